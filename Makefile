@@ -1,0 +1,112 @@
+# jobshim — build, test, benchmark.  `make demo` and `make check` do their own set-up.
+CC      ?= cc
+PREFIX  ?= /usr/local
+B       := build
+WERROR  ?= 0
+
+WARN    := -Wall -Wextra -Wshadow -Wformat=2
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 $(WARN) -D_GNU_SOURCE -MMD -MP
+CHECK_FLAGS = $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck)
+
+CORE_SRC := $(wildcard core/*.c)
+SHIM_SRC := $(wildcard shim/*.c) core/proto.c
+SHIM_ASM := $(wildcard shim/*.S)
+SUP_SRC  := $(wildcard supervisor/*.c)
+UNIT_SRC := $(filter-out tests/unit/%_lib.c,$(wildcard tests/unit/test_*.c))
+ITEST_SRC := $(wildcard tests/integration/*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+SHIM_OBJ := $(SHIM_SRC:%.c=$(B)/pic/%.o) $(SHIM_ASM:%.S=$(B)/pic/%.o)
+SUP_OBJ  := $(SUP_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(B)/itest/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+CORE_LIB := $(B)/libjobshim-core.a
+SHIM_LIB := $(B)/libjobshim.so
+JOBSHIM  := $(B)/jobshim
+DEPS_OK  := $(B)/.deps-ok
+
+.PHONY: all deps check unit itest sanitize bench demo install clean
+all: $(DEPS_OK) $(CORE_LIB) $(SHIM_LIB) $(JOBSHIM) $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN)
+
+# Debian packages, installed once per machine (scripts/deps.sh is idempotent).
+deps $(DEPS_OK):
+	@sh scripts/deps.sh
+	@mkdir -p $(B) && touch $(DEPS_OK)
+
+$(B)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/pic/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(B)/pic/%.o: %.S | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -fPIC -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The shim links only libc: every extra library would be loaded by every exec.
+$(SHIM_LIB): $(SHIM_OBJ) shim/libjobshim.map
+	$(CC) -shared -fPIC -Wl,--version-script=shim/libjobshim.map -Wl,-z,now -o $@ $(SHIM_OBJ)
+
+$(JOBSHIM): $(SUP_OBJ) $(CORE_LIB)
+	$(CC) -o $@ $(SUP_OBJ) $(CORE_LIB)
+
+$(B)/tests/%: tests/unit/%.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icore $< $(wildcard tests/unit/*_lib.c) $(CORE_LIB) $(CHECK_FLAGS) -o $@
+
+$(B)/itest/%: tests/integration/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@
+
+$(B)/bench/%: bench/%.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icore $< $(CORE_LIB) -o $@
+
+# The test command of the README: unit suites, then integration tests.
+check: all
+	@sh scripts/check.sh $(B)
+
+unit: all
+	@sh scripts/check.sh $(B) unit
+
+itest: all
+	@sh scripts/check.sh $(B) integration
+
+# Unit tests again under ASan and UBSan, in a separate build tree.
+sanitize: $(DEPS_OK)
+	$(MAKE) B=$(B)/san CC=clang WERROR=$(WERROR) \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		$(B)/san/libjobshim-core.a $(UNIT_SRC:tests/unit/%.c=$(B)/san/tests/%)
+	@sh scripts/check.sh $(B)/san unit
+
+bench: all
+	@sh scripts/bench.sh $(B)
+
+# The main job: build everything and show the engine at work on real processes.
+demo: all
+	@sh scripts/demo.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/jobshim
+	install -m 755 $(JOBSHIM) $(DESTDIR)$(PREFIX)/bin/jobshim
+	install -m 644 $(SHIM_LIB) $(DESTDIR)$(PREFIX)/lib/jobshim/libjobshim.so
+	if [ -f docs/jobshim.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
+		install -m 644 docs/jobshim.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,222 @@
+/* eng.h — the job-control engine: a pure model of a virtual pid namespace. */
+#ifndef JOBSHIM_ENG_H
+#define JOBSHIM_ENG_H
+
+/*
+ * The engine models processes, process groups and sessions exactly as Linux
+ * does (see docs/SEMANTICS.md).  It performs no I/O, reads no clock, keeps no
+ * globals: all state lives in one opaque `struct eng`.  Every operation
+ * returns 0 (or a non-negative result) or -errno exactly as the Linux system
+ * call would, and appends what the caller must carry out (signals to send,
+ * trace events) to a `struct eng_fx` as data.
+ *
+ * Ids: every id here is virtual (vpid, vpgid, vsid) unless it says rpid.
+ * The engine also stores the real pid bound to each virtual process, so that
+ * it is the single authority for the vpid <-> rpid mapping
+ * (eng_vpid_to_rpid / eng_rpid_to_vpid are the only converters).
+ *
+ * vpid 1 is init (session 1, group 1); it never exits and ignores signals
+ * sent from inside.  The command is normally created with eng_fork(1) and
+ * eng_setsid(), which makes it vpid 2, leader of session 2 and group 2.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct eng;
+
+/* Stopped-state oracle: returns true when process `vpid` (real pid `rpid`)
+ * is in a completed group stop right now.  Called only by the orphan rule,
+ * only for members of the group being checked.  When NULL, the engine uses
+ * the flag kept by eng_set_stopped(). */
+typedef bool (*eng_stopped_fn)(void *ctx, int32_t vpid, int64_t rpid);
+
+struct eng_config {
+	int32_t vpid_max;          /* ids are allocated in [2, vpid_max]; 0 = default (4194304) */
+	eng_stopped_fn is_stopped; /* optional; see above */
+	void *ctx;                 /* passed to is_stopped */
+};
+
+/* ---- effects ---------------------------------------------------------- */
+
+enum eng_fx_kind {
+	ENG_FX_SIGNAL = 1, /* send `sig` to process `vpid` */
+	ENG_FX_EVENT,      /* a trace event; `ev` says which */
+};
+
+enum eng_event {
+	ENG_EV_FORK = 1,   /* vpid = child, a = parent */
+	ENG_EV_EXEC,       /* vpid */
+	ENG_EV_EXIT,       /* vpid, a = wait status */
+	ENG_EV_REAP,       /* vpid = child, a = reaper (parent) */
+	ENG_EV_REPARENT,   /* vpid = child, a = old parent, b = new parent */
+	ENG_EV_SETSID,     /* vpid, a = new sid */
+	ENG_EV_SETPGID,    /* vpid = target, a = old pgid, b = new pgid, c = caller */
+	ENG_EV_STOP,       /* vpid (observed, via eng_set_stopped) */
+	ENG_EV_CONT,       /* vpid (observed, via eng_set_stopped) */
+	ENG_EV_KILL,       /* vpid = sender, a = pid argument, b = sig, c = number of targets */
+	ENG_EV_ORPHAN,     /* a = orphaned vpgid, b = exiting vpid that caused it,
+	                      c = cause (enum eng_orphan_cause), ids[0..nids) = the
+	                      stopped members; SIGHUP and SIGCONT effects to every
+	                      member follow this event */
+};
+
+enum eng_orphan_cause {
+	ENG_ORPHAN_PARENT_EXIT = 1, /* rule 1: b was the parent of a member of group a */
+	ENG_ORPHAN_SELF_EXIT,       /* rule 2: b was the group's last connecting member */
+};
+
+struct eng_effect {
+	enum eng_fx_kind kind;
+	enum eng_event ev; /* ENG_FX_EVENT only */
+	int32_t vpid;      /* target of a signal / subject of an event */
+	int sig;           /* ENG_FX_SIGNAL only */
+	int32_t a, b, c;   /* event arguments, see enum eng_event */
+	size_t ids_off;    /* ids of this effect: fx->ids[ids_off .. ids_off+nids) */
+	size_t nids;
+};
+
+/* Effects produced by one or more operations.  Caller-owned and reusable;
+ * operations append, the caller clears.  Growing it is the only allocation an
+ * operation may fail on (-ENOMEM, state unchanged where documented). */
+struct eng_fx {
+	struct eng_effect *v;
+	size_t n, cap;
+	int32_t *ids;
+	size_t nids, capids;
+};
+
+void eng_fx_init(struct eng_fx *fx);
+void eng_fx_clear(struct eng_fx *fx);
+void eng_fx_free(struct eng_fx *fx);
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+/* Create a namespace holding only init (vpid 1, sid 1, pgid 1).
+ * -ENOMEM; -EINVAL for a vpid_max below 16 or above INT32_MAX/2. */
+int eng_new(struct eng **out, const struct eng_config *cfg);
+void eng_free(struct eng *e);
+
+/* ---- process lifecycle -------------------------------------------------- */
+
+/* fork: a new child of `parent` in parent's group and session, running,
+ * not exec'd, no rpid bound yet.  ESRCH: parent unknown or a zombie.
+ * EAGAIN: no free vpid.  ENOMEM. */
+int eng_fork(struct eng *e, int32_t parent, int32_t *child, struct eng_fx *fx);
+
+/* Undo an eng_fork whose real fork failed: the child vanishes without an
+ * exit, reap or event.  ESRCH unknown; EBUSY if it has children or was
+ * bound/exec'd or is a group/session leader of others. */
+int eng_fork_abort(struct eng *e, int32_t child);
+
+/* Bind / look up the real pid of a virtual process.
+ * bind: ESRCH unknown vpid; EEXIST the rpid is bound to another live vpid;
+ * EINVAL rpid <= 0. */
+int eng_bind(struct eng *e, int32_t vpid, int64_t rpid);
+int64_t eng_vpid_to_rpid(const struct eng *e, int32_t vpid);   /* -ESRCH, or 0 if unbound */
+int32_t eng_rpid_to_vpid(const struct eng *e, int64_t rpid);   /* -ESRCH */
+
+/* exec: remember that vpid exec'd (setpgid by its parent -> EACCES).
+ * ESRCH unknown or zombie. */
+int eng_exec(struct eng *e, int32_t vpid, struct eng_fx *fx);
+
+/* exit: vpid becomes a zombie with `wstatus`; its children are reparented to
+ * init (zombie children too: the caller reaps those as init); then the two
+ * exit-time orphan rules of SEMANTICS.md are applied, appending ORPHAN events
+ * and SIGHUP+SIGCONT signal effects.  ESRCH unknown; EALREADY already a
+ * zombie; EPERM vpid 1. */
+int eng_exit(struct eng *e, int32_t vpid, int wstatus, struct eng_fx *fx);
+
+/* reap: `parent` collects zombie `child`; the process disappears, its
+ * group/session disappear when empty.  ECHILD: child unknown, not parent's
+ * child, or not a zombie. */
+int eng_reap(struct eng *e, int32_t parent, int32_t child, struct eng_fx *fx);
+
+/* Observed stop / continue (from wait statuses or /proc). ESRCH unknown. */
+int eng_set_stopped(struct eng *e, int32_t vpid, bool stopped, struct eng_fx *fx);
+
+/* ---- ids ---------------------------------------------------------------- */
+
+/* setsid: caller becomes leader of a new session and group with id = caller.
+ * Returns the new sid.  EPERM: caller is a group leader, or a group with id
+ * == caller exists.  ESRCH: caller unknown. */
+int eng_setsid(struct eng *e, int32_t caller, struct eng_fx *fx);
+
+/* setpgid(pid, pgid) as called by `caller`.  Rules in order:
+ *   pgid < 0                                   -> EINVAL
+ *   pid 0 -> caller; pgid 0 -> pid
+ *   pid unknown, or neither caller nor a child of caller -> ESRCH
+ *   target is a session leader                 -> EPERM
+ *   target a child in another session          -> EPERM
+ *   target a child that has exec'd             -> EACCES
+ *   pgid != pid and no group pgid in the caller's session -> EPERM
+ *   already in that group, or a zombie child   -> 0
+ * Never triggers the orphan rule. */
+int eng_setpgid(struct eng *e, int32_t caller, int32_t pid, int32_t pgid, struct eng_fx *fx);
+
+/* getpgid / getsid: pid 0 = caller; ESRCH unknown.  A zombie reports its ids. */
+int eng_getpgid(const struct eng *e, int32_t caller, int32_t pid);
+int eng_getsid(const struct eng *e, int32_t caller, int32_t pid);
+/* getppid of caller (1 once reparented).  ESRCH unknown; 0 for init. */
+int eng_getppid(const struct eng *e, int32_t caller);
+
+/* ---- kill --------------------------------------------------------------- */
+
+/* Resolve kill(pid, sig) sent by `caller` into ENG_FX_SIGNAL effects, one per
+ * target (sig 0 included: a probe still lists targets), plus one KILL event.
+ *   sig < 0 or sig > 64                      -> EINVAL (before any lookup)
+ *   pid > 0: that process (zombie included); unknown -> ESRCH;
+ *            init (1) -> 0 with no target (init ignores signals from inside)
+ *   pid 0: every member of caller's group;  pid -1: every process but
+ *   init and the caller (ESRCH when none); pid < -1: every member of group
+ *   -pid (ESRCH when unknown/empty); INT32_MIN -> ESRCH.
+ * Permission (uids) is left to the real kill. */
+int eng_kill(struct eng *e, int32_t caller, int32_t pid, int sig, struct eng_fx *fx);
+
+/* ---- wait --------------------------------------------------------------- */
+
+/* Children of `caller` eligible for wait4(sel, options):
+ *   sel > 0: that child; -1: any child; 0: children in caller's group now;
+ *   < -1: children in group -sel.
+ *   options other than WNOHANG|WUNTRACED|WCONTINUED|__WNOTHREAD|__WCLONE|__WALL
+ *   -> EINVAL (checked first).
+ * Writes up to `cap` vpids to out; returns how many are eligible in total
+ * (may exceed cap), or -ECHILD when none. */
+int eng_wait_select(const struct eng *e, int32_t caller, int32_t sel, int options,
+		    int32_t *out, size_t cap);
+
+/* ---- inspection --------------------------------------------------------- */
+
+enum eng_pstate { ENG_P_RUNNING = 'R', ENG_P_STOPPED = 'T', ENG_P_ZOMBIE = 'Z' };
+
+struct eng_pinfo {
+	int32_t vpid, ppid, pgid, sid;
+	int64_t rpid;           /* 0 while unbound */
+	char state;             /* enum eng_pstate */
+	bool execed;
+};
+
+/* Info about vpid; ESRCH unknown. */
+int eng_info(const struct eng *e, int32_t vpid, struct eng_pinfo *out);
+/* The smallest live vpid >= from, or -ESRCH: iterate with from = last+1. */
+int32_t eng_next(const struct eng *e, int32_t from);
+
+/* Pure orphan predicate (kernel/exit.c's will_become_orphaned_pgrp):
+ * true when no member of group `pgid`, other than `ignore` (0 = none) and
+ * zombies, has a parent in a different group of the same session (a parent
+ * that is init never connects).  False for an unknown group. */
+bool eng_pgrp_orphaned(const struct eng *e, int32_t pgid, int32_t ignore);
+
+struct eng_stats {
+	size_t nproc, ngrp, nsess, nzombie;
+	size_t bytes; /* heap bytes held by the model (tables, records) */
+};
+void eng_stats(const struct eng *e, struct eng_stats *out);
+
+/* Consistency check: every process in exactly one group, every group in one
+ * session, parent/child links symmetric, cached counts equal a recount.
+ * 0, or -EINVAL with a description in why. */
+int eng_check(const struct eng *e, char *why, size_t whylen);
+
+#endif

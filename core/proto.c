@@ -1,0 +1,213 @@
+/* proto.c — pack and validate the fixed-size wire messages (pure, signal-safe). */
+#include "proto.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Offsets inside a message.  The header is common to both directions. */
+enum {
+	OFF_MAGIC = 0,
+	OFF_VERSION = 4,
+	OFF_OP = 6,
+	OFF_SEQ = 8,
+	OFF_BODY = 12,
+};
+
+static void put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint16_t get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+static void put_header(uint8_t *buf, uint16_t op, uint32_t seq)
+{
+	put_u32(buf + OFF_MAGIC, PROTO_MAGIC);
+	put_u16(buf + OFF_VERSION, PROTO_VERSION);
+	put_u16(buf + OFF_OP, op);
+	put_u32(buf + OFF_SEQ, seq);
+}
+
+/* Common header checks; on success *op and *seq are set. */
+static int get_header(const uint8_t *buf, size_t len, size_t want, uint16_t *op, uint32_t *seq)
+{
+	if (buf == NULL || len != want)
+		return -EMSGSIZE;
+	if (get_u32(buf + OFF_MAGIC) != PROTO_MAGIC)
+		return -EBADMSG;
+	if (get_u16(buf + OFF_VERSION) != PROTO_VERSION)
+		return -EPROTO;
+	*op = get_u16(buf + OFF_OP);
+	*seq = get_u32(buf + OFF_SEQ);
+	if (*op == 0 || *op >= PROTO_OP_END_)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* Request body: a b c d (4 x i32) then text. */
+#define REQ_OFF_TEXT (OFF_BODY + 16)
+_Static_assert(REQ_OFF_TEXT + PROTO_TEXT_REQ <= PROTO_REQ_SIZE, "request layout");
+
+/* Reply body: err, v[6], n, ids[64], text. */
+#define REP_OFF_ERR OFF_BODY
+#define REP_OFF_V (REP_OFF_ERR + 4)
+#define REP_OFF_N (REP_OFF_V + 4 * PROTO_NVAL)
+#define REP_OFF_IDS (REP_OFF_N + 4)
+#define REP_OFF_TEXT (REP_OFF_IDS + 4 * PROTO_MAX_IDS)
+_Static_assert(REP_OFF_TEXT + PROTO_TEXT_REP <= PROTO_REP_SIZE, "reply layout");
+
+void proto_pack_req(const struct proto_req *req, uint8_t *buf)
+{
+	memset(buf, 0, PROTO_REQ_SIZE);
+	put_header(buf, req->op, req->seq);
+	put_u32(buf + OFF_BODY + 0, (uint32_t)req->a);
+	put_u32(buf + OFF_BODY + 4, (uint32_t)req->b);
+	put_u32(buf + OFF_BODY + 8, (uint32_t)req->c);
+	put_u32(buf + OFF_BODY + 12, (uint32_t)req->d);
+	memcpy(buf + REQ_OFF_TEXT, req->text, PROTO_TEXT_REQ);
+}
+
+void proto_pack_rep(const struct proto_rep *rep, uint8_t *buf)
+{
+	uint32_t n = rep->n <= PROTO_MAX_IDS ? rep->n : PROTO_MAX_IDS;
+
+	memset(buf, 0, PROTO_REP_SIZE);
+	put_header(buf, rep->op, rep->seq);
+	put_u32(buf + REP_OFF_ERR, (uint32_t)rep->err);
+	for (int i = 0; i < PROTO_NVAL; i++)
+		put_u32(buf + REP_OFF_V + 4 * i, (uint32_t)rep->v[i]);
+	put_u32(buf + REP_OFF_N, n);
+	for (uint32_t i = 0; i < n; i++)
+		put_u32(buf + REP_OFF_IDS + 4 * i, (uint32_t)rep->ids[i]);
+	memcpy(buf + REP_OFF_TEXT, rep->text, PROTO_TEXT_REP);
+}
+
+static int in_range(int32_t v, int32_t lo, int32_t hi)
+{
+	return v >= lo && v <= hi;
+}
+
+/* Per-op field rules.  Fields the engine must judge (setpgid's pid and pgid,
+ * kill's pid and sig, wait's selector and options) are passed through
+ * untouched: their errors are Linux's, and the engine gives them. */
+static int req_fields_ok(const struct proto_req *r)
+{
+	switch (r->op) {
+	case PROTO_OP_HELLO:
+		return in_range(r->a, 0, PROTO_PID_MAX) && in_range(r->b, 0, 1);
+	case PROTO_OP_FORK:
+		return ((uint32_t)r->a & ~PROTO_FORK_FLAGS) == 0 && in_range(r->b, 0, PROTO_PID_MAX);
+	case PROTO_OP_BIND:
+		return in_range(r->a, 2, PROTO_PID_MAX) && in_range(r->b, 0, PROTO_PID_MAX);
+	case PROTO_OP_KILL:
+		return in_range(r->c, 0, PROTO_PID_MAX);
+	case PROTO_OP_REAPED:
+		return in_range(r->a, 0, PROTO_PID_MAX) && in_range(r->b, 1, PROTO_PID_MAX);
+	case PROTO_OP_STATE:
+		return in_range(r->a, 1, PROTO_PID_MAX) && in_range(r->b, 0, 1);
+	case PROTO_OP_XLATE:
+		return in_range(r->a, PROTO_XLATE_R2V, PROTO_XLATE_V2R);
+	case PROTO_OP_INFO:
+		return in_range(r->a, 0, PROTO_PID_MAX);
+	default:
+		return 1;
+	}
+}
+
+int proto_unpack_req(const uint8_t *buf, size_t len, struct proto_req *out)
+{
+	uint16_t op;
+	uint32_t seq;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = get_header(buf, len, PROTO_REQ_SIZE, &op, &seq);
+	if (rc < 0)
+		return rc;
+	out->op = op;
+	out->seq = seq;
+	out->a = (int32_t)get_u32(buf + OFF_BODY + 0);
+	out->b = (int32_t)get_u32(buf + OFF_BODY + 4);
+	out->c = (int32_t)get_u32(buf + OFF_BODY + 8);
+	out->d = (int32_t)get_u32(buf + OFF_BODY + 12);
+	memcpy(out->text, buf + REQ_OFF_TEXT, PROTO_TEXT_REQ);
+	return req_fields_ok(out) ? 0 : -EINVAL;
+}
+
+int proto_unpack_rep(const uint8_t *buf, size_t len, struct proto_rep *out)
+{
+	uint16_t op;
+	uint32_t seq;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = get_header(buf, len, PROTO_REP_SIZE, &op, &seq);
+	if (rc < 0)
+		return rc;
+	out->op = op;
+	out->seq = seq;
+	out->err = (int32_t)get_u32(buf + REP_OFF_ERR);
+	for (int i = 0; i < PROTO_NVAL; i++)
+		out->v[i] = (int32_t)get_u32(buf + REP_OFF_V + 4 * i);
+	out->n = get_u32(buf + REP_OFF_N);
+	/* err is 0 or a negated errno (Linux errnos are below 4096). */
+	if (out->n > PROTO_MAX_IDS || out->err > 0 || out->err < -4095) {
+		out->n = 0;
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < out->n; i++)
+		out->ids[i] = (int32_t)get_u32(buf + REP_OFF_IDS + 4 * i);
+	memcpy(out->text, buf + REP_OFF_TEXT, PROTO_TEXT_REP);
+	return 0;
+}
+
+int proto_is_oneway(uint16_t op)
+{
+	return op == PROTO_OP_BIND || op == PROTO_OP_EXEC || op == PROTO_OP_REAPED ||
+	       op == PROTO_OP_STATE;
+}
+
+const char *proto_op_name(uint16_t op)
+{
+	static const char *const names[PROTO_OP_END_] = {
+		[PROTO_OP_HELLO] = "hello",
+		[PROTO_OP_FORK] = "fork",
+		[PROTO_OP_BIND] = "bind",
+		[PROTO_OP_EXEC] = "exec",
+		[PROTO_OP_SETSID] = "setsid",
+		[PROTO_OP_SETPGID] = "setpgid",
+		[PROTO_OP_GETPGID] = "getpgid",
+		[PROTO_OP_GETSID] = "getsid",
+		[PROTO_OP_GETPPID] = "getppid",
+		[PROTO_OP_KILL] = "kill",
+		[PROTO_OP_WAIT_SELECT] = "wait_select",
+		[PROTO_OP_REAPED] = "reaped",
+		[PROTO_OP_STATE] = "state",
+		[PROTO_OP_XLATE] = "xlate",
+		[PROTO_OP_TCGETPGRP] = "tcgetpgrp",
+		[PROTO_OP_TCSETPGRP] = "tcsetpgrp",
+		[PROTO_OP_INFO] = "info",
+		[PROTO_OP_CHECK] = "check",
+	};
+	if (op == 0 || op >= PROTO_OP_END_)
+		return "?";
+	return names[op];
+}

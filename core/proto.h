@@ -1,0 +1,131 @@
+/* proto.h — the shim <-> supervisor wire protocol: fixed-size, versioned messages. */
+#ifndef JOBSHIM_PROTO_H
+#define JOBSHIM_PROTO_H
+
+/*
+ * One SOCK_SEQPACKET connection per process.  Every message is exactly
+ * PROTO_REQ_SIZE (client -> supervisor) or PROTO_REP_SIZE (supervisor ->
+ * client) bytes, little-endian, packed at fixed offsets by proto_pack_* and
+ * checked by proto_unpack_*, which never trust the buffer: a bad length,
+ * magic, version, op or id is an error, never a crash.  Pure code: no
+ * syscalls, usable from a signal handler (the shim links only this file).
+ *
+ * The sender's identity is never in the message: the supervisor knows it
+ * from SO_PEERCRED on the connection.  Ids in requests are virtual unless a
+ * field says rpid.
+ *
+ * Requests marked one-way get no reply (the shim does not wait); every other
+ * request gets exactly one reply with the same op and seq.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_MAGIC 0x314853ffu /* bytes ff 'S' 'H' '1' */
+#define PROTO_VERSION 1
+#define PROTO_REQ_SIZE 128
+#define PROTO_REP_SIZE 384
+#define PROTO_TEXT_REQ 96  /* text bytes in a request (NUL-padded, need not end in NUL) */
+#define PROTO_TEXT_REP 64  /* text bytes in a reply */
+#define PROTO_MAX_IDS 64   /* ids in a reply */
+#define PROTO_NVAL 6       /* values in a reply */
+#define PROTO_PID_MAX 0x3fffffff /* bound for every positive pid field (rpid or vpid) */
+
+enum proto_op {
+	/* HELLO: first message of a connection.  a = claimed vpid (0 none;
+	 * from the fork cache or JOBSHIM_SELF), b = 1 when the client is the
+	 * ps tool (no process registration).
+	 * reply: v0 vpid, v1 ppid, v2 pgid, v3 sid. */
+	PROTO_OP_HELLO = 1,
+	/* FORK: allocate a child vpid before the real fork/spawn.
+	 * a = flags (PROTO_FORK_*), b = pgid for PROTO_FORK_SETPGROUP
+	 * (0 = the child's own id).  reply: v0 child vpid. */
+	PROTO_OP_FORK,
+	/* BIND (one-way): a = child vpid, b = child rpid; b <= 0 means the
+	 * real fork failed and the reservation is dropped. */
+	PROTO_OP_BIND,
+	/* EXEC (one-way): the caller is about to exec; text = path. */
+	PROTO_OP_EXEC,
+	/* SETSID: reply v0 = new sid. */
+	PROTO_OP_SETSID,
+	/* SETPGID: a = pid, b = pgid. */
+	PROTO_OP_SETPGID,
+	/* GETPGID / GETSID: a = pid (0 = caller).  reply v0. */
+	PROTO_OP_GETPGID,
+	PROTO_OP_GETSID,
+	/* GETPPID: reply v0. */
+	PROTO_OP_GETPPID,
+	/* KILL: a = pid, b = sig, c = offset into the target list (paging).
+	 * reply: v0 = total targets, n = rpids in ids[] from offset c;
+	 * v1 = 1 when the caller itself is a target (it signals itself last). */
+	PROTO_OP_KILL,
+	/* WAIT_SELECT: a = selector (wait4 pid), b = options.
+	 * reply: v0 = total eligible, ids[] = (vpid, rpid) pairs, n = ids used. */
+	PROTO_OP_WAIT_SELECT,
+	/* REAPED (one-way): a = child vpid (0 unknown), b = child rpid,
+	 * c = wait status. */
+	PROTO_OP_REAPED,
+	/* STATE (one-way): a = child rpid, b = 1 stopped / 0 continued,
+	 * as observed in a wait status. */
+	PROTO_OP_STATE,
+	/* XLATE: a = PROTO_XLATE_*, b = id.  reply v0 = translated id
+	 * (-ESRCH in err when unknown). */
+	PROTO_OP_XLATE,
+	/* TCGETPGRP / TCSETPGRP: the caller's session's virtual foreground
+	 * group.  a = pgid for SET.  reply v0. */
+	PROTO_OP_TCGETPGRP,
+	PROTO_OP_TCSETPGRP,
+	/* INFO (ps): a = smallest vpid wanted.  reply: v0 vpid, v1 ppid,
+	 * v2 pgid, v3 sid, v4 rpid, v5 state char | (execed << 8);
+	 * text = command.  err = -ESRCH past the last process. */
+	PROTO_OP_INFO,
+	/* CHECK (debug): run the engine's consistency check.
+	 * reply: err, text = what is wrong; v0 = live processes. */
+	PROTO_OP_CHECK,
+	PROTO_OP_END_ /* one past the last op */
+};
+
+#define PROTO_FORK_SETPGROUP 0x1u /* posix_spawn POSIX_SPAWN_SETPGROUP */
+#define PROTO_FORK_SETSID 0x2u    /* posix_spawn POSIX_SPAWN_SETSID */
+#define PROTO_FORK_FLAGS (PROTO_FORK_SETPGROUP | PROTO_FORK_SETSID)
+
+#define PROTO_XLATE_R2V 0 /* rpid -> vpid */
+#define PROTO_XLATE_V2R 1 /* vpid -> rpid */
+
+struct proto_req {
+	uint16_t op;     /* enum proto_op */
+	uint32_t seq;    /* echoed in the reply */
+	int32_t a, b, c, d;
+	char text[PROTO_TEXT_REQ];
+};
+
+struct proto_rep {
+	uint16_t op;     /* the request's op */
+	uint32_t seq;    /* the request's seq */
+	int32_t err;     /* 0 or -errno as the Linux call would return */
+	int32_t v[PROTO_NVAL];
+	uint32_t n;      /* ids used, <= PROTO_MAX_IDS */
+	int32_t ids[PROTO_MAX_IDS];
+	char text[PROTO_TEXT_REP];
+};
+
+/* Pack into exactly PROTO_REQ_SIZE / PROTO_REP_SIZE bytes. */
+void proto_pack_req(const struct proto_req *req, uint8_t *buf);
+void proto_pack_rep(const struct proto_rep *rep, uint8_t *buf);
+
+/* Unpack and validate.  0, or:
+ *   -EMSGSIZE  len is not the message size
+ *   -EBADMSG   bad magic
+ *   -EPROTO    unsupported version
+ *   -EOPNOTSUPP unknown op
+ *   -EINVAL    a field out of range for its op (ids, flags, n)
+ * `out` is fully written (zeroed) even on error. */
+int proto_unpack_req(const uint8_t *buf, size_t len, struct proto_req *out);
+int proto_unpack_rep(const uint8_t *buf, size_t len, struct proto_rep *out);
+
+/* True for requests that get no reply. */
+int proto_is_oneway(uint16_t op);
+/* Name of an op for traces and errors ("?" when unknown). */
+const char *proto_op_name(uint16_t op);
+
+#endif

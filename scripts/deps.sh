@@ -1,0 +1,24 @@
+#!/bin/sh
+# deps.sh — install the Debian packages jobshim needs, only when missing (idempotent).
+# As root it installs them with apt-get; otherwise it prints the exact command and fails.
+set -eu
+pkgs="uthash-dev check libffi-dev pkg-config"
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "jobshim: missing Debian packages:$missing" >&2
+	echo "jobshim: run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "jobshim: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists; update once, then install.
+if ! apt-get install -y --no-install-recommends $missing </dev/null; then
+	apt-get update </dev/null
+	apt-get install -y --no-install-recommends $missing </dev/null
+fi
