@@ -110,3 +110,6 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# Differential testing against Linux (tests/diff/): diff-fuzz, diff-corpus.
+-include tests/diff/diff.mk

@@ -111,8 +111,11 @@ int eng_fork(struct eng *e, int32_t parent, int32_t *child, struct eng_fx *fx);
 int eng_fork_abort(struct eng *e, int32_t child);
 
 /* Bind / look up the real pid of a virtual process.
- * bind: ESRCH unknown vpid; EEXIST the rpid is bound to another live vpid;
- * EINVAL rpid <= 0. */
+ * bind: EINVAL rpid <= 0 (checked first); ESRCH unknown or zombie vpid;
+ * EEXIST the rpid is bound to another live vpid, or vpid is already bound to
+ * a different rpid; binding the same pair again is 0.  An rpid still bound
+ * to a zombie is taken over (the kernel reused a reaped pid): the zombie
+ * becomes unbound. */
 int eng_bind(struct eng *e, int32_t vpid, int64_t rpid);
 int64_t eng_vpid_to_rpid(const struct eng *e, int32_t vpid);   /* -ESRCH, or 0 if unbound */
 int32_t eng_rpid_to_vpid(const struct eng *e, int64_t rpid);   /* -ESRCH */
@@ -133,25 +136,31 @@ int eng_exit(struct eng *e, int32_t vpid, int wstatus, struct eng_fx *fx);
  * child, or not a zombie. */
 int eng_reap(struct eng *e, int32_t parent, int32_t child, struct eng_fx *fx);
 
-/* Observed stop / continue (from wait statuses or /proc). ESRCH unknown. */
+/* Observed stop / continue (from wait statuses or /proc). ESRCH unknown.
+ * A STOP/CONT event is appended only when the flag changes; for a zombie
+ * this is a no-op returning 0 (a zombie is never stopped). */
 int eng_set_stopped(struct eng *e, int32_t vpid, bool stopped, struct eng_fx *fx);
 
 /* ---- ids ---------------------------------------------------------------- */
 
 /* setsid: caller becomes leader of a new session and group with id = caller.
- * Returns the new sid.  EPERM: caller is a group leader, or a group with id
- * == caller exists.  ESRCH: caller unknown. */
+ * Returns the new sid.  ESRCH: caller unknown or a zombie.  EPERM: caller is
+ * a group leader, or a group with id == caller exists. */
 int eng_setsid(struct eng *e, int32_t caller, struct eng_fx *fx);
 
 /* setpgid(pid, pgid) as called by `caller`.  Rules in order:
  *   pgid < 0                                   -> EINVAL
  *   pid 0 -> caller; pgid 0 -> pid
+ *   caller unknown or a zombie                 -> ESRCH
  *   pid unknown, or neither caller nor a child of caller -> ESRCH
  *   target is a session leader                 -> EPERM
  *   target a child in another session          -> EPERM
  *   target a child that has exec'd             -> EACCES
  *   pgid != pid and no group pgid in the caller's session -> EPERM
  *   already in that group, or a zombie child   -> 0
+ * (The kernel checks "child in another session" and "exec'd" before "session
+ * leader"; both orders give the same results.  A zombie child that passes
+ * the checks is moved, as the kernel's change_pid() does.)
  * Never triggers the orphan rule. */
 int eng_setpgid(struct eng *e, int32_t caller, int32_t pid, int32_t pgid, struct eng_fx *fx);
 
@@ -171,6 +180,10 @@ int eng_getppid(const struct eng *e, int32_t caller);
  *   pid 0: every member of caller's group;  pid -1: every process but
  *   init and the caller (ESRCH when none); pid < -1: every member of group
  *   -pid (ESRCH when unknown/empty); INT32_MIN -> ESRCH.
+ *   caller unknown                           -> ESRCH (after the two above)
+ * Group sends skip init (pid 0 from a member of group 1).  The KILL event
+ * comes first, then the signals in vpid order (-1) or join order (groups);
+ * nothing is appended on error.
  * Permission (uids) is left to the real kill. */
 int eng_kill(struct eng *e, int32_t caller, int32_t pid, int sig, struct eng_fx *fx);
 
@@ -180,7 +193,11 @@ int eng_kill(struct eng *e, int32_t caller, int32_t pid, int sig, struct eng_fx 
  *   sel > 0: that child; -1: any child; 0: children in caller's group now;
  *   < -1: children in group -sel.
  *   options other than WNOHANG|WUNTRACED|WCONTINUED|__WNOTHREAD|__WCLONE|__WALL
- *   -> EINVAL (checked first).
+ *   -> EINVAL (checked first); sel == INT32_MIN -> ESRCH (as kernel_wait4);
+ *   unknown caller -> ECHILD; __WCLONE without __WALL -> ECHILD (every
+ *   modelled child reports SIGCHLD, so none is a "clone" child).
+ * Every child matching the selector is listed, whatever its state (running,
+ * stopped, zombie), in the order it became a child.
  * Writes up to `cap` vpids to out; returns how many are eligible in total
  * (may exceed cap), or -ECHILD when none. */
 int eng_wait_select(const struct eng *e, int32_t caller, int32_t sel, int options,
@@ -199,7 +216,8 @@ struct eng_pinfo {
 
 /* Info about vpid; ESRCH unknown. */
 int eng_info(const struct eng *e, int32_t vpid, struct eng_pinfo *out);
-/* The smallest live vpid >= from, or -ESRCH: iterate with from = last+1. */
+/* The smallest known vpid >= from (zombies included), or -ESRCH: iterate
+ * with from = last+1 (O(1) per step when `last` still exists). */
 int32_t eng_next(const struct eng *e, int32_t from);
 
 /* Pure orphan predicate (kernel/exit.c's will_become_orphaned_pgrp):
@@ -218,5 +236,9 @@ void eng_stats(const struct eng *e, struct eng_stats *out);
  * session, parent/child links symmetric, cached counts equal a recount.
  * 0, or -EINVAL with a description in why. */
 int eng_check(const struct eng *e, char *why, size_t whylen);
+
+/* Test hook: the nth allocation (or effect-list reservation) from now fails
+ * with -ENOMEM; 0 turns it off.  Lets tests prove "state unchanged". */
+void eng_debug_fail_alloc(struct eng *e, unsigned nth);
 
 #endif

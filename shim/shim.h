@@ -7,33 +7,42 @@
  * process's own connection, unpacks the reply and sets errno (last line,
  * failure only).  Everything here is async-signal-safe: no malloc, stdio,
  * getenv or dlsym on a wrapper path.  Real libc entry points are resolved
- * once (constructor or first use) into real_* pointers; the shim never calls
- * an interposed name itself.
+ * once (constructor or first use) into `real`; the shim never calls an
+ * interposed name itself.
  *
  * Environment (set by the supervisor, copied at init because programs clear
  * their environment):
- *   JOBSHIM_SOCKET  path of the supervisor's SOCK_SEQPACKET socket
+ *   JOBSHIM_SOCKET  path of the supervisor's SOCK_SEQPACKET socket; unset
+ *                   means "not under jobshim": every wrapper is the real call
  *   JOBSHIM_LIB     absolute path of libjobshim.so (re-inserted into
  *                   LD_PRELOAD by the exec wrappers)
- *   JOBSHIM_SELF    "VPID:RPID" — the identity handed to a new image by the
- *                   exec wrappers; trusted only when RPID is the real pid.
+ *   JOBSHIM_SELF    "V:R" or "V:R:VP:RP" — the identity handed to a new
+ *                   image: vpid V with real pid R (R = 0 for a spawned child
+ *                   whose rpid was not known yet), parent vpid VP with real
+ *                   pid RP.  Trusted only when R is the real pid, or, for
+ *                   R = 0, when RP is the real parent (see self.c).
  */
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include "../core/proto.h"
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
+/* Thread-locals of a preloaded library: initial-exec, so that no access
+ * ever goes through __tls_get_addr (which may allocate). */
+#define SHIM_TLS __thread __attribute__((tls_model("initial-exec")))
 
 /* ---- real functions (shim/real.c) ------------------------------------ */
 
 struct rusage;
+struct timespec;
 struct shim_real {
 	pid_t (*fork)(void);
-	pid_t (*vfork)(void);
 	pid_t (*_Fork)(void);
 	int (*execve)(const char *, char *const[], char *const[]);
 	int (*execvpe)(const char *, char *const[], char *const[]);
@@ -42,8 +51,10 @@ struct shim_real {
 			   char *const[], char *const[]);
 	int (*posix_spawnp)(pid_t *, const char *, const void *, const void *,
 			    char *const[], char *const[]);
-	pid_t (*getpid)(void);
-	pid_t (*getppid)(void);
+	int (*system)(const char *);
+	int (*pclose)(void *);
+	void *(*popen)(const char *, const char *);
+	int (*daemon)(int, int);
 	pid_t (*getpgid)(pid_t);
 	pid_t (*getsid)(pid_t);
 	pid_t (*setsid)(void);
@@ -61,15 +72,78 @@ struct shim_real {
 };
 extern struct shim_real real;
 
-/* ---- state and connection (shim/conn.c) -------------------------------- */
+/* Resolve every pointer (dlsym RTLD_NEXT).  Constructor time or first use
+ * only: dlsym is not async-signal-safe. */
+void real_resolve(void);
+
+/* ---- identity and mode (shim/self.c) ------------------------------------ */
+
+enum shim_mode {
+	SHIM_MODE_UNSET = 0, /* shim_init not run yet */
+	SHIM_MODE_NONE,      /* JOBSHIM_SOCKET unset: not under jobshim, all real */
+	SHIM_MODE_ONLINE,    /* under jobshim, supervisor reachable so far */
+	SHIM_MODE_LOST,      /* under jobshim, supervisor unreachable: real calls,
+	                        with the kill safety rules (kill.c) */
+};
 
 /* Resolve real_*, copy the environment; idempotent and safe to call from
  * any wrapper (a library constructor may run before ours). */
 void shim_init(void);
+enum shim_mode shim_mode(void);
+/* True when wrappers must use the real calls (mode NONE or LOST), or when
+ * the calling thread is already inside the shim (re-entrancy guard). */
+bool shim_offline(void);
 
-/* This process's vpid (cached, no system call after the first call);
- * falls back to the real pid when there is no supervisor. */
+/* The copied environment (empty strings when unset). */
+const char *shim_env_socket(void);
+const char *shim_env_lib(void);
+
+/* This process's vpid: cached, no system call once known.  In mode NONE or
+ * LOST, the real pid. */
 pid_t shim_self_vpid(void);
+/* The real pid (one getpid system call: never trusts a cache, so it is
+ * right in a raw clone() child too). */
+pid_t shim_sys_getpid(void);
+pid_t shim_sys_getppid(void);
+/* The last vpid known for this process (0 none), kept after a fallback so
+ * that kill(own old vpid) still means "myself". */
+pid_t shim_last_vpid(void);
+
+/* The parent cache: (vppid, rppid) or 0 when unknown. */
+pid_t shim_ppid_cached(pid_t real_ppid);
+void shim_ppid_set(pid_t vppid, pid_t rppid);
+
+/* Identity bookkeeping for conn.c: install the answer of HELLO; forget the
+ * identity (raw-clone child detected, or LOST). */
+void shim_self_install(pid_t vpid, pid_t rpid);
+void shim_self_forget(void);
+/* The claim sent with HELLO (0 none). */
+pid_t shim_self_claim(void);
+/* The real pid the cached identity and connection belong to. */
+pid_t shim_self_rpid(void);
+/* Switch to LOST (prints the warning once). */
+void shim_self_lost(void);
+
+/* ---- re-entrancy guard (shim/self.c) ------------------------------------ */
+/* Set while this thread is inside a locked request or a real fork (signals
+ * blocked then): a nested interposed call (an atfork handler, say) must not
+ * take the lock again and goes to the real function. */
+bool shim_guarded(void);
+void shim_guard(bool on);
+/* While the guard is up for a real fork: the child's vpid, so that getpid in
+ * an atfork child handler answers the child's id. */
+void shim_guard_fork(pid_t child_vpid);
+pid_t shim_guard_fork_vpid(void);
+
+/* ---- connection (shim/conn.c) ------------------------------------------ */
+
+/* Block every signal; restore. */
+void shim_block(sigset_t *old);
+void shim_unblock(const sigset_t *old);
+/* The connection lock (spinlock; signals must be blocked, so only other
+ * threads ever contend). */
+void shim_lock(void);
+void shim_unlock(void);
 
 /* One synchronous round trip: signals blocked, connection lock held, one
  * send, one receive with the same seq (EINTR retried).  Connects lazily
@@ -78,34 +152,51 @@ pid_t shim_self_vpid(void);
  * falls back to the real libc call (shim_offline() is true afterwards and a
  * warning has been printed once). */
 int shim_call(struct proto_req *req, struct proto_rep *rep);
+/* The same with the lock already held and signals blocked. */
+int shim_call_locked(struct proto_req *req, struct proto_rep *rep);
 
-/* One-way message (BIND, EXEC, REAPED, STATE); errors ignored. */
+/* One-way message (BIND, EXEC, REAPED, STATE); errors ignored.  The
+ * _locked variant expects the lock held.  A one-way message from a process
+ * that is not connected yet connects and sends HELLO without waiting for
+ * its reply (the reply is drained by the next round trip, or dropped at
+ * exec), so exec needs no synchronous round trip. */
 void shim_send(struct proto_req *req);
+void shim_send_locked(struct proto_req *req);
 
-/* True once the supervisor was found unreachable (or was never set). */
-bool shim_offline(void);
+/* Connect now (HELLO round trip) unless connected: 0 or -errno (LOST). */
+int shim_connect(void);
 
-/* Translate ids through the supervisor (local child table first).
- * vpid -> rpid: returns > 0, or -ESRCH.  rpid -> vpid: returns > 0, or 0
- * for a process outside the tree. */
+/* In a fork child: forget the parent's connection (close our copy) and
+ * reset the lock. */
+void shim_conn_child(void);
+/* The supervisor's real pid (SO_PEERCRED of the connection), 0 unknown. */
+pid_t shim_conn_peer(void);
+
+/* Translate ids: local child table first, then XLATE.
+ * vpid -> rpid: > 0, or -ESRCH.  rpid -> vpid: > 0, or 0 outside the tree
+ * (1 for the supervisor). */
 pid_t shim_v2r(pid_t vpid);
 pid_t shim_r2v(pid_t rpid);
 
-/* Fork bookkeeping used by every fork-like wrapper: the lock is held and
- * signals blocked across the real fork, so the child never inherits a
- * half-used connection.
- *   prepare: ask for the child's vpid (FORK with flags/pgid); 0 or -errno
- *   child:   called in the child right after the real fork (resets the lock,
- *            drops the parent's connection, installs vpid)
- *   parent:  called in the parent (BIND vpid to rpid, or abort if rpid<0) */
-int shim_fork_prepare(uint32_t flags, pid_t pgid, pid_t *child_vpid);
-void shim_fork_child(pid_t child_vpid);
-void shim_fork_parent(pid_t child_vpid, pid_t child_rpid);
+/* ---- fork bookkeeping (shim/fork.c) ------------------------------------- */
+/* FORK round trip for a spawn-like creation (no real fork under the lock):
+ * 0 with *child_vpid, or -errno (offline: the caller uses the real call). */
+int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid);
+/* After the real creation: BIND(vpid, rpid) (rpid <= 0: failed, dropped)
+ * and remember the child locally. */
+void shim_fork_bind(pid_t child_vpid, pid_t child_rpid);
+/* Our own fork (used by daemon): the fork wrapper's logic. */
+pid_t shim_fork(pid_t (*real_fn)(void));
+
+/* ---- ids (shim/ids.c) --------------------------------------------------- */
+/* The setsid wrapper's logic (daemon uses it): sid, or -1 with errno. */
+pid_t shim_setsid(void);
 
 /* ---- local child table (shim/children.c) ------------------------------- */
 /* A small fixed table of this image's children: vpid <-> rpid, so that
- * wait and kill on one's own children need no round trip.  Lock-free for
- * the signal-handler case (atomic slots); full table -> supervisor lookup. */
+ * wait and kill on one's own children need no round trip.  Lock-free (one
+ * 64-bit atomic per slot), usable from signal handlers; a full table only
+ * costs supervisor lookups. */
 void shim_child_add(pid_t vpid, pid_t rpid);
 void shim_child_del(pid_t rpid);
 pid_t shim_child_v2r(pid_t vpid); /* 0 when unknown */
@@ -114,14 +205,55 @@ void shim_child_reset(void);      /* in a new child */
 
 /* ---- environment for exec (shim/env.c) --------------------------------- */
 /* Build into `out` (capacity `cap` pointers, strings in `buf`) a copy of
- * envp with JOBSHIM_SELF set to "vpid:rpid" (rpid 0: unknown, verify with
- * the supervisor), and LD_PRELOAD / JOBSHIM_SOCKET / JOBSHIM_LIB put back
- * when missing.  Returns 0 or -E2BIG/-ENOMEM when it does not fit. */
-int shim_env_build(char *const envp[], pid_t vpid, pid_t rpid, char **out, size_t cap,
+ * envp with JOBSHIM_SELF set to "vpid:rpid:vppid:rppid", and LD_PRELOAD /
+ * JOBSHIM_SOCKET / JOBSHIM_LIB put back when missing.  Returns 0 or -E2BIG
+ * when it does not fit. */
+int shim_env_build(char *const envp[], const pid_t self[4], char **out, size_t cap,
 		   char *buf, size_t buflen);
+/* Space needed by shim_env_build for envp: pointers and bytes. */
+void shim_env_size(char *const envp[], size_t *nptr, size_t *nbytes);
+
+/* An environment built on the stack when small, else in an anonymous
+ * mapping (mmap is async-signal-safe, malloc is not). */
+struct shim_envbuf {
+	char **env;      /* the built environment, or NULL when it failed */
+	void *map;       /* mapping to release, or NULL (stack) */
+	size_t maplen;
+	char *stack_ptrs[256];
+	char stack_bytes[8192];
+};
+/* 0, or -errno (then eb->env is NULL). */
+int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t self[4]);
+void shim_envbuf_free(struct shim_envbuf *eb);
+
+/* ---- exec helpers (shim/exec.c) ---------------------------------------- */
+/* Send EXEC(path) one-way. */
+void shim_exec_note(const char *path);
+
+/* ---- wait (shim/wait.c) ------------------------------------------------- */
+/* wait4 with virtual ids; returns pid or -errno. */
+pid_t shim_wait4(pid_t pid, int *status, int options, struct rusage *ru);
+
+/* ---- spawn (shim/spawn.c) ----------------------------------------------- */
+/* posix_spawn(p) with virtual ids; returns 0 or an errno (like posix_spawn).
+ * `attrp`, `fa` are posix_spawnattr_t / posix_spawn_file_actions_t. */
+int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
+	       char *const argv[], char *const envp[], bool search);
+
+/* ---- signals (shim/sig.c) ---------------------------------------------- */
+/* Translate si_pid of a received siginfo in place (rpid -> vpid). */
+void shim_sig_translate(siginfo_t *si);
 
 /* ---- small signal-safe helpers (shim/util.c) ---------------------------- */
-void shim_warn(const char *msg);            /* "jobshim: msg\n" on fd 2 */
-size_t shim_fmt_int(char *buf, long v);     /* decimal, returns length */
+void shim_warn(const char *msg);                /* "jobshim: msg\n" on fd 2 */
+size_t shim_fmt_int(char *buf, long v);         /* decimal, returns length */
+/* Parse a decimal int at *s, advancing; false when none. */
+bool shim_parse_int(const char **s, long *out);
+/* environ lookup without getenv: the value after "name=", or NULL. */
+const char *shim_env_find(char *const envp[], const char *name);
+/* Copy a NUL-terminated string; false when it does not fit. */
+bool shim_strlcpy(char *dst, const char *src, size_t cap);
+/* Sleep ms milliseconds (nanosleep, EINTR ends it early). */
+void shim_sleep_ms(int ms);
 
 #endif

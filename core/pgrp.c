@@ -1,0 +1,200 @@
+/* pgrp.c — process groups: membership, setpgid/getpgid, and the orphaned-group predicate and signals. */
+#include "eng_internal.h"
+
+#include <signal.h>
+
+struct pgrp *pgrp_find(const struct eng *e, int32_t vpgid)
+{
+	struct pgrp *g;
+
+	HASH_FIND(hh, e->pgrps, &vpgid, sizeof(vpgid), g);
+	return g;
+}
+
+int pgrp_create(struct eng *e, int32_t vpgid, struct session *sess, struct pgrp **out)
+{
+	struct pgrp *g = eng_alloc(e, sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	memset(g, 0, sizeof(*g));
+	g->vpgid = vpgid;
+	g->sess = sess;
+	HASH_ADD(hh, e->pgrps, vpgid, sizeof(g->vpgid), g);
+	if (!ENG_HASH_ADDED(g, hh)) {
+		eng_release(e, g, sizeof(*g));
+		return -ENOMEM;
+	}
+	sess->ngroups++;
+	e->ngrp++;
+	*out = g;
+	return 0;
+}
+
+static void pgrp_destroy(struct eng *e, struct pgrp *g)
+{
+	struct session *s = g->sess;
+
+	HASH_DELETE(hh, e->pgrps, g);
+	e->ngrp--;
+	eng_release(e, g, sizeof(*g));
+	if (--s->ngroups == 0)
+		session_destroy(e, s);
+}
+
+void pgrp_add(struct pgrp *g, struct proc *p)
+{
+	DL_APPEND2(g->members, p, mem_prev, mem_next);
+	g->nmembers++;
+	p->pgrp = g;
+}
+
+void pgrp_remove(struct eng *e, struct proc *p)
+{
+	struct pgrp *g = p->pgrp;
+
+	DL_DELETE2(g->members, p, mem_prev, mem_next);
+	p->pgrp = NULL;
+	if (--g->nmembers == 0)
+		pgrp_destroy(e, g);
+}
+
+void pgrp_move(struct eng *e, struct proc *p, struct pgrp *g)
+{
+	pgrp_remove(e, p);
+	pgrp_add(g, p);
+}
+
+/* ---- orphaned groups ---------------------------------------------------- */
+
+bool pgrp_orphaned(const struct eng *e, const struct pgrp *g, const struct proc *ignore)
+{
+	const struct proc *p;
+
+	DL_FOREACH2(g->members, p, mem_next) {
+		const struct proc *par = p->parent;
+
+		/* A zombie no longer links its group to anything, and init is
+		 * outside every job-control session of the tree. */
+		if (p == ignore || p->zombie || !par || par == e->init)
+			continue;
+		if (par->pgrp != g && par->pgrp->sess == g->sess)
+			return false;
+	}
+	return true;
+}
+
+bool eng_pgrp_orphaned(const struct eng *e, int32_t pgid, int32_t ignore)
+{
+	const struct pgrp *g = pgrp_find(e, pgid);
+
+	if (!g)
+		return false;
+	return pgrp_orphaned(e, g, ignore ? proc_find(e, ignore) : NULL);
+}
+
+static bool pgrp_member_stopped(const struct eng *e, const struct proc *p)
+{
+	/* A zombie is not in a group stop (its signal state says "exiting"). */
+	if (p->zombie)
+		return false;
+	if (e->is_stopped)
+		return e->is_stopped(e->ctx, p->vpid, p->rpid);
+	return p->stopped;
+}
+
+void pgrp_orphan_check(struct eng *e, struct pgrp *g, const struct proc *ignore,
+		       const struct proc *culprit, enum eng_orphan_cause cause, struct eng_fx *fx)
+{
+	const struct proc *p;
+	size_t ev, nids_before = fx->nids;
+
+	/* The predicate first: the stopped oracle may read /proc, and it is
+	 * only needed for a group that really is orphaned. */
+	if (!pgrp_orphaned(e, g, ignore))
+		return;
+	ev = fx_event(fx, ENG_EV_ORPHAN, 0, g->vpgid, culprit->vpid, (int32_t)cause);
+	DL_FOREACH2(g->members, p, mem_next)
+		if (pgrp_member_stopped(e, p))
+			fx_add_id(fx, ev, p->vpid);
+	if (fx->nids == nids_before) {
+		/* has_stopped_jobs() is false: nothing to wake, no event. */
+		fx->n = ev;
+		return;
+	}
+	/* __kill_pgrp_info(SIGHUP), then SIGCONT, to every task attached to
+	 * the group: zombies included (the supervisor skips those). */
+	DL_FOREACH2(g->members, p, mem_next)
+		fx_signal(fx, p->vpid, SIGHUP);
+	DL_FOREACH2(g->members, p, mem_next)
+		fx_signal(fx, p->vpid, SIGCONT);
+}
+
+/* ---- setpgid / getpgid ---------------------------------------------------- */
+
+/*
+ * Rule order follows kernel/sys.c: the child checks (other session EPERM,
+ * exec'd EACCES) come before the session-leader EPERM.  eng.h lists the
+ * leader check first; the results are the same, because a child that is a
+ * session leader is necessarily in another session (EPERM either way).
+ */
+int eng_setpgid(struct eng *e, int32_t caller, int32_t pid, int32_t pgid, struct eng_fx *fx)
+{
+	struct proc *cp, *t;
+	struct pgrp *g;
+	struct session *sess;
+	int32_t old;
+	int rc;
+
+	if (pgid < 0)
+		return -EINVAL;
+	cp = proc_find(e, caller);
+	if (!cp || cp->zombie)
+		return -ESRCH;
+	if (pid == 0)
+		pid = caller;
+	if (pgid == 0)
+		pgid = pid;
+	t = proc_find(e, pid);
+	if (!t)
+		return -ESRCH;
+	sess = cp->pgrp->sess;
+	if (t->parent == cp) {
+		if (t->pgrp->sess != sess)
+			return -EPERM;
+		if (t->execed)
+			return -EACCES;
+	} else if (t != cp) {
+		return -ESRCH;
+	}
+	if (t->pgrp->sess->vsid == t->vpid)
+		return -EPERM;
+	g = pgrp_find(e, pgid);
+	/* A group named after the target is always in the target's session
+	 * (eng_check verifies it), so only a foreign group needs the test. */
+	if (pgid != pid && (!g || g->sess != sess))
+		return -EPERM;
+	if (g == t->pgrp)
+		return 0;
+	rc = fx_reserve(e, fx, 1, 0);
+	if (rc < 0)
+		return rc;
+	if (!g) {
+		rc = pgrp_create(e, pgid, sess, &g);
+		if (rc < 0)
+			return rc;
+	}
+	/* A zombie child moves too, as with the kernel's change_pid(): it
+	 * stays attached to its pid until it is reaped. */
+	old = t->pgrp->vpgid;
+	pgrp_move(e, t, g);
+	fx_event(fx, ENG_EV_SETPGID, t->vpid, old, pgid, caller);
+	return 0;
+}
+
+int eng_getpgid(const struct eng *e, int32_t caller, int32_t pid)
+{
+	const struct proc *p = proc_find(e, pid ? pid : caller);
+
+	return p ? p->pgrp->vpgid : -ESRCH;
+}

@@ -1,0 +1,323 @@
+/* conn.c — the connection to the supervisor: lock, connect + HELLO, round trips, fallback. */
+#include "shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* The socket is moved to a high fd so that programs which close or dup2
+ * over low fds (shells) never hit it; close-on-exec so an exec'd image
+ * never speaks with its parent image's connection. */
+#define CONN_FD_MIN 900
+/* A supervisor that takes longer than this to answer is treated as gone:
+ * a program must never hang because of the shim. */
+#define CONN_TIMEOUT_S 30
+/* connect() on a full backlog: retry for up to 100 x 10 ms. */
+#define CONN_CONNECT_TRIES 100
+
+/* Everything below is owned by the holder of `lock` (signals blocked). */
+static int conn_fd = -1;          /* -1: not connected */
+static uint32_t conn_seq;         /* last seq used on conn_fd */
+static atomic_int conn_peer;      /* supervisor's rpid (SO_PEERCRED), 0 unknown */
+static atomic_int lock;           /* 0 free, 1 held */
+
+void shim_block(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, old);
+}
+
+void shim_unblock(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void shim_lock(void)
+{
+	int expect = 0;
+
+	while (!atomic_compare_exchange_weak_explicit(&lock, &expect, 1, memory_order_acquire,
+						      memory_order_relaxed)) {
+		expect = 0;
+		sched_yield();
+	}
+}
+
+void shim_unlock(void)
+{
+	atomic_store_explicit(&lock, 0, memory_order_release);
+}
+
+pid_t shim_conn_peer(void)
+{
+	return atomic_load(&conn_peer);
+}
+
+static void conn_drop(void)
+{
+	if (conn_fd >= 0)
+		close(conn_fd);
+	conn_fd = -1;
+	conn_seq = 0;
+}
+
+void shim_conn_child(void)
+{
+	/* Our copy of the parent's socket: closing it leaves the parent's
+	 * connection intact (the fd table was copied by fork). */
+	conn_drop();
+	atomic_store(&lock, 0);
+}
+
+static int conn_open(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct timeval tv = { CONN_TIMEOUT_S, 0 };
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	int fd, hi, tries = 0;
+
+	shim_strlcpy(addr.sun_path, shim_env_socket(), sizeof(addr.sun_path));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	while (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int e = errno;
+		if (e == EINTR)
+			continue;
+		if (e == EAGAIN && ++tries < CONN_CONNECT_TRIES) {
+			shim_sleep_ms(10);
+			continue;
+		}
+		close(fd);
+		return -e;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
+		atomic_store(&conn_peer, cred.pid);
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, CONN_FD_MIN);
+	if (hi >= 0) {
+		close(fd);
+		fd = hi;
+	}
+	conn_fd = fd;
+	conn_seq = 0;
+	return 0;
+}
+
+static int conn_sendmsg(struct proto_req *req)
+{
+	uint8_t buf[PROTO_REQ_SIZE];
+	ssize_t n;
+
+	req->seq = ++conn_seq;
+	proto_pack_req(req, buf);
+	do
+		n = send(conn_fd, buf, sizeof(buf), MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(buf))
+		return n < 0 ? -errno : -EPIPE;
+	return 0;
+}
+
+static void hello_install(const struct proto_rep *rep, pid_t rppid)
+{
+	if (rep->v[0] <= 0)
+		return;
+	shim_self_install(rep->v[0], shim_sys_getpid());
+	shim_ppid_set(rep->v[1], rppid);
+}
+
+/* Receive the reply to `seq`.  Replies to an earlier HELLO sent without
+ * waiting (see shim_send) are consumed on the way. */
+static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
+{
+	uint8_t buf[PROTO_REP_SIZE + 1];
+
+	for (;;) {
+		ssize_t n = recv(conn_fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ECONNRESET;
+		if (proto_unpack_rep(buf, (size_t)n, rep) < 0)
+			return -EPROTO;
+		if (rep->op == PROTO_OP_HELLO && rep->err == 0 && rep->seq != seq)
+			hello_install(rep, shim_sys_getppid());
+		if (rep->seq == seq)
+			return 0;
+	}
+}
+
+/* HELLO on a fresh connection; `wait` false: do not wait for the answer
+ * (an exec is next; the claim already gives our vpid). */
+static int conn_hello(bool wait)
+{
+	struct proto_req req = { .op = PROTO_OP_HELLO, .a = shim_self_claim() };
+	struct proto_rep rep;
+	pid_t rppid = shim_sys_getppid();
+	int rc = conn_sendmsg(&req);
+
+	if (rc < 0 || !wait)
+		return rc;
+	rc = conn_recvmsg(req.seq, &rep);
+	if (rc < 0)
+		return rc;
+	if (rep.err < 0 || rep.v[0] <= 0)
+		return rep.err < 0 ? rep.err : -EPROTO; /* refused: not in the tree */
+	hello_install(&rep, rppid);
+	return 0;
+}
+
+static void conn_fail(void)
+{
+	conn_drop();
+	shim_self_lost();
+}
+
+/* Make sure we are connected as ourselves.  A raw clone() child (made
+ * without our fork wrappers) still holds its parent's identity and socket:
+ * the real pid check catches it on this path, which makes system calls
+ * anyway (getpid itself never checks: see the README of shim/). */
+static int conn_ensure(bool wait_hello)
+{
+	if (shim_sys_getpid() != shim_self_rpid()) {
+		conn_fd = -1; /* the parent's socket: abandon our copy, never use it */
+		conn_seq = 0;
+		shim_self_forget();
+	}
+	if (conn_fd >= 0)
+		return 0;
+	if (shim_mode() != SHIM_MODE_ONLINE)
+		return -ENOTCONN;
+	int rc = conn_open();
+	if (rc == 0)
+		rc = conn_hello(wait_hello);
+	if (rc < 0)
+		conn_fail();
+	return rc;
+}
+
+int shim_call_locked(struct proto_req *req, struct proto_rep *rep)
+{
+	int rc = conn_ensure(true);
+
+	if (rc == 0)
+		rc = conn_sendmsg(req);
+	if (rc == 0)
+		rc = conn_recvmsg(req->seq, rep);
+	if (rc < 0) {
+		if (shim_mode() == SHIM_MODE_ONLINE)
+			conn_fail();
+		memset(rep, 0, sizeof(*rep));
+	}
+	return rc;
+}
+
+int shim_call(struct proto_req *req, struct proto_rep *rep)
+{
+	sigset_t old;
+	int rc;
+
+	if (shim_offline()) {
+		memset(rep, 0, sizeof(*rep));
+		return -ENOTCONN;
+	}
+	shim_block(&old);
+	shim_lock();
+	shim_guard(true);
+	rc = shim_call_locked(req, rep);
+	shim_guard(false);
+	shim_unlock();
+	shim_unblock(&old);
+	return rc;
+}
+
+int shim_connect(void)
+{
+	sigset_t old;
+	int rc;
+
+	if (shim_offline())
+		return -ENOTCONN;
+	shim_block(&old);
+	shim_lock();
+	shim_guard(true);
+	rc = conn_ensure(true);
+	shim_guard(false);
+	shim_unlock();
+	shim_unblock(&old);
+	return rc;
+}
+
+void shim_send_locked(struct proto_req *req)
+{
+	if (conn_ensure(false) < 0)
+		return;
+	if (conn_sendmsg(req) < 0)
+		conn_fail();
+}
+
+void shim_send(struct proto_req *req)
+{
+	sigset_t old;
+
+	if (shim_offline())
+		return;
+	shim_block(&old);
+	shim_lock();
+	shim_guard(true);
+	shim_send_locked(req);
+	shim_guard(false);
+	shim_unlock();
+	shim_unblock(&old);
+}
+
+pid_t shim_v2r(pid_t vpid)
+{
+	struct proto_req req = { .op = PROTO_OP_XLATE, .a = PROTO_XLATE_V2R, .b = vpid };
+	struct proto_rep rep;
+	pid_t r;
+
+	if (vpid <= 0)
+		return -ESRCH;
+	r = shim_child_v2r(vpid);
+	if (r > 0)
+		return r;
+	if (vpid == shim_self_vpid())
+		return shim_sys_getpid();
+	if (shim_call(&req, &rep) < 0 || rep.err < 0 || rep.v[0] <= 0)
+		return -ESRCH;
+	return rep.v[0];
+}
+
+pid_t shim_r2v(pid_t rpid)
+{
+	struct proto_req req = { .op = PROTO_OP_XLATE, .a = PROTO_XLATE_R2V, .b = rpid };
+	struct proto_rep rep;
+	pid_t v;
+
+	if (rpid <= 0)
+		return 0;
+	v = shim_child_r2v(rpid);
+	if (v > 0)
+		return v;
+	if (rpid == shim_self_rpid() && shim_sys_getpid() == rpid)
+		return shim_self_vpid();
+	if (rpid == shim_conn_peer())
+		return 1;
+	if (shim_call(&req, &rep) < 0 || rep.err < 0 || rep.v[0] <= 0)
+		return 0;
+	return rep.v[0];
+}

@@ -1,0 +1,181 @@
+/* env.c — the environment handed to a new image: JOBSHIM_SELF, LD_PRELOAD and JOBSHIM_* put back. */
+#include "shim.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* Variables we add at most: JOBSHIM_SELF, LD_PRELOAD, JOBSHIM_SOCKET,
+ * JOBSHIM_LIB, and the terminating NULL. */
+#define ENV_EXTRA 5
+/* "JOBSHIM_SELF=" + four ints and colons. */
+#define ENV_SELF_MAX 64
+
+static bool has_prefix(const char *s, const char *name)
+{
+	size_t len = strlen(name);
+	return strncmp(s, name, len) == 0 && s[len] == '=';
+}
+
+/* True when the colon/space separated list holds `lib` as an element. */
+static bool list_has(const char *list, const char *lib)
+{
+	size_t len = strlen(lib);
+
+	for (const char *p = list; *p != '\0';) {
+		size_t n = strcspn(p, ": ");
+		if (n == len && strncmp(p, lib, len) == 0)
+			return true;
+		p += n;
+		if (*p != '\0')
+			p++;
+	}
+	return false;
+}
+
+void shim_env_size(char *const envp[], size_t *nptr, size_t *nbytes)
+{
+	size_t n = 0, bytes = ENV_SELF_MAX;
+	size_t lib = strlen(shim_env_lib()), sock = strlen(shim_env_socket());
+
+	for (; envp != NULL && envp[n] != NULL; n++)
+		if (has_prefix(envp[n], "LD_PRELOAD"))
+			bytes += strlen(envp[n]) + 1;
+	bytes += sizeof("LD_PRELOAD=:") + lib;
+	bytes += sizeof("JOBSHIM_SOCKET=") + sock;
+	bytes += sizeof("JOBSHIM_LIB=") + lib;
+	*nptr = n + ENV_EXTRA;
+	*nbytes = bytes;
+}
+
+/* Bump allocator over the caller's byte buffer. */
+struct sbuf {
+	char *p;
+	size_t left;
+};
+
+/* Append the concatenation of parts (NULL-terminated list) as one string. */
+static char *sbuf_cat(struct sbuf *b, const char *const parts[])
+{
+	char *s = b->p;
+	size_t len = 0;
+
+	for (int i = 0; parts[i] != NULL; i++) {
+		size_t l = strlen(parts[i]);
+		if (len + l + 1 > b->left)
+			return NULL;
+		memcpy(s + len, parts[i], l);
+		len += l;
+	}
+	s[len] = '\0';
+	b->p += len + 1;
+	b->left -= len + 1;
+	return s;
+}
+
+#define CAT(b, ...) sbuf_cat((b), (const char *const[]){ __VA_ARGS__, NULL })
+
+static char *self_string(struct sbuf *b, const pid_t self[4])
+{
+	char tail[64];
+	size_t n = 0;
+
+	/* "V:R" or "V:R:VP:RP" */
+	n += shim_fmt_int(tail + n, self[0]);
+	tail[n++] = ':';
+	n += shim_fmt_int(tail + n, self[1] > 0 ? self[1] : 0);
+	if (self[2] > 0 && self[3] > 0) {
+		tail[n++] = ':';
+		n += shim_fmt_int(tail + n, self[2]);
+		tail[n++] = ':';
+		n += shim_fmt_int(tail + n, self[3]);
+	}
+	tail[n] = '\0';
+	return CAT(b, "JOBSHIM_SELF=", tail);
+}
+
+int shim_env_build(char *const envp[], const pid_t self[4], char **out, size_t cap,
+		   char *buf, size_t buflen)
+{
+	struct sbuf b = { buf, buflen };
+	const char *lib = shim_env_lib(), *sock = shim_env_socket();
+	bool seen_preload = false, seen_sock = false, seen_lib = false;
+	size_t n = 0;
+
+	for (size_t i = 0; envp != NULL && envp[i] != NULL; i++) {
+		char *e = envp[i];
+		if (has_prefix(e, "JOBSHIM_SELF"))
+			continue; /* ours is added below; a stale one never passes */
+		if (n + ENV_EXTRA > cap)
+			return -E2BIG;
+		if (has_prefix(e, "LD_PRELOAD") && lib[0] != '\0') {
+			seen_preload = true;
+			const char *val = e + sizeof("LD_PRELOAD");
+			if (!list_has(val, lib)) {
+				/* Someone replaced LD_PRELOAD: put the shim first again. */
+				e = CAT(&b, "LD_PRELOAD=", lib, val[0] != '\0' ? ":" : "", val);
+				if (e == NULL)
+					return -E2BIG;
+			}
+		}
+		if (has_prefix(e, "JOBSHIM_SOCKET"))
+			seen_sock = true;
+		if (has_prefix(e, "JOBSHIM_LIB"))
+			seen_lib = true;
+		out[n++] = e;
+	}
+	if (lib[0] != '\0' && !seen_preload) {
+		if ((out[n++] = CAT(&b, "LD_PRELOAD=", lib)) == NULL)
+			return -E2BIG;
+	}
+	if (!seen_sock && (out[n++] = CAT(&b, "JOBSHIM_SOCKET=", sock)) == NULL)
+		return -E2BIG;
+	if (lib[0] != '\0' && !seen_lib &&
+	    (out[n++] = CAT(&b, "JOBSHIM_LIB=", lib)) == NULL)
+		return -E2BIG;
+	if (self[0] > 0 && (out[n++] = self_string(&b, self)) == NULL)
+		return -E2BIG;
+	out[n] = NULL;
+	return 0;
+}
+
+int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t self[4])
+{
+	size_t nptr, nbytes;
+	char **ptrs = eb->stack_ptrs;
+	char *bytes = eb->stack_bytes;
+
+	eb->env = NULL;
+	eb->map = NULL;
+	eb->maplen = 0;
+	shim_env_size(envp, &nptr, &nbytes);
+	if (nptr > sizeof(eb->stack_ptrs) / sizeof(eb->stack_ptrs[0]) ||
+	    nbytes > sizeof(eb->stack_bytes)) {
+		size_t len = nptr * sizeof(char *) + nbytes;
+		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return -ENOMEM;
+		eb->map = m;
+		eb->maplen = len;
+		ptrs = m;
+		bytes = (char *)m + nptr * sizeof(char *);
+	} else {
+		nptr = sizeof(eb->stack_ptrs) / sizeof(eb->stack_ptrs[0]);
+		nbytes = sizeof(eb->stack_bytes);
+	}
+	int rc = shim_env_build(envp, self, ptrs, nptr, bytes, nbytes);
+	if (rc < 0) {
+		shim_envbuf_free(eb);
+		return rc;
+	}
+	eb->env = ptrs;
+	return 0;
+}
+
+void shim_envbuf_free(struct shim_envbuf *eb)
+{
+	if (eb->map != NULL)
+		munmap(eb->map, eb->maplen);
+	eb->map = NULL;
+	eb->env = NULL;
+}

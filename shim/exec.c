@@ -1,0 +1,181 @@
+/* exec.c — the exec family: hand the identity to the new image, keep the shim preloaded. */
+#include "shim.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum exec_kind { EXEC_PATH, EXEC_SEARCH, EXEC_FD };
+
+void shim_exec_note(const char *path)
+{
+	struct proto_req req = { .op = PROTO_OP_EXEC };
+	size_t len = strlen(path);
+
+	if (len > sizeof(req.text))
+		len = sizeof(req.text);
+	memcpy(req.text, path, len);
+	shim_send(&req);
+}
+
+/*
+ * Every exec: EXEC one-way (a fresh fork child connects and sends HELLO
+ * without waiting: no synchronous round trip), then the real exec with an
+ * environment that names us (JOBSHIM_SELF=vpid:rpid[:vppid:rppid], our
+ * identity only if known without asking) and still preloads the shim.
+ * execvp-like calls use the real execvpe: glibc's own path search would
+ * otherwise run with the old environ.
+ */
+static int exec_any(enum exec_kind kind, const char *path, int fd, char *const argv[],
+		    char *const envp[])
+{
+	struct shim_envbuf eb;
+	pid_t self[4] = { 0, 0, 0, 0 };
+	char *const *env = envp;
+	int rc, err;
+
+	shim_init();
+	if (!shim_offline()) {
+		self[1] = shim_sys_getpid();
+		if (self[1] == shim_self_rpid())
+			self[0] = shim_self_vpid(); /* cached: no round trip */
+		self[3] = shim_sys_getppid();
+		self[2] = shim_ppid_cached(self[3]);
+		if (self[0] <= 0)
+			self[0] = 0;
+		if (kind == EXEC_FD) {
+			char note[32] = "/dev/fd/";
+			shim_fmt_int(note + strlen(note), fd);
+			shim_exec_note(note);
+		} else {
+			shim_exec_note(path);
+		}
+		if (shim_envbuf_make(&eb, envp, self) == 0)
+			env = eb.env;
+	} else {
+		eb.map = NULL;
+		eb.env = NULL;
+	}
+	switch (kind) {
+	case EXEC_PATH:
+		rc = real.execve(path, argv, env);
+		break;
+	case EXEC_SEARCH:
+		rc = real.execvpe(path, argv, env);
+		break;
+	default:
+		rc = real.fexecve(fd, argv, env);
+		break;
+	}
+	err = errno;
+	shim_envbuf_free(&eb);
+	errno = err;
+	return rc;
+}
+
+SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	return exec_any(EXEC_PATH, path, -1, argv, envp);
+}
+
+SHIM_EXPORT int execv(const char *path, char *const argv[])
+{
+	return exec_any(EXEC_PATH, path, -1, argv, environ);
+}
+
+SHIM_EXPORT int execvp(const char *file, char *const argv[])
+{
+	return exec_any(EXEC_SEARCH, file, -1, argv, environ);
+}
+
+SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	return exec_any(EXEC_SEARCH, file, -1, argv, envp);
+}
+
+SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	return exec_any(EXEC_FD, NULL, fd, argv, envp);
+}
+
+/* execl*: the variadic arguments gathered into a stack array. */
+
+/* glibc declares arg nonnull, but execl(path, NULL) exists in the wild:
+ * hide the pointer from the optimiser before testing it. */
+static bool present(const char *arg)
+{
+	__asm__("" : "+r"(arg));
+	return arg != NULL;
+}
+
+static size_t count_args(va_list ap)
+{
+	size_t n = 1; /* arg0 */
+
+	while (va_arg(ap, char *) != NULL)
+		n++;
+	return n;
+}
+
+static void fill_args(char **argv, const char *arg0, va_list ap, size_t n)
+{
+	argv[0] = (char *)arg0;
+	for (size_t i = 1; i < n; i++)
+		argv[i] = va_arg(ap, char *);
+	argv[n] = NULL;
+}
+
+SHIM_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap, ap2;
+	size_t n = 0;
+
+	va_start(ap, arg);
+	va_copy(ap2, ap);
+	if (present(arg))
+		n = count_args(ap2);
+	va_end(ap2);
+	char *argv[n + 1];
+	fill_args(argv, arg, ap, n);
+	va_end(ap);
+	return exec_any(EXEC_PATH, path, -1, argv, environ);
+}
+
+SHIM_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	va_list ap, ap2;
+	size_t n = 0;
+
+	va_start(ap, arg);
+	va_copy(ap2, ap);
+	if (present(arg))
+		n = count_args(ap2);
+	va_end(ap2);
+	char *argv[n + 1];
+	fill_args(argv, arg, ap, n);
+	va_end(ap);
+	return exec_any(EXEC_SEARCH, file, -1, argv, environ);
+}
+
+SHIM_EXPORT int execle(const char *path, const char *arg, ...)
+{
+	va_list ap, ap2;
+	size_t n = 0;
+	char *const *envp;
+
+	va_start(ap, arg);
+	va_copy(ap2, ap);
+	if (present(arg))
+		n = count_args(ap2);
+	va_end(ap2);
+	char *argv[n + 1];
+	fill_args(argv, arg, ap, n);
+	if (present(arg))
+		(void)va_arg(ap, char *); /* the terminating NULL */
+	envp = va_arg(ap, char *const *);
+	va_end(ap);
+	return exec_any(EXEC_PATH, path, -1, argv, envp);
+}

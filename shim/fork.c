@@ -1,0 +1,171 @@
+/* fork.c — fork, vfork, _Fork and daemon: a vpid from the supervisor, then the real fork. */
+#include "shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Offline (LOST): fork returns real pids; remember them so that the kill
+ * safety rules (kill.c) still let the program signal its own children. */
+static pid_t fork_offline(pid_t (*real_fn)(void))
+{
+	pid_t pid = real_fn();
+
+	if (pid > 0 && shim_mode() == SHIM_MODE_LOST && !shim_guarded())
+		shim_child_add(pid, pid);
+	return pid;
+}
+
+/*
+ * FORK round trip, then the real fork with every signal blocked, the
+ * connection lock held and the re-entrancy guard up, so that:
+ *   - the child never inherits a half-used connection or a held lock;
+ *   - a signal handler never runs between the fork and the bookkeeping;
+ *   - atfork handlers that call interposed names get the real functions
+ *     (getpid answers the right vpid in both processes, see self.c).
+ * The child drops the parent's connection and installs its vpid (its first
+ * call needing the supervisor sends HELLO with that claim); the parent sends
+ * BIND one-way.  Either may reach the supervisor first.
+ */
+pid_t shim_fork(pid_t (*real_fn)(void))
+{
+	struct proto_req req = { .op = PROTO_OP_FORK };
+	struct proto_rep rep;
+	sigset_t old;
+	pid_t pid, vpid, parent_v, parent_r;
+	int err;
+
+	if (shim_offline())
+		return fork_offline(real_fn);
+	shim_block(&old);
+	shim_lock();
+	shim_guard(true);
+	if (shim_call_locked(&req, &rep) < 0) {
+		shim_guard(false);
+		shim_unlock();
+		shim_unblock(&old);
+		return fork_offline(real_fn);
+	}
+	if (rep.err < 0 || rep.v[0] <= 0) {
+		shim_guard(false);
+		shim_unlock();
+		shim_unblock(&old);
+		errno = rep.err < 0 ? -rep.err : EAGAIN;
+		return -1;
+	}
+	vpid = rep.v[0];
+	parent_v = shim_self_vpid();
+	parent_r = shim_self_rpid();
+	shim_guard_fork(vpid);
+	pid = real_fn();
+	if (pid == 0) {
+		shim_conn_child();
+		shim_child_reset();
+		shim_self_install(vpid, shim_sys_getpid());
+		shim_ppid_set(parent_v, parent_r);
+		shim_guard_fork(0);
+		shim_guard(false);
+		shim_unblock(&old);
+		return 0;
+	}
+	err = errno;
+	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0 };
+	shim_send_locked(&bind);
+	if (pid > 0)
+		shim_child_add(vpid, pid);
+	shim_guard_fork(0);
+	shim_guard(false);
+	shim_unlock();
+	shim_unblock(&old);
+	if (pid < 0) {
+		errno = err;
+		return -1;
+	}
+	return vpid;
+}
+
+int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid)
+{
+	struct proto_req req = { .op = PROTO_OP_FORK, .a = (int32_t)flags, .b = pgid };
+	struct proto_rep rep;
+
+	if (shim_offline() || shim_call(&req, &rep) < 0)
+		return 1;
+	if (rep.err < 0)
+		return rep.err;
+	if (rep.v[0] <= 0)
+		return -EAGAIN;
+	*child_vpid = rep.v[0];
+	return 0;
+}
+
+void shim_fork_bind(pid_t child_vpid, pid_t child_rpid)
+{
+	struct proto_req req = { .op = PROTO_OP_BIND, .a = child_vpid,
+				 .b = child_rpid > 0 ? child_rpid : 0 };
+
+	shim_send(&req);
+	if (child_rpid > 0)
+		shim_child_add(child_vpid, child_rpid);
+}
+
+SHIM_EXPORT pid_t fork(void)
+{
+	shim_init();
+	return shim_fork(real.fork);
+}
+
+SHIM_EXPORT pid_t _Fork(void)
+{
+	shim_init();
+	return shim_fork(real._Fork);
+}
+
+/* vfork is, for now, a full fork: the child gets its own copy of memory, so
+ * it may install its vpid without touching the parent's.  Every correct
+ * vfork program (exec or _exit in the child) behaves the same; it costs the
+ * difference between a fork and a vfork (≈ 150 µs here).  A real vfork needs
+ * an assembly entry: see the shim README. */
+SHIM_EXPORT pid_t vfork(void)
+{
+	shim_init();
+	return shim_fork(real.fork);
+}
+
+/* glibc's daemon() calls its internal fork and the real setsid, which would
+ * leave the model behind: ours is fork + virtual setsid + chdir + /dev/null. */
+SHIM_EXPORT int daemon(int nochdir, int noclose)
+{
+	pid_t pid;
+
+	shim_init();
+	if (shim_mode() == SHIM_MODE_NONE)
+		return real.daemon(nochdir, noclose);
+	pid = shim_fork(real.fork);
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (shim_setsid() < 0)
+		return -1;
+	if (!nochdir && chdir("/") < 0)
+		return -1;
+	if (!noclose) {
+		struct stat st;
+		int fd = open("/dev/null", O_RDWR);
+		if (fd < 0)
+			return -1;
+		if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode)) {
+			close(fd);
+			errno = ENODEV;
+			return -1;
+		}
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return 0;
+}

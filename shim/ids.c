@@ -1,0 +1,232 @@
+/* ids.c — getpid, getppid, getpgid, getsid, setsid, setpgid and the tc* group calls. */
+#include "shim.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+/* A round trip whose answer is rep.v[0]: 0 with *out, -errno from the
+ * engine, or 1 when the supervisor cannot be reached (use the real call). */
+static int ask(uint16_t op, pid_t a, pid_t b, pid_t *out)
+{
+	struct proto_req req = { .op = op, .a = a, .b = b };
+	struct proto_rep rep;
+
+	if (shim_call(&req, &rep) < 0)
+		return 1;
+	if (rep.err < 0)
+		return rep.err;
+	*out = rep.v[0];
+	return 0;
+}
+
+SHIM_EXPORT pid_t getpid(void)
+{
+	return shim_self_vpid();
+}
+
+SHIM_EXPORT pid_t getppid(void)
+{
+	pid_t rppid = shim_sys_getppid(), v;
+
+	if (shim_offline())
+		return rppid;
+	/* The parent can only change by exiting, which changes the real parent
+	 * too (reparenting to the subreaper): same real parent, same answer. */
+	v = shim_ppid_cached(rppid);
+	if (v > 0)
+		return v;
+	/* Not connected yet: HELLO's answer carries the parent. */
+	if (shim_connect() == 0 && (v = shim_ppid_cached(rppid)) > 0)
+		return v;
+	if (ask(PROTO_OP_GETPPID, 0, 0, &v) != 0)
+		return shim_sys_getppid();
+	/* Cache only if the real parent did not change during the question. */
+	if (shim_sys_getppid() == rppid)
+		shim_ppid_set(v, rppid);
+	return v;
+}
+
+static pid_t ids_getpgid(pid_t pid)
+{
+	pid_t v;
+	int rc;
+
+	if (shim_offline())
+		return real.getpgid(pid);
+	rc = ask(PROTO_OP_GETPGID, pid, 0, &v);
+	if (rc == 1)
+		return real.getpgid(pid);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return v;
+}
+
+SHIM_EXPORT pid_t getpgid(pid_t pid)
+{
+	return ids_getpgid(pid);
+}
+
+SHIM_EXPORT pid_t __getpgid(pid_t pid)
+{
+	return ids_getpgid(pid);
+}
+
+SHIM_EXPORT pid_t getpgrp(void)
+{
+	return ids_getpgid(0);
+}
+
+static pid_t ids_getsid(pid_t pid)
+{
+	pid_t v;
+	int rc;
+
+	if (shim_offline())
+		return real.getsid(pid);
+	rc = ask(PROTO_OP_GETSID, pid, 0, &v);
+	if (rc == 1)
+		return real.getsid(pid);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return v;
+}
+
+/* Virtual only: the real session and group never change (DESIGN.md). */
+pid_t shim_setsid(void)
+{
+	pid_t v;
+	int rc;
+
+	if (shim_offline())
+		return real.setsid();
+	rc = ask(PROTO_OP_SETSID, 0, 0, &v);
+	if (rc == 1)
+		return real.setsid();
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return v;
+}
+
+SHIM_EXPORT pid_t getsid(pid_t pid)
+{
+	return ids_getsid(pid);
+}
+
+SHIM_EXPORT pid_t setsid(void)
+{
+	return shim_setsid();
+}
+
+/*
+ * Whether a child has exec'd is asked of the kernel: a no-op real setpgid
+ * (into the group it is already in) fails with EACCES exactly when the
+ * child has exec'd, and has no other effect (real groups stay flat).
+ */
+static int child_execed(pid_t vpid)
+{
+	pid_t rpid = shim_v2r(vpid);
+	pid_t rpgid;
+	int saved = errno, d = 0;
+
+	if (rpid <= 0 || rpid == shim_sys_getpid())
+		return 0;
+	rpgid = real.getpgid(rpid);
+	if (rpgid > 0 && real.setpgid(rpid, rpgid) < 0 && errno == EACCES)
+		d = 1;
+	errno = saved;
+	return d;
+}
+
+static int ids_setpgid(pid_t pid, pid_t pgid)
+{
+	struct proto_req req = { .op = PROTO_OP_SETPGID, .a = pid, .b = pgid };
+	struct proto_rep rep;
+
+	if (shim_offline())
+		return real.setpgid(pid, pgid);
+	if (pid > 0 && pgid >= 0 && pid != shim_self_vpid())
+		req.d = child_execed(pid);
+	if (shim_call(&req, &rep) < 0)
+		return real.setpgid(pid, pgid);
+	if (rep.err < 0) {
+		errno = -rep.err;
+		return -1;
+	}
+	return 0;
+}
+
+SHIM_EXPORT int setpgid(pid_t pid, pid_t pgid)
+{
+	return ids_setpgid(pid, pgid);
+}
+
+SHIM_EXPORT int setpgrp(void)
+{
+	return ids_setpgid(0, 0);
+}
+
+/*
+ * Terminal foreground group.  The real call checks that fd is our
+ * controlling terminal (its error is returned as-is); the virtual
+ * foreground group lives in the engine.  Limits: the kernel's own
+ * foreground group stays the tree's real group, so SIGTTIN/SIGTTOU for
+ * background virtual groups and terminal-generated SIGINT/SIGTSTP routing
+ * follow the real group, not the virtual one.
+ */
+SHIM_EXPORT pid_t tcgetpgrp(int fd)
+{
+	pid_t v;
+	int rc;
+
+	if (shim_offline())
+		return real.tcgetpgrp(fd);
+	if (real.tcgetpgrp(fd) < 0)
+		return -1;
+	rc = ask(PROTO_OP_TCGETPGRP, 0, 0, &v);
+	if (rc == 1)
+		return real.tcgetpgrp(fd);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return v;
+}
+
+SHIM_EXPORT int tcsetpgrp(int fd, pid_t pgid)
+{
+	pid_t v;
+	int rc;
+
+	if (shim_offline())
+		return real.tcsetpgrp(fd, pgid);
+	if (real.tcgetpgrp(fd) < 0)
+		return -1; /* not our terminal: the real error */
+	rc = ask(PROTO_OP_TCSETPGRP, pgid, 0, &v);
+	if (rc == 1)
+		return real.tcsetpgrp(fd, pgid);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+SHIM_EXPORT pid_t tcgetsid(int fd)
+{
+	pid_t sid;
+
+	if (shim_offline())
+		return real.tcgetsid(fd);
+	sid = real.tcgetsid(fd);
+	if (sid < 0)
+		return -1;
+	/* The terminal's session is ours (the real call checks it controls
+	 * us); its virtual id is our virtual session id. */
+	return ids_getsid(0);
+}

@@ -1,0 +1,173 @@
+/* kill.c — kill, killpg, sigqueue: targets resolved by the engine, real signals sent here. */
+#include "shim.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+
+#define KILL_SIG_MAX 64
+
+/* One real kill; 0 or -errno (errno itself untouched). */
+static int real_kill(pid_t rpid, int sig)
+{
+	int saved = errno, rc = 0;
+
+	if (real.kill(rpid, sig) < 0)
+		rc = -errno;
+	errno = saved;
+	return rc;
+}
+
+/*
+ * Offline safety: without the engine a pid means nothing certain (a
+ * virtual pid may be an unrelated real process), so only what this process
+ * knows for sure reaches the kernel: itself, its own children (local
+ * table), and its real process group (the tree's own: real groups never
+ * change under jobshim).  kill(-1) and other groups fail with ESRCH.  In
+ * mode NONE (not under jobshim) everything is real.
+ */
+static int kill_offline(pid_t pid, int sig)
+{
+	pid_t r;
+
+	if (shim_mode() == SHIM_MODE_NONE)
+		return real_kill(pid, sig);
+	if (sig < 0 || sig > KILL_SIG_MAX)
+		return -EINVAL;
+	if (pid == 0)
+		return real_kill(0, sig);
+	if (pid < 0)
+		return -ESRCH;
+	if (pid == shim_sys_getpid() || pid == shim_last_vpid())
+		return real_kill(shim_sys_getpid(), sig);
+	r = shim_child_v2r(pid);
+	if (r > 0)
+		return real_kill(r, sig);
+	return -ESRCH;
+}
+
+/* kill through the engine: 0, -errno, or 1 when the supervisor is gone. */
+static int kill_online(pid_t pid, int sig)
+{
+	struct proto_req req = { .op = PROTO_OP_KILL, .a = pid, .b = sig };
+	struct proto_rep rep;
+	pid_t self = shim_sys_getpid();
+	int total = 0, sent = 0, ok = 0, last = -ESRCH, offset = 0;
+	bool me = false;
+
+	for (;;) {
+		req.c = offset;
+		if (shim_call(&req, &rep) < 0)
+			return offset == 0 ? 1 : (ok ? 0 : last);
+		if (rep.err < 0)
+			return offset == 0 ? rep.err : (ok ? 0 : last);
+		total = rep.v[0];
+		if (rep.v[1] == 1)
+			me = true;
+		for (uint32_t i = 0; i < rep.n; i++) {
+			pid_t r = rep.ids[i];
+			/* rpid <= 0: not bound yet, never pass it to the kernel
+			 * (0 or -1 would hit a whole real group or everything). */
+			if (r == self) {
+				me = true;
+				continue;
+			}
+			int rc = r > 0 ? real_kill(r, sig) : -ESRCH;
+			sent++;
+			if (rc == 0)
+				ok++;
+			else
+				last = rc;
+		}
+		offset += (int)rep.n;
+		if (rep.n == 0 || offset >= total)
+			break;
+	}
+	if (me) {
+		int rc = real_kill(self, sig);
+		sent++;
+		if (rc == 0)
+			ok++;
+		else
+			last = rc;
+	}
+	if (sent == 0)
+		return 0; /* e.g. kill(1, sig): init ignores it */
+	return ok > 0 ? 0 : last;
+}
+
+static int kill_any(pid_t pid, int sig)
+{
+	int rc;
+
+	shim_init();
+	if (shim_offline())
+		return kill_offline(pid, sig);
+	if (sig < 0 || sig > KILL_SIG_MAX)
+		return -EINVAL;
+	/* Oneself: no round trip. */
+	if (pid > 0 && pid == shim_self_vpid())
+		return real_kill(shim_sys_getpid(), sig);
+	rc = kill_online(pid, sig);
+	if (rc == 1)
+		rc = kill_offline(pid, sig);
+	return rc;
+}
+
+SHIM_EXPORT int kill(pid_t pid, int sig)
+{
+	int rc = kill_any(pid, sig);
+
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+SHIM_EXPORT int killpg(pid_t pgrp, int sig)
+{
+	int rc;
+
+	if (pgrp < 0)
+		rc = -EINVAL;
+	else
+		rc = kill_any(pgrp == 0 ? 0 : -pgrp, sig);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+/* sigqueue goes to one process: translate the vpid, then the real call
+ * (glibc fills si_pid with our real pid; the receiver's shim translates). */
+SHIM_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value)
+{
+	pid_t r;
+
+	shim_init();
+	if (shim_mode() == SHIM_MODE_NONE)
+		return real.sigqueue(pid, sig, value);
+	if (pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (shim_offline()) {
+		if (pid == shim_sys_getpid() || pid == shim_last_vpid())
+			r = shim_sys_getpid();
+		else
+			r = shim_child_v2r(pid);
+	} else if (pid == shim_self_vpid()) {
+		r = shim_sys_getpid();
+	} else {
+		r = shim_v2r(pid);
+		if (r <= 0 && shim_offline())
+			r = shim_child_v2r(pid);
+	}
+	if (r <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	return real.sigqueue(r, sig, value);
+}

@@ -1,0 +1,231 @@
+/* self.c — the process's identity (vpid, parent cache), mode, copied environment, guard. */
+#include "shim.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Mode and identity are written by init, HELLO, fork children and the
+ * fallback; read everywhere without the lock (atomics). */
+static atomic_int mode;          /* enum shim_mode */
+static atomic_int init_state;    /* 0 not started, 1 running, 2 done */
+static atomic_int self_vpid;     /* 0 = unknown (ask with HELLO) */
+static atomic_int self_rpid;     /* real pid the identity and connection belong to */
+static atomic_int last_vpid;     /* last vpid ever known (kept after LOST) */
+static atomic_int claim_vpid;    /* hint for HELLO: our vpid from fork or JOBSHIM_SELF */
+static _Atomic uint64_t ppid_cache; /* (vppid << 32) | rppid; 0 = unknown */
+static atomic_int warned;        /* the LOST warning was printed */
+
+/* Copied at init: programs may clear their environment later. */
+static char env_socket[108];     /* sun_path size */
+static char env_lib[1024];
+
+static SHIM_TLS bool guard;
+static SHIM_TLS pid_t guard_fork_vpid;
+
+pid_t shim_sys_getpid(void)
+{
+	return (pid_t)syscall(SYS_getpid);
+}
+
+pid_t shim_sys_getppid(void)
+{
+	return (pid_t)syscall(SYS_getppid);
+}
+
+/* JOBSHIM_SELF = "V:R" or "V:R:VP:RP": trusted when R is our real pid, or
+ * when R is 0 (a spawned child: the spawner did not know our rpid yet) and
+ * RP is our real parent — only the spawner's own direct child can see its
+ * rpid as parent together with an environment built for that one spawn. */
+static void parse_self(const char *s, pid_t rpid)
+{
+	long v[4] = { 0, 0, 0, 0 };
+	int n = 0;
+
+	while (n < 4 && shim_parse_int(&s, &v[n])) {
+		n++;
+		if (*s != ':')
+			break;
+		s++;
+	}
+	if (n < 2 || v[0] <= 0 || v[0] > PROTO_PID_MAX)
+		return;
+	bool have_parent = n == 4 && v[2] > 0 && v[3] > 0;
+	pid_t rppid = have_parent ? shim_sys_getppid() : 0;
+	bool parent_ok = have_parent && rppid == (pid_t)v[3];
+
+	if (v[1] == rpid || (v[1] == 0 && parent_ok)) {
+		atomic_store(&claim_vpid, (int)v[0]);
+		atomic_store(&last_vpid, (int)v[0]);
+		atomic_store(&self_vpid, (int)v[0]);
+		if (parent_ok)
+			shim_ppid_set((pid_t)v[2], (pid_t)v[3]);
+	}
+}
+
+void shim_init(void)
+{
+	int expect = 0;
+
+	if (atomic_load_explicit(&init_state, memory_order_acquire) == 2)
+		return;
+	if (!atomic_compare_exchange_strong(&init_state, &expect, 1)) {
+		while (atomic_load_explicit(&init_state, memory_order_acquire) != 2)
+			;
+		return;
+	}
+	real_resolve();
+	const char *sock = shim_env_find(environ, "JOBSHIM_SOCKET");
+	const char *lib = shim_env_find(environ, "JOBSHIM_LIB");
+	pid_t rpid = shim_sys_getpid();
+
+	atomic_store(&self_rpid, rpid);
+	if (sock == NULL || sock[0] == '\0') {
+		atomic_store(&mode, SHIM_MODE_NONE);
+	} else if (!shim_strlcpy(env_socket, sock, sizeof(env_socket))) {
+		atomic_store(&mode, SHIM_MODE_LOST);
+		atomic_store(&warned, 1);
+		shim_warn("JOBSHIM_SOCKET path too long, falling back to real calls");
+	} else {
+		if (lib != NULL)
+			shim_strlcpy(env_lib, lib, sizeof(env_lib));
+		const char *self = shim_env_find(environ, "JOBSHIM_SELF");
+		if (self != NULL)
+			parse_self(self, rpid);
+		atomic_store(&mode, SHIM_MODE_ONLINE);
+	}
+	atomic_store_explicit(&init_state, 2, memory_order_release);
+}
+
+__attribute__((constructor)) static void shim_ctor(void)
+{
+	shim_init();
+}
+
+enum shim_mode shim_mode(void)
+{
+	shim_init();
+	return (enum shim_mode)atomic_load(&mode);
+}
+
+bool shim_offline(void)
+{
+	return shim_mode() != SHIM_MODE_ONLINE || guard;
+}
+
+const char *shim_env_socket(void)
+{
+	return env_socket;
+}
+
+const char *shim_env_lib(void)
+{
+	return env_lib;
+}
+
+pid_t shim_self_vpid(void)
+{
+	pid_t v;
+
+	if (guard) {
+		/* Inside a real fork (an atfork handler): the child answers the
+		 * id it is about to get. */
+		if (guard_fork_vpid > 0 && shim_sys_getpid() != atomic_load(&self_rpid))
+			return guard_fork_vpid;
+		v = atomic_load_explicit(&self_vpid, memory_order_relaxed);
+		return v > 0 ? v : shim_sys_getpid();
+	}
+	v = atomic_load_explicit(&self_vpid, memory_order_relaxed);
+	if (v > 0)
+		return v;
+	if (shim_mode() != SHIM_MODE_ONLINE)
+		return shim_sys_getpid();
+	/* No identity yet: connecting sends HELLO, whose answer installs it. */
+	shim_connect();
+	v = atomic_load(&self_vpid);
+	return v > 0 ? v : shim_sys_getpid();
+}
+
+pid_t shim_last_vpid(void)
+{
+	return atomic_load(&last_vpid);
+}
+
+pid_t shim_self_rpid(void)
+{
+	return atomic_load(&self_rpid);
+}
+
+pid_t shim_self_claim(void)
+{
+	return atomic_load(&claim_vpid);
+}
+
+pid_t shim_ppid_cached(pid_t real_ppid)
+{
+	uint64_t c = atomic_load(&ppid_cache);
+
+	if (c == 0 || (pid_t)(uint32_t)c != real_ppid)
+		return 0;
+	return (pid_t)(c >> 32);
+}
+
+void shim_ppid_set(pid_t vppid, pid_t rppid)
+{
+	uint64_t c = 0;
+
+	if (vppid > 0 && rppid > 0)
+		c = ((uint64_t)(uint32_t)vppid << 32) | (uint32_t)rppid;
+	atomic_store(&ppid_cache, c);
+}
+
+void shim_self_install(pid_t vpid, pid_t rpid)
+{
+	atomic_store(&self_rpid, rpid);
+	atomic_store(&claim_vpid, vpid);
+	atomic_store(&last_vpid, vpid);
+	atomic_store(&self_vpid, vpid);
+}
+
+void shim_self_forget(void)
+{
+	atomic_store(&self_vpid, 0);
+	atomic_store(&claim_vpid, 0);
+	atomic_store(&last_vpid, 0);
+	atomic_store(&ppid_cache, 0);
+	atomic_store(&self_rpid, shim_sys_getpid());
+	shim_child_reset();
+}
+
+void shim_self_lost(void)
+{
+	atomic_store(&mode, SHIM_MODE_LOST);
+	atomic_store(&self_vpid, 0);
+	atomic_store(&ppid_cache, 0);
+	if (atomic_exchange(&warned, 1) == 0)
+		shim_warn("supervisor unreachable, falling back to real calls");
+}
+
+bool shim_guarded(void)
+{
+	return guard;
+}
+
+void shim_guard(bool on)
+{
+	guard = on;
+}
+
+void shim_guard_fork(pid_t child_vpid)
+{
+	guard_fork_vpid = child_vpid;
+}
+
+pid_t shim_guard_fork_vpid(void)
+{
+	return guard_fork_vpid;
+}

@@ -1,0 +1,92 @@
+/* sig.c — si_pid translation: sigaction trampoline for SA_SIGINFO handlers, sigwaitinfo, sigtimedwait. */
+#include "shim.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#define SIG_SLOTS 65 /* signals 1..64 */
+
+typedef void (*sig_info_fn)(int, siginfo_t *, void *);
+
+/* The user's SA_SIGINFO handler for each signal whose real handler is our
+ * trampoline; written by sigaction before the trampoline is installed. */
+static _Atomic(sig_info_fn) user_handler[SIG_SLOTS];
+
+/* Codes whose si_pid names a sending process (rpid on the wire). */
+static bool has_sender(const siginfo_t *si)
+{
+	if (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL)
+		return true;
+	return si->si_signo == SIGCHLD && si->si_code >= CLD_EXITED &&
+	       si->si_code <= CLD_CONTINUED;
+}
+
+/* rpid -> vpid: our children (local table), ourselves, the supervisor
+ * (1), others via XLATE; a sender outside the tree reads as 0. */
+void shim_sig_translate(siginfo_t *si)
+{
+	int saved = errno;
+
+	if (si == NULL || !has_sender(si) || si->si_pid <= 0 || shim_offline())
+		return;
+	si->si_pid = shim_r2v(si->si_pid);
+	errno = saved;
+}
+
+static void trampoline(int sig, siginfo_t *si, void *ctx)
+{
+	sig_info_fn fn = sig > 0 && sig < SIG_SLOTS ? atomic_load(&user_handler[sig]) : NULL;
+
+	shim_sig_translate(si);
+	if (fn != NULL)
+		fn(sig, si, ctx);
+}
+
+SHIM_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *oldact)
+{
+	struct sigaction mine;
+	sig_info_fn prev = NULL;
+	int rc;
+
+	shim_init();
+	if (shim_mode() == SHIM_MODE_NONE || sig <= 0 || sig >= SIG_SLOTS)
+		return real.sigaction(sig, act, oldact);
+	prev = atomic_load(&user_handler[sig]);
+	if (act != NULL && (act->sa_flags & SA_SIGINFO) && act->sa_sigaction != NULL &&
+	    act->sa_handler != SIG_IGN && act->sa_handler != SIG_DFL) {
+		mine = *act;
+		mine.sa_sigaction = trampoline;
+		atomic_store(&user_handler[sig], act->sa_sigaction);
+		act = &mine;
+	}
+	rc = real.sigaction(sig, act, oldact);
+	if (rc < 0 && act == &mine)
+		atomic_store(&user_handler[sig], prev);
+	if (rc == 0 && oldact != NULL && (oldact->sa_flags & SA_SIGINFO) &&
+	    oldact->sa_sigaction == trampoline)
+		oldact->sa_sigaction = prev;
+	return rc;
+}
+
+SHIM_EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info)
+{
+	int rc;
+
+	shim_init();
+	rc = real.sigwaitinfo(set, info);
+	if (rc > 0)
+		shim_sig_translate(info);
+	return rc;
+}
+
+SHIM_EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *ts)
+{
+	int rc;
+
+	shim_init();
+	rc = real.sigtimedwait(set, info, ts);
+	if (rc > 0)
+		shim_sig_translate(info);
+	return rc;
+}

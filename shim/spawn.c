@@ -1,0 +1,91 @@
+/* spawn.c — posix_spawn and posix_spawnp: SETPGROUP/SETSID applied in the model, never for real. */
+#include "shim.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <unistd.h>
+
+/*
+ * FORK (with the attribute's SETPGROUP/SETSID, which the model applies at
+ * once), then the real spawn with a copy of the attributes without those
+ * flags (real groups stay flat) and an environment naming the child
+ * (JOBSHIM_SELF=V:0:ourvpid:ourrpid: its rpid is not known yet; it trusts V
+ * when its real parent is us), then BIND.  If the environment cannot be
+ * built the child simply asks with HELLO.
+ */
+int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
+	       char *const argv[], char *const envp[], bool search)
+{
+	const posix_spawnattr_t *attr = attrp;
+	posix_spawnattr_t copy;
+	short flags = 0;
+	pid_t pgid = 0, vpid = 0, rpid = -1;
+	uint32_t fork_flags = 0;
+	struct shim_envbuf eb;
+	char *const *env = envp;
+	int rc;
+	int (*fn)(pid_t *, const char *, const void *, const void *, char *const[],
+		  char *const[]) = search ? real.posix_spawnp : real.posix_spawn;
+
+	shim_init();
+	if (shim_offline()) {
+		rc = fn(&rpid, path, fa, attrp, argv, envp);
+		if (rc == 0 && shim_mode() == SHIM_MODE_LOST && !shim_guarded())
+			shim_child_add(rpid, rpid);
+		if (rc == 0 && pid != NULL)
+			*pid = rpid;
+		return rc;
+	}
+	if (attr != NULL) {
+		posix_spawnattr_getflags(attr, &flags);
+		if (flags & POSIX_SPAWN_SETPGROUP) {
+			fork_flags |= PROTO_FORK_SETPGROUP;
+			posix_spawnattr_getpgroup(attr, &pgid);
+		}
+		if (flags & POSIX_SPAWN_SETSID)
+			fork_flags |= PROTO_FORK_SETSID;
+		if (fork_flags != 0) {
+			copy = *attr;
+			posix_spawnattr_setflags(&copy,
+						 (short)(flags & ~(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSID)));
+			attr = &copy;
+		}
+	}
+	rc = shim_fork_reserve(fork_flags, pgid, &vpid);
+	if (rc == 1) {
+		/* Supervisor lost just now: the real spawn, flags and all. */
+		rc = fn(&rpid, path, fa, attrp, argv, envp);
+		if (rc == 0 && pid != NULL)
+			*pid = rpid;
+		return rc;
+	}
+	if (rc < 0)
+		return -rc;
+	pid_t self[4] = { vpid, 0, shim_self_vpid(), shim_sys_getpid() };
+	if (shim_envbuf_make(&eb, envp != NULL ? envp : (char *const[]){ NULL }, self) == 0)
+		env = eb.env;
+	rc = fn(&rpid, path, fa, attr, argv, env);
+	shim_envbuf_free(&eb);
+	shim_fork_bind(vpid, rc == 0 ? rpid : 0);
+	if (rc == 0 && pid != NULL)
+		*pid = vpid;
+	return rc;
+}
+
+SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+			    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	int saved = errno, rc = shim_spawn(pid, path, fa, attr, argv, envp, false);
+
+	errno = saved;
+	return rc;
+}
+
+SHIM_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	int saved = errno, rc = shim_spawn(pid, file, fa, attr, argv, envp, true);
+
+	errno = saved;
+	return rc;
+}

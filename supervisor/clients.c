@@ -1,0 +1,247 @@
+/* clients.c — connections: accept with SO_PEERCRED, HELLO identification, framing, replies. */
+#include "sup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/*
+ * One SOCK_SEQPACKET connection per process (or per ps tool).  The peer's
+ * identity is the pid SO_PEERCRED gave at accept, never anything in a
+ * message.  The first message must be HELLO; a malformed message gets an
+ * error reply (none for a one-way op: the shim reads no reply to those) and
+ * a peer that keeps sending garbage is disconnected.
+ */
+
+#define CLIENTS_BATCH 32 /* messages handled per readiness, for fairness */
+
+static struct sup_client *client_find(struct sup *s, uint64_t id)
+{
+	struct sup_client *c;
+
+	HASH_FIND(hh, s->clients, &id, sizeof(id), c);
+	return c;
+}
+
+static void client_close(struct sup *s, struct sup_client *c)
+{
+	sup_unwatch(s, c->fd);
+	close(c->fd);
+	HASH_DEL(s->clients, c);
+	free(c);
+	if (s->listen_paused && sup_watch(s, s->lfd, SUP_W_LISTEN, 0) == 0)
+		s->listen_paused = false;
+}
+
+void clients_close_all(struct sup *s)
+{
+	struct sup_client *c, *tmp;
+
+	HASH_ITER(hh, s->clients, c, tmp)
+		client_close(s, c);
+}
+
+void clients_accept(struct sup *s)
+{
+	for (int i = 0; i < CLIENTS_BATCH; i++) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		struct sup_client *c;
+		int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				/* Out of fds: stop listening until a client goes away
+				 * rather than spin on a readable listener. */
+				fprintf(stderr, "jobshim: accept: %s\n", strerror(errno));
+				sup_unwatch(s, s->lfd);
+				s->listen_paused = true;
+			}
+			return;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+		    cred.uid != s->euid || cred.pid <= 0) {
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->id = s->next_client_id++;
+		c->fd = fd;
+		c->rpid = cred.pid;
+		HASH_ADD(hh, s->clients, id, sizeof(c->id), c);
+		if (c->hh.tbl == NULL) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		if (sup_watch(s, fd, SUP_W_CLIENT, c->id) < 0)
+			client_close(s, c);
+	}
+}
+
+/* false: the peer is gone or misbehaves; the caller closes it. */
+static bool send_reply(struct sup_client *c, const struct proto_rep *r)
+{
+	uint8_t buf[PROTO_REP_SIZE];
+	ssize_t n;
+
+	proto_pack_rep(r, buf);
+	do
+		n = send(c->fd, buf, sizeof(buf), MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	/* EAGAIN: a synchronous client cannot have filled its receive buffer
+	 * unless it stopped reading replies: drop it. */
+	return n == (ssize_t)sizeof(buf);
+}
+
+/* HELLO: who is this peer?  0 with c->vpid set, or -EPERM (not in the tree). */
+static int identify(struct sup *s, struct sup_client *c, int32_t claim)
+{
+	struct eng_pinfo pi;
+	int32_t v = eng_rpid_to_vpid(s->eng, c->rpid);
+
+	/* 1. already bound.  A model zombie holding the pid is either this very
+	 * process speaking after its death was seen (its messages were queued:
+	 * it is still dead or a zombie for real) or a stale binding (the kernel
+	 * reused the pid for a live process: register that one anew). */
+	if (v > 1 && eng_info(s->eng, v, &pi) == 0) {
+		struct procs_stat st;
+		if (pi.state != ENG_P_ZOMBIE || procs_stat(c->rpid, &st) < 0 || st.state == 'Z' ||
+		    st.state == 'X') {
+			c->vpid = v;
+			return 0;
+		}
+	}
+	if (v == 1)
+		return -EPERM; /* ourselves */
+	/* 2. a pending reservation whose parent is our real parent. */
+	if (claim > 1 && eng_info(s->eng, claim, &pi) == 0 && pi.rpid == 0 &&
+	    pi.state != ENG_P_ZOMBIE) {
+		struct procs_stat st;
+		int64_t parent_rpid = eng_vpid_to_rpid(s->eng, pi.ppid);
+		if (procs_stat(c->rpid, &st) == 0 && parent_rpid > 0 && st.ppid == parent_rpid &&
+		    procs_bind(s, claim, c->rpid) == 0) {
+			c->vpid = claim;
+			return 0;
+		}
+	}
+	/* 3. lazy registration under the nearest known ancestor. */
+	v = procs_register(s, c->rpid);
+	if (v <= 1)
+		return -EPERM;
+	c->vpid = v;
+	return 0;
+}
+
+static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q,
+		  struct proto_rep *r)
+{
+	int rc = 0;
+
+	if (q->b == 1) {
+		c->ps = true;
+		c->hello = true;
+		r->v[0] = 0;
+		return true;
+	}
+	if (!c->vpid)
+		rc = identify(s, c, q->a);
+	if (rc < 0) {
+		r->err = rc;
+		return false;
+	}
+	c->hello = true;
+	r->v[0] = c->vpid;
+	r->v[1] = eng_getppid(s->eng, c->vpid);
+	r->v[2] = eng_getpgid(s->eng, c->vpid, 0);
+	r->v[3] = eng_getsid(s->eng, c->vpid, 0);
+	return true;
+}
+
+/* One message; false when the connection must be closed. */
+static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size_t len)
+{
+	struct proto_req q;
+	struct proto_rep r;
+	int rc = proto_unpack_req(buf, len, &q);
+	bool keep = true, reply = true;
+
+	memset(&r, 0, sizeof(r));
+	r.op = q.op;
+	r.seq = q.seq;
+	if (rc < 0) {
+		if (++c->nbad > SUP_CLIENT_MAX_BAD)
+			return false;
+		r.err = rc;
+		/* A one-way op with a bad field: the shim waits for no reply. */
+		return (rc == -EINVAL && proto_is_oneway(q.op)) ? true : send_reply(c, &r);
+	}
+	if (q.op == PROTO_OP_HELLO) {
+		keep = hello(s, c, &q, &r);
+	} else if (!c->hello) {
+		if (++c->nbad > SUP_CLIENT_MAX_BAD)
+			return false;
+		r.err = -EPROTO;
+		reply = !proto_is_oneway(q.op);
+	} else {
+		reply = ops_dispatch(s, c, &q, &r);
+	}
+	if (reply && !send_reply(c, &r))
+		return false;
+	return keep;
+}
+
+/* Handle what process `rpid` sent before it died, before the model sees its
+ * exit: its BINDs and REAPEDs are still true (a parent that forks and exits
+ * at once).  Connections still in the listen backlog are accepted first.
+ * Ids are collected before draining: handling may close other clients. */
+void clients_flush_rpid(struct sup *s, pid_t rpid)
+{
+	uint64_t ids[8];
+	size_t n = 0;
+	struct sup_client *c, *tmp;
+
+	clients_accept(s);
+	HASH_ITER(hh, s->clients, c, tmp) {
+		if (c->rpid == rpid && n < sizeof(ids) / sizeof(ids[0]))
+			ids[n++] = c->id;
+	}
+	for (size_t i = 0; i < n; i++)
+		clients_ready(s, ids[i], 0);
+}
+
+void clients_ready(struct sup *s, uint64_t id, uint32_t events)
+{
+	struct sup_client *c = client_find(s, id);
+	uint8_t buf[PROTO_REQ_SIZE + 1];
+
+	if (!c)
+		return; /* closed earlier in this batch */
+	for (int i = 0; i < CLIENTS_BATCH; i++) {
+		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (events & (EPOLLHUP | EPOLLERR))
+				break;
+			return;
+		}
+		if (n <= 0)
+			break;
+		if (!handle(s, c, buf, (size_t)n))
+			break;
+		if (i == CLIENTS_BATCH - 1)
+			return; /* more later: level-triggered */
+	}
+	client_close(s, c);
+}

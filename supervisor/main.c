@@ -1,0 +1,179 @@
+/* main.c — the jobshim command line: `run`, `ps`, --help, --version. */
+#include "sup.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAIN_EXIT_USAGE 125 /* as timeout(1) and env(1): jobshim itself failed */
+
+static const char main_usage[] =
+	"Usage: jobshim run [OPTION]... [--] COMMAND [ARG]...\n"
+	"  or:  jobshim ps [--socket PATH | --pid PID] [--json]\n"
+	"  or:  jobshim --help | --version\n"
+	"Run COMMAND in a virtual job-control namespace (jobshim is its pid 1),\n"
+	"or show the process tree of a running namespace.\n"
+	"\n"
+	"      --help     display this help and exit\n"
+	"      --version  output version information and exit\n"
+	"\n"
+	"'jobshim run --help' and 'jobshim ps --help' describe each command.\n";
+
+static const char run_usage[] =
+	"Usage: jobshim run [OPTION]... [--] COMMAND [ARG]...\n"
+	"Run COMMAND with libjobshim.so preloaded into every process of its tree,\n"
+	"inside a virtual pid namespace: COMMAND is pid 2, leader of session 2.\n"
+	"When COMMAND exits, processes still running are reported as leftovers on\n"
+	"stderr and terminated (SIGTERM, then SIGKILL after the grace period).\n"
+	"\n"
+	"      --lib PATH          use this libjobshim.so (default: beside the jobshim\n"
+	"                            binary, else " "$PREFIX/lib/jobshim/libjobshim.so)\n"
+	"      --trace FILE        write every event as JSON Lines to FILE;\n"
+	"                            '-' prints them as readable text on stderr\n"
+	"      --timeout DURATION  after DURATION, terminate the whole tree; exit 124\n"
+	"      --grace DURATION    time between SIGTERM and SIGKILL (default 2s)\n"
+	"      --keep              report leftovers but leave them running\n"
+	"      --wait              wait for the whole tree to finish on its own\n"
+	"      --fail-on-leak      exit 3 when any process was left over\n"
+	"      --help              display this help and exit\n"
+	"\n"
+	"DURATION is a number with an optional suffix: ms, s (default), m or h.\n"
+	"SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to jobshim from outside are\n"
+	"forwarded to the whole tree, which is killed after the grace period.\n"
+	"\n"
+	"Exit status:\n"
+	"  124  the --timeout expired\n"
+	"  125  jobshim itself failed (bad option, library not found, ...)\n"
+	"  126  COMMAND was found but could not be run\n"
+	"  127  COMMAND was not found\n"
+	"  3    --fail-on-leak and a process was left over\n"
+	"  128+N  jobshim was stopped by signal N, or COMMAND died of signal N\n"
+	"  otherwise the exit status of COMMAND.\n";
+
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "jobshim: %s%s", cmd ? cmd : "", cmd ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'jobshim%s%s --help' for more information.\n", cmd ? " " : "",
+		cmd ? cmd : "");
+	return MAIN_EXIT_USAGE;
+}
+
+/* "10", "10s", "1.5s", "500ms", "2m", "1h" -> nanoseconds; -1 when invalid. */
+static int64_t parse_duration(const char *arg)
+{
+	char *end;
+	double v, mult = 1e9;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || errno || !isfinite(v) || v < 0)
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		mult = 1e6;
+	else if (strcmp(end, "m") == 0)
+		mult = 60e9;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600e9;
+	else if (*end && strcmp(end, "s") != 0)
+		return -1;
+	if (v * mult > 9e18)
+		return -1;
+	return (int64_t)(v * mult);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	enum { O_LIB = 1, O_TRACE, O_TIMEOUT, O_GRACE, O_KEEP, O_WAIT, O_LEAK, O_HELP };
+	static const struct option longopts[] = {
+		{"lib", required_argument, NULL, O_LIB},
+		{"trace", required_argument, NULL, O_TRACE},
+		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"grace", required_argument, NULL, O_GRACE},
+		{"keep", no_argument, NULL, O_KEEP},
+		{"wait", no_argument, NULL, O_WAIT},
+		{"fail-on-leak", no_argument, NULL, O_LEAK},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	struct sup_opts o = {.grace_ns = 2000000000LL};
+	bool keep = false, wait = false;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	/* '+': options end at COMMAND, whose own options are its business. */
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_LIB:
+			o.lib = optarg;
+			break;
+		case O_TRACE:
+			o.trace = optarg;
+			break;
+		case O_TIMEOUT:
+			o.timeout_ns = parse_duration(optarg);
+			if (o.timeout_ns < 0)
+				return usage_error("run", "invalid duration for --timeout: '%s'", optarg);
+			break;
+		case O_GRACE:
+			o.grace_ns = parse_duration(optarg);
+			if (o.grace_ns < 0)
+				return usage_error("run", "invalid duration for --grace: '%s'", optarg);
+			break;
+		case O_KEEP:
+			keep = true;
+			break;
+		case O_WAIT:
+			wait = true;
+			break;
+		case O_LEAK:
+			o.fail_on_leak = true;
+			break;
+		case O_HELP:
+			fputs(run_usage, stdout);
+			return 0;
+		case ':':
+			return usage_error("run", "option '%s' requires an argument", argv[optind - 1]);
+		default:
+			return usage_error("run", "unrecognized option '%s'", argv[optind - 1]);
+		}
+	}
+	if (keep && wait)
+		return usage_error("run", "%s", "--keep and --wait exclude each other");
+	if (optind >= argc)
+		return usage_error("run", "%s", "missing COMMAND");
+	o.end = keep ? SUP_END_KEEP : wait ? SUP_END_WAIT : SUP_END_TEARDOWN;
+	o.argv = argv + optind;
+	return run_main(&o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error(NULL, "%s", "missing command (run or ps)");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(main_usage, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("jobshim %s\n", SUP_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ps") == 0)
+		return ps_main(argc - 1, argv + 1);
+	if (argv[1][0] == '-')
+		return usage_error(NULL, "unrecognized option '%s'", argv[1]);
+	return usage_error(NULL, "unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,382 @@
+/* ops.c — one handler per protocol request from an identified tree process. */
+#include "sup.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Each handler runs the engine operation for the caller (c->vpid), applies
+ * its effects at once (so signals and trace events keep the engine's
+ * order) and returns 0 or -errno as Linux would; values go into the reply.
+ * Messages are already validated (proto_unpack_req), and the caller is the
+ * connection's SO_PEERCRED process: a process only ever speaks for itself.
+ */
+
+/* FORK, including posix_spawn's SETSID / SETPGROUP applied before the child
+ * can run.  glibc's child calls setsid() then setpgid(0, pgrp) itself, so
+ * the model does the same with the child as the caller (setsid first: a
+ * session leader then fails setpgid with EPERM, as natively). */
+static int op_fork(struct sup *s, struct sup_client *c, const struct proto_req *q,
+		   struct proto_rep *r)
+{
+	int32_t child;
+	int rc = eng_fork(s->eng, c->vpid, &child, &s->fx);
+
+	if (rc < 0) {
+		eng_fx_clear(&s->fx);
+		return rc;
+	}
+	if (!procs_add(s, child))
+		rc = -ENOMEM;
+	if (rc >= 0 && ((uint32_t)q->a & PROTO_FORK_SETSID))
+		rc = eng_setsid(s->eng, child, &s->fx);
+	if (rc >= 0 && ((uint32_t)q->a & PROTO_FORK_SETPGROUP))
+		rc = eng_setpgid(s->eng, child, 0, q->b, &s->fx);
+	if (rc < 0) {
+		/* The spawn fails before the child exists for anyone. */
+		eng_fx_clear(&s->fx);
+		eng_fork_abort(s->eng, child);
+		procs_forget(s, child);
+		return rc;
+	}
+	effects_apply(s, 0);
+	r->v[0] = child;
+	return 0;
+}
+
+/* BIND (one-way): only for the caller's own children. */
+static int op_bind(struct sup *s, struct sup_client *c, const struct proto_req *q)
+{
+	struct eng_pinfo pi;
+	int rc = eng_info(s->eng, q->a, &pi);
+
+	if (rc < 0)
+		return rc;
+	if (pi.ppid != c->vpid)
+		return -ESRCH;
+	if (q->b <= 0) {
+		if (pi.rpid != 0)
+			return -EBUSY; /* the child said hello: it exists after all */
+		rc = eng_fork_abort(s->eng, q->a);
+		if (rc == 0)
+			procs_forget(s, q->a);
+		return rc;
+	}
+	return procs_bind(s, q->a, q->b);
+}
+
+/* EXEC (one-way): only the command name for ps and the trace.  The model's
+ * "has exec'd" flag is set when the kernel says so (SETPGID d=1). */
+static int op_exec(struct sup *s, struct sup_client *c, const struct proto_req *q)
+{
+	struct sup_proc *p = procs_find(s, c->vpid);
+	char path[PROTO_TEXT_REQ + 1];
+	const char *base;
+
+	memcpy(path, q->text, PROTO_TEXT_REQ);
+	path[PROTO_TEXT_REQ] = '\0';
+	base = strrchr(path, '/');
+	base = base && base[1] ? base + 1 : path;
+	if (p)
+		snprintf(p->name, sizeof(p->name), "%.*s", (int)sizeof(p->name) - 1, base);
+	if (trace_on(&s->trace)) {
+		trace_begin(&s->trace, "exec", c->vpid, c->rpid);
+		trace_str(&s->trace, "path", path);
+		trace_end(&s->trace, "exec: pid %d %s", (int)c->vpid, path);
+	}
+	return 0;
+}
+
+static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_req *q)
+{
+	int32_t target = q->a == 0 ? c->vpid : q->a;
+	int rc;
+
+	/* d = 1: the kernel answered EACCES to a no-op setpgid on the target. */
+	if (q->d == 1 && target > 1) {
+		struct eng_pinfo pi;
+		if (eng_info(s->eng, target, &pi) == 0 && pi.ppid == c->vpid && !pi.execed)
+			eng_exec(s->eng, target, &s->fx);
+	}
+	rc = eng_setpgid(s->eng, c->vpid, q->a, q->b, &s->fx);
+	effects_apply(s, 0);
+	return rc;
+}
+
+/* KILL: the targets' rpids, paged from offset c; the shim sends the real
+ * signals.  Unbound reservations and zombies are left out (a zombie ignores
+ * signals; its pid may already be reused); the caller itself is reported
+ * in v1, not in the list, so that it signals itself last. */
+static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *q,
+		   struct proto_rep *r)
+{
+	int rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
+	int32_t total = 0;
+
+	if (rc >= 0) {
+		for (size_t i = 0; i < s->fx.n; i++) {
+			const struct eng_effect *e = &s->fx.v[i];
+			struct sup_proc *p;
+			if (e->kind != ENG_FX_SIGNAL)
+				continue;
+			if (e->vpid == c->vpid) {
+				r->v[1] = 1;
+				continue;
+			}
+			p = procs_find(s, e->vpid);
+			if (!p || p->rpid <= 0 || p->exited)
+				continue;
+			if (total >= q->c && r->n < PROTO_MAX_IDS)
+				r->ids[r->n++] = (int32_t)p->rpid;
+			total++;
+		}
+		r->v[0] = total;
+	}
+	/* One KILL event per call, not per page. */
+	if (q->c == 0)
+		effects_apply(s, EFFECTS_NO_SIGNALS);
+	else
+		eng_fx_clear(&s->fx);
+	return rc < 0 ? rc : 0;
+}
+
+/* WAIT_SELECT: (vpid, rpid) pairs of eligible children.  Reservations not
+ * yet forked are not children the shim can wait for: left out, and when
+ * nothing else is eligible the answer is ECHILD. */
+static int op_wait_select(struct sup *s, struct sup_client *c, const struct proto_req *q,
+			  struct proto_rep *r)
+{
+	int32_t small[256], *sel = small;
+	int n = eng_wait_select(s->eng, c->vpid, q->a, q->b, small, 256);
+	int32_t count = 0;
+
+	if (n < 0)
+		return n;
+	if (n > 256) {
+		sel = malloc((size_t)n * sizeof(*sel));
+		if (!sel)
+			return -ENOMEM;
+		n = eng_wait_select(s->eng, c->vpid, q->a, q->b, sel, (size_t)n);
+	}
+	for (int i = 0; i < n; i++) {
+		int64_t rpid = eng_vpid_to_rpid(s->eng, sel[i]);
+		if (rpid <= 0)
+			continue;
+		if (r->n + 2 <= PROTO_MAX_IDS) {
+			r->ids[r->n++] = sel[i];
+			r->ids[r->n++] = (int32_t)rpid;
+		}
+		count++;
+	}
+	if (sel != small)
+		free(sel);
+	if (count == 0)
+		return -ECHILD;
+	r->v[0] = count;
+	return 0;
+}
+
+/* REAPED (one-way): the caller collected a child (a = vpid or 0, b = rpid). */
+static int op_reaped(struct sup *s, struct sup_client *c, const struct proto_req *q)
+{
+	int32_t v = q->a > 0 ? q->a : eng_rpid_to_vpid(s->eng, q->b);
+	struct eng_pinfo pi;
+	int rc;
+
+	if (v <= 1 || eng_info(s->eng, v, &pi) < 0)
+		return -ECHILD;
+	if (pi.ppid != c->vpid || (pi.rpid != 0 && pi.rpid != q->b))
+		return -ECHILD;
+	/* The reap may overtake the pidfd event: its status is the real one. */
+	if (pi.state != ENG_P_ZOMBIE)
+		procs_exit(s, v, q->c, true, "wait");
+	s->how = "wait";
+	rc = procs_reap(s, c->vpid, v);
+	s->how = NULL;
+	return rc;
+}
+
+static int op_state(struct sup *s, struct sup_client *c, const struct proto_req *q)
+{
+	int32_t v = eng_rpid_to_vpid(s->eng, q->a);
+	int rc;
+
+	(void)c;
+	if (v <= 1)
+		return -ESRCH;
+	rc = eng_set_stopped(s->eng, v, q->b == 1, &s->fx);
+	effects_apply(s, 0);
+	return rc;
+}
+
+static int op_xlate(struct sup *s, const struct proto_req *q, struct proto_rep *r)
+{
+	if (q->a == PROTO_XLATE_R2V) {
+		int32_t v = q->b > 0 ? eng_rpid_to_vpid(s->eng, q->b) : -ESRCH;
+		if (v < 0)
+			return -ESRCH;
+		r->v[0] = v;
+	} else {
+		int64_t rpid = q->b > 0 ? eng_vpid_to_rpid(s->eng, q->b) : -ESRCH;
+		if (rpid <= 0)
+			return -ESRCH;
+		r->v[0] = (int32_t)rpid;
+	}
+	return 0;
+}
+
+static int op_info(struct sup *s, const struct proto_req *q, struct proto_rep *r)
+{
+	struct eng_pinfo pi;
+	int32_t v = eng_next(s->eng, q->a);
+	int rc;
+
+	if (v < 0)
+		return -ESRCH;
+	rc = eng_info(s->eng, v, &pi);
+	if (rc < 0)
+		return rc;
+	r->v[0] = pi.vpid;
+	r->v[1] = pi.ppid;
+	r->v[2] = pi.pgid;
+	r->v[3] = pi.sid;
+	r->v[4] = (int32_t)pi.rpid;
+	r->v[5] = (unsigned char)pi.state | (pi.execed ? 0x100 : 0);
+	procs_name(s, v, r->text, PROTO_TEXT_REP);
+	return 0;
+}
+
+static int op_check(struct sup *s, struct proto_rep *r)
+{
+	struct eng_stats st;
+	int rc = eng_check(s->eng, r->text, PROTO_TEXT_REP);
+
+	eng_stats(s->eng, &st);
+	r->v[0] = (int32_t)st.nproc;
+	return rc;
+}
+
+static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req *q,
+		    struct proto_rep *r)
+{
+	int32_t self = c->vpid;
+	int rc = 0;
+
+	switch (q->op) {
+	case PROTO_OP_FORK:
+		rc = op_fork(s, c, q, r);
+		break;
+	case PROTO_OP_BIND:
+		rc = op_bind(s, c, q);
+		break;
+	case PROTO_OP_EXEC:
+		rc = op_exec(s, c, q);
+		break;
+	case PROTO_OP_SETSID:
+		rc = eng_setsid(s->eng, self, &s->fx);
+		effects_apply(s, 0);
+		if (rc >= 0) {
+			r->v[0] = rc;
+			rc = 0;
+		}
+		break;
+	case PROTO_OP_SETPGID:
+		rc = op_setpgid(s, c, q);
+		break;
+	case PROTO_OP_GETPGID:
+	case PROTO_OP_GETSID:
+	case PROTO_OP_GETPPID:
+		rc = q->op == PROTO_OP_GETPGID ? eng_getpgid(s->eng, self, q->a)
+		     : q->op == PROTO_OP_GETSID ? eng_getsid(s->eng, self, q->a)
+						: eng_getppid(s->eng, self);
+		if (rc >= 0) {
+			r->v[0] = rc;
+			rc = 0;
+		}
+		break;
+	case PROTO_OP_KILL:
+		rc = op_kill(s, c, q, r);
+		break;
+	case PROTO_OP_WAIT_SELECT:
+		rc = op_wait_select(s, c, q, r);
+		break;
+	case PROTO_OP_REAPED:
+		rc = op_reaped(s, c, q);
+		break;
+	case PROTO_OP_STATE:
+		rc = op_state(s, c, q);
+		break;
+	case PROTO_OP_XLATE:
+		rc = op_xlate(s, q, r);
+		break;
+	case PROTO_OP_TCGETPGRP:
+		rc = term_getpgrp(s, self, &r->v[0]);
+		break;
+	case PROTO_OP_TCSETPGRP:
+		rc = term_setpgrp(s, self, q->a);
+		break;
+	case PROTO_OP_INFO:
+		rc = op_info(s, q, r);
+		break;
+	case PROTO_OP_CHECK:
+		rc = op_check(s, r);
+		break;
+	default:
+		rc = -EOPNOTSUPP;
+		break;
+	}
+	r->err = rc < 0 ? rc : 0;
+	return !proto_is_oneway(q->op);
+}
+
+/* The "call" trace event: what was asked and answered. */
+static void trace_call(struct sup *s, struct sup_client *c, const struct proto_req *q,
+		       const struct proto_rep *r)
+{
+	struct trace *t = &s->trace;
+	const char *op = proto_op_name(q->op);
+	int32_t args[2] = {q->a, q->b};
+	bool has_value = q->op == PROTO_OP_FORK || q->op == PROTO_OP_SETSID ||
+			 q->op == PROTO_OP_GETPGID || q->op == PROTO_OP_GETSID ||
+			 q->op == PROTO_OP_GETPPID || q->op == PROTO_OP_KILL ||
+			 q->op == PROTO_OP_WAIT_SELECT || q->op == PROTO_OP_TCGETPGRP;
+	int pgid, sid;
+
+	trace_begin(t, "call", c->vpid, c->rpid);
+	trace_str(t, "op", op);
+	trace_ids(t, "args", args, 2);
+	if (r->err < 0)
+		trace_str(t, "errno", trace_errno(r->err));
+	else
+		trace_int(t, "result", has_value ? r->v[0] : 0);
+	pgid = eng_getpgid(s->eng, c->vpid, 0);
+	sid = eng_getsid(s->eng, c->vpid, 0);
+	if (pgid > 0)
+		trace_int(t, "pgid", pgid);
+	if (sid > 0)
+		trace_int(t, "sid", sid);
+	if (r->err < 0)
+		trace_end(t, "call: pid %d %s(%d, %d) = -1 %s", (int)c->vpid, op, (int)q->a,
+			  (int)q->b, trace_errno(r->err));
+	else
+		trace_end(t, "call: pid %d %s(%d, %d) = %d", (int)c->vpid, op, (int)q->a,
+			  (int)q->b, has_value ? (int)r->v[0] : 0);
+}
+
+bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q,
+		  struct proto_rep *r)
+{
+	bool reply;
+
+	/* The ps tool is no process of the tree: it may only look. */
+	if (c->ps && q->op != PROTO_OP_INFO && q->op != PROTO_OP_CHECK) {
+		r->err = -EPERM;
+		return !proto_is_oneway(q->op);
+	}
+	reply = ops_run(s, c, q, r);
+	if (trace_on(&s->trace) && !c->ps && q->op != PROTO_OP_INFO &&
+	    q->op != PROTO_OP_CHECK && q->op != PROTO_OP_EXEC && q->op != PROTO_OP_XLATE)
+		trace_call(s, c, q, r);
+	return reply;
+}

@@ -1,0 +1,476 @@
+/* run.c — `jobshim run`: set-up, spawning the command, the event loop, the exit code. */
+#include "sup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef JOBSHIM_PREFIX
+#define JOBSHIM_PREFIX "/usr/local"
+#endif
+
+/* Exit codes of `jobshim run`, as timeout(1) and env(1). */
+#define RUN_EXIT_FAIL 125
+#define RUN_EXIT_NOEXEC 126
+#define RUN_EXIT_NOTFOUND 127
+
+int64_t sup_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int sup_watch(struct sup *s, int fd, int kind, uint64_t id)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = SUP_KEY(kind, id)};
+
+	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+void sup_unwatch(struct sup *s, int fd)
+{
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+/* ---- set-up ----------------------------------------------------------------- */
+
+static int find_lib(struct sup *s)
+{
+	char exe[PATH_MAX], tried[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (s->opt.lib) {
+		if (access(s->opt.lib, R_OK) < 0 || !realpath(s->opt.lib, s->lib)) {
+			fprintf(stderr, "jobshim: --lib %s: %s\n", s->opt.lib, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	/* Beside the binary (the build tree), then the install location. */
+	tried[0] = '\0';
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(tried, sizeof(tried), "%.*s/libjobshim.so", (int)(sizeof(tried) - 20), exe);
+			if (access(tried, R_OK) == 0 && realpath(tried, s->lib))
+				return 0;
+		}
+	}
+	if (access(JOBSHIM_PREFIX "/lib/jobshim/libjobshim.so", R_OK) == 0 &&
+	    realpath(JOBSHIM_PREFIX "/lib/jobshim/libjobshim.so", s->lib))
+		return 0;
+	fprintf(stderr, "jobshim: cannot find libjobshim.so (looked for %s and %s); use --lib PATH\n",
+		tried[0] ? tried : "it beside the jobshim binary",
+		JOBSHIM_PREFIX "/lib/jobshim/libjobshim.so");
+	return -1;
+}
+
+static int make_socket(struct sup *s)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *tmp = getenv("TMPDIR");
+
+	/* A private 0700 directory: only our uid can even reach the socket. */
+	if (!tmp || tmp[0] != '/' || strlen(tmp) > sizeof(sa.sun_path) - 40)
+		tmp = "/tmp";
+	snprintf(s->dir, sizeof(s->dir), "%s/jobshim-%d.XXXXXX", tmp, (int)s->self_rpid);
+	if (!mkdtemp(s->dir)) {
+		fprintf(stderr, "jobshim: mkdtemp %s: %s\n", s->dir, strerror(errno));
+		s->dir[0] = '\0';
+		return -1;
+	}
+	snprintf(s->sock, sizeof(s->sock), "%s/sock", s->dir);
+	memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
+	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(s->lfd, SOMAXCONN) < 0) {
+		fprintf(stderr, "jobshim: socket %s: %s\n", s->sock, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* No asynchronous handlers: the signals we act on are blocked and read from
+ * a signalfd; SIGPIPE/SIGTTOU/SIGTTIN are ignored (sockets, and terminal
+ * hand-offs and reports while in the background).  All of it is undone in
+ * the command before exec. */
+static int setup_signals(struct sup *s)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	if (sigprocmask(SIG_BLOCK, &set, &s->old_mask) < 0)
+		return -1;
+	sigaction(SIGPIPE, &ign, &s->old_pipe);
+	sigaction(SIGTTOU, &ign, &s->old_ttou);
+	sigaction(SIGTTIN, &ign, &s->old_ttin);
+	s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return s->sigfd < 0 ? -1 : 0;
+}
+
+static void child_exec(struct sup *s, int errfd)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char self[64], *preload;
+	size_t len;
+	int err;
+
+	setpgid(0, 0);
+	term_child(s);
+	sigaction(SIGPIPE, &s->old_pipe, NULL);
+	sigaction(SIGTTOU, &s->old_ttou, NULL);
+	sigaction(SIGTTIN, &s->old_ttin, NULL);
+	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	/* Single-threaded parent: malloc and setenv are safe after fork. */
+	len = strlen(s->lib) + (old && *old ? strlen(old) + 1 : 0) + 1;
+	preload = malloc(len);
+	if (preload) {
+		snprintf(preload, len, "%s%s%s", s->lib, old && *old ? ":" : "", old && *old ? old : "");
+		setenv("LD_PRELOAD", preload, 1);
+	}
+	snprintf(self, sizeof(self), "2:%d", (int)getpid());
+	setenv("JOBSHIM_SOCKET", s->sock, 1);
+	setenv("JOBSHIM_LIB", s->lib, 1);
+	setenv("JOBSHIM_SELF", self, 1);
+	execvp(s->opt.argv[0], s->opt.argv);
+	err = errno;
+	while (write(errfd, &err, sizeof(err)) < 0 && errno == EINTR)
+		;
+	_exit(err == ENOENT ? RUN_EXIT_NOTFOUND : RUN_EXIT_NOEXEC);
+}
+
+/* Fork and exec the command as vpid 2.  0, or the exit code when the
+ * command could not be started. */
+static int spawn_command(struct sup *s)
+{
+	int pfd[2], err = 0, rc;
+	int32_t v;
+	ssize_t n;
+	pid_t pid;
+
+	s->how = "command";
+	rc = eng_fork(s->eng, 1, &v, &s->fx);
+	if (rc == 0 && !procs_add(s, v))
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = eng_setsid(s->eng, v, &s->fx);
+	effects_apply(s, 0);
+	s->how = NULL;
+	if (rc < 0 || v != 2) {
+		fprintf(stderr, "jobshim: engine: cannot create the command: %s\n", strerror(-rc));
+		return RUN_EXIT_FAIL;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		fprintf(stderr, "jobshim: pipe: %s\n", strerror(errno));
+		return RUN_EXIT_FAIL;
+	}
+	term_handoff(s);
+	trace_flush(&s->trace);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "jobshim: fork: %s\n", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return RUN_EXIT_FAIL;
+	}
+	if (pid == 0)
+		child_exec(s, pfd[1]);
+	close(pfd[1]);
+	s->cmd_rpid = pid;
+	setpgid(pid, pid); /* also done by the child: whoever runs first */
+	term_give(s);
+	procs_bind(s, 2, pid);
+	/* The pipe closes on a successful exec, before the new image runs any
+	 * code: no request from the command can be waiting for us yet. */
+	do
+		n = read(pfd[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n != (ssize_t)sizeof(err))
+		return 0;
+	fprintf(stderr, "jobshim: %s: %s\n", s->opt.argv[0], strerror(err));
+	return err == ENOENT ? RUN_EXIT_NOTFOUND : RUN_EXIT_NOEXEC;
+}
+
+/* ---- the loop --------------------------------------------------------------- */
+
+/* Is a signal's sender inside the tree?  Init ignores signals from inside. */
+static bool sender_inside(struct sup *s, pid_t sender)
+{
+	struct procs_stat st;
+
+	for (int depth = 0; sender > 1 && depth < 256; depth++) {
+		if (sender == s->self_rpid)
+			return depth > 0;
+		if (eng_rpid_to_vpid(s->eng, sender) > 1)
+			return true;
+		if (procs_stat(sender, &st) < 0)
+			return false;
+		sender = st.ppid;
+	}
+	return false;
+}
+
+static void on_signals(struct sup *s)
+{
+	struct signalfd_siginfo si;
+	bool chld = false;
+
+	for (;;) {
+		ssize_t n = read(s->sigfd, &si, sizeof(si));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(si))
+			break;
+		if (si.ssi_signo == SIGCHLD) {
+			chld = true;
+		} else if (!sender_inside(s, (pid_t)si.ssi_pid)) {
+			teardown_signal(s, (int)si.ssi_signo, (pid_t)si.ssi_pid);
+		} else if (trace_on(&s->trace)) {
+			char name[32];
+			trace_begin(&s->trace, "kill", 0, 0);
+			trace_int(&s->trace, "pid", 1);
+			trace_str(&s->trace, "sig", trace_signame((int)si.ssi_signo, name, sizeof(name)));
+			trace_int(&s->trace, "sender_rpid", si.ssi_pid);
+			trace_bool(&s->trace, "ignored", true);
+			trace_end(&s->trace, "kill: %s to init from real pid %u ignored", name, si.ssi_pid);
+		}
+	}
+	if (chld)
+		procs_reap_children(s);
+}
+
+static void on_timer(struct sup *s)
+{
+	uint64_t ticks;
+	int64_t now;
+
+	while (read(s->tfd, &ticks, sizeof(ticks)) < 0 && errno == EINTR)
+		;
+	s->timer_set = 0;
+	now = sup_now();
+	if (s->timeout_at && now >= s->timeout_at && (s->phase == SUP_PH_RUN || s->phase == SUP_PH_WAIT)) {
+		s->timeout_at = 0;
+		teardown_timeout(s);
+	}
+	if ((s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) && now >= s->deadline)
+		teardown_tick(s);
+	if (s->sweep_at && now >= s->sweep_at) {
+		s->sweep_at = 0;
+		procs_sweep(s);
+	}
+}
+
+static void arm_timer(struct sup *s)
+{
+	int64_t next = 0;
+	struct itimerspec its;
+
+	if (s->timeout_at && (s->phase == SUP_PH_RUN || s->phase == SUP_PH_WAIT))
+		next = s->timeout_at;
+	if ((s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) && (!next || s->deadline < next))
+		next = s->deadline;
+	if (s->sweep_at && (!next || s->sweep_at < next))
+		next = s->sweep_at;
+	if (next == s->timer_set)
+		return;
+	memset(&its, 0, sizeof(its));
+	if (next > 0) {
+		its.it_value.tv_sec = next / 1000000000LL;
+		its.it_value.tv_nsec = next % 1000000000LL;
+	}
+	if (timerfd_settime(s->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		s->timer_set = next;
+}
+
+/* State changes that depend on what a batch of events did. */
+static void after_batch(struct sup *s)
+{
+	if (s->cmd_reaped && s->phase == SUP_PH_RUN)
+		teardown_command_done(s);
+	if ((s->phase == SUP_PH_WAIT || s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) &&
+	    teardown_no_children(s))
+		s->phase = SUP_PH_DONE;
+	if (!s->sweep_at && procs_sweep_needed(s))
+		s->sweep_at = sup_now() + SUP_SWEEP_NS;
+}
+
+static void loop(struct sup *s)
+{
+	struct epoll_event evs[64];
+
+	while (s->phase != SUP_PH_DONE) {
+		int n;
+
+		trace_flush(&s->trace);
+		arm_timer(s);
+		n = epoll_wait(s->epfd, evs, 64, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "jobshim: epoll_wait: %s\n", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			uint64_t key = evs[i].data.u64;
+			switch (SUP_KEY_KIND(key)) {
+			case SUP_W_LISTEN:
+				clients_accept(s);
+				break;
+			case SUP_W_SIGNAL:
+				on_signals(s);
+				break;
+			case SUP_W_TIMER:
+				on_timer(s);
+				break;
+			case SUP_W_CLIENT:
+				clients_ready(s, SUP_KEY_ID(key), evs[i].events);
+				break;
+			case SUP_W_PIDFD:
+				procs_pidfd_ready(s, (int32_t)SUP_KEY_ID(key));
+				break;
+			}
+		}
+		after_batch(s);
+	}
+}
+
+/* ---- start and end ---------------------------------------------------------- */
+
+static int setup(struct sup *s)
+{
+	struct eng_config cfg = {.is_stopped = procs_is_stopped, .ctx = s};
+	int rc;
+
+	if (find_lib(s) < 0)
+		return -1;
+	rc = trace_open(&s->trace, s->opt.trace);
+	if (rc < 0) {
+		fprintf(stderr, "jobshim: --trace %s: %s\n", s->opt.trace, strerror(-rc));
+		return -1;
+	}
+	if (make_socket(s) < 0)
+		return -1;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		fprintf(stderr, "jobshim: PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
+		return -1;
+	}
+	if (setup_signals(s) < 0) {
+		fprintf(stderr, "jobshim: signals: %s\n", strerror(errno));
+		return -1;
+	}
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (s->epfd < 0 || s->tfd < 0 || sup_watch(s, s->lfd, SUP_W_LISTEN, 0) < 0 ||
+	    sup_watch(s, s->sigfd, SUP_W_SIGNAL, 0) < 0 || sup_watch(s, s->tfd, SUP_W_TIMER, 0) < 0) {
+		fprintf(stderr, "jobshim: epoll: %s\n", strerror(errno));
+		return -1;
+	}
+	rc = eng_new(&s->eng, &cfg);
+	if (rc == 0)
+		rc = eng_bind(s->eng, 1, s->self_rpid);
+	if (rc < 0) {
+		fprintf(stderr, "jobshim: engine: %s\n", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+static void cleanup(struct sup *s)
+{
+	term_restore(s);
+	clients_close_all(s);
+	procs_free_all(s);
+	term_free(s);
+	if (s->lfd >= 0)
+		close(s->lfd);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
+	if (s->tfd >= 0)
+		close(s->tfd);
+	if (s->epfd >= 0)
+		close(s->epfd);
+	if (s->sock[0])
+		unlink(s->sock);
+	if (s->dir[0])
+		rmdir(s->dir);
+	eng_fx_free(&s->fx);
+	if (s->eng)
+		eng_free(s->eng);
+	trace_flush(&s->trace);
+	trace_close(&s->trace);
+}
+
+static int exit_code(struct sup *s)
+{
+	int st = s->cmd_status;
+
+	if (s->exit_code >= 0)
+		return s->exit_code;
+	if (s->opt.fail_on_leak && s->nleftover > 0)
+		return 3;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return RUN_EXIT_FAIL;
+}
+
+int run_main(const struct sup_opts *opt)
+{
+	struct sup s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.opt = *opt;
+	s.self_rpid = getpid();
+	s.euid = geteuid();
+	s.epfd = s.lfd = s.sigfd = s.tfd = s.tty_fd = -1;
+	s.next_client_id = 1;
+	s.exit_code = -1;
+	eng_fx_init(&s.fx);
+	if (setup(&s) < 0) {
+		cleanup(&s);
+		return RUN_EXIT_FAIL;
+	}
+	if (s.opt.timeout_ns > 0)
+		s.timeout_at = sup_now() + s.opt.timeout_ns;
+	rc = spawn_command(&s);
+	if (rc != 0) {
+		/* Collect the failed child; nothing else was started. */
+		if (s.cmd_rpid > 0)
+			while (waitpid(s.cmd_rpid, NULL, 0) < 0 && errno == EINTR)
+				;
+		cleanup(&s);
+		return rc;
+	}
+	loop(&s);
+	rc = exit_code(&s);
+	cleanup(&s);
+	return rc;
+}

@@ -1,0 +1,239 @@
+/* sup.h — the supervisor's one state struct and the interfaces between its files. */
+#ifndef JOBSHIM_SUP_H
+#define JOBSHIM_SUP_H
+
+/*
+ * The supervisor is single-threaded and has no signal handlers: every event
+ * (connections, requests, exits, signals, timers) arrives through one epoll
+ * loop (run.c).  All state lives in one `struct sup`, passed explicitly.
+ *
+ * Files (prefix = file stem):
+ *   main.c      command line: `jobshim run`, `jobshim ps`, --help/--version
+ *   run.c       set-up, spawning the command, the event loop, the exit code
+ *   clients.c   connections: accept, SO_PEERCRED, HELLO, framing, replies
+ *   ops.c       one handler per protocol request
+ *   procs.c     vpid <-> rpid/pidfd records, /proc reading, exits, reaping
+ *   effects.c   engine effects -> pidfd signals and trace events
+ *   teardown.c  leftovers, timeout and signal shutdown
+ *   term.c      the real terminal hand-off and the virtual foreground groups
+ *   trace.c     the --trace writer (JSON Lines or readable text)
+ *   ps.c        the client side of `jobshim ps`
+ */
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define HASH_NONFATAL_OOM 1
+#include <uthash.h>
+
+#include "../core/eng.h"
+#include "../core/proto.h"
+
+#define SUP_VERSION "0.1.0"
+#define SUP_NAME_MAX 64       /* command names kept for ps and the trace */
+#define SUP_SWEEP_NS 500000000LL  /* zombie / stale reservation sweep period */
+#define SUP_KILL_TICK_NS 100000000LL /* re-scan period while killing the tree */
+
+/* epoll keys: kind in the top byte, an id below (never an fd or a pointer,
+ * so a stale event for a closed client or pidfd finds nothing). */
+enum sup_watch {
+	SUP_W_LISTEN = 1,
+	SUP_W_SIGNAL,
+	SUP_W_TIMER,
+	SUP_W_CLIENT, /* id = client id */
+	SUP_W_PIDFD,  /* id = vpid */
+};
+#define SUP_KEY(kind, id) (((uint64_t)(kind) << 56) | ((uint64_t)(id) & 0xffffffffffffffULL))
+#define SUP_KEY_KIND(k) ((int)((k) >> 56))
+#define SUP_KEY_ID(k) ((k) & 0xffffffffffffffULL)
+
+/* What happens when the command has exited and processes remain. */
+enum sup_end {
+	SUP_END_TEARDOWN = 0, /* report, SIGTERM, SIGKILL after the grace period */
+	SUP_END_KEEP,         /* report and leave them running */
+	SUP_END_WAIT,         /* wait for the whole tree to finish */
+};
+
+struct sup_opts {
+	const char *lib;        /* --lib PATH, or NULL: search (run.c) */
+	const char *trace;      /* --trace FILE; "-" = readable text on stderr; NULL = off */
+	int64_t timeout_ns;     /* --timeout; 0 = none */
+	int64_t grace_ns;       /* --grace; time between SIGTERM and SIGKILL */
+	enum sup_end end;       /* --keep / --wait / default teardown */
+	bool fail_on_leak;      /* --fail-on-leak: exit 3 when anything was left over */
+	char **argv;            /* the command, NULL-terminated, argv[0] non-NULL */
+};
+
+/* Supervisor-side record of one model process (every vpid >= 2 the engine
+ * knows).  Created with the engine's process, freed after its reap. */
+struct sup_proc {
+	int32_t vpid;            /* key; the engine knows it */
+	int64_t rpid;            /* 0 until bound; equals the engine's binding */
+	int pidfd;               /* >= 0 while bound and its exit not yet seen; in epoll */
+	bool exited;             /* eng_exit done (model zombie or reaped) */
+	int64_t stale_since;     /* unbound reservation whose parent is gone: first seen (ns), 0 = no */
+	char name[SUP_NAME_MAX]; /* basename of the last EXEC path; "" = use /proc comm */
+	UT_hash_handle hh;
+};
+
+/* One connection.  Freed on close; its id is never reused. */
+struct sup_client {
+	uint64_t id;     /* key and epoll id */
+	int fd;          /* connected SOCK_SEQPACKET socket, non-blocking, CLOEXEC */
+	pid_t rpid;      /* SO_PEERCRED pid at accept: the only identity trusted */
+	int32_t vpid;    /* 0 until HELLO identified the peer; ps clients stay 0 */
+	bool hello;      /* a HELLO was accepted: other requests may follow */
+	bool ps;         /* HELLO b=1: may only use INFO and CHECK */
+	unsigned nbad;   /* malformed messages so far; disconnected past SUP_CLIENT_MAX_BAD */
+	UT_hash_handle hh;
+};
+#define SUP_CLIENT_MAX_BAD 16
+
+/* Virtual foreground group of one session (term.c). */
+struct sup_fg {
+	int32_t vsid;    /* key */
+	int32_t vpgid;   /* the session's foreground group as set by TCSETPGRP */
+	UT_hash_handle hh;
+};
+
+struct trace {
+	FILE *f;         /* NULL = tracing off */
+	bool text;       /* readable lines instead of JSON */
+	bool first;      /* no field written yet in the current JSON object */
+	int64_t t0;      /* monotonic ns at start */
+};
+
+enum sup_phase {
+	SUP_PH_RUN = 0,  /* the command is running (or its end is being handled) */
+	SUP_PH_WAIT,     /* --wait: command gone, waiting for the rest */
+	SUP_PH_TERM,     /* SIGTERM (or a forwarded signal) sent; SIGKILL at deadline */
+	SUP_PH_KILL,     /* SIGKILL sent; repeated every tick until no child remains */
+	SUP_PH_DONE,     /* leave the loop */
+};
+
+struct sup {
+	struct sup_opts opt;
+	struct eng *eng;         /* the model; vpid 1 is bound to self_rpid */
+	struct eng_fx fx;        /* scratch effects: empty between operations */
+	pid_t self_rpid;         /* getpid() */
+	uid_t euid;              /* only this uid may connect */
+	int epfd, lfd, sigfd, tfd; /* -1 when closed */
+	char dir[200];           /* private 0700 directory ("" when none) */
+	char sock[216];          /* dir + "/sock" */
+	char lib[4096];          /* absolute path of libjobshim.so */
+	struct sup_proc *procs;  /* hash by vpid */
+	struct sup_client *clients; /* hash by id */
+	struct sup_fg *fg;       /* hash by vsid */
+	uint64_t next_client_id; /* starts at 1 */
+	bool exit_known;         /* status passed to the current eng_exit is real (trace) */
+	const char *how;         /* what caused the current engine operation (trace), or NULL */
+	size_t nstale;           /* records with stale_since != 0 */
+
+	pid_t cmd_rpid;          /* the command's real pid = its real process group */
+	bool cmd_reaped;         /* the supervisor collected the command */
+	int cmd_status;          /* its wait status once reaped */
+
+	enum sup_phase phase;
+	int exit_code;           /* decided by teardown (124, 128+N); -1 = the command's */
+	int64_t deadline;        /* SUP_PH_TERM: when SIGKILL goes; SUP_PH_KILL: next tick */
+	int64_t timeout_at;      /* 0 = no timeout */
+	int64_t sweep_at;        /* next sweep, 0 = not needed */
+	int64_t timer_set;       /* absolute time the timerfd is armed for, 0 = disarmed */
+	size_t nleftover;        /* processes reported as leftovers */
+
+	sigset_t old_mask;       /* signal mask at start: the command gets it back */
+	struct sigaction old_pipe, old_ttou, old_ttin; /* dispositions at start, ditto */
+	bool listen_paused;      /* out of fds: listener out of epoll until a client closes */
+
+	int tty_fd;              /* terminal handed to the command, -1 none */
+	pid_t tty_pgrp;          /* our group, to give the terminal back to */
+
+	struct trace trace;
+};
+
+/* run.c */
+int run_main(const struct sup_opts *opt);
+int64_t sup_now(void);                        /* CLOCK_MONOTONIC ns */
+int sup_watch(struct sup *s, int fd, int kind, uint64_t id); /* epoll add (EPOLLIN) */
+void sup_unwatch(struct sup *s, int fd);
+
+/* clients.c */
+void clients_accept(struct sup *s);
+void clients_ready(struct sup *s, uint64_t id, uint32_t events);
+void clients_close_all(struct sup *s);
+void clients_flush_rpid(struct sup *s, pid_t rpid);
+
+/* ops.c: answer one validated request from an identified client; returns
+ * true when a reply must be sent (rep filled). */
+bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q,
+		  struct proto_rep *r);
+
+/* procs.c */
+struct procs_stat {
+	char state;               /* /proc state letter */
+	pid_t ppid, pgrp, sid;
+	unsigned long long start; /* start time in clock ticks: tells reused pids apart */
+	char comm[17];
+};
+int procs_stat(pid_t rpid, struct procs_stat *st); /* 0 or -errno */
+bool procs_is_stopped(void *ctx, int32_t vpid, int64_t rpid);
+struct sup_proc *procs_find(struct sup *s, int32_t vpid);
+struct sup_proc *procs_add(struct sup *s, int32_t vpid);
+void procs_forget(struct sup *s, int32_t vpid);
+int procs_bind(struct sup *s, int32_t vpid, int64_t rpid);
+int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how);
+int procs_reap(struct sup *s, int32_t parent, int32_t vpid);
+int32_t procs_register(struct sup *s, pid_t rpid);
+void procs_pidfd_ready(struct sup *s, int32_t vpid);
+void procs_reap_children(struct sup *s);
+void procs_sweep(struct sup *s);
+bool procs_sweep_needed(struct sup *s);
+void procs_name(struct sup *s, int32_t vpid, char *buf, size_t len);
+int procs_children(pid_t rpid, pid_t *out, size_t cap); /* real children via /proc */
+void procs_cmdline(pid_t rpid, char *buf, size_t len);
+int procs_signal(struct sup *s, int32_t vpid, int sig);
+void procs_free_all(struct sup *s);
+
+/* effects.c */
+#define EFFECTS_NO_SIGNALS 0x1 /* the shim sends them (KILL) */
+void effects_apply(struct sup *s, unsigned flags);
+
+/* teardown.c */
+void teardown_command_done(struct sup *s);
+void teardown_timeout(struct sup *s);
+void teardown_signal(struct sup *s, int sig, pid_t sender);
+void teardown_tick(struct sup *s);
+bool teardown_no_children(struct sup *s);
+
+/* term.c */
+void term_handoff(struct sup *s);
+void term_child(struct sup *s);
+void term_give(struct sup *s);
+void term_restore(struct sup *s);
+int term_getpgrp(struct sup *s, int32_t caller, int32_t *pgid);
+int term_setpgrp(struct sup *s, int32_t caller, int32_t pgid);
+void term_free(struct sup *s);
+
+/* trace.c */
+int trace_open(struct trace *t, const char *path);
+void trace_close(struct trace *t);
+static inline bool trace_on(const struct trace *t) { return t->f != NULL; }
+void trace_begin(struct trace *t, const char *ev, int32_t vpid, int64_t rpid);
+void trace_int(struct trace *t, const char *key, int64_t v);
+void trace_str(struct trace *t, const char *key, const char *v);
+void trace_null(struct trace *t, const char *key);
+void trace_bool(struct trace *t, const char *key, bool v);
+void trace_ids(struct trace *t, const char *key, const int32_t *ids, size_t n);
+void trace_end(struct trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void trace_flush(struct trace *t);
+const char *trace_errno(int err);   /* "EPERM" for 1 or -1 */
+const char *trace_signame(int sig, char *buf, size_t len); /* "SIGHUP" */
+
+/* ps.c */
+int ps_main(int argc, char **argv);
+
+#endif

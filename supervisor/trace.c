@@ -1,0 +1,183 @@
+/* trace.c — the --trace writer: one JSON object per line, or readable text. */
+#include "sup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * An event is written in one go: trace_begin, fields, trace_end.  In JSON
+ * mode the fields make the object and trace_end's text is dropped; in text
+ * mode ("--trace -", on stderr) only trace_end's sentence is printed.  The
+ * stream is fully buffered and flushed once per loop iteration (run.c), so
+ * tracing costs no system call per event.  Schema: docs/trace.md.
+ */
+
+int trace_open(struct trace *t, const char *path)
+{
+	int fd;
+
+	t->f = NULL;
+	t->text = false;
+	t->t0 = sup_now();
+	if (!path)
+		return 0;
+	if (strcmp(path, "-") == 0) {
+		/* A private stream on a dup of stderr: our buffering, not stdio's
+		 * unbuffered stderr, and closing it leaves fd 2 alone. */
+		fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return -errno;
+		t->f = fdopen(fd, "w");
+		if (!t->f) {
+			int err = errno;
+			close(fd);
+			return -err;
+		}
+		t->text = true;
+		return 0;
+	}
+	t->f = fopen(path, "we");
+	return t->f ? 0 : -errno;
+}
+
+void trace_close(struct trace *t)
+{
+	if (t->f)
+		fclose(t->f);
+	t->f = NULL;
+}
+
+void trace_flush(struct trace *t)
+{
+	if (t->f)
+		fflush(t->f);
+}
+
+/* JSON string body with the escapes RFC 8259 requires. */
+static void put_json_str(FILE *f, const char *v)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void put_key(struct trace *t, const char *key)
+{
+	fputs(t->first ? "" : ",", t->f);
+	t->first = false;
+	put_json_str(t->f, key);
+	fputc(':', t->f);
+}
+
+void trace_begin(struct trace *t, const char *ev, int32_t vpid, int64_t rpid)
+{
+	double secs;
+
+	if (!t->f || t->text)
+		return;
+	secs = (double)(sup_now() - t->t0) / 1e9;
+	fprintf(t->f, "{\"t\":%.6f,\"ev\":\"%s\"", secs, ev);
+	t->first = false;
+	if (vpid > 0)
+		fprintf(t->f, ",\"vpid\":%d", (int)vpid);
+	if (rpid > 0)
+		fprintf(t->f, ",\"rpid\":%lld", (long long)rpid);
+	else if (vpid > 0)
+		fputs(",\"rpid\":null", t->f);
+}
+
+void trace_int(struct trace *t, const char *key, int64_t v)
+{
+	if (!t->f || t->text)
+		return;
+	put_key(t, key);
+	fprintf(t->f, "%lld", (long long)v);
+}
+
+void trace_str(struct trace *t, const char *key, const char *v)
+{
+	if (!t->f || t->text)
+		return;
+	put_key(t, key);
+	put_json_str(t->f, v);
+}
+
+void trace_null(struct trace *t, const char *key)
+{
+	if (!t->f || t->text)
+		return;
+	put_key(t, key);
+	fputs("null", t->f);
+}
+
+void trace_bool(struct trace *t, const char *key, bool v)
+{
+	if (!t->f || t->text)
+		return;
+	put_key(t, key);
+	fputs(v ? "true" : "false", t->f);
+}
+
+void trace_ids(struct trace *t, const char *key, const int32_t *ids, size_t n)
+{
+	if (!t->f || t->text)
+		return;
+	put_key(t, key);
+	fputc('[', t->f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(t->f, "%s%d", i ? "," : "", (int)ids[i]);
+	fputc(']', t->f);
+}
+
+void trace_end(struct trace *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!t->f)
+		return;
+	if (!t->text) {
+		fputs("}\n", t->f);
+		return;
+	}
+	fprintf(t->f, "jobshim: %10.6f ", (double)(sup_now() - t->t0) / 1e9);
+	va_start(ap, fmt);
+	vfprintf(t->f, fmt, ap);
+	va_end(ap);
+	fputc('\n', t->f);
+}
+
+const char *trace_errno(int err)
+{
+	const char *name;
+
+	if (err < 0)
+		err = -err;
+	name = strerrorname_np(err);
+	return name ? name : "E?";
+}
+
+const char *trace_signame(int sig, char *buf, size_t len)
+{
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	if (sig == 0)
+		snprintf(buf, len, "0");
+	else if (abbrev)
+		snprintf(buf, len, "SIG%s", abbrev);
+	else if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		snprintf(buf, len, "SIGRTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(buf, len, "%d", sig);
+	return buf;
+}

@@ -1,0 +1,82 @@
+#!/bin/sh
+# run.sh — run scenarios natively and under jobshim in a private pid namespace; diff the logs.
+#
+# usage: run.sh [-n] [-r N] [-q] [-o DIR] SCN...
+#   -n      native only (no jobshim needed); with -r, checks determinism
+#   -r N    run natively N times and require identical logs (default 1)
+#   -q      print only failures and the tally
+#   -o DIR  keep run directories under DIR (default $B/diff/runs)
+# Environment: B (build dir, default build), JSDIFF_SETTLE_MS (see README).
+# Exit status: 0 when every scenario agreed, 1 otherwise.
+set -u
+B=${B:-build}
+JSDIFF=$(realpath "$B/diff/jsdiff")
+JOBSHIM=$(realpath -m "$B/jobshim")
+native_only=0 repeat=1 quiet=0 out=$B/diff/runs
+while getopts nr:qo: opt; do
+	case $opt in
+	n) native_only=1 ;;
+	r) repeat=$OPTARG ;;
+	q) quiet=1 ;;
+	o) out=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || { echo "usage: run.sh [-n] [-r N] [-q] [-o DIR] SCN..." >&2; exit 2; }
+[ -x "$JSDIFF" ] || { echo "run.sh: $B/diff/jsdiff missing (make diff)" >&2; exit 2; }
+if [ $native_only = 0 ] && { [ ! -x "$JOBSHIM" ] || [ ! -f "$B/libjobshim.so" ]; }; then
+	echo "run.sh: $B/jobshim or $B/libjobshim.so missing (make)" >&2
+	exit 2
+fi
+
+# One run: $1 = native|shim, $2 = scenario, $3 = run directory.  Every run
+# is in its own pid namespace, so kill(-1) and group signals stay inside;
+# --kill-child and the timeout make sure nothing outlives it.
+run_one() {
+	rm -rf "$3" && mkdir -p "$3/logs"
+	if [ "$1" = native ]; then
+		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc \
+			"$JSDIFF" init "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
+	else
+		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc \
+			"$JOBSHIM" run -- "$JSDIFF" run "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
+	fi
+	rc=$?
+	"$JSDIFF" merge "$2" "$3/logs" >"$3/log"
+	echo "status: $rc" >>"$3/log"
+}
+
+pass=0 fail=0
+for scn in "$@"; do
+	scn=$(realpath "$scn")
+	name=$(basename "$scn" .scn)
+	dir=$out/$name
+	run_one native "$scn" "$dir/native"
+	why=
+	i=2
+	while [ $i -le "$repeat" ]; do
+		run_one native "$scn" "$dir/native$i"
+		cmp -s "$dir/native/log" "$dir/native$i/log" || { why="native run $i differs"; break; }
+		i=$((i + 1))
+	done
+	other=native$i
+	if [ -z "$why" ] && [ $native_only = 0 ]; then
+		run_one shim "$scn" "$dir/shim"
+		other=shim
+		cmp -s "$dir/native/log" "$dir/shim/log" || why="native and jobshim differ"
+	fi
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+		[ $quiet = 1 ] || echo "ok   $name"
+		continue
+	fi
+	fail=$((fail + 1))
+	echo "FAIL $name: $why ($dir)"
+	diff -u --label native --label "$other" "$dir/native/log" "$dir/$other/log" | sed -n '3,60p'
+	for f in "$dir/native/stderr" "$dir/$other/stderr"; do
+		[ -s "$f" ] && { echo "  stderr of $f:"; head -5 "$f" | sed 's/^/    /'; }
+	done
+done
+echo "diff: $pass agreed, $fail disagreed"
+[ $fail -eq 0 ]

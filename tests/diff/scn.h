@@ -1,0 +1,63 @@
+/* scn.h — the scenario format: the parsed form of a corpus .scn file. */
+#ifndef JSDIFF_SCN_H
+#define JSDIFF_SCN_H
+
+/*
+ * A scenario is a list of processes, each with a list of steps (see
+ * README.md for the text format).  The first process is the initial one
+ * (conventionally P0); every other process is created by exactly one fork
+ * step naming it.  Steps are either calls of the signature table
+ * (calls.h) or executor directives (exec, exit, barriers, syncs).
+ */
+
+#define SCN_MAX_PROCS 8
+#define SCN_MAX_STEPS 160
+#define SCN_MAX_ARGS 6
+#define SCN_MAX_BARRIERS 24
+#define SCN_NAMELEN 16
+#define SCN_TOKLEN 64
+
+enum scn_op {
+	SCN_CALL = 1, /* a row of the call table; call = row index */
+	SCN_EXEC,     /* re-exec the executor, resuming at the next step */
+	SCN_EXIT,     /* log pending signals, then _exit(arg 0) */
+	SCN_SIGNAL,   /* write one token into barrier arg 0 */
+	SCN_AWAIT,    /* read one token from barrier arg 0 */
+	SCN_GONE,     /* wait until process arg 0 has exited (then quiesce) */
+	SCN_STOPPED,  /* wait until process arg 0 is in a stopped state */
+	SCN_SIGS,     /* log (and clear) the signals received so far */
+	SCN_HANG,     /* block forever: the end of a process that is killed */
+};
+
+struct scn_step {
+	enum scn_op op;
+	int call;                          /* SCN_CALL: row in the call table */
+	int argc;
+	char argv[SCN_MAX_ARGS][SCN_TOKLEN]; /* the text tokens after the op */
+	int barrier;                       /* SCN_SIGNAL/AWAIT: barrier index */
+	int proc;                          /* SCN_GONE/STOPPED: process index;
+	                                      fork rows: the child's index */
+	int line;                          /* line number in the file */
+};
+
+struct scn_proc {
+	char name[SCN_NAMELEN];
+	int nsteps;
+	struct scn_step steps[SCN_MAX_STEPS];
+};
+
+struct scn {
+	int nprocs; /* procs[0] is the initial process */
+	struct scn_proc procs[SCN_MAX_PROCS];
+	int nbarriers;
+	char barriers[SCN_MAX_BARRIERS][SCN_TOKLEN]; /* in order of first use */
+};
+
+/* Parse and validate `path` into *s.  Returns 0, or -1 with a message
+ * "file:line: why" in err. */
+int scn_load(const char *path, struct scn *s, char *err, int errlen);
+
+/* Index of the process called `name`, or -1. */
+int scn_proc_index(const struct scn *s, const char *name);
+
+#endif

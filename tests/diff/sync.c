@@ -1,0 +1,145 @@
+/* sync.c — barriers (pipes at fixed fds) and waits on other processes. */
+#include "sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jsd.h"
+#include "shared.h"
+
+#define SYNC_TIMEOUT_MS 15000
+
+void sync_barriers_create(const struct scn *s)
+{
+	for (int b = 0; b < s->nbarriers; b++) {
+		int p[2];
+		if (pipe(p) < 0)
+			jsd_die("pipe: %s", strerror(errno));
+		if (dup2(p[0], SYNC_FD_BASE + 2 * b) < 0 || dup2(p[1], SYNC_FD_BASE + 2 * b + 1) < 0)
+			jsd_die("dup2: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+	}
+}
+
+void sync_signal(int barrier)
+{
+	char c = 1;
+	while (write(SYNC_FD_BASE + 2 * barrier + 1, &c, 1) != 1)
+		if (errno != EINTR)
+			jsd_die("barrier write: %s", strerror(errno));
+}
+
+void sync_await(int barrier)
+{
+	char c;
+	for (;;) {
+		ssize_t r = read(SYNC_FD_BASE + 2 * barrier, &c, 1);
+		if (r == 1)
+			return;
+		if (r == 0 || errno != EINTR)
+			jsd_die("barrier read: %s", r ? strerror(errno) : "EOF");
+	}
+}
+
+static void sync_sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* State letter and ppid of a real pid from /proc (0 when it is gone). */
+static char sync_proc_state(int rpid, int *ppid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", rpid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* comm may contain spaces and parens */
+	char state = 0;
+	if (!p || sscanf(p + 1, " %c %d", &state, ppid) != 2)
+		return 0;
+	return state;
+}
+
+static void sync_settle(void)
+{
+	const char *s = getenv("JSDIFF_SETTLE_MS");
+	if (s && atoi(s) > 0)
+		sync_sleep_ms(atoi(s));
+}
+
+/* Orphaned zombies are reaped by init at its own pace. */
+static void sync_quiesce(struct jsd *j)
+{
+	for (int i = 0; i < j->scn.nprocs; i++) {
+		int rpid = __atomic_load_n(&j->sh->slot[i].rpid, __ATOMIC_ACQUIRE), ppid = 0;
+		for (int ms = 0; rpid && ms < SYNC_TIMEOUT_MS; ms++) {
+			if (sync_proc_state(rpid, &ppid) != 'Z' || ppid != 1)
+				break;
+			sync_sleep_ms(1);
+		}
+	}
+}
+
+enum sync_result sync_gone(struct jsd *j, int proc)
+{
+	int rpid = shared_rpid_wait(j->sh, proc);
+	if (!rpid)
+		return SYNC_NEVER;
+	int fd = (int)syscall(SYS_pidfd_open, rpid, 0);
+	if (fd >= 0) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+		int r;
+		while ((r = poll(&pfd, 1, SYNC_TIMEOUT_MS)) < 0 && errno == EINTR)
+			;
+		close(fd);
+		if (r == 0)
+			return SYNC_TIMEOUT;
+	} else if (errno != ESRCH) {
+		jsd_die("pidfd_open: %s", strerror(errno));
+	}
+	sync_quiesce(j);
+	sync_settle();
+	return SYNC_OK;
+}
+
+enum sync_result sync_stopped(struct jsd *j, int proc)
+{
+	int rpid = shared_rpid_wait(j->sh, proc);
+	if (!rpid)
+		return SYNC_NEVER;
+	for (int ms = 0; ms < SYNC_TIMEOUT_MS; ms++) {
+		int ppid;
+		char st = sync_proc_state(rpid, &ppid);
+		if (st == 'T' || st == 't') {
+			sync_settle();
+			return SYNC_OK;
+		}
+		if (st == 0 || st == 'Z' || st == 'X')
+			return SYNC_DEAD;
+		sync_sleep_ms(1);
+	}
+	return SYNC_TIMEOUT;
+}
+
+void sync_all_gone(struct jsd *j)
+{
+	for (int i = 0; i < j->scn.nprocs; i++)
+		if (i != j->self && shared_vpid(j->sh, i))
+			sync_gone(j, i);
+}

@@ -1,0 +1,38 @@
+/* sync.h — barriers and state syncs that make a run deterministic. */
+#ifndef JSDIFF_SYNC_H
+#define JSDIFF_SYNC_H
+
+struct jsd;
+struct scn;
+
+/* Barrier b is a pipe at fixed fds (read SYNC_FD_BASE+2b, write +1),
+ * created by P0 before its first step and inherited by every fork and
+ * exec, so that a re-exec'd image needs no fd numbers in argv.  The base is
+ * far above what the scenario's calls create and below the shim's own
+ * high fds. */
+#define SYNC_FD_BASE 64
+
+/* P0, before the first step: create every barrier's pipe. */
+void sync_barriers_create(const struct scn *s);
+void sync_signal(int barrier);
+void sync_await(int barrier);
+
+/* Results of the waits below. */
+enum sync_result {
+	SYNC_OK = 0,
+	SYNC_DEAD,     /* stopped: the process is dead */
+	SYNC_NEVER,    /* the process was never created */
+	SYNC_TIMEOUT,  /* a bug in the scenario or the system under test */
+};
+
+/* Wait until process `proc` has exited (pidfd readable or pid gone), then
+ * until every zombie whose parent is init has been reaped (init reaps
+ * asynchronously: a later kill or getpgid on it must see the same thing in
+ * every run), then JSDIFF_SETTLE_MS if set. */
+enum sync_result sync_gone(struct jsd *j, int proc);
+/* Wait until `proc` is in a stopped state (T in /proc/PID/stat). */
+enum sync_result sync_stopped(struct jsd *j, int proc);
+/* Wait until every other process that was created has exited. */
+void sync_all_gone(struct jsd *j);
+
+#endif

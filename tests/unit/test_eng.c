@@ -1,0 +1,786 @@
+/* test_eng.c — check suites for the engine's process lifecycle (proc), sessions (session) and effects (fx). */
+#include "test_eng_util.h"
+
+#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ======================================================================== */
+/* suite proc                                                               */
+/* ======================================================================== */
+
+START_TEST(test_new_holds_only_init)
+{
+	struct eng_pinfo pi;
+	struct eng_stats st;
+
+	ck_assert_int_eq(eng_info(E, 1, &pi), 0);
+	ck_assert_int_eq(pi.ppid, 0);
+	ck_assert_int_eq(pi.pgid, 1);
+	ck_assert_int_eq(pi.sid, 1);
+	ck_assert_int_eq(pi.state, ENG_P_RUNNING);
+	eng_stats(E, &st);
+	ck_assert_uint_eq(st.nproc, 1);
+	ck_assert_uint_eq(st.ngrp, 1);
+	ck_assert_uint_eq(st.nsess, 1);
+	ck_assert_uint_eq(st.nzombie, 0);
+	ck_assert_uint_gt(st.bytes, 0);
+	ck_assert_int_eq(eng_getppid(E, 1), 0);
+	ck_assert_int_eq(eng_next(E, 0), 1);
+	ck_assert_int_eq(eng_next(E, 2), -ESRCH);
+}
+END_TEST
+
+struct new_row {
+	const char *name;
+	int32_t vpid_max;
+	int expect;
+};
+
+static const struct new_row new_rows[] = {
+	{ "default", 0, 0 },
+	{ "minimum 16", 16, 0 },
+	{ "below minimum", 15, -EINVAL },
+	{ "negative", -5, -EINVAL },
+	{ "maximum", INT32_MAX / 2, 0 },
+	{ "above maximum", INT32_MAX / 2 + 1, -EINVAL },
+};
+
+START_TEST(test_new_config_rows)
+{
+	for (size_t i = 0; i < NROWS(new_rows); i++) {
+		const struct new_row *r = &new_rows[i];
+		struct eng_config cfg = { .vpid_max = r->vpid_max };
+		struct eng *e = NULL;
+		int rc = eng_new(&e, &cfg);
+
+		ck_assert_msg(rc == r->expect, "row '%s': eng_new = %d, want %d", r->name, rc, r->expect);
+		ck_assert_msg((rc == 0) == (e != NULL), "row '%s': handle", r->name);
+		if (e) {
+			t_assert_consistent(e);
+			eng_free(e);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_fork_numbers_and_inherits)
+{
+	struct eng_pinfo pi;
+	int32_t cmd = t_command(E), c;
+
+	eng_fx_clear(&FX);
+	for (int32_t want = 3; want < 10; want++) {
+		c = t_fork(E, cmd);
+		ck_assert_int_eq(c, want);
+		ck_assert_int_eq(eng_info(E, c, &pi), 0);
+		ck_assert_int_eq(pi.ppid, cmd);
+		ck_assert_int_eq(pi.pgid, 2);
+		ck_assert_int_eq(pi.sid, 2);
+		ck_assert_int_eq(pi.rpid, 0);
+		ck_assert(!pi.execed);
+	}
+	ck_assert_uint_eq(t_count_ev(&FX, ENG_EV_FORK), 7);
+	ck_assert_int_eq(FX.v[0].vpid, 3);
+	ck_assert_int_eq(FX.v[0].a, cmd);
+}
+END_TEST
+
+START_TEST(test_fork_errors)
+{
+	int32_t c = -1;
+	size_t n;
+
+	ck_assert_int_eq(eng_fork(E, 999, &c, &FX), -ESRCH);
+	ck_assert_int_eq(eng_fork(E, 0, &c, &FX), -ESRCH);
+	t_fork(E, 1);
+	t_exit(E, 2);
+	n = FX.n;
+	ck_assert_int_eq(eng_fork(E, 2, &c, &FX), -ESRCH);
+	ck_assert_int_eq(c, -1);
+	ck_assert_uint_eq(FX.n, n);
+}
+END_TEST
+
+/* Ids are not reused until a wrap at vpid_max; then the lowest free id that
+ * no process, group or session carries is taken; EAGAIN when all are used. */
+START_TEST(test_vpid_wrap_and_eagain)
+{
+	struct eng_config cfg = { .vpid_max = 16 };
+	struct eng *e;
+	int32_t c, cmd;
+
+	eng_free(E);
+	ck_assert_int_eq(eng_new(&e, &cfg), 0);
+	E = e;
+	cmd = t_command(e);
+	/* 3: leader of group 3, its member 4 keeps the id 3 in use. */
+	ck_assert_int_eq(t_fork(e, cmd), 3);
+	t_setpgid(e, cmd, 3, 3);
+	ck_assert_int_eq(t_fork(e, 3), 4);
+	t_exit(e, 3);
+	ck_assert_int_eq(eng_reap(e, cmd, 3, &FX), 0);
+	ck_assert_int_eq(t_pgid(e, 4), 3);
+	ck_assert_int_eq(t_fork(e, cmd), 5);
+	t_exit(e, 5);
+	ck_assert_int_eq(eng_reap(e, cmd, 5, &FX), 0); /* 5 is free again... */
+	for (int32_t want = 6; want <= 16; want++)
+		ck_assert_int_eq(t_fork(e, cmd), want);     /* ...but not reused before the wrap */
+	/* Wrap: 2 (process+session), 3 (group), 4 (process) are in use. */
+	ck_assert_int_eq(t_fork(e, cmd), 5);
+	c = 0;
+	ck_assert_int_eq(eng_fork(e, cmd, &c, &FX), -EAGAIN);
+	t_exit(e, 10);
+	ck_assert_int_eq(eng_fork(e, cmd, &c, &FX), -EAGAIN); /* a zombie still holds 10 */
+	ck_assert_int_eq(eng_reap(e, cmd, 10, &FX), 0);
+	ck_assert_int_eq(t_fork(e, cmd), 10);
+	/* The ordered iteration stays sorted after the wrap. */
+	for (int32_t v = eng_next(e, 1), prev = 0; v > 0; prev = v, v = eng_next(e, v + 1))
+		ck_assert_int_gt(v, prev);
+}
+END_TEST
+
+struct abort_row {
+	const char *name;
+	void (*prep)(struct eng *e, int32_t child);
+	int32_t child; /* 0 = the fresh child */
+	int expect;
+};
+
+static void prep_none(struct eng *e, int32_t c) { (void)e; (void)c; }
+static void prep_bind(struct eng *e, int32_t c) { ck_assert_int_eq(eng_bind(e, c, 4242), 0); }
+static void prep_exec(struct eng *e, int32_t c) { ck_assert_int_eq(eng_exec(e, c, &FX), 0); }
+static void prep_child(struct eng *e, int32_t c) { t_fork(e, c); }
+static void prep_zombie(struct eng *e, int32_t c) { t_exit(e, c); }
+static void prep_leader_of_others(struct eng *e, int32_t c)
+{
+	t_setpgid(e, 2, c, c);
+	t_setpgid(e, 2, t_fork(e, 2), c);
+}
+static void prep_own_session(struct eng *e, int32_t c) { t_setsid(e, c); }
+
+static const struct abort_row abort_rows[] = {
+	{ "unknown", prep_none, 999, -ESRCH },
+	{ "init", prep_none, 1, -EBUSY },
+	{ "fresh child", prep_none, 0, 0 },
+	{ "bound", prep_bind, 0, -EBUSY },
+	{ "exec'd", prep_exec, 0, -EBUSY },
+	{ "has a child", prep_child, 0, -EBUSY },
+	{ "zombie", prep_zombie, 0, -EBUSY },
+	{ "group leader of others", prep_leader_of_others, 0, -EBUSY },
+	{ "alone in its own session", prep_own_session, 0, 0 },
+};
+
+START_TEST(test_fork_abort_rows)
+{
+	for (size_t i = 0; i < NROWS(abort_rows); i++) {
+		const struct abort_row *r = &abort_rows[i];
+		struct eng *e;
+		int32_t c, target;
+		size_t n;
+		int rc;
+
+		ck_assert_int_eq(eng_new(&e, NULL), 0);
+		t_command(e);
+		c = t_fork(e, 2);
+		r->prep(e, c);
+		target = r->child ? r->child : c;
+		n = FX.n;
+		rc = eng_fork_abort(e, target);
+		ck_assert_msg(rc == r->expect, "row '%s': abort = %d, want %d", r->name, rc, r->expect);
+		ck_assert_msg(FX.n == n, "row '%s': abort produced effects", r->name);
+		if (rc == 0) {
+			ck_assert_msg(eng_getpgid(e, 1, target) == -ESRCH, "row '%s': still there", r->name);
+			ck_assert_msg(t_fork(e, 2) == c + 1, "row '%s': aborted id reused", r->name);
+		}
+		t_world_free(e);
+	}
+}
+END_TEST
+
+struct bind_row {
+	const char *name;
+	int32_t vpid;
+	int64_t rpid;
+	int expect;
+};
+
+/* Before each row: 3 bound to 1003, 4 unbound, 5 a zombie bound to 1005. */
+static const struct bind_row bind_rows[] = {
+	{ "rpid zero", 4, 0, -EINVAL },
+	{ "rpid negative", 4, -7, -EINVAL },
+	{ "rpid invalid before unknown vpid", 999, 0, -EINVAL },
+	{ "unknown vpid", 999, 2000, -ESRCH },
+	{ "zombie vpid", 5, 2000, -ESRCH },
+	{ "rpid of another live vpid", 4, 1003, -EEXIST },
+	{ "vpid already bound elsewhere", 3, 2000, -EEXIST },
+	{ "same pair again", 3, 1003, 0 },
+	{ "fresh pair", 4, 2000, 0 },
+	{ "rpid of a zombie is taken over", 4, 1005, 0 },
+	{ "init", 1, 77, 0 },
+};
+
+START_TEST(test_bind_rows)
+{
+	for (size_t i = 0; i < NROWS(bind_rows); i++) {
+		const struct bind_row *r = &bind_rows[i];
+		struct eng *e;
+		int rc;
+
+		ck_assert_int_eq(eng_new(&e, NULL), 0);
+		t_command(e);
+		t_fork(e, 2);
+		t_fork(e, 2);
+		t_fork(e, 2);
+		ck_assert_int_eq(eng_bind(e, 3, 1003), 0);
+		ck_assert_int_eq(eng_bind(e, 5, 1005), 0);
+		t_exit(e, 5);
+		rc = eng_bind(e, r->vpid, r->rpid);
+		ck_assert_msg(rc == r->expect, "row '%s': bind = %d, want %d", r->name, rc, r->expect);
+		if (rc == 0) {
+			ck_assert_msg(eng_vpid_to_rpid(e, r->vpid) == r->rpid, "row '%s': vpid_to_rpid", r->name);
+			ck_assert_msg(eng_rpid_to_vpid(e, r->rpid) == r->vpid, "row '%s': rpid_to_vpid", r->name);
+		}
+		if (r->rpid == 1005 && rc == 0)
+			ck_assert_msg(eng_vpid_to_rpid(e, 5) == 0, "row '%s': zombie keeps a stale rpid", r->name);
+		t_world_free(e);
+	}
+}
+END_TEST
+
+START_TEST(test_rpid_lookups)
+{
+	t_command(E);
+	ck_assert_int_eq(eng_vpid_to_rpid(E, 2), 0);
+	ck_assert_int_eq(eng_vpid_to_rpid(E, 999), -ESRCH);
+	ck_assert_int_eq(eng_rpid_to_vpid(E, 1234), -ESRCH);
+	ck_assert_int_eq(eng_rpid_to_vpid(E, 0), -ESRCH);
+	ck_assert_int_eq(eng_rpid_to_vpid(E, -1), -ESRCH);
+	ck_assert_int_eq(eng_bind(E, 2, 1234), 0);
+	ck_assert_int_eq(eng_rpid_to_vpid(E, 1234), 2);
+	t_exit(E, 2);
+	ck_assert_int_eq(eng_reap(E, 1, 2, &FX), 0);
+	ck_assert_int_eq(eng_rpid_to_vpid(E, 1234), -ESRCH);
+	ck_assert_int_eq(eng_vpid_to_rpid(E, 2), -ESRCH);
+}
+END_TEST
+
+START_TEST(test_exec)
+{
+	struct eng_pinfo pi;
+
+	t_command(E);
+	eng_fx_clear(&FX);
+	ck_assert_int_eq(eng_exec(E, 999, &FX), -ESRCH);
+	ck_assert_int_eq(eng_exec(E, 2, &FX), 0);
+	ck_assert_int_eq(eng_info(E, 2, &pi), 0);
+	ck_assert(pi.execed);
+	ck_assert_uint_eq(FX.n, 1);
+	ck_assert_int_eq(FX.v[0].ev, ENG_EV_EXEC);
+	ck_assert_int_eq(FX.v[0].vpid, 2);
+	t_exit(E, 2);
+	ck_assert_int_eq(eng_exec(E, 2, &FX), -ESRCH);
+}
+END_TEST
+
+struct exit_row {
+	const char *name;
+	int32_t vpid;
+	int expect;
+};
+
+static const struct exit_row exit_rows[] = {
+	{ "unknown", 999, -ESRCH },
+	{ "init", 1, -EPERM },
+	{ "zombie", 8, -EALREADY },
+	{ "live", 3, 0 },
+};
+
+START_TEST(test_exit_rows)
+{
+	for (size_t i = 0; i < NROWS(exit_rows); i++) {
+		const struct exit_row *r = &exit_rows[i];
+		struct eng *e = t_world_new();
+		int rc = eng_exit(e, r->vpid, 0x100, &FX);
+
+		ck_assert_msg(rc == r->expect, "row '%s': exit = %d, want %d", r->name, rc, r->expect);
+		ck_assert_msg((FX.n > 0) == (rc == 0), "row '%s': effects", r->name);
+		t_world_free(e);
+	}
+}
+END_TEST
+
+/* Every child, zombies included, goes to init; events in list order. */
+START_TEST(test_exit_reparents_all_children)
+{
+	struct eng_pinfo pi;
+	long at;
+
+	t_command(E);
+	t_fork(E, 2);       /* 3 */
+	t_fork(E, 3);       /* 4 */
+	t_fork(E, 3);       /* 5 */
+	t_exit(E, 5);       /* zombie child of 3 */
+	t_fork(E, 3);       /* 6 */
+	eng_fx_clear(&FX);
+	ck_assert_int_eq(eng_exit(E, 3, 9, &FX), 0);
+	ck_assert_int_eq(FX.v[0].ev, ENG_EV_EXIT);
+	ck_assert_int_eq(FX.v[0].vpid, 3);
+	ck_assert_int_eq(FX.v[0].a, 9);
+	at = 0;
+	for (int32_t c = 4; c <= 6; c++) {
+		at = t_find_ev(&FX, ENG_EV_REPARENT, (size_t)at + 1);
+		ck_assert_int_ge(at, 1);
+		ck_assert_int_eq(FX.v[at].vpid, c);
+		ck_assert_int_eq(FX.v[at].a, 3);
+		ck_assert_int_eq(FX.v[at].b, 1);
+		ck_assert_int_eq(eng_getppid(E, c), 1);
+	}
+	ck_assert_int_eq(eng_info(E, 3, &pi), 0);
+	ck_assert_int_eq(pi.state, ENG_P_ZOMBIE);
+	ck_assert_int_eq(pi.ppid, 2);
+	ck_assert_int_eq(eng_exit(E, 3, 0, &FX), -EALREADY);
+	/* The caller, as init, reaps the zombie child for real. */
+	ck_assert_int_eq(eng_reap(E, 1, 5, &FX), 0);
+	ck_assert_int_eq(eng_reap(E, 2, 3, &FX), 0);
+}
+END_TEST
+
+struct reap_row {
+	const char *name;
+	int32_t parent, child;
+	int expect;
+};
+
+static const struct reap_row reap_rows[] = {
+	{ "unknown child", 2, 999, -ECHILD },
+	{ "live child", 2, 3, -ECHILD },
+	{ "zombie of someone else", 3, 8, -ECHILD },
+	{ "unknown parent", 999, 8, -ECHILD },
+	{ "init is not the parent", 1, 8, -ECHILD },
+	{ "zombie child", 2, 8, 0 },
+};
+
+START_TEST(test_reap_rows)
+{
+	for (size_t i = 0; i < NROWS(reap_rows); i++) {
+		const struct reap_row *r = &reap_rows[i];
+		struct eng *e = t_world_new();
+		int rc = eng_reap(e, r->parent, r->child, &FX);
+
+		ck_assert_msg(rc == r->expect, "row '%s': reap = %d, want %d", r->name, rc, r->expect);
+		if (rc == 0) {
+			ck_assert_msg(eng_getpgid(e, 1, r->child) == -ESRCH, "row '%s': still known", r->name);
+			ck_assert_msg(FX.n == 1 && FX.v[0].ev == ENG_EV_REAP && FX.v[0].vpid == r->child &&
+				      FX.v[0].a == r->parent, "row '%s': REAP event", r->name);
+		}
+		t_world_free(e);
+	}
+}
+END_TEST
+
+/* A group and a session vanish with their last member, not before. */
+START_TEST(test_reap_frees_group_and_session)
+{
+	struct eng_stats st;
+
+	t_command(E);
+	t_fork(E, 2);           /* 3 */
+	t_setsid(E, 3);
+	t_fork(E, 3);           /* 4, session 3 */
+	t_exit(E, 3);
+	ck_assert_int_eq(eng_reap(E, 2, 3, &FX), 0);
+	ck_assert_int_eq(eng_getsid(E, 4, 0), 3); /* the session outlives its leader */
+	ck_assert_int_eq(t_pgid(E, 4), 3);
+	eng_stats(E, &st);
+	ck_assert_uint_eq(st.nsess, 3);
+	t_exit(E, 4);
+	ck_assert_int_eq(eng_reap(E, 1, 4, &FX), 0);
+	eng_stats(E, &st);
+	ck_assert_uint_eq(st.nsess, 2);
+	ck_assert_uint_eq(st.ngrp, 2);
+	ck_assert_uint_eq(st.nproc, 2);
+}
+END_TEST
+
+START_TEST(test_set_stopped)
+{
+	struct eng_pinfo pi;
+
+	t_command(E);
+	eng_fx_clear(&FX);
+	ck_assert_int_eq(eng_set_stopped(E, 999, true, &FX), -ESRCH);
+	ck_assert_int_eq(eng_set_stopped(E, 2, true, &FX), 0);
+	ck_assert_int_eq(eng_set_stopped(E, 2, true, &FX), 0); /* no change, no event */
+	ck_assert_int_eq(eng_info(E, 2, &pi), 0);
+	ck_assert_int_eq(pi.state, ENG_P_STOPPED);
+	ck_assert_int_eq(eng_set_stopped(E, 2, false, &FX), 0);
+	ck_assert_uint_eq(FX.n, 2);
+	ck_assert_int_eq(FX.v[0].ev, ENG_EV_STOP);
+	ck_assert_int_eq(FX.v[1].ev, ENG_EV_CONT);
+	t_stop(E, 2);
+	t_exit(E, 2);
+	ck_assert_int_eq(eng_info(E, 2, &pi), 0);
+	ck_assert_int_eq(pi.state, ENG_P_ZOMBIE);
+	eng_fx_clear(&FX);
+	ck_assert_int_eq(eng_set_stopped(E, 2, true, &FX), 0); /* a zombie is never stopped */
+	ck_assert_uint_eq(FX.n, 0);
+}
+END_TEST
+
+struct ppid_row {
+	const char *name;
+	int32_t caller;
+	int expect;
+};
+
+static const struct ppid_row ppid_rows[] = {
+	{ "init", 1, 0 },
+	{ "command", 2, 1 },
+	{ "grandchild", 6, 3 },
+	{ "zombie", 8, 2 },
+	{ "other session", 9, 5 },
+	{ "unknown", 999, -ESRCH },
+};
+
+START_TEST(test_getppid_rows)
+{
+	t_world(E);
+	for (size_t i = 0; i < NROWS(ppid_rows); i++) {
+		const struct ppid_row *r = &ppid_rows[i];
+		int rc = eng_getppid(E, r->caller);
+
+		ck_assert_msg(rc == r->expect, "row '%s': getppid = %d, want %d", r->name, rc, r->expect);
+	}
+	t_exit(E, 3);
+	ck_assert_msg(eng_getppid(E, 6) == 1, "reparented: getppid is 1");
+}
+END_TEST
+
+START_TEST(test_info_and_next)
+{
+	struct eng_pinfo pi;
+	int32_t want[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	size_t n = 0;
+
+	t_world(E);
+	ck_assert_int_eq(eng_info(E, 999, &pi), -ESRCH);
+	for (int32_t v = eng_next(E, 1); v > 0; v = eng_next(E, v + 1)) {
+		ck_assert_uint_lt(n, NROWS(want));
+		ck_assert_int_eq(v, want[n++]);
+	}
+	ck_assert_uint_eq(n, NROWS(want));
+	ck_assert_int_eq(eng_reap(E, 2, 8, &FX), 0);
+	ck_assert_int_eq(eng_next(E, 8), 9);  /* from a vanished id */
+	ck_assert_int_eq(eng_next(E, 9), 9);
+	ck_assert_int_eq(eng_next(E, 13), -ESRCH);
+	ck_assert_int_eq(eng_next(E, INT32_MIN), 1);
+	ck_assert_int_eq(eng_info(E, 5, &pi), 0);
+	ck_assert_int_eq(pi.ppid, 2);
+	ck_assert_int_eq(pi.pgid, 5);
+	ck_assert_int_eq(pi.sid, 5);
+	ck_assert(pi.execed);
+}
+END_TEST
+
+START_TEST(test_stats_bytes_per_process)
+{
+	struct eng_stats st0, st;
+	int32_t cmd = t_command(E);
+	const size_t n = 20000;
+
+	eng_stats(E, &st0);
+	for (size_t i = 0; i < n; i++) {
+		int32_t c = t_fork(E, cmd);
+
+		ck_assert_int_eq(eng_bind(E, c, (int64_t)100000 + c), 0);
+		if (i % 4 == 0)
+			t_setpgid(E, cmd, c, c); /* a quarter lead their own group */
+		eng_fx_clear(&FX);
+	}
+	eng_stats(E, &st);
+	ck_assert_uint_eq(st.nproc, n + 2);
+	ck_assert_msg((st.bytes - st0.bytes) / n <= 512, "%zu bytes per process",
+		      (st.bytes - st0.bytes) / n);
+}
+END_TEST
+
+/* ---- out of memory: every operation fails cleanly ------------------------ */
+
+struct snapshot {
+	struct eng_stats st;
+	struct eng_pinfo p[64];
+	size_t n;
+};
+
+static void snap(struct eng *e, struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	eng_stats(e, &s->st);
+	for (int32_t v = eng_next(e, 1); v > 0 && s->n < 64; v = eng_next(e, v + 1))
+		ck_assert_int_eq(eng_info(e, v, &s->p[s->n++]), 0);
+}
+
+static bool snap_equal(const struct snapshot *a, const struct snapshot *b)
+{
+	if (a->n != b->n || a->st.nproc != b->st.nproc || a->st.ngrp != b->st.ngrp ||
+	    a->st.nsess != b->st.nsess || a->st.nzombie != b->st.nzombie || a->st.bytes != b->st.bytes)
+		return false;
+	return memcmp(a->p, b->p, a->n * sizeof(a->p[0])) == 0;
+}
+
+enum oom_op { OOM_FORK, OOM_SETSID, OOM_SETPGID_NEW, OOM_SETPGID_JOIN, OOM_EXIT, OOM_REAP,
+	      OOM_KILL, OOM_BIND, OOM_EXEC, OOM_STOP };
+
+static const struct {
+	const char *name;
+	enum oom_op op;
+} oom_rows[] = {
+	{ "fork", OOM_FORK }, { "setsid", OOM_SETSID }, { "setpgid new group", OOM_SETPGID_NEW },
+	{ "setpgid join", OOM_SETPGID_JOIN }, { "exit with orphaning", OOM_EXIT }, { "reap", OOM_REAP },
+	{ "kill group", OOM_KILL }, { "bind", OOM_BIND }, { "exec", OOM_EXEC },
+	{ "set_stopped", OOM_STOP },
+};
+
+static int oom_run(struct eng *e, enum oom_op op)
+{
+	int32_t c;
+
+	switch (op) {
+	case OOM_FORK: return eng_fork(e, 2, &c, &FX);
+	case OOM_SETSID: return eng_setsid(e, 6, &FX);
+	case OOM_SETPGID_NEW: return eng_setpgid(e, 2, 3, 0, &FX);
+	case OOM_SETPGID_JOIN: return eng_setpgid(e, 2, 3, 7, &FX);
+	case OOM_EXIT: return eng_exit(e, 2, 0, &FX);
+	case OOM_REAP: return eng_reap(e, 2, 8, &FX);
+	case OOM_KILL: return eng_kill(e, 2, -7, SIGTERM, &FX);
+	case OOM_BIND: return eng_bind(e, 3, 5555);
+	case OOM_EXEC: return eng_exec(e, 3, &FX);
+	case OOM_STOP: return eng_set_stopped(e, 3, true, &FX);
+	}
+	return -EINVAL;
+}
+
+START_TEST(test_enomem_leaves_state_unchanged)
+{
+	for (size_t i = 0; i < NROWS(oom_rows); i++) {
+		int rc = -ENOMEM;
+
+		for (unsigned nth = 1; rc == -ENOMEM; nth++) {
+			struct snapshot before, after;
+			struct eng *e = t_world_new();
+			size_t nfx;
+
+			t_stop(e, 10); /* so the exit row orphans group 7 */
+			eng_fx_free(&FX);  /* cold effect list: its growth can fail too */
+			snap(e, &before);
+			nfx = FX.n;
+			eng_debug_fail_alloc(e, nth);
+			rc = oom_run(e, oom_rows[i].op);
+			eng_debug_fail_alloc(e, 0);
+			if (rc == -ENOMEM) {
+				snap(e, &after);
+				ck_assert_msg(snap_equal(&before, &after), "row '%s', alloc %u: state changed",
+					      oom_rows[i].name, nth);
+				ck_assert_msg(FX.n == nfx, "row '%s', alloc %u: effects appended",
+					      oom_rows[i].name, nth);
+			} else {
+				ck_assert_msg(rc >= 0, "row '%s', alloc %u: rc %d", oom_rows[i].name, nth, rc);
+			}
+			t_world_free(e);
+			ck_assert_msg(nth < 64, "row '%s': never succeeds", oom_rows[i].name);
+		}
+	}
+}
+END_TEST
+
+/* ======================================================================== */
+/* suite session                                                            */
+/* ======================================================================== */
+
+struct setsid_row {
+	const char *name;
+	int32_t caller;
+	int expect;
+};
+
+static const struct setsid_row setsid_rows[] = {
+	{ "session leader", 2, -EPERM },
+	{ "init (group leader)", 1, -EPERM },
+	{ "group leader", 7, -EPERM },
+	{ "left its group, members remain", 11, -EPERM },
+	{ "unknown", 999, -ESRCH },
+	{ "zombie", 8, -ESRCH },
+	{ "plain member", 3, 3 },
+	{ "grandchild", 6, 6 },
+	{ "member of another session", 9, 9 },
+	{ "sole member of a group named after another", 10, 10 },
+};
+
+START_TEST(test_setsid_rows)
+{
+	for (size_t i = 0; i < NROWS(setsid_rows); i++) {
+		const struct setsid_row *r = &setsid_rows[i];
+		struct eng *e = t_world_new();
+		int rc = eng_setsid(e, r->caller, &FX);
+
+		ck_assert_msg(rc == r->expect, "row '%s': setsid = %d, want %d", r->name, rc, r->expect);
+		if (rc > 0) {
+			ck_assert_msg(eng_getsid(e, r->caller, 0) == r->caller, "row '%s': sid", r->name);
+			ck_assert_msg(eng_getpgid(e, r->caller, 0) == r->caller, "row '%s': pgid", r->name);
+			ck_assert_msg(FX.n == 1 && FX.v[0].ev == ENG_EV_SETSID && FX.v[0].a == r->caller,
+				      "row '%s': SETSID event", r->name);
+			ck_assert_msg(eng_setsid(e, r->caller, &FX) == -EPERM, "row '%s': twice", r->name);
+		} else {
+			ck_assert_msg(FX.n == 0, "row '%s': effects on failure", r->name);
+		}
+		t_world_free(e);
+	}
+}
+END_TEST
+
+struct getid_row {
+	const char *name;
+	int32_t caller, pid;
+	int pgid, sid; /* expected getpgid, getsid */
+};
+
+static const struct getid_row getid_rows[] = {
+	{ "self by 0", 3, 0, 2, 2 },
+	{ "self by id", 3, 3, 2, 2 },
+	{ "init", 2, 1, 1, 1 },
+	{ "other session, no EPERM", 3, 9, 5, 5 },
+	{ "zombie reports its ids", 2, 8, 2, 2 },
+	{ "member of a foreign-named group", 2, 10, 7, 2 },
+	{ "unknown pid", 2, 999, -ESRCH, -ESRCH },
+	{ "negative pid", 2, -3, -ESRCH, -ESRCH },
+	{ "unknown caller, pid 0", 999, 0, -ESRCH, -ESRCH },
+	{ "unknown caller, known pid", 999, 3, 2, 2 },
+};
+
+START_TEST(test_getpgid_getsid_rows)
+{
+	t_world(E);
+	for (size_t i = 0; i < NROWS(getid_rows); i++) {
+		const struct getid_row *r = &getid_rows[i];
+		int pg = eng_getpgid(E, r->caller, r->pid), sid = eng_getsid(E, r->caller, r->pid);
+
+		ck_assert_msg(pg == r->pgid, "row '%s': getpgid = %d, want %d", r->name, pg, r->pgid);
+		ck_assert_msg(sid == r->sid, "row '%s': getsid = %d, want %d", r->name, sid, r->sid);
+	}
+}
+END_TEST
+
+/* ======================================================================== */
+/* suite fx                                                                 */
+/* ======================================================================== */
+
+START_TEST(test_fx_appends_and_clears)
+{
+	struct eng_fx fx;
+	int32_t c;
+
+	eng_fx_init(&fx);
+	ck_assert_uint_eq(fx.n, 0);
+	ck_assert_int_eq(eng_fork(E, 1, &c, &fx), 0);
+	ck_assert_int_eq(eng_fork(E, 1, &c, &fx), 0);
+	ck_assert_uint_eq(fx.n, 2); /* operations append */
+	eng_fx_clear(&fx);
+	ck_assert_uint_eq(fx.n, 0);
+	ck_assert_uint_eq(fx.nids, 0);
+	for (int i = 0; i < 1000; i++)
+		ck_assert_int_eq(eng_kill(E, 2, 3, SIGUSR1, &fx), 0);
+	ck_assert_uint_eq(fx.n, 2000);
+	ck_assert_int_eq(fx.v[0].kind, ENG_FX_EVENT);
+	ck_assert_int_eq(fx.v[1].kind, ENG_FX_SIGNAL);
+	ck_assert_int_eq(fx.v[1].sig, SIGUSR1);
+	eng_fx_free(&fx);
+	ck_assert_ptr_null(fx.v);
+	eng_fx_free(&fx); /* idempotent */
+}
+END_TEST
+
+START_TEST(test_check_reports_corruption_free_engine)
+{
+	char why[128] = "x";
+
+	t_world(E);
+	ck_assert_int_eq(eng_check(E, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "");
+	ck_assert_int_eq(eng_check(E, NULL, 0), 0);
+}
+END_TEST
+
+static Suite *proc_suite(void)
+{
+	Suite *s = suite_create("proc");
+	TCase *tc;
+
+	tc = tcase_create("lifecycle");
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_new_holds_only_init);
+	tcase_add_test(tc, test_new_config_rows);
+	tcase_add_test(tc, test_exit_rows);
+	tcase_add_test(tc, test_exit_reparents_all_children);
+	tcase_add_test(tc, test_reap_rows);
+	tcase_add_test(tc, test_reap_frees_group_and_session);
+	tcase_add_test(tc, test_set_stopped);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fork");
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_fork_numbers_and_inherits);
+	tcase_add_test(tc, test_fork_errors);
+	tcase_add_test(tc, test_vpid_wrap_and_eagain);
+	tcase_add_test(tc, test_fork_abort_rows);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("binding");
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_bind_rows);
+	tcase_add_test(tc, test_rpid_lookups);
+	tcase_add_test(tc, test_exec);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("inspection");
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_getppid_rows);
+	tcase_add_test(tc, test_info_and_next);
+	tcase_add_test(tc, test_stats_bytes_per_process);
+	tcase_add_test(tc, test_check_reports_corruption_free_engine);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("out of memory");
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_enomem_leaves_state_unchanged);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static Suite *session_suite(void)
+{
+	Suite *s = suite_create("session");
+	TCase *tc = tcase_create("setsid and getters");
+
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_setsid_rows);
+	tcase_add_test(tc, test_getpgid_getsid_rows);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static Suite *fx_suite(void)
+{
+	Suite *s = suite_create("fx");
+	TCase *tc = tcase_create("effect list");
+
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_fx_appends_and_clears);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	Suite *suites[] = { proc_suite(), session_suite(), fx_suite(), NULL };
+
+	return t_run(suites);
+}
