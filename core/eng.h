@@ -174,13 +174,15 @@ int eng_getppid(const struct eng *e, int32_t caller);
 
 /* Resolve kill(pid, sig) sent by `caller` into ENG_FX_SIGNAL effects, one per
  * target (sig 0 included: a probe still lists targets), plus one KILL event.
- *   sig < 0 or sig > 64                      -> EINVAL (before any lookup)
+ *   INT32_MIN -> ESRCH; caller unknown -> ESRCH; then the target lookup:
  *   pid > 0: that process (zombie included); unknown -> ESRCH;
  *            init (1) -> 0 with no target (init ignores signals from inside)
  *   pid 0: every member of caller's group;  pid -1: every process but
  *   init and the caller (ESRCH when none); pid < -1: every member of group
- *   -pid (ESRCH when unknown/empty); INT32_MIN -> ESRCH.
- *   caller unknown                           -> ESRCH (after the two above)
+ *   -pid (ESRCH when unknown/empty);
+ *   then sig < 0 or sig > 64 -> EINVAL.  Linux checks the signal per target
+ *   (check_kill_permission), after the lookup: kill(unknown, 65) is ESRCH.
+ *   SEMANTICS.md says "before any lookup"; the kernel disagrees, and wins.
  * Group sends skip init (pid 0 from a member of group 1).  The KILL event
  * comes first, then the signals in vpid order (-1) or join order (groups);
  * nothing is appended on error.

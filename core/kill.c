@@ -19,20 +19,20 @@ static int32_t kill_group(const struct eng *e, const struct pgrp *g, int sig, st
 
 int eng_kill(struct eng *e, int32_t caller, int32_t pid, int sig, struct eng_fx *fx)
 {
-	const struct proc *cp, *p;
+	const struct proc *cp, *p = NULL;
 	const struct pgrp *g = NULL;
 	size_t ev, need;
 	int32_t n = 0;
 	int rc;
 
-	if (sig < 0 || sig > ENG_SIG_MAX)
-		return -EINVAL;
 	/* -INT_MIN does not exist; Linux refuses it before any lookup. */
 	if (pid == INT32_MIN)
 		return -ESRCH;
 	cp = proc_find(e, caller);
 	if (!cp)
 		return -ESRCH;
+	/* Linux looks the targets up first and validates the signal per target
+	 * (check_kill_permission): kill(unknown, 65) is ESRCH, not EINVAL. */
 	if (pid > 0) {
 		p = proc_find(e, pid);
 		if (!p)
@@ -52,13 +52,14 @@ int eng_kill(struct eng *e, int32_t caller, int32_t pid, int sig, struct eng_fx 
 			return -ESRCH;
 		need = 1 + g->nmembers;
 	}
+	if (sig < 0 || sig > ENG_SIG_MAX)
+		return -EINVAL;
 	rc = fx_reserve(e, fx, need, 0);
 	if (rc < 0)
 		return rc;
 	ev = fx_event(fx, ENG_EV_KILL, caller, pid, sig, 0);
 	if (pid > 0) {
 		/* A zombie exists and is a target; init drops it silently. */
-		p = proc_find(e, pid);
 		if (p != e->init) {
 			fx_signal(fx, p->vpid, sig);
 			n = 1;

@@ -158,6 +158,14 @@ static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q
 		rc = identify(s, c, q->a);
 	if (rc < 0) {
 		r->err = rc;
+		if (trace_on(&s->trace)) {
+			trace_begin(&s->trace, "call", 0, c->rpid);
+			trace_str(&s->trace, "op", "hello");
+			trace_int(&s->trace, "claim", q->a);
+			trace_str(&s->trace, "errno", trace_errno(rc));
+			trace_end(&s->trace, "call: real pid %d hello(claim %d) refused: not in the tree",
+				  (int)c->rpid, (int)q->a);
+		}
 		return false;
 	}
 	c->hello = true;
@@ -225,8 +233,9 @@ void clients_ready(struct sup *s, uint64_t id, uint32_t events)
 	struct sup_client *c = client_find(s, id);
 	uint8_t buf[PROTO_REQ_SIZE + 1];
 
-	if (!c)
-		return; /* closed earlier in this batch */
+	if (!c || c->busy)
+		return; /* closed earlier in this batch, or handled further up the stack */
+	c->busy = true;
 	for (int i = 0; i < CLIENTS_BATCH; i++) {
 		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
@@ -234,14 +243,17 @@ void clients_ready(struct sup *s, uint64_t id, uint32_t events)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			if (events & (EPOLLHUP | EPOLLERR))
 				break;
+			c->busy = false;
 			return;
 		}
 		if (n <= 0)
 			break;
 		if (!handle(s, c, buf, (size_t)n))
 			break;
-		if (i == CLIENTS_BATCH - 1)
+		if (i == CLIENTS_BATCH - 1) {
+			c->busy = false;
 			return; /* more later: level-triggered */
+		}
 	}
 	client_close(s, c);
 }

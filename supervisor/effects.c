@@ -118,7 +118,7 @@ static void trace_event(struct sup *s, const struct eng_fx *fx, size_t i)
 	struct trace *t = &s->trace;
 	const struct eng_effect *e = &fx->v[i];
 	int64_t rpid = rpid_of(s, e->vpid);
-	char sig[32];
+	char sig[32], desc[64];
 
 	switch (e->ev) {
 	case ENG_EV_FORK:
@@ -144,8 +144,12 @@ static void trace_event(struct sup *s, const struct eng_fx *fx, size_t i)
 		trace_int(t, "parent", e->a);
 		if (s->how)
 			trace_str(t, "via", s->how);
-		trace_end(t, "reap: pid %d by %d%s%s", (int)e->vpid, (int)e->a,
-			  s->how ? " via " : "", s->how ? s->how : "");
+		if (s->how_status >= 0)
+			trace_int(t, "status", s->how_status);
+		describe_status(s->how_status, s->how_status >= 0, desc, sizeof(desc));
+		trace_end(t, "reap: pid %d by %d%s%s%s%s", (int)e->vpid, (int)e->a,
+			  s->how ? " via " : "", s->how ? s->how : "",
+			  s->how_status >= 0 ? ": " : "", s->how_status >= 0 ? desc : "");
 		break;
 	case ENG_EV_REPARENT:
 		trace_begin(t, "reparent", e->vpid, rpid);

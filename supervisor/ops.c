@@ -192,8 +192,10 @@ static int op_reaped(struct sup *s, struct sup_client *c, const struct proto_req
 	if (pi.state != ENG_P_ZOMBIE)
 		procs_exit(s, v, q->c, true, "wait");
 	s->how = "wait";
+	s->how_status = q->c;
 	rc = procs_reap(s, c->vpid, v);
 	s->how = NULL;
+	s->how_status = -1;
 	return rc;
 }
 

@@ -145,6 +145,8 @@ static void child_exec(struct sup *s, int errfd)
 	sigaction(SIGTTOU, &s->old_ttou, NULL);
 	sigaction(SIGTTIN, &s->old_ttin, NULL);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	if (s->old_nofile.rlim_max)
+		setrlimit(RLIMIT_NOFILE, &s->old_nofile);
 	/* Single-threaded parent: malloc and setenv are safe after fork. */
 	len = strlen(s->lib) + (old && *old ? strlen(old) + 1 : 0) + 1;
 	preload = malloc(len);
@@ -261,8 +263,10 @@ static void on_signals(struct sup *s)
 			trace_end(&s->trace, "kill: %s to init from real pid %u ignored", name, si.ssi_pid);
 		}
 	}
-	if (chld)
+	if (chld) {
 		procs_reap_children(s);
+		term_check_stop(s);
+	}
 }
 
 static void on_timer(struct sup *s)
@@ -380,6 +384,13 @@ static int setup(struct sup *s)
 		fprintf(stderr, "jobshim: PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
 		return -1;
 	}
+	/* One pidfd per live process and one socket per connected one: take
+	 * the hard limit; the command gets the original back. */
+	if (getrlimit(RLIMIT_NOFILE, &s->old_nofile) == 0) {
+		struct rlimit raised = s->old_nofile;
+		raised.rlim_cur = raised.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &raised);
+	}
 	if (setup_signals(s) < 0) {
 		fprintf(stderr, "jobshim: signals: %s\n", strerror(errno));
 		return -1;
@@ -453,6 +464,7 @@ int run_main(const struct sup_opts *opt)
 	s.epfd = s.lfd = s.sigfd = s.tfd = s.tty_fd = -1;
 	s.next_client_id = 1;
 	s.exit_code = -1;
+	s.how_status = -1;
 	eng_fx_init(&s.fx);
 	if (setup(&s) < 0) {
 		cleanup(&s);

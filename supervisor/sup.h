@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #define HASH_NONFATAL_OOM 1
@@ -89,6 +90,8 @@ struct sup_client {
 	bool hello;      /* a HELLO was accepted: other requests may follow */
 	bool ps;         /* HELLO b=1: may only use INFO and CHECK */
 	unsigned nbad;   /* malformed messages so far; disconnected past SUP_CLIENT_MAX_BAD */
+	bool busy;       /* its messages are being handled: nested drains skip it, and
+	                    only that outer frame may close it */
 	UT_hash_handle hh;
 };
 #define SUP_CLIENT_MAX_BAD 16
@@ -131,6 +134,7 @@ struct sup {
 	uint64_t next_client_id; /* starts at 1 */
 	bool exit_known;         /* status passed to the current eng_exit is real (trace) */
 	const char *how;         /* what caused the current engine operation (trace), or NULL */
+	int how_status;          /* wait status the reaper reported with the current reap, -1 none */
 	size_t nstale;           /* records with stale_since != 0 */
 
 	pid_t cmd_rpid;          /* the command's real pid = its real process group */
@@ -147,6 +151,7 @@ struct sup {
 
 	sigset_t old_mask;       /* signal mask at start: the command gets it back */
 	struct sigaction old_pipe, old_ttou, old_ttin; /* dispositions at start, ditto */
+	struct rlimit old_nofile; /* fd limit at start, ditto (ours is raised: one pidfd each) */
 	bool listen_paused;      /* out of fds: listener out of epoll until a client closes */
 
 	int tty_fd;              /* terminal handed to the command, -1 none */
@@ -214,6 +219,7 @@ void term_handoff(struct sup *s);
 void term_child(struct sup *s);
 void term_give(struct sup *s);
 void term_restore(struct sup *s);
+void term_check_stop(struct sup *s);
 int term_getpgrp(struct sup *s, int32_t caller, int32_t *pgid);
 int term_setpgrp(struct sup *s, int32_t caller, int32_t pgid);
 void term_free(struct sup *s);

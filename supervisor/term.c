@@ -2,7 +2,10 @@
 #include "sup.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /*
@@ -60,6 +63,31 @@ void term_restore(struct sup *s)
 		return;
 	tcsetpgrp(s->tty_fd, s->tty_pgrp);
 	s->tty_fd = -1;
+}
+
+/* The command stopped on the terminal it owns (^Z): like sudo or script,
+ * stop jobshim too so that the shell that started it sees its job stop and
+ * gets the terminal; once continued, give the terminal back (only when the
+ * shell made us foreground: `fg`, not `bg`) and continue the tree. */
+void term_check_stop(struct sup *s)
+{
+	siginfo_t si;
+
+	if (s->tty_fd < 0 || s->cmd_reaped)
+		return;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)s->cmd_rpid, &si, WSTOPPED | WNOHANG) < 0 || si.si_pid == 0)
+		return;
+	eng_set_stopped(s->eng, 2, true, &s->fx);
+	effects_apply(s, 0);
+	trace_flush(&s->trace);
+	tcsetpgrp(s->tty_fd, s->tty_pgrp);
+	kill(s->self_rpid, SIGSTOP); /* returns once our shell continues us */
+	if (tcgetpgrp(s->tty_fd) == s->tty_pgrp)
+		tcsetpgrp(s->tty_fd, s->cmd_rpid);
+	kill(-s->cmd_rpid, SIGCONT);
+	eng_set_stopped(s->eng, 2, false, &s->fx);
+	effects_apply(s, 0);
 }
 
 static struct sup_fg *fg_find(struct sup *s, int32_t vsid)

@@ -198,8 +198,13 @@ long calls_run(struct jsd *j, const struct scn_step *st, int idx)
 		sigrec_restore(&old);
 		return 0;
 	}
-	if ((row->flags & CALLS_FORK) && ret > 0)
+	if ((row->flags & CALLS_FORK) && ret > 0) {
 		shared_set(j->sh, st->proc, (int)ret, 0);
+		/* Wait for the child to register its real pid: a later step may
+		 * stop it before it has run a single instruction, and syncs on
+		 * it (/proc, pidfd) need that pid. */
+		shared_rpid_wait(j->sh, st->proc);
+	}
 
 	char res[64], tail[256];
 	if (row->ret == CALLS_RET_PID && ret > 0)

@@ -148,7 +148,7 @@ static const char *gen_wopts(struct gen *g, char *buf, size_t len, bool waitid, 
 	const char *const *f = waitid ? wid : w4;
 	int n = waitid ? 5 : 3, used = 0;
 	if (gen_chance(g, 4))
-		return waitid ? "0x40000004" : "0x40000000"; /* an unknown flag: EINVAL */
+		return waitid ? "0x10004" : "0x10000"; /* an unknown flag: EINVAL */
 	buf[0] = '\0';
 	for (int i = 0; i < n; i++)
 		if (gen_chance(g, i == 0 ? 60 : 40)) {

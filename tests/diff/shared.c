@@ -58,11 +58,12 @@ int shared_vpid(const struct shared *sh, int proc)
 
 int shared_rpid_wait(const struct shared *sh, int proc)
 {
-	/* A child registers its rpid as its first action; its parent may reach
-	 * a sync on it before the child has been scheduled at all. */
-	for (int i = 0; i < 10000; i++) {
+	/* A sync may name a process that its parent has not forked yet (a
+	 * generated scenario's next actor starts waiting right away), or a
+	 * child that has not been scheduled yet: wait for it to register. */
+	for (int i = 0; i < 15000; i++) {
 		int r = __atomic_load_n(&sh->slot[proc].rpid, __ATOMIC_ACQUIRE);
-		if (r || !shared_vpid(sh, proc))
+		if (r)
 			return r;
 		nanosleep(&(struct timespec){0, 1000000}, NULL);
 	}

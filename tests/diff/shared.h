@@ -37,8 +37,8 @@ struct shared *shared_open(const char *logdir);
 void shared_set(struct shared *sh, int proc, int vpid, int rpid);
 /* Virtual pid of process `proc`, 0 when it was never created. */
 int shared_vpid(const struct shared *sh, int proc);
-/* Real pid of `proc`, waiting (up to a few seconds) for a just-forked child
- * to register itself; 0 when it never does. */
+/* Real pid of `proc`, waiting (up to 15 s) for it to be forked and to
+ * register itself; 0 when it never does. */
 int shared_rpid_wait(const struct shared *sh, int proc);
 /* True when `pid` is a vpid or rpid of a scenario process (signal-safe). */
 bool shared_is_tree(const struct shared *sh, int pid);

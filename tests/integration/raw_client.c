@@ -13,6 +13,8 @@
  *   short                  a 7-byte message -> "short err=E"
  *   sleep=MS
  *   fds                    -> "fds N" (open fds of this process, for leak tests)
+ *   killsup=SIG            a raw kill(2) (no shim) of the supervisor, found
+ *                          by SO_PEERCRED -> "killsup rc=R"
  * Exit 0 when every step could talk to the supervisor, 1 otherwise.
  *
  * The Makefile builds each tests/integration C file alone, so the protocol code is
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -207,6 +210,15 @@ int main(int argc, char **argv)
 			continue;
 		} else if (strncmp(step, "sleep=", 6) == 0) {
 			poll(NULL, 0, v[0]);
+			continue;
+		} else if (strncmp(step, "killsup=", 8) == 0) {
+			struct ucred cred;
+			socklen_t clen = sizeof(cred);
+			rc = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
+			if (rc == 0)
+				rc = (int)syscall(SYS_kill, cred.pid, v[0]);
+			printf("killsup rc=%d\n", rc);
+			fflush(stdout);
 			continue;
 		} else if (strcmp(step, "fds") == 0) {
 			printf("fds %d\n", count_fds());

@@ -92,10 +92,9 @@ static __attribute__((noreturn)) void stopper(struct ch c, pid_t pgid, int new_s
 		it_die("setpgid");
 	record_hup_cont(c);
 	raise(SIGSTOP);
-	if (getppid() == main_pid)
-		it_out("  %s: continued; parent main", it_l(getpid()));
-	else
-		it_out("  %s: continued; parent %s", it_l(getpid()), it_l(getppid()));
+	/* main prints it: main alone writes the output while S runs */
+	pid_t pp = getppid();
+	it_put_rec(c.pid_w, &pp, sizeof pp);
 	it_rec_end(c.rec_w);
 	_exit(0);
 }
@@ -164,6 +163,12 @@ static void collect_stopper(const char *who, struct ch c, pid_t s)
 		}
 	}
 	it_recs_print(who, &rs);
+	pid_t pp;
+	if (it_get_rec(c.pid_r, &pp, sizeof pp) < 0)
+		it_die("read ppid");
+	it_out("%s: continued; its parent is %s", who, it_l(pp));
+	if (!it_await_gone(s))
+		it_out("%s: still there after 5 s", who);
 }
 
 static void step(int n, const char *what)
@@ -255,6 +260,8 @@ static void case_guarded(void)
 	collect_stopper("S", cs, s);
 	collect_actor("X", cx, "HC");
 	cmd("X", cx, 'x');
+	if (!it_await_gone(x))
+		it_out("X: still there after 5 s");
 	it_out("A: %s", it_status(it_reap(a)));
 }
 
@@ -313,7 +320,7 @@ static void case_none_stopped(void)
 		tell(cs, s);
 		actor(ca);
 	}
-	learn(cs, "S");
+	pid_t s = learn(cs, "S");
 	ready(cs);
 	ready(ca);
 	step(1, "A exits; main reaps it");
@@ -321,6 +328,8 @@ static void case_none_stopped(void)
 	it_out("A: %s", it_status(it_reap(a)));
 	collect_actor("S", cs, "");
 	cmd("S", cs, 'x');
+	if (!it_await_gone(s))
+		it_out("S: still there after 5 s");
 }
 
 /* Common start of cases 5 and 6: G = {X, S}, X main's child and G's

@@ -1,4 +1,4 @@
-/* test_eng.c — check suites for the engine's process lifecycle (proc), sessions (session) and effects (fx). */
+/* test_eng.c — check suite for the engine's processes (proc): lifecycle, fork, binding, inspection. */
 #include "test_eng_util.h"
 
 #define NROWS(a) (sizeof(a) / sizeof((a)[0]))
@@ -503,201 +503,6 @@ START_TEST(test_stats_bytes_per_process)
 }
 END_TEST
 
-/* ---- out of memory: every operation fails cleanly ------------------------ */
-
-struct snapshot {
-	struct eng_stats st;
-	struct eng_pinfo p[64];
-	size_t n;
-};
-
-static void snap(struct eng *e, struct snapshot *s)
-{
-	memset(s, 0, sizeof(*s));
-	eng_stats(e, &s->st);
-	for (int32_t v = eng_next(e, 1); v > 0 && s->n < 64; v = eng_next(e, v + 1))
-		ck_assert_int_eq(eng_info(e, v, &s->p[s->n++]), 0);
-}
-
-static bool snap_equal(const struct snapshot *a, const struct snapshot *b)
-{
-	if (a->n != b->n || a->st.nproc != b->st.nproc || a->st.ngrp != b->st.ngrp ||
-	    a->st.nsess != b->st.nsess || a->st.nzombie != b->st.nzombie || a->st.bytes != b->st.bytes)
-		return false;
-	return memcmp(a->p, b->p, a->n * sizeof(a->p[0])) == 0;
-}
-
-enum oom_op { OOM_FORK, OOM_SETSID, OOM_SETPGID_NEW, OOM_SETPGID_JOIN, OOM_EXIT, OOM_REAP,
-	      OOM_KILL, OOM_BIND, OOM_EXEC, OOM_STOP };
-
-static const struct {
-	const char *name;
-	enum oom_op op;
-} oom_rows[] = {
-	{ "fork", OOM_FORK }, { "setsid", OOM_SETSID }, { "setpgid new group", OOM_SETPGID_NEW },
-	{ "setpgid join", OOM_SETPGID_JOIN }, { "exit with orphaning", OOM_EXIT }, { "reap", OOM_REAP },
-	{ "kill group", OOM_KILL }, { "bind", OOM_BIND }, { "exec", OOM_EXEC },
-	{ "set_stopped", OOM_STOP },
-};
-
-static int oom_run(struct eng *e, enum oom_op op)
-{
-	int32_t c;
-
-	switch (op) {
-	case OOM_FORK: return eng_fork(e, 2, &c, &FX);
-	case OOM_SETSID: return eng_setsid(e, 6, &FX);
-	case OOM_SETPGID_NEW: return eng_setpgid(e, 2, 3, 0, &FX);
-	case OOM_SETPGID_JOIN: return eng_setpgid(e, 2, 3, 7, &FX);
-	case OOM_EXIT: return eng_exit(e, 2, 0, &FX);
-	case OOM_REAP: return eng_reap(e, 2, 8, &FX);
-	case OOM_KILL: return eng_kill(e, 2, -7, SIGTERM, &FX);
-	case OOM_BIND: return eng_bind(e, 3, 5555);
-	case OOM_EXEC: return eng_exec(e, 3, &FX);
-	case OOM_STOP: return eng_set_stopped(e, 3, true, &FX);
-	}
-	return -EINVAL;
-}
-
-START_TEST(test_enomem_leaves_state_unchanged)
-{
-	for (size_t i = 0; i < NROWS(oom_rows); i++) {
-		int rc = -ENOMEM;
-
-		for (unsigned nth = 1; rc == -ENOMEM; nth++) {
-			struct snapshot before, after;
-			struct eng *e = t_world_new();
-			size_t nfx;
-
-			t_stop(e, 10); /* so the exit row orphans group 7 */
-			eng_fx_free(&FX);  /* cold effect list: its growth can fail too */
-			snap(e, &before);
-			nfx = FX.n;
-			eng_debug_fail_alloc(e, nth);
-			rc = oom_run(e, oom_rows[i].op);
-			eng_debug_fail_alloc(e, 0);
-			if (rc == -ENOMEM) {
-				snap(e, &after);
-				ck_assert_msg(snap_equal(&before, &after), "row '%s', alloc %u: state changed",
-					      oom_rows[i].name, nth);
-				ck_assert_msg(FX.n == nfx, "row '%s', alloc %u: effects appended",
-					      oom_rows[i].name, nth);
-			} else {
-				ck_assert_msg(rc >= 0, "row '%s', alloc %u: rc %d", oom_rows[i].name, nth, rc);
-			}
-			t_world_free(e);
-			ck_assert_msg(nth < 64, "row '%s': never succeeds", oom_rows[i].name);
-		}
-	}
-}
-END_TEST
-
-/* ======================================================================== */
-/* suite session                                                            */
-/* ======================================================================== */
-
-struct setsid_row {
-	const char *name;
-	int32_t caller;
-	int expect;
-};
-
-static const struct setsid_row setsid_rows[] = {
-	{ "session leader", 2, -EPERM },
-	{ "init (group leader)", 1, -EPERM },
-	{ "group leader", 7, -EPERM },
-	{ "left its group, members remain", 11, -EPERM },
-	{ "unknown", 999, -ESRCH },
-	{ "zombie", 8, -ESRCH },
-	{ "plain member", 3, 3 },
-	{ "grandchild", 6, 6 },
-	{ "member of another session", 9, 9 },
-	{ "sole member of a group named after another", 10, 10 },
-};
-
-START_TEST(test_setsid_rows)
-{
-	for (size_t i = 0; i < NROWS(setsid_rows); i++) {
-		const struct setsid_row *r = &setsid_rows[i];
-		struct eng *e = t_world_new();
-		int rc = eng_setsid(e, r->caller, &FX);
-
-		ck_assert_msg(rc == r->expect, "row '%s': setsid = %d, want %d", r->name, rc, r->expect);
-		if (rc > 0) {
-			ck_assert_msg(eng_getsid(e, r->caller, 0) == r->caller, "row '%s': sid", r->name);
-			ck_assert_msg(eng_getpgid(e, r->caller, 0) == r->caller, "row '%s': pgid", r->name);
-			ck_assert_msg(FX.n == 1 && FX.v[0].ev == ENG_EV_SETSID && FX.v[0].a == r->caller,
-				      "row '%s': SETSID event", r->name);
-			ck_assert_msg(eng_setsid(e, r->caller, &FX) == -EPERM, "row '%s': twice", r->name);
-		} else {
-			ck_assert_msg(FX.n == 0, "row '%s': effects on failure", r->name);
-		}
-		t_world_free(e);
-	}
-}
-END_TEST
-
-struct getid_row {
-	const char *name;
-	int32_t caller, pid;
-	int pgid, sid; /* expected getpgid, getsid */
-};
-
-static const struct getid_row getid_rows[] = {
-	{ "self by 0", 3, 0, 2, 2 },
-	{ "self by id", 3, 3, 2, 2 },
-	{ "init", 2, 1, 1, 1 },
-	{ "other session, no EPERM", 3, 9, 5, 5 },
-	{ "zombie reports its ids", 2, 8, 2, 2 },
-	{ "member of a foreign-named group", 2, 10, 7, 2 },
-	{ "unknown pid", 2, 999, -ESRCH, -ESRCH },
-	{ "negative pid", 2, -3, -ESRCH, -ESRCH },
-	{ "unknown caller, pid 0", 999, 0, -ESRCH, -ESRCH },
-	{ "unknown caller, known pid", 999, 3, 2, 2 },
-};
-
-START_TEST(test_getpgid_getsid_rows)
-{
-	t_world(E);
-	for (size_t i = 0; i < NROWS(getid_rows); i++) {
-		const struct getid_row *r = &getid_rows[i];
-		int pg = eng_getpgid(E, r->caller, r->pid), sid = eng_getsid(E, r->caller, r->pid);
-
-		ck_assert_msg(pg == r->pgid, "row '%s': getpgid = %d, want %d", r->name, pg, r->pgid);
-		ck_assert_msg(sid == r->sid, "row '%s': getsid = %d, want %d", r->name, sid, r->sid);
-	}
-}
-END_TEST
-
-/* ======================================================================== */
-/* suite fx                                                                 */
-/* ======================================================================== */
-
-START_TEST(test_fx_appends_and_clears)
-{
-	struct eng_fx fx;
-	int32_t c;
-
-	eng_fx_init(&fx);
-	ck_assert_uint_eq(fx.n, 0);
-	ck_assert_int_eq(eng_fork(E, 1, &c, &fx), 0);
-	ck_assert_int_eq(eng_fork(E, 1, &c, &fx), 0);
-	ck_assert_uint_eq(fx.n, 2); /* operations append */
-	eng_fx_clear(&fx);
-	ck_assert_uint_eq(fx.n, 0);
-	ck_assert_uint_eq(fx.nids, 0);
-	for (int i = 0; i < 1000; i++)
-		ck_assert_int_eq(eng_kill(E, 2, 3, SIGUSR1, &fx), 0);
-	ck_assert_uint_eq(fx.n, 2000);
-	ck_assert_int_eq(fx.v[0].kind, ENG_FX_EVENT);
-	ck_assert_int_eq(fx.v[1].kind, ENG_FX_SIGNAL);
-	ck_assert_int_eq(fx.v[1].sig, SIGUSR1);
-	eng_fx_free(&fx);
-	ck_assert_ptr_null(fx.v);
-	eng_fx_free(&fx); /* idempotent */
-}
-END_TEST
-
 START_TEST(test_check_reports_corruption_free_engine)
 {
 	char why[128] = "x";
@@ -747,40 +552,12 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, test_stats_bytes_per_process);
 	tcase_add_test(tc, test_check_reports_corruption_free_engine);
 	suite_add_tcase(s, tc);
-
-	tc = tcase_create("out of memory");
-	tcase_add_checked_fixture(tc, t_setup, t_teardown);
-	tcase_add_test(tc, test_enomem_leaves_state_unchanged);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-static Suite *session_suite(void)
-{
-	Suite *s = suite_create("session");
-	TCase *tc = tcase_create("setsid and getters");
-
-	tcase_add_checked_fixture(tc, t_setup, t_teardown);
-	tcase_add_test(tc, test_setsid_rows);
-	tcase_add_test(tc, test_getpgid_getsid_rows);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-static Suite *fx_suite(void)
-{
-	Suite *s = suite_create("fx");
-	TCase *tc = tcase_create("effect list");
-
-	tcase_add_checked_fixture(tc, t_setup, t_teardown);
-	tcase_add_test(tc, test_fx_appends_and_clears);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	Suite *suites[] = { proc_suite(), session_suite(), fx_suite(), NULL };
+	Suite *suites[] = { proc_suite(), NULL };
 
 	return t_run(suites);
 }

@@ -29,6 +29,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define IT_GUARD_SECS 20
@@ -276,6 +277,16 @@ static inline void it_await_zombie(pid_t pid)
 	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0)
 		if (errno != EINTR)
 			it_die("waitid WNOWAIT");
+}
+
+/* Until a process that is not our child (an orphan, reaped by init) is
+ * gone, so that the test never leaves a process behind; 5 s at most. */
+static inline int it_await_gone(pid_t pid)
+{
+	struct timespec ts = { 0, 1000000 };
+	for (int i = 0; i < 5000 && kill(pid, 0) == 0; i++)
+		nanosleep(&ts, NULL);
+	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
 /* A pid that surely names no process: a reaped child's (ids are not

@@ -1,0 +1,21 @@
+#!/bin/sh
+# demo.sh BUILD — `make demo`: a stopped process's group is orphaned and gets SIGHUP+SIGCONT, under jobshim then natively.
+set -u
+B=${1:-build}
+prog=$B/itest/demo_orphan
+for f in "$B/jobshim" "$B/libjobshim.so" "$prog"; do
+	[ -e "$f" ] || { echo "demo: $f is missing (run make)" >&2; exit 1; }
+done
+
+echo "== under jobshim: build/jobshim run --trace - -- $prog"
+echo "   (virtual pids: the command is pid 2, init is pid 1; the trace goes to stderr)"
+echo
+"$B/jobshim" run --trace - -- "$prog" 2>&1
+rc=$?
+echo
+echo "== natively, for comparison: setsid -w $prog"
+echo "   (real pids; the parent after reparenting is the nearest subreaper or init)"
+echo
+setsid -w "$prog"
+rc2=$?
+[ "$rc" -eq 0 ] && [ "$rc2" -eq 0 ]

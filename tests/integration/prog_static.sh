@@ -1,0 +1,41 @@
+#!/bin/bash
+# prog_static.sh BUILD — a statically linked program under jobshim: not interposed, its exit still handled.
+B=$(cd "${1:-build}" && pwd) || exit 1
+. "$(dirname "$0")/lib/common.sh"
+why=$(it_shim_missing); [ -n "$why" ] && { echo "FAIL: $why"; exit 1; }
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cat >"$dir/static.c" <<'C'
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+/* With an argument: fork a dynamic program (registered lazily by jobshim). */
+int main(int argc, char **argv)
+{
+	(void)argv;
+	int st;
+	pid_t c = fork();
+	if (c == 0) {
+		if (argc > 1)
+			execl("/bin/sh", "sh", "-c", "echo dynamic child $$ $PPID", (char *)0);
+		_exit(3);
+	}
+	waitpid(c, &st, 0);
+	printf("static: child exit %d\n", WEXITSTATUS(st));
+	return argc > 1 ? 4 : 5;
+}
+C
+if ! cc -static -O2 -o "$dir/static" "$dir/static.c" 2>"$dir/cc.err"; then
+	echo "FAIL: cannot link statically (glibc's libc.a is in libc6-dev):"
+	cat "$dir/cc.err"
+	exit 1
+fi
+S=$dir/static
+
+it_both 'static command: exit status' $'static: child exit 3\nrc 5' sh -c '"$1"; echo rc $?' _ "$S"
+out=$(it_shim -- "$S"); rc=$?
+it_expect 'static command run directly: jobshim passes its exit status' "$out rc $rc" 'static: child exit 3 rc 5'
+it_both 'dynamic child of a static command' $'dynamic child 4 3\nstatic: child exit 0\nrc 4' \
+	sh -c '"$1" x; echo rc $?' _ "$S"
+[ "$it_failures" -eq 0 ]

@@ -1,0 +1,118 @@
+#!/bin/bash
+# run.sh BUILD [NAME...] — the integration suite; ends with "integration: N passed, M failed".
+#
+#   t_*       semantic tests: run natively (build/itest/native_init) and under
+#             `jobshim run`; both outputs must equal expected/t_*.out, the
+#             Linux truth.  Two tests each.
+#   j_*       launcher-only facts (virtual pid numbers, kill(-1) kept inside
+#             the tree): under jobshim only, against expected/j_*.out.
+#   prog_*.sh real programs under jobshim (bash, dash, python3, make, ...).
+#   sup_*.sh  supervisor tests by other parts of the project.
+#             Scripts take BUILD as $1 and pass by exiting 0; one test each.
+#
+# NAME... restricts the run (e.g. `run.sh build t_kill prog_bash`).
+# IT_UPDATE=1 rewrites expected/t_*.out from the native runs: read the diff
+# against SEMANTICS.md before committing it.
+set -u
+B=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "run.sh: no build dir ${1:-build}"; echo "integration: 0 passed, 1 failed"; exit 1; }
+shift
+T=$(cd "$(dirname "$0")" && pwd)
+cd "$T/../.." || exit 1
+. "$T/lib/common.sh"
+
+passed=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+selected() {
+	[ ${#only[@]} -eq 0 ] && return 0
+	for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
+	return 1
+}
+only=("$@")
+
+ok() { echo "ok $1"; passed=$((passed + 1)); }
+fail() {
+	echo "FAIL $1${2:+ ($2)}"
+	failed=$((failed + 1))
+}
+
+# check NAME MODE RC OUT ERR EXPECTED
+check() {
+	local name=$1 mode=$2 rc=$3 out=$4 err=$5 exp=$6
+	if [ ! -f "$exp" ]; then
+		fail "$name $mode" "no $exp"
+	elif [ "$mode" != native ] && [ "$rc" -eq 0 ] && cmp -s "$exp" "$out" &&
+		grep -q '^jobshim' "$err"; then
+		# The shim warns only when it lost its supervisor: never in a good run.
+		fail "$name $mode" "jobshim warned on stderr"
+		grep '^jobshim' "$err" | head -n 5 | sed 's/^/    /'
+	elif [ "$rc" -ne 0 ] || ! cmp -s "$exp" "$out"; then
+		if [ "$rc" -eq 124 ]; then why="timed out"; else why="exit $rc"; fi
+		cmp -s "$exp" "$out" || why="$why, output differs"
+		fail "$name $mode" "$why"
+		diff -u "$exp" "$out" | sed -n '3,42p' | sed 's/^/    /'
+		[ -s "$err" ] && { echo "    -- stderr:"; tail -n 8 "$err" | sed 's/^/    /'; }
+	else
+		ok "$name $mode"
+	fi
+}
+
+missing=$(it_shim_missing)
+[ -n "$missing" ] && echo "# shim runs will fail: $missing"
+[ -z "$IT_NS" ] && echo "# no private pid namespace: native runs rely on native_init being a subreaper"
+
+for bin in "$B"/itest/t_*; do
+	[ -x "$bin" ] || continue
+	name=$(basename "$bin")
+	selected "$name" || continue
+	exp="$T/expected/$name.out"
+
+	it_native "$bin" >"$tmp/n.out" 2>"$tmp/n.err"
+	rc=$?
+	if [ "${IT_UPDATE:-0}" = 1 ] && [ "$rc" -eq 0 ]; then
+		cp "$tmp/n.out" "$exp"
+		echo "# updated $exp"
+	fi
+	check "$name" native "$rc" "$tmp/n.out" "$tmp/n.err" "$exp"
+
+	if [ -n "$missing" ]; then
+		fail "$name shim" "$missing"
+		continue
+	fi
+	it_shim -- "$bin" >"$tmp/s.out" 2>"$tmp/s.err"
+	check "$name" shim $? "$tmp/s.out" "$tmp/s.err" "$exp"
+done
+
+for bin in "$B"/itest/j_*; do
+	[ -x "$bin" ] || continue
+	name=$(basename "$bin")
+	selected "$name" || continue
+	if [ -n "$missing" ]; then
+		fail "$name shim" "$missing"
+		continue
+	fi
+	# Twice: virtual pids must be the same on every run.
+	for mode in shim "shim again"; do
+		it_shim -- "$bin" >"$tmp/s.out" 2>"$tmp/s.err"
+		check "$name" "$mode" $? "$tmp/s.out" "$tmp/s.err" "$T/expected/$name.out"
+	done
+done
+
+for script in "$T"/prog_*.sh "$T"/sup_*.sh; do
+	[ -f "$script" ] || continue
+	name=$(basename "$script" .sh)
+	selected "$name" || continue
+	timeout 150 bash "$script" "$B" >"$tmp/p.out" 2>&1 </dev/null
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ok "$name"
+	else
+		fail "$name" "exit $rc"
+		tail -n 40 "$tmp/p.out" | sed 's/^/    /'
+	fi
+done
+
+echo "integration: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

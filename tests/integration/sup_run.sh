@@ -1,0 +1,81 @@
+#!/bin/bash
+# sup_run.sh BUILD — `jobshim run` basics: exit codes, environment, vpids, CLI, clean-up.
+set -u
+B=$(cd "${1:-build}" && pwd)
+J="$B/jobshim"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+
+ok() { echo "ok - $*"; }
+bad() { echo "not ok - $*"; fail=1; }
+# expect_rc WANT DESCRIPTION CMD... : run with a timeout, compare the exit code
+expect_rc() {
+	local want=$1 what=$2
+	shift 2
+	timeout 60 "$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$what (exit $rc)"; else
+		bad "$what: exit $rc, want $want"; sed 's/^/#   /' "$T/err" | head -5; fi
+}
+
+[ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
+
+expect_rc 0 "run true" "$J" run -- true
+expect_rc 1 "run false" "$J" run -- false
+expect_rc 7 "exit code passed through" "$J" run -- sh -c 'exit 7'
+expect_rc 137 "death by SIGKILL is 128+9" "$J" run -- sh -c 'kill -KILL $$'
+expect_rc 127 "command not found" "$J" run -- /nonexistent/command
+grep -q "jobshim: /nonexistent/command: No such file or directory" "$T/err" &&
+	ok "not-found message" || bad "not-found message: $(cat "$T/err")"
+expect_rc 127 "command not found in PATH" "$J" run -- jobshim-no-such-command-xyz
+expect_rc 126 "command not executable" "$J" run -- /etc/passwd
+expect_rc 125 "unknown option" "$J" run --no-such-option -- true
+grep -q "^jobshim: run: unrecognized option '--no-such-option'" "$T/err" &&
+	ok "unknown option message" || bad "unknown option message: $(cat "$T/err")"
+expect_rc 125 "missing command" "$J" run
+expect_rc 125 "bad duration" "$J" run --timeout 10x -- true
+expect_rc 125 "missing library" "$J" run --lib /nonexistent/libjobshim.so -- true
+grep -q "^jobshim: --lib" "$T/err" && ok "missing library message" || bad "missing library message"
+expect_rc 125 "unknown subcommand" "$J" frobnicate
+expect_rc 0 "--help" "$J" --help
+grep -q "^Usage: jobshim run" "$T/out" && ok "--help text" || bad "--help text"
+expect_rc 0 "run --help" "$J" run --help
+grep -q -- "--timeout DURATION" "$T/out" && ok "run --help text" || bad "run --help text"
+expect_rc 0 "--version" "$J" --version
+[ "$(cat "$T/out")" = "jobshim 0.1.0" ] && ok "version string" || bad "version string: $(cat "$T/out")"
+
+# Identity and environment inside the tree.
+out=$(timeout 60 "$J" run -- sh -c 'echo $$ $PPID' 2>/dev/null)
+[ "$out" = "2 1" ] && ok "command is vpid 2, child of 1" || bad "ids: '$out'"
+out=$(LD_PRELOAD=/lib/x86_64-linux-gnu/libc.so.6 timeout 60 "$J" run -- sh -c 'echo "$LD_PRELOAD"' 2>/dev/null)
+[ "$out" = "$(readlink -f "$B/libjobshim.so"):/lib/x86_64-linux-gnu/libc.so.6" ] &&
+	ok "LD_PRELOAD prepended" || bad "LD_PRELOAD: '$out'"
+out=$(timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_LIB|${JOBSHIM_SELF%%:*}|$JOBSHIM_SOCKET"' 2>/dev/null)
+case "$out" in
+"$(readlink -f "$B/libjobshim.so")|2|"/*/sock) ok "JOBSHIM_* set" ;;
+*) bad "JOBSHIM_*: '$out'" ;;
+esac
+sockdir=$(dirname "${out##*|}")
+[ ! -e "$sockdir" ] && ok "socket directory removed at the end" || bad "$sockdir left behind"
+out=$(timeout 60 "$J" run -- sh -c 'stat -c %a "$(dirname "$JOBSHIM_SOCKET")"' 2>/dev/null)
+[ "$out" = "700" ] && ok "socket directory is 0700" || bad "socket directory mode '$out'"
+out=$(TMPDIR="$T" timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_SOCKET"' 2>/dev/null)
+case "$out" in "$T"/jobshim-*/sock) ok "socket under \$TMPDIR" ;; *) bad "TMPDIR ignored: '$out'" ;; esac
+
+# Children get vpids 3, 4, ... and see their parent.
+out=$(timeout 60 "$J" run -- sh -c 'sh -c "echo \$\$ \$PPID"; sh -c "echo \$\$ \$PPID"' 2>/dev/null)
+[ "$(echo $out)" = "3 2 4 2" ] && ok "children numbered 3, 4" || bad "children: '$(echo $out)'"
+
+# The command's real process group is its own, and stdin/stdout pass through.
+out=$(echo hello | timeout 60 "$J" run -- cat 2>/dev/null)
+[ "$out" = "hello" ] && ok "stdin and stdout pass through" || bad "cat: '$out'"
+mypg=$(ps -o pgid= $$ | tr -d ' ')
+out=$(timeout 60 "$J" run -- sh -c 'cut -d" " -f5 /proc/self/stat' 2>/dev/null)
+[ -n "$out" ] && [ "$out" != "$mypg" ] && ok "command in its own real group" || bad "real group '$out'"
+
+# Nothing is left running by a clean run.
+out=$(timeout 60 "$J" run -- sh -c 'sleep 0.1 & wait; echo done' 2>&1)
+[ "$out" = "done" ] && ok "no leftovers, no noise" || bad "output: '$out'"
+
+exit $fail

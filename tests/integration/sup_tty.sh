@@ -1,0 +1,76 @@
+#!/bin/bash
+# sup_tty.sh BUILD — jobshim on a terminal: the tree gets the terminal, ^C and ^Z/fg work, the shell gets it back.
+set -u
+B=$(cd "${1:-build}" && pwd)
+if [ "${SUP_IN_NS:-}" != 1 ]; then
+	SUP_IN_NS=1 exec timeout 120 unshare --pid --fork --kill-child --mount-proc "$0" "$B"
+fi
+J="$B/jobshim"
+fail=0
+ok() { echo "ok - $*"; }
+bad() { echo "not ok - $*"; fail=1; }
+[ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
+command -v python3 >/dev/null && command -v bash >/dev/null || { echo "ok - skipped: no python3/bash"; exit 0; }
+
+# An interactive bash on a pty runs jobshim as a job; we type at it.
+out=$(timeout 60 python3 - "$J" <<'EOF'
+import os, pty, sys, time, select
+J = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
+out = b""
+pos = 0
+def until(pattern, sec=10):
+    """Read until `pattern` appears after the previous match."""
+    global out, pos
+    end = time.time() + sec
+    while time.time() < end:
+        i = out.find(pattern.encode(), pos)
+        if i >= 0:
+            pos = i + len(pattern)
+            return
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+def send(s):
+    os.write(fd, s.encode())
+send("PS1='%s$ '\n" % "P")
+until("P$ ")
+until("P$ ")
+# The command is in the terminal's foreground group.
+send(J + " run -- sh -c 'test $(cut -d\" \" -f5 /proc/self/stat) = $(cut -d\" \" -f8 /proc/self/stat) && echo IS_FG; exit 6'; echo rc1=$?\n")
+until("rc1=6")
+until("P$ ")
+# ^Z stops the job (jobshim with it), fg resumes it.
+send(J + " run -- sh -c 'sleep 1; echo FINISHED; exit 7'\n")
+time.sleep(0.4)
+send("\x1a")
+until("Stopped")
+until("P$ ")
+send("fg\n")
+until("FINISHED")
+send("echo rc2=$?\n")
+until("rc2=7")
+until("P$ ")
+# ^C reaches the tree, not jobshim; 128+2.
+send(J + " run -- sh -c 'sleep 10'\n")
+time.sleep(0.4)
+send("\x03")
+until("P$ ")
+send("echo rc3=$?\n")
+until("rc3=130")
+until("P$ ")
+send("exit\n")
+print(out.decode(errors="replace"))
+EOF
+)
+echo "$out" | grep -q "IS_FG" && ok "command owns the terminal" || bad "not foreground: $out"
+echo "$out" | grep -q "rc1=6" && ok "status through the terminal hand-off" || bad "rc1: $out"
+echo "$out" | grep -q "Stopped" && ok "^Z stops the job" || bad "no stop: $out"
+echo "$out" | grep -q "rc2=7" && ok "fg resumes it to the end" || bad "rc2: $out"
+echo "$out" | grep -q "rc3=130" && ok "^C: exit 130" || bad "rc3: $out"
+exit $fail
