@@ -1,0 +1,224 @@
+/* test_proto.c — check suite for core/proto.c: round trips and malformed messages. */
+#include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+static struct proto_req sample_req(uint16_t op)
+{
+	struct proto_req r;
+	memset(&r, 0, sizeof(r));
+	r.op = op;
+	r.seq = 0xdeadbeef;
+	r.a = 3;
+	r.b = 4;
+	r.c = 0;
+	r.d = -7;
+	memcpy(r.text, "/bin/sh", 8);
+	return r;
+}
+
+START_TEST(req_round_trip)
+{
+	uint8_t buf[PROTO_REQ_SIZE];
+	for (uint16_t op = 1; op < PROTO_OP_END_; op++) {
+		struct proto_req in = sample_req(op), out;
+		if (op == PROTO_OP_HELLO || op == PROTO_OP_STATE || op == PROTO_OP_XLATE)
+			in.b = 1;
+		if (op == PROTO_OP_FORK)
+			in.a = PROTO_FORK_SETSID;
+		if (op == PROTO_OP_XLATE)
+			in.a = PROTO_XLATE_V2R;
+		proto_pack_req(&in, buf);
+		ck_assert_msg(proto_unpack_req(buf, sizeof(buf), &out) == 0, "op %s", proto_op_name(op));
+		ck_assert_uint_eq(out.op, op);
+		ck_assert_uint_eq(out.seq, in.seq);
+		ck_assert_int_eq(out.a, in.a);
+		ck_assert_int_eq(out.b, in.b);
+		ck_assert_int_eq(out.d, in.d);
+		ck_assert_mem_eq(out.text, in.text, PROTO_TEXT_REQ);
+	}
+}
+END_TEST
+
+START_TEST(rep_round_trip)
+{
+	uint8_t buf[PROTO_REP_SIZE];
+	struct proto_rep in, out;
+	memset(&in, 0, sizeof(in));
+	in.op = PROTO_OP_KILL;
+	in.seq = 42;
+	in.err = -ESRCH;
+	for (int i = 0; i < PROTO_NVAL; i++)
+		in.v[i] = -i * 1000;
+	in.n = PROTO_MAX_IDS;
+	for (int i = 0; i < PROTO_MAX_IDS; i++)
+		in.ids[i] = i * 7919;
+	memcpy(in.text, "sleep", 6);
+	proto_pack_rep(&in, buf);
+	ck_assert_int_eq(proto_unpack_rep(buf, sizeof(buf), &out), 0);
+	ck_assert_mem_eq(&in, &out, sizeof(in));
+}
+END_TEST
+
+/* Malformed requests: each row corrupts a packed valid message. */
+struct bad_row {
+	const char *what;
+	size_t off;       /* byte to overwrite, or SIZE_MAX for none */
+	uint8_t byte;
+	size_t len;       /* length passed to unpack */
+	int want;
+};
+
+START_TEST(req_malformed)
+{
+	static const struct bad_row rows[] = {
+		{"empty", SIZE_MAX, 0, 0, -EMSGSIZE},
+		{"truncated", SIZE_MAX, 0, PROTO_REQ_SIZE - 1, -EMSGSIZE},
+		{"oversized", SIZE_MAX, 0, PROTO_REQ_SIZE + 1, -EMSGSIZE},
+		{"bad magic", 0, 0x00, PROTO_REQ_SIZE, -EBADMSG},
+		{"bad magic high byte", 3, 0x00, PROTO_REQ_SIZE, -EBADMSG},
+		{"version 2", 4, 2, PROTO_REQ_SIZE, -EPROTO},
+		{"version 0", 4, 0, PROTO_REQ_SIZE, -EPROTO},
+		{"op 0", 6, 0, PROTO_REQ_SIZE, -EOPNOTSUPP},
+		{"op past the end", 6, PROTO_OP_END_, PROTO_REQ_SIZE, -EOPNOTSUPP},
+		{"op high byte", 7, 1, PROTO_REQ_SIZE, -EOPNOTSUPP},
+	};
+	uint8_t buf[PROTO_REQ_SIZE + 8];
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct proto_req in = sample_req(PROTO_OP_GETPGID), out;
+		memset(buf, 0xa5, sizeof(buf));
+		proto_pack_req(&in, buf);
+		if (rows[i].off != SIZE_MAX)
+			buf[rows[i].off] = rows[i].byte;
+		int rc = proto_unpack_req(rows[i].len ? buf : NULL, rows[i].len, &out);
+		ck_assert_msg(rc == rows[i].want, "%s: got %d want %d", rows[i].what, rc, rows[i].want);
+		ck_assert_msg(out.op == 0 || rc == -EINVAL, "%s: output not cleared", rows[i].what);
+	}
+}
+END_TEST
+
+/* Field rules per op: ids out of range are refused. */
+struct field_row {
+	const char *what;
+	uint16_t op;
+	int32_t a, b, c;
+	int want;
+};
+
+START_TEST(req_fields)
+{
+	static const struct field_row rows[] = {
+		{"hello: negative claim", PROTO_OP_HELLO, -1, 0, 0, -EINVAL},
+		{"hello: claim past pid max", PROTO_OP_HELLO, PROTO_PID_MAX + 1, 0, 0, -EINVAL},
+		{"hello: ps flag 2", PROTO_OP_HELLO, 0, 2, 0, -EINVAL},
+		{"hello: ok", PROTO_OP_HELLO, 5, 1, 0, 0},
+		{"fork: unknown flag", PROTO_OP_FORK, 0x4, 0, 0, -EINVAL},
+		{"fork: negative pgid", PROTO_OP_FORK, PROTO_FORK_SETPGROUP, -3, 0, -EINVAL},
+		{"fork: setpgroup", PROTO_OP_FORK, PROTO_FORK_SETPGROUP, 9, 0, 0},
+		{"bind: vpid 1", PROTO_OP_BIND, 1, 100, 0, -EINVAL},
+		{"bind: negative rpid", PROTO_OP_BIND, 5, -1, 0, -EINVAL},
+		{"bind: failed fork", PROTO_OP_BIND, 5, 0, 0, 0},
+		{"kill: negative offset", PROTO_OP_KILL, 3, 9, -1, -EINVAL},
+		{"kill: any pid and sig pass (Linux judges)", PROTO_OP_KILL, INT32_MIN, 999, 0, 0},
+		{"setpgid: negative values pass (engine judges)", PROTO_OP_SETPGID, -5, -5, 0, 0},
+		{"reaped: rpid 0", PROTO_OP_REAPED, 3, 0, 0, -EINVAL},
+		{"state: b 2", PROTO_OP_STATE, 10, 2, 0, -EINVAL},
+		{"xlate: direction 2", PROTO_OP_XLATE, 2, 10, 0, -EINVAL},
+		{"info: negative start", PROTO_OP_INFO, -1, 0, 0, -EINVAL},
+	};
+	uint8_t buf[PROTO_REQ_SIZE];
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct proto_req in, out;
+		memset(&in, 0, sizeof(in));
+		in.op = rows[i].op;
+		in.a = rows[i].a;
+		in.b = rows[i].b;
+		in.c = rows[i].c;
+		proto_pack_req(&in, buf);
+		int rc = proto_unpack_req(buf, sizeof(buf), &out);
+		ck_assert_msg(rc == rows[i].want, "%s: got %d want %d", rows[i].what, rc, rows[i].want);
+	}
+}
+END_TEST
+
+START_TEST(rep_malformed)
+{
+	uint8_t buf[PROTO_REP_SIZE];
+	struct proto_rep in, out;
+	memset(&in, 0, sizeof(in));
+	in.op = PROTO_OP_WAIT_SELECT;
+	proto_pack_rep(&in, buf);
+	ck_assert_int_eq(proto_unpack_rep(buf, PROTO_REQ_SIZE, &out), -EMSGSIZE);
+	/* n past PROTO_MAX_IDS: would overflow ids[] if trusted. */
+	buf[12 + 4 + 4 * PROTO_NVAL] = PROTO_MAX_IDS + 1;
+	ck_assert_int_eq(proto_unpack_rep(buf, sizeof(buf), &out), -EINVAL);
+	ck_assert_uint_eq(out.n, 0);
+	/* A positive err is not an errno. */
+	proto_pack_rep(&in, buf);
+	buf[12] = 5;
+	ck_assert_int_eq(proto_unpack_rep(buf, sizeof(buf), &out), -EINVAL);
+}
+END_TEST
+
+/* Random bytes never crash the decoder and never yield an op out of range. */
+START_TEST(req_random_bytes)
+{
+	uint8_t buf[PROTO_REQ_SIZE];
+	uint32_t x = 2463534242u;
+	for (int iter = 0; iter < 200000; iter++) {
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = (uint8_t)x;
+		}
+		if (iter & 1) { /* keep a valid header half the time to reach the field checks */
+			struct proto_req h;
+			memset(&h, 0, sizeof(h));
+			h.op = (uint16_t)(1 + x % (PROTO_OP_END_ - 1));
+			uint8_t hdr[PROTO_REQ_SIZE];
+			proto_pack_req(&h, hdr);
+			memcpy(buf, hdr, 8);
+		}
+		struct proto_req out;
+		int rc = proto_unpack_req(buf, sizeof(buf), &out);
+		if (rc == 0)
+			ck_assert(out.op > 0 && out.op < PROTO_OP_END_);
+	}
+}
+END_TEST
+
+START_TEST(op_names)
+{
+	ck_assert_str_eq(proto_op_name(PROTO_OP_SETPGID), "setpgid");
+	ck_assert_str_eq(proto_op_name(0), "?");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_END_), "?");
+	ck_assert(proto_is_oneway(PROTO_OP_BIND));
+	ck_assert(!proto_is_oneway(PROTO_OP_KILL));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("proto");
+	TCase *tc = tcase_create("round trips");
+	tcase_add_test(tc, req_round_trip);
+	tcase_add_test(tc, rep_round_trip);
+	tcase_add_test(tc, op_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("malformed messages");
+	tcase_add_test(tc, req_malformed);
+	tcase_add_test(tc, req_fields);
+	tcase_add_test(tc, rep_malformed);
+	tcase_add_test(tc, req_random_bytes);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
