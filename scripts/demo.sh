@@ -7,10 +7,14 @@ for f in "$B/jobshim" "$B/libjobshim.so" "$prog"; do
 	[ -e "$f" ] || { echo "demo: $f is missing (run make)" >&2; exit 1; }
 done
 
-echo "== under jobshim: build/jobshim run --trace - -- $prog"
-echo "   (virtual pids: the command is pid 2, init is pid 1; the trace goes to stderr)"
+# The trace (readable text on stderr) tells the same story from the engine's side.
+trace=""
+"$B/jobshim" run --help 2>&1 | grep -q -- --trace && trace="--trace -"
+echo "== under jobshim: $B/jobshim run $trace -- $prog"
+echo "   (virtual pids: the command is pid 2, init is pid 1)"
 echo
-"$B/jobshim" run --trace - -- "$prog" 2>&1
+# shellcheck disable=SC2086
+"$B/jobshim" run $trace -- "$prog" 2>&1
 rc=$?
 echo
 echo "== natively, for comparison: setsid -w $prog"

@@ -2,7 +2,6 @@
 #include "sup.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -192,7 +191,9 @@ static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size
 			return false;
 		r.err = rc;
 		/* A one-way op with a bad field: the shim waits for no reply. */
-		return (rc == -EINVAL && proto_is_oneway(q.op)) ? true : send_reply(c, &r);
+		if (!(rc == -EINVAL && proto_is_oneway(q.op)) && !c->mute && !send_reply(c, &r))
+			c->mute = true;
+		return true;
 	}
 	if (q.op == PROTO_OP_HELLO) {
 		keep = hello(s, c, &q, &r);
@@ -204,8 +205,11 @@ static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size
 	} else {
 		reply = ops_dispatch(s, c, &q, &r);
 	}
-	if (reply && !send_reply(c, &r))
-		return false;
+	/* A peer that sent HELLO without waiting and exec'd at once has closed
+	 * its end: the reply fails, but what it sent after HELLO (EXEC, BIND)
+	 * is still queued and still true. */
+	if (reply && !c->mute && !send_reply(c, &r))
+		c->mute = true;
 	return keep;
 }
 
@@ -238,7 +242,10 @@ void clients_ready(struct sup *s, uint64_t id, uint32_t events)
 	c->busy = true;
 	for (int i = 0; i < CLIENTS_BATCH; i++) {
 		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
+		/* ECONNRESET: the peer closed with our reply unread (HELLO sent
+		 * without waiting, then exec).  The error is reported once, before
+		 * the messages still queued: read on. */
+		if (n < 0 && (errno == EINTR || errno == ECONNRESET))
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			if (events & (EPOLLHUP | EPOLLERR))

@@ -27,11 +27,13 @@
 #define PS_EXIT_FAIL 1
 #define PS_EXIT_USAGE 125
 
+/* One INFO reply, as received (a snapshot: the tree may change meanwhile). */
 struct ps_entry {
-	int32_t vpid, ppid, pgid, sid, rpid;
-	char state;
-	bool execed;
-	char cmd[PROTO_TEXT_REP + 1];
+	int32_t vpid, ppid, pgid, sid; /* virtual ids */
+	int32_t rpid;                  /* real pid, > 0 (reservations are skipped) */
+	char state;                    /* 'R', 'T' or 'Z' (enum eng_pstate) */
+	bool execed;                   /* has exec'd since its fork */
+	char cmd[PROTO_TEXT_REP + 1];  /* NUL-terminated command name */
 };
 
 static const char ps_usage[] =

@@ -90,6 +90,8 @@ struct sup_client {
 	bool hello;      /* a HELLO was accepted: other requests may follow */
 	bool ps;         /* HELLO b=1: may only use INFO and CHECK */
 	unsigned nbad;   /* malformed messages so far; disconnected past SUP_CLIENT_MAX_BAD */
+	bool mute;       /* a reply could not be sent (the peer closed or stopped
+	                    reading): its queued messages are still handled, unanswered */
 	bool busy;       /* its messages are being handled: nested drains skip it, and
 	                    only that outer frame may close it */
 	UT_hash_handle hh;

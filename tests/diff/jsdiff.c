@@ -179,6 +179,10 @@ static int jsd_init(struct jsd *j)
 {
 	if (getpid() != 1)
 		jsd_die("init mode must be pid 1 of a new pid namespace");
+	/* Like vpid 1 under jobshim: session 1, group 1.  Otherwise init's
+	 * session and group are outside the namespace and getsid(1) says 0. */
+	if (setsid() < 0)
+		jsd_die("init setsid: %s", strerror(errno));
 	pid_t p0 = fork();
 	if (p0 < 0)
 		jsd_die("fork: %s", strerror(errno));

@@ -1,10 +1,11 @@
 #!/bin/sh
 # run.sh — run scenarios natively and under jobshim in a private pid namespace; diff the logs.
 #
-# usage: run.sh [-n] [-r N] [-q] [-o DIR] SCN...
+# usage: run.sh [-n] [-r N] [-q] [-c] [-o DIR] SCN...
 #   -n      native only (no jobshim needed); with -r, checks determinism
 #   -r N    run natively N times and require identical logs (default 1)
 #   -q      print only failures and the tally
+#   -c      remove the run directories of scenarios that agreed
 #   -o DIR  keep run directories under DIR (default $B/diff/runs)
 # Environment: B (build dir, default build), JSDIFF_SETTLE_MS (see README).
 # Exit status: 0 when every scenario agreed, 1 otherwise.
@@ -12,18 +13,19 @@ set -u
 B=${B:-build}
 JSDIFF=$(realpath "$B/diff/jsdiff")
 JOBSHIM=$(realpath -m "$B/jobshim")
-native_only=0 repeat=1 quiet=0 out=$B/diff/runs
-while getopts nr:qo: opt; do
+native_only=0 repeat=1 quiet=0 clean=0 out=$B/diff/runs
+while getopts nr:qco: opt; do
 	case $opt in
 	n) native_only=1 ;;
 	r) repeat=$OPTARG ;;
 	q) quiet=1 ;;
+	c) clean=1 ;;
 	o) out=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: run.sh [-n] [-r N] [-q] [-o DIR] SCN..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: run.sh [-n] [-r N] [-q] [-c] [-o DIR] SCN..." >&2; exit 2; }
 [ -x "$JSDIFF" ] || { echo "run.sh: $B/diff/jsdiff missing (make diff)" >&2; exit 2; }
 if [ $native_only = 0 ] && { [ ! -x "$JOBSHIM" ] || [ ! -f "$B/libjobshim.so" ]; }; then
 	echo "run.sh: $B/jobshim or $B/libjobshim.so missing (make)" >&2
@@ -69,6 +71,7 @@ for scn in "$@"; do
 	if [ -z "$why" ]; then
 		pass=$((pass + 1))
 		[ $quiet = 1 ] || echo "ok   $name"
+		[ $clean = 0 ] || rm -rf "$dir"
 		continue
 	fi
 	fail=$((fail + 1))

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,9 @@ static bool token_wopt(const char *t, long *v)
 		const char *bar = strchr(t, '|');
 		size_t len = bar ? (size_t)(bar - t) : strlen(t);
 		long f;
-		if (!token_flag(t, len, &f))
+		char part[SCN_TOKLEN];
+		snprintf(part, sizeof part, "%.*s", (int)len, t);
+		if (!token_flag(t, len, &f) && !token_int(part, &f))
 			return false;
 		*v |= f;
 		if (!bar)

@@ -1,6 +1,8 @@
 #!/bin/bash
 # prog_bash.sh BUILD — bash under jobshim: $$ and $PPID, a subshell's $BASHPID, set -m job control.
+# shellcheck disable=SC2016  # single-quoted scripts expand in the shell under test
 B=$(cd "${1:-build}" && pwd) || exit 1
+# shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 why=$(it_shim_missing); [ -n "$why" ] && { echo "FAIL: $why"; exit 1; }
 

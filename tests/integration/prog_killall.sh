@@ -1,6 +1,8 @@
 #!/bin/bash
 # prog_killall.sh BUILD — kill(-1) inside the tree reaches the tree only: a process outside survives.
+# shellcheck disable=SC2016  # single-quoted scripts expand in the shell under test
 B=$(cd "${1:-build}" && pwd) || exit 1
+# shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 why=$(it_shim_missing); [ -n "$why" ] && { echo "FAIL: $why"; exit 1; }
 

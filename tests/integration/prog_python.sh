@@ -1,6 +1,8 @@
 #!/bin/bash
 # prog_python.sh BUILD — python3 under jobshim: os.fork/getpid/waitpid, subprocess, os.setsid, killpg.
+# shellcheck disable=SC2016  # single-quoted scripts expand in the shell under test
 B=$(cd "${1:-build}" && pwd) || exit 1
+# shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 why=$(it_shim_missing); [ -n "$why" ] && { echo "FAIL: $why"; exit 1; }
 # The interpreter itself, not a wrapper script (pyenv's shims fork).

@@ -5,11 +5,15 @@
 #             `jobshim run`; both outputs must equal expected/t_*.out, the
 #             Linux truth.  Two tests each.
 #   j_*       launcher-only facts (virtual pid numbers, kill(-1) kept inside
-#             the tree): under jobshim only, against expected/j_*.out.
+#             the tree): under jobshim only, twice (pids must not vary),
+#             against expected/j_*.out.
 #   prog_*.sh real programs under jobshim (bash, dash, python3, make, ...).
 #   sup_*.sh  supervisor tests by other parts of the project.
 #             Scripts take BUILD as $1 and pass by exiting 0; one test each.
 #
+# Every run gets a private pid namespace (lib/common.sh), so that a broken
+# shim's kill(-1) or group signal cannot reach the machine; a shim run also
+# fails when jobshim warned on stderr (it lost its supervisor).
 # NAME... restricts the run (e.g. `run.sh build t_kill prog_bash`).
 # IT_UPDATE=1 rewrites expected/t_*.out from the native runs: read the diff
 # against SEMANTICS.md before committing it.
@@ -18,6 +22,7 @@ B=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "run.sh: no build dir ${1:-bu
 shift
 T=$(cd "$(dirname "$0")" && pwd)
 cd "$T/../.." || exit 1
+# shellcheck source=lib/common.sh
 . "$T/lib/common.sh"
 
 passed=0

@@ -436,6 +436,33 @@ static void case_other_session(void)
 	collect_stopper("S", cs, s);
 }
 
+/* 8. As case 1 inside a session of A's own: a session leader's exit
+ * orphans its children's groups like any other exit (no terminal here). */
+static void case_session_leader(void)
+{
+	it_out("== 8: a session leader exits, its stopped child's group is orphaned");
+	struct ch ca = chans(), cs = chans();
+	pid_t a = it_fork("A");
+	if (a == 0) {
+		if (setsid() < 0)
+			it_die("setsid");
+		pid_t s = it_fork("S");
+		if (s == 0)
+			stopper(cs, -1, 0);
+		await_stop(s);
+		tell(cs, s);
+		actor(ca);
+	}
+	pid_t s = learn(cs, "S");
+	ready(ca);
+	IT_PID("getsid(S)", getsid(s));
+	IT_PID("getpgid(S)", getpgid(s));
+	step(1, "A exits (not reaped yet)");
+	cmd("A", ca, 'x');
+	collect_stopper("S", cs, s);
+	it_out("A: %s", it_status(it_reap(a)));
+}
+
 int main(int argc, char **argv)
 {
 	it_child_modes(argc, argv);
@@ -448,5 +475,6 @@ int main(int argc, char **argv)
 	case_setpgid();
 	case_setsid();
 	case_other_session();
+	case_session_leader();
 	return 0;
 }

@@ -1,4 +1,5 @@
 # common.sh — sourced by run.sh and prog_*.sh: build paths, the private pid namespace, shim runs.
+# shellcheck shell=bash
 # Usage: B=<build dir>; . tests/integration/lib/common.sh
 
 # Every run under jobshim happens in a private pid namespace: if the shim
