@@ -9,7 +9,7 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 $(WARN) -D_GNU_SOURCE -MMD -MP
+override CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -MMD -MP -DJOBSHIM_PREFIX=\"$(PREFIX)\"
 CHECK_FLAGS = $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck)
 
 CORE_SRC := $(wildcard core/*.c)
@@ -61,7 +61,7 @@ $(SHIM_LIB): $(SHIM_OBJ) shim/libjobshim.map
 	$(CC) -shared -fPIC -Wl,--version-script=shim/libjobshim.map -Wl,-z,now -o $@ $(SHIM_OBJ)
 
 $(JOBSHIM): $(SUP_OBJ) $(CORE_LIB)
-	$(CC) -o $@ $(SUP_OBJ) $(CORE_LIB)
+	$(CC) $(CFLAGS) -o $@ $(SUP_OBJ) $(CORE_LIB)
 
 $(B)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
