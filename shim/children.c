@@ -30,6 +30,8 @@ void shim_child_add(pid_t vpid, pid_t rpid)
 {
 	uint64_t want = pack(vpid, rpid);
 
+	if (shim_vf.active)
+		return; /* the table is the vfork parent's */
 	if (vpid <= 0 || rpid <= 0)
 		return;
 	/* A pid reused by the kernel replaces a stale entry (its reap was not
@@ -45,6 +47,8 @@ void shim_child_add(pid_t vpid, pid_t rpid)
 
 void shim_child_del(pid_t rpid)
 {
+	if (shim_vf.active)
+		return; /* the table is the vfork parent's */
 	for (int i = 0; i < CHILD_SLOTS; i++) {
 		uint64_t s = atomic_load_explicit(&slots[i], memory_order_acquire);
 		if (s != 0 && slot_rpid(s) == rpid)
@@ -54,6 +58,8 @@ void shim_child_del(pid_t rpid)
 
 pid_t shim_child_v2r(pid_t vpid)
 {
+	if (shim_vf.active)
+		return 0;
 	for (int i = 0; i < CHILD_SLOTS; i++) {
 		uint64_t s = atomic_load_explicit(&slots[i], memory_order_acquire);
 		if (s != 0 && slot_vpid(s) == vpid)
@@ -64,6 +70,8 @@ pid_t shim_child_v2r(pid_t vpid)
 
 pid_t shim_child_r2v(pid_t rpid)
 {
+	if (shim_vf.active)
+		return 0;
 	for (int i = 0; i < CHILD_SLOTS; i++) {
 		uint64_t s = atomic_load_explicit(&slots[i], memory_order_acquire);
 		if (s != 0 && slot_rpid(s) == rpid)
@@ -74,6 +82,8 @@ pid_t shim_child_r2v(pid_t rpid)
 
 void shim_child_reset(void)
 {
+	if (shim_vf.active)
+		return; /* the table is the vfork parent's */
 	for (int i = 0; i < CHILD_SLOTS; i++)
 		atomic_store_explicit(&slots[i], 0, memory_order_relaxed);
 }

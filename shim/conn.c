@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -23,8 +24,7 @@
 #define CONN_CONNECT_TRIES 100
 
 /* Everything below is owned by the holder of `lock` (signals blocked). */
-static int conn_fd = -1;          /* -1: not connected */
-static uint32_t conn_seq;         /* last seq used on conn_fd */
+static struct shim_conn main_conn = { .fd = -1 }; /* the process's connection */
 static atomic_int conn_peer;      /* supervisor's rpid (SO_PEERCRED), 0 unknown */
 static atomic_int lock;           /* 0 free, 1 held */
 
@@ -41,9 +41,18 @@ void shim_unblock(const sigset_t *old)
 	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
+/* The connection in use: the process's, or a vfork child's own. */
+static struct shim_conn *cur(void)
+{
+	return shim_vf.active ? &shim_vf.conn : &main_conn;
+}
+
 void shim_lock(void)
 {
 	int expect = 0;
+
+	if (shim_vf.active)
+		return; /* a vfork child never touches the parent's lock */
 
 	while (!atomic_compare_exchange_weak_explicit(&lock, &expect, 1, memory_order_acquire,
 						      memory_order_relaxed)) {
@@ -54,6 +63,8 @@ void shim_lock(void)
 
 void shim_unlock(void)
 {
+	if (shim_vf.active)
+		return;
 	atomic_store_explicit(&lock, 0, memory_order_release);
 }
 
@@ -62,12 +73,24 @@ pid_t shim_conn_peer(void)
 	return atomic_load(&conn_peer);
 }
 
+/* Still our socket?  Programs close every fd (close_range, closefrom,
+ * Python's close_fds) and may reuse the number for a file of their own. */
+static bool conn_is_ours(const struct shim_conn *c)
+{
+	struct stat st;
+
+	return c->fd >= 0 && fstat(c->fd, &st) == 0 && (uint64_t)st.st_dev == c->dev &&
+	       (uint64_t)st.st_ino == c->ino;
+}
+
 static void conn_drop(void)
 {
-	if (conn_fd >= 0)
-		close(conn_fd);
-	conn_fd = -1;
-	conn_seq = 0;
+	struct shim_conn *c = cur();
+
+	if (conn_is_ours(c))
+		close(c->fd);
+	c->fd = -1;
+	c->seq = 0;
 }
 
 void shim_conn_child(void)
@@ -111,8 +134,15 @@ static int conn_open(void)
 		close(fd);
 		fd = hi;
 	}
-	conn_fd = fd;
-	conn_seq = 0;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -EBADF;
+	}
+	cur()->fd = fd;
+	cur()->seq = 0;
+	cur()->dev = (uint64_t)st.st_dev;
+	cur()->ino = (uint64_t)st.st_ino;
 	return 0;
 }
 
@@ -121,10 +151,10 @@ static int conn_sendmsg(struct proto_req *req)
 	uint8_t buf[PROTO_REQ_SIZE];
 	ssize_t n;
 
-	req->seq = ++conn_seq;
+	req->seq = ++cur()->seq;
 	proto_pack_req(req, buf);
 	do
-		n = send(conn_fd, buf, sizeof(buf), MSG_NOSIGNAL);
+		n = send(cur()->fd, buf, sizeof(buf), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(buf))
 		return n < 0 ? -errno : -EPIPE;
@@ -146,7 +176,7 @@ static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
 	uint8_t buf[PROTO_REP_SIZE + 1];
 
 	for (;;) {
-		ssize_t n = recv(conn_fd, buf, sizeof(buf), 0);
+		ssize_t n = recv(cur()->fd, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -193,12 +223,16 @@ static void conn_fail(void)
 static int conn_ensure(bool wait_hello)
 {
 	if (shim_sys_getpid() != shim_self_rpid()) {
-		conn_fd = -1; /* the parent's socket: abandon our copy, never use it */
-		conn_seq = 0;
+		main_conn.fd = -1; /* the parent's socket: abandon our copy, never use it */
+		main_conn.seq = 0;
 		shim_self_forget();
 	}
-	if (conn_fd >= 0)
+	if (conn_is_ours(cur()))
 		return 0;
+	/* Never connected, or the program closed our fd: forget it (not ours
+	 * to close any more) and connect again. */
+	cur()->fd = -1;
+	cur()->seq = 0;
 	if (shim_mode() != SHIM_MODE_ONLINE)
 		return -ENOTCONN;
 	int rc = conn_open();
@@ -228,12 +262,13 @@ int shim_call_locked(struct proto_req *req, struct proto_rep *rep)
 int shim_call(struct proto_req *req, struct proto_rep *rep)
 {
 	sigset_t old;
-	int rc;
+	int rc, saved;
 
 	if (shim_offline()) {
 		memset(rep, 0, sizeof(*rep));
 		return -ENOTCONN;
 	}
+	saved = errno; /* errors are returned; errno is the wrapper's to set */
 	shim_block(&old);
 	shim_lock();
 	shim_guard(true);
@@ -241,16 +276,18 @@ int shim_call(struct proto_req *req, struct proto_rep *rep)
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
+	errno = saved;
 	return rc;
 }
 
 int shim_connect(void)
 {
 	sigset_t old;
-	int rc;
+	int rc, saved;
 
 	if (shim_offline())
 		return -ENOTCONN;
+	saved = errno;
 	shim_block(&old);
 	shim_lock();
 	shim_guard(true);
@@ -258,6 +295,7 @@ int shim_connect(void)
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
+	errno = saved;
 	return rc;
 }
 
@@ -275,6 +313,7 @@ void shim_send(struct proto_req *req)
 
 	if (shim_offline())
 		return;
+	int saved = errno;
 	shim_block(&old);
 	shim_lock();
 	shim_guard(true);
@@ -282,6 +321,7 @@ void shim_send(struct proto_req *req)
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
+	errno = saved;
 }
 
 pid_t shim_v2r(pid_t vpid)

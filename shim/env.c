@@ -157,6 +157,11 @@ int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t sel
 			return -ENOMEM;
 		eb->map = m;
 		eb->maplen = len;
+		if (shim_vf.active) {
+			/* If the exec succeeds, the vfork parent unmaps it. */
+			shim_vf.map = m;
+			shim_vf.maplen = len;
+		}
 		ptrs = m;
 		bytes = (char *)m + nptr * sizeof(char *);
 	} else {
@@ -174,8 +179,11 @@ int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t sel
 
 void shim_envbuf_free(struct shim_envbuf *eb)
 {
-	if (eb->map != NULL)
+	if (eb->map != NULL) {
 		munmap(eb->map, eb->maplen);
+		if (shim_vf.active && shim_vf.map == eb->map)
+			shim_vf.map = NULL;
+	}
 	eb->map = NULL;
 	eb->env = NULL;
 }

@@ -1,4 +1,4 @@
-/* fork.c — fork, vfork, _Fork and daemon: a vpid from the supervisor, then the real fork. */
+/* fork.c — fork, _Fork and daemon: a vpid from the supervisor, then the real fork (vfork: vfork.c). */
 #include "shim.h"
 
 #include <errno.h>
@@ -14,6 +14,21 @@ static pid_t fork_offline(pid_t (*real_fn)(void))
 
 	if (pid > 0 && shim_mode() == SHIM_MODE_LOST && !shim_guarded())
 		shim_child_add(pid, pid);
+	return pid;
+}
+
+/* fork() in a vfork child (undefined by POSIX, but seen): no bookkeeping
+ * on the shared memory; the grandchild starts without identity and
+ * registers lazily (HELLO) with its real parent. */
+static pid_t fork_in_vfork_child(pid_t (*real_fn)(void))
+{
+	pid_t pid = real_fn();
+
+	if (pid == 0) {
+		shim_vf.active = false;
+		shim_conn_child();
+		shim_self_forget();
+	}
 	return pid;
 }
 
@@ -34,8 +49,10 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	struct proto_rep rep;
 	sigset_t old;
 	pid_t pid, vpid, parent_v, parent_r;
-	int err;
+	int err = errno; /* a successful fork leaves errno as it was */
 
+	if (shim_vf.active)
+		return fork_in_vfork_child(real_fn);
 	if (shim_offline())
 		return fork_offline(real_fn);
 	shim_block(&old);
@@ -45,6 +62,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 		shim_guard(false);
 		shim_unlock();
 		shim_unblock(&old);
+		errno = err;
 		return fork_offline(real_fn);
 	}
 	if (rep.err < 0 || rep.v[0] <= 0) {
@@ -67,9 +85,11 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 		shim_guard_fork(0);
 		shim_guard(false);
 		shim_unblock(&old);
+		errno = err;
 		return 0;
 	}
-	err = errno;
+	if (pid < 0)
+		err = errno;
 	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0 };
 	shim_send_locked(&bind);
 	if (pid > 0)
@@ -78,11 +98,8 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
-	if (pid < 0) {
-		errno = err;
-		return -1;
-	}
-	return vpid;
+	errno = err;
+	return pid < 0 ? -1 : vpid;
 }
 
 int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid)
@@ -120,17 +137,6 @@ SHIM_EXPORT pid_t _Fork(void)
 {
 	shim_init();
 	return shim_fork(real._Fork);
-}
-
-/* vfork is, for now, a full fork: the child gets its own copy of memory, so
- * it may install its vpid without touching the parent's.  Every correct
- * vfork program (exec or _exit in the child) behaves the same; it costs the
- * difference between a fork and a vfork (≈ 150 µs here).  A real vfork needs
- * an assembly entry: see the shim README. */
-SHIM_EXPORT pid_t vfork(void)
-{
-	shim_init();
-	return shim_fork(real.fork);
 }
 
 /* glibc's daemon() calls its internal fork and the real setsid, which would

@@ -109,6 +109,8 @@ __attribute__((constructor)) static void shim_ctor(void)
 enum shim_mode shim_mode(void)
 {
 	shim_init();
+	if (shim_vf.active && shim_vf.lost)
+		return SHIM_MODE_LOST;
 	return (enum shim_mode)atomic_load(&mode);
 }
 
@@ -131,6 +133,8 @@ pid_t shim_self_vpid(void)
 {
 	pid_t v;
 
+	if (shim_vf.active)
+		return shim_vf.vpid > 0 && !shim_vf.lost ? shim_vf.vpid : shim_sys_getpid();
 	if (guard) {
 		/* Inside a real fork (an atfork handler): the child answers the
 		 * id it is about to get. */
@@ -152,21 +156,29 @@ pid_t shim_self_vpid(void)
 
 pid_t shim_last_vpid(void)
 {
+	if (shim_vf.active)
+		return shim_vf.vpid;
 	return atomic_load(&last_vpid);
 }
 
 pid_t shim_self_rpid(void)
 {
+	if (shim_vf.active)
+		return shim_vf.rpid;
 	return atomic_load(&self_rpid);
 }
 
 pid_t shim_self_claim(void)
 {
+	if (shim_vf.active)
+		return shim_vf.vpid;
 	return atomic_load(&claim_vpid);
 }
 
 pid_t shim_ppid_cached(pid_t real_ppid)
 {
+	if (shim_vf.active)
+		return shim_vf.parent_r == real_ppid ? shim_vf.parent_v : 0;
 	uint64_t c = atomic_load(&ppid_cache);
 
 	if (c == 0 || (pid_t)(uint32_t)c != real_ppid)
@@ -178,6 +190,8 @@ void shim_ppid_set(pid_t vppid, pid_t rppid)
 {
 	uint64_t c = 0;
 
+	if (shim_vf.active)
+		return;
 	if (vppid > 0 && rppid > 0)
 		c = ((uint64_t)(uint32_t)vppid << 32) | (uint32_t)rppid;
 	atomic_store(&ppid_cache, c);
@@ -185,6 +199,8 @@ void shim_ppid_set(pid_t vppid, pid_t rppid)
 
 void shim_self_install(pid_t vpid, pid_t rpid)
 {
+	if (shim_vf.active)
+		return; /* a vfork child knows its vpid already */
 	atomic_store(&self_rpid, rpid);
 	atomic_store(&claim_vpid, vpid);
 	atomic_store(&last_vpid, vpid);
@@ -193,6 +209,8 @@ void shim_self_install(pid_t vpid, pid_t rpid)
 
 void shim_self_forget(void)
 {
+	if (shim_vf.active)
+		return;
 	atomic_store(&self_vpid, 0);
 	atomic_store(&claim_vpid, 0);
 	atomic_store(&last_vpid, 0);
@@ -203,6 +221,12 @@ void shim_self_forget(void)
 
 void shim_self_lost(void)
 {
+	if (shim_vf.active) {
+		shim_vf.lost = true;
+		if (atomic_load(&warned) == 0)
+			shim_warn("supervisor unreachable, falling back to real calls");
+		return;
+	}
 	atomic_store(&mode, SHIM_MODE_LOST);
 	atomic_store(&self_vpid, 0);
 	atomic_store(&ppid_cache, 0);

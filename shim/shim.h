@@ -76,6 +76,41 @@ extern struct shim_real real;
  * only: dlsym is not async-signal-safe. */
 void real_resolve(void);
 
+/* ---- vfork child context (shim/vfork.c) --------------------------------- */
+
+/* A connection: the process's own (conn.c) or a vfork child's. */
+struct shim_conn {
+	int fd;       /* -1: not connected */
+	uint32_t seq; /* last seq used on fd */
+	uint64_t dev; /* identity of our socket (fstat): a program may close */
+	uint64_t ino; /* our fd (close_range) and reuse the number */
+};
+
+/*
+ * A vfork child runs on its parent's memory: every global of the shim is
+ * the parent's and must not change (other threads of the parent keep
+ * running and may hold the connection lock).  From the vfork entry until
+ * the parent resumes, the calling thread's `shim_vf` holds the child's own
+ * state, and every module asks shim_vf.active before touching globals:
+ * identity answers come from here, the connection is shim_vf.conn (no
+ * lock: the child is single-threaded), the child table and handler table
+ * are left alone.  The parent clears it when it resumes.
+ */
+struct shim_vf {
+	bool active;           /* between the vfork entry and the parent's resumption */
+	bool plain;            /* mode NONE: no bookkeeping at all */
+	bool lost;             /* the child's own fallback (the shared mode stays) */
+	pid_t vpid;            /* the child's vpid (0 offline) */
+	pid_t rpid;            /* the child's real pid, set in the child */
+	pid_t parent_v;        /* the parent's vpid and real pid (getppid cache) */
+	pid_t parent_r;
+	struct shim_conn conn; /* the child's connection (fd closed by exec/exit) */
+	void *map;             /* an environment mapping made by the child's exec */
+	size_t maplen;         /* (the parent unmaps it: the child shared our mm) */
+	sigset_t oldmask;      /* the caller's mask, restored on both sides */
+};
+extern SHIM_TLS struct shim_vf shim_vf;
+
 /* ---- identity and mode (shim/self.c) ------------------------------------ */
 
 enum shim_mode {

@@ -50,7 +50,8 @@ SHIM_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction
 	int rc;
 
 	shim_init();
-	if (shim_mode() == SHIM_MODE_NONE || sig <= 0 || sig >= SIG_SLOTS)
+	/* A vfork child must not change the (shared) handler table. */
+	if (shim_mode() == SHIM_MODE_NONE || sig <= 0 || sig >= SIG_SLOTS || shim_vf.active)
 		return real.sigaction(sig, act, oldact);
 	prev = atomic_load(&user_handler[sig]);
 	if (act != NULL && (act->sa_flags & SA_SIGINFO) && act->sa_sigaction != NULL &&

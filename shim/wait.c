@@ -260,7 +260,13 @@ SHIM_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 
 SHIM_EXPORT pid_t wait3(int *status, int options, struct rusage *ru)
 {
-	return wait4(-1, status, options, ru);
+	pid_t rc = shim_wait4(-1, status, options, ru);
+
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
 }
 
 SHIM_EXPORT pid_t waitpid(pid_t pid, int *status, int options)

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -145,34 +147,37 @@ static void t_exec_eacces(void)
 
 static void t_setsid(void)
 {
-	int p[2];
+	int up[2], down[2];
 	pid_t pid;
 	int st;
 
-	if (pipe(p) < 0)
+	if (pipe(up) < 0 || pipe(down) < 0)
 		exit(2);
 	pid = fork();
 	if (pid == 0) {
 		int v[3];
+		close(up[0]);
+		close(down[1]);
 		v[0] = setsid();
 		v[1] = getsid(0);
 		v[2] = getpgrp();
-		xwrite(p[1], v, sizeof(v));
-		close(p[1]);
+		xwrite(up[1], v, sizeof(v));
 		char c;
-		while (read(p[0], &c, 1) > 0)
+		while (read(down[0], &c, 1) > 0)
 			;
 		_exit(0);
 	}
+	close(up[1]);
+	close(down[0]);
 	int v[3];
-	if (read(p[0], v, sizeof(v)) != sizeof(v))
+	if (read(up[0], v, sizeof(v)) != sizeof(v))
 		v[0] = -2;
 	CHECK("setsid.returns_pid", v[0] == pid && v[1] == pid && v[2] == pid);
 	CHECK("setsid.getsid_other", getsid(pid) == pid);
 	CHECK("setsid.setpgid_eperm", setpgid(pid, pid) == -1 && errno == EPERM);
 	CHECK("getpgrp.is_getpgid0", getpgrp() == getpgid(0));
-	close(p[1]);
-	close(p[0]);
+	close(down[1]);
+	close(up[0]);
 	waitpid(pid, &st, 0);
 }
 
@@ -335,7 +340,7 @@ static void t_vfork(void)
 	CHECK("vfork.exec", waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-static volatile sig_atomic_t reaped;
+static int reaped;
 
 static void on_chld(int sig, siginfo_t *si, void *ctx)
 {
@@ -344,7 +349,7 @@ static void on_chld(int sig, siginfo_t *si, void *ctx)
 	(void)ctx;
 	(void)si;
 	while (waitpid(-1, &st, WNOHANG) > 0)
-		reaped++;
+		__atomic_fetch_add(&reaped, 1, __ATOMIC_SEQ_CST); /* handlers may run on two threads */
 	kill(getpid(), 0);
 	errno = saved;
 }
@@ -381,7 +386,7 @@ static void t_threads_handlers(void)
 		pthread_join(th[i], &r);
 		bad += (long)r;
 	}
-	for (int i = 0; i < 200 && reaped < 20; i++)
+	for (int i = 0; i < 200 && __atomic_load_n(&reaped, __ATOMIC_SEQ_CST) < 20; i++)
 		usleep(10000);
 	CHECK("threads.ids", bad == 0);
 	CHECK("handler.reaped_all", reaped == 20);
@@ -402,9 +407,90 @@ static void no_leftover(const char *after)
 	}
 }
 
+static pid_t atfork_child_pid;
+
+static void atfork_child(void)
+{
+	atfork_child_pid = getpid();
+}
+
+/* getpid inside an atfork child handler already answers the child's id. */
+static void t_atfork(void)
+{
+	int p[2], st, ok = 0;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		exit(2);
+	pthread_atfork(NULL, NULL, atfork_child);
+	pid = fork();
+	if (pid == 0) {
+		int v = atfork_child_pid == getpid();
+		xwrite(p[1], &v, sizeof(v));
+		_exit(0);
+	}
+	if (read(p[0], &ok, sizeof(ok)) != sizeof(ok))
+		ok = 0;
+	waitpid(pid, &st, 0);
+	CHECK("atfork.child_getpid", ok == 1);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A child made by the raw system call (no wrapper) is not its parent: once
+ * it makes a call that reaches the supervisor, it has its own id. */
+static void t_raw_fork(void)
+{
+	int p[2], st, v[2] = { 0, 0 };
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		exit(2);
+	pid = (pid_t)syscall(SYS_fork);
+	if (pid == 0) {
+		int w[2];
+		w[0] = getpgrp();
+		w[1] = getpid();
+		xwrite(p[1], w, sizeof(w));
+		_exit(0);
+	}
+	if (read(p[0], v, sizeof(v)) != sizeof(v))
+		v[1] = -1;
+	CHECK("rawfork.own_pid", v[1] > 0 && v[1] != getpid() && v[0] == getpgrp());
+	CHECK("rawfork.wait_any", wait(&st) > 0 && WIFEXITED(st));
+	close(p[0]);
+	close(p[1]);
+}
+
+/* fds in 3..899 (the shim's socket must sit higher). */
+static int count_low_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int low = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		int fd = atoi(e->d_name);
+		if (e->d_name[0] != '.' && fd > 2 && fd < 900 && fd != dirfd(d))
+			low++;
+	}
+	if (d != NULL)
+		closedir(d);
+	return low;
+}
+
+static int low_fds_at_start;
+
+static void t_low_fds(void)
+{
+	getpgrp(); /* connected by now under the shim */
+	CHECK("fds.none_low", count_low_fds() == low_fds_at_start);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	low_fds_at_start = count_low_fds();
 	t_fork_ids();
 	no_leftover("t_fork_ids");
 	t_groups();
@@ -427,6 +513,11 @@ int main(void)
 	no_leftover("t_daemon");
 	t_vfork();
 	no_leftover("t_vfork");
+	t_atfork();
+	no_leftover("t_atfork");
+	t_raw_fork();
+	no_leftover("t_raw_fork");
+	t_low_fds();
 	t_threads_handlers();
 	printf("%s\n", failures ? "FAILED" : "ALL OK");
 	return failures != 0;
