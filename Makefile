@@ -33,7 +33,7 @@ JOBSHIM  := $(B)/jobshim
 DEPS_OK  := $(B)/.deps-ok
 
 .PHONY: all deps check unit itest sanitize bench demo install clean
-all: $(DEPS_OK) $(CORE_LIB) $(SHIM_LIB) $(JOBSHIM) $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN)
+all: $(DEPS_OK) $(CORE_LIB) $(SHIM_LIB) $(JOBSHIM) $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN) diff
 
 # Debian packages, installed once per machine (scripts/deps.sh is idempotent).
 deps $(DEPS_OK):

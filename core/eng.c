@@ -132,8 +132,9 @@ int eng_check(const struct eng *e, char *why, size_t whylen)
 	if (why && whylen)
 		why[0] = '\0';
 	if (!e->init || e->init->vpid != ENG_VPID_INIT || e->init->parent || e->init->zombie ||
-	    e->init->pgrp->vpgid != ENG_VPID_INIT || e->init->pgrp->sess->vsid != ENG_VPID_INIT)
-		CHECK_FAIL("init is not vpid 1 in group 1 of session 1, parentless and alive");
+	    e->init->pgrp->vpgid != ENG_VPID_INIT || e->init->pgrp->sess->vsid != ENG_VPID_INIT ||
+	    e->init->subreaper)
+		CHECK_FAIL("init is not vpid 1 in group 1 of session 1, parentless, alive, no subreaper");
 	if (e->next_vpid < 2 || e->next_vpid > e->vpid_max + 1)
 		CHECK_FAIL("next_vpid %d out of [2, %d]", e->next_vpid, e->vpid_max + 1);
 

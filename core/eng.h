@@ -120,16 +120,25 @@ int eng_bind(struct eng *e, int32_t vpid, int64_t rpid);
 int64_t eng_vpid_to_rpid(const struct eng *e, int32_t vpid);   /* -ESRCH, or 0 if unbound */
 int32_t eng_rpid_to_vpid(const struct eng *e, int64_t rpid);   /* -ESRCH */
 
-/* exec: remember that vpid exec'd (setpgid by its parent -> EACCES).
- * ESRCH unknown or zombie. */
+/* exec: remember that vpid exec'd (setpgid by its parent -> EACCES, a
+ * zombie child included: it keeps the mark until reaped).  ESRCH unknown. */
 int eng_exec(struct eng *e, int32_t vpid, struct eng_fx *fx);
 
 /* exit: vpid becomes a zombie with `wstatus`; its children are reparented to
- * init (zombie children too: the caller reaps those as init); then the two
- * exit-time orphan rules of SEMANTICS.md are applied, appending ORPHAN events
- * and SIGHUP+SIGCONT signal effects.  ESRCH unknown; EALREADY already a
- * zombie; EPERM vpid 1. */
+ * the new reaper (zombie children too: the reaper collects those): the
+ * nearest living ancestor of vpid marked with eng_set_subreaper, else init
+ * (kernel/exit.c find_new_reaper).  Then the two exit-time orphan rules of
+ * SEMANTICS.md are applied with the children's new parent, appending ORPHAN
+ * events and SIGHUP+SIGCONT signal effects.  ESRCH unknown; EALREADY
+ * already a zombie; EPERM vpid 1. */
 int eng_exit(struct eng *e, int32_t vpid, int wstatus, struct eng_fx *fx);
+
+/* prctl(PR_SET_CHILD_SUBREAPER, on) by vpid: while set, vpid is the
+ * reparenting target of its orphaned descendants (see eng_exit).  Kept
+ * across exec, not inherited by fork (as the kernel's is_child_subreaper).
+ * ESRCH unknown or a zombie; EINVAL vpid 1 (init is the last reaper
+ * anyway).  Setting it again is 0. */
+int eng_set_subreaper(struct eng *e, int32_t vpid, bool on);
 
 /* reap: `parent` collects zombie `child`; the process disappears, its
  * group/session disappear when empty.  ECHILD: child unknown, not parent's
@@ -149,15 +158,15 @@ int eng_set_stopped(struct eng *e, int32_t vpid, bool stopped, struct eng_fx *fx
 int eng_setsid(struct eng *e, int32_t caller, struct eng_fx *fx);
 
 /* setpgid(pid, pgid) as called by `caller`.  Rules in order:
- *   pgid < 0                                   -> EINVAL
  *   pid 0 -> caller; pgid 0 -> pid
+ *   pgid < 0 (after substitution: setpgid(-1, 0) too) -> EINVAL
  *   caller unknown or a zombie                 -> ESRCH
  *   pid unknown, or neither caller nor a child of caller -> ESRCH
  *   target is a session leader                 -> EPERM
  *   target a child in another session          -> EPERM
  *   target a child that has exec'd             -> EACCES
  *   pgid != pid and no group pgid in the caller's session -> EPERM
- *   already in that group, or a zombie child   -> 0
+ *   already in that group, or a zombie child that never exec'd -> 0
  * (The kernel checks "child in another session" and "exec'd" before "session
  * leader"; both orders give the same results.  A zombie child that passes
  * the checks is moved, as the kernel's change_pid() does.)
@@ -214,6 +223,7 @@ struct eng_pinfo {
 	int64_t rpid;           /* 0 while unbound */
 	char state;             /* enum eng_pstate */
 	bool execed;
+	bool subreaper;         /* eng_set_subreaper */
 };
 
 /* Info about vpid; ESRCH unknown. */

@@ -86,7 +86,7 @@ struct proc {
 	int32_t vpid;            /* key in eng.procs, in [1, vpid_max] */
 	int wstatus;             /* wait status given to eng_exit; meaningful only when zombie */
 	int64_t rpid;            /* real pid; 0 = unbound; when != 0 the proc is in eng.by_rpid and no other proc has it */
-	struct proc *parent;     /* NULL only for init; never a zombie (exit reparents children to init) */
+	struct proc *parent;     /* NULL only for init; never a zombie (exit reparents children to the reaper) */
 	struct proc *children;   /* utlist DL via sib_prev/sib_next, in the order they became children */
 	struct proc *sib_prev, *sib_next; /* links in parent->children */
 	struct pgrp *pgrp;       /* never NULL; this proc is on pgrp->members exactly once */
@@ -97,6 +97,7 @@ struct proc {
 	bool execed;             /* has exec'd (setpgid by its parent -> EACCES) */
 	bool stopped;            /* observed stop, from eng_set_stopped; false for zombies */
 	bool exit_mark;          /* scratch of eng_exit: last child of its group in the exiting parent's list; false outside eng_exit */
+	bool subreaper;          /* PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here (eng_set_subreaper); never set on init */
 	UT_hash_handle hh;       /* eng.procs, keyed by vpid */
 	UT_hash_handle hr;       /* eng.by_rpid, keyed by rpid, only while rpid != 0 */
 };

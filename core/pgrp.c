@@ -146,15 +146,17 @@ int eng_setpgid(struct eng *e, int32_t caller, int32_t pid, int32_t pgid, struct
 	int32_t old;
 	int rc;
 
+	/* The kernel substitutes first and then refuses a negative pgid:
+	 * setpgid(-1, 0) is EINVAL (pgid became -1), not ESRCH. */
+	if (pid == 0)
+		pid = caller;
+	if (pgid == 0)
+		pgid = pid;
 	if (pgid < 0)
 		return -EINVAL;
 	cp = proc_find(e, caller);
 	if (!cp || cp->zombie)
 		return -ESRCH;
-	if (pid == 0)
-		pid = caller;
-	if (pgid == 0)
-		pgid = pid;
 	t = proc_find(e, pid);
 	if (!t)
 		return -ESRCH;

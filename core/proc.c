@@ -282,7 +282,10 @@ int eng_exec(struct eng *e, int32_t vpid, struct eng_fx *fx)
 	struct proc *p = proc_find(e, vpid);
 	int rc;
 
-	if (!p || p->zombie)
+	/* A zombie is accepted: the mark may be learnt after the exit (the
+	 * kernel's EACCES for an exec'd zombie child), and it still matters
+	 * to setpgid until the reap. */
+	if (!p)
 		return -ESRCH;
 	rc = fx_reserve(e, fx, 1, 0);
 	if (rc < 0)
@@ -328,9 +331,35 @@ static void proc_exit_plan(struct eng *e, struct proc *t, size_t *neff, size_t *
 	}
 }
 
+/* kernel/exit.c find_new_reaper: the nearest subreaper among t's
+ * ancestors that is not exiting, else init.  In the model every ancestor
+ * of a live process is alive (a zombie has no children), so the zombie
+ * test only mirrors the kernel's find_alive_thread. */
+static struct proc *proc_new_reaper(const struct eng *e, const struct proc *t)
+{
+	struct proc *r;
+
+	for (r = t->parent; r && r != e->init; r = r->parent)
+		if (r->subreaper && !r->zombie)
+			return r;
+	return e->init;
+}
+
+int eng_set_subreaper(struct eng *e, int32_t vpid, bool on)
+{
+	struct proc *p = proc_find(e, vpid);
+
+	if (!p || p->zombie)
+		return -ESRCH;
+	if (p == e->init)
+		return -EINVAL;
+	p->subreaper = on;
+	return 0;
+}
+
 int eng_exit(struct eng *e, int32_t vpid, int wstatus, struct eng_fx *fx)
 {
-	struct proc *t = proc_find(e, vpid), *c, *tmp, *init = e->init;
+	struct proc *t = proc_find(e, vpid), *c, *tmp, *init = e->init, *reaper;
 	size_t neff, nids;
 	int rc;
 
@@ -348,6 +377,7 @@ int eng_exit(struct eng *e, int32_t vpid, int wstatus, struct eng_fx *fx)
 		return rc;
 	}
 
+	reaper = proc_new_reaper(e, t);
 	t->zombie = true;
 	t->stopped = false;
 	t->wstatus = wstatus;
@@ -355,12 +385,13 @@ int eng_exit(struct eng *e, int32_t vpid, int wstatus, struct eng_fx *fx)
 	fx_event(fx, ENG_EV_EXIT, vpid, wstatus, 0, 0);
 
 	/* Rule 1 (forget_original_parent + reparent_leader): reparent each
-	 * child to init; at the last child of each group, a group in t's
-	 * session but not t's group may have lost its last outside link. */
+	 * child to the new reaper; at the last child of each group, a group
+	 * in t's session but not t's group may have lost its last outside
+	 * link (the reaper, a subreaper, may be a new one). */
 	DL_FOREACH_SAFE2(t->children, c, tmp, sib_next) {
 		proc_del_child(c);
-		proc_add_child(init, c);
-		fx_event(fx, ENG_EV_REPARENT, c->vpid, vpid, ENG_VPID_INIT, 0);
+		proc_add_child(reaper, c);
+		fx_event(fx, ENG_EV_REPARENT, c->vpid, vpid, reaper->vpid, 0);
 		if (!c->exit_mark)
 			continue;
 		c->exit_mark = false;
@@ -435,6 +466,7 @@ int eng_info(const struct eng *e, int32_t vpid, struct eng_pinfo *out)
 	out->rpid = p->rpid;
 	out->state = p->zombie ? ENG_P_ZOMBIE : p->stopped ? ENG_P_STOPPED : ENG_P_RUNNING;
 	out->execed = p->execed;
+	out->subreaper = p->subreaper;
 	return 0;
 }
 

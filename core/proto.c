@@ -125,6 +125,10 @@ static int req_fields_ok(const struct proto_req *r)
 		return in_range(r->a, 1, PROTO_PID_MAX) && in_range(r->b, 0, 1);
 	case PROTO_OP_XLATE:
 		return in_range(r->a, PROTO_XLATE_R2V, PROTO_XLATE_V2R);
+	case PROTO_OP_SUBREAPER:
+		return in_range(r->a, 0, 1);
+	case PROTO_OP_PGRP_RPIDS:
+		return in_range(r->a, 0, PROTO_PID_MAX) && in_range(r->c, 0, PROTO_PID_MAX);
 	case PROTO_OP_INFO:
 		return in_range(r->a, 0, PROTO_PID_MAX);
 	default:
@@ -206,6 +210,8 @@ const char *proto_op_name(uint16_t op)
 		[PROTO_OP_TCSETPGRP] = "tcsetpgrp",
 		[PROTO_OP_INFO] = "info",
 		[PROTO_OP_CHECK] = "check",
+		[PROTO_OP_SUBREAPER] = "subreaper",
+		[PROTO_OP_PGRP_RPIDS] = "pgrp_rpids",
 	};
 	if (op == 0 || op >= PROTO_OP_END_)
 		return "?";

@@ -82,6 +82,13 @@ enum proto_op {
 	/* CHECK (debug): run the engine's consistency check.
 	 * reply: err, text = what is wrong; v0 = live processes. */
 	PROTO_OP_CHECK,
+	/* SUBREAPER: the caller applied prctl(PR_SET_CHILD_SUBREAPER, a) for
+	 * real (a = 0 or 1); the model follows. */
+	PROTO_OP_SUBREAPER,
+	/* PGRP_RPIDS: the real pids of the live members of group a (0 = the
+	 * caller's group), the caller included, paged from offset c.
+	 * reply: v0 = total, n = rpids in ids[]; ESRCH for no such group. */
+	PROTO_OP_PGRP_RPIDS,
 	PROTO_OP_END_ /* one past the last op */
 };
 

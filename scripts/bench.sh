@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# bench.sh BUILD — engine bench, then micro and macro benchmarks native vs jobshim (ratios, same run).
-# Each figure is the median of ROUNDS runs; native and jobshim runs alternate so that
-# machine noise hits both sides alike.
+# bench.sh BUILD — engine bench, then micro, macro and scaling benchmarks native vs jobshim
+# (ratios, same run).  Each figure is the median of ROUNDS runs (XROUNDS for the slow
+# strace/fakeroot columns); native and jobshim runs alternate so that machine noise hits
+# both sides alike.  strace and fakeroot columns appear only where those are installed
+# (fakeroot is a bench-only dependency: apt-get install -y fakeroot).  About 5-8 minutes.
 set -euo pipefail
 B=${1:-build}
 ROUNDS=${ROUNDS:-5}
+XROUNDS=${XROUNDS:-3}
 J="$B/jobshim"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -53,18 +56,82 @@ for _ in range(300): subprocess.run([\"/bin/true\"])'"
 	"make -s -j2 -C $tmp/mk"
 )
 
-echo "## Macro benchmarks (ms, median of $ROUNDS)"
+have() { command -v "$1" >/dev/null 2>&1; }
+STRACE=; have strace && STRACE=strace
+FAKEROOT=; have fakeroot && FAKEROOT=fakeroot
+
+echo "## Macro benchmarks (ms, median of $ROUNDS; strace -f / fakeroot: median of $XROUNDS)"
 echo
-echo "| run | native | jobshim | ratio | jobshim --trace | ratio |"
-echo "|---|---:|---:|---:|---:|---:|"
+hdr="| run | native | jobshim | ratio | --trace | ratio |"
+sep="|---|---:|---:|---:|---:|---:|"
+if [ -n "$STRACE" ]; then hdr="$hdr strace -f | + jobshim | ratio |"; sep="$sep---:|---:|---:|"; fi
+if [ -n "$FAKEROOT" ]; then hdr="$hdr fakeroot | + jobshim | ratio |"; sep="$sep---:|---:|---:|"; fi
+echo "$hdr"
+echo "$sep"
 for i in "${!macro_cmds[@]}"; do
 	cmd=${macro_cmds[$i]}
-	: >"$tmp/n"; : >"$tmp/s"; : >"$tmp/t"
+	: >"$tmp/n"; : >"$tmp/s"; : >"$tmp/t"; : >"$tmp/sn"; : >"$tmp/ss"; : >"$tmp/fn"; : >"$tmp/fs"
 	for r in $(seq "$ROUNDS"); do
 		time_ms sh -c "$cmd" >>"$tmp/n"
 		time_ms "$J" run -- sh -c "$cmd" >>"$tmp/s"
 		time_ms "$J" run --trace "$tmp/trace.jsonl" -- sh -c "$cmd" >>"$tmp/t"
 	done
+	for r in $(seq "$XROUNDS"); do
+		if [ -n "$STRACE" ]; then
+			time_ms strace -f -o /dev/null sh -c "$cmd" >>"$tmp/sn"
+			time_ms strace -f -o /dev/null "$J" run -- sh -c "$cmd" >>"$tmp/ss"
+		fi
+		if [ -n "$FAKEROOT" ]; then
+			time_ms fakeroot sh -c "$cmd" >>"$tmp/fn"
+			time_ms fakeroot "$J" run -- sh -c "$cmd" >>"$tmp/fs"
+		fi
+	done
 	n=$(median <"$tmp/n"); s=$(median <"$tmp/s"); t=$(median <"$tmp/t")
-	echo "| ${macro_names[$i]} | $n | $s | $(ratio "$n" "$s") | $t | $(ratio "$n" "$t") |"
+	line="| ${macro_names[$i]} | $n | $s | $(ratio "$n" "$s") | $t | $(ratio "$n" "$t") |"
+	if [ -n "$STRACE" ]; then
+		sn=$(median <"$tmp/sn"); ss=$(median <"$tmp/ss")
+		line="$line $sn | $ss | $(ratio "$sn" "$ss") |"
+	fi
+	if [ -n "$FAKEROOT" ]; then
+		fn=$(median <"$tmp/fn"); fs=$(median <"$tmp/fs")
+		line="$line $fn | $fs | $(ratio "$fn" "$fs") |"
+	fi
+	echo "$line"
 done
+[ -n "$STRACE" ] || echo "(strace not installed: no strace -f column)"
+[ -n "$FAKEROOT" ] || echo "(fakeroot not installed: no fakeroot column; apt-get install -y fakeroot)"
+echo
+
+# The integration suite runs every program natively and under jobshim itself: one
+# timed run (it is long), no native counterpart.
+echo "## Integration suite (one run)"
+echo
+t0=$(date +%s%N)
+if sh scripts/check.sh "$B" integration >"$tmp/itest.log" 2>&1; then res=ok; else res="FAILED (see scripts/check.sh $B integration)"; fi
+t1=$(date +%s%N)
+echo "| run | wall ms | result |"
+echo "|---|---:|---|"
+echo "| scripts/check.sh integration | $(((t1 - t0) / 1000000)) | $res |"
+echo
+
+# Scaling: per-process cost from 100 to 10,000 sequential processes and with 1,000
+# alive at once; the supervisor's VmRSS growth per live process (sampled with the
+# 1,000 children alive).
+echo "## Scaling (µs per process, median of $XROUNDS)"
+echo
+echo "| run | native | jobshim | ratio |"
+echo "|---|---:|---:|---:|"
+: >"$tmp/rss"
+for spec in "seq 100" "seq 1000" "seq 10000" "conc 1000"; do
+	: >"$tmp/n"; : >"$tmp/s"
+	for r in $(seq "$XROUNDS"); do
+		"$B/bench/scale" $spec 2>/dev/null | awk '$1 != "rss" {print $3}' >>"$tmp/n"
+		"$J" run -- "$B/bench/scale" $spec >"$tmp/out" 2>/dev/null || true
+		awk '$1 != "rss" {print $3}' "$tmp/out" >>"$tmp/s"
+		awk '$1 == "rss" {print $3}' "$tmp/out" >>"$tmp/rss"
+	done
+	n=$(median <"$tmp/n"); s=$(median <"$tmp/s")
+	echo "| $spec | $n | $s | $(ratio "$n" "$s") |"
+done
+echo
+echo "Supervisor memory: $(median <"$tmp/rss") bytes of VmRSS per live process (1,000 alive; target <= 2048)."

@@ -94,8 +94,44 @@ static char *self_string(struct sbuf *b, const pid_t self[4])
 	return CAT(b, "JOBSHIM_SELF=", tail);
 }
 
-int shim_env_build(char *const envp[], const pid_t self[4], char **out, size_t cap,
-		   char *buf, size_t buflen)
+/* "LD_PRELOAD=" + the list without `lib`, or NULL when nothing is left (or
+ * no space: the variable is then left out, which only drops the others'
+ * preloads for a program that needs none of ours). */
+static char *preload_without(struct sbuf *b, const char *val, const char *lib)
+{
+	size_t len = strlen(lib), used;
+	char *s = b->p;
+	bool any = false;
+
+	if (b->left < sizeof("LD_PRELOAD="))
+		return NULL;
+	memcpy(s, "LD_PRELOAD=", sizeof("LD_PRELOAD=") - 1);
+	used = sizeof("LD_PRELOAD=") - 1;
+	for (const char *p = val; *p != '\0';) {
+		size_t n = strcspn(p, ": ");
+		if (n > 0 && !(n == len && strncmp(p, lib, len) == 0)) {
+			if (used + n + 2 > b->left)
+				return NULL;
+			if (any)
+				s[used++] = ':';
+			memcpy(s + used, p, n);
+			used += n;
+			any = true;
+		}
+		p += n;
+		if (*p != '\0')
+			p++;
+	}
+	if (!any)
+		return NULL;
+	s[used] = '\0';
+	b->p += used + 1;
+	b->left -= used + 1;
+	return s;
+}
+
+static int env_build(char *const envp[], const pid_t self[4], char **out, size_t cap,
+		     char *buf, size_t buflen, bool plain)
 {
 	struct sbuf b = { buf, buflen };
 	const char *lib = shim_env_lib(), *sock = shim_env_socket();
@@ -108,7 +144,12 @@ int shim_env_build(char *const envp[], const pid_t self[4], char **out, size_t c
 			continue; /* ours is added below; a stale one never passes */
 		if (n + ENV_EXTRA > cap)
 			return -E2BIG;
-		if (has_prefix(e, "LD_PRELOAD") && lib[0] != '\0') {
+		if (has_prefix(e, "LD_PRELOAD") && lib[0] != '\0' && plain) {
+			seen_preload = true;
+			e = preload_without(&b, e + sizeof("LD_PRELOAD"), lib);
+			if (e == NULL)
+				continue;
+		} else if (has_prefix(e, "LD_PRELOAD") && lib[0] != '\0') {
 			seen_preload = true;
 			const char *val = e + sizeof("LD_PRELOAD");
 			if (!list_has(val, lib)) {
@@ -124,7 +165,7 @@ int shim_env_build(char *const envp[], const pid_t self[4], char **out, size_t c
 			seen_lib = true;
 		out[n++] = e;
 	}
-	if (lib[0] != '\0' && !seen_preload) {
+	if (lib[0] != '\0' && !seen_preload && !plain) {
 		if ((out[n++] = CAT(&b, "LD_PRELOAD=", lib)) == NULL)
 			return -E2BIG;
 	}
@@ -139,7 +180,19 @@ int shim_env_build(char *const envp[], const pid_t self[4], char **out, size_t c
 	return 0;
 }
 
+int shim_env_build(char *const envp[], const pid_t self[4], char **out, size_t cap,
+		   char *buf, size_t buflen)
+{
+	return env_build(envp, self, out, cap, buf, buflen, false);
+}
+
 int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t self[4])
+{
+	return shim_envbuf_make_for(eb, envp, self, false);
+}
+
+int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t self[4],
+			 bool plain)
 {
 	size_t nptr, nbytes;
 	char **ptrs = eb->stack_ptrs;
@@ -168,7 +221,7 @@ int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t sel
 		nptr = sizeof(eb->stack_ptrs) / sizeof(eb->stack_ptrs[0]);
 		nbytes = sizeof(eb->stack_bytes);
 	}
-	int rc = shim_env_build(envp, self, ptrs, nptr, bytes, nbytes);
+	int rc = env_build(envp, self, ptrs, nptr, bytes, nbytes, plain);
 	if (rc < 0) {
 		shim_envbuf_free(eb);
 		return rc;

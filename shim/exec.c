@@ -10,6 +10,37 @@ extern char **environ;
 
 enum exec_kind { EXEC_PATH, EXEC_SEARCH, EXEC_FD };
 
+/* The file execvp would run for `file`: `file` itself when it holds a
+ * slash, else the first executable PATH entry (glibc's default path when
+ * PATH is unset).  NULL when none (the real call reports the error). */
+static const char *exec_search(const char *file, char *buf, size_t cap)
+{
+	const char *path = shim_env_find(environ, "PATH");
+	size_t flen = strlen(file);
+
+	if (strchr(file, '/') != NULL)
+		return file;
+	if (path == NULL)
+		path = "/bin:/usr/bin";
+	if (flen == 0)
+		return NULL;
+	for (const char *p = path;; p++) {
+		size_t n = strcspn(p, ":");
+		const char *dir = n == 0 ? "." : p;
+		size_t dlen = n == 0 ? 1 : n;
+		if (dlen + 1 + flen + 1 <= cap) {
+			memcpy(buf, dir, dlen);
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, file, flen + 1);
+			if (access(buf, X_OK) == 0)
+				return buf;
+		}
+		p += n;
+		if (*p == '\0')
+			return NULL;
+	}
+}
+
 void shim_exec_note(const char *path)
 {
 	struct proto_req req = { .op = PROTO_OP_EXEC };
@@ -53,7 +84,14 @@ static int exec_any(enum exec_kind kind, const char *path, int fd, char *const a
 		} else {
 			shim_exec_note(path);
 		}
-		if (shim_envbuf_make(&eb, envp, self) == 0)
+		/* A program that cannot make an interposed call runs without
+		 * the shim: no preload cost (elfscan.c). */
+		char found[4096];
+		const char *file = kind == EXEC_PATH ? path
+				   : kind == EXEC_SEARCH ? exec_search(path, found, sizeof(found))
+							 : NULL;
+		bool plain = file != NULL && shim_image_plain(file);
+		if (shim_envbuf_make_for(&eb, envp, self, plain) == 0)
 			env = eb.env;
 	} else {
 		eb.map = NULL;

@@ -230,3 +230,9 @@ SHIM_EXPORT pid_t tcgetsid(int fd)
 	 * us); its virtual id is our virtual session id. */
 	return ids_getsid(0);
 }
+
+/* Hidden aliases for syscall() (shim.h): the same wrappers without the PLT. */
+extern __typeof(getppid) shim_getppid __attribute__((alias("getppid")));
+extern __typeof(getpgid) shim_getpgid __attribute__((alias("getpgid")));
+extern __typeof(getsid) shim_getsid __attribute__((alias("getsid")));
+extern __typeof(setpgid) shim_setpgid __attribute__((alias("setpgid")));

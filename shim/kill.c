@@ -167,3 +167,6 @@ SHIM_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value)
 	}
 	return real.sigqueue(r, sig, value);
 }
+
+/* Hidden alias for syscall() (shim.h). */
+extern __typeof(kill) shim_kill __attribute__((alias("kill")));

@@ -13,6 +13,7 @@ struct shim_real real;
 static atomic_int resolved;
 
 #define RESOLVE(name) (*(void **)&real.name = dlsym(RTLD_NEXT, #name))
+#define RESOLVE_AS(field, name) (*(void **)&real.field = dlsym(RTLD_NEXT, name))
 
 void real_resolve(void)
 {
@@ -51,5 +52,55 @@ void real_resolve(void)
 	RESOLVE(tcgetpgrp);
 	RESOLVE(tcsetpgrp);
 	RESOLVE(tcgetsid);
+	RESOLVE(syscall);
+	RESOLVE(prctl);
+	RESOLVE(tgkill);
+	RESOLVE(sched_setaffinity);
+	RESOLVE(sched_getaffinity);
+	RESOLVE(sched_setscheduler);
+	RESOLVE(sched_getscheduler);
+	RESOLVE(sched_setparam);
+	RESOLVE(sched_getparam);
+	RESOLVE(sched_rr_get_interval);
+	RESOLVE(getpriority);
+	RESOLVE(setpriority);
+	RESOLVE(prlimit);
+	RESOLVE(prlimit64);
+	RESOLVE(process_vm_readv);
+	RESOLVE(process_vm_writev);
+	RESOLVE(pidfd_open);
+	RESOLVE(open);
+	RESOLVE(open64);
+	RESOLVE(openat);
+	RESOLVE(openat64);
+	RESOLVE(fopen);
+	RESOLVE(fopen64);
+	RESOLVE(freopen);
+	RESOLVE(freopen64);
+	RESOLVE(opendir);
+	RESOLVE(stat);
+	RESOLVE(stat64);
+	RESOLVE(lstat);
+	RESOLVE(lstat64);
+	RESOLVE(fstatat);
+	RESOLVE(fstatat64);
+	RESOLVE(statx);
+	RESOLVE(access);
+	RESOLVE(faccessat);
+	RESOLVE(euidaccess);
+	RESOLVE(eaccess);
+	RESOLVE(readlink);
+	RESOLVE(readlinkat);
+	RESOLVE(chdir);
+	RESOLVE_AS(open_2, "__open_2");
+	RESOLVE_AS(open64_2, "__open64_2");
+	RESOLVE_AS(openat_2, "__openat_2");
+	RESOLVE_AS(openat64_2, "__openat64_2");
+	RESOLVE_AS(xstat, "__xstat");
+	RESOLVE_AS(xstat64, "__xstat64");
+	RESOLVE_AS(lxstat, "__lxstat");
+	RESOLVE_AS(lxstat64, "__lxstat64");
+	RESOLVE_AS(fxstatat, "__fxstatat");
+	RESOLVE_AS(fxstatat64, "__fxstatat64");
 	atomic_store_explicit(&resolved, 2, memory_order_release);
 }

@@ -29,12 +29,12 @@ static SHIM_TLS pid_t guard_fork_vpid;
 
 pid_t shim_sys_getpid(void)
 {
-	return (pid_t)syscall(SYS_getpid);
+	return (pid_t)shim_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 }
 
 pid_t shim_sys_getppid(void)
 {
-	return (pid_t)syscall(SYS_getppid);
+	return (pid_t)shim_raw_syscall(SYS_getppid, 0, 0, 0, 0, 0, 0);
 }
 
 /* JOBSHIM_SELF = "V:R" or "V:R:VP:RP": trusted when R is our real pid, or

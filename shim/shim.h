@@ -69,6 +69,60 @@ struct shim_real {
 	pid_t (*tcgetpgrp)(int);
 	int (*tcsetpgrp)(int, pid_t);
 	pid_t (*tcgetsid)(int);
+	/* Namespace closing (syscall.c, thread.c, pidcalls.c, prctl.c, paths.c). */
+	long (*syscall)(long, ...);
+	int (*prctl)(int, ...);
+	int (*tgkill)(pid_t, pid_t, int);
+	int (*sched_setaffinity)(pid_t, size_t, const void *);
+	int (*sched_getaffinity)(pid_t, size_t, void *);
+	int (*sched_setscheduler)(pid_t, int, const void *);
+	int (*sched_getscheduler)(pid_t);
+	int (*sched_setparam)(pid_t, const void *);
+	int (*sched_getparam)(pid_t, void *);
+	int (*sched_rr_get_interval)(pid_t, struct timespec *);
+	int (*getpriority)(int, id_t);
+	int (*setpriority)(int, id_t, int);
+	int (*prlimit)(pid_t, int, const void *, void *);
+	int (*prlimit64)(pid_t, int, const void *, void *);
+	ssize_t (*process_vm_readv)(pid_t, const void *, unsigned long, const void *,
+				    unsigned long, unsigned long);
+	ssize_t (*process_vm_writev)(pid_t, const void *, unsigned long, const void *,
+				     unsigned long, unsigned long);
+	int (*pidfd_open)(pid_t, unsigned int);
+	/* __open_2 & co. are in the fields without the leading underscores. */
+	int (*open)(const char *, int, ...);
+	int (*open64)(const char *, int, ...);
+	int (*open_2)(const char *, int);
+	int (*open64_2)(const char *, int);
+	int (*openat)(int, const char *, int, ...);
+	int (*openat64)(int, const char *, int, ...);
+	int (*openat_2)(int, const char *, int);
+	int (*openat64_2)(int, const char *, int);
+	void *(*fopen)(const char *, const char *);
+	void *(*fopen64)(const char *, const char *);
+	void *(*freopen)(const char *, const char *, void *);
+	void *(*freopen64)(const char *, const char *, void *);
+	void *(*opendir)(const char *);
+	int (*stat)(const char *, void *);
+	int (*stat64)(const char *, void *);
+	int (*lstat)(const char *, void *);
+	int (*lstat64)(const char *, void *);
+	int (*fstatat)(int, const char *, void *, int);
+	int (*fstatat64)(int, const char *, void *, int);
+	int (*xstat)(int, const char *, void *);
+	int (*xstat64)(int, const char *, void *);
+	int (*lxstat)(int, const char *, void *);
+	int (*lxstat64)(int, const char *, void *);
+	int (*fxstatat)(int, int, const char *, void *, int);
+	int (*fxstatat64)(int, int, const char *, void *, int);
+	int (*statx)(int, const char *, int, unsigned int, void *);
+	int (*access)(const char *, int);
+	int (*faccessat)(int, const char *, int, int);
+	int (*euidaccess)(const char *, int);
+	int (*eaccess)(const char *, int);
+	ssize_t (*readlink)(const char *, char *, size_t);
+	ssize_t (*readlinkat)(int, const char *, char *, size_t);
+	int (*chdir)(const char *);
 };
 extern struct shim_real real;
 
@@ -261,6 +315,17 @@ struct shim_envbuf {
 int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t self[4]);
 void shim_envbuf_free(struct shim_envbuf *eb);
 
+/* Like shim_envbuf_make; `plain`: the image needs no shim (elfscan.c), so
+ * our library is taken out of LD_PRELOAD (JOBSHIM_* stay). */
+int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t self[4],
+			 bool plain);
+
+/* ---- image scan (shim/elfscan.c) ----------------------------------------- */
+/* True when the program at `path` imports none of the interposed names
+ * (nor clone, syscall, dlopen...) and links only known system libraries:
+ * it can run without the shim.  Async-signal-safe; false when unsure. */
+bool shim_image_plain(const char *path);
+
 /* ---- exec helpers (shim/exec.c) ---------------------------------------- */
 /* Send EXEC(path) one-way. */
 void shim_exec_note(const char *path);
@@ -278,6 +343,74 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 /* ---- signals (shim/sig.c) ---------------------------------------------- */
 /* Translate si_pid of a received siginfo in place (rpid -> vpid). */
 void shim_sig_translate(siginfo_t *si);
+
+/* ---- internal entry points of exported wrappers ------------------------- */
+/* Hidden aliases of the wrappers (same behaviour, errno included), for
+ * syscall() (syscall.c): calls inside the shim never go through the PLT. */
+pid_t shim_getppid(void);                 /* ids.c */
+pid_t shim_getpgid(pid_t pid);            /* ids.c */
+pid_t shim_getsid(pid_t pid);             /* ids.c */
+int shim_setpgid(pid_t pid, pid_t pgid);  /* ids.c */
+int shim_kill(pid_t pid, int sig);        /* kill.c */
+int shim_waitid(idtype_t idtype, id_t id, siginfo_t *info, int options); /* wait.c */
+
+/* ---- raw system calls (shim/syscall.c) ----------------------------------- */
+/* The kernel's own answer (-errno on failure, errno untouched).  The shim
+ * never calls syscall(): that name is interposed (it would come back
+ * through the namespace). */
+long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+/* Copy n bytes from a pointer the program gave us without faulting on a
+ * bad one (process_vm_readv on ourselves): false when unreadable. */
+bool shim_peek(void *dst, const void *src, size_t n);
+
+/* ---- threads and pid arguments (shim/thread.c, shim/pidcalls.c) ----------- */
+/* gettid with the main thread's id virtual (= getpid()); other threads'
+ * ids stay real. */
+pid_t shim_gettid(void);
+/* A pid or thread id argument for the kernel: 0 and negative ids stay
+ * (the kernel's own meaning); the caller's vpid -> its rpid; a thread of
+ * the caller (real tid) stays; another vpid -> its rpid (the main
+ * thread).  -ESRCH when it names nothing in the tree.  Not under jobshim:
+ * the id itself. */
+pid_t shim_xlate_tid(pid_t id);
+/* Call fn(rpid, ctx) for each live member of virtual group pgid (0 = the
+ * caller's): 0, -errno (ESRCH: no such group), or 1 when the supervisor
+ * cannot be reached.  fn returns false to stop. */
+int shim_pgrp_each(pid_t pgid, bool (*fn)(pid_t rpid, void *ctx), void *ctx);
+/* Raw-syscall forms used by syscall(): results as the kernel gives them
+ * (-errno on failure). */
+long shim_sys_priority(bool set, long which, long who, long prio);
+long shim_sys_ioprio(bool set, long which, long who, long prio);
+enum shim_tgsend { SHIM_TG_KILL, SHIM_TG_QUEUE, SHIM_TG_TGQUEUE };
+/* tgkill(tgid, tid, sig), rt_sigqueueinfo(tgid, sig, info) (tid unused),
+ * rt_tgsigqueueinfo(tgid, tid, sig, info). */
+long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const void *info);
+
+/* ---- prctl (shim/prctl.c) ----------------------------------------------- */
+int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+	       unsigned long a5);
+
+/* ---- /proc paths (shim/procpath.c) -------------------------------------- */
+/* Cheap test: could `path` need translation ("/proc/" then a digit or
+ * "self/task/")?  False for NULL. */
+static inline bool shim_procpath_candidate(const char *path)
+{
+	return path != NULL && path[0] == '/' && path[1] == 'p' && path[2] == 'r' &&
+	       path[3] == 'o' && path[4] == 'c' && path[5] == '/' &&
+	       ((path[6] >= '0' && path[6] <= '9') || path[6] == 's');
+}
+/* Bytes a translation of candidate `path` may need (for a buffer on the
+ * caller's stack: only candidates pay for it). */
+size_t shim_procpath_size(const char *path);
+/* Translate candidate `path` into buf (shim_procpath_size bytes):
+ * /proc/<vpid>[/...] -> /proc/<rpid>[/...], and a task/<vpid> component
+ * naming the main thread likewise.  0, or -ENOENT (a pid outside the
+ * tree), -ENAMETOOLONG.  Untouched copies when there is nothing to do. */
+int shim_procpath(const char *path, char *buf, size_t cap);
+/* readlink of "/proc/self" or "/proc/thread-self" answered n bytes in buf:
+ * rewrite the real pid (and the main thread's tid) to the vpid when it
+ * fits; returns the new length. */
+ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t n);
 
 /* ---- small signal-safe helpers (shim/util.c) ---------------------------- */
 void shim_warn(const char *msg);                /* "jobshim: msg\n" on fd 2 */

@@ -44,12 +44,37 @@ void clients_close_all(struct sup *s)
 		client_close(s, c);
 }
 
+/* A new connection from real process `rpid` (its SO_PEERCRED pid); the fd
+ * is ours from now on, closed on failure.  Also the fuzz target's way in. */
+struct sup_client *clients_add(struct sup *s, int fd, pid_t rpid)
+{
+	struct sup_client *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		close(fd);
+		return NULL;
+	}
+	c->id = s->next_client_id++;
+	c->fd = fd;
+	c->rpid = rpid;
+	HASH_ADD(hh, s->clients, id, sizeof(c->id), c);
+	if (c->hh.tbl == NULL) {
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	if (sup_watch(s, fd, SUP_W_CLIENT, c->id) < 0) {
+		client_close(s, c);
+		return NULL;
+	}
+	return c;
+}
+
 void clients_accept(struct sup *s)
 {
 	for (int i = 0; i < CLIENTS_BATCH; i++) {
 		struct ucred cred;
 		socklen_t len = sizeof(cred);
-		struct sup_client *c;
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (fd < 0) {
@@ -69,22 +94,7 @@ void clients_accept(struct sup *s)
 			close(fd);
 			continue;
 		}
-		c = calloc(1, sizeof(*c));
-		if (!c) {
-			close(fd);
-			continue;
-		}
-		c->id = s->next_client_id++;
-		c->fd = fd;
-		c->rpid = cred.pid;
-		HASH_ADD(hh, s->clients, id, sizeof(c->id), c);
-		if (c->hh.tbl == NULL) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		if (sup_watch(s, fd, SUP_W_CLIENT, c->id) < 0)
-			client_close(s, c);
+		clients_add(s, fd, cred.pid);
 	}
 }
 
@@ -114,8 +124,8 @@ static int identify(struct sup *s, struct sup_client *c, int32_t claim)
 	 * it is still dead or a zombie for real) or a stale binding (the kernel
 	 * reused the pid for a live process: register that one anew). */
 	if (v > 1 && eng_info(s->eng, v, &pi) == 0) {
-		struct procs_stat st;
-		if (pi.state != ENG_P_ZOMBIE || procs_stat(c->rpid, &st) < 0 || st.state == 'Z' ||
+		struct sysio_stat st;
+		if (pi.state != ENG_P_ZOMBIE || sysio_stat(c->rpid, &st) < 0 || st.state == 'Z' ||
 		    st.state == 'X') {
 			c->vpid = v;
 			return 0;
@@ -126,9 +136,9 @@ static int identify(struct sup *s, struct sup_client *c, int32_t claim)
 	/* 2. a pending reservation whose parent is our real parent. */
 	if (claim > 1 && eng_info(s->eng, claim, &pi) == 0 && pi.rpid == 0 &&
 	    pi.state != ENG_P_ZOMBIE) {
-		struct procs_stat st;
+		struct sysio_stat st;
 		int64_t parent_rpid = eng_vpid_to_rpid(s->eng, pi.ppid);
-		if (procs_stat(c->rpid, &st) == 0 && parent_rpid > 0 && st.ppid == parent_rpid &&
+		if (sysio_stat(c->rpid, &st) == 0 && parent_rpid > 0 && st.ppid == parent_rpid &&
 		    procs_bind(s, claim, c->rpid) == 0) {
 			c->vpid = claim;
 			return 0;

@@ -177,6 +177,21 @@ static int op_wait_select(struct sup *s, struct sup_client *c, const struct prot
 	return 0;
 }
 
+/* The kernel reparents at once; the model learns of a parent's exit from
+ * its pidfd, which may be handled after a message from the reparented
+ * child or from its new parent (a subreaper).  Apply the exits the kernel
+ * already reports along vpid's parent chain first. */
+static void settle_parents(struct sup *s, int32_t vpid)
+{
+	struct eng_pinfo pi;
+
+	for (int i = 0; i < 64 && eng_info(s->eng, vpid, &pi) == 0 && pi.ppid > 1; i++) {
+		if (!procs_pidfd_exited(s, pi.ppid))
+			return;
+		procs_pidfd_ready(s, pi.ppid);
+	}
+}
+
 /* REAPED (one-way): the caller collected a child (a = vpid or 0, b = rpid). */
 static int op_reaped(struct sup *s, struct sup_client *c, const struct proto_req *q)
 {
@@ -186,11 +201,22 @@ static int op_reaped(struct sup *s, struct sup_client *c, const struct proto_req
 
 	if (v <= 1 || eng_info(s->eng, v, &pi) < 0)
 		return -ECHILD;
+	if (pi.ppid != c->vpid) { /* an orphan adopted by a subreaper? */
+		settle_parents(s, v);
+		if (eng_info(s->eng, v, &pi) < 0)
+			return -ECHILD;
+	}
 	if (pi.ppid != c->vpid || (pi.rpid != 0 && pi.rpid != q->b))
 		return -ECHILD;
-	/* The reap may overtake the pidfd event: its status is the real one. */
-	if (pi.state != ENG_P_ZOMBIE)
+	/* The reap may overtake the pidfd event: its status is the real one.
+	 * But a child whose pidfd says it is still running was not reaped:
+	 * a lying parent must not make the model drop it. */
+	if (pi.state != ENG_P_ZOMBIE) {
+		struct sup_proc *p = procs_find(s, v);
+		if (p && p->pidfd >= 0 && !procs_pidfd_exited(s, v))
+			return -ECHILD;
 		procs_exit(s, v, q->c, true, "wait");
+	}
 	s->how = "wait";
 	s->how_status = q->c;
 	rc = procs_reap(s, c->vpid, v);
@@ -199,13 +225,17 @@ static int op_reaped(struct sup *s, struct sup_client *c, const struct proto_req
 	return rc;
 }
 
+/* STATE (one-way): a stop / continue the caller saw in its child's wait
+ * status; about anyone else it cannot know. */
 static int op_state(struct sup *s, struct sup_client *c, const struct proto_req *q)
 {
 	int32_t v = eng_rpid_to_vpid(s->eng, q->a);
+	struct eng_pinfo pi;
 	int rc;
 
-	(void)c;
-	if (v <= 1)
+	if (v > 1 && eng_info(s->eng, v, &pi) == 0 && pi.ppid != c->vpid)
+		settle_parents(s, v);
+	if (v <= 1 || eng_info(s->eng, v, &pi) < 0 || pi.ppid != c->vpid)
 		return -ESRCH;
 	rc = eng_set_stopped(s->eng, v, q->b == 1, &s->fx);
 	effects_apply(s, 0);
@@ -216,6 +246,8 @@ static int op_xlate(struct sup *s, const struct proto_req *q, struct proto_rep *
 {
 	if (q->a == PROTO_XLATE_R2V) {
 		int32_t v = q->b > 0 ? eng_rpid_to_vpid(s->eng, q->b) : -ESRCH;
+		if (v < 0 && q->b > 0)
+			v = procs_reaped_vpid(s, q->b);
 		if (v < 0)
 			return -ESRCH;
 		r->v[0] = v;
@@ -246,6 +278,50 @@ static int op_info(struct sup *s, const struct proto_req *q, struct proto_rep *r
 	r->v[4] = (int32_t)pi.rpid;
 	r->v[5] = (unsigned char)pi.state | (pi.execed ? 0x100 : 0);
 	procs_name(s, v, r->text, PROTO_TEXT_REP);
+	return 0;
+}
+
+/* SUBREAPER: the caller's real prctl succeeded; the model follows, so that
+ * its orphaned descendants are reparented to it in the model as in the
+ * kernel (eng_exit). */
+static int op_subreaper(struct sup *s, struct sup_client *c, const struct proto_req *q)
+{
+	return eng_set_subreaper(s->eng, c->vpid, q->a == 1);
+}
+
+/* PGRP_RPIDS: the real pids of group a's live members (0 = the caller's
+ * group), paged from offset c, for the shim's PRIO_PGRP / IOPRIO_WHO_PGRP.
+ * The members are the targets of kill(-a, 0) (eng_kill: same lookup and
+ * errors, init left out); the effects are dropped, nothing is signalled
+ * or traced. */
+static int op_pgrp_rpids(struct sup *s, struct sup_client *c, const struct proto_req *q,
+			 struct proto_rep *r)
+{
+	int32_t total = 0;
+	int rc;
+
+	if (q->a == 1)
+		return -ESRCH; /* init's group: no tree process is in it */
+	rc = eng_kill(s->eng, c->vpid, q->a == 0 ? 0 : -q->a, 0, &s->fx);
+	for (size_t i = 0; rc >= 0 && i < s->fx.n; i++) {
+		const struct eng_effect *e = &s->fx.v[i];
+		struct sup_proc *p;
+
+		if (e->kind != ENG_FX_SIGNAL)
+			continue;
+		p = procs_find(s, e->vpid);
+		if (!p || p->rpid <= 0 || p->exited)
+			continue;
+		if (total >= q->c && r->n < PROTO_MAX_IDS)
+			r->ids[r->n++] = (int32_t)p->rpid;
+		total++;
+	}
+	eng_fx_clear(&s->fx);
+	if (rc < 0)
+		return rc;
+	if (total == 0)
+		return -ESRCH;
+	r->v[0] = total;
 	return 0;
 }
 
@@ -289,6 +365,8 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_GETPGID:
 	case PROTO_OP_GETSID:
 	case PROTO_OP_GETPPID:
+		if (q->op == PROTO_OP_GETPPID)
+			settle_parents(s, self);
 		rc = q->op == PROTO_OP_GETPGID ? eng_getpgid(s->eng, self, q->a)
 		     : q->op == PROTO_OP_GETSID ? eng_getsid(s->eng, self, q->a)
 						: eng_getppid(s->eng, self);
@@ -323,6 +401,12 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		break;
 	case PROTO_OP_CHECK:
 		rc = op_check(s, r);
+		break;
+	case PROTO_OP_SUBREAPER:
+		rc = op_subreaper(s, c, q);
+		break;
+	case PROTO_OP_PGRP_RPIDS:
+		rc = op_pgrp_rpids(s, c, q, r);
 		break;
 	default:
 		rc = -EOPNOTSUPP;
@@ -378,7 +462,8 @@ bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q
 	}
 	reply = ops_run(s, c, q, r);
 	if (trace_on(&s->trace) && !c->ps && q->op != PROTO_OP_INFO &&
-	    q->op != PROTO_OP_CHECK && q->op != PROTO_OP_EXEC && q->op != PROTO_OP_XLATE)
+	    q->op != PROTO_OP_CHECK && q->op != PROTO_OP_EXEC && q->op != PROTO_OP_XLATE &&
+	    q->op != PROTO_OP_PGRP_RPIDS)
 		trace_call(s, c, q, r);
 	return reply;
 }

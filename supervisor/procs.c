@@ -1,150 +1,33 @@
-/* procs.c — vpid <-> rpid/pidfd records, /proc reading, exits and reaping. */
+/* procs.c — vpid <-> rpid/pidfd records, exits, reaping and lazy registration. */
 #include "sup.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /*
  * The engine owns the vpid <-> rpid mapping; this file owns what the engine
  * must not: one pidfd per bound live process (readable = exited, and a
- * race-free handle for signals), the command name for ps, and everything
- * read from /proc.  A record exists for every model process but init and is
+ * race-free handle for signals) and the command name for ps.  The system
+ * calls themselves are in sysio.c.  A record exists for every model process but init and is
  * freed when the model reaps it (effects.c sees the REAP event).
  */
 
 /* ---- /proc ---------------------------------------------------------------- */
 
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-	int fd;
-	ssize_t n;
-
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return -errno;
-	do
-		n = read(fd, buf, len - 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		n = -errno;
-	else
-		buf[n] = '\0';
-	close(fd);
-	return n;
-}
-
-int procs_stat(pid_t rpid, struct procs_stat *st)
-{
-	char path[64], buf[1024];
-	const char *open_paren, *close_paren;
-	ssize_t n;
-	size_t clen;
-	int pos = 0;
-	/* fields after comm: state ppid pgrp session tty_nr tpgid flags minflt
-	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
-	 * num_threads itrealvalue starttime */
-	int ppid, pgrp, sid;
-
-	memset(st, 0, sizeof(*st));
-	if (rpid <= 0)
-		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)rpid);
-	n = read_small(path, buf, sizeof(buf));
-	if (n < 0)
-		return n == -ENOENT ? -ESRCH : (int)n;
-	/* comm may hold spaces and parentheses: it ends at the last ')'. */
-	open_paren = strchr(buf, '(');
-	close_paren = strrchr(buf, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren)
-		return -EINVAL;
-	clen = (size_t)(close_paren - open_paren - 1);
-	if (clen >= sizeof(st->comm))
-		clen = sizeof(st->comm) - 1;
-	memcpy(st->comm, open_paren + 1, clen);
-	st->comm[clen] = '\0';
-	if (sscanf(close_paren + 1, " %c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu%n",
-		   &st->state, &ppid, &pgrp, &sid, &st->start, &pos) < 5 || pos == 0)
-		return -EINVAL;
-	st->ppid = ppid;
-	st->pgrp = pgrp;
-	st->sid = sid;
-	return 0;
-}
-
 /* The engine's stopped-state oracle: a completed group stop shows as 'T'
  * (or 't' under ptrace) in /proc. */
 bool procs_is_stopped(void *ctx, int32_t vpid, int64_t rpid)
 {
-	struct procs_stat st;
+	struct sysio_stat st;
 
 	(void)ctx;
 	(void)vpid;
-	if (rpid <= 0 || procs_stat((pid_t)rpid, &st) < 0)
+	if (rpid <= 0 || sysio_stat((pid_t)rpid, &st) < 0)
 		return false;
 	return st.state == 'T' || st.state == 't';
-}
-
-int procs_children(pid_t rpid, pid_t *out, size_t cap)
-{
-	char path[64], buf[4096];
-	DIR *d;
-	struct dirent *de;
-	size_t n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)rpid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) != NULL && n < cap) {
-		char *p, *end;
-		long tid = strtol(de->d_name, &end, 10);
-		if (tid <= 0 || *end)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%ld/children", (int)rpid, tid);
-		if (read_small(path, buf, sizeof(buf)) <= 0)
-			continue;
-		for (p = buf; n < cap; p = end) {
-			long v = strtol(p, &end, 10);
-			if (end == p || v <= 0)
-				break;
-			out[n++] = (pid_t)v;
-		}
-	}
-	closedir(d);
-	return (int)n;
-}
-
-void procs_cmdline(pid_t rpid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)rpid);
-	n = read_small(path, buf, len);
-	if (n <= 0) {
-		struct procs_stat st;
-		if (procs_stat(rpid, &st) == 0)
-			snprintf(buf, len, "[%s]", st.comm);
-		else
-			snprintf(buf, len, "?");
-		return;
-	}
-	while (n > 0 && buf[n - 1] == '\0')
-		n--;
-	buf[n] = '\0';
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == '\0' || buf[i] == '\n')
-			buf[i] = ' ';
 }
 
 /* ---- records -------------------------------------------------------------- */
@@ -214,13 +97,13 @@ void procs_name(struct sup *s, int32_t vpid, char *buf, size_t len)
 {
 	struct sup_proc *p = procs_find(s, vpid);
 	int64_t rpid = eng_vpid_to_rpid(s->eng, vpid);
-	struct procs_stat st;
+	struct sysio_stat st;
 
 	if (p && p->name[0])
 		snprintf(buf, len, "%s", p->name);
 	else if (vpid == 1)
 		snprintf(buf, len, "jobshim");
-	else if (rpid > 0 && (!p || !p->exited) && procs_stat((pid_t)rpid, &st) == 0)
+	else if (rpid > 0 && (!p || !p->exited) && sysio_stat((pid_t)rpid, &st) == 0)
 		snprintf(buf, len, "%s", st.comm);
 	else
 		snprintf(buf, len, "?");
@@ -232,16 +115,15 @@ int procs_signal(struct sup *s, int32_t vpid, int sig)
 
 	if (!p || p->pidfd < 0)
 		return -ESRCH;
-	if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) < 0)
-		return -errno;
-	return 0;
+	return sysio_pidfd_signal(p->pidfd, sig);
 }
 
 /* ---- bind, exit, reap ------------------------------------------------------ */
 
 int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 {
-	struct sup_proc *p = procs_add(s, vpid);
+	struct sup_proc *p = procs_add(s, vpid), *old;
+	int32_t prev = eng_rpid_to_vpid(s->eng, rpid);
 	int rc, fd;
 
 	if (!p)
@@ -251,14 +133,18 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 	rc = eng_bind(s->eng, vpid, rpid);
 	if (rc < 0)
 		return rc;
+	/* The engine took the rpid over from a zombie (the pid was reused):
+	 * that record must not keep claiming it (fuzz: regress/bind-takeover). */
+	if (prev > 1 && prev != vpid && (old = procs_find(s, prev)) != NULL && old->rpid == rpid)
+		old->rpid = 0;
 	p->rpid = rpid;
 	if (p->stale_since) {
 		p->stale_since = 0;
 		s->nstale--;
 	}
-	fd = (int)syscall(SYS_pidfd_open, (pid_t)rpid, 0);
+	fd = sysio_pidfd_open((pid_t)rpid);
 	if (fd < 0) {
-		rc = -errno;
+		rc = fd;
 		/* Already reaped (its parent ignores SIGCHLD, or raced us): it
 		 * exited with a status nobody will tell us. */
 		if (rc == -ESRCH) {
@@ -305,55 +191,68 @@ int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char 
 
 int procs_reap(struct sup *s, int32_t parent, int32_t vpid)
 {
+	int64_t rpid = eng_vpid_to_rpid(s->eng, vpid);
 	int rc = eng_reap(s->eng, parent, vpid, &s->fx);
 
 	effects_apply(s, 0);
-	if (rc == 0)
+	if (rc == 0) {
 		procs_forget(s, vpid);
+		if (rpid > 0) {
+			unsigned i = s->reaped_next++ % (sizeof(s->reaped) / sizeof(s->reaped[0]));
+			s->reaped[i].rpid = (pid_t)rpid;
+			s->reaped[i].vpid = vpid;
+		}
+	}
 	return rc;
+}
+
+int32_t procs_reaped_vpid(const struct sup *s, pid_t rpid)
+{
+	const unsigned n = sizeof(s->reaped) / sizeof(s->reaped[0]);
+
+	for (unsigned k = 1; k <= n && k <= s->reaped_next; k++) {
+		unsigned i = (s->reaped_next - k) % n;
+		if (s->reaped[i].rpid == rpid)
+			return s->reaped[i].vpid;
+	}
+	return -ESRCH;
 }
 
 void procs_pidfd_ready(struct sup *s, int32_t vpid)
 {
 	struct sup_proc *p = procs_find(s, vpid);
-	siginfo_t si;
 	int status = 0;
-	bool known = false;
+	bool known;
 
 	if (!p || p->pidfd < 0)
 		return;
-	/* Our own children (the command, adopted orphans) can tell their
-	 * status without being reaped; anyone else's is unknown here. */
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PIDFD, (id_t)p->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-	    si.si_pid != 0) {
-		known = true;
-		if (si.si_code == CLD_EXITED)
-			status = (si.si_status & 0xff) << 8;
-		else
-			status = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
-	}
-	procs_exit(s, vpid, status, known, "pidfd");
+	known = sysio_pidfd_status(p->pidfd, &status);
+	procs_exit(s, vpid, known ? status : 0, known, "pidfd");
 }
 
 /* Make sure the model has seen the exit of vpid's parent when the kernel
  * says it is gone (we became the real parent): both events can arrive in
  * one epoll batch in either order. */
+/* Has the kernel seen vpid exit?  Its pidfd is readable from then on (also
+ * once reaped).  false for unbound processes and ones without a pidfd. */
+bool procs_pidfd_exited(struct sup *s, int32_t vpid)
+{
+	struct sup_proc *p = procs_find(s, vpid);
+	struct pollfd pfd = {.fd = p ? p->pidfd : -1, .events = POLLIN};
+
+	return p && p->pidfd >= 0 && poll(&pfd, 1, 0) > 0;
+}
+
 static int32_t settle_parent(struct sup *s, int32_t vpid)
 {
 	struct eng_pinfo pi;
-	struct sup_proc *pp;
 
 	if (eng_info(s->eng, vpid, &pi) < 0)
 		return -ESRCH;
 	if (pi.ppid <= 1)
 		return pi.ppid;
-	pp = procs_find(s, pi.ppid);
-	if (pp && pp->pidfd >= 0) {
-		struct pollfd pfd = {.fd = pp->pidfd, .events = POLLIN};
-		if (poll(&pfd, 1, 0) > 0)
-			procs_pidfd_ready(s, pi.ppid);
-	}
+	if (procs_pidfd_exited(s, pi.ppid))
+		procs_pidfd_ready(s, pi.ppid);
 	if (eng_info(s->eng, vpid, &pi) < 0)
 		return -ESRCH;
 	return pi.ppid;
@@ -362,25 +261,17 @@ static int32_t settle_parent(struct sup *s, int32_t vpid)
 void procs_reap_children(struct sup *s)
 {
 	for (;;) {
-		siginfo_t si;
-		int status, rc;
+		int status = 0;
+		pid_t rpid = sysio_reap_any(&status);
 		int32_t vpid, parent;
 
-		memset(&si, 0, sizeof(si));
-		rc = waitid(P_ALL, 0, &si, WEXITED | WNOHANG);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0 || si.si_pid == 0)
+		if (rpid <= 0)
 			return;
-		if (si.si_code == CLD_EXITED)
-			status = (si.si_status & 0xff) << 8;
-		else
-			status = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
-		if (si.si_pid == s->cmd_rpid) {
+		if (rpid == s->cmd_rpid) {
 			s->cmd_reaped = true;
 			s->cmd_status = status;
 		}
-		vpid = eng_rpid_to_vpid(s->eng, si.si_pid);
+		vpid = eng_rpid_to_vpid(s->eng, rpid);
 		if (vpid <= 1)
 			continue; /* never registered (a static binary's child): just reaped */
 		procs_exit(s, vpid, status, true, "reaped by init");
@@ -411,13 +302,13 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 	/* Walk up the real parents until a known process: the peer must be a
 	 * descendant of the supervisor (its chain reaches a known process). */
 	for (;;) {
-		struct procs_stat st;
+		struct sysio_stat st;
 		v = eng_rpid_to_vpid(s->eng, r);
 		/* A model zombie holding r is stale (r is alive: the kernel reused
 		 * the pid); eng_bind drops that binding when r is registered. */
 		if (v > 0 && eng_info(s->eng, v, &pi) == 0 && pi.state != ENG_P_ZOMBIE)
 			break;
-		if (n == PROCS_CHAIN_MAX || procs_stat(r, &st) < 0 || st.ppid <= 0)
+		if (n == PROCS_CHAIN_MAX || sysio_stat(r, &st) < 0 || st.ppid <= 0)
 			return -EPERM;
 		chain[n++] = r;
 		r = st.ppid;
@@ -469,13 +360,13 @@ void procs_sweep(struct sup *s)
 	struct eng_pinfo pi;
 
 	for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1)) {
-		struct procs_stat st;
+		struct sysio_stat st;
 		struct sup_proc *p;
 
 		if (eng_info(s->eng, v, &pi) < 0)
 			continue;
 		if (pi.state == ENG_P_ZOMBIE) {
-			if (pi.rpid > 0 && procs_stat((pid_t)pi.rpid, &st) == 0 && st.state == 'Z')
+			if (pi.rpid > 0 && sysio_stat((pid_t)pi.rpid, &st) == 0 && st.state == 'Z')
 				continue; /* still a real zombie: its parent will reap it */
 			s->how = "sweep";
 			procs_reap(s, pi.ppid, v);

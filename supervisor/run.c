@@ -223,14 +223,14 @@ static int spawn_command(struct sup *s)
 /* Is a signal's sender inside the tree?  Init ignores signals from inside. */
 static bool sender_inside(struct sup *s, pid_t sender)
 {
-	struct procs_stat st;
+	struct sysio_stat st;
 
 	for (int depth = 0; sender > 1 && depth < 256; depth++) {
 		if (sender == s->self_rpid)
 			return depth > 0;
 		if (eng_rpid_to_vpid(s->eng, sender) > 1)
 			return true;
-		if (procs_stat(sender, &st) < 0)
+		if (sysio_stat(sender, &st) < 0)
 			return false;
 		sender = st.ppid;
 	}

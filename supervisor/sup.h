@@ -12,7 +12,8 @@
  *   run.c       set-up, spawning the command, the event loop, the exit code
  *   clients.c   connections: accept, SO_PEERCRED, HELLO, framing, replies
  *   ops.c       one handler per protocol request
- *   procs.c     vpid <-> rpid/pidfd records, /proc reading, exits, reaping
+ *   procs.c     vpid <-> rpid/pidfd records, exits, reaping, lazy registration
+ *   sysio.c     /proc reads, pidfd calls, waitid: the seam tests/fuzz/ replaces
  *   effects.c   engine effects -> pidfd signals and trace events
  *   teardown.c  leftovers, timeout and signal shutdown
  *   term.c      the real terminal hand-off and the virtual foreground groups
@@ -160,6 +161,17 @@ struct sup {
 	pid_t tty_pgrp;          /* our group, to give the terminal back to */
 
 	struct trace trace;
+
+	/* The last SUP_REAPED_RING reaps (rpid -> vpid), newest at
+	 * reaped_next - 1: a signal whose sender is already reaped still
+	 * names it (si_pid keeps the pid natively), so XLATE R2V looks here
+	 * when the live table has no entry.  vpids are never reused, and a
+	 * live binding of a recycled rpid wins. */
+	struct {
+		pid_t rpid;
+		int32_t vpid;
+	} reaped[64];
+	unsigned reaped_next;
 };
 
 /* run.c */
@@ -170,6 +182,7 @@ void sup_unwatch(struct sup *s, int fd);
 
 /* clients.c */
 void clients_accept(struct sup *s);
+struct sup_client *clients_add(struct sup *s, int fd, pid_t rpid);
 void clients_ready(struct sup *s, uint64_t id, uint32_t events);
 void clients_close_all(struct sup *s);
 void clients_flush_rpid(struct sup *s, pid_t rpid);
@@ -179,14 +192,22 @@ void clients_flush_rpid(struct sup *s, pid_t rpid);
 bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		  struct proto_rep *r);
 
-/* procs.c */
-struct procs_stat {
+/* sysio.c: the only calls about other real processes (tests/fuzz/ fakes them) */
+struct sysio_stat {
 	char state;               /* /proc state letter */
 	pid_t ppid, pgrp, sid;
 	unsigned long long start; /* start time in clock ticks: tells reused pids apart */
 	char comm[17];
 };
-int procs_stat(pid_t rpid, struct procs_stat *st); /* 0 or -errno */
+int sysio_stat(pid_t rpid, struct sysio_stat *st); /* 0 or -errno */
+int sysio_children(pid_t rpid, pid_t *out, size_t cap); /* real children via /proc */
+void sysio_cmdline(pid_t rpid, char *buf, size_t len);
+int sysio_pidfd_open(pid_t rpid);                /* fd or -errno */
+int sysio_pidfd_signal(int pidfd, int sig);      /* 0 or -errno */
+bool sysio_pidfd_status(int pidfd, int *status); /* exited child of ours: its status */
+pid_t sysio_reap_any(int *status);               /* reaped child's rpid, 0 none */
+
+/* procs.c */
 bool procs_is_stopped(void *ctx, int32_t vpid, int64_t rpid);
 struct sup_proc *procs_find(struct sup *s, int32_t vpid);
 struct sup_proc *procs_add(struct sup *s, int32_t vpid);
@@ -194,14 +215,15 @@ void procs_forget(struct sup *s, int32_t vpid);
 int procs_bind(struct sup *s, int32_t vpid, int64_t rpid);
 int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how);
 int procs_reap(struct sup *s, int32_t parent, int32_t vpid);
+/* vpid of a recently reaped rpid (signals from a reaped sender), or -ESRCH. */
+int32_t procs_reaped_vpid(const struct sup *s, pid_t rpid);
 int32_t procs_register(struct sup *s, pid_t rpid);
 void procs_pidfd_ready(struct sup *s, int32_t vpid);
+bool procs_pidfd_exited(struct sup *s, int32_t vpid);
 void procs_reap_children(struct sup *s);
 void procs_sweep(struct sup *s);
 bool procs_sweep_needed(struct sup *s);
 void procs_name(struct sup *s, int32_t vpid, char *buf, size_t len);
-int procs_children(pid_t rpid, pid_t *out, size_t cap); /* real children via /proc */
-void procs_cmdline(pid_t rpid, char *buf, size_t len);
 int procs_signal(struct sup *s, int32_t vpid, int sig);
 void procs_free_all(struct sup *s);
 

@@ -77,7 +77,7 @@ static void scan_real(struct sup *s, struct td_list *l)
 	pid_t r = s->self_rpid;
 
 	for (;;) {
-		int nk = procs_children(r, kids, 512);
+		int nk = sysio_children(r, kids, 512);
 		for (int i = 0; i < nk; i++) {
 			if (len == cap) {
 				size_t ncap = cap ? 2 * cap : 128;
@@ -93,11 +93,11 @@ static void scan_real(struct sup *s, struct td_list *l)
 			break;
 		r = queue[head++];
 		{
-			struct procs_stat st;
+			struct sysio_stat st;
 			struct eng_pinfo pi;
 			int32_t v;
 
-			if (procs_stat(r, &st) < 0 || st.state == 'Z' || st.state == 'X')
+			if (sysio_stat(r, &st) < 0 || st.state == 'Z' || st.state == 'X')
 				continue;
 			v = eng_rpid_to_vpid(s->eng, r);
 			if (v <= 1 || eng_info(s->eng, v, &pi) < 0 || pi.state == ENG_P_ZOMBIE)
@@ -171,7 +171,7 @@ static void report(struct sup *s, const struct td_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		if (eng_info(s->eng, l->vpids[i], &pi) < 0)
 			continue;
-		procs_cmdline((pid_t)pi.rpid, cmdline, sizeof(cmdline));
+		sysio_cmdline((pid_t)pi.rpid, cmdline, sizeof(cmdline));
 		fprintf(stderr, "jobshim: leftover: pid %d (real %lld) sid %d pgid %d: %s\n", (int)pi.vpid,
 			(long long)pi.rpid, (int)pi.sid, (int)pi.pgid, cmdline);
 		if (trace_on(&s->trace)) {
@@ -185,7 +185,7 @@ static void report(struct sup *s, const struct td_list *l)
 		}
 	}
 	for (size_t i = 0; i < l->nraw; i++) {
-		procs_cmdline(l->raw[i], cmdline, sizeof(cmdline));
+		sysio_cmdline(l->raw[i], cmdline, sizeof(cmdline));
 		fprintf(stderr, "jobshim: leftover: pid ? (real %d) sid ? pgid ?: %s\n", (int)l->raw[i],
 			cmdline);
 		if (trace_on(&s->trace)) {
@@ -273,9 +273,9 @@ void teardown_signal(struct sup *s, int sig, pid_t sender)
 		kill(-s->cmd_rpid, sig);
 	for (size_t i = 0; i < l.n; i++) {
 		struct eng_pinfo pi;
-		struct procs_stat st;
+		struct sysio_stat st;
 		if (eng_info(s->eng, l.vpids[i], &pi) == 0 &&
-		    (s->cmd_reaped || procs_stat((pid_t)pi.rpid, &st) < 0 || st.pgrp != s->cmd_rpid))
+		    (s->cmd_reaped || sysio_stat((pid_t)pi.rpid, &st) < 0 || st.pgrp != s->cmd_rpid))
 			procs_signal(s, l.vpids[i], sig);
 	}
 	for (size_t i = 0; i < l.nraw; i++)

@@ -17,8 +17,6 @@
 #include "sigrec.h"
 #include "token.h"
 
-void jsd_child_start(struct jsd *j, int proc);
-
 /* One row per call; the scenario names a call by its libc name. */
 static const struct calls_row calls_rows[] = {
 	{"fork", CALLS_RET_PID, {CALLS_CHILD}, CALLS_FORK},

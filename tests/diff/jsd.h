@@ -18,6 +18,11 @@ struct jsd {
 	char exe[PATH_MAX];     /* this executable, for exec steps */
 };
 
+/* The first instructions of a forked child, process `proc` (handled
+ * signals still blocked): clear the inherited signal record, register the
+ * pids, open the child's own log. */
+void jsd_child_start(struct jsd *j, int proc);
+
 /* Fatal executor error (not a scenario outcome): message on stderr, exit 90. */
 _Noreturn void jsd_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -71,15 +71,15 @@ static void jsd_require_private_ns(void)
 			comm);
 }
 
-/* The first instructions of a forked child (signals still blocked). */
-void jsd_child_start(struct jsd *j, int proc);
 void jsd_child_start(struct jsd *j, int proc)
 {
 	j->self = proc;
 	sigrec_take(); /* what the parent received is the parent's */
-	shared_set(j->sh, proc, getpid(), (int)syscall(SYS_getpid));
+	/* The log exists before the parent can go on (it waits for the pids),
+	 * so that a child killed at once still has its (empty) log. */
 	j->logfd = -1;
 	log_open(j);
+	shared_set(j->sh, proc, getpid(), (int)syscall(SYS_getpid));
 }
 
 static void jsd_log_sigs(struct jsd *j, int idx, bool always)

@@ -100,7 +100,7 @@ static struct gen_act *gen_act(struct gen *g, int actor, const char *fmt, ...)
 	return a;
 }
 
-/* A random existing process, or -1 when `need_alive` and none qualifies. */
+/* A random process that exists (alive or not). */
 static int gen_pick_proc(struct gen *g)
 {
 	return gen_rand(g, g->nprocs);

@@ -54,15 +54,25 @@ for scn in "$@"; do
 	scn=$(realpath "$scn")
 	name=$(basename "$scn" .scn)
 	dir=$out/$name
-	run_one native "$scn" "$dir/native"
 	why=
+	if ! err=$("$JSDIFF" check "$scn" 2>&1); then
+		fail=$((fail + 1))
+		echo "FAIL $name: invalid scenario: $err"
+		continue
+	fi
+	run_one native "$scn" "$dir/native"
+	# 90: executor error, 124/137: timeout.  Both runs failing alike must
+	# not count as agreement.
+	case $rc in 90 | 124 | 137) why="native run failed (status $rc)" ;; esac
+	grep -qE ': (timeout|never created)$' "$dir/native/log" && why="native run hit a sync timeout"
 	i=2
-	while [ $i -le "$repeat" ]; do
+	while [ -z "$why" ] && [ $i -le "$repeat" ]; do
 		run_one native "$scn" "$dir/native$i"
 		cmp -s "$dir/native/log" "$dir/native$i/log" || { why="native run $i differs"; break; }
 		i=$((i + 1))
 	done
 	other=native$i
+	[ -d "$dir/$other" ] || other=native
 	if [ -z "$why" ] && [ $native_only = 0 ]; then
 		run_one shim "$scn" "$dir/shim"
 		other=shim

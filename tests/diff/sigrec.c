@@ -67,8 +67,14 @@ void sigrec_format(unsigned long long bits, char *out, int outlen)
 		unsigned long long b = (bits >> (2 * sig)) & 3;
 		if (!b)
 			continue;
-		n += snprintf(out + n, outlen - n, "%s%s/%s", n ? " " : "", sigabbrev_np(sig),
-			      b == 3 ? "tree+ext" : b == SIGREC_TREE ? "tree" : "ext");
+		/* HUP and CONT also come from the orphan rule (ext) while a tree
+		 * process may send them too: whether the two coalesce depends on
+		 * scheduling, so their origin is not logged. */
+		if (sig == SIGHUP || sig == SIGCONT)
+			n += snprintf(out + n, outlen - n, "%s%s", n ? " " : "", sigabbrev_np(sig));
+		else
+			n += snprintf(out + n, outlen - n, "%s%s/%s", n ? " " : "", sigabbrev_np(sig),
+				      b == 3 ? "tree+ext" : b == SIGREC_TREE ? "tree" : "ext");
 	}
 	if (!n)
 		snprintf(out, outlen, "none");

@@ -27,7 +27,8 @@ void sigrec_restore(const sigset_t *old);
 unsigned long long sigrec_take(void);
 /* Merge a record back (the one an exec'd image received through argv). */
 void sigrec_add(unsigned long long bits);
-/* "HUP/ext CONT/tree" in signal-number order; "none" when empty. */
+/* "HUP USR1/tree CONT" in signal-number order (HUP and CONT without
+ * origin, see sigrec.c); "none" when empty. */
 void sigrec_format(unsigned long long bits, char *out, int outlen);
 
 #endif

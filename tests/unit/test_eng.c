@@ -276,8 +276,9 @@ START_TEST(test_exec)
 	ck_assert_uint_eq(FX.n, 1);
 	ck_assert_int_eq(FX.v[0].ev, ENG_EV_EXEC);
 	ck_assert_int_eq(FX.v[0].vpid, 2);
+	/* A zombie accepts the mark: it may be learnt after the exit. */
 	t_exit(E, 2);
-	ck_assert_int_eq(eng_exec(E, 2, &FX), -ESRCH);
+	ck_assert_int_eq(eng_exec(E, 2, &FX), 0);
 }
 END_TEST
 
@@ -341,6 +342,136 @@ START_TEST(test_exit_reparents_all_children)
 	/* The caller, as init, reaps the zombie child for real. */
 	ck_assert_int_eq(eng_reap(E, 1, 5, &FX), 0);
 	ck_assert_int_eq(eng_reap(E, 2, 3, &FX), 0);
+}
+END_TEST
+
+/* ---- subreapers (PR_SET_CHILD_SUBREAPER) ---------------------------------- */
+
+struct subreaper_row {
+	const char *name;
+	int32_t vpid;
+	bool on;
+	int expect;
+};
+
+/* World: 1 init; 2 command; 3 child of 2; 4 zombie child of 2. */
+static const struct subreaper_row subreaper_rows[] = {
+	{ "unknown", 999, true, -ESRCH },
+	{ "zombie", 4, true, -ESRCH },
+	{ "init", 1, true, -EINVAL },
+	{ "init, clearing", 1, false, -EINVAL },
+	{ "live process", 3, true, 0 },
+	{ "clearing an unset flag", 3, false, 0 },
+	{ "the command", 2, true, 0 },
+};
+
+START_TEST(test_subreaper_rows)
+{
+	for (size_t i = 0; i < sizeof(subreaper_rows) / sizeof(subreaper_rows[0]); i++) {
+		const struct subreaper_row *r = &subreaper_rows[i];
+		struct eng *e;
+		struct eng_pinfo pi;
+		int rc;
+
+		ck_assert_int_eq(eng_new(&e, NULL), 0);
+		t_command(e);
+		t_fork(e, 2);
+		t_fork(e, 2);
+		t_exit(e, 4);
+		rc = eng_set_subreaper(e, r->vpid, r->on);
+		ck_assert_msg(rc == r->expect, "row '%s': %d, want %d", r->name, rc, r->expect);
+		if (rc == 0) {
+			ck_assert_int_eq(eng_info(e, r->vpid, &pi), 0);
+			ck_assert_msg(pi.subreaper == r->on, "row '%s': flag", r->name);
+			/* Setting it again changes nothing. */
+			ck_assert_int_eq(eng_set_subreaper(e, r->vpid, r->on), 0);
+		}
+		t_world_free(e);
+	}
+}
+END_TEST
+
+/* Kept across exec; not inherited by a fork child; can be cleared. */
+START_TEST(test_subreaper_flag_lifetime)
+{
+	struct eng_pinfo pi;
+
+	t_command(E);
+	t_fork(E, 2);   /* 3 */
+	ck_assert_int_eq(eng_set_subreaper(E, 3, true), 0);
+	ck_assert_int_eq(eng_exec(E, 3, &FX), 0);
+	ck_assert_int_eq(eng_info(E, 3, &pi), 0);
+	ck_assert(pi.subreaper);
+	t_fork(E, 3);   /* 4 */
+	ck_assert_int_eq(eng_info(E, 4, &pi), 0);
+	ck_assert(!pi.subreaper);
+	ck_assert_int_eq(eng_set_subreaper(E, 3, false), 0);
+	ck_assert_int_eq(eng_info(E, 3, &pi), 0);
+	ck_assert(!pi.subreaper);
+	t_fork(E, 4);   /* 5 */
+	t_exit(E, 4);
+	ck_assert_int_eq(eng_getppid(E, 5), 1);
+}
+END_TEST
+
+/*
+ * 2 -> 3 (subreaper) -> 4 (subreaper) -> 5 -> 6, 7 (zombie).  5 exits:
+ * its children go to the nearest subreaper, 4 (the zombie too: 4 reaps
+ * it).  4 exits: 6 goes to 3.  3 exits: 6 goes to init.
+ */
+START_TEST(test_exit_reparents_to_nearest_subreaper)
+{
+	long at;
+
+	t_command(E);
+	t_fork(E, 2);   /* 3 */
+	t_fork(E, 3);   /* 4 */
+	t_fork(E, 4);   /* 5 */
+	t_fork(E, 5);   /* 6 */
+	t_fork(E, 5);   /* 7 */
+	t_exit(E, 7);
+	ck_assert_int_eq(eng_set_subreaper(E, 3, true), 0);
+	ck_assert_int_eq(eng_set_subreaper(E, 4, true), 0);
+	eng_fx_clear(&FX);
+	t_exit(E, 5);
+	ck_assert_int_eq(eng_getppid(E, 6), 4);
+	ck_assert_int_eq(eng_getppid(E, 7), 4);
+	at = t_find_ev(&FX, ENG_EV_REPARENT, 0);
+	ck_assert_int_ge(at, 0);
+	ck_assert_int_eq(FX.v[at].vpid, 6);
+	ck_assert_int_eq(FX.v[at].a, 5);
+	ck_assert_int_eq(FX.v[at].b, 4);
+	ck_assert_int_eq(eng_reap(E, 1, 7, &FX), -ECHILD);
+	ck_assert_int_eq(eng_reap(E, 4, 7, &FX), 0);
+	ck_assert_int_eq(eng_reap(E, 4, 5, &FX), 0);
+	t_exit(E, 4);
+	ck_assert_int_eq(eng_getppid(E, 6), 3);
+	t_exit(E, 3);
+	ck_assert_int_eq(eng_getppid(E, 6), 1);
+}
+END_TEST
+
+/* The exiting process's own flag does not count (the walk starts at its
+ * parent), and an ancestor that cleared its flag is skipped. */
+START_TEST(test_subreaper_own_flag_and_cleared)
+{
+	t_command(E);
+	t_fork(E, 2);   /* 3 */
+	t_fork(E, 3);   /* 4 */
+	t_fork(E, 4);   /* 5 */
+	t_fork(E, 4);   /* 6 */
+	t_fork(E, 6);   /* 7 */
+	ck_assert_int_eq(eng_set_subreaper(E, 4, true), 0);
+	t_exit(E, 4);   /* its own flag: 5 and 6 go to init, not to 4 */
+	ck_assert_int_eq(eng_getppid(E, 5), 1);
+	ck_assert_int_eq(eng_getppid(E, 6), 1);
+	ck_assert_int_eq(eng_set_subreaper(E, 2, true), 0);
+	ck_assert_int_eq(eng_set_subreaper(E, 2, false), 0);
+	t_fork(E, 2);   /* 8 */
+	t_fork(E, 8);   /* 9 */
+	t_fork(E, 9);   /* 10 */
+	t_exit(E, 9);
+	ck_assert_int_eq(eng_getppid(E, 10), 1);
 }
 END_TEST
 
@@ -536,6 +667,14 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, test_fork_errors);
 	tcase_add_test(tc, test_vpid_wrap_and_eagain);
 	tcase_add_test(tc, test_fork_abort_rows);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("subreaper");
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_subreaper_rows);
+	tcase_add_test(tc, test_subreaper_flag_lifetime);
+	tcase_add_test(tc, test_exit_reparents_to_nearest_subreaper);
+	tcase_add_test(tc, test_subreaper_own_flag_and_cleared);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("binding");

@@ -16,6 +16,8 @@ static const struct setpgid_row setpgid_rows[] = {
 	{ "pgid < 0", 2, 3, -1, -EINVAL, 0, 0 },
 	{ "pgid < 0 before an unknown pid", 2, 999, -1, -EINVAL, 0, 0 },
 	{ "pgid < 0 before an unknown caller", 999, 0, -5, -EINVAL, 0, 0 },
+	{ "pid -1, pgid 0 -> pgid -1 after substitution", 2, -1, 0, -EINVAL, 0, 0 },
+	{ "negative pid, positive pgid", 2, -3, 3, -ESRCH, 0, 0 },
 	{ "unknown caller", 999, 0, 0, -ESRCH, 0, 0 },
 	{ "zombie caller", 8, 0, 0, -ESRCH, 0, 0 },
 	{ "unknown pid", 2, 999, 0, -ESRCH, 0, 0 },
@@ -92,6 +94,18 @@ START_TEST(test_setpgid_frees_empty_group)
 	eng_stats(E, &st);
 	ck_assert_uint_eq(st.ngrp, st0.ngrp - 1);
 	ck_assert_int_eq(eng_setpgid(E, 2, 3, 11, &FX), -EPERM);
+}
+END_TEST
+
+/* A child that exec'd and then exited keeps the mark: EACCES, not 0, as the
+ * kernel answers for an exec'd zombie (found by the differential tool). */
+START_TEST(test_setpgid_execed_zombie)
+{
+	t_world(E);
+	ck_assert_int_eq(eng_exec(E, 8, &FX), 0);   /* 8: a zombie child of 2 */
+	ck_assert_int_eq(eng_setpgid(E, 2, 8, 0, &FX), -EACCES);
+	ck_assert_int_eq(eng_setpgid(E, 2, 8, 2, &FX), -EACCES);
+	ck_assert_int_eq(eng_setpgid(E, 2, 8, 999, &FX), -EACCES);
 }
 END_TEST
 
@@ -495,6 +509,77 @@ START_TEST(test_pgrp_orphaned_predicate)
 }
 END_TEST
 
+/* ---- subreapers and the orphan rule ------------------------------------- */
+
+/*
+ * Session 2: 2 and 3 in group 2, 3 a subreaper; 4 (child of 3, group 2);
+ * 5 (child of 4) in group 5, stopped.  4 exits: 5 goes to 3, which is in
+ * another group of the same session, so group 5 stays connected: nothing.
+ * Without the flag, 5 goes to init and group 5 is orphaned.
+ */
+static void subreaper_world(bool on)
+{
+	t_command(E);
+	t_fork(E, 2);   /* 3 */
+	t_fork(E, 3);   /* 4 */
+	t_fork(E, 4);   /* 5 */
+	t_setpgid(E, 4, 5, 5);
+	t_stop(E, 5);
+	ck_assert_int_eq(eng_set_subreaper(E, 3, on), 0);
+	eng_fx_clear(&FX);
+	t_exit(E, 4);
+}
+
+START_TEST(test_subreaper_parent_connects_group)
+{
+	subreaper_world(true);
+	ck_assert_int_eq(eng_getppid(E, 5), 3);
+	ck_assert_uint_eq(t_count_ev(&FX, ENG_EV_ORPHAN), 0);
+	ck_assert_uint_eq(t_count_signals(&FX), 0);
+	ck_assert(!eng_pgrp_orphaned(E, 5, 0));
+	/* The subreaper's own exit then orphans group 5 (rule 1). */
+	t_exit(E, 3);
+	ck_assert_int_eq(eng_getppid(E, 5), 1);
+	ck_assert_uint_eq(t_count_sig(&FX, 5, SIGHUP), 1);
+	ck_assert_uint_eq(t_count_sig(&FX, 5, SIGCONT), 1);
+}
+END_TEST
+
+START_TEST(test_no_subreaper_orphans_group)
+{
+	const int32_t members[] = { 5 };
+
+	subreaper_world(false);
+	ck_assert_int_eq(eng_getppid(E, 5), 1);
+	t_assert_hupcont(&FX, 5, members, 1);
+}
+END_TEST
+
+/* A subreaper in the orphan's own group does not connect it. */
+START_TEST(test_subreaper_in_same_group_does_not_connect)
+{
+	const int32_t members[] = { 3, 5 };
+
+	t_command(E);
+	t_fork(E, 2);   /* 3 */
+	t_setpgid(E, 2, 3, 3);
+	t_fork(E, 3);   /* 4, group 3 */
+	t_fork(E, 4);   /* 5, group 3 */
+	t_setpgid(E, 2, 3, 2); /* 3 back to group 2: group 3 = {4, 5} */
+	t_setpgid(E, 4, 5, 5);
+	t_setpgid(E, 4, 0, 5); /* 4 joins 5: group 5 = {4, 5} linked by 4 (parent 3 in group 2) */
+	t_setpgid(E, 2, 3, 5); /* 3 joins too: group 5 = {3, 4, 5}, 3 links it (parent 2) */
+	ck_assert_int_eq(eng_set_subreaper(E, 3, true), 0);
+	t_stop(E, 5);
+	eng_fx_clear(&FX);
+	t_exit(E, 4);   /* 5 goes to 3, in its own group; 3 (parent 2) still links */
+	ck_assert_int_eq(eng_getppid(E, 5), 3);
+	ck_assert_uint_eq(t_count_signals(&FX), 0);
+	t_exit(E, 2);   /* 3 goes to init: nothing links group 5 any more */
+	t_assert_hupcont(&FX, 5, members, 2);
+}
+END_TEST
+
 static Suite *pgrp_suite(void)
 {
 	Suite *s = suite_create("pgrp");
@@ -504,6 +589,7 @@ static Suite *pgrp_suite(void)
 	tcase_add_checked_fixture(tc, t_setup, t_teardown);
 	tcase_add_test(tc, test_setpgid_rows);
 	tcase_add_test(tc, test_setpgid_frees_empty_group);
+	tcase_add_test(tc, test_setpgid_execed_zombie);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("orphan rule 1: parent exit");
@@ -533,6 +619,13 @@ static Suite *pgrp_suite(void)
 	tcase_add_test(tc, test_no_signals_when_nothing_stopped);
 	tcase_add_test(tc, test_no_orphan_signals_from_setpgid);
 	tcase_add_test(tc, test_no_orphan_signals_from_setsid);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("orphan rule with subreapers");
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_subreaper_parent_connects_group);
+	tcase_add_test(tc, test_no_subreaper_orphans_group);
+	tcase_add_test(tc, test_subreaper_in_same_group_does_not_connect);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stopped oracle");

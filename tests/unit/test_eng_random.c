@@ -254,14 +254,14 @@ static int ref_setpgid(const struct rsnap *s, int32_t caller, int32_t pid, int32
 	const struct eng_pinfo *cp = r_get(s, caller), *t;
 	int32_t gsid;
 
-	if (pgid < 0)
-		return -EINVAL;
-	if (!cp || cp->state == ENG_P_ZOMBIE)
-		return -ESRCH;
 	if (pid == 0)
 		pid = caller;
 	if (pgid == 0)
 		pgid = pid;
+	if (pgid < 0)
+		return -EINVAL;
+	if (!cp || cp->state == ENG_P_ZOMBIE)
+		return -ESRCH;
 	t = r_get(s, pid);
 	if (!t)
 		return -ESRCH;
@@ -519,8 +519,8 @@ static bool r_op(struct rstate *st, struct eng *e)
 		changed = false; /* eng_wait_select takes a const engine */
 	} else { /* exec */
 		v = r_pick(st, false, true);
-		want = st->s.p[v].state == ENG_P_ZOMBIE ? -ESRCH : 0;
-		R_EQ(eng_exec(e, v, &FX), want);
+		/* Zombies too: the mark can be learnt after the exit. */
+		R_EQ(eng_exec(e, v, &FX), 0);
 	}
 	return changed;
 }

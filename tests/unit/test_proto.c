@@ -32,6 +32,8 @@ START_TEST(req_round_trip)
 			in.a = PROTO_FORK_SETSID;
 		if (op == PROTO_OP_XLATE)
 			in.a = PROTO_XLATE_V2R;
+		if (op == PROTO_OP_SUBREAPER)
+			in.a = 1;
 		proto_pack_req(&in, buf);
 		ck_assert_msg(proto_unpack_req(buf, sizeof(buf), &out) == 0, "op %s", proto_op_name(op));
 		ck_assert_uint_eq(out.op, op);
@@ -129,6 +131,14 @@ START_TEST(req_fields)
 		{"state: b 2", PROTO_OP_STATE, 10, 2, 0, -EINVAL},
 		{"xlate: direction 2", PROTO_OP_XLATE, 2, 10, 0, -EINVAL},
 		{"info: negative start", PROTO_OP_INFO, -1, 0, 0, -EINVAL},
+		{"subreaper: a 2", PROTO_OP_SUBREAPER, 2, 0, 0, -EINVAL},
+		{"subreaper: negative", PROTO_OP_SUBREAPER, -1, 0, 0, -EINVAL},
+		{"subreaper: on", PROTO_OP_SUBREAPER, 1, 0, 0, 0},
+		{"subreaper: off", PROTO_OP_SUBREAPER, 0, 0, 0, 0},
+		{"pgrp_rpids: negative group", PROTO_OP_PGRP_RPIDS, -2, 0, 0, -EINVAL},
+		{"pgrp_rpids: negative offset", PROTO_OP_PGRP_RPIDS, 5, 0, -1, -EINVAL},
+		{"pgrp_rpids: own group", PROTO_OP_PGRP_RPIDS, 0, 0, 0, 0},
+		{"pgrp_rpids: group, page 2", PROTO_OP_PGRP_RPIDS, 7, 0, 64, 0},
 	};
 	uint8_t buf[PROTO_REQ_SIZE];
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -195,6 +205,9 @@ END_TEST
 START_TEST(op_names)
 {
 	ck_assert_str_eq(proto_op_name(PROTO_OP_SETPGID), "setpgid");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_SUBREAPER), "subreaper");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_PGRP_RPIDS), "pgrp_rpids");
+	ck_assert(!proto_is_oneway(PROTO_OP_SUBREAPER));
 	ck_assert_str_eq(proto_op_name(0), "?");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_END_), "?");
 	ck_assert(proto_is_oneway(PROTO_OP_BIND));

@@ -1,0 +1,160 @@
+/* procpath.c — /proc/<vpid>/... paths to /proc/<rpid>/..., and the /proc/self links read back as vpids. */
+#include "shim.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+/*
+ * A path is translated when it is absolute and starts with "/proc/" then
+ * a pid (digits, no leading zero, followed by '/' or the end), or with
+ * "/proc/self/task/".  The pid is a vpid: ours -> our real pid, 1 -> the
+ * supervisor's, another process of the tree -> its real pid, a real thread
+ * id of our own -> itself (/proc/<tid> works for any thread); anything
+ * else -> ENOENT (a pid outside the tree: never a stranger's entry).  A
+ * following "task/<id>" component equal to that vpid (the main thread, as
+ * gettid() names it) becomes the real id too.  /proc/self and
+ * /proc/thread-self are the kernel's and keep working.
+ *
+ * Not translated: relative paths (openat(dirfd of /proc, "5/stat"), a cwd
+ * of /proc), spellings like "/proc//5" or "/./proc/5", and what the kernel
+ * writes inside the files (/proc/<pid>/stat, status: real numbers), nor
+ * the directory listing of /proc (real pids).
+ */
+
+#define PROCPATH_PREFIX 6  /* strlen("/proc/") */
+#define PROCPATH_DIGITS 10 /* a pid has at most 10 digits */
+
+size_t shim_procpath_size(const char *path)
+{
+	/* Two components (pid, task id) may each grow to PROCPATH_DIGITS. */
+	return strlen(path) + 1 + 2 * PROCPATH_DIGITS;
+}
+
+/* A pid component at s: its value and length, or false when s does not
+ * start with one (the kernel itself then answers for the path). */
+static bool pid_component(const char *s, long *v, size_t *len)
+{
+	size_t n = 0;
+	long x = 0;
+
+	if (s[0] < '1' || s[0] > '9')
+		return false;
+	while (s[n] >= '0' && s[n] <= '9') {
+		if (n == PROCPATH_DIGITS)
+			return false;
+		x = x * 10 + (s[n] - '0');
+		n++;
+	}
+	if (s[n] != '/' && s[n] != '\0')
+		return false;
+	*v = x;
+	*len = n;
+	return true;
+}
+
+/* Append s (length n) at buf[*at], bounded by cap. */
+static bool put(char *buf, size_t cap, size_t *at, const char *s, size_t n)
+{
+	if (*at + n >= cap)
+		return false;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	buf[*at] = '\0';
+	return true;
+}
+
+static bool put_int(char *buf, size_t cap, size_t *at, long v)
+{
+	char num[24];
+
+	return put(buf, cap, at, num, shim_fmt_int(num, v));
+}
+
+/* The real pid behind vpid component v: -ENOENT outside the tree. */
+static pid_t pid_real(long v)
+{
+	pid_t r;
+
+	if (v > PROTO_PID_MAX)
+		return -ENOENT;
+	if (v == 1) {
+		if (shim_conn_peer() <= 0)
+			shim_connect();
+		r = shim_conn_peer();
+		return r > 0 ? r : -ENOENT;
+	}
+	r = shim_xlate_tid((pid_t)v);
+	return r > 0 ? r : -ENOENT;
+}
+
+/* Copy rest (after a pid component), turning "/task/<vpid>" into
+ * "/task/<rpid>". */
+static int put_rest(char *buf, size_t cap, size_t *at, const char *rest, long vpid, pid_t rpid)
+{
+	long t;
+	size_t n;
+
+	if (strncmp(rest, "/task/", 6) == 0 && pid_component(rest + 6, &t, &n) && t == vpid) {
+		if (!put(buf, cap, at, "/task/", 6) || !put_int(buf, cap, at, rpid))
+			return -ENAMETOOLONG;
+		rest += 6 + n;
+	}
+	return put(buf, cap, at, rest, strlen(rest)) ? 0 : -ENAMETOOLONG;
+}
+
+int shim_procpath(const char *path, char *buf, size_t cap)
+{
+	const char *p = path + PROCPATH_PREFIX;
+	size_t at = 0, n;
+	long v;
+	pid_t r;
+
+	buf[0] = '\0';
+	shim_init();
+	if (shim_mode() != SHIM_MODE_ONLINE || shim_guarded())
+		goto copy;
+	if (strncmp(p, "self/task/", 10) == 0) {
+		put(buf, cap, &at, path, PROCPATH_PREFIX + 4); /* "/proc/self" */
+		return put_rest(buf, cap, &at, p + 4, shim_self_vpid(), shim_sys_getpid());
+	}
+	if (!pid_component(p, &v, &n))
+		goto copy;
+	r = pid_real(v);
+	if (r < 0)
+		return r;
+	put(buf, cap, &at, path, PROCPATH_PREFIX);
+	if (!put_int(buf, cap, &at, r))
+		return -ENAMETOOLONG;
+	return put_rest(buf, cap, &at, p + n, v, r);
+copy:
+	return put(buf, cap, &at, path, strlen(path)) ? 0 : -ENAMETOOLONG;
+}
+
+ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t n)
+{
+	char text[64];
+	size_t at = 0;
+	bool thread;
+	pid_t rpid, tid;
+
+	if (n < 0 || path == NULL)
+		return n;
+	thread = strcmp(path, "/proc/thread-self") == 0;
+	if (!thread && strcmp(path, "/proc/self") != 0)
+		return n;
+	if (shim_mode() != SHIM_MODE_ONLINE || shim_guarded())
+		return n;
+	/* The link's text is known: "<pid>" or "<pid>/task/<tid>". */
+	rpid = shim_sys_getpid();
+	tid = (pid_t)shim_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	put_int(text, sizeof(text), &at, shim_self_vpid());
+	if (thread) {
+		put(text, sizeof(text), &at, "/task/", 6);
+		put_int(text, sizeof(text), &at, tid == rpid ? shim_self_vpid() : tid);
+	}
+	if (at > cap)
+		at = cap; /* readlink truncates silently */
+	memcpy(buf, text, at);
+	return (ssize_t)at;
+}

@@ -1,0 +1,318 @@
+/* syscall.c — syscall(): pid-related numbers go through the wrappers, the rest pass untouched; the shim's raw system call. */
+#include "shim.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/*
+ * Programs (and conformance suites: LTP compares getpid() with
+ * syscall(SYS_getpid)) reach the kernel through the generic entry too.
+ * Every number that takes or returns a pid runs the same code as its libc
+ * wrapper; every other number is passed on with its six arguments as they
+ * came.  Results follow syscall(2): -1 with errno on failure.
+ *
+ * clone / clone3 / fork / vfork become our fork (bookkeeping: a vpid, the
+ * child's identity) when they create a plain process returning on the
+ * caller's stack: no CLONE_VM, CLONE_THREAD, CLONE_PARENT, CLONE_SETTLS,
+ * CLONE_SIGHAND, no namespace flag, no child stack, exit signal SIGCHLD.
+ * The system call itself stays the program's (same flags, same pointers:
+ * CLONE_PIDFD, CLONE_*_SETTID words are real thread ids, as the kernel
+ * writes them).  Anything else (threads, vfork-style clones on a new stack,
+ * namespaces) passes through; such a child registers lazily (HELLO) on its
+ * first call that needs the supervisor.
+ */
+
+long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a1;
+	register long x1 __asm__("x1") = a2;
+	register long x2 __asm__("x2") = a3;
+	register long x3 __asm__("x3") = a4;
+	register long x4 __asm__("x4") = a5;
+	register long x5 __asm__("x5") = a6;
+
+	__asm__ volatile("svc 0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory");
+	return x0;
+#else
+	/* Elsewhere: libc's entry (resolved by shim_init, which every path
+	 * runs before its first system call). */
+	int saved = errno;
+	long r;
+
+	shim_init();
+	r = real.syscall(nr, a1, a2, a3, a4, a5, a6);
+	if (r == -1) {
+		r = -errno;
+		errno = saved;
+	}
+	return r;
+#endif
+}
+
+/* A kernel-style result (-errno) as syscall(2) returns it. */
+static long sys_result(long r)
+{
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+/* ---- fork-like clones ------------------------------------------------------ */
+
+#define CLONE_ARGS_VER0 64 /* clone3: size of the first struct clone_args */
+#define CLONE_ARGS_VER1 80 /* ... with set_tid, set_tid_size */
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x1000
+#endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* Flags that keep a clone a plain fork (besides the exit signal). */
+#define FORKLIKE_FLAGS                                                                    \
+	((uint64_t)CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_PARENT_SETTID |      \
+	 CLONE_PIDFD | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_IO | CLONE_UNTRACED | \
+	 CLONE_PTRACE | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)
+
+/* The layout of the kernel's struct clone_args (fixed ABI, 8-byte fields). */
+struct sys_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+/* The system call our fork wrapper makes instead of libc's fork: set just
+ * before shim_fork, read by clone_real in the same thread. */
+struct clone_call {
+	long nr;
+	long a[6];
+};
+static SHIM_TLS struct clone_call clone_cur;
+
+static pid_t clone_real(void)
+{
+	const struct clone_call *c = &clone_cur;
+	long r = shim_raw_syscall(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+
+	return (pid_t)sys_result(r);
+}
+
+/* Copy n bytes of our own memory that the program handed us, without
+ * faulting on a bad pointer (the kernel would answer EFAULT: so may we). */
+bool shim_peek(void *dst, const void *src, size_t n)
+{
+	struct iovec local = { dst, n }, remote = { (void *)(uintptr_t)src, n };
+	long r = shim_raw_syscall(SYS_process_vm_readv, shim_sys_getpid(), (long)&local, 1,
+				  (long)&remote, 1, 0);
+
+	return r == (long)n;
+}
+
+static bool forklike(uint64_t flags, uint64_t exit_signal, uint64_t stack)
+{
+	return (flags & ~FORKLIKE_FLAGS) == 0 && exit_signal == SIGCHLD && stack == 0;
+}
+
+/* clone(flags, stack, ...) or clone3(args, size): our fork when fork-like;
+ * 1 = not ours, pass it through. */
+static long clone_any(long nr, const long a[6])
+{
+	uint64_t flags, sig, stack;
+
+	if (nr == SYS_clone) {
+		flags = (uint64_t)a[0] & ~(uint64_t)CSIGNAL;
+		sig = (uint64_t)a[0] & CSIGNAL;
+		stack = (uint64_t)a[1];
+	} else {
+		struct sys_clone_args ca;
+		size_t size = (size_t)a[1];
+
+		memset(&ca, 0, sizeof(ca));
+		if (a[0] == 0 || size < CLONE_ARGS_VER0 ||
+		    !shim_peek(&ca, (const void *)a[0], size < sizeof(ca) ? size : sizeof(ca)))
+			return 1;
+		if (size >= CLONE_ARGS_VER1 && ca.set_tid_size != 0)
+			return 1; /* chosen real pids: not a plain fork */
+		flags = ca.flags;
+		sig = ca.exit_signal;
+		stack = ca.stack | ca.stack_size;
+	}
+	if (!forklike(flags, sig, stack))
+		return 1;
+	clone_cur.nr = nr;
+	memcpy(clone_cur.a, a, sizeof(clone_cur.a));
+	return shim_fork(clone_real);
+}
+
+/* ---- pid arguments ------------------------------------------------------------ */
+
+/* Translate argument `i` (a pid or thread id) and make the call. */
+static long with_pid_arg(long nr, long a[6], int i)
+{
+	pid_t r = shim_xlate_tid((pid_t)a[i]);
+
+	if (r < 0)
+		return sys_result(r);
+	a[i] = r;
+	return sys_result(shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+}
+
+static long waitid_raw(long a[6])
+{
+	siginfo_t si;
+	int rc = shim_waitid((idtype_t)a[0], (id_t)a[1], a[2] ? &si : NULL, (int)a[3]);
+
+	if (rc < 0)
+		return -1;
+	if (a[2])
+		memcpy((void *)a[2], &si, sizeof(si));
+	/* The wrapper cannot report the child's rusage (glibc's waitid never
+	 * asks for it): zeroes, never another process's numbers. */
+	if (a[4])
+		memset((void *)a[4], 0, sizeof(struct rusage));
+	return 0;
+}
+
+/* The numbers we route; 1 = not one of them (pass through). */
+static long route(long nr, long a[6], bool *done)
+{
+	*done = true;
+	switch (nr) {
+	case SYS_getpid:
+		return shim_self_vpid();
+	case SYS_getppid:
+		return shim_getppid();
+	case SYS_gettid:
+		return shim_gettid();
+#ifdef SYS_getpgrp
+	case SYS_getpgrp:
+		return shim_getpgid(0);
+#endif
+	case SYS_getpgid:
+		return shim_getpgid((pid_t)a[0]);
+	case SYS_setpgid:
+		return shim_setpgid((pid_t)a[0], (pid_t)a[1]);
+	case SYS_getsid:
+		return shim_getsid((pid_t)a[0]);
+	case SYS_setsid:
+		return shim_setsid();
+	case SYS_kill:
+		return shim_kill((pid_t)a[0], (int)a[1]);
+	case SYS_tkill:
+		return with_pid_arg(nr, a, 0);
+	case SYS_tgkill:
+		return sys_result(shim_sys_tgsend(SHIM_TG_KILL, a[0], a[1], a[2], NULL));
+	case SYS_rt_sigqueueinfo:
+		return sys_result(shim_sys_tgsend(SHIM_TG_QUEUE, a[0], 0, a[1], (void *)a[2]));
+	case SYS_rt_tgsigqueueinfo:
+		return sys_result(shim_sys_tgsend(SHIM_TG_TGQUEUE, a[0], a[1], a[2], (void *)a[3]));
+	case SYS_wait4: {
+		pid_t r = shim_wait4((pid_t)a[0], (int *)a[1], (int)a[2], (struct rusage *)a[3]);
+		return sys_result(r);
+	}
+	case SYS_waitid:
+		return waitid_raw(a);
+	case SYS_getpriority:
+		return sys_result(shim_sys_priority(false, a[0], a[1], 0));
+	case SYS_setpriority:
+		return sys_result(shim_sys_priority(true, a[0], a[1], a[2]));
+	case SYS_ioprio_get:
+		return sys_result(shim_sys_ioprio(false, a[0], a[1], 0));
+	case SYS_ioprio_set:
+		return sys_result(shim_sys_ioprio(true, a[0], a[1], a[2]));
+	case SYS_prctl:
+		return shim_prctl((int)a[0], (unsigned long)a[1], (unsigned long)a[2],
+				  (unsigned long)a[3], (unsigned long)a[4]);
+	case SYS_sched_setaffinity:
+	case SYS_sched_getaffinity:
+	case SYS_sched_setscheduler:
+	case SYS_sched_getscheduler:
+	case SYS_sched_setparam:
+	case SYS_sched_getparam:
+	case SYS_sched_setattr:
+	case SYS_sched_getattr:
+	case SYS_sched_rr_get_interval:
+	case SYS_prlimit64:
+	case SYS_process_vm_readv:
+	case SYS_process_vm_writev:
+	case SYS_pidfd_open:
+	case SYS_get_robust_list:
+	case SYS_migrate_pages:
+	case SYS_move_pages:
+		return with_pid_arg(nr, a, 0);
+	case SYS_perf_event_open:
+		return with_pid_arg(nr, a, 1);
+	case SYS_kcmp: {
+		pid_t r = shim_xlate_tid((pid_t)a[0]);
+		if (r < 0)
+			return sys_result(r);
+		a[0] = r;
+		return with_pid_arg(nr, a, 1);
+	}
+	case SYS_clone:
+	case SYS_clone3: {
+		long r = clone_any(nr, a);
+		if (r != 1)
+			return r;
+		break;
+	}
+#ifdef SYS_fork
+	case SYS_fork:
+	case SYS_vfork: /* the caller's stack frame would be shared: a fork is safer */
+		clone_cur.nr = SYS_fork;
+		memset(clone_cur.a, 0, sizeof(clone_cur.a));
+		return shim_fork(clone_real);
+#endif
+	default:
+		break;
+	}
+	*done = false;
+	return 0;
+}
+
+SHIM_EXPORT long syscall(long nr, ...)
+{
+	long a[6], r;
+	bool done;
+	va_list ap;
+
+	/* Six arguments, as the kernel takes them: whatever the caller passed
+	 * (reading unused slots is what libc's own syscall does too). */
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	shim_init();
+	if (shim_mode() != SHIM_MODE_NONE && !shim_guarded()) {
+		r = route(nr, a, &done);
+		if (done)
+			return r;
+	}
+	return real.syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}

@@ -1,0 +1,117 @@
+/* thread.c — thread ids: gettid, tgkill, and the pid / thread id rule for every pid-taking call. */
+#include "shim.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/*
+ * Thread ids under jobshim: the main thread's id is the process's vpid
+ * (programs test "am I the main thread?" with gettid() == getpid()); the
+ * ids of other threads stay real.  They only ever mean something to the
+ * kernel together with their process (tgkill checks the pair), and every
+ * thread-taking call below accepts them as they are.
+ *
+ * An id handed to the kernel (shim_xlate_tid): 0 and negative values keep
+ * the kernel's meaning; the caller's vpid is its real pid; a real thread id
+ * of one of the caller's own threads stays (it wins over an equal vpid of
+ * another process: the kernel's answer then concerns the caller, never a
+ * stranger); any other vpid is its process's real pid (the main thread).
+ * A number that names nothing in the tree is ESRCH, never passed on.
+ */
+
+static pid_t sys_gettid(void)
+{
+	return (pid_t)shim_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
+}
+
+pid_t shim_gettid(void)
+{
+	pid_t tid = sys_gettid();
+
+	shim_init();
+	if (shim_mode() == SHIM_MODE_NONE || tid != shim_sys_getpid())
+		return tid;
+	return shim_self_vpid();
+}
+
+SHIM_EXPORT pid_t gettid(void)
+{
+	return shim_gettid();
+}
+
+/* Is tid a thread of ours (real id)?  tgkill with signal 0 checks the
+ * pair and sends nothing. */
+static bool own_thread(pid_t rpid, pid_t tid)
+{
+	return tid == sys_gettid() ||
+	       shim_raw_syscall(SYS_tgkill, rpid, tid, 0, 0, 0, 0) == 0;
+}
+
+pid_t shim_xlate_tid(pid_t id)
+{
+	pid_t self_r, r;
+
+	shim_init();
+	if (id <= 0 || shim_mode() == SHIM_MODE_NONE)
+		return id;
+	self_r = shim_sys_getpid();
+	if (id == shim_self_vpid() || id == shim_last_vpid())
+		return self_r;
+	if (own_thread(self_r, id))
+		return id;
+	if (shim_offline()) {
+		/* LOST: what we know for sure (our children), as kill does. */
+		r = shim_child_v2r(id);
+		return r > 0 ? r : -ESRCH;
+	}
+	r = shim_v2r(id);
+	return r > 0 ? r : -ESRCH;
+}
+
+/*
+ * tgkill(tgid, tid) and rt_(tg)sigqueueinfo.  The tgid is a process: the
+ * caller or a vpid.  A tid equal to the (virtual) tgid is the main thread;
+ * any other tid is a real thread id, passed on: the kernel checks that it
+ * belongs to tgid.  A siginfo whose si_pid is our vpid gets our real pid
+ * (receivers translate si_pid from real to virtual, see sig.c).
+ */
+long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const void *info)
+{
+	pid_t rt = (pid_t)tgid, rtid = (pid_t)tid;
+	siginfo_t si;
+
+	shim_init();
+	if (shim_mode() != SHIM_MODE_NONE && tgid > 0) {
+		rt = shim_xlate_tid((pid_t)tgid);
+		if (rt < 0)
+			return rt;
+		if (tid == tgid)
+			rtid = rt;
+	}
+	if (kind == SHIM_TG_KILL)
+		return shim_raw_syscall(SYS_tgkill, rt, rtid, sig, 0, 0, 0);
+	if (info != NULL && shim_mode() != SHIM_MODE_NONE) {
+		pid_t self_v = shim_self_vpid(), self_r = shim_sys_getpid();
+
+		if (shim_peek(&si, info, sizeof(si)) && si.si_pid == self_v && self_v != self_r) {
+			si.si_pid = self_r;
+			info = &si;
+		}
+	}
+	if (kind == SHIM_TG_QUEUE)
+		return shim_raw_syscall(SYS_rt_sigqueueinfo, rt, sig, (long)info, 0, 0, 0);
+	return shim_raw_syscall(SYS_rt_tgsigqueueinfo, rt, rtid, sig, (long)info, 0, 0);
+}
+
+SHIM_EXPORT int tgkill(pid_t tgid, pid_t tid, int sig)
+{
+	long rc = shim_sys_tgsend(SHIM_TG_KILL, tgid, tid, sig, NULL);
+
+	if (rc < 0) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return 0;
+}

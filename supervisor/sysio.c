@@ -1,0 +1,183 @@
+/* sysio.c — the supervisor's system calls about other processes: /proc reads, pidfds, reaping. */
+#include "sup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * Everything the request handlers (ops.c, clients.c, procs.c) learn from or
+ * do to the real processes goes through these few functions, and nothing
+ * else lives here: the fuzz target (tests/fuzz/) links a fake kernel in
+ * place of this file and drives the handlers in-process.
+ */
+
+/* ---- /proc ------------------------------------------------------------------ */
+
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+	int fd;
+	ssize_t n;
+
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, len - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+int sysio_stat(pid_t rpid, struct sysio_stat *st)
+{
+	char path[64], buf[1024];
+	const char *open_paren, *close_paren;
+	ssize_t n;
+	size_t clen;
+	int pos = 0;
+	/* fields after comm: state ppid pgrp session tty_nr tpgid flags minflt
+	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
+	 * num_threads itrealvalue starttime */
+	int ppid, pgrp, sid;
+
+	memset(st, 0, sizeof(*st));
+	if (rpid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)rpid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	/* comm may hold spaces and parentheses: it ends at the last ')'. */
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return -EINVAL;
+	clen = (size_t)(close_paren - open_paren - 1);
+	if (clen >= sizeof(st->comm))
+		clen = sizeof(st->comm) - 1;
+	memcpy(st->comm, open_paren + 1, clen);
+	st->comm[clen] = '\0';
+	if (sscanf(close_paren + 1, " %c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu%n",
+		   &st->state, &ppid, &pgrp, &sid, &st->start, &pos) < 5 || pos == 0)
+		return -EINVAL;
+	st->ppid = ppid;
+	st->pgrp = pgrp;
+	st->sid = sid;
+	return 0;
+}
+
+int sysio_children(pid_t rpid, pid_t *out, size_t cap)
+{
+	char path[64], buf[4096];
+	DIR *d;
+	struct dirent *de;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)rpid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) != NULL && n < cap) {
+		char *p, *end;
+		long tid = strtol(de->d_name, &end, 10);
+		if (tid <= 0 || *end)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld/children", (int)rpid, tid);
+		if (read_small(path, buf, sizeof(buf)) <= 0)
+			continue;
+		for (p = buf; n < cap; p = end) {
+			long v = strtol(p, &end, 10);
+			if (end == p || v <= 0)
+				break;
+			out[n++] = (pid_t)v;
+		}
+	}
+	closedir(d);
+	return (int)n;
+}
+
+void sysio_cmdline(pid_t rpid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)rpid);
+	n = read_small(path, buf, len);
+	if (n <= 0) {
+		struct sysio_stat st;
+		if (sysio_stat(rpid, &st) == 0)
+			snprintf(buf, len, "[%s]", st.comm);
+		else
+			snprintf(buf, len, "?");
+		return;
+	}
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	buf[n] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0' || buf[i] == '\n')
+			buf[i] = ' ';
+}
+
+/* ---- pidfds and reaping ----------------------------------------------------- */
+
+int sysio_pidfd_open(pid_t rpid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, rpid, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int sysio_pidfd_signal(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+static int wait_status(const siginfo_t *si)
+{
+	if (si->si_code == CLD_EXITED)
+		return (si->si_status & 0xff) << 8;
+	return (si->si_status & 0x7f) | (si->si_code == CLD_DUMPED ? 0x80 : 0);
+}
+
+/* Our own children (the command, adopted orphans) can tell their status
+ * without being reaped; anyone else's is unknown here.  true: *status set. */
+bool sysio_pidfd_status(int pidfd, int *status)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+		return false;
+	*status = wait_status(&si);
+	return true;
+}
+
+/* Reap one exited child of ours: its rpid, or 0 when none is ready. */
+pid_t sysio_reap_any(int *status)
+{
+	siginfo_t si;
+	int rc;
+
+	do {
+		memset(&si, 0, sizeof(si));
+		rc = waitid(P_ALL, 0, &si, WEXITED | WNOHANG);
+	} while (rc < 0 && errno == EINTR);
+	if (rc < 0 || si.si_pid == 0)
+		return 0;
+	*status = wait_status(&si);
+	return si.si_pid;
+}

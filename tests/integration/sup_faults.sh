@@ -1,0 +1,85 @@
+#!/bin/bash
+# sup_faults.sh BUILD — faults and hostile input: the supervisor SIGKILLed mid-run, lying and
+# malformed requests from inside the tree, connections from outside the tree and from another uid.
+set -u
+B=$(cd "${1:-build}" && pwd)
+if [ "${SUP_IN_NS:-}" != 1 ]; then
+	SUP_IN_NS=1 exec timeout 120 unshare --pid --fork --kill-child --mount-proc "$0" "$B"
+fi
+J="$B/jobshim"
+R="$B/itest/raw_client"
+H="$B/itest/fault_hostile"
+N="$B/itest/fault_nosup"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+chmod 755 "$T" # only jobshim's own 0700 directory may keep other uids out
+fail=0
+for f in "$J" "$R" "$H" "$N"; do [ -x "$f" ] || { echo "not ok - $f missing"; exit 1; }; done
+
+ok() { echo "ok - $*"; }
+bad() { echo "not ok - $*"; fail=1; }
+# has PATTERN DESCRIPTION: grep the last output
+has() { if grep -qE -- "$1" "$T/out"; then ok "$2"; else bad "$2"; sed 's/^/#   /' "$T/out" | head -20; fi; }
+# inner FILE: the "ok/not ok" lines of a test program, indented; its failures count
+inner() { sed 's/^/  /' "$1"; ! grep -q '^not ok' "$1"; }
+
+# 1. The supervisor SIGKILLed mid-run.  The tree goes on with real calls and
+# one warning per program image; `| cat` ends when the last writer is gone.
+TMPDIR=$T timeout 30 bash -c "'$J' run -- '$N' 2>'$T/err' | cat" >"$T/out"
+rc=$?
+inner "$T/out" && ok "supervisor killed: the C program's calls fall back" || bad "fault_nosup"
+[ "$rc" -ne 124 ] && ok "supervisor killed: nothing hangs" || bad "supervisor killed: timed out"
+nw=$(grep -c '^jobshim: supervisor unreachable' "$T/err")
+[ "$nw" -ge 1 ] && [ "$nw" -le 3 ] && ok "supervisor killed: $nw warning(s), one per program image (program, spawned sh, system's sh)" ||
+	{ bad "supervisor killed: $nw warnings"; head -5 "$T/err" | sed 's/^/#   /'; }
+other=$(grep -v '^jobshim: supervisor unreachable' "$T/err" | head -3)
+[ -z "$other" ] && ok "supervisor killed: nothing else on stderr" || bad "stderr: $other"
+
+# The same with a shell: jobs, pipelines and waits after the loss.
+TMPDIR=$T timeout 30 bash -c "'$J' run -- sh -c 'sleep 0.2 & $N killsup; wait; \
+	for i in 1 2 3; do sh -c \"exit \$i\" || echo \"child \$?\"; done | sort | tr \"\\n\" \" \"; \
+	( sleep 0.1; echo sub ) & wait; echo done' 2>'$T/err' | cat" >"$T/out"
+rc=$?
+has '^child 1 child 2 child 3 sub$' "supervisor killed under sh: children, a pipeline, a background job"
+has '^done$' "supervisor killed under sh: the shell finishes"
+[ "$rc" -ne 124 ] && ok "supervisor killed under sh: nothing hangs" || bad "sh: timed out"
+nw=$(grep -c '^jobshim: supervisor unreachable' "$T/err")
+[ "$nw" -ge 1 ] && ok "supervisor killed under sh: $nw warning(s), at most one per image" || bad "sh: no warning"
+
+# 2. Lies and malformed messages from a tree process (fault_hostile.c).
+TMPDIR=$T timeout 60 "$J" run -- "$H" >"$T/out" 2>"$T/err"
+rc=$?
+inner "$T/out" && ok "hostile client: every request refused or ignored, the supervisor serves on" ||
+	bad "fault_hostile"
+[ "$rc" -eq 0 ] && ok "hostile client: exit 0" || bad "hostile client: exit $rc"
+[ ! -s "$T/err" ] && ok "hostile client: nothing on stderr" || { bad "stderr"; head -5 "$T/err"; }
+
+# 3. Connections from outside the tree and from another uid.
+TMPDIR="$T" "$J" run -- sleep 30 >/dev/null 2>&1 &
+jp=$!
+for i in $(seq 100); do s=$(ls "$T"/jobshim-$jp.*/sock 2>/dev/null) && break; sleep 0.05; done
+sleep 0.2
+if [ -z "${s:-}" ]; then bad "no socket for $jp"; else
+	d=$(dirname "$s")
+	fd0=$(ls /proc/$jp/fd | wc -l)
+	timeout 20 "$R" --socket "$s" hello=2 info=0 >"$T/out" 2>&1
+	has '^hello=2 err=-1 ' "non-descendant claiming vpid 2: HELLO refused (EPERM)"
+	has '^info=0 closed' "non-descendant: disconnected"
+	timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups "$R" --socket "$s" hello=0,1 check >"$T/out" 2>&1
+	has 'Permission denied' "uid 65534: the 0700 directory refuses the connection"
+	# Open the directory and the socket to everyone: SO_PEERCRED must refuse.
+	chmod 755 "$d" && chmod 777 "$s"
+	timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups "$R" --socket "$s" hello=0,1 check >"$T/out" 2>&1
+	if grep -q 'Permission denied' "$T/out"; then bad "uid 65534 still cannot connect: the SO_PEERCRED check is untested"
+	else has '^hello=0,1 closed' "uid 65534 with the directory open: connection closed at once (SO_PEERCRED uid)"; fi
+	chmod 700 "$d"
+	timeout 20 "$R" --socket "$s" hello=0,1 check >"$T/out" 2>&1
+	has '^check err=0 v=2,' "the supervisor still serves its own uid (2 live)"
+	sleep 0.2
+	fd1=$(ls /proc/$jp/fd | wc -l)
+	[ "$fd0" = "$fd1" ] && ok "supervisor fds back to $fd0 after the refused connections" || bad "fds $fd0 -> $fd1"
+	kill -TERM $jp
+	wait $jp
+fi
+
+exit $fail
