@@ -113,3 +113,6 @@ clean:
 
 # Differential testing against Linux (tests/diff/): diff-fuzz, diff-corpus.
 -include tests/diff/diff.mk
+
+# Protocol fuzzing (tests/fuzz/): make fuzz [SECONDS=60], fuzz-replay.
+-include tests/fuzz/fuzz.mk

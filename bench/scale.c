@@ -1,4 +1,5 @@
 /* scale.c — cost per process with many sequential or concurrent processes; the parent's RSS per live child. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,16 +41,26 @@ static long real_ppid(void)
 	return ppid;
 }
 
+/* VmRSS of a real pid.  Under jobshim the shim reads /proc/<pid> paths as
+ * virtual pids: go relative to a directory fd of /proc, left alone. */
 static long rss_kb(long pid)
 {
 	char path[64], line[256];
 	long kb = -1;
+	int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	f = fopen(path, "r");
-	if (!f)
+	if (dir < 0)
 		return -1;
+	snprintf(path, sizeof(path), "%ld/status", pid);
+	fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+	close(dir);
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
 			break;

@@ -4,6 +4,7 @@
 # strace/fakeroot columns); native and jobshim runs alternate so that machine noise hits
 # both sides alike.  strace and fakeroot columns appear only where those are installed
 # (fakeroot is a bench-only dependency: apt-get install -y fakeroot).  About 5-8 minutes.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `make bench` runs it with sh
 set -euo pipefail
 B=${1:-build}
 ROUNDS=${ROUNDS:-5}

@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -244,7 +245,7 @@ static bool own_names(struct nameset *set)
 /* Filled once outside a vfork child; a vfork child builds its own on the
  * stack (it must not write the parent's memory). */
 static struct nameset own;
-static int own_state; /* 0 unknown, 1 ready, -1 unreadable */
+static atomic_int own_state; /* 0 unknown, 1 ready, 2 being published, -1 unreadable */
 
 bool shim_image_plain(const char *path)
 {
@@ -255,26 +256,25 @@ bool shim_image_plain(const char *path)
 	if (path == NULL || shim_mode() != SHIM_MODE_ONLINE)
 		return false;
 	if (shim_vf.active) {
-		if (__atomic_load_n(&own_state, __ATOMIC_ACQUIRE) != 1) {
+		if (atomic_load(&own_state) != 1) {
 			if (!own_names(&local))
 				return false;
 			set = &local;
 		}
-	} else if (__atomic_load_n(&own_state, __ATOMIC_ACQUIRE) == 0) {
+	} else if (atomic_load(&own_state) == 0) {
 		/* Concurrent first execs in several threads compute the same set;
 		 * only the first publishes it. */
 		if (!own_names(&local)) {
-			__atomic_store_n(&own_state, -1, __ATOMIC_RELEASE);
+			atomic_store(&own_state, -1);
 			return false;
 		}
 		int expect = 0;
-		if (__atomic_compare_exchange_n(&own_state, &expect, 2, false, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE)) {
+		if (atomic_compare_exchange_strong(&own_state, &expect, 2)) {
 			own = local;
-			__atomic_store_n(&own_state, 1, __ATOMIC_RELEASE);
+			atomic_store(&own_state, 1);
 		}
 		set = &local;
-	} else if (__atomic_load_n(&own_state, __ATOMIC_ACQUIRE) != 1) {
+	} else if (atomic_load(&own_state) != 1) {
 		return false;
 	}
 	if (!scan_open(&sc, path))

@@ -513,8 +513,8 @@ SHIM_EXPORT int chdir(const char *path)
 SHIM_EXPORT ssize_t readlink(const char *path, char *out, size_t len)
 {
 	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.readlink(path, out, len);
+	if (!shim_procpath_candidate(path)) /* /proc/thread-self is not one */
+		return shim_procpath_fix_link(path, out, len, real.readlink(path, out, len));
 	char buf[shim_procpath_size(path)];
 	int rc = shim_procpath(path, buf, sizeof(buf));
 
@@ -526,8 +526,8 @@ SHIM_EXPORT ssize_t readlink(const char *path, char *out, size_t len)
 SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *out, size_t len)
 {
 	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.readlinkat(dirfd, path, out, len);
+	if (!shim_procpath_candidate(path)) /* /proc/thread-self is not one */
+		return shim_procpath_fix_link(path, out, len, real.readlinkat(dirfd, path, out, len));
 	char buf[shim_procpath_size(path)];
 	int rc = shim_procpath(path, buf, sizeof(buf));
 

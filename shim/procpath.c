@@ -138,7 +138,7 @@ ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t 
 	bool thread;
 	pid_t rpid, tid;
 
-	if (n < 0 || path == NULL)
+	if (n < 0 || path == NULL || path[0] != '/' || path[1] != 'p')
 		return n;
 	thread = strcmp(path, "/proc/thread-self") == 0;
 	if (!thread && strcmp(path, "/proc/self") != 0)

@@ -41,12 +41,14 @@ SHIM_EXPORT pid_t gettid(void)
 	return shim_gettid();
 }
 
-/* Is tid a thread of ours (real id)?  tgkill with signal 0 checks the
- * pair and sends nothing. */
+/* Is tid another thread of ours (real id)?  Not the main thread: its
+ * real id is our real pid, a number that as a vpid names some other
+ * process (the main thread's id is our vpid).  tgkill with signal 0
+ * checks the pair and sends nothing. */
 static bool own_thread(pid_t rpid, pid_t tid)
 {
-	return tid == sys_gettid() ||
-	       shim_raw_syscall(SYS_tgkill, rpid, tid, 0, 0, 0, 0) == 0;
+	return tid != rpid &&
+	       (tid == sys_gettid() || shim_raw_syscall(SYS_tgkill, rpid, tid, 0, 0, 0, 0) == 0);
 }
 
 pid_t shim_xlate_tid(pid_t id)

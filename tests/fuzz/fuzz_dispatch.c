@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -48,15 +49,21 @@ static int fz_orphan_fds[64];  /* peers of forgotten connections */
 static size_t fz_norphan;
 static uint32_t fz_seq;
 
-#define FZ_CHECK(cond, ...)                                                            \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "fuzz_dispatch: %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                  \
-			fputc('\n', stderr);                                           \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
+/* A failed invariant: say which, then abort (libFuzzer saves the input). */
+static void fz_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fz_check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		return;
+	fputs("fuzz_dispatch: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
 
 static const int32_t fz_special[] = {
 	INT32_MIN, INT32_MIN + 1, -INT32_MAX, -65536, -1000, -257, -65, -2, INT32_MAX,
@@ -110,9 +117,9 @@ static void drain(struct sup *s)
 		while ((n = recv(fc->peer, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 			struct proto_rep r;
 			int rc = proto_unpack_rep(buf, (size_t)n, &r);
-			FZ_CHECK(n == PROTO_REP_SIZE, "reply of %zd bytes", n);
+			fz_check(n == PROTO_REP_SIZE, "reply of %zd bytes", n);
 			/* A reply to a message without a valid header carries its op 0. */
-			FZ_CHECK(rc == 0 || rc == -EOPNOTSUPP, "reply unpacks to %d", rc);
+			fz_check(rc == 0 || rc == -EOPNOTSUPP, "reply unpacks to %d", rc);
 		}
 		if (!client_of(s, fc->id)) {
 			close(fc->peer);
@@ -174,25 +181,25 @@ static void check_state(struct sup *s)
 	struct eng_stats st;
 	int rc = eng_check(s->eng, why, sizeof(why));
 
-	FZ_CHECK(rc == 0, "eng_check: %s", why);
-	FZ_CHECK(s->fx.n == 0 && s->fx.nids == 0, "%zu effects left over", s->fx.n);
+	fz_check(rc == 0, "eng_check: %s", why);
+	fz_check(s->fx.n == 0 && s->fx.nids == 0, "%zu effects left over", s->fx.n);
 	HASH_ITER(hh, s->procs, p, tmp) {
 		struct eng_pinfo pi;
-		FZ_CHECK(p->vpid > 1 && eng_info(s->eng, p->vpid, &pi) == 0,
+		fz_check(p->vpid > 1 && eng_info(s->eng, p->vpid, &pi) == 0,
 			 "record of vpid %d unknown to the engine", (int)p->vpid);
-		FZ_CHECK(p->rpid == pi.rpid,
+		fz_check(p->rpid == pi.rpid,
 			 "vpid %d: record says rpid %lld, engine %lld", (int)p->vpid,
 			 (long long)p->rpid, (long long)pi.rpid);
-		FZ_CHECK(p->pidfd < 0 || (!p->exited && pi.state != ENG_P_ZOMBIE),
+		fz_check(p->pidfd < 0 || (!p->exited && pi.state != ENG_P_ZOMBIE),
 			 "vpid %d: pidfd open after its exit", (int)p->vpid);
-		FZ_CHECK(!p->exited || pi.state == ENG_P_ZOMBIE, "vpid %d exited but not a zombie",
+		fz_check(!p->exited || pi.state == ENG_P_ZOMBIE, "vpid %d exited but not a zombie",
 			 (int)p->vpid);
 		nstale += p->stale_since != 0;
 		nrec++;
 	}
-	FZ_CHECK(nstale == s->nstale, "nstale %zu, counted %zu", s->nstale, nstale);
+	fz_check(nstale == s->nstale, "nstale %zu, counted %zu", s->nstale, nstale);
 	eng_stats(s->eng, &st);
-	FZ_CHECK(st.nproc == nrec + 1, "engine has %zu processes, %zu records", st.nproc, nrec);
+	fz_check(st.nproc == nrec + 1, "engine has %zu processes, %zu records", st.nproc, nrec);
 }
 
 static int count_fds(void)
@@ -232,12 +239,12 @@ static int setup(struct sup *s, uint8_t flags, uint8_t vmax)
 		s->trace.text = flags & 2;
 	}
 	s->trace.first = true;
-	FZ_CHECK(s->epfd >= 0 && eng_new(&s->eng, &cfg) == 0, "set-up");
-	FZ_CHECK(eng_bind(s->eng, 1, FAKE_SUP_RPID) == 0, "bind init");
+	fz_check(s->epfd >= 0 && eng_new(&s->eng, &cfg) == 0, "set-up");
+	fz_check(eng_bind(s->eng, 1, FAKE_SUP_RPID) == 0, "bind init");
 	/* The command, as run.c's spawn_command makes it. */
 	fake_reset();
 	fake_fork(0, FAKE_SUP_RPID);
-	FZ_CHECK(eng_fork(s->eng, 1, &v, &s->fx) == 0 && procs_add(s, v) &&
+	fz_check(eng_fork(s->eng, 1, &v, &s->fx) == 0 && procs_add(s, v) &&
 			 eng_setsid(s->eng, v, &s->fx) == 2, "command");
 	effects_apply(s, 0);
 	s->cmd_rpid = fake.p[0].rpid;
@@ -390,6 +397,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_state(&s);
 	}
 	teardown(&s);
-	FZ_CHECK(count_fds() == fds0, "fds %d -> %d", fds0, count_fds());
+	fz_check(count_fds() == fds0, "fds %d -> %d", fds0, count_fds());
 	return 0;
 }

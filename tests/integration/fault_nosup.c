@@ -12,6 +12,7 @@
  * $JOBSHIM_SOCKET) and waits until it is gone: for shells in the tree.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -71,14 +72,20 @@ static long self_stat(int field)
 	return field == 1 ? pid : ppid;
 }
 
+/* Relative to a descriptor of /proc: the shim translates absolute
+ * /proc/<pid> paths as virtual pids (shim/procpath.c). */
 static int gone(long pid)
 {
 	char path[64], buf[512], *p;
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
 	FILE *f;
 	char state = 0;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	f = fopen(path, "r");
+	snprintf(path, sizeof(path), "%ld/stat", pid);
+	fd = procfd < 0 ? -1 : openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (procfd >= 0)
+		close(procfd);
+	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f)
 		return 1;
 	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
@@ -111,10 +118,15 @@ static long peer_of_socket(void)
 static int kill_sup(long sup)
 {
 	long rc = raw_kill(sup, SIGKILL);
+	int dead = 0;
 
-	for (int i = 0; i < 500 && rc == 0 && !gone(sup); i++)
+	for (int i = 0; i < 500 && rc == 0 && !(dead = gone(sup)); i++)
 		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
-	return rc == 0 && gone(sup) ? 0 : -1;
+	if (rc != 0 || !dead) {
+		fprintf(stderr, "fault_nosup: kill(%ld, SIGKILL) = %ld, still there:\n", sup, rc);
+		(void)!system("ps -eo pid,ppid,pgid,stat,wchan:20,comm >&2");
+	}
+	return rc == 0 && dead ? 0 : -1;
 }
 
 int main(int argc, char **argv)
