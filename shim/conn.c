@@ -83,6 +83,12 @@ static bool conn_is_ours(const struct shim_conn *c)
 	       (uint64_t)st.st_ino == c->ino;
 }
 
+bool shim_conn_live(void)
+{
+	/* A hint read without the lock: a fork child or a fresh image has -1. */
+	return cur()->fd >= 0;
+}
+
 static void conn_drop(void)
 {
 	struct shim_conn *c = cur();

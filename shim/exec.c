@@ -41,10 +41,37 @@ static const char *exec_search(const char *file, char *buf, size_t cap)
 	}
 }
 
+/* Is the run traced?  The supervisor creates "trace" beside its socket
+ * when it is (a file, not a variable: programs clear their environment). */
+static bool exec_traced(void)
+{
+	char buf[sizeof("trace") + 108];
+	const char *sock = shim_env_socket();
+	const char *slash = strrchr(sock, '/');
+	size_t dirlen = slash ? (size_t)(slash - sock) + 1 : 0;
+
+	if (dirlen + sizeof("trace") > sizeof(buf))
+		return true;
+	memcpy(buf, sock, dirlen);
+	memcpy(buf + dirlen, "trace", sizeof("trace"));
+	return real.access(buf, F_OK) == 0;
+}
+
 void shim_exec_note(const char *path)
 {
 	struct proto_req req = { .op = PROTO_OP_EXEC };
 	size_t len = strlen(path);
+	int saved = errno;
+
+	/* The EXEC note only feeds the trace (ps falls back to /proc comm), so
+	 * an image without a connection -- a fork child about to exec, the
+	 * common case -- does not open one just for it unless the run is
+	 * traced: a connection costs a connect, an accept and a HELLO. */
+	if (!shim_conn_live() && !exec_traced()) {
+		errno = saved;
+		return;
+	}
+	errno = saved;
 
 	if (len > sizeof(req.text))
 		len = sizeof(req.text);

@@ -232,7 +232,7 @@ SHIM_EXPORT pid_t tcgetsid(int fd)
 }
 
 /* Hidden aliases for syscall() (shim.h): the same wrappers without the PLT. */
-extern __typeof(getppid) shim_getppid __attribute__((alias("getppid")));
-extern __typeof(getpgid) shim_getpgid __attribute__((alias("getpgid")));
-extern __typeof(getsid) shim_getsid __attribute__((alias("getsid")));
-extern __typeof(setpgid) shim_setpgid __attribute__((alias("setpgid")));
+extern __typeof(getppid) shim_getppid __attribute__((alias("getppid"), copy(getppid)));
+extern __typeof(getpgid) shim_getpgid __attribute__((alias("getpgid"), copy(getpgid)));
+extern __typeof(getsid) shim_getsid __attribute__((alias("getsid"), copy(getsid)));
+extern __typeof(setpgid) shim_setpgid __attribute__((alias("setpgid"), copy(setpgid)));

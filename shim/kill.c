@@ -169,4 +169,4 @@ SHIM_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value)
 }
 
 /* Hidden alias for syscall() (shim.h). */
-extern __typeof(kill) shim_kill __attribute__((alias("kill")));
+extern __typeof(kill) shim_kill __attribute__((alias("kill"), copy(kill)));

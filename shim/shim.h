@@ -185,6 +185,8 @@ bool shim_offline(void);
 
 /* The copied environment (empty strings when unset). */
 const char *shim_env_socket(void);
+/* True when this image holds a connection (a hint: no lock, no syscall). */
+bool shim_conn_live(void);
 const char *shim_env_lib(void);
 
 /* This process's vpid: cached, no system call once known.  In mode NONE or

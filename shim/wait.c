@@ -359,4 +359,4 @@ SHIM_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 }
 
 /* Hidden alias for syscall() (shim.h). */
-extern __typeof(waitid) shim_waitid __attribute__((alias("waitid")));
+extern __typeof(waitid) shim_waitid __attribute__((alias("waitid"), copy(waitid)));

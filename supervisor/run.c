@@ -98,6 +98,17 @@ static int make_socket(struct sup *s)
 	}
 	snprintf(s->sock, sizeof(s->sock), "%s/sock", s->dir);
 	memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
+	/* "trace" beside the socket tells every image the run is traced, so
+	 * that a fork child about to exec connects to report the exec (which
+	 * it otherwise skips: a connection per exec is the shim's largest
+	 * cost).  A file, because programs clear their environment. */
+	if (s->opt.trace) {
+		char mark[sizeof(s->dir) + sizeof("/trace")];
+		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
+		int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
 	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(s->lfd, SOMAXCONN) < 0) {
@@ -427,8 +438,12 @@ static void cleanup(struct sup *s)
 		close(s->epfd);
 	if (s->sock[0])
 		unlink(s->sock);
-	if (s->dir[0])
+	if (s->dir[0]) {
+		char mark[sizeof(s->dir) + sizeof("/trace")];
+		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
+		unlink(mark);
 		rmdir(s->dir);
+	}
 	eng_fx_free(&s->fx);
 	if (s->eng)
 		eng_free(s->eng);
