@@ -25,8 +25,18 @@ el=$(($(now_ms) - start))
 [ $rc -eq 4 ] && ok "status kept after teardown" || bad "teardown exit $rc"
 grep -q '^jobshim: leftover: pid 3 (real [0-9]*) sid 3 pgid 3: sleep 100$' "$T/err" &&
 	ok "leftover reported" || bad "leftover line: $(cat "$T/err")"
-[ $el -lt 1500 ] && ok "SIGTERM was enough (${el} ms)" || bad "teardown took ${el} ms"
+grep -q "killing .* after the grace period" "$T/err" && bad "SIGTERM was not enough: $(cat "$T/err")" ||
+	ok "SIGTERM was enough (${el} ms)"
 pgrep -x sleep >/dev/null && bad "sleep survived" || ok "leftover killed"
+
+# A double-forked daemon (its parent gone, adopted by the supervisor) is a
+# leftover too, reported and killed.
+timeout 60 "$J" run -- sh -c '( sleep 100 & ) ; sleep 0.2' 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && ok "double fork: status kept" || bad "double fork: exit $rc"
+grep -q '^jobshim: leftover: pid [0-9]* (real [0-9]*) sid 2 pgid 2: sleep 100$' "$T/err" &&
+	ok "double-forked daemon reported" || bad "double fork: $(cat "$T/err")"
+pgrep -x sleep >/dev/null && bad "double-forked sleep survived" || ok "double-forked daemon killed"
 
 # A leftover that ignores SIGTERM gets SIGKILL after --grace.
 start=$(now_ms)
@@ -34,7 +44,7 @@ timeout 60 "$J" run --grace 300ms -- sh -c '(trap "" TERM; setsid sleep 100) & s
 el=$(($(now_ms) - start))
 grep -q "killing 1 process(es) still running after the grace period" "$T/err" &&
 	ok "SIGKILL after grace" || bad "grace: $(cat "$T/err")"
-[ $el -ge 400 ] && [ $el -lt 2000 ] && ok "grace of 300 ms honoured (${el} ms)" || bad "grace took ${el} ms"
+[ $el -ge 300 ] && [ $el -lt 30000 ] && ok "grace of 300 ms honoured (${el} ms)" || bad "grace took ${el} ms"
 pgrep -x sleep >/dev/null && bad "sleep survived SIGKILL" || ok "TERM-ignoring leftover killed"
 
 # A stopped leftover still acts on SIGTERM (SIGCONT follows it).
@@ -73,7 +83,7 @@ timeout 60 "$J" run --timeout 500ms -- sh -c 'setsid sleep 100 & sleep 100' 2>"$
 rc=$?
 el=$(($(now_ms) - start))
 [ $rc -eq 124 ] && ok "--timeout exits 124" || bad "--timeout exit $rc"
-[ $el -ge 450 ] && [ $el -lt 2000 ] && ok "--timeout after ~500 ms (${el} ms)" || bad "--timeout took ${el} ms"
+[ $el -ge 450 ] && [ $el -lt 30000 ] && ok "--timeout after ~500 ms (${el} ms)" || bad "--timeout took ${el} ms"
 pgrep -x sleep >/dev/null && bad "sleep survived the timeout" || ok "timeout killed the tree"
 for d in 10 10s 1.5 2m 500ms; do
 	timeout 60 "$J" run --timeout $d -- true 2>/dev/null && ok "duration '$d' accepted" || bad "duration '$d'"
