@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -12,8 +13,8 @@
 
 /*
  * Each wrapper costs a few comparisons on a path that is not under /proc
- * (shim_procpath_candidate); a candidate is translated into a buffer on
- * the stack sized for it (only candidates pay for it) by procpath.c.
+ * (shim_procpath_candidate, in shim_path_in); a candidate is translated by
+ * procpath.c into a buffer on the wrapper's stack.
  * Covered: open, open64, openat, openat64 and their fortified __*_2
  * forms, fopen, fopen64, freopen, freopen64, opendir, stat, stat64, lstat,
  * lstat64, fstatat, fstatat64, the pre-2.33 __xstat family, statx, access,
@@ -34,504 +35,333 @@ int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 
-/* errno from a translation failure; -1 (or NULL) follows. */
-static int fail(int rc)
+/*
+ * The path a wrapper hands to the real function.  It lives on the
+ * wrapper's stack: PATH_MAX (4 KiB) per call, also on the fast path and
+ * also in a vfork child (the parent's stack) or a signal handler (programs
+ * call open/stat there; an alternate signal stack needs SIGSTKSZ, not
+ * MINSIGSTKSZ).  PATH_MAX loses nothing: a translation that does not fit
+ * is ENAMETOOLONG, which the kernel would answer for it as well.
+ */
+struct shim_pathbuf {
+	const char *path; /* what to pass on: the caller's path or buf */
+	char buf[PATH_MAX]; /* the translation; read only when path == buf */
+};
+
+/*
+ * Fill pb->path with the path to pass to the real function: `path` itself
+ * (no copy) unless it is a /proc candidate, else its translation in
+ * pb->buf.  False with errno set (ENOENT: a pid outside the tree,
+ * ENAMETOOLONG) when the call must fail without reaching libc.  A NULL
+ * path goes through unchanged (freopen(NULL, ...), statx/fstatat with
+ * AT_EMPTY_PATH; glibc accepts them), so success is not signalled by a
+ * non-NULL pointer.
+ */
+static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 {
-	errno = -rc;
+	int rc;
+
+	/* The wrappers' prototypes carry glibc's nonnull attributes: hide
+	 * them from the optimiser, or it drops the NULL test in
+	 * shim_procpath_candidate and a NULL path faults here. */
+	__asm__("" : "+r"(path));
+	shim_init();
+	pb->path = path;
+	if (!shim_procpath_candidate(path))
+		return true;
+	rc = shim_procpath(path, pb->buf, sizeof(pb->buf));
+	if (rc < 0) {
+		errno = -rc;
+		return false;
+	}
+	pb->path = pb->buf;
+	return true;
+}
+
+/* The __xstat family may be missing from the libc we run on. */
+static int no_xstat(void)
+{
+	errno = ENOSYS;
 	return -1;
 }
 
-/* open's third argument exists only with O_CREAT or O_TMPFILE. */
-static bool open_has_mode(int flags)
+/* open's third argument exists only with O_CREAT or O_TMPFILE; ap is
+ * va_start'ed after flags. */
+static mode_t open_mode(int flags, va_list ap)
 {
-	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		return va_arg(ap, mode_t);
+	return 0;
 }
 
 SHIM_EXPORT int open(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
+	struct shim_pathbuf pb;
+	va_list ap;
 
-	if (open_has_mode(flags)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.open(path, flags, mode);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
-
-	if (rc < 0)
-		return fail(rc);
-	return real.open(buf, flags, mode);
+	va_start(ap, flags);
+	mode_t mode = open_mode(flags, ap);
+	va_end(ap);
+	return shim_path_in(path, &pb) ? real.open(pb.path, flags, mode) : -1;
 }
 
 SHIM_EXPORT int open64(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
+	struct shim_pathbuf pb;
+	va_list ap;
 
-	if (open_has_mode(flags)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.open64(path, flags, mode);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
-
-	if (rc < 0)
-		return fail(rc);
-	return real.open64(buf, flags, mode);
+	va_start(ap, flags);
+	mode_t mode = open_mode(flags, ap);
+	va_end(ap);
+	return shim_path_in(path, &pb) ? real.open64(pb.path, flags, mode) : -1;
 }
 
 SHIM_EXPORT int __open_2(const char *path, int flags)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.open_2(path, flags);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.open_2(buf, flags);
+	return shim_path_in(path, &pb) ? real.open_2(pb.path, flags) : -1;
 }
 
 SHIM_EXPORT int __open64_2(const char *path, int flags)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.open64_2(path, flags);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.open64_2(buf, flags);
+	return shim_path_in(path, &pb) ? real.open64_2(pb.path, flags) : -1;
 }
 
 SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
-	mode_t mode = 0;
+	struct shim_pathbuf pb;
+	va_list ap;
 
-	if (open_has_mode(flags)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.openat(dirfd, path, flags, mode);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
-
-	if (rc < 0)
-		return fail(rc);
-	return real.openat(dirfd, buf, flags, mode);
+	va_start(ap, flags);
+	mode_t mode = open_mode(flags, ap);
+	va_end(ap);
+	return shim_path_in(path, &pb) ? real.openat(dirfd, pb.path, flags, mode) : -1;
 }
 
 SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 {
-	mode_t mode = 0;
+	struct shim_pathbuf pb;
+	va_list ap;
 
-	if (open_has_mode(flags)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.openat64(dirfd, path, flags, mode);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
-
-	if (rc < 0)
-		return fail(rc);
-	return real.openat64(dirfd, buf, flags, mode);
+	va_start(ap, flags);
+	mode_t mode = open_mode(flags, ap);
+	va_end(ap);
+	return shim_path_in(path, &pb) ? real.openat64(dirfd, pb.path, flags, mode) : -1;
 }
 
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.openat_2(dirfd, path, flags);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.openat_2(dirfd, buf, flags);
+	return shim_path_in(path, &pb) ? real.openat_2(dirfd, pb.path, flags) : -1;
 }
 
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.openat64_2(dirfd, path, flags);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.openat64_2(dirfd, buf, flags);
+	return shim_path_in(path, &pb) ? real.openat64_2(dirfd, pb.path, flags) : -1;
 }
 
 SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return (FILE *)real.fopen(path, how);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return (fail(rc), NULL);
-	return (FILE *)real.fopen(buf, how);
+	return shim_path_in(path, &pb) ? (FILE *)real.fopen(pb.path, how) : NULL;
 }
 
 SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return (FILE *)real.fopen64(path, how);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return (fail(rc), NULL);
-	return (FILE *)real.fopen64(buf, how);
+	return shim_path_in(path, &pb) ? (FILE *)real.fopen64(pb.path, how) : NULL;
 }
 
 SHIM_EXPORT FILE * freopen(const char *path, const char *how, FILE *f)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return (FILE *)real.freopen(path, how, f);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return (fail(rc), NULL);
-	return (FILE *)real.freopen(buf, how, f);
+	return shim_path_in(path, &pb) ? (FILE *)real.freopen(pb.path, how, f) : NULL;
 }
 
 SHIM_EXPORT FILE * freopen64(const char *path, const char *how, FILE *f)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return (FILE *)real.freopen64(path, how, f);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return (fail(rc), NULL);
-	return (FILE *)real.freopen64(buf, how, f);
+	return shim_path_in(path, &pb) ? (FILE *)real.freopen64(pb.path, how, f) : NULL;
 }
 
 SHIM_EXPORT DIR * opendir(const char *path)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return (DIR *)real.opendir(path);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return (fail(rc), NULL);
-	return (DIR *)real.opendir(buf);
+	return shim_path_in(path, &pb) ? (DIR *)real.opendir(pb.path) : NULL;
 }
 
 SHIM_EXPORT int stat(const char *path, struct stat *st)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.stat(path, st);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.stat(buf, st);
+	return shim_path_in(path, &pb) ? real.stat(pb.path, st) : -1;
 }
 
 SHIM_EXPORT int stat64(const char *path, struct stat64 *st)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.stat64(path, st);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.stat64(buf, st);
+	return shim_path_in(path, &pb) ? real.stat64(pb.path, st) : -1;
 }
 
 SHIM_EXPORT int lstat(const char *path, struct stat *st)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.lstat(path, st);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.lstat(buf, st);
+	return shim_path_in(path, &pb) ? real.lstat(pb.path, st) : -1;
 }
 
 SHIM_EXPORT int lstat64(const char *path, struct stat64 *st)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.lstat64(path, st);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.lstat64(buf, st);
+	return shim_path_in(path, &pb) ? real.lstat64(pb.path, st) : -1;
 }
 
 SHIM_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.fstatat(dirfd, path, st, flags);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.fstatat(dirfd, buf, st, flags);
+	return shim_path_in(path, &pb) ? real.fstatat(dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.fstatat64(dirfd, path, st, flags);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.fstatat64(dirfd, buf, st, flags);
+	return shim_path_in(path, &pb) ? real.fstatat64(dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int __xstat(int ver, const char *path, struct stat *st)
 {
-	shim_init();
-	if (real.xstat == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if (!shim_procpath_candidate(path))
-		return real.xstat(ver, path, st);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.xstat(ver, buf, st);
+	shim_init();
+	if (real.xstat == NULL)
+		return no_xstat();
+	return shim_path_in(path, &pb) ? real.xstat(ver, pb.path, st) : -1;
 }
 
 SHIM_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
 {
-	shim_init();
-	if (real.xstat64 == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if (!shim_procpath_candidate(path))
-		return real.xstat64(ver, path, st);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.xstat64(ver, buf, st);
+	shim_init();
+	if (real.xstat64 == NULL)
+		return no_xstat();
+	return shim_path_in(path, &pb) ? real.xstat64(ver, pb.path, st) : -1;
 }
 
 SHIM_EXPORT int __lxstat(int ver, const char *path, struct stat *st)
 {
-	shim_init();
-	if (real.lxstat == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if (!shim_procpath_candidate(path))
-		return real.lxstat(ver, path, st);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.lxstat(ver, buf, st);
+	shim_init();
+	if (real.lxstat == NULL)
+		return no_xstat();
+	return shim_path_in(path, &pb) ? real.lxstat(ver, pb.path, st) : -1;
 }
 
 SHIM_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
 {
-	shim_init();
-	if (real.lxstat64 == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if (!shim_procpath_candidate(path))
-		return real.lxstat64(ver, path, st);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.lxstat64(ver, buf, st);
+	shim_init();
+	if (real.lxstat64 == NULL)
+		return no_xstat();
+	return shim_path_in(path, &pb) ? real.lxstat64(ver, pb.path, st) : -1;
 }
 
 SHIM_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
 {
-	shim_init();
-	if (real.fxstatat == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if (!shim_procpath_candidate(path))
-		return real.fxstatat(ver, dirfd, path, st, flags);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.fxstatat(ver, dirfd, buf, st, flags);
+	shim_init();
+	if (real.fxstatat == NULL)
+		return no_xstat();
+	return shim_path_in(path, &pb) ? real.fxstatat(ver, dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
 {
-	shim_init();
-	if (real.fxstatat64 == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if (!shim_procpath_candidate(path))
-		return real.fxstatat64(ver, dirfd, path, st, flags);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.fxstatat64(ver, dirfd, buf, st, flags);
+	shim_init();
+	if (real.fxstatat64 == NULL)
+		return no_xstat();
+	return shim_path_in(path, &pb) ? real.fxstatat64(ver, dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *st)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.statx(dirfd, path, flags, mask, st);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.statx(dirfd, buf, flags, mask, st);
+	return shim_path_in(path, &pb) ? real.statx(dirfd, pb.path, flags, mask, st) : -1;
 }
 
 SHIM_EXPORT int access(const char *path, int how)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.access(path, how);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.access(buf, how);
+	return shim_path_in(path, &pb) ? real.access(pb.path, how) : -1;
 }
 
 SHIM_EXPORT int faccessat(int dirfd, const char *path, int how, int flags)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.faccessat(dirfd, path, how, flags);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.faccessat(dirfd, buf, how, flags);
+	return shim_path_in(path, &pb) ? real.faccessat(dirfd, pb.path, how, flags) : -1;
 }
 
 SHIM_EXPORT int euidaccess(const char *path, int how)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.euidaccess(path, how);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.euidaccess(buf, how);
+	return shim_path_in(path, &pb) ? real.euidaccess(pb.path, how) : -1;
 }
 
 SHIM_EXPORT int eaccess(const char *path, int how)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.eaccess(path, how);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.eaccess(buf, how);
+	return shim_path_in(path, &pb) ? real.eaccess(pb.path, how) : -1;
 }
 
 SHIM_EXPORT int chdir(const char *path)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path))
-		return real.chdir(path);
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return real.chdir(buf);
+	return shim_path_in(path, &pb) ? real.chdir(pb.path) : -1;
 }
 
+/* The link text is fixed up by the caller's spelling of the path, not by
+ * its translation (/proc/self and /proc/thread-self reach the kernel as
+ * they are). */
 SHIM_EXPORT ssize_t readlink(const char *path, char *out, size_t len)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path)) /* /proc/thread-self is not one */
-		return shim_procpath_fix_link(path, out, len, real.readlink(path, out, len));
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return shim_procpath_fix_link(path, out, len, real.readlink(buf, out, len));
+	if (!shim_path_in(path, &pb))
+		return -1;
+	return shim_procpath_fix_link(path, out, len, real.readlink(pb.path, out, len));
 }
 
 SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *out, size_t len)
 {
-	shim_init();
-	if (!shim_procpath_candidate(path)) /* /proc/thread-self is not one */
-		return shim_procpath_fix_link(path, out, len, real.readlinkat(dirfd, path, out, len));
-	char buf[shim_procpath_size(path)];
-	int rc = shim_procpath(path, buf, sizeof(buf));
+	struct shim_pathbuf pb;
 
-	if (rc < 0)
-		return fail(rc);
-	return shim_procpath_fix_link(path, out, len, real.readlinkat(dirfd, buf, out, len));
+	if (!shim_path_in(path, &pb))
+		return -1;
+	return shim_procpath_fix_link(path, out, len, real.readlinkat(dirfd, pb.path, out, len));
 }

@@ -25,12 +25,6 @@
 #define PROCPATH_PREFIX 6  /* strlen("/proc/") */
 #define PROCPATH_DIGITS 10 /* a pid has at most 10 digits */
 
-size_t shim_procpath_size(const char *path)
-{
-	/* Two components (pid, task id) may each grow to PROCPATH_DIGITS. */
-	return strlen(path) + 1 + 2 * PROCPATH_DIGITS;
-}
-
 /* A pid component at s: its value and length, or false when s does not
  * start with one (the kernel itself then answers for the path). */
 static bool pid_component(const char *s, long *v, size_t *len)

@@ -401,10 +401,8 @@ static inline bool shim_procpath_candidate(const char *path)
 	       path[3] == 'o' && path[4] == 'c' && path[5] == '/' &&
 	       ((path[6] >= '0' && path[6] <= '9') || path[6] == 's');
 }
-/* Bytes a translation of candidate `path` may need (for a buffer on the
- * caller's stack: only candidates pay for it). */
-size_t shim_procpath_size(const char *path);
-/* Translate candidate `path` into buf (shim_procpath_size bytes):
+/* Translate candidate `path` into buf (cap bytes; PATH_MAX is enough, the
+ * kernel refuses longer paths):
  * /proc/<vpid>[/...] -> /proc/<rpid>[/...], and a task/<vpid> component
  * naming the main thread likewise.  0, or -ENOENT (a pid outside the
  * tree), -ENAMETOOLONG.  Untouched copies when there is nothing to do. */
