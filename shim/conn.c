@@ -27,6 +27,13 @@
 static struct shim_conn main_conn = { .fd = -1 }; /* the process's connection */
 static atomic_int conn_peer;      /* supervisor's rpid (SO_PEERCRED), 0 unknown */
 static atomic_int lock;           /* 0 free, 1 held */
+/* The lock holder's process passed conn_ensure's real pid check since it
+ * took the lock: its pid cannot have changed since, so requests later in
+ * the same hold (fork's BIND after its FORK) skip the getpid.  Cleared on
+ * unlock and in our fork children; a raw clone made while it is set also
+ * inherits the lock held, so it never reaches conn_ensure with it.  Not
+ * used by a vfork child (other pid, shared memory, no lock). */
+static bool pid_checked;
 
 void shim_block(sigset_t *old)
 {
@@ -65,6 +72,7 @@ void shim_unlock(void)
 {
 	if (shim_vf.active)
 		return;
+	pid_checked = false;
 	atomic_store_explicit(&lock, 0, memory_order_release);
 }
 
@@ -104,6 +112,7 @@ void shim_conn_child(void)
 	/* Our copy of the parent's socket: closing it leaves the parent's
 	 * connection intact (the fd table was copied by fork). */
 	conn_drop();
+	pid_checked = false;
 	atomic_store(&lock, 0);
 }
 
@@ -228,10 +237,14 @@ static void conn_fail(void)
  * anyway (getpid itself never checks: see the README of shim/). */
 static int conn_ensure(bool wait_hello)
 {
-	if (shim_sys_getpid() != shim_self_rpid()) {
-		main_conn.fd = -1; /* the parent's socket: abandon our copy, never use it */
-		main_conn.seq = 0;
-		shim_self_forget();
+	if (shim_vf.active || !pid_checked) {
+		if (shim_sys_getpid() != shim_self_rpid()) {
+			main_conn.fd = -1; /* the parent's socket: abandon our copy, never use it */
+			main_conn.seq = 0;
+			shim_self_forget();
+		} else if (!shim_vf.active) {
+			pid_checked = true;
+		}
 	}
 	if (conn_is_ours(cur()))
 		return 0;

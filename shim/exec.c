@@ -12,8 +12,9 @@ enum exec_kind { EXEC_PATH, EXEC_SEARCH, EXEC_FD };
 
 /* The file execvp would run for `file`: `file` itself when it holds a
  * slash, else the first executable PATH entry (glibc's default path when
- * PATH is unset).  NULL when none (the real call reports the error). */
-static const char *exec_search(const char *file, char *buf, size_t cap)
+ * PATH is unset).  NULL when none (the real call reports the error).
+ * posix_spawnp searches the same way (spawn.c). */
+const char *shim_exec_search(const char *file, char *buf, size_t cap)
 {
 	const char *path = shim_env_find(environ, "PATH");
 	size_t flen = strlen(file);
@@ -32,7 +33,7 @@ static const char *exec_search(const char *file, char *buf, size_t cap)
 			memcpy(buf, dir, dlen);
 			buf[dlen] = '/';
 			memcpy(buf + dlen + 1, file, flen + 1);
-			if (access(buf, X_OK) == 0)
+			if (real.access(buf, X_OK) == 0)
 				return buf;
 		}
 		p += n;
@@ -115,7 +116,7 @@ static int exec_any(enum exec_kind kind, const char *path, int fd, char *const a
 		 * the shim: no preload cost (elfscan.c). */
 		char found[4096];
 		const char *file = kind == EXEC_PATH ? path
-				   : kind == EXEC_SEARCH ? exec_search(path, found, sizeof(found))
+				   : kind == EXEC_SEARCH ? shim_exec_search(path, found, sizeof(found))
 							 : NULL;
 		bool plain = file != NULL && shim_image_plain(file);
 		if (shim_envbuf_make_for(&eb, envp, self, plain) == 0)

@@ -185,6 +185,10 @@ bool shim_offline(void);
 
 /* The copied environment (empty strings when unset). */
 const char *shim_env_socket(void);
+/* PATH search as execvp does it (exec.c), for the exec and spawn wrappers
+ * that must know the file before deciding whether it needs the shim:
+ * the path found (in buf), or NULL. */
+const char *shim_exec_search(const char *file, char *buf, size_t cap);
 /* True when this image holds a connection (a hint: no lock, no syscall). */
 bool shim_conn_live(void);
 const char *shim_env_lib(void);

@@ -11,7 +11,10 @@
  * flags (real groups stay flat) and an environment naming the child
  * (JOBSHIM_SELF=V:0:ourvpid:ourrpid: its rpid is not known yet; it trusts V
  * when its real parent is us), then BIND.  If the environment cannot be
- * built the child simply asks with HELLO.
+ * built the child simply asks with HELLO.  As for exec, an image that cannot
+ * make an interposed call is spawned without the shim preloaded (elfscan.c);
+ * spawnp finds the file as execvp would (exec.c).  A relative name with file
+ * actions is not scanned: an addchdir action would make it name another file.
  */
 int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	       char *const argv[], char *const envp[], bool search)
@@ -62,7 +65,10 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	if (rc < 0)
 		return -rc;
 	pid_t self[4] = { vpid, 0, shim_self_vpid(), shim_sys_getpid() };
-	if (shim_envbuf_make(&eb, envp != NULL ? envp : (char *const[]){ NULL }, self) == 0)
+	char found[4096];
+	const char *file = search ? shim_exec_search(path, found, sizeof(found)) : path;
+	bool plain = file != NULL && (fa == NULL || file[0] == '/') && shim_image_plain(file);
+	if (shim_envbuf_make_for(&eb, envp != NULL ? envp : (char *const[]){ NULL }, self, plain) == 0)
 		env = eb.env;
 	rc = fn(&rpid, path, fa, attr, argv, env);
 	shim_envbuf_free(&eb);

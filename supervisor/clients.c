@@ -2,6 +2,7 @@
 #include "sup.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -80,6 +81,8 @@ void clients_accept(struct sup *s)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				s->listen_ready = false;
 			if (errno == EMFILE || errno == ENFILE) {
 				/* Out of fds: stop listening until a client goes away
 				 * rather than spin on a readable listener. */
@@ -186,6 +189,22 @@ static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q
 }
 
 /* One message; false when the connection must be closed. */
+/* Handle what every connection of rpid has queued (a connection being
+ * handled further up the stack is skipped by clients_ready). */
+static void drain_rpid(struct sup *s, pid_t rpid)
+{
+	uint64_t ids[8];
+	size_t n = 0;
+	struct sup_client *c, *tmp;
+
+	HASH_ITER(hh, s->clients, c, tmp) {
+		if (c->rpid == rpid && n < sizeof(ids) / sizeof(ids[0]))
+			ids[n++] = c->id;
+	}
+	for (size_t i = 0; i < n; i++)
+		clients_ready(s, ids[i], 0);
+}
+
 static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size_t len)
 {
 	struct proto_req q;
@@ -206,6 +225,11 @@ static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size
 		return true;
 	}
 	if (q.op == PROTO_OP_HELLO) {
+		/* After an exec, the old image's connection may still hold
+		 * messages it sent before exec'ing (BIND of a child it forked,
+		 * EXEC): handle them first, so the new image is answered from a
+		 * model that has seen them. */
+		drain_rpid(s, c->rpid);
 		keep = hello(s, c, &q, &r);
 	} else if (!c->hello) {
 		if (++c->nbad > SUP_CLIENT_MAX_BAD)
@@ -223,23 +247,34 @@ static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size
 	return keep;
 }
 
+/* Might the listen backlog hold a connection made before an exit?  A
+ * failing accept4 costs ≈ 6 µs (it allocates a socket first), paid on
+ * every exit, so look before accepting.  An exit seen before the current
+ * batch was collected (`before_batch`: its pidfd is in the batch) happened
+ * after any connect of that process, which left the listener readable at
+ * collection: run.c's listen_ready tells without a system call.  An exit
+ * learnt since (waitid, poll, a message) may follow a later connect: ask
+ * poll, still far cheaper than accept4. */
+static bool backlog_maybe(struct sup *s, bool before_batch)
+{
+	struct pollfd pfd = {.fd = s->lfd, .events = POLLIN};
+
+	if (s->listen_ready)
+		return true;
+	if (before_batch || s->lfd < 0)
+		return false;
+	return poll(&pfd, 1, 0) > 0;
+}
+
 /* Handle what process `rpid` sent before it died, before the model sees its
  * exit: its BINDs and REAPEDs are still true (a parent that forks and exits
  * at once).  Connections still in the listen backlog are accepted first.
  * Ids are collected before draining: handling may close other clients. */
-void clients_flush_rpid(struct sup *s, pid_t rpid)
+void clients_flush_rpid(struct sup *s, pid_t rpid, bool before_batch)
 {
-	uint64_t ids[8];
-	size_t n = 0;
-	struct sup_client *c, *tmp;
-
-	clients_accept(s);
-	HASH_ITER(hh, s->clients, c, tmp) {
-		if (c->rpid == rpid && n < sizeof(ids) / sizeof(ids[0]))
-			ids[n++] = c->id;
-	}
-	for (size_t i = 0; i < n; i++)
-		clients_ready(s, ids[i], 0);
+	if (backlog_maybe(s, before_batch))
+		clients_accept(s);
+	drain_rpid(s, rpid);
 }
 
 void clients_ready(struct sup *s, uint64_t id, uint32_t events)

@@ -59,11 +59,16 @@ struct sup_proc *procs_add(struct sup *s, int32_t vpid)
 	return p;
 }
 
+/* close() alone takes the pidfd out of epoll: it is never duplicated
+ * (pidfd_open sets close-on-exec, and the supervisor only forks the command
+ * before any pidfd exists), so this is its file's last reference.  An event
+ * of it already collected in the current batch finds pidfd < 0 (keys are
+ * vpids, not fds). */
 static void close_pidfd(struct sup *s, struct sup_proc *p)
 {
+	(void)s;
 	if (p->pidfd < 0)
 		return;
-	sup_unwatch(s, p->pidfd);
 	close(p->pidfd);
 	p->pidfd = -1;
 }
@@ -172,7 +177,7 @@ int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char 
 	if (p && p->exited)
 		return -EALREADY;
 	if (p && p->rpid > 0) {
-		clients_flush_rpid(s, (pid_t)p->rpid);
+		clients_flush_rpid(s, (pid_t)p->rpid, sup_in_batch(s, SUP_KEY(SUP_W_PIDFD, vpid)));
 		p = procs_find(s, vpid); /* handling may have changed anything */
 		if (p && p->exited)
 			return -EALREADY;
@@ -218,6 +223,25 @@ int32_t procs_reaped_vpid(const struct sup *s, pid_t rpid)
 	return -ESRCH;
 }
 
+/* Can waitid tell vpid's status, i.e. may it be our real child (the
+ * command, or an orphan the kernel handed to us)?  Not while its model
+ * parent is alive: that parent reaps it and reports the status with REAPED,
+ * and waitid would fail with ECHILD on every ordinary exit.  A parent whose
+ * exit is in the current batch but not handled yet has already passed its
+ * children to us (the kernel reparents before it wakes the pidfd). */
+static bool maybe_our_child(struct sup *s, int32_t vpid)
+{
+	struct eng_pinfo pi;
+	struct sup_proc *pp;
+
+	if (eng_info(s->eng, vpid, &pi) < 0 || pi.ppid <= 1)
+		return true;
+	pp = procs_find(s, pi.ppid);
+	if (!pp || pp->pidfd < 0 || pp->exited)
+		return true;
+	return sup_in_batch(s, SUP_KEY(SUP_W_PIDFD, pi.ppid));
+}
+
 void procs_pidfd_ready(struct sup *s, int32_t vpid)
 {
 	struct sup_proc *p = procs_find(s, vpid);
@@ -226,7 +250,7 @@ void procs_pidfd_ready(struct sup *s, int32_t vpid)
 
 	if (!p || p->pidfd < 0)
 		return;
-	known = sysio_pidfd_status(p->pidfd, &status);
+	known = maybe_our_child(s, vpid) && sysio_pidfd_status(p->pidfd, &status);
 	procs_exit(s, vpid, known ? status : 0, known, "pidfd");
 }
 

@@ -45,6 +45,14 @@ void sup_unwatch(struct sup *s, int fd)
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
+bool sup_in_batch(const struct sup *s, uint64_t key)
+{
+	for (int i = 0; s->batch && i < s->nbatch; i++)
+		if (s->batch[i].data.u64 == key)
+			return true;
+	return false;
+}
+
 /* ---- set-up ----------------------------------------------------------------- */
 
 static int find_lib(struct sup *s)
@@ -350,6 +358,15 @@ static void loop(struct sup *s)
 			fprintf(stderr, "jobshim: epoll_wait: %s\n", strerror(errno));
 			break;
 		}
+		/* Whether the backlog may hold a connection, known before any
+		 * event is handled (an exit handled first must still see the
+		 * connection its process made): a connect done before an exit
+		 * this batch reports left the listener readable in this batch,
+		 * unless the batch was cut short. */
+		s->batch = evs;
+		s->nbatch = n;
+		if (n == (int)(sizeof(evs) / sizeof(evs[0])) || sup_in_batch(s, SUP_KEY(SUP_W_LISTEN, 0)))
+			s->listen_ready = true;
 		for (int i = 0; i < n; i++) {
 			uint64_t key = evs[i].data.u64;
 			switch (SUP_KEY_KIND(key)) {
@@ -370,6 +387,8 @@ static void loop(struct sup *s)
 				break;
 			}
 		}
+		s->batch = NULL;
+		s->nbatch = 0;
 		after_batch(s);
 	}
 }

@@ -35,6 +35,8 @@
 #include "../core/eng.h"
 #include "../core/proto.h"
 
+struct epoll_event;
+
 #define SUP_VERSION "0.1.0"
 #define SUP_NAME_MAX 64       /* command names kept for ps and the trace */
 #define SUP_SWEEP_NS 500000000LL  /* zombie / stale reservation sweep period */
@@ -156,6 +158,10 @@ struct sup {
 	struct sigaction old_pipe, old_ttou, old_ttin; /* dispositions at start, ditto */
 	struct rlimit old_nofile; /* fd limit at start, ditto (ours is raised: one pidfd each) */
 	bool listen_paused;      /* out of fds: listener out of epoll until a client closes */
+	bool listen_ready;       /* epoll reported the listener readable (or a batch was
+	                            full) and accept has not yet said EAGAIN since */
+	const struct epoll_event *batch; /* the epoll batch being handled (run.c), or NULL */
+	int nbatch;              /* its length */
 
 	int tty_fd;              /* terminal handed to the command, -1 none */
 	pid_t tty_pgrp;          /* our group, to give the terminal back to */
@@ -179,13 +185,15 @@ int run_main(const struct sup_opts *opt);
 int64_t sup_now(void);                        /* CLOCK_MONOTONIC ns */
 int sup_watch(struct sup *s, int fd, int kind, uint64_t id); /* epoll add (EPOLLIN) */
 void sup_unwatch(struct sup *s, int fd);
+bool sup_in_batch(const struct sup *s, uint64_t key); /* key among the current events */
 
 /* clients.c */
 void clients_accept(struct sup *s);
 struct sup_client *clients_add(struct sup *s, int fd, pid_t rpid);
 void clients_ready(struct sup *s, uint64_t id, uint32_t events);
 void clients_close_all(struct sup *s);
-void clients_flush_rpid(struct sup *s, pid_t rpid);
+/* before_batch: the exit happened before the current epoll batch was collected */
+void clients_flush_rpid(struct sup *s, pid_t rpid, bool before_batch);
 
 /* ops.c: answer one validated request from an identified client; returns
  * true when a reply must be sent (rep filled). */
