@@ -118,6 +118,7 @@ static int req_fields_ok(const struct proto_req *r)
 	case PROTO_OP_BIND:
 		return in_range(r->a, 2, PROTO_PID_MAX) && in_range(r->b, 0, PROTO_PID_MAX);
 	case PROTO_OP_KILL:
+	case PROTO_OP_WAIT_SELECT:
 		return in_range(r->c, 0, PROTO_PID_MAX);
 	case PROTO_OP_REAPED:
 		return in_range(r->a, 0, PROTO_PID_MAX) && in_range(r->b, 1, PROTO_PID_MAX);

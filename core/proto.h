@@ -59,8 +59,9 @@ enum proto_op {
 	 * reply: v0 = total targets, n = rpids in ids[] from offset c;
 	 * v1 = 1 when the caller itself is a target (it signals itself last). */
 	PROTO_OP_KILL,
-	/* WAIT_SELECT: a = selector (wait4 pid), b = options.
-	 * reply: v0 = total eligible, ids[] = (vpid, rpid) pairs, n = ids used. */
+	/* WAIT_SELECT: a = selector (wait4 pid), b = options, c = pairs to
+	 * skip (paging).  reply: v0 = total eligible, ids[] = (vpid, rpid)
+	 * pairs from offset c, n = ids used. */
 	PROTO_OP_WAIT_SELECT,
 	/* REAPED (one-way): a = child vpid (0 unknown), b = child rpid,
 	 * c = wait status. */

@@ -163,7 +163,8 @@ static int op_wait_select(struct sup *s, struct sup_client *c, const struct prot
 		int64_t rpid = eng_vpid_to_rpid(s->eng, sel[i]);
 		if (rpid <= 0)
 			continue;
-		if (r->n + 2 <= PROTO_MAX_IDS) {
+		/* Paging: the first c bound pairs went out in earlier replies. */
+		if (count >= q->c && r->n + 2 <= PROTO_MAX_IDS) {
 			r->ids[r->n++] = sel[i];
 			r->ids[r->n++] = (int32_t)rpid;
 		}

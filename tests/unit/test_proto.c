@@ -125,6 +125,8 @@ START_TEST(req_fields)
 		{"bind: negative rpid", PROTO_OP_BIND, 5, -1, 0, -EINVAL},
 		{"bind: failed fork", PROTO_OP_BIND, 5, 0, 0, 0},
 		{"kill: negative offset", PROTO_OP_KILL, 3, 9, -1, -EINVAL},
+		{"wait_select: negative offset", PROTO_OP_WAIT_SELECT, 0, 0, -1, -EINVAL},
+		{"wait_select: any selector and options pass", PROTO_OP_WAIT_SELECT, INT32_MIN, -1, 0, 0},
 		{"kill: any pid and sig pass (Linux judges)", PROTO_OP_KILL, INT32_MIN, 999, 0, 0},
 		{"setpgid: negative values pass (engine judges)", PROTO_OP_SETPGID, -5, -5, 0, 0},
 		{"reaped: rpid 0", PROTO_OP_REAPED, 3, 0, 0, -EINVAL},
