@@ -105,6 +105,13 @@ void eng_free(struct eng *e);
  * EAGAIN: no free vpid.  ENOMEM. */
 int eng_fork(struct eng *e, int32_t parent, int32_t *child, struct eng_fx *fx);
 
+/* fork with a caller-chosen vpid (the supervisor's shared counter hands ids
+ * out without asking the engine).  EINVAL: vpid < 2 or > vpid_max; EEXIST:
+ * a process, group or session carries that id; ESRCH: parent unknown or a
+ * zombie; ENOMEM.  The engine's own cursor moves past vpid, so eng_fork
+ * never hands it out again. */
+int eng_fork_at(struct eng *e, int32_t parent, int32_t vpid, struct eng_fx *fx);
+
 /* Undo an eng_fork whose real fork failed: the child vanishes without an
  * exit, reap or event.  ESRCH unknown; EBUSY if it has children or was
  * bound/exec'd or is a group/session leader of others. */

@@ -183,9 +183,28 @@ void proc_free_all(struct eng *e)
 
 /* ---- fork / abort / bind / exec ----------------------------------------- */
 
+/* The common tail of eng_fork and eng_fork_at: v is free and in range. */
+static int proc_fork_as(struct eng *e, struct proc *par, int32_t v, struct eng_fx *fx)
+{
+	struct proc *p;
+	int rc;
+
+	rc = fx_reserve(e, fx, 1, 0);
+	if (rc < 0)
+		return rc;
+	rc = proc_create(e, v, &p);
+	if (rc < 0)
+		return rc;
+	pgrp_add(par->pgrp, p);
+	proc_add_child(par, p);
+	proc_order_insert(e, p);
+	fx_event(fx, ENG_EV_FORK, v, par->vpid, 0, 0);
+	return 0;
+}
+
 int eng_fork(struct eng *e, int32_t parent, int32_t *child, struct eng_fx *fx)
 {
-	struct proc *par = proc_find(e, parent), *p;
+	struct proc *par = proc_find(e, parent);
 	int32_t v;
 	int rc;
 
@@ -194,18 +213,33 @@ int eng_fork(struct eng *e, int32_t parent, int32_t *child, struct eng_fx *fx)
 	v = proc_pick_vpid(e);
 	if (v < 0)
 		return v;
-	rc = fx_reserve(e, fx, 1, 0);
-	if (rc < 0)
-		return rc;
-	rc = proc_create(e, v, &p);
+	rc = proc_fork_as(e, par, v, fx);
 	if (rc < 0)
 		return rc;
 	proc_commit_vpid(e, v);
-	pgrp_add(par->pgrp, p);
-	proc_add_child(par, p);
-	proc_order_insert(e, p);
-	fx_event(fx, ENG_EV_FORK, v, parent, 0, 0);
 	*child = v;
+	return 0;
+}
+
+int eng_fork_at(struct eng *e, int32_t parent, int32_t vpid, struct eng_fx *fx)
+{
+	struct proc *par;
+	int rc;
+
+	if (vpid < 2 || vpid > e->vpid_max)
+		return -EINVAL;
+	if (proc_id_in_use(e, vpid))
+		return -EEXIST;
+	par = proc_find(e, parent);
+	if (!par || par->zombie)
+		return -ESRCH;
+	rc = proc_fork_as(e, par, vpid, fx);
+	if (rc < 0)
+		return rc;
+	/* eng_fork never hands this id out again: everything at or above the
+	 * cursor stays unused before a wrap (proc_pick_vpid relies on it). */
+	if (vpid >= e->next_vpid)
+		e->next_vpid = vpid + 1;
 	return 0;
 }
 

@@ -42,7 +42,10 @@ enum proto_op {
 	 * (0 = the child's own id).  reply: v0 child vpid. */
 	PROTO_OP_FORK,
 	/* BIND (one-way): a = child vpid, b = child rpid; b <= 0 means the
-	 * real fork failed and the reservation is dropped. */
+	 * real fork failed and the reservation is dropped.  d = 1
+	 * (PROTO_BIND_COUNTED): a came from the shared counter (struct
+	 * proto_vpids), not from FORK: create the child if the model does
+	 * not know it yet (b >= 1 required); d = 0 keeps the old meaning. */
 	PROTO_OP_BIND,
 	/* EXEC (one-way): the caller is about to exec; text = path. */
 	PROTO_OP_EXEC,
@@ -96,6 +99,20 @@ enum proto_op {
 #define PROTO_FORK_SETPGROUP 0x1u /* posix_spawn POSIX_SPAWN_SETPGROUP */
 #define PROTO_FORK_SETSID 0x2u    /* posix_spawn POSIX_SPAWN_SETSID */
 #define PROTO_FORK_FLAGS (PROTO_FORK_SETPGROUP | PROTO_FORK_SETSID)
+
+#define PROTO_BIND_COUNTED 1 /* BIND d: counter-allocated, create if unknown */
+
+/* The shared vpid counter: the file PROTO_VPIDS_FILE beside the socket in
+ * the supervisor's private directory, PROTO_VPIDS_SIZE bytes, mapped
+ * MAP_SHARED by the supervisor and by every shim that forks.  A fork takes
+ * atomic_fetch_add(&next, 1); a value above max (the supervisor sets max to
+ * 0 once the ids wrap) means "ask with FORK instead". */
+#define PROTO_VPIDS_FILE "vpids"
+#define PROTO_VPIDS_SIZE 4096
+struct proto_vpids {
+	_Atomic int32_t next; /* the next vpid to hand out */
+	_Atomic int32_t max;  /* the largest one the counter may hand out; 0 = retired */
+};
 
 #define PROTO_XLATE_R2V 0 /* rpid -> vpid */
 #define PROTO_XLATE_V2R 1 /* vpid -> rpid */

@@ -1,10 +1,87 @@
-/* fork.c — fork, _Fork and daemon: a vpid from the supervisor, then the real fork (vfork: vfork.c). */
+/* fork.c — fork, _Fork and daemon: a vpid from the shared counter (or the supervisor), then the real fork (vfork: vfork.c). */
 #include "shim.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/*
+ * The supervisor's shared vpid counter (proto.h): the file "vpids" beside
+ * the socket, mapped on the first fork that needs it and kept (a fork child
+ * inherits the mapping; an exec'd image maps it again).  Both are written
+ * only with the connection lock held and signals blocked.  vc_failed: the
+ * file is missing (an older supervisor) or unusable: FORK round trips.
+ */
+static struct proto_vpids *vc_map;
+static bool vc_failed;
+
+static struct proto_vpids *vc_get(void)
+{
+	char path[sizeof("/" PROTO_VPIDS_FILE) + 108];
+	const char *sock = shim_env_socket();
+	size_t n = 0, slash = 0;
+	struct stat st;
+	void *m;
+	int fd;
+
+	if (vc_map || vc_failed)
+		return vc_map;
+	vc_failed = true;
+	for (; sock[n] && n < 108; n++)
+		if (sock[n] == '/')
+			slash = n + 1;
+	if (slash == 0)
+		return NULL;
+	for (size_t i = 0; i < slash; i++)
+		path[i] = sock[i];
+	shim_strlcpy(path + slash, PROTO_VPIDS_FILE, sizeof(path) - slash);
+	/* Raw: open() is interposed (procpath.c). */
+	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
+				   O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
+	if (fd < 0)
+		return NULL;
+	/* A short file would fault on access: only the supervisor's own. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_size < PROTO_VPIDS_SIZE) {
+		close(fd);
+		return NULL;
+	}
+	m = mmap(NULL, PROTO_VPIDS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return NULL;
+	vc_map = m;
+	vc_failed = false;
+	return vc_map;
+}
+
+/* A vpid from the counter, or 0: ask with FORK (no counter, or retired). */
+static pid_t vc_take(void)
+{
+	struct proto_vpids *vc = vc_get();
+	int32_t max, v;
+
+	if (!vc)
+		return 0;
+	max = atomic_load(&vc->max);
+	if (atomic_load(&vc->next) > max)
+		return 0;
+	v = atomic_fetch_add(&vc->next, 1);
+	return v >= 2 && v <= max ? v : 0;
+}
+
+pid_t shim_fork_counted(void)
+{
+	/* Only a process that knows its own identity: the child's ppid cache
+	 * and the BIND's sender must be right without asking. */
+	if (!shim_self_known())
+		return 0;
+	return vc_take();
+}
 
 /* Offline (LOST): fork returns real pids; remember them so that the kill
  * safety rules (kill.c) still let the program signal its own children. */
@@ -33,15 +110,18 @@ static pid_t fork_in_vfork_child(pid_t (*real_fn)(void))
 }
 
 /*
- * FORK round trip, then the real fork with every signal blocked, the
- * connection lock held and the re-entrancy guard up, so that:
+ * A vpid from the shared counter (else a FORK round trip), then the real
+ * fork with every signal blocked, the connection lock held and the
+ * re-entrancy guard up, so that:
  *   - the child never inherits a half-used connection or a held lock;
  *   - a signal handler never runs between the fork and the bookkeeping;
  *   - atfork handlers that call interposed names get the real functions
  *     (getpid answers the right vpid in both processes, see self.c).
  * The child drops the parent's connection and installs its vpid (its first
  * call needing the supervisor sends HELLO with that claim); the parent sends
- * BIND one-way.  Either may reach the supervisor first.
+ * BIND one-way (d = 1 for a counted vpid: the supervisor creates the child
+ * then).  Either may reach the supervisor first.  A counted vpid whose real
+ * fork fails is simply never used: the numbering has a gap there.
  */
 pid_t shim_fork(pid_t (*real_fn)(void))
 {
@@ -49,6 +129,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	struct proto_rep rep;
 	sigset_t old;
 	pid_t pid, vpid, parent_v, parent_r;
+	bool counted = false;
 	int err = errno; /* a successful fork leaves errno as it was */
 
 	if (shim_vf.active)
@@ -58,21 +139,25 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	shim_block(&old);
 	shim_lock();
 	shim_guard(true);
-	if (shim_call_locked(&req, &rep) < 0) {
+	vpid = shim_fork_counted();
+	if (vpid > 0) {
+		counted = true;
+	} else if (shim_call_locked(&req, &rep) < 0) {
 		shim_guard(false);
 		shim_unlock();
 		shim_unblock(&old);
 		errno = err;
 		return fork_offline(real_fn);
 	}
-	if (rep.err < 0 || rep.v[0] <= 0) {
+	if (!counted && (rep.err < 0 || rep.v[0] <= 0)) {
 		shim_guard(false);
 		shim_unlock();
 		shim_unblock(&old);
 		errno = rep.err < 0 ? -rep.err : EAGAIN;
 		return -1;
 	}
-	vpid = rep.v[0];
+	if (!counted)
+		vpid = rep.v[0];
 	parent_v = shim_self_vpid();
 	parent_r = shim_self_rpid();
 	shim_guard_fork(vpid);
@@ -90,8 +175,10 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	}
 	if (pid < 0)
 		err = errno;
-	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0 };
-	shim_send_locked(&bind);
+	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0,
+				  .d = counted ? PROTO_BIND_COUNTED : 0 };
+	if (pid > 0 || !counted)
+		shim_send_locked(&bind);
 	if (pid > 0)
 		shim_child_add(vpid, pid);
 	shim_guard_fork(0);
@@ -117,11 +204,14 @@ int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid)
 	return 0;
 }
 
-void shim_fork_bind(pid_t child_vpid, pid_t child_rpid)
+void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted)
 {
 	struct proto_req req = { .op = PROTO_OP_BIND, .a = child_vpid,
-				 .b = child_rpid > 0 ? child_rpid : 0 };
+				 .b = child_rpid > 0 ? child_rpid : 0,
+				 .d = counted ? PROTO_BIND_COUNTED : 0 };
 
+	if (counted && child_rpid <= 0)
+		return; /* never created anywhere: the id is skipped */
 	shim_send(&req);
 	if (child_rpid > 0)
 		shim_child_add(child_vpid, child_rpid);

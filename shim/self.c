@@ -207,6 +207,13 @@ void shim_self_install(pid_t vpid, pid_t rpid)
 	atomic_store(&self_vpid, vpid);
 }
 
+bool shim_self_known(void)
+{
+	if (shim_vf.active)
+		return false;
+	return atomic_load(&self_vpid) > 0 && atomic_load(&self_rpid) == shim_sys_getpid();
+}
+
 void shim_self_forget(void)
 {
 	if (shim_vf.active)

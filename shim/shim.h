@@ -155,6 +155,7 @@ struct shim_vf {
 	bool plain;            /* mode NONE: no bookkeeping at all */
 	bool lost;             /* the child's own fallback (the shared mode stays) */
 	pid_t vpid;            /* the child's vpid (0 offline) */
+	bool counted;          /* vpid came from the shared counter (BIND d = 1) */
 	pid_t rpid;            /* the child's real pid, set in the child */
 	pid_t parent_v;        /* the parent's vpid and real pid (getppid cache) */
 	pid_t parent_r;
@@ -212,6 +213,8 @@ void shim_ppid_set(pid_t vppid, pid_t rppid);
  * identity (raw-clone child detected, or LOST). */
 void shim_self_install(pid_t vpid, pid_t rpid);
 void shim_self_forget(void);
+/* Our vpid is known and belongs to this very process (no round trip). */
+bool shim_self_known(void);
 /* The claim sent with HELLO (0 none). */
 pid_t shim_self_claim(void);
 /* The real pid the cached identity and connection belong to. */
@@ -279,7 +282,10 @@ pid_t shim_r2v(pid_t rpid);
 int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid);
 /* After the real creation: BIND(vpid, rpid) (rpid <= 0: failed, dropped)
  * and remember the child locally. */
-void shim_fork_bind(pid_t child_vpid, pid_t child_rpid);
+void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted);
+/* A vpid from the supervisor's shared counter, taken now, or 0 (no counter,
+ * retired, or our own identity unknown): ask with FORK.  Lock held. */
+pid_t shim_fork_counted(void);
 /* Our own fork (used by daemon): the fork wrapper's logic. */
 pid_t shim_fork(pid_t (*real_fn)(void));
 

@@ -72,7 +72,7 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		env = eb.env;
 	rc = fn(&rpid, path, fa, attr, argv, env);
 	shim_envbuf_free(&eb);
-	shim_fork_bind(vpid, rc == 0 ? rpid : 0);
+	shim_fork_bind(vpid, rc == 0 ? rpid : 0, false);
 	if (rc == 0 && pid != NULL)
 		*pid = vpid;
 	return rc;

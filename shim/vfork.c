@@ -15,14 +15,15 @@ static SHIM_TLS bool vf_plain;
  * Called by the assembly entry before the vfork system call, as an
  * ordinary function.  Returns 0 (bookkeeping: the child's state is in
  * shim_vf, signals blocked), 1 (plain vfork), or -1 with errno set (the
- * engine refused a new process).  The FORK round trip happens here, with
- * the lock taken and released: the parent thread is suspended during the
+ * engine refused a new process).  The vpid comes from the shared counter
+ * (else a FORK round trip), taken here with the lock taken and released: the parent thread is suspended during the
  * child's life, but other threads are not, and the child never takes the
  * lock (see struct shim_vf).
  */
 __attribute__((used)) int shim_vfork_pre(void)
 {
 	pid_t vpid = 0, parent_v, parent_r;
+	bool counted = false;
 	sigset_t old;
 	int rc;
 
@@ -32,6 +33,16 @@ __attribute__((used)) int shim_vfork_pre(void)
 		return 1;
 	}
 	if (!shim_offline()) {
+		/* The counter is taken here, in the parent: the child must not
+		 * write memory the parent relies on. */
+		shim_block(&old);
+		shim_lock();
+		vpid = shim_fork_counted();
+		shim_unlock();
+		shim_unblock(&old);
+		counted = vpid > 0;
+	}
+	if (!shim_offline() && !counted) {
 		rc = shim_fork_reserve(0, 0, &vpid);
 		if (rc < 0) {
 			errno = -rc;
@@ -45,7 +56,8 @@ __attribute__((used)) int shim_vfork_pre(void)
 	/* Signals stay blocked until each side has its state straight: a
 	 * handler in the parent must never see the child's context. */
 	shim_block(&old);
-	shim_vf = (struct shim_vf){ .active = true, .vpid = vpid, .parent_v = parent_v,
+	shim_vf = (struct shim_vf){ .active = true, .vpid = vpid, .counted = counted,
+				    .parent_v = parent_v,
 				    .parent_r = parent_r, .conn = { .fd = -1 }, .oldmask = old };
 	return 0;
 }
@@ -76,6 +88,7 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	/* The parent, resumed: take back the thread's state. */
 	sigset_t old = shim_vf.oldmask;
 	pid_t vpid = shim_vf.vpid;
+	bool counted = shim_vf.counted;
 	void *map = shim_vf.map;
 	size_t maplen = shim_vf.maplen;
 	shim_vf = (struct shim_vf){ .active = false, .conn = { .fd = -1 } };
@@ -83,13 +96,13 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 		munmap(map, maplen);
 	if (rc < 0) {
 		if (vpid > 0)
-			shim_fork_bind(vpid, 0);
+			shim_fork_bind(vpid, 0, counted);
 		shim_unblock(&old);
 		errno = (int)-rc;
 		return -1;
 	}
 	if (vpid > 0)
-		shim_fork_bind(vpid, (pid_t)rc);
+		shim_fork_bind(vpid, (pid_t)rc, counted);
 	else if (shim_mode() == SHIM_MODE_LOST)
 		shim_child_add((pid_t)rc, (pid_t)rc);
 	shim_unblock(&old);

@@ -116,6 +116,64 @@ static bool send_reply(struct sup_client *c, const struct proto_rep *r)
 	return n == (ssize_t)sizeof(buf);
 }
 
+static void drain_rpid(struct sup *s, pid_t rpid);
+static bool backlog_maybe(struct sup *s, bool before_batch);
+
+/* HELLO with a claim the model does not know, taken from the shared counter
+ * by the peer's parent, whose BIND has not been handled yet.  Handle the
+ * real parent's queued messages first: its BIND creates the child at the
+ * right point of the parent's history (what the parent did after the fork
+ * comes after it).  Still unknown: create it here, as a child of the real
+ * parent, whose model state is then still the one at the fork.  The
+ * parent's BIND later finds it bound and accepts. */
+static int identify_counted(struct sup *s, struct sup_client *c, int32_t claim)
+{
+	struct eng_pinfo pi;
+	struct sysio_stat st;
+	int32_t v, pv;
+
+	pid_t chain[8], r;
+	size_t n = 0;
+
+	if (sysio_stat(c->rpid, &st) < 0 || st.ppid <= 0)
+		return -ESRCH;
+	/* The real parent may be unknown too (its own parent's BIND is
+	 * queued as well): drain from the nearest known real ancestor down. */
+	for (r = st.ppid; n < sizeof(chain) / sizeof(chain[0]);) {
+		struct sysio_stat ast;
+		chain[n++] = r;
+		if (eng_rpid_to_vpid(s->eng, r) > 0 || sysio_stat(r, &ast) < 0 || ast.ppid <= 0)
+			break;
+		r = ast.ppid;
+	}
+	if (backlog_maybe(s, false))
+		clients_accept(s);
+	while (n > 0)
+		drain_rpid(s, chain[--n]);
+	v = eng_rpid_to_vpid(s->eng, c->rpid);
+	if (v == claim)
+		return 0;
+	if (v > 0 || eng_info(s->eng, claim, &pi) == 0)
+		return -ESRCH;
+	pv = eng_rpid_to_vpid(s->eng, st.ppid);
+	/* Not under init: a real parent that is the supervisor means the
+	 * forking parent is gone; lazy registration handles the orphan. */
+	if (pv <= 1 || eng_info(s->eng, pv, &pi) < 0 || pi.state == ENG_P_ZOMBIE)
+		return -ESRCH;
+	if (procs_fork_at(s, pv, claim) < 0) {
+		eng_fx_clear(&s->fx);
+		return -ESRCH;
+	}
+	if (procs_bind(s, claim, c->rpid) < 0) {
+		eng_fx_clear(&s->fx);
+		eng_fork_abort(s->eng, claim);
+		procs_forget(s, claim);
+		return -ESRCH;
+	}
+	effects_apply(s, 0);
+	return 0;
+}
+
 /* HELLO: who is this peer?  0 with c->vpid set, or -EPERM (not in the tree). */
 static int identify(struct sup *s, struct sup_client *c, int32_t claim)
 {
@@ -146,6 +204,12 @@ static int identify(struct sup *s, struct sup_client *c, int32_t claim)
 			c->vpid = claim;
 			return 0;
 		}
+	}
+	/* 2b. a counter-allocated vpid whose parent's BIND is still queued. */
+	if (claim > 1 && eng_info(s->eng, claim, &pi) < 0 && procs_vpid_handed(s, claim) &&
+	    identify_counted(s, c, claim) == 0) {
+		c->vpid = claim;
+		return 0;
 	}
 	/* 3. lazy registration under the nearest known ancestor. */
 	v = procs_register(s, c->rpid);
@@ -181,6 +245,10 @@ static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q
 		return false;
 	}
 	c->hello = true;
+	/* The shim caches the ppid answered here with the real parent it saw
+	 * before sending: a parent already dead for the kernel (the peer was
+	 * reparented) must be dead for the model too. */
+	ops_settle_parents(s, c->vpid);
 	r->v[0] = c->vpid;
 	r->v[1] = eng_getppid(s->eng, c->vpid);
 	r->v[2] = eng_getpgid(s->eng, c->vpid, 0);

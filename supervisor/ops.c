@@ -21,14 +21,12 @@ static int op_fork(struct sup *s, struct sup_client *c, const struct proto_req *
 		   struct proto_rep *r)
 {
 	int32_t child;
-	int rc = eng_fork(s->eng, c->vpid, &child, &s->fx);
+	int rc = procs_fork(s, c->vpid, &child);
 
 	if (rc < 0) {
 		eng_fx_clear(&s->fx);
 		return rc;
 	}
-	if (!procs_add(s, child))
-		rc = -ENOMEM;
 	if (rc >= 0 && ((uint32_t)q->a & PROTO_FORK_SETSID))
 		rc = eng_setsid(s->eng, child, &s->fx);
 	if (rc >= 0 && ((uint32_t)q->a & PROTO_FORK_SETPGROUP))
@@ -45,11 +43,56 @@ static int op_fork(struct sup *s, struct sup_client *c, const struct proto_req *
 	return 0;
 }
 
+/* BIND d=1 (one-way): the caller forked child q->b as vpid q->a, taken
+ * from the shared counter.  Created here at the moment of the caller's
+ * history when it forked (the BIND follows the fork on its connection),
+ * unless the child's own HELLO came first and created it: then it is
+ * bound already, and that is accepted silently. */
+static int op_bind_counted(struct sup *s, struct sup_client *c, const struct proto_req *q)
+{
+	struct eng_pinfo pi;
+	int rc;
+
+	if (eng_info(s->eng, q->a, &pi) == 0) {
+		if (pi.rpid == q->b)
+			return 0;
+		if (pi.rpid == 0 && pi.ppid == c->vpid && pi.state != ENG_P_ZOMBIE)
+			return procs_bind(s, q->a, q->b);
+		return -EEXIST;
+	}
+	if (!procs_vpid_handed(s, q->a))
+		return -ESRCH;
+	/* Born, exited and already collected by the model (the child said
+	 * hello first, then the sweep saw it reaped): nothing to create. */
+	if (procs_reaped_vpid(s, q->b) == q->a)
+		return 0;
+	rc = procs_fork_at(s, c->vpid, q->a);
+	if (rc == 0) {
+		rc = procs_bind(s, q->a, q->b);
+		if (rc < 0) {
+			eng_fx_clear(&s->fx);
+			eng_fork_abort(s->eng, q->a);
+			procs_forget(s, q->a);
+			return rc;
+		}
+	}
+	if (rc < 0) {
+		eng_fx_clear(&s->fx);
+		return rc;
+	}
+	effects_apply(s, 0);
+	return 0;
+}
+
 /* BIND (one-way): only for the caller's own children. */
 static int op_bind(struct sup *s, struct sup_client *c, const struct proto_req *q)
 {
 	struct eng_pinfo pi;
-	int rc = eng_info(s->eng, q->a, &pi);
+	int rc;
+
+	if (q->d == PROTO_BIND_COUNTED)
+		return op_bind_counted(s, c, q);
+	rc = eng_info(s->eng, q->a, &pi);
 
 	if (rc < 0)
 		return rc;
@@ -182,7 +225,7 @@ static int op_wait_select(struct sup *s, struct sup_client *c, const struct prot
  * its pidfd, which may be handled after a message from the reparented
  * child or from its new parent (a subreaper).  Apply the exits the kernel
  * already reports along vpid's parent chain first. */
-static void settle_parents(struct sup *s, int32_t vpid)
+void ops_settle_parents(struct sup *s, int32_t vpid)
 {
 	struct eng_pinfo pi;
 
@@ -203,7 +246,7 @@ static int op_reaped(struct sup *s, struct sup_client *c, const struct proto_req
 	if (v <= 1 || eng_info(s->eng, v, &pi) < 0)
 		return -ECHILD;
 	if (pi.ppid != c->vpid) { /* an orphan adopted by a subreaper? */
-		settle_parents(s, v);
+		ops_settle_parents(s, v);
 		if (eng_info(s->eng, v, &pi) < 0)
 			return -ECHILD;
 	}
@@ -235,7 +278,7 @@ static int op_state(struct sup *s, struct sup_client *c, const struct proto_req 
 	int rc;
 
 	if (v > 1 && eng_info(s->eng, v, &pi) == 0 && pi.ppid != c->vpid)
-		settle_parents(s, v);
+		ops_settle_parents(s, v);
 	if (v <= 1 || eng_info(s->eng, v, &pi) < 0 || pi.ppid != c->vpid)
 		return -ESRCH;
 	rc = eng_set_stopped(s->eng, v, q->b == 1, &s->fx);
@@ -367,7 +410,7 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_GETSID:
 	case PROTO_OP_GETPPID:
 		if (q->op == PROTO_OP_GETPPID)
-			settle_parents(s, self);
+			ops_settle_parents(s, self);
 		rc = q->op == PROTO_OP_GETPGID ? eng_getpgid(s->eng, self, q->a)
 		     : q->op == PROTO_OP_GETSID ? eng_getsid(s->eng, self, q->a)
 						: eng_getppid(s->eng, self);

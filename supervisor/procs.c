@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -311,6 +312,92 @@ void procs_reap_children(struct sup *s)
 	}
 }
 
+/* ---- vpid allocation ---------------------------------------------------------- */
+
+/*
+ * Linux numbers a process when it forks, so do we: the shims take vpids
+ * from the shared counter right before their real fork (no round trip), and
+ * the supervisor's own allocations (the command, FORK for posix_spawn and
+ * fallbacks, lazy registrations) take theirs from the same counter, so the
+ * numbers follow creation order.  Past max the counter is retired rather
+ * than wrapped: a shim cannot see which ids are still in use, the engine
+ * can.  From then on (after ~4M forks) every shim uses FORK and the engine
+ * picks the lowest free id above its cursor, as Linux does after a wrap.
+ */
+struct proto_vpids *procs_vc(struct sup *s)
+{
+	if (!s->vc) {
+		s->vc = &s->vc_local;
+		atomic_store(&s->vc->next, 2);
+		atomic_store(&s->vc->max, SUP_VPID_MAX);
+	}
+	return s->vc;
+}
+
+static void procs_vc_retire(struct sup *s)
+{
+	s->vc_retired = true;
+	atomic_store(&procs_vc(s)->max, 0);
+}
+
+bool procs_vpid_handed(struct sup *s, int32_t vpid)
+{
+	if (vpid < 2 || vpid > SUP_VPID_MAX)
+		return false;
+	return s->vc_retired || vpid < atomic_load(&procs_vc(s)->next);
+}
+
+int procs_fork_at(struct sup *s, int32_t parent, int32_t vpid)
+{
+	int rc = eng_fork_at(s->eng, parent, vpid, &s->fx);
+
+	if (rc == 0 && !procs_add(s, vpid)) {
+		eng_fork_abort(s->eng, vpid);
+		rc = -ENOMEM;
+	}
+	return rc;
+}
+
+int procs_fork(struct sup *s, int32_t parent, int32_t *child)
+{
+	struct proto_vpids *vc = procs_vc(s);
+	struct eng_pinfo pi;
+	int rc;
+
+	/* Refuse before taking an id: a failed fork leaves no gap. */
+	if (eng_info(s->eng, parent, &pi) < 0 || pi.state == ENG_P_ZOMBIE)
+		return -ESRCH;
+	while (!s->vc_retired) {
+		int32_t v = atomic_fetch_add(&vc->next, 1);
+
+		if (v < 2 || v > SUP_VPID_MAX || v > atomic_load(&vc->max)) {
+			procs_vc_retire(s);
+			break;
+		}
+		rc = eng_fork_at(s->eng, parent, v, &s->fx);
+		if (rc == -EEXIST)
+			continue; /* taken by hand (a test's engine): the next one */
+		if (rc == -EINVAL) {
+			procs_vc_retire(s); /* past the engine's own vpid_max */
+			break;
+		}
+		if (rc < 0)
+			return rc;
+		if (!procs_add(s, v)) {
+			eng_fork_abort(s->eng, v);
+			return -ENOMEM;
+		}
+		*child = v;
+		return 0;
+	}
+	rc = eng_fork(s->eng, parent, child, &s->fx);
+	if (rc == 0 && !procs_add(s, *child)) {
+		eng_fork_abort(s->eng, *child);
+		rc = -ENOMEM;
+	}
+	return rc;
+}
+
 /* ---- lazy registration ------------------------------------------------------ */
 
 #define PROCS_CHAIN_MAX 64
@@ -342,11 +429,7 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 		int rc;
 
 		s->how = "lazy";
-		rc = eng_fork(s->eng, v, &child, &s->fx);
-		if (rc == 0 && !procs_add(s, child)) {
-			eng_fork_abort(s->eng, child);
-			rc = -ENOMEM;
-		}
+		rc = procs_fork(s, v, &child);
 		if (rc < 0) {
 			eng_fx_clear(&s->fx);
 			s->how = NULL;

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -90,6 +92,33 @@ static int find_lib(struct sup *s)
 	return -1;
 }
 
+/* The shared vpid counter "vpids" beside the socket (procs.c, proto.h).
+ * Without it (cannot be made) the shims ask with FORK: slower, same ids. */
+static void make_counter(struct sup *s)
+{
+	void *m;
+	int fd;
+
+	snprintf(s->vcpath, sizeof(s->vcpath), "%s/" PROTO_VPIDS_FILE, s->dir);
+	fd = open(s->vcpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		s->vcpath[0] = '\0';
+		return;
+	}
+	if (ftruncate(fd, PROTO_VPIDS_SIZE) < 0 ||
+	    (m = mmap(NULL, PROTO_VPIDS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) ==
+		    MAP_FAILED) {
+		close(fd);
+		unlink(s->vcpath);
+		s->vcpath[0] = '\0';
+		return;
+	}
+	close(fd);
+	s->vc = m;
+	atomic_store(&s->vc->next, 2);
+	atomic_store(&s->vc->max, SUP_VPID_MAX);
+}
+
 static int make_socket(struct sup *s)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -117,6 +146,7 @@ static int make_socket(struct sup *s)
 		if (fd >= 0)
 			close(fd);
 	}
+	make_counter(s);
 	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(s->lfd, SOMAXCONN) < 0) {
@@ -193,9 +223,7 @@ static int spawn_command(struct sup *s)
 	pid_t pid;
 
 	s->how = "command";
-	rc = eng_fork(s->eng, 1, &v, &s->fx);
-	if (rc == 0 && !procs_add(s, v))
-		rc = -ENOMEM;
+	rc = procs_fork(s, 1, &v);
 	if (rc == 0)
 		rc = eng_setsid(s->eng, v, &s->fx);
 	effects_apply(s, 0);
@@ -397,7 +425,7 @@ static void loop(struct sup *s)
 
 static int setup(struct sup *s)
 {
-	struct eng_config cfg = {.is_stopped = procs_is_stopped, .ctx = s};
+	struct eng_config cfg = {.vpid_max = SUP_VPID_MAX, .is_stopped = procs_is_stopped, .ctx = s};
 	int rc;
 
 	if (find_lib(s) < 0)
@@ -457,6 +485,11 @@ static void cleanup(struct sup *s)
 		close(s->epfd);
 	if (s->sock[0])
 		unlink(s->sock);
+	if (s->vc && s->vc != &s->vc_local)
+		munmap(s->vc, PROTO_VPIDS_SIZE);
+	s->vc = NULL;
+	if (s->vcpath[0])
+		unlink(s->vcpath);
 	if (s->dir[0]) {
 		char mark[sizeof(s->dir) + sizeof("/trace")];
 		snprintf(mark, sizeof(mark), "%s/trace", s->dir);

@@ -38,6 +38,7 @@
 struct epoll_event;
 
 #define SUP_VERSION "0.1.0"
+#define SUP_VPID_MAX 4194304  /* the engine's vpid_max and the counter's max */
 #define SUP_NAME_MAX 64       /* command names kept for ps and the trace */
 #define SUP_SWEEP_NS 500000000LL  /* zombie / stale reservation sweep period */
 #define SUP_KILL_TICK_NS 100000000LL /* re-scan period while killing the tree */
@@ -132,6 +133,15 @@ struct sup {
 	int epfd, lfd, sigfd, tfd; /* -1 when closed */
 	char dir[200];           /* private 0700 directory ("" when none) */
 	char sock[216];          /* dir + "/sock" */
+	char vcpath[216];        /* dir + "/vpids" ("" when none) */
+	/* The shared vpid counter (procs.c): the mapped file vcpath, or
+	 * vc_local when there is none (tests/fuzz/); set on first use.  Every
+	 * vpid of the tree comes from it until it is retired: vc_retired,
+	 * max = 0, and the engine's own allocation (which skips ids in use)
+	 * takes over. */
+	struct proto_vpids *vc;
+	struct proto_vpids vc_local;
+	bool vc_retired;
 	char lib[4096];          /* absolute path of libjobshim.so */
 	struct sup_proc *procs;  /* hash by vpid */
 	struct sup_client *clients; /* hash by id */
@@ -197,6 +207,8 @@ void clients_flush_rpid(struct sup *s, pid_t rpid, bool before_batch);
 
 /* ops.c: answer one validated request from an identified client; returns
  * true when a reply must be sent (rep filled). */
+/* Apply the exits the kernel already reports along vpid's parent chain. */
+void ops_settle_parents(struct sup *s, int32_t vpid);
 bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		  struct proto_rep *r);
 
@@ -226,6 +238,14 @@ int procs_reap(struct sup *s, int32_t parent, int32_t vpid);
 /* vpid of a recently reaped rpid (signals from a reaped sender), or -ESRCH. */
 int32_t procs_reaped_vpid(const struct sup *s, pid_t rpid);
 int32_t procs_register(struct sup *s, pid_t rpid);
+/* A new model child of parent with a vpid from the shared counter (or the
+ * engine's, once retired), with its record; effects left in s->fx. */
+int procs_fork(struct sup *s, int32_t parent, int32_t *child);
+/* The same with a vpid a shim took from the counter (BIND d=1, HELLO). */
+int procs_fork_at(struct sup *s, int32_t parent, int32_t vpid);
+/* Has the counter handed out vpid? */
+bool procs_vpid_handed(struct sup *s, int32_t vpid);
+struct proto_vpids *procs_vc(struct sup *s);
 void procs_pidfd_ready(struct sup *s, int32_t vpid);
 bool procs_pidfd_exited(struct sup *s, int32_t vpid);
 void procs_reap_children(struct sup *s);

@@ -138,6 +138,110 @@ START_TEST(test_vpid_wrap_and_eagain)
 }
 END_TEST
 
+/* eng_fork_at: a caller-chosen vpid.  World: command 2 (session 2), child 3
+ * (leader of group 3), child 4 in group 3, zombie 5; vpid_max 64. */
+struct fork_at_row {
+	const char *name;
+	int32_t parent, vpid;
+	int expect;
+};
+
+static const struct fork_at_row fork_at_rows[] = {
+	{ "vpid 0", 2, 0, -EINVAL },
+	{ "vpid 1 (init)", 2, 1, -EINVAL },
+	{ "negative", 2, -7, -EINVAL },
+	{ "above vpid_max", 2, 65, -EINVAL },
+	{ "invalid id before unknown parent", 999, 65, -EINVAL },
+	{ "in use by a process", 2, 4, -EEXIST },
+	{ "in use by a session", 2, 2, -EEXIST },
+	{ "in use by a zombie", 2, 5, -EEXIST },
+	{ "in use before unknown parent", 999, 4, -EEXIST },
+	{ "unknown parent", 999, 20, -ESRCH },
+	{ "zombie parent", 5, 20, -ESRCH },
+	{ "free id", 2, 20, 0 },
+	{ "free id below the cursor", 2, 6, 0 },
+	{ "vpid_max itself", 4, 64, 0 },
+};
+
+static void fork_at_world(struct eng **out)
+{
+	struct eng_config cfg = { .vpid_max = 64 };
+	struct eng *e;
+
+	ck_assert_int_eq(eng_new(&e, &cfg), 0);
+	t_command(e);
+	ck_assert_int_eq(t_fork(e, 2), 3);
+	t_setpgid(e, 2, 3, 3);
+	ck_assert_int_eq(t_fork(e, 3), 4);
+	ck_assert_int_eq(t_fork(e, 2), 5);
+	t_exit(e, 5);
+	*out = e;
+}
+
+START_TEST(test_fork_at_rows)
+{
+	for (size_t i = 0; i < NROWS(fork_at_rows); i++) {
+		const struct fork_at_row *r = &fork_at_rows[i];
+		struct eng_pinfo pi, ppi;
+		struct eng *e;
+		size_t n;
+		int rc;
+
+		fork_at_world(&e);
+		n = FX.n;
+		rc = eng_fork_at(e, r->parent, r->vpid, &FX);
+		ck_assert_msg(rc == r->expect, "row '%s': fork_at = %d, want %d", r->name, rc,
+			      r->expect);
+		if (rc == 0) {
+			ck_assert_int_eq(eng_info(e, r->vpid, &pi), 0);
+			ck_assert_int_eq(eng_info(e, r->parent, &ppi), 0);
+			ck_assert_msg(pi.ppid == r->parent && pi.pgid == ppi.pgid && pi.sid == ppi.sid &&
+				      pi.rpid == 0, "row '%s': wrong inheritance", r->name);
+			ck_assert_msg(FX.n == n + 1 && FX.v[n].ev == ENG_EV_FORK &&
+				      FX.v[n].vpid == r->vpid && FX.v[n].a == r->parent,
+				      "row '%s': no FORK event", r->name);
+		} else {
+			ck_assert_msg(FX.n == n, "row '%s': effects on error", r->name);
+		}
+		t_assert_consistent(e);
+		t_world_free(e);
+	}
+}
+END_TEST
+
+/* The engine's own allocation never hands out an id given to eng_fork_at,
+ * and continues after it (numbering stays in creation order). */
+START_TEST(test_fork_at_moves_cursor)
+{
+	struct eng_config cfg = { .vpid_max = 16 };
+	struct eng *e;
+	int32_t cmd, c = 0;
+
+	eng_free(E);
+	ck_assert_int_eq(eng_new(&e, &cfg), 0);
+	E = e;
+	cmd = t_command(e);
+	ck_assert_int_eq(eng_fork_at(e, cmd, 3, &FX), 0);
+	ck_assert_int_eq(eng_fork_at(e, 3, 4, &FX), 0);
+	ck_assert_int_eq(t_fork(e, cmd), 5);
+	ck_assert_int_eq(eng_fork_at(e, cmd, 9, &FX), 0);
+	ck_assert_int_eq(t_fork(e, 4), 10);
+	ck_assert_int_eq(eng_fork_at(e, cmd, 7, &FX), 0); /* below the cursor, free */
+	ck_assert_int_eq(t_fork(e, cmd), 11);
+	ck_assert_int_eq(eng_fork_at(e, cmd, 16, &FX), 0);
+	/* Past vpid_max: wrap to the lowest free id (6, 8 were never used). */
+	ck_assert_int_eq(t_fork(e, cmd), 6);
+	ck_assert_int_eq(t_fork(e, cmd), 8);
+	ck_assert_int_eq(t_fork(e, cmd), 12);
+	ck_assert_int_eq(eng_fork_at(e, cmd, 12, &FX), -EEXIST);
+	for (int32_t want = 13; want <= 15; want++)
+		ck_assert_int_eq(t_fork(e, cmd), want);
+	ck_assert_int_eq(eng_fork(e, cmd, &c, &FX), -EAGAIN);
+	for (int32_t v = eng_next(e, 1), prev = 0; v > 0; prev = v, v = eng_next(e, v + 1))
+		ck_assert_int_gt(v, prev);
+}
+END_TEST
+
 struct abort_row {
 	const char *name;
 	void (*prep)(struct eng *e, int32_t child);
@@ -666,6 +770,8 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, test_fork_numbers_and_inherits);
 	tcase_add_test(tc, test_fork_errors);
 	tcase_add_test(tc, test_vpid_wrap_and_eagain);
+	tcase_add_test(tc, test_fork_at_rows);
+	tcase_add_test(tc, test_fork_at_moves_cursor);
 	tcase_add_test(tc, test_fork_abort_rows);
 	suite_add_tcase(s, tc);
 

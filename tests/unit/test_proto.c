@@ -34,6 +34,8 @@ START_TEST(req_round_trip)
 			in.a = PROTO_XLATE_V2R;
 		if (op == PROTO_OP_SUBREAPER)
 			in.a = 1;
+		if (op == PROTO_OP_BIND)
+			in.d = PROTO_BIND_COUNTED;
 		proto_pack_req(&in, buf);
 		ck_assert_msg(proto_unpack_req(buf, sizeof(buf), &out) == 0, "op %s", proto_op_name(op));
 		ck_assert_uint_eq(out.op, op);
@@ -109,38 +111,44 @@ struct field_row {
 	uint16_t op;
 	int32_t a, b, c;
 	int want;
+	int32_t d; /* after want: the rows that leave it 0 stay short */
 };
 
 START_TEST(req_fields)
 {
 	static const struct field_row rows[] = {
-		{"hello: negative claim", PROTO_OP_HELLO, -1, 0, 0, -EINVAL},
-		{"hello: claim past pid max", PROTO_OP_HELLO, PROTO_PID_MAX + 1, 0, 0, -EINVAL},
-		{"hello: ps flag 2", PROTO_OP_HELLO, 0, 2, 0, -EINVAL},
-		{"hello: ok", PROTO_OP_HELLO, 5, 1, 0, 0},
-		{"fork: unknown flag", PROTO_OP_FORK, 0x4, 0, 0, -EINVAL},
-		{"fork: negative pgid", PROTO_OP_FORK, PROTO_FORK_SETPGROUP, -3, 0, -EINVAL},
-		{"fork: setpgroup", PROTO_OP_FORK, PROTO_FORK_SETPGROUP, 9, 0, 0},
-		{"bind: vpid 1", PROTO_OP_BIND, 1, 100, 0, -EINVAL},
-		{"bind: negative rpid", PROTO_OP_BIND, 5, -1, 0, -EINVAL},
-		{"bind: failed fork", PROTO_OP_BIND, 5, 0, 0, 0},
-		{"kill: negative offset", PROTO_OP_KILL, 3, 9, -1, -EINVAL},
-		{"wait_select: negative offset", PROTO_OP_WAIT_SELECT, 0, 0, -1, -EINVAL},
-		{"wait_select: any selector and options pass", PROTO_OP_WAIT_SELECT, INT32_MIN, -1, 0, 0},
-		{"kill: any pid and sig pass (Linux judges)", PROTO_OP_KILL, INT32_MIN, 999, 0, 0},
-		{"setpgid: negative values pass (engine judges)", PROTO_OP_SETPGID, -5, -5, 0, 0},
-		{"reaped: rpid 0", PROTO_OP_REAPED, 3, 0, 0, -EINVAL},
-		{"state: b 2", PROTO_OP_STATE, 10, 2, 0, -EINVAL},
-		{"xlate: direction 2", PROTO_OP_XLATE, 2, 10, 0, -EINVAL},
-		{"info: negative start", PROTO_OP_INFO, -1, 0, 0, -EINVAL},
-		{"subreaper: a 2", PROTO_OP_SUBREAPER, 2, 0, 0, -EINVAL},
-		{"subreaper: negative", PROTO_OP_SUBREAPER, -1, 0, 0, -EINVAL},
-		{"subreaper: on", PROTO_OP_SUBREAPER, 1, 0, 0, 0},
-		{"subreaper: off", PROTO_OP_SUBREAPER, 0, 0, 0, 0},
-		{"pgrp_rpids: negative group", PROTO_OP_PGRP_RPIDS, -2, 0, 0, -EINVAL},
-		{"pgrp_rpids: negative offset", PROTO_OP_PGRP_RPIDS, 5, 0, -1, -EINVAL},
-		{"pgrp_rpids: own group", PROTO_OP_PGRP_RPIDS, 0, 0, 0, 0},
-		{"pgrp_rpids: group, page 2", PROTO_OP_PGRP_RPIDS, 7, 0, 64, 0},
+		{"hello: negative claim", PROTO_OP_HELLO, -1, 0, 0, -EINVAL, 0},
+		{"hello: claim past pid max", PROTO_OP_HELLO, PROTO_PID_MAX + 1, 0, 0, -EINVAL, 0},
+		{"hello: ps flag 2", PROTO_OP_HELLO, 0, 2, 0, -EINVAL, 0},
+		{"hello: ok", PROTO_OP_HELLO, 5, 1, 0, 0, 0},
+		{"fork: unknown flag", PROTO_OP_FORK, 0x4, 0, 0, -EINVAL, 0},
+		{"fork: negative pgid", PROTO_OP_FORK, PROTO_FORK_SETPGROUP, -3, 0, -EINVAL, 0},
+		{"fork: setpgroup", PROTO_OP_FORK, PROTO_FORK_SETPGROUP, 9, 0, 0, 0},
+		{"bind: vpid 1", PROTO_OP_BIND, 1, 100, 0, -EINVAL, 0},
+		{"bind: negative rpid", PROTO_OP_BIND, 5, -1, 0, -EINVAL, 0},
+		{"bind: failed fork", PROTO_OP_BIND, 5, 0, 0, 0, 0},
+		{"bind: counted", PROTO_OP_BIND, 5, 100, 0, 0, PROTO_BIND_COUNTED},
+		{"bind: counted, no rpid", PROTO_OP_BIND, 5, 0, 0, -EINVAL, PROTO_BIND_COUNTED},
+		{"bind: counted, vpid 1", PROTO_OP_BIND, 1, 100, 0, -EINVAL, PROTO_BIND_COUNTED},
+		{"bind: d 2", PROTO_OP_BIND, 5, 100, 0, -EINVAL, 2},
+		{"bind: negative d", PROTO_OP_BIND, 5, 100, 0, -EINVAL, -1},
+		{"kill: negative offset", PROTO_OP_KILL, 3, 9, -1, -EINVAL, 0},
+		{"wait_select: negative offset", PROTO_OP_WAIT_SELECT, 0, 0, -1, -EINVAL, 0},
+		{"wait_select: any selector and options pass", PROTO_OP_WAIT_SELECT, INT32_MIN, -1, 0, 0, 0},
+		{"kill: any pid and sig pass (Linux judges)", PROTO_OP_KILL, INT32_MIN, 999, 0, 0, 0},
+		{"setpgid: negative values pass (engine judges)", PROTO_OP_SETPGID, -5, -5, 0, 0, 0},
+		{"reaped: rpid 0", PROTO_OP_REAPED, 3, 0, 0, -EINVAL, 0},
+		{"state: b 2", PROTO_OP_STATE, 10, 2, 0, -EINVAL, 0},
+		{"xlate: direction 2", PROTO_OP_XLATE, 2, 10, 0, -EINVAL, 0},
+		{"info: negative start", PROTO_OP_INFO, -1, 0, 0, -EINVAL, 0},
+		{"subreaper: a 2", PROTO_OP_SUBREAPER, 2, 0, 0, -EINVAL, 0},
+		{"subreaper: negative", PROTO_OP_SUBREAPER, -1, 0, 0, -EINVAL, 0},
+		{"subreaper: on", PROTO_OP_SUBREAPER, 1, 0, 0, 0, 0},
+		{"subreaper: off", PROTO_OP_SUBREAPER, 0, 0, 0, 0, 0},
+		{"pgrp_rpids: negative group", PROTO_OP_PGRP_RPIDS, -2, 0, 0, -EINVAL, 0},
+		{"pgrp_rpids: negative offset", PROTO_OP_PGRP_RPIDS, 5, 0, -1, -EINVAL, 0},
+		{"pgrp_rpids: own group", PROTO_OP_PGRP_RPIDS, 0, 0, 0, 0, 0},
+		{"pgrp_rpids: group, page 2", PROTO_OP_PGRP_RPIDS, 7, 0, 64, 0, 0},
 	};
 	uint8_t buf[PROTO_REQ_SIZE];
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -150,6 +158,7 @@ START_TEST(req_fields)
 		in.a = rows[i].a;
 		in.b = rows[i].b;
 		in.c = rows[i].c;
+		in.d = rows[i].d;
 		proto_pack_req(&in, buf);
 		int rc = proto_unpack_req(buf, sizeof(buf), &out);
 		ck_assert_msg(rc == rows[i].want, "%s: got %d want %d", rows[i].what, rc, rows[i].want);
