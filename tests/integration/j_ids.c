@@ -38,12 +38,14 @@ int main(int argc, char **argv)
 			show("grandchild");
 			_exit(0);
 		}
-		it_out("first child: fork returned %d", (int)g);
+		/* Print after the reap: the child's own line comes first
+		 * whatever the scheduler does. */
 		it_reap(g);
+		it_out("first child: fork returned %d", (int)g);
 		_exit(0);
 	}
-	it_out("command: fork returned %d", (int)c);
 	it_reap(c);
+	it_out("command: fork returned %d", (int)c);
 
 	c = fork();
 	if (c == 0) {
@@ -66,8 +68,8 @@ int main(int argc, char **argv)
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
 	if (posix_spawn(&c, exe, NULL, &at, av, environ) != 0)
 		it_die("posix_spawn");
-	it_out("command: posix_spawn gave %d", (int)c);
 	it_reap(c);
+	it_out("command: posix_spawn gave %d", (int)c);
 
 	/* vpid 1 ignores signals from inside: it is still there to serve. */
 	IT_RC("kill(1, 0)", kill(1, 0));
