@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 /*
- * FORK (with the attribute's SETPGROUP/SETSID, which the model applies at
- * once), then the real spawn with a copy of the attributes without those
+ * A vpid from the shared counter, or FORK when the attributes carry
+ * SETPGROUP/SETSID (the model applies them at once), then the real spawn with a copy of the attributes without those
  * flags (real groups stay flat) and an environment naming the child
  * (JOBSHIM_SELF=V:0:ourvpid:ourrpid: its rpid is not known yet; it trusts V
  * when its real parent is us), then BIND.  If the environment cannot be
@@ -54,7 +54,20 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 			attr = &copy;
 		}
 	}
-	rc = shim_fork_reserve(fork_flags, pgid, &vpid);
+	/* Without SETPGROUP/SETSID the child's id comes from the shared
+	 * counter like a fork's (no round trip); with them the model must
+	 * apply them before the child can run, so FORK asks. */
+	bool counted = false;
+	if (fork_flags == 0) {
+		sigset_t old;
+		shim_block(&old);
+		shim_lock();
+		vpid = shim_fork_counted();
+		shim_unlock();
+		shim_unblock(&old);
+		counted = vpid > 0;
+	}
+	rc = counted ? 0 : shim_fork_reserve(fork_flags, pgid, &vpid);
 	if (rc == 1) {
 		/* Supervisor lost just now: the real spawn, flags and all. */
 		rc = fn(&rpid, path, fa, attrp, argv, envp);
@@ -72,7 +85,7 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		env = eb.env;
 	rc = fn(&rpid, path, fa, attr, argv, env);
 	shim_envbuf_free(&eb);
-	shim_fork_bind(vpid, rc == 0 ? rpid : 0, false);
+	shim_fork_bind(vpid, rc == 0 ? rpid : 0, counted);
 	if (rc == 0 && pid != NULL)
 		*pid = vpid;
 	return rc;
