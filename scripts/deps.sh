@@ -2,7 +2,9 @@
 # deps.sh — install the Debian packages jobshim needs, only when missing (idempotent).
 # As root it installs them with apt-get; otherwise it prints the exact command and fails.
 set -eu
-pkgs="uthash-dev check libffi-dev pkg-config"
+# Build: uthash-dev check libffi-dev pkg-config.  Tests: python3 (real-program
+# tests and trace parsing); bash, dash, coreutils and util-linux are essential.
+pkgs="uthash-dev check libffi-dev pkg-config python3"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
