@@ -379,6 +379,14 @@ static int op_check(struct sup *s, struct proto_rep *r)
 	return rc;
 }
 
+/* An engine call that returns an id or -errno: the id goes in v0. */
+static int reply_value(struct proto_rep *r, int rc)
+{
+	if (rc >= 0)
+		r->v[0] = rc;
+	return rc;
+}
+
 static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		    struct proto_rep *r)
 {
@@ -396,12 +404,8 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		rc = op_exec(s, c, q);
 		break;
 	case PROTO_OP_SETSID:
-		rc = eng_setsid(s->eng, self, &s->fx);
+		rc = reply_value(r, eng_setsid(s->eng, self, &s->fx));
 		effects_apply(s, 0);
-		if (rc >= 0) {
-			r->v[0] = rc;
-			rc = 0;
-		}
 		break;
 	case PROTO_OP_SETPGID:
 		rc = op_setpgid(s, c, q);
@@ -411,13 +415,9 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_GETPPID:
 		if (q->op == PROTO_OP_GETPPID)
 			ops_settle_parents(s, self);
-		rc = q->op == PROTO_OP_GETPGID ? eng_getpgid(s->eng, self, q->a)
-		     : q->op == PROTO_OP_GETSID ? eng_getsid(s->eng, self, q->a)
-						: eng_getppid(s->eng, self);
-		if (rc >= 0) {
-			r->v[0] = rc;
-			rc = 0;
-		}
+		rc = reply_value(r, q->op == PROTO_OP_GETPGID ? eng_getpgid(s->eng, self, q->a)
+				    : q->op == PROTO_OP_GETSID ? eng_getsid(s->eng, self, q->a)
+							       : eng_getppid(s->eng, self));
 		break;
 	case PROTO_OP_KILL:
 		rc = op_kill(s, c, q, r);

@@ -2,22 +2,13 @@
 # sup_faults.sh BUILD — faults and hostile input: the supervisor SIGKILLed mid-run, lying and
 # malformed requests from inside the tree, connections from outside the tree and from another uid.
 set -u
-B=$(cd "${1:-build}" && pwd)
-if [ "${SUP_IN_NS:-}" != 1 ]; then
-	SUP_IN_NS=1 exec timeout 120 unshare --pid --fork --kill-child --mount-proc "$0" "$B"
-fi
-J="$B/jobshim"
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 120
 R="$B/itest/raw_client"
 H="$B/itest/fault_hostile"
 N="$B/itest/fault_nosup"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 chmod 755 "$T" # only jobshim's own 0700 directory may keep other uids out
-fail=0
 for f in "$J" "$R" "$H" "$N"; do [ -x "$f" ] || { echo "not ok - $f missing"; exit 1; }; done
 
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; fail=1; }
 # has PATTERN DESCRIPTION: grep the last output
 has() { if grep -qE -- "$1" "$T/out"; then ok "$2"; else bad "$2"; sed 's/^/#   /' "$T/out" | head -20; fi; }
 # inner FILE: the "ok/not ok" lines of a test program, indented; its failures count

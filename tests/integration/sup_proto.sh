@@ -1,19 +1,10 @@
 #!/bin/bash
 # sup_proto.sh BUILD — the supervisor's side of the protocol, spoken by hand (raw_client), and `jobshim ps`.
 set -u
-B=$(cd "${1:-build}" && pwd)
-if [ "${SUP_IN_NS:-}" != 1 ]; then
-	SUP_IN_NS=1 exec timeout 300 unshare --pid --fork --kill-child --mount-proc "$0" "$B"
-fi
-J="$B/jobshim"
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 300
 R="$B/itest/raw_client"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
 
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; fail=1; }
 # has PATTERN DESCRIPTION: grep the last output
 has() { if grep -qE -- "$1" "$T/out"; then ok "$2"; else bad "$2"; sed 's/^/#   /' "$T/out" | head -20; fi; }
 

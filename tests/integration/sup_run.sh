@@ -1,14 +1,8 @@
 #!/bin/bash
 # sup_run.sh BUILD — `jobshim run` basics: exit codes, environment, vpids, CLI, clean-up.
 set -u
-B=$(cd "${1:-build}" && pwd)
-J="$B/jobshim"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}"
 
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; fail=1; }
 # expect_rc WANT DESCRIPTION CMD... : run with a timeout, compare the exit code
 expect_rc() {
 	local want=$1 what=$2

@@ -7,19 +7,10 @@
 # says only init and itself are alive, the supervisor has no other child,
 # its fd count is back and its VmRSS is bounded; it prints the figures.
 set -u
-B=$(cd "${1:-build}" && pwd)
-if [ "${SUP_IN_NS:-}" != 1 ]; then
-	SUP_IN_NS=1 exec timeout 120 unshare --pid --fork --kill-child --mount-proc "$0" "$B"
-fi
-J="$B/jobshim"
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 120
 S="$B/itest/stress_tree"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
 for f in "$J" "$S"; do [ -x "$f" ] || { echo "not ok - $f missing"; exit 1; }; done
 
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; fail=1; }
 
 # run NAME ARGS...: stress_tree under jobshim; its own lines, then jobshim's verdict.
 run() {

@@ -2,18 +2,9 @@
 # sup_teardown.sh BUILD — leftovers, --keep/--wait/--fail-on-leak, --timeout, --grace, signals to jobshim.
 # Runs itself inside a private pid namespace: the supervisor sends group signals.
 set -u
-B=$(cd "${1:-build}" && pwd)
-if [ "${SUP_IN_NS:-}" != 1 ]; then
-	SUP_IN_NS=1 exec timeout 300 unshare --pid --fork --kill-child --mount-proc "$0" "$B"
-fi
-J="$B/jobshim"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 300
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
 
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; fail=1; }
 now_ms() { date +%s%3N; }
 alive() { kill -0 "$1" 2>/dev/null && [ "$(cut -d' ' -f3 /proc/"$1"/stat 2>/dev/null)" != Z ]; }
 

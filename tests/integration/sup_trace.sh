@@ -1,19 +1,10 @@
 #!/bin/bash
 # sup_trace.sh BUILD — `jobshim run --trace`: JSON Lines schema, event order, the orphan event, text mode.
 set -u
-B=$(cd "${1:-build}" && pwd)
-if [ "${SUP_IN_NS:-}" != 1 ]; then
-	SUP_IN_NS=1 exec timeout 300 unshare --pid --fork --kill-child --mount-proc "$0" "$B"
-fi
-J="$B/jobshim"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 300
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
 
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; fail=1; }
-command -v python3 >/dev/null || { echo "ok - skipped: no python3"; exit 0; }
+command -v python3 >/dev/null || { echo "not ok - python3 missing (scripts/deps.sh installs it)"; exit 1; }
 
 # check.py TRACE ASSERTION...: every line is a JSON object with t/ev; each
 # assertion is a Python expression over `evs` (the list of events).
