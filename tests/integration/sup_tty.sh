@@ -10,7 +10,7 @@ fail=0
 ok() { echo "ok - $*"; }
 bad() { echo "not ok - $*"; fail=1; }
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
-command -v python3 >/dev/null && command -v bash >/dev/null || { echo "ok - skipped: no python3/bash"; exit 0; }
+command -v python3 >/dev/null && command -v bash >/dev/null || { echo "not ok - python3 or bash missing (scripts/deps.sh installs python3)"; exit 1; }
 
 # An interactive bash on a pty runs jobshim as a job; we type at it.
 out=$(timeout 60 python3 - "$J" <<'EOF'
