@@ -186,6 +186,85 @@ int proto_unpack_rep(const uint8_t *buf, size_t len, struct proto_rep *out)
 	return 0;
 }
 
+/* Event body after magic, version, op: 8 x i32, at (u64), text. */
+enum {
+	EVT_OFF_IDS = 8,
+	EVT_OFF_AT = EVT_OFF_IDS + 4 * 8,
+	EVT_OFF_TEXT = EVT_OFF_AT + 8,
+};
+_Static_assert(EVT_OFF_TEXT + PROTO_TEXT_EVT == PROTO_EVT_SIZE, "event layout");
+
+void proto_pack_evt(const struct proto_evt *e, uint8_t *buf)
+{
+	const int32_t ids[8] = {e->sender_v, e->sender_r, e->parent_v, e->parent_r,
+				e->a, e->b, e->c, e->d};
+
+	memset(buf, 0, PROTO_EVT_SIZE);
+	put_u32(buf + OFF_MAGIC, PROTO_EVT_MAGIC);
+	put_u16(buf + OFF_VERSION, PROTO_VERSION);
+	put_u16(buf + OFF_OP, e->op);
+	for (int i = 0; i < 8; i++)
+		put_u32(buf + EVT_OFF_IDS + 4 * i, (uint32_t)ids[i]);
+	put_u32(buf + EVT_OFF_AT, (uint32_t)e->at);
+	put_u32(buf + EVT_OFF_AT + 4, (uint32_t)(e->at >> 32));
+	memcpy(buf + EVT_OFF_TEXT, e->text, PROTO_TEXT_EVT);
+}
+
+struct proto_req proto_evt_req(const struct proto_evt *e)
+{
+	struct proto_req q;
+
+	memset(&q, 0, sizeof(q));
+	q.op = e->op;
+	q.a = e->a;
+	q.b = e->b;
+	q.c = e->c;
+	q.d = e->d;
+	memcpy(q.text, e->text, PROTO_TEXT_EVT < PROTO_TEXT_REQ ? PROTO_TEXT_EVT : PROTO_TEXT_REQ);
+	return q;
+}
+
+int proto_unpack_evt(const uint8_t *buf, size_t len, struct proto_evt *out)
+{
+	int32_t ids[8];
+
+	memset(out, 0, sizeof(*out));
+	if (buf == NULL || len != PROTO_EVT_SIZE)
+		return -EMSGSIZE;
+	if (get_u32(buf + OFF_MAGIC) != PROTO_EVT_MAGIC)
+		return -EBADMSG;
+	if (get_u16(buf + OFF_VERSION) != PROTO_VERSION)
+		return -EPROTO;
+	out->op = get_u16(buf + OFF_OP);
+	if (!proto_is_event(out->op))
+		return -EOPNOTSUPP;
+	for (int i = 0; i < 8; i++)
+		ids[i] = (int32_t)get_u32(buf + EVT_OFF_IDS + 4 * i);
+	out->sender_v = ids[0];
+	out->sender_r = ids[1];
+	out->parent_v = ids[2];
+	out->parent_r = ids[3];
+	out->a = ids[4];
+	out->b = ids[5];
+	out->c = ids[6];
+	out->d = ids[7];
+	out->at = get_u32(buf + EVT_OFF_AT) | (uint64_t)get_u32(buf + EVT_OFF_AT + 4) << 32;
+	memcpy(out->text, buf + EVT_OFF_TEXT, PROTO_TEXT_EVT);
+	struct proto_req q = proto_evt_req(out);
+	/* The sender is a process of the tree (never init); a parent is
+	 * either fully known or not at all. */
+	if (!in_range(out->sender_v, 2, PROTO_PID_MAX) || !in_range(out->sender_r, 1, PROTO_PID_MAX) ||
+	    !in_range(out->parent_v, 0, PROTO_PID_MAX) || !in_range(out->parent_r, 0, PROTO_PID_MAX) ||
+	    (out->parent_v == 0) != (out->parent_r == 0) || !req_fields_ok(&q))
+		return -EINVAL;
+	return 0;
+}
+
+int proto_is_event(uint16_t op)
+{
+	return proto_is_oneway(op) || op == PROTO_OP_HELLO;
+}
+
 int proto_is_oneway(uint16_t op)
 {
 	return op == PROTO_OP_BIND || op == PROTO_OP_EXEC || op == PROTO_OP_REAPED ||

@@ -112,6 +112,42 @@ enum proto_op {
 struct proto_vpids {
 	_Atomic int32_t next; /* the next vpid to hand out */
 	_Atomic int32_t max;  /* the largest one the counter may hand out; 0 = retired */
+	_Atomic int32_t sup_rpid; /* the supervisor's real pid: writers of the event
+	                             FIFO check it is alive (nobody may read it else) */
+};
+
+/*
+ * Events: one-way news a process may send without its connection, written
+ * as PROTO_EVT_SIZE-byte records into the FIFO PROTO_EVENTS_FILE beside the
+ * socket.  A write of at most PIPE_BUF bytes is atomic, so records from the
+ * whole tree land whole, in one global order; the supervisor reads them in
+ * batches when it wakes for anything else (and at most a few ms late
+ * otherwise) instead of waking for each, and handles every record written
+ * before any request it handles next (supervisor/events.c).  Ops: BIND,
+ * EXEC, REAPED and STATE, with the request's fields (EXEC's text cut to
+ * PROTO_TEXT_EVT bytes), and HELLO (a = b = 0): "I exist", written by an
+ * image that never connected before its first fork, so that its children's
+ * news never comes before the news of its own birth.  Unlike a
+ * connection, the FIFO does not tell who wrote: the record names its
+ * sender and the sender's parent (for a sender the model does not know
+ * yet: its parent's BIND of it may come later in the FIFO).
+ *
+ * Layout (little-endian): magic u32, version u16, op u16, sender vpid,
+ * sender rpid, parent vpid (0 unknown), parent rpid (0 unknown), a, b, c, d
+ * (i32 each), at (u64, CLOCK_MONOTONIC ns when written), text.
+ */
+#define PROTO_EVENTS_FILE "events"
+#define PROTO_EVT_SIZE 128
+#define PROTO_TEXT_EVT 80
+#define PROTO_EVT_MAGIC 0x314576ffu /* bytes ff 'v' 'E' '1' */
+
+struct proto_evt {
+	uint16_t op;
+	int32_t sender_v, sender_r; /* who wrote it */
+	int32_t parent_v, parent_r; /* the sender's parent, 0 when unknown */
+	int32_t a, b, c, d;         /* as in the request of the same op */
+	uint64_t at;                /* CLOCK_MONOTONIC ns */
+	char text[PROTO_TEXT_EVT];  /* EXEC: the path (NUL-padded, need not end in NUL) */
 };
 
 #define PROTO_XLATE_R2V 0 /* rpid -> vpid */
@@ -148,6 +184,16 @@ void proto_pack_rep(const struct proto_rep *rep, uint8_t *buf);
 int proto_unpack_req(const uint8_t *buf, size_t len, struct proto_req *out);
 int proto_unpack_rep(const uint8_t *buf, size_t len, struct proto_rep *out);
 
+/* Events: pack into exactly PROTO_EVT_SIZE bytes; unpack and validate
+ * (the errors of proto_unpack_req; -EOPNOTSUPP for an op that is not an
+ * event op, -EINVAL for a bad field).  An event's
+ * fields as a request (op, a, b, c, d; seq 0), for the shared handlers. */
+void proto_pack_evt(const struct proto_evt *e, uint8_t *buf);
+int proto_unpack_evt(const uint8_t *buf, size_t len, struct proto_evt *out);
+struct proto_req proto_evt_req(const struct proto_evt *e);
+
+/* True for the ops an event record may carry (the one-way ones). */
+int proto_is_event(uint16_t op);
 /* True for requests that get no reply. */
 int proto_is_oneway(uint16_t op);
 /* Name of an op for traces and errors ("?" when unknown). */

@@ -10,6 +10,29 @@
 #define CHILD_SLOTS 512
 
 static _Atomic uint64_t slots[CHILD_SLOTS];
+/* The real pid the table belongs to.  A fork child inherits its parent's
+ * children: they are dropped on its first use of the table, not at the
+ * fork -- most fork children exec at once, and clearing 4 KiB there would
+ * cost them page copies for nothing. */
+static _Atomic pid_t owner;
+
+static void clear(void)
+{
+	for (int i = 0; i < CHILD_SLOTS; i++)
+		atomic_store_explicit(&slots[i], 0, memory_order_relaxed);
+}
+
+/* The table, made ours if it was inherited (the cached real pid: no
+ * system call; shim_self_install sets it in a fork child). */
+static void own_table(void)
+{
+	pid_t me = shim_self_rpid();
+
+	if (atomic_load_explicit(&owner, memory_order_acquire) != me) {
+		clear();
+		atomic_store_explicit(&owner, me, memory_order_release);
+	}
+}
 
 static uint64_t pack(pid_t vpid, pid_t rpid)
 {
@@ -34,6 +57,7 @@ void shim_child_add(pid_t vpid, pid_t rpid)
 		return; /* the table is the vfork parent's */
 	if (vpid <= 0 || rpid <= 0)
 		return;
+	own_table();
 	/* A pid reused by the kernel replaces a stale entry (its reap was not
 	 * seen by us: e.g. reaped through the raw syscall). */
 	shim_child_del(rpid);
@@ -49,6 +73,7 @@ void shim_child_del(pid_t rpid)
 {
 	if (shim_vf.active)
 		return; /* the table is the vfork parent's */
+	own_table();
 	for (int i = 0; i < CHILD_SLOTS; i++) {
 		uint64_t s = atomic_load_explicit(&slots[i], memory_order_acquire);
 		if (s != 0 && slot_rpid(s) == rpid)
@@ -60,6 +85,7 @@ pid_t shim_child_v2r(pid_t vpid)
 {
 	if (shim_vf.active)
 		return 0;
+	own_table();
 	for (int i = 0; i < CHILD_SLOTS; i++) {
 		uint64_t s = atomic_load_explicit(&slots[i], memory_order_acquire);
 		if (s != 0 && slot_vpid(s) == vpid)
@@ -72,6 +98,7 @@ pid_t shim_child_r2v(pid_t rpid)
 {
 	if (shim_vf.active)
 		return 0;
+	own_table();
 	for (int i = 0; i < CHILD_SLOTS; i++) {
 		uint64_t s = atomic_load_explicit(&slots[i], memory_order_acquire);
 		if (s != 0 && slot_rpid(s) == rpid)
@@ -84,6 +111,6 @@ void shim_child_reset(void)
 {
 	if (shim_vf.active)
 		return; /* the table is the vfork parent's */
-	for (int i = 0; i < CHILD_SLOTS; i++)
-		atomic_store_explicit(&slots[i], 0, memory_order_relaxed);
+	clear();
+	atomic_store(&owner, shim_self_rpid());
 }

@@ -34,6 +34,11 @@ static atomic_int lock;           /* 0 free, 1 held */
  * inherits the lock held, so it never reaches conn_ensure with it.  Not
  * used by a vfork child (other pid, shared memory, no lock). */
 static bool pid_checked;
+/* A one-way message went on the connection and no reply has come since:
+ * the supervisor may not have read it yet, so news must not take the
+ * event FIFO (events.c), which it reads first, until a reply proves the
+ * connection drained up to there. */
+static bool oneway_pending;
 
 void shim_block(sigset_t *old)
 {
@@ -105,6 +110,8 @@ static void conn_drop(void)
 		close(c->fd);
 	c->fd = -1;
 	c->seq = 0;
+	if (!shim_vf.active)
+		oneway_pending = false;
 }
 
 void shim_conn_child(void)
@@ -200,8 +207,11 @@ static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
 			return -EPROTO;
 		if (rep->op == PROTO_OP_HELLO && rep->err == 0 && rep->seq != seq)
 			hello_install(rep, shim_sys_getppid());
-		if (rep->seq == seq)
+		if (rep->seq == seq) {
+			if (!shim_vf.active)
+				oneway_pending = false;
 			return 0;
+		}
 	}
 }
 
@@ -324,6 +334,13 @@ void shim_send_locked(struct proto_req *req)
 		return;
 	if (conn_sendmsg(req) < 0)
 		conn_fail();
+	else if (!shim_vf.active)
+		oneway_pending = true;
+}
+
+bool shim_conn_oneway_pending(void)
+{
+	return oneway_pending;
 }
 
 void shim_send(struct proto_req *req)

@@ -43,8 +43,13 @@ const char *shim_exec_search(const char *file, char *buf, size_t cap)
 }
 
 /* Is the run traced?  The supervisor creates "trace" beside its socket
- * when it is (a file, not a variable: programs clear their environment). */
-static bool exec_traced(void)
+ * when it is (a file, not a variable: programs clear their environment),
+ * before the command starts, so the answer never changes: asked once per
+ * image (fork children inherit it).  In a vfork child, not cached: it must
+ * not write the parent's memory. */
+static int traced = -1; /* -1 unknown, 0 no, 1 yes */
+
+static bool exec_traced_ask(void)
 {
 	char buf[sizeof("trace") + 108];
 	const char *sock = shim_env_socket();
@@ -56,6 +61,25 @@ static bool exec_traced(void)
 	memcpy(buf, sock, dirlen);
 	memcpy(buf + dirlen, "trace", sizeof("trace"));
 	return real.access(buf, F_OK) == 0;
+}
+
+static bool exec_traced(void);
+
+void shim_exec_prime(void)
+{
+	(void)exec_traced();
+}
+
+static bool exec_traced(void)
+{
+	bool yes;
+
+	if (traced >= 0)
+		return traced == 1;
+	yes = exec_traced_ask();
+	if (!shim_vf.active)
+		traced = yes;
+	return yes;
 }
 
 void shim_exec_note(const char *path)
@@ -77,7 +101,8 @@ void shim_exec_note(const char *path)
 	if (len > sizeof(req.text))
 		len = sizeof(req.text);
 	memcpy(req.text, path, len);
-	shim_send(&req);
+	if (!shim_event(&req))
+		shim_send(&req);
 }
 
 /*

@@ -59,6 +59,11 @@ static struct proto_vpids *vc_get(void)
 	return vc_map;
 }
 
+struct proto_vpids *shim_vpids(void)
+{
+	return vc_get();
+}
+
 /* A vpid from the counter, or 0: ask with FORK (no counter, or retired). */
 static pid_t vc_take(void)
 {
@@ -80,6 +85,8 @@ pid_t shim_fork_counted(void)
 	 * and the BIND's sender must be right without asking. */
 	if (!shim_self_known())
 		return 0;
+	shim_event_announce_locked();
+	shim_exec_prime(); /* children about to exec inherit the answer */
 	return vc_take();
 }
 
@@ -120,7 +127,8 @@ static pid_t fork_in_vfork_child(pid_t (*real_fn)(void))
  * The child drops the parent's connection and installs its vpid (its first
  * call needing the supervisor sends HELLO with that claim); the parent sends
  * BIND one-way (d = 1 for a counted vpid: the supervisor creates the child
- * then).  Either may reach the supervisor first.  A counted vpid whose real
+ * then), through the event FIFO when it can (events.c).  Either may reach
+ * the supervisor first.  A counted vpid whose real
  * fork fails is simply never used: the numbering has a gap there.
  */
 pid_t shim_fork(pid_t (*real_fn)(void))
@@ -164,7 +172,8 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	pid = real_fn();
 	if (pid == 0) {
 		shim_conn_child();
-		shim_child_reset();
+		shim_event_child();
+		/* The child table is dropped on first use (children.c). */
 		shim_self_install(vpid, shim_sys_getpid());
 		shim_ppid_set(parent_v, parent_r);
 		shim_guard_fork(0);
@@ -177,7 +186,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 		err = errno;
 	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0,
 				  .d = counted ? PROTO_BIND_COUNTED : 0 };
-	if (pid > 0 || !counted)
+	if ((pid > 0 || !counted) && !shim_event_locked(&bind))
 		shim_send_locked(&bind);
 	if (pid > 0)
 		shim_child_add(vpid, pid);
@@ -212,7 +221,8 @@ void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted)
 
 	if (counted && child_rpid <= 0)
 		return; /* never created anywhere: the id is skipped */
-	shim_send(&req);
+	if (!shim_event(&req))
+		shim_send(&req);
 	if (child_rpid > 0)
 		shim_child_add(child_vpid, child_rpid);
 }

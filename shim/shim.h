@@ -261,12 +261,30 @@ int shim_call_locked(struct proto_req *req, struct proto_rep *rep);
 void shim_send(struct proto_req *req);
 void shim_send_locked(struct proto_req *req);
 
+/* One-way news (counted BIND, REAPED, STATE) through the event FIFO
+ * (events.c) instead of the connection: true when written.  false: send
+ * it on the connection.  _locked: lock held, signals blocked. */
+bool shim_event(const struct proto_req *req);
+/* The supervisor's shared page (fork.c): the vpid counter and its pid;
+ * NULL when it cannot be mapped.  Lock held, signals blocked. */
+struct proto_vpids *shim_vpids(void);
+bool shim_event_locked(const struct proto_req *req);
+/* Before a fork: write "I exist" (HELLO) once per image that has not
+ * connected (events.c); in a fork child: forget that it was written. */
+void shim_event_announce_locked(void);
+/* Learn once whether the run is traced (exec.c), before forking: every
+ * child about to exec inherits the answer instead of asking again. */
+void shim_exec_prime(void);
+void shim_event_child(void);
+
 /* Connect now (HELLO round trip) unless connected: 0 or -errno (LOST). */
 int shim_connect(void);
 
 /* In a fork child: forget the parent's connection (close our copy) and
  * reset the lock. */
 void shim_conn_child(void);
+/* A one-way message was sent on the connection and no reply came since. */
+bool shim_conn_oneway_pending(void);
 /* The supervisor's real pid (SO_PEERCRED of the connection), 0 unknown. */
 pid_t shim_conn_peer(void);
 
@@ -284,7 +302,8 @@ int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid);
  * and remember the child locally. */
 void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted);
 /* A vpid from the supervisor's shared counter, taken now, or 0 (no counter,
- * retired, or our own identity unknown): ask with FORK.  Lock held. */
+ * retired, or our own identity unknown): ask with FORK.  Lock held, signals
+ * blocked.  Announces this image first (shim_event_announce_locked). */
 pid_t shim_fork_counted(void);
 /* Our own fork (used by daemon): the fork wrapper's logic. */
 pid_t shim_fork(pid_t (*real_fn)(void));

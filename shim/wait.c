@@ -25,7 +25,8 @@ struct waitop {
 };
 
 /* Report what we saw to the supervisor: a reap (one-way REAPED) or a
- * stop/continue (STATE); forget reaped children. */
+ * stop/continue (STATE), through the event FIFO when it can (events.c);
+ * forget reaped children. */
 static void report(pid_t vpid, pid_t rpid, int status)
 {
 	struct proto_req req = { .op = PROTO_OP_REAPED, .a = vpid > 0 ? vpid : 0, .b = rpid,
@@ -41,7 +42,7 @@ static void report(pid_t vpid, pid_t rpid, int status)
 	} else {
 		return;
 	}
-	if (!shim_offline())
+	if (!shim_offline() && !shim_event(&req))
 		shim_send(&req);
 }
 

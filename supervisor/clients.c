@@ -219,6 +219,13 @@ static int identify(struct sup *s, struct sup_client *c, int32_t claim)
 	return 0;
 }
 
+int32_t clients_identify(struct sup *s, pid_t rpid, int32_t claim)
+{
+	struct sup_client tmp = {.rpid = rpid};
+
+	return identify(s, &tmp, claim) == 0 ? tmp.vpid : 0;
+}
+
 static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		  struct proto_rep *r)
 {
@@ -280,6 +287,9 @@ static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size
 	int rc = proto_unpack_req(buf, len, &q);
 	bool keep = true, reply = true;
 
+	/* News from the event FIFO written before this message was sent
+	 * comes first (events.c). */
+	events_drain(s);
 	memset(&r, 0, sizeof(r));
 	r.op = q.op;
 	r.seq = q.seq;
@@ -340,6 +350,7 @@ static bool backlog_maybe(struct sup *s, bool before_batch)
  * Ids are collected before draining: handling may close other clients. */
 void clients_flush_rpid(struct sup *s, pid_t rpid, bool before_batch)
 {
+	events_drain(s);
 	if (backlog_maybe(s, before_batch))
 		clients_accept(s);
 	drain_rpid(s, rpid);

@@ -130,7 +130,7 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 {
 	struct sup_proc *p = procs_add(s, vpid), *old;
 	int32_t prev = eng_rpid_to_vpid(s->eng, rpid);
-	int rc, fd;
+	int rc;
 
 	if (!p)
 		return -ENOMEM;
@@ -148,26 +148,71 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 		p->stale_since = 0;
 		s->nstale--;
 	}
-	fd = sysio_pidfd_open((pid_t)rpid);
+	/* A BIND from the event FIFO whose REAPED is in the same batch: the
+	 * reap brings the exit (events.c), a pidfd would only cost a wakeup. */
+	if (s->bind_nowatch)
+		return 0;
+	procs_watch(s, vpid);
+	return 0;
+}
+
+/* Is real pid rpid (just pinned by a pidfd) below us?  Its real parent is
+ * a process the model knows, or the chain of real parents reaches us.
+ * Unknown (gone meanwhile): yes -- its pidfd can signal nothing. */
+static bool descends(struct sup *s, pid_t rpid)
+{
+	struct sysio_stat st;
+	pid_t r;
+
+	if (sysio_stat(rpid, &st) < 0)
+		return true;
+	r = st.ppid;
+	/* We may be pid 1 of a pid namespace: compare before the bound. */
+	for (int depth = 0; depth < 256; depth++) {
+		if (r == s->self_rpid || eng_rpid_to_vpid(s->eng, r) > 1)
+			return true;
+		if (r <= 1)
+			return false;
+		if (sysio_stat(r, &st) < 0)
+			return false;
+		r = st.ppid;
+	}
+	return false;
+}
+
+void procs_watch(struct sup *s, int32_t vpid)
+{
+	struct sup_proc *p = procs_find(s, vpid);
+	int fd, rc;
+
+	if (!p || p->rpid <= 0 || p->pidfd >= 0 || p->exited)
+		return;
+	fd = sysio_pidfd_open((pid_t)p->rpid);
+	if (fd >= 0 && !descends(s, (pid_t)p->rpid)) {
+		/* A BIND (from a buggy or lying shim) naming a process outside
+		 * the tree: never watch it, never signal it (teardown signals
+		 * through these pidfds only). */
+		close(fd);
+		procs_exit(s, vpid, 0, false, "not in the tree");
+		return;
+	}
 	if (fd < 0) {
-		rc = fd;
 		/* Already reaped (its parent ignores SIGCHLD, or raced us): it
 		 * exited with a status nobody will tell us. */
-		if (rc == -ESRCH) {
+		if (fd == -ESRCH)
 			procs_exit(s, vpid, 0, false, "gone at bind");
-			return 0;
-		}
-		fprintf(stderr, "jobshim: pidfd_open(%lld): %s\n", (long long)rpid, strerror(-rc));
-		return 0;
+		else
+			fprintf(stderr, "jobshim: pidfd_open(%lld): %s\n", (long long)p->rpid,
+				strerror(-fd));
+		return;
 	}
 	rc = sup_watch(s, fd, SUP_W_PIDFD, (uint64_t)vpid);
 	if (rc < 0) {
 		close(fd);
 		fprintf(stderr, "jobshim: epoll: %s\n", strerror(-rc));
-		return 0;
+		return;
 	}
 	p->pidfd = fd;
-	return 0;
 }
 
 int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how)

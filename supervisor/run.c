@@ -117,6 +117,7 @@ static void make_counter(struct sup *s)
 	s->vc = m;
 	atomic_store(&s->vc->next, 2);
 	atomic_store(&s->vc->max, SUP_VPID_MAX);
+	atomic_store(&s->vc->sup_rpid, s->self_rpid);
 }
 
 static int make_socket(struct sup *s)
@@ -272,9 +273,13 @@ static bool sender_inside(struct sup *s, pid_t sender)
 {
 	struct sysio_stat st;
 
-	for (int depth = 0; sender > 1 && depth < 256; depth++) {
+	/* sender == self_rpid before the bound: we may be pid 1 of a pid
+	 * namespace. */
+	for (int depth = 0; depth < 256; depth++) {
 		if (sender == s->self_rpid)
 			return depth > 0;
+		if (sender <= 1)
+			return false;
 		if (eng_rpid_to_vpid(s->eng, sender) > 1)
 			return true;
 		if (sysio_stat(sender, &st) < 0)
@@ -330,6 +335,7 @@ static void on_timer(struct sup *s)
 	}
 	if ((s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) && now >= s->deadline)
 		teardown_tick(s);
+	events_tick(s, now);
 	if (s->sweep_at && now >= s->sweep_at) {
 		s->sweep_at = 0;
 		procs_sweep(s);
@@ -347,6 +353,8 @@ static void arm_timer(struct sup *s)
 		next = s->deadline;
 	if (s->sweep_at && (!next || s->sweep_at < next))
 		next = s->sweep_at;
+	if (s->ev_rearm_at && (!next || s->ev_rearm_at < next))
+		next = s->ev_rearm_at;
 	if (next == s->timer_set)
 		return;
 	memset(&its, 0, sizeof(its));
@@ -393,6 +401,9 @@ static void loop(struct sup *s)
 		 * unless the batch was cut short. */
 		s->batch = evs;
 		s->nbatch = n;
+		/* Whatever woke us happened after the records already in the
+		 * event FIFO: they come first. */
+		events_drain(s);
 		if (n == (int)(sizeof(evs) / sizeof(evs[0])) || sup_in_batch(s, SUP_KEY(SUP_W_LISTEN, 0)))
 			s->listen_ready = true;
 		for (int i = 0; i < n; i++) {
@@ -412,6 +423,9 @@ static void loop(struct sup *s)
 				break;
 			case SUP_W_PIDFD:
 				procs_pidfd_ready(s, (int32_t)SUP_KEY_ID(key));
+				break;
+			case SUP_W_EVENTS:
+				events_ready(s);
 				break;
 			}
 		}
@@ -459,6 +473,7 @@ static int setup(struct sup *s)
 		fprintf(stderr, "jobshim: epoll: %s\n", strerror(errno));
 		return -1;
 	}
+	events_open(s);
 	rc = eng_new(&s->eng, &cfg);
 	if (rc == 0)
 		rc = eng_bind(s->eng, 1, s->self_rpid);
@@ -490,6 +505,7 @@ static void cleanup(struct sup *s)
 	s->vc = NULL;
 	if (s->vcpath[0])
 		unlink(s->vcpath);
+	events_close(s);
 	if (s->dir[0]) {
 		char mark[sizeof(s->dir) + sizeof("/trace")];
 		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
@@ -527,7 +543,7 @@ int run_main(const struct sup_opts *opt)
 	s.opt = *opt;
 	s.self_rpid = getpid();
 	s.euid = geteuid();
-	s.epfd = s.lfd = s.sigfd = s.tfd = s.tty_fd = -1;
+	s.epfd = s.lfd = s.sigfd = s.tfd = s.tty_fd = s.evfd = -1;
 	s.next_client_id = 1;
 	s.exit_code = -1;
 	s.how_status = -1;

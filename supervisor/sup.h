@@ -42,6 +42,7 @@ struct epoll_event;
 #define SUP_NAME_MAX 64       /* command names kept for ps and the trace */
 #define SUP_SWEEP_NS 500000000LL  /* zombie / stale reservation sweep period */
 #define SUP_KILL_TICK_NS 100000000LL /* re-scan period while killing the tree */
+#define SUP_EVENTS_DELAY_NS 10000000LL /* event FIFO re-armed this long after it fired */
 
 /* epoll keys: kind in the top byte, an id below (never an fd or a pointer,
  * so a stale event for a closed client or pidfd finds nothing). */
@@ -51,6 +52,7 @@ enum sup_watch {
 	SUP_W_TIMER,
 	SUP_W_CLIENT, /* id = client id */
 	SUP_W_PIDFD,  /* id = vpid */
+	SUP_W_EVENTS, /* the event FIFO (events.c) */
 };
 #define SUP_KEY(kind, id) (((uint64_t)(kind) << 56) | ((uint64_t)(id) & 0xffffffffffffffULL))
 #define SUP_KEY_KIND(k) ((int)((k) >> 56))
@@ -114,6 +116,9 @@ struct trace {
 	bool text;       /* readable lines instead of JSON */
 	bool first;      /* no field written yet in the current JSON object */
 	int64_t t0;      /* monotonic ns at start */
+	int64_t at;      /* monotonic ns the current event happened (an event
+	                    record's write time), 0 = now */
+	int64_t last;    /* the time of the last event written */
 };
 
 enum sup_phase {
@@ -134,6 +139,12 @@ struct sup {
 	char dir[200];           /* private 0700 directory ("" when none) */
 	char sock[216];          /* dir + "/sock" */
 	char vcpath[216];        /* dir + "/vpids" ("" when none) */
+	char evpath[216];        /* dir + "/events", the event FIFO ("" when none) */
+	int evfd;                /* its read end (O_RDWR), -1 none; epoll one-shot */
+	bool ev_draining;        /* events_drain is on the stack */
+	int64_t ev_rearm_at;     /* when the FIFO goes back into epoll, 0 = it is in */
+	uint64_t nevbad;         /* event records refused */
+	bool bind_nowatch;       /* procs_bind: no pidfd (the reap is already read) */
 	/* The shared vpid counter (procs.c): the mapped file vcpath, or
 	 * vc_local when there is none (tests/fuzz/); set on first use.  Every
 	 * vpid of the tree comes from it until it is retired: vc_retired,
@@ -190,6 +201,13 @@ struct sup {
 	unsigned reaped_next;
 };
 
+/* events.c: the event FIFO */
+void events_open(struct sup *s);          /* after epoll exists; without it shims use connections */
+void events_close(struct sup *s);
+void events_drain(struct sup *s);         /* handle every record written so far */
+void events_ready(struct sup *s);         /* epoll said readable */
+void events_tick(struct sup *s, int64_t now); /* re-arm when due */
+
 /* run.c */
 int run_main(const struct sup_opts *opt);
 int64_t sup_now(void);                        /* CLOCK_MONOTONIC ns */
@@ -204,6 +222,10 @@ void clients_ready(struct sup *s, uint64_t id, uint32_t events);
 void clients_close_all(struct sup *s);
 /* before_batch: the exit happened before the current epoll batch was collected */
 void clients_flush_rpid(struct sup *s, pid_t rpid, bool before_batch);
+/* Who is real pid rpid, claiming vpid `claim`?  HELLO's identification
+ * (bound already, a reservation, a counted vpid, lazy registration): the
+ * vpid, or 0 when it is not in the tree. */
+int32_t clients_identify(struct sup *s, pid_t rpid, int32_t claim);
 
 /* ops.c: answer one validated request from an identified client; returns
  * true when a reply must be sent (rep filled). */
@@ -233,6 +255,8 @@ struct sup_proc *procs_find(struct sup *s, int32_t vpid);
 struct sup_proc *procs_add(struct sup *s, int32_t vpid);
 void procs_forget(struct sup *s, int32_t vpid);
 int procs_bind(struct sup *s, int32_t vpid, int64_t rpid);
+/* Watch a bound, live process's exit with a pidfd, unless already. */
+void procs_watch(struct sup *s, int32_t vpid);
 int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how);
 int procs_reap(struct sup *s, int32_t parent, int32_t vpid);
 /* vpid of a recently reaped rpid (signals from a reaped sender), or -ESRCH. */

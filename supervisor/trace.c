@@ -80,13 +80,26 @@ static void put_key(struct trace *t, const char *key)
 	fputc(':', t->f);
 }
 
+/* When the event happened: now, or the time an event record was written
+ * (events.c) -- but never before an event already in the file, whose
+ * times go forward (a record is read a little after others were handled). */
+static int64_t event_time(struct trace *t)
+{
+	int64_t at = t->at ? t->at : sup_now();
+
+	if (at < t->last)
+		at = t->last;
+	t->last = at;
+	return at;
+}
+
 void trace_begin(struct trace *t, const char *ev, int32_t vpid, int64_t rpid)
 {
 	double secs;
 
 	if (!t->f || t->text)
 		return;
-	secs = (double)(sup_now() - t->t0) / 1e9;
+	secs = (double)(event_time(t) - t->t0) / 1e9;
 	fprintf(t->f, "{\"t\":%.6f,\"ev\":\"%s\"", secs, ev);
 	t->first = false;
 	if (vpid > 0)
@@ -150,7 +163,7 @@ void trace_end(struct trace *t, const char *fmt, ...)
 		fputs("}\n", t->f);
 		return;
 	}
-	fprintf(t->f, "jobshim: %10.6f ", (double)(sup_now() - t->t0) / 1e9);
+	fprintf(t->f, "jobshim: %10.6f ", (double)(event_time(t) - t->t0) / 1e9);
 	va_start(ap, fmt);
 	vfprintf(t->f, fmt, ap);
 	va_end(ap);

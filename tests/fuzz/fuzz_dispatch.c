@@ -224,7 +224,7 @@ static int setup(struct sup *s, uint8_t flags, uint8_t vmax)
 	memset(s, 0, sizeof(*s));
 	s->self_rpid = FAKE_SUP_RPID;
 	s->euid = geteuid();
-	s->lfd = s->sigfd = s->tfd = s->tty_fd = -1;
+	s->lfd = s->sigfd = s->tfd = s->tty_fd = s->evfd = -1;
 	s->next_client_id = 1;
 	s->exit_code = -1;
 	s->how_status = -1;

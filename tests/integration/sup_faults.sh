@@ -45,6 +45,50 @@ inner "$T/out" && ok "hostile client: every request refused or ignored, the supe
 [ "$rc" -eq 0 ] && ok "hostile client: exit 0" || bad "hostile client: exit $rc"
 [ ! -s "$T/err" ] && ok "hostile client: nothing on stderr" || { bad "stderr"; head -5 "$T/err"; }
 
+# 4. The event FIFO (one-way news, supervisor/events.c) from a hostile tree process:
+# bytes that are no record, then a well-formed BIND naming a process outside the tree.
+# The supervisor must keep serving, keep its model consistent, and never watch or
+# signal the outsider (teardown signals only what it watches).
+sleep 60 &
+outsider=$!
+cat >"$T/forge.py" <<'PY'
+import os, struct, sys, time
+d = os.path.dirname(os.environ["JOBSHIM_SOCKET"])
+ev = os.path.join(d, "events")
+with open(ev, "wb", buffering=0) as f:
+    f.write(os.urandom(1000))            # not whole records
+    f.write(b"x")
+time.sleep(0.05)
+pid = os.fork()                          # a vpid the counter handed out, then gone
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+real = int(open("/proc/self/stat").read().split()[0])  # /proc contents stay real
+rec = struct.pack("<IHH8iQ80s", 0x314576ff, 1, 3,      # magic, version, BIND
+                  os.getpid(), real, 0, 0,             # sender, no parent
+                  pid, int(sys.argv[1]), 0, 1,         # child vpid, the outsider, d = counted
+                  time.monotonic_ns(), b"")
+with open(ev, "wb", buffering=0) as f:
+    f.write(rec)
+print("forged", len(rec))
+PY
+TMPDIR=$T timeout 30 "$J" run -- bash -c "python3 '$T/forge.py' $outsider
+	for i in 1 2 3; do sh -c \"exit \$i\"; echo \"rc \$?\"; done
+	sleep 5 & p=\$!; kill \$p; wait \$p; echo \"killed \$?\"
+	'$R' --socket \"\$JOBSHIM_SOCKET\" hello=0,1 check" >"$T/out" 2>"$T/err"
+rc=$?
+has '^forged 128$' "event FIFO: garbage and a forged BIND written"
+has '^rc 3$' "event FIFO: children still created and reaped after garbage"
+has '^killed 143$' "event FIFO: kill of a background job still reaches it"
+has '^check err=0 ' "event FIFO: the engine is consistent (CHECK)"
+[ "$rc" -eq 0 ] && ok "event FIFO: exit 0" || bad "event FIFO: exit $rc"
+[ ! -s "$T/err" ] && ok "event FIFO: nothing on stderr (no leftover, no crash)" ||
+	{ bad "event FIFO: stderr"; head -5 "$T/err" | sed 's/^/#   /'; }
+kill -0 "$outsider" 2>/dev/null && ok "event FIFO: the outsider named by the forged BIND was not signalled" ||
+	bad "event FIFO: the outsider is gone"
+kill "$outsider"
+wait "$outsider" 2>/dev/null
+
 # 3. Connections from outside the tree and from another uid.
 TMPDIR="$T" "$J" run -- sleep 30 >/dev/null 2>&1 &
 jp=$!

@@ -319,8 +319,8 @@ static void raw_calls(void)
 		it_put(c, 'r');
 		while (queued_from_parent < 0)
 			pause();
+		it_get(c); /* the parent has printed its line: ours comes next */
 		it_out("R: rt_sigqueueinfo's si_pid is its parent, value kept: %s", yn(queued_from_parent == 1));
-		it_get(c);
 		_exit(0);
 	}
 	it_expect(c, 'r');

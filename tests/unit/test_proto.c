@@ -213,6 +213,121 @@ START_TEST(req_random_bytes)
 }
 END_TEST
 
+static struct proto_evt sample_evt(uint16_t op)
+{
+	struct proto_evt e = {.op = op, .sender_v = 7, .sender_r = 4242, .parent_v = 3,
+			      .parent_r = 4000, .at = 0x0123456789abcdefull};
+
+	if (op == PROTO_OP_BIND) {
+		e.a = 9;
+		e.b = 4300;
+		e.d = PROTO_BIND_COUNTED;
+	} else if (op == PROTO_OP_REAPED) {
+		e.a = 9;
+		e.b = 4300;
+		e.c = 0x0100;
+	} else if (op == PROTO_OP_STATE) {
+		e.a = 4300;
+		e.b = 1;
+	} else {
+		memset(e.text, 'x', sizeof(e.text)); /* no NUL needed */
+	}
+	return e;
+}
+
+START_TEST(evt_round_trip)
+{
+	const uint16_t ops[] = {PROTO_OP_BIND, PROTO_OP_REAPED, PROTO_OP_STATE, PROTO_OP_EXEC};
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		struct proto_evt in = sample_evt(ops[i]), out;
+		uint8_t buf[PROTO_EVT_SIZE];
+		proto_pack_evt(&in, buf);
+		ck_assert_int_eq(proto_unpack_evt(buf, sizeof(buf), &out), 0);
+		ck_assert(in.op == out.op && in.sender_v == out.sender_v &&
+			  in.sender_r == out.sender_r && in.parent_v == out.parent_v &&
+			  in.parent_r == out.parent_r && in.a == out.a && in.b == out.b &&
+			  in.c == out.c && in.d == out.d && in.at == out.at &&
+			  memcmp(in.text, out.text, sizeof(in.text)) == 0);
+		struct proto_req q = proto_evt_req(&out);
+		ck_assert_int_eq(q.op, ops[i]);
+		ck_assert_int_eq(q.a, in.a);
+		ck_assert_int_eq(q.c, in.c);
+	}
+}
+END_TEST
+
+/* Every way an event record can be wrong is refused with its own errno. */
+START_TEST(evt_malformed)
+{
+	struct proto_evt e = sample_evt(PROTO_OP_BIND), out;
+	uint8_t buf[PROTO_EVT_SIZE];
+	proto_pack_evt(&e, buf);
+	ck_assert_int_eq(proto_unpack_evt(buf, sizeof(buf) - 1, &out), -EMSGSIZE);
+	ck_assert_int_eq(proto_unpack_evt(NULL, 0, &out), -EMSGSIZE);
+	buf[0] ^= 1;
+	ck_assert_int_eq(proto_unpack_evt(buf, sizeof(buf), &out), -EBADMSG);
+	buf[0] ^= 1;
+	buf[4] = 9; /* version */
+	ck_assert_int_eq(proto_unpack_evt(buf, sizeof(buf), &out), -EPROTO);
+
+	/* Ops that are not events, and per-field rules. */
+	struct proto_evt bad = e;
+	bad.op = PROTO_OP_KILL;
+	proto_pack_evt(&bad, buf);
+	ck_assert_int_eq(proto_unpack_evt(buf, sizeof(buf), &out), -EOPNOTSUPP);
+	struct proto_evt edits[8];
+	for (int i = 0; i < 8; i++)
+		edits[i] = e;
+	edits[0].sender_v = 1;      /* init never writes */
+	edits[1].sender_r = 0;
+	edits[2].parent_v = 0;      /* half a parent */
+	edits[3].parent_r = -5;
+	edits[4].d = 2;             /* BIND d is 0 or 1 */
+	edits[5].a = 1;             /* BIND of init */
+	edits[6].b = 0;             /* counted BIND without an rpid */
+	edits[7].sender_r = PROTO_PID_MAX + 1;
+	for (int i = 0; i < 8; i++) {
+		proto_pack_evt(&edits[i], buf);
+		ck_assert_msg(proto_unpack_evt(buf, sizeof(buf), &out) == -EINVAL, "edit %d", i);
+		ck_assert_int_eq(out.op, edits[i].op);
+	}
+	struct proto_evt none = e;
+	none.parent_v = 0;
+	none.parent_r = 0;          /* no parent known: fine */
+	proto_pack_evt(&none, buf);
+	ck_assert_int_eq(proto_unpack_evt(buf, sizeof(buf), &out), 0);
+}
+END_TEST
+
+START_TEST(evt_random_bytes)
+{
+	uint8_t buf[PROTO_EVT_SIZE];
+	uint32_t x = 88172645u;
+
+	for (int iter = 0; iter < 200000; iter++) {
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = (uint8_t)x;
+		}
+		if (iter & 1) { /* a valid header half the time */
+			struct proto_evt h = sample_evt(PROTO_OP_BIND);
+			uint8_t hdr[PROTO_EVT_SIZE];
+			h.op = (uint16_t)(x % 3 == 0 ? PROTO_OP_BIND : x % 3 == 1 ? PROTO_OP_REAPED
+										   : PROTO_OP_STATE);
+			proto_pack_evt(&h, hdr);
+			memcpy(buf, hdr, 8);
+		}
+		struct proto_evt out;
+		if (proto_unpack_evt(buf, sizeof(buf), &out) == 0)
+			ck_assert(out.sender_v >= 2 && out.sender_r >= 1 &&
+				  proto_is_event(out.op));
+	}
+}
+END_TEST
+
 START_TEST(op_names)
 {
 	ck_assert_str_eq(proto_op_name(PROTO_OP_SETPGID), "setpgid");
@@ -233,12 +348,15 @@ int main(void)
 	tcase_add_test(tc, req_round_trip);
 	tcase_add_test(tc, rep_round_trip);
 	tcase_add_test(tc, op_names);
+	tcase_add_test(tc, evt_round_trip);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("malformed messages");
 	tcase_add_test(tc, req_malformed);
 	tcase_add_test(tc, req_fields);
 	tcase_add_test(tc, rep_malformed);
 	tcase_add_test(tc, req_random_bytes);
+	tcase_add_test(tc, evt_malformed);
+	tcase_add_test(tc, evt_random_bytes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,175 @@
+/* events.c — one-way news through the supervisor's event FIFO: no wakeup per message. */
+#include "shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * BIND after a fork, REAPED / STATE after a wait and EXEC notes are news
+ * the supervisor needs before it answers anyone, not at once.  Sent on the
+ * connection, each woke the supervisor (three wakeups per short-lived
+ * process with the pidfd exit, tens of µs each on a 2-CPU machine).
+ * Written here instead, they wait in the FIFO until the supervisor wakes
+ * for something else, or for its short re-arm timer, and it reads them
+ * before any request it handles (proto.h, supervisor/events.c).
+ *
+ * The FIFO is opened O_RDWR: while we hold a read end a write can never
+ * fail with EPIPE, whose SIGPIPE would reach the program (signals are
+ * only blocked, not ignored, around the write).  When the supervisor is
+ * gone the pipe just fills: EAGAIN, and the caller falls back to the
+ * connection.  Before each write we check that the supervisor is alive
+ * (its pid is in the shared page): with it gone, the connection reports
+ * the loss at once, as before.
+ *
+ * State owned by the connection lock holder (signals blocked).  A fork
+ * child inherits the fd and this state: it is the same FIFO.  The fd is
+ * close-on-exec, so an exec'd image opens its own.
+ */
+#define EVENTS_FD_MIN 900
+
+static int ev_fd = -1;
+static uint64_t ev_dev, ev_ino;
+static bool ev_failed; /* no FIFO (an older supervisor, or unusable): stop trying */
+
+/* Still our FIFO?  Programs close every fd and reuse the numbers. */
+static bool ev_is_ours(void)
+{
+	struct stat st;
+
+	return ev_fd >= 0 && fstat(ev_fd, &st) == 0 && (uint64_t)st.st_dev == ev_dev &&
+	       (uint64_t)st.st_ino == ev_ino;
+}
+
+static bool ev_open(void)
+{
+	char path[sizeof("/" PROTO_EVENTS_FILE) + 108];
+	const char *sock = shim_env_socket();
+	size_t n = 0, slash = 0;
+	struct stat st;
+	int fd, hi;
+
+	for (; sock[n] && n < 108; n++)
+		if (sock[n] == '/')
+			slash = n + 1;
+	if (slash == 0)
+		return false;
+	for (size_t i = 0; i < slash; i++)
+		path[i] = sock[i];
+	shim_strlcpy(path + slash, PROTO_EVENTS_FILE, sizeof(path) - slash);
+	/* Raw: open() is interposed (procpath.c). */
+	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
+				   O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || st.st_uid != geteuid()) {
+		close(fd);
+		return false;
+	}
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, EVENTS_FD_MIN);
+	if (hi >= 0) {
+		close(fd);
+		fd = hi;
+	}
+	ev_fd = fd;
+	ev_dev = (uint64_t)st.st_dev;
+	ev_ino = (uint64_t)st.st_ino;
+	return true;
+}
+
+bool shim_event_locked(const struct proto_req *req)
+{
+	struct proto_evt e = {.op = req->op, .a = req->a, .b = req->b, .c = req->c, .d = req->d};
+	uint8_t buf[PROTO_EVT_SIZE];
+	struct timespec ts;
+	pid_t rppid;
+	ssize_t n;
+
+	/* Only a process sure of its own identity writes: the record names
+	 * its sender (a raw clone child still holds its parent's). */
+	struct proto_vpids *vc;
+
+	/* One-way messages still unanswered on the connection were sent
+	 * before this one: it must not overtake them. */
+	if (ev_failed || shim_vf.active || shim_mode() != SHIM_MODE_ONLINE ||
+	    shim_conn_oneway_pending() || !shim_self_known())
+		return false;
+	/* A record nobody will read is lost news: with the supervisor gone
+	 * (SIGKILLed, or ended while --keep leftovers run on), the connection
+	 * must report the loss instead, and the shim falls back. */
+	vc = shim_vpids();
+	if (!vc || atomic_load(&vc->sup_rpid) <= 0 ||
+	    (real.kill(atomic_load(&vc->sup_rpid), 0) < 0 && errno == ESRCH))
+		return false;
+	if (!ev_is_ours()) {
+		ev_fd = -1;
+		if (!ev_open()) {
+			ev_failed = true;
+			return false;
+		}
+	}
+	e.sender_v = shim_self_vpid();
+	e.sender_r = shim_self_rpid();
+	rppid = shim_sys_getppid();
+	e.parent_v = shim_ppid_cached(rppid);
+	e.parent_r = e.parent_v > 0 ? rppid : 0;
+	if (e.parent_v <= 0)
+		e.parent_v = 0;
+	memcpy(e.text, req->text, sizeof(e.text));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	e.at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	proto_pack_evt(&e, buf);
+	do
+		n = write(ev_fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	/* A record is at most PIPE_BUF bytes: written whole or not at all. */
+	return n == (ssize_t)sizeof(buf);
+}
+
+/*
+ * Announce this image before its first fork, unless it spoke already.
+ * Its parent's BIND of it may not be written yet (the parent can be
+ * preempted right after its fork) when a child of ours says HELLO on a
+ * connection: the supervisor, reading the FIFO first, must know us by
+ * then, or it would register us lazily under a new vpid.  The
+ * announcement names our parent, so the supervisor can create us.
+ */
+static bool announced; /* this image wrote HELLO or connected; false in fork children */
+
+void shim_event_announce_locked(void)
+{
+	struct proto_req hello = {.op = PROTO_OP_HELLO};
+
+	if (announced || shim_conn_live())
+		return;
+	announced = shim_event_locked(&hello);
+}
+
+void shim_event_child(void)
+{
+	announced = false;
+}
+
+bool shim_event(const struct proto_req *req)
+{
+	sigset_t old;
+	bool sent;
+	int saved = errno;
+
+	if (shim_offline())
+		return false;
+	shim_block(&old);
+	shim_lock();
+	shim_guard(true);
+	sent = shim_event_locked(req);
+	shim_guard(false);
+	shim_unlock();
+	shim_unblock(&old);
+	errno = saved;
+	return sent;
+}

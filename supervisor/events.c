@@ -1,0 +1,279 @@
+/* events.c — the event FIFO: one-way news read in batches, before anything else is handled. */
+#include "sup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * Shims write counted BINDs, REAPEDs and STATEs as fixed-size records into
+ * the FIFO "events" in our private directory (proto.h, shim/events.c)
+ * instead of sending them on their connections: those messages need no
+ * answer, and each one woke us up.  The records wait in the pipe and are
+ * handled in one go:
+ *
+ *   - before every request (clients.c), every exit (clients_flush_rpid)
+ *     and at the top of every loop iteration (run.c): a request or an exit
+ *     that happened after a record was written is always handled after it,
+ *     so the model every answer comes from includes all the news written
+ *     before the question was asked -- the ordering Linux gives;
+ *   - otherwise at most SUP_EVENTS_DELAY_NS late: the FIFO is in epoll
+ *     with EPOLLONESHOT; when it fires we drain it and re-arm it only after
+ *     the delay, so a stream of short-lived processes costs two wakeups per
+ *     delay instead of three per process.
+ *
+ * Records land whole and in one global order (each is one write of at most
+ * PIPE_BUF bytes).  A record cannot prove who wrote it (the FIFO carries
+ * no credentials): it is checked like a message from the process it names
+ * -- ids in range, the sender bound to the real pid it gives, BIND only of
+ * a vpid the counter handed out -- and a record that fails is dropped and
+ * counted.  Garbage (a write that is not a whole record) makes us discard
+ * what we read and empty the pipe, after which records are aligned again.
+ */
+
+#define EVENTS_PIPE_SIZE (1 << 20) /* room for 16384 records */
+#define EVENTS_BATCH 1024          /* records read per read() */
+#define EVENTS_SEEN_SLOTS 2048     /* > EVENTS_BATCH, a power of two */
+
+void events_open(struct sup *s)
+{
+	int fd;
+
+	s->evfd = -1;
+	snprintf(s->evpath, sizeof(s->evpath), "%s/" PROTO_EVENTS_FILE, s->dir);
+	if (mkfifo(s->evpath, 0600) < 0) {
+		s->evpath[0] = '\0';
+		return; /* shims then send everything on their connections */
+	}
+	/* O_RDWR: we hold a write end too, so the read end never sees EOF
+	 * when the last writer closes. */
+	fd = open(s->evpath, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		unlink(s->evpath);
+		s->evpath[0] = '\0';
+		return;
+	}
+	fcntl(fd, F_SETPIPE_SZ, EVENTS_PIPE_SIZE); /* best effort: 64 KiB otherwise */
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT,
+				 .data.u64 = SUP_KEY(SUP_W_EVENTS, 0)};
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(fd);
+		unlink(s->evpath);
+		s->evpath[0] = '\0';
+		return;
+	}
+	s->evfd = fd;
+}
+
+void events_close(struct sup *s)
+{
+	if (s->evfd >= 0)
+		close(s->evfd);
+	s->evfd = -1;
+	if (s->evpath[0])
+		unlink(s->evpath);
+	s->evpath[0] = '\0';
+}
+
+/* A tiny set of vpids, to know whether a BIND's child is reaped later in
+ * the same batch. */
+struct seen {
+	int32_t slot[EVENTS_SEEN_SLOTS];
+};
+
+static void seen_add(struct seen *set, int32_t v)
+{
+	for (uint32_t i = (uint32_t)v * 2654435761u;; i++) {
+		int32_t *p = &set->slot[i & (EVENTS_SEEN_SLOTS - 1)];
+		if (*p == 0 || *p == v) {
+			*p = v;
+			return;
+		}
+	}
+}
+
+static bool seen_has(const struct seen *set, int32_t v)
+{
+	for (uint32_t i = (uint32_t)v * 2654435761u;; i++) {
+		int32_t p = set->slot[i & (EVENTS_SEEN_SLOTS - 1)];
+		if (p == 0)
+			return false;
+		if (p == v)
+			return true;
+	}
+}
+
+enum sender { SENDER_OK, SENDER_BAD, SENDER_UNKNOWN };
+
+/*
+ * Is the record's sender the process it says, bound to its real pid?  A
+ * fork child that forks in turn may write before its parent's BIND of it
+ * is read (later in the FIFO, or on the parent's connection): create it
+ * then, as that BIND would have, from the parent the record names.
+ * SENDER_UNKNOWN: neither it nor that parent is known yet.
+ */
+static enum sender sender_check(struct sup *s, const struct proto_evt *e)
+{
+	int32_t v = eng_rpid_to_vpid(s->eng, e->sender_r);
+	struct eng_pinfo pi, ppi;
+
+	if (v == e->sender_v)
+		return SENDER_OK;
+	if (v > 0)
+		return SENDER_BAD; /* that real pid is someone else's */
+	if (eng_info(s->eng, e->sender_v, &pi) == 0)
+		return SENDER_BAD; /* known under another real pid, or a reservation */
+	if (e->parent_v > 1 && procs_vpid_handed(s, e->sender_v) &&
+	    eng_rpid_to_vpid(s->eng, e->parent_r) == e->parent_v &&
+	    eng_info(s->eng, e->parent_v, &ppi) == 0 && ppi.state != ENG_P_ZOMBIE) {
+		if (procs_fork_at(s, e->parent_v, e->sender_v) < 0) {
+			eng_fx_clear(&s->fx);
+			return SENDER_BAD;
+		}
+		if (procs_bind(s, e->sender_v, e->sender_r) < 0) {
+			eng_fx_clear(&s->fx);
+			eng_fork_abort(s->eng, e->sender_v);
+			procs_forget(s, e->sender_v);
+			return SENDER_BAD;
+		}
+		effects_apply(s, 0);
+		return SENDER_OK;
+	}
+	return SENDER_UNKNOWN;
+}
+
+/* Handle one record.  false: its sender is not known yet (last_try: it is
+ * identified from the kernel's parent chain like a HELLO, which may
+ * handle messages queued on other connections). */
+static bool handle_one(struct sup *s, const struct proto_evt *e, bool reaped_later, bool last_try)
+{
+	struct sup_client sender = {.vpid = e->sender_v, .rpid = e->sender_r, .hello = true};
+	struct proto_req q = proto_evt_req(e);
+	struct proto_rep r;
+	enum sender who = sender_check(s, e);
+
+	if (who == SENDER_UNKNOWN && !last_try)
+		return false;
+	if (who == SENDER_UNKNOWN &&
+	    clients_identify(s, e->sender_r, e->sender_v) == e->sender_v)
+		who = SENDER_OK;
+	if (who != SENDER_OK) {
+		s->nevbad++;
+		return true;
+	}
+	if (e->op == PROTO_OP_HELLO)
+		return true; /* "I exist": the check above did it all */
+	/* Trace events carry the time the record was written. */
+	s->trace.at = (int64_t)e->at;
+	memset(&r, 0, sizeof(r));
+	/* A child whose reap is read in the same batch needs no pidfd: its
+	 * exit comes with the REAPED, status and all. */
+	s->bind_nowatch = reaped_later;
+	ops_dispatch(s, &sender, &q, &r);
+	s->bind_nowatch = false;
+	s->trace.at = 0;
+	if (r.err < 0)
+		s->nevbad++;
+	return true;
+}
+
+/* Handle n whole records; false when one is not a record at all. */
+static bool handle_batch(struct sup *s, const uint8_t *buf, size_t n)
+{
+	static struct proto_evt evs[EVENTS_BATCH];
+	static size_t late[EVENTS_BATCH];
+	static struct seen reaped;
+	size_t count = 0;
+	bool aligned = true;
+
+	memset(&reaped, 0, sizeof(reaped));
+	for (size_t i = 0; i < n; i++) {
+		int rc = proto_unpack_evt(buf + i * PROTO_EVT_SIZE, PROTO_EVT_SIZE, &evs[count]);
+		if (rc == -EBADMSG || rc == -EPROTO) {
+			aligned = false; /* misaligned or foreign bytes: stop here */
+			break;
+		}
+		if (rc < 0) {
+			s->nevbad++;
+			continue;
+		}
+		if (evs[count].op == PROTO_OP_REAPED && evs[count].a > 0)
+			seen_add(&reaped, evs[count].a);
+		count++;
+	}
+	/* In order; a record whose sender is not known yet waits until the
+	 * end of the batch, where its parent's BIND has usually been read. */
+	size_t nlate = 0;
+	for (size_t i = 0; i < count; i++) {
+		bool rl = evs[i].op == PROTO_OP_BIND && seen_has(&reaped, evs[i].a);
+		if (!handle_one(s, &evs[i], rl, false))
+			late[nlate++] = i;
+	}
+	for (size_t i = 0; i < nlate; i++) {
+		const struct proto_evt *e = &evs[late[i]];
+		handle_one(s, e, e->op == PROTO_OP_BIND && seen_has(&reaped, e->a), true);
+	}
+	/* A reap that was refused after all leaves its child unwatched: watch
+	 * it now (a no-op for the children the batch did reap). */
+	for (size_t i = 0; i < count; i++)
+		if (evs[i].op == PROTO_OP_BIND && seen_has(&reaped, evs[i].a))
+			procs_watch(s, evs[i].a);
+	return aligned;
+}
+
+/* Read and discard until the pipe is empty: writes after that are whole
+ * records again. */
+static void discard(struct sup *s, uint8_t *buf, size_t cap)
+{
+	while (read(s->evfd, buf, cap) > 0)
+		;
+}
+
+void events_drain(struct sup *s)
+{
+	static uint8_t buf[EVENTS_BATCH * PROTO_EVT_SIZE];
+
+	if (s->evfd < 0 || s->ev_draining)
+		return;
+	s->ev_draining = true;
+	for (;;) {
+		ssize_t n = read(s->evfd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (n % PROTO_EVT_SIZE != 0 ||
+		    !handle_batch(s, buf, (size_t)n / PROTO_EVT_SIZE)) {
+			s->nevbad++;
+			discard(s, buf, sizeof(buf));
+			break;
+		}
+		if ((size_t)n < sizeof(buf))
+			break;
+	}
+	s->ev_draining = false;
+}
+
+void events_ready(struct sup *s)
+{
+	events_drain(s);
+	if (s->evfd >= 0 && !s->ev_rearm_at)
+		s->ev_rearm_at = sup_now() + SUP_EVENTS_DELAY_NS;
+}
+
+void events_tick(struct sup *s, int64_t now)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT,
+				 .data.u64 = SUP_KEY(SUP_W_EVENTS, 0)};
+
+	if (!s->ev_rearm_at || now < s->ev_rearm_at || s->evfd < 0)
+		return;
+	s->ev_rearm_at = 0;
+	events_drain(s);
+	/* Anything written since fires at once. */
+	epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->evfd, &ev);
+}
