@@ -46,7 +46,15 @@ $(B)/%.o: %.c | $(DEPS_OK)
 
 $(B)/pic/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+	$(CC) $(CFLAGS) -I$(B)/gen -fPIC -fvisibility=hidden -c $< -o $@
+
+# The interposed names as a C table (shim/elfscan.c), from the version script
+# itself so that they never drift (tests/integration/sup_ownnames.sh).
+OWN_NAMES_H := $(B)/gen/own_names.h
+$(OWN_NAMES_H): shim/libjobshim.map scripts/ownnames.sh
+	@mkdir -p $(dir $@)
+	sh scripts/ownnames.sh shim/libjobshim.map >$@.tmp && mv $@.tmp $@
+$(B)/pic/shim/elfscan.o $(B)/pic/shim/imgcache.o: $(OWN_NAMES_H)
 
 $(B)/pic/%.o: %.S | $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -70,6 +78,11 @@ $(B)/tests/%: tests/unit/%.c $(CORE_LIB)
 $(B)/itest/%: tests/integration/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@
+
+# Reads and forges decision-cache entries with the shim's own table code.
+$(B)/itest/imgcache_tool: tests/integration/imgcache_tool.c shim/imgcache.c $(OWN_NAMES_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(B)/gen $< shim/imgcache.c -o $@
 
 $(B)/bench/%: bench/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)

@@ -1,14 +1,20 @@
-/* elfscan.c — does a program image need the shim?  Its dynamic symbol table decides. */
+/* elfscan.c — does a program image need the shim?  Its dynamic symbol table decides, once per file for the whole tree. */
 #include "shim.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "imgcache.h"
+#include "own_names.h" /* generated from libjobshim.map (scripts/ownnames.sh) */
 
 /*
  * A dynamically linked program that imports none of the names the shim
@@ -18,24 +24,39 @@
  * per exec).  The exec wrappers ask shim_image_plain() and drop the shim
  * from LD_PRELOAD for such an image (env.c).
  *
- * The interposed set is read from our own library's dynamic symbol table
- * (its defined symbols are exactly the version script's exports), so it
- * never drifts from libjobshim.map.  The program's shared libraries could
- * make those calls on its behalf: only a short list of system libraries
- * known never to do so is accepted in DT_NEEDED, anything else keeps the
- * shim.  Non-ELF files (scripts: the interpreter would run with the shim
- * anyway), static binaries (LD_PRELOAD is ignored) and anything we cannot
- * read keep the environment as it is.
+ * The interposed set is generated at build time from libjobshim.map (the
+ * version script: exactly our exports), sorted, so it never drifts from
+ * the map and costs no file I/O (tests/integration/sup_ownnames.sh checks
+ * it against the built library's dynamic symbols).  The program's shared
+ * libraries could make those calls on its behalf: only a short list of
+ * system libraries known never to do so is accepted in DT_NEEDED, anything
+ * else keeps the shim.  Non-ELF files (scripts: the interpreter would run
+ * with the shim anyway), static binaries (LD_PRELOAD is ignored) and
+ * anything we cannot read keep the environment as it is.
  *
- * Async-signal-safe (called after vfork): open, fstat, mmap, munmap, close,
- * stack only.  Only a fully parsed table may say "plain".
+ * The verdict depends only on the file, so it is kept for the whole tree
+ * in the supervisor's decision cache (imgcache.h), keyed by the file's
+ * identity: a hit costs one stat.  A shell's loop of execs forks from a
+ * parent that never execs itself, so the parent maps the cache before each
+ * fork (an atfork handler) and every child inherits the mapping.
+ *
+ * Async-signal-safe (called after vfork): stat, open, fstat, mmap, munmap,
+ * close, clock_gettime, stack only; a vfork child only uses a mapping the
+ * parent already has (a new one would outlive the child in the parent).
+ * Only a fully parsed table may say "plain".
  */
 
 #define SCAN_MAX_FILE (256u << 20) /* larger images are not scanned */
-#define SCAN_MAX_OWN 512           /* exported names of our own library */
+/* A file changed less than this many seconds ago is scanned but not cached
+ * (see scan_cache). */
+#define SCAN_SETTLE_SEC 2
+
+/* Our exports, sorted in strcmp order. */
+static const char own_names[][OWN_NAME_MAX] = { OWN_NAMES };
 
 /* Names that create processes or reach the kernel behind our back but
- * that the shim does not export. */
+ * that the shim does not export.  Changing this list or safe_libs changes
+ * verdicts: bump IMGCACHE_VERSION (imgcache.h). */
 static const char *const extra_names[] = {
 	"clone", "clone3", "__clone", "__clone2", "syscall", "dlopen", "dlmopen",
 	"dlsym", "dlvsym", "execveat", "pidfd_open", "pidfd_send_signal", "ptrace",
@@ -51,15 +72,6 @@ static const char *const safe_libs[] = {
 	"libgcc_s.so.", "libbfd-", "libsframe.so.", "libopcodes-", "libtinfo.so.", NULL,
 };
 
-static uint64_t name_hash(const char *s, const char *end)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (; s < end && *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* A mapped ELF file and its dynamic symbol and string tables. */
 struct scan {
 	const uint8_t *base;
@@ -71,6 +83,7 @@ struct scan {
 	const Elf64_Dyn *dyn;
 	size_t ndyn;
 	bool interp;
+	struct stat st; /* the file's identity (the cache key) */
 };
 
 static bool in_file(const struct scan *sc, uint64_t off, uint64_t size)
@@ -78,10 +91,10 @@ static bool in_file(const struct scan *sc, uint64_t off, uint64_t size)
 	return off <= sc->len && size <= sc->len - off;
 }
 
-/* Map `path` (or NULL when not a 64-bit ELF of our machine). */
+/* Map `path`: false when it cannot be opened or is not a regular file of a
+ * plausible size. */
 static bool scan_open(struct scan *sc, const char *path)
 {
-	struct stat st;
 	int fd;
 
 	memset(sc, 0, sizeof(*sc));
@@ -90,17 +103,17 @@ static bool scan_open(struct scan *sc, const char *path)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return false;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr) ||
-	    (uint64_t)st.st_size > SCAN_MAX_FILE) {
+	if (fstat(fd, &sc->st) < 0 || !S_ISREG(sc->st.st_mode) ||
+	    sc->st.st_size < (off_t)sizeof(Elf64_Ehdr) || (uint64_t)sc->st.st_size > SCAN_MAX_FILE) {
 		close(fd);
 		return false;
 	}
-	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	void *m = mmap(NULL, (size_t)sc->st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
 		return false;
 	sc->base = m;
-	sc->len = (size_t)st.st_size;
+	sc->len = (size_t)sc->st.st_size;
 	return true;
 }
 
@@ -182,112 +195,184 @@ static bool needed_safe(const struct scan *sc)
 	return true;
 }
 
-/* Sorted hashes of the interposed names. */
-struct nameset {
-	uint64_t h[SCAN_MAX_OWN];
-	size_t n;
-};
-
-static void set_add(struct nameset *set, uint64_t h)
+/* strcmp() of the name at s (ended by its NUL or by end) and t. */
+static int name_cmp(const char *s, const char *end, const char *t)
 {
-	size_t i = set->n;
-
-	if (set->n == SCAN_MAX_OWN)
-		return;
-	while (i > 0 && set->h[i - 1] > h) {
-		set->h[i] = set->h[i - 1];
-		i--;
-	}
-	set->h[i] = h;
-	set->n++;
+	for (; s < end && *s != '\0'; s++, t++)
+		if (*s != *t)
+			return (unsigned char)*s - (unsigned char)*t;
+	return -(unsigned char)*t;
 }
 
-static bool set_has(const struct nameset *set, uint64_t h)
+/* Is the name at s one we interpose, or one of extra_names? */
+static bool interposed(const char *s, const char *end)
 {
-	size_t lo = 0, hi = set->n;
+	size_t lo = 0, hi = sizeof(own_names) / sizeof(own_names[0]);
 
 	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (set->h[mid] == h)
+		size_t mid = lo + (hi - lo) / 2;
+		int c = name_cmp(s, end, own_names[mid]);
+		if (c == 0)
 			return true;
-		if (set->h[mid] < h)
+		if (c > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	for (int i = 0; extra_names[i] != NULL; i++)
+		if (name_cmp(s, end, extra_names[i]) == 0)
+			return true;
 	return false;
 }
 
-/* Our exports + extra_names.  false when our library cannot be read. */
-static bool own_names(struct nameset *set)
+/* The scan itself: true when the mapped image may run without the shim. */
+static bool scan_plain(struct scan *sc)
 {
-	struct scan sc;
-	bool ok;
+	bool plain = scan_tables(sc) && sc->interp && needed_safe(sc);
 
-	set->n = 0;
-	if (shim_env_lib()[0] == '\0' || !scan_open(&sc, shim_env_lib()))
-		return false;
-	ok = scan_tables(&sc);
-	for (size_t i = 1; ok && i < sc.nsym; i++) {
-		const Elf64_Sym *s = &sc.sym[i];
-		const char *name = sym_name(&sc, s->st_name);
-		if (s->st_shndx == SHN_UNDEF || name == NULL || name[0] == '\0' ||
-		    ELF64_ST_TYPE(s->st_info) != STT_FUNC)
+	for (size_t i = 1; plain && i < sc->nsym; i++) {
+		const Elf64_Sym *sym = &sc->sym[i];
+		const char *name = sym_name(sc, sym->st_name);
+		if (sym->st_shndx != SHN_UNDEF)
 			continue;
-		set_add(set, name_hash(name, sc.str + sc.strlen));
+		if (name == NULL || interposed(name, sc->str + sc->strlen))
+			plain = false;
 	}
-	scan_close(&sc);
-	for (int i = 0; ok && extra_names[i] != NULL; i++)
-		set_add(set, name_hash(extra_names[i], extra_names[i] + strlen(extra_names[i])));
-	return ok && set->n > 0 && set->n < SCAN_MAX_OWN;
+	return plain;
 }
 
-/* Filled once outside a vfork child; a vfork child builds its own on the
- * stack (it must not write the parent's memory). */
-static struct nameset own;
-static atomic_int own_state; /* 0 unknown, 1 ready, 2 being published, -1 unreadable */
+/* ---- the decision cache (imgcache.h) ---------------------------------------- */
+
+/* Mapped once per image and kept (a fork child inherits it); ic_unusable:
+ * the file is missing or unusable, so every exec scans, as without a
+ * cache.  Neither is ever written by a vfork child. */
+static _Atomic(void *) ic_map;
+static atomic_bool ic_unusable;
+
+/* Open and map the cache file beside our socket: only the supervisor's own
+ * (a regular file of ours, of the full size: a short one would fault). */
+static void *ic_open(void)
+{
+	char path[108 + sizeof("/" IMGCACHE_FILE)];
+	const char *sock = shim_env_socket();
+	const char *slash = strrchr(sock, '/');
+	size_t dirlen = slash != NULL ? (size_t)(slash - sock) + 1 : 0;
+	struct stat st;
+	void *m;
+	int fd;
+
+	if (dirlen == 0 || dirlen + sizeof(IMGCACHE_FILE) > sizeof(path))
+		return NULL;
+	memcpy(path, sock, dirlen);
+	memcpy(path + dirlen, IMGCACHE_FILE, sizeof(IMGCACHE_FILE));
+	/* Raw: open() is interposed (paths.c). */
+	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
+				   O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_size < IMGCACHE_SIZE) {
+		close(fd);
+		return NULL;
+	}
+	m = mmap(NULL, IMGCACHE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return m != MAP_FAILED ? m : NULL;
+}
+
+/* The mapping, made on first use outside a vfork child; NULL: no cache. */
+static void *ic_get(void)
+{
+	void *m = atomic_load_explicit(&ic_map, memory_order_acquire);
+	void *expect = NULL;
+
+	if (m != NULL || shim_vf.active || atomic_load_explicit(&ic_unusable, memory_order_relaxed))
+		return m;
+	m = ic_open();
+	if (m == NULL) {
+		atomic_store_explicit(&ic_unusable, true, memory_order_relaxed);
+		return NULL;
+	}
+	/* Two threads' first execs may race: one mapping is kept. */
+	if (!atomic_compare_exchange_strong(&ic_map, &expect, m)) {
+		munmap(m, IMGCACHE_SIZE);
+		m = expect;
+	}
+	return m;
+}
+
+/* Before every real fork, in the parent, so that the child inherits the
+ * mapping.  An atfork prepare handler: the fork wrapper holds the shim's
+ * lock then, so nothing here may take it or call an interposed name. */
+static void ic_prefork(void)
+{
+	if (atomic_load_explicit(&ic_map, memory_order_relaxed) == NULL && !shim_vf.active &&
+	    shim_mode() == SHIM_MODE_ONLINE)
+		(void)ic_get();
+}
+
+__attribute__((constructor)) static void ic_ctor(void)
+{
+	if (shim_mode() != SHIM_MODE_NONE)
+		pthread_atfork(ic_prefork, NULL, NULL);
+}
+
+/* The cached verdict for the file at path (one stat), or MISS. */
+static enum imgcache_verdict ic_lookup(void *cache, const char *path)
+{
+	struct imgcache_key key;
+	struct stat st;
+
+	/* Raw: stat() is interposed; this is the file the kernel will run. */
+	if (cache == NULL ||
+	    shim_raw_syscall(SYS_newfstatat, AT_FDCWD, (long)path, (long)&st, 0, 0, 0) != 0)
+		return IMGCACHE_MISS;
+	imgcache_key_of(&key, &st);
+	return imgcache_find(cache, &key);
+}
+
+/*
+ * Remember a scan's verdict under the identity of the file scanned.  Not for
+ * a file changed in the last SCAN_SETTLE_SEC seconds: timestamps move only
+ * at the kernel's clock tick, so a same-size rewrite (or a new file reusing
+ * the inode number) right after the scan could keep the same key.  Any
+ * change sets st_ctim to the current time, so a change after a settled
+ * entry was written always changes its key.
+ */
+static void scan_cache(void *cache, const struct scan *sc, bool plain)
+{
+	struct imgcache_key key;
+	struct timespec now;
+
+	if (cache == NULL || clock_gettime(CLOCK_REALTIME, &now) < 0 ||
+	    sc->st.st_ctim.tv_sec > now.tv_sec - SCAN_SETTLE_SEC)
+		return;
+	imgcache_key_of(&key, &sc->st);
+	imgcache_put(cache, &key, plain ? IMGCACHE_PLAIN : IMGCACHE_KEEP);
+}
 
 bool shim_image_plain(const char *path)
 {
-	struct nameset local, *set = &own;
 	struct scan sc;
+	void *cache;
 	bool plain;
 
-	if (path == NULL || shim_mode() != SHIM_MODE_ONLINE)
+	/* Without JOBSHIM_LIB there is no name to take out of LD_PRELOAD. */
+	if (path == NULL || shim_mode() != SHIM_MODE_ONLINE || shim_env_lib()[0] == '\0')
 		return false;
-	if (shim_vf.active) {
-		if (atomic_load(&own_state) != 1) {
-			if (!own_names(&local))
-				return false;
-			set = &local;
-		}
-	} else if (atomic_load(&own_state) == 0) {
-		/* Concurrent first execs in several threads compute the same set;
-		 * only the first publishes it. */
-		if (!own_names(&local)) {
-			atomic_store(&own_state, -1);
-			return false;
-		}
-		int expect = 0;
-		if (atomic_compare_exchange_strong(&own_state, &expect, 2)) {
-			own = local;
-			atomic_store(&own_state, 1);
-		}
-		set = &local;
-	} else if (atomic_load(&own_state) != 1) {
+	cache = ic_get();
+	switch (ic_lookup(cache, path)) {
+	case IMGCACHE_PLAIN:
+		return true;
+	case IMGCACHE_KEEP:
 		return false;
+	case IMGCACHE_MISS:
+		break;
 	}
 	if (!scan_open(&sc, path))
 		return false;
-	plain = scan_tables(&sc) && sc.interp && needed_safe(&sc);
-	for (size_t i = 1; plain && i < sc.nsym; i++) {
-		const Elf64_Sym *s = &sc.sym[i];
-		const char *name = sym_name(&sc, s->st_name);
-		if (s->st_shndx != SHN_UNDEF)
-			continue;
-		if (name == NULL || set_has(set, name_hash(name, sc.str + sc.strlen)))
-			plain = false;
-	}
+	plain = scan_plain(&sc);
 	scan_close(&sc);
+	scan_cache(cache, &sc, plain);
 	return plain;
 }

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../shim/imgcache.h"
+
 #ifndef JOBSHIM_PREFIX
 #define JOBSHIM_PREFIX "/usr/local"
 #endif
@@ -120,6 +122,23 @@ static void make_counter(struct sup *s)
 	atomic_store(&s->vc->sup_rpid, s->self_rpid);
 }
 
+/* The shims' image decision cache "imgcache" beside the socket
+ * (shim/imgcache.h): zeroed, full size, never read here.  Without it every
+ * exec scans its image. */
+static void make_imgcache(struct sup *s)
+{
+	char path[sizeof(s->dir) + sizeof("/" IMGCACHE_FILE)];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" IMGCACHE_FILE, s->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, IMGCACHE_SIZE) < 0)
+		unlink(path);
+	close(fd);
+}
+
 static int make_socket(struct sup *s)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -148,6 +167,7 @@ static int make_socket(struct sup *s)
 			close(fd);
 	}
 	make_counter(s);
+	make_imgcache(s);
 	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(s->lfd, SOMAXCONN) < 0) {
@@ -507,8 +527,10 @@ static void cleanup(struct sup *s)
 		unlink(s->vcpath);
 	events_close(s);
 	if (s->dir[0]) {
-		char mark[sizeof(s->dir) + sizeof("/trace")];
+		char mark[sizeof(s->dir) + sizeof("/" IMGCACHE_FILE)]; /* the longer name */
 		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
+		unlink(mark);
+		snprintf(mark, sizeof(mark), "%s/" IMGCACHE_FILE, s->dir);
 		unlink(mark);
 		rmdir(s->dir);
 	}
