@@ -311,6 +311,11 @@ static void ic_prefork(void)
 		(void)ic_get();
 }
 
+void shim_image_prime(void)
+{
+	ic_prefork();
+}
+
 __attribute__((constructor)) static void ic_ctor(void)
 {
 	if (shim_mode() != SHIM_MODE_NONE)

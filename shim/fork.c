@@ -86,7 +86,8 @@ pid_t shim_fork_counted(void)
 	if (!shim_self_known())
 		return 0;
 	shim_event_announce_locked();
-	shim_exec_prime(); /* children about to exec inherit the answer */
+	shim_exec_prime(); /* children about to exec inherit the answers */
+	shim_image_prime();
 	return vc_take();
 }
 

@@ -356,6 +356,10 @@ int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t
  * (nor clone, syscall, dlopen...) and links only known system libraries:
  * it can run without the shim.  Async-signal-safe; false when unsure. */
 bool shim_image_plain(const char *path);
+/* Map the tree's decision cache now, in a parent about to fork, vfork or
+ * spawn: its children inherit the mapping (a vfork child may not map it
+ * itself, and dash starts every child with vfork). */
+void shim_image_prime(void);
 
 /* ---- exec helpers (shim/exec.c) ---------------------------------------- */
 /* Send EXEC(path) one-way. */
