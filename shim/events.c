@@ -82,37 +82,66 @@ static bool ev_open(void)
 	return true;
 }
 
+/* A record nobody will read is lost news: with the supervisor gone
+ * (SIGKILLed, or ended while --keep leftovers run on), the connection must
+ * report the loss instead, and the shim falls back. */
+static bool sup_alive(void)
+{
+	struct proto_vpids *vc = shim_vpids();
+
+	return vc && atomic_load(&vc->sup_rpid) > 0 &&
+	       !(real.kill(atomic_load(&vc->sup_rpid), 0) < 0 && errno == ESRCH);
+}
+
+/* The FIFO, ready to write (opened now if needed); false: do not use it. */
+static bool ev_ready(void)
+{
+	if (ev_failed || !sup_alive())
+		return false;
+	if (ev_is_ours())
+		return true;
+	ev_fd = -1;
+	if (!ev_open()) {
+		ev_failed = true;
+		return false;
+	}
+	return true;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Pack and write one record: whole or not at all (<= PIPE_BUF bytes). */
+static bool ev_write(const struct proto_evt *e)
+{
+	uint8_t buf[PROTO_EVT_SIZE];
+	ssize_t n;
+
+	proto_pack_evt(e, buf);
+	do
+		n = write(ev_fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(buf);
+}
+
 bool shim_event_locked(const struct proto_req *req)
 {
 	struct proto_evt e = {.op = req->op, .a = req->a, .b = req->b, .c = req->c, .d = req->d};
-	uint8_t buf[PROTO_EVT_SIZE];
-	struct timespec ts;
 	pid_t rppid;
-	ssize_t n;
 
 	/* Only a process sure of its own identity writes: the record names
-	 * its sender (a raw clone child still holds its parent's). */
-	struct proto_vpids *vc;
-
-	/* One-way messages still unanswered on the connection were sent
+	 * its sender (a raw clone child still holds its parent's; a vfork
+	 * child must not touch our state: its parent writes for it).
+	 * One-way messages still unanswered on the connection were sent
 	 * before this one: it must not overtake them. */
-	if (ev_failed || shim_vf.active || shim_mode() != SHIM_MODE_ONLINE ||
-	    shim_conn_oneway_pending() || !shim_self_known())
+	if (shim_vf.active || shim_mode() != SHIM_MODE_ONLINE || shim_conn_oneway_pending() ||
+	    !shim_self_known() || !ev_ready())
 		return false;
-	/* A record nobody will read is lost news: with the supervisor gone
-	 * (SIGKILLed, or ended while --keep leftovers run on), the connection
-	 * must report the loss instead, and the shim falls back. */
-	vc = shim_vpids();
-	if (!vc || atomic_load(&vc->sup_rpid) <= 0 ||
-	    (real.kill(atomic_load(&vc->sup_rpid), 0) < 0 && errno == ESRCH))
-		return false;
-	if (!ev_is_ours()) {
-		ev_fd = -1;
-		if (!ev_open()) {
-			ev_failed = true;
-			return false;
-		}
-	}
 	e.sender_v = shim_self_vpid();
 	e.sender_r = shim_self_rpid();
 	rppid = shim_sys_getppid();
@@ -121,14 +150,8 @@ bool shim_event_locked(const struct proto_req *req)
 	if (e.parent_v <= 0)
 		e.parent_v = 0;
 	memcpy(e.text, req->text, sizeof(e.text));
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	e.at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	proto_pack_evt(&e, buf);
-	do
-		n = write(ev_fd, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
-	/* A record is at most PIPE_BUF bytes: written whole or not at all. */
-	return n == (ssize_t)sizeof(buf);
+	e.at = now_ns();
+	return ev_write(&e);
 }
 
 /*
@@ -153,6 +176,31 @@ void shim_event_announce_locked(void)
 void shim_event_child(void)
 {
 	announced = false;
+}
+
+bool shim_event_exec_for(pid_t child_v, pid_t child_r, const char *path, size_t len, uint64_t at)
+{
+	struct proto_evt e = {.op = PROTO_OP_EXEC, .sender_v = child_v, .sender_r = child_r, .at = at};
+	sigset_t old;
+	bool sent = false;
+	int saved = errno;
+
+	if (shim_offline() || child_v <= 1 || child_r <= 0)
+		return false;
+	memcpy(e.text, path, len < sizeof(e.text) ? len : sizeof(e.text));
+	shim_block(&old);
+	shim_lock();
+	shim_guard(true);
+	if (shim_self_known() && ev_ready()) {
+		e.parent_v = shim_self_vpid();
+		e.parent_r = shim_self_rpid();
+		sent = ev_write(&e);
+	}
+	shim_guard(false);
+	shim_unlock();
+	shim_unblock(&old);
+	errno = saved;
+	return sent;
 }
 
 bool shim_event(const struct proto_req *req)

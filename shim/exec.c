@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -98,6 +99,22 @@ void shim_exec_note(const char *path)
 	}
 	errno = saved;
 
+	if (shim_vf.active) {
+		/* A vfork child writes nothing of its own (it shares its
+		 * parent's memory and the parent BINDs it only once it has
+		 * exec'd): it leaves the note in its vfork state, which the
+		 * parent writes after the BIND (vfork.c). */
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (len > sizeof(shim_vf.exec_path))
+			len = sizeof(shim_vf.exec_path);
+		memset(shim_vf.exec_path, 0, sizeof(shim_vf.exec_path));
+		memcpy(shim_vf.exec_path, path, len);
+		shim_vf.exec_at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		shim_vf.exec_noted = true;
+		errno = saved;
+		return;
+	}
 	if (len > sizeof(req.text))
 		len = sizeof(req.text);
 	memcpy(req.text, path, len);
@@ -162,6 +179,8 @@ static int exec_any(enum exec_kind kind, const char *path, int fd, char *const a
 		break;
 	}
 	err = errno;
+	if (shim_vf.active)
+		shim_vf.exec_noted = false; /* the exec failed: nothing to note */
 	shim_envbuf_free(&eb);
 	errno = err;
 	return rc;

@@ -160,6 +160,9 @@ struct shim_vf {
 	pid_t parent_v;        /* the parent's vpid and real pid (getppid cache) */
 	pid_t parent_r;
 	struct shim_conn conn; /* the child's connection (fd closed by exec/exit) */
+	bool exec_noted;       /* the child is exec'ing: the parent writes its EXEC note */
+	uint64_t exec_at;      /* when (CLOCK_MONOTONIC ns) */
+	char exec_path[PROTO_TEXT_EVT];
 	void *map;             /* an environment mapping made by the child's exec */
 	size_t maplen;         /* (the parent unmaps it: the child shared our mm) */
 	sigset_t oldmask;      /* the caller's mask, restored on both sides */
@@ -269,6 +272,9 @@ bool shim_event(const struct proto_req *req);
  * NULL when it cannot be mapped.  Lock held, signals blocked. */
 struct proto_vpids *shim_vpids(void);
 bool shim_event_locked(const struct proto_req *req);
+/* An EXEC note on behalf of our vfork child (sender = the child), written
+ * after its BIND; `at` is when it exec'd.  false when not written. */
+bool shim_event_exec_for(pid_t child_v, pid_t child_r, const char *path, size_t len, uint64_t at);
 /* Before a fork: write "I exist" (HELLO) once per image that has not
  * connected (events.c); in a fork child: forget that it was written. */
 void shim_event_announce_locked(void);

@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -91,6 +92,10 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	bool counted = shim_vf.counted;
 	void *map = shim_vf.map;
 	size_t maplen = shim_vf.maplen;
+	bool exec_noted = shim_vf.exec_noted;
+	uint64_t exec_at = shim_vf.exec_at;
+	char exec_path[sizeof(shim_vf.exec_path)];
+	memcpy(exec_path, shim_vf.exec_path, sizeof(exec_path));
 	shim_vf = (struct shim_vf){ .active = false, .conn = { .fd = -1 } };
 	if (map != NULL)
 		munmap(map, maplen);
@@ -101,9 +106,13 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 		errno = (int)-rc;
 		return -1;
 	}
-	if (vpid > 0)
+	if (vpid > 0) {
 		shim_fork_bind(vpid, (pid_t)rc, counted);
-	else if (shim_mode() == SHIM_MODE_LOST)
+		/* The child's EXEC note (exec.c), after its BIND. */
+		if (exec_noted)
+			shim_event_exec_for(vpid, (pid_t)rc, exec_path, strnlen(exec_path, sizeof(exec_path)),
+					    exec_at);
+	} else if (shim_mode() == SHIM_MODE_LOST)
 		shim_child_add((pid_t)rc, (pid_t)rc);
 	shim_unblock(&old);
 	return vpid > 0 ? vpid : (pid_t)rc;

@@ -68,14 +68,15 @@ check "plain, cached; rewritten in place: kept; replaced: kept" \
 	bad "the rewrite changed inode or size"
 
 # The verdict comes from the cache: forged entries are obeyed, by exec in a
-# fork child, in a vfork child (when the parent has the mapping) and by
-# posix_spawn.  A vfork child never maps the cache itself (the mapping would
-# outlive it in the parent): with no mapping in the parent it scans.
+# fork child, in a vfork child and by posix_spawn.  A vfork child never maps
+# the cache itself (the mapping would outlive it in the parent): the parent
+# maps it before its first fork, vfork or spawn (a launcher whose first
+# child is a vfork child obeys the cache too).
 out=$(inrun 'c=$T/bin/c; d=$T/bin/d
 	$TOOL put $C $c keep; $c; $F fork vfork spawn -- $c; $F vfork -- $c
 	$TOOL put $C $d plain; $d; $F fork vfork spawn -- $d')
 check "forged entries obeyed (fork, vfork, spawn)" \
-	"shim shim shim shim plain plain plain plain plain" "$out"
+	"shim shim shim shim shim plain plain plain plain" "$out"
 
 # The same for the shell's own loop: after the first exec, no scan (no open
 # of the image before its execve).  strace cannot run inside a tree, so it
