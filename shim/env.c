@@ -17,13 +17,24 @@ static bool has_prefix(const char *s, const char *name)
 	return strncmp(s, name, len) == 0 && s[len] == '=';
 }
 
+/* Length of the LD_PRELOAD list element at p (up to ':' or ' '): a loop,
+ * not strcspn, to keep a fork child about to exec off one more libc page. */
+static size_t elem_len(const char *p)
+{
+	size_t n = 0;
+
+	while (p[n] != '\0' && p[n] != ':' && p[n] != ' ')
+		n++;
+	return n;
+}
+
 /* True when the colon/space separated list holds `lib` as an element. */
 static bool list_has(const char *list, const char *lib)
 {
 	size_t len = strlen(lib);
 
 	for (const char *p = list; *p != '\0';) {
-		size_t n = strcspn(p, ": ");
+		size_t n = elem_len(p);
 		if (n == len && strncmp(p, lib, len) == 0)
 			return true;
 		p += n;
@@ -108,7 +119,7 @@ static char *preload_without(struct sbuf *b, const char *val, const char *lib)
 	memcpy(s, "LD_PRELOAD=", sizeof("LD_PRELOAD=") - 1);
 	used = sizeof("LD_PRELOAD=") - 1;
 	for (const char *p = val; *p != '\0';) {
-		size_t n = strcspn(p, ": ");
+		size_t n = elem_len(p);
 		if (n > 0 && !(n == len && strncmp(p, lib, len) == 0)) {
 			if (used + n + 2 > b->left)
 				return NULL;
@@ -195,15 +206,14 @@ int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t
 			 bool plain)
 {
 	size_t nptr, nbytes;
-	char **ptrs = eb->stack_ptrs;
-	char *bytes = eb->stack_bytes;
+	char **ptrs = eb->stack;
+	char *bytes;
 
 	eb->env = NULL;
 	eb->map = NULL;
 	eb->maplen = 0;
 	shim_env_size(envp, &nptr, &nbytes);
-	if (nptr > sizeof(eb->stack_ptrs) / sizeof(eb->stack_ptrs[0]) ||
-	    nbytes > sizeof(eb->stack_bytes)) {
+	if (nptr * sizeof(char *) + nbytes > sizeof(eb->stack)) {
 		size_t len = nptr * sizeof(char *) + nbytes;
 		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED)
@@ -218,8 +228,8 @@ int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t
 		ptrs = m;
 		bytes = (char *)m + nptr * sizeof(char *);
 	} else {
-		nptr = sizeof(eb->stack_ptrs) / sizeof(eb->stack_ptrs[0]);
-		nbytes = sizeof(eb->stack_bytes);
+		bytes = (char *)(eb->stack + nptr);
+		nbytes = sizeof(eb->stack) - nptr * sizeof(char *);
 	}
 	int rc = env_build(envp, self, ptrs, nptr, bytes, nbytes, plain);
 	if (rc < 0) {

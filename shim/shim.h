@@ -345,8 +345,10 @@ struct shim_envbuf {
 	char **env;      /* the built environment, or NULL when it failed */
 	void *map;       /* mapping to release, or NULL (stack) */
 	size_t maplen;
-	char *stack_ptrs[256];
-	char stack_bytes[8192];
+	/* Pointers, then the bytes right after them: a fork child about to
+	 * exec touches as few fresh stack pages as it can (each costs a page
+	 * fault, on the path every shell child takes). */
+	char *stack[1280];
 };
 /* 0, or -errno (then eb->env is NULL). */
 int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t self[4]);
