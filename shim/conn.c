@@ -25,8 +25,13 @@
 
 /* Everything below is owned by the holder of `lock` (signals blocked). */
 static struct shim_conn main_conn = { .fd = -1 }; /* the process's connection */
+/* The real pid main_conn belongs to.  A fork child inherits its parent's
+ * connection, lock and flags without touching them (each write there would
+ * copy a page in a child that is about to exec): they are its parent's
+ * until it uses them, when owner and lock tell it so. */
+static pid_t conn_owner;
 static atomic_int conn_peer;      /* supervisor's rpid (SO_PEERCRED), 0 unknown */
-static atomic_int lock;           /* 0 free, 1 held */
+static atomic_int lock;           /* 0 free, else the holder's real pid */
 /* The lock holder's process passed conn_ensure's real pid check since it
  * took the lock: its pid cannot have changed since, so requests later in
  * the same hold (fork's BIND after its FORK) skip the getpid.  Cleared on
@@ -61,16 +66,24 @@ static struct shim_conn *cur(void)
 
 void shim_lock(void)
 {
+	int me = shim_self_rpid() > 0 ? shim_self_rpid() : 1;
 	int expect = 0;
 
 	if (shim_vf.active)
 		return; /* a vfork child never touches the parent's lock */
 
-	while (!atomic_compare_exchange_weak_explicit(&lock, &expect, 1, memory_order_acquire,
+	while (!atomic_compare_exchange_weak_explicit(&lock, &expect, me, memory_order_acquire,
 						      memory_order_relaxed)) {
+		/* Held by another process: our parent, which forked while it
+		 * held the lock (every fork does) -- its copy, not ours. */
+		if (expect != me && expect != 0 &&
+		    atomic_compare_exchange_strong_explicit(&lock, &expect, me, memory_order_acquire,
+							    memory_order_relaxed))
+			break;
 		expect = 0;
 		sched_yield();
 	}
+	pid_checked = false;
 }
 
 void shim_unlock(void)
@@ -96,10 +109,27 @@ static bool conn_is_ours(const struct shim_conn *c)
 	       (uint64_t)st.st_ino == c->ino;
 }
 
+/* main_conn, made ours if it was inherited from a parent process: our copy
+ * of its socket is closed, its state forgotten.  Lock held. */
+static void main_conn_own(void)
+{
+	if (shim_vf.active || conn_owner == shim_self_rpid())
+		return;
+	if (conn_is_ours(&main_conn))
+		close(main_conn.fd); /* the fd table was copied: the parent's stays */
+	main_conn.fd = -1;
+	main_conn.seq = 0;
+	oneway_pending = false;
+	conn_owner = shim_self_rpid();
+}
+
 bool shim_conn_live(void)
 {
-	/* A hint read without the lock: a fork child or a fresh image has -1. */
-	return cur()->fd >= 0;
+	/* A hint read without the lock: a fork child or a fresh image has
+	 * none of its own. */
+	if (shim_vf.active)
+		return shim_vf.conn.fd >= 0;
+	return main_conn.fd >= 0 && conn_owner == shim_self_rpid();
 }
 
 static void conn_drop(void)
@@ -119,6 +149,7 @@ void shim_conn_child(void)
 	/* Our copy of the parent's socket: closing it leaves the parent's
 	 * connection intact (the fd table was copied by fork). */
 	conn_drop();
+	conn_owner = shim_self_rpid();
 	pid_checked = false;
 	atomic_store(&lock, 0);
 }
@@ -165,6 +196,8 @@ static int conn_open(void)
 	cur()->seq = 0;
 	cur()->dev = (uint64_t)st.st_dev;
 	cur()->ino = (uint64_t)st.st_ino;
+	if (!shim_vf.active)
+		conn_owner = shim_self_rpid();
 	return 0;
 }
 
@@ -247,6 +280,7 @@ static void conn_fail(void)
  * anyway (getpid itself never checks: see the README of shim/). */
 static int conn_ensure(bool wait_hello)
 {
+	main_conn_own();
 	if (shim_vf.active || !pid_checked) {
 		if (shim_sys_getpid() != shim_self_rpid()) {
 			main_conn.fd = -1; /* the parent's socket: abandon our copy, never use it */
@@ -340,7 +374,7 @@ void shim_send_locked(struct proto_req *req)
 
 bool shim_conn_oneway_pending(void)
 {
-	return oneway_pending;
+	return oneway_pending && conn_owner == shim_self_rpid();
 }
 
 void shim_send(struct proto_req *req)

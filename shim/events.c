@@ -162,20 +162,16 @@ bool shim_event_locked(const struct proto_req *req)
  * then, or it would register us lazily under a new vpid.  The
  * announcement names our parent, so the supervisor can create us.
  */
-static bool announced; /* this image wrote HELLO or connected; false in fork children */
+static pid_t announced_by; /* the real pid that wrote its HELLO (a fork child: not us) */
 
 void shim_event_announce_locked(void)
 {
 	struct proto_req hello = {.op = PROTO_OP_HELLO};
 
-	if (announced || shim_conn_live())
+	if (announced_by == shim_self_rpid() || shim_conn_live())
 		return;
-	announced = shim_event_locked(&hello);
-}
-
-void shim_event_child(void)
-{
-	announced = false;
+	if (shim_event_locked(&hello))
+		announced_by = shim_self_rpid();
 }
 
 bool shim_event_exec_for(pid_t child_v, pid_t child_r, const char *path, size_t len, uint64_t at)

@@ -121,16 +121,16 @@ static pid_t fork_in_vfork_child(pid_t (*real_fn)(void))
  * A vpid from the shared counter (else a FORK round trip), then the real
  * fork with every signal blocked, the connection lock held and the
  * re-entrancy guard up, so that:
- *   - the child never inherits a half-used connection or a held lock;
+ *   - the child never inherits a half-used connection;
  *   - a signal handler never runs between the fork and the bookkeeping;
  *   - atfork handlers that call interposed names get the real functions
  *     (getpid answers the right vpid in both processes, see self.c).
- * The child drops the parent's connection and installs its vpid (its first
- * call needing the supervisor sends HELLO with that claim); the parent sends
- * BIND one-way (d = 1 for a counted vpid: the supervisor creates the child
- * then), through the event FIFO when it can (events.c).  Either may reach
- * the supervisor first.  A counted vpid whose real
- * fork fails is simply never used: the numbering has a gap there.
+ * The child installs its vpid (its first call needing the supervisor drops
+ * the parent's connection and sends HELLO with that claim); the parent
+ * sends BIND one-way (d = 1 for a counted vpid: the supervisor creates the
+ * child then), through the event FIFO when it can (events.c).  Either may
+ * reach the supervisor first.  A counted vpid whose real fork fails is
+ * simply never used: the numbering has a gap there.
  */
 pid_t shim_fork(pid_t (*real_fn)(void))
 {
@@ -172,9 +172,10 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	shim_guard_fork(vpid);
 	pid = real_fn();
 	if (pid == 0) {
-		shim_conn_child();
-		shim_event_child();
-		/* The child table is dropped on first use (children.c). */
+		/* Only our identity is written here: the parent's connection,
+		 * lock, announcement and child table become ours when first used
+		 * (conn.c, events.c, children.c) -- most children exec at once,
+		 * and every page written here would be copied for nothing. */
 		shim_self_install(vpid, shim_sys_getpid());
 		shim_ppid_set(parent_v, parent_r);
 		shim_guard_fork(0);
