@@ -11,10 +11,47 @@
 /* "JOBSHIM_SELF=" + four ints and colons. */
 #define ENV_SELF_MAX 64
 
+/*
+ * This file runs in every fork child about to exec, where each page touched
+ * for the first time costs a page fault (a few µs here, per child): the
+ * string helpers are loops of its own rather than libc's (pages a shell's
+ * child would not touch otherwise), kept from being turned back into libc
+ * calls, and the names are in writable data, on a page the parent has
+ * written and the child inherits mapped, not in .rodata.
+ */
+#define ENV_LOOP __attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+static char name_self[] = "JOBSHIM_SELF=", name_sock[] = "JOBSHIM_SOCKET=",
+	    name_lib[] = "JOBSHIM_LIB=", name_preload[] = "LD_PRELOAD=", colon[] = ":",
+	    empty[] = "";
+
+static ENV_LOOP size_t env_strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+static ENV_LOOP void env_copy(char *to, const char *from, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		to[i] = from[i];
+}
+
+static ENV_LOOP bool env_same(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* s is "NAME=..." for name "NAME=". */
 static bool has_prefix(const char *s, const char *name)
 {
-	size_t len = strlen(name);
-	return strncmp(s, name, len) == 0 && s[len] == '=';
+	return env_same(s, name, env_strlen(name));
 }
 
 /* Length of the LD_PRELOAD list element at p (up to ':' or ' '): a loop,
@@ -31,11 +68,11 @@ static size_t elem_len(const char *p)
 /* True when the colon/space separated list holds `lib` as an element. */
 static bool list_has(const char *list, const char *lib)
 {
-	size_t len = strlen(lib);
+	size_t len = env_strlen(lib);
 
 	for (const char *p = list; *p != '\0';) {
 		size_t n = elem_len(p);
-		if (n == len && strncmp(p, lib, len) == 0)
+		if (n == len && env_same(p, lib, len))
 			return true;
 		p += n;
 		if (*p != '\0')
@@ -47,11 +84,11 @@ static bool list_has(const char *list, const char *lib)
 void shim_env_size(char *const envp[], size_t *nptr, size_t *nbytes)
 {
 	size_t n = 0, bytes = ENV_SELF_MAX;
-	size_t lib = strlen(shim_env_lib()), sock = strlen(shim_env_socket());
+	size_t lib = env_strlen(shim_env_lib()), sock = env_strlen(shim_env_socket());
 
 	for (; envp != NULL && envp[n] != NULL; n++)
-		if (has_prefix(envp[n], "LD_PRELOAD"))
-			bytes += strlen(envp[n]) + 1;
+		if (has_prefix(envp[n], name_preload))
+			bytes += env_strlen(envp[n]) + 1;
 	bytes += sizeof("LD_PRELOAD=:") + lib;
 	bytes += sizeof("JOBSHIM_SOCKET=") + sock;
 	bytes += sizeof("JOBSHIM_LIB=") + lib;
@@ -72,10 +109,10 @@ static char *sbuf_cat(struct sbuf *b, const char *const parts[])
 	size_t len = 0;
 
 	for (int i = 0; parts[i] != NULL; i++) {
-		size_t l = strlen(parts[i]);
+		size_t l = env_strlen(parts[i]);
 		if (len + l + 1 > b->left)
 			return NULL;
-		memcpy(s + len, parts[i], l);
+		env_copy(s + len, parts[i], l);
 		len += l;
 	}
 	s[len] = '\0';
@@ -102,7 +139,7 @@ static char *self_string(struct sbuf *b, const pid_t self[4])
 		n += shim_fmt_int(tail + n, self[3]);
 	}
 	tail[n] = '\0';
-	return CAT(b, "JOBSHIM_SELF=", tail);
+	return CAT(b, name_self, tail);
 }
 
 /* "LD_PRELOAD=" + the list without `lib`, or NULL when nothing is left (or
@@ -110,22 +147,22 @@ static char *self_string(struct sbuf *b, const pid_t self[4])
  * preloads for a program that needs none of ours). */
 static char *preload_without(struct sbuf *b, const char *val, const char *lib)
 {
-	size_t len = strlen(lib), used;
+	size_t len = env_strlen(lib), used;
 	char *s = b->p;
 	bool any = false;
 
-	if (b->left < sizeof("LD_PRELOAD="))
+	if (b->left < sizeof(name_preload))
 		return NULL;
-	memcpy(s, "LD_PRELOAD=", sizeof("LD_PRELOAD=") - 1);
-	used = sizeof("LD_PRELOAD=") - 1;
+	env_copy(s, name_preload, sizeof(name_preload) - 1);
+	used = sizeof(name_preload) - 1;
 	for (const char *p = val; *p != '\0';) {
 		size_t n = elem_len(p);
-		if (n > 0 && !(n == len && strncmp(p, lib, len) == 0)) {
+		if (n > 0 && !(n == len && env_same(p, lib, len))) {
 			if (used + n + 2 > b->left)
 				return NULL;
 			if (any)
 				s[used++] = ':';
-			memcpy(s + used, p, n);
+			env_copy(s + used, p, n);
 			used += n;
 			any = true;
 		}
@@ -151,39 +188,39 @@ static int env_build(char *const envp[], const pid_t self[4], char **out, size_t
 
 	for (size_t i = 0; envp != NULL && envp[i] != NULL; i++) {
 		char *e = envp[i];
-		if (has_prefix(e, "JOBSHIM_SELF"))
+		if (has_prefix(e, name_self))
 			continue; /* ours is added below; a stale one never passes */
 		if (n + ENV_EXTRA > cap)
 			return -E2BIG;
-		if (has_prefix(e, "LD_PRELOAD") && lib[0] != '\0' && plain) {
+		if (has_prefix(e, name_preload) && lib[0] != '\0' && plain) {
 			seen_preload = true;
-			e = preload_without(&b, e + sizeof("LD_PRELOAD"), lib);
+			e = preload_without(&b, e + sizeof(name_preload) - 1, lib);
 			if (e == NULL)
 				continue;
-		} else if (has_prefix(e, "LD_PRELOAD") && lib[0] != '\0') {
+		} else if (has_prefix(e, name_preload) && lib[0] != '\0') {
 			seen_preload = true;
-			const char *val = e + sizeof("LD_PRELOAD");
+			const char *val = e + sizeof(name_preload) - 1;
 			if (!list_has(val, lib)) {
 				/* Someone replaced LD_PRELOAD: put the shim first again. */
-				e = CAT(&b, "LD_PRELOAD=", lib, val[0] != '\0' ? ":" : "", val);
+				e = CAT(&b, name_preload, lib, val[0] != '\0' ? colon : empty, val);
 				if (e == NULL)
 					return -E2BIG;
 			}
 		}
-		if (has_prefix(e, "JOBSHIM_SOCKET"))
+		if (has_prefix(e, name_sock))
 			seen_sock = true;
-		if (has_prefix(e, "JOBSHIM_LIB"))
+		if (has_prefix(e, name_lib))
 			seen_lib = true;
 		out[n++] = e;
 	}
 	if (lib[0] != '\0' && !seen_preload && !plain) {
-		if ((out[n++] = CAT(&b, "LD_PRELOAD=", lib)) == NULL)
+		if ((out[n++] = CAT(&b, name_preload, lib)) == NULL)
 			return -E2BIG;
 	}
-	if (!seen_sock && (out[n++] = CAT(&b, "JOBSHIM_SOCKET=", sock)) == NULL)
+	if (!seen_sock && (out[n++] = CAT(&b, name_sock, sock)) == NULL)
 		return -E2BIG;
 	if (lib[0] != '\0' && !seen_lib &&
-	    (out[n++] = CAT(&b, "JOBSHIM_LIB=", lib)) == NULL)
+	    (out[n++] = CAT(&b, name_lib, lib)) == NULL)
 		return -E2BIG;
 	if (self[0] > 0 && (out[n++] = self_string(&b, self)) == NULL)
 		return -E2BIG;

@@ -86,18 +86,18 @@ static bool exec_traced(void)
 void shim_exec_note(const char *path)
 {
 	struct proto_req req = { .op = PROTO_OP_EXEC };
-	size_t len = strlen(path);
-	int saved = errno;
+	size_t len;
+	int saved;
 
 	/* The EXEC note only feeds the trace (ps falls back to /proc comm), so
 	 * an image without a connection -- a fork child about to exec, the
 	 * common case -- does not open one just for it unless the run is
-	 * traced: a connection costs a connect, an accept and a HELLO. */
-	if (!shim_conn_live() && !exec_traced()) {
-		errno = saved;
+	 * traced: a connection costs a connect, an accept and a HELLO.  (Both
+	 * answers are cached: no system call, errno untouched.) */
+	if (!shim_conn_live() && !exec_traced())
 		return;
-	}
-	errno = saved;
+	saved = errno;
+	len = strlen(path);
 
 	if (shim_vf.active) {
 		/* A vfork child writes nothing of its own (it shares its
@@ -120,6 +120,17 @@ void shim_exec_note(const char *path)
 	memcpy(req.text, path, len);
 	if (!shim_event(&req))
 		shim_send(&req);
+}
+
+/* shim_image_plain of what execvp would run.  A frame of its own: its path
+ * buffer stays off exec_any's frame, whose every page a fork child about to
+ * exec touches (stack clash probes), each one a page fault. */
+static __attribute__((noinline)) bool search_plain(const char *file)
+{
+	char found[4096];
+	const char *path = shim_exec_search(file, found, sizeof(found));
+
+	return path != NULL && shim_image_plain(path);
 }
 
 /*
@@ -156,11 +167,9 @@ static int exec_any(enum exec_kind kind, const char *path, int fd, char *const a
 		}
 		/* A program that cannot make an interposed call runs without
 		 * the shim: no preload cost (elfscan.c). */
-		char found[4096];
-		const char *file = kind == EXEC_PATH ? path
-				   : kind == EXEC_SEARCH ? shim_exec_search(path, found, sizeof(found))
-							 : NULL;
-		bool plain = file != NULL && shim_image_plain(file);
+		bool plain = kind == EXEC_PATH	   ? shim_image_plain(path)
+			     : kind == EXEC_SEARCH ? search_plain(path)
+						   : false;
 		if (shim_envbuf_make_for(&eb, envp, self, plain) == 0)
 			env = eb.env;
 	} else {

@@ -348,7 +348,7 @@ struct shim_envbuf {
 	/* Pointers, then the bytes right after them: a fork child about to
 	 * exec touches as few fresh stack pages as it can (each costs a page
 	 * fault, on the path every shell child takes). */
-	char *stack[1280];
+	char *stack[512]; /* 4 KiB: ~450 variables; larger environments are mmap'd */
 };
 /* 0, or -errno (then eb->env is NULL). */
 int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t self[4]);
