@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # bench.sh BUILD — engine bench, then micro, macro and scaling benchmarks native vs jobshim
-# (ratios, same run).  Each figure is the median of ROUNDS runs (XROUNDS for the slow
+# (ratios, same run).  Each figure is the median of ROUNDS runs (MROUNDS for micro, XROUNDS for the slow
 # strace/fakeroot columns); native and jobshim runs alternate so that machine noise hits
 # both sides alike.  strace and fakeroot columns appear only where those are installed
 # (fakeroot is a bench-only dependency: apt-get install -y fakeroot).  About 5-8 minutes.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `make bench` runs it with sh
 set -euo pipefail
 B=${1:-build}
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-7}
 XROUNDS=${XROUNDS:-3}
+# Micro runs are short and this VM's noise comes in bursts: more, shorter
+# alternating runs give steadier medians.
+MROUNDS=${MROUNDS:-9}
 J="$B/jobshim"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -21,14 +24,14 @@ echo
 "$B/bench/bench_eng"
 echo
 
-echo "## Micro benchmarks (ns/op, median of $ROUNDS)"
+echo "## Micro benchmarks (ns/op, median of $MROUNDS)"
 echo
 echo "| call | native | jobshim | ratio |"
 echo "|---|---:|---:|---:|"
 cases="getpid getppid getpgrp getsid kill0 setpgid fork vfork_exec posix_spawn system"
-for r in $(seq "$ROUNDS"); do
-	"$B/bench/micro" all 0.5 >>"$tmp/native" 2>>"$tmp/err" || echo "native micro failed" >&2
-	"$J" run -- "$B/bench/micro" all 0.5 >>"$tmp/shim" 2>>"$tmp/err" || echo "jobshim micro failed" >&2
+for r in $(seq "$MROUNDS"); do
+	"$B/bench/micro" all 0.3 >>"$tmp/native" 2>>"$tmp/err" || echo "native micro failed" >&2
+	"$J" run -- "$B/bench/micro" all 0.3 >>"$tmp/shim" 2>>"$tmp/err" || echo "jobshim micro failed" >&2
 done
 for c in $cases; do
 	n=$(awk -v c="$c" '$1 == c {print $2}' "$tmp/native" | median)
