@@ -249,37 +249,6 @@ static bool scan_plain(struct scan *sc)
 static _Atomic(void *) ic_map;
 static atomic_bool ic_unusable;
 
-/* Open and map the cache file beside our socket: only the supervisor's own
- * (a regular file of ours, of the full size: a short one would fault). */
-static void *ic_open(void)
-{
-	char path[108 + sizeof("/" IMGCACHE_FILE)];
-	const char *sock = shim_env_socket();
-	const char *slash = strrchr(sock, '/');
-	size_t dirlen = slash != NULL ? (size_t)(slash - sock) + 1 : 0;
-	struct stat st;
-	void *m;
-	int fd;
-
-	if (dirlen == 0 || dirlen + sizeof(IMGCACHE_FILE) > sizeof(path))
-		return NULL;
-	memcpy(path, sock, dirlen);
-	memcpy(path + dirlen, IMGCACHE_FILE, sizeof(IMGCACHE_FILE));
-	/* Raw: open() is interposed (paths.c). */
-	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
-				   O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    st.st_size < IMGCACHE_SIZE) {
-		close(fd);
-		return NULL;
-	}
-	m = mmap(NULL, IMGCACHE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	return m != MAP_FAILED ? m : NULL;
-}
-
 /* The mapping, made on first use outside a vfork child; NULL: no cache. */
 static void *ic_get(void)
 {
@@ -288,7 +257,7 @@ static void *ic_get(void)
 
 	if (m != NULL || shim_vf.active || atomic_load_explicit(&ic_unusable, memory_order_relaxed))
 		return m;
-	m = ic_open();
+	m = shim_sup_file_map(IMGCACHE_FILE, IMGCACHE_SIZE);
 	if (m == NULL) {
 		atomic_store_explicit(&ic_unusable, true, memory_order_relaxed);
 		return NULL;

@@ -48,27 +48,12 @@ static bool ev_is_ours(void)
 
 static bool ev_open(void)
 {
-	char path[sizeof("/" PROTO_EVENTS_FILE) + 108];
-	const char *sock = shim_env_socket();
-	size_t n = 0, slash = 0;
 	struct stat st;
-	int fd, hi;
+	int fd = shim_sup_file_open(PROTO_EVENTS_FILE, O_RDWR | O_NONBLOCK, S_IFIFO, 0), hi;
 
-	for (; sock[n] && n < 108; n++)
-		if (sock[n] == '/')
-			slash = n + 1;
-	if (slash == 0)
-		return false;
-	for (size_t i = 0; i < slash; i++)
-		path[i] = sock[i];
-	shim_strlcpy(path + slash, PROTO_EVENTS_FILE, sizeof(path) - slash);
-	/* Raw: open() is interposed (procpath.c). */
-	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
-				   O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || st.st_uid != geteuid()) {
-		close(fd);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return false;
 	}
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, EVENTS_FD_MIN);

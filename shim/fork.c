@@ -21,41 +21,10 @@ static bool vc_failed;
 
 static struct proto_vpids *vc_get(void)
 {
-	char path[sizeof("/" PROTO_VPIDS_FILE) + 108];
-	const char *sock = shim_env_socket();
-	size_t n = 0, slash = 0;
-	struct stat st;
-	void *m;
-	int fd;
-
 	if (vc_map || vc_failed)
 		return vc_map;
-	vc_failed = true;
-	for (; sock[n] && n < 108; n++)
-		if (sock[n] == '/')
-			slash = n + 1;
-	if (slash == 0)
-		return NULL;
-	for (size_t i = 0; i < slash; i++)
-		path[i] = sock[i];
-	shim_strlcpy(path + slash, PROTO_VPIDS_FILE, sizeof(path) - slash);
-	/* Raw: open() is interposed (procpath.c). */
-	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
-				   O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
-	if (fd < 0)
-		return NULL;
-	/* A short file would fault on access: only the supervisor's own. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    st.st_size < PROTO_VPIDS_SIZE) {
-		close(fd);
-		return NULL;
-	}
-	m = mmap(NULL, PROTO_VPIDS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return NULL;
-	vc_map = m;
-	vc_failed = false;
+	vc_map = shim_sup_file_map(PROTO_VPIDS_FILE, PROTO_VPIDS_SIZE);
+	vc_failed = vc_map == NULL;
 	return vc_map;
 }
 

@@ -268,6 +268,11 @@ void shim_send_locked(struct proto_req *req);
  * (events.c) instead of the connection: true when written.  false: send
  * it on the connection.  _locked: lock held, signals blocked. */
 bool shim_event(const struct proto_req *req);
+/* A file of the supervisor's private directory, checked (util.c): open it
+ * (type S_IFREG or S_IFIFO, ours, at least min_size bytes; -1 otherwise),
+ * or map it MAP_SHARED read-write (NULL otherwise). */
+int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size);
+void *shim_sup_file_map(const char *name, size_t size);
 /* The supervisor's shared page (fork.c): the vpid counter and its pid;
  * NULL when it cannot be mapped.  Lock held, signals blocked. */
 struct proto_vpids *shim_vpids(void);

@@ -1,8 +1,12 @@
-/* util.c — small async-signal-safe helpers: warnings, integers, environ lookup. */
+/* util.c — small async-signal-safe helpers: warnings, integers, environ lookup, the supervisor's files. */
 #include "shim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,4 +98,50 @@ void shim_sleep_ms(int ms)
 
 	nanosleep(&ts, NULL);
 	errno = saved;
+}
+
+/*
+ * Open the file `name` in the supervisor's private directory (the socket's
+ * directory): the shared vpid counter, the event FIFO, the image cache.
+ * Only the supervisor's own: of type `type` (S_IFREG, S_IFIFO), owned by
+ * our euid, at least `min_size` bytes (a short file would fault when
+ * mapped), never through a symlink.  The fd (close-on-exec) or -1.
+ * Async-signal-safe; raw openat because open() is interposed (paths.c).
+ */
+int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size)
+{
+	char path[108 + 32];
+	const char *sock = shim_env_socket();
+	const char *slash = strrchr(sock, '/');
+	size_t dirlen = slash != NULL ? (size_t)(slash - sock) + 1 : 0;
+	size_t len = strlen(name);
+	struct stat st;
+	int fd;
+
+	if (dirlen == 0 || dirlen + len + 1 > sizeof(path))
+		return -1;
+	memcpy(path, sock, dirlen);
+	memcpy(path + dirlen, name, len + 1);
+	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path, flags | O_CLOEXEC | O_NOFOLLOW,
+				   0, 0, 0);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type || st.st_uid != geteuid() ||
+	    st.st_size < min_size) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void *shim_sup_file_map(const char *name, size_t size)
+{
+	int fd = shim_sup_file_open(name, O_RDWR, S_IFREG, (off_t)size);
+	void *m;
+
+	if (fd < 0)
+		return NULL;
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return m != MAP_FAILED ? m : NULL;
 }

@@ -185,18 +185,24 @@ START_TEST(rep_malformed)
 }
 END_TEST
 
+/* Fill buf with xorshift32 bytes; the state is kept in *x. */
+static void random_fill(uint8_t *buf, size_t len, uint32_t *x)
+{
+	for (size_t i = 0; i < len; i++) {
+		*x ^= *x << 13;
+		*x ^= *x >> 17;
+		*x ^= *x << 5;
+		buf[i] = (uint8_t)*x;
+	}
+}
+
 /* Random bytes never crash the decoder and never yield an op out of range. */
 START_TEST(req_random_bytes)
 {
 	uint8_t buf[PROTO_REQ_SIZE];
 	uint32_t x = 2463534242u;
 	for (int iter = 0; iter < 200000; iter++) {
-		for (size_t i = 0; i < sizeof(buf); i++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			buf[i] = (uint8_t)x;
-		}
+		random_fill(buf, sizeof(buf), &x);
 		if (iter & 1) { /* keep a valid header half the time to reach the field checks */
 			struct proto_req h;
 			memset(&h, 0, sizeof(h));
@@ -306,12 +312,7 @@ START_TEST(evt_random_bytes)
 	uint32_t x = 88172645u;
 
 	for (int iter = 0; iter < 200000; iter++) {
-		for (size_t i = 0; i < sizeof(buf); i++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			buf[i] = (uint8_t)x;
-		}
+		random_fill(buf, sizeof(buf), &x);
 		if (iter & 1) { /* a valid header half the time */
 			struct proto_evt h = sample_evt(PROTO_OP_BIND);
 			uint8_t hdr[PROTO_EVT_SIZE];
