@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The socket is moved to a high fd so that programs which close or dup2
@@ -21,6 +22,8 @@
 /* A supervisor that takes longer than this to answer is treated as gone:
  * a program must never hang because of the shim. */
 #define CONN_TIMEOUT_S 30
+/* How long a round trip polls for its reply before sleeping. */
+#define CONN_SPIN_NS 60000ull
 /* connect() on a full backlog: retry for up to 100 x 10 ms. */
 #define CONN_CONNECT_TRIES 100
 
@@ -50,6 +53,14 @@ static bool oneway_pending;
  * calls this, and libc's function would be one more page to fault in
  * (a few µs per child).  Like glibc's, the full mask leaves out its two
  * internal signals (thread cancellation and the set*id broadcast: 32, 33). */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void shim_block(sigset_t *old)
 {
 	uint64_t all = ~((1ull << (32 - 1)) | (1ull << (33 - 1)));
@@ -234,8 +245,18 @@ static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
 {
 	uint8_t buf[PROTO_REP_SIZE + 1];
 
+	uint64_t spin_until = now_ns() + CONN_SPIN_NS;
+
 	for (;;) {
-		ssize_t n = recv(cur()->fd, buf, sizeof(buf), 0);
+		/* A reply usually comes within tens of µs: poll for it for a
+		 * while before sleeping, since waking a sleeping CPU costs about
+		 * as much again on a virtual machine. */
+		ssize_t n = recv(cur()->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (now_ns() < spin_until)
+				continue;
+			n = recv(cur()->fd, buf, sizeof(buf), 0);
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
