@@ -398,6 +398,30 @@ static void after_batch(struct sup *s)
 		s->sweep_at = sup_now() + SUP_SWEEP_NS;
 }
 
+/*
+ * After answering a request, poll for a little while before sleeping: a
+ * shell's job launch is a burst of round trips (setpgid, tcsetpgrp, kill),
+ * and waking a sleeping vCPU costs tens of µs each time.  Only after
+ * requests: the stream of exits and event records needs no such haste.
+ */
+#define SUP_SPIN_NS 40000LL
+
+static int wait_events(struct sup *s, struct epoll_event *evs, int max)
+{
+	int n;
+
+	if (s->spin_until) {
+		do {
+			n = epoll_wait(s->epfd, evs, max, 0);
+			if (n != 0)
+				return n;
+		} while (sup_now() < s->spin_until);
+		s->spin_until = 0;
+		trace_flush(&s->trace);
+	}
+	return epoll_wait(s->epfd, evs, max, -1);
+}
+
 static void loop(struct sup *s)
 {
 	struct epoll_event evs[64];
@@ -407,7 +431,8 @@ static void loop(struct sup *s)
 
 		trace_flush(&s->trace);
 		arm_timer(s);
-		n = epoll_wait(s->epfd, evs, 64, -1);
+		n = wait_events(s, evs, 64);
+		s->spin_until = 0;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -440,6 +465,7 @@ static void loop(struct sup *s)
 				break;
 			case SUP_W_CLIENT:
 				clients_ready(s, SUP_KEY_ID(key), evs[i].events);
+				s->spin_until = sup_now() + SUP_SPIN_NS;
 				break;
 			case SUP_W_PIDFD:
 				procs_pidfd_ready(s, (int32_t)SUP_KEY_ID(key));

@@ -173,6 +173,7 @@ struct sup {
 	int64_t timeout_at;      /* 0 = no timeout */
 	int64_t sweep_at;        /* next sweep, 0 = not needed */
 	int64_t timer_set;       /* absolute time the timerfd is armed for, 0 = disarmed */
+	int64_t spin_until;      /* poll without sleeping until then (a request was answered) */
 	size_t nleftover;        /* processes reported as leftovers */
 
 	sigset_t old_mask;       /* signal mask at start: the command gets it back */
