@@ -53,10 +53,13 @@ int main(void)
 	pid_t s, pp;
 	if (it_get_rec(info.r, &s, sizeof s) < 0)
 		it_die("read");
+	/* Its group, asked while it is stopped: by the time the orphan rule
+	 * has fired it may be gone (init reaps it at once). */
+	pid_t g = getpgid(s);
 	it_out("pid %d forked pid %d; pid %d forked pid %d", (int)m, (int)p, (int)p, (int)s);
-	it_out("pid %d moved to group %d and stopped itself (SIGSTOP)", (int)s, (int)getpgid(s));
+	it_out("pid %d moved to group %d and stopped itself (SIGSTOP)", (int)s, (int)g);
 	it_out("group %d is not orphaned: pid %d's parent, pid %d, is in group %d of the same session",
-	       (int)getpgid(s), (int)s, (int)p, (int)getpgid(p));
+	       (int)g, (int)s, (int)p, (int)getpgid(p));
 	it_out("pid %d exits", (int)p);
 	it_put(ctl, 'x');
 	/* Both signals, in either order; 5 s at most. */
@@ -71,7 +74,7 @@ int main(void)
 	}
 	if (hup && cont && it_get_rec(info.r, &pp, sizeof pp) == 0) {
 		it_out("group %d is orphaned: pid %d's parent is now pid %d (%s)",
-		       (int)getpgid(s), (int)s, (int)pp, pp == 1 ? "init" : "a subreaper");
+		       (int)g, (int)s, (int)pp, pp == 1 ? "init" : "a subreaper");
 		it_out("pid %d got SIGHUP and SIGCONT, was continued and exits", (int)s);
 	} else {
 		it_out("pid %d got%s%s%s: the orphan rule did not fire", (int)s,
