@@ -158,26 +158,36 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 
 /* Is real pid rpid (just pinned by a pidfd) below us?  Its real parent is
  * a process the model knows, or the chain of real parents reaches us.
- * Unknown (gone meanwhile): yes -- its pidfd can signal nothing. */
+ * Gone meanwhile: yes -- its pidfd can signal nothing.  An ancestor that
+ * vanishes while we walk (it exited: its children were reparented) makes
+ * us start again from rpid, whose parent is then the new one: a process
+ * of the tree must never be judged outside it by a race. */
 static bool descends(struct sup *s, pid_t rpid)
 {
 	struct sysio_stat st;
-	pid_t r;
 
-	if (sysio_stat(rpid, &st) < 0)
-		return true;
-	r = st.ppid;
-	/* We may be pid 1 of a pid namespace: compare before the bound. */
-	for (int depth = 0; depth < 256; depth++) {
-		if (r == s->self_rpid || eng_rpid_to_vpid(s->eng, r) > 1)
+	for (int attempt = 0; attempt < 4; attempt++) {
+		pid_t r;
+		bool vanished = false;
+
+		if (sysio_stat(rpid, &st) < 0)
 			return true;
-		if (r <= 1)
-			return false;
-		if (sysio_stat(r, &st) < 0)
-			return false;
 		r = st.ppid;
+		/* We may be pid 1 of a pid namespace: compare before the bound. */
+		for (int depth = 0; depth < 256 && !vanished; depth++) {
+			if (r == s->self_rpid || eng_rpid_to_vpid(s->eng, r) > 1)
+				return true;
+			if (r <= 1)
+				return false;
+			if (sysio_stat(r, &st) < 0)
+				vanished = true;
+			else
+				r = st.ppid;
+		}
+		if (!vanished)
+			return false;
 	}
-	return false;
+	return true; /* ancestors kept vanishing: a tree that is busy exiting */
 }
 
 void procs_watch(struct sup *s, int32_t vpid)
