@@ -147,6 +147,34 @@ static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_re
 	return rc;
 }
 
+/* The rpids of the signal effects in s->fx, from offset `offset` into
+ * r->ids (as many as fit); the total count is returned.  Unbound
+ * reservations and zombies are left out; `self` (0 none) is not listed
+ * but flagged in v1. */
+static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r, int32_t self)
+{
+	int32_t total = 0;
+
+	for (size_t i = 0; i < s->fx.n; i++) {
+		const struct eng_effect *e = &s->fx.v[i];
+		struct sup_proc *p;
+
+		if (e->kind != ENG_FX_SIGNAL)
+			continue;
+		if (self > 0 && e->vpid == self) {
+			r->v[1] = 1;
+			continue;
+		}
+		p = procs_find(s, e->vpid);
+		if (!p || p->rpid <= 0 || p->exited)
+			continue;
+		if (total >= offset && r->n < PROTO_MAX_IDS)
+			r->ids[r->n++] = (int32_t)p->rpid;
+		total++;
+	}
+	return total;
+}
+
 /* KILL: the targets' rpids, paged from offset c; the shim sends the real
  * signals.  Unbound reservations and zombies are left out (a zombie ignores
  * signals; its pid may already be reused); the caller itself is reported
@@ -155,27 +183,9 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 		   struct proto_rep *r)
 {
 	int rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
-	int32_t total = 0;
 
-	if (rc >= 0) {
-		for (size_t i = 0; i < s->fx.n; i++) {
-			const struct eng_effect *e = &s->fx.v[i];
-			struct sup_proc *p;
-			if (e->kind != ENG_FX_SIGNAL)
-				continue;
-			if (e->vpid == c->vpid) {
-				r->v[1] = 1;
-				continue;
-			}
-			p = procs_find(s, e->vpid);
-			if (!p || p->rpid <= 0 || p->exited)
-				continue;
-			if (total >= q->c && r->n < PROTO_MAX_IDS)
-				r->ids[r->n++] = (int32_t)p->rpid;
-			total++;
-		}
-		r->v[0] = total;
-	}
+	if (rc >= 0)
+		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid);
 	/* One KILL event per call, not per page. */
 	if (q->c == 0)
 		effects_apply(s, EFFECTS_NO_SIGNALS);
@@ -347,19 +357,8 @@ static int op_pgrp_rpids(struct sup *s, struct sup_client *c, const struct proto
 	if (q->a == 1)
 		return -ESRCH; /* init's group: no tree process is in it */
 	rc = eng_kill(s->eng, c->vpid, q->a == 0 ? 0 : -q->a, 0, &s->fx);
-	for (size_t i = 0; rc >= 0 && i < s->fx.n; i++) {
-		const struct eng_effect *e = &s->fx.v[i];
-		struct sup_proc *p;
-
-		if (e->kind != ENG_FX_SIGNAL)
-			continue;
-		p = procs_find(s, e->vpid);
-		if (!p || p->rpid <= 0 || p->exited)
-			continue;
-		if (total >= q->c && r->n < PROTO_MAX_IDS)
-			r->ids[r->n++] = (int32_t)p->rpid;
-		total++;
-	}
+	if (rc >= 0)
+		total = fx_page_rpids(s, q->c, r, 0);
 	eng_fx_clear(&s->fx);
 	if (rc < 0)
 		return rc;
