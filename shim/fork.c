@@ -60,6 +60,19 @@ pid_t shim_fork_counted(void)
 	return vc_take();
 }
 
+pid_t shim_fork_counted_unlocked(void)
+{
+	sigset_t old;
+	pid_t vpid;
+
+	shim_block(&old);
+	shim_lock();
+	vpid = shim_fork_counted();
+	shim_unlock();
+	shim_unblock(&old);
+	return vpid;
+}
+
 /* Offline (LOST): fork returns real pids; remember them so that the kill
  * safety rules (kill.c) still let the program signal its own children. */
 static pid_t fork_offline(pid_t (*real_fn)(void))

@@ -316,6 +316,8 @@ void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted);
  * retired, or our own identity unknown): ask with FORK.  Lock held, signals
  * blocked.  Announces this image first (shim_event_announce_locked). */
 pid_t shim_fork_counted(void);
+/* The same, taking the lock and blocking signals itself (spawn, vfork). */
+pid_t shim_fork_counted_unlocked(void);
 /* Our own fork (used by daemon): the fork wrapper's logic. */
 pid_t shim_fork(pid_t (*real_fn)(void));
 

@@ -59,12 +59,7 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	 * apply them before the child can run, so FORK asks. */
 	bool counted = false;
 	if (fork_flags == 0) {
-		sigset_t old;
-		shim_block(&old);
-		shim_lock();
-		vpid = shim_fork_counted();
-		shim_unlock();
-		shim_unblock(&old);
+		vpid = shim_fork_counted_unlocked();
 		counted = vpid > 0;
 	}
 	rc = counted ? 0 : shim_fork_reserve(fork_flags, pgid, &vpid);

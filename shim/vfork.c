@@ -36,11 +36,7 @@ __attribute__((used)) int shim_vfork_pre(void)
 	if (!shim_offline()) {
 		/* The counter is taken here, in the parent: the child must not
 		 * write memory the parent relies on. */
-		shim_block(&old);
-		shim_lock();
-		vpid = shim_fork_counted();
-		shim_unlock();
-		shim_unblock(&old);
+		vpid = shim_fork_counted_unlocked();
 		counted = vpid > 0;
 	}
 	if (!shim_offline() && !counted) {
