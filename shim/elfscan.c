@@ -4,7 +4,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,8 +36,9 @@
  * The verdict depends only on the file, so it is kept for the whole tree
  * in the supervisor's decision cache (imgcache.h), keyed by the file's
  * identity: a hit costs one stat.  A shell's loop of execs forks from a
- * parent that never execs itself, so the parent maps the cache before each
- * fork (an atfork handler) and every child inherits the mapping.
+ * parent that never execs itself, so the parent maps the cache before its
+ * first fork, vfork or spawn (shim_image_prime) and every child inherits
+ * the mapping.
  *
  * Async-signal-safe (called after vfork): stat, open, fstat, mmap, munmap,
  * close, clock_gettime, stack only; a vfork child only uses a mapping the
@@ -270,25 +270,15 @@ static void *ic_get(void)
 	return m;
 }
 
-/* Before every real fork, in the parent, so that the child inherits the
- * mapping.  An atfork prepare handler: the fork wrapper holds the shim's
- * lock then, so nothing here may take it or call an interposed name. */
-static void ic_prefork(void)
+/* Before every fork, vfork and spawn of our wrappers, in the parent
+ * (shim_fork_counted), so that the child inherits the mapping.  Called
+ * with the shim's lock held: nothing here may take it or call an
+ * interposed name. */
+void shim_image_prime(void)
 {
 	if (atomic_load_explicit(&ic_map, memory_order_relaxed) == NULL && !shim_vf.active &&
 	    shim_mode() == SHIM_MODE_ONLINE)
 		(void)ic_get();
-}
-
-void shim_image_prime(void)
-{
-	ic_prefork();
-}
-
-__attribute__((constructor)) static void ic_ctor(void)
-{
-	if (shim_mode() != SHIM_MODE_NONE)
-		pthread_atfork(ic_prefork, NULL, NULL);
 }
 
 /* The cached verdict for the file at path (one stat), or MISS. */

@@ -50,13 +50,14 @@ static pid_t vc_take(void)
 
 pid_t shim_fork_counted(void)
 {
+	/* Children about to exec inherit these answers, counted or not. */
+	shim_exec_prime();
+	shim_image_prime();
 	/* Only a process that knows its own identity: the child's ppid cache
 	 * and the BIND's sender must be right without asking. */
 	if (!shim_self_known())
 		return 0;
 	shim_event_announce_locked();
-	shim_exec_prime(); /* children about to exec inherit the answers */
-	shim_image_prime();
 	return vc_take();
 }
 
