@@ -232,6 +232,10 @@ int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char 
 
 	if (p && p->exited)
 		return -EALREADY;
+	/* The caller's own effects first (a BIND's fork event when the child
+	 * is gone at bind): they belong to its cause, not to this exit's. */
+	if (s->fx.n)
+		effects_apply(s, 0);
 	if (p && p->rpid > 0) {
 		clients_flush_rpid(s, (pid_t)p->rpid, sup_in_batch(s, SUP_KEY(SUP_W_PIDFD, vpid)));
 		p = procs_find(s, vpid); /* handling may have changed anything */
