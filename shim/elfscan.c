@@ -20,7 +20,7 @@
  * interposes (nor clone, syscall or dlopen) cannot create, signal or wait
  * for processes through libc, nor learn a pid other than through getpid
  * (interposed too): preloading the shim into it only costs time (≈ 45 µs
- * per exec).  The exec wrappers ask shim_image_plain() and drop the shim
+ * per exec).  The exec wrappers ask shim_image_kind() and drop the shim
  * from LD_PRELOAD for such an image (env.c).
  *
  * The interposed set is generated at build time from libjobshim.map (the
@@ -124,18 +124,17 @@ static void scan_close(struct scan *sc)
 	sc->base = NULL;
 }
 
-/* Find .dynsym, its string table and PT_DYNAMIC / PT_INTERP.  false when
- * the file is not an ELF we can judge. */
-static bool scan_tables(struct scan *sc)
+/* The ELF and program headers: PT_DYNAMIC, PT_INTERP.  false when the
+ * file is not an x86-64 executable we can read. */
+static bool scan_headers(struct scan *sc)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)sc->base;
 
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_X86_64 ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
-	    eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_shentsize != sizeof(Elf64_Shdr) ||
-	    !in_file(sc, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)) ||
-	    !in_file(sc, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
+	    eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    !in_file(sc, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)))
 		return false;
 	const Elf64_Phdr *ph = (const Elf64_Phdr *)(sc->base + eh->e_phoff);
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
@@ -147,6 +146,18 @@ static bool scan_tables(struct scan *sc)
 			sc->ndyn = ph[i].p_filesz / sizeof(Elf64_Dyn);
 		}
 	}
+	return true;
+}
+
+/* Find .dynsym and its string table (after scan_headers).  false when the
+ * file is not an ELF we can judge. */
+static bool scan_tables(struct scan *sc)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)sc->base;
+
+	if (eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	    !in_file(sc, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
+		return false;
 	const Elf64_Shdr *sh = (const Elf64_Shdr *)(sc->base + eh->e_shoff);
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
 		if (sh[i].sh_type != SHT_DYNSYM || sh[i].sh_link >= eh->e_shnum ||
@@ -225,11 +236,29 @@ static bool interposed(const char *s, const char *end)
 	return false;
 }
 
-/* The scan itself: true when the mapped image may run without the shim. */
-static bool scan_plain(struct scan *sc)
+/*
+ * The scan itself.
+ *   ALONE: the kernel runs the image without our library whatever the
+ *   environment says -- a static executable (no PT_INTERP: no dynamic
+ *   loader reads LD_PRELOAD) or a set-user/group-id file (the loader's
+ *   secure mode drops our path) -- yet it may fork.  Its children that do
+ *   load the shim register with it as their parent, and that may happen
+ *   before our parent's BIND of it is written: exec.c writes "I exist"
+ *   for it before the exec (events.c).
+ *   PLAIN: it may run without the shim (it can create no process).
+ *   KEEP: anything else, and anything we cannot judge.
+ */
+static enum imgcache_verdict scan_verdict(struct scan *sc)
 {
-	bool plain = scan_tables(sc) && sc->interp && needed_safe(sc);
+	bool plain;
 
+	if (sc->st.st_mode & (S_ISUID | S_ISGID))
+		return IMGCACHE_ALONE;
+	if (!scan_headers(sc))
+		return IMGCACHE_KEEP;
+	if (!sc->interp)
+		return IMGCACHE_ALONE;
+	plain = scan_tables(sc) && needed_safe(sc);
 	for (size_t i = 1; plain && i < sc->nsym; i++) {
 		const Elf64_Sym *sym = &sc->sym[i];
 		const char *name = sym_name(sc, sym->st_name);
@@ -238,7 +267,7 @@ static bool scan_plain(struct scan *sc)
 		if (name == NULL || interposed(name, sc->str + sc->strlen))
 			plain = false;
 	}
-	return plain;
+	return plain ? IMGCACHE_PLAIN : IMGCACHE_KEEP;
 }
 
 /* ---- the decision cache (imgcache.h) ---------------------------------------- */
@@ -303,7 +332,7 @@ static enum imgcache_verdict ic_lookup(void *cache, const char *path)
  * change sets st_ctim to the current time, so a change after a settled
  * entry was written always changes its key.
  */
-static void scan_cache(void *cache, const struct scan *sc, bool plain)
+static void scan_cache(void *cache, const struct scan *sc, enum imgcache_verdict v)
 {
 	struct imgcache_key key;
 	struct timespec now;
@@ -312,31 +341,26 @@ static void scan_cache(void *cache, const struct scan *sc, bool plain)
 	    sc->st.st_ctim.tv_sec > now.tv_sec - SCAN_SETTLE_SEC)
 		return;
 	imgcache_key_of(&key, &sc->st);
-	imgcache_put(cache, &key, plain ? IMGCACHE_PLAIN : IMGCACHE_KEEP);
+	imgcache_put(cache, &key, v);
 }
 
-bool shim_image_plain(const char *path)
+enum shim_image shim_image_kind(const char *path)
 {
 	struct scan sc;
 	void *cache;
-	bool plain;
+	enum imgcache_verdict v;
 
 	/* Without JOBSHIM_LIB there is no name to take out of LD_PRELOAD. */
 	if (path == NULL || shim_mode() != SHIM_MODE_ONLINE || shim_env_lib()[0] == '\0')
-		return false;
+		return SHIM_IMAGE_KEEP;
 	cache = ic_get();
-	switch (ic_lookup(cache, path)) {
-	case IMGCACHE_PLAIN:
-		return true;
-	case IMGCACHE_KEEP:
-		return false;
-	case IMGCACHE_MISS:
-		break;
+	v = ic_lookup(cache, path);
+	if (v == IMGCACHE_MISS) {
+		if (!scan_open(&sc, path))
+			return SHIM_IMAGE_KEEP;
+		v = scan_verdict(&sc);
+		scan_close(&sc);
+		scan_cache(cache, &sc, v);
 	}
-	if (!scan_open(&sc, path))
-		return false;
-	plain = scan_plain(&sc);
-	scan_close(&sc);
-	scan_cache(cache, &sc, plain);
-	return plain;
+	return v == IMGCACHE_PLAIN ? SHIM_IMAGE_PLAIN : v == IMGCACHE_ALONE ? SHIM_IMAGE_ALONE : SHIM_IMAGE_KEEP;
 }

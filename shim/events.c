@@ -159,6 +159,52 @@ void shim_event_announce_locked(void)
 		announced_by = shim_self_rpid();
 }
 
+/* Before a fork, vfork or spawn (lock held): open the FIFO now, so that a
+ * vfork child, which may not open it for us, finds it (shim_event_alone). */
+void shim_event_prime_locked(void)
+{
+	if (ev_fd < 0 && !ev_failed && !shim_vf.active && shim_mode() == SHIM_MODE_ONLINE &&
+	    !ev_open())
+		ev_failed = true;
+}
+
+/*
+ * About to exec an image the shim will not be in (static, set-id: elfscan.c)
+ * that may fork: say "I exist" for it now.  Its children that load the
+ * shim register with it as their parent; our parent's BIND of us may still
+ * be unwritten then (it is preempted, or stopped, right after its fork or
+ * vfork), and the supervisor would register us lazily under a new vpid.
+ * A vfork child writes with its own identity (shim_vf) and its parent's
+ * FIFO descriptor, touching no shared state; it has no FIFO when the
+ * parent could not open one, and then the race stays.
+ */
+void shim_event_alone(void)
+{
+	int saved = errno;
+
+	if (shim_offline()) {
+		/* nothing to say */
+	} else if (shim_vf.active) {
+		struct proto_evt e = {.op = PROTO_OP_HELLO, .sender_v = shim_vf.vpid,
+				      .sender_r = shim_vf.rpid, .parent_v = shim_vf.parent_v,
+				      .parent_r = shim_vf.parent_r, .at = now_ns()};
+		if (shim_vf.counted && e.sender_v > 1 && e.sender_r > 0 && !ev_failed &&
+		    ev_is_ours() && sup_alive())
+			(void)ev_write(&e);
+	} else {
+		sigset_t old;
+
+		shim_block(&old);
+		shim_lock();
+		shim_guard(true);
+		shim_event_announce_locked();
+		shim_guard(false);
+		shim_unlock();
+		shim_unblock(&old);
+	}
+	errno = saved;
+}
+
 bool shim_event_exec_for(pid_t child_v, pid_t child_r, const char *path, size_t len, uint64_t at)
 {
 	struct proto_evt e = {.op = PROTO_OP_EXEC, .sender_v = child_v, .sender_r = child_r, .at = at};

@@ -122,15 +122,15 @@ void shim_exec_note(const char *path)
 		shim_send(&req);
 }
 
-/* shim_image_plain of what execvp would run.  A frame of its own: its path
+/* shim_image_kind of what execvp would run.  A frame of its own: its path
  * buffer stays off exec_any's frame, whose every page a fork child about to
  * exec touches (stack clash probes), each one a page fault. */
-static __attribute__((noinline)) bool search_plain(const char *file)
+static __attribute__((noinline)) enum shim_image search_kind(const char *file)
 {
 	char found[4096];
 	const char *path = shim_exec_search(file, found, sizeof(found));
 
-	return path != NULL && shim_image_plain(path);
+	return path != NULL ? shim_image_kind(path) : SHIM_IMAGE_KEEP;
 }
 
 /*
@@ -167,10 +167,14 @@ static int exec_any(enum exec_kind kind, const char *path, int fd, char *const a
 		}
 		/* A program that cannot make an interposed call runs without
 		 * the shim: no preload cost (elfscan.c). */
-		bool plain = kind == EXEC_PATH	   ? shim_image_plain(path)
-			     : kind == EXEC_SEARCH ? search_plain(path)
-						   : false;
-		if (shim_envbuf_make_for(&eb, envp, self, plain) == 0)
+		enum shim_image image = kind == EXEC_PATH     ? shim_image_kind(path)
+					: kind == EXEC_SEARCH ? search_kind(path)
+							      : SHIM_IMAGE_KEEP;
+		/* An image the shim will not be in cannot announce itself
+		 * before its first fork: we do it now (events.c). */
+		if (image == SHIM_IMAGE_ALONE)
+			shim_event_alone();
+		if (shim_envbuf_make_for(&eb, envp, self, image == SHIM_IMAGE_PLAIN) == 0)
 			env = eb.env;
 	} else {
 		eb.map = NULL;

@@ -58,6 +58,7 @@ pid_t shim_fork_counted(void)
 	if (!shim_self_known())
 		return 0;
 	shim_event_announce_locked();
+	shim_event_prime_locked();
 	return vc_take();
 }
 

@@ -283,6 +283,10 @@ bool shim_event_exec_for(pid_t child_v, pid_t child_r, const char *path, size_t 
 /* Before a fork: write "I exist" (HELLO) once per image that has not
  * connected (events.c); in a fork child: forget that it was written. */
 void shim_event_announce_locked(void);
+/* Before exec'ing a static or set-id image: "I exist" now, for it (a vfork
+ * child too, with the FIFO its parent opened in shim_event_prime_locked). */
+void shim_event_alone(void);
+void shim_event_prime_locked(void);
 /* Learn once whether the run is traced (exec.c), before forking: every
  * child about to exec inherits the answer instead of asking again. */
 void shim_exec_prime(void);
@@ -367,10 +371,15 @@ int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t
 			 bool plain);
 
 /* ---- image scan (shim/elfscan.c) ----------------------------------------- */
-/* True when the program at `path` imports none of the interposed names
- * (nor clone, syscall, dlopen...) and links only known system libraries:
- * it can run without the shim.  Async-signal-safe; false when unsure. */
-bool shim_image_plain(const char *path);
+/* What the program at `path` runs with.  Async-signal-safe. */
+enum shim_image {
+	SHIM_IMAGE_KEEP,  /* the shim stays preloaded (also: unsure) */
+	SHIM_IMAGE_PLAIN, /* imports none of the interposed names (nor clone,
+			   * syscall, dlopen...), links only known system
+			   * libraries: it can run without the shim */
+	SHIM_IMAGE_ALONE, /* static or set-id: runs without it, may fork */
+};
+enum shim_image shim_image_kind(const char *path);
 /* Map the tree's decision cache now, in a parent about to fork, vfork or
  * spawn: its children inherit the mapping (a vfork child may not map it
  * itself, and dash starts every child with vfork). */

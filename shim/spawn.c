@@ -75,7 +75,8 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	pid_t self[4] = { vpid, 0, shim_self_vpid(), shim_sys_getpid() };
 	char found[4096];
 	const char *file = search ? shim_exec_search(path, found, sizeof(found)) : path;
-	bool plain = file != NULL && (fa == NULL || file[0] == '/') && shim_image_plain(file);
+	bool plain = file != NULL && (fa == NULL || file[0] == '/') &&
+		     shim_image_kind(file) == SHIM_IMAGE_PLAIN;
 	if (shim_envbuf_make_for(&eb, envp != NULL ? envp : (char *const[]){ NULL }, self, plain) == 0)
 		env = eb.env;
 	rc = fn(&rpid, path, fa, attr, argv, env);

@@ -122,7 +122,7 @@ static int race(void *cache, long ms)
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = { "miss", "plain", "keep" };
+	static const char *const names[] = { "miss", "plain", "keep", "alone" };
 	struct imgcache_key key;
 	struct stat st;
 	void *cache;

@@ -40,4 +40,42 @@ out=$(it_shim -- "$S"); rc=$?
 it_expect 'static command run directly: jobshim passes its exit status' "$out rc $rc" 'static: child exit 3 rc 5'
 it_both 'dynamic child of a static command' $'dynamic child 4 3\nstatic: child exit 0\nrc 4' \
 	sh -c '"$1" x; echo rc $?' _ "$S"
+
+# The parent shell stopped right after its fork or vfork, before it could
+# tell the supervisor about the static child: the child's own children
+# must still find it under its vpid (the shim says "I exist" for a static
+# image before exec'ing it).  The static program stops its parent (a real
+# pid, never a group), forks the dynamic child, then continues the parent.
+cat >"$dir/stopper.c" <<'C'
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void)
+{
+	pid_t pp = getppid(), c;
+	int st;
+	if (pp > 1)
+		kill(pp, SIGSTOP);
+	c = fork();
+	if (c == 0) {
+		execl("/bin/sh", "sh", "-c", "echo dynamic child $$ $PPID", (char *)0);
+		_exit(3);
+	}
+	waitpid(c, &st, 0);
+	if (pp > 1)
+		kill(pp, SIGCONT);
+	return 4;
+}
+C
+if cc -static -O2 -o "$dir/stopper" "$dir/stopper.c" 2>"$dir/cc.err"; then
+	for shell in sh bash; do
+		it_both "dynamic child of a static command whose $shell parent is stopped" \
+			$'dynamic child 4 3\nrc 4' "$shell" -c '"$1"; echo rc $?' _ "$dir/stopper"
+		got=$(for i in 1 2 3 4 5 6 7 8 9 10; do it_shim -- "$shell" -c '"$1"; true' _ "$dir/stopper"; done | sort | uniq -c | tr -s ' ')
+		it_expect "... ten times in a row ($shell)" "$got" ' 10 dynamic child 4 3'
+	done
+else
+	it_expect 'static stopper builds' "$(cat "$dir/cc.err")" ''
+fi
 [ "$it_failures" -eq 0 ]

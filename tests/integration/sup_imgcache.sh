@@ -37,6 +37,11 @@ size=$(stat -c %s "$P" "$F" | sort -n | tail -1)
 cp "$P" "$T/plain.img" && cp "$F" "$T/fork.img" && truncate -s "$size" "$T/plain.img" "$T/fork.img"
 mkdir "$T/bin"
 for f in a b c d e s; do cp "$T/plain.img" "$T/bin/$f"; done
+# Images that run without the shim whatever the environment, yet may fork:
+# a static executable, a set-user-id file.
+printf 'int main(void) { return 0; }\n' >"$T/st.c"
+cc -static -o "$T/bin/st" "$T/st.c" 2>"$T/err" || bad "cannot link statically: $(cat "$T/err")"
+cp "$T/plain.img" "$T/bin/su" && chmod u+s "$T/bin/su"
 cp "$T/fork.img" "$T/bin/d"
 check "probes outside jobshim" "plain plain" "$("$T/bin/a"; "$T/bin/d")"
 
@@ -66,6 +71,12 @@ check "plain, cached; rewritten in place: kept; replaced: kept" \
 	"plain plain plain shim miss shim shim shim plain plain shim shim" "$out"
 [ "$(stat -c '%i %s' "$T/bin/a")" = "$ino $size" ] && ok "the rewrite kept inode and size" ||
 	bad "the rewrite changed inode or size"
+
+# Static and set-id images are "alone": the environment is kept for them
+# (the set-id probe, run by root, still loads the shim), and the shim says
+# "I exist" for them before the exec (prog_static.sh tests why).
+out=$(inrun '$T/bin/st; $TOOL get $C $T/bin/st; $T/bin/su; $TOOL get $C $T/bin/su')
+check "static and set-id images: alone, environment kept" "alone shim alone" "$out"
 
 # The verdict comes from the cache: forged entries are obeyed, by exec in a
 # fork child, in a vfork child and by posix_spawn.  A vfork child never maps
