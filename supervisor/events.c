@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
@@ -37,7 +38,6 @@
 
 #define EVENTS_PIPE_SIZE (1 << 20) /* room for 16384 records */
 #define EVENTS_BATCH 1024          /* records read per read() */
-#define EVENTS_SEEN_SLOTS 2048     /* > EVENTS_BATCH, a power of two */
 
 void events_open(struct sup *s)
 {
@@ -77,34 +77,9 @@ void events_close(struct sup *s)
 	if (s->evpath[0])
 		unlink(s->evpath);
 	s->evpath[0] = '\0';
-}
-
-/* A tiny set of vpids, to know whether a BIND's child is reaped later in
- * the same batch. */
-struct seen {
-	int32_t slot[EVENTS_SEEN_SLOTS];
-};
-
-static void seen_add(struct seen *set, int32_t v)
-{
-	for (uint32_t i = (uint32_t)v * 2654435761u;; i++) {
-		int32_t *p = &set->slot[i & (EVENTS_SEEN_SLOTS - 1)];
-		if (*p == 0 || *p == v) {
-			*p = v;
-			return;
-		}
-	}
-}
-
-static bool seen_has(const struct seen *set, int32_t v)
-{
-	for (uint32_t i = (uint32_t)v * 2654435761u;; i++) {
-		int32_t p = set->slot[i & (EVENTS_SEEN_SLOTS - 1)];
-		if (p == 0)
-			return false;
-		if (p == v)
-			return true;
-	}
+	free(s->watch_later);
+	s->watch_later = NULL;
+	s->nwatch_later = s->capwatch_later = 0;
 }
 
 enum sender { SENDER_OK, SENDER_BAD, SENDER_UNKNOWN };
@@ -149,7 +124,7 @@ static enum sender sender_check(struct sup *s, const struct proto_evt *e)
 /* Handle one record.  false: its sender is not known yet (last_try: it is
  * identified from the kernel's parent chain like a HELLO, which may
  * handle messages queued on other connections). */
-static bool handle_one(struct sup *s, const struct proto_evt *e, bool reaped_later, bool last_try)
+static bool handle_one(struct sup *s, const struct proto_evt *e, bool last_try)
 {
 	struct sup_client sender = {.vpid = e->sender_v, .rpid = e->sender_r, .hello = true};
 	struct proto_req q = proto_evt_req(e);
@@ -170,27 +145,32 @@ static bool handle_one(struct sup *s, const struct proto_evt *e, bool reaped_lat
 	/* Trace events carry the time the record was written. */
 	s->trace.at = (int64_t)e->at;
 	memset(&r, 0, sizeof(r));
-	/* A child whose reap is read in the same batch needs no pidfd: its
-	 * exit comes with the REAPED, status and all. */
-	s->bind_nowatch = reaped_later;
 	ops_dispatch(s, &sender, &q, &r);
-	s->bind_nowatch = false;
 	s->trace.at = 0;
 	if (r.err < 0)
 		s->nevbad++;
 	return true;
 }
 
-/* Handle n whole records; false when one is not a record at all. */
+/*
+ * Handle n whole records; false when one is not a record at all.
+ *
+ * The records are history: a BIND names a child as it was when its parent
+ * wrote it, and the child may have written records of its own since (its
+ * own children's BINDs), then exited and been reaped.  So no pidfd is
+ * opened while the batch is handled (procs_watch_later): a child found
+ * gone by then exits after every record of the batch, not before its own
+ * (its children would be refused, then registered lazily under init).  A
+ * child whose REAPED is in the batch never needs one (its exit comes with
+ * the reap, status and all).
+ */
 static bool handle_batch(struct sup *s, const uint8_t *buf, size_t n)
 {
 	static struct proto_evt evs[EVENTS_BATCH];
 	static size_t late[EVENTS_BATCH];
-	static struct seen reaped;
-	size_t count = 0;
+	size_t count = 0, nlate = 0;
 	bool aligned = true;
 
-	memset(&reaped, 0, sizeof(reaped));
 	for (size_t i = 0; i < n; i++) {
 		int rc = proto_unpack_evt(buf + i * PROTO_EVT_SIZE, PROTO_EVT_SIZE, &evs[count]);
 		if (rc == -EBADMSG || rc == -EPROTO) {
@@ -201,27 +181,21 @@ static bool handle_batch(struct sup *s, const uint8_t *buf, size_t n)
 			s->nevbad++;
 			continue;
 		}
-		if (evs[count].op == PROTO_OP_REAPED && evs[count].a > 0)
-			seen_add(&reaped, evs[count].a);
 		count++;
 	}
+	s->defer_watch = true;
 	/* In order; a record whose sender is not known yet waits until the
 	 * end of the batch, where its parent's BIND has usually been read. */
-	size_t nlate = 0;
-	for (size_t i = 0; i < count; i++) {
-		bool rl = evs[i].op == PROTO_OP_BIND && seen_has(&reaped, evs[i].a);
-		if (!handle_one(s, &evs[i], rl, false))
-			late[nlate++] = i;
-	}
-	for (size_t i = 0; i < nlate; i++) {
-		const struct proto_evt *e = &evs[late[i]];
-		handle_one(s, e, e->op == PROTO_OP_BIND && seen_has(&reaped, e->a), true);
-	}
-	/* A reap that was refused after all leaves its child unwatched: watch
-	 * it now (a no-op for the children the batch did reap). */
 	for (size_t i = 0; i < count; i++)
-		if (evs[i].op == PROTO_OP_BIND && seen_has(&reaped, evs[i].a))
-			procs_watch(s, evs[i].a);
+		if (!handle_one(s, &evs[i], false))
+			late[nlate++] = i;
+	for (size_t i = 0; i < nlate; i++)
+		handle_one(s, &evs[late[i]], true);
+	s->defer_watch = false;
+	/* Now the pidfds (a no-op for the children the batch reaped). */
+	for (size_t i = 0; i < s->nwatch_later; i++)
+		procs_watch(s, s->watch_later[i]);
+	s->nwatch_later = 0;
 	return aligned;
 }
 

@@ -148,12 +148,29 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 		p->stale_since = 0;
 		s->nstale--;
 	}
-	/* A BIND from the event FIFO whose REAPED is in the same batch: the
-	 * reap brings the exit (events.c), a pidfd would only cost a wakeup. */
-	if (s->bind_nowatch)
+	if (s->defer_watch && procs_watch_later(s, vpid))
 		return 0;
 	procs_watch(s, vpid);
 	return 0;
+}
+
+/* A BIND read from the event FIFO names a child as it was when the record
+ * was written: it may have exited since, and records it wrote while alive
+ * may follow in the same batch.  Its pidfd is opened when the batch is
+ * done (events.c), so that its exit -- from a REAPED in the batch, or
+ * "gone at bind" -- comes after them.  false: no memory, watch now. */
+bool procs_watch_later(struct sup *s, int32_t vpid)
+{
+	if (s->nwatch_later == s->capwatch_later) {
+		size_t cap = s->capwatch_later ? 2 * s->capwatch_later : 256;
+		int32_t *v = realloc(s->watch_later, cap * sizeof(*v));
+		if (!v)
+			return false;
+		s->watch_later = v;
+		s->capwatch_later = cap;
+	}
+	s->watch_later[s->nwatch_later++] = vpid;
+	return true;
 }
 
 /* Is real pid rpid (just pinned by a pidfd) below us?  Its real parent is

@@ -144,7 +144,11 @@ struct sup {
 	bool ev_draining;        /* events_drain is on the stack */
 	int64_t ev_rearm_at;     /* when the FIFO goes back into epoll, 0 = it is in */
 	uint64_t nevbad;         /* event records refused */
-	bool bind_nowatch;       /* procs_bind: no pidfd (the reap is already read) */
+	/* While a batch of event records is handled, procs_bind opens no
+	 * pidfd: the vpids wait here until the batch is done (events.c). */
+	bool defer_watch;
+	int32_t *watch_later;
+	size_t nwatch_later, capwatch_later;
 	/* The shared vpid counter (procs.c): the mapped file vcpath, or
 	 * vc_local when there is none (tests/fuzz/); set on first use.  Every
 	 * vpid of the tree comes from it until it is retired: vc_retired,
@@ -259,6 +263,7 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid);
 /* Watch a bound, live process's exit with a pidfd, unless already. */
 void procs_watch(struct sup *s, int32_t vpid);
 int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how);
+bool procs_watch_later(struct sup *s, int32_t vpid);
 int procs_reap(struct sup *s, int32_t parent, int32_t vpid);
 /* vpid of a recently reaped rpid (signals from a reaped sender), or -ESRCH. */
 int32_t procs_reaped_vpid(const struct sup *s, pid_t rpid);

@@ -291,9 +291,9 @@ static void check_state(struct sup *s)
 	/* The event FIFO: still the one opened, no drain half done, nothing
 	 * of a record's handling left behind. */
 	fz_check(s->evfd == fz_evfd && s->evpath[0], "FIFO fd %d, opened as %d", s->evfd, fz_evfd);
-	fz_check(!s->ev_draining && !s->bind_nowatch && s->trace.at == 0,
+	fz_check(!s->ev_draining && !s->defer_watch && s->trace.at == 0,
 		 "drain state left over (draining %d, nowatch %d, at %lld)", s->ev_draining,
-		 s->bind_nowatch, (long long)s->trace.at);
+		 s->defer_watch, (long long)s->trace.at);
 	fz_check(s->nevbad >= fz_nevbad, "nevbad went back");
 	fz_nevbad = s->nevbad;
 }
