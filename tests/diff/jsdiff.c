@@ -136,6 +136,8 @@ static _Noreturn void jsd_steps(struct jsd *j, int start)
 		enum sync_result r = SYNC_OK;
 		switch (st->op) {
 		case SCN_CALL:
+			if (st->stops >= 0)
+				shared_stop_count(j->sh, st->stops); /* for `stopped X N` */
 			if ((calls_row(st->call)->flags & CALLS_FORK) && calls_run(j, st, i) == 0)
 				i = -1; /* now the child: its own list from step 0 */
 			else if (!(calls_row(st->call)->flags & CALLS_FORK))
@@ -156,7 +158,7 @@ static _Noreturn void jsd_steps(struct jsd *j, int start)
 			r = sync_gone(j, st->proc);
 			break;
 		case SCN_STOPPED:
-			r = sync_stopped(j, st->proc);
+			r = sync_stopped(j, st->proc, st->nth);
 			break;
 		case SCN_SIGS:
 			jsd_log_sigs(j, i, true);

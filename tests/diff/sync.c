@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,15 +119,18 @@ enum sync_result sync_gone(struct jsd *j, int proc)
 	return SYNC_OK;
 }
 
-enum sync_result sync_stopped(struct jsd *j, int proc)
+enum sync_result sync_stopped(struct jsd *j, int proc, int nth)
 {
 	int rpid = shared_rpid_wait(j->sh, proc);
 	if (!rpid)
 		return SYNC_NEVER;
 	for (int ms = 0; ms < SYNC_TIMEOUT_MS; ms++) {
 		int ppid;
+		/* The count first: it is bumped before the stop is made, so a
+		 * 'T' read after it is the nth stop (or a later one). */
+		bool counted = shared_stops(j->sh, proc) >= nth;
 		char st = sync_proc_state(rpid, &ppid);
-		if (st == 'T' || st == 't') {
+		if (counted && (st == 'T' || st == 't')) {
 			sync_settle();
 			return SYNC_OK;
 		}
