@@ -23,7 +23,7 @@
 
 struct shared_slot {
 	int vpid; /* the pid the program sees (getpid(), fork's return); 0 unset */
-	int rpid; /* the kernel pid (raw syscall), for /proc and pidfds; 0 unset */
+	int rpid; /* the kernel pid (sync_kernel_pid), for /proc and pidfds; 0 unset */
 	int stops; /* SIGSTOPs aimed at it so far (counted before each is sent) */
 };
 

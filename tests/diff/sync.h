@@ -17,7 +17,11 @@ void sync_barriers_create(const struct scn *s);
 void sync_signal(int barrier);
 void sync_await(int barrier);
 
-/* Results of the waits below. */
+/* This process's kernel pid (raw getpid: the vpid under jobshim is not). */
+int sync_kernel_pid(void);
+
+/* Results of the waits below.  They open pidfds and read /proc/PID/stat
+ * on kernel pids, never through the shim (but see sync_quiesce). */
 enum sync_result {
 	SYNC_OK = 0,
 	SYNC_DEAD,     /* stopped: the process is dead */
