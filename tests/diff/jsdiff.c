@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,7 +78,7 @@ void jsd_child_start(struct jsd *j, int proc)
 	 * so that a child killed at once still has its (empty) log. */
 	j->logfd = -1;
 	log_open(j);
-	shared_set(j->sh, proc, getpid(), (int)syscall(SYS_getpid));
+	shared_set(j->sh, proc, getpid(), sync_kernel_pid());
 }
 
 static void jsd_log_sigs(struct jsd *j, int idx, bool always)
@@ -136,6 +135,8 @@ static _Noreturn void jsd_steps(struct jsd *j, int start)
 		enum sync_result r = SYNC_OK;
 		switch (st->op) {
 		case SCN_CALL:
+			if (st->stops >= 0)
+				shared_stop_count(j->sh, st->stops); /* for `stopped X N` */
 			if ((calls_row(st->call)->flags & CALLS_FORK) && calls_run(j, st, i) == 0)
 				i = -1; /* now the child: its own list from step 0 */
 			else if (!(calls_row(st->call)->flags & CALLS_FORK))
@@ -156,7 +157,7 @@ static _Noreturn void jsd_steps(struct jsd *j, int start)
 			r = sync_gone(j, st->proc);
 			break;
 		case SCN_STOPPED:
-			r = sync_stopped(j, st->proc);
+			r = sync_stopped(j, st->proc, st->nth);
 			break;
 		case SCN_SIGS:
 			jsd_log_sigs(j, i, true);
@@ -255,7 +256,7 @@ int main(int argc, char **argv)
 		if (!j->sh)
 			jsd_die("cannot create %s/shared: %s", j->logdir, strerror(errno));
 		j->self = 0;
-		shared_set(j->sh, 0, getpid(), (int)syscall(SYS_getpid));
+		shared_set(j->sh, 0, getpid(), sync_kernel_pid());
 		log_open(j);
 		sync_barriers_create(&j->scn);
 		sigrec_install(j->sh);

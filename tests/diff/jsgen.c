@@ -17,6 +17,10 @@
  *   - after kill(X, KILL|STOP) the next actor also waits `gone X` /
  *     `stopped X`, so asynchronous effects are complete before anyone
  *     observes anything.
+ * A stop sync names which stop of X it waits for (`stopped X N`, the Nth
+ * STOP aimed at X): X may still be stopped from an earlier stop that its
+ * waker has not undone yet (the token can reach the waiter before the
+ * `kill X CONT`), and that stale stop must not count.
  * So only one process acts at a time and every log line is deterministic.
  *
  * The generator keeps just enough of a model to stay valid without
@@ -41,6 +45,7 @@
 
 struct gen_proc {
 	bool exists, alive, maybe_stopped, killed;
+	int nstops;  /* STOP actions aimed at it so far (`stopped X N`) */
 	int parent;  /* index, or -1 for init */
 	int nacts;   /* random actions so far */
 	int nsteps;
@@ -52,6 +57,7 @@ struct gen_act {
 	char text[64];
 	int gone;     /* process whose exit the next actor waits for, or -1 */
 	int stopped;  /* process whose stop the next actor waits for, or -1 */
+	int nth;      /* which stop of it (1-based), when stopped >= 0 */
 	bool lost;    /* the actor itself exited or stopped: no signal from it */
 };
 
@@ -243,6 +249,7 @@ static void gen_kill(struct gen *g, int actor)
 	if (r < 2 && t != 0 && g->p[t].alive) { /* STOP one named process */
 		struct gen_act *a = gen_act(g, actor, "kill %s STOP", gen_names[t]);
 		a->stopped = t;
+		a->nth = ++g->p[t].nstops;
 		a->lost = t == actor;
 		g->p[t].maybe_stopped = true;
 		return;
@@ -320,6 +327,7 @@ static void gen_action(struct gen *g, int actor)
 		if (r >= 24 && r < 26 && actor != 0) {
 			struct gen_act *a = gen_act(g, actor, "raise STOP");
 			a->stopped = actor;
+			a->nth = ++me->nstops;
 			a->lost = true;
 			me->maybe_stopped = true;
 			return;
@@ -394,7 +402,7 @@ static void gen_emit(struct gen *g, int who, const char *fmt, ...)
 /* Turn the global sequence into per-process lists with token passing. */
 static void gen_compile(struct gen *g)
 {
-	int holder = 0, gone = -1, stopped = -1;
+	int holder = 0, gone = -1, stopped = -1, nth = 0;
 	bool lost = false;
 	for (int i = 0; i < g->nacts; i++) {
 		struct gen_act *a = &g->acts[i];
@@ -405,12 +413,13 @@ static void gen_compile(struct gen *g)
 		if (gone >= 0)
 			gen_emit(g, a->actor, "gone %s", gen_names[gone]);
 		if (stopped >= 0)
-			gen_emit(g, a->actor, "stopped %s", gen_names[stopped]);
+			gen_emit(g, a->actor, "stopped %s %d", gen_names[stopped], nth);
 		gen_emit(g, a->actor, "%s", a->text);
 		holder = a->actor;
 		lost = a->lost;
 		gone = a->gone;
 		stopped = a->stopped;
+		nth = a->nth;
 	}
 	for (int i = 1; i < g->nprocs; i++)
 		if (g->p[i].killed)

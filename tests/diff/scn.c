@@ -1,6 +1,7 @@
 /* scn.c — parse and validate a scenario file (format: README.md). */
 #include "scn.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +72,7 @@ static const struct {
 } scn_directives[] = {
 	{"exec", SCN_EXEC, 0, 0},     {"exit", SCN_EXIT, 0, 1},
 	{"signal", SCN_SIGNAL, 1, 1}, {"await", SCN_AWAIT, 1, 1},
-	{"gone", SCN_GONE, 1, 1},     {"stopped", SCN_STOPPED, 1, 1},
+	{"gone", SCN_GONE, 1, 1},     {"stopped", SCN_STOPPED, 1, 2},
 	{"sigs", SCN_SIGS, 0, 0},     {"hang", SCN_HANG, 0, 0},
 };
 
@@ -96,12 +97,34 @@ static int scn_headers(FILE *f, struct scn *s, struct scn_parse *p)
 	return s->nprocs ? 0 : scn_fail(p, "no process (expected: proc P0)");
 }
 
-static int scn_step(struct scn *s, struct scn_step *st, char *tok[], int n, struct scn_parse *p,
-		    int forked[])
+/* The process a call step stops: `raise STOP` stops its own process,
+ * `kill NAME STOP` or `kill self STOP` the named one (the executor counts
+ * these stops for `stopped X N`).  Group and numeric targets are not
+ * counted.  -1 when the step stops no scenario process. */
+static int scn_stop_target(const struct scn *s, const struct scn_step *st, int self)
+{
+	const char *name = calls_row(st->call)->name, *sig;
+	int target;
+	if (strcmp(name, "raise") == 0) {
+		sig = st->argv[0];
+		target = self;
+	} else if (strcmp(name, "kill") == 0) {
+		sig = st->argv[1];
+		target = strcmp(st->argv[0], "self") == 0 ? self : scn_proc_index(s, st->argv[0]);
+	} else {
+		return -1;
+	}
+	bool unresolved = false;
+	return token_value(CALLS_SIG, sig, s, NULL, self, &unresolved) == SIGSTOP ? target : -1;
+}
+
+static int scn_step(struct scn *s, int self, struct scn_step *st, char *tok[], int n,
+		    struct scn_parse *p, int forked[])
 {
 	memset(st, 0, sizeof *st);
 	st->line = p->line;
 	st->proc = -1;
+	st->stops = -1;
 	st->barrier = -1;
 	st->argc = n - 1;
 	for (int i = 1; i < n; i++) {
@@ -128,6 +151,11 @@ static int scn_step(struct scn *s, struct scn_step *st, char *tok[], int n, stru
 				return scn_fail(p, "unknown process '%s'", st->argv[0]);
 		}
 		long v;
+		if (st->op == SCN_STOPPED && st->argc == 2) {
+			if (!token_int(st->argv[1], &v) || v < 1 || v > SCN_MAX_PROCS * SCN_MAX_STEPS)
+				return scn_fail(p, "stopped: N (the stop to wait for) 1.. expected");
+			st->nth = (int)v;
+		}
 		if (st->op == SCN_EXIT && st->argc == 1 &&
 		    (!token_int(st->argv[0], &v) || v < 0 || v > 255))
 			return scn_fail(p, "exit: status 0..255 expected");
@@ -156,6 +184,29 @@ static int scn_step(struct scn *s, struct scn_step *st, char *tok[], int n, stru
 		if (why)
 			return scn_fail(p, "%s: argument '%s': %s", tok[0], arg, why);
 	}
+	st->stops = scn_stop_target(s, st, self);
+	return 0;
+}
+
+/* `stopped X N` must name a stop that some step can make. */
+static int scn_check_stops(const struct scn *s, struct scn_parse *p)
+{
+	for (int i = 0; i < s->nprocs; i++)
+		for (int k = 0; k < s->procs[i].nsteps; k++) {
+			const struct scn_step *st = &s->procs[i].steps[k];
+			if (st->op != SCN_STOPPED || st->nth == 0)
+				continue;
+			int n = 0;
+			for (int a = 0; a < s->nprocs; a++)
+				for (int b = 0; b < s->procs[a].nsteps; b++)
+					n += s->procs[a].steps[b].op == SCN_CALL &&
+					     s->procs[a].steps[b].stops == st->proc;
+			if (st->nth > n) {
+				p->line = st->line;
+				return scn_fail(p, "stopped %s %d: only %d steps stop %s", st->argv[0],
+						st->nth, n, st->argv[0]);
+			}
+		}
 	return 0;
 }
 
@@ -186,7 +237,8 @@ int scn_load(const char *path, struct scn *s, char *err, int errlen)
 		else if (cur->nsteps == SCN_MAX_STEPS)
 			rc = scn_fail(&p, "more than %d steps in %s", SCN_MAX_STEPS, cur->name);
 		else
-			rc = scn_step(s, &cur->steps[cur->nsteps++], tok, n, &p, forked);
+			rc = scn_step(s, (int)(cur - s->procs), &cur->steps[cur->nsteps++], tok, n, &p,
+				      forked);
 	}
 	fclose(f);
 	for (int i = 1; rc == 0 && i < s->nprocs; i++)
@@ -194,5 +246,7 @@ int scn_load(const char *path, struct scn *s, char *err, int errlen)
 			p.line = 0;
 			rc = scn_fail(&p, "process %s is never forked", s->procs[i].name);
 		}
+	if (rc == 0)
+		rc = scn_check_stops(s, &p);
 	return rc;
 }

@@ -24,7 +24,8 @@ enum scn_op {
 	SCN_SIGNAL,   /* write one token into barrier arg 0 */
 	SCN_AWAIT,    /* read one token from barrier arg 0 */
 	SCN_GONE,     /* wait until process arg 0 has exited (then quiesce) */
-	SCN_STOPPED,  /* wait until process arg 0 is in a stopped state */
+	SCN_STOPPED,  /* wait until process arg 0 is in a stopped state (arg 1:
+	                 the stop, counted from 1, that must have happened) */
 	SCN_SIGS,     /* log (and clear) the signals received so far */
 	SCN_HANG,     /* block forever: the end of a process that is killed */
 };
@@ -37,6 +38,11 @@ struct scn_step {
 	int barrier;                       /* SCN_SIGNAL/AWAIT: barrier index */
 	int proc;                          /* SCN_GONE/STOPPED: process index;
 	                                      fork rows: the child's index */
+	int nth;                           /* SCN_STOPPED: wait for proc's nth
+	                                      stop (1-based); 0: any stop */
+	int stops;                         /* calls: the process this step sends
+	                                      SIGSTOP to (`raise STOP`, `kill
+	                                      NAME|self STOP`), or -1 */
 	int line;                          /* line number in the file */
 };
 

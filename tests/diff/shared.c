@@ -70,6 +70,16 @@ int shared_rpid_wait(const struct shared *sh, int proc)
 	return 0;
 }
 
+void shared_stop_count(struct shared *sh, int proc)
+{
+	__atomic_add_fetch(&sh->slot[proc].stops, 1, __ATOMIC_RELEASE);
+}
+
+int shared_stops(const struct shared *sh, int proc)
+{
+	return __atomic_load_n(&sh->slot[proc].stops, __ATOMIC_ACQUIRE);
+}
+
 bool shared_is_tree(const struct shared *sh, int pid)
 {
 	if (pid <= 1)

@@ -13,14 +13,18 @@
  * again by name).  Slot i belongs to scenario process i.  Runs are fully
  * synchronised (README.md), so only the token holder allocates labels;
  * slots are written by a parent at fork return (vpid) and by the child at
- * start (vpid, rpid), with the same values, so the race is benign.
+ * start (vpid, rpid), with the same values, so the race is benign.  A
+ * slot's stop count is bumped by whichever process is about to stop it
+ * (the process itself for `raise STOP`, the sender for `kill X STOP`):
+ * one step at a time, but atomically all the same.
  */
 
 #define SHARED_MAX_UNKNOWN 32
 
 struct shared_slot {
 	int vpid; /* the pid the program sees (getpid(), fork's return); 0 unset */
-	int rpid; /* the kernel pid (raw syscall), for /proc and pidfds; 0 unset */
+	int rpid; /* the kernel pid (sync_kernel_pid), for /proc and pidfds; 0 unset */
+	int stops; /* SIGSTOPs aimed at it so far (counted before each is sent) */
 };
 
 struct shared {
@@ -40,6 +44,10 @@ int shared_vpid(const struct shared *sh, int proc);
 /* Real pid of `proc`, waiting (up to 15 s) for it to be forked and to
  * register itself; 0 when it never does. */
 int shared_rpid_wait(const struct shared *sh, int proc);
+/* Count one more stop of `proc`, just before the step that stops it. */
+void shared_stop_count(struct shared *sh, int proc);
+/* How many stops of `proc` have been counted so far. */
+int shared_stops(const struct shared *sh, int proc);
 /* True when `pid` is a vpid or rpid of a scenario process (signal-safe). */
 bool shared_is_tree(const struct shared *sh, int pid);
 

@@ -17,7 +17,11 @@ void sync_barriers_create(const struct scn *s);
 void sync_signal(int barrier);
 void sync_await(int barrier);
 
-/* Results of the waits below. */
+/* This process's kernel pid (raw getpid: the vpid under jobshim is not). */
+int sync_kernel_pid(void);
+
+/* Results of the waits below.  They open pidfds and read /proc/PID/stat
+ * on kernel pids, never through the shim (but see sync_quiesce). */
 enum sync_result {
 	SYNC_OK = 0,
 	SYNC_DEAD,     /* stopped: the process is dead */
@@ -30,8 +34,11 @@ enum sync_result {
  * asynchronously: a later kill or getpgid on it must see the same thing in
  * every run), then JSDIFF_SETTLE_MS if set. */
 enum sync_result sync_gone(struct jsd *j, int proc);
-/* Wait until `proc` is in a stopped state (T in /proc/PID/stat). */
-enum sync_result sync_stopped(struct jsd *j, int proc);
+/* Wait until `proc` is in a stopped state (T in /proc/PID/stat).  With
+ * nth > 0, also until the nth stop aimed at it has been counted
+ * (shared_stop_count): an earlier stop that nobody has continued yet must
+ * not satisfy a wait for a later one. */
+enum sync_result sync_stopped(struct jsd *j, int proc, int nth);
 /* Wait until every other process that was created has exited. */
 void sync_all_gone(struct jsd *j);
 
