@@ -39,7 +39,8 @@ enum proto_op {
 	PROTO_OP_HELLO = 1,
 	/* FORK: allocate a child vpid before the real fork/spawn.
 	 * a = flags (PROTO_FORK_*), b = pgid for PROTO_FORK_SETPGROUP
-	 * (0 = the child's own id).  reply: v0 child vpid. */
+	 * (0 = the child's own id).  reply: v0 child vpid; v1 the real
+	 * group a SETPGROUP child joins, 0 = its own (or unknown). */
 	PROTO_OP_FORK,
 	/* BIND (one-way): a = child vpid, b = child rpid; b <= 0 means the
 	 * real fork failed and the reservation is dropped.  d = 1
@@ -51,7 +52,9 @@ enum proto_op {
 	PROTO_OP_EXEC,
 	/* SETSID: reply v0 = new sid. */
 	PROTO_OP_SETSID,
-	/* SETPGID: a = pid, b = pgid. */
+	/* SETPGID: a = pid, b = pgid.  reply v1 = the real process group the
+	 * target joins (the shim mirrors virtual groups into the kernel), 0 =
+	 * unknown. */
 	PROTO_OP_SETPGID,
 	/* GETPGID / GETSID: a = pid (0 = caller).  reply v0. */
 	PROTO_OP_GETPGID,
@@ -76,7 +79,8 @@ enum proto_op {
 	 * (-ESRCH in err when unknown). */
 	PROTO_OP_XLATE,
 	/* TCGETPGRP / TCSETPGRP: the caller's session's virtual foreground
-	 * group.  a = pgid for SET.  reply v0. */
+	 * group.  a = pgid for SET.  reply v0; SET: v1 = that group's real
+	 * process group (for the real tcsetpgrp), 0 = unknown. */
 	PROTO_OP_TCGETPGRP,
 	PROTO_OP_TCSETPGRP,
 	/* INFO (ps): a = smallest vpid wanted.  reply: v0 vpid, v1 ppid,

@@ -184,7 +184,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	return pid < 0 ? -1 : vpid;
 }
 
-int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid)
+int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid, pid_t *rpgid)
 {
 	struct proto_req req = { .op = PROTO_OP_FORK, .a = (int32_t)flags, .b = pgid };
 	struct proto_rep rep;
@@ -196,6 +196,8 @@ int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid)
 	if (rep.v[0] <= 0)
 		return -EAGAIN;
 	*child_vpid = rep.v[0];
+	if (rpgid != NULL)
+		*rpgid = (pid_t)rep.v[1];
 	return 0;
 }
 

@@ -95,7 +95,26 @@ static pid_t ids_getsid(pid_t pid)
 	return v;
 }
 
-/* Virtual only: the real session and group never change (DESIGN.md). */
+/*
+ * Real process groups mirror the virtual ones (docs/internals.md, "Real
+ * groups"), so that the kernel's terminal job control -- ^C and ^Z to the
+ * foreground group only, SIGTTIN/SIGTTOU for the background -- follows the
+ * program's own setpgid and tcsetpgrp.  Real sessions never change: the
+ * whole tree stays in the session jobshim was started in, so the kernel's
+ * orphan rule never fires for it (the engine's decides), and a virtual
+ * session is mirrored as a real group of its own.  The real call comes
+ * after the virtual one succeeded; its errors are not the program's (the
+ * engine gave the answer), and errno is left alone.
+ */
+static void mirror_setpgid(pid_t rpid, pid_t rpgid)
+{
+	int saved = errno;
+
+	if (rpgid > 0)
+		(void)real.setpgid(rpid, rpgid);
+	errno = saved;
+}
+
 pid_t shim_setsid(void)
 {
 	pid_t v;
@@ -110,6 +129,7 @@ pid_t shim_setsid(void)
 		errno = -rc;
 		return -1;
 	}
+	mirror_setpgid(0, shim_sys_getpid());
 	return v;
 }
 
@@ -126,7 +146,7 @@ SHIM_EXPORT pid_t setsid(void)
 /*
  * Whether a child has exec'd is asked of the kernel: a no-op real setpgid
  * (into the group it is already in) fails with EACCES exactly when the
- * child has exec'd, and has no other effect (real groups stay flat).
+ * child has exec'd, and has no other effect.
  */
 static int child_execed(pid_t vpid)
 {
@@ -158,6 +178,11 @@ static int ids_setpgid(pid_t pid, pid_t pgid)
 		errno = -rep.err;
 		return -1;
 	}
+	/* The target: ourselves (0), or a child, by its real pid. */
+	if (pid == 0 || pid == shim_self_vpid())
+		mirror_setpgid(0, (pid_t)rep.v[1]);
+	else if (shim_v2r(pid) > 0)
+		mirror_setpgid(shim_v2r(pid), (pid_t)rep.v[1]);
 	return 0;
 }
 
@@ -174,10 +199,9 @@ SHIM_EXPORT int setpgrp(void)
 /*
  * Terminal foreground group.  The real call checks that fd is our
  * controlling terminal (its error is returned as-is); the virtual
- * foreground group lives in the engine.  Limits: the kernel's own
- * foreground group stays the tree's real group, so SIGTTIN/SIGTTOU for
- * background virtual groups and terminal-generated SIGINT/SIGTSTP routing
- * follow the real group, not the virtual one.
+ * foreground group lives in the engine, and tcsetpgrp hands the terminal
+ * to that group's real mirror too, so that the kernel routes ^C / ^Z and
+ * SIGTTIN / SIGTTOU as it would natively.
  */
 SHIM_EXPORT pid_t tcgetpgrp(int fd)
 {
@@ -200,19 +224,26 @@ SHIM_EXPORT pid_t tcgetpgrp(int fd)
 
 SHIM_EXPORT int tcsetpgrp(int fd, pid_t pgid)
 {
-	pid_t v;
-	int rc;
+	struct proto_req req = { .op = PROTO_OP_TCSETPGRP, .a = pgid };
+	struct proto_rep rep;
 
 	if (shim_offline())
 		return real.tcsetpgrp(fd, pgid);
 	if (real.tcgetpgrp(fd) < 0)
 		return -1; /* not our terminal: the real error */
-	rc = ask(PROTO_OP_TCSETPGRP, pgid, 0, &v);
-	if (rc == 1)
+	if (shim_call(&req, &rep) < 0)
 		return real.tcsetpgrp(fd, pgid);
-	if (rc < 0) {
-		errno = -rc;
+	if (rep.err < 0) {
+		errno = -rep.err;
 		return -1;
+	}
+	/* The group's real mirror takes the terminal.  Like the real call, it
+	 * raises SIGTTOU in a caller of a background group that neither blocks
+	 * nor ignores it; its other errors are not the program's. */
+	if (rep.v[1] > 0) {
+		int saved = errno;
+		(void)real.tcsetpgrp(fd, (pid_t)rep.v[1]);
+		errno = saved;
 	}
 	return 0;
 }

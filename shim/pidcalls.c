@@ -12,9 +12,10 @@
  * Each wrapper translates its pid argument with shim_xlate_tid (thread.c:
  * 0 = the caller, the caller's vpid, a real thread id of the caller, or
  * another vpid; ESRCH for anything else) and makes the real call.  Group
- * forms (PRIO_PGRP, IOPRIO_WHO_PGRP) cannot go to the kernel at all: real
- * process groups are flat under jobshim (the whole tree is one real
- * group), so the members come from the engine (PGRP_RPIDS) and the call
+ * forms (PRIO_PGRP, IOPRIO_WHO_PGRP) do not go to the kernel: a virtual
+ * group id is no real one, and the engine (not the real groups that mirror
+ * it, ids.c) is the authority on members, so they come from the engine
+ * (PGRP_RPIDS) and the call
  * is made on each, combining the results as the kernel does.  Only the
  * members' main threads are concerned (the kernel's group forms visit
  * every thread).  pidfd-based calls (pidfd_send_signal, pidfd_getfd,

@@ -311,8 +311,10 @@ pid_t shim_r2v(pid_t rpid);
 
 /* ---- fork bookkeeping (shim/fork.c) ------------------------------------- */
 /* FORK round trip for a spawn-like creation (no real fork under the lock):
- * 0 with *child_vpid, or -errno (offline: the caller uses the real call). */
-int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid);
+ * 0 with *child_vpid (and, rpgid not NULL, the real group a SETPGROUP
+ * child joins, 0 = its own), or -errno (offline: the caller uses the real
+ * call). */
+int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid, pid_t *rpgid);
 /* After the real creation: BIND(vpid, rpid) (rpid <= 0: failed, dropped)
  * and remember the child locally. */
 void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted);

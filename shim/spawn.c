@@ -1,4 +1,4 @@
-/* spawn.c — posix_spawn and posix_spawnp: SETPGROUP/SETSID applied in the model, never for real. */
+/* spawn.c — posix_spawn and posix_spawnp: SETPGROUP/SETSID applied in the model, mirrored as real groups. */
 #include "shim.h"
 
 #include <errno.h>
@@ -7,8 +7,10 @@
 
 /*
  * A vpid from the shared counter, or FORK when the attributes carry
- * SETPGROUP/SETSID (the model applies them at once), then the real spawn with a copy of the attributes without those
- * flags (real groups stay flat) and an environment naming the child
+ * SETPGROUP/SETSID (the model applies them at once), then the real spawn with a
+ * copy of the attributes where they became the real group's mirror (ids.c:
+ * SETSID is a real group of its own, never a real session; SETPGROUP joins
+ * the real group of the virtual one) and an environment naming the child
  * (JOBSHIM_SELF=V:0:ourvpid:ourrpid: its rpid is not known yet; it trusts V
  * when its real parent is us), then BIND.  If the environment cannot be
  * built the child simply asks with HELLO.  As for exec, an image that cannot
@@ -47,12 +49,6 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		}
 		if (flags & POSIX_SPAWN_SETSID)
 			fork_flags |= PROTO_FORK_SETSID;
-		if (fork_flags != 0) {
-			copy = *attr;
-			posix_spawnattr_setflags(&copy,
-						 (short)(flags & ~(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSID)));
-			attr = &copy;
-		}
 	}
 	/* Without SETPGROUP/SETSID the child's id comes from the shared
 	 * counter like a fork's (no round trip); with them the model must
@@ -62,7 +58,8 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		vpid = shim_fork_counted_unlocked();
 		counted = vpid > 0;
 	}
-	rc = counted ? 0 : shim_fork_reserve(fork_flags, pgid, &vpid);
+	pid_t rpgid = 0;
+	rc = counted ? 0 : shim_fork_reserve(fork_flags, pgid, &vpid, &rpgid);
 	if (rc == 1) {
 		/* Supervisor lost just now: the real spawn, flags and all. */
 		rc = fn(&rpid, path, fa, attrp, argv, envp);
@@ -72,6 +69,19 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	}
 	if (rc < 0)
 		return -rc;
+	if (fork_flags != 0) {
+		/* The real mirror: a new group (SETSID, or SETPGROUP 0) is
+		 * the child's own; joining one needs its real id. */
+		bool own = (fork_flags & PROTO_FORK_SETSID) || pgid == 0;
+		short real_flags = (short)(flags & ~(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSID));
+		copy = *attr;
+		if (own || rpgid > 0) {
+			real_flags |= POSIX_SPAWN_SETPGROUP;
+			posix_spawnattr_setpgroup(&copy, own ? 0 : rpgid);
+		}
+		posix_spawnattr_setflags(&copy, real_flags);
+		attr = &copy;
+	}
 	pid_t self[4] = { vpid, 0, shim_self_vpid(), shim_sys_getpid() };
 	char found[4096];
 	const char *file = search ? shim_exec_search(path, found, sizeof(found)) : path;

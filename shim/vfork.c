@@ -40,7 +40,7 @@ __attribute__((used)) int shim_vfork_pre(void)
 		counted = vpid > 0;
 	}
 	if (!shim_offline() && !counted) {
-		rc = shim_fork_reserve(0, 0, &vpid);
+		rc = shim_fork_reserve(0, 0, &vpid, NULL);
 		if (rc < 0) {
 			errno = -rc;
 			return -1;

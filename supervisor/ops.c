@@ -16,7 +16,9 @@
 /* FORK, including posix_spawn's SETSID / SETPGROUP applied before the child
  * can run.  glibc's child calls setsid() then setpgid(0, pgrp) itself, so
  * the model does the same with the child as the caller (setsid first: a
- * session leader then fails setpgid with EPERM, as natively). */
+ * session leader then fails setpgid with EPERM, as natively).  Reply v0 =
+ * the child, v1 = the real group a SETPGROUP child joins when it is not a
+ * new one (procs_group_rpgid; 0: its own, or unknown). */
 static int op_fork(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		   struct proto_rep *r)
 {
@@ -40,6 +42,8 @@ static int op_fork(struct sup *s, struct sup_client *c, const struct proto_req *
 	}
 	effects_apply(s, 0);
 	r->v[0] = child;
+	if ((uint32_t)q->a & PROTO_FORK_SETPGROUP)
+		r->v[1] = procs_group_rpgid(s, eng_getpgid(s->eng, child, 0), child);
 	return 0;
 }
 
@@ -131,7 +135,11 @@ static int op_exec(struct sup *s, struct sup_client *c, const struct proto_req *
 	return 0;
 }
 
-static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_req *q)
+/* SETPGID: reply v1 = the real group the target must join (procs.c's
+ * procs_group_rpgid: the shim mirrors the change into the kernel), 0 =
+ * none known. */
+static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_req *q,
+		      struct proto_rep *r)
 {
 	int32_t target = q->a == 0 ? c->vpid : q->a;
 	int rc;
@@ -144,6 +152,8 @@ static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_re
 	}
 	rc = eng_setpgid(s->eng, c->vpid, q->a, q->b, &s->fx);
 	effects_apply(s, 0);
+	if (rc == 0)
+		r->v[1] = procs_group_rpgid(s, eng_getpgid(s->eng, target, 0), target);
 	return rc;
 }
 
@@ -407,7 +417,7 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		effects_apply(s, 0);
 		break;
 	case PROTO_OP_SETPGID:
-		rc = op_setpgid(s, c, q);
+		rc = op_setpgid(s, c, q, r);
 		break;
 	case PROTO_OP_GETPGID:
 	case PROTO_OP_GETSID:
@@ -438,6 +448,8 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		break;
 	case PROTO_OP_TCSETPGRP:
 		rc = term_setpgrp(s, self, q->a);
+		if (rc == 0)
+			r->v[1] = procs_group_rpgid(s, q->a, 0);
 		break;
 	case PROTO_OP_INFO:
 		rc = op_info(s, q, r);

@@ -416,6 +416,37 @@ static void procs_vc_retire(struct sup *s)
 	atomic_store(&procs_vc(s)->max, 0);
 }
 
+/*
+ * The real process group that mirrors virtual group vpgid: the real group of
+ * a live member (a zombie's counts: the kernel keeps its group), preferring
+ * the leader; the target's own rpid when it leads the group and is its only
+ * member so far (a new group: setpgid(rpid, rpid)).  `target` (0 none) is
+ * the process being moved: its real group is not the answer.  0 when none
+ * is known (unbound reservations only).
+ */
+pid_t procs_group_rpgid(struct sup *s, int32_t vpgid, int32_t target)
+{
+	struct eng_pinfo pi;
+	struct sysio_stat st;
+	int64_t rpid;
+
+	if (vpgid <= 1)
+		return 0;
+	rpid = eng_vpid_to_rpid(s->eng, vpgid);
+	if (vpgid == target)
+		return rpid > 0 ? (pid_t)rpid : 0;
+	if (rpid > 0 && eng_info(s->eng, vpgid, &pi) == 0 && pi.pgid == vpgid &&
+	    sysio_stat((pid_t)rpid, &st) == 0)
+		return st.pgrp;
+	for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1)) {
+		if (v == target || eng_info(s->eng, v, &pi) < 0 || pi.pgid != vpgid || pi.rpid <= 0)
+			continue;
+		if (sysio_stat((pid_t)pi.rpid, &st) == 0)
+			return st.pgrp;
+	}
+	return 0;
+}
+
 bool procs_vpid_handed(struct sup *s, int32_t vpid)
 {
 	if (vpid < 2 || vpid > SUP_VPID_MAX)

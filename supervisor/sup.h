@@ -264,6 +264,7 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid);
 void procs_watch(struct sup *s, int32_t vpid);
 int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how);
 bool procs_watch_later(struct sup *s, int32_t vpid);
+pid_t procs_group_rpgid(struct sup *s, int32_t vpgid, int32_t target);
 int procs_reap(struct sup *s, int32_t parent, int32_t vpid);
 /* vpid of a recently reaped rpid (signals from a reaped sender), or -ESRCH. */
 int32_t procs_reaped_vpid(const struct sup *s, pid_t rpid);

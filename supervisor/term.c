@@ -10,9 +10,11 @@
 
 /*
  * Real terminal: when jobshim runs in the foreground of its terminal, the
- * command's real process group (the whole tree stays in it) becomes the
- * foreground group, so that the tree reads the terminal and gets ^C / ^Z;
- * jobshim takes it back when the command is gone.  The supervisor ignores
+ * command's real process group becomes the foreground group, so that the
+ * tree reads the terminal and gets ^C / ^Z; jobshim takes it back when the
+ * command is gone.  Real groups mirror the virtual ones (shim/ids.c): a
+ * shell inside that runs jobs moves them to real groups of their own and
+ * hands the terminal to them with tcsetpgrp, as it would natively.  The supervisor ignores
  * SIGTTOU for its whole life (run.c), so both tcsetpgrp calls and its own
  * reports on a TOSTOP terminal never stop it.
  *
@@ -22,10 +24,12 @@
  *   no process group and no process with that id -> ESRCH
  *   the group (or, like Linux, the process with that id when no such group
  *   exists) is in another session            -> EPERM
- * Limits: the model has no controlling terminals, so every session is taken
- * to own "the" terminal (no ENOTTY); a background caller gets no SIGTTOU;
- * the virtual foreground group never reaches the real terminal.  A session
- * starts with its leader's group (id = the session id) in the foreground.
+ * The reply also names the group's real mirror (procs_group_rpgid), which
+ * the shim makes the real foreground group: the kernel then raises SIGTTOU
+ * in a background caller, as natively.  Limits: the model has no
+ * controlling terminals, so every session is taken to own "the" terminal
+ * (no ENOTTY).  A session starts with its leader's group (id = the session
+ * id) in the foreground.
  */
 
 void term_handoff(struct sup *s)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# sup_tty.sh BUILD — jobshim on a terminal: the tree gets the terminal, ^C and ^Z/fg work, the shell gets it back.
+# sup_tty.sh BUILD — jobshim on a terminal: the tree gets the terminal, ^C and ^Z/fg work, the shell gets it back; a shell inside runs its own jobs.
 set -u
 B=$(cd "${1:-build}" && pwd)
 if [ "${SUP_IN_NS:-}" != 1 ]; then
@@ -73,4 +73,21 @@ echo "$out" | grep -q "rc1=6" && ok "status through the terminal hand-off" || ba
 echo "$out" | grep -q "Stopped" && ok "^Z stops the job" || bad "no stop: $out"
 echo "$out" | grep -q "rc2=7" && ok "fg resumes it to the end" || bad "rc2: $out"
 echo "$out" | grep -q "rc3=130" && ok "^C: exit 130" || bad "rc3: $out"
+
+# An interactive shell inside jobshim runs its own jobs on the terminal:
+# real process groups mirror the virtual ones, so ^Z and ^C reach the
+# foreground job only, and a background job that reads the terminal gets
+# SIGTTIN.  The same keystrokes natively and under jobshim (lib/tty_jobs.py).
+jobs_py="$(dirname "$0")/lib/tty_jobs.py"
+all_true="bg-runs-after-^Z=True fg-only-^C=True ttin=True"
+for sh in bash dash; do
+	command -v $sh >/dev/null || { bad "$sh missing"; continue; }
+	want=$(timeout 60 python3 "$jobs_py" native $sh 2>/tmp/tty_jobs.$$.err)
+	[ "$want" = "$all_true" ] && ok "$sh -i natively: $want" ||
+		{ bad "$sh -i natively: $want"; head -c 3000 /tmp/tty_jobs.$$.err; }
+	got=$(timeout 60 python3 "$jobs_py" "$J" $sh 2>/tmp/tty_jobs.$$.err)
+	[ "$got" = "$want" ] && ok "$sh -i inside jobshim: $got" ||
+		{ bad "$sh -i inside jobshim: $got"; head -c 3000 /tmp/tty_jobs.$$.err; }
+	rm -f /tmp/tty_jobs.$$.err
+done
 exit $fail

@@ -1,0 +1,100 @@
+"""tty_jobs.py JOBSHIM|native SHELL — an interactive shell's own job control on a pty.
+
+Types at `SHELL -i` (run natively, or inside `JOBSHIM run --`) and prints one
+line of facts, the same natively and under jobshim when the kernel's
+terminal job control follows the shell's process groups:
+  bg-runs-after-^Z   ^Z stops the foreground job only: a background job runs on
+  fg-only-^C         ^C ends the foreground job only: the other job survives
+  ttin               a background job reading the terminal is stopped (SIGTTIN)
+On a failure the whole transcript goes to stderr.
+"""
+import os
+import pty
+import select
+import sys
+import time
+
+J, SH = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    args = [SH, "-i"] if SH == "dash" else [SH, "--norc", "--noprofile", "-i"]
+    if J != "native":
+        args = [J, "run", "--"] + args
+    os.execvp(args[0], args)
+
+out = b""
+
+
+def until(pattern, sec=10):
+    """Read until `pattern` is in the transcript (or `sec` pass)."""
+    global out
+    end = time.time() + sec
+    while time.time() < end:
+        if pattern.encode() in out:
+            return
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+
+
+def send(s):
+    os.write(fd, s.encode())
+
+
+def mark(n):
+    """Wait until the shell has run everything typed so far: it prints Mn
+    (computed, so that the echo of the typed line does not match)."""
+    send("echo M$((%d+1))\n" % (n - 1))
+    until("M%d\r" % n)
+
+
+def between(a, b):
+    text = out.decode(errors="replace").replace("\r", "")
+    return text[text.rfind(a + "\n"):text.rfind(b + "\n")]
+
+
+send("PS1='P$ '\n")
+mark(1)
+send("sleep 100 &\n")
+mark(2)
+send("sleep 30\n")
+time.sleep(0.5)
+send("\x1a")
+until("Stopped")
+mark(3)
+send("jobs; echo J$((0+1))\n")
+until("J1\r")
+send("bg %2\n")
+mark(4)
+send("fg %1\n")
+time.sleep(0.5)
+send("\x03")
+mark(5)
+send("jobs; echo J$((1+1))\n")
+until("J2\r")
+send("kill %2\n")
+mark(6)
+send("cat &\n")
+time.sleep(0.5)
+mark(7)
+send("jobs; echo J$((2+1))\n")
+until("J3\r")
+send("kill %3; kill -CONT %3\n")
+mark(8)
+send("exit\n")
+until("\0", 2)
+
+j1, j2, j3 = between("M3", "J1"), between("M5", "J2"), between("M7", "J3")
+bg_line = [l for l in j1.splitlines() if "sleep 100" in l]
+fg_line = [l for l in j1.splitlines() if "sleep 30" in l]
+facts = {
+    "bg-runs-after-^Z": bool(bg_line and "Running" in bg_line[0] and fg_line and "Stopped" in fg_line[0]),
+    "fg-only-^C": "sleep 30" in j2 and "sleep 100" not in j2,
+    "ttin": any("cat" in l and "Stopped" in l for l in j3.splitlines()),
+}
+print(" ".join("%s=%s" % kv for kv in facts.items()))
+if not all(facts.values()):
+    sys.stderr.write(out.decode(errors="replace"))

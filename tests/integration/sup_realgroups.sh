@@ -1,0 +1,69 @@
+#!/bin/bash
+# sup_realgroups.sh BUILD — real process groups mirror the virtual ones (setpgid, setsid, posix_spawn,
+# tcsetpgrp's group); the real session never changes.
+#
+# /proc/self/stat keeps the real numbers: field 1 the real pid, 5 the real
+# group, 6 the real session.  A shell's `read` builtin reads its own.
+set -u
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 120
+command -v python3 >/dev/null || { echo "not ok - python3 missing (scripts/deps.sh installs it)"; exit 1; }
+
+cat >"$T/groups.py" <<'EOF'
+import os, sys
+
+def real(path="/proc/self/stat"):
+    f = open(path).read().rsplit(")", 1)[1].split()
+    return int(f[2]), int(f[3])                     # real pgrp, real session
+
+def rpid():
+    return int(open("/proc/self/stat").read().split()[0])
+
+def child_stat(argv_flag, **kw):
+    # A spawned sh reports (its real pid == its real group, same real session).
+    r, w = os.pipe()
+    script = 'read p c s pp g sid rest </proc/self/stat; echo "$([ "$p" = "$g" ] && echo leader || echo member) $sid"'
+    pid = os.posix_spawn("/bin/sh", ["sh", "-c", script], os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)], **kw)
+    os.close(w)
+    out = os.read(r, 100).decode().split()
+    os.waitpid(pid, 0)
+    return out[0], int(out[1])
+
+g0, s0 = real()
+print("start: real group is the command's:", g0 == rpid())
+
+
+# A child moves into its own group (both sides call, as shells do).
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    g, s = real()
+    os._exit(0 if (g == rpid() and s == s0) else 1)
+try:
+    os.setpgid(pid, pid)
+except PermissionError:
+    pass  # it has exec'd or exited meanwhile: fine
+print("child in its own real group:", os.waitpid(pid, 0)[1] == 0)
+
+# posix_spawn: SETPGROUP 0 -> a real group of its own; setsid -> likewise, never a real session.
+print("spawn setpgroup=0:", child_stat(None, setpgroup=0) == ("leader", s0))
+print("spawn setsid:", child_stat(None, setsid=True) == ("leader", s0))
+# Joining our group: a member of it, not a leader.
+print("spawn setpgroup=ours:", child_stat(None, setpgroup=os.getpgrp()) == ("member", s0))
+
+# setsid in a child: its own real group, the same real session.
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    g, s = real()
+    os._exit(0 if (g == rpid() and s == s0) else 1)
+print("setsid child: own real group, same real session:", os.waitpid(pid, 0)[1] == 0)
+EOF
+out=$(timeout 60 "$J" run -- python3 "$T/groups.py" 2>"$T/err")
+echo "$out" | sed 's/^/#   /'
+for line in "start: real group is the command's: True" \
+	"child in its own real group: True" \
+	"spawn setpgroup=0: True" "spawn setsid: True" "spawn setpgroup=ours: True" \
+	"setsid child: own real group, same real session: True"; do
+	echo "$out" | grep -qxF "$line" && ok "$line" || { bad "$line"; head -5 "$T/err"; }
+done
+exit $fail
