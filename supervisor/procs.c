@@ -417,12 +417,14 @@ static void procs_vc_retire(struct sup *s)
 }
 
 /*
- * The real process group that mirrors virtual group vpgid: the real group of
- * a live member (a zombie's counts: the kernel keeps its group), preferring
- * the leader; the target's own rpid when it leads the group and is its only
- * member so far (a new group: setpgid(rpid, rpid)).  `target` (0 none) is
- * the process being moved: its real group is not the answer.  0 when none
- * is known (unbound reservations only).
+ * The real process group that mirrors virtual group vpgid.  Every group is
+ * created real with its leader (the command's by run.c, the others by the
+ * shim's mirror of setpgid(x, x), setsid and spawn's SETPGROUP 0), so
+ * while the leader is in the model (a zombie too) its rpid is the group's
+ * real id: no /proc read on a shell's job launch.  A group that outlived
+ * its leader: the real group of a member, from /proc.  `target` (0 none) is
+ * the process being moved: a new group (vpgid == target) is its own rpid,
+ * and its current real group is no answer.  0 when none is known.
  */
 pid_t procs_group_rpgid(struct sup *s, int32_t vpgid, int32_t target)
 {
@@ -435,9 +437,8 @@ pid_t procs_group_rpgid(struct sup *s, int32_t vpgid, int32_t target)
 	rpid = eng_vpid_to_rpid(s->eng, vpgid);
 	if (vpgid == target)
 		return rpid > 0 ? (pid_t)rpid : 0;
-	if (rpid > 0 && eng_info(s->eng, vpgid, &pi) == 0 && pi.pgid == vpgid &&
-	    sysio_stat((pid_t)rpid, &st) == 0)
-		return st.pgrp;
+	if (rpid > 0 && eng_info(s->eng, vpgid, &pi) == 0 && pi.pgid == vpgid)
+		return (pid_t)rpid;
 	for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1)) {
 		if (v == target || eng_info(s->eng, v, &pi) < 0 || pi.pgid != vpgid || pi.rpid <= 0)
 			continue;
