@@ -13,31 +13,13 @@ bad() { echo "not ok - $*"; fail=1; }
 command -v python3 >/dev/null && command -v bash >/dev/null || { echo "not ok - python3 or bash missing (scripts/deps.sh installs python3)"; exit 1; }
 
 # An interactive bash on a pty runs jobshim as a job; we type at it.
-out=$(timeout 60 python3 - "$J" <<'EOF'
-import os, pty, sys, time, select
+out=$(timeout 60 python3 - "$J" "$(dirname "$0")/lib" <<'EOF'
+import sys, time
 J = sys.argv[1]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
-out = b""
-pos = 0
-def until(pattern, sec=10):
-    """Read until `pattern` appears after the previous match."""
-    global out, pos
-    end = time.time() + sec
-    while time.time() < end:
-        i = out.find(pattern.encode(), pos)
-        if i >= 0:
-            pos = i + len(pattern)
-            return
-        r, _, _ = select.select([fd], [], [], 0.05)
-        if r:
-            try:
-                out += os.read(fd, 4096)
-            except OSError:
-                return
-def send(s):
-    os.write(fd, s.encode())
+sys.path.insert(0, sys.argv[2])
+from ptyshell import PtyShell
+sh = PtyShell(["bash", "--norc", "--noprofile", "-i"])
+until, send = sh.until, sh.send
 send("PS1='%s$ '\n" % "P")
 until("P$ ")
 until("P$ ")
@@ -65,7 +47,7 @@ send("echo rc3=$?\n")
 until("rc3=130")
 until("P$ ")
 send("exit\n")
-print(out.decode(errors="replace"))
+print(sh.text())
 EOF
 )
 echo "$out" | grep -q "IS_FG" && ok "command owns the terminal" || bad "not foreground: $out"

@@ -9,39 +9,18 @@ terminal job control follows the shell's process groups:
 On a failure the whole transcript goes to stderr.
 """
 import os
-import pty
-import select
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ptyshell import PtyShell  # noqa: E402
+
 J, SH = sys.argv[1], sys.argv[2]
-pid, fd = pty.fork()
-if pid == 0:
-    args = [SH, "-i"] if SH == "dash" else [SH, "--norc", "--noprofile", "-i"]
-    if J != "native":
-        args = [J, "run", "--"] + args
-    os.execvp(args[0], args)
-
-out = b""
-
-
-def until(pattern, sec=10):
-    """Read until `pattern` is in the transcript (or `sec` pass)."""
-    global out
-    end = time.time() + sec
-    while time.time() < end:
-        if pattern.encode() in out:
-            return
-        r, _, _ = select.select([fd], [], [], 0.05)
-        if r:
-            try:
-                out += os.read(fd, 4096)
-            except OSError:
-                return
-
-
-def send(s):
-    os.write(fd, s.encode())
+args = [SH, "-i"] if SH == "dash" else [SH, "--norc", "--noprofile", "-i"]
+if J != "native":
+    args = [J, "run", "--"] + args
+sh = PtyShell(args)
+until, send = sh.until, sh.send
 
 
 def mark(n):
@@ -52,7 +31,7 @@ def mark(n):
 
 
 def between(a, b):
-    text = out.decode(errors="replace").replace("\r", "")
+    text = sh.text().replace("\r", "")
     return text[text.rfind(a + "\n"):text.rfind(b + "\n")]
 
 
@@ -85,7 +64,7 @@ until("J3\r")
 send("kill %3; kill -CONT %3\n")
 mark(8)
 send("exit\n")
-until("\0", 2)
+until("\0", 2)  # let it finish
 
 j1, j2, j3 = between("M3", "J1"), between("M5", "J2"), between("M7", "J3")
 bg_line = [l for l in j1.splitlines() if "sleep 100" in l]
@@ -97,4 +76,4 @@ facts = {
 }
 print(" ".join("%s=%s" % kv for kv in facts.items()))
 if not all(facts.values()):
-    sys.stderr.write(out.decode(errors="replace"))
+    sys.stderr.write(sh.text())
