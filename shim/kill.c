@@ -22,8 +22,7 @@ static int real_kill(pid_t rpid, int sig)
  * Offline safety: without the engine a pid means nothing certain (a
  * virtual pid may be an unrelated real process), so only what this process
  * knows for sure reaches the kernel: itself, its own children (local
- * table), and its real process group (the tree's own: real groups never
- * change under jobshim).  kill(-1) and other groups fail with ESRCH.  In
+ * table), and its real process group (the mirror of its virtual one).  kill(-1) and other groups fail with ESRCH.  In
  * mode NONE (not under jobshim) everything is real.
  */
 static int kill_offline(pid_t pid, int sig)
@@ -94,6 +93,22 @@ static int kill_online(pid_t pid, int sig)
 	return ok > 0 ? 0 : last;
 }
 
+/* SIGTSTP, SIGTTIN or SIGTTOU to ourselves with its default action: Linux
+ * discards it when our group is orphaned, which only the engine knows
+ * (supervisor/ops.c, stop_discarded), so ask instead of sending it. */
+static bool stop_to_self_asks(int sig)
+{
+	struct sigaction sa;
+	int saved = errno;
+	bool ask;
+
+	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+		return false;
+	ask = real.sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL;
+	errno = saved;
+	return ask;
+}
+
 static int kill_any(pid_t pid, int sig)
 {
 	int rc;
@@ -102,7 +117,7 @@ static int kill_any(pid_t pid, int sig)
 	if (shim_offline())
 		return kill_offline(pid, sig);
 	/* Oneself: no round trip (the kernel checks sig). */
-	if (pid > 0 && pid == shim_self_vpid())
+	if (pid > 0 && pid == shim_self_vpid() && !stop_to_self_asks(sig))
 		return real_kill(shim_sys_getpid(), sig);
 	rc = kill_online(pid, sig);
 	if (rc == 1)
@@ -119,6 +134,26 @@ SHIM_EXPORT int kill(pid_t pid, int sig)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * raise(3): glibc sends with its own tgkill, which we never see.  Only a
+ * stop signal of the terminal family with its default action needs us
+ * (stop_to_self_asks): the engine says whether our orphaned group
+ * discards it; if not, or for any other signal, the real raise.
+ */
+SHIM_EXPORT int raise(int sig)
+{
+	struct proto_req req = { .op = PROTO_OP_KILL, .b = sig };
+	struct proto_rep rep;
+
+	shim_init();
+	if (shim_offline() || shim_vf.active || !stop_to_self_asks(sig))
+		return real.raise(sig);
+	req.a = shim_self_vpid();
+	if (shim_call(&req, &rep) == 0 && rep.err == 0 && rep.v[1] == 0 && rep.n == 0)
+		return 0; /* discarded, as Linux would at delivery */
+	return real.raise(sig);
 }
 
 SHIM_EXPORT int killpg(pid_t pgrp, int sig)

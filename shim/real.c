@@ -43,6 +43,7 @@ void real_resolve(void)
 	RESOLVE(setsid);
 	RESOLVE(setpgid);
 	RESOLVE(kill);
+	RESOLVE(raise);
 	RESOLVE(sigqueue);
 	RESOLVE(wait4);
 	RESOLVE(waitid);

@@ -60,6 +60,7 @@ struct shim_real {
 	pid_t (*setsid)(void);
 	int (*setpgid)(pid_t, pid_t);
 	int (*kill)(pid_t, int);
+	int (*raise)(int);
 	int (*sigqueue)(pid_t, int, const union sigval);
 	pid_t (*wait4)(pid_t, int *, int, struct rusage *);
 	int (*waitid)(idtype_t, id_t, siginfo_t *, int);

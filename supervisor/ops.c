@@ -157,11 +157,43 @@ static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_re
 	return rc;
 }
 
+/*
+ * Linux discards SIGTSTP, SIGTTIN and SIGTTOU sent to a member of an
+ * orphaned process group when their action is the default (kernel/signal.c,
+ * get_signal: "if (is_current_pgrp_orphaned()) continue"): such a process
+ * must not stop, since nobody in its session could continue it.  The
+ * kernel decides on its real groups, which the engine's orphan rule
+ * replaces (they are never orphaned), so a kill(2) of one of those signals
+ * leaves out the targets in a virtually orphaned group whose action is the
+ * default (neither caught nor ignored, from /proc).  The blocked mask is
+ * not asked: every shim call blocks all signals for its duration, so it
+ * says nothing about the program.  (A program that blocks the signal
+ * itself would natively see it pending until it unblocks it, then lose
+ * it; here it never arrives.)
+ */
+static bool stop_discarded(struct sup *s, int32_t vpid, int sig)
+{
+	struct eng_pinfo pi;
+	struct sysio_sigmasks m;
+	unsigned long long bit;
+
+	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+		return false;
+	if (eng_info(s->eng, vpid, &pi) < 0 || pi.rpid <= 0 || !eng_pgrp_orphaned(s->eng, pi.pgid, 0))
+		return false;
+	if (sysio_sigmasks((pid_t)pi.rpid, &m) < 0)
+		return false;
+	bit = 1ull << (sig - 1);
+	return !((m.caught | m.ignored) & bit);
+}
+
 /* The rpids of the signal effects in s->fx, from offset `offset` into
  * r->ids (as many as fit); the total count is returned.  Unbound
- * reservations and zombies are left out; `self` (0 none) is not listed
- * but flagged in v1. */
-static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r, int32_t self)
+ * reservations and zombies are left out, and so are the targets that
+ * discard `sig` (stop_discarded; 0: none do); `self` (0 none) is not
+ * listed but flagged in v1. */
+static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r, int32_t self,
+			     int sig)
 {
 	int32_t total = 0;
 
@@ -169,7 +201,7 @@ static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r,
 		const struct eng_effect *e = &s->fx.v[i];
 		struct sup_proc *p;
 
-		if (e->kind != ENG_FX_SIGNAL)
+		if (e->kind != ENG_FX_SIGNAL || stop_discarded(s, e->vpid, sig))
 			continue;
 		if (self > 0 && e->vpid == self) {
 			r->v[1] = 1;
@@ -195,7 +227,7 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 	int rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
 
 	if (rc >= 0)
-		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid);
+		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid, q->b);
 	/* One KILL event per call, not per page. */
 	if (q->c == 0)
 		effects_apply(s, EFFECTS_NO_SIGNALS);
@@ -368,7 +400,7 @@ static int op_pgrp_rpids(struct sup *s, struct sup_client *c, const struct proto
 		return -ESRCH; /* init's group: no tree process is in it */
 	rc = eng_kill(s->eng, c->vpid, q->a == 0 ? 0 : -q->a, 0, &s->fx);
 	if (rc >= 0)
-		total = fx_page_rpids(s, q->c, r, 0);
+		total = fx_page_rpids(s, q->c, r, 0, 0);
 	eng_fx_clear(&s->fx);
 	if (rc < 0)
 		return rc;

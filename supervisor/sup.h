@@ -248,6 +248,11 @@ struct sysio_stat {
 };
 int sysio_stat(pid_t rpid, struct sysio_stat *st); /* 0 or -errno */
 int sysio_children(pid_t rpid, pid_t *out, size_t cap); /* real children via /proc */
+/* Signal masks of the main thread, from /proc/<rpid>/status (bit sig-1). */
+struct sysio_sigmasks {
+	unsigned long long blocked, ignored, caught;
+};
+int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m); /* 0 or -errno */
 void sysio_cmdline(pid_t rpid, char *buf, size_t len);
 int sysio_pidfd_open(pid_t rpid);                /* fd or -errno */
 int sysio_pidfd_signal(int pidfd, int sig);      /* 0 or -errno */

@@ -79,6 +79,26 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 	return 0;
 }
 
+int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
+{
+	char path[64], buf[4096];
+	const char *p;
+	ssize_t n;
+
+	memset(m, 0, sizeof(*m));
+	if (rpid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)rpid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	if (!(p = strstr(buf, "\nSigBlk:")) || sscanf(p + 8, "%llx", &m->blocked) != 1 ||
+	    !(p = strstr(buf, "\nSigIgn:")) || sscanf(p + 8, "%llx", &m->ignored) != 1 ||
+	    !(p = strstr(buf, "\nSigCgt:")) || sscanf(p + 8, "%llx", &m->caught) != 1)
+		return -EINVAL;
+	return 0;
+}
+
 int sysio_children(pid_t rpid, pid_t *out, size_t cap)
 {
 	char path[64], buf[4096];

@@ -109,6 +109,13 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 	return 0;
 }
 
+/* Every fake process keeps the default dispositions, none blocked. */
+int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
+{
+	memset(m, 0, sizeof(*m));
+	return fake_find(rpid) ? 0 : -ESRCH;
+}
+
 int sysio_children(pid_t rpid, pid_t *out, size_t cap)
 {
 	size_t n = 0;
