@@ -12,7 +12,6 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 /* The socket is moved to a high fd so that programs which close or dup2
@@ -53,14 +52,6 @@ static bool oneway_pending;
  * calls this, and libc's function would be one more page to fault in
  * (a few µs per child).  Like glibc's, the full mask leaves out its two
  * internal signals (thread cancellation and the set*id broadcast: 32, 33). */
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void shim_block(sigset_t *old)
 {
 	uint64_t all = ~((1ull << (32 - 1)) | (1ull << (33 - 1)));
@@ -245,7 +236,7 @@ static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
 {
 	uint8_t buf[PROTO_REP_SIZE + 1];
 
-	uint64_t spin_until = now_ns() + CONN_SPIN_NS;
+	uint64_t spin_until = shim_now_ns() + CONN_SPIN_NS;
 
 	for (;;) {
 		/* A reply usually comes within tens of µs: poll for it for a
@@ -253,7 +244,7 @@ static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
 		 * as much again on a virtual machine. */
 		ssize_t n = recv(cur()->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (now_ns() < spin_until)
+			if (shim_now_ns() < spin_until)
 				continue;
 			n = recv(cur()->fd, buf, sizeof(buf), 0);
 		}

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 /*
@@ -93,14 +92,6 @@ static bool ev_ready(void)
 	return true;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Pack and write one record: whole or not at all (<= PIPE_BUF bytes). */
 static bool ev_write(const struct proto_evt *e)
 {
@@ -135,7 +126,7 @@ bool shim_event_locked(const struct proto_req *req)
 	if (e.parent_v <= 0)
 		e.parent_v = 0;
 	memcpy(e.text, req->text, sizeof(e.text));
-	e.at = now_ns();
+	e.at = shim_now_ns();
 	return ev_write(&e);
 }
 
@@ -187,7 +178,7 @@ void shim_event_alone(void)
 	} else if (shim_vf.active) {
 		struct proto_evt e = {.op = PROTO_OP_HELLO, .sender_v = shim_vf.vpid,
 				      .sender_r = shim_vf.rpid, .parent_v = shim_vf.parent_v,
-				      .parent_r = shim_vf.parent_r, .at = now_ns()};
+				      .parent_r = shim_vf.parent_r, .at = shim_now_ns()};
 		if (shim_vf.counted && e.sender_v > 1 && e.sender_r > 0 && !ev_failed &&
 		    ev_is_ours() && sup_alive())
 			(void)ev_write(&e);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -104,13 +103,11 @@ void shim_exec_note(const char *path)
 		 * parent's memory and the parent BINDs it only once it has
 		 * exec'd): it leaves the note in its vfork state, which the
 		 * parent writes after the BIND (vfork.c). */
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
 		if (len > sizeof(shim_vf.exec_path))
 			len = sizeof(shim_vf.exec_path);
 		memset(shim_vf.exec_path, 0, sizeof(shim_vf.exec_path));
 		memcpy(shim_vf.exec_path, path, len);
-		shim_vf.exec_at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		shim_vf.exec_at = shim_now_ns();
 		shim_vf.exec_noted = true;
 		errno = saved;
 		return;

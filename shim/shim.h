@@ -483,5 +483,7 @@ const char *shim_env_find(char *const envp[], const char *name);
 bool shim_strlcpy(char *dst, const char *src, size_t cap);
 /* Sleep ms milliseconds (nanosleep, EINTR ends it early). */
 void shim_sleep_ms(int ms);
+/* CLOCK_MONOTONIC in ns (vDSO: no system call; async-signal-safe). */
+uint64_t shim_now_ns(void);
 
 #endif
