@@ -248,9 +248,10 @@ struct sysio_stat {
 };
 int sysio_stat(pid_t rpid, struct sysio_stat *st); /* 0 or -errno */
 int sysio_children(pid_t rpid, pid_t *out, size_t cap); /* real children via /proc */
-/* Signal masks of the main thread, from /proc/<rpid>/status (bit sig-1). */
+/* Dispositions from /proc/<rpid>/status (bit sig-1).  Not the blocked
+ * mask: every shim call blocks all signals while it runs. */
 struct sysio_sigmasks {
-	unsigned long long blocked, ignored, caught;
+	unsigned long long ignored, caught;
 };
 int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m); /* 0 or -errno */
 void sysio_cmdline(pid_t rpid, char *buf, size_t len);

@@ -92,8 +92,7 @@ int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
 	n = read_small(path, buf, sizeof(buf));
 	if (n < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
-	if (!(p = strstr(buf, "\nSigBlk:")) || sscanf(p + 8, "%llx", &m->blocked) != 1 ||
-	    !(p = strstr(buf, "\nSigIgn:")) || sscanf(p + 8, "%llx", &m->ignored) != 1 ||
+	if (!(p = strstr(buf, "\nSigIgn:")) || sscanf(p + 8, "%llx", &m->ignored) != 1 ||
 	    !(p = strstr(buf, "\nSigCgt:")) || sscanf(p + 8, "%llx", &m->caught) != 1)
 		return -EINVAL;
 	return 0;
