@@ -179,10 +179,13 @@ static int ids_setpgid(pid_t pid, pid_t pgid)
 		return -1;
 	}
 	/* The target: ourselves (0), or a child, by its real pid. */
-	if (pid == 0 || pid == shim_self_vpid())
+	if (pid == 0 || pid == shim_self_vpid()) {
 		mirror_setpgid(0, (pid_t)rep.v[1]);
-	else if (shim_v2r(pid) > 0)
-		mirror_setpgid(shim_v2r(pid), (pid_t)rep.v[1]);
+	} else {
+		pid_t rpid = shim_v2r(pid);
+		if (rpid > 0)
+			mirror_setpgid(rpid, (pid_t)rep.v[1]);
+	}
 	return 0;
 }
 

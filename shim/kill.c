@@ -22,8 +22,9 @@ static int real_kill(pid_t rpid, int sig)
  * Offline safety: without the engine a pid means nothing certain (a
  * virtual pid may be an unrelated real process), so only what this process
  * knows for sure reaches the kernel: itself, its own children (local
- * table), and its real process group (the mirror of its virtual one).  kill(-1) and other groups fail with ESRCH.  In
- * mode NONE (not under jobshim) everything is real.
+ * table), and its real process group (the mirror of its virtual one).
+ * kill(-1) and other groups fail with ESRCH.  In mode NONE (not under
+ * jobshim) everything is real.
  */
 static int kill_offline(pid_t pid, int sig)
 {

@@ -14,9 +14,9 @@
  * tree reads the terminal and gets ^C / ^Z; jobshim takes it back when the
  * command is gone.  Real groups mirror the virtual ones (shim/ids.c): a
  * shell inside that runs jobs moves them to real groups of their own and
- * hands the terminal to them with tcsetpgrp, as it would natively.  The supervisor ignores
- * SIGTTOU for its whole life (run.c), so both tcsetpgrp calls and its own
- * reports on a TOSTOP terminal never stop it.
+ * hands the terminal to them with tcsetpgrp, as it would natively.  The
+ * supervisor ignores SIGTTOU for its whole life (run.c), so both tcsetpgrp
+ * calls and its own reports on a TOSTOP terminal never stop it.
  *
  * Virtual terminal: TCGETPGRP / TCSETPGRP keep one foreground group per
  * virtual session, following Linux's tiocspgrp() where it applies:
