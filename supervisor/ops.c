@@ -480,8 +480,10 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		break;
 	case PROTO_OP_TCSETPGRP:
 		rc = term_setpgrp(s, self, q->a);
-		if (rc == 0)
+		if (rc == 0) {
 			r->v[1] = procs_group_rpgid(s, q->a, 0);
+			term_note_fg(s, (pid_t)r->v[1]);
+		}
 		break;
 	case PROTO_OP_INFO:
 		rc = op_info(s, q, r);

@@ -192,6 +192,7 @@ static int setup_signals(struct sup *s)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGCONT); /* still continues us; read to follow `fg` */
 	if (sigprocmask(SIG_BLOCK, &set, &s->old_mask) < 0)
 		return -1;
 	sigaction(SIGPIPE, &ign, &s->old_pipe);
@@ -322,6 +323,12 @@ static void on_signals(struct sup *s)
 			break;
 		if (si.ssi_signo == SIGCHLD) {
 			chld = true;
+		} else if (si.ssi_signo == SIGCONT) {
+			if (!sender_inside(s, (pid_t)si.ssi_pid))
+				term_cont(s);
+		} else if (si.ssi_signo == SIGHUP && s->phase == SUP_PH_RUN &&
+			   !sender_inside(s, (pid_t)si.ssi_pid)) {
+			term_hangup(s, (pid_t)si.ssi_pid);
 		} else if (!sender_inside(s, (pid_t)si.ssi_pid)) {
 			teardown_signal(s, (int)si.ssi_signo, (pid_t)si.ssi_pid);
 		} else if (trace_on(&s->trace)) {
@@ -614,5 +621,10 @@ int run_main(const struct sup_opts *opt)
 	loop(&s);
 	rc = exit_code(&s);
 	cleanup(&s);
+	/* 130/131: the command died of SIGINT/SIGQUIT, or we got it from
+	 * outside (teardown_signal): die of it (term_die_like). */
+	if ((rc == 128 + SIGINT || rc == 128 + SIGQUIT) &&
+	    (s.exit_code == rc || (s.exit_code < 0 && s.cmd_reaped && WIFSIGNALED(s.cmd_status))))
+		term_die_like(rc - 128);
 	return rc;
 }

@@ -189,8 +189,10 @@ struct sup {
 	const struct epoll_event *batch; /* the epoll batch being handled (run.c), or NULL */
 	int nbatch;              /* its length */
 
-	int tty_fd;              /* terminal handed to the command, -1 none */
-	pid_t tty_pgrp;          /* our group, to give the terminal back to */
+	int tty_fd;              /* our controlling terminal (fd 0), -1 none or given up */
+	pid_t tty_pgrp;          /* our real group, the job our shell put us in */
+	pid_t tty_fg;            /* the tree's group we (or a tree process) last made
+	                            the terminal's foreground, 0 none */
 
 	struct trace trace;
 
@@ -309,6 +311,10 @@ void term_child(struct sup *s);
 void term_give(struct sup *s);
 void term_restore(struct sup *s);
 void term_check_stop(struct sup *s);
+void term_note_fg(struct sup *s, pid_t rpgid);
+void term_cont(struct sup *s);
+void term_hangup(struct sup *s, pid_t sender);
+void term_die_like(int sig);
 int term_getpgrp(struct sup *s, int32_t caller, int32_t *pgid);
 int term_setpgrp(struct sup *s, int32_t caller, int32_t pgid);
 void term_free(struct sup *s);

@@ -3,20 +3,29 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 /*
- * Real terminal: when jobshim runs in the foreground of its terminal, the
- * command's real process group becomes the foreground group, so that the
- * tree reads the terminal and gets ^C / ^Z; jobshim takes it back when the
- * command is gone.  Real groups mirror the virtual ones (shim/ids.c): a
- * shell inside that runs jobs moves them to real groups of their own and
- * hands the terminal to them with tcsetpgrp, as it would natively.  The
- * supervisor ignores SIGTTOU for its whole life (run.c), so both tcsetpgrp
- * calls and its own reports on a TOSTOP terminal never stop it.
+ * Real terminal.  jobshim is a job of the user's shell like any other: the
+ * shell put it in a process group of its own (tty_pgrp) and hands the
+ * terminal to that group when the job is in the foreground.  While it is,
+ * the command's real group holds the terminal instead, so that the tree
+ * reads it and gets ^C / ^Z; real groups mirror the virtual ones
+ * (shim/ids.c), so a shell inside moves its own jobs to real groups and
+ * hands the terminal to them with tcsetpgrp, as it would natively.
+ *
+ * The rule for every hand-over: jobshim moves the terminal only between
+ * its own group and the tree's groups, and only while one of them holds
+ * it (the job is in the foreground).  Once the user's shell has taken the
+ * terminal back (^Z then `bg`), it is the shell's.  The supervisor ignores
+ * SIGTTOU for its whole life (run.c), so its tcsetpgrp calls and reports
+ * never stop it: hence the explicit foreground checks.
  *
  * Virtual terminal: TCGETPGRP / TCSETPGRP keep one foreground group per
  * virtual session, following Linux's tiocspgrp() where it applies:
@@ -32,66 +41,214 @@
  * id) in the foreground.
  */
 
+/* The terminal is ours to manage when it is our controlling terminal,
+ * whether or not we start in its foreground (`jobshim run ... &`). */
 void term_handoff(struct sup *s)
 {
-	pid_t fg;
-
 	s->tty_fd = -1;
-	if (!isatty(0))
-		return;
-	fg = tcgetpgrp(0);
-	if (fg < 0 || fg != getpgrp())
+	if (!isatty(0) || tcgetsid(0) != getsid(0))
 		return;
 	s->tty_fd = 0;
-	s->tty_pgrp = fg;
+	s->tty_pgrp = getpgrp();
+	s->tty_fg = 0;
+}
+
+/* Is real group `pgrp` one of the tree's?  Every real group of the tree
+ * was made by a tree process (setpgid(0, 0), setsid, the command's own),
+ * so its id is the rpid of a process the model knows, unless that leader
+ * is gone: then it is the last group we handed the terminal to. */
+static bool tree_group(struct sup *s, pid_t pgrp)
+{
+	return pgrp > 0 && (pgrp == s->cmd_rpid || pgrp == s->tty_fg ||
+			    eng_rpid_to_vpid(s->eng, pgrp) > 1);
+}
+
+static bool we_are_fg(struct sup *s)
+{
+	return s->tty_fd >= 0 && tcgetpgrp(s->tty_fd) == s->tty_pgrp;
 }
 
 /* Both the child (before exec) and the parent (after fork) set the
- * foreground group: whichever runs first, the command never starts in the
- * background of its terminal. */
+ * foreground group, when jobshim's own group has it: whichever runs first,
+ * the command never starts in the background of a terminal we own, and
+ * never takes one we do not. */
 void term_child(struct sup *s)
 {
-	if (s->tty_fd >= 0)
+	if (we_are_fg(s))
 		tcsetpgrp(s->tty_fd, getpid());
 }
 
 void term_give(struct sup *s)
 {
-	if (s->tty_fd >= 0)
+	if (we_are_fg(s))
 		tcsetpgrp(s->tty_fd, s->cmd_rpid);
+	s->tty_fg = s->cmd_rpid;
+}
+
+/* A tree process made group `rpgid` the terminal's foreground (TCSETPGRP). */
+void term_note_fg(struct sup *s, pid_t rpgid)
+{
+	if (rpgid > 0)
+		s->tty_fg = rpgid;
+}
+
+/* Take the terminal back from the tree, if the tree has it. */
+static void take_back(struct sup *s)
+{
+	pid_t fg;
+
+	if (s->tty_fd < 0)
+		return;
+	fg = tcgetpgrp(s->tty_fd);
+	if (fg != s->tty_pgrp && tree_group(s, fg))
+		tcsetpgrp(s->tty_fd, s->tty_pgrp);
 }
 
 void term_restore(struct sup *s)
 {
-	if (s->tty_fd < 0)
-		return;
-	tcsetpgrp(s->tty_fd, s->tty_pgrp);
+	take_back(s);
 	s->tty_fd = -1;
 }
 
-/* The command stopped on the terminal it owns (^Z): like sudo or script,
- * stop jobshim too so that the shell that started it sees its job stop and
- * gets the terminal; once continued, give the terminal back (only when the
- * shell made us foreground: `fg`, not `bg`) and continue the tree. */
+/* Is our real group orphaned (no parent in the session outside it)?  The
+ * kernel discards SIGTSTP/SIGTTIN/SIGTTOU sent to an orphaned group. */
+static bool own_group_orphaned(struct sup *s)
+{
+	struct sysio_stat st;
+
+	if (sysio_stat(getppid(), &st) < 0)
+		return true;
+	return st.sid != getsid(0) || st.pgrp == s->tty_pgrp;
+}
+
+/* Stop jobshim itself with the signal that stopped the command, so that
+ * our shell reports the job as it would natively ("Stopped", "Stopped
+ * (tty input)"); SIGSTOP where the kernel would discard that one.
+ * Returns once our shell continues us. */
+static void stop_self(struct sup *s, int sig)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+	sigset_t set;
+
+	if (sig == SIGSTOP || own_group_orphaned(s)) {
+		kill(s->self_rpid, SIGSTOP);
+		return;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigaction(sig, &dfl, &old);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	kill(s->self_rpid, sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigaction(sig, &old, NULL);
+}
+
+/*
+ * The command stopped.  On ^Z (SIGTSTP, or any stop while the tree holds
+ * the terminal) we stop too, like sudo or script, so that our shell sees its
+ * job stop; the shell takes the terminal itself.  Once continued we give the
+ * terminal back only if the shell made us foreground (`fg`, not `bg`), and
+ * continue the command.  A SIGTTIN/SIGTTOU means the command touched the
+ * terminal from the background: if our own group holds it (our shell ran
+ * `fg` while the command was behind us), the command gets it and goes on;
+ * if our shell holds it, we stop as the job would natively.
+ */
 void term_check_stop(struct sup *s)
 {
 	siginfo_t si;
+	pid_t fg;
+	int sig;
 
 	if (s->tty_fd < 0 || s->cmd_reaped)
 		return;
 	memset(&si, 0, sizeof(si));
 	if (waitid(P_PID, (id_t)s->cmd_rpid, &si, WSTOPPED | WNOHANG) < 0 || si.si_pid == 0)
 		return;
+	sig = si.si_status;
+	fg = tcgetpgrp(s->tty_fd);
+	if (fg != s->tty_pgrp && tree_group(s, fg) && (sig == SIGTTIN || sig == SIGTTOU))
+		return; /* the tree's own job control: a shell inside has its job in front */
 	eng_set_stopped(s->eng, 2, true, &s->fx);
 	effects_apply(s, 0);
 	trace_flush(&s->trace);
-	tcsetpgrp(s->tty_fd, s->tty_pgrp);
-	kill(s->self_rpid, SIGSTOP); /* returns once our shell continues us */
-	if (tcgetpgrp(s->tty_fd) == s->tty_pgrp)
+	if (fg == s->tty_pgrp && (sig == SIGTTIN || sig == SIGTTOU)) {
 		tcsetpgrp(s->tty_fd, s->cmd_rpid);
+	} else {
+		take_back(s);
+		stop_self(s, sig);
+		if (we_are_fg(s))
+			tcsetpgrp(s->tty_fd, s->cmd_rpid);
+	}
 	kill(-s->cmd_rpid, SIGCONT);
 	eng_set_stopped(s->eng, 2, false, &s->fx);
 	effects_apply(s, 0);
+}
+
+/* A SIGCONT from outside: our shell ran `fg` on us while we were running
+ * in the background; the command gets the terminal our group was given. */
+void term_cont(struct sup *s)
+{
+	if (!s->cmd_reaped && we_are_fg(s))
+		tcsetpgrp(s->tty_fd, s->cmd_rpid);
+}
+
+/*
+ * A SIGHUP from outside: our shell passing on a hangup to its jobs (an
+ * interactive shell resends SIGHUP to every job before it exits), or a
+ * `kill -HUP`.  Natively it would reach the job's process group: the
+ * command's group, virtual group 2, not the whole tree; the tree carries
+ * on, and its processes that survive are torn down when the command exits.
+ * One exception keeps a hangup from arriving twice: when the terminal has
+ * been hung up and the tree's group is its foreground group, the kernel
+ * signals that group itself (when the controlling process exits), so we
+ * send nothing.
+ */
+void term_hangup(struct sup *s, pid_t sender)
+{
+	int32_t mirror = procs_group_rpgid(s, 2, 0);
+	bool hung = s->tty_fd >= 0 && tcgetpgrp(s->tty_fd) < 0 && errno == EIO;
+	bool kernel_does = hung && mirror > 0 && mirror == s->tty_fg;
+	struct eng_pinfo pi;
+	int n = 0;
+
+	if (!kernel_does)
+		for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1))
+			if (eng_info(s->eng, v, &pi) == 0 && pi.pgid == 2 && pi.state != ENG_P_ZOMBIE &&
+			    procs_signal(s, v, SIGHUP) == 0)
+				n++;
+	if (trace_on(&s->trace)) {
+		trace_begin(&s->trace, "hangup", 0, 0);
+		trace_str(&s->trace, "signal", "SIGHUP");
+		trace_int(&s->trace, "sender_rpid", sender);
+		trace_int(&s->trace, "pgid", 2);
+		trace_int(&s->trace, "processes", n);
+		trace_bool(&s->trace, "kernel", kernel_does);
+		trace_end(&s->trace, "hangup: SIGHUP from real pid %d %s", (int)sender,
+			  kernel_does ? "not passed on: the terminal hung up, the kernel signals its foreground group 2"
+				      : "passed on to group 2");
+	}
+}
+
+/* The command died of SIGINT or SIGQUIT: die of the same signal, so that
+ * the shell that ran us stops a loop as it would for the command itself
+ * (shells tell "the child handled ^C" from "the child died of it" by the
+ * wait status).  No core file of ours for SIGQUIT.  Returns only when the
+ * signal cannot kill us (we are pid 1 of a pid namespace). */
+void term_die_like(int sig)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct rlimit nocore = {0, 0};
+	sigset_t set;
+
+	if (sig != SIGINT && sig != SIGQUIT)
+		return;
+	fflush(NULL);
+	setrlimit(RLIMIT_CORE, &nocore);
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	kill(getpid(), sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static struct sup_fg *fg_find(struct sup *s, int32_t vsid)
