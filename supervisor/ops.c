@@ -358,6 +358,7 @@ static int op_xlate(struct sup *s, const struct proto_req *q, struct proto_rep *
 
 static int op_info(struct sup *s, const struct proto_req *q, struct proto_rep *r)
 {
+	struct sysio_stat st;
 	struct eng_pinfo pi;
 	int32_t v = eng_next(s->eng, q->a);
 	int rc;
@@ -374,6 +375,16 @@ static int op_info(struct sup *s, const struct proto_req *q, struct proto_rep *r
 	r->v[4] = (int32_t)pi.rpid;
 	r->v[5] = (unsigned char)pi.state | (pi.execed ? 0x100 : 0);
 	procs_name(s, v, r->text, PROTO_TEXT_REP);
+	/* ids[0], ids[1]: the terminal (device number, 0 none) and its
+	 * foreground group as a virtual id: a real group id is its creator's
+	 * rpid, so its leader's vpid while the model knows it; 0 for a group
+	 * outside the tree (as in a pid namespace); -1 without a terminal. */
+	if (pi.rpid > 0 && sysio_stat((pid_t)pi.rpid, &st) == 0 && st.state != 'Z') {
+		int32_t vfg = st.tpgid > 0 ? eng_rpid_to_vpid(s->eng, st.tpgid) : -1;
+		r->n = 2;
+		r->ids[0] = st.tty_nr;
+		r->ids[1] = st.tty_nr == 0 ? -1 : vfg > 1 ? vfg : 0;
+	}
 	return 0;
 }
 

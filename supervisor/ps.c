@@ -32,6 +32,8 @@ struct ps_entry {
 	int32_t vpid, ppid, pgid, sid; /* virtual ids */
 	int32_t rpid;                  /* real pid, > 0 (reservations are skipped) */
 	char state;                    /* 'R', 'T' or 'Z' (enum eng_pstate) */
+	int32_t tty_nr;                /* controlling terminal's device number, 0 none */
+	int32_t tpgid;                 /* its foreground group (virtual), -1 none, 0 outside */
 	bool execed;                   /* has exec'd since its fork */
 	char cmd[PROTO_TEXT_REP + 1];  /* NUL-terminated command name */
 };
@@ -39,8 +41,10 @@ struct ps_entry {
 static const char ps_usage[] =
 	"Usage: jobshim ps [--socket PATH | --pid PID] [--json]\n"
 	"Show the processes of a running jobshim namespace as a tree: virtual PID,\n"
-	"PPID, PGID, SID, STAT (R running, T stopped, Z zombie; s = session leader)\n"
-	"and COMMAND.  Inside a jobshim tree no option is needed.\n"
+	"PPID, PGID, SID, TTY and TPGID (its controlling terminal and that\n"
+	"terminal's foreground group, as `ps -o tty,tpgid`), STAT (R running,\n"
+	"T stopped, Z zombie; s = session leader) and COMMAND.  Inside a jobshim\n"
+	"tree no option is needed.\n"
 	"\n"
 	"      --socket PATH  the supervisor's socket\n"
 	"      --pid PID      the supervisor's real process id\n"
@@ -150,6 +154,28 @@ static int ps_call(int fd, struct proto_req *q, struct proto_rep *r)
 	}
 }
 
+/* The terminal's name as ps(1) prints it: "pts/3", "tty2", "ttyS0", "?". */
+static void tty_name(int32_t tty_nr, char *out, size_t len)
+{
+	unsigned major = ((unsigned)tty_nr >> 8) & 0xfff;
+	unsigned minor = ((unsigned)tty_nr & 0xff) | (((unsigned)tty_nr >> 12) & 0xfff00);
+
+	if (tty_nr == 0)
+		snprintf(out, len, "?");
+	else if (major >= 136 && major <= 143)
+		snprintf(out, len, "pts/%u", minor + (major - 136) * 256);
+	else if (major == 4 && minor < 64)
+		snprintf(out, len, "tty%u", minor);
+	else if (major == 4)
+		snprintf(out, len, "ttyS%u", minor - 64);
+	else if (major == 5 && minor == 0)
+		snprintf(out, len, "tty");
+	else if (major == 5 && minor == 1)
+		snprintf(out, len, "console");
+	else
+		snprintf(out, len, "%u,%u", major, minor);
+}
+
 static void json_str(const char *v)
 {
 	putchar('"');
@@ -168,10 +194,17 @@ static void print_json(const struct ps_entry *e, size_t n)
 {
 	putchar('[');
 	for (size_t i = 0; i < n; i++) {
+		char tty[32];
+		tty_name(e[i].tty_nr, tty, sizeof(tty));
 		printf("%s\n  {\"pid\":%d,\"rpid\":%d,\"ppid\":%d,\"pgid\":%d,\"sid\":%d,\"stat\":\"%c\","
-		       "\"execed\":%s,\"command\":",
+		       "\"execed\":%s,\"tty\":",
 		       i ? "," : "", (int)e[i].vpid, (int)e[i].rpid, (int)e[i].ppid, (int)e[i].pgid,
 		       (int)e[i].sid, e[i].state, e[i].execed ? "true" : "false");
+		if (e[i].tty_nr)
+			json_str(tty);
+		else
+			fputs("null", stdout);
+		printf(",\"tpgid\":%d,\"command\":", (int)e[i].tpgid);
 		json_str(e[i].cmd);
 		putchar('}');
 	}
@@ -190,9 +223,11 @@ static void print_row(const struct ps_entry *e, const struct ps_entry *all, size
 		      int depth, int guard)
 {
 	char stat[4] = {e->state, e->vpid == e->sid ? 's' : '\0', '\0', '\0'};
+	char tty[32];
 
-	printf("%7d %7d %7d %7d %-4s %*s%s\n", (int)e->vpid, (int)e->ppid, (int)e->pgid,
-	       (int)e->sid, stat, 2 * depth, "", e->cmd);
+	tty_name(e->tty_nr, tty, sizeof(tty));
+	printf("%7d %7d %7d %7d %-8s %7d %-4s %*s%s\n", (int)e->vpid, (int)e->ppid, (int)e->pgid,
+	       (int)e->sid, tty, (int)e->tpgid, stat, 2 * depth, "", e->cmd);
 	if (guard > 64)
 		return;
 	for (size_t j = 0; j < n; j++)
@@ -202,7 +237,8 @@ static void print_row(const struct ps_entry *e, const struct ps_entry *all, size
 
 static void print_tree(const struct ps_entry *e, size_t n)
 {
-	printf("%7s %7s %7s %7s %-4s %s\n", "PID", "PPID", "PGID", "SID", "STAT", "COMMAND");
+	printf("%7s %7s %7s %7s %-8s %7s %-4s %s\n", "PID", "PPID", "PGID", "SID", "TTY", "TPGID", "STAT",
+	       "COMMAND");
 	for (size_t i = 0; i < n; i++)
 		if (!has_parent(e, n, i))
 			print_row(&e[i], e, n, 0, 0);
@@ -325,6 +361,8 @@ int ps_main(int argc, char **argv)
 		ents[n].rpid = r.v[4];
 		ents[n].state = (char)(r.v[5] & 0xff);
 		ents[n].execed = (r.v[5] >> 8) & 1;
+		ents[n].tty_nr = r.n >= 2 ? r.ids[0] : 0;
+		ents[n].tpgid = r.n >= 2 ? r.ids[1] : -1;
 		memcpy(ents[n].cmd, r.text, PROTO_TEXT_REP);
 		ents[n].cmd[PROTO_TEXT_REP] = '\0';
 		n++;

@@ -245,6 +245,8 @@ bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q
 struct sysio_stat {
 	char state;               /* /proc state letter */
 	pid_t ppid, pgrp, sid;
+	int tty_nr;               /* controlling terminal's device number, 0 none */
+	pid_t tpgid;              /* its foreground group (real), -1 none */
 	unsigned long long start; /* start time in clock ticks: tells reused pids apart */
 	char comm[17];
 };

@@ -51,7 +51,7 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 	/* fields after comm: state ppid pgrp session tty_nr tpgid flags minflt
 	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
 	 * num_threads itrealvalue starttime */
-	int ppid, pgrp, sid;
+	int ppid, pgrp, sid, tty_nr, tpgid;
 
 	memset(st, 0, sizeof(*st));
 	if (rpid <= 0)
@@ -70,9 +70,11 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 		clen = sizeof(st->comm) - 1;
 	memcpy(st->comm, open_paren + 1, clen);
 	st->comm[clen] = '\0';
-	if (sscanf(close_paren + 1, " %c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu%n",
-		   &st->state, &ppid, &pgrp, &sid, &st->start, &pos) < 5 || pos == 0)
+	if (sscanf(close_paren + 1, " %c %d %d %d %d %d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu%n",
+		   &st->state, &ppid, &pgrp, &sid, &tty_nr, &tpgid, &st->start, &pos) < 7 || pos == 0)
 		return -EINVAL;
+	st->tty_nr = tty_nr;
+	st->tpgid = tpgid;
 	st->ppid = ppid;
 	st->pgrp = pgrp;
 	st->sid = sid;

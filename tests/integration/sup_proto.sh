@@ -77,11 +77,11 @@ if [ -z "${s:-}" ]; then bad "no socket for $jp"; else
 	fd1=$(ls /proc/$jp/fd | wc -l)
 	[ "$fd0" = "$fd1" ] && ok "fd count back to $fd0 after 32 clients" || bad "fds $fd0 -> $fd1"
 	timeout 20 "$J" ps --pid $jp >"$T/out" 2>&1
-	has '^ +PID +PPID +PGID +SID +STAT +COMMAND$' "ps --pid header"
-	has '^ +1 +0 +1 +1 +Rs +jobshim$' "ps --pid: init"
-	has '^ +2 +1 +2 +2 +Rs +sleep$' "ps --pid: the command, indented"
+	has '^ +PID +PPID +PGID +SID +TTY +TPGID +STAT +COMMAND$' "ps --pid header"
+	has '^ +1 +0 +1 +1 +[?] +-1 +Rs +jobshim$' "ps --pid: init"
+	has '^ +2 +1 +2 +2 +[?] +-1 +Rs +sleep$' "ps --pid: the command, indented"
 	timeout 20 "$J" ps --socket "$s" --json >"$T/out" 2>&1
-	if python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a[1]["pid"]==2 and a[1]["command"]=="sleep" and a[0]["rpid"]>0' "$T/out" 2>/dev/null; then
+	if python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a[1]["pid"]==2 and a[1]["command"]=="sleep" and a[0]["rpid"]>0 and a[1]["tty"] is None and a[1]["tpgid"]==-1' "$T/out" 2>/dev/null; then
 		ok "ps --json parses"; else bad "ps --json: $(cat "$T/out")"; fi
 	kill -TERM $jp
 	wait $jp
@@ -93,8 +93,8 @@ has "not inside a jobshim tree" "ps outside without options"
 
 # ps inside the tree: the tree with children under parents.
 timeout 60 "$J" run -- sh -c 'sleep 5 & setsid sleep 5 & sleep 0.2; '"$J"' ps; kill %1 %2' >"$T/out" 2>&1
-has '^ +2 +1 +2 +2 +Rs +sh$' "ps inside: command"
-has '^ +3 +2 +2 +2 +R +sleep$' "ps inside: child indented under it"
-has '^ +4 +2 +4 +4 +Rs +sleep$' "ps inside: setsid child, own session"
+has '^ +2 +1 +2 +2 +[?] +-1 +Rs +sh$' "ps inside: command"
+has '^ +3 +2 +2 +2 +[?] +-1 +R +sleep$' "ps inside: child indented under it"
+has '^ +4 +2 +4 +4 +[?] +-1 +Rs +sleep$' "ps inside: setsid child, own session"
 
 exit $fail

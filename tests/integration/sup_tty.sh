@@ -56,6 +56,30 @@ echo "$out" | grep -q "Stopped" && ok "^Z stops the job" || bad "no stop: $out"
 echo "$out" | grep -q "rc2=7" && ok "fg resumes it to the end" || bad "rc2: $out"
 echo "$out" | grep -q "rc3=130" && ok "^C: exit 130" || bad "rc3: $out"
 
+# jobshim ps shows the terminal and its foreground group, as ps -o tty,tpgid
+# does: the shell (pid 2) and its background job (3) are on the terminal,
+# whose foreground group is the job running `jobshim ps` (4).
+out=$(timeout 60 python3 - "$J" "$(dirname "$0")/lib" <<'EOF'
+import sys
+J = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+from ptyshell import PtyShell
+sh = PtyShell([J, "run", "--", "bash", "--norc", "--noprofile", "-i"])
+sh.send("PS1='P$ '\n")
+sh.until("P$ ")
+sh.send("sleep 100 & " + J + " ps; tty; echo T$((1+1))\n")
+sh.until("T2")
+sh.send("kill %1; exit\n")
+sh.until("\0", 2)
+print(sh.text().replace("\r", ""))
+EOF
+)
+tty=$(echo "$out" | sed -n 's|^/dev/\(pts/[0-9]*\)$|\1|p' | head -n 1)
+row2=$(echo "$out" | awk '$1 == 2 && $8 == "bash" {print $5, $6}')
+row3=$(echo "$out" | awk '$1 == 3 {print $5, $6}')
+[ -n "$tty" ] && [ "$row2" = "$tty 4" ] && ok "ps: the shell on $tty, group 4 in front" || bad "ps TTY/TPGID of pid 2: '$row2' (tty '$tty'): $out"
+[ -n "$tty" ] && [ "$row3" = "$tty 4" ] && ok "ps: its background job on $tty, group 4 in front" || bad "ps TTY/TPGID of pid 3: '$row3': $out"
+
 # An interactive shell inside jobshim runs its own jobs on the terminal:
 # real process groups mirror the virtual ones, so ^Z and ^C reach the
 # foreground job only, and a background job that reads the terminal gets
