@@ -311,6 +311,14 @@ int term_setpgrp(struct sup *s, int32_t caller, int32_t pgid)
 			return -ENOMEM;
 		}
 	}
+	if (trace_on(&s->trace) && f->vpgid != pgid) {
+		trace_begin(&s->trace, "foreground", caller, eng_vpid_to_rpid(s->eng, caller));
+		trace_int(&s->trace, "sid", sid);
+		trace_int(&s->trace, "from", f->vpgid ? f->vpgid : sid);
+		trace_int(&s->trace, "pgid", pgid);
+		trace_end(&s->trace, "foreground: session %d: group %d -> %d (by %d)", sid,
+			  f->vpgid ? f->vpgid : sid, (int)pgid, (int)caller);
+	}
 	f->vpgid = pgid;
 	return 0;
 }

@@ -80,6 +80,13 @@ row3=$(echo "$out" | awk '$1 == 3 {print $5, $6}')
 [ -n "$tty" ] && [ "$row2" = "$tty 4" ] && ok "ps: the shell on $tty, group 4 in front" || bad "ps TTY/TPGID of pid 2: '$row2' (tty '$tty'): $out"
 [ -n "$tty" ] && [ "$row3" = "$tty 4" ] && ok "ps: its background job on $tty, group 4 in front" || bad "ps TTY/TPGID of pid 3: '$row3': $out"
 
+# Foreground changes are in the trace: `fg` of a job and back.
+t=$(mktemp)
+timeout 60 script -qc "$J run --trace $t -- bash -c 'set -m; sleep 0.1 & fg %1 >/dev/null'" /dev/null </dev/null >/dev/null 2>&1
+fgs=$(grep '"ev":"foreground"' "$t" | sed 's/.*"vpid":\([0-9]*\),.*"sid":\([0-9]*\),"from":\([0-9]*\),"pgid":\([0-9]*\)}/\1:\2:\3->\4/' | tr '\n' ' ')
+[ "$fgs" = "2:2:2->3 2:2:3->2 " ] && ok "trace: foreground 2->3 and back" || bad "trace foreground events: '$fgs': $(cat "$t")"
+rm -f "$t"
+
 # An interactive shell inside jobshim runs its own jobs on the terminal:
 # real process groups mirror the virtual ones, so ^Z and ^C reach the
 # foreground job only, and a background job that reads the terminal gets
