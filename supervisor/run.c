@@ -353,7 +353,8 @@ static void on_timer(struct sup *s)
 		s->timeout_at = 0;
 		teardown_timeout(s);
 	}
-	if ((s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) && now >= s->deadline)
+	if ((s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) &&
+	    now >= s->deadline)
 		teardown_tick(s);
 	events_tick(s, now);
 	if (s->sweep_at && now >= s->sweep_at) {
@@ -369,7 +370,8 @@ static void arm_timer(struct sup *s)
 
 	if (s->timeout_at && (s->phase == SUP_PH_RUN || s->phase == SUP_PH_WAIT))
 		next = s->timeout_at;
-	if ((s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) && (!next || s->deadline < next))
+	if ((s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) &&
+	    (!next || s->deadline < next))
 		next = s->deadline;
 	if (s->sweep_at && (!next || s->sweep_at < next))
 		next = s->sweep_at;
@@ -391,7 +393,8 @@ static void after_batch(struct sup *s)
 {
 	if (s->cmd_reaped && s->phase == SUP_PH_RUN)
 		teardown_command_done(s);
-	if ((s->phase == SUP_PH_WAIT || s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) &&
+	if ((s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_WAIT || s->phase == SUP_PH_TERM ||
+	     s->phase == SUP_PH_KILL) &&
 	    teardown_no_children(s))
 		s->phase = SUP_PH_DONE;
 	if (!s->sweep_at && procs_sweep_needed(s))
