@@ -491,6 +491,8 @@ static int setup(struct sup *s)
 	struct eng_config cfg = {.vpid_max = SUP_VPID_MAX, .is_stopped = procs_is_stopped, .ctx = s};
 	int rc;
 
+	if (procfs_check() < 0)
+		return -1;
 	if (find_lib(s) < 0)
 		return -1;
 	rc = trace_open(&s->trace, s->opt.trace);

@@ -14,6 +14,7 @@
  *   ops.c       one handler per protocol request
  *   procs.c     vpid <-> rpid/pidfd records, exits, reaping, lazy registration
  *   sysio.c     /proc reads, pidfd calls, waitid: the seam tests/fuzz/ replaces
+ *   procfs.c    the start-up check that /proc is ours (else exit 125)
  *   effects.c   engine effects -> pidfd signals and trace events
  *   teardown.c  leftovers, timeout and signal shutdown
  *   term.c      the real terminal hand-off and the virtual foreground groups
@@ -272,6 +273,11 @@ int sysio_pidfd_open(pid_t rpid);                /* fd or -errno */
 int sysio_pidfd_signal(int pidfd, int sig);      /* 0 or -errno */
 bool sysio_pidfd_status(int pidfd, int *status); /* exited child of ours: its status */
 pid_t sysio_reap_any(int *status);               /* reaped child's rpid, 0 none */
+
+/* procfs.c: 0 when /proc is our pid namespace's and shows our processes
+ * (then sysio reads it through a held dirfd); -1 after saying on stderr
+ * why not and what to do. */
+int procfs_check(void);
 
 /* procs.c */
 bool procs_is_stopped(void *ctx, int32_t vpid, int64_t rpid);
