@@ -580,10 +580,14 @@ static int exit_code(struct sup *s)
 		return s->exit_code;
 	if (s->opt.fail_on_leak && s->nleftover > 0)
 		return 3;
-	if (WIFEXITED(st))
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
 		return WEXITSTATUS(st);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
+	/* Never a success with a trace that could not be written whole
+	 * (trace.c said why): a CI job keeps its failure otherwise. */
+	if (WIFEXITED(st) && !s->trace.failed)
+		return 0;
 	return RUN_EXIT_FAIL;
 }
 
@@ -617,7 +621,6 @@ int run_main(const struct sup_opts *opt)
 		return rc;
 	}
 	loop(&s);
-	rc = exit_code(&s);
-	cleanup(&s);
-	return rc;
+	cleanup(&s); /* the trace's last write first: it may fail */
+	return exit_code(&s);
 }

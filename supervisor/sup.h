@@ -128,6 +128,12 @@ struct trace {
 	int64_t at;      /* monotonic ns the current event happened (an event
 	                    record's write time), 0 = now */
 	int64_t last;    /* the time of the last event written */
+	const char *path; /* --trace's argument, for messages */
+	bool regular;    /* a regular file: an incomplete tail can be cut off */
+	off_t synced;    /* file offset after the last successful flush: always a
+	                    record boundary (flushes happen between events) */
+	bool failed;     /* a write failed: said on stderr, tracing stopped, the
+	                    trace is incomplete (run.c: exit 125 instead of 0) */
 };
 
 enum sup_phase {
