@@ -349,7 +349,8 @@ static void on_timer(struct sup *s)
 		;
 	s->timer_set = 0;
 	now = sup_now();
-	if (s->timeout_at && now >= s->timeout_at && (s->phase == SUP_PH_RUN || s->phase == SUP_PH_WAIT)) {
+	if (s->timeout_at && now >= s->timeout_at &&
+	    (s->phase == SUP_PH_RUN || s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_WAIT)) {
 		s->timeout_at = 0;
 		teardown_timeout(s);
 	}
@@ -368,7 +369,7 @@ static void arm_timer(struct sup *s)
 	int64_t next = 0;
 	struct itimerspec its;
 
-	if (s->timeout_at && (s->phase == SUP_PH_RUN || s->phase == SUP_PH_WAIT))
+	if (s->timeout_at && (s->phase == SUP_PH_RUN || s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_WAIT))
 		next = s->timeout_at;
 	if ((s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) &&
 	    (!next || s->deadline < next))

@@ -260,7 +260,8 @@ bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q
 struct sysio_stat {
 	char state;               /* /proc state letter */
 	pid_t ppid, pgrp, sid;
-	unsigned flags;           /* the kernel's PF_* task flags */
+	unsigned flags;           /* the kernel's PF_* flags of the main thread */
+	int nthreads;             /* threads in the process (a zombie main thread counts) */
 	unsigned long long start; /* start time in clock ticks: tells reused pids apart */
 	char comm[17];
 };

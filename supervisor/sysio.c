@@ -94,8 +94,8 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 		clen = sizeof(st->comm) - 1;
 	memcpy(st->comm, open_paren + 1, clen);
 	st->comm[clen] = '\0';
-	if (sscanf(close_paren + 1, " %c %d %d %d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu%n",
-		   &st->state, &ppid, &pgrp, &sid, &st->flags, &st->start, &pos) < 6 || pos == 0)
+	if (sscanf(close_paren + 1, " %c %d %d %d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %d %*d %llu%n",
+		   &st->state, &ppid, &pgrp, &sid, &st->flags, &st->nthreads, &st->start, &pos) < 7 || pos == 0)
 		return -EINVAL;
 	st->ppid = ppid;
 	st->pgrp = pgrp;
@@ -170,7 +170,9 @@ int sysio_children(pid_t rpid, pid_t *out, size_t cap)
  * the kernel marks a process hit by any fatal signal with the default
  * action (complete_signal queues SIGKILL to every thread), and what a
  * stopped process killed with SIGKILL shows until it is scheduled.  Gone
- * entirely: dying too (it died).
+ * entirely: dying too (it died).  The state and PF_EXITING are the main
+ * thread's: they count only when it is the last one (a main thread that
+ * called pthread_exit leaves the others running).
  */
 bool sysio_dying(pid_t rpid)
 {
@@ -179,8 +181,9 @@ bool sysio_dying(pid_t rpid)
 	unsigned long long pend;
 	const char *p;
 
-	if (sysio_stat(rpid, &st) < 0 || st.state == 'Z' || st.state == 'X' ||
-	    (st.flags & SYSIO_PF_EXITING))
+	if (sysio_stat(rpid, &st) < 0)
+		return true;
+	if ((st.state == 'Z' || st.state == 'X' || (st.flags & SYSIO_PF_EXITING)) && st.nthreads <= 1)
 		return true;
 	snprintf(path, sizeof(path), "%d/status", (int)rpid);
 	if (read_small(path, buf, sizeof(buf)) < 0)

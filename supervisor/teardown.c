@@ -132,7 +132,9 @@ static void scan_real(struct sup *s, struct td_list *l)
 			struct eng_pinfo pi;
 			int32_t v;
 
-			if (sysio_stat(r, &st) < 0 || st.state == 'Z' || st.state == 'X')
+			/* A zombie main thread with others still running is a
+			 * live process. */
+			if (sysio_stat(r, &st) < 0 || ((st.state == 'Z' || st.state == 'X') && st.nthreads <= 1))
 				continue;
 			v = eng_rpid_to_vpid(s->eng, r);
 			if (v <= 1 || eng_info(s->eng, v, &pi) < 0 || pi.state == ENG_P_ZOMBIE)

@@ -71,6 +71,13 @@ grep -q '^jobshim: leftover: pid 3 (real [0-9]*) sid 3 pgid 3: sleep 300$' "$T/e
 	bad "real leak took ${el} ms"
 pgrep -x sleep >/dev/null && bad "the leak survived" || ok "the leak was killed"
 
+# A process whose main thread has exited (a zombie in /proc) while another
+# thread runs is alive: a leak, not a dying process.
+out=$(timeout 60 "$J" run --fail-on-leak --settle 200ms -- sh -c "$B/itest/leak_mainexit & sleep 0.2" 2>"$T/err")
+rc=$?
+[ $rc -eq 3 ] && grep -q '^jobshim: leftover: pid 3 ' "$T/err" && ok "main thread gone, another running: a leak" ||
+	bad "pthread_exit main: rc $rc $(cat "$T/err")"
+
 # The settle time is the line: a process that ends 0.5 s after the command
 # is no leak within the default 1 s, and is one with --settle 100ms.
 out=$(timeout 60 "$J" run --fail-on-leak -- sh -c 'sleep 0.5 &' 2>"$T/err")
