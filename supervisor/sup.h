@@ -50,6 +50,13 @@ struct epoll_event;
  * multiprocessing helpers need ~20 ms natively, up to ~250 ms seen under
  * jobshim on a loaded 2-core machine. */
 #define SUP_SETTLE_NS 1000000000LL
+/* While the rest of the tree is still busy at the end of the settle time
+ * (running, waiting for a CPU or a disk, using CPU time, exiting one by
+ * one), it gets this much more, again and again, up to SUP_SETTLE_MAX
+ * times the settle time after the command's exit: a loaded machine makes
+ * helpers slow to finish, not leaks. */
+#define SUP_SETTLE_STEP_NS 100000000LL
+#define SUP_SETTLE_MAX 10
 #define SUP_EVENTS_DELAY_NS 10000000LL /* event FIFO re-armed this long after it fired */
 
 /* epoll keys: kind in the top byte, an id below (never an fd or a pointer,
@@ -196,6 +203,10 @@ struct sup {
 	int64_t timer_set;       /* absolute time the timerfd is armed for, 0 = disarmed */
 	int64_t spin_until;      /* poll without sleeping until then (a request was answered) */
 	size_t nleftover;        /* processes reported as leftovers */
+	int64_t settle_cap;      /* SUP_PH_SETTLE: no extension past this time */
+	bool settle_seen;        /* the tree was looked at since the command's exit */
+	size_t settle_n;         /* processes still running at the last look */
+	unsigned long long settle_cpu; /* and their CPU ticks then */
 
 	sigset_t old_mask;       /* signal mask at start: the command gets it back */
 	struct sigaction old_pipe, old_ttou, old_ttin; /* dispositions at start, ditto */
@@ -262,6 +273,7 @@ struct sysio_stat {
 	pid_t ppid, pgrp, sid;
 	unsigned flags;           /* the kernel's PF_* flags of the main thread */
 	int nthreads;             /* threads in the process (a zombie main thread counts) */
+	unsigned long long cpu;   /* user + system time of all its threads, clock ticks */
 	unsigned long long start; /* start time in clock ticks: tells reused pids apart */
 	char comm[17];
 };

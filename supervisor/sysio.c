@@ -94,9 +94,13 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 		clen = sizeof(st->comm) - 1;
 	memcpy(st->comm, open_paren + 1, clen);
 	st->comm[clen] = '\0';
-	if (sscanf(close_paren + 1, " %c %d %d %d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %d %*d %llu%n",
-		   &st->state, &ppid, &pgrp, &sid, &st->flags, &st->nthreads, &st->start, &pos) < 7 || pos == 0)
+	unsigned long long utime, stime;
+
+	if (sscanf(close_paren + 1, " %c %d %d %d %*d %*d %u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %d %*d %llu%n",
+		   &st->state, &ppid, &pgrp, &sid, &st->flags, &utime, &stime, &st->nthreads, &st->start,
+		   &pos) < 9 || pos == 0)
 		return -EINVAL;
+	st->cpu = utime + stime;
 	st->ppid = ppid;
 	st->pgrp = pgrp;
 	st->sid = sid;

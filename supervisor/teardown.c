@@ -18,9 +18,10 @@
  * Phases (struct sup.phase):
  *   RUN     the command runs;
  *   SETTLE  the command is gone; exits already in flight get --settle
- *           to be collected (the loop ends at once if the tree empties);
- *           then whoever is still running and not already dying is a
- *           leftover (the definition of a leak: docs/jobshim.1);
+ *           to be collected (the loop ends at once if the tree empties),
+ *           more while the rest is visibly busy (settle_busy), up to
+ *           SUP_SETTLE_MAX times that; then whoever is still running and
+ *           not already dying is a leftover (docs/jobshim.1, LEFTOVERS);
  *   WAIT    --wait: the command is gone, the rest may finish on its own;
  *   TERM    the tree got SIGTERM (teardown, --timeout) or the forwarded signal;
  *           at the deadline (--grace later) the rest gets SIGKILL;
@@ -256,6 +257,49 @@ bool teardown_no_children(struct sup *s)
 	return false;
 }
 
+/* Is the rest of the tree still at work: a process running or waiting for
+ * a CPU (R) or a disk (D), or -- since the last look -- one gone or new, or
+ * CPU time used?  A leaked daemon sleeps.  Remembers what it saw. */
+static bool settle_busy(struct sup *s, const struct td_list *l)
+{
+	unsigned long long cpu = 0;
+	size_t n = 0;
+	bool busy = false;
+
+	for (size_t i = 0; i < l->n + l->nraw; i++) {
+		struct eng_pinfo pi;
+		struct sysio_stat st;
+		pid_t r;
+
+		if (i < l->n)
+			r = eng_info(s->eng, l->vpids[i], &pi) == 0 ? (pid_t)pi.rpid : 0;
+		else
+			r = l->raw[i - l->n].rpid;
+		if (r <= 0 || sysio_dying(r) || sysio_stat(r, &st) < 0)
+			continue;
+		n++;
+		cpu += st.cpu;
+		if (st.state == 'R' || st.state == 'D')
+			busy = true;
+	}
+	if (s->settle_seen && (n != s->settle_n || cpu != s->settle_cpu))
+		busy = true;
+	s->settle_seen = true;
+	s->settle_n = n;
+	s->settle_cpu = cpu;
+	return busy;
+}
+
+/* The first look, at the command's exit: what settle_busy compares with. */
+static void settle_look(struct sup *s)
+{
+	struct td_list l = {0};
+
+	collect(s, &l);
+	settle_busy(s, &l);
+	list_free(&l);
+}
+
 /* The command was reaped.  A process that its end set dying (killed, a
  * stopped group orphaned, a helper reading EOF from the command's pipe) is
  * not a leak: give the tree --settle before anything is counted. */
@@ -268,6 +312,9 @@ void teardown_command_done(struct sup *s)
 	}
 	s->phase = SUP_PH_SETTLE;
 	s->deadline = sup_now() + s->opt.settle_ns;
+	s->settle_cap = sup_now() + SUP_SETTLE_MAX * s->opt.settle_ns;
+	s->settle_seen = false;
+	settle_look(s);
 }
 
 /* The settle time is over and the tree is not empty: report what still
@@ -278,6 +325,11 @@ static void settled(struct sup *s)
 	size_t nrep;
 
 	collect(s, &l);
+	if (l.n + l.nraw > 0 && sup_now() < s->settle_cap && settle_busy(s, &l)) {
+		s->deadline = sup_now() + SUP_SETTLE_STEP_NS;
+		list_free(&l);
+		return;
+	}
 	nrep = report(s, &l);
 	if (l.n + l.nraw == 0) {
 		s->phase = SUP_PH_DONE;
