@@ -47,8 +47,8 @@ struct epoll_event;
  * tree has to finish exits already under way before a process still
  * running is a leftover (docs/jobshim.1, LEFTOVERS).  Ends early when the
  * tree is empty, so only a run that does leave something pays it.  Python's
- * multiprocessing helpers need ~20 ms natively, up to ~250 ms seen under
- * jobshim on a loaded 2-core machine. */
+ * multiprocessing helpers need ~20 ms natively, 0.2-1.5 s were seen under
+ * jobshim on a 2-core machine with a load of 30: hence the extension. */
 #define SUP_SETTLE_NS 1000000000LL
 /* While the rest of the tree is still busy at the end of the settle time
  * (running, waiting for a CPU or a disk, using CPU time, exiting one by
