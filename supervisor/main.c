@@ -35,6 +35,10 @@ static const char run_usage[] =
 	"                            '-' prints them as readable text on stderr\n"
 	"      --timeout DURATION  after DURATION, terminate the whole tree; exit 124\n"
 	"      --grace DURATION    time between SIGTERM and SIGKILL (default 2s)\n"
+	"      --settle DURATION   after COMMAND exits, time for the rest of the tree\n"
+	"                            to finish exiting before what still runs is\n"
+	"                            a leftover (default 1s; 0: at once); while the\n"
+	"                            tree is busy, up to 10 times that\n"
 	"      --keep              report leftovers but leave them running\n"
 	"      --wait              wait for the whole tree to finish on its own\n"
 	"      --fail-on-leak      exit 3 when any process was left over\n"
@@ -46,7 +50,8 @@ static const char run_usage[] =
 	"\n"
 	"Exit status:\n"
 	"  124  the --timeout expired\n"
-	"  125  jobshim itself failed (bad option, library not found, ...)\n"
+	"  125  jobshim itself failed (bad option, library not found, /proc not\n"
+	"       its own, ...), or COMMAND succeeded but --trace could not be written\n"
 	"  126  COMMAND was found but could not be run\n"
 	"  127  COMMAND was not found\n"
 	"  3    --fail-on-leak and a process was left over\n"
@@ -93,19 +98,20 @@ static int64_t parse_duration(const char *arg)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_LIB = 1, O_TRACE, O_TIMEOUT, O_GRACE, O_KEEP, O_WAIT, O_LEAK, O_HELP };
+	enum { O_LIB = 1, O_TRACE, O_TIMEOUT, O_GRACE, O_SETTLE, O_KEEP, O_WAIT, O_LEAK, O_HELP };
 	static const struct option longopts[] = {
 		{"lib", required_argument, NULL, O_LIB},
 		{"trace", required_argument, NULL, O_TRACE},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"grace", required_argument, NULL, O_GRACE},
+		{"settle", required_argument, NULL, O_SETTLE},
 		{"keep", no_argument, NULL, O_KEEP},
 		{"wait", no_argument, NULL, O_WAIT},
 		{"fail-on-leak", no_argument, NULL, O_LEAK},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
-	struct sup_opts o = {.grace_ns = 2000000000LL};
+	struct sup_opts o = {.grace_ns = 2000000000LL, .settle_ns = SUP_SETTLE_NS};
 	bool keep = false, wait = false;
 	int c;
 
@@ -129,6 +135,11 @@ static int cmd_run(int argc, char **argv)
 			o.grace_ns = parse_duration(optarg);
 			if (o.grace_ns < 0)
 				return usage_error("run", "invalid duration for --grace: '%s'", optarg);
+			break;
+		case O_SETTLE:
+			o.settle_ns = parse_duration(optarg);
+			if (o.settle_ns < 0)
+				return usage_error("run", "invalid duration for --settle: '%s'", optarg);
 			break;
 		case O_KEEP:
 			keep = true;

@@ -356,11 +356,13 @@ static void on_timer(struct sup *s)
 		;
 	s->timer_set = 0;
 	now = sup_now();
-	if (s->timeout_at && now >= s->timeout_at && (s->phase == SUP_PH_RUN || s->phase == SUP_PH_WAIT)) {
+	if (s->timeout_at && now >= s->timeout_at &&
+	    (s->phase == SUP_PH_RUN || s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_WAIT)) {
 		s->timeout_at = 0;
 		teardown_timeout(s);
 	}
-	if ((s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) && now >= s->deadline)
+	if ((s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) &&
+	    now >= s->deadline)
 		teardown_tick(s);
 	events_tick(s, now);
 	if (s->sweep_at && now >= s->sweep_at) {
@@ -374,9 +376,10 @@ static void arm_timer(struct sup *s)
 	int64_t next = 0;
 	struct itimerspec its;
 
-	if (s->timeout_at && (s->phase == SUP_PH_RUN || s->phase == SUP_PH_WAIT))
+	if (s->timeout_at && (s->phase == SUP_PH_RUN || s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_WAIT))
 		next = s->timeout_at;
-	if ((s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) && (!next || s->deadline < next))
+	if ((s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) &&
+	    (!next || s->deadline < next))
 		next = s->deadline;
 	if (s->sweep_at && (!next || s->sweep_at < next))
 		next = s->sweep_at;
@@ -398,7 +401,8 @@ static void after_batch(struct sup *s)
 {
 	if (s->cmd_reaped && s->phase == SUP_PH_RUN)
 		teardown_command_done(s);
-	if ((s->phase == SUP_PH_WAIT || s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL) &&
+	if ((s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_WAIT || s->phase == SUP_PH_TERM ||
+	     s->phase == SUP_PH_KILL) &&
 	    teardown_no_children(s))
 		s->phase = SUP_PH_DONE;
 	if (!s->sweep_at && procs_sweep_needed(s))
@@ -495,6 +499,8 @@ static int setup(struct sup *s)
 	struct eng_config cfg = {.vpid_max = SUP_VPID_MAX, .is_stopped = procs_is_stopped, .ctx = s};
 	int rc;
 
+	if (procfs_check() < 0)
+		return -1;
 	if (find_lib(s) < 0)
 		return -1;
 	rc = trace_open(&s->trace, s->opt.trace);
@@ -582,10 +588,14 @@ static int exit_code(struct sup *s)
 		return s->exit_code;
 	if (s->opt.fail_on_leak && s->nleftover > 0)
 		return 3;
-	if (WIFEXITED(st))
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
 		return WEXITSTATUS(st);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
+	/* Never a success with a trace that could not be written whole
+	 * (trace.c said why): a CI job keeps its failure otherwise. */
+	if (WIFEXITED(st) && !s->trace.failed)
+		return 0;
 	return RUN_EXIT_FAIL;
 }
 
@@ -619,8 +629,8 @@ int run_main(const struct sup_opts *opt)
 		return rc;
 	}
 	loop(&s);
+	cleanup(&s); /* the trace's last write first: it may fail */
 	rc = exit_code(&s);
-	cleanup(&s);
 	/* 130/131: the command died of SIGINT/SIGQUIT, or we got it from
 	 * outside (teardown_signal): die of it (term_die_like). */
 	if ((rc == 128 + SIGINT || rc == 128 + SIGQUIT) &&

@@ -14,6 +14,7 @@
  *   ops.c       one handler per protocol request
  *   procs.c     vpid <-> rpid/pidfd records, exits, reaping, lazy registration
  *   sysio.c     /proc reads, pidfd calls, waitid: the seam tests/fuzz/ replaces
+ *   procfs.c    the start-up check that /proc is ours (else exit 125)
  *   effects.c   engine effects -> pidfd signals and trace events
  *   teardown.c  leftovers, timeout and signal shutdown
  *   term.c      the real terminal hand-off and the virtual foreground groups
@@ -42,6 +43,20 @@ struct epoll_event;
 #define SUP_NAME_MAX 64       /* command names kept for ps and the trace */
 #define SUP_SWEEP_NS 500000000LL  /* zombie / stale reservation sweep period */
 #define SUP_KILL_TICK_NS 100000000LL /* re-scan period while killing the tree */
+/* Default --settle: after the command's exit, the time the rest of the
+ * tree has to finish exits already under way before a process still
+ * running is a leftover (docs/jobshim.1, LEFTOVERS).  Ends early when the
+ * tree is empty, so only a run that does leave something pays it.  Python's
+ * multiprocessing helpers need ~20 ms natively, 0.2-1.5 s were seen under
+ * jobshim on a 2-core machine with a load of 30: hence the extension. */
+#define SUP_SETTLE_NS 1000000000LL
+/* While the rest of the tree is still busy at the end of the settle time
+ * (running, waiting for a CPU or a disk, using CPU time, exiting one by
+ * one), it gets this much more, again and again, up to SUP_SETTLE_MAX
+ * times the settle time after the command's exit: a loaded machine makes
+ * helpers slow to finish, not leaks. */
+#define SUP_SETTLE_STEP_NS 100000000LL
+#define SUP_SETTLE_MAX 10
 #define SUP_EVENTS_DELAY_NS 10000000LL /* event FIFO re-armed this long after it fired */
 
 /* epoll keys: kind in the top byte, an id below (never an fd or a pointer,
@@ -70,6 +85,7 @@ struct sup_opts {
 	const char *trace;      /* --trace FILE; "-" = readable text on stderr; NULL = off */
 	int64_t timeout_ns;     /* --timeout; 0 = none */
 	int64_t grace_ns;       /* --grace; time between SIGTERM and SIGKILL */
+	int64_t settle_ns;      /* --settle; command exit to the leftover count */
 	enum sup_end end;       /* --keep / --wait / default teardown */
 	bool fail_on_leak;      /* --fail-on-leak: exit 3 when anything was left over */
 	char **argv;            /* the command, NULL-terminated, argv[0] non-NULL */
@@ -119,10 +135,17 @@ struct trace {
 	int64_t at;      /* monotonic ns the current event happened (an event
 	                    record's write time), 0 = now */
 	int64_t last;    /* the time of the last event written */
+	const char *path; /* --trace's argument, for messages */
+	bool regular;    /* a regular file: an incomplete tail can be cut off */
+	off_t synced;    /* file offset after the last successful flush: always a
+	                    record boundary (flushes happen between events) */
+	bool failed;     /* a write failed: said on stderr, tracing stopped, the
+	                    trace is incomplete (run.c: exit 125 instead of 0) */
 };
 
 enum sup_phase {
 	SUP_PH_RUN = 0,  /* the command is running (or its end is being handled) */
+	SUP_PH_SETTLE,   /* command gone: exits in flight settle until deadline, then leftovers */
 	SUP_PH_WAIT,     /* --wait: command gone, waiting for the rest */
 	SUP_PH_TERM,     /* SIGTERM (or a forwarded signal) sent; SIGKILL at deadline */
 	SUP_PH_KILL,     /* SIGKILL sent; repeated every tick until no child remains */
@@ -173,12 +196,17 @@ struct sup {
 
 	enum sup_phase phase;
 	int exit_code;           /* decided by teardown (124, 128+N); -1 = the command's */
-	int64_t deadline;        /* SUP_PH_TERM: when SIGKILL goes; SUP_PH_KILL: next tick */
+	int64_t deadline;        /* SUP_PH_SETTLE: when leftovers are counted; SUP_PH_TERM:
+	                            when SIGKILL goes; SUP_PH_KILL: next tick */
 	int64_t timeout_at;      /* 0 = no timeout */
 	int64_t sweep_at;        /* next sweep, 0 = not needed */
 	int64_t timer_set;       /* absolute time the timerfd is armed for, 0 = disarmed */
 	int64_t spin_until;      /* poll without sleeping until then (a request was answered) */
 	size_t nleftover;        /* processes reported as leftovers */
+	int64_t settle_cap;      /* SUP_PH_SETTLE: no extension past this time */
+	bool settle_seen;        /* the tree was looked at since the command's exit */
+	size_t settle_n;         /* processes still running at the last look */
+	unsigned long long settle_cpu; /* and their CPU ticks then */
 
 	sigset_t old_mask;       /* signal mask at start: the command gets it back */
 	struct sigaction old_pipe, old_ttou, old_ttin; /* dispositions at start, ditto */
@@ -247,6 +275,9 @@ struct sysio_stat {
 	pid_t ppid, pgrp, sid;
 	int tty_nr;               /* controlling terminal's device number, 0 none */
 	pid_t tpgid;              /* its foreground group (real), -1 none */
+	unsigned flags;           /* the kernel's PF_* flags of the main thread */
+	int nthreads;             /* threads in the process (a zombie main thread counts) */
+	unsigned long long cpu;   /* user + system time of all its threads, clock ticks */
 	unsigned long long start; /* start time in clock ticks: tells reused pids apart */
 	char comm[17];
 };
@@ -259,10 +290,17 @@ struct sysio_sigmasks {
 };
 int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m); /* 0 or -errno */
 void sysio_cmdline(pid_t rpid, char *buf, size_t len);
+bool sysio_dying(pid_t rpid);  /* exiting, zombie, SIGKILL pending, or gone */
+void sysio_set_proc(int dirfd); /* read /proc through this checked dirfd (procfs.c) */
 int sysio_pidfd_open(pid_t rpid);                /* fd or -errno */
 int sysio_pidfd_signal(int pidfd, int sig);      /* 0 or -errno */
 bool sysio_pidfd_status(int pidfd, int *status); /* exited child of ours: its status */
 pid_t sysio_reap_any(int *status);               /* reaped child's rpid, 0 none */
+
+/* procfs.c: 0 when /proc is our pid namespace's and shows our processes
+ * (then sysio reads it through a held dirfd); -1 after saying on stderr
+ * why not and what to do. */
+int procfs_check(void);
 
 /* procs.c */
 bool procs_is_stopped(void *ctx, int32_t vpid, int64_t rpid);

@@ -20,16 +20,40 @@
 
 /* ---- /proc ------------------------------------------------------------------ */
 
+/* The /proc that procfs.c checked at start (our own pid namespace's, every
+ * process of the tree visible), held open so that a /proc mounted over it
+ * later cannot make us read -- and then signal -- pids of another
+ * namespace.  -1 until then: "/proc" itself (tests, ps). */
+static int proc_dirfd = -1;
+
+void sysio_set_proc(int dirfd)
+{
+	proc_dirfd = dirfd;
+}
+
+/* open(2) of "/proc/" + rel, relative to the checked /proc. */
+static int proc_open(const char *rel, int flags)
+{
+	char path[96];
+	int fd;
+
+	if (proc_dirfd < 0)
+		snprintf(path, sizeof(path), "/proc/%s", rel);
+	do
+		fd = proc_dirfd >= 0 ? openat(proc_dirfd, rel, flags | O_CLOEXEC)
+				     : open(path, flags | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	return fd < 0 ? -errno : fd;
+}
+
 static ssize_t read_small(const char *path, char *buf, size_t len)
 {
 	int fd;
 	ssize_t n;
 
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
+	fd = proc_open(path, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	do
 		n = read(fd, buf, len - 1);
 	while (n < 0 && errno == EINTR);
@@ -56,7 +80,7 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 	memset(st, 0, sizeof(*st));
 	if (rpid <= 0)
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)rpid);
+	snprintf(path, sizeof(path), "%d/stat", (int)rpid);
 	n = read_small(path, buf, sizeof(buf));
 	if (n < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
@@ -70,9 +94,13 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 		clen = sizeof(st->comm) - 1;
 	memcpy(st->comm, open_paren + 1, clen);
 	st->comm[clen] = '\0';
-	if (sscanf(close_paren + 1, " %c %d %d %d %d %d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu%n",
-		   &st->state, &ppid, &pgrp, &sid, &tty_nr, &tpgid, &st->start, &pos) < 7 || pos == 0)
+	unsigned long long utime, stime;
+
+	if (sscanf(close_paren + 1, " %c %d %d %d %d %d %u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %d %*d %llu%n",
+		   &st->state, &ppid, &pgrp, &sid, &tty_nr, &tpgid, &st->flags, &utime, &stime, &st->nthreads,
+		   &st->start, &pos) < 11 || pos == 0)
 		return -EINVAL;
+	st->cpu = utime + stime;
 	st->tty_nr = tty_nr;
 	st->tpgid = tpgid;
 	st->ppid = ppid;
@@ -90,7 +118,7 @@ int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
 	memset(m, 0, sizeof(*m));
 	if (rpid <= 0)
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)rpid);
+	snprintf(path, sizeof(path), "%d/status", (int)rpid);
 	n = read_small(path, buf, sizeof(buf));
 	if (n < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
@@ -107,16 +135,24 @@ int sysio_children(pid_t rpid, pid_t *out, size_t cap)
 	struct dirent *de;
 	size_t n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)rpid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/task", (int)rpid);
+	fd = proc_open(path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		int err = errno;
+		close(fd);
+		return -err;
+	}
 	while ((de = readdir(d)) != NULL && n < cap) {
 		char *p, *end;
 		long tid = strtol(de->d_name, &end, 10);
 		if (tid <= 0 || *end)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%ld/children", (int)rpid, tid);
+		snprintf(path, sizeof(path), "%d/task/%ld/children", (int)rpid, tid);
 		if (read_small(path, buf, sizeof(buf)) <= 0)
 			continue;
 		for (p = buf; n < cap; p = end) {
@@ -130,12 +166,47 @@ int sysio_children(pid_t rpid, pid_t *out, size_t cap)
 	return (int)n;
 }
 
+/* The kernel's PF_EXITING (include/linux/sched.h): do_exit has begun. */
+#define SYSIO_PF_EXITING 0x4u
+#define SYSIO_SIGKILL_BIT (1ULL << (SIGKILL - 1))
+
+/*
+ * Is rpid already on its way out, so that no leak report should name it?
+ * Exiting (PF_EXITING), a zombie, or SIGKILL pending -- which is also how
+ * the kernel marks a process hit by any fatal signal with the default
+ * action (complete_signal queues SIGKILL to every thread), and what a
+ * stopped process killed with SIGKILL shows until it is scheduled.  Gone
+ * entirely: dying too (it died).  The state and PF_EXITING are the main
+ * thread's: they count only when it is the last one (a main thread that
+ * called pthread_exit leaves the others running).
+ */
+bool sysio_dying(pid_t rpid)
+{
+	char path[64], buf[4096];
+	struct sysio_stat st;
+	unsigned long long pend;
+	const char *p;
+
+	if (sysio_stat(rpid, &st) < 0)
+		return true;
+	if ((st.state == 'Z' || st.state == 'X' || (st.flags & SYSIO_PF_EXITING)) && st.nthreads <= 1)
+		return true;
+	snprintf(path, sizeof(path), "%d/status", (int)rpid);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return true;
+	if ((p = strstr(buf, "\nSigPnd:")) && sscanf(p + 8, "%llx", &pend) == 1 && (pend & SYSIO_SIGKILL_BIT))
+		return true;
+	if ((p = strstr(buf, "\nShdPnd:")) && sscanf(p + 8, "%llx", &pend) == 1 && (pend & SYSIO_SIGKILL_BIT))
+		return true;
+	return false;
+}
+
 void sysio_cmdline(pid_t rpid, char *buf, size_t len)
 {
 	char path[64];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)rpid);
+	snprintf(path, sizeof(path), "%d/cmdline", (int)rpid);
 	n = read_small(path, buf, len);
 	if (n <= 0) {
 		struct sysio_stat st;

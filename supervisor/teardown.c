@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /*
  * "The tree" is every live model process plus every real descendant of the
@@ -15,19 +16,33 @@
  * left the tree is empty: that is the end condition of every phase.
  *
  * Phases (struct sup.phase):
- *   RUN   the command runs;
- *   WAIT  --wait: the command is gone, the rest may finish on its own;
- *   TERM  the tree got SIGTERM (teardown, --timeout) or the forwarded signal;
- *         at the deadline (--grace later) the rest gets SIGKILL;
- *   KILL  SIGKILL again every tick until no child remains (a process may
- *         still fork between our scan and its death);
- *   DONE  the loop ends.
+ *   RUN     the command runs;
+ *   SETTLE  the command is gone; exits already in flight get --settle
+ *           to be collected (the loop ends at once if the tree empties),
+ *           more while the rest is visibly busy (settle_busy), up to
+ *           SUP_SETTLE_MAX times that; then whoever is still running and
+ *           not already dying is a leftover (docs/jobshim.1, LEFTOVERS);
+ *   WAIT    --wait: the command is gone, the rest may finish on its own;
+ *   TERM    the tree got SIGTERM (teardown, --timeout) or the forwarded signal;
+ *           at the deadline (--grace later) the rest gets SIGKILL;
+ *   KILL    SIGKILL again every tick until no child remains (a process may
+ *           still fork between our scan and its death);
+ *   DONE    the loop ends.
+ *
+ * Signals go through pidfds only, never to a pid number read from /proc: a
+ * descendant that could not be registered is pinned by a pidfd and checked
+ * to be still below us before it joins the list.
  */
+
+struct td_raw {
+	pid_t rpid;
+	int pidfd;      /* pins the process: signals go here */
+};
 
 struct td_list {
 	int32_t *vpids; /* live tree processes with a vpid */
 	size_t n, cap;
-	pid_t *raw;     /* descendants that could not be registered: plain kill() */
+	struct td_raw *raw; /* descendants that could not be registered */
 	size_t nraw, capraw;
 };
 
@@ -47,21 +62,40 @@ static void push_vpid(struct td_list *l, int32_t v)
 	l->vpids[l->n++] = v;
 }
 
-static void push_raw(struct td_list *l, pid_t r)
+/* r was read from parent's children file.  Pin it, then make sure the
+ * pinned process is still that child (or was passed up to a process of
+ * the tree when parent exited): a pid reused meanwhile by a process
+ * elsewhere is never added. */
+static void push_raw(struct sup *s, struct td_list *l, pid_t r, pid_t parent)
 {
+	struct sysio_stat st;
+	int fd = sysio_pidfd_open(r);
+
+	if (fd < 0)
+		return;
+	if (sysio_stat(r, &st) < 0 ||
+	    (st.ppid != parent && st.ppid != s->self_rpid && eng_rpid_to_vpid(s->eng, st.ppid) <= 1)) {
+		close(fd);
+		return;
+	}
 	if (l->nraw == l->capraw) {
 		size_t cap = l->capraw ? 2 * l->capraw : 16;
-		pid_t *nr = realloc(l->raw, cap * sizeof(*nr));
-		if (!nr)
+		struct td_raw *nr = realloc(l->raw, cap * sizeof(*nr));
+		if (!nr) {
+			close(fd);
 			return;
+		}
 		l->raw = nr;
 		l->capraw = cap;
 	}
-	l->raw[l->nraw++] = r;
+	l->raw[l->nraw].rpid = r;
+	l->raw[l->nraw++].pidfd = fd;
 }
 
 static void list_free(struct td_list *l)
 {
+	for (size_t i = 0; i < l->nraw; i++)
+		close(l->raw[i].pidfd);
 	free(l->vpids);
 	free(l->raw);
 	memset(l, 0, sizeof(*l));
@@ -71,33 +105,37 @@ static void list_free(struct td_list *l)
  * registration never has to climb far). */
 static void scan_real(struct sup *s, struct td_list *l)
 {
-	pid_t *queue = NULL;
+	struct td_raw *queue = NULL; /* rpid = a descendant, pidfd = its parent's rpid */
 	size_t head = 0, len = 0, cap = 0;
 	pid_t kids[512];
-	pid_t r = s->self_rpid;
+	pid_t r = s->self_rpid, parent;
 
 	for (;;) {
 		int nk = sysio_children(r, kids, 512);
 		for (int i = 0; i < nk; i++) {
 			if (len == cap) {
 				size_t ncap = cap ? 2 * cap : 128;
-				pid_t *nq = realloc(queue, ncap * sizeof(*nq));
+				struct td_raw *nq = realloc(queue, ncap * sizeof(*nq));
 				if (!nq)
 					break;
 				queue = nq;
 				cap = ncap;
 			}
-			queue[len++] = kids[i];
+			queue[len].rpid = kids[i];
+			queue[len++].pidfd = r;
 		}
 		if (head == len)
 			break;
-		r = queue[head++];
+		parent = queue[head].pidfd;
+		r = queue[head++].rpid;
 		{
 			struct sysio_stat st;
 			struct eng_pinfo pi;
 			int32_t v;
 
-			if (sysio_stat(r, &st) < 0 || st.state == 'Z' || st.state == 'X')
+			/* A zombie main thread with others still running is a
+			 * live process. */
+			if (sysio_stat(r, &st) < 0 || ((st.state == 'Z' || st.state == 'X') && st.nthreads <= 1))
 				continue;
 			v = eng_rpid_to_vpid(s->eng, r);
 			if (v <= 1 || eng_info(s->eng, v, &pi) < 0 || pi.state == ENG_P_ZOMBIE)
@@ -105,7 +143,7 @@ static void scan_real(struct sup *s, struct td_list *l)
 			if (v > 1)
 				push_vpid(l, v);
 			else
-				push_raw(l, r);
+				push_raw(s, l, r, parent);
 		}
 	}
 	free(queue);
@@ -138,7 +176,7 @@ static void signal_list(struct sup *s, const struct td_list *l, int sig)
 	for (size_t i = 0; i < l->n; i++)
 		procs_signal(s, l->vpids[i], sig);
 	for (size_t i = 0; i < l->nraw; i++)
-		kill(l->raw[i], sig);
+		sysio_pidfd_signal(l->raw[i].pidfd, sig);
 	/* While the command lives its real group is ours: this also reaches a
 	 * child forked after the scan.  Once it is reaped the id could be
 	 * reused, so never after. */
@@ -162,15 +200,19 @@ static void terminate(struct sup *s, const struct td_list *l, const char *reason
 	s->deadline = sup_now() + s->opt.grace_ns;
 }
 
-static void report(struct sup *s, const struct td_list *l)
+/* Report the leftovers of l: the processes not already dying (sysio_dying).
+ * Returns how many were reported. */
+static size_t report(struct sup *s, const struct td_list *l)
 {
 	char cmdline[512];
 	struct eng_pinfo pi;
+	size_t nrep = 0;
 
 	trace_flush(&s->trace); /* keep a text trace on stderr in order */
 	for (size_t i = 0; i < l->n; i++) {
-		if (eng_info(s->eng, l->vpids[i], &pi) < 0)
+		if (eng_info(s->eng, l->vpids[i], &pi) < 0 || sysio_dying((pid_t)pi.rpid))
 			continue;
+		nrep++;
 		sysio_cmdline((pid_t)pi.rpid, cmdline, sizeof(cmdline));
 		fprintf(stderr, "jobshim: leftover: pid %d (real %lld) sid %d pgid %d: %s\n", (int)pi.vpid,
 			(long long)pi.rpid, (int)pi.sid, (int)pi.pgid, cmdline);
@@ -185,16 +227,21 @@ static void report(struct sup *s, const struct td_list *l)
 		}
 	}
 	for (size_t i = 0; i < l->nraw; i++) {
-		sysio_cmdline(l->raw[i], cmdline, sizeof(cmdline));
-		fprintf(stderr, "jobshim: leftover: pid ? (real %d) sid ? pgid ?: %s\n", (int)l->raw[i],
-			cmdline);
+		pid_t r = l->raw[i].rpid;
+
+		if (sysio_dying(r))
+			continue;
+		nrep++;
+		sysio_cmdline(r, cmdline, sizeof(cmdline));
+		fprintf(stderr, "jobshim: leftover: pid ? (real %d) sid ? pgid ?: %s\n", (int)r, cmdline);
 		if (trace_on(&s->trace)) {
-			trace_begin(&s->trace, "leftover", 0, l->raw[i]);
+			trace_begin(&s->trace, "leftover", 0, r);
 			trace_str(&s->trace, "cmdline", cmdline);
-			trace_end(&s->trace, "leftover: real pid %d: %s", (int)l->raw[i], cmdline);
+			trace_end(&s->trace, "leftover: real pid %d: %s", (int)r, cmdline);
 		}
 	}
-	s->nleftover += l->n + l->nraw;
+	s->nleftover += nrep;
+	return nrep;
 }
 
 bool teardown_no_children(struct sup *s)
@@ -210,21 +257,92 @@ bool teardown_no_children(struct sup *s)
 	return false;
 }
 
-void teardown_command_done(struct sup *s)
+/* Is the rest of the tree still at work: a process running or waiting for
+ * a CPU (R) or a disk (D), or -- since the last look -- one gone or new, or
+ * CPU time used?  A leaked daemon sleeps.  Remembers what it saw. */
+static bool settle_busy(struct sup *s, const struct td_list *l)
+{
+	unsigned long long cpu = 0;
+	size_t n = 0;
+	bool busy = false;
+
+	for (size_t i = 0; i < l->n + l->nraw; i++) {
+		struct eng_pinfo pi;
+		struct sysio_stat st;
+		pid_t r;
+
+		if (i < l->n)
+			r = eng_info(s->eng, l->vpids[i], &pi) == 0 ? (pid_t)pi.rpid : 0;
+		else
+			r = l->raw[i - l->n].rpid;
+		if (r <= 0 || sysio_dying(r) || sysio_stat(r, &st) < 0)
+			continue;
+		n++;
+		cpu += st.cpu;
+		if (st.state == 'R' || st.state == 'D')
+			busy = true;
+	}
+	if (s->settle_seen && (n != s->settle_n || cpu != s->settle_cpu))
+		busy = true;
+	s->settle_seen = true;
+	s->settle_n = n;
+	s->settle_cpu = cpu;
+	return busy;
+}
+
+/* The first look, at the command's exit: what settle_busy compares with. */
+static void settle_look(struct sup *s)
 {
 	struct td_list l = {0};
 
+	collect(s, &l);
+	settle_busy(s, &l);
+	list_free(&l);
+}
+
+/* The command was reaped.  A process that its end set dying (killed, a
+ * stopped group orphaned, a helper reading EOF from the command's pipe) is
+ * not a leak: give the tree --settle before anything is counted. */
+void teardown_command_done(struct sup *s)
+{
 	term_restore(s);
 	if (s->opt.end == SUP_END_WAIT) {
 		s->phase = SUP_PH_WAIT;
 		return;
 	}
+	s->phase = SUP_PH_SETTLE;
+	s->deadline = sup_now() + s->opt.settle_ns;
+	s->settle_cap = sup_now() + SUP_SETTLE_MAX * s->opt.settle_ns;
+	s->settle_seen = false;
+	settle_look(s);
+}
+
+/* The settle time is over and the tree is not empty: report what still
+ * runs, then tear it down (or leave it, --keep). */
+static void settled(struct sup *s)
+{
+	struct td_list l = {0};
+	size_t nrep;
+
 	collect(s, &l);
-	report(s, &l);
-	if (l.n + l.nraw == 0 || s->opt.end == SUP_END_KEEP) {
-		if (l.n + l.nraw > 0)
-			fprintf(stderr, "jobshim: leaving %zu process(es) running (--keep)\n", l.n + l.nraw);
+	if (l.n + l.nraw > 0 && sup_now() < s->settle_cap && settle_busy(s, &l)) {
+		s->deadline = sup_now() + SUP_SETTLE_STEP_NS;
+		list_free(&l);
+		return;
+	}
+	nrep = report(s, &l);
+	if (l.n + l.nraw == 0) {
 		s->phase = SUP_PH_DONE;
+	} else if (s->opt.end == SUP_END_KEEP) {
+		if (nrep > 0)
+			fprintf(stderr, "jobshim: leaving %zu process(es) running (--keep)\n", nrep);
+		s->phase = SUP_PH_DONE;
+	} else if (nrep == 0) {
+		/* Only dying ones: no report, no SIGTERM; wait for them (and
+		 * make sure) in the KILL phase. */
+		signal_list(s, &l, SIGKILL);
+		s->phase = SUP_PH_KILL;
+		s->deadline = sup_now() + SUP_KILL_TICK_NS;
 	} else {
 		terminate(s, &l, "exit");
 	}
@@ -279,7 +397,7 @@ void teardown_signal(struct sup *s, int sig, pid_t sender)
 			procs_signal(s, l.vpids[i], sig);
 	}
 	for (size_t i = 0; i < l.nraw; i++)
-		kill(l.raw[i], sig);
+		sysio_pidfd_signal(l.raw[i].pidfd, sig);
 	term_restore(s);
 	s->phase = SUP_PH_TERM;
 	s->deadline = sup_now() + s->opt.grace_ns;
@@ -290,6 +408,10 @@ void teardown_tick(struct sup *s)
 {
 	struct td_list l = {0};
 
+	if (s->phase == SUP_PH_SETTLE) {
+		settled(s);
+		return;
+	}
 	collect(s, &l);
 	if (s->phase != SUP_PH_KILL && l.n + l.nraw > 0) {
 		trace_flush(&s->trace);

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio_ext.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -14,15 +16,28 @@
  * mode ("--trace -", on stderr) only trace_end's sentence is printed.  The
  * stream is fully buffered and flushed once per loop iteration (run.c), so
  * tracing costs no system call per event.  Schema: docs/trace.md.
+ *
+ * A write that fails (ENOSPC, EIO, ...) is said once on stderr and ends
+ * the trace: a regular file is cut back to the last flush, a record
+ * boundary, so that it holds whole records only; the command runs on, and
+ * run.c turns a would-be exit 0 into 125 (the trace asked for is
+ * incomplete).  EPIPE on "--trace -" is the reader of our stderr gone: the
+ * trace stops quietly and the exit status is the command's.
  */
 
 int trace_open(struct trace *t, const char *path)
 {
 	int fd;
 
+	struct stat sb;
+
 	t->f = NULL;
 	t->text = false;
 	t->t0 = sup_now();
+	t->path = path;
+	t->regular = false;
+	t->synced = 0;
+	t->failed = false;
 	if (!path)
 		return 0;
 	if (strcmp(path, "-") == 0) {
@@ -41,20 +56,59 @@ int trace_open(struct trace *t, const char *path)
 		return 0;
 	}
 	t->f = fopen(path, "we");
-	return t->f ? 0 : -errno;
+	if (!t->f)
+		return -errno;
+	t->regular = fstat(fileno(t->f), &sb) == 0 && S_ISREG(sb.st_mode);
+	return 0;
 }
 
-void trace_close(struct trace *t)
+/* A write of the trace failed with err: stop tracing (see the top). */
+static void trace_fail(struct trace *t, int err)
 {
-	if (t->f)
-		fclose(t->f);
+	FILE *f = t->f;
+
 	t->f = NULL;
+	__fpurge(f); /* what is still buffered must not follow the cut */
+	if (t->text && err == EPIPE) {
+		fclose(f);
+		return;
+	}
+	t->failed = true;
+	if (t->regular)
+		(void)!ftruncate(fileno(f), t->synced);
+	fclose(f);
+	fprintf(stderr, "jobshim: --trace %s: %s: the trace is incomplete%s\n",
+		t->text ? "-" : t->path, strerror(err),
+		t->regular ? " (it ends with the last record written whole)" : "");
 }
 
 void trace_flush(struct trace *t)
 {
-	if (t->f)
-		fflush(t->f);
+	int rc, err;
+
+	if (!t->f)
+		return;
+	/* fflush first: it retries what an automatic flush could not write,
+	 * and its errno says why. */
+	rc = fflush(t->f);
+	err = errno;
+	if (rc != 0 || ferror(t->f)) {
+		trace_fail(t, rc != 0 ? err : EIO);
+		return;
+	}
+	if (t->regular)
+		t->synced = ftello(t->f);
+}
+
+void trace_close(struct trace *t)
+{
+	trace_flush(t);
+	if (t->f && fclose(t->f) != 0) {
+		t->failed = true;
+		fprintf(stderr, "jobshim: --trace %s: %s: the trace is incomplete\n",
+			t->text ? "-" : t->path, strerror(errno));
+	}
+	t->f = NULL;
 }
 
 /* JSON string body with the escapes RFC 8259 requires. */

@@ -131,6 +131,20 @@ void sysio_cmdline(pid_t rpid, char *buf, size_t len)
 	snprintf(buf, len, "fake %d", (int)rpid);
 }
 
+/* Fake processes never have a signal pending: only zombies are dying. */
+bool sysio_dying(pid_t rpid)
+{
+	struct fake_proc *p = fake_find(rpid);
+
+	return !p || p->state == 'Z';
+}
+
+/* The fake kernel has no /proc. */
+void sysio_set_proc(int dirfd)
+{
+	(void)dirfd;
+}
+
 int sysio_pidfd_open(pid_t rpid)
 {
 	struct fake_proc *p = fake_find(rpid);
