@@ -303,6 +303,8 @@ void shim_conn_child(void);
 bool shim_conn_oneway_pending(void);
 /* The supervisor's real pid (SO_PEERCRED of the connection), 0 unknown. */
 pid_t shim_conn_peer(void);
+/* initsig.c: 0, -EINVAL or -EPERM: may this process send sig to vpid 1? */
+int shim_init_sig_check(int sig);
 
 /* Translate ids: local child table first, then XLATE.
  * vpid -> rpid: > 0, or -ESRCH.  rpid -> vpid: > 0, or 0 outside the tree

@@ -45,9 +45,15 @@ void events_open(struct sup *s)
 
 	s->evfd = -1;
 	snprintf(s->evpath, sizeof(s->evpath), "%s/" PROTO_EVENTS_FILE, s->dir);
+	/* 0666 whatever the umask: every uid of the tree writes (rundir.c). */
 	if (mkfifo(s->evpath, 0600) < 0) {
 		s->evpath[0] = '\0';
 		return; /* shims then send everything on their connections */
+	}
+	if (chmod(s->evpath, 0666) < 0) {
+		unlink(s->evpath);
+		s->evpath[0] = '\0';
+		return;
 	}
 	/* O_RDWR: we hold a write end too, so the read end never sees EOF
 	 * when the last writer closes. */
