@@ -51,9 +51,16 @@ case "$out" in
 *) bad "JOBSHIM_*: '$out'" ;;
 esac
 sockdir=$(dirname "${out##*|}")
-[ ! -e "$sockdir" ] && ok "socket directory removed at the end" || bad "$sockdir left behind"
-out=$(timeout 60 "$J" run -- sh -c 'stat -c %a "$(dirname "$JOBSHIM_SOCKET")"' 2>/dev/null)
-[ "$out" = "700" ] && ok "socket directory is 0700" || bad "socket directory mode '$out'"
+[ ! -e "$sockdir" ] && [ ! -e "$(dirname "$sockdir")" ] && ok "run directories removed at the end" ||
+	bad "$sockdir or its parent left behind"
+# TOP 0711 (no one else may list it), TOP/<secret> 0711, the socket 0666:
+# every uid of the tree reaches it by the secret path (supervisor/rundir.c).
+out=$(timeout 60 "$J" run -- sh -c 's=$JOBSHIM_SOCKET; d=${s%/sock}; stat -c %a "${d%/*}" "$d" "$s" "$d/vpids" "$d/events" "$d/imgcache"; echo "${d##*/}"' 2>/dev/null)
+case "$(echo $out)" in
+"711 711 666 666 666 666 "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f])
+	ok "run directory 0711, secret 24-hex subdirectory 0711, socket and shared files 0666" ;;
+*) bad "run directory modes: '$(echo $out)'" ;;
+esac
 out=$(TMPDIR="$T" timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_SOCKET"' 2>/dev/null)
 case "$out" in "$T"/jobshim-*/sock) ok "socket under \$TMPDIR" ;; *) bad "TMPDIR ignored: '$out'" ;; esac
 
