@@ -1,6 +1,7 @@
 /* t_uid.c — a process that changes its uid stays in the tree: ids, setpgid, kill/sigqueue permissions, exec, a set-uid image. */
 #include <grp.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "lib/itest.h"
 
@@ -76,6 +77,9 @@ static void part_u(pid_t mainp, pid_t root1, struct it_chan to_main, struct it_c
 {
 	union sigval sv = { .sival_int = 0 };
 
+	/* Connected as root first (a translation needs the supervisor): the
+	 * connection must outlive the uid change. */
+	IT_PID("u: getpgid(root1) [as root]", getpgid(root1));
 	become_nobody();
 	show_uids("u");
 	/* Every other process is root's: none may be signalled, and Linux
@@ -100,6 +104,9 @@ static void part_u(pid_t mainp, pid_t root1, struct it_chan to_main, struct it_c
 	IT_RC("u: sigqueue(1, 0)", sigqueue(1, 0, sv));
 	IT_RC("u: sigqueue(1, SIGKILL)", sigqueue(1, SIGKILL, sv));
 	IT_RC("u: setpriority(PRIO_PROCESS, root1, 5)", setpriority(PRIO_PROCESS, (id_t)root1, 5));
+	char byte = 0, theirs = 0;
+	struct iovec lv = { &byte, 1 }, rv = { &theirs, 1 };
+	IT_RC("u: process_vm_readv(root1)", process_vm_readv(root1, &lv, 1, &rv, 1, 0));
 
 	struct it_chan hold = it_chan();
 	pid_t uc = it_fork("uc");
