@@ -444,6 +444,8 @@ int shim_pgrp_each(pid_t pgid, bool (*fn)(pid_t rpid, void *ctx), void *ctx);
 /* Raw-syscall forms used by syscall(): results as the kernel gives them
  * (-errno on failure). */
 long shim_sys_priority(bool set, long which, long who, long prio);
+/* capget/capset (caps.c): the header's pid translated; -errno on failure. */
+long shim_sys_cap(long nr, void *hdr, void *data);
 long shim_sys_ioprio(bool set, long which, long who, long prio);
 enum shim_tgsend { SHIM_TG_KILL, SHIM_TG_QUEUE, SHIM_TG_TGQUEUE };
 /* tgkill(tgid, tid, sig), rt_sigqueueinfo(tgid, sig, info) (tid unused),

@@ -242,6 +242,9 @@ static long route(long nr, long a[6], bool *done)
 		return sys_result(shim_sys_priority(false, a[0], a[1], 0));
 	case SYS_setpriority:
 		return sys_result(shim_sys_priority(true, a[0], a[1], a[2]));
+	case SYS_capget:
+	case SYS_capset:
+		return sys_result(shim_sys_cap(nr, (void *)a[0], (void *)a[1]));
 	case SYS_ioprio_get:
 		return sys_result(shim_sys_ioprio(false, a[0], a[1], 0));
 	case SYS_ioprio_set:

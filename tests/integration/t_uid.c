@@ -1,5 +1,7 @@
 /* t_uid.c — a process that changes its uid stays in the tree: ids, setpgid, kill/sigqueue permissions, exec, a set-uid image. */
 #include <grp.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -72,6 +74,31 @@ static void show_uids(const char *who)
 	it_out("%s: uids %d %d %d", who, (int)r, (int)e, (int)sv);
 }
 
+/* capget/capset name a process by pid (libcap-ng and setpriv pass
+ * getpid()); "caps" tells root's full set from an empty one. */
+static void show_capget(const char *what, pid_t pid)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, pid };
+	struct __user_cap_data_struct d[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	long r = syscall(SYS_capget, &h, d);
+
+	if (r < 0)
+		it_out("%s: -1 %s", what, it_errname(errno));
+	else
+		it_out("%s: 0 effective %s, header pid %s", what, d[0].effective ? "some" : "none",
+		       h.pid == pid ? "kept" : "changed");
+}
+
+static void show_capset(const char *what, pid_t pid)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, pid };
+	struct __user_cap_data_struct d[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+
+	errno = 0;
+	long r = syscall(SYS_capset, &h, d);
+	it_show(what, r, errno, 0);
+}
+
 /* u: everything under uid 65534 for good. */
 static void part_u(pid_t mainp, pid_t root1, struct it_chan to_main, struct it_chan from_main)
 {
@@ -104,6 +131,11 @@ static void part_u(pid_t mainp, pid_t root1, struct it_chan to_main, struct it_c
 	IT_RC("u: sigqueue(1, 0)", sigqueue(1, 0, sv));
 	IT_RC("u: sigqueue(1, SIGKILL)", sigqueue(1, SIGKILL, sv));
 	IT_RC("u: setpriority(PRIO_PROCESS, root1, 5)", setpriority(PRIO_PROCESS, (id_t)root1, 5));
+	show_capget("u: capget(getpid())", getpid());
+	show_capget("u: capget(root1)", root1);
+	show_capget("u: capget(dead)", it_dead_pid());
+	show_capset("u: capset(main)", mainp);
+	show_capset("u: capset(getpid())", getpid());
 	char byte = 0, theirs = 0;
 	struct iovec lv = { &byte, 1 }, rv = { &theirs, 1 };
 	IT_RC("u: process_vm_readv(root1)", process_vm_readv(root1, &lv, 1, &rv, 1, 0));
