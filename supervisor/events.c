@@ -12,7 +12,7 @@
 
 /*
  * Shims write counted BINDs, REAPEDs and STATEs as fixed-size records into
- * the FIFO "events" in our private directory (proto.h, shim/events.c)
+ * the FIFO "events" in our run directory (rundir.c, proto.h, shim/events.c)
  * instead of sending them on their connections: those messages need no
  * answer, and each one woke us up.  The records wait in the pipe and are
  * handled in one go:
