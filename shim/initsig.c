@@ -34,3 +34,28 @@ int shim_init_sig_check(int sig)
 	errno = saved;
 	return rc;
 }
+
+/*
+ * tgkill, rt_sigqueueinfo and rt_tgsigqueueinfo whose target translated to
+ * the supervisor (vpid 1): the same check, and nothing is sent (a real
+ * SIGKILL or SIGSTOP would reach it: the kernel protects a namespace's
+ * init from those, not an ordinary process).  `main_thread`: the tid named
+ * vpid 1's main thread (the supervisor has no other thread the tree can
+ * name: ESRCH).  A siginfo is checked first, as the kernel does: EFAULT
+ * when unreadable, EPERM for a si_code that only the kernel may send to
+ * another process (>= 0, or SI_TKILL).
+ */
+long shim_init_tgsend(enum shim_tgsend kind, bool main_thread, long sig, const void *info)
+{
+	siginfo_t si;
+
+	if (kind != SHIM_TG_KILL) {
+		if (!shim_peek(&si, info, sizeof(si)))
+			return -EFAULT;
+		if (si.si_code >= 0 || si.si_code == SI_TKILL)
+			return -EPERM;
+	}
+	if (kind != SHIM_TG_QUEUE && !main_thread)
+		return -ESRCH;
+	return shim_init_sig_check((int)sig);
+}

@@ -303,8 +303,6 @@ void shim_conn_child(void);
 bool shim_conn_oneway_pending(void);
 /* The supervisor's real pid (SO_PEERCRED of the connection), 0 unknown. */
 pid_t shim_conn_peer(void);
-/* initsig.c: 0, -EINVAL or -EPERM: may this process send sig to vpid 1? */
-int shim_init_sig_check(int sig);
 
 /* Translate ids: local child table first, then XLATE.
  * vpid -> rpid: > 0, or -ESRCH.  rpid -> vpid: > 0, or 0 outside the tree
@@ -451,6 +449,11 @@ enum shim_tgsend { SHIM_TG_KILL, SHIM_TG_QUEUE, SHIM_TG_TGQUEUE };
 /* tgkill(tgid, tid, sig), rt_sigqueueinfo(tgid, sig, info) (tid unused),
  * rt_tgsigqueueinfo(tgid, tid, sig, info). */
 long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const void *info);
+/* initsig.c: may this process signal vpid 1 (the supervisor)?  0, -EINVAL
+ * or -EPERM, nothing sent; the tgkill/rt_*sigqueueinfo form also checks
+ * the thread and the siginfo as the kernel does. */
+int shim_init_sig_check(int sig);
+long shim_init_tgsend(enum shim_tgsend kind, bool main_thread, long sig, const void *info);
 
 /* ---- prctl (shim/prctl.c) ----------------------------------------------- */
 int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,

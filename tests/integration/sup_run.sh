@@ -75,6 +75,26 @@ mypg=$(ps -o pgid= $$ | tr -d ' ')
 out=$(timeout 60 "$J" run -- sh -c 'cut -d" " -f5 /proc/self/stat' 2>/dev/null)
 [ -n "$out" ] && [ "$out" != "$mypg" ] && ok "command in its own real group" || bad "real group '$out'"
 
+# Signals to vpid 1 (the supervisor) from inside are checked and dropped,
+# never sent: a real SIGKILL or SIGSTOP would reach it (the kernel protects
+# only a namespace's init).  tkill, tgkill and sigqueue from root.
+case $(uname -m) in
+x86_64) nr="200 234" ;;
+aarch64) nr="130 131" ;;
+*) nr="" ;;
+esac
+if [ -n "$nr" ]; then
+	set -- $nr
+	out=$(timeout 60 "$J" run -- python3 -c "
+import ctypes, signal, os
+libc = ctypes.CDLL(None, use_errno=True)
+print(libc.syscall($1, 1, signal.SIGKILL), libc.syscall($2, 1, 1, signal.SIGSTOP))
+os.kill(1, signal.SIGKILL)
+print('alive')" 2>&1; echo "rc=$?")
+	[ "$(echo $out)" = "0 0 alive rc=0" ] && ok "tkill/tgkill/kill of vpid 1 with SIGKILL/SIGSTOP: 0, supervisor unharmed" ||
+		bad "signals to vpid 1: '$(echo $out)'"
+fi
+
 # Nothing is left running by a clean run.
 out=$(timeout 60 "$J" run -- sh -c 'sleep 0.1 & wait; echo done' 2>&1)
 [ "$out" = "done" ] && ok "no leftovers, no noise" || bad "output: '$out'"

@@ -130,6 +130,11 @@ static void part_u(pid_t mainp, pid_t root1, struct it_chan to_main, struct it_c
 	IT_RC("u: sigqueue(root1, SIGUSR1)", sigqueue(root1, SIGUSR1, sv));
 	IT_RC("u: sigqueue(1, 0)", sigqueue(1, 0, sv));
 	IT_RC("u: sigqueue(1, SIGKILL)", sigqueue(1, SIGKILL, sv));
+	IT_RC("u: tgkill(1, 1, 0)", syscall(SYS_tgkill, 1, 1, 0));
+	IT_RC("u: tgkill(1, 1, SIGKILL)", syscall(SYS_tgkill, 1, 1, SIGKILL));
+	IT_RC("u: tkill(1, SIGKILL)", syscall(SYS_tkill, 1, SIGKILL));
+	siginfo_t qi = { .si_signo = SIGUSR1, .si_code = SI_QUEUE };
+	IT_RC("u: rt_sigqueueinfo(1, SIGUSR1, SI_QUEUE)", syscall(SYS_rt_sigqueueinfo, 1, SIGUSR1, &qi));
 	IT_RC("u: setpriority(PRIO_PROCESS, root1, 5)", setpriority(PRIO_PROCESS, (id_t)root1, 5));
 	show_capget("u: capget(getpid())", getpid());
 	show_capget("u: capget(root1)", root1);
@@ -213,6 +218,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pid_t mainp = getpid();
+	/* Root may signal init (which ignores it): sig 0 only. */
+	IT_RC("main: kill(1, 0)", kill(1, 0));
+	IT_RC("main: tgkill(1, 1, 0)", syscall(SYS_tgkill, 1, 1, 0));
+	IT_RC("main: tkill(1, 0)", syscall(SYS_tkill, 1, 0));
 	if (!mkdtemp(tmpdir) || chmod(tmpdir, 0755) < 0)
 		it_die("mkdtemp");
 	snprintf(plain, sizeof plain, "%s/plain", tmpdir);
