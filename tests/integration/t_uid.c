@@ -65,6 +65,29 @@ static void suid_mode(int rec_fd, int ctl_fd)
 	_exit(9);
 }
 
+/* A fresh image under uid 65534 that forks (it maps the shared vpid
+ * counter and opens the event FIFO itself): its child's ids, then its
+ * own, then the child's wait status. */
+static void fork_report_mode(int fd)
+{
+	it_guard();
+	pid_t c = fork();
+	if (c < 0)
+		_exit(98);
+	if (c == 0) {
+		struct it_ids id = it_my_ids();
+		it_put_rec(fd, &id, sizeof id);
+		_exit(4);
+	}
+	int st = 0;
+	pid_t r = waitpid(c, &st, 0);
+	struct it_ids id = it_my_ids();
+	int tail[2] = { r == c, st };
+	it_put_rec(fd, &id, sizeof id);
+	it_put_rec(fd, tail, sizeof tail);
+	_exit(0);
+}
+
 static void show_uids(const char *who)
 {
 	uid_t r, e, sv;
@@ -184,6 +207,28 @@ static void part_u(pid_t mainp, pid_t root1, struct it_chan to_main, struct it_c
 	it_show_ids("ue (exec'd as 65534)", it_read_ids(rec.r));
 	IT_PID("u: waitpid(ue)", waitpid(ue, &st, 0));
 	it_out("u: ue status %s", it_status(st));
+
+	/* A fresh image under the new uid forks: its child is numbered and
+	 * parented in the tree. */
+	struct it_chan frec = it_chan();
+	pid_t uf = it_fork("uf");
+	if (uf == 0) {
+		it_inherit(frec.w);
+		char *argv[] = { plain, "--fork-report", (char *)it_itoa(frec.w), NULL };
+		execv(plain, argv);
+		it_die("execv plain");
+	}
+	close(frec.w);
+	struct it_ids child = it_read_ids(frec.r), self = it_read_ids(frec.r);
+	int tail[2];
+	if (it_get_rec(frec.r, tail, sizeof tail) < 0)
+		it_die("fork-report tail");
+	it_show_ids("uf (exec'd as 65534)", self);
+	it_show_ids("uf's child", child);
+	it_out("uf: waitpid(child) returned the child: %s, status %s", tail[0] ? "yes" : "no",
+	       it_status(tail[1]));
+	IT_PID("u: waitpid(uf)", waitpid(uf, &st, 0));
+	it_out("u: uf status %s", it_status(st));
 	_exit(0);
 }
 
@@ -198,6 +243,15 @@ static void part_t(pid_t mainp, pid_t root1)
 	/* Real uid 0 matches root's processes and init: allowed. */
 	IT_RC("t: kill(root1, 0) [ruid 0]", kill(root1, 0));
 	IT_RC("t: kill(1, 0) [ruid 0]", kill(1, 0));
+	pid_t tc = it_fork("tc");
+	if (tc == 0) {
+		IT_PID("tc: getppid() [euid 65534]", getppid());
+		IT_PID("tc: getpgrp()", getpgrp());
+		_exit(5);
+	}
+	int st;
+	IT_PID("t: waitpid(tc)", waitpid(tc, &st, 0));
+	it_out("t: tc status %s", it_status(st));
 	if (seteuid(0) < 0)
 		it_die("seteuid 0");
 	show_uids("t");
@@ -211,6 +265,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--suid") == 0)
 		suid_mode(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 3 && strcmp(argv[1], "--fork-report") == 0)
+		fork_report_mode(atoi(argv[2]));
 	it_child_modes(argc, argv);
 	it_init();
 	if (geteuid() != 0) {
