@@ -201,8 +201,9 @@ SHIM_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value)
 		r = shim_sys_getpid();
 	} else if (pid == 1) {
 		/* Init ignores it once permitted; never a real signal to the
-		 * supervisor (SIGSTOP or SIGKILL would reach it). */
-		int rc = shim_connect() < 0 ? 0 : shim_init_sig_check(sig);
+		 * supervisor (SIGSTOP or SIGKILL would reach it).  Unreachable:
+		 * ESRCH, as any pid but our own and our children's when LOST. */
+		int rc = shim_connect() < 0 ? -ESRCH : shim_init_sig_check(sig);
 		if (rc < 0) {
 			errno = -rc;
 			return -1;
