@@ -24,7 +24,9 @@
  *   TOP = $TMPDIR/jobshim-<pid>.XXXXXX   0711, ours: anyone may pass, no one
  *                                         may list it;
  *   DIR = TOP/<24 random hex digits>      0711, ours: the secret component;
- *   DIR/sock, vpids, events, imgcache     0666: any uid that knows DIR.
+ *   DIR/sock, vpids, events, imgcache     0666: any uid that knows DIR;
+ *   DIR/libjobshim.so                     0644, only when the library is
+ *                                         somewhere other uids cannot read.
  *
  * DIR reaches the tree in JOBSHIM_SOCKET, which only processes that could
  * ptrace a tree process (same uid and dumpable, or root) can read from
@@ -37,6 +39,7 @@
  */
 
 #define RUNDIR_SECRET_BYTES 12 /* 24 hex digits: beyond guessing with stat() */
+#define RUNDIR_LIB "libjobshim.so" /* a copy of a library other uids cannot read */
 
 /* A new file `name` in DIR, mode 0666, `size` bytes of zeros: the open fd, or -1. */
 static int shared_file(struct sup *s, const char *name, off_t size, char *path, size_t pathlen)
@@ -89,6 +92,62 @@ static void make_imgcache(struct sup *s)
 
 	if (fd >= 0)
 		close(fd);
+}
+
+/* Could any uid open `path` (an absolute, resolved path) for reading:
+ * every directory on the way searchable by others, the file readable? */
+static bool world_readable(const char *path)
+{
+	char buf[sizeof(((struct sup *)0)->lib)];
+	struct stat st;
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf) || path[0] != '/')
+		return false;
+	memcpy(buf, path, n + 1);
+	for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		bool ok = stat(buf, &st) == 0 && (st.st_mode & S_IXOTH);
+		*p = '/';
+		if (!ok)
+			return false;
+	}
+	return stat(buf, &st) == 0 && (st.st_mode & S_IROTH);
+}
+
+/* The dynamic loader of an image exec'd under another uid opens
+ * LD_PRELOAD as that uid: a library in a private place (a build tree
+ * under /root) would silently not be loaded, and the image would run
+ * outside the namespace.  Such a library is copied into DIR, 0644, and
+ * the tree is given the copy.  A library any uid can read is used where
+ * it is. */
+static void share_lib(struct sup *s)
+{
+	char path[sizeof(s->dir) + sizeof("/" RUNDIR_LIB)], buf[65536];
+	ssize_t n = 0;
+	int in, out;
+
+	if (world_readable(s->lib))
+		return;
+	in = open(s->lib, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return;
+	out = shared_file(s, RUNDIR_LIB, 0, path, sizeof(path));
+	if (out >= 0 && fchmod(out, 0644) == 0) {
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n) {
+				n = -1;
+				break;
+			}
+	} else {
+		n = -1;
+	}
+	close(in);
+	if (out >= 0 && close(out) == 0 && n == 0) {
+		snprintf(s->lib, sizeof(s->lib), "%s", path);
+		return;
+	}
+	unlink(path); /* keep the original: only other uids lose the shim */
 }
 
 /* TOP and DIR; 0 or -1 (reported). */
@@ -152,6 +211,7 @@ int rundir_make(struct sup *s)
 	}
 	make_counter(s);
 	make_imgcache(s);
+	share_lib(s);
 	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	/* connect(2) needs write permission on the socket file: every uid. */
 	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
@@ -170,10 +230,12 @@ void rundir_remove(struct sup *s)
 	if (s->vcpath[0])
 		unlink(s->vcpath);
 	if (s->dir[0]) {
-		char mark[sizeof(s->dir) + sizeof("/" IMGCACHE_FILE)]; /* the longer name */
+		char mark[sizeof(s->dir) + sizeof("/" RUNDIR_LIB)]; /* the longest name */
 		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
 		unlink(mark);
 		snprintf(mark, sizeof(mark), "%s/" IMGCACHE_FILE, s->dir);
+		unlink(mark);
+		snprintf(mark, sizeof(mark), "%s/" RUNDIR_LIB, s->dir);
 		unlink(mark);
 		rmdir(s->dir);
 	}

@@ -75,6 +75,17 @@ mypg=$(ps -o pgid= $$ | tr -d ' ')
 out=$(timeout 60 "$J" run -- sh -c 'cut -d" " -f5 /proc/self/stat' 2>/dev/null)
 [ -n "$out" ] && [ "$out" != "$mypg" ] && ok "command in its own real group" || bad "real group '$out'"
 
+# A library other uids cannot read ($T is 0700) is copied into the run
+# directory: an image exec'd under uid 65534 still loads the shim ($$ is
+# the vpid, not the real pid).  A readable one is used where it is.
+cp "$B/libjobshim.so" "$T/priv.so"
+out=$(timeout 60 "$J" run --lib "$T/priv.so" -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+	sh -c 'echo $$ $PPID; [ "$JOBSHIM_LIB" = "${JOBSHIM_SOCKET%/sock}/libjobshim.so" ] && echo copied; stat -c %a "$JOBSHIM_LIB"' 2>&1)
+[ "$(echo $out)" = "2 1 copied 644" ] && ok "private library copied into the run directory: uid 65534 keeps the shim" ||
+	bad "private library: '$(echo $out)'"
+out=$(timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_LIB"' 2>&1)
+[ "$out" = "$(readlink -f "$B/libjobshim.so")" ] && ok "readable library used in place" || bad "library: '$out'"
+
 # Signals to vpid 1 (the supervisor) from inside are checked and dropped,
 # never sent: a real SIGKILL or SIGSTOP would reach it (the kernel protects
 # only a namespace's init).  tkill, tgkill and sigqueue from root.
