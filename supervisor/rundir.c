@@ -132,7 +132,9 @@ static void share_lib(struct sup *s)
 	in = open(s->lib, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return;
-	out = shared_file(s, RUNDIR_LIB, 0, path, sizeof(path));
+	/* Never writable by others, not even for a moment (shared_file's 0666). */
+	snprintf(path, sizeof(path), "%s/" RUNDIR_LIB, s->dir);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (out >= 0 && fchmod(out, 0644) == 0) {
 		while ((n = read(in, buf, sizeof(buf))) > 0)
 			if (write(out, buf, (size_t)n) != n) {
