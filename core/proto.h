@@ -107,8 +107,9 @@ enum proto_op {
 #define PROTO_BIND_COUNTED 1 /* BIND d: counter-allocated, create if unknown */
 
 /* The shared vpid counter: the file PROTO_VPIDS_FILE beside the socket in
- * the supervisor's private directory, PROTO_VPIDS_SIZE bytes, mapped
- * MAP_SHARED by the supervisor and by every shim that forks.  A fork takes
+ * the supervisor's run directory (0666: supervisor/rundir.c),
+ * PROTO_VPIDS_SIZE bytes, mapped MAP_SHARED by the supervisor and by every
+ * shim that forks.  A fork takes
  * atomic_fetch_add(&next, 1); a value above max (the supervisor sets max to
  * 0 once the ids wrap) means "ask with FORK instead". */
 #define PROTO_VPIDS_FILE "vpids"

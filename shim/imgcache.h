@@ -5,9 +5,10 @@
 /*
  * Whether an exec'd image needs the shim (elfscan.c) depends only on the
  * file, so the answer is kept, for the whole tree, in the file
- * IMGCACHE_FILE beside the supervisor's socket (its private 0700
- * directory): IMGCACHE_SIZE bytes, created zeroed by the supervisor
- * (supervisor/run.c), mapped MAP_SHARED by the shims.  An entry is keyed by
+ * IMGCACHE_FILE beside the supervisor's socket (its run directory, a
+ * secret path every uid of the tree reaches): IMGCACHE_SIZE bytes, created
+ * zeroed by the supervisor (supervisor/rundir.c), mapped MAP_SHARED by the
+ * shims.  An entry is keyed by
  * the image's identity -- st_dev, st_ino, st_size, st_mtim, st_ctim -- so a
  * rewritten or replaced binary is a different key and is scanned again.
  *

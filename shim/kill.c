@@ -51,6 +51,7 @@ static int kill_online(pid_t pid, int sig)
 	struct proto_rep rep;
 	pid_t self = shim_sys_getpid();
 	int total = 0, sent = 0, ok = 0, last = -ESRCH, offset = 0;
+	int last_not_eperm = 0; /* kill(-1)'s answer (below) */
 	bool me = false;
 
 	for (;;) {
@@ -76,6 +77,8 @@ static int kill_online(pid_t pid, int sig)
 				ok++;
 			else
 				last = rc;
+			if (rc != -EPERM)
+				last_not_eperm = rc;
 		}
 		offset += (int)rep.n;
 		if (rep.n == 0 || offset >= total)
@@ -89,8 +92,12 @@ static int kill_online(pid_t pid, int sig)
 		else
 			last = rc;
 	}
-	if (sent == 0)
-		return 0; /* e.g. kill(1, sig): init ignores it */
+	if (sent == 0) /* kill(1, sig): init ignores it, once permitted */
+		return pid == 1 ? shim_init_sig_check(sig) : 0;
+	/* Linux's kill(-1) answers with the last target's error that was not
+	 * EPERM, 0 if none: no permission for any target is still 0. */
+	if (pid == -1)
+		return last_not_eperm;
 	return ok > 0 ? 0 : last;
 }
 
@@ -192,6 +199,16 @@ SHIM_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value)
 			r = shim_child_v2r(pid);
 	} else if (pid == shim_self_vpid()) {
 		r = shim_sys_getpid();
+	} else if (pid == 1) {
+		/* Init ignores it once permitted; never a real signal to the
+		 * supervisor (SIGSTOP or SIGKILL would reach it).  Unreachable:
+		 * ESRCH, as any pid but our own and our children's when LOST. */
+		int rc = shim_connect() < 0 ? -ESRCH : shim_init_sig_check(sig);
+		if (rc < 0) {
+			errno = -rc;
+			return -1;
+		}
+		return 0;
 	} else {
 		r = shim_v2r(pid);
 		if (r <= 0 && shim_offline())

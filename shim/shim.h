@@ -442,11 +442,18 @@ int shim_pgrp_each(pid_t pgid, bool (*fn)(pid_t rpid, void *ctx), void *ctx);
 /* Raw-syscall forms used by syscall(): results as the kernel gives them
  * (-errno on failure). */
 long shim_sys_priority(bool set, long which, long who, long prio);
+/* capget/capset (caps.c): the header's pid translated; -errno on failure. */
+long shim_sys_cap(long nr, void *hdr, void *data);
 long shim_sys_ioprio(bool set, long which, long who, long prio);
 enum shim_tgsend { SHIM_TG_KILL, SHIM_TG_QUEUE, SHIM_TG_TGQUEUE };
 /* tgkill(tgid, tid, sig), rt_sigqueueinfo(tgid, sig, info) (tid unused),
  * rt_tgsigqueueinfo(tgid, tid, sig, info). */
 long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const void *info);
+/* initsig.c: may this process signal vpid 1 (the supervisor)?  0, -EINVAL
+ * or -EPERM, nothing sent; the tgkill/rt_*sigqueueinfo form also checks
+ * the thread and the siginfo as the kernel does. */
+int shim_init_sig_check(int sig);
+long shim_init_tgsend(enum shim_tgsend kind, bool main_thread, long sig, const void *info);
 
 /* ---- prctl (shim/prctl.c) ----------------------------------------------- */
 int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,

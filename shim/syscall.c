@@ -224,8 +224,13 @@ static long route(long nr, long a[6], bool *done)
 		return shim_setsid();
 	case SYS_kill:
 		return shim_kill((pid_t)a[0], (int)a[1]);
-	case SYS_tkill:
+	case SYS_tkill: {
+		/* vpid 1 is the supervisor: checked, never sent (initsig.c). */
+		pid_t r = shim_xlate_tid((pid_t)a[0]);
+		if (r > 0 && r == shim_conn_peer())
+			return sys_result(shim_init_tgsend(SHIM_TG_KILL, true, a[1], NULL));
 		return with_pid_arg(nr, a, 0);
+	}
 	case SYS_tgkill:
 		return sys_result(shim_sys_tgsend(SHIM_TG_KILL, a[0], a[1], a[2], NULL));
 	case SYS_rt_sigqueueinfo:
@@ -242,6 +247,9 @@ static long route(long nr, long a[6], bool *done)
 		return sys_result(shim_sys_priority(false, a[0], a[1], 0));
 	case SYS_setpriority:
 		return sys_result(shim_sys_priority(true, a[0], a[1], a[2]));
+	case SYS_capget:
+	case SYS_capset:
+		return sys_result(shim_sys_cap(nr, (void *)a[0], (void *)a[1]));
 	case SYS_ioprio_get:
 		return sys_result(shim_sys_ioprio(false, a[0], a[1], 0));
 	case SYS_ioprio_set:

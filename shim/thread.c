@@ -89,6 +89,8 @@ long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const
 		rt = shim_xlate_tid((pid_t)tgid);
 		if (rt < 0)
 			return rt;
+		if (rt == shim_conn_peer()) /* vpid 1: checked, never sent (initsig.c) */
+			return shim_init_tgsend(kind, tid == tgid, sig, info);
 		if (tid == tgid)
 			rtid = rt;
 	}

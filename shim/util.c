@@ -109,12 +109,16 @@ void shim_sleep_ms(int ms)
 }
 
 /*
- * Open the file `name` in the supervisor's private directory (the socket's
+ * Open the file `name` in the supervisor's directory (the socket's
  * directory): the shared vpid counter, the event FIFO, the image cache.
  * Only the supervisor's own: of type `type` (S_IFREG, S_IFIFO), owned by
- * our euid, at least `min_size` bytes (a short file would fault when
- * mapped), never through a symlink.  The fd (close-on-exec) or -1.
- * Async-signal-safe; raw openat because open() is interposed (paths.c).
+ * the directory's owner (the supervisor: no one else may create files
+ * there, it is writable by its owner only), at least `min_size` bytes (a
+ * short file would fault when mapped), never through a symlink.  Not
+ * "owned by our euid": a tree process keeps using them after a uid change
+ * (supervisor/rundir.c).  The fd (close-on-exec) or -1.
+ * Async-signal-safe; raw system calls because open() and stat() are
+ * interposed (paths.c).
  */
 int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size)
 {
@@ -123,18 +127,22 @@ int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size)
 	const char *slash = strrchr(sock, '/');
 	size_t dirlen = slash != NULL ? (size_t)(slash - sock) + 1 : 0;
 	size_t len = strlen(name);
-	struct stat st;
+	struct stat st, dst;
 	int fd;
 
 	if (dirlen == 0 || dirlen + len + 1 > sizeof(path))
 		return -1;
 	memcpy(path, sock, dirlen);
+	memcpy(path + dirlen, ".", 2);
+	if (shim_raw_syscall(SYS_newfstatat, AT_FDCWD, (long)path, (long)&dst, 0, 0, 0) != 0 ||
+	    !S_ISDIR(dst.st_mode) || (dst.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return -1;
 	memcpy(path + dirlen, name, len + 1);
 	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path, flags | O_CLOEXEC | O_NOFOLLOW,
 				   0, 0, 0);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type || st.st_uid != geteuid() ||
+	if (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type || st.st_uid != dst.st_uid ||
 	    st.st_size < min_size) {
 		close(fd);
 		return -1;

@@ -92,12 +92,15 @@ void clients_accept(struct sup *s)
 			}
 			return;
 		}
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-		    cred.uid != s->euid || cred.pid <= 0) {
+		/* Any uid: a tree process stays in the tree whatever uid it
+		 * takes.  Membership is decided by pid at HELLO (identify). */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0) {
 			close(fd);
 			continue;
 		}
-		clients_add(s, fd, cred.pid);
+		struct sup_client *c = clients_add(s, fd, cred.pid);
+		if (c)
+			c->stranger = cred.uid != s->euid && cred.uid != 0;
 	}
 }
 
@@ -174,7 +177,9 @@ static int identify_counted(struct sup *s, struct sup_client *c, int32_t claim)
 	return 0;
 }
 
-/* HELLO: who is this peer?  0 with c->vpid set, or -EPERM (not in the tree). */
+/* HELLO: who is this peer?  0 with c->vpid set, or -EPERM (not in the tree).
+ * Decided by the peer's pid alone, never its uid: a process that changed
+ * uid (setuid, a set-uid image) is still the same tree member. */
 static int identify(struct sup *s, struct sup_client *c, int32_t claim)
 {
 	struct eng_pinfo pi;
@@ -232,6 +237,11 @@ static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q
 	int rc = 0;
 
 	if (q->b == 1) {
+		/* A ps tool of another uid sees the tree only from inside it. */
+		if (c->stranger && eng_rpid_to_vpid(s->eng, c->rpid) <= 1) {
+			r->err = -EPERM;
+			return false;
+		}
 		c->ps = true;
 		c->hello = true;
 		r->v[0] = 0;

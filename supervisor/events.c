@@ -12,7 +12,7 @@
 
 /*
  * Shims write counted BINDs, REAPEDs and STATEs as fixed-size records into
- * the FIFO "events" in our private directory (proto.h, shim/events.c)
+ * the FIFO "events" in our run directory (rundir.c, proto.h, shim/events.c)
  * instead of sending them on their connections: those messages need no
  * answer, and each one woke us up.  The records wait in the pipe and are
  * handled in one go:
@@ -45,9 +45,15 @@ void events_open(struct sup *s)
 
 	s->evfd = -1;
 	snprintf(s->evpath, sizeof(s->evpath), "%s/" PROTO_EVENTS_FILE, s->dir);
+	/* 0666 whatever the umask: every uid of the tree writes (rundir.c). */
 	if (mkfifo(s->evpath, 0600) < 0) {
 		s->evpath[0] = '\0';
 		return; /* shims then send everything on their connections */
+	}
+	if (chmod(s->evpath, 0666) < 0) {
+		unlink(s->evpath);
+		s->evpath[0] = '\0';
+		return;
 	}
 	/* O_RDWR: we hold a write end too, so the read end never sees EOF
 	 * when the last writer closes. */

@@ -94,89 +94,6 @@ static int find_lib(struct sup *s)
 	return -1;
 }
 
-/* The shared vpid counter "vpids" beside the socket (procs.c, proto.h).
- * Without it (cannot be made) the shims ask with FORK: slower, same ids. */
-static void make_counter(struct sup *s)
-{
-	void *m;
-	int fd;
-
-	snprintf(s->vcpath, sizeof(s->vcpath), "%s/" PROTO_VPIDS_FILE, s->dir);
-	fd = open(s->vcpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		s->vcpath[0] = '\0';
-		return;
-	}
-	if (ftruncate(fd, PROTO_VPIDS_SIZE) < 0 ||
-	    (m = mmap(NULL, PROTO_VPIDS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) ==
-		    MAP_FAILED) {
-		close(fd);
-		unlink(s->vcpath);
-		s->vcpath[0] = '\0';
-		return;
-	}
-	close(fd);
-	s->vc = m;
-	atomic_store(&s->vc->next, 2);
-	atomic_store(&s->vc->max, SUP_VPID_MAX);
-	atomic_store(&s->vc->sup_rpid, s->self_rpid);
-}
-
-/* The shims' image decision cache "imgcache" beside the socket
- * (shim/imgcache.h): zeroed, full size, never read here.  Without it every
- * exec scans its image. */
-static void make_imgcache(struct sup *s)
-{
-	char path[sizeof(s->dir) + sizeof("/" IMGCACHE_FILE)];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/" IMGCACHE_FILE, s->dir);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	if (ftruncate(fd, IMGCACHE_SIZE) < 0)
-		unlink(path);
-	close(fd);
-}
-
-static int make_socket(struct sup *s)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	const char *tmp = getenv("TMPDIR");
-
-	/* A private 0700 directory: only our uid can even reach the socket. */
-	if (!tmp || tmp[0] != '/' || strlen(tmp) > sizeof(sa.sun_path) - 40)
-		tmp = "/tmp";
-	snprintf(s->dir, sizeof(s->dir), "%s/jobshim-%d.XXXXXX", tmp, (int)s->self_rpid);
-	if (!mkdtemp(s->dir)) {
-		fprintf(stderr, "jobshim: mkdtemp %s: %s\n", s->dir, strerror(errno));
-		s->dir[0] = '\0';
-		return -1;
-	}
-	snprintf(s->sock, sizeof(s->sock), "%s/sock", s->dir);
-	memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
-	/* "trace" beside the socket tells every image the run is traced, so
-	 * that a fork child about to exec connects to report the exec (which
-	 * it otherwise skips: a connection per exec is the shim's largest
-	 * cost).  A file, because programs clear their environment. */
-	if (s->opt.trace) {
-		char mark[sizeof(s->dir) + sizeof("/trace")];
-		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
-		int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			close(fd);
-	}
-	make_counter(s);
-	make_imgcache(s);
-	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(s->lfd, SOMAXCONN) < 0) {
-		fprintf(stderr, "jobshim: socket %s: %s\n", s->sock, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* No asynchronous handlers: the signals we act on are blocked and read from
  * a signalfd; SIGPIPE/SIGTTOU/SIGTTIN are ignored (sockets, and terminal
  * hand-offs and reports while in the background).  All of it is undone in
@@ -508,7 +425,7 @@ static int setup(struct sup *s)
 		fprintf(stderr, "jobshim: --trace %s: %s\n", s->opt.trace, strerror(-rc));
 		return -1;
 	}
-	if (make_socket(s) < 0)
+	if (rundir_make(s) < 0)
 		return -1;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
 		fprintf(stderr, "jobshim: PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
@@ -557,22 +474,11 @@ static void cleanup(struct sup *s)
 		close(s->tfd);
 	if (s->epfd >= 0)
 		close(s->epfd);
-	if (s->sock[0])
-		unlink(s->sock);
 	if (s->vc && s->vc != &s->vc_local)
 		munmap(s->vc, PROTO_VPIDS_SIZE);
 	s->vc = NULL;
-	if (s->vcpath[0])
-		unlink(s->vcpath);
 	events_close(s);
-	if (s->dir[0]) {
-		char mark[sizeof(s->dir) + sizeof("/" IMGCACHE_FILE)]; /* the longer name */
-		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
-		unlink(mark);
-		snprintf(mark, sizeof(mark), "%s/" IMGCACHE_FILE, s->dir);
-		unlink(mark);
-		rmdir(s->dir);
-	}
+	rundir_remove(s);
 	eng_fx_free(&s->fx);
 	if (s->eng)
 		eng_free(s->eng);

@@ -111,6 +111,8 @@ struct sup_client {
 	int32_t vpid;    /* 0 until HELLO identified the peer; ps clients stay 0 */
 	bool hello;      /* a HELLO was accepted: other requests may follow */
 	bool ps;         /* HELLO b=1: may only use INFO and CHECK */
+	bool stranger;   /* peer's uid is neither ours nor root: a tree process
+	                    that changed uid, or someone who learnt the path */
 	unsigned nbad;   /* malformed messages so far; disconnected past SUP_CLIENT_MAX_BAD */
 	bool mute;       /* a reply could not be sent (the peer closed or stopped
 	                    reading): its queued messages are still handled, unanswered */
@@ -157,9 +159,10 @@ struct sup {
 	struct eng *eng;         /* the model; vpid 1 is bound to self_rpid */
 	struct eng_fx fx;        /* scratch effects: empty between operations */
 	pid_t self_rpid;         /* getpid() */
-	uid_t euid;              /* only this uid may connect */
+	uid_t euid;              /* ours: a ps tool of this uid (or root) may connect */
 	int epfd, lfd, sigfd, tfd; /* -1 when closed */
-	char dir[200];           /* private 0700 directory ("" when none) */
+	char top[200];           /* the run directory, 0711 ("" when none): rundir.c */
+	char dir[200];           /* top + "/<secret>", 0711, holds the socket ("" when none) */
 	char sock[216];          /* dir + "/sock" */
 	char vcpath[216];        /* dir + "/vpids" ("" when none) */
 	char evpath[216];        /* dir + "/events", the event FIFO ("" when none) */
@@ -242,6 +245,10 @@ void events_close(struct sup *s);
 void events_drain(struct sup *s);         /* handle every record written so far */
 void events_ready(struct sup *s);         /* epoll said readable */
 void events_tick(struct sup *s, int64_t now); /* re-arm when due */
+
+/* rundir.c */
+int rundir_make(struct sup *s);   /* TOP/secret DIR, socket, vpids, imgcache; 0 or -1 (reported) */
+void rundir_remove(struct sup *s); /* after events_close: files, DIR, TOP */
 
 /* run.c */
 int run_main(const struct sup_opts *opt);

@@ -59,7 +59,7 @@ has '^op=99,0,0,0,0 closed' "unknown op: reply cannot carry it (op 0)"
 # A supervisor serving outsiders and ps.
 TMPDIR="$T" "$J" run -- sleep 30 >/dev/null 2>&1 &
 jp=$!
-for i in $(seq 100); do s=$(ls "$T"/jobshim-$jp.*/sock 2>/dev/null) && break; sleep 0.05; done
+for i in $(seq 100); do s=$(ls "$T"/jobshim-$jp.*/*/sock 2>/dev/null) && break; sleep 0.05; done
 sleep 0.2
 if [ -z "${s:-}" ]; then bad "no socket for $jp"; else
 	fd0=$(ls /proc/$jp/fd | wc -l)

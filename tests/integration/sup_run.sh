@@ -51,9 +51,16 @@ case "$out" in
 *) bad "JOBSHIM_*: '$out'" ;;
 esac
 sockdir=$(dirname "${out##*|}")
-[ ! -e "$sockdir" ] && ok "socket directory removed at the end" || bad "$sockdir left behind"
-out=$(timeout 60 "$J" run -- sh -c 'stat -c %a "$(dirname "$JOBSHIM_SOCKET")"' 2>/dev/null)
-[ "$out" = "700" ] && ok "socket directory is 0700" || bad "socket directory mode '$out'"
+[ ! -e "$sockdir" ] && [ ! -e "$(dirname "$sockdir")" ] && ok "run directories removed at the end" ||
+	bad "$sockdir or its parent left behind"
+# TOP 0711 (no one else may list it), TOP/<secret> 0711, the socket 0666:
+# every uid of the tree reaches it by the secret path (supervisor/rundir.c).
+out=$(timeout 60 "$J" run -- sh -c 's=$JOBSHIM_SOCKET; d=${s%/sock}; stat -c %a "${d%/*}" "$d" "$s" "$d/vpids" "$d/events" "$d/imgcache"; echo "${d##*/}"' 2>/dev/null)
+case "$(echo $out)" in
+"711 711 666 666 666 666 "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f])
+	ok "run directory 0711, secret 24-hex subdirectory 0711, socket and shared files 0666" ;;
+*) bad "run directory modes: '$(echo $out)'" ;;
+esac
 out=$(TMPDIR="$T" timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_SOCKET"' 2>/dev/null)
 case "$out" in "$T"/jobshim-*/sock) ok "socket under \$TMPDIR" ;; *) bad "TMPDIR ignored: '$out'" ;; esac
 
@@ -67,6 +74,37 @@ out=$(echo hello | timeout 60 "$J" run -- cat 2>/dev/null)
 mypg=$(ps -o pgid= $$ | tr -d ' ')
 out=$(timeout 60 "$J" run -- sh -c 'cut -d" " -f5 /proc/self/stat' 2>/dev/null)
 [ -n "$out" ] && [ "$out" != "$mypg" ] && ok "command in its own real group" || bad "real group '$out'"
+
+# A library other uids cannot read ($T is 0700) is copied into the run
+# directory: an image exec'd under uid 65534 still loads the shim ($$ is
+# the vpid, not the real pid).  A readable one is used where it is.
+cp "$B/libjobshim.so" "$T/priv.so"
+out=$(timeout 60 "$J" run --lib "$T/priv.so" -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+	sh -c 'echo $$ $PPID; [ "$JOBSHIM_LIB" = "${JOBSHIM_SOCKET%/sock}/libjobshim.so" ] && echo copied; stat -c %a "$JOBSHIM_LIB"' 2>&1)
+[ "$(echo $out)" = "2 1 copied 644" ] && ok "private library copied into the run directory: uid 65534 keeps the shim" ||
+	bad "private library: '$(echo $out)'"
+out=$(timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_LIB"' 2>&1)
+[ "$out" = "$(readlink -f "$B/libjobshim.so")" ] && ok "readable library used in place" || bad "library: '$out'"
+
+# Signals to vpid 1 (the supervisor) from inside are checked and dropped,
+# never sent: a real SIGKILL or SIGSTOP would reach it (the kernel protects
+# only a namespace's init).  tkill, tgkill and sigqueue from root.
+case $(uname -m) in
+x86_64) nr="200 234" ;;
+aarch64) nr="130 131" ;;
+*) nr="" ;;
+esac
+if [ -n "$nr" ]; then
+	set -- $nr
+	out=$(timeout 60 "$J" run -- python3 -c "
+import ctypes, signal, os
+libc = ctypes.CDLL(None, use_errno=True)
+print(libc.syscall($1, 1, signal.SIGKILL), libc.syscall($2, 1, 1, signal.SIGSTOP))
+os.kill(1, signal.SIGKILL)
+print('alive')" 2>&1; echo "rc=$?")
+	[ "$(echo $out)" = "0 0 alive rc=0" ] && ok "tkill/tgkill/kill of vpid 1 with SIGKILL/SIGSTOP: 0, supervisor unharmed" ||
+		bad "signals to vpid 1: '$(echo $out)'"
+fi
 
 # Nothing is left running by a clean run.
 out=$(timeout 60 "$J" run -- sh -c 'sleep 0.1 & wait; echo done' 2>&1)

@@ -1,0 +1,61 @@
+/* initsig.c — may this process signal vpid 1?  The kernel's own permission check, made on the supervisor. */
+#include "shim.h"
+
+#include <errno.h>
+#include <signal.h>
+
+/*
+ * Vpid 1 is the supervisor, which ignores every signal sent from inside
+ * the tree, as a namespace's init ignores those it has no handler for.
+ * But Linux checks permission before it drops anything: kill(1, sig) and
+ * sigqueue(1, ...) from a process that may not signal init fail with
+ * EPERM, sig 0 included.  The rule (kill_ok_by_cred: the sender's real or
+ * effective uid equals the target's real or saved uid, or CAP_KILL in the
+ * target's user namespace) is asked of the kernel itself with a real
+ * kill(supervisor, 0), which delivers nothing.  The SIGCONT exception
+ * (same session) never applies: init is alone in session 1, and no tree
+ * process can join it (the command starts session 2), while the real
+ * session, shared by the whole tree and the supervisor, would wrongly
+ * allow it, so the check always uses 0.
+ * 0, -EINVAL (bad signal: checked first, as Linux), -EPERM, or 0 when the
+ * supervisor's pid is not known (nothing to check against).
+ */
+int shim_init_sig_check(int sig)
+{
+	pid_t sup = shim_conn_peer();
+	int saved = errno, rc = 0;
+
+	if (sig < 0 || sig >= _NSIG)
+		return -EINVAL;
+	if (sup <= 0)
+		return 0;
+	if (real.kill(sup, 0) < 0 && errno == EPERM)
+		rc = -EPERM;
+	errno = saved;
+	return rc;
+}
+
+/*
+ * tgkill, rt_sigqueueinfo and rt_tgsigqueueinfo whose target translated to
+ * the supervisor (vpid 1): the same check, and nothing is sent (a real
+ * SIGKILL or SIGSTOP would reach it: the kernel protects a namespace's
+ * init from those, not an ordinary process).  `main_thread`: the tid named
+ * vpid 1's main thread (the supervisor has no other thread the tree can
+ * name: ESRCH).  A siginfo is checked first, as the kernel does: EFAULT
+ * when unreadable, EPERM for a si_code that only the kernel may send to
+ * another process (>= 0, or SI_TKILL).
+ */
+long shim_init_tgsend(enum shim_tgsend kind, bool main_thread, long sig, const void *info)
+{
+	siginfo_t si;
+
+	if (kind != SHIM_TG_KILL) {
+		if (!shim_peek(&si, info, sizeof(si)))
+			return -EFAULT;
+		if (si.si_code >= 0 || si.si_code == SI_TKILL)
+			return -EPERM;
+	}
+	if (kind != SHIM_TG_QUEUE && !main_thread)
+		return -ESRCH;
+	return shim_init_sig_check((int)sig);
+}

@@ -1,0 +1,246 @@
+/* rundir.c — the run directory: a secret path reachable by every uid of the tree, the socket and the shared files in it. */
+#include "sup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../shim/imgcache.h"
+
+/*
+ * A process of the tree keeps its place in the tree whatever uid it takes
+ * (setuid, seteuid, setresuid, a set-uid image): it must still reach the
+ * socket and the files beside it.  The kernel cannot say "my descendants"
+ * in a file mode, so access is by knowledge of a path, and who is in the
+ * tree is decided by the supervisor from SO_PEERCRED's pid:
+ *
+ *   TOP = $TMPDIR/jobshim-<pid>.XXXXXX   0711, ours: anyone may pass, no one
+ *                                         may list it;
+ *   DIR = TOP/<24 random hex digits>      0711, ours: the secret component;
+ *   DIR/sock, vpids, events, imgcache     0666: any uid that knows DIR;
+ *   DIR/libjobshim.so                     0644, only when the library is
+ *                                         somewhere other uids cannot read.
+ *
+ * DIR reaches the tree in JOBSHIM_SOCKET, which only processes that could
+ * ptrace a tree process (same uid and dumpable, or root) can read from
+ * /proc/<pid>/environ: such a process could act as the tree process
+ * anyway.  A connection from a process that is not a descendant is still
+ * refused (clients.c), and event records are checked like messages from
+ * the process they name (events.c).  No one but us can create a file in
+ * DIR, so the shims trust a file there that is owned by DIR's owner
+ * (shim_sup_file_open).
+ */
+
+#define RUNDIR_SECRET_BYTES 12 /* 24 hex digits: beyond guessing with stat() */
+#define RUNDIR_LIB "libjobshim.so" /* a copy of a library other uids cannot read */
+
+/* A new file `name` in DIR, mode 0666, `size` bytes of zeros: the open fd, or -1. */
+static int shared_file(struct sup *s, const char *name, off_t size, char *path, size_t pathlen)
+{
+	int fd;
+
+	snprintf(path, pathlen, "%s/%s", s->dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, 0666) < 0 || ftruncate(fd, size) < 0) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
+/* The shared vpid counter "vpids" beside the socket (procs.c, proto.h).
+ * Without it (cannot be made) the shims ask with FORK: slower, same ids. */
+static void make_counter(struct sup *s)
+{
+	void *m;
+	int fd = shared_file(s, PROTO_VPIDS_FILE, PROTO_VPIDS_SIZE, s->vcpath, sizeof(s->vcpath));
+
+	if (fd < 0) {
+		s->vcpath[0] = '\0';
+		return;
+	}
+	m = mmap(NULL, PROTO_VPIDS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED) {
+		unlink(s->vcpath);
+		s->vcpath[0] = '\0';
+		return;
+	}
+	s->vc = m;
+	atomic_store(&s->vc->next, 2);
+	atomic_store(&s->vc->max, SUP_VPID_MAX);
+	atomic_store(&s->vc->sup_rpid, s->self_rpid);
+}
+
+/* The shims' image decision cache "imgcache" beside the socket
+ * (shim/imgcache.h): zeroed, full size, never read here.  Without it every
+ * exec scans its image. */
+static void make_imgcache(struct sup *s)
+{
+	char path[sizeof(s->dir) + sizeof("/" IMGCACHE_FILE)];
+	int fd = shared_file(s, IMGCACHE_FILE, IMGCACHE_SIZE, path, sizeof(path));
+
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Could any uid open `path` (an absolute, resolved path) for reading:
+ * every directory on the way searchable by others, the file readable? */
+static bool world_readable(const char *path)
+{
+	char buf[sizeof(((struct sup *)0)->lib)];
+	struct stat st;
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf) || path[0] != '/')
+		return false;
+	memcpy(buf, path, n + 1);
+	for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		bool ok = stat(buf, &st) == 0 && (st.st_mode & S_IXOTH);
+		*p = '/';
+		if (!ok)
+			return false;
+	}
+	return stat(buf, &st) == 0 && (st.st_mode & S_IROTH);
+}
+
+/* The dynamic loader of an image exec'd under another uid opens
+ * LD_PRELOAD as that uid: a library in a private place (a build tree
+ * under /root) would silently not be loaded, and the image would run
+ * outside the namespace.  Such a library is copied into DIR, 0644, and
+ * the tree is given the copy.  A library any uid can read is used where
+ * it is. */
+static void share_lib(struct sup *s)
+{
+	char path[sizeof(s->dir) + sizeof("/" RUNDIR_LIB)], buf[65536];
+	ssize_t n = 0;
+	int in, out;
+
+	if (world_readable(s->lib))
+		return;
+	in = open(s->lib, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return;
+	/* Never writable by others, not even for a moment (shared_file's 0666). */
+	snprintf(path, sizeof(path), "%s/" RUNDIR_LIB, s->dir);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out >= 0 && fchmod(out, 0644) == 0) {
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n) {
+				n = -1;
+				break;
+			}
+	} else {
+		n = -1;
+	}
+	close(in);
+	if (out >= 0 && close(out) == 0 && n == 0) {
+		snprintf(s->lib, sizeof(s->lib), "%s", path);
+		return;
+	}
+	unlink(path); /* keep the original: only other uids lose the shim */
+}
+
+/* TOP and DIR; 0 or -1 (reported). */
+static int make_dirs(struct sup *s, const char *tmp)
+{
+	uint8_t rnd[RUNDIR_SECRET_BYTES];
+	char hex[2 * RUNDIR_SECRET_BYTES + 1];
+	ssize_t n;
+
+	snprintf(s->top, sizeof(s->top), "%s/jobshim-%d.XXXXXX", tmp, (int)s->self_rpid);
+	if (!mkdtemp(s->top)) {
+		fprintf(stderr, "jobshim: mkdtemp %s: %s\n", s->top, strerror(errno));
+		s->top[0] = '\0';
+		return -1;
+	}
+	do
+		n = getrandom(rnd, sizeof(rnd), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(rnd)) {
+		fprintf(stderr, "jobshim: getrandom: %s\n", n < 0 ? strerror(errno) : "short read");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	if (snprintf(s->dir, sizeof(s->dir), "%.150s/%s", s->top, hex) >= (int)sizeof(s->dir) ||
+	    mkdir(s->dir, 0700) < 0) {
+		fprintf(stderr, "jobshim: mkdir %s: %s\n", s->dir, strerror(errno));
+		s->dir[0] = '\0';
+		return -1;
+	}
+	/* Searchable by all, listable by none (chmod: whatever the umask). */
+	if (chmod(s->dir, 0711) < 0 || chmod(s->top, 0711) < 0) {
+		fprintf(stderr, "jobshim: chmod %s: %s\n", s->dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int rundir_make(struct sup *s)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *tmp = getenv("TMPDIR");
+
+	/* Room in sun_path for "/jobshim-<pid>.XXXXXX/<secret>/sock". */
+	if (!tmp || tmp[0] != '/' || strlen(tmp) > sizeof(sa.sun_path) - 56)
+		tmp = "/tmp";
+	if (make_dirs(s, tmp) < 0)
+		return -1;
+	snprintf(s->sock, sizeof(s->sock), "%s/sock", s->dir);
+	memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
+	/* "trace" beside the socket tells every image the run is traced, so
+	 * that a fork child about to exec connects to report the exec (which
+	 * it otherwise skips: a connection per exec is the shim's largest
+	 * cost).  A file, because programs clear their environment. */
+	if (s->opt.trace) {
+		char mark[sizeof(s->dir) + sizeof("/trace")];
+		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
+		int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			close(fd);
+	}
+	make_counter(s);
+	make_imgcache(s);
+	share_lib(s);
+	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* connect(2) needs write permission on the socket file: every uid. */
+	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(s->sock, 0666) < 0 || listen(s->lfd, SOMAXCONN) < 0) {
+		fprintf(stderr, "jobshim: socket %s: %s\n", s->sock, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* After events_close: everything rundir_make made, then the two directories. */
+void rundir_remove(struct sup *s)
+{
+	if (s->sock[0])
+		unlink(s->sock);
+	if (s->vcpath[0])
+		unlink(s->vcpath);
+	if (s->dir[0]) {
+		char mark[sizeof(s->dir) + sizeof("/" RUNDIR_LIB)]; /* the longest name */
+		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
+		unlink(mark);
+		snprintf(mark, sizeof(mark), "%s/" IMGCACHE_FILE, s->dir);
+		unlink(mark);
+		snprintf(mark, sizeof(mark), "%s/" RUNDIR_LIB, s->dir);
+		unlink(mark);
+		rmdir(s->dir);
+	}
+	if (s->top[0])
+		rmdir(s->top);
+}
