@@ -3,10 +3,12 @@
 # Sets B (absolute build dir), J (jobshim), T (a temp dir removed at exit),
 # fail=0, and ok/bad for TAP-like lines.  With NS_TIMEOUT the script re-runs
 # itself inside a private pid namespace first (under that hang guard), so
-# that a wrong group signal or kill(-1) can never reach a process outside.
+# that a wrong group signal or kill(-1) can never reach a process outside;
+# its real pids start at 10000 or more (pidpush), far from the virtual ones.
 B=$(cd "${1:-build}" && pwd)
 if [ -n "${2:-}" ] && [ "${SUP_IN_NS:-}" != 1 ]; then
-	SUP_IN_NS=1 exec timeout "$2" unshare --pid --fork --kill-child --mount-proc "$0" "$B"
+	SUP_IN_NS=1 exec timeout "$2" unshare --pid --fork --kill-child --mount-proc \
+		"$B/itest/pidpush" "$0" "$B"
 fi
 J="$B/jobshim"
 T=$(mktemp -d)
