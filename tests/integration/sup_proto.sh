@@ -92,7 +92,7 @@ env -u JOBSHIM_SOCKET timeout 20 "$J" ps >"$T/out" 2>&1
 has "not inside a jobshim tree" "ps outside without options"
 
 # ps inside the tree: the tree with children under parents.
-timeout 60 "$J" run -- sh -c 'sleep 5 & setsid sleep 5 & sleep 0.2; '"$J"' ps; kill %1 %2' >"$T/out" 2>&1
+timeout 60 "$J" run -- sh -c "$IS_SLEEP"'sleep 5 & a=$!; setsid sleep 5 & is_sleep $a; is_sleep $!; '"$J"' ps; kill %1 %2' >"$T/out" 2>&1
 has '^ +2 +1 +2 +2 +Rs +sh$' "ps inside: command"
 has '^ +3 +2 +2 +2 +R +sleep$' "ps inside: child indented under it"
 has '^ +4 +2 +4 +4 +Rs +sleep$' "ps inside: setsid child, own session"

@@ -15,4 +15,10 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail=0
 ok() { echo "ok - $*"; }
+# For a shell in the tree: `is_sleep PID` waits until PID has exec'd sleep
+# (after its setsid, if it runs setsid), where a fixed pause lost the race
+# under load.  `read` is a builtin: the shell's own open of /proc/VPID goes
+# through the shim, which translates the vpid.  Usage: sh -c "$IS_SLEEP"'...'
+# shellcheck disable=SC2016
+IS_SLEEP='is_sleep() { until read c 2>/dev/null </proc/$1/comm && [ "$c" = sleep ]; do sleep 0.01; done; };'
 bad() { echo "not ok - $*"; fail=1; }
