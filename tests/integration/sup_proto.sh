@@ -73,8 +73,7 @@ if [ -z "${s:-}" ]; then bad "no socket for $jp"; else
 	for i in $(seq 30); do timeout 20 "$R" --socket "$s" hello=0,1 info=2 sleep=1 >/dev/null 2>&1 & done
 	wait $(jobs -p | grep -v "^$jp$") 2>/dev/null
 	timeout 20 "$R" --socket "$s" hello=0,1 garbage=40 >/dev/null 2>&1
-	sleep 0.2
-	fd1=$(ls /proc/$jp/fd | wc -l)
+	fd1=$(fds_back $jp "$fd0")
 	[ "$fd0" = "$fd1" ] && ok "fd count back to $fd0 after 32 clients" || bad "fds $fd0 -> $fd1"
 	timeout 20 "$J" ps --pid $jp >"$T/out" 2>&1
 	has '^ +PID +PPID +PGID +SID +STAT +COMMAND$' "ps --pid header"
