@@ -23,9 +23,9 @@ $(B)/diff/jsgen: tests/diff/jsgen.c
 	$(CC) $(CFLAGS) $< -o $@
 
 # Every hand-written scenario, natively and under jobshim; fails on any disagreement.
-diff-corpus: $(B)/diff/jsdiff $(B)/jobshim $(B)/libjobshim.so
+diff-corpus: $(B)/diff/jsdiff $(B)/jobshim $(B)/libjobshim.so $(B)/itest/pidpush
 	$(DIFF_RUN) tests/diff/corpus/*.scn
 
 # N random scenarios from SEED; failing ones are kept in $(B)/diff/fail/.
-diff-fuzz: $(B)/diff/jsdiff $(B)/diff/jsgen $(B)/jobshim $(B)/libjobshim.so
+diff-fuzz: $(B)/diff/jsdiff $(B)/diff/jsgen $(B)/jobshim $(B)/libjobshim.so $(B)/itest/pidpush
 	B=$(B) tests/diff/fuzz.sh $(N) $(SEED)

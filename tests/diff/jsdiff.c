@@ -163,7 +163,7 @@ static _Noreturn void jsd_steps(struct jsd *j, int start)
 			jsd_log_sigs(j, i, true);
 			break;
 		case SCN_HANG:
-			for (;;)
+			for (;;) /* until killed: no condition to miss a signal for */
 				pause();
 		}
 		if (r != SYNC_OK)

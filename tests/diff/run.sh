@@ -13,6 +13,7 @@ set -u
 B=${B:-build}
 JSDIFF=$(realpath "$B/diff/jsdiff")
 JOBSHIM=$(realpath -m "$B/jobshim")
+PIDPUSH=$(realpath -m "$B/itest/pidpush")
 native_only=0 repeat=1 quiet=0 clean=0 out=$B/diff/runs
 while getopts nr:qco: opt; do
 	case $opt in
@@ -27,14 +28,17 @@ done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || { echo "usage: run.sh [-n] [-r N] [-q] [-c] [-o DIR] SCN..." >&2; exit 2; }
 [ -x "$JSDIFF" ] || { echo "run.sh: $B/diff/jsdiff missing (make diff)" >&2; exit 2; }
-if [ $native_only = 0 ] && { [ ! -x "$JOBSHIM" ] || [ ! -f "$B/libjobshim.so" ]; }; then
-	echo "run.sh: $B/jobshim or $B/libjobshim.so missing (make)" >&2
+if [ $native_only = 0 ] && { [ ! -x "$JOBSHIM" ] || [ ! -f "$B/libjobshim.so" ] || [ ! -x "$PIDPUSH" ]; }; then
+	echo "run.sh: $B/jobshim, $B/libjobshim.so or $B/itest/pidpush missing (make)" >&2
 	exit 2
 fi
 
 # One run: $1 = native|shim, $2 = scenario, $3 = run directory.  Every run
 # is in its own pid namespace, so kill(-1) and group signals stay inside;
-# --kill-child and the timeout make sure nothing outlives it.
+# --kill-child and the timeout make sure nothing outlives it.  The jobshim
+# side starts as pidpush, which moves the real pids to 10000 and more and
+# execs jobshim (pid 1 still): real and virtual pids never coincide, so a
+# missing translation shows.  The native side keeps the kernel's numbers.
 run_one() {
 	rm -rf "$3" && mkdir -p "$3/logs"
 	if [ "$1" = native ]; then
@@ -42,7 +46,7 @@ run_one() {
 			"$JSDIFF" init "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
 	else
 		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc \
-			"$JOBSHIM" run -- "$JSDIFF" run "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
+			"$PIDPUSH" "$JOBSHIM" run -- "$JSDIFF" run "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
 	fi
 	rc=$?
 	"$JSDIFF" merge "$2" "$3/logs" >"$3/log"

@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
-		for (;;)
+		for (;;) /* until killed: no condition to miss a signal for */
 			pause();
 	}
 	check(setpgid(pid, pid) == 0 || errno == EACCES, "setpgid of a child", pid);

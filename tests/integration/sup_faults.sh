@@ -116,8 +116,7 @@ if [ -z "${s:-}" ]; then bad "no socket for $jp"; else
 	has '^check closed' "uid 65534 ps tool: disconnected"
 	timeout 20 "$R" --socket "$s" hello=0,1 check >"$T/out" 2>&1
 	has '^check err=0 v=2,' "the supervisor still serves its own uid (2 live)"
-	sleep 0.2
-	fd1=$(ls /proc/$jp/fd | wc -l)
+	fd1=$(fds_back $jp "$fd0")
 	[ "$fd0" = "$fd1" ] && ok "supervisor fds back to $fd0 after the refused connections" || bad "fds $fd0 -> $fd1"
 	kill -TERM $jp
 	wait $jp

@@ -73,8 +73,7 @@ if [ -z "${s:-}" ]; then bad "no socket for $jp"; else
 	for i in $(seq 30); do timeout 20 "$R" --socket "$s" hello=0,1 info=2 sleep=1 >/dev/null 2>&1 & done
 	wait $(jobs -p | grep -v "^$jp$") 2>/dev/null
 	timeout 20 "$R" --socket "$s" hello=0,1 garbage=40 >/dev/null 2>&1
-	sleep 0.2
-	fd1=$(ls /proc/$jp/fd | wc -l)
+	fd1=$(fds_back $jp "$fd0")
 	[ "$fd0" = "$fd1" ] && ok "fd count back to $fd0 after 32 clients" || bad "fds $fd0 -> $fd1"
 	timeout 20 "$J" ps --pid $jp >"$T/out" 2>&1
 	has '^ +PID +PPID +PGID +SID +TTY +TPGID +STAT +COMMAND$' "ps --pid header"
@@ -92,7 +91,7 @@ env -u JOBSHIM_SOCKET timeout 20 "$J" ps >"$T/out" 2>&1
 has "not inside a jobshim tree" "ps outside without options"
 
 # ps inside the tree: the tree with children under parents.
-timeout 60 "$J" run -- sh -c 'sleep 5 & setsid sleep 5 & sleep 0.2; '"$J"' ps; kill %1 %2' >"$T/out" 2>&1
+timeout 60 "$J" run -- sh -c "$IS_SLEEP"'sleep 5 & a=$!; setsid sleep 5 & is_sleep $a; is_sleep $!; '"$J"' ps; kill %1 %2' >"$T/out" 2>&1
 has '^ +2 +1 +2 +2 +[?] +-1 +Rs +sh$' "ps inside: command"
 has '^ +3 +2 +2 +2 +[?] +-1 +R +sleep$' "ps inside: child indented under it"
 has '^ +4 +2 +4 +4 +[?] +-1 +Rs +sleep$' "ps inside: setsid child, own session"

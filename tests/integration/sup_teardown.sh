@@ -10,7 +10,7 @@ alive() { kill -0 "$1" 2>/dev/null && [ "$(cut -d' ' -f3 /proc/"$1"/stat 2>/dev/
 
 # A setsid'd escaper is reported and killed; the command's status is kept.
 start=$(now_ms)
-timeout 60 "$J" run -- sh -c 'setsid sleep 100 & sleep 0.2; exit 4' 2>"$T/err"
+timeout 60 "$J" run -- sh -c "$IS_SLEEP"'setsid sleep 100 & is_sleep $!; exit 4' 2>"$T/err"
 rc=$?
 el=$(($(now_ms) - start))
 [ $rc -eq 4 ] && ok "status kept after teardown" || bad "teardown exit $rc"
@@ -22,7 +22,7 @@ pgrep -x sleep >/dev/null && bad "sleep survived" || ok "leftover killed"
 
 # A double-forked daemon (its parent gone, adopted by the supervisor) is a
 # leftover too, reported and killed.
-timeout 60 "$J" run -- sh -c '( sleep 100 & ) ; sleep 0.2' 2>"$T/err"
+timeout 60 "$J" run -- sh -c "$IS_SLEEP"'( sleep 100 & is_sleep $! )' 2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] && ok "double fork: status kept" || bad "double fork: exit $rc"
 grep -q '^jobshim: leftover: pid [0-9]* (real [0-9]*) sid 2 pgid 2: sleep 100$' "$T/err" &&
@@ -31,7 +31,7 @@ pgrep -x sleep >/dev/null && bad "double-forked sleep survived" || ok "double-fo
 
 # A leftover that ignores SIGTERM gets SIGKILL after --grace.
 start=$(now_ms)
-timeout 60 "$J" run --grace 300ms -- sh -c '(trap "" TERM; setsid sleep 100) & sleep 0.2' 2>"$T/err"
+timeout 60 "$J" run --grace 300ms -- sh -c "$IS_SLEEP"'(trap "" TERM; exec setsid sleep 100) & is_sleep $!' 2>"$T/err"
 el=$(($(now_ms) - start))
 grep -q "killing 1 process(es) still running after the grace period" "$T/err" &&
 	ok "SIGKILL after grace" || bad "grace: $(cat "$T/err")"
@@ -51,7 +51,7 @@ rc=$?
 [ $rc -eq 0 ] && ok "--fail-on-leak without leak exits 0" || bad "--fail-on-leak clean exit $rc"
 
 # --keep: reported, left running.
-timeout 60 "$J" run --keep -- sh -c 'setsid sleep 100 & sleep 0.1' 2>"$T/err"
+timeout 60 "$J" run --keep -- sh -c "$IS_SLEEP"'setsid sleep 100 & is_sleep $!' 2>"$T/err"
 rc=$?
 pid=$(pgrep -x sleep)
 [ $rc -eq 0 ] && [ -n "$pid" ] && ok "--keep leaves the leftover running" || bad "--keep: rc $rc pid '$pid'"
@@ -82,9 +82,11 @@ done
 
 # SIGTERM to jobshim from outside: forwarded to the command's group and to
 # escapers; exit 128+15.
-"$J" run -- sh -c 'setsid sh -c "trap \"echo escaper got TERM; exit 0\" TERM; sleep 100 & wait" & trap "echo cmd got TERM; exit 0" TERM; sleep 100 & wait' >"$T/out" 2>"$T/err" &
+# Each shell says it has its trap (a file) before we send: a fixed pause
+# lost that race under load (the shell died of the SIGTERM instead).
+"$J" run -- sh -c 'setsid sh -c "trap \"echo escaper got TERM; exit 0\" TERM; sleep 100 & : >'"$T"'/esc; wait" & trap "echo cmd got TERM; exit 0" TERM; sleep 100 & : >'"$T"'/cmd; wait' >"$T/out" 2>"$T/err" &
 jp=$!
-sleep 0.5
+while kill -0 $jp 2>/dev/null && ! { [ -e "$T/esc" ] && [ -e "$T/cmd" ]; }; do sleep 0.01; done
 kill -TERM $jp
 timeout 10 tail --pid=$jp -f /dev/null
 wait $jp

@@ -30,7 +30,7 @@ check() { # DESCRIPTION ASSERTION...
 		bad "$what: $out"; head -30 "$T/t.jsonl" | sed 's/^/#   /'; fi
 }
 
-timeout 60 "$J" run --trace "$T/t.jsonl" -- sh -c 'sh -c "exit 3"; setsid sleep 100 & sleep 0.2; exit 0' 2>/dev/null
+timeout 60 "$J" run --trace "$T/t.jsonl" -- sh -c "$IS_SLEEP"'sh -c "exit 3"; setsid sleep 100 & is_sleep $!; exit 0' 2>/dev/null
 check "basic run: valid JSON Lines, monotonic times" 'len(evs) > 5'
 check "fork of the command and its setsid" \
 	'find("fork", vpid=2, parent=1, via="command")' 'find("setsid", vpid=2, sid=2)'

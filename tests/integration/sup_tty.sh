@@ -3,7 +3,9 @@
 set -u
 B=$(cd "${1:-build}" && pwd)
 if [ "${SUP_IN_NS:-}" != 1 ]; then
-	SUP_IN_NS=1 exec timeout 120 unshare --pid --fork --kill-child --mount-proc "$0" "$B"
+	# pidpush: real pids far from the virtual ones (lib/common.sh).
+	SUP_IN_NS=1 exec timeout 120 unshare --pid --fork --kill-child --mount-proc \
+		"$B/itest/pidpush" "$0" "$B"
 fi
 J="$B/jobshim"
 fail=0

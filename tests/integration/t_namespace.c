@@ -316,9 +316,18 @@ static void raw_calls(void)
 		sa.sa_flags = SA_SIGINFO;
 		expected_sender = getppid();
 		sigaction(SIGUSR2, &sa, NULL);
+		/* Blocked from before the parent may send it until sigsuspend
+		 * unblocks it atomically: with pause(), a signal arriving
+		 * between the test and the call was handled there and
+		 * pause() then waited for ever. */
+		sigset_t usr2, wait_mask;
+		sigemptyset(&usr2);
+		sigaddset(&usr2, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &usr2, &wait_mask);
+		sigdelset(&wait_mask, SIGUSR2);
 		it_put(c, 'r');
 		while (queued_from_parent < 0)
-			pause();
+			sigsuspend(&wait_mask);
 		it_get(c); /* the parent has printed its line: ours comes next */
 		it_out("R: rt_sigqueueinfo's si_pid is its parent, value kept: %s", yn(queued_from_parent == 1));
 		_exit(0);

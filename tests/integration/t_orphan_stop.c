@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	pid_t c = it_fork("c");
 	if (c == 0) {
 		setpgid(0, 0);
-		for (;;)
+		for (;;) /* until killed: no condition to miss a signal for */
 			pause();
 	}
 	if (setpgid(c, c) < 0 && errno != EACCES)

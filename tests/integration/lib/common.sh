@@ -16,22 +16,29 @@ fi
 JOBSHIM="$B/jobshim"
 SHIMLIB="$B/libjobshim.so"
 NATIVE_INIT="$B/itest/native_init"
+# Shim runs start with pidpush as the namespace's pid 1: it moves the real
+# pids to 10000 and more before anything is forked, so that real pids never
+# equal the virtual ones (1, 2, 3, ...) and a missing translation shows.
+# Native runs keep the kernel's small numbers: they are the expected truth.
+PIDPUSH="$B/itest/pidpush"
 
 # Why the shim cannot be run, or "" when it can.
 it_shim_missing() {
 	if [ ! -x "$JOBSHIM" ]; then echo "$JOBSHIM missing"
 	elif [ ! -f "$SHIMLIB" ]; then echo "$SHIMLIB missing"
 	elif [ ! -x "$NATIVE_INIT" ]; then echo "$NATIVE_INIT missing"
+	elif [ ! -x "$PIDPUSH" ]; then echo "$PIDPUSH missing"
 	elif [ -z "$IT_NS" ]; then echo "no private pid namespace (unshare --pid) for shim runs"
 	fi
 }
 
 # it_shim [jobshim run options] -- CMD ARGS...: run under jobshim, in a fresh
 # pid namespace whose pid 1 is native_init (jobshim is then an ordinary
-# process, as when started from a shell or a CI job), 60 s at most.
+# process, as when started from a shell or a CI job) and whose real pids
+# are pushed away from the virtual ones (pidpush), 60 s at most.
 it_shim() {
 	# shellcheck disable=SC2086
-	timeout 60 $IT_NS "$NATIVE_INIT" "$JOBSHIM" run "$@" </dev/null
+	timeout 60 $IT_NS "$PIDPUSH" "$NATIVE_INIT" "$JOBSHIM" run "$@" </dev/null
 }
 
 # it_native CMD ARGS...: the same shape natively (native_init is the init).
