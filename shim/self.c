@@ -226,6 +226,17 @@ void shim_self_forget(void)
 	shim_child_reset();
 }
 
+/* For a nested supervisor (nest.c): every call real from now on.  Called
+ * before the process made any interposed call, so there is no connection,
+ * counter map or child table to drop. */
+void shim_self_detach(void)
+{
+	shim_init();
+	atomic_store(&mode, SHIM_MODE_NONE);
+	atomic_store(&self_vpid, 0);
+	atomic_store(&ppid_cache, 0);
+}
+
 void shim_self_lost(void)
 {
 	if (shim_vf.active) {

@@ -109,6 +109,7 @@ static int cmd_run(int argc, char **argv)
 	bool keep = false, wait = false;
 	int c;
 
+	nest_detach(); /* before any call the outer tree's shim would take */
 	opterr = 0;
 	optind = 1;
 	/* '+': options end at COMMAND, whose own options are its business. */

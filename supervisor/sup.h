@@ -331,4 +331,8 @@ const char *trace_signame(int sig, char *buf, size_t len); /* "SIGHUP" */
 /* ps.c */
 int ps_main(int argc, char **argv);
 
+/* nest.c */
+void nest_detach(void);
+void nest_adopt_descendants(struct sup *s);
+
 #endif
