@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * Started inside another jobshim's tree, this process has the outer tree's
@@ -69,4 +70,41 @@ void nest_adopt_descendants(struct sup *s)
 			procs_register(s, r);
 	}
 	free(queue);
+}
+
+/*
+ * The LD_PRELOAD list our command gets after our own library: the one we
+ * were started with, minus the outer tree's libjobshim.so (named by the
+ * JOBSHIM_LIB we inherited).  A second shim below ours would take our
+ * shim's "real" calls and act on them with our socket as its own.  NULL
+ * when nothing is left; the result is malloc'd or `old` itself.  Runs in
+ * the forked command before exec (the supervisor is single-threaded).
+ */
+const char *nest_preload_rest(const char *old)
+{
+	const char *outer = getenv("JOBSHIM_LIB");
+	size_t olen = outer ? strlen(outer) : 0, used = 0;
+	char *rest;
+
+	if (!old || !*old)
+		return NULL;
+	if (!outer || !*outer)
+		return old;
+	rest = malloc(strlen(old) + 1);
+	if (!rest)
+		return old;
+	for (const char *p = old; *p;) {
+		size_t n = strcspn(p, ": ");
+		if (n > 0 && !(n == olen && memcmp(p, outer, n) == 0)) {
+			if (used)
+				rest[used++] = ':';
+			memcpy(rest + used, p, n);
+			used += n;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	rest[used] = '\0';
+	return used ? rest : NULL;
 }

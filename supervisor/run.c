@@ -203,7 +203,7 @@ static int setup_signals(struct sup *s)
 
 static void child_exec(struct sup *s, int errfd)
 {
-	const char *old = getenv("LD_PRELOAD");
+	const char *old = nest_preload_rest(getenv("LD_PRELOAD"));
 	char self[64], *preload;
 	size_t len;
 	int err;

@@ -334,5 +334,6 @@ int ps_main(int argc, char **argv);
 /* nest.c */
 void nest_detach(void);
 void nest_adopt_descendants(struct sup *s);
+const char *nest_preload_rest(const char *old);
 
 #endif

@@ -41,6 +41,11 @@ both "the inner tree's pids start over" "$(printf '2\n3\n2')" \
 both "three levels deep" "$(printf '2\n3\n0')" \
 	'$NEST $NEST $NEST sh -c "echo \$\$; sleep 0 & echo \$!; wait; echo \$?"'
 
+# A pid namespace made inside the tree (unshare --pid) is a nested tree
+# too: its first process is pid 1 there, its children 2, ..., as natively.
+both "a pid namespace inside the tree" "$(printf '2\n1\n2\n2')" \
+	'$NEST sh -c '\''echo $$; unshare --pid --fork --mount-proc sh -c "echo \$\$; sleep 0 & echo \$!; wait"; echo $$'\'
+
 # kill(-1) in the inner tree reaches the inner tree only (the inner's
 # sleep, not the outer's); the caller itself is spared, as natively.
 both "inner kill(-1) stays inside" "$(printf 'inner-sleep-143\nouter-sleep-alive')" \
