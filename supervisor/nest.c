@@ -2,8 +2,11 @@
 #include "sup.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * Started inside another jobshim's tree, this process has the outer tree's
@@ -18,12 +21,102 @@
  * being a subreaper above us, the whole inner tree as its real descendants
  * (see docs/internals.md, "Nesting").
  */
+/* The enclosing supervisor's real pid (0: not nested or unknown). */
+static pid_t outer_rpid;
+
+/* The outer supervisor's real pid from its shared counter file "vpids"
+ * beside its socket (proto.h), or 0. */
+static pid_t outer_sup_rpid(void)
+{
+	const char *sock = getenv("JOBSHIM_SOCKET");
+	const char *slash = sock ? strrchr(sock, '/') : NULL;
+	char path[PATH_MAX];
+	int32_t rpid = 0;
+	int fd;
+
+	if (!slash || (size_t)(slash - sock) + sizeof("/" PROTO_VPIDS_FILE) > sizeof(path))
+		return 0;
+	snprintf(path, sizeof(path), "%.*s/" PROTO_VPIDS_FILE, (int)(slash - sock), sock);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &rpid, sizeof(rpid), offsetof(struct proto_vpids, sup_rpid)) != sizeof(rpid))
+		rpid = 0;
+	close(fd);
+	return rpid > 0 ? rpid : 0;
+}
+
+/* "nested.<rpid>.<start>" in a supervisor's private directory: the
+ * process with that real pid and start time (which tells a reused pid
+ * apart) is a supervisor nested in its tree. */
+static int marker_path(char *buf, size_t len, const char *dir, pid_t rpid, unsigned long long start)
+{
+	int n = snprintf(buf, len, "%s/nested.%d.%llu", dir, (int)rpid, start);
+
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* Tell the outer supervisor we are a nested one (nest_is_inner), by a
+ * marker file in its private directory beside its socket. */
+static void mark_nested(void)
+{
+	const char *sock = getenv("JOBSHIM_SOCKET");
+	const char *slash = sock ? strrchr(sock, '/') : NULL;
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct sysio_stat st;
+	int fd;
+
+	if (!slash || (size_t)(slash - sock) >= sizeof(dir) || sysio_stat(getpid(), &st) < 0)
+		return;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - sock), sock);
+	if (marker_path(path, sizeof(path), dir, getpid(), st.start) < 0)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
 void nest_detach(void)
 {
 	void (*detach)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "jobshim_detach");
 
-	if (detach)
-		detach();
+	if (!detach)
+		return;
+	detach();
+	if (!getenv("JOBSHIM_SOCKET"))
+		return; /* preloaded, but not inside a tree */
+	outer_rpid = outer_sup_rpid();
+	mark_nested();
+}
+
+/*
+ * Is the tree process rpid (started at `start`) a nested supervisor?  Its
+ * descendants are its own to terminate: the first SIGTERM of a teardown
+ * goes to it (it forwards the signal to its tree once and gives it its
+ * grace period), and only the SIGKILL after our grace period walks into
+ * its tree.  Signalled directly too, its processes would get the SIGTERM
+ * twice.
+ */
+bool nest_is_inner(const struct sup *s, pid_t rpid, unsigned long long start)
+{
+	char path[PATH_MAX];
+
+	if (!s->dir[0] || marker_path(path, sizeof(path), s->dir, rpid, start) < 0)
+		return false;
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * A signal from the outer supervisor while we already tear down: not an
+ * impatient second signal (which kills at once), but the outer teardown
+ * reaching us twice (by vpid and through its command's real group).  The
+ * outer sends SIGKILL itself after its grace period; escalating here would
+ * cut the grace short for our whole tree.
+ */
+bool nest_outer_repeat(const struct sup *s, pid_t sender)
+{
+	return outer_rpid > 0 && sender == outer_rpid &&
+	       (s->phase == SUP_PH_TERM || s->phase == SUP_PH_KILL);
 }
 
 /*
@@ -72,30 +165,35 @@ void nest_adopt_descendants(struct sup *s)
 	free(queue);
 }
 
+static bool elem_is(const char *p, size_t n, const char *name)
+{
+	return name && *name && strlen(name) == n && memcmp(p, name, n) == 0;
+}
+
 /*
- * The LD_PRELOAD list our command gets after our own library: the one we
- * were started with, minus the outer tree's libjobshim.so (named by the
- * JOBSHIM_LIB we inherited).  A second shim below ours would take our
- * shim's "real" calls and act on them with our socket as its own.  NULL
- * when nothing is left; the result is malloc'd or `old` itself.  Runs in
- * the forked command before exec (the supervisor is single-threaded).
+ * The LD_PRELOAD list our command gets after our own library `lib`: the
+ * one we were started with, minus the outer tree's libjobshim.so (named by
+ * the JOBSHIM_LIB we inherited) and minus `lib` itself (inherited from a
+ * tree we were started in, or from a pid namespace that left one).  A
+ * second shim below ours would take our shim's "real" calls and act on
+ * them with our socket as its own.  NULL when nothing is left; the result
+ * is malloc'd or `old` itself.  Runs in the forked command before exec
+ * (the supervisor is single-threaded).
  */
-const char *nest_preload_rest(const char *old)
+const char *nest_preload_rest(const char *old, const char *lib)
 {
 	const char *outer = getenv("JOBSHIM_LIB");
-	size_t olen = outer ? strlen(outer) : 0, used = 0;
+	size_t used = 0;
 	char *rest;
 
 	if (!old || !*old)
 		return NULL;
-	if (!outer || !*outer)
-		return old;
 	rest = malloc(strlen(old) + 1);
 	if (!rest)
 		return old;
 	for (const char *p = old; *p;) {
 		size_t n = strcspn(p, ": ");
-		if (n > 0 && !(n == olen && memcmp(p, outer, n) == 0)) {
+		if (n > 0 && !elem_is(p, n, outer) && !elem_is(p, n, lib)) {
 			if (used)
 				rest[used++] = ':';
 			memcpy(rest + used, p, n);

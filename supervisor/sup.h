@@ -333,7 +333,9 @@ int ps_main(int argc, char **argv);
 
 /* nest.c */
 void nest_detach(void);
+bool nest_is_inner(const struct sup *s, pid_t rpid, unsigned long long start);
+bool nest_outer_repeat(const struct sup *s, pid_t sender);
 void nest_adopt_descendants(struct sup *s);
-const char *nest_preload_rest(const char *old);
+const char *nest_preload_rest(const char *old, const char *lib);
 
 #endif

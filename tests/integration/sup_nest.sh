@@ -124,6 +124,16 @@ left=""
 for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
 [ -z "$left" ] && ok "no process of the nested tree left" || bad "left running:$left"
 
+# The outer teardown's SIGTERM reaches the inner tree once, through the
+# inner jobshim, with the grace period intact: a process that cleans up on
+# SIGTERM finishes its clean-up (a second SIGTERM to the inner jobshim
+# would have made it kill its tree at once).
+out=$(timeout 60 "$J" run --timeout 1s --grace 5s -- sh -c \
+	"$J run -- sh -c 'trap \"sleep 0.5; echo cleaned; exit 0\" TERM; sleep 100 & wait'; sleep 100" 2>"$T/err")
+rc=$?
+[ $rc -eq 124 ] && [ "$out" = cleaned ] && ok "outer teardown: the inner tree's SIGTERM handler runs to its end" ||
+	bad "graceful inner: rc $rc out '$out' $(cat "$T/err")"
+
 # Signals from the outer tree to the inner jobshim's pid: like those from
 # outside to any jobshim, forwarded to its tree (status 128+15 here).
 out=$(timeout 60 "$J" run -- sh -c \
