@@ -559,6 +559,7 @@ static void cleanup(struct sup *s)
 		unlink(mark);
 		snprintf(mark, sizeof(mark), "%s/" IMGCACHE_FILE, s->dir);
 		unlink(mark);
+		nest_cleanup(s);
 		rmdir(s->dir);
 	}
 	eng_fx_free(&s->fx);
