@@ -134,6 +134,13 @@ rc=$?
 [ $rc -eq 124 ] && [ "$out" = cleaned ] && ok "outer teardown: the inner tree's SIGTERM handler runs to its end" ||
 	bad "graceful inner: rc $rc out '$out' $(cat "$T/err")"
 
+# Both runs remove their private directories (the outer one held the
+# inner's marker).
+mkdir "$T/tmp"
+TMPDIR="$T/tmp" timeout 60 "$J" run -- "$J" run -- sh -c 'ls "$TMPDIR" | wc -l' >"$T/out" 2>"$T/err"
+[ "$(cat "$T/out")" = 2 ] && [ -z "$(ls "$T/tmp")" ] && ok "both directories made and removed" ||
+	bad "directories: saw '$(cat "$T/out")', left: $(ls -R "$T/tmp")"
+
 # Signals from the outer tree to the inner jobshim's pid: like those from
 # outside to any jobshim, forwarded to its tree (status 128+15 here).
 out=$(timeout 60 "$J" run -- sh -c \
