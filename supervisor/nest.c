@@ -9,35 +9,31 @@
 #include <string.h>
 #include <unistd.h>
 
-/*
- * Started inside another jobshim's tree, this process has the outer tree's
- * libjobshim.so preloaded.  The supervisor needs the kernel's own answers
- * (its real pid for the subreaper checks, real forks and waits, real
- * /proc), and its command must get our socket and JOBSHIM_SELF, not the
- * outer identity the shim's exec wrapper would put back.  The shim exports
- * jobshim_detach for this (shim/nest.c): from the call on it passes every
- * call through.  Not preloaded (not nested), the lookup finds nothing.
- *
- * The outer supervisor still sees this process as one of its tree, and,
- * being a subreaper above us, the whole inner tree as its real descendants
- * (see docs/internals.md, "Nesting").
- */
 /* The enclosing supervisor's real pid (0: not nested or unknown). */
 static pid_t outer_rpid;
 
-/* The outer supervisor's real pid from its shared counter file "vpids"
- * beside its socket (proto.h), or 0. */
-static pid_t outer_sup_rpid(void)
+/* The outer supervisor's private directory: JOBSHIM_SOCKET's directory. */
+static int outer_dir(char *buf, size_t len)
 {
 	const char *sock = getenv("JOBSHIM_SOCKET");
 	const char *slash = sock ? strrchr(sock, '/') : NULL;
+
+	if (!slash || (size_t)(slash - sock) >= len)
+		return -1;
+	snprintf(buf, len, "%.*s", (int)(slash - sock), sock);
+	return 0;
+}
+
+/* The outer supervisor's real pid from its shared counter file "vpids"
+ * (proto.h), or 0. */
+static pid_t outer_sup_rpid(const char *dir)
+{
 	char path[PATH_MAX];
 	int32_t rpid = 0;
 	int fd;
 
-	if (!slash || (size_t)(slash - sock) + sizeof("/" PROTO_VPIDS_FILE) > sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/" PROTO_VPIDS_FILE, dir) >= (int)sizeof(path))
 		return 0;
-	snprintf(path, sizeof(path), "%.*s/" PROTO_VPIDS_FILE, (int)(slash - sock), sock);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -58,36 +54,45 @@ static int marker_path(char *buf, size_t len, const char *dir, pid_t rpid, unsig
 }
 
 /* Tell the outer supervisor we are a nested one (nest_is_inner), by a
- * marker file in its private directory beside its socket. */
-static void mark_nested(void)
+ * marker file in its private directory. */
+static void mark_nested(const char *dir)
 {
-	const char *sock = getenv("JOBSHIM_SOCKET");
-	const char *slash = sock ? strrchr(sock, '/') : NULL;
-	char dir[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	struct sysio_stat st;
 	int fd;
 
-	if (!slash || (size_t)(slash - sock) >= sizeof(dir) || sysio_stat(getpid(), &st) < 0)
-		return;
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - sock), sock);
-	if (marker_path(path, sizeof(path), dir, getpid(), st.start) < 0)
+	if (sysio_stat(getpid(), &st) < 0 || marker_path(path, sizeof(path), dir, getpid(), st.start) < 0)
 		return;
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
 }
 
+/*
+ * Started inside another jobshim's tree, this process has the outer tree's
+ * libjobshim.so preloaded.  The supervisor needs the kernel's own answers
+ * (its real pid for the subreaper checks, real forks and waits, real
+ * /proc), and its command must get our socket and JOBSHIM_SELF, not the
+ * outer identity the shim's exec wrapper would put back.  The shim exports
+ * jobshim_detach for this (shim/nest.c): from the call on it passes every
+ * call through.  Not preloaded (not nested), the lookup finds nothing.
+ *
+ * The outer supervisor still sees this process as one of its tree, and,
+ * being a subreaper above us, the whole inner tree as its real descendants
+ * (see docs/internals.md, "Nesting").
+ */
 void nest_detach(void)
 {
 	void (*detach)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "jobshim_detach");
+	char dir[PATH_MAX];
 
 	if (!detach)
 		return;
 	detach();
-	if (!getenv("JOBSHIM_SOCKET"))
+	if (outer_dir(dir, sizeof(dir)) < 0)
 		return; /* preloaded, but not inside a tree */
-	outer_rpid = outer_sup_rpid();
-	mark_nested();
+	outer_rpid = outer_sup_rpid(dir);
+	mark_nested(dir);
 }
 
 /*
