@@ -104,25 +104,26 @@ grep -q '^jobshim: leftover: pid 3 (real [0-9]*) sid 3 pgid 3: sleep 100$' "$T/e
 pgrep -x sleep >/dev/null && bad "inner leak survived" || ok "inner leak killed"
 
 # The outer --timeout kills an inner tree that ignores SIGTERM: exit 124, no
-# hang, and none of the inner processes left (checked by their real pids,
-# read here, outside both trees).
+# hang, and none of the inner processes left, checked by their real pids:
+# each inner process writes its own (the first field of /proc/self/stat,
+# which stays real) before it becomes sleep.
+printf '%s\n' 'read -r me rest </proc/self/stat' 'echo "$me" >>"$RECORD"' >"$T/rec.sh"
+export RECORD="$T/pids"
+: >"$RECORD"
 start=$(now_ms)
-timeout 60 "$J" run --timeout 1s --grace 300ms -- sh -c \
-	"$J run -- sh -c 'trap \"\" TERM; sleep 100 & sleep 100'" >"$T/out" 2>"$T/err" &
-runner=$!
-for _ in $(seq 200); do
-	[ "$(pgrep -x sleep | wc -l)" -ge 2 ] && break
-	sleep 0.02
-done
-pids=$(pgrep -x sleep; pgrep -x jobshim)
-wait $runner
+timeout 60 "$J" run --timeout 3s --grace 300ms -- sh -c \
+	"$J run -- sh -c 'trap \"\" TERM; sh -c \". $T/rec.sh; exec sleep 100\" & . $T/rec.sh; exec sleep 100'" \
+	>"$T/out" 2>"$T/err"
 rc=$?
 el=$(($(now_ms) - start))
+pids=$(cat "$RECORD")
 [ $rc -eq 124 ] && ok "outer --timeout over a nested tree exits 124 (${el} ms)" || bad "outer --timeout: rc $rc $(cat "$T/err")"
-[ "$(echo "$pids" | wc -w)" -ge 4 ] && ok "nested tree seen running: $(echo $pids)" || bad "nested tree not seen: '$pids'"
+[ "$(echo "$pids" | wc -w)" -eq 2 ] && ok "nested tree was running: real pids $(echo $pids)" ||
+	bad "nested tree not up before the timeout: '$(echo $pids)'"
 left=""
 for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
 [ -z "$left" ] && ok "no process of the nested tree left" || bad "left running:$left"
+pgrep -x sleep >/dev/null && bad "a sleep survived the outer --timeout" || ok "no sleep left"
 
 # The outer teardown's SIGTERM reaches the inner tree once, through the
 # inner jobshim, with the grace period intact: a process that cleans up on
