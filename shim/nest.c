@@ -25,29 +25,92 @@ __attribute__((visibility("default"))) void jobshim_detach(void)
 	shim_self_detach();
 }
 
-/* Drop JOBSHIM_SOCKET, JOBSHIM_LIB and JOBSHIM_SELF from environ in place
- * (no allocation: this may run in a fork child of a threaded program), so
- * that the images below start with the shim inert (mode NONE).  The shim
- * stays in LD_PRELOAD, passing every call through. */
+/* The new "LD_PRELOAD=..." without the shim (static: no allocation). */
+static char preload_buf[4096];
+
+/* Loops of our own: a fork child of a threaded program calls nothing more. */
+static size_t n_strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+static void n_copy(char *to, const char *from, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		to[i] = from[i];
+}
+
+static bool n_same(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	while (*prefix != '\0' && *prefix == *s) {
+		prefix++;
+		s++;
+	}
+	return *prefix == '\0';
+}
+
+/* "LD_PRELOAD=" + the list in `val` without `lib`, in preload_buf; NULL
+ * when nothing is left, `keep` when it does not fit. */
+static char *preload_without(char *keep, const char *val, const char *lib)
+{
+	size_t len = n_strlen(lib), used = sizeof("LD_PRELOAD=") - 1;
+	bool any = false;
+
+	n_copy(preload_buf, "LD_PRELOAD=", used);
+	for (const char *p = val; *p != '\0';) {
+		size_t n = 0;
+		while (p[n] != '\0' && p[n] != ':' && p[n] != ' ')
+			n++;
+		if (n > 0 && !(n == len && n_same(p, lib, n))) {
+			if (used + n + 2 > sizeof(preload_buf))
+				return keep;
+			if (any)
+				preload_buf[used++] = ':';
+			n_copy(preload_buf + used, p, n);
+			used += n;
+			any = true;
+		}
+		p += n;
+		if (*p != '\0')
+			p++;
+	}
+	preload_buf[used] = '\0';
+	return any ? preload_buf : NULL;
+}
+
+/* Drop JOBSHIM_SOCKET, JOBSHIM_LIB and JOBSHIM_SELF from environ, and the
+ * shim from LD_PRELOAD, in place (no allocation: this may run in a fork
+ * child of a threaded program), so that the images below start as if
+ * never under jobshim: without the shim, or with it inert (mode NONE). */
 static void env_drop_ours(void)
 {
 	static const char *const names[] = { "JOBSHIM_SOCKET=", "JOBSHIM_LIB=", "JOBSHIM_SELF=" };
+	const char *lib = shim_env_lib();
 	char **to = environ;
 
 	if (environ == NULL)
 		return;
 	for (char **e = environ; *e != NULL; e++) {
-		bool ours = false;
-		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !ours; i++) {
-			const char *n = names[i], *v = *e;
-			while (*n != '\0' && *n == *v) {
-				n++;
-				v++;
-			}
-			ours = *n == '\0';
-		}
-		if (!ours)
-			*to++ = *e;
+		char *keep = *e;
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && keep != NULL; i++)
+			if (has_prefix(keep, names[i]))
+				keep = NULL;
+		if (keep != NULL && lib[0] != '\0' && has_prefix(keep, "LD_PRELOAD="))
+			keep = preload_without(keep, keep + sizeof("LD_PRELOAD=") - 1, lib);
+		if (keep != NULL)
+			*to++ = keep;
 	}
 	*to = NULL;
 }
