@@ -76,23 +76,37 @@ static void mark_nested(const char *dir)
  * outer identity the shim's exec wrapper would put back.  The shim exports
  * jobshim_detach for this (shim/nest.c): from the call on it passes every
  * call through.  Not preloaded (not nested), the lookup finds nothing.
+ * -1 (after a message) when an older shim interposes us and cannot be left.
  *
  * The outer supervisor still sees this process as one of its tree, and,
  * being a subreaper above us, the whole inner tree as its real descendants
  * (see docs/internals.md, "Nesting").
  */
-void nest_detach(void)
+int nest_detach(void)
 {
 	void (*detach)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "jobshim_detach");
 	char dir[PATH_MAX];
+	Dl_info info;
 
-	if (!detach)
-		return;
+	if (!detach) {
+		/* A libjobshim.so without jobshim_detach (an older one) may
+		 * interpose us: we cannot leave it, and would join its tree. */
+		void *fork_fn = dlsym(RTLD_DEFAULT, "fork");
+		if (getenv("JOBSHIM_SOCKET") && fork_fn && dladdr(fork_fn, &info) && info.dli_fname &&
+		    strstr(info.dli_fname, "libjobshim")) {
+			fprintf(stderr, "jobshim: cannot nest: the enclosing tree's %s has no jobshim_detach "
+					"(an older jobshim); run the outer jobshim from the same version\n",
+				info.dli_fname);
+			return -1;
+		}
+		return 0;
+	}
 	detach();
 	if (outer_dir(dir, sizeof(dir)) < 0)
-		return; /* preloaded, but not inside a tree */
+		return 0; /* preloaded, but not inside a tree */
 	outer_rpid = outer_sup_rpid(dir);
 	mark_nested(dir);
+	return 0;
 }
 
 /*

@@ -332,7 +332,7 @@ const char *trace_signame(int sig, char *buf, size_t len); /* "SIGHUP" */
 int ps_main(int argc, char **argv);
 
 /* nest.c */
-void nest_detach(void);
+int nest_detach(void);
 void nest_cleanup(const struct sup *s);
 bool nest_is_inner(const struct sup *s, pid_t rpid, unsigned long long start);
 bool nest_outer_repeat(const struct sup *s, pid_t sender);

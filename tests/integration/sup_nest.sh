@@ -142,6 +142,19 @@ TMPDIR="$T/tmp" timeout 60 "$J" run -- "$J" run -- sh -c 'ls "$TMPDIR" | wc -l' 
 [ "$(cat "$T/out")" = 2 ] && [ -z "$(ls "$T/tmp")" ] && ok "both directories made and removed" ||
 	bad "directories: saw '$(cat "$T/out")', left: $(ls -R "$T/tmp")"
 
+# A shim that interposes jobshim but cannot be left (an older libjobshim.so
+# without jobshim_detach; here a stand-in that wraps fork): refused, 125.
+printf '%s\n' '#define _GNU_SOURCE' '#include <dlfcn.h>' '#include <unistd.h>' \
+	'pid_t fork(void) { return ((pid_t (*)(void))dlsym(RTLD_NEXT, "fork"))(); }' >"$T/old.c"
+if cc -shared -fPIC -o "$T/libjobshim-old.so" "$T/old.c" 2>"$T/err"; then
+	JOBSHIM_SOCKET="$T/nosock" LD_PRELOAD="$T/libjobshim-old.so" timeout 60 "$J" run -- echo ran >"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 125 ] && [ ! -s "$T/out" ] && grep -q '^jobshim: cannot nest: .*libjobshim-old.so has no jobshim_detach' "$T/err" &&
+		ok "a shim that cannot be left: refused (125)" || bad "old shim: rc $rc out '$(cat "$T/out")' err '$(cat "$T/err")'"
+else
+	bad "cannot build the stand-in shim: $(cat "$T/err")"
+fi
+
 # Signals from the outer tree to the inner jobshim's pid: like those from
 # outside to any jobshim, forwarded to its tree (status 128+15 here).
 out=$(timeout 60 "$J" run -- sh -c \
