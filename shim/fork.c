@@ -164,6 +164,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 		shim_ppid_set(parent_v, parent_r);
 		shim_guard_fork(0);
 		shim_guard(false);
+		shim_nest_check(); /* forked into a new pid namespace? */
 		shim_unblock(&old);
 		errno = err;
 		return 0;

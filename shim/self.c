@@ -97,6 +97,7 @@ void shim_init(void)
 		if (self != NULL)
 			parse_self(self, rpid);
 		atomic_store(&mode, SHIM_MODE_ONLINE);
+		shim_nest_check();
 	}
 	atomic_store_explicit(&init_state, 2, memory_order_release);
 }
@@ -224,6 +225,17 @@ void shim_self_forget(void)
 	atomic_store(&ppid_cache, 0);
 	atomic_store(&self_rpid, shim_sys_getpid());
 	shim_child_reset();
+}
+
+/* Out of the tree for good (nest.c): every call real from now on.  A
+ * nested supervisor calls it before any interposed call; the init of a
+ * nested pid namespace at its start (init or fork child), so there is no
+ * connection, counter map or child table of its own to drop. */
+void shim_self_detach(void)
+{
+	atomic_store(&mode, SHIM_MODE_NONE);
+	atomic_store(&self_vpid, 0);
+	atomic_store(&ppid_cache, 0);
 }
 
 void shim_self_lost(void)

@@ -187,6 +187,10 @@ enum shim_mode shim_mode(void);
 /* True when wrappers must use the real calls (mode NONE or LOST), or when
  * the calling thread is already inside the shim (re-entrancy guard). */
 bool shim_offline(void);
+/* Leave the tree's shim: mode NONE for good (nest.c). */
+void shim_self_detach(void);
+/* The init of a nested pid namespace leaves the tree (nest.c). */
+void shim_nest_check(void);
 
 /* The copied environment (empty strings when unset). */
 const char *shim_env_socket(void);

@@ -115,6 +115,9 @@ static int cmd_run(int argc, char **argv)
 	bool keep = false, wait = false;
 	int c;
 
+	/* Before any call the outer tree's shim would take. */
+	if (nest_detach() < 0)
+		return MAIN_EXIT_USAGE;
 	opterr = 0;
 	optind = 1;
 	/* '+': options end at COMMAND, whose own options are its business. */

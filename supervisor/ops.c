@@ -224,8 +224,11 @@ static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r,
 static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		   struct proto_rep *r)
 {
-	int rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
+	int rc;
 
+	if (q->a == -1 && q->c == 0)
+		nest_adopt_descendants(s); /* kill(-1) reaches nested trees too */
+	rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
 	if (rc >= 0)
 		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid, q->b);
 	/* One KILL event per call, not per page. */

@@ -121,7 +121,7 @@ static int setup_signals(struct sup *s)
 
 static void child_exec(struct sup *s, int errfd)
 {
-	const char *old = getenv("LD_PRELOAD");
+	const char *old = nest_preload_rest(getenv("LD_PRELOAD"), s->lib);
 	char self[64], *preload;
 	size_t len;
 	int err;
@@ -247,7 +247,8 @@ static void on_signals(struct sup *s)
 			   !sender_inside(s, (pid_t)si.ssi_pid)) {
 			term_hangup(s, (pid_t)si.ssi_pid);
 		} else if (!sender_inside(s, (pid_t)si.ssi_pid)) {
-			teardown_signal(s, (int)si.ssi_signo, (pid_t)si.ssi_pid);
+			if (!nest_outer_repeat(s, (pid_t)si.ssi_pid))
+				teardown_signal(s, (int)si.ssi_signo, (pid_t)si.ssi_pid);
 		} else if (trace_on(&s->trace)) {
 			char name[32];
 			trace_begin(&s->trace, "kill", 0, 0);

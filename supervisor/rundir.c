@@ -239,6 +239,7 @@ void rundir_remove(struct sup *s)
 		unlink(mark);
 		snprintf(mark, sizeof(mark), "%s/" RUNDIR_LIB, s->dir);
 		unlink(mark);
+		nest_cleanup(s);
 		rmdir(s->dir);
 	}
 	if (s->top[0])

@@ -384,4 +384,12 @@ const char *trace_signame(int sig, char *buf, size_t len); /* "SIGHUP" */
 /* ps.c */
 int ps_main(int argc, char **argv);
 
+/* nest.c */
+int nest_detach(void);
+void nest_cleanup(const struct sup *s);
+bool nest_is_inner(const struct sup *s, pid_t rpid, unsigned long long start);
+bool nest_outer_repeat(const struct sup *s, pid_t sender);
+void nest_adopt_descendants(struct sup *s);
+const char *nest_preload_rest(const char *old, const char *lib);
+
 #endif

@@ -109,9 +109,10 @@ static void scan_real(struct sup *s, struct td_list *l)
 	size_t head = 0, len = 0, cap = 0;
 	pid_t kids[512];
 	pid_t r = s->self_rpid, parent;
+	bool descend = true;
 
 	for (;;) {
-		int nk = sysio_children(r, kids, 512);
+		int nk = descend ? sysio_children(r, kids, 512) : 0;
 		for (int i = 0; i < nk; i++) {
 			if (len == cap) {
 				size_t ncap = cap ? 2 * cap : 128;
@@ -128,6 +129,7 @@ static void scan_real(struct sup *s, struct td_list *l)
 			break;
 		parent = queue[head].pidfd;
 		r = queue[head++].rpid;
+		descend = true;
 		{
 			struct sysio_stat st;
 			struct eng_pinfo pi;
@@ -137,6 +139,11 @@ static void scan_real(struct sup *s, struct td_list *l)
 			 * live process. */
 			if (sysio_stat(r, &st) < 0 || ((st.state == 'Z' || st.state == 'X') && st.nthreads <= 1))
 				continue;
+			/* A nested supervisor's tree is its own until the
+			 * SIGKILL ticks (TERM/KILL phase): nest.c. */
+			if ((s->phase == SUP_PH_RUN || s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_WAIT) &&
+			    nest_is_inner(s, r, st.start))
+				descend = false;
 			v = eng_rpid_to_vpid(s->eng, r);
 			if (v <= 1 || eng_info(s->eng, v, &pi) < 0 || pi.state == ENG_P_ZOMBIE)
 				v = procs_register(s, r);

@@ -10,7 +10,7 @@
 # place keeps inode and size and only the timestamps tell the versions apart.
 # imgcache_tool reads and forges entries with the shim's own table code.
 set -u
-. "$(dirname "$0")/lib/sup.sh" "${1:-build}"
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 300
 P="$B/itest/imgprobe"
 F="$B/itest/imgprobe_fork"
 TOOL="$B/itest/imgcache_tool"
