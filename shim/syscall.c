@@ -175,11 +175,7 @@ static long clone_any(long nr, const long a[6])
 /* Translate argument `i` (a pid or thread id) and make the call. */
 static long with_pid_arg(long nr, long a[6], int i)
 {
-	pid_t r = shim_xlate_tid((pid_t)a[i]);
-
-	if (r < 0)
-		return sys_result(r);
-	a[i] = r;
+	a[i] = shim_xlate_tid((pid_t)a[i]);
 	return sys_result(shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
 }
 
@@ -268,13 +264,9 @@ static long route(long nr, long a[6], bool *done)
 		return with_pid_arg(nr, a, 0);
 	case SYS_perf_event_open:
 		return with_pid_arg(nr, a, 1);
-	case SYS_kcmp: {
-		pid_t r = shim_xlate_tid((pid_t)a[0]);
-		if (r < 0)
-			return sys_result(r);
-		a[0] = r;
+	case SYS_kcmp:
+		a[0] = shim_xlate_tid((pid_t)a[0]);
 		return with_pid_arg(nr, a, 1);
-	}
 	case SYS_clone:
 	case SYS_clone3: {
 		long r = clone_any(nr, a);
