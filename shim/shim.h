@@ -424,6 +424,11 @@ long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long
 /* Copy n bytes from a pointer the program gave us without faulting on a
  * bad one (process_vm_readv on ourselves): false when unreadable. */
 bool shim_peek(void *dst, const void *src, size_t n);
+/* Can the string, or the path and the two NULL-terminated string arrays
+ * (argv, envp; NULL arrays and a NULL path are not checked) be read without
+ * a fault?  Probed page by page (uaccess.c), never dereferenced blindly. */
+bool shim_user_str_ok(const char *s);
+bool shim_user_exec_ok(const char *path, char *const argv[], char *const envp[]);
 
 /* ---- threads and pid arguments (shim/thread.c, shim/pidcalls.c) ----------- */
 /* gettid with the main thread's id virtual (= getpid()); other threads'

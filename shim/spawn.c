@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <spawn.h>
 #include <unistd.h>
 
@@ -33,13 +34,25 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		  char *const[]) = search ? real.posix_spawnp : real.posix_spawn;
 
 	shim_init();
-	if (shim_offline()) {
+	/* The shim reads path and envp (image scan, environment copy): when
+	 * the kernel could not, the real spawn reports it (EFAULT from its
+	 * child's exec; posix_spawnp's child meets a bad name itself) and
+	 * nothing reached the model. */
+	if (shim_offline() || !shim_user_str_ok(path) || !shim_user_exec_ok(NULL, argv, envp)) {
 		rc = fn(&rpid, path, fa, attrp, argv, envp);
 		if (rc == 0 && shim_mode() == SHIM_MODE_LOST && !shim_guarded())
 			shim_child_add(rpid, rpid);
 		if (rc == 0 && pid != NULL)
 			*pid = rpid;
 		return rc;
+	}
+	/* /proc/<vpid>/...: the image the kernel would find natively, as exec.c. */
+	char procbuf[PATH_MAX];
+	if (shim_procpath_candidate(path)) {
+		rc = shim_procpath(path, procbuf, sizeof(procbuf));
+		if (rc < 0)
+			return -rc;
+		path = procbuf;
 	}
 	if (attr != NULL) {
 		posix_spawnattr_getflags(attr, &flags);
