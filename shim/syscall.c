@@ -134,6 +134,18 @@ bool shim_peek(void *dst, const void *src, size_t n)
 	return r == (long)n;
 }
 
+/* The other way: write n bytes where the program asked for a result (a
+ * wait status, a siginfo); false, having written nothing, when the kernel
+ * would have answered EFAULT there. */
+bool shim_poke(void *dst, const void *src, size_t n)
+{
+	struct iovec local = { (void *)(uintptr_t)src, n }, remote = { dst, n };
+	long r = shim_raw_syscall(SYS_process_vm_writev, shim_sys_getpid(), (long)&local, 1,
+				  (long)&remote, 1, 0);
+
+	return r == (long)n;
+}
+
 static bool forklike(uint64_t flags, uint64_t exit_signal, uint64_t stack)
 {
 	return (flags & ~FORKLIKE_FLAGS) == 0 && exit_signal == SIGCHLD && stack == 0;
@@ -186,12 +198,16 @@ static long waitid_raw(long a[6])
 
 	if (rc < 0)
 		return -1;
-	if (a[2])
-		memcpy((void *)a[2], &si, sizeof(si));
+	if (a[2] && !shim_poke((void *)a[2], &si, sizeof(si)))
+		return sys_result(-EFAULT);
 	/* The wrapper cannot report the child's rusage (glibc's waitid never
 	 * asks for it): zeroes, never another process's numbers. */
-	if (a[4])
-		memset((void *)a[4], 0, sizeof(struct rusage));
+	if (a[4]) {
+		struct rusage zero;
+		memset(&zero, 0, sizeof(zero));
+		if (!shim_poke((void *)a[4], &zero, sizeof(zero)))
+			return sys_result(-EFAULT);
+	}
 	return 0;
 }
 

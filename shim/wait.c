@@ -253,8 +253,10 @@ pid_t shim_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 	} else {
 		got = wait_group(&op, pid);
 	}
-	if (got > 0 && status != NULL)
-		*status = op.status;
+	/* As the kernel: the child is reaped, and an unwritable status is
+	 * EFAULT (never a fault in here). */
+	if (got > 0 && status != NULL && !shim_poke(status, &op.status, sizeof(op.status)))
+		return -EFAULT;
 	return got;
 }
 
@@ -332,8 +334,8 @@ static int waitid_any(idtype_t idtype, id_t id, siginfo_t *info, int options)
 	}
 	if (got < 0)
 		return got;
-	if (info != NULL)
-		*info = op.si;
+	if (info != NULL && !shim_poke(info, &op.si, sizeof(op.si)))
+		return -EFAULT; /* reaped all the same, as by the kernel */
 	return 0;
 }
 

@@ -103,7 +103,7 @@ static const struct {
 	{ "/proc/<reaped>", P_REAPED, "" },
 	{ "/proc/<sibling>/exe", P_SIBLING, "/exe" },
 	{ "/proc/<parent>/cwd", P_PARENT, "/cwd" },
-	{ "/proc/1/exe", P_INIT, "/exe" },
+	{ "/proc/1/stat", P_INIT, "/stat" },
 	{ "/proc/-1", P_MINUS1, "" },
 	{ "/proc/0", P_ZERO, "" },
 	{ "/proc/2147483647", P_INTMAX, "" },

@@ -58,6 +58,9 @@ struct call {
 	int base[CALL_MAXARG]; /* class of each argument when it is not the one varied */
 	/* Make the call; errno is read right after. */
 	long (*fn)(const struct val *v);
+	/* Changes nothing a later case could see (beyond signals left
+	 * pending and fds left open): cases of it share one case process. */
+	bool pure;
 };
 
 extern const struct call calls[];

@@ -38,6 +38,17 @@ extern pid_t __getpgid(pid_t);
 
 static char remote_buf[64]; /* the same address in every process of a run (fork) */
 
+/* An fd a call returned: closed, and reported as 0 (its number is not
+ * the point, and would make cases depend on each other). */
+static long fdret(long fd)
+{
+	if (fd >= 0) {
+		close((int)fd);
+		return 0;
+	}
+	return fd;
+}
+
 #define A(i) (v[i].n)
 #define P(i) (v[i].p)
 #define PID(i) ((pid_t)v[i].n)
@@ -186,7 +197,7 @@ static long c_vm_writev(const struct val *v)
 	fill_iov(&v[1], remote_buf);
 	return process_vm_writev(PID(0), &liov, 1, P(1), 1, (unsigned long)A(2));
 }
-static long c_pidfd_open(const struct val *v) { return pidfd_open(PID(0), (unsigned)A(1)); }
+static long c_pidfd_open(const struct val *v) { return fdret(pidfd_open(PID(0), (unsigned)A(1))); }
 /* syscall(): the numbers the shim routes. */
 static long s_tkill(const struct val *v) { return syscall(SYS_tkill, PID(0), A(1)); }
 static long s_tgkill(const struct val *v) { return syscall(SYS_tgkill, PID(0), PID(1), A(2)); }
@@ -211,7 +222,7 @@ static long s_setpgid(const struct val *v) { return syscall(SYS_setpgid, PID(0),
 static long s_getpriority(const struct val *v) { return syscall(SYS_getpriority, A(0), PID(1)); }
 static long s_ioprio_get(const struct val *v) { return syscall(SYS_ioprio_get, A(0), PID(1)); }
 static long s_ioprio_set(const struct val *v) { return syscall(SYS_ioprio_set, A(0), PID(1), 0); }
-static long s_pidfd_open(const struct val *v) { return syscall(SYS_pidfd_open, PID(0), A(1)); }
+static long s_pidfd_open(const struct val *v) { return fdret(syscall(SYS_pidfd_open, PID(0), A(1))); }
 static long s_getparam(const struct val *v) { return syscall(SYS_sched_getparam, PID(0), P(1)); }
 static long s_getscheduler(const struct val *v) { return syscall(SYS_sched_getscheduler, PID(0)); }
 static long s_prlimit64(const struct val *v) { return syscall(SYS_prlimit64, PID(0), RLIMIT_CORE, NULL, P(1)); }
@@ -230,11 +241,11 @@ static long s_get_robust_list(const struct val *v)
 	return syscall(SYS_get_robust_list, PID(0), P(1), &len);
 }
 /* Paths. */
-static long c_open(const struct val *v) { return open(P(0), (int)A(1)); }
-static long c_open64(const struct val *v) { return open64(P(0), (int)A(1)); }
-static long c___open_2(const struct val *v) { return __open_2(P(0), (int)A(1)); }
-static long c_openat(const struct val *v) { return openat((int)A(0), P(1), (int)A(2)); }
-static long c___openat_2(const struct val *v) { return __openat_2((int)A(0), P(1), (int)A(2)); }
+static long c_open(const struct val *v) { return fdret(open(P(0), (int)A(1))); }
+static long c_open64(const struct val *v) { return fdret(open64(P(0), (int)A(1))); }
+static long c___open_2(const struct val *v) { return fdret(__open_2(P(0), (int)A(1))); }
+static long c_openat(const struct val *v) { return fdret(openat((int)A(0), P(1), (int)A(2))); }
+static long c___openat_2(const struct val *v) { return fdret(__openat_2((int)A(0), P(1), (int)A(2))); }
 static long c_fopen(const struct val *v) { FILE *f = fopen(P(0), P(1)); return f != NULL; }
 static long c_freopen(const struct val *v)
 {
@@ -276,113 +287,113 @@ static long c_chdir(const struct val *v) { return chdir(P(0)); }
 #define W_EXITED 1
 
 const struct call calls[] = {
-	{ "fork", ARGS0, R_PID, { 0 }, c_fork },
-	{ "_Fork", ARGS0, R_PID, { 0 }, c__Fork },
-	{ "vfork", ARGS0, R_PID, { 0 }, c_vfork },
-	{ "daemon", ARGS1(K_INT, "nochdir"), R_INT, { 0 }, c_daemon },
-	{ "system", ARGS1(K_PATH, "cmd"), R_INT, { 23 }, c_system },
-	{ "popen+pclose", ARGS2(K_PATH, "cmd", K_PATH, "mode"), R_INT, { 23, 24 }, c_popen },
-	{ "posix_spawn", ARGS4(K_OUT, "pid", K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0, 22 }, c_posix_spawn },
-	{ "posix_spawnp", ARGS4(K_OUT, "pid", K_PATH, "file", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0, 23 }, c_posix_spawnp },
-	{ "posix_spawn(SETPGROUP)", ARGS2(K_PID, "pgroup", K_INT, "flags"), R_INT, { 1, 7 }, c_spawn_pgroup },
-	{ "execve", ARGS3(K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 22 }, c_execve },
-	{ "execv", ARGS2(K_PATH, "path", K_ARGV, "argv"), R_INT, { 22 }, c_execv },
-	{ "execvp", ARGS2(K_PATH, "file", K_ARGV, "argv"), R_INT, { 23 }, c_execvp },
-	{ "execvpe", ARGS3(K_PATH, "file", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 23 }, c_execvpe },
-	{ "execl", ARGS1(K_PATH, "path"), R_INT, { 22 }, c_execl },
-	{ "execle", ARGS2(K_PATH, "path", K_ARGV, "envp"), R_INT, { 22 }, c_execle },
-	{ "execlp", ARGS1(K_PATH, "file"), R_INT, { 23 }, c_execlp },
-	{ "fexecve", ARGS3(K_FD, "fd", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0 }, c_fexecve },
-	{ "getpid", ARGS0, R_PID, { 0 }, c_getpid },
-	{ "getppid", ARGS0, R_PID, { 0 }, c_getppid },
-	{ "getpgid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c_getpgid },
-	{ "__getpgid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c___getpgid },
-	{ "getpgrp", ARGS0, R_PID, { 0 }, c_getpgrp },
-	{ "getsid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c_getsid },
-	{ "setsid", ARGS0, R_PID, { 0 }, c_setsid },
-	{ "setpgid", ARGS2(K_PID, "pid", K_PID, "pgid"), R_INT, { 6, 1 }, c_setpgid },
-	{ "setpgrp", ARGS0, R_INT, { 0 }, c_setpgrp },
-	{ "tcgetpgrp", ARGS1(K_FD, "fd"), R_PID, { 0 }, c_tcgetpgrp },
-	{ "tcsetpgrp", ARGS2(K_FD, "fd", K_PID, "pgid"), R_INT, { 0 }, c_tcsetpgrp },
-	{ "tcgetsid", ARGS1(K_FD, "fd"), R_PID, { 0 }, c_tcgetsid },
-	{ "kill", ARGS2(K_PID, "pid", K_SIG, "sig"), R_INT, { 0 }, c_kill },
-	{ "killpg", ARGS2(K_PID, "pgrp", K_SIG, "sig"), R_INT, { 1 }, c_killpg },
-	{ "sigqueue", ARGS2(K_PID, "pid", K_SIG, "sig"), R_INT, { 0 }, c_sigqueue },
-	{ "raise", ARGS1(K_SIG, "sig"), R_INT, { 0 }, c_raise },
-	{ "wait", ARGS1(K_OUT, "status"), R_PID, { 0 }, c_wait },
-	{ "waitpid", ARGS3(K_PID, "pid", K_OUT, "status", K_WOPT, "options"), R_PID, { B_ZOMBIE }, c_waitpid },
-	{ "wait3", ARGS3(K_OUT, "status", K_WOPT, "options", K_OUT, "rusage"), R_PID, { 0 }, c_wait3 },
-	{ "wait4", ARGS4(K_PID, "pid", K_OUT, "status", K_WOPT, "options", K_OUT, "rusage"), R_PID, { B_ZOMBIE }, c_wait4 },
-	{ "waitid(P_PID)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { B_ZOMBIE, 0, W_EXITED }, c_waitid },
-	{ "waitid(P_PGID)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { 1, 0, W_EXITED }, c_waitid_pgid },
-	{ "waitid(type)", ARGS3(K_INT, "idtype", K_OUT, "info", K_WOPT, "options"), R_INT, { 0, 0, W_EXITED }, c_waitid_all },
-	{ "sigaction", ARGS3(K_SIG, "sig", K_IN, "act", K_OUT, "oact"), R_INT, { 0 }, c_sigaction },
-	{ "sigwaitinfo", ARGS2(K_IN, "set", K_OUT, "info"), R_INT, { 0 }, c_sigwaitinfo },
-	{ "sigtimedwait", ARGS3(K_IN, "set", K_OUT, "info", K_IN, "timeout"), R_INT, { 0 }, c_sigtimedwait },
-	{ "gettid", ARGS0, R_PID, { 0 }, c_gettid },
-	{ "tgkill", ARGS3(K_PID, "tgid", K_PID, "tid", K_SIG, "sig"), R_INT, { 0 }, c_tgkill },
-	{ "prctl(PR_SET_PTRACER)", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_prctl_ptracer },
-	{ "prctl(PR_SET_CHILD_SUBREAPER)", ARGS1(K_INT, "on"), R_INT, { 0 }, c_prctl_subreaper },
-	{ "prctl(PR_GET_CHILD_SUBREAPER)", ARGS1(K_OUT, "out"), R_INT, { 0 }, c_prctl_getsub },
-	{ "prctl(option)", ARGS1(K_INT, "option"), R_INT, { 2 }, c_prctl_bad },
-	{ "sched_setaffinity", ARGS3(K_PID, "pid", K_INT, "size", K_IN, "set"), R_INT, { 0, 7 }, c_setaffinity },
-	{ "sched_getaffinity", ARGS3(K_PID, "pid", K_INT, "size", K_OUT, "set"), R_INT, { 0, 7 }, c_getaffinity },
-	{ "sched_setscheduler", ARGS3(K_PID, "pid", K_INT, "policy", K_IN, "param"), R_INT, { 0 }, c_setscheduler },
-	{ "sched_getscheduler", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_getscheduler },
-	{ "sched_setparam", ARGS2(K_PID, "pid", K_IN, "param"), R_INT, { 0 }, c_setparam },
-	{ "sched_getparam", ARGS2(K_PID, "pid", K_OUT, "param"), R_INT, { 0 }, c_getparam },
-	{ "sched_rr_get_interval", ARGS2(K_PID, "pid", K_OUT, "ts"), R_INT, { 0 }, c_rr_interval },
-	{ "getpriority", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 0 }, c_getpriority },
-	{ "setpriority", ARGS3(K_INT, "which", K_PID, "who", K_INT, "prio"), R_INT, { 0 }, c_setpriority },
-	{ "prlimit", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit },
-	{ "prlimit64", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit64 },
-	{ "process_vm_readv", ARGS3(K_PID, "pid", K_IN, "remote", K_INT, "flags"), R_INT, { 0 }, c_vm_readv },
-	{ "process_vm_writev", ARGS3(K_PID, "pid", K_IN, "remote", K_INT, "flags"), R_INT, { 0 }, c_vm_writev },
-	{ "pidfd_open", ARGS2(K_PID, "pid", K_INT, "flags"), R_INT, { 0 }, c_pidfd_open },
-	{ "syscall(tkill)", ARGS2(K_PID, "tid", K_SIG, "sig"), R_INT, { 0 }, s_tkill },
-	{ "syscall(tgkill)", ARGS3(K_PID, "tgid", K_PID, "tid", K_SIG, "sig"), R_INT, { 0 }, s_tgkill },
-	{ "syscall(rt_sigqueueinfo)", ARGS3(K_PID, "pid", K_SIG, "sig", K_IN, "info"), R_INT, { 0 }, s_sigqueueinfo },
-	{ "syscall(rt_tgsigqueueinfo)", ARGS2(K_PID, "tgid", K_IN, "info"), R_INT, { 0 }, s_tgsigqueueinfo },
-	{ "syscall(kill)", ARGS2(K_PID, "pid", K_SIG, "sig"), R_INT, { 0 }, s_kill },
-	{ "syscall(getpgid)", ARGS1(K_PID, "pid"), R_PID, { 0 }, s_getpgid },
-	{ "syscall(getsid)", ARGS1(K_PID, "pid"), R_PID, { 0 }, s_getsid },
-	{ "syscall(setpgid)", ARGS2(K_PID, "pid", K_PID, "pgid"), R_INT, { 6, 1 }, s_setpgid },
-	{ "syscall(getpriority)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 0 }, s_getpriority },
-	{ "syscall(ioprio_get)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_get },
-	{ "syscall(ioprio_set)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_set },
-	{ "syscall(pidfd_open)", ARGS2(K_PID, "pid", K_INT, "flags"), R_INT, { 0 }, s_pidfd_open },
-	{ "syscall(sched_getparam)", ARGS2(K_PID, "pid", K_OUT, "param"), R_INT, { 0 }, s_getparam },
-	{ "syscall(sched_getscheduler)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_getscheduler },
-	{ "syscall(prlimit64)", ARGS2(K_PID, "pid", K_OUT, "old"), R_INT, { 0 }, s_prlimit64 },
-	{ "syscall(wait4)", ARGS3(K_PID, "pid", K_OUT, "status", K_WOPT, "options"), R_PID, { B_ZOMBIE }, s_wait4 },
-	{ "syscall(waitid)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { B_ZOMBIE, 0, W_EXITED }, s_waitid },
-	{ "syscall(process_vm_readv)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_vm_readv },
-	{ "syscall(kcmp)", ARGS2(K_PID, "pid1", K_PID, "pid2"), R_INT, { 0 }, s_kcmp },
-	{ "syscall(get_robust_list)", ARGS2(K_PID, "pid", K_OUT, "head"), R_INT, { 0 }, s_get_robust_list },
-	{ "open", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c_open },
-	{ "open64", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c_open64 },
-	{ "__open_2", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c___open_2 },
-	{ "openat", ARGS3(K_FD, "dirfd", K_PATH, "path", K_INT, "flags"), R_INT, { 4 }, c_openat },
-	{ "__openat_2", ARGS3(K_FD, "dirfd", K_PATH, "path", K_INT, "flags"), R_INT, { 4 }, c___openat_2 },
-	{ "fopen", ARGS2(K_PATH, "path", K_PATH, "mode"), R_INT, { 0, 24 }, c_fopen },
-	{ "freopen", ARGS1(K_PATH, "path"), R_INT, { 0 }, c_freopen },
-	{ "opendir", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, c_opendir },
-	{ "stat", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_stat },
-	{ "lstat", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_lstat },
-	{ "stat64", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_stat64 },
-	{ "lstat64", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_lstat64 },
-	{ "fstatat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf", K_INT, "flags"), R_INT, { 4 }, c_fstatat },
-	{ "statx", ARGS4(K_FD, "dirfd", K_PATH, "path", K_INT, "flags", K_OUT, "buf"), R_INT, { 4 }, c_statx },
-	{ "__xstat", ARGS3(K_INT, "ver-1", K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c___xstat },
-	{ "__lxstat", ARGS3(K_INT, "ver-1", K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c___lxstat },
-	{ "__fxstatat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf", K_INT, "flags"), R_INT, { 4 }, c___fxstatat },
-	{ "access", ARGS2(K_PATH, "path", K_INT, "mode"), R_INT, { 0 }, c_access },
-	{ "faccessat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_INT, "mode", K_INT, "flags"), R_INT, { 4 }, c_faccessat },
-	{ "euidaccess", ARGS2(K_PATH, "path", K_INT, "mode"), R_INT, { 0 }, c_euidaccess },
-	{ "eaccess", ARGS2(K_PATH, "path", K_INT, "mode"), R_INT, { 0 }, c_eaccess },
-	{ "readlink", ARGS3(K_PATH, "path", K_OUT, "buf", K_INT, "size"), R_INT, { 0 }, c_readlink },
-	{ "readlinkat", ARGS3(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf"), R_INT, { 4 }, c_readlinkat },
-	{ "chdir", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, c_chdir },
+	{ "fork", ARGS0, R_PID, { 0 }, c_fork, false },
+	{ "_Fork", ARGS0, R_PID, { 0 }, c__Fork, false },
+	{ "vfork", ARGS0, R_PID, { 0 }, c_vfork, false },
+	{ "daemon", ARGS1(K_INT, "nochdir"), R_INT, { 0 }, c_daemon, false },
+	{ "system", ARGS1(K_PATH, "cmd"), R_INT, { 23 }, c_system, false },
+	{ "popen+pclose", ARGS2(K_PATH, "cmd", K_PATH, "mode"), R_INT, { 23, 24 }, c_popen, false },
+	{ "posix_spawn", ARGS4(K_OUT, "pid", K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0, 22 }, c_posix_spawn, false },
+	{ "posix_spawnp", ARGS4(K_OUT, "pid", K_PATH, "file", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0, 23 }, c_posix_spawnp, false },
+	{ "posix_spawn(SETPGROUP)", ARGS2(K_PID, "pgroup", K_INT, "flags"), R_INT, { 1, 7 }, c_spawn_pgroup, false },
+	{ "execve", ARGS3(K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 22 }, c_execve, false },
+	{ "execv", ARGS2(K_PATH, "path", K_ARGV, "argv"), R_INT, { 22 }, c_execv, false },
+	{ "execvp", ARGS2(K_PATH, "file", K_ARGV, "argv"), R_INT, { 23 }, c_execvp, false },
+	{ "execvpe", ARGS3(K_PATH, "file", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 23 }, c_execvpe, false },
+	{ "execl", ARGS1(K_PATH, "path"), R_INT, { 22 }, c_execl, false },
+	{ "execle", ARGS2(K_PATH, "path", K_ARGV, "envp"), R_INT, { 22 }, c_execle, false },
+	{ "execlp", ARGS1(K_PATH, "file"), R_INT, { 23 }, c_execlp, false },
+	{ "fexecve", ARGS3(K_FD, "fd", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0 }, c_fexecve, false },
+	{ "getpid", ARGS0, R_PID, { 0 }, c_getpid, true },
+	{ "getppid", ARGS0, R_PID, { 0 }, c_getppid, true },
+	{ "getpgid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c_getpgid, true },
+	{ "__getpgid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c___getpgid, true },
+	{ "getpgrp", ARGS0, R_PID, { 0 }, c_getpgrp, true },
+	{ "getsid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c_getsid, true },
+	{ "setsid", ARGS0, R_PID, { 0 }, c_setsid, false },
+	{ "setpgid", ARGS2(K_PID, "pid", K_PID, "pgid"), R_INT, { 6, 1 }, c_setpgid, false },
+	{ "setpgrp", ARGS0, R_INT, { 0 }, c_setpgrp, false },
+	{ "tcgetpgrp", ARGS1(K_FD, "fd"), R_PID, { 0 }, c_tcgetpgrp, true },
+	{ "tcsetpgrp", ARGS2(K_FD, "fd", K_PID, "pgid"), R_INT, { 0 }, c_tcsetpgrp, false },
+	{ "tcgetsid", ARGS1(K_FD, "fd"), R_PID, { 0 }, c_tcgetsid, true },
+	{ "kill", ARGS2(K_PID, "pid", K_SIG, "sig"), R_INT, { 0 }, c_kill, true },
+	{ "killpg", ARGS2(K_PID, "pgrp", K_SIG, "sig"), R_INT, { 1 }, c_killpg, true },
+	{ "sigqueue", ARGS2(K_PID, "pid", K_SIG, "sig"), R_INT, { 0 }, c_sigqueue, true },
+	{ "raise", ARGS1(K_SIG, "sig"), R_INT, { 0 }, c_raise, false },
+	{ "wait", ARGS1(K_OUT, "status"), R_PID, { 0 }, c_wait, false },
+	{ "waitpid", ARGS3(K_PID, "pid", K_OUT, "status", K_WOPT, "options"), R_PID, { B_ZOMBIE }, c_waitpid, false },
+	{ "wait3", ARGS3(K_OUT, "status", K_WOPT, "options", K_OUT, "rusage"), R_PID, { 0 }, c_wait3, false },
+	{ "wait4", ARGS4(K_PID, "pid", K_OUT, "status", K_WOPT, "options", K_OUT, "rusage"), R_PID, { B_ZOMBIE }, c_wait4, false },
+	{ "waitid(P_PID)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { B_ZOMBIE, 0, W_EXITED }, c_waitid, false },
+	{ "waitid(P_PGID)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { 1, 0, W_EXITED }, c_waitid_pgid, false },
+	{ "waitid(type)", ARGS3(K_INT, "idtype", K_OUT, "info", K_WOPT, "options"), R_INT, { 0, 0, W_EXITED }, c_waitid_all, false },
+	{ "sigaction", ARGS3(K_SIG, "sig", K_IN, "act", K_OUT, "oact"), R_INT, { 0 }, c_sigaction, false },
+	{ "sigwaitinfo", ARGS2(K_IN, "set", K_OUT, "info"), R_INT, { 0 }, c_sigwaitinfo, false },
+	{ "sigtimedwait", ARGS3(K_IN, "set", K_OUT, "info", K_IN, "timeout"), R_INT, { 0 }, c_sigtimedwait, false },
+	{ "gettid", ARGS0, R_PID, { 0 }, c_gettid, true },
+	{ "tgkill", ARGS3(K_PID, "tgid", K_PID, "tid", K_SIG, "sig"), R_INT, { 0 }, c_tgkill, true },
+	{ "prctl(PR_SET_PTRACER)", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_prctl_ptracer, true },
+	{ "prctl(PR_SET_CHILD_SUBREAPER)", ARGS1(K_INT, "on"), R_INT, { 0 }, c_prctl_subreaper, false },
+	{ "prctl(PR_GET_CHILD_SUBREAPER)", ARGS1(K_OUT, "out"), R_INT, { 0 }, c_prctl_getsub, true },
+	{ "prctl(option)", ARGS1(K_INT, "option"), R_INT, { 2 }, c_prctl_bad, true },
+	{ "sched_setaffinity", ARGS3(K_PID, "pid", K_INT, "size", K_IN, "set"), R_INT, { 0, 7 }, c_setaffinity, false },
+	{ "sched_getaffinity", ARGS3(K_PID, "pid", K_INT, "size", K_OUT, "set"), R_INT, { 0, 7 }, c_getaffinity, true },
+	{ "sched_setscheduler", ARGS3(K_PID, "pid", K_INT, "policy", K_IN, "param"), R_INT, { 0 }, c_setscheduler, false },
+	{ "sched_getscheduler", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_getscheduler, true },
+	{ "sched_setparam", ARGS2(K_PID, "pid", K_IN, "param"), R_INT, { 0 }, c_setparam, false },
+	{ "sched_getparam", ARGS2(K_PID, "pid", K_OUT, "param"), R_INT, { 0 }, c_getparam, true },
+	{ "sched_rr_get_interval", ARGS2(K_PID, "pid", K_OUT, "ts"), R_INT, { 0 }, c_rr_interval, true },
+	{ "getpriority", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 0 }, c_getpriority, true },
+	{ "setpriority", ARGS3(K_INT, "which", K_PID, "who", K_INT, "prio"), R_INT, { 0 }, c_setpriority, false },
+	{ "prlimit", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit, false },
+	{ "prlimit64", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit64, false },
+	{ "process_vm_readv", ARGS3(K_PID, "pid", K_IN, "remote", K_INT, "flags"), R_INT, { 0 }, c_vm_readv, true },
+	{ "process_vm_writev", ARGS3(K_PID, "pid", K_IN, "remote", K_INT, "flags"), R_INT, { 0 }, c_vm_writev, false },
+	{ "pidfd_open", ARGS2(K_PID, "pid", K_INT, "flags"), R_INT, { 0 }, c_pidfd_open, true },
+	{ "syscall(tkill)", ARGS2(K_PID, "tid", K_SIG, "sig"), R_INT, { 0 }, s_tkill, true },
+	{ "syscall(tgkill)", ARGS3(K_PID, "tgid", K_PID, "tid", K_SIG, "sig"), R_INT, { 0 }, s_tgkill, true },
+	{ "syscall(rt_sigqueueinfo)", ARGS3(K_PID, "pid", K_SIG, "sig", K_IN, "info"), R_INT, { 0 }, s_sigqueueinfo, false },
+	{ "syscall(rt_tgsigqueueinfo)", ARGS2(K_PID, "tgid", K_IN, "info"), R_INT, { 0 }, s_tgsigqueueinfo, false },
+	{ "syscall(kill)", ARGS2(K_PID, "pid", K_SIG, "sig"), R_INT, { 0 }, s_kill, true },
+	{ "syscall(getpgid)", ARGS1(K_PID, "pid"), R_PID, { 0 }, s_getpgid, true },
+	{ "syscall(getsid)", ARGS1(K_PID, "pid"), R_PID, { 0 }, s_getsid, true },
+	{ "syscall(setpgid)", ARGS2(K_PID, "pid", K_PID, "pgid"), R_INT, { 6, 1 }, s_setpgid, false },
+	{ "syscall(getpriority)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 0 }, s_getpriority, true },
+	{ "syscall(ioprio_get)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_get, true },
+	{ "syscall(ioprio_set)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_set, false },
+	{ "syscall(pidfd_open)", ARGS2(K_PID, "pid", K_INT, "flags"), R_INT, { 0 }, s_pidfd_open, true },
+	{ "syscall(sched_getparam)", ARGS2(K_PID, "pid", K_OUT, "param"), R_INT, { 0 }, s_getparam, true },
+	{ "syscall(sched_getscheduler)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_getscheduler, true },
+	{ "syscall(prlimit64)", ARGS2(K_PID, "pid", K_OUT, "old"), R_INT, { 0 }, s_prlimit64, true },
+	{ "syscall(wait4)", ARGS3(K_PID, "pid", K_OUT, "status", K_WOPT, "options"), R_PID, { B_ZOMBIE }, s_wait4, false },
+	{ "syscall(waitid)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { B_ZOMBIE, 0, W_EXITED }, s_waitid, false },
+	{ "syscall(process_vm_readv)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_vm_readv, true },
+	{ "syscall(kcmp)", ARGS2(K_PID, "pid1", K_PID, "pid2"), R_INT, { 0 }, s_kcmp, true },
+	{ "syscall(get_robust_list)", ARGS2(K_PID, "pid", K_OUT, "head"), R_INT, { 0 }, s_get_robust_list, true },
+	{ "open", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c_open, true },
+	{ "open64", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c_open64, true },
+	{ "__open_2", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c___open_2, true },
+	{ "openat", ARGS3(K_FD, "dirfd", K_PATH, "path", K_INT, "flags"), R_INT, { 4 }, c_openat, true },
+	{ "__openat_2", ARGS3(K_FD, "dirfd", K_PATH, "path", K_INT, "flags"), R_INT, { 4 }, c___openat_2, true },
+	{ "fopen", ARGS2(K_PATH, "path", K_PATH, "mode"), R_INT, { 0, 24 }, c_fopen, true },
+	{ "freopen", ARGS1(K_PATH, "path"), R_INT, { 0 }, c_freopen, true },
+	{ "opendir", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, c_opendir, true },
+	{ "stat", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_stat, true },
+	{ "lstat", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_lstat, true },
+	{ "stat64", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_stat64, true },
+	{ "lstat64", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_lstat64, true },
+	{ "fstatat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf", K_INT, "flags"), R_INT, { 4 }, c_fstatat, true },
+	{ "statx", ARGS4(K_FD, "dirfd", K_PATH, "path", K_INT, "flags", K_OUT, "buf"), R_INT, { 4 }, c_statx, true },
+	{ "__xstat", ARGS3(K_INT, "ver-1", K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c___xstat, true },
+	{ "__lxstat", ARGS3(K_INT, "ver-1", K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c___lxstat, true },
+	{ "__fxstatat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf", K_INT, "flags"), R_INT, { 4 }, c___fxstatat, true },
+	{ "access", ARGS2(K_PATH, "path", K_INT, "mode"), R_INT, { 0 }, c_access, true },
+	{ "faccessat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_INT, "mode", K_INT, "flags"), R_INT, { 4 }, c_faccessat, true },
+	{ "euidaccess", ARGS2(K_PATH, "path", K_INT, "mode"), R_INT, { 0 }, c_euidaccess, true },
+	{ "eaccess", ARGS2(K_PATH, "path", K_INT, "mode"), R_INT, { 0 }, c_eaccess, true },
+	{ "readlink", ARGS3(K_PATH, "path", K_OUT, "buf", K_INT, "size"), R_INT, { 0 }, c_readlink, true },
+	{ "readlinkat", ARGS3(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf"), R_INT, { 4 }, c_readlinkat, true },
+	{ "chdir", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, c_chdir, true },
 };
 
 const size_t ncalls = sizeof(calls) / sizeof(calls[0]);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,7 +40,8 @@
 enum uidm { U_ROOT, U_DROP, U_EUID, U_N };
 static const char *const uid_names[U_N] = { "root", "drop", "euid" };
 static bool uid_on[U_N];
-static const char *only_call;           /* -c: this call only */
+static const char *only_calls[64];      /* -c: these calls only */
+static int nonly;
 static const char *skip_calls[32];      /* -x: not these */
 static int nskip;
 static unsigned long ncase, nfail_run;
@@ -50,7 +50,11 @@ static unsigned long ncase, nfail_run;
 
 static bool call_selected(const struct call *c)
 {
-	if (only_call != NULL && strcmp(only_call, c->name) != 0)
+	bool listed = nonly == 0;
+
+	for (int i = 0; i < nonly; i++)
+		listed |= strcmp(only_calls[i], c->name) == 0;
+	if (!listed)
 		return false;
 	for (int i = 0; i < nskip; i++)
 		if (strcmp(skip_calls[i], c->name) == 0)
@@ -81,15 +85,27 @@ static const char *pid_role(long n, const struct roles *r)
 	return buf;
 }
 
-/* Make the fixtures, take the uid, make the call; the result line goes
- * to fd out.  Never returns. */
-static void run_case(int out, const struct call *c, const size_t *cls, enum uidm u, pid_t sibling)
+#define BATCH_MAX 64
+
+/* The cases of one batch: one call, one uid mode.  A pure call's cases
+ * share a case process; any other call's case has one of its own. */
+struct batch {
+	const struct call *c;
+	enum uidm u;
+	int n;
+	size_t cls[BATCH_MAX][CALL_MAXARG];
+};
+
+static struct batch cur;
+
+/* Make the fixtures, take the uid, make the calls of cases [from, n);
+ * "<index> <result>" lines go to fd out.  Never returns. */
+static void run_batch(int out, const struct batch *bt, int from, pid_t sibling)
 {
+	const struct call *c = bt->c;
 	struct roles r = { .sibling = sibling };
 	struct val v[CALL_MAXARG];
 	char line[256];
-	long ret;
-	int err, n;
 
 	/* The call's own output (an exec'd program, a shell) is not ours. */
 	{
@@ -102,14 +118,22 @@ static void run_case(int out, const struct call *c, const size_t *cls, enum uidm
 	}
 	r.self = getpid();
 	r.parent = getppid();
+	/* The live child leaves when K does: it reads a pipe only K writes to
+	 * (a parent-death signal would not do: a K that took uid 65534 may
+	 * not signal it). */
+	int life[2];
+	if (pipe2(life, O_CLOEXEC) < 0)
+		_exit(91);
 	r.child = fork();
 	if (r.child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != r.self)
-			_exit(0);
+		char b;
 		close(out);
-		idle_forever();
+		close(life[1]);
+		while (read(life[0], &b, 1) != 0)
+			;
+		_exit(0);
 	}
+	close(life[0]);
 	r.zombie = fork();
 	if (r.zombie == 0)
 		_exit(0);
@@ -124,27 +148,32 @@ static void run_case(int out, const struct call *c, const size_t *cls, enum uidm
 	r.fd_file = open("/bin/true", O_RDONLY | O_CLOEXEC);
 	r.fd_dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	raise(SIGURG); /* pending (blocked): sigwaitinfo's valid set returns at once */
-	for (int i = 0; i < c->nargs; i++)
-		v[i] = args_value(c->kinds[i], cls[i], &r);
-	if (u == U_DROP && setresuid(65534, 65534, 65534) < 0)
+	if (bt->u == U_DROP && setresuid(65534, 65534, 65534) < 0)
 		_exit(91);
-	if (u == U_EUID && seteuid(65534) < 0)
-		_exit(91);
-	errno = 0;
-	ret = c->fn(v);
-	err = errno;
-	if (getpid() != r.self)
-		_exit(0); /* a process the call made (fork, vfork, daemon) */
-	if (u == U_EUID && seteuid(0) < 0)
-		_exit(91);
-	if (ret < 0)
-		n = snprintf(line, sizeof(line), "%ld %s\n", ret, strerrorname_np(err) ?: "0");
-	else if (c->ret == R_PID)
-		n = snprintf(line, sizeof(line), "%s\n", pid_role(ret, &r));
-	else
-		n = snprintf(line, sizeof(line), "%ld\n", ret);
-	if (write(out, line, (size_t)n) != n)
-		_exit(92);
+	for (int k = from; k < bt->n; k++) {
+		long ret;
+		int err, n;
+
+		for (int i = 0; i < c->nargs; i++)
+			v[i] = args_value(c->kinds[i], bt->cls[k][i], &r);
+		if (bt->u == U_EUID && seteuid(65534) < 0)
+			_exit(91);
+		errno = 0;
+		ret = c->fn(v);
+		err = errno;
+		if (getpid() != r.self)
+			_exit(0); /* a process the call made (fork, vfork, daemon) */
+		if (bt->u == U_EUID && seteuid(0) < 0)
+			_exit(91);
+		if (ret < 0)
+			n = snprintf(line, sizeof(line), "%d %ld %s\n", k, ret, strerrorname_np(err) ?: "0");
+		else if (c->ret == R_PID)
+			n = snprintf(line, sizeof(line), "%d %s\n", k, pid_role(ret, &r));
+		else
+			n = snprintf(line, sizeof(line), "%d %ld\n", k, ret);
+		if (write(out, line, (size_t)n) != n)
+			_exit(92);
+	}
 	_exit(0);
 }
 
@@ -158,31 +187,34 @@ static void print_head(const struct call *c, const size_t *cls, enum uidm u)
 	printf(") [%s]: ", uid_names[u]);
 }
 
-/* Run one case: fork the sibling and the case process, collect the
- * line and the case process's end, print both. */
-static void one(const struct call *c, const size_t *cls, enum uidm u)
+/* Run cases [from, n) of the batch in one case process with its own
+ * sibling; print each case's line.  Returns the index after the last case
+ * accounted for: a case process that dies (a crash is an outcome) or
+ * hangs takes its current case with it, and the rest goes on in a new one. */
+static int run_from(const struct batch *bt, int from)
 {
-	int p[2], st = 0;
-	pid_t sib, k;
-	char buf[256];
-	ssize_t got = 0;
+	static char buf[BATCH_MAX * 160];
+	char *res[BATCH_MAX] = { NULL };
+	int p[2], st = 0, k, end;
+	pid_t sib, kp;
+	size_t got = 0;
 	bool timed_out = false;
 
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		perror("jserrno: pipe2");
 		exit(2);
 	}
+	fflush(stdout);
 	sib = fork();
 	if (sib == 0) {
 		close(p[0]);
 		close(p[1]);
 		idle_forever();
 	}
-	fflush(stdout);
-	k = fork();
-	if (k == 0) {
+	kp = fork();
+	if (kp == 0) {
 		close(p[0]);
-		run_case(p[1], c, cls, u, sib);
+		run_batch(p[1], bt, from, sib);
 	}
 	close(p[1]);
 	for (;;) {
@@ -191,31 +223,62 @@ static void one(const struct call *c, const size_t *cls, enum uidm u)
 
 		if (poll(&pf, 1, CASE_TIMEOUT_MS) == 0) {
 			timed_out = true;
-			kill(k, SIGKILL);
+			kill(kp, SIGKILL);
 			break;
 		}
-		n = read(p[0], buf + got, sizeof(buf) - 1 - (size_t)got);
+		n = read(p[0], buf + got, sizeof(buf) - 1 - got);
 		if (n <= 0)
 			break;
-		got += n;
+		got += (size_t)n;
 	}
 	close(p[0]);
 	buf[got] = '\0';
-	waitpid(k, &st, 0);
+	waitpid(kp, &st, 0);
 	kill(sib, SIGKILL);
 	waitpid(sib, NULL, 0);
-	ncase++;
-	print_head(c, cls, u);
-	if (timed_out)
-		printf("hangs\n");
-	else if (got > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		printf("%s", buf);
-	else if (WIFSIGNALED(st))
-		printf("%skilled by %s\n", got > 0 ? "returned, then " : "", sigabbrev_np(WTERMSIG(st)) ?: "?");
-	else
-		printf("no result, exit %d\n", WEXITSTATUS(st));
-	if (got == 0 && WIFEXITED(st) && (WEXITSTATUS(st) == 91 || WEXITSTATUS(st) == 92))
-		nfail_run++; /* the case could not be set up: a bug of the generator */
+	for (char *line = buf, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		char *sp = strchr(line, ' ');
+		*nl = '\0';
+		k = atoi(line);
+		if (sp != NULL && k >= from && k < bt->n)
+			res[k] = sp + 1;
+	}
+	for (k = from, end = bt->n; k < bt->n; k++) {
+		ncase++;
+		print_head(bt->c, bt->cls[k], bt->u);
+		if (res[k] != NULL) {
+			printf("%s\n", res[k]);
+			continue;
+		}
+		if (timed_out)
+			printf("hangs\n");
+		else if (WIFSIGNALED(st))
+			printf("killed by %s\n", sigabbrev_np(WTERMSIG(st)) ?: "?");
+		else
+			printf("no result, exit %d\n", WEXITSTATUS(st));
+		if (WIFEXITED(st) && (WEXITSTATUS(st) == 91 || WEXITSTATUS(st) == 92))
+			nfail_run++; /* the case could not be set up: a bug of the generator */
+		end = k + 1;
+		break;
+	}
+	return end;
+}
+
+static void flush(void)
+{
+	for (int from = 0; from < cur.n;)
+		from = run_from(&cur, from);
+	cur.n = 0;
+}
+
+/* Add a case; batches are run as they fill or change call or uid. */
+static void one(const struct call *c, const size_t *cls, enum uidm u)
+{
+	if (cur.n > 0 && (cur.c != c || cur.u != u || !c->pure || cur.n == BATCH_MAX))
+		flush();
+	cur.c = c;
+	cur.u = u;
+	memcpy(cur.cls[cur.n++], cls, sizeof(cur.cls[0]));
 }
 
 static void check_all(void)
@@ -329,10 +392,13 @@ int main(int argc, char **argv)
 	int opt;
 	char *uids = NULL;
 
-	while ((opt = getopt(argc, argv, "u:c:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "+u:c:x:")) != -1) {
 		switch (opt) {
 		case 'u': uids = optarg; break;
-		case 'c': only_call = optarg; break;
+		case 'c':
+			if (nonly < 64)
+				only_calls[nonly++] = optarg;
+			break;
 		case 'x':
 			if (nskip < 32)
 				skip_calls[nskip++] = optarg;
@@ -370,6 +436,7 @@ int main(int argc, char **argv)
 		random_cases(strtoull(argv[optind + 1], NULL, 0), strtoul(argv[optind + 2], NULL, 0));
 	else
 		return usage();
+	flush();
 	printf("# %lu cases\n", ncase);
 	fflush(stdout);
 	return nfail_run ? 1 : 0;
