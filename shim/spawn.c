@@ -59,6 +59,13 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		if (flags & POSIX_SPAWN_SETPGROUP) {
 			fork_flags |= PROTO_FORK_SETPGROUP;
 			posix_spawnattr_getpgroup(attr, &pgid);
+			/* What the child's setpgid would answer natively, before
+			 * anything else: a negative group is EINVAL, one beyond
+			 * any pid exists in no session (EPERM). */
+			if (pgid < 0)
+				return EINVAL;
+			if (pgid > PROTO_PID_MAX)
+				return EPERM;
 		}
 		if (flags & POSIX_SPAWN_SETSID)
 			fork_flags |= PROTO_FORK_SETSID;

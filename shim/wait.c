@@ -329,6 +329,11 @@ static int waitid_any(idtype_t idtype, id_t id, siginfo_t *info, int options)
 		got = real_wait(&op, P_PID, r, 0);
 		if (got > 0)
 			got = finish(&op, got, sid);
+	} else if (sid == 1) {
+		/* Group 1 is vpid 1's (session 1): no process of the tree can
+		 * join it, so no child is in it.  (wait_group's -1 would mean
+		 * every child, wait4's convention.) */
+		got = -ECHILD;
 	} else {
 		got = wait_group(&op, sid == 0 ? 0 : -sid);
 	}
