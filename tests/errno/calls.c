@@ -234,7 +234,12 @@ static long s_vm_readv(const struct val *v)
 	struct iovec l = { local, 8 }, r = { remote_buf, 8 };
 	return syscall(SYS_process_vm_readv, PID(0), &l, 1, &r, 1, 0);
 }
-static long s_kcmp(const struct val *v) { return syscall(SYS_kcmp, PID(0), PID(1), 0 /* KCMP_FILE */, 0, 0); }
+/* kcmp orders by kernel addresses: only equal (0) or not (1) is stable. */
+static long s_kcmp(const struct val *v)
+{
+	long r = syscall(SYS_kcmp, PID(0), PID(1), 0 /* KCMP_FILE */, 0, 0);
+	return r > 0 ? 1 : r;
+}
 static long s_get_robust_list(const struct val *v)
 {
 	static size_t len;

@@ -2,8 +2,8 @@
 # run.sh — jserrno natively and under jobshim, each in a private pid namespace; the outputs must be identical.
 #
 # usage: run.sh [jserrno options] check | random SEED N
-# Environment: B (build dir, default build).  Keeps both outputs in
-# $B/errno/{native,shim}.out; prints the differing cases (at most 60
+# Environment: B (build dir, default build), ERRNO_OUT (where both
+# outputs are kept, default $B/errno: native.out, shim.out); prints the differing cases (at most 60
 # lines) and a tally; exit status 0 when every case agreed.
 set -u
 B=${B:-build}
@@ -14,7 +14,8 @@ T=$(cd "$(dirname "$0")/.." && pwd)
 J=$B/errno/jserrno
 [ -x "$J" ] && [ -x "$JOBSHIM" ] && [ -f "$SHIMLIB" ] || { echo "errno: build first (make)"; exit 2; }
 [ -n "$IT_NS" ] || { echo "errno: no private pid namespace (unshare --pid): not run"; exit 2; }
-out=$B/errno
+out=${ERRNO_OUT:-$B/errno}
+mkdir -p "$out"
 # 600 s: a hard bound for the biggest randomized runs, never reached by make check's subset.
 # shellcheck disable=SC2086
 timeout -k 5 600 $IT_NS "$J" init "$J" "$@" </dev/null >"$out/native.out" 2>"$out/native.err"
