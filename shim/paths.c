@@ -75,6 +75,13 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 	if (path == NULL || !shim_user_str_ok(path) || !shim_procpath_candidate(path))
 		return true;
 	rc = shim_procpath(path, pb->buf, sizeof(pb->buf));
+	if (rc == -ENOENT) {
+		/* A pid outside the tree: a /proc entry no process has, so the
+		 * kernel checks the other arguments first (access(path, -1) is
+		 * EINVAL) and answers ENOENT itself. */
+		pb->path = "/proc/2147483647";
+		return true;
+	}
 	if (rc < 0) {
 		errno = -rc;
 		return false;

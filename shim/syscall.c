@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <string.h>
@@ -196,8 +197,13 @@ static long waitid_raw(long a[6])
 	siginfo_t si;
 	int rc = shim_waitid((idtype_t)a[0], (id_t)a[1], a[2] ? &si : NULL, (int)a[3]);
 
-	if (rc < 0)
+	if (rc < 0) {
+		/* As waitid: the kernel writes *info on errors too. */
+		char zero[offsetof(siginfo_t, si_status) + sizeof(int)] = { 0 };
+		if (a[2] && !shim_poke((void *)a[2], zero, sizeof(zero)))
+			return sys_result(-EFAULT);
 		return -1;
+	}
 	if (a[2] && !shim_poke((void *)a[2], &si, sizeof(si)))
 		return sys_result(-EFAULT);
 	/* The wrapper cannot report the child's rusage (glibc's waitid never
