@@ -33,7 +33,7 @@ JOBSHIM  := $(B)/jobshim
 DEPS_OK  := $(B)/.deps-ok
 
 .PHONY: all deps check unit itest sanitize bench demo install clean
-all: $(DEPS_OK) $(CORE_LIB) $(SHIM_LIB) $(JOBSHIM) $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN) diff
+all: $(DEPS_OK) $(CORE_LIB) $(SHIM_LIB) $(JOBSHIM) $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN) diff $(B)/errno/jserrno
 
 # Debian packages, installed once per machine (scripts/deps.sh is idempotent).
 deps $(DEPS_OK):
@@ -126,6 +126,9 @@ clean:
 
 # Differential testing against Linux (tests/diff/): diff-fuzz, diff-corpus.
 -include tests/diff/diff.mk
+
+# Bad input, errno by errno, native vs jobshim (tests/errno/): errno-check, errno-fuzz.
+-include tests/errno/errno.mk
 
 # Protocol fuzzing (tests/fuzz/): make fuzz [SECONDS=60], fuzz-replay.
 -include tests/fuzz/fuzz.mk

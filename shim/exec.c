@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -130,6 +131,20 @@ static __attribute__((noinline)) enum shim_image search_kind(const char *file)
 	return path != NULL ? shim_image_kind(path) : SHIM_IMAGE_KEEP;
 }
 
+/* May the shim read the arguments (the note, the image scan and the
+ * environment copy do)?  Not when the kernel would refuse them: an
+ * unreadable path, argv or envp is EFAULT (the real execve says so; for a
+ * search, glibc's own execvpe meets the bad name exactly as it would
+ * natively), and fexecve without argv or envp is glibc's EINVAL.  Then the
+ * pointers go to the real call untouched. */
+static bool exec_args_ok(enum exec_kind kind, const char *path, char *const argv[],
+			 char *const envp[])
+{
+	if (kind == EXEC_FD)
+		return argv != NULL && envp != NULL && shim_user_exec_ok(NULL, argv, envp);
+	return path != NULL && shim_user_exec_ok(path, argv, envp);
+}
+
 /*
  * Every exec: EXEC one-way (a fresh fork child connects and sends HELLO
  * without waiting: no synchronous round trip), then the real exec with an
@@ -138,8 +153,8 @@ static __attribute__((noinline)) enum shim_image search_kind(const char *file)
  * execvp-like calls use the real execvpe: glibc's own path search would
  * otherwise run with the old environ.
  */
-static int exec_any(enum exec_kind kind, const char *path, int fd, char *const argv[],
-		    char *const envp[])
+static int exec_image(enum exec_kind kind, const char *path, int fd, char *const argv[],
+		      char *const envp[])
 {
 	struct shim_envbuf eb;
 	pid_t self[4] = { 0, 0, 0, 0 };
@@ -147,7 +162,7 @@ static int exec_any(enum exec_kind kind, const char *path, int fd, char *const a
 	int rc, err;
 
 	shim_init();
-	if (!shim_offline()) {
+	if (!shim_offline() && exec_args_ok(kind, path, argv, envp)) {
 		self[1] = shim_sys_getpid();
 		if (self[1] == shim_self_rpid())
 			self[0] = shim_self_vpid(); /* cached: no round trip */
@@ -194,6 +209,33 @@ static int exec_any(enum exec_kind kind, const char *path, int fd, char *const a
 	shim_envbuf_free(&eb);
 	errno = err;
 	return rc;
+}
+
+/* A /proc/<vpid>/... path (execve("/proc/self/exe") is common; a vpid
+ * names another real process or none) runs the image the kernel would
+ * find natively: translated as open's path is (procpath.c).  A frame of
+ * its own for the buffer, as search_kind. */
+static __attribute__((noinline)) int exec_proc(enum exec_kind kind, const char *path,
+					       char *const argv[], char *const envp[])
+{
+	char buf[PATH_MAX];
+	int rc = shim_procpath(path, buf, sizeof(buf));
+
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return exec_image(kind, buf, -1, argv, envp);
+}
+
+static int exec_any(enum exec_kind kind, const char *path, int fd, char *const argv[],
+		    char *const envp[])
+{
+	shim_init();
+	if (kind != EXEC_FD && !shim_offline() && shim_user_str_ok(path) &&
+	    shim_procpath_candidate(path))
+		return exec_proc(kind, path, argv, envp);
+	return exec_image(kind, path, fd, argv, envp);
 }
 
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])

@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 /*
- * Each wrapper costs a few comparisons on a path that is not under /proc
- * (shim_procpath_candidate, in shim_path_in); a candidate is translated by
+ * Each wrapper costs one readability probe (a bad pointer must come back
+ * EFAULT from the kernel, not fault in here) and a few comparisons on a
+ * path that is not under /proc (shim_procpath_candidate, in shim_path_in);
+ * a candidate is translated by
  * procpath.c into a buffer on the wrapper's stack.
  * Covered: open, open64, openat, openat64 and their fortified __*_2
  * forms, fopen, fopen64, freopen, freopen64, opendir, stat, stat64, lstat,
@@ -67,9 +69,19 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 	__asm__("" : "+r"(path));
 	shim_init();
 	pb->path = path;
-	if (!shim_procpath_candidate(path))
+	/* An unreadable path is the kernel's EFAULT, never a fault here:
+	 * probed (one process_vm_readv per page, uaccess.c) before the
+	 * candidate test reads it. */
+	if (path == NULL || !shim_user_str_ok(path) || !shim_procpath_candidate(path))
 		return true;
 	rc = shim_procpath(path, pb->buf, sizeof(pb->buf));
+	if (rc == -ENOENT) {
+		/* A pid outside the tree: a /proc entry no process has, so the
+		 * kernel checks the other arguments first (access(path, -1) is
+		 * EINVAL) and answers ENOENT itself. */
+		pb->path = "/proc/2147483647";
+		return true;
+	}
 	if (rc < 0) {
 		errno = -rc;
 		return false;

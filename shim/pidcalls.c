@@ -10,8 +10,10 @@
 
 /*
  * Each wrapper translates its pid argument with shim_xlate_tid (thread.c:
- * 0 = the caller, the caller's vpid, a real thread id of the caller, or
- * another vpid; ESRCH for anything else) and makes the real call.  Group
+ * 0 and negative ids stay, the caller's vpid, a real thread id of the
+ * caller, or another vpid; anything else becomes a pid no process has) and
+ * makes the real call, so every errno (EINVAL for -1, ESRCH, EFAULT, ...)
+ * is the kernel's, in the kernel's order.  Group
  * forms (PRIO_PGRP, IOPRIO_WHO_PGRP) do not go to the kernel: a virtual
  * group id is no real one, and the engine (not the real groups that mirror
  * it, ids.c) is the authority on members, so they come from the engine
@@ -24,17 +26,6 @@
 
 #define IOPRIO_WHO_PROCESS 1
 #define IOPRIO_WHO_PGRP 2
-
-/* 0 with *r the real id, or -errno. */
-static int xlate(pid_t id, pid_t *r)
-{
-	pid_t t = shim_xlate_tid(id);
-
-	if (t < 0)
-		return t;
-	*r = t;
-	return 0;
-}
 
 int shim_pgrp_each(pid_t pgid, bool (*fn)(pid_t rpid, void *ctx), void *ctx)
 {
@@ -89,17 +80,13 @@ static bool prio_one(pid_t rpid, void *ctx)
 long shim_sys_priority(bool set, long which, long who, long prio)
 {
 	struct prio_op op = { .set = set, .prio = (int)prio, .err = -ESRCH };
-	pid_t r;
 	int rc;
 
 	shim_init();
 	if (shim_mode() == SHIM_MODE_NONE || which == PRIO_USER || (which == PRIO_PGRP && shim_offline()))
 		goto real_call; /* LOST: the tree's real group, as kill(0) */
 	if (which == PRIO_PROCESS) {
-		rc = xlate((pid_t)who, &r);
-		if (rc < 0)
-			return rc;
-		who = r;
+		who = shim_xlate_tid((pid_t)who);
 		goto real_call;
 	}
 	if (which != PRIO_PGRP)
@@ -165,17 +152,13 @@ static bool ioprio_one(pid_t rpid, void *ctx)
 long shim_sys_ioprio(bool set, long which, long who, long prio)
 {
 	struct ioprio_op op = { .set = set, .prio = (int)prio, .best = -1, .err = -ESRCH };
-	pid_t r;
 	int rc;
 
 	shim_init();
 	if (shim_mode() == SHIM_MODE_NONE || (which == IOPRIO_WHO_PGRP && shim_offline()))
 		goto real_call;
 	if (which == IOPRIO_WHO_PROCESS) {
-		rc = xlate((pid_t)who, &r);
-		if (rc < 0)
-			return rc;
-		who = r;
+		who = shim_xlate_tid((pid_t)who);
 		goto real_call;
 	}
 	if (which != IOPRIO_WHO_PGRP)
@@ -194,84 +177,65 @@ real_call:
 
 /* ---- one pid argument -------------------------------------------------------- */
 
-/* Translate `pid`; on failure set errno and return false. */
-static bool xlate_or_fail(pid_t *pid)
+/* Translate `pid` for the kernel (it judges every id, errno included). */
+static void xlate_pid(pid_t *pid)
 {
-	pid_t r;
-	int rc;
-
-	shim_init();
-	rc = xlate(*pid, &r);
-	if (rc < 0) {
-		errno = -rc;
-		return false;
-	}
-	*pid = r;
-	return true;
+	*pid = shim_xlate_tid(*pid);
 }
 
 SHIM_EXPORT int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *set)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.sched_setaffinity(pid, size, set);
 }
 
 SHIM_EXPORT int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *set)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.sched_getaffinity(pid, size, set);
 }
 
 SHIM_EXPORT int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.sched_setscheduler(pid, policy, param);
 }
 
 SHIM_EXPORT int sched_getscheduler(pid_t pid)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.sched_getscheduler(pid);
 }
 
 SHIM_EXPORT int sched_setparam(pid_t pid, const struct sched_param *param)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.sched_setparam(pid, param);
 }
 
 SHIM_EXPORT int sched_getparam(pid_t pid, struct sched_param *param)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.sched_getparam(pid, param);
 }
 
 SHIM_EXPORT int sched_rr_get_interval(pid_t pid, struct timespec *ts)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.sched_rr_get_interval(pid, ts);
 }
 
 SHIM_EXPORT int prlimit(pid_t pid, enum __rlimit_resource res, const struct rlimit *lim,
 			struct rlimit *old)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.prlimit(pid, res, lim, old);
 }
 
 SHIM_EXPORT int prlimit64(pid_t pid, enum __rlimit_resource res, const struct rlimit64 *lim,
 			  struct rlimit64 *old)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.prlimit64(pid, res, lim, old);
 }
 
@@ -279,8 +243,7 @@ SHIM_EXPORT ssize_t process_vm_readv(pid_t pid, const struct iovec *local, unsig
 				     const struct iovec *remote, unsigned long nr,
 				     unsigned long flags)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.process_vm_readv(pid, local, nl, remote, nr, flags);
 }
 
@@ -288,8 +251,7 @@ SHIM_EXPORT ssize_t process_vm_writev(pid_t pid, const struct iovec *local, unsi
 				      const struct iovec *remote, unsigned long nr,
 				      unsigned long flags)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	return real.process_vm_writev(pid, local, nl, remote, nr, flags);
 }
 
@@ -297,8 +259,7 @@ SHIM_EXPORT ssize_t process_vm_writev(pid_t pid, const struct iovec *local, unsi
  * (pidfd_send_signal, waitid(P_PIDFD), poll) needs no translation. */
 SHIM_EXPORT int pidfd_open(pid_t pid, unsigned int flags)
 {
-	if (!xlate_or_fail(&pid))
-		return -1;
+	xlate_pid(&pid);
 	if (real.pidfd_open == NULL) { /* libc before 2.36 */
 		long r = shim_raw_syscall(SYS_pidfd_open, pid, flags, 0, 0, 0, 0);
 		if (r < 0) {

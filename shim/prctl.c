@@ -22,12 +22,8 @@ int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 	shim_init();
 	if (option == PR_SET_PTRACER && a2 != (unsigned long)PR_SET_PTRACER_ANY &&
 	    (long)a2 > 0 && shim_mode() != SHIM_MODE_NONE) {
-		pid_t r = shim_xlate_tid((pid_t)a2);
-		if (r < 0) {
-			errno = EINVAL; /* yama: no such process */
-			return -1;
-		}
-		a2 = (unsigned long)r;
+		/* No such process: yama's EINVAL (or the kernel's without yama). */
+		a2 = (unsigned long)shim_xlate_tid((pid_t)a2);
 	}
 	rc = real.prctl(option, a2, a3, a4, a5);
 	if (rc == 0 && option == PR_SET_CHILD_SUBREAPER && !shim_offline()) {

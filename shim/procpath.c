@@ -79,7 +79,7 @@ static pid_t pid_real(long v)
 		return r > 0 ? r : -ENOENT;
 	}
 	r = shim_xlate_tid((pid_t)v);
-	return r > 0 ? r : -ENOENT;
+	return r > 0 && r != SHIM_PID_NONE ? r : -ENOENT;
 }
 
 /* Copy rest (after a pid component), turning "/task/<vpid>" into

@@ -428,17 +428,31 @@ long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long
 /* Copy n bytes from a pointer the program gave us without faulting on a
  * bad one (process_vm_readv on ourselves): false when unreadable. */
 bool shim_peek(void *dst, const void *src, size_t n);
+/* Write n bytes to a pointer the program handed us without faulting
+ * (process_vm_writev on ourselves): false when unwritable (EFAULT). */
+bool shim_poke(void *dst, const void *src, size_t n);
+/* Can the string, or the path and the two NULL-terminated string arrays
+ * (argv, envp; NULL arrays and a NULL path are not checked) be read without
+ * a fault?  Probed page by page (uaccess.c), never dereferenced blindly. */
+bool shim_user_str_ok(const char *s);
+bool shim_user_exec_ok(const char *path, char *const argv[], char *const envp[]);
 
 /* ---- threads and pid arguments (shim/thread.c, shim/pidcalls.c) ----------- */
 /* gettid with the main thread's id virtual (= getpid()); other threads'
  * ids stay real. */
 pid_t shim_gettid(void);
-/* A pid or thread id argument for the kernel: 0 and negative ids stay
- * (the kernel's own meaning); the caller's vpid -> its rpid; a thread of
- * the caller (real tid) stays; another vpid -> its rpid (the main
- * thread).  -ESRCH when it names nothing in the tree.  Not under jobshim:
- * the id itself. */
+/* A pid or thread id argument for the kernel, always an id to pass on and
+ * never an errno (a negative id is the caller's own, e.g. getpriority's
+ * -1): 0 and negative ids stay (the kernel's own meaning and errno); the
+ * caller's vpid -> its rpid; a thread of the caller (real tid) stays;
+ * another vpid -> its rpid (the main thread); an id that names nothing in
+ * the tree -> SHIM_PID_NONE, so that the kernel still checks the other
+ * arguments first and answers ESRCH exactly where it would.  Not under
+ * jobshim: the id itself. */
 pid_t shim_xlate_tid(pid_t id);
+/* A pid no process has: above PID_MAX_LIMIT (2^22), the kernel's bound
+ * for /proc/sys/kernel/pid_max, so every lookup of it fails. */
+#define SHIM_PID_NONE ((pid_t)0x7fffffff)
 /* Call fn(rpid, ctx) for each live member of virtual group pgid (0 = the
  * caller's): 0, -errno (ESRCH: no such group), or 1 when the supervisor
  * cannot be reached.  fn returns false to stop. */

@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <spawn.h>
 #include <unistd.h>
 
@@ -33,7 +34,11 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		  char *const[]) = search ? real.posix_spawnp : real.posix_spawn;
 
 	shim_init();
-	if (shim_offline()) {
+	/* The shim reads path and envp (image scan, environment copy): when
+	 * the kernel could not, the real spawn reports it (EFAULT from its
+	 * child's exec; posix_spawnp's child meets a bad name itself) and
+	 * nothing reached the model. */
+	if (shim_offline() || !shim_user_str_ok(path) || !shim_user_exec_ok(NULL, argv, envp)) {
 		rc = fn(&rpid, path, fa, attrp, argv, envp);
 		if (rc == 0 && shim_mode() == SHIM_MODE_LOST && !shim_guarded())
 			shim_child_add(rpid, rpid);
@@ -41,11 +46,26 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 			*pid = rpid;
 		return rc;
 	}
+	/* /proc/<vpid>/...: the image the kernel would find natively, as exec.c. */
+	char procbuf[PATH_MAX];
+	if (shim_procpath_candidate(path)) {
+		rc = shim_procpath(path, procbuf, sizeof(procbuf));
+		if (rc < 0)
+			return -rc;
+		path = procbuf;
+	}
 	if (attr != NULL) {
 		posix_spawnattr_getflags(attr, &flags);
 		if (flags & POSIX_SPAWN_SETPGROUP) {
 			fork_flags |= PROTO_FORK_SETPGROUP;
 			posix_spawnattr_getpgroup(attr, &pgid);
+			/* What the child's setpgid would answer natively, before
+			 * anything else: a negative group is EINVAL, one beyond
+			 * any pid exists in no session (EPERM). */
+			if (pgid < 0)
+				return EINVAL;
+			if (pgid > PROTO_PID_MAX)
+				return EPERM;
 		}
 		if (flags & POSIX_SPAWN_SETSID)
 			fork_flags |= PROTO_FORK_SETSID;

@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <string.h>
@@ -134,6 +135,18 @@ bool shim_peek(void *dst, const void *src, size_t n)
 	return r == (long)n;
 }
 
+/* The other way: write n bytes where the program asked for a result (a
+ * wait status, a siginfo); false, having written nothing, when the kernel
+ * would have answered EFAULT there. */
+bool shim_poke(void *dst, const void *src, size_t n)
+{
+	struct iovec local = { (void *)(uintptr_t)src, n }, remote = { dst, n };
+	long r = shim_raw_syscall(SYS_process_vm_writev, shim_sys_getpid(), (long)&local, 1,
+				  (long)&remote, 1, 0);
+
+	return r == (long)n;
+}
+
 static bool forklike(uint64_t flags, uint64_t exit_signal, uint64_t stack)
 {
 	return (flags & ~FORKLIKE_FLAGS) == 0 && exit_signal == SIGCHLD && stack == 0;
@@ -175,11 +188,7 @@ static long clone_any(long nr, const long a[6])
 /* Translate argument `i` (a pid or thread id) and make the call. */
 static long with_pid_arg(long nr, long a[6], int i)
 {
-	pid_t r = shim_xlate_tid((pid_t)a[i]);
-
-	if (r < 0)
-		return sys_result(r);
-	a[i] = r;
+	a[i] = shim_xlate_tid((pid_t)a[i]);
 	return sys_result(shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
 }
 
@@ -188,14 +197,23 @@ static long waitid_raw(long a[6])
 	siginfo_t si;
 	int rc = shim_waitid((idtype_t)a[0], (id_t)a[1], a[2] ? &si : NULL, (int)a[3]);
 
-	if (rc < 0)
+	if (rc < 0) {
+		/* As waitid: the kernel writes *info on errors too. */
+		char zero[offsetof(siginfo_t, si_status) + sizeof(int)] = { 0 };
+		if (a[2] && !shim_poke((void *)a[2], zero, sizeof(zero)))
+			return sys_result(-EFAULT);
 		return -1;
-	if (a[2])
-		memcpy((void *)a[2], &si, sizeof(si));
+	}
+	if (a[2] && !shim_poke((void *)a[2], &si, sizeof(si)))
+		return sys_result(-EFAULT);
 	/* The wrapper cannot report the child's rusage (glibc's waitid never
 	 * asks for it): zeroes, never another process's numbers. */
-	if (a[4])
-		memset((void *)a[4], 0, sizeof(struct rusage));
+	if (a[4]) {
+		struct rusage zero;
+		memset(&zero, 0, sizeof(zero));
+		if (!shim_poke((void *)a[4], &zero, sizeof(zero)))
+			return sys_result(-EFAULT);
+	}
 	return 0;
 }
 
@@ -276,13 +294,9 @@ static long route(long nr, long a[6], bool *done)
 		return with_pid_arg(nr, a, 0);
 	case SYS_perf_event_open:
 		return with_pid_arg(nr, a, 1);
-	case SYS_kcmp: {
-		pid_t r = shim_xlate_tid((pid_t)a[0]);
-		if (r < 0)
-			return sys_result(r);
-		a[0] = r;
+	case SYS_kcmp:
+		a[0] = shim_xlate_tid((pid_t)a[0]);
 		return with_pid_arg(nr, a, 1);
-	}
 	case SYS_clone:
 	case SYS_clone3: {
 		long r = clone_any(nr, a);

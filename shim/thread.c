@@ -18,7 +18,12 @@
  * of one of the caller's own threads stays (it wins over an equal vpid of
  * another process: the kernel's answer then concerns the caller, never a
  * stranger); any other vpid is its process's real pid (the main thread).
- * A number that names nothing in the tree is ESRCH, never passed on.
+ * A number that names nothing in the tree becomes SHIM_PID_NONE, a pid no
+ * process has: the kernel then checks the call's other arguments in its
+ * own order (EINVAL before ESRCH where Linux does so) and fails the lookup
+ * itself.  The result is always an id, never an errno: a caller's negative
+ * id (-1, -13) is the kernel's to judge, and reading it as -errno gave
+ * EPERM or EACCES where Linux says ESRCH or EINVAL.
  */
 
 static pid_t sys_gettid(void)
@@ -66,10 +71,10 @@ pid_t shim_xlate_tid(pid_t id)
 	if (shim_offline()) {
 		/* LOST: what we know for sure (our children), as kill does. */
 		r = shim_child_v2r(id);
-		return r > 0 ? r : -ESRCH;
+		return r > 0 ? r : SHIM_PID_NONE;
 	}
 	r = shim_v2r(id);
-	return r > 0 ? r : -ESRCH;
+	return r > 0 ? r : SHIM_PID_NONE;
 }
 
 /*
@@ -87,8 +92,6 @@ long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const
 	shim_init();
 	if (shim_mode() != SHIM_MODE_NONE && tgid > 0) {
 		rt = shim_xlate_tid((pid_t)tgid);
-		if (rt < 0)
-			return rt;
 		if (rt == shim_conn_peer()) /* vpid 1: checked, never sent (initsig.c) */
 			return shim_init_tgsend(kind, tid == tgid, sig, info);
 		if (tid == tgid)

@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -253,8 +254,10 @@ pid_t shim_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 	} else {
 		got = wait_group(&op, pid);
 	}
-	if (got > 0 && status != NULL)
-		*status = op.status;
+	/* As the kernel: the child is reaped, and an unwritable status is
+	 * EFAULT (never a fault in here). */
+	if (got > 0 && status != NULL && !shim_poke(status, &op.status, sizeof(op.status)))
+		return -EFAULT;
 	return got;
 }
 
@@ -322,18 +325,28 @@ static int waitid_any(idtype_t idtype, id_t id, siginfo_t *info, int options)
 		r = shim_child_v2r(sid);
 		if (r <= 0)
 			r = shim_v2r(sid);
-		if (r <= 0)
-			return -ECHILD;
-		got = real_wait(&op, P_PID, r, 0);
+		got = r <= 0 ? -ECHILD : real_wait(&op, P_PID, r, 0);
 		if (got > 0)
 			got = finish(&op, got, sid);
+	} else if (sid == 1) {
+		/* Group 1 is vpid 1's (session 1): no process of the tree can
+		 * join it, so no child is in it.  (wait_group's -1 would mean
+		 * every child, wait4's convention.) */
+		got = -ECHILD;
 	} else {
 		got = wait_group(&op, sid == 0 ? 0 : -sid);
 	}
-	if (got < 0)
+	if (got < 0) {
+		/* The kernel fills *info whatever the outcome (zeroes up to
+		 * si_status on an error), so an unwritable info is EFAULT even
+		 * for EINVAL or ECHILD. */
+		char zero[offsetof(siginfo_t, si_status) + sizeof(int)] = { 0 };
+		if (info != NULL && !shim_poke(info, zero, sizeof(zero)))
+			return -EFAULT;
 		return got;
-	if (info != NULL)
-		*info = op.si;
+	}
+	if (info != NULL && !shim_poke(info, &op.si, sizeof(op.si)))
+		return -EFAULT; /* reaped all the same, as by the kernel */
 	return 0;
 }
 

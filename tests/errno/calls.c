@@ -1,0 +1,404 @@
+/* calls.c — jserrno's call table: every name libjobshim interposes, with the kind of each argument. */
+#include "args.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+/*
+ * One entry per interposed name (shim/libjobshim.map; syscall() once per
+ * routed number).  The wrappers call the libc names directly: under
+ * jobshim the preloaded shim's definitions are what they bind to.  A
+ * "valid" buffer is filled with something the kernel accepts just before
+ * the call.  Calls that create processes make ones that exit at once (the
+ * case process leaves right after, main.c).
+ */
+
+/* Old glibc entry points, still exported (and interposed). */
+extern int __xstat(int, const char *, struct stat *);
+extern int __lxstat(int, const char *, struct stat *);
+extern int __fxstatat(int, int, const char *, struct stat *, int);
+extern int __open_2(const char *, int);
+extern int __openat_2(int, const char *, int);
+extern pid_t __getpgid(pid_t);
+
+static char remote_buf[64]; /* the same address in every process of a run (fork) */
+
+/* An fd a call returned: closed, and reported as 0 (its number is not
+ * the point, and would make cases depend on each other). */
+static long fdret(long fd)
+{
+	if (fd >= 0) {
+		close((int)fd);
+		return 0;
+	}
+	return fd;
+}
+
+#define A(i) (v[i].n)
+#define P(i) (v[i].p)
+#define PID(i) ((pid_t)v[i].n)
+
+static void fill_sigset(const struct val *x)
+{
+	if (x->valid) {
+		sigemptyset((sigset_t *)x->p);
+		sigaddset((sigset_t *)x->p, SIGURG);
+	}
+}
+
+static void fill_iov(const struct val *x, void *base)
+{
+	if (x->valid)
+		*(struct iovec *)x->p = (struct iovec){ base, 8 };
+}
+
+static long c_fork(const struct val *v) { (void)v; pid_t p = fork(); if (p == 0) _exit(0); return p; }
+static long c__Fork(const struct val *v) { (void)v; pid_t p = _Fork(); if (p == 0) _exit(0); return p; }
+static long c_vfork(const struct val *v) { (void)v; pid_t p = vfork(); if (p == 0) _exit(0); return p; }
+static long c_daemon(const struct val *v) { return daemon((int)A(0), 1); }
+static long c_system(const struct val *v) { return system(P(0)); }
+static long c_popen(const struct val *v)
+{
+	FILE *f = popen(P(0), P(1));
+	if (f == NULL)
+		return 0;
+	return pclose(f);
+}
+static long c_posix_spawn(const struct val *v)
+{
+	return posix_spawn(P(0), P(1), NULL, NULL, P(2), P(3));
+}
+static long c_posix_spawnp(const struct val *v)
+{
+	return posix_spawnp(P(0), P(1), NULL, NULL, P(2), P(3));
+}
+static long c_spawn_pgroup(const struct val *v)
+{
+	posix_spawnattr_t at;
+	pid_t pid;
+	int rc;
+
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, (short)A(1));
+	posix_spawnattr_setpgroup(&at, PID(0));
+	rc = posix_spawn(&pid, "/bin/true", NULL, &at, (char *[]){ "true", NULL }, NULL);
+	posix_spawnattr_destroy(&at);
+	return rc;
+}
+static long c_execve(const struct val *v) { return execve(P(0), P(1), P(2)); }
+static long c_execv(const struct val *v) { return execv(P(0), P(1)); }
+static long c_execvp(const struct val *v) { return execvp(P(0), P(1)); }
+static long c_execvpe(const struct val *v) { return execvpe(P(0), P(1), P(2)); }
+static long c_execl(const struct val *v) { return execl(P(0), "true", (char *)NULL); }
+static long c_execle(const struct val *v) { return execle(P(0), "true", (char *)NULL, P(1)); }
+static long c_execlp(const struct val *v) { return execlp(P(0), "true", (char *)NULL); }
+static long c_fexecve(const struct val *v) { return fexecve((int)A(0), P(1), P(2)); }
+static long c_getpid(const struct val *v) { (void)v; return getpid(); }
+static long c_getppid(const struct val *v) { (void)v; return getppid(); }
+static long c_getpgid(const struct val *v) { return getpgid(PID(0)); }
+static long c___getpgid(const struct val *v) { return __getpgid(PID(0)); }
+static long c_getpgrp(const struct val *v) { (void)v; return getpgrp(); }
+static long c_getsid(const struct val *v) { return getsid(PID(0)); }
+static long c_setsid(const struct val *v) { (void)v; return setsid(); }
+static long c_setpgid(const struct val *v) { return setpgid(PID(0), PID(1)); }
+static long c_setpgrp(const struct val *v) { (void)v; return setpgrp(); }
+static long c_tcgetpgrp(const struct val *v) { return tcgetpgrp((int)A(0)); }
+static long c_tcsetpgrp(const struct val *v) { return tcsetpgrp((int)A(0), PID(1)); }
+static long c_tcgetsid(const struct val *v) { return tcgetsid((int)A(0)); }
+static long c_kill(const struct val *v) { return kill(PID(0), (int)A(1)); }
+static long c_killpg(const struct val *v) { return killpg(PID(0), (int)A(1)); }
+static long c_sigqueue(const struct val *v) { return sigqueue(PID(0), (int)A(1), (union sigval){ 0 }); }
+static long c_raise(const struct val *v) { return raise((int)A(0)); }
+static long c_wait(const struct val *v) { return wait(P(0)); }
+static long c_waitpid(const struct val *v) { return waitpid(PID(0), P(1), (int)A(2)); }
+static long c_wait3(const struct val *v) { return wait3(P(0), (int)A(1), P(2)); }
+static long c_wait4(const struct val *v) { return wait4(PID(0), P(1), (int)A(2), P(3)); }
+static long c_waitid(const struct val *v) { return waitid(P_PID, (id_t)PID(0), P(1), (int)A(2)); }
+static long c_waitid_pgid(const struct val *v) { return waitid(P_PGID, (id_t)PID(0), P(1), (int)A(2)); }
+static long c_waitid_all(const struct val *v) { return waitid((idtype_t)A(0), 0, P(1), (int)A(2)); }
+static long c_sigaction(const struct val *v)
+{
+	if (v[1].valid)
+		*(struct sigaction *)P(1) = (struct sigaction){ .sa_handler = SIG_IGN };
+	return sigaction((int)A(0), P(1), P(2));
+}
+/* SIGURG is pending (main.c raises it, blocked) so that valid sets return at once. */
+static long c_sigwaitinfo(const struct val *v) { fill_sigset(&v[0]); return sigwaitinfo(P(0), P(1)); }
+static long c_sigtimedwait(const struct val *v)
+{
+	fill_sigset(&v[0]);
+	if (v[2].valid)
+		*(struct timespec *)P(2) = (struct timespec){ 0, 0 };
+	return sigtimedwait(P(0), P(1), P(2));
+}
+static long c_gettid(const struct val *v) { (void)v; return gettid(); }
+static long c_tgkill(const struct val *v) { return tgkill(PID(0), PID(1), (int)A(2)); }
+static long c_prctl_ptracer(const struct val *v) { return prctl(PR_SET_PTRACER, A(0), 0, 0, 0); }
+static long c_prctl_subreaper(const struct val *v) { return prctl(PR_SET_CHILD_SUBREAPER, A(0), 0, 0, 0); }
+static long c_prctl_getsub(const struct val *v) { return prctl(PR_GET_CHILD_SUBREAPER, P(0), 0, 0, 0); }
+static long c_prctl_bad(const struct val *v) { return prctl((int)A(0), 0, 0, 0, 0); }
+static long c_setaffinity(const struct val *v)
+{
+	if (v[2].valid)
+		sched_getaffinity(0, sizeof(cpu_set_t), P(2));
+	return sched_setaffinity(PID(0), (size_t)(A(1) == 2 ? (long)sizeof(cpu_set_t) : A(1)), P(2));
+}
+static long c_getaffinity(const struct val *v)
+{
+	return sched_getaffinity(PID(0), (size_t)(A(1) == 2 ? (long)sizeof(cpu_set_t) : A(1)), P(2));
+}
+static long c_setscheduler(const struct val *v) { return sched_setscheduler(PID(0), (int)A(1), P(2)); }
+static long c_getscheduler(const struct val *v) { return sched_getscheduler(PID(0)); }
+static long c_setparam(const struct val *v) { return sched_setparam(PID(0), P(1)); }
+static long c_getparam(const struct val *v) { return sched_getparam(PID(0), P(1)); }
+static long c_rr_interval(const struct val *v) { return sched_rr_get_interval(PID(0), P(1)); }
+static long c_getpriority(const struct val *v) { return getpriority((int)A(0), (id_t)PID(1)); }
+static long c_setpriority(const struct val *v) { return setpriority((int)A(0), (id_t)PID(1), (int)A(2)); }
+static long c_prlimit(const struct val *v)
+{
+	if (v[2].valid)
+		getrlimit(RLIMIT_CORE, P(2));
+	return prlimit(PID(0), (int)A(1) == 0 ? RLIMIT_CORE : (int)A(1), P(2), P(3));
+}
+static long c_prlimit64(const struct val *v)
+{
+	if (v[2].valid)
+		getrlimit64(RLIMIT_CORE, P(2));
+	return prlimit64(PID(0), (int)A(1) == 0 ? RLIMIT_CORE : (int)A(1), P(2), P(3));
+}
+static long c_vm_readv(const struct val *v)
+{
+	static char local[64];
+	static struct iovec liov;
+	liov = (struct iovec){ local, 8 };
+	fill_iov(&v[1], remote_buf);
+	return process_vm_readv(PID(0), &liov, 1, P(1), 1, (unsigned long)A(2));
+}
+static long c_vm_writev(const struct val *v)
+{
+	static char local[64];
+	static struct iovec liov;
+	liov = (struct iovec){ local, 8 };
+	fill_iov(&v[1], remote_buf);
+	return process_vm_writev(PID(0), &liov, 1, P(1), 1, (unsigned long)A(2));
+}
+static long c_pidfd_open(const struct val *v) { return fdret(pidfd_open(PID(0), (unsigned)A(1))); }
+/* syscall(): the numbers the shim routes. */
+static long s_tkill(const struct val *v) { return syscall(SYS_tkill, PID(0), A(1)); }
+static long s_tgkill(const struct val *v) { return syscall(SYS_tgkill, PID(0), PID(1), A(2)); }
+static long s_sigqueueinfo(const struct val *v)
+{
+	if (v[2].valid) {
+		siginfo_t *si = P(2);
+		si->si_code = SI_QUEUE;
+		si->si_pid = getpid();
+		si->si_uid = getuid();
+	}
+	return syscall(SYS_rt_sigqueueinfo, PID(0), A(1), P(2));
+}
+static long s_tgsigqueueinfo(const struct val *v)
+{
+	return syscall(SYS_rt_tgsigqueueinfo, PID(0), PID(0), SIGURG, P(1));
+}
+static long s_kill(const struct val *v) { return syscall(SYS_kill, PID(0), A(1)); }
+static long s_getpgid(const struct val *v) { return syscall(SYS_getpgid, PID(0)); }
+static long s_getsid(const struct val *v) { return syscall(SYS_getsid, PID(0)); }
+static long s_setpgid(const struct val *v) { return syscall(SYS_setpgid, PID(0), PID(1)); }
+static long s_getpriority(const struct val *v) { return syscall(SYS_getpriority, A(0), PID(1)); }
+static long s_ioprio_get(const struct val *v) { return syscall(SYS_ioprio_get, A(0), PID(1)); }
+static long s_ioprio_set(const struct val *v) { return syscall(SYS_ioprio_set, A(0), PID(1), 0); }
+static long s_pidfd_open(const struct val *v) { return fdret(syscall(SYS_pidfd_open, PID(0), A(1))); }
+static long s_getparam(const struct val *v) { return syscall(SYS_sched_getparam, PID(0), P(1)); }
+static long s_getscheduler(const struct val *v) { return syscall(SYS_sched_getscheduler, PID(0)); }
+static long s_prlimit64(const struct val *v) { return syscall(SYS_prlimit64, PID(0), RLIMIT_CORE, NULL, P(1)); }
+static long s_wait4(const struct val *v) { return syscall(SYS_wait4, PID(0), P(1), A(2), NULL); }
+static long s_waitid(const struct val *v) { return syscall(SYS_waitid, P_PID, PID(0), P(1), A(2), NULL); }
+static long s_vm_readv(const struct val *v)
+{
+	static char local[64];
+	struct iovec l = { local, 8 }, r = { remote_buf, 8 };
+	return syscall(SYS_process_vm_readv, PID(0), &l, 1, &r, 1, 0);
+}
+/* kcmp orders by kernel addresses: only equal (0) or not (1) is stable. */
+static long s_kcmp(const struct val *v)
+{
+	long r = syscall(SYS_kcmp, PID(0), PID(1), 0 /* KCMP_FILE */, 0, 0);
+	return r > 0 ? 1 : r;
+}
+static long s_get_robust_list(const struct val *v)
+{
+	static size_t len;
+	return syscall(SYS_get_robust_list, PID(0), P(1), &len);
+}
+/* Paths. */
+static long c_open(const struct val *v) { return fdret(open(P(0), (int)A(1))); }
+static long c_open64(const struct val *v) { return fdret(open64(P(0), (int)A(1))); }
+static long c___open_2(const struct val *v) { return fdret(__open_2(P(0), (int)A(1))); }
+static long c_openat(const struct val *v) { return fdret(openat((int)A(0), P(1), (int)A(2))); }
+static long c___openat_2(const struct val *v) { return fdret(__openat_2((int)A(0), P(1), (int)A(2))); }
+static long c_fopen(const struct val *v) { FILE *f = fopen(P(0), P(1)); return f != NULL; }
+static long c_freopen(const struct val *v)
+{
+	FILE *f = fopen("/dev/null", "r");
+	return f != NULL && freopen(P(0), "r", f) != NULL;
+}
+static long c_opendir(const struct val *v) { return opendir(P(0)) != NULL; }
+static long c_stat(const struct val *v) { return stat(P(0), P(1)); }
+static long c_lstat(const struct val *v) { return lstat(P(0), P(1)); }
+static long c_stat64(const struct val *v) { return stat64(P(0), P(1)); }
+static long c_lstat64(const struct val *v) { return lstat64(P(0), P(1)); }
+static long c_fstatat(const struct val *v) { return fstatat((int)A(0), P(1), P(2), (int)A(3)); }
+static long c_statx(const struct val *v) { return statx((int)A(0), P(1), (int)A(2), STATX_BASIC_STATS, P(3)); }
+static long c___xstat(const struct val *v) { return __xstat((int)A(0) + 1, P(1), P(2)); }
+static long c___lxstat(const struct val *v) { return __lxstat((int)A(0) + 1, P(1), P(2)); }
+static long c___fxstatat(const struct val *v) { return __fxstatat(1, (int)A(0), P(1), P(2), (int)A(3)); }
+static long c_access(const struct val *v) { return access(P(0), (int)A(1)); }
+static long c_faccessat(const struct val *v) { return faccessat((int)A(0), P(1), (int)A(2), (int)A(3)); }
+static long c_euidaccess(const struct val *v) { return euidaccess(P(0), (int)A(1)); }
+static long c_eaccess(const struct val *v) { return eaccess(P(0), (int)A(1)); }
+static long c_readlink(const struct val *v)
+{
+	return readlink(P(0), P(1), (size_t)(A(2) == 0 ? 64 : A(2) == 2 ? 0 : A(2)));
+}
+static long c_readlinkat(const struct val *v) { return readlinkat((int)A(0), P(1), P(2), 64); }
+static long c_chdir(const struct val *v) { return chdir(P(0)); }
+
+/* Shorthands for the table: argument lists with their kinds and names. */
+#define ARGS0 0, { 0 }, { 0 }
+#define ARGS1(k0, n0) 1, { k0 }, { n0 }
+#define ARGS2(k0, n0, k1, n1) 2, { k0, k1 }, { n0, n1 }
+#define ARGS3(k0, n0, k1, n1, k2, n2) 3, { k0, k1, k2 }, { n0, n1, n2 }
+#define ARGS4(k0, n0, k1, n1, k2, n2, k3, n3) 4, { k0, k1, k2, k3 }, { n0, n1, n2, n3 }
+
+/* Base classes: the index into args.c's tables of the value an argument
+ * keeps while another one is varied (0 = the kind's first class). */
+#define B_ZOMBIE 7
+#define B_PROCDIR 1
+#define W_EXITED 1
+
+const struct call calls[] = {
+	{ "fork", ARGS0, R_PID, { 0 }, c_fork, false },
+	{ "_Fork", ARGS0, R_PID, { 0 }, c__Fork, false },
+	{ "vfork", ARGS0, R_PID, { 0 }, c_vfork, false },
+	{ "daemon", ARGS1(K_INT, "nochdir"), R_INT, { 0 }, c_daemon, false },
+	{ "system", ARGS1(K_PATH, "cmd"), R_INT, { 23 }, c_system, false },
+	{ "popen+pclose", ARGS2(K_PATH, "cmd", K_PATH, "mode"), R_INT, { 23, 24 }, c_popen, false },
+	{ "posix_spawn", ARGS4(K_OUT, "pid", K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0, 22 }, c_posix_spawn, false },
+	{ "posix_spawnp", ARGS4(K_OUT, "pid", K_PATH, "file", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0, 23 }, c_posix_spawnp, false },
+	{ "posix_spawn(SETPGROUP)", ARGS2(K_PID, "pgroup", K_INT, "flags"), R_INT, { 1, 7 }, c_spawn_pgroup, false },
+	{ "execve", ARGS3(K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 22 }, c_execve, false },
+	{ "execv", ARGS2(K_PATH, "path", K_ARGV, "argv"), R_INT, { 22 }, c_execv, false },
+	{ "execvp", ARGS2(K_PATH, "file", K_ARGV, "argv"), R_INT, { 23 }, c_execvp, false },
+	{ "execvpe", ARGS3(K_PATH, "file", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 23 }, c_execvpe, false },
+	{ "execl", ARGS1(K_PATH, "path"), R_INT, { 22 }, c_execl, false },
+	{ "execle", ARGS2(K_PATH, "path", K_ARGV, "envp"), R_INT, { 22 }, c_execle, false },
+	{ "execlp", ARGS1(K_PATH, "file"), R_INT, { 23 }, c_execlp, false },
+	{ "fexecve", ARGS3(K_FD, "fd", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0 }, c_fexecve, false },
+	{ "getpid", ARGS0, R_PID, { 0 }, c_getpid, true },
+	{ "getppid", ARGS0, R_PID, { 0 }, c_getppid, true },
+	{ "getpgid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c_getpgid, true },
+	{ "__getpgid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c___getpgid, true },
+	{ "getpgrp", ARGS0, R_PID, { 0 }, c_getpgrp, true },
+	{ "getsid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c_getsid, true },
+	{ "setsid", ARGS0, R_PID, { 0 }, c_setsid, false },
+	{ "setpgid", ARGS2(K_PID, "pid", K_PID, "pgid"), R_INT, { 6, 1 }, c_setpgid, false },
+	{ "setpgrp", ARGS0, R_INT, { 0 }, c_setpgrp, false },
+	{ "tcgetpgrp", ARGS1(K_FD, "fd"), R_PID, { 0 }, c_tcgetpgrp, true },
+	{ "tcsetpgrp", ARGS2(K_FD, "fd", K_PID, "pgid"), R_INT, { 0 }, c_tcsetpgrp, false },
+	{ "tcgetsid", ARGS1(K_FD, "fd"), R_PID, { 0 }, c_tcgetsid, true },
+	{ "kill", ARGS2(K_PID, "pid", K_SIG, "sig"), R_INT, { 0 }, c_kill, true },
+	{ "killpg", ARGS2(K_PID, "pgrp", K_SIG, "sig"), R_INT, { 1 }, c_killpg, true },
+	{ "sigqueue", ARGS2(K_PID, "pid", K_SIG, "sig"), R_INT, { 0 }, c_sigqueue, true },
+	{ "raise", ARGS1(K_SIG, "sig"), R_INT, { 0 }, c_raise, false },
+	{ "wait", ARGS1(K_OUT, "status"), R_PID, { 0 }, c_wait, false },
+	{ "waitpid", ARGS3(K_PID, "pid", K_OUT, "status", K_WOPT, "options"), R_PID, { B_ZOMBIE }, c_waitpid, false },
+	{ "wait3", ARGS3(K_OUT, "status", K_WOPT, "options", K_OUT, "rusage"), R_PID, { 0 }, c_wait3, false },
+	{ "wait4", ARGS4(K_PID, "pid", K_OUT, "status", K_WOPT, "options", K_OUT, "rusage"), R_PID, { B_ZOMBIE }, c_wait4, false },
+	{ "waitid(P_PID)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { B_ZOMBIE, 0, W_EXITED }, c_waitid, false },
+	{ "waitid(P_PGID)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { 1, 0, W_EXITED }, c_waitid_pgid, false },
+	{ "waitid(type)", ARGS3(K_INT, "idtype", K_OUT, "info", K_WOPT, "options"), R_INT, { 0, 0, W_EXITED }, c_waitid_all, false },
+	{ "sigaction", ARGS3(K_SIG, "sig", K_IN, "act", K_OUT, "oact"), R_INT, { 0 }, c_sigaction, false },
+	{ "sigwaitinfo", ARGS2(K_IN, "set", K_OUT, "info"), R_INT, { 0 }, c_sigwaitinfo, false },
+	{ "sigtimedwait", ARGS3(K_IN, "set", K_OUT, "info", K_IN, "timeout"), R_INT, { 0 }, c_sigtimedwait, false },
+	{ "gettid", ARGS0, R_PID, { 0 }, c_gettid, true },
+	{ "tgkill", ARGS3(K_PID, "tgid", K_PID, "tid", K_SIG, "sig"), R_INT, { 0 }, c_tgkill, true },
+	{ "prctl(PR_SET_PTRACER)", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_prctl_ptracer, true },
+	{ "prctl(PR_SET_CHILD_SUBREAPER)", ARGS1(K_INT, "on"), R_INT, { 0 }, c_prctl_subreaper, false },
+	{ "prctl(PR_GET_CHILD_SUBREAPER)", ARGS1(K_OUT, "out"), R_INT, { 0 }, c_prctl_getsub, true },
+	{ "prctl(option)", ARGS1(K_INT, "option"), R_INT, { 2 }, c_prctl_bad, true },
+	{ "sched_setaffinity", ARGS3(K_PID, "pid", K_INT, "size", K_IN, "set"), R_INT, { 0, 7 }, c_setaffinity, false },
+	{ "sched_getaffinity", ARGS3(K_PID, "pid", K_INT, "size", K_OUT, "set"), R_INT, { 0, 7 }, c_getaffinity, true },
+	{ "sched_setscheduler", ARGS3(K_PID, "pid", K_INT, "policy", K_IN, "param"), R_INT, { 0 }, c_setscheduler, false },
+	{ "sched_getscheduler", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_getscheduler, true },
+	{ "sched_setparam", ARGS2(K_PID, "pid", K_IN, "param"), R_INT, { 0 }, c_setparam, false },
+	{ "sched_getparam", ARGS2(K_PID, "pid", K_OUT, "param"), R_INT, { 0 }, c_getparam, true },
+	{ "sched_rr_get_interval", ARGS2(K_PID, "pid", K_OUT, "ts"), R_INT, { 0 }, c_rr_interval, true },
+	{ "getpriority", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 0 }, c_getpriority, true },
+	{ "setpriority", ARGS3(K_INT, "which", K_PID, "who", K_INT, "prio"), R_INT, { 0 }, c_setpriority, false },
+	{ "prlimit", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit, false },
+	{ "prlimit64", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit64, false },
+	{ "process_vm_readv", ARGS3(K_PID, "pid", K_IN, "remote", K_INT, "flags"), R_INT, { 0 }, c_vm_readv, true },
+	{ "process_vm_writev", ARGS3(K_PID, "pid", K_IN, "remote", K_INT, "flags"), R_INT, { 0 }, c_vm_writev, false },
+	{ "pidfd_open", ARGS2(K_PID, "pid", K_INT, "flags"), R_INT, { 0 }, c_pidfd_open, true },
+	{ "syscall(tkill)", ARGS2(K_PID, "tid", K_SIG, "sig"), R_INT, { 0 }, s_tkill, true },
+	{ "syscall(tgkill)", ARGS3(K_PID, "tgid", K_PID, "tid", K_SIG, "sig"), R_INT, { 0 }, s_tgkill, true },
+	{ "syscall(rt_sigqueueinfo)", ARGS3(K_PID, "pid", K_SIG, "sig", K_IN, "info"), R_INT, { 0 }, s_sigqueueinfo, false },
+	{ "syscall(rt_tgsigqueueinfo)", ARGS2(K_PID, "tgid", K_IN, "info"), R_INT, { 0 }, s_tgsigqueueinfo, false },
+	{ "syscall(kill)", ARGS2(K_PID, "pid", K_SIG, "sig"), R_INT, { 0 }, s_kill, true },
+	{ "syscall(getpgid)", ARGS1(K_PID, "pid"), R_PID, { 0 }, s_getpgid, true },
+	{ "syscall(getsid)", ARGS1(K_PID, "pid"), R_PID, { 0 }, s_getsid, true },
+	{ "syscall(setpgid)", ARGS2(K_PID, "pid", K_PID, "pgid"), R_INT, { 6, 1 }, s_setpgid, false },
+	{ "syscall(getpriority)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 0 }, s_getpriority, true },
+	{ "syscall(ioprio_get)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_get, true },
+	{ "syscall(ioprio_set)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_set, false },
+	{ "syscall(pidfd_open)", ARGS2(K_PID, "pid", K_INT, "flags"), R_INT, { 0 }, s_pidfd_open, true },
+	{ "syscall(sched_getparam)", ARGS2(K_PID, "pid", K_OUT, "param"), R_INT, { 0 }, s_getparam, true },
+	{ "syscall(sched_getscheduler)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_getscheduler, true },
+	{ "syscall(prlimit64)", ARGS2(K_PID, "pid", K_OUT, "old"), R_INT, { 0 }, s_prlimit64, true },
+	{ "syscall(wait4)", ARGS3(K_PID, "pid", K_OUT, "status", K_WOPT, "options"), R_PID, { B_ZOMBIE }, s_wait4, false },
+	{ "syscall(waitid)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { B_ZOMBIE, 0, W_EXITED }, s_waitid, false },
+	{ "syscall(process_vm_readv)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_vm_readv, true },
+	{ "syscall(kcmp)", ARGS2(K_PID, "pid1", K_PID, "pid2"), R_INT, { 0 }, s_kcmp, true },
+	{ "syscall(get_robust_list)", ARGS2(K_PID, "pid", K_OUT, "head"), R_INT, { 0 }, s_get_robust_list, true },
+	{ "open", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c_open, true },
+	{ "open64", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c_open64, true },
+	{ "__open_2", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c___open_2, true },
+	{ "openat", ARGS3(K_FD, "dirfd", K_PATH, "path", K_INT, "flags"), R_INT, { 4 }, c_openat, true },
+	{ "__openat_2", ARGS3(K_FD, "dirfd", K_PATH, "path", K_INT, "flags"), R_INT, { 4 }, c___openat_2, true },
+	{ "fopen", ARGS2(K_PATH, "path", K_PATH, "mode"), R_INT, { 0, 24 }, c_fopen, true },
+	{ "freopen", ARGS1(K_PATH, "path"), R_INT, { 0 }, c_freopen, true },
+	{ "opendir", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, c_opendir, true },
+	{ "stat", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_stat, true },
+	{ "lstat", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_lstat, true },
+	{ "stat64", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_stat64, true },
+	{ "lstat64", ARGS2(K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c_lstat64, true },
+	{ "fstatat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf", K_INT, "flags"), R_INT, { 4 }, c_fstatat, true },
+	{ "statx", ARGS4(K_FD, "dirfd", K_PATH, "path", K_INT, "flags", K_OUT, "buf"), R_INT, { 4 }, c_statx, true },
+	{ "__xstat", ARGS3(K_INT, "ver-1", K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c___xstat, true },
+	{ "__lxstat", ARGS3(K_INT, "ver-1", K_PATH, "path", K_OUT, "buf"), R_INT, { 0 }, c___lxstat, true },
+	{ "__fxstatat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf", K_INT, "flags"), R_INT, { 4 }, c___fxstatat, true },
+	{ "access", ARGS2(K_PATH, "path", K_INT, "mode"), R_INT, { 0 }, c_access, true },
+	{ "faccessat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_INT, "mode", K_INT, "flags"), R_INT, { 4 }, c_faccessat, true },
+	{ "euidaccess", ARGS2(K_PATH, "path", K_INT, "mode"), R_INT, { 0 }, c_euidaccess, true },
+	{ "eaccess", ARGS2(K_PATH, "path", K_INT, "mode"), R_INT, { 0 }, c_eaccess, true },
+	{ "readlink", ARGS3(K_PATH, "path", K_OUT, "buf", K_INT, "size"), R_INT, { 0 }, c_readlink, true },
+	{ "readlinkat", ARGS3(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf"), R_INT, { 4 }, c_readlinkat, true },
+	{ "chdir", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, c_chdir, true },
+};
+
+const size_t ncalls = sizeof(calls) / sizeof(calls[0]);
