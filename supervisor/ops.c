@@ -187,10 +187,22 @@ static bool stop_discarded(struct sup *s, int32_t vpid, int sig)
 	return !((m.caught | m.ignored) & bit);
 }
 
+/* Is `vpid` a zombie whose parent is `caller`?  Its rpid cannot be reused
+ * before the caller reaps it, so the real kill may go to it: the kernel
+ * then answers as natively (EPERM for a zombie of another uid, else 0,
+ * nothing delivered). */
+static bool zombie_child_of(struct sup *s, int32_t vpid, int32_t caller)
+{
+	struct eng_pinfo pi;
+
+	return caller > 1 && eng_info(s->eng, vpid, &pi) == 0 && pi.state == ENG_P_ZOMBIE &&
+	       pi.ppid == caller;
+}
+
 /* The rpids of the signal effects in s->fx, from offset `offset` into
  * r->ids (as many as fit); the total count is returned.  Unbound
- * reservations and zombies are left out, and so are the targets that
- * discard `sig` (stop_discarded; 0: none do); `self` (0 none) is not
+ * reservations and zombies (but the caller's own: zombie_child_of) are left
+ * out, and so are the targets that discard `sig` (stop_discarded; 0: none do); `self` (0 none) is not
  * listed but flagged in v1. */
 static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r, int32_t self,
 			     int sig)
@@ -208,7 +220,7 @@ static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r,
 			continue;
 		}
 		p = procs_find(s, e->vpid);
-		if (!p || p->rpid <= 0 || p->exited)
+		if (!p || p->rpid <= 0 || (p->exited && !zombie_child_of(s, e->vpid, self)))
 			continue;
 		if (total >= offset && r->n < PROTO_MAX_IDS)
 			r->ids[r->n++] = (int32_t)p->rpid;
