@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +79,41 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 	return true;
 }
 
+/* open family: a read-only open of a /proc stat or status file gets a
+ * rewritten copy (procfs.c); true with *fd (or -1 and errno) then. */
+static bool procfs_open(const char *path, int flags, int *fd)
+{
+	__asm__("" : "+r"(path)); /* as in shim_path_in: keep the NULL test */
+	if (!shim_procfs_candidate(path))
+		return false;
+	*fd = shim_procfs_open(path, flags);
+	return *fd != SHIM_PROCFS_PASS;
+}
+
+/* fopen's mode as open flags for procfs_open: -1 unless read-only. */
+static int fopen_flags(const char *how)
+{
+	if (how == NULL || how[0] != 'r' || strchr(how, '+') != NULL)
+		return -1;
+	return O_RDONLY | (strchr(how, 'e') ? O_CLOEXEC : 0);
+}
+
+/* fopen of a rewritten /proc file: true with *f (NULL and errno on failure). */
+static bool procfs_fopen(const char *path, const char *how, FILE **f)
+{
+	int flags = fopen_flags(how), fd;
+
+	if (flags < 0 || !procfs_open(path, flags, &fd))
+		return false;
+	*f = fd < 0 ? NULL : fdopen(fd, how);
+	if (*f == NULL && fd >= 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return true;
+}
+
 /* The __xstat family may be missing from the libc we run on. */
 static int no_xstat(void)
 {
@@ -97,6 +133,10 @@ static mode_t open_mode(int flags, va_list ap)
 SHIM_EXPORT int open(const char *path, int flags, ...)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 	va_list ap;
 
 	va_start(ap, flags);
@@ -108,6 +148,10 @@ SHIM_EXPORT int open(const char *path, int flags, ...)
 SHIM_EXPORT int open64(const char *path, int flags, ...)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 	va_list ap;
 
 	va_start(ap, flags);
@@ -119,6 +163,10 @@ SHIM_EXPORT int open64(const char *path, int flags, ...)
 SHIM_EXPORT int __open_2(const char *path, int flags)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 
 	return shim_path_in(path, &pb) ? real.open_2(pb.path, flags) : -1;
 }
@@ -126,6 +174,10 @@ SHIM_EXPORT int __open_2(const char *path, int flags)
 SHIM_EXPORT int __open64_2(const char *path, int flags)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 
 	return shim_path_in(path, &pb) ? real.open64_2(pb.path, flags) : -1;
 }
@@ -133,6 +185,10 @@ SHIM_EXPORT int __open64_2(const char *path, int flags)
 SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 	va_list ap;
 
 	va_start(ap, flags);
@@ -144,6 +200,10 @@ SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 	va_list ap;
 
 	va_start(ap, flags);
@@ -155,6 +215,10 @@ SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 
 	return shim_path_in(path, &pb) ? real.openat_2(dirfd, pb.path, flags) : -1;
 }
@@ -162,6 +226,10 @@ SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 
 	return shim_path_in(path, &pb) ? real.openat64_2(dirfd, pb.path, flags) : -1;
 }
@@ -169,6 +237,10 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 {
 	struct shim_pathbuf pb;
+	FILE *f;
+
+	if (procfs_fopen(path, how, &f))
+		return f;
 
 	return shim_path_in(path, &pb) ? (FILE *)real.fopen(pb.path, how) : NULL;
 }
@@ -176,6 +248,10 @@ SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
 {
 	struct shim_pathbuf pb;
+	FILE *f;
+
+	if (procfs_fopen(path, how, &f))
+		return f;
 
 	return shim_path_in(path, &pb) ? (FILE *)real.fopen64(pb.path, how) : NULL;
 }
@@ -198,7 +274,13 @@ SHIM_EXPORT DIR * opendir(const char *path)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? (DIR *)real.opendir(pb.path) : NULL;
+	DIR *d;
+
+	if (!shim_path_in(path, &pb))
+		return NULL;
+	d = real.opendir(pb.path);
+	shim_procdir_note(d, path, -1); /* by the caller's spelling */
+	return d;
 }
 
 SHIM_EXPORT int stat(const char *path, struct stat *st)

@@ -239,6 +239,10 @@ void ops_settle_parents(struct sup *s, int32_t vpid);
 bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		  struct proto_rep *r);
 
+/* procfs.c: PROCIDS and PROCLIST (see core/proto.h); 0 or -errno. */
+int procfs_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r);
+int procfs_list(struct sup *s, const struct proto_req *q, struct proto_rep *r);
+
 /* sysio.c: the only calls about other real processes (tests/fuzz/ fakes them) */
 struct sysio_stat {
 	char state;               /* /proc state letter */
