@@ -68,8 +68,21 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 	__asm__("" : "+r"(path));
 	shim_init();
 	pb->path = path;
-	if (!shim_procpath_candidate(path))
+	if (!shim_procpath_candidate(path)) {
+		char abs[64];
+
+		/* a cwd of /proc: "<pid>/..." is "/proc/<pid>/..." (procpath.c) */
+		if (path == NULL || path[0] == '/' || !shim_procpath_relative(path, abs, sizeof(abs)))
+			return true;
+		rc = shim_procpath(abs, pb->buf, sizeof(pb->buf));
+		if (rc < 0) {
+			errno = -rc;
+			return false;
+		}
+		if (strcmp(abs, pb->buf) != 0)
+			pb->path = pb->buf; /* else keep the caller's relative spelling */
 		return true;
+	}
 	rc = shim_procpath(path, pb->buf, sizeof(pb->buf));
 	if (rc < 0) {
 		errno = -rc;
@@ -83,7 +96,11 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
  * rewritten copy (procfs.c); true with *fd (or -1 and errno) then. */
 static bool procfs_open(const char *path, int flags, int *fd)
 {
+	char abs[64];
+
 	__asm__("" : "+r"(path)); /* as in shim_path_in: keep the NULL test */
+	if (path != NULL && path[0] != '/' && shim_procpath_relative(path, abs, sizeof(abs)))
+		path = abs; /* a cwd of /proc */
 	if (!shim_procfs_candidate(path))
 		return false;
 	*fd = shim_procfs_open(path, flags);
@@ -423,8 +440,25 @@ SHIM_EXPORT int eaccess(const char *path, int how)
 SHIM_EXPORT int chdir(const char *path)
 {
 	struct shim_pathbuf pb;
+	int rc;
 
-	return shim_path_in(path, &pb) ? real.chdir(pb.path) : -1;
+	if (!shim_path_in(path, &pb))
+		return -1;
+	rc = real.chdir(pb.path);
+	if (rc == 0) /* by the caller's spelling: "/proc" or "/proc/" */
+		shim_procpath_cwd(strcmp(path, "/proc") == 0 || strcmp(path, "/proc/") == 0);
+	return rc;
+}
+
+SHIM_EXPORT int fchdir(int fd)
+{
+	int rc;
+
+	shim_init();
+	rc = real.fchdir(fd);
+	if (rc == 0)
+		shim_procpath_cwd(shim_procdir_is_root(fd));
+	return rc;
 }
 
 /* The link text is fixed up by the caller's spelling of the path, not by

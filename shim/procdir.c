@@ -122,21 +122,38 @@ static pid_t path_task_of(const char *p)
 	return (pid_t)v;
 }
 
-void shim_procdir_note(void *d, const char *path, int fd)
+bool shim_procdir_is_root(int fd)
 {
 	struct stat st;
 	struct statfs sf;
+
+	return fstat(fd, &st) == 0 && st.st_ino == PROC_ROOT_INO && fstatfs(fd, &sf) == 0 &&
+	       sf.f_type == PROCFS_MAGIC;
+}
+
+void shim_procdir_note(void *d, const char *path, int fd)
+{
+	char abs[64];
 	pid_t v, r;
 
 	if (d == NULL || shim_mode() != SHIM_MODE_ONLINE || shim_guarded())
 		return;
 	if (path == NULL) {
 		/* fdopendir: only procfs' root, checked by inode first (cheap) */
-		if (fstat(fd, &st) < 0 || st.st_ino != PROC_ROOT_INO || fstatfs(fd, &sf) < 0 ||
-		    sf.f_type != PROCFS_MAGIC)
-			return;
-		slot_add(d, true, 0, 0);
+		if (shim_procdir_is_root(fd))
+			slot_add(d, true, 0, 0);
 		return;
+	}
+	if (path[0] != '/') {
+		/* relative: "." with a cwd of /proc, or "<pid>/task" there */
+		if (strcmp(path, ".") == 0 || strcmp(path, "./") == 0) {
+			if (shim_procdir_is_root(dirfd((DIR *)d)))
+				slot_add(d, true, 0, 0);
+			return;
+		}
+		if (!shim_procpath_relative(path, abs, sizeof(abs)))
+			return;
+		path = abs;
 	}
 	if (path_is_root(path)) {
 		slot_add(d, true, 0, 0);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/syscall.h>
 
 /*
@@ -151,4 +152,31 @@ ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t 
 		at = cap; /* readlink truncates silently */
 	memcpy(buf, text, at);
 	return (ssize_t)at;
+}
+
+/*
+ * A cwd of /proc (killall5, sysvinit's pidof: chdir("/proc"), opendir("."),
+ * fopen("<pid>/stat")): chdir and fchdir note whether the new cwd is
+ * procfs' root, and a relative path starting with a pid, "self/" or
+ * "thread-self/" is then read as "/proc/<path>".  A cwd changed behind
+ * libc's back (a raw chdir system call) is not seen.
+ */
+static atomic_bool cwd_is_proc;
+
+void shim_procpath_cwd(bool is_proc)
+{
+	atomic_store_explicit(&cwd_is_proc, is_proc, memory_order_relaxed);
+}
+
+bool shim_procpath_relative(const char *path, char *abs, size_t cap)
+{
+	size_t at = 0;
+
+	if (path == NULL || path[0] == '/' || path[0] == '\0' ||
+	    !atomic_load_explicit(&cwd_is_proc, memory_order_relaxed))
+		return false;
+	if (!(path[0] >= '1' && path[0] <= '9') && strncmp(path, "self/", 5) != 0 &&
+	    strncmp(path, "thread-self/", 12) != 0)
+		return false;
+	return put(abs, cap, &at, "/proc/", 6) && put(abs, cap, &at, path, strlen(path));
 }

@@ -80,6 +80,7 @@ void real_resolve(void)
 	RESOLVE(freopen64);
 	RESOLVE(opendir);
 	RESOLVE(fdopendir);
+	RESOLVE(fchdir);
 	RESOLVE(closedir);
 	RESOLVE(readdir);
 	RESOLVE(readdir64);

@@ -105,6 +105,7 @@ struct shim_real {
 	void *(*freopen64)(const char *, const char *, void *);
 	void *(*opendir)(const char *);
 	void *(*fdopendir)(int);
+	int (*fchdir)(int);
 	int (*closedir)(void *);
 	void *(*readdir)(void *);
 	void *(*readdir64)(void *);
@@ -475,6 +476,13 @@ int shim_procpath(const char *path, char *buf, size_t cap);
  * rewrite the real pid (and the main thread's tid) to the vpid when it
  * fits; returns the new length. */
 ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t n);
+/* chdir/fchdir succeeded: is the new cwd procfs' root? */
+void shim_procpath_cwd(bool is_proc);
+/* With a cwd of /proc, a relative `path` naming a pid directory ("<pid>...",
+ * "self/...", "thread-self/..."): true with "/proc/<path>" in abs. */
+bool shim_procpath_relative(const char *path, char *abs, size_t cap);
+/* Is fd procfs' root directory? (fstat, then fstatfs when the inode is 1) */
+bool shim_procdir_is_root(int fd);
 
 /* ---- /proc file contents and listing (shim/procfs.c, shim/procdir.c) -- */
 /* Cheap test: could `path` be a /proc file procfs.c rewrites ("/proc/"
