@@ -19,7 +19,10 @@
  * Covered: open, open64, openat, openat64 and their fortified __*_2
  * forms, fopen, fopen64, freopen, freopen64, opendir, stat, stat64, lstat,
  * lstat64, fstatat, fstatat64, the pre-2.33 __xstat family, statx, access,
- * faccessat, euidaccess, eaccess, readlink, readlinkat, chdir.  libc's
+ * faccessat, euidaccess, eaccess, readlink, readlinkat, chdir (and fchdir:
+ * both note whether the cwd is /proc, for relative "<pid>/..." paths).  The
+ * open family and fopen hand stat and status files to procfs.c first;
+ * opendir tells procdir.c what it opened.  libc's
  * internal opens (scandir, nftw, realpath, glob, exec*'s path search) do not
  * come through here.
  */

@@ -17,10 +17,9 @@
  * gettid() names it) becomes the real id too.  /proc/self and
  * /proc/thread-self are the kernel's and keep working.
  *
- * Not translated: relative paths (openat(dirfd of /proc, "5/stat"), a cwd
- * of /proc), spellings like "/proc//5" or "/./proc/5", and what the kernel
- * writes inside the files (/proc/<pid>/stat, status: real numbers), nor
- * the directory listing of /proc (real pids).
+ * Not translated: relative paths (openat(dirfd of /proc, "5/stat")) except
+ * from a cwd of /proc (below), spellings like "/proc//5" or "/./proc/5".
+ * The ids inside stat and status are procfs.c's, the listing procdir.c's.
  */
 
 #define PROCPATH_PREFIX 6  /* strlen("/proc/") */
