@@ -448,8 +448,8 @@ SHIM_EXPORT int chdir(const char *path)
 	if (!shim_path_in(path, &pb))
 		return -1;
 	rc = real.chdir(pb.path);
-	if (rc == 0) /* by the caller's spelling: "/proc" or "/proc/" */
-		shim_procpath_cwd(strcmp(path, "/proc") == 0 || strcmp(path, "/proc/") == 0);
+	if (rc == 0) /* by the caller's spelling: "/proc", "/proc/<vpid>" */
+		shim_procpath_cwd(path, false);
 	return rc;
 }
 
@@ -460,7 +460,7 @@ SHIM_EXPORT int fchdir(int fd)
 	shim_init();
 	rc = real.fchdir(fd);
 	if (rc == 0)
-		shim_procpath_cwd(shim_procdir_is_root(fd));
+		shim_procpath_cwd(NULL, shim_procdir_is_root(fd));
 	return rc;
 }
 

@@ -48,6 +48,15 @@ static bool procfs_num(const char **s, long *v)
 	return true;
 }
 
+/* Is id a thread of ours other than the main one?  (tgkill with signal 0
+ * checks the pair, as shim_xlate_tid does: it wins over an equal vpid.) */
+static bool own_thread(pid_t id)
+{
+	pid_t self = shim_sys_getpid();
+
+	return id != self && shim_raw_syscall(SYS_tgkill, self, id, 0, 0, 0, 0) == 0;
+}
+
 /* Which process and file `path` names, or false when it is not a stat or
  * status file of a pid directory. */
 static bool procfs_parse(const char *path, struct procfs_target *t)
@@ -70,6 +79,11 @@ static bool procfs_parse(const char *path, struct procfs_target *t)
 		p += 11;
 	} else if (!procfs_num(&p, &v)) {
 		return false;
+	} else if (v != shim_self_vpid() && own_thread((pid_t)v)) {
+		/* /proc/<tid> of another of our threads (procpath.c keeps it) */
+		t->tid = (pid_t)v;
+		main_thread = false;
+		v = shim_self_vpid();
 	}
 	if (main_thread && strncmp(p, "/task/", 6) == 0) {
 		p += 6;

@@ -154,28 +154,54 @@ ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t 
 }
 
 /*
- * A cwd of /proc (killall5, sysvinit's pidof: chdir("/proc"), opendir("."),
- * fopen("<pid>/stat")): chdir and fchdir note whether the new cwd is
- * procfs' root, and a relative path starting with a pid, "self/" or
- * "thread-self/" is then read as "/proc/<path>".  A cwd changed behind
- * libc's back (a raw chdir system call) is not seen.
+ * A cwd under /proc (killall5, sysvinit's pidof: chdir("/proc"),
+ * opendir("."), fopen("<pid>/stat"); or chdir("/proc/<vpid>") then
+ * open("stat")): chdir and fchdir note it, and a relative path is then read
+ * as the absolute one: from /proc, one starting with a pid, "self/" or
+ * "thread-self/"; from /proc/<vpid> (or /proc/self), any one not starting
+ * with "..".  A cwd changed behind libc's back (a raw chdir system call)
+ * is not seen; fchdir only recognises procfs' root.
  */
-static atomic_bool cwd_is_proc;
+#define CWD_PROC_ROOT (-1)
+static atomic_int cwd_proc; /* 0: elsewhere, CWD_PROC_ROOT, or the vpid of /proc/<vpid> */
 
-void shim_procpath_cwd(bool is_proc)
+void shim_procpath_cwd(const char *path, bool is_root)
 {
-	atomic_store_explicit(&cwd_is_proc, is_proc, memory_order_relaxed);
+	const char *p = path;
+	long v = 0;
+	size_t n;
+
+	if (is_root) {
+		v = CWD_PROC_ROOT;
+	} else if (p != NULL && strncmp(p, "/proc", 5) == 0 && (p[5] == '\0' || p[5] == '/')) {
+		p += p[5] ? 6 : 5;
+		if (*p == '\0')
+			v = CWD_PROC_ROOT;
+		else if (strncmp(p, "self", 4) == 0 && (p[4] == '\0' || strcmp(p + 4, "/") == 0))
+			v = shim_self_vpid();
+		else if (!pid_component(p, &v, &n) || (p[n] != '\0' && strcmp(p + n, "/") != 0))
+			v = 0;
+	}
+	atomic_store_explicit(&cwd_proc, (int)v, memory_order_relaxed);
 }
 
 bool shim_procpath_relative(const char *path, char *abs, size_t cap)
 {
+	int cwd = atomic_load_explicit(&cwd_proc, memory_order_relaxed);
 	size_t at = 0;
 
-	if (path == NULL || path[0] == '/' || path[0] == '\0' ||
-	    !atomic_load_explicit(&cwd_is_proc, memory_order_relaxed))
+	if (cwd == 0 || path == NULL || path[0] == '/')
 		return false;
-	if (!(path[0] >= '1' && path[0] <= '9') && strncmp(path, "self/", 5) != 0 &&
-	    strncmp(path, "thread-self/", 12) != 0)
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (path[0] == '\0' || path[0] == '.')
 		return false;
-	return put(abs, cap, &at, "/proc/", 6) && put(abs, cap, &at, path, strlen(path));
+	if (cwd == CWD_PROC_ROOT) {
+		if (!(path[0] >= '1' && path[0] <= '9') && strncmp(path, "self/", 5) != 0 &&
+		    strncmp(path, "thread-self/", 12) != 0)
+			return false;
+		return put(abs, cap, &at, "/proc/", 6) && put(abs, cap, &at, path, strlen(path));
+	}
+	return put(abs, cap, &at, "/proc/", 6) && put_int(abs, cap, &at, cwd) &&
+	       put(abs, cap, &at, "/", 1) && put(abs, cap, &at, path, strlen(path));
 }

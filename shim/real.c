@@ -80,6 +80,7 @@ void real_resolve(void)
 	RESOLVE(freopen64);
 	RESOLVE(opendir);
 	RESOLVE(fdopendir);
+	RESOLVE(clone);
 	RESOLVE(fchdir);
 	RESOLVE(closedir);
 	RESOLVE(readdir);

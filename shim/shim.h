@@ -105,6 +105,7 @@ struct shim_real {
 	void *(*freopen64)(const char *, const char *, void *);
 	void *(*opendir)(const char *);
 	void *(*fdopendir)(int);
+	int (*clone)(int (*)(void *), void *, int, void *, ...);
 	int (*fchdir)(int);
 	int (*closedir)(void *);
 	void *(*readdir)(void *);
@@ -476,10 +477,12 @@ int shim_procpath(const char *path, char *buf, size_t cap);
  * rewrite the real pid (and the main thread's tid) to the vpid when it
  * fits; returns the new length. */
 ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t n);
-/* chdir/fchdir succeeded: is the new cwd procfs' root? */
-void shim_procpath_cwd(bool is_proc);
+/* chdir(path) or fchdir succeeded: note whether the new cwd is /proc
+ * (is_root: fchdir saw procfs' root) or /proc/<vpid>|self, by the path. */
+void shim_procpath_cwd(const char *path, bool is_root);
 /* With a cwd of /proc, a relative `path` naming a pid directory ("<pid>...",
- * "self/...", "thread-self/..."): true with "/proc/<path>" in abs. */
+ * "self/...", "thread-self/..."), or with a cwd of /proc/<vpid> any relative
+ * path: true with the absolute path in abs. */
 bool shim_procpath_relative(const char *path, char *abs, size_t cap);
 /* Is fd procfs' root directory? (fstat, then fstatfs when the inode is 1) */
 bool shim_procdir_is_root(int fd);
