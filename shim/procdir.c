@@ -147,7 +147,8 @@ void shim_procdir_note(void *d, const char *path, int fd)
 	if (path[0] != '/') {
 		/* relative: "." with a cwd of /proc, or "<pid>/task" there */
 		if (strcmp(path, ".") == 0 || strcmp(path, "./") == 0) {
-			if (shim_procdir_is_root(dirfd((DIR *)d)))
+			/* only after a chdir to /proc: `ls` opens "." too */
+			if (shim_procpath_cwd_root() && shim_procdir_is_root(dirfd((DIR *)d)))
 				slot_add(d, true, 0, 0);
 			return;
 		}

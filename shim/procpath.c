@@ -185,6 +185,11 @@ void shim_procpath_cwd(const char *path, bool is_root)
 	atomic_store_explicit(&cwd_proc, (int)v, memory_order_relaxed);
 }
 
+bool shim_procpath_cwd_root(void)
+{
+	return atomic_load_explicit(&cwd_proc, memory_order_relaxed) == CWD_PROC_ROOT;
+}
+
 bool shim_procpath_relative(const char *path, char *abs, size_t cap)
 {
 	int cwd = atomic_load_explicit(&cwd_proc, memory_order_relaxed);

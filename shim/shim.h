@@ -480,6 +480,8 @@ ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t 
 /* chdir(path) or fchdir succeeded: note whether the new cwd is /proc
  * (is_root: fchdir saw procfs' root) or /proc/<vpid>|self, by the path. */
 void shim_procpath_cwd(const char *path, bool is_root);
+/* Was the cwd last set to /proc itself? */
+bool shim_procpath_cwd_root(void);
 /* With a cwd of /proc, a relative `path` naming a pid directory ("<pid>...",
  * "self/...", "thread-self/..."), or with a cwd of /proc/<vpid> any relative
  * path: true with the absolute path in abs. */
