@@ -133,7 +133,10 @@ static int req_fields_ok(const struct proto_req *r)
 	case PROTO_OP_PGRP_RPIDS:
 		return in_range(r->a, 0, PROTO_PID_MAX) && in_range(r->c, 0, PROTO_PID_MAX);
 	case PROTO_OP_INFO:
+	case PROTO_OP_PROCLIST:
 		return in_range(r->a, 0, PROTO_PID_MAX);
+	case PROTO_OP_PROCIDS:
+		return in_range(r->a, 1, PROTO_PID_MAX) && in_range(r->b, -1, PROTO_PID_MAX);
 	default:
 		return 1;
 	}
@@ -294,6 +297,8 @@ const char *proto_op_name(uint16_t op)
 		[PROTO_OP_CHECK] = "check",
 		[PROTO_OP_SUBREAPER] = "subreaper",
 		[PROTO_OP_PGRP_RPIDS] = "pgrp_rpids",
+		[PROTO_OP_PROCIDS] = "procids",
+		[PROTO_OP_PROCLIST] = "proclist",
 	};
 	if (op == 0 || op >= PROTO_OP_END_)
 		return "?";

@@ -97,6 +97,16 @@ enum proto_op {
 	 * caller's group), the caller included, paged from offset c.
 	 * reply: v0 = total, n = rpids in ids[]; ESRCH for no such group. */
 	PROTO_OP_PGRP_RPIDS,
+	/* PROCIDS (/proc files, shim/procfs.c): the ids /proc/<a>/stat shows
+	 * for vpid a (1 = the supervisor), b = the real tpgid read from the
+	 * file (-1 none).  reply: v0 ppid (0: parent outside the tree), v1
+	 * pgid, v2 sid, v3 tpgid (b when b <= 0, else the foreground group
+	 * of a's session), v4 rpid.  ESRCH for an unknown or unbound vpid. */
+	PROTO_OP_PROCIDS,
+	/* PROCLIST (the /proc listing): the bound processes with vpid >= a
+	 * (init included), in vpid order.  reply: ids[] = (vpid, rpid)
+	 * pairs, n = ids used; v0 = the a to ask next, 0 after the last. */
+	PROTO_OP_PROCLIST,
 	PROTO_OP_END_ /* one past the last op */
 };
 

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,7 +21,10 @@
  * Covered: open, open64, openat, openat64 and their fortified __*_2
  * forms, fopen, fopen64, freopen, freopen64, opendir, stat, stat64, lstat,
  * lstat64, fstatat, fstatat64, the pre-2.33 __xstat family, statx, access,
- * faccessat, euidaccess, eaccess, readlink, readlinkat, chdir.  libc's
+ * faccessat, euidaccess, eaccess, readlink, readlinkat, chdir (and fchdir:
+ * both note whether the cwd is /proc, for relative "<pid>/..." paths).  The
+ * open family and fopen hand stat and status files to procfs.c first;
+ * opendir tells procdir.c what it opened.  libc's
  * internal opens (scandir, nftw, realpath, glob, exec*'s path search) do not
  * come through here.
  */
@@ -72,8 +76,27 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 	/* An unreadable path is the kernel's EFAULT, never a fault here:
 	 * probed (one process_vm_readv per page, uaccess.c) before the
 	 * candidate test reads it. */
-	if (path == NULL || !shim_user_str_ok(path) || !shim_procpath_candidate(path))
+	if (path == NULL || !shim_user_str_ok(path))
 		return true;
+	if (!shim_procpath_candidate(path)) {
+		char abs[64];
+
+		/* a cwd of /proc: "<pid>/..." is "/proc/<pid>/..." (procpath.c) */
+		if (path[0] == '/' || !shim_procpath_relative(path, abs, sizeof(abs)))
+			return true;
+		rc = shim_procpath(abs, pb->buf, sizeof(pb->buf));
+		if (rc == -ENOENT) {
+			pb->path = "/proc/2147483647"; /* as below */
+			return true;
+		}
+		if (rc < 0) {
+			errno = -rc;
+			return false;
+		}
+		if (strcmp(abs, pb->buf) != 0)
+			pb->path = pb->buf; /* else keep the caller's relative spelling */
+		return true;
+	}
 	rc = shim_procpath(path, pb->buf, sizeof(pb->buf));
 	if (rc == -ENOENT) {
 		/* A pid outside the tree: a /proc entry no process has, so the
@@ -87,6 +110,47 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 		return false;
 	}
 	pb->path = pb->buf;
+	return true;
+}
+
+/* open family: a read-only open of a /proc stat or status file gets a
+ * rewritten copy (procfs.c); true with *fd (or -1 and errno) then. */
+static bool procfs_open(const char *path, int flags, int *fd)
+{
+	char abs[64];
+
+	__asm__("" : "+r"(path)); /* as in shim_path_in: keep the NULL test */
+	if (path == NULL || !shim_user_str_ok(path))
+		return false; /* the kernel's EFAULT (shim_path_in) */
+	if (path[0] != '/' && shim_procpath_relative(path, abs, sizeof(abs)))
+		path = abs; /* a cwd of /proc */
+	if (!shim_procfs_candidate(path))
+		return false;
+	*fd = shim_procfs_open(path, flags);
+	return *fd != SHIM_PROCFS_PASS;
+}
+
+/* fopen's mode as open flags for procfs_open: -1 unless read-only. */
+static int fopen_flags(const char *how)
+{
+	if (how == NULL || how[0] != 'r' || strchr(how, '+') != NULL)
+		return -1;
+	return O_RDONLY | (strchr(how, 'e') ? O_CLOEXEC : 0);
+}
+
+/* fopen of a rewritten /proc file: true with *f (NULL and errno on failure). */
+static bool procfs_fopen(const char *path, const char *how, FILE **f)
+{
+	int flags = fopen_flags(how), fd;
+
+	if (flags < 0 || !procfs_open(path, flags, &fd))
+		return false;
+	*f = fd < 0 ? NULL : fdopen(fd, how);
+	if (*f == NULL && fd >= 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
 	return true;
 }
 
@@ -109,6 +173,10 @@ static mode_t open_mode(int flags, va_list ap)
 SHIM_EXPORT int open(const char *path, int flags, ...)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 	va_list ap;
 
 	va_start(ap, flags);
@@ -120,6 +188,10 @@ SHIM_EXPORT int open(const char *path, int flags, ...)
 SHIM_EXPORT int open64(const char *path, int flags, ...)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 	va_list ap;
 
 	va_start(ap, flags);
@@ -131,6 +203,10 @@ SHIM_EXPORT int open64(const char *path, int flags, ...)
 SHIM_EXPORT int __open_2(const char *path, int flags)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 
 	return shim_path_in(path, &pb) ? real.open_2(pb.path, flags) : -1;
 }
@@ -138,6 +214,10 @@ SHIM_EXPORT int __open_2(const char *path, int flags)
 SHIM_EXPORT int __open64_2(const char *path, int flags)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 
 	return shim_path_in(path, &pb) ? real.open64_2(pb.path, flags) : -1;
 }
@@ -145,6 +225,10 @@ SHIM_EXPORT int __open64_2(const char *path, int flags)
 SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 	va_list ap;
 
 	va_start(ap, flags);
@@ -156,6 +240,10 @@ SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 	va_list ap;
 
 	va_start(ap, flags);
@@ -167,6 +255,10 @@ SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 
 	return shim_path_in(path, &pb) ? real.openat_2(dirfd, pb.path, flags) : -1;
 }
@@ -174,6 +266,10 @@ SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 {
 	struct shim_pathbuf pb;
+	int fd;
+
+	if (procfs_open(path, flags, &fd))
+		return fd;
 
 	return shim_path_in(path, &pb) ? real.openat64_2(dirfd, pb.path, flags) : -1;
 }
@@ -181,6 +277,10 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 {
 	struct shim_pathbuf pb;
+	FILE *f;
+
+	if (procfs_fopen(path, how, &f))
+		return f;
 
 	return shim_path_in(path, &pb) ? (FILE *)real.fopen(pb.path, how) : NULL;
 }
@@ -188,6 +288,10 @@ SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
 {
 	struct shim_pathbuf pb;
+	FILE *f;
+
+	if (procfs_fopen(path, how, &f))
+		return f;
 
 	return shim_path_in(path, &pb) ? (FILE *)real.fopen64(pb.path, how) : NULL;
 }
@@ -210,7 +314,13 @@ SHIM_EXPORT DIR * opendir(const char *path)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? (DIR *)real.opendir(pb.path) : NULL;
+	DIR *d;
+
+	if (!shim_path_in(path, &pb))
+		return NULL;
+	d = real.opendir(pb.path);
+	shim_procdir_note(d, path, -1); /* by the caller's spelling */
+	return d;
 }
 
 SHIM_EXPORT int stat(const char *path, struct stat *st)
@@ -353,8 +463,25 @@ SHIM_EXPORT int eaccess(const char *path, int how)
 SHIM_EXPORT int chdir(const char *path)
 {
 	struct shim_pathbuf pb;
+	int rc;
 
-	return shim_path_in(path, &pb) ? real.chdir(pb.path) : -1;
+	if (!shim_path_in(path, &pb))
+		return -1;
+	rc = real.chdir(pb.path);
+	if (rc == 0) /* by the caller's spelling: "/proc", "/proc/<vpid>" */
+		shim_procpath_cwd(path, false);
+	return rc;
+}
+
+SHIM_EXPORT int fchdir(int fd)
+{
+	int rc;
+
+	shim_init();
+	rc = real.fchdir(fd);
+	if (rc == 0)
+		shim_procpath_cwd(NULL, shim_procdir_is_root(fd));
+	return rc;
 }
 
 /* The link text is fixed up by the caller's spelling of the path, not by

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/syscall.h>
 
 /*
@@ -16,10 +17,9 @@
  * gettid() names it) becomes the real id too.  /proc/self and
  * /proc/thread-self are the kernel's and keep working.
  *
- * Not translated: relative paths (openat(dirfd of /proc, "5/stat"), a cwd
- * of /proc), spellings like "/proc//5" or "/./proc/5", and what the kernel
- * writes inside the files (/proc/<pid>/stat, status: real numbers), nor
- * the directory listing of /proc (real pids).
+ * Not translated: relative paths (openat(dirfd of /proc, "5/stat")) except
+ * from a cwd of /proc (below), spellings like "/proc//5" or "/./proc/5".
+ * The ids inside stat and status are procfs.c's, the listing procdir.c's.
  */
 
 #define PROCPATH_PREFIX 6  /* strlen("/proc/") */
@@ -151,4 +151,62 @@ ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t 
 		at = cap; /* readlink truncates silently */
 	memcpy(buf, text, at);
 	return (ssize_t)at;
+}
+
+/*
+ * A cwd under /proc (killall5, sysvinit's pidof: chdir("/proc"),
+ * opendir("."), fopen("<pid>/stat"); or chdir("/proc/<vpid>") then
+ * open("stat")): chdir and fchdir note it, and a relative path is then read
+ * as the absolute one: from /proc, one starting with a pid, "self/" or
+ * "thread-self/"; from /proc/<vpid> (or /proc/self), any one not starting
+ * with "..".  A cwd changed behind libc's back (a raw chdir system call)
+ * is not seen; fchdir only recognises procfs' root.
+ */
+#define CWD_PROC_ROOT (-1)
+static atomic_int cwd_proc; /* 0: elsewhere, CWD_PROC_ROOT, or the vpid of /proc/<vpid> */
+
+void shim_procpath_cwd(const char *path, bool is_root)
+{
+	const char *p = path;
+	long v = 0;
+	size_t n;
+
+	if (is_root) {
+		v = CWD_PROC_ROOT;
+	} else if (p != NULL && strncmp(p, "/proc", 5) == 0 && (p[5] == '\0' || p[5] == '/')) {
+		p += p[5] ? 6 : 5;
+		if (*p == '\0')
+			v = CWD_PROC_ROOT;
+		else if (strncmp(p, "self", 4) == 0 && (p[4] == '\0' || strcmp(p + 4, "/") == 0))
+			v = shim_self_vpid();
+		else if (!pid_component(p, &v, &n) || (p[n] != '\0' && strcmp(p + n, "/") != 0))
+			v = 0;
+	}
+	atomic_store_explicit(&cwd_proc, (int)v, memory_order_relaxed);
+}
+
+bool shim_procpath_cwd_root(void)
+{
+	return atomic_load_explicit(&cwd_proc, memory_order_relaxed) == CWD_PROC_ROOT;
+}
+
+bool shim_procpath_relative(const char *path, char *abs, size_t cap)
+{
+	int cwd = atomic_load_explicit(&cwd_proc, memory_order_relaxed);
+	size_t at = 0;
+
+	if (cwd == 0 || path == NULL || path[0] == '/')
+		return false;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (path[0] == '\0' || path[0] == '.')
+		return false;
+	if (cwd == CWD_PROC_ROOT) {
+		if (!(path[0] >= '1' && path[0] <= '9') && strncmp(path, "self/", 5) != 0 &&
+		    strncmp(path, "thread-self/", 12) != 0)
+			return false;
+		return put(abs, cap, &at, "/proc/", 6) && put(abs, cap, &at, path, strlen(path));
+	}
+	return put(abs, cap, &at, "/proc/", 6) && put_int(abs, cap, &at, cwd) &&
+	       put(abs, cap, &at, "/", 1) && put(abs, cap, &at, path, strlen(path));
 }

@@ -79,6 +79,12 @@ void real_resolve(void)
 	RESOLVE(freopen);
 	RESOLVE(freopen64);
 	RESOLVE(opendir);
+	RESOLVE(fdopendir);
+	RESOLVE(clone);
+	RESOLVE(fchdir);
+	RESOLVE(closedir);
+	RESOLVE(readdir);
+	RESOLVE(readdir64);
 	RESOLVE(stat);
 	RESOLVE(stat64);
 	RESOLVE(lstat);

@@ -104,6 +104,12 @@ struct shim_real {
 	void *(*freopen)(const char *, const char *, void *);
 	void *(*freopen64)(const char *, const char *, void *);
 	void *(*opendir)(const char *);
+	void *(*fdopendir)(int);
+	int (*clone)(int (*)(void *), void *, int, void *, ...);
+	int (*fchdir)(int);
+	int (*closedir)(void *);
+	void *(*readdir)(void *);
+	void *(*readdir64)(void *);
 	int (*stat)(const char *, void *);
 	int (*stat64)(const char *, void *);
 	int (*lstat)(const char *, void *);
@@ -496,6 +502,41 @@ int shim_procpath(const char *path, char *buf, size_t cap);
  * rewrite the real pid (and the main thread's tid) to the vpid when it
  * fits; returns the new length. */
 ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t n);
+/* chdir(path) or fchdir succeeded: note whether the new cwd is /proc
+ * (is_root: fchdir saw procfs' root) or /proc/<vpid>|self, by the path. */
+void shim_procpath_cwd(const char *path, bool is_root);
+/* Was the cwd last set to /proc itself? */
+bool shim_procpath_cwd_root(void);
+/* With a cwd of /proc, a relative `path` naming a pid directory ("<pid>...",
+ * "self/...", "thread-self/..."), or with a cwd of /proc/<vpid> any relative
+ * path: true with the absolute path in abs. */
+bool shim_procpath_relative(const char *path, char *abs, size_t cap);
+/* Is fd procfs' root directory? (fstat, then fstatfs when the inode is 1) */
+bool shim_procdir_is_root(int fd);
+
+/* ---- /proc file contents and listing (shim/procfs.c, shim/procdir.c) -- */
+/* Cheap test: could `path` be a /proc file procfs.c rewrites ("/proc/"
+ * then a digit, "self/" or "thread-self/")?  False for NULL. */
+static inline bool shim_procfs_candidate(const char *path)
+{
+	return path != NULL && path[0] == '/' && path[1] == 'p' && path[2] == 'r' &&
+	       path[3] == 'o' && path[4] == 'c' && path[5] == '/' &&
+	       ((path[6] >= '0' && path[6] <= '9') || path[6] == 's' || path[6] == 't');
+}
+#define SHIM_PROCFS_PASS (-2) /* not a rewritten file: open it as usual */
+/* open(path, flags) of a candidate: a memfd with the stat or status file
+ * rewritten to virtual ids, -1 with errno, or SHIM_PROCFS_PASS. */
+int shim_procfs_open(const char *path, int flags);
+/* opendir/fdopendir made d: remember it when it lists /proc (path, or
+ * NULL with fd for fdopendir) or a task directory of a tree process. */
+void shim_procdir_note(void *d, const char *path, int fd);
+/* closedir(d) is about to run: forget d. */
+void shim_procdir_forget(void *d);
+/* readdir/readdir64 of a remembered d: the next entry as the tree sees it
+ * (numeric names renamed to vpids, processes outside left out). */
+void *shim_procdir_next(void *d, bool is64);
+/* Any DIR remembered at all (one load: the fast path of readdir). */
+bool shim_procdir_any(void);
 
 /* ---- small signal-safe helpers (shim/util.c) ---------------------------- */
 void shim_warn(const char *msg);                /* "jobshim: msg\n" on fd 2 */

@@ -523,6 +523,12 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_PGRP_RPIDS:
 		rc = op_pgrp_rpids(s, c, q, r);
 		break;
+	case PROTO_OP_PROCIDS:
+		rc = procview_ids(s, q, r);
+		break;
+	case PROTO_OP_PROCLIST:
+		rc = procview_list(s, q, r);
+		break;
 	default:
 		rc = -EOPNOTSUPP;
 		break;
@@ -578,7 +584,8 @@ bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q
 	reply = ops_run(s, c, q, r);
 	if (trace_on(&s->trace) && !c->ps && q->op != PROTO_OP_INFO &&
 	    q->op != PROTO_OP_CHECK && q->op != PROTO_OP_EXEC && q->op != PROTO_OP_XLATE &&
-	    q->op != PROTO_OP_PGRP_RPIDS)
+	    q->op != PROTO_OP_PGRP_RPIDS && q->op != PROTO_OP_PROCIDS &&
+	    q->op != PROTO_OP_PROCLIST)
 		trace_call(s, c, q, r);
 	return reply;
 }

@@ -15,6 +15,7 @@
  *   procs.c     vpid <-> rpid/pidfd records, exits, reaping, lazy registration
  *   sysio.c     /proc reads, pidfd calls, waitid: the seam tests/fuzz/ replaces
  *   procfs.c    the start-up check that /proc is ours (else exit 125)
+ *   procview.c  PROCIDS, PROCLIST: ids for the shim's virtual /proc
  *   effects.c   engine effects -> pidfd signals and trace events
  *   teardown.c  leftovers, timeout and signal shutdown
  *   term.c      the real terminal hand-off and the virtual foreground groups
@@ -275,6 +276,10 @@ int32_t clients_identify(struct sup *s, pid_t rpid, int32_t claim);
 void ops_settle_parents(struct sup *s, int32_t vpid);
 bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		  struct proto_rep *r);
+
+/* procview.c: PROCIDS and PROCLIST (see core/proto.h); 0 or -errno. */
+int procview_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r);
+int procview_list(struct sup *s, const struct proto_req *q, struct proto_rep *r);
 
 /* sysio.c: the only calls about other real processes (tests/fuzz/ fakes them) */
 struct sysio_stat {

@@ -54,12 +54,24 @@ static long raw_kill(long pid, long sig)
 #endif
 }
 
-/* Field 4 (ppid) or 1 (pid) of /proc/self/stat: real ids, which the shim
- * does not translate. */
+/* /proc/self/stat with the real ids: opened by a raw openat system call,
+ * which the shim passes through (through libc's open or fopen it would
+ * hold the virtual ids, shim/procfs.c). */
+static FILE *raw_self_stat(void)
+{
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+
+	if (fd >= 0 && f == NULL)
+		close(fd);
+	return f;
+}
+
+/* Field 4 (ppid) or 1 (pid) of /proc/self/stat: real ids (raw_self_stat). */
 static long self_stat(int field)
 {
 	char buf[512], *p;
-	FILE *f = fopen("/proc/self/stat", "r");
+	FILE *f = raw_self_stat();
 	long pid = -1, ppid = -1;
 
 	if (!f)

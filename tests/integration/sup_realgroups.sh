@@ -2,29 +2,48 @@
 # sup_realgroups.sh BUILD — real process groups mirror the virtual ones (setpgid, setsid, posix_spawn,
 # tcsetpgrp's group); the real session never changes.
 #
-# /proc/self/stat keeps the real numbers: field 1 the real pid, 5 the real
-# group, 6 the real session.  A shell's `read` builtin reads its own.
+# /proc/self/stat holds the real numbers (field 1 the real pid, 5 the real
+# group, 6 the real session) when opened by a raw openat system call, which
+# the shim passes through (an open through libc gets the virtual ids).
 set -u
 . "$(dirname "$0")/lib/sup.sh" "${1:-build}" 120
 command -v python3 >/dev/null || { echo "not ok - python3 missing (scripts/deps.sh installs it)"; exit 1; }
 
 cat >"$T/groups.py" <<'EOF'
-import os, sys
+import ctypes, os, sys
 
-def real(path="/proc/self/stat"):
-    f = open(path).read().rsplit(")", 1)[1].split()
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+
+def raw_stat():
+    # openat(AT_FDCWD, "/proc/self/stat", O_RDONLY) as a raw system call
+    fd = libc.syscall(257, -100, b"/proc/self/stat", 0)
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), "openat")
+    try:
+        return os.read(fd, 4096).decode()
+    finally:
+        os.close(fd)
+
+def real():
+    f = raw_stat().rsplit(")", 1)[1].split()
     return int(f[2]), int(f[3])                     # real pgrp, real session
 
 def rpid():
-    return int(open("/proc/self/stat").read().split()[0])
+    return int(raw_stat().split()[0])
+
+if sys.argv[1:] == ["--child"]:
+    # A spawned child reports (its real pid == its real group, same real session).
+    g, s = real()
+    print("leader" if rpid() == g else "member", s)
+    sys.exit(0)
 
 def child_stat(argv_flag, **kw):
-    # A spawned sh reports (its real pid == its real group, same real session).
     r, w = os.pipe()
-    script = 'read p c s pp g sid rest </proc/self/stat; echo "$([ "$p" = "$g" ] && echo leader || echo member) $sid"'
-    pid = os.posix_spawn("/bin/sh", ["sh", "-c", script], os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)], **kw)
+    pid = os.posix_spawn(sys.executable, [sys.executable, sys.argv[0], "--child"], os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)], **kw)
     os.close(w)
-    out = os.read(r, 100).decode().split()
+    with os.fdopen(r) as f:
+        out = f.read().split()  # to EOF: the child's output may come in pieces
     os.waitpid(pid, 0)
     return out[0], int(out[1])
 

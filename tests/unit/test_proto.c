@@ -149,6 +149,12 @@ START_TEST(req_fields)
 		{"pgrp_rpids: negative offset", PROTO_OP_PGRP_RPIDS, 5, 0, -1, -EINVAL, 0},
 		{"pgrp_rpids: own group", PROTO_OP_PGRP_RPIDS, 0, 0, 0, 0, 0},
 		{"pgrp_rpids: group, page 2", PROTO_OP_PGRP_RPIDS, 7, 0, 64, 0, 0},
+		{"procids: vpid 0", PROTO_OP_PROCIDS, 0, -1, 0, -EINVAL, 0},
+		{"procids: tpgid -2", PROTO_OP_PROCIDS, 5, -2, 0, -EINVAL, 0},
+		{"procids: no tty", PROTO_OP_PROCIDS, 5, -1, 0, 0, 0},
+		{"procids: init", PROTO_OP_PROCIDS, 1, 4321, 0, 0, 0},
+		{"proclist: negative start", PROTO_OP_PROCLIST, -1, 0, 0, -EINVAL, 0},
+		{"proclist: from 0", PROTO_OP_PROCLIST, 0, 0, 0, 0, 0},
 	};
 	uint8_t buf[PROTO_REQ_SIZE];
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -334,6 +340,9 @@ START_TEST(op_names)
 	ck_assert_str_eq(proto_op_name(PROTO_OP_SETPGID), "setpgid");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_SUBREAPER), "subreaper");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_PGRP_RPIDS), "pgrp_rpids");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_PROCIDS), "procids");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_PROCLIST), "proclist");
+	ck_assert(!proto_is_oneway(PROTO_OP_PROCLIST));
 	ck_assert(!proto_is_oneway(PROTO_OP_SUBREAPER));
 	ck_assert_str_eq(proto_op_name(0), "?");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_END_), "?");

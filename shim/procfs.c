@@ -1,0 +1,319 @@
+/* procfs.c — /proc/<vpid>/stat and status opened for reading: a memfd holding the file with virtual ids. */
+#include "shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/*
+ * ps, pgrep, pkill, pidof, killall and psutil find a process's parent,
+ * group, session and terminal group in /proc/<pid>/stat (fields 1, 4, 5,
+ * 6, 8) and status (Tgid, Pid, PPid, TracerPid, NStgid, NSpid, NSpgid,
+ * NSsid), which the kernel writes with real numbers.  A read-only open of
+ * those files (through open, open64, openat with an absolute path, the
+ * fortified forms, fopen, fopen64) reads the real file, asks the
+ * supervisor for the model's ids in one round trip (PROCIDS) and returns a
+ * memfd holding the file with those fields rewritten; the reader's read,
+ * lseek, fstat and close work on it as on any file.  Only these two names
+ * pay; other /proc files go through procpath.c as before.
+ *
+ * The files named: /proc/<vpid>/..., /proc/self/..., /proc/thread-self/...,
+ * each optionally through task/<tid>/.  A task file of another thread
+ * keeps its real thread id (as gettid() does) in the pid field, Pid and
+ * NSpid; the process's fields are virtual.  A parent outside the tree is
+ * 0, as across a pid namespace; a tracer outside the tree is 0.  The copy
+ * is a snapshot taken at open: reading it again after lseek(0) does not
+ * refresh it (procps and psutil open the file for each read).
+ */
+
+#define PROCFS_CAP 32768 /* a status file is ~1.5 KiB; larger ones stay real */
+
+struct procfs_target {
+	pid_t vpid;  /* the process */
+	pid_t tid;   /* a thread other than the main one: its real id; else 0 */
+	bool status; /* status, else stat */
+};
+
+/* Digits at *s (no leading zero) up to '/' or the end. */
+static bool procfs_num(const char **s, long *v)
+{
+	const char *p = *s;
+
+	if (*p < '1' || *p > '9' || !shim_parse_int(&p, v) || (*p != '/' && *p != '\0'))
+		return false;
+	*s = p;
+	return true;
+}
+
+/* Is id a thread of ours other than the main one?  (tgkill with signal 0
+ * checks the pair, as shim_xlate_tid does: it wins over an equal vpid.) */
+static bool own_thread(pid_t id)
+{
+	pid_t self = shim_sys_getpid();
+
+	return id != self && shim_raw_syscall(SYS_tgkill, self, id, 0, 0, 0, 0) == 0;
+}
+
+/* Which process and file `path` names, or false when it is not a stat or
+ * status file of a pid directory. */
+static bool procfs_parse(const char *path, struct procfs_target *t)
+{
+	const char *p = path + 6; /* after "/proc/" */
+	long v, tid;
+	bool main_thread = true;
+
+	t->tid = 0;
+	if (strncmp(p, "self/", 5) == 0) {
+		v = shim_self_vpid();
+		p += 4;
+	} else if (strncmp(p, "thread-self/", 12) == 0) {
+		v = shim_self_vpid();
+		tid = shim_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
+		if (tid != shim_sys_getpid()) {
+			t->tid = (pid_t)tid;
+			main_thread = false;
+		}
+		p += 11;
+	} else if (!procfs_num(&p, &v)) {
+		return false;
+	} else if (v != shim_self_vpid() && own_thread((pid_t)v)) {
+		/* /proc/<tid> of another of our threads (procpath.c keeps it) */
+		t->tid = (pid_t)v;
+		main_thread = false;
+		v = shim_self_vpid();
+	}
+	if (main_thread && strncmp(p, "/task/", 6) == 0) {
+		p += 6;
+		if (!procfs_num(&p, &tid))
+			return false;
+		/* task/<vpid> is the main thread (procpath.c); task/<rpid> too */
+		if (tid != v && tid != shim_v2r((pid_t)v))
+			t->tid = (pid_t)tid;
+	}
+	t->vpid = (pid_t)v;
+	if (strcmp(p, "/stat") == 0)
+		t->status = false;
+	else if (strcmp(p, "/status") == 0)
+		t->status = true;
+	else
+		return false;
+	return v > 0;
+}
+
+/* Bounded output buffer. */
+struct procfs_out {
+	char *buf;
+	size_t len, cap;
+	bool full;
+};
+
+static void out_put(struct procfs_out *o, const char *s, size_t n)
+{
+	if (o->len + n > o->cap) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void out_int(struct procfs_out *o, long v)
+{
+	char num[24];
+
+	out_put(o, num, shim_fmt_int(num, v));
+}
+
+/* The model's ids of the target: ppid, pgid, sid, tpgid (for real tpgid
+ * `tty_pgrp`).  0 or -errno. */
+static int procfs_ids(pid_t vpid, long tty_pgrp, int32_t ids[4])
+{
+	struct proto_req req = { .op = PROTO_OP_PROCIDS, .a = vpid,
+				 .b = (int32_t)(tty_pgrp < 0 ? -1 : tty_pgrp) };
+	struct proto_rep rep;
+	int rc = shim_call(&req, &rep);
+
+	if (rc < 0)
+		return rc;
+	if (rep.err < 0)
+		return rep.err;
+	memcpy(ids, rep.v, 4 * sizeof(int32_t));
+	return 0;
+}
+
+/* stat: "pid (comm) S ppid pgrp session tty_nr tpgid rest"; comm may hold
+ * spaces and parentheses, so the fields start after the last ')'. */
+static int procfs_stat(const struct procfs_target *t, const char *in, struct procfs_out *o)
+{
+	const char *close = strrchr(in, ')'), *p, *tty = NULL;
+	const char *open_paren = strchr(in, '(');
+	long f[5];
+	int32_t ids[4];
+	int rc;
+
+	if (close == NULL || open_paren == NULL || close[1] != ' ' || close[2] == '\0' ||
+	    close[3] != ' ')
+		return -EIO;
+	p = close + 4;
+	for (int i = 0; i < 5; i++) {
+		if (i == 3)
+			tty = p;
+		if (!shim_parse_int(&p, &f[i]) || *p != ' ')
+			return -EIO;
+		p++;
+	}
+	rc = procfs_ids(t->vpid, f[4], ids);
+	if (rc < 0)
+		return rc;
+	out_int(o, t->tid > 0 ? t->tid : t->vpid);
+	out_put(o, open_paren - 1, (size_t)(close + 4 - (open_paren - 1)));
+	for (int i = 0; i < 3; i++) {
+		out_int(o, ids[i]);
+		out_put(o, " ", 1);
+	}
+	out_put(o, tty, (size_t)(strchr(tty, ' ') + 1 - tty));
+	out_int(o, ids[3]);
+	out_put(o, p - 1, strlen(p - 1));
+	return 0;
+}
+
+/* status: the id lines get one virtual value each (the innermost view of
+ * a pid namespace holds one level). */
+static int procfs_status(const struct procfs_target *t, const char *in, struct procfs_out *o)
+{
+	int32_t ids[4];
+	int rc = procfs_ids(t->vpid, -1, ids);
+
+	if (rc < 0)
+		return rc;
+	while (*in != '\0') {
+		const char *nl = strchr(in, '\n');
+		const char *end = nl ? nl + 1 : in + strlen(in);
+		const char *tab = memchr(in, '\t', (size_t)(end - in));
+		size_t key = tab ? (size_t)(tab + 1 - in) : 0;
+		long v = -1;
+
+		if (key == 6 && strncmp(in, "Tgid:", 5) == 0)
+			v = t->vpid;
+		else if (key == 5 && strncmp(in, "Pid:", 4) == 0)
+			v = t->tid > 0 ? t->tid : t->vpid;
+		else if (key == 6 && strncmp(in, "PPid:", 5) == 0)
+			v = ids[0];
+		else if (key == 8 && strncmp(in, "NStgid:", 7) == 0)
+			v = t->vpid;
+		else if (key == 7 && strncmp(in, "NSpid:", 6) == 0)
+			v = t->tid > 0 ? t->tid : t->vpid;
+		else if (key == 8 && strncmp(in, "NSpgid:", 7) == 0)
+			v = ids[1];
+		else if (key == 7 && strncmp(in, "NSsid:", 6) == 0)
+			v = ids[2];
+		else if (key == 11 && strncmp(in, "TracerPid:", 10) == 0) {
+			const char *p = tab + 1;
+			if (shim_parse_int(&p, &v) && v > 0)
+				v = shim_r2v((pid_t)v); /* 0: a tracer outside the tree */
+		}
+		if (v >= 0) {
+			out_put(o, in, key);
+			out_int(o, v);
+			out_put(o, "\n", 1);
+		} else {
+			out_put(o, in, (size_t)(end - in));
+		}
+		in = end;
+	}
+	return 0;
+}
+
+/* Read the whole real file into buf (cap bytes, NUL-terminated): its
+ * length, -ENOSPC when it does not fit, or -errno. */
+static ssize_t procfs_slurp(const char *rpath, char *buf, size_t cap)
+{
+	int fd = real.open(rpath, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	if (len == cap - 1)
+		return -ENOSPC;
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* A memfd holding out; -errno. */
+static int procfs_memfd(const struct procfs_out *o, int flags)
+{
+	int fd = (int)shim_raw_syscall(SYS_memfd_create, (long)"jobshim-proc",
+				       (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0, 0, 0, 0, 0);
+	size_t at = 0;
+
+	if (fd < 0)
+		return fd;
+	while (at < o->len) {
+		ssize_t n = write(fd, o->buf + at, o->len - at);
+		if (n <= 0) {
+			close(fd);
+			return n < 0 ? -errno : -EIO;
+		}
+		at += (size_t)n;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+int shim_procfs_open(const char *path, int flags)
+{
+	struct procfs_target t;
+	struct procfs_out o;
+	char rpath[64];
+	char *mem;
+	ssize_t len;
+	int rc;
+
+	shim_init();
+	if (shim_mode() != SHIM_MODE_ONLINE || shim_guarded())
+		return SHIM_PROCFS_PASS;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_PATH | O_DIRECTORY | O_CREAT)))
+		return SHIM_PROCFS_PASS;
+	if (strlen(path) >= sizeof(rpath) || !procfs_parse(path, &t))
+		return SHIM_PROCFS_PASS;
+	if (path[6] == 't') {
+		memcpy(rpath, path, strlen(path) + 1); /* thread-self: the kernel's */
+	} else {
+		rc = shim_procpath(path, rpath, sizeof(rpath));
+		if (rc < 0) {
+			errno = -rc;
+			return -1;
+		}
+	}
+	mem = mmap(NULL, 2 * PROCFS_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return SHIM_PROCFS_PASS;
+	o = (struct procfs_out){ .buf = mem + PROCFS_CAP, .cap = PROCFS_CAP };
+	len = procfs_slurp(rpath, mem, PROCFS_CAP);
+	if (len == -ENOSPC) {
+		munmap(mem, 2 * PROCFS_CAP);
+		return SHIM_PROCFS_PASS;
+	}
+	rc = len < 0 ? (int)len : t.status ? procfs_status(&t, mem, &o) : procfs_stat(&t, mem, &o);
+	/* The process is gone from the model (reaped meanwhile): as if the
+	 * real entry had vanished first. */
+	if (rc == -ESRCH || rc == -ENOTCONN)
+		rc = -ENOENT;
+	if (rc == 0)
+		rc = o.full ? -EIO : procfs_memfd(&o, flags);
+	munmap(mem, 2 * PROCFS_CAP);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
+}

@@ -1,0 +1,74 @@
+/* procview.c — PROCIDS and PROCLIST: the model's ids for the shim's virtual view of /proc. */
+#include "sup.h"
+
+#include <errno.h>
+
+/*
+ * The shim rewrites what a tree process reads in /proc (shim/procfs.c,
+ * shim/procdir.c): the listing and the ids inside stat and status.  Both
+ * questions are answered from the model alone, one round trip each (a
+ * listing page holds PROTO_MAX_IDS / 2 processes).  Init (vpid 1) is the
+ * supervisor itself, whose real pid the model does not hold.
+ */
+
+/* The real pid behind vpid: 0 when unbound or unknown. */
+static int64_t procview_rpid(struct sup *s, int32_t vpid)
+{
+	int64_t r;
+
+	if (vpid == 1)
+		return s->self_rpid;
+	r = eng_vpid_to_rpid(s->eng, vpid);
+	return r > 0 ? r : 0;
+}
+
+/* PROCIDS: the ids /proc/<a>/stat shows inside the tree.  The parent of
+ * the topmost process is init (1); a process whose parent is no tree
+ * process has none (0), as across a pid namespace.  tpgid: the real file
+ * says whether there is a controlling terminal (b <= 0 passes through);
+ * when there is one, its foreground group is the session's virtual one
+ * (term.c keeps one per session). */
+int procview_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r)
+{
+	struct eng_pinfo pi;
+	int64_t rpid = procview_rpid(s, q->a);
+	int32_t fg = 0;
+
+	if (rpid <= 0)
+		return -ESRCH;
+	ops_settle_parents(s, q->a);
+	if (eng_info(s->eng, q->a, &pi) < 0)
+		return -ESRCH;
+	r->v[0] = pi.ppid > 0 ? pi.ppid : 0;
+	r->v[1] = pi.pgid;
+	r->v[2] = pi.sid;
+	if (q->b <= 0)
+		r->v[3] = q->b;
+	else
+		r->v[3] = term_getpgrp(s, q->a, &fg) == 0 ? fg : 0;
+	r->v[4] = (int32_t)rpid;
+	return 0;
+}
+
+/* PROCLIST: (vpid, rpid) pairs from vpid a on; unbound processes (a
+ * reservation whose fork has not happened) have no /proc entry yet. */
+int procview_list(struct sup *s, const struct proto_req *q, struct proto_rep *r)
+{
+	int32_t v = eng_next(s->eng, q->a);
+	uint32_t n = 0;
+
+	for (; v > 0; v = eng_next(s->eng, v + 1)) {
+		int64_t rpid = procview_rpid(s, v);
+
+		if (rpid <= 0)
+			continue;
+		if (n + 2 > PROTO_MAX_IDS) {
+			r->v[0] = v;
+			break;
+		}
+		r->ids[n++] = v;
+		r->ids[n++] = (int32_t)rpid;
+	}
+	r->n = n;
+	return 0;
+}
