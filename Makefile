@@ -59,12 +59,12 @@ $(B)/pic/shim/elfscan.o $(B)/pic/shim/imgcache.o: $(OWN_NAMES_H)
 # The timeline page of `jobshim view`, built into the binary from its
 # readable sources in supervisor/view/ (scripts/embed.sh: od, no new tool).
 VIEW_PAGE_H := $(B)/gen/view_page.h
-VIEW_PAGE := supervisor/view/timeline.html supervisor/view/timeline.css supervisor/view/timeline.js
-$(VIEW_PAGE_H): $(VIEW_PAGE) scripts/embed.sh
+VIEW_JS := $(addprefix supervisor/view/timeline_,model.js draw.js ui.js)
+$(VIEW_PAGE_H): supervisor/view/timeline.html supervisor/view/timeline.css $(VIEW_JS) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	{ sh scripts/embed.sh view_html supervisor/view/timeline.html && \
 	  sh scripts/embed.sh view_css supervisor/view/timeline.css && \
-	  sh scripts/embed.sh view_js supervisor/view/timeline.js; } >$@.tmp && mv $@.tmp $@
+	  sh scripts/embed.sh view_js $(VIEW_JS); } >$@.tmp && mv $@.tmp $@
 $(B)/supervisor/view/view.o: $(VIEW_PAGE_H)
 $(B)/supervisor/view/view.o: override CFLAGS += -I$(B)/gen
 

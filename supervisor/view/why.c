@@ -218,6 +218,9 @@ static void on_teardown(struct why *w, const struct tjson *j, double t)
 	else
 		snprintf(why, sizeof(why), "teardown (%s)", reason);
 	line(w, t, true, "%s from jobshim (teardown): %s", sig, why);
+	/* terminate() follows SIGTERM with SIGCONT (teardown.c), untraced. */
+	if (strcmp(sig, "SIGTERM") == 0 && strcmp(reason, "signal") != 0)
+		line(w, t, true, "SIGCONT from jobshim (teardown), right after the SIGTERM, so that a stopped process acts on it");
 }
 
 /* Lifecycle events of the process asked about, and the model's bookkeeping. */
