@@ -141,7 +141,7 @@ function tlDraw(svg, v) {
 		const l = it.l, yc = Y(it.y + it.h / 2);
 		lanesOn.push(l.id);
 		let g = '<g class="lane" data-lane="' + l.id + '" data-vpid="' + l.proc.vpid + '" data-pgid="' + l.pgid +
-			'" data-sid="' + l.sid + '">';
+			'" data-sid="' + l.sid + '" data-cmd="' + tlEsc(l.proc.cmd) + '">';
 		for (const s of tlLaneStates(l)) {
 			const x0 = Math.max(X(s.t0), LW - 2), x1 = Math.min(X(s.t1), W + 2);
 			if (x1 < LW - 2 || x0 > W + 2) continue;

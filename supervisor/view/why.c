@@ -283,8 +283,18 @@ static void on_event(struct why *w, const struct tjson *j, const char *ev, doubl
 			line(w, t, false, "exited (status unknown to jobshim)");
 	} else if (strcmp(ev, "reap") == 0) {
 		p->exited = p->reaped = true;
-		if (me)
-			line(w, t, false, "reaped by %s", who(w, tjson_int(j, "parent", 0), s, sizeof(s)));
+		if (me) {
+			int64_t st = tjson_int(j, "status", -1);
+			char how[64] = "";
+
+			/* The reaper's wait status, when it reported one. */
+			if (st >= 0 && (st & 0x7f) == 0)
+				snprintf(how, sizeof(how), ": exit %d", (int)((st >> 8) & 0xff));
+			else if (st >= 0 && (st & 0x7f) != 0x7f)
+				snprintf(how, sizeof(how), ": killed by SIG%s",
+					 sigabbrev_np((int)(st & 0x7f)) ? sigabbrev_np((int)(st & 0x7f)) : "?");
+			line(w, t, false, "reaped by %s%s", who(w, tjson_int(j, "parent", 0), s, sizeof(s)), how);
+		}
 	} else if (strcmp(ev, "reparent") == 0) {
 		p->parent = (int32_t)tjson_int(j, "to", 1);
 		if (me)
