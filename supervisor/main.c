@@ -125,7 +125,8 @@ static int run_html(struct sup_opts *o, const char *html)
 		o->trace = tmp;
 	}
 	rc = run_main(o);
-	if (view_render(o->trace, html) < 0) {
+	/* A temporary file's name says nothing: title the page with the command. */
+	if (view_render(o->trace, html, own ? o->argv[0] : NULL) < 0) {
 		if (own)
 			fprintf(stderr, "jobshim: run: the trace is kept in %s\n", o->trace);
 		return rc == 0 ? MAIN_EXIT_USAGE : rc;

@@ -233,8 +233,8 @@ function tlDraw(svg, v) {
 		// The words, in lines as wide as the room: right of the column, else
 		// left of it (never under the label column), just below the group.
 		const roomR = W - x - 24, roomL = x - 24 - LW, right = roomR >= 220 || roomR >= roomL;
-		const chars = Math.max(24, Math.min(70, Math.floor((right ? roomR : roomL) / 6.8)));
-		const lines = tlWrap("\u26a0 " + o.words, chars), tw = chars * 6.8;
+		const chars = Math.max(24, Math.min(70, Math.floor((right ? roomR : roomL) / 7.6)));
+		const lines = tlWrap("\u26a0 " + o.words, chars), tw = chars * 7.6;
 		const tx = right ? x + 24 : x - 24 - tw;
 		const ty0 = Math.max(AH + 14, Math.min(H - 8 - 15 * (lines.length - 1), sp ? Y(sp.y1) + 14 : y1 + 14));
 		out.push('<g class="orphan" data-ev="' + o.ev.i + '" data-pgid="' + o.pgid + '" data-exited="' + o.exited + '">' +

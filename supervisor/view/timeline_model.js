@@ -191,6 +191,7 @@ function tlBuild(evs) {
 			p.exitWords = tlExitWords(e);
 			setState(p, e.t, "zombie");
 			mark("exit", p, e, p.exitWords);
+			p.exitMark = m.marks[m.marks.length - 1];
 			break;
 		}
 		case "reap": {
@@ -202,6 +203,11 @@ function tlBuild(evs) {
 				setState(p, e.t, "zombie");
 			}
 			laneAt(p).t1 = e.t;
+			// The reaper's wait status tells what the pidfd could not.
+			if (typeof e.status === "number" && p.exitMark && p.exitMark.text === "status unknown") {
+				const sig = e.status & 0x7f;
+				p.exitWords = p.exitMark.text = sig === 0 ? "exit " + ((e.status >> 8) & 0xff) : "killed by signal " + sig;
+			}
 			mark("reap", p, e, "reaped by " + e.parent);
 			break;
 		}

@@ -119,7 +119,7 @@ static int put_page(FILE *out, FILE *in, const char *source)
 	}
 }
 
-int view_render(const char *trace, const char *out_path)
+int view_render(const char *trace, const char *out_path, const char *name)
 {
 	FILE *in = fopen(trace, "re"), *out;
 	const char *base = strrchr(trace, '/');
@@ -137,7 +137,7 @@ int view_render(const char *trace, const char *out_path)
 		fclose(in);
 		return -err;
 	}
-	rc = put_page(out, in, base ? base + 1 : trace);
+	rc = put_page(out, in, name ? name : base ? base + 1 : trace);
 	if (rc < 0)
 		fprintf(stderr, "jobshim: view: %s: read error\n", trace);
 	fclose(in);
@@ -187,5 +187,5 @@ int view_main(int argc, char **argv)
 			optind >= argc ? "missing TRACE" : "one TRACE only");
 		return VIEW_EXIT_USAGE;
 	}
-	return view_render(argv[optind], out) < 0 ? 1 : 0;
+	return view_render(argv[optind], out, NULL) < 0 ? 1 : 0;
 }

@@ -5,8 +5,9 @@
 /* `jobshim view TRACE [-o OUT]`; returns the exit status. */
 int view_main(int argc, char **argv);
 /* Write the timeline page of the JSON Lines trace at `trace` to `out`
- * ("-": stdout); 0, or -errno with the reason printed on stderr. */
-int view_render(const char *trace, const char *out);
+ * ("-": stdout), titled `name` (NULL: the trace's file name); 0, or -errno
+ * with the reason printed on stderr. */
+int view_render(const char *trace, const char *out, const char *name);
 /* `jobshim why VPID TRACE`; returns the exit status. */
 int why_main(int argc, char **argv);
 
