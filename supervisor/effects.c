@@ -142,7 +142,7 @@ static void trace_event(struct sup *s, const struct eng_fx *fx, size_t i)
 		if (s->how)
 			trace_str(t, "via", s->how);
 		/* The command never sends an EXEC: name it here (readers label lanes). */
-		if (s->how && strcmp(s->how, "command") == 0)
+		if (s->how && strcmp(s->how, "command") == 0 && s->opt.argv)
 			trace_str(t, "path", s->opt.argv[0]);
 		trace_end(t, "fork: pid %d (parent %d)%s%s", (int)e->vpid, (int)e->a,
 			  s->how ? " via " : "", s->how ? s->how : "");

@@ -212,7 +212,7 @@ static int cmd_run(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error(NULL, "%s", "missing command (run or ps)");
+		return usage_error(NULL, "%s", "missing command (run, ps, view or why)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(main_usage, stdout);
 		return 0;

@@ -156,7 +156,7 @@ function tlDraw(svg, v) {
 	// Links in the visible time range whose vertical extent meets the view.
 	let nlinks = 0;
 	const LINK_CAP = 4000;
-	const labelled = new Set(), crossing = new Set();
+	const labelled = new Set(), crossing = new Set(), labelAt = new Map();
 	const tLo = tlTimeAt(m, v.mode, uLo);
 	for (let k = tlLower(m.links, tLo); k < m.links.length && nlinks < LINK_CAP; k++) {
 		const L = m.links[k];
@@ -191,8 +191,13 @@ function tlDraw(svg, v) {
 			const key = L.ev.i + ":" + L.to.id + ":" + L.sig;
 			if (!labelled.has(key)) {
 				labelled.add(key);
+				// Labels close together on one lane are stacked, not overprinted.
+				const xs = labelAt.get(L.to.id) || [];
+				const dy = xs.filter(px => Math.abs(px - x) < 30).length * 10;
+				xs.push(x);
+				labelAt.set(L.to.id, xs);
 				out.push('<text class="siglabel' + (L.kind === "orphan" ? " orphan-sig" : "") + '"' + ev + ' x="' + (x + 8) +
-					'" y="' + (y2 + (y2 > y1 ? -5 : 12)) + '">' + tlEsc(TL_SIGSHORT(L.sig)) + "</text>");
+					'" y="' + (y2 + (y2 > y1 ? -5 - dy : 12 + dy)) + '">' + tlEsc(TL_SIGSHORT(L.sig)) + "</text>");
 			}
 			drawn.arrows++;
 		}

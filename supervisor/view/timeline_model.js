@@ -51,6 +51,11 @@ function tlExitWords(e) {
 	return "status unknown";
 }
 
+// Linux x86 signal numbers, for wait statuses (the trace names signals elsewhere).
+const TL_SIGNAMES = [null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV",
+	"USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU",
+	"XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"];
+
 const TL_ORPHAN_CAUSE = {
 	parent_exit: "it was the parent of a member, in another group of the same session",
 	self_exit: "it was the group's last link to another group of its session",
@@ -206,7 +211,8 @@ function tlBuild(evs) {
 			// The reaper's wait status tells what the pidfd could not.
 			if (typeof e.status === "number" && p.exitMark && p.exitMark.text === "status unknown") {
 				const sig = e.status & 0x7f;
-				p.exitWords = p.exitMark.text = sig === 0 ? "exit " + ((e.status >> 8) & 0xff) : "killed by signal " + sig;
+				p.exitWords = p.exitMark.text = sig === 0 ? "exit " + ((e.status >> 8) & 0xff)
+					: "killed by " + (TL_SIGNAMES[sig] ? "SIG" + TL_SIGNAMES[sig] : "signal " + sig);
 			}
 			mark("reap", p, e, "reaped by " + e.parent);
 			break;

@@ -150,6 +150,33 @@ static int push_num(struct tjson *j, double v)
 	return 0;
 }
 
+static int word(struct cur *c, const char *w);
+
+/* Skip a nested object or array at c->p (fields may be added to the
+ * schema, of any shape: a reader passes over what it does not use). */
+static int skip_nested(struct cur *c)
+{
+	int depth = 0;
+
+	do {
+		if (c->p >= c->end)
+			return -EINVAL;
+		if (*c->p == '"') {
+			const char *ignored;
+			int rc = parse_str(c, &ignored);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (*c->p == '{' || *c->p == '[')
+			depth++;
+		else if (*c->p == '}' || *c->p == ']')
+			depth--;
+		c->p++;
+	} while (depth > 0);
+	return 0;
+}
+
 static int parse_arr(struct tjson *j, struct cur *c, struct tjson_val *v)
 {
 	int rc;
@@ -168,7 +195,12 @@ static int parse_arr(struct tjson *j, struct cur *c, struct tjson_val *v)
 		const char *s;
 
 		skip_ws(c);
-		rc = c->p < c->end && *c->p == '"' ? parse_str(c, &s) : parse_num(c, &d);
+		if (c->p < c->end && (*c->p == '{' || *c->p == '['))
+			rc = skip_nested(c);
+		else if (word(c, "null") || word(c, "true") || word(c, "false"))
+			rc = 0;
+		else
+			rc = c->p < c->end && *c->p == '"' ? parse_str(c, &s) : parse_num(c, &d);
 		if (rc < 0 || (rc = push_num(j, d)) < 0)
 			return rc;
 		v->arr_n++;
@@ -196,6 +228,10 @@ static int parse_val(struct tjson *j, struct cur *c, struct tjson_val *v)
 	}
 	if (*c->p == '[')
 		return parse_arr(j, c, v);
+	if (*c->p == '{') {
+		v->type = TJSON_NULL; /* not a shape of this schema: read as absent */
+		return skip_nested(c);
+	}
 	if (word(c, "null")) {
 		v->type = TJSON_NULL;
 		return 0;

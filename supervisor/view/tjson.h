@@ -9,9 +9,9 @@
 /*
  * The trace's objects are flat (docs/trace.md): numbers, strings, null,
  * booleans and arrays of numbers or strings.  That is all this reader
- * accepts; anything else (nested objects, a cut line) makes the line
- * unreadable, which the callers report and skip, as a reader of the
- * schema must ignore what it does not know.
+ * keeps; a nested object (a field added later) reads as null, and array
+ * elements that are not numbers read as 0.  What is not JSON (a cut line)
+ * makes the line unreadable, which the callers report and skip.
  */
 
 enum tjson_type { TJSON_NULL, TJSON_BOOL, TJSON_NUM, TJSON_STR, TJSON_ARR };
@@ -21,7 +21,7 @@ struct tjson_val {
 	double num;        /* TJSON_NUM; TJSON_BOOL: 0 or 1 */
 	const char *str;   /* TJSON_STR: unescaped, NUL-terminated, inside the line's buffer */
 	size_t arr_off;    /* TJSON_ARR: its numbers are nums[arr_off .. arr_off+arr_n) */
-	size_t arr_n;      /* (string elements are counted, their number is 0) */
+	size_t arr_n;      /* (other elements are counted, their number is 0) */
 };
 
 #define TJSON_MAX_FIELDS 32

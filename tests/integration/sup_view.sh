@@ -100,6 +100,24 @@ timeout 60 "$J" run --grace 1s --trace "$T/td.jsonl" -- sh -c 'sleep 100 & exit 
 grep -q '\* SIGTERM from jobshim (teardown): the command had exited and it was still running' "$T/why-td" &&
 	ok "why: the teardown's SIGTERM" || { bad "why (teardown):"; sed 's/^/#   /' "$T/why-td"; }
 
+# The line reader: escapes in strings, fields it does not know, lines it cannot read.
+cat >"$T/esc.jsonl" <<'END'
+{"t":0.1,"ev":"fork","vpid":2,"rpid":null,"parent":1,"pgid":2,"sid":2,"via":"command","path":"/bin/sh","new":{"a":1}}
+{"t":0.15,"ev":"setpgid","vpid":2,"rpid":7,"from":2,"pgid":2,"by":2,"x":[[1],{"y":"]"}]}
+{"t":0.2,"ev":"exec","vpid":2,"rpid":7,"path":"/x/\u00e9t\u00e9 \"q\"\\\ud83d\ude00","later":[1,"x"]}
+not json
+{"t":0.3,"ev":"kill","vpid":2,"rpid":7,"pid":0,"sig":"SIGUSR1","targets":1,"to":[2]}
+{"t":0.4,"ev":"exit","vpid":2,"rpid":7,"status":256,"code":1,"status_known":true
+END
+"$J" why 2 "$T/esc.jsonl" >"$T/why-esc" 2>"$T/why-esc.err"
+if grep -qF 'exec /x/été "q"\😀' "$T/why-esc" &&
+	grep -q '\* SIGUSR1 from itself: kill(0, SIGUSR1), sent to the sender.s own group 2' "$T/why-esc" &&
+	grep -q 'esc.jsonl:4: not a trace event' "$T/why-esc.err" && grep -q '2 lines skipped' "$T/why-esc.err"; then
+	ok "why: JSON escapes, unknown fields, unreadable lines skipped and reported"
+else
+	bad "why on odd lines:"; sed 's/^/#   /' "$T/why-esc" "$T/why-esc.err"
+fi
+
 "$J" why 77 "$T/demo.jsonl" >/dev/null 2>&1; rc1=$?
 "$J" why x "$T/demo.jsonl" >/dev/null 2>&1; rc2=$?
 "$J" view >/dev/null 2>&1; rc3=$?
