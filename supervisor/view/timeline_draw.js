@@ -170,20 +170,22 @@ function tlDraw(svg, v) {
 		const x = X(L.t) + (L.k || 0) * 34;
 		// A link with an end off screen is one of many lines through the
 		// view when zoomed out: one per pixel column and kind is enough.
-		if (y1 < AH || y1 > H || y2 < AH || y2 > H) {
+		// Those are drawn faint ("far"): the lanes on screen stay readable.
+		const far = y1 < AH || y1 > H || y2 < AH || y2 > H;
+		if (far) {
 			const col = L.kind + Math.round(x) + (y1 < y2 ? "v" : "^");
 			if (crossing.has(col)) continue;
 			crossing.add(col);
 		}
 		const ev = ' data-ev="' + L.ev.i + '"';
 		if (L.kind === "fork" || L.kind === "move") {
-			out.push('<path class="' + L.kind + '"' + ev + ' data-from="' + (L.from ? L.from.proc.vpid : "") +
+			out.push('<path class="' + L.kind + (far ? " far" : "") + '"' + ev + ' data-from="' + (L.from ? L.from.proc.vpid : "") +
 				'" data-to="' + L.to.proc.vpid + '" d="M' + x + "," + y1 + " L" + x + "," + y2 + '"/>');
 			if (L.kind === "fork") out.push('<circle class="forkdot"' + ev + ' cx="' + x + '" cy="' + y1 + '" r="2.5"/>');
 			drawn[L.kind === "fork" ? "forks" : "moves"]++;
 		} else {
 			const self = L.from && L.from.proc === L.to.proc;
-			const cls = "arrow" + (L.kind === "orphan" ? " orphan-sig" : "") + (stub ? " stub" : "");
+			const cls = "arrow" + (L.kind === "orphan" ? " orphan-sig" : "") + (stub ? " stub" : "") + (far ? " far" : "");
 			const d = self ? "M" + x + "," + (y2 - 1) + " c 10,-12 16,0 2,-1" :
 				"M" + x + "," + y1 + " Q" + (x + 10) + "," + ((y1 + y2) / 2) + " " + (x + 5) + "," + (y2 + (y2 > y1 ? -4 : 4));
 			out.push('<path class="' + cls + '"' + ev + ' data-sig="' + tlEsc(L.sig) + '" data-from="' +
