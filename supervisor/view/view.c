@@ -76,45 +76,42 @@ static int put_trace(FILE *out, FILE *in)
 /* The template up to each marker, then what the marker stands for. */
 static int put_page(FILE *out, FILE *in, const char *source)
 {
+	static const char *const marks[] = {VIEW_MARK_CSS, VIEW_MARK_JS, VIEW_MARK_TRACE, VIEW_MARK_SOURCE};
 	const char *p = view_html;
 	int rc = 0;
 
 	for (;;) {
-		const char *m = strchr(p, '@');
-		const char *c = strstr(p, VIEW_MARK_CSS), *j = strstr(p, VIEW_MARK_JS);
 		const char *next = NULL;
+		size_t which = 0;
 
-		/* The earliest marker of the four. */
-		if (c)
-			next = c;
-		if (j && (!next || j < next))
-			next = j;
-		for (; m; m = strchr(m + 1, '@')) {
-			if (strncmp(m, VIEW_MARK_TRACE, strlen(VIEW_MARK_TRACE)) == 0 ||
-			    strncmp(m, VIEW_MARK_SOURCE, strlen(VIEW_MARK_SOURCE)) == 0)
-				break;
+		for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
+			const char *m = strstr(p, marks[k]);
+			if (m && (!next || m < next)) {
+				next = m;
+				which = k;
+			}
 		}
-		if (m && (!next || m < next))
-			next = m;
 		if (!next) {
 			fputs(p, out);
 			return rc;
 		}
 		fwrite(p, 1, (size_t)(next - p), out);
-		if (next == c) {
+		p = next + strlen(marks[which]);
+		switch (which) {
+		case 0:
 			fputs(view_css, out);
-			p = next + strlen(VIEW_MARK_CSS);
-		} else if (next == j) {
+			break;
+		case 1:
 			fputs(view_js, out);
-			p = next + strlen(VIEW_MARK_JS);
-		} else if (strncmp(next, VIEW_MARK_TRACE, strlen(VIEW_MARK_TRACE)) == 0) {
+			break;
+		case 2:
 			fputc('\n', out);
 			if (put_trace(out, in) < 0)
 				rc = -EIO;
-			p = next + strlen(VIEW_MARK_TRACE);
-		} else {
+			break;
+		default:
 			put_source(out, source);
-			p = next + strlen(VIEW_MARK_SOURCE);
+			break;
 		}
 	}
 }

@@ -5,6 +5,14 @@ set -u
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
 . "$(dirname "$0")/lib/view.sh"
 
+# The page's own script and style go into <script> and <style> verbatim.
+src="$(dirname "$0")/../../supervisor/view"
+if grep -qiE '</(script|style)|<!--' "$src"/timeline_*.js "$src"/timeline.css; then
+	bad "the page sources hold a sequence that would end their element early"
+else
+	ok "page sources: no </script, </style or <!-- inside"
+fi
+
 # --- the demo (make demo): the orphaned stopped group gets SIGHUP+SIGCONT.
 TMPDIR="$T/tmpdir" && mkdir -p "$TMPDIR" && export TMPDIR
 timeout 60 "$J" run --trace "$T/demo.jsonl" --trace-html "$T/demo.html" -- "$B/itest/demo_orphan" >/dev/null 2>&1
