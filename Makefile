@@ -15,7 +15,7 @@ CHECK_FLAGS = $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lche
 CORE_SRC := $(wildcard core/*.c)
 SHIM_SRC := $(wildcard shim/*.c) core/proto.c
 SHIM_ASM := $(wildcard shim/*.S)
-SUP_SRC  := $(wildcard supervisor/*.c)
+SUP_SRC  := $(wildcard supervisor/*.c supervisor/view/*.c)
 UNIT_SRC := $(filter-out tests/unit/%_lib.c,$(wildcard tests/unit/test_*.c))
 ITEST_SRC := $(wildcard tests/integration/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
@@ -55,6 +55,18 @@ $(OWN_NAMES_H): shim/libjobshim.map scripts/ownnames.sh
 	@mkdir -p $(dir $@)
 	sh scripts/ownnames.sh shim/libjobshim.map >$@.tmp && mv $@.tmp $@
 $(B)/pic/shim/elfscan.o $(B)/pic/shim/imgcache.o: $(OWN_NAMES_H)
+
+# The timeline page of `jobshim view`, built into the binary from its
+# readable sources in supervisor/view/ (scripts/embed.sh: od, no new tool).
+VIEW_PAGE_H := $(B)/gen/view_page.h
+VIEW_JS := $(addprefix supervisor/view/timeline_,model.js draw.js ui.js)
+$(VIEW_PAGE_H): supervisor/view/timeline.html supervisor/view/timeline.css $(VIEW_JS) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	{ sh scripts/embed.sh view_html supervisor/view/timeline.html && \
+	  sh scripts/embed.sh view_css supervisor/view/timeline.css && \
+	  sh scripts/embed.sh view_js $(VIEW_JS); } >$@.tmp && mv $@.tmp $@
+$(B)/supervisor/view/view.o: $(VIEW_PAGE_H)
+$(B)/supervisor/view/view.o: override CFLAGS += -I$(B)/gen
 
 $(B)/pic/%.o: %.S | $(DEPS_OK)
 	@mkdir -p $(dir $@)

@@ -113,6 +113,20 @@ static void trace_orphan(struct sup *s, const struct eng_fx *fx, size_t i)
 		  list, mlist);
 }
 
+/* The KILL event is followed by one SIGNAL effect per target (eng_kill):
+ * list them as "to", the first EFFECTS_TRACE_TO only (a kill(-1) of a
+ * large tree would make one huge line; "targets" still counts them all). */
+#define EFFECTS_TRACE_TO 256
+static void trace_kill_targets(struct sup *s, const struct eng_fx *fx, size_t i)
+{
+	int32_t to[EFFECTS_TRACE_TO];
+	size_t n = 0;
+
+	for (size_t j = i + 1; j < fx->n && fx->v[j].kind == ENG_FX_SIGNAL && n < EFFECTS_TRACE_TO; j++)
+		to[n++] = fx->v[j].vpid;
+	trace_ids(&s->trace, "to", to, n);
+}
+
 static void trace_event(struct sup *s, const struct eng_fx *fx, size_t i)
 {
 	struct trace *t = &s->trace;
@@ -127,6 +141,9 @@ static void trace_event(struct sup *s, const struct eng_fx *fx, size_t i)
 		trace_ids_of(s, e->vpid);
 		if (s->how)
 			trace_str(t, "via", s->how);
+		/* The command never sends an EXEC: name it here (readers label lanes). */
+		if (s->how && strcmp(s->how, "command") == 0 && s->opt.argv)
+			trace_str(t, "path", s->opt.argv[0]);
 		trace_end(t, "fork: pid %d (parent %d)%s%s", (int)e->vpid, (int)e->a,
 			  s->how ? " via " : "", s->how ? s->how : "");
 		break;
@@ -181,6 +198,7 @@ static void trace_event(struct sup *s, const struct eng_fx *fx, size_t i)
 		trace_int(t, "pid", e->a);
 		trace_str(t, "sig", trace_signame(e->b, sig, sizeof(sig)));
 		trace_int(t, "targets", e->c);
+		trace_kill_targets(s, fx, i);
 		trace_end(t, "kill: pid %d kill(%d, %s): %d target(s)", (int)e->vpid, (int)e->a,
 			  sig, (int)e->c);
 		break;

@@ -1,26 +1,32 @@
-/* main.c — the jobshim command line: `run`, `ps`, --help, --version. */
+/* main.c — the jobshim command line: `run`, `ps`, `view`, `why`, --help, --version. */
 #include "sup.h"
+#include "view/view.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAIN_EXIT_USAGE 125 /* as timeout(1) and env(1): jobshim itself failed */
 
 static const char main_usage[] =
 	"Usage: jobshim run [OPTION]... [--] COMMAND [ARG]...\n"
 	"  or:  jobshim ps [--socket PATH | --pid PID] [--json]\n"
+	"  or:  jobshim view TRACE [-o FILE]\n"
+	"  or:  jobshim why VPID TRACE\n"
 	"  or:  jobshim --help | --version\n"
 	"Run COMMAND in a virtual job-control namespace (jobshim is its pid 1),\n"
-	"or show the process tree of a running namespace.\n"
+	"show the process tree of a running namespace, draw a trace of a run as an\n"
+	"HTML timeline (view) or tell why a process got its signals (why).\n"
 	"\n"
 	"      --help     display this help and exit\n"
 	"      --version  output version information and exit\n"
 	"\n"
-	"'jobshim run --help' and 'jobshim ps --help' describe each command.\n";
+	"'jobshim COMMAND --help' describes each command.\n";
 
 static const char run_usage[] =
 	"Usage: jobshim run [OPTION]... [--] COMMAND [ARG]...\n"
@@ -33,6 +39,9 @@ static const char run_usage[] =
 	"                            binary, else " "$PREFIX/lib/jobshim/libjobshim.so)\n"
 	"      --trace FILE        write every event as JSON Lines to FILE;\n"
 	"                            '-' prints them as readable text on stderr\n"
+	"      --trace-html FILE   at the end, draw the trace as an HTML timeline in\n"
+	"                            FILE (as 'jobshim view'); the JSON Lines go to\n"
+	"                            the --trace FILE, or a temporary file\n"
 	"      --timeout DURATION  after DURATION, terminate the whole tree; exit 124\n"
 	"      --grace DURATION    time between SIGTERM and SIGKILL (default 2s)\n"
 	"      --settle DURATION   after COMMAND exits, time for the rest of the tree\n"
@@ -96,12 +105,49 @@ static int64_t parse_duration(const char *arg)
 	return (int64_t)(v * mult);
 }
 
+/* --trace-html: the run traced to a file (--trace's, else a temporary one,
+ * removed once drawn), then drawn.  The command's status stands unless the
+ * page could not be written after a successful run: then jobshim itself
+ * failed (125). */
+static int run_html(struct sup_opts *o, const char *html)
+{
+	static char tmp[4096];
+	bool own = !o->trace;
+	int fd, rc;
+
+	if (o->trace && strcmp(o->trace, "-") == 0)
+		return usage_error("run", "%s", "--trace-html needs the JSON Lines: not with --trace -");
+	if (own) {
+		const char *dir = getenv("TMPDIR");
+
+		snprintf(tmp, sizeof(tmp), "%s/jobshim-trace-XXXXXX", dir && *dir ? dir : "/tmp");
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "jobshim: run: cannot create a temporary trace: %s\n", strerror(errno));
+			return MAIN_EXIT_USAGE;
+		}
+		close(fd);
+		o->trace = tmp;
+	}
+	rc = run_main(o);
+	/* A temporary file's name says nothing: title the page with the command. */
+	if (view_render(o->trace, html, own ? o->argv[0] : NULL) < 0) {
+		if (own)
+			fprintf(stderr, "jobshim: run: the trace is kept in %s\n", o->trace);
+		return rc == 0 ? MAIN_EXIT_USAGE : rc;
+	}
+	if (own)
+		unlink(o->trace);
+	return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_LIB = 1, O_TRACE, O_TIMEOUT, O_GRACE, O_SETTLE, O_KEEP, O_WAIT, O_LEAK, O_HELP };
+	enum { O_LIB = 1, O_TRACE, O_HTML, O_TIMEOUT, O_GRACE, O_SETTLE, O_KEEP, O_WAIT, O_LEAK, O_HELP };
 	static const struct option longopts[] = {
 		{"lib", required_argument, NULL, O_LIB},
 		{"trace", required_argument, NULL, O_TRACE},
+		{"trace-html", required_argument, NULL, O_HTML},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"grace", required_argument, NULL, O_GRACE},
 		{"settle", required_argument, NULL, O_SETTLE},
@@ -113,6 +159,7 @@ static int cmd_run(int argc, char **argv)
 	};
 	struct sup_opts o = {.grace_ns = 2000000000LL, .settle_ns = SUP_SETTLE_NS};
 	bool keep = false, wait = false;
+	const char *html = NULL;
 	int c;
 
 	/* Before any call the outer tree's shim would take. */
@@ -128,6 +175,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case O_TRACE:
 			o.trace = optarg;
+			break;
+		case O_HTML:
+			html = optarg;
 			break;
 		case O_TIMEOUT:
 			o.timeout_ns = parse_duration(optarg);
@@ -168,13 +218,15 @@ static int cmd_run(int argc, char **argv)
 		return usage_error("run", "%s", "missing COMMAND");
 	o.end = keep ? SUP_END_KEEP : wait ? SUP_END_WAIT : SUP_END_TEARDOWN;
 	o.argv = argv + optind;
+	if (html)
+		return run_html(&o, html);
 	return run_main(&o);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error(NULL, "%s", "missing command (run or ps)");
+		return usage_error(NULL, "%s", "missing command (run, ps, view or why)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(main_usage, stdout);
 		return 0;
@@ -187,6 +239,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "ps") == 0)
 		return ps_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "view") == 0)
+		return view_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "why") == 0)
+		return why_main(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		return usage_error(NULL, "unrecognized option '%s'", argv[1]);
 	return usage_error(NULL, "unknown command '%s'", argv[1]);
