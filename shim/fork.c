@@ -154,6 +154,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	parent_v = shim_self_vpid();
 	parent_r = shim_self_rpid();
 	shim_guard_fork(vpid);
+	shim_forking_begin(vpid, parent_r); /* for a tracer (ptrace.c) */
 	pid = real_fn();
 	if (pid == 0) {
 		/* Only our identity is written here: the parent's connection,
@@ -170,6 +171,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	}
 	if (pid < 0)
 		err = errno;
+	shim_forking_end(pid);
 	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0,
 				  .d = counted ? PROTO_BIND_COUNTED : 0 };
 	if ((pid > 0 || !counted) && !shim_event_locked(&bind))

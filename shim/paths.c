@@ -198,7 +198,14 @@ SHIM_EXPORT DIR * opendir(const char *path)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? (DIR *)real.opendir(pb.path) : NULL;
+	DIR *d;
+
+	if (!shim_path_in(path, &pb))
+		return NULL;
+	d = real.opendir(pb.path);
+	if (d != NULL && pb.path != path)
+		shim_procdir_opened(d, path, pb.path); /* a task listing? */
+	return d;
 }
 
 SHIM_EXPORT int stat(const char *path, struct stat *st)

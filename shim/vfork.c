@@ -53,6 +53,8 @@ __attribute__((used)) int shim_vfork_pre(void)
 	/* Signals stay blocked until each side has its state straight: a
 	 * handler in the parent must never see the child's context. */
 	shim_block(&old);
+	if (vpid > 0)
+		shim_forking_begin(vpid, parent_r); /* for a tracer (ptrace.c) */
 	shim_vf = (struct shim_vf){ .active = true, .vpid = vpid, .counted = counted,
 				    .parent_v = parent_v,
 				    .parent_r = parent_r, .conn = { .fd = -1 }, .oldmask = old };
@@ -95,6 +97,8 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	shim_vf = (struct shim_vf){ .active = false, .conn = { .fd = -1 } };
 	if (map != NULL)
 		munmap(map, maplen);
+	if (vpid > 0)
+		shim_forking_end((pid_t)rc);
 	if (rc < 0) {
 		if (vpid > 0)
 			shim_fork_bind(vpid, 0, counted);
