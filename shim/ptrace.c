@@ -348,12 +348,32 @@ pid_t shim_ptrace_r2v(pid_t rpid)
 	return v;
 }
 
+/* A vpid for the kernel.  Not shim_xlate_tid: its rule that a real id of
+ * one of the caller's own threads wins cannot apply (a tracer never traces
+ * its own threads), and a multi-threaded debugger such as gdb has thread
+ * ids equal to its children's vpids. */
+static pid_t vpid_arg(pid_t id)
+{
+	pid_t r;
+
+	if (id <= 0)
+		return id;
+	if (id == shim_self_vpid())
+		return shim_sys_getpid();
+	if (shim_offline()) {
+		r = shim_child_v2r(id);
+		return r > 0 ? r : -ESRCH;
+	}
+	r = shim_v2r(id);
+	return r > 0 ? r : -ESRCH;
+}
+
 /* A pid argument of any request but ATTACH/SEIZE. */
 static pid_t xlate_arg(pid_t id)
 {
 	pid_t r = tab_find(id, true);
 
-	return r > 0 ? r : shim_xlate_tid(id);
+	return r > 0 ? r : vpid_arg(id);
 }
 
 /* ATTACH / SEIZE: a vpid, or the real id of a thread (not the main one) of a
@@ -367,7 +387,7 @@ static pid_t attach_arg(pid_t id)
 		return r > 0 ? r : id;
 	if (shim_ptrace_status(id, &tgid, NULL, NULL) && tgid != id && shim_r2v(tgid) > 0)
 		return id;
-	return shim_xlate_tid(id);
+	return vpid_arg(id);
 }
 
 static bool has_sender(const siginfo_t *si)
