@@ -3,8 +3,9 @@
 # As root it installs them with apt-get; otherwise it prints the exact command and fails.
 set -eu
 # Build: uthash-dev check libffi-dev pkg-config.  Tests: python3 (real-program
-# tests and trace parsing); bash, dash, coreutils and util-linux are essential.
-pkgs="uthash-dev check libffi-dev pkg-config python3"
+# tests and trace parsing), strace and gdb (debuggers inside the tree:
+# prog_debuggers.sh); bash, dash, coreutils and util-linux are essential.
+pkgs="uthash-dev check libffi-dev pkg-config python3 strace gdb"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

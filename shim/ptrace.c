@@ -387,6 +387,10 @@ static pid_t attach_arg(pid_t id)
 		return r > 0 ? r : id;
 	if (shim_ptrace_status(id, &tgid, NULL, NULL) && tgid != id && shim_r2v(tgid) > 0)
 		return id;
+	/* vpid 1 is the supervisor: stopped by a tracer, it would stop every
+	 * round trip of the tree, the tracer's own included. */
+	if (id == 1)
+		return -EPERM;
 	return vpid_arg(id);
 }
 
