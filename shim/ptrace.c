@@ -34,26 +34,46 @@
  */
 
 #define FORKING_MAGIC 0x4a534b46u /* "FKSJ" */
+#define FORKING_SLOTS 16
 #define TRACEES 256
 
-/* Initialised, so it lives in .data: a file-backed mapping of our library
- * that the tracer finds in the tracee's /proc/<pid>/maps. */
-__attribute__((visibility("hidden"))) volatile struct shim_forking shim_forking = {
-	.magic = FORKING_MAGIC,
+/* One slot per fork in flight (threads fork concurrently).  Initialised,
+ * so it lives in .data: a file-backed mapping of our library that the
+ * tracer finds in the tracee's /proc/<pid>/maps. */
+__attribute__((visibility("hidden"))) struct shim_forking shim_forking[FORKING_SLOTS] = {
+	[0 ... FORKING_SLOTS - 1] = { .magic = FORKING_MAGIC },
 };
 
-void shim_forking_begin(pid_t vpid, pid_t parent_rpid)
+/* Claim a slot: free, or left claimed in the copy a fork child inherited
+ * (another process's parent_rpid).  -1 when all are busy: no marker. */
+int shim_forking_begin(pid_t vpid, pid_t parent_rpid)
 {
-	shim_forking.child_rpid = 0;
-	shim_forking.parent_rpid = parent_rpid;
-	shim_forking.vpid = vpid;
-	atomic_signal_fence(memory_order_seq_cst);
+	for (int i = 0; i < FORKING_SLOTS; i++) {
+		struct shim_forking *f = &shim_forking[i];
+		pid_t owner = atomic_load(&f->owner);
+		if (owner != 0 && atomic_load(&f->parent_rpid) == parent_rpid)
+			continue;
+		if (!atomic_compare_exchange_strong(&f->owner, &owner, 1))
+			continue;
+		atomic_store(&f->child_rpid, 0);
+		atomic_store(&f->parent_rpid, parent_rpid);
+		atomic_store(&f->vpid, vpid);
+		return i;
+	}
+	return -1;
 }
 
-void shim_forking_end(pid_t child_rpid)
+void shim_forking_end(int slot, pid_t child_rpid)
 {
-	shim_forking.child_rpid = child_rpid > 0 ? child_rpid : -1;
-	atomic_signal_fence(memory_order_seq_cst);
+	if (slot >= 0)
+		atomic_store(&shim_forking[slot].child_rpid, child_rpid > 0 ? child_rpid : -1);
+}
+
+/* After the BIND: a slot reused later means this child is bound. */
+void shim_forking_release(int slot)
+{
+	if (slot >= 0)
+		atomic_store(&shim_forking[slot].owner, 0);
 }
 
 /* ---- the tracer's table ----------------------------------------------------- */
@@ -282,7 +302,7 @@ struct marker_home {
 static bool find_own(const struct maps_line *m, void *ctx)
 {
 	struct marker_home *h = ctx;
-	unsigned long a = (unsigned long)&shim_forking;
+	unsigned long a = (unsigned long)&shim_forking[0];
 
 	if (a < m->start || a >= m->end || m->ino == 0)
 		return false;
@@ -302,14 +322,16 @@ static bool find_other(const struct maps_line *m, void *ctx)
 	return true;
 }
 
-/* The vpid the real parent of new task rpid was giving it, or 0. */
+/* The vpid the real parent of new task rpid was giving it, or 0: the slot
+ * naming rpid, else the only fork in flight (several: ambiguous). */
 static pid_t marker_guess(pid_t rpid)
 {
 	static struct marker_home own; /* filled once; a race only redoes it */
 	static _Atomic bool own_ok;
 	struct marker_home h;
-	struct shim_forking f;
-	pid_t tgid, ppid;
+	struct shim_forking f[FORKING_SLOTS];
+	pid_t tgid, ppid, pending = 0;
+	int npending = 0;
 
 	if (!shim_ptrace_status(rpid, &tgid, &ppid, NULL) || tgid != rpid || ppid <= 1)
 		return 0; /* a thread, gone, or no parent of ours */
@@ -325,9 +347,18 @@ static pid_t marker_guess(pid_t rpid)
 	if (shim_raw_syscall(SYS_process_vm_readv, ppid, (long)&local, 1, (long)&remote, 1, 0) !=
 	    (long)sizeof(f))
 		return 0;
-	if (f.magic != FORKING_MAGIC || f.parent_rpid != ppid || f.vpid <= 0)
-		return 0;
-	return f.child_rpid == rpid || f.child_rpid == 0 ? f.vpid : 0;
+	for (int i = 0; i < FORKING_SLOTS; i++) {
+		if (f[i].magic != FORKING_MAGIC || f[i].owner == 0 || f[i].parent_rpid != ppid ||
+		    f[i].vpid <= 0)
+			continue;
+		if (f[i].child_rpid == rpid)
+			return f[i].vpid;
+		if (f[i].child_rpid == 0) {
+			pending = f[i].vpid;
+			npending++;
+		}
+	}
+	return npending == 1 ? pending : 0;
 }
 
 /* ---- translation both ways ---------------------------------------------------- */
@@ -342,8 +373,12 @@ pid_t shim_ptrace_r2v(pid_t rpid)
 		return v;
 	guess = marker_guess(rpid); /* before XLATE: see the top of this file */
 	v = shim_r2v(rpid);
+	/* Never show two tasks under one id (the tracer would take them for
+	 * one): a guess already shown for another task is dropped. */
+	if (v <= 0 && guess > 0 && tab_find(guess, true) <= 0)
+		v = guess;
 	if (v <= 0)
-		v = guess > 0 ? guess : rpid;
+		v = rpid;
 	tab_put(v, rpid);
 	return v;
 }

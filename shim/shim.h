@@ -463,12 +463,16 @@ int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
  * the child before the parent's BIND: see ptrace.c. */
 struct shim_forking {
 	uint32_t magic;
-	pid_t parent_rpid; /* who wrote it (a fork child inherits a copy) */
-	pid_t vpid;        /* the child's vpid */
-	pid_t child_rpid;  /* 0 while the fork is in flight, then its rpid (-1 failed) */
+	_Atomic pid_t owner;       /* 0 free, 1 claimed until the child is bound */
+	_Atomic pid_t parent_rpid; /* who claimed it (a fork child inherits a copy) */
+	_Atomic pid_t vpid;        /* the child's vpid */
+	_Atomic pid_t child_rpid;  /* 0 while the fork is in flight, then its rpid (-1 failed) */
 };
-void shim_forking_begin(pid_t vpid, pid_t parent_rpid);
-void shim_forking_end(pid_t child_rpid);
+/* Claim a slot before the real call (its index, -1 none); the child's rpid
+ * after it; release once its BIND is written. */
+int shim_forking_begin(pid_t vpid, pid_t parent_rpid);
+void shim_forking_end(int slot, pid_t child_rpid);
+void shim_forking_release(int slot);
 /* ptrace with virtual ids (the wrapper's logic, also for syscall()). */
 long shim_ptrace(int req, pid_t pid, void *addr, void *data);
 /* This image has traced something (ATTACH/SEIZE or any request on a
