@@ -26,11 +26,11 @@
  * the supervisor about it: its parent is held at the fork event until the
  * tracer resumes it, and the parent's BIND is written only after its fork
  * returns.  So the parent publishes the vpid it is about to use in its own
- * memory (struct shim_forking, in .data) around the real fork, and the
- * tracer reads it there (process_vm_readv; a tracer may read its
- * tracee's memory).  Read before XLATE: if the marker already names a later
- * fork, this child's BIND was written first (under the same connection
- * lock), so XLATE answers it.
+ * memory (a slot of shim_forking[], in .data) around the real fork, and
+ * the tracer reads it there (process_vm_readv; a tracer may read its
+ * tracee's memory).  A slot is released only after the child's BIND, and
+ * the slots are read before XLATE: if this child's slot was already reused
+ * for a later fork, its BIND was written first, so XLATE answers it.
  */
 
 #define FORKING_MAGIC 0x4a534b46u /* "FKSJ" */
