@@ -5,9 +5,10 @@ set -eu
 # Build: uthash-dev check libffi-dev pkg-config.  Tests: python3 (real-program
 # tests and trace parsing), procps, psmisc, python3-psutil (prog_procfs: ps, pgrep,
 # pkill, killall, psutil), sysvinit-utils (its pidof), chromium (the `jobshim
-# view` page loaded headless: tests/integration/sup_view*.sh); bash, dash,
-# coreutils and util-linux are essential.
-pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium"
+# view` page loaded headless: tests/integration/sup_view*.sh), strace and gdb
+# (debuggers inside the tree: prog_debuggers.sh); bash, dash, coreutils and
+# util-linux are essential.
+pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium strace gdb"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

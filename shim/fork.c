@@ -154,6 +154,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	parent_v = shim_self_vpid();
 	parent_r = shim_self_rpid();
 	shim_guard_fork(vpid);
+	int marker = shim_forking_begin(vpid, parent_r); /* for a tracer (ptrace.c) */
 	pid = real_fn();
 	if (pid == 0) {
 		/* Only our identity is written here: the parent's connection,
@@ -171,10 +172,12 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	}
 	if (pid < 0)
 		err = errno;
+	shim_forking_end(marker, pid);
 	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0,
 				  .d = counted ? PROTO_BIND_COUNTED : 0 };
 	if ((pid > 0 || !counted) && !shim_event_locked(&bind))
 		shim_send_locked(&bind);
+	shim_forking_release(marker);
 	if (pid > 0)
 		shim_child_add(vpid, pid);
 	shim_guard_fork(0);

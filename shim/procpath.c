@@ -78,6 +78,11 @@ static pid_t pid_real(long v)
 		r = shim_conn_peer();
 		return r > 0 ? r : -ENOENT;
 	}
+	/* A debugger's tracee first: a new child it was shown may not be
+	 * bound yet (ptrace.c), and a thread it was shown is a real id. */
+	r = shim_ptrace_shown2r((pid_t)v);
+	if (r > 0)
+		return r;
 	r = shim_xlate_tid((pid_t)v);
 	return r > 0 && r != SHIM_PID_NONE ? r : -ENOENT;
 }

@@ -99,6 +99,7 @@ void real_resolve(void)
 	RESOLVE(readlink);
 	RESOLVE(readlinkat);
 	RESOLVE(chdir);
+	RESOLVE(ptrace);
 	RESOLVE_AS(open_2, "__open_2");
 	RESOLVE_AS(open64_2, "__open64_2");
 	RESOLVE_AS(openat_2, "__openat_2");

@@ -130,6 +130,7 @@ struct shim_real {
 	ssize_t (*readlink)(const char *, char *, size_t);
 	ssize_t (*readlinkat)(int, const char *, char *, size_t);
 	int (*chdir)(const char *);
+	long (*ptrace)(int, ...); /* debuggers (ptrace.c) */
 };
 extern struct shim_real real;
 
@@ -482,6 +483,39 @@ long shim_init_tgsend(enum shim_tgsend kind, bool main_thread, long sig, const v
 /* ---- prctl (shim/prctl.c) ----------------------------------------------- */
 int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 	       unsigned long a5);
+
+/* ---- debuggers (shim/ptrace.c) ------------------------------------------ */
+/* The vpid a process is about to give its next child, published in its own
+ * memory around the real fork (fork, vfork, spawn) for a tracer that sees
+ * the child before the parent's BIND: see ptrace.c. */
+struct shim_forking {
+	uint32_t magic;
+	_Atomic pid_t owner;       /* 0 free, 1 claimed until the child is bound */
+	_Atomic pid_t parent_rpid; /* who claimed it (a fork child inherits a copy) */
+	_Atomic pid_t vpid;        /* the child's vpid */
+	_Atomic pid_t child_rpid;  /* 0 while the fork is in flight, then its rpid (-1 failed) */
+};
+/* Claim a slot before the real call (its index, -1 none); the child's rpid
+ * after it; release once its BIND is written. */
+int shim_forking_begin(pid_t vpid, pid_t parent_rpid);
+void shim_forking_end(int slot, pid_t child_rpid);
+void shim_forking_release(int slot);
+/* ptrace with virtual ids (the wrapper's logic, also for syscall()). */
+long shim_ptrace(int req, pid_t pid, void *addr, void *data);
+/* This image has traced something (ATTACH/SEIZE or any request on a
+ * PTRACE_TRACEME child): wait results go through shim_ptrace_r2v. */
+bool shim_ptrace_tracing(void);
+/* The id shown to this tracer for real task id rpid (the vpid of a
+ * process, even one its parent has not bound yet; the real id of any other
+ * thread), remembered for the way back. */
+pid_t shim_ptrace_r2v(pid_t rpid);
+/* The real id behind an id this tracer was shown; 0 unknown. */
+pid_t shim_ptrace_shown2r(pid_t id);
+/* A tracee exited or was detached: forget it. */
+void shim_ptrace_forget(pid_t rpid);
+/* Tgid, PPid, TracerPid of a real task id (/proc, read raw); false when
+ * it cannot be read.  Any pointer may be NULL. */
+bool shim_ptrace_status(pid_t id, pid_t *tgid, pid_t *ppid, pid_t *tracer);
 
 /* ---- /proc paths (shim/procpath.c) -------------------------------------- */
 /* Cheap test: could `path` need translation ("/proc/" then a digit or

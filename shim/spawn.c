@@ -109,9 +109,12 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		     shim_image_kind(file) == SHIM_IMAGE_PLAIN;
 	if (shim_envbuf_make_for(&eb, envp != NULL ? envp : (char *const[]){ NULL }, self, plain) == 0)
 		env = eb.env;
+	int marker = shim_forking_begin(vpid, self[3]); /* for a tracer (ptrace.c) */
 	rc = fn(&rpid, path, fa, attr, argv, env);
+	shim_forking_end(marker, rc == 0 ? rpid : -1);
 	shim_envbuf_free(&eb);
 	shim_fork_bind(vpid, rc == 0 ? rpid : 0, counted);
+	shim_forking_release(marker);
 	if (rc == 0 && pid != NULL)
 		*pid = vpid;
 	return rc;

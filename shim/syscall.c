@@ -243,12 +243,20 @@ static long route(long nr, long a[6], bool *done)
 	case SYS_kill:
 		return shim_kill((pid_t)a[0], (int)a[1]);
 	case SYS_tkill: {
+		/* A debugger stops its tracees' threads by the ids it was shown. */
+		pid_t tr = shim_ptrace_shown2r((pid_t)a[0]);
+		if (tr > 0) {
+			a[0] = tr;
+			return sys_result(shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+		}
 		/* vpid 1 is the supervisor: checked, never sent (initsig.c). */
 		pid_t r = shim_xlate_tid((pid_t)a[0]);
 		if (r > 0 && r == shim_conn_peer())
 			return sys_result(shim_init_tgsend(SHIM_TG_KILL, true, a[1], NULL));
 		return with_pid_arg(nr, a, 0);
 	}
+	case SYS_ptrace:
+		return shim_ptrace((int)a[0], (pid_t)a[1], (void *)a[2], (void *)a[3]);
 	case SYS_tgkill:
 		return sys_result(shim_sys_tgsend(SHIM_TG_KILL, a[0], a[1], a[2], NULL));
 	case SYS_rt_sigqueueinfo:

@@ -11,6 +11,8 @@ SHIM_TLS struct shim_vf shim_vf;
 
 /* Set by the entry when not under jobshim (or nested): no bookkeeping. */
 static SHIM_TLS bool vf_plain;
+/* The fork marker slot of the vfork in flight (ptrace.c), -1 none. */
+static SHIM_TLS int vf_marker = -1;
 
 /*
  * Called by the assembly entry before the vfork system call, as an
@@ -53,6 +55,7 @@ __attribute__((used)) int shim_vfork_pre(void)
 	/* Signals stay blocked until each side has its state straight: a
 	 * handler in the parent must never see the child's context. */
 	shim_block(&old);
+	vf_marker = vpid > 0 ? shim_forking_begin(vpid, parent_r) : -1; /* for a tracer (ptrace.c) */
 	shim_vf = (struct shim_vf){ .active = true, .vpid = vpid, .counted = counted,
 				    .parent_v = parent_v,
 				    .parent_r = parent_r, .conn = { .fd = -1 }, .oldmask = old };
@@ -95,9 +98,13 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	shim_vf = (struct shim_vf){ .active = false, .conn = { .fd = -1 } };
 	if (map != NULL)
 		munmap(map, maplen);
+	int marker = vf_marker;
+	vf_marker = -1;
+	shim_forking_end(marker, (pid_t)rc);
 	if (rc < 0) {
 		if (vpid > 0)
 			shim_fork_bind(vpid, 0, counted);
+		shim_forking_release(marker);
 		shim_unblock(&old);
 		errno = (int)-rc;
 		return -1;
@@ -110,6 +117,7 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 					    exec_at);
 	} else if (shim_mode() == SHIM_MODE_LOST)
 		shim_child_add((pid_t)rc, (pid_t)rc);
+	shim_forking_release(marker);
 	shim_unblock(&old);
 	return vpid > 0 ? vpid : (pid_t)rc;
 }

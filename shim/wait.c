@@ -25,6 +25,22 @@ struct waitop {
 	siginfo_t si;          /* waitid: the result */
 };
 
+/* A wait4 stop status that a tracer got for a ptrace-stop (event, syscall,
+ * signal-delivery stop): not a job-control stop, the model must not hear
+ * of it.  Events and syscall stops say so in the status; otherwise the
+ * task's TracerPid says whether the report came to us as its tracer (a
+ * real parent that is not the tracer only sees real group stops).
+ * waitid says CLD_TRAPPED for all of them (status_of). */
+static bool ptrace_stop(pid_t rpid, int status)
+{
+	pid_t tracer;
+
+	if ((status >> 16) != 0 || WSTOPSIG(status) == (SIGTRAP | 0x80))
+		return true;
+	return shim_ptrace_status(rpid, NULL, NULL, &tracer) && tracer != 0 &&
+	       tracer == shim_sys_getpid();
+}
+
 /* Report what we saw to the supervisor: a reap (one-way REAPED) or a
  * stop/continue (STATE), through the event FIFO when it can (events.c);
  * forget reaped children. */
@@ -35,6 +51,9 @@ static void report(pid_t vpid, pid_t rpid, int status)
 
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		shim_child_del(rpid);
+		shim_ptrace_forget(rpid);
+	} else if (WIFSTOPPED(status) && ptrace_stop(rpid, status)) {
+		return;
 	} else if (WIFSTOPPED(status) || WIFCONTINUED(status)) {
 		req.op = PROTO_OP_STATE;
 		req.a = rpid;
@@ -71,8 +90,26 @@ static int status_of(const siginfo_t *si)
  * know it (better than a made-up id). */
 static pid_t result_vpid(pid_t rpid)
 {
-	pid_t v = shim_r2v(rpid);
+	pid_t v;
+
+	/* A debugger's tracees: their own table, and children not bound yet
+	 * (ptrace.c). */
+	if (shim_ptrace_tracing())
+		return shim_ptrace_r2v(rpid);
+	v = shim_r2v(rpid);
 	return v > 0 ? v : rpid;
+}
+
+/* A wait's pid argument: our child, an id a tracer was shown, any vpid. */
+static pid_t wait_target(pid_t pid)
+{
+	pid_t r = shim_child_v2r(pid);
+
+	if (r <= 0)
+		r = shim_ptrace_shown2r(pid);
+	if (r <= 0)
+		r = shim_v2r(pid);
+	return r;
 }
 
 /* Finish a wait that returned rpid: translate, report, fill si_pid. */
@@ -243,9 +280,7 @@ pid_t shim_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 		if (got > 0)
 			got = finish(&op, got, 0);
 	} else if (pid > 0) {
-		r = shim_child_v2r(pid);
-		if (r <= 0)
-			r = shim_v2r(pid);
+		r = wait_target(pid);
 		if (r <= 0)
 			return -ECHILD;
 		got = real_wait(&op, P_PID, r, 0);
@@ -322,9 +357,7 @@ static int waitid_any(idtype_t idtype, id_t id, siginfo_t *info, int options)
 		if (got > 0)
 			got = finish(&op, got, 0);
 	} else if (idtype == P_PID) {
-		r = shim_child_v2r(sid);
-		if (r <= 0)
-			r = shim_v2r(sid);
+		r = wait_target(sid);
 		got = r <= 0 ? -ECHILD : real_wait(&op, P_PID, r, 0);
 		if (got > 0)
 			got = finish(&op, got, sid);
