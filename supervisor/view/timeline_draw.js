@@ -220,6 +220,8 @@ function tlDraw(svg, v) {
 		else if (M.kind === "reparent") s += '<text x="' + (x + 3) + '" y="' + (y + 13) + '">' + tlEsc(M.text) + "</text>" +
 			'<circle cx="' + x + '" cy="' + y + '" r="3"/>';
 		else if (M.kind === "stop" || M.kind === "cont") s += '<circle cx="' + x + '" cy="' + y + '" r="2.5"/>';
+		else if (M.kind === "fg" || M.kind === "hangup") s += '<path d="M' + x + "," + (y - 5) + " l5,5 l-5,5 l-5,-5 z" + '"/>' +
+			'<text x="' + (x + 6) + '" y="' + (y - 6) + '">' + tlEsc(M.text) + "</text>";
 		else s += '<circle cx="' + x + '" cy="' + y + '" r="3"/>';
 		out.push(s + "</g>");
 		drawn.marks++;

@@ -69,7 +69,7 @@ function tlBuild(evs) {
 		bands: new Map(),   // "sid:pgid" -> {key, sid, pgid, t0, lanes: []}
 		sessions: new Map(),// sid -> {sid, t0, bands: []}
 		links: [],          // {kind: fork|move|signal|orphan, t, from: lane, to: lane, sig, ev}
-		marks: [],          // {kind: exec|exit|reap|reparent|stop|cont|leftover|ignored, t, lane, text, ev}
+		marks: [],          // {kind: exec|exit|reap|reparent|stop|cont|leftover|ignored|fg|hangup, t, lane, text, ev}
 		orphans: [],        // orphan events, with their words
 		t0: 0, t1: 0,
 		times: [],          // distinct event times, sorted (sequence mode)
@@ -256,6 +256,12 @@ function tlBuild(evs) {
 				mark("leftover", p, e, "leftover: " + (e.cmdline || ""));
 			}
 			break;
+		case "foreground":
+			mark("fg", known(v, e), e, "terminal: group " + e.pgid + " in front");
+			break;
+		case "hangup":
+			mark("hangup", init, e, "SIGHUP from outside" + (e.kernel ? " (the kernel signals group 2)" : " \u2192 group 2"));
+			break;
 		case "teardown": {
 			// Every process alive at that moment gets it (teardown.c).
 			for (const p of m.procs.values())
@@ -311,6 +317,12 @@ function tlDescribe(e) {
 			(TL_ORPHAN_CAUSE[e.cause] || e.cause) + "); stopped " + (e.stopped || []).join(", ") +
 			"; SIGHUP and SIGCONT to " + (e.members || []).join(", ");
 	case "leftover": return p + " left over: " + (e.cmdline || "");
+	case "foreground":
+		return p + " tcsetpgrp: session " + e.sid + "'s foreground group " + e.from + " \u2192 " + e.pgid;
+	case "hangup":
+		return "SIGHUP to jobshim from real pid " + e.sender_rpid + " (outside): " + (e.kernel
+			? "the terminal hung up and group 2 is in front: the kernel signals it, nothing passed on"
+			: "passed on to group 2 (" + e.processes + " process(es))");
 	case "teardown": return "teardown (" + e.reason + "): " + e.signal + " to " + e.processes + " process(es)";
 	case "call":
 		return p + " " + e.op + "(" + (e.args || []).join(", ") + ") = " + (e.errno ? "-1 " + e.errno : e.result);

@@ -223,6 +223,26 @@ static void on_teardown(struct why *w, const struct tjson *j, double t)
 		line(w, t, true, "SIGCONT from jobshim (teardown), right after the SIGTERM, so that a stopped process acts on it");
 }
 
+/* A SIGHUP from outside the tree (term.c): passed on to group 2, or left to
+ * the kernel when the terminal has hung up. */
+static void on_hangup(struct why *w, const struct tjson *j, double t)
+{
+	const struct why_proc *me = proc(w, w->vpid);
+	long long sender = (long long)tjson_int(j, "sender_rpid", 0);
+	const struct tjson_val *kernel = tjson_get(j, "kernel");
+
+	if (!me->seen || me->exited || me->pgid != 2)
+		return;
+	if (kernel && kernel->type == TJSON_BOOL && kernel->num != 0)
+		line(w, t, true, "SIGHUP from the kernel: the terminal hung up and its foreground group is the "
+			     "command's group 2 (jobshim got SIGHUP from real pid %lld and passed nothing on, so "
+			     "that the hangup arrives once)", sender);
+	else
+		line(w, t, true, "SIGHUP from jobshim: it got SIGHUP from real pid %lld, outside the tree (a shell "
+			     "passing a hangup on to its jobs, or kill -HUP), and passes it on to the command's group 2",
+		     sender);
+}
+
 /* Lifecycle events of the process asked about, and the model's bookkeeping. */
 static void on_event(struct why *w, const struct tjson *j, const char *ev, double t)
 {
@@ -331,6 +351,8 @@ static int why_run(struct why *w, FILE *in, const char *path)
 			on_orphan(w, &j, t);
 		else if (strcmp(ev, "teardown") == 0)
 			on_teardown(w, &j, t);
+		else if (strcmp(ev, "hangup") == 0)
+			on_hangup(w, &j, t);
 		else
 			on_event(w, &j, ev, t);
 	}

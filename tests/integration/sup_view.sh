@@ -130,6 +130,27 @@ else
 	bad "why on odd lines:"; sed 's/^/#   /' "$T/why-esc" "$T/why-esc.err"
 fi
 
+# --- the terminal: a job brought to the foreground and back (foreground
+# events), then a SIGHUP from outside passed on to group 2 (a hangup event):
+# both drawn as marks, and `why` tells the SIGHUP of the command.
+timeout 60 script -qc "$J run --trace $T/tty.jsonl -- bash -c 'set -m; sleep 0.1 & fg %1 >/dev/null; trap \"\" HUP; touch $T/tty.ready; while [ ! -e $T/tty.go ]; do sleep 0.05; done'" /dev/null </dev/null >/dev/null 2>&1 &
+sp=$!
+for _ in $(seq 600); do [ -e "$T/tty.ready" ] && break; sleep 0.05; done
+jp=$(pgrep -f -x "$J run --trace $T/tty.jsonl -- bash -c .*" | head -n 1)
+[ -n "$jp" ] && kill -HUP "$jp"
+for _ in $(seq 600); do grep -q '"ev":"hangup"' "$T/tty.jsonl" 2>/dev/null && break; sleep 0.05; done
+touch "$T/tty.go"
+wait $sp
+"$J" view "$T/tty.jsonl" -o "$T/tty.html"
+if chrome "$T/tty.html#mode=seq" "$T/tty.dom"; then
+	dom "terminal page: foreground changes on the caller's lane, the hangup on jobshim's" "$T/tty.dom" \
+		'S["errors"] == "" and n("g", "fg", data_vpid=2) >= 2' \
+		'n("g", "hangup", data_vpid=1) == 1'
+fi
+"$J" why 2 "$T/tty.jsonl" >"$T/why-tty" 2>&1
+grep -q 'SIGHUP from jobshim: it got SIGHUP from real pid [0-9]*, outside the tree.*group 2' "$T/why-tty" &&
+	ok "why: the SIGHUP passed on to the command's group" || { bad "why of the hangup:"; sed 's/^/#   /' "$T/why-tty"; }
+
 "$J" why 77 "$T/demo.jsonl" >/dev/null 2>&1; rc1=$?
 "$J" why x "$T/demo.jsonl" >/dev/null 2>&1; rc2=$?
 "$J" view >/dev/null 2>&1; rc3=$?
