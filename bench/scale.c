@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "../tests/integration/lib/rawstat.h"
 
 /*
  * usage: scale seq N    fork + _exit + waitpid N times: "seq N us_per_process"
@@ -25,18 +26,6 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* /proc/self/stat with the real ids: opened by a raw openat system call,
- * which the shim passes through (through libc's open or fopen it would
- * hold the virtual ids, shim/procfs.c). */
-static FILE *raw_self_stat(void)
-{
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
-
-	if (fd >= 0 && f == NULL)
-		close(fd);
-	return f;
-}
 
 /* Real parent pid from /proc (getppid may be virtual). */
 static long real_ppid(void)

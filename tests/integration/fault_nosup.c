@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "lib/rawstat.h"
 
 extern char **environ;
 static int nf_fail;
@@ -54,18 +55,6 @@ static long raw_kill(long pid, long sig)
 #endif
 }
 
-/* /proc/self/stat with the real ids: opened by a raw openat system call,
- * which the shim passes through (through libc's open or fopen it would
- * hold the virtual ids, shim/procfs.c). */
-static FILE *raw_self_stat(void)
-{
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
-
-	if (fd >= 0 && f == NULL)
-		close(fd);
-	return f;
-}
 
 /* Field 4 (ppid) or 1 (pid) of /proc/self/stat: real ids (raw_self_stat). */
 static long self_stat(int field)

@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "lib/rawstat.h"
 
 static int st_fail;
 
@@ -45,18 +46,6 @@ static void st_ok(int ok, const char *what)
 	st_fail |= !ok;
 }
 
-/* /proc/self/stat with the real ids: opened by a raw openat system call,
- * which the shim passes through (through libc's open or fopen it would
- * hold the virtual ids, shim/procfs.c). */
-static FILE *raw_self_stat(void)
-{
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
-
-	if (fd >= 0 && f == NULL)
-		close(fd);
-	return f;
-}
 
 static pid_t real_ppid(void)
 {

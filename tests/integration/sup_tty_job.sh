@@ -10,7 +10,7 @@ fail=0
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
 command -v python3 >/dev/null && command -v bash >/dev/null || { echo "not ok - python3 or bash missing"; exit 1; }
 py="$(dirname "$0")/lib/tty_outer.py"
-want="bg-then-end=True cat-bg-stops=True cat-fg-reads=True amp-cat-stops=True amp-cat-fg-reads=True loop-stops=True hup-count=1"
+want="bg-then-end=True cat-bg-stops=True cat-bg-fg-reads=True amp-cat-stops=True amp-cat-fg-reads=True loop-stops=True hup-count=1"
 for how in native "$J"; do
 	d=$(mktemp -d)
 	got=$(timeout 150 python3 "$py" "$how" "$d" 2>"$d/err")

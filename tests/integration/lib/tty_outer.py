@@ -5,7 +5,7 @@ for `JOBSHIM run -- CMD`, and prints one line of facts that must be the same
 both ways (sup_tty_job.sh compares them):
   bg-then-end       ^Z, `bg`, and the job's end leave the shell its terminal
   cat-bg-stops      `cat`, ^Z, `bg`: the job stops again on reading (SIGTTIN)
-  cat-fg-reads      ... and `fg` gives it the terminal: typed text comes back
+  cat-bg-fg-reads   ... and `fg` gives it the terminal: typed text comes back
   amp-cat-stops     `cat &`: the job stops on reading
   amp-cat-fg-reads  ... and `fg` gives it the terminal
   loop-stops        ^C in `for ...; do CMD; done` ends the loop
@@ -92,33 +92,32 @@ facts["bg-then-end"] = alive and mark(sh) and mark(sh)
 finish(sh)
 
 # A reader continued in the background stops again; fg lets it read.
-sh = shell()
-mark(sh)
-sh.send(X + "cat\n")
-time.sleep(0.5)
-sh.send("\x1a")
-sh.until("Stopped")
-mark(sh)
-sh.send("bg\n")
-time.sleep(0.5)
-mark(sh)
-facts["cat-bg-stops"] = any("cat" in l and "Stopped" in l for l in jobs_text(sh).splitlines())
-sh.send("fg\n")
-time.sleep(0.5)
-facts["cat-fg-reads"] = reads_back(sh) and mark(sh)
-finish(sh)
+def cat_in_background(prefix, how):
+    """Put `cat` in the background (`how`: ^Z then bg, or &); the facts
+    PREFIX-stops (it stops on reading) and PREFIX-fg-reads (fg lets it)."""
+    sh = shell()
+    mark(sh)
+    if how == "^Z":
+        sh.send(X + "cat\n")
+        time.sleep(0.5)
+        sh.send("\x1a")
+        sh.until("Stopped")
+        mark(sh)
+        sh.send("bg\n")
+    else:
+        sh.send(X + "cat &\n")
+    time.sleep(0.5)
+    mark(sh)
+    facts[prefix + "-stops"] = any("cat" in l and "Stopped" in l for l in jobs_text(sh).splitlines())
+    sh.send("fg\n")
+    time.sleep(0.5)
+    facts[prefix + "-fg-reads"] = reads_back(sh) and mark(sh)
+    finish(sh)
 
+
+cat_in_background("cat-bg", "^Z")
 # Started in the background: the same.
-sh = shell()
-mark(sh)
-sh.send(X + "cat &\n")
-time.sleep(0.5)
-mark(sh)
-facts["amp-cat-stops"] = any("cat" in l and "Stopped" in l for l in jobs_text(sh).splitlines())
-sh.send("fg\n")
-time.sleep(0.5)
-facts["amp-cat-fg-reads"] = reads_back(sh) and mark(sh)
-finish(sh)
+cat_in_background("amp-cat", "&")
 
 # ^C ends a loop of jobs: the shell sees its job die of SIGINT.
 sh = shell()
