@@ -65,26 +65,17 @@ both "outer kill(-1) reaches the inner tree" "$(printf 'left: 0\ndone')" \
 # Traces: the inner run's trace is its own namespace (its command is pid 2,
 # its children from 3); the outer's shows the inner jobshim as one process
 # of the outer tree, and nothing of the inner tree's own calls.
-cat >"$T/check.py" <<'EOF'
-import json, sys
-evs = [json.loads(l) for l in open(sys.argv[1])]
-def find(ev, **kw):
-    return [e for e in evs if e["ev"] == ev and all(e.get(k) == v for k, v in kw.items())]
-for a in sys.argv[2:]:
-    if not eval(a):
-        print("assertion failed: " + a); sys.exit(1)
-EOF
 timeout 60 "$J" run --trace "$T/outer.jsonl" -- sh -c \
 	"$J run --trace $T/inner.jsonl -- sh -c 'sleep 0 & wait; exit 7'; echo \$?" >"$T/out" 2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] && [ "$(cat "$T/out")" = 7 ] && ok "traced nested run: inner status passed up" ||
 	bad "traced nested run: rc $rc out '$(cat "$T/out")' err $(head -c 400 "$T/err")"
-if out=$(python3 "$T/check.py" "$T/inner.jsonl" \
+if out=$(python3 "$(dirname "$0")/lib/tracecheck.py" "$T/inner.jsonl" \
 	'find("fork", vpid=2, parent=1, via="command")' 'find("fork", vpid=3, parent=2)' \
 	'any(e["path"].endswith("sleep") for e in find("exec", vpid=3))' \
 	'find("exit", vpid=2)' 'not find("leftover")' 2>&1); then ok "inner trace: its own namespace"
 else bad "inner trace: $out"; head -20 "$T/inner.jsonl" | sed 's/^/#   /'; fi
-if out=$(python3 "$T/check.py" "$T/outer.jsonl" \
+if out=$(python3 "$(dirname "$0")/lib/tracecheck.py" "$T/outer.jsonl" \
 	'find("fork", vpid=3, parent=2)' \
 	'any(e["path"].endswith("jobshim") for e in find("exec", vpid=3))' \
 	'not any(e.get("path", "").endswith("sleep") for e in find("exec"))' \

@@ -6,27 +6,12 @@ set -u
 
 command -v python3 >/dev/null || { echo "not ok - python3 missing (scripts/deps.sh installs it)"; exit 1; }
 
-# check.py TRACE ASSERTION...: every line is a JSON object with t/ev; each
+# lib/tracecheck.py TRACE ASSERTION...: the trace is valid JSON Lines; each
 # assertion is a Python expression over `evs` (the list of events).
-cat >"$T/check.py" <<'EOF'
-import json, sys
-evs = []
-for n, line in enumerate(open(sys.argv[1]), 1):
-    e = json.loads(line)
-    assert isinstance(e, dict) and "t" in e and "ev" in e, "line %d: %s" % (n, line)
-    evs.append(e)
-ts = [e["t"] for e in evs]
-assert ts == sorted(ts), "times not monotonic"
-def find(ev, **kw):
-    return [e for e in evs if e["ev"] == ev and all(e.get(k) == v for k, v in kw.items())]
-for a in sys.argv[2:]:
-    if not eval(a):
-        print("assertion failed: " + a); sys.exit(1)
-EOF
 check() { # DESCRIPTION ASSERTION...
 	local what=$1
 	shift
-	if out=$(python3 "$T/check.py" "$T/t.jsonl" "$@" 2>&1); then ok "$what"; else
+	if out=$(python3 "$(dirname "$0")/lib/tracecheck.py" "$T/t.jsonl" "$@" 2>&1); then ok "$what"; else
 		bad "$what: $out"; head -30 "$T/t.jsonl" | sed 's/^/#   /'; fi
 }
 
