@@ -38,7 +38,8 @@
 #define MVIEW_HEAD 4096
 #define MVIEW_ENT_SIZE 32
 #define MVIEW_ENTS_OFF MVIEW_HEAD
-#define MVIEW_REV_OFF (MVIEW_ENTS_OFF + (uint64_t)MVIEW_NVPID * MVIEW_ENT_SIZE)
+/* Page-aligned: punching out a page of entries never touches the reverse words. */
+#define MVIEW_REV_OFF ((MVIEW_ENTS_OFF + (uint64_t)MVIEW_NVPID * MVIEW_ENT_SIZE + 4095) & ~4095ull)
 #define MVIEW_SIZE ((MVIEW_REV_OFF + (uint64_t)MVIEW_NRPID * 4 + 4095) & ~4095ull)
 #define MVIEW_PER_PAGE (4096 / MVIEW_ENT_SIZE)
 #define MVIEW_TRIES 1000 /* seqlock retries before a reader asks instead */
