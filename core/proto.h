@@ -129,6 +129,12 @@ struct proto_vpids {
 	_Atomic int32_t max;  /* the largest one the counter may hand out; 0 = retired */
 	_Atomic int32_t sup_rpid; /* the supervisor's real pid: writers of the event
 	                             FIFO check it is alive (nobody may read it else) */
+	/* The model view (shim/mview.h): event records written to the FIFO,
+	 * counted after each write; and set for good once a one-way message
+	 * went on a connection instead (the view could not say when that one
+	 * is applied: readers ask from then on). */
+	_Atomic uint32_t ev_posted;
+	_Atomic int32_t oneway_sock;
 };
 
 /*

@@ -3,7 +3,10 @@
 # (ratios, same run).  Each figure is the median of ROUNDS runs (MROUNDS for micro, XROUNDS for the slow
 # strace/fakeroot columns); native and jobshim runs alternate so that machine noise hits
 # both sides alike.  strace and fakeroot columns appear only where those are installed
-# (fakeroot is a bench-only dependency: apt-get install -y fakeroot).  About 5-8 minutes.
+# (fakeroot is a bench-only dependency: apt-get install -y fakeroot).  An empty
+# LD_PRELOAD library is the floor of any preload (a reference column).  Ends with the
+# goals of issue 14, each beside its figure and whether it is met.  About 15 minutes
+# idle (the `make -j2` of this tree: MKROUNDS, default 3; 0 skips it).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `make bench` runs it with sh
 set -euo pipefail
 B=${1:-build}
@@ -12,9 +15,16 @@ XROUNDS=${XROUNDS:-3}
 # Micro runs are short and this VM's noise comes in bursts: more, shorter
 # alternating runs give steadier medians.
 MROUNDS=${MROUNDS:-9}
+MKROUNDS=${MKROUNDS:-3}
 J="$B/jobshim"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Figures for the goals table: "name value" lines.
+fig() { echo "$1 $2" >>"$tmp/figs"; }
+: >"$tmp/figs"
+# The empty preload: a library with nothing in it, loaded into every image.
+printf 'int jobshim_bench_empty;\n' >"$tmp/empty.c"
+EMPTY=; cc -shared -fPIC -o "$tmp/empty.so" "$tmp/empty.c" 2>/dev/null && EMPTY="$tmp/empty.so"
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "n/a" }'; }
@@ -28,7 +38,7 @@ echo "## Micro benchmarks (ns/op, median of $MROUNDS)"
 echo
 echo "| call | native | jobshim | ratio |"
 echo "|---|---:|---:|---:|"
-cases="getpid getppid getpgrp getsid kill0 setpgid fork vfork_exec posix_spawn system"
+cases="getpid getppid getppid_reparented getpgrp getsid getpgid_child getsid_child kill0 kill0_child kill_child setsid setpgid fork vfork_exec posix_spawn system"
 for r in $(seq "$MROUNDS"); do
 	"$B/bench/micro" all 0.3 >>"$tmp/native" 2>>"$tmp/err" || echo "native micro failed" >&2
 	"$J" run -- "$B/bench/micro" all 0.3 >>"$tmp/shim" 2>>"$tmp/err" || echo "jobshim micro failed" >&2
@@ -37,6 +47,7 @@ for c in $cases; do
 	n=$(awk -v c="$c" '$1 == c {print $2}' "$tmp/native" | median)
 	s=$(awk -v c="$c" '$1 == c {print $2}' "$tmp/shim" | median)
 	echo "| $c | $n | $s | $(ratio "$n" "$s") |"
+	fig "$c" "$(ratio "$n" "$s")"
 done
 echo
 
@@ -51,13 +62,15 @@ mkdir -p "$tmp/mk"
 	for i in $(seq 300); do printf 't%d:\n\t@true\n' "$i"; done
 } >"$tmp/mk/Makefile"
 
-macro_names=("bash loop 1000 /bin/true" "dash loop 1000 /bin/true" "python3 subprocess.run x300" "make -j2, 300 targets")
+macro_names=("bash loop 1000 /bin/true" "dash loop 1000 /bin/true" "python3 subprocess.run x300" "make -j2, 300 targets" "job control: set -m, 200 x (true &; wait)")
+macro_keys=(bash dash python make300 jobctl)
 macro_cmds=(
 	"bash -c 'for i in \$(seq 1000); do /bin/true; done'"
 	"dash -c 'i=0; while [ \$i -lt 1000 ]; do /bin/true; i=\$((i+1)); done'"
 	"python3 -c 'import subprocess
 for _ in range(300): subprocess.run([\"/bin/true\"])'"
 	"make -s -j2 -C $tmp/mk"
+	"bash -c 'set -m; for i in \$(seq 200); do /bin/true & wait \$!; done' 2>/dev/null"
 )
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -66,19 +79,20 @@ FAKEROOT=; have fakeroot && FAKEROOT=fakeroot
 
 echo "## Macro benchmarks (ms, median of $ROUNDS; strace -f / fakeroot: median of $XROUNDS)"
 echo
-hdr="| run | native | jobshim | ratio | --trace | ratio |"
-sep="|---|---:|---:|---:|---:|---:|"
+hdr="| run | native | jobshim | ratio | --trace | ratio | empty preload | ratio |"
+sep="|---|---:|---:|---:|---:|---:|---:|---:|"
 if [ -n "$STRACE" ]; then hdr="$hdr strace -f | + jobshim | ratio |"; sep="$sep---:|---:|---:|"; fi
 if [ -n "$FAKEROOT" ]; then hdr="$hdr fakeroot | + jobshim | ratio |"; sep="$sep---:|---:|---:|"; fi
 echo "$hdr"
 echo "$sep"
 for i in "${!macro_cmds[@]}"; do
 	cmd=${macro_cmds[$i]}
-	: >"$tmp/n"; : >"$tmp/s"; : >"$tmp/t"; : >"$tmp/sn"; : >"$tmp/ss"; : >"$tmp/fn"; : >"$tmp/fs"
+	: >"$tmp/n"; : >"$tmp/s"; : >"$tmp/t"; : >"$tmp/e"; : >"$tmp/sn"; : >"$tmp/ss"; : >"$tmp/fn"; : >"$tmp/fs"
 	for r in $(seq "$ROUNDS"); do
 		time_ms sh -c "$cmd" >>"$tmp/n"
 		time_ms "$J" run -- sh -c "$cmd" >>"$tmp/s"
 		time_ms "$J" run --trace "$tmp/trace.jsonl" -- sh -c "$cmd" >>"$tmp/t"
+		if [ -n "$EMPTY" ]; then time_ms env LD_PRELOAD="$EMPTY" sh -c "$cmd" >>"$tmp/e"; fi
 	done
 	for r in $(seq "$XROUNDS"); do
 		if [ -n "$STRACE" ]; then
@@ -90,8 +104,12 @@ for i in "${!macro_cmds[@]}"; do
 			time_ms fakeroot "$J" run -- sh -c "$cmd" >>"$tmp/fs"
 		fi
 	done
-	n=$(median <"$tmp/n"); s=$(median <"$tmp/s"); t=$(median <"$tmp/t")
-	line="| ${macro_names[$i]} | $n | $s | $(ratio "$n" "$s") | $t | $(ratio "$n" "$t") |"
+	n=$(median <"$tmp/n"); s=$(median <"$tmp/s"); t=$(median <"$tmp/t"); e=$(median <"$tmp/e")
+	line="| ${macro_names[$i]} | $n | $s | $(ratio "$n" "$s") | $t | $(ratio "$n" "$t") | $e | $(ratio "$n" "$e") |"
+	fig "macro_${macro_keys[$i]}" "$(ratio "$n" "$s")"
+	fig "trace_${macro_keys[$i]}" "$(ratio "$n" "$t")"
+	fig "empty_${macro_keys[$i]}" "$(ratio "$n" "$e")"
+	fig "beats_empty_${macro_keys[$i]}" "$(ratio "$e" "$s")"
 	if [ -n "$STRACE" ]; then
 		sn=$(median <"$tmp/sn"); ss=$(median <"$tmp/ss")
 		line="$line $sn | $ss | $(ratio "$sn" "$ss") |"
@@ -99,12 +117,33 @@ for i in "${!macro_cmds[@]}"; do
 	if [ -n "$FAKEROOT" ]; then
 		fn=$(median <"$tmp/fn"); fs=$(median <"$tmp/fs")
 		line="$line $fn | $fs | $(ratio "$fn" "$fs") |"
+		fig "fakeroot_${macro_keys[$i]}" "$(ratio "$fn" "$fs")"
 	fi
 	echo "$line"
 done
 [ -n "$STRACE" ] || echo "(strace not installed: no strace -f column)"
 [ -n "$FAKEROOT" ] || echo "(fakeroot not installed: no fakeroot column; apt-get install -y fakeroot)"
 echo
+
+# This project's own tree, built from clean with make -j2 (objects in a
+# scratch directory; the dependency check is marked done).
+if [ "$MKROUNDS" -gt 0 ]; then
+	echo "## make -j2 of this tree from clean (ms, median of $MKROUNDS)"
+	echo
+	echo "| run | native | jobshim | ratio |"
+	echo "|---|---:|---:|---:|"
+	: >"$tmp/n"; : >"$tmp/s"
+	mkb() { rm -rf "$tmp/mkb"; mkdir -p "$tmp/mkb"; touch "$tmp/mkb/.deps-ok"; }
+	for r in $(seq "$MKROUNDS"); do
+		mkb; time_ms make -s -j2 B="$tmp/mkb" all >>"$tmp/n"
+		mkb; time_ms "$J" run -- make -s -j2 B="$tmp/mkb" all >>"$tmp/s"
+	done
+	rm -rf "$tmp/mkb"
+	n=$(median <"$tmp/n"); s=$(median <"$tmp/s")
+	echo "| make -j2 all | $n | $s | $(ratio "$n" "$s") |"
+	fig macro_selfbuild "$(ratio "$n" "$s")"
+	echo
+fi
 
 # The integration suite runs every program natively and under jobshim itself: one
 # timed run (it is long), no native counterpart.
@@ -136,6 +175,56 @@ for spec in "seq 100" "seq 1000" "seq 10000" "conc 1000"; do
 	done
 	n=$(median <"$tmp/n"); s=$(median <"$tmp/s")
 	echo "| $spec | $n | $s | $(ratio "$n" "$s") |"
+	fig "scale_${spec// /_}" "$(ratio "$n" "$s")"
+	fig "us_${spec// /_}" "$s"
 done
 echo
-echo "Supervisor memory: $(median <"$tmp/rss") bytes of VmRSS per live process (1,000 alive; target <= 2048)."
+rss=$(median <"$tmp/rss")
+echo "Supervisor memory: $rss bytes of VmRSS per live process (1,000 alive)."
+fig rss_1000 "$rss"
+echo
+
+# ---- goals (issue 14) --------------------------------------------------------
+# goal NAME LIMIT FIGURE-KEY...: met when every figure is <= LIMIT; the
+# figure shown is the worst of them.
+val() { awk -v k="$1" '$1 == k {v = $2} END {print (v == "" ? "n/a" : v)}' "$tmp/figs"; }
+goal() {
+	local what=$1 limit=$2 worst="" v k
+	shift 2
+	for k in "$@"; do
+		v=$(val "$k")
+		[ "$v" = n/a ] && continue
+		worst=$(awk -v a="$worst" -v b="$v" 'BEGIN { if (a == "" || b + 0 > a + 0) print b; else print a }')
+	done
+	[ -n "$worst" ] || worst=n/a
+	local met
+	met=$(awk -v w="$worst" -v l="$limit" 'BEGIN { if (w == "n/a") print "no figure"; else if (w + 0 <= l + 0) print "met"; else print "NOT met" }')
+	echo "| $what | <= $limit | $worst | $met |"
+}
+# Flat: the per-process cost at 10,000 sequential within 10% of the cost at 100.
+flat=$(awk -v a="$(val us_seq_100)" -v b="$(val us_seq_10000)" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "n/a" }')
+fig flat_seq "$flat"
+echo "## Goals (issue 14): worst figure of each goal, ratios to native in this run"
+echo
+echo "| goal | limit | figure | met |"
+echo "|---|---:|---:|---|"
+goal "1. reads: getpgrp, getsid" 2 getpgrp getsid
+goal "1. reads: getpgid, getsid of another process" 2 getpgid_child getsid_child
+goal "1. reads: getppid, also after a reparent" 2 getppid getppid_reparented
+goal "1. reads: kill(pid, 0) of a tree process" 2 kill0_child
+goal "2. writes: setpgid" 3 setpgid
+goal "2. writes: kill of another process" 3 kill_child
+goal "2. writes: setsid" 3 setsid
+goal "3. fork + _exit + waitpid" 1.15 fork
+goal "3. vfork+exec, posix_spawn, system" 1.10 vfork_exec posix_spawn system
+goal "3. per process, 100..10,000 sequential, 1,000 concurrent" 1.10 scale_seq_100 scale_seq_1000 scale_seq_10000 scale_conc_1000
+goal "3. flat: per-process cost at 10,000 / at 100 (jobshim)" 1.10 flat_seq
+goal "4. bash, dash, python3, make 300 targets" 1.05 macro_bash macro_dash macro_python macro_make300
+goal "4. job-control shell loop" 1.05 macro_jobctl
+goal "4. make -j2 of this tree from clean" 1.05 macro_selfbuild
+goal "4. --trace runs" 1.10 trace_bash trace_dash trace_python trace_make300 trace_jobctl
+goal "4. beats the empty preload (jobshim / empty preload)" 1.00 beats_empty_bash beats_empty_dash beats_empty_python beats_empty_make300 beats_empty_jobctl
+goal "5. supervisor bytes of VmRSS per live process (1,000 alive)" 1024 rss_1000
+echo
+echo "References: an empty LD_PRELOAD costs $(val empty_dash)x native on the dash loop, $(val empty_bash)x on the bash loop;"
+echo "fakeroot + jobshim / fakeroot: $(val fakeroot_bash)x on the bash loop (fakeroot columns above)."

@@ -380,8 +380,14 @@ int shim_connect(void)
 
 void shim_send_locked(struct proto_req *req)
 {
+	struct proto_vpids *vc;
+
 	if (conn_ensure(false) < 0)
 		return;
+	/* The model view cannot tell when a one-way message on a connection
+	 * is applied: its readers ask from now on (shim/mview.c). */
+	if (proto_is_oneway(req->op) && (vc = shim_vpids()) != NULL)
+		atomic_store(&vc->oneway_sock, 1);
 	if (conn_sendmsg(req) < 0)
 		conn_fail();
 	else if (!shim_vf.active)
@@ -423,6 +429,9 @@ pid_t shim_v2r(pid_t vpid)
 		return r;
 	if (vpid == shim_self_vpid())
 		return shim_sys_getpid();
+	r = shim_mview_v2r(vpid);
+	if (r > 0)
+		return r;
 	if (shim_call(&req, &rep) < 0 || rep.err < 0 || rep.v[0] <= 0)
 		return -ESRCH;
 	return rep.v[0];
@@ -443,6 +452,9 @@ pid_t shim_r2v(pid_t rpid)
 		return shim_self_vpid();
 	if (rpid == shim_conn_peer())
 		return 1;
+	v = shim_mview_r2v(rpid);
+	if (v > 0)
+		return v;
 	if (shim_call(&req, &rep) < 0 || rep.err < 0 || rep.v[0] <= 0)
 		return 0;
 	return rep.v[0];

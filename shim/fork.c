@@ -53,6 +53,7 @@ pid_t shim_fork_counted(void)
 	/* Children about to exec inherit these answers, counted or not. */
 	shim_exec_prime();
 	shim_image_prime();
+	shim_mview_prime();
 	/* Only a process that knows its own identity: the child's ppid cache
 	 * and the BIND's sender must be right without asking. */
 	if (!shim_self_known())

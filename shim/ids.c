@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "mview.h"
+
 /* A round trip whose answer is rep.v[0]: 0 with *out, -errno from the
  * engine, or 1 when the supervisor cannot be reached (use the real call). */
 static int ask(uint16_t op, pid_t a, pid_t b, pid_t *out)
@@ -27,6 +29,7 @@ SHIM_EXPORT pid_t getpid(void)
 SHIM_EXPORT pid_t getppid(void)
 {
 	pid_t rppid = shim_sys_getppid(), v;
+	struct mview_ids mv;
 
 	if (shim_offline())
 		return rppid;
@@ -35,6 +38,14 @@ SHIM_EXPORT pid_t getppid(void)
 	v = shim_ppid_cached(rppid);
 	if (v > 0)
 		return v;
+	/* The view's parent holds while our real parent is the one the view
+	 * expects (prpid): a real parent that differs has exited and the
+	 * view does not show it yet. */
+	if (shim_self_known() && shim_mview_ids(shim_self_vpid(), &mv) && mv.ppid > 0 &&
+	    mv.prpid == rppid) {
+		shim_ppid_set(mv.ppid, rppid);
+		return mv.ppid;
+	}
 	/* Not connected yet: HELLO's answer carries the parent. */
 	if (shim_connect() == 0 && (v = shim_ppid_cached(rppid)) > 0)
 		return v;
@@ -46,13 +57,28 @@ SHIM_EXPORT pid_t getppid(void)
 	return v;
 }
 
+/* vpid's entry in the model view (0 = the caller); false: ask instead
+ * (no view, not fresh, or the view does not show pid: ESRCH is always the
+ * supervisor's answer, since a new child's BIND may still be unread). */
+static bool view_of(pid_t pid, struct mview_ids *v)
+{
+	if (pid < 0)
+		return false;
+	if (pid == 0)
+		pid = shim_self_vpid();
+	return shim_mview_ids(pid, v);
+}
+
 static pid_t ids_getpgid(pid_t pid)
 {
+	struct mview_ids mv;
 	pid_t v;
 	int rc;
 
 	if (shim_offline())
 		return real.getpgid(pid);
+	if (view_of(pid, &mv))
+		return mv.pgid;
 	rc = ask(PROTO_OP_GETPGID, pid, 0, &v);
 	if (rc == 1)
 		return real.getpgid(pid);
@@ -80,11 +106,14 @@ SHIM_EXPORT pid_t getpgrp(void)
 
 static pid_t ids_getsid(pid_t pid)
 {
+	struct mview_ids mv;
 	pid_t v;
 	int rc;
 
 	if (shim_offline())
 		return real.getsid(pid);
+	if (view_of(pid, &mv))
+		return mv.sid;
 	rc = ask(PROTO_OP_GETSID, pid, 0, &v);
 	if (rc == 1)
 		return real.getsid(pid);

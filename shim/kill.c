@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <signal.h>
 
+#include "mview.h"
+
 /* One real kill; 0 or -errno (errno itself untouched). */
 static int real_kill(pid_t rpid, int sig)
 {
@@ -127,6 +129,15 @@ static int kill_any(pid_t pid, int sig)
 	/* Oneself: no round trip (the kernel checks sig). */
 	if (pid > 0 && pid == shim_self_vpid() && !stop_to_self_asks(sig))
 		return real_kill(shim_sys_getpid(), sig);
+	/* kill(pid, 0) asks whether pid exists and may be signalled: a live,
+	 * bound process the view shows exists, and the real kill(rpid, 0)
+	 * checks the permission as the kernel would.  Zombies, init and
+	 * everything else ask the engine. */
+	if (sig == 0 && pid > 1) {
+		struct mview_ids mv;
+		if (shim_mview_ids(pid, &mv) && mv.state == MVIEW_LIVE && mv.rpid > 0)
+			return real_kill(mv.rpid, 0);
+	}
 	rc = kill_online(pid, sig);
 	if (rc == 1)
 		rc = kill_offline(pid, sig);

@@ -399,6 +399,16 @@ enum shim_image shim_image_kind(const char *path);
  * itself, and dash starts every child with vfork). */
 void shim_image_prime(void);
 
+/* mview.c: the supervisor's model view (mview.h), read without a round
+ * trip.  Each answers only from a fresh view (no news on its way) and
+ * says so; otherwise the caller asks the supervisor.  Safe in a vfork
+ * child (reads an existing mapping only). */
+struct mview_ids;
+bool shim_mview_ids(pid_t vpid, struct mview_ids *out); /* vpid's entry */
+pid_t shim_mview_v2r(pid_t vpid);                        /* > 0, or 0: ask */
+pid_t shim_mview_r2v(pid_t rpid);                        /* > 1, or 0: ask */
+void shim_mview_prime(void); /* map it before a fork: the child inherits it */
+
 /* ---- exec helpers (shim/exec.c) ---------------------------------------- */
 /* Send EXEC(path) one-way. */
 void shim_exec_note(const char *path);

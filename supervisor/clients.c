@@ -169,7 +169,7 @@ static int identify_counted(struct sup *s, struct sup_client *c, int32_t claim)
 	}
 	if (procs_bind(s, claim, c->rpid) < 0) {
 		eng_fx_clear(&s->fx);
-		eng_fork_abort(s->eng, claim);
+		sup_fork_abort(s, claim);
 		procs_forget(s, claim);
 		return -ESRCH;
 	}

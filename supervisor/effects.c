@@ -223,6 +223,11 @@ void effects_apply(struct sup *s, unsigned flags)
 		}
 		if (trace_on(&s->trace))
 			trace_event(s, fx, i);
+		/* The view follows every change of ids before anyone hears of
+		 * it (mview.c); the other events change none it shows. */
+		if (e->ev == ENG_EV_FORK || e->ev == ENG_EV_EXIT || e->ev == ENG_EV_REAP ||
+		    e->ev == ENG_EV_REPARENT || e->ev == ENG_EV_SETSID || e->ev == ENG_EV_SETPGID)
+			mview_sync(s, e->vpid);
 		/* A reservation whose parent exited will never be forked by it:
 		 * the sweep drops it unless its child shows up meanwhile. */
 		if (e->ev == ENG_EV_REPARENT) {

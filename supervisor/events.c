@@ -117,7 +117,7 @@ static enum sender sender_check(struct sup *s, const struct proto_evt *e)
 		}
 		if (procs_bind(s, e->sender_v, e->sender_r) < 0) {
 			eng_fx_clear(&s->fx);
-			eng_fork_abort(s->eng, e->sender_v);
+			sup_fork_abort(s, e->sender_v);
 			procs_forget(s, e->sender_v);
 			return SENDER_BAD;
 		}
@@ -217,9 +217,14 @@ void events_drain(struct sup *s)
 {
 	static uint8_t buf[EVENTS_BATCH * PROTO_EVT_SIZE];
 
+	uint32_t posted;
+
 	if (s->evfd < 0 || s->ev_draining)
 		return;
 	s->ev_draining = true;
+	/* Every record counted by now is in the pipe (counted after its
+	 * write): once the pipe is empty, the view includes them all. */
+	posted = mview_posted(s);
 	for (;;) {
 		ssize_t n = read(s->evfd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
@@ -235,6 +240,7 @@ void events_drain(struct sup *s)
 		if ((size_t)n < sizeof(buf))
 			break;
 	}
+	mview_applied(s, posted);
 	s->ev_draining = false;
 }
 

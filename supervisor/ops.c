@@ -36,7 +36,7 @@ static int op_fork(struct sup *s, struct sup_client *c, const struct proto_req *
 	if (rc < 0) {
 		/* The spawn fails before the child exists for anyone. */
 		eng_fx_clear(&s->fx);
-		eng_fork_abort(s->eng, child);
+		sup_fork_abort(s, child);
 		procs_forget(s, child);
 		return rc;
 	}
@@ -75,7 +75,7 @@ static int op_bind_counted(struct sup *s, struct sup_client *c, const struct pro
 		rc = procs_bind(s, q->a, q->b);
 		if (rc < 0) {
 			eng_fx_clear(&s->fx);
-			eng_fork_abort(s->eng, q->a);
+			sup_fork_abort(s, q->a);
 			procs_forget(s, q->a);
 			return rc;
 		}
@@ -105,7 +105,7 @@ static int op_bind(struct sup *s, struct sup_client *c, const struct proto_req *
 	if (q->b <= 0) {
 		if (pi.rpid != 0)
 			return -EBUSY; /* the child said hello: it exists after all */
-		rc = eng_fork_abort(s->eng, q->a);
+		rc = sup_fork_abort(s, q->a);
 		if (rc == 0)
 			procs_forget(s, q->a);
 		return rc;

@@ -144,6 +144,7 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 	if (prev > 1 && prev != vpid && (old = procs_find(s, prev)) != NULL && old->rpid == rpid)
 		old->rpid = 0;
 	p->rpid = rpid;
+	mview_sync_bind(s, vpid, prev);
 	if (p->stale_since) {
 		p->stale_since = 0;
 		s->nstale--;
@@ -460,7 +461,7 @@ int procs_fork_at(struct sup *s, int32_t parent, int32_t vpid)
 	int rc = eng_fork_at(s->eng, parent, vpid, &s->fx);
 
 	if (rc == 0 && !procs_add(s, vpid)) {
-		eng_fork_abort(s->eng, vpid);
+		sup_fork_abort(s, vpid);
 		rc = -ENOMEM;
 	}
 	return rc;
@@ -492,7 +493,7 @@ int procs_fork(struct sup *s, int32_t parent, int32_t *child)
 		if (rc < 0)
 			return rc;
 		if (!procs_add(s, v)) {
-			eng_fork_abort(s->eng, v);
+			sup_fork_abort(s, v);
 			return -ENOMEM;
 		}
 		*child = v;
@@ -500,7 +501,7 @@ int procs_fork(struct sup *s, int32_t parent, int32_t *child)
 	}
 	rc = eng_fork(s->eng, parent, child, &s->fx);
 	if (rc == 0 && !procs_add(s, *child)) {
-		eng_fork_abort(s->eng, *child);
+		sup_fork_abort(s, *child);
 		rc = -ENOMEM;
 	}
 	return rc;
@@ -547,7 +548,7 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 		effects_apply(s, 0);
 		s->how = NULL;
 		if (rc < 0) {
-			eng_fork_abort(s->eng, child);
+			sup_fork_abort(s, child);
 			procs_forget(s, child);
 			return rc;
 		}
@@ -592,7 +593,7 @@ void procs_sweep(struct sup *s)
 		if (pi.rpid != 0 || !p || !p->stale_since || now - p->stale_since < 2 * SUP_SWEEP_NS)
 			continue;
 		/* Nobody will fork it any more: its reserving parent is gone. */
-		if (eng_fork_abort(s->eng, v) == 0) {
+		if (sup_fork_abort(s, v) == 0) {
 			procs_forget(s, v);
 		} else {
 			procs_exit(s, v, 0, false, "never bound");

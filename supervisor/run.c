@@ -458,6 +458,7 @@ static int setup(struct sup *s)
 		fprintf(stderr, "jobshim: engine: %s\n", strerror(-rc));
 		return -1;
 	}
+	mview_sync(s, 1);
 	return 0;
 }
 

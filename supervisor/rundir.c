@@ -25,6 +25,8 @@
  *                                         may list it;
  *   DIR = TOP/<24 random hex digits>      0711, ours: the secret component;
  *   DIR/sock, vpids, events, imgcache     0666: any uid that knows DIR;
+ *   DIR/mview                             0644: read by all, written by us
+ *                                         (mview.c);
  *   DIR/libjobshim.so                     0644, only when the library is
  *                                         somewhere other uids cannot read.
  *
@@ -213,6 +215,7 @@ int rundir_make(struct sup *s)
 	}
 	make_counter(s);
 	make_imgcache(s);
+	mview_make(s);
 	share_lib(s);
 	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	/* connect(2) needs write permission on the socket file: every uid. */
@@ -231,6 +234,7 @@ void rundir_remove(struct sup *s)
 		unlink(s->sock);
 	if (s->vcpath[0])
 		unlink(s->vcpath);
+	mview_remove(s);
 	if (s->dir[0]) {
 		char mark[sizeof(s->dir) + sizeof("/" RUNDIR_LIB)]; /* the longest name */
 		snprintf(mark, sizeof(mark), "%s/trace", s->dir);

@@ -36,6 +36,7 @@
 
 #include "../core/eng.h"
 #include "../core/proto.h"
+#include "../shim/mview.h"
 
 struct epoll_event;
 
@@ -184,6 +185,11 @@ struct sup {
 	struct proto_vpids *vc;
 	struct proto_vpids vc_local;
 	bool vc_retired;
+	/* The model view (mview.c): the mapped file, its fd (to punch out
+	 * pages) and a count of published entries per page; mv NULL: none. */
+	void *mv;
+	int mvfd;
+	uint16_t *mvpage;
 	char lib[4096];          /* absolute path of libjobshim.so */
 	struct sup_proc *procs;  /* hash by vpid */
 	struct sup_client *clients; /* hash by id */
@@ -250,6 +256,21 @@ void events_tick(struct sup *s, int64_t now); /* re-arm when due */
 /* rundir.c */
 int rundir_make(struct sup *s);   /* TOP/secret DIR, socket, vpids, imgcache; 0 or -1 (reported) */
 void rundir_remove(struct sup *s); /* after events_close: files, DIR, TOP */
+/* mview.c: the model view (shim/mview.h) */
+void mview_make(struct sup *s);   /* in DIR, unless --trace; none on failure */
+void mview_remove(struct sup *s);
+void mview_sync(struct sup *s, int32_t vpid); /* publish vpid's ids from the engine */
+void mview_sync_bind(struct sup *s, int32_t vpid, int32_t prev);
+uint32_t mview_posted(struct sup *s);             /* the FIFO records counted so far */
+void mview_applied(struct sup *s, uint32_t snap); /* ... all applied up to snap */
+/* eng_fork_abort, and the view forgets the child. */
+static inline int sup_fork_abort(struct sup *s, int32_t vpid)
+{
+	int rc = eng_fork_abort(s->eng, vpid);
+
+	mview_sync(s, vpid);
+	return rc;
+}
 
 /* run.c */
 int run_main(const struct sup_opts *opt);

@@ -1,0 +1,124 @@
+/* mview.c — the shim's side of the model view (mview.h): map it once, answer reads from it when it is fresh. */
+#include "shim.h"
+
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mview.h"
+
+/*
+ * Mapped read-only on the first read that could use it (outside a vfork
+ * child, which must not change our state) and kept: a fork child inherits
+ * the mappings, an exec'd image maps them again.  The counter page
+ * (proto.h: ev_posted, oneway_sock) is mapped here too, read-only, apart
+ * from fork.c's writable mapping, which is the lock holder's.
+ *
+ * A read from the view is "fresh" -- no news on its way that the view
+ * lacks -- when every event record counted so far has been applied
+ * (ev_posted == applied) and no one-way message ever went on a connection.
+ * A caller that learnt of a change (a reply, a reap, a message from the
+ * process that saw it) learnt of it after its record was counted, so a
+ * fresh view includes it; docs/internals.md, "The model view".
+ */
+
+static _Atomic(void *) mv_map;
+static _Atomic(struct proto_vpids *) mv_vc;
+static atomic_bool mv_unusable;
+
+/* Both mappings, or false (then every read asks the supervisor). */
+static bool mv_open(void)
+{
+	void *m, *expect = NULL;
+	struct proto_vpids *vc, *vexpect = NULL;
+	int fd;
+
+	fd = shim_sup_file_open(MVIEW_FILE, O_RDONLY, S_IFREG, (off_t)MVIEW_SIZE);
+	if (fd < 0)
+		return false;
+	m = mmap(NULL, MVIEW_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return false;
+	fd = shim_sup_file_open(PROTO_VPIDS_FILE, O_RDONLY, S_IFREG, PROTO_VPIDS_SIZE);
+	vc = fd >= 0 ? mmap(NULL, PROTO_VPIDS_SIZE, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+	if (fd >= 0)
+		close(fd);
+	if (vc == MAP_FAILED || mview_head(m)->magic != MVIEW_MAGIC) {
+		munmap(m, MVIEW_SIZE);
+		if (vc != MAP_FAILED)
+			munmap(vc, PROTO_VPIDS_SIZE);
+		return false;
+	}
+	/* Two threads' first reads may race: one pair of mappings is kept. */
+	if (!atomic_compare_exchange_strong(&mv_vc, &vexpect, vc))
+		munmap(vc, PROTO_VPIDS_SIZE);
+	if (!atomic_compare_exchange_strong(&mv_map, &expect, m))
+		munmap(m, MVIEW_SIZE);
+	return true;
+}
+
+/* The view if it is mapped and fresh now, else NULL. */
+static void *mv_fresh(void)
+{
+	void *m = atomic_load_explicit(&mv_map, memory_order_acquire);
+	struct proto_vpids *vc;
+
+	if (m == NULL) {
+		if (shim_vf.active || shim_mode() != SHIM_MODE_ONLINE ||
+		    atomic_load_explicit(&mv_unusable, memory_order_relaxed))
+			return NULL;
+		if (!mv_open()) {
+			atomic_store_explicit(&mv_unusable, true, memory_order_relaxed);
+			return NULL;
+		}
+		m = atomic_load_explicit(&mv_map, memory_order_acquire);
+	}
+	if (shim_mode() != SHIM_MODE_ONLINE)
+		return NULL;
+	vc = atomic_load_explicit(&mv_vc, memory_order_acquire);
+	/* magic: cleared by a supervisor that ended (--keep leftovers). */
+	if (mview_head(m)->magic != MVIEW_MAGIC ||
+	    atomic_load_explicit(&vc->oneway_sock, memory_order_acquire) != 0 ||
+	    atomic_load_explicit(&vc->ev_posted, memory_order_acquire) !=
+		    atomic_load_explicit(&mview_head(m)->applied, memory_order_acquire))
+		return NULL;
+	return m;
+}
+
+bool shim_mview_ids(pid_t vpid, struct mview_ids *out)
+{
+	void *m = mv_fresh();
+
+	return m != NULL && mview_read(m, vpid, out);
+}
+
+pid_t shim_mview_v2r(pid_t vpid)
+{
+	struct mview_ids v;
+
+	/* Never the supervisor's rpid: init is answered by its own rules. */
+	if (vpid <= 1 || !shim_mview_ids(vpid, &v))
+		return 0;
+	return v.rpid > 0 ? v.rpid : 0;
+}
+
+pid_t shim_mview_r2v(pid_t rpid)
+{
+	void *m = mv_fresh();
+	int32_t v;
+
+	if (m == NULL)
+		return 0;
+	v = mview_r2v(m, rpid);
+	return v > 1 ? v : 0;
+}
+
+/* Before our fork, spawn and vfork wrappers (shim_fork_counted): the
+ * child inherits the mappings instead of making its own. */
+void shim_mview_prime(void)
+{
+	(void)mv_fresh();
+}

@@ -1,0 +1,162 @@
+/* mview.h — the model view: the supervisor's read-only, lock-free copy of every process's ids, shared with the shims. */
+#ifndef JOBSHIM_MVIEW_H
+#define JOBSHIM_MVIEW_H
+
+/*
+ * Reads of the model (getpgid, getsid, getppid, kill(pid, 0), vpid <-> rpid
+ * translation) cost a round trip each (~20 µs) when asked of the
+ * supervisor.  Instead the supervisor publishes the answers in the file
+ * MVIEW_FILE beside its socket (mode 0644: every uid of the tree may read
+ * it, only the supervisor writes it), mapped MAP_SHARED, PROT_READ, by the
+ * shims.  docs/internals.md ("The model view") argues why a read is never
+ * staler than Linux allows.
+ *
+ * Layout: a header page, then one 32-byte entry per vpid (index = vpid,
+ * 0..MVIEW_NVPID-1), then one 32-bit word per real pid (index = rpid)
+ * naming the vpid bound to it.  The file is sparse: only pages of live
+ * processes are ever touched, and the supervisor punches out a page of
+ * entries once every vpid in it is gone (supervisor/mview.c).
+ *
+ * One writer (the supervisor's single thread), any number of readers.  An
+ * entry is a seqlock: seq is odd while the writer changes it; a reader
+ * retries while seq is odd or changed under it.  An entry with state 0
+ * is "not published": the reader must ask the supervisor (a process the
+ * view does not show may still exist: its parent's BIND may be unread).
+ *
+ * The functions here are pure (no system calls): a vfork child, a signal
+ * handler and the unit test (tests/unit/test_mview.c) use them.
+ */
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MVIEW_FILE "mview"
+#define MVIEW_MAGIC 0x3177766d6a73ull /* "jsmvw1", little-endian */
+#define MVIEW_NVPID (4194304 + 1)     /* vpids 0..SUP_VPID_MAX */
+#define MVIEW_NRPID 4194304           /* real pids 0..PID_MAX_LIMIT-1 */
+#define MVIEW_HEAD 4096
+#define MVIEW_ENT_SIZE 32
+#define MVIEW_ENTS_OFF MVIEW_HEAD
+/* Page-aligned: punching out a page of entries never touches the reverse words. */
+#define MVIEW_REV_OFF ((MVIEW_ENTS_OFF + (uint64_t)MVIEW_NVPID * MVIEW_ENT_SIZE + 4095) & ~4095ull)
+#define MVIEW_SIZE ((MVIEW_REV_OFF + (uint64_t)MVIEW_NRPID * 4 + 4095) & ~4095ull)
+#define MVIEW_PER_PAGE (4096 / MVIEW_ENT_SIZE)
+#define MVIEW_TRIES 1000 /* seqlock retries before a reader asks instead */
+
+/* The header.  applied: the value of the shared counter ev_posted
+ * (proto.h) that the view includes: every event record counted there has
+ * been applied and published.  A reader trusts the view only when
+ * ev_posted == applied and no one-way message went on a connection
+ * (oneway_sock == 0): otherwise news the view may lack is on its way. */
+struct mview_head {
+	uint64_t magic;
+	_Atomic uint32_t applied;
+	int32_t sup_rpid; /* the supervisor (vpid 1) */
+};
+
+enum mview_state {
+	MVIEW_NONE = 0,     /* not published: ask */
+	MVIEW_LIVE = 'R',   /* running or stopped */
+	MVIEW_ZOMBIE = 'Z', /* exited, not reaped */
+};
+
+/* One process.  prpid: the real pid its real parent has while ppid is
+ * right -- the virtual parent's rpid (the supervisor's for ppid 1), 0 if
+ * unknown.  A reader whose real parent is another knows the view has not
+ * yet heard of its parent's exit. */
+struct mview_ent {
+	_Atomic uint32_t seq;
+	_Atomic uint32_t state;
+	_Atomic int32_t ppid, pgid, sid, rpid, prpid;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct mview_ent) == MVIEW_ENT_SIZE, "entry size");
+
+/* What a reader copies out of an entry. */
+struct mview_ids {
+	uint32_t state;
+	int32_t ppid, pgid, sid, rpid, prpid;
+};
+
+static inline struct mview_head *mview_head(void *map)
+{
+	return (struct mview_head *)map;
+}
+
+static inline struct mview_ent *mview_ent(void *map, int32_t vpid)
+{
+	return (struct mview_ent *)((char *)map + MVIEW_ENTS_OFF) + vpid;
+}
+
+static inline _Atomic int32_t *mview_rev(void *map, int32_t rpid)
+{
+	return (_Atomic int32_t *)((char *)map + MVIEW_REV_OFF) + rpid;
+}
+
+/* Writer: publish ids (state MVIEW_NONE clears the entry). */
+static inline void mview_write(void *map, int32_t vpid, const struct mview_ids *v)
+{
+	struct mview_ent *e = mview_ent(map, vpid);
+	uint32_t s = atomic_load_explicit(&e->seq, memory_order_relaxed);
+
+	atomic_store_explicit(&e->seq, s + 1, memory_order_relaxed);
+	/* The odd seq is visible before any field changes. */
+	atomic_thread_fence(memory_order_release);
+	atomic_store_explicit(&e->state, v->state, memory_order_relaxed);
+	atomic_store_explicit(&e->ppid, v->ppid, memory_order_relaxed);
+	atomic_store_explicit(&e->pgid, v->pgid, memory_order_relaxed);
+	atomic_store_explicit(&e->sid, v->sid, memory_order_relaxed);
+	atomic_store_explicit(&e->rpid, v->rpid, memory_order_relaxed);
+	atomic_store_explicit(&e->prpid, v->prpid, memory_order_relaxed);
+	atomic_store_explicit(&e->seq, s + 2, memory_order_release);
+}
+
+/* Reader: a consistent copy of vpid's entry; false when vpid is out of
+ * range or the entry is not published (state MVIEW_NONE). */
+static inline bool mview_read(void *map, int32_t vpid, struct mview_ids *out)
+{
+	struct mview_ent *e;
+	uint32_t s1, s2;
+
+	if (vpid <= 0 || vpid >= MVIEW_NVPID)
+		return false;
+	e = mview_ent(map, vpid);
+	/* The writer is inside for a few stores, unless it was preempted
+	 * there: then give up and ask it (a round trip) rather than spin. */
+	for (int tries = 0; tries < MVIEW_TRIES; tries++) {
+		s1 = atomic_load_explicit(&e->seq, memory_order_acquire);
+		if (s1 & 1)
+			continue;
+		out->state = atomic_load_explicit(&e->state, memory_order_relaxed);
+		out->ppid = atomic_load_explicit(&e->ppid, memory_order_relaxed);
+		out->pgid = atomic_load_explicit(&e->pgid, memory_order_relaxed);
+		out->sid = atomic_load_explicit(&e->sid, memory_order_relaxed);
+		out->rpid = atomic_load_explicit(&e->rpid, memory_order_relaxed);
+		out->prpid = atomic_load_explicit(&e->prpid, memory_order_relaxed);
+		/* The field loads complete before seq is read again. */
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(&e->seq, memory_order_relaxed);
+		if (s1 == s2)
+			return out->state != MVIEW_NONE;
+	}
+	return false;
+}
+
+/* Reader: the vpid bound to real pid rpid, 0 when the view cannot say.
+ * The reverse word is checked against the entry it names, so a stale word
+ * (its process gone, or the rpid rebound) reads as "cannot say". */
+static inline int32_t mview_r2v(void *map, int32_t rpid)
+{
+	struct mview_ids v;
+	int32_t vpid;
+
+	if (rpid <= 0 || rpid >= MVIEW_NRPID)
+		return 0;
+	vpid = atomic_load_explicit(mview_rev(map, rpid), memory_order_acquire);
+	if (vpid <= 0 || !mview_read(map, vpid, &v) || v.rpid != rpid)
+		return 0;
+	return vpid;
+}
+
+#endif

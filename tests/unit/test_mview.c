@@ -1,0 +1,173 @@
+/* test_mview.c — check suite for the model view's layout (shim/mview.h): offsets, seqlock reads under a concurrent writer, the reverse table. */
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "../../shim/mview.h"
+
+/* An anonymous shared mapping stands for the file: same layout, same code. */
+static void *map_view(void)
+{
+	void *m = mmap(NULL, MVIEW_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	return m;
+}
+
+START_TEST(test_layout)
+{
+	/* A page of entries holds whole entries for vpids [k*PER_PAGE,
+	 * (k+1)*PER_PAGE): the supervisor punches pages by that rule. */
+	ck_assert_uint_eq(MVIEW_ENTS_OFF % 4096, 0);
+	ck_assert_uint_eq(4096 % MVIEW_ENT_SIZE, 0);
+	ck_assert_uint_eq(MVIEW_PER_PAGE * MVIEW_ENT_SIZE, 4096);
+	ck_assert_uint_eq(MVIEW_REV_OFF % 4096, 0);
+	ck_assert_uint_ge(MVIEW_REV_OFF, MVIEW_ENTS_OFF + (uint64_t)MVIEW_NVPID * MVIEW_ENT_SIZE);
+	ck_assert_uint_ge(MVIEW_SIZE, MVIEW_REV_OFF + (uint64_t)MVIEW_NRPID * 4);
+	ck_assert_uint_eq(MVIEW_SIZE % 4096, 0);
+	ck_assert_uint_le(sizeof(struct mview_head), MVIEW_HEAD);
+	/* The last vpid and rpid are inside the file. */
+	ck_assert_uint_le((uint64_t)((char *)mview_ent(NULL, MVIEW_NVPID - 1) - (char *)NULL) + MVIEW_ENT_SIZE,
+			  MVIEW_REV_OFF);
+}
+END_TEST
+
+START_TEST(test_unpublished_and_range)
+{
+	void *m = map_view();
+	struct mview_ids v;
+
+	ck_assert(!mview_read(m, 5, &v));          /* zeros: not published */
+	ck_assert(!mview_read(m, 0, &v));          /* out of range */
+	ck_assert(!mview_read(m, -3, &v));
+	ck_assert(!mview_read(m, MVIEW_NVPID, &v));
+	mview_write(m, 5, &(struct mview_ids){MVIEW_LIVE, 1, 5, 2, 1234, 99});
+	ck_assert(mview_read(m, 5, &v));
+	ck_assert_int_eq(v.pgid, 5);
+	ck_assert_int_eq(v.sid, 2);
+	ck_assert_int_eq(v.rpid, 1234);
+	ck_assert_int_eq(v.prpid, 99);
+	ck_assert_uint_eq(atomic_load(&mview_ent(m, 5)->seq), 2); /* even: at rest */
+	mview_write(m, 5, &(struct mview_ids){0});
+	ck_assert(!mview_read(m, 5, &v)); /* cleared: ask */
+	munmap(m, MVIEW_SIZE);
+}
+END_TEST
+
+START_TEST(test_odd_seq_gives_up)
+{
+	void *m = map_view();
+	struct mview_ids v;
+
+	mview_write(m, 7, &(struct mview_ids){MVIEW_LIVE, 1, 7, 7, 70, 1});
+	/* A writer preempted inside its update: the reader asks instead of
+	 * spinning forever or trusting half-written fields. */
+	atomic_fetch_add(&mview_ent(m, 7)->seq, 1);
+	ck_assert(!mview_read(m, 7, &v));
+	munmap(m, MVIEW_SIZE);
+}
+END_TEST
+
+START_TEST(test_reverse)
+{
+	void *m = map_view();
+
+	mview_write(m, 9, &(struct mview_ids){MVIEW_LIVE, 1, 9, 9, 4321, 1});
+	atomic_store(mview_rev(m, 4321), 9);
+	ck_assert_int_eq(mview_r2v(m, 4321), 9);
+	/* A stale word (the entry's rpid is another now) reads as unknown. */
+	mview_write(m, 9, &(struct mview_ids){MVIEW_LIVE, 1, 9, 9, 5000, 1});
+	ck_assert_int_eq(mview_r2v(m, 4321), 0);
+	mview_write(m, 9, &(struct mview_ids){0});
+	atomic_store(mview_rev(m, 5000), 9);
+	ck_assert_int_eq(mview_r2v(m, 5000), 0); /* entry gone */
+	ck_assert_int_eq(mview_r2v(m, 0), 0);
+	ck_assert_int_eq(mview_r2v(m, MVIEW_NRPID), 0);
+	munmap(m, MVIEW_SIZE);
+}
+END_TEST
+
+/* One writer publishes entries whose fields are all equal to a counter;
+ * readers must never see fields from two different writes. */
+#define RACE_WRITES 400000
+static void *race_map;
+static atomic_int race_done;
+
+static void *race_writer(void *arg)
+{
+	(void)arg;
+	for (int32_t k = 1; k <= RACE_WRITES; k++)
+		mview_write(race_map, 11, &(struct mview_ids){MVIEW_LIVE, k, k, k, k, k});
+	atomic_store(&race_done, 1);
+	return NULL;
+}
+
+static void *race_reader(void *arg)
+{
+	long torn = 0, reads = 0;
+	int32_t last = 0;
+	struct mview_ids v;
+
+	(void)arg;
+	while (!atomic_load(&race_done)) {
+		if (!mview_read(race_map, 11, &v))
+			continue;
+		reads++;
+		if (v.ppid != v.pgid || v.pgid != v.sid || v.sid != v.rpid || v.rpid != v.prpid)
+			torn++;
+		if (v.pgid < last) /* one writer: values never go back */
+			torn++;
+		last = v.pgid;
+	}
+	return (void *)torn;
+}
+
+START_TEST(test_no_torn_reads)
+{
+	pthread_t w, r[2];
+	void *torn;
+
+	race_map = map_view();
+	atomic_store(&race_done, 0);
+	mview_write(race_map, 11, &(struct mview_ids){MVIEW_LIVE, 0, 0, 0, 0, 0});
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&r[i], NULL, race_reader, NULL), 0);
+	ck_assert_int_eq(pthread_create(&w, NULL, race_writer, NULL), 0);
+	pthread_join(w, NULL);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(r[i], &torn);
+		ck_assert_int_eq((long)torn, 0);
+	}
+	munmap(race_map, MVIEW_SIZE);
+}
+END_TEST
+
+static Suite *mview_suite(void)
+{
+	Suite *s = suite_create("mview");
+	TCase *tc = tcase_create("layout");
+
+	tcase_add_test(tc, test_layout);
+	tcase_add_test(tc, test_unpublished_and_range);
+	tcase_add_test(tc, test_odd_seq_gives_up);
+	tcase_add_test(tc, test_reverse);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("concurrency");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_no_torn_reads);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(mview_suite());
+	int nfail;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfail ? EXIT_FAILURE : EXIT_SUCCESS;
+}
