@@ -529,6 +529,9 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_PROCLIST:
 		rc = procview_list(s, q, r);
 		break;
+	case PROTO_OP_NOTIF:
+		rc = notif_take(s, c, q->a);
+		break;
 	default:
 		rc = -EOPNOTSUPP;
 		break;

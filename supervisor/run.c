@@ -402,6 +402,9 @@ static void loop(struct sup *s)
 			case SUP_W_EVENTS:
 				events_ready(s);
 				break;
+			case SUP_W_NOTIF:
+				notif_ready(s, SUP_KEY_ID(key), evs[i].events);
+				break;
 			}
 		}
 		s->batch = NULL;
@@ -465,6 +468,7 @@ static void cleanup(struct sup *s)
 {
 	term_restore(s);
 	clients_close_all(s);
+	notif_close_all(s);
 	procs_free_all(s);
 	term_free(s);
 	if (s->lfd >= 0)
