@@ -394,6 +394,7 @@ enum shim_image {
 			   * syscall, dlopen...), links only known system
 			   * libraries: it can run without the shim */
 	SHIM_IMAGE_ALONE, /* static or set-id: runs without it, may fork */
+	SHIM_IMAGE_RAW,   /* dynamic Go: keeps it, and its own raw calls are filtered (seccomp.c) */
 };
 enum shim_image shim_image_kind(const char *path);
 /* Map the tree's decision cache now, in a parent about to fork, vfork or

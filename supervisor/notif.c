@@ -264,9 +264,34 @@ static int run_op(struct call *k, uint16_t op, int32_t a, int32_t b, int32_t c,
 	return r->err;
 }
 
-static int send_kill(pid_t r, int sig)
+/*
+ * Send sig to rpid r (thread t when > 0) for the caller.  A plain kill
+ * from us would name us as the sender (si_pid = the supervisor, which a
+ * receiver sees as vpid 1); SI_USER cannot be forged for another process,
+ * but SI_QUEUE can: the receiver's si_pid is the caller's (its shim shows
+ * the caller's vpid) and si_uid its real uid; only si_code differs from a
+ * native kill (SI_QUEUE for SI_USER or SI_TKILL).  Signal 0 delivers
+ * nothing: the plain call checks existence.
+ */
+static const struct cred *caller_cred(struct call *k);
+
+static int send_as(struct call *k, pid_t r, pid_t t, int sig)
 {
-	return syscall(SYS_kill, r, sig) < 0 ? -errno : 0;
+	siginfo_t si;
+	long rc;
+
+	if (sig == 0 || sig < 0 || sig >= _NSIG)
+		rc = t > 0 ? syscall(SYS_tgkill, r, t, sig) : syscall(SYS_kill, r, sig);
+	else {
+		memset(&si, 0, sizeof(si));
+		si.si_signo = sig;
+		si.si_code = SI_QUEUE;
+		si.si_pid = k->c.rpid;
+		si.si_uid = caller_cred(k)->ok ? (uid_t)k->cr.uid[0] : getuid();
+		rc = t > 0 ? syscall(SYS_rt_tgsigqueueinfo, r, t, sig, &si)
+			   : syscall(SYS_rt_sigqueueinfo, r, sig, &si);
+	}
+	return rc < 0 ? -errno : 0;
 }
 
 /* kill(2) on the caller's behalf: shim/kill.c's kill_online, with the
@@ -292,7 +317,7 @@ static long do_kill(struct call *k, int32_t pid, int sig)
 			}
 			rc = t > 0 ? may_signal(k->s, caller_cred(k), k->c.vpid, t, sig) : -ESRCH;
 			if (rc == 0)
-				rc = send_kill(t, sig);
+				rc = send_as(k, t, 0, sig);
 			sent++;
 			if (rc == 0)
 				ok++;
@@ -306,7 +331,7 @@ static long do_kill(struct call *k, int32_t pid, int sig)
 			break;
 	}
 	if (me) {
-		rc = send_kill(k->c.rpid, sig);
+		rc = send_as(k, k->c.rpid, 0, sig);
 		sent++;
 		if (rc == 0)
 			ok++;
@@ -404,11 +429,15 @@ static long do_tgsend(struct call *k, long nr, const __u64 *a)
 	}
 	switch (nr) {
 	case SYS_tkill:
-		rc = (int)syscall(SYS_tkill, t, sig);
-		break;
+		if (tg <= 0) {
+			long g = status_field(t, "Tgid:", NULL, 0);
+			if (g <= 0)
+				return -ESRCH;
+			tg = (pid_t)g;
+		}
+		return send_as(k, tg, t, sig);
 	case SYS_tgkill:
-		rc = (int)syscall(SYS_tgkill, tg, t, sig);
-		break;
+		return send_as(k, tg, t, sig);
 	case SYS_rt_sigqueueinfo:
 		rc = (int)syscall(SYS_rt_sigqueueinfo, tg, sig, &si);
 		break;
