@@ -17,6 +17,7 @@
  *   procfs.c    the start-up check that /proc is ours (else exit 125)
  *   procview.c  PROCIDS, PROCLIST: ids for the shim's virtual /proc
  *   notif.c     seccomp notifications: pid calls of static/raw images
+ *   notif_cmd.c the command's own filter when it is a static or Go image
  *   effects.c   engine effects -> pidfd signals and trace events
  *   teardown.c  leftovers, timeout and signal shutdown
  *   term.c      the real terminal hand-off and the virtual foreground groups
@@ -283,6 +284,9 @@ bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q
 int notif_take(struct sup *s, struct sup_client *c, int fd); /* 0 or -errno */
 void notif_ready(struct sup *s, uint64_t id, uint32_t events);
 void notif_close_all(struct sup *s);
+/* notif_cmd.c: the command's own filter when it is a static or Go image. */
+void notif_cmd_child(const char *argv0, int syncw, int ackr);
+void notif_cmd_parent(struct sup *s, pid_t child, int syncr, int ackw);
 
 /* procview.c: PROCIDS and PROCLIST (see core/proto.h); 0 or -errno. */
 int procview_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r);

@@ -45,6 +45,10 @@ $p: getpgid(ppid) == getpgrp $( [ $p = go ] && echo true || echo = 1)
 $p: setpgid(0, 0) = 0
 $p: pgrp now 3
 rc 7" sh -c '"$1"; echo rc $?' _ "$X"
+	# The command itself (exec'd by the supervisor, not by a shim).
+	n=$(it_native "$X" ids 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" ids 2>&1; echo "rc $?")
+	it_expect "$img: run as the command, same as Linux" "$s" "$n"
 	# Bad input: Linux's errno (and nothing signalled outside).
 	n=$(it_native sh -c '"$1" errno' _ "$X" 2>&1)
 	s=$(it_shim -- sh -c '"$1" errno' _ "$X" 2>&1)

@@ -5,7 +5,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -104,6 +107,33 @@ int main(int argc, char **argv)
 		show("setsid() again", sc(SYS_setsid, 0, 0, 0));
 		show("getsid(0) == pid", sc(SYS_getsid, 0, 0, 0) == pid);
 		show("getpgrp() == pid", sc(SYS_getpgrp, 0, 0, 0) == pid);
+		return 0;
+	}
+	if (strcmp(mode, "bench") == 0) {
+		/* scripts/bench.sh: ns per call of a filtered getpid, kill(self, 0)
+		 * and fork + wait (fork itself is not filtered). */
+		int n = argc > 2 ? atoi(argv[2]) : 10000;
+		struct timespec t0, t1;
+		const char *names[] = {"getpid", "kill0", "fork"};
+		for (int w = 0; w < 3; w++) {
+			int m = w == 2 ? n / 20 + 1 : n;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			for (int i = 0; i < m; i++) {
+				if (w == 0) {
+					sc(SYS_getpid, 0, 0, 0);
+				} else if (w == 1) {
+					sc(SYS_kill, pid, 0, 0);
+				} else {
+					pid_t c = fork();
+					if (c == 0)
+						_exit(0);
+					waitpid(c, NULL, 0);
+				}
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			printf("%s %.0f\n", names[w],
+			       ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / m);
+		}
 		return 0;
 	}
 	if (strcmp(mode, "selfsig") == 0) {

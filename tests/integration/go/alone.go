@@ -4,6 +4,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"strconv"
 	"syscall"
 )
 
@@ -40,6 +42,15 @@ func main() {
 			os.Exit(8)
 		}
 		os.Exit(7)
+	case "spawn":
+		// scripts/bench.sh: start N subprocesses one after the other.
+		n, _ := strconv.Atoi(os.Args[2])
+		for i := 0; i < n; i++ {
+			if err := exec.Command("/bin/true").Run(); err != nil {
+				fmt.Println(err)
+				os.Exit(1)
+			}
+		}
 	case "errno":
 		fmt.Printf("kill(99999, 0) = %s\n", errname(syscall.Kill(99999, 0)))
 		fmt.Printf("kill(ppid, 65) = %s\n", errname(syscall.Kill(ppid, 65)))
