@@ -345,6 +345,22 @@ static long do_kill(struct call *k, int32_t pid, int sig)
 	return ok > 0 ? 0 : last;
 }
 
+/* fork is not filtered: a filtered parent knows its children by their
+ * real pids.  kill(pid > 1) where pid is no vpid of the tree but a real
+ * child of the caller's goes to that child (nobody else: a real pid is
+ * never taken for a stranger).  1 = not such a child. */
+static long kill_own_child(struct call *k, int32_t pid, int sig)
+{
+	struct sysio_stat st;
+	int rc;
+
+	if (pid <= 1 || eng_vpid_to_rpid(k->s->eng, pid) != -ESRCH || sysio_stat(pid, &st) < 0 ||
+	    st.ppid != k->c.rpid)
+		return 1;
+	rc = may_signal(k->s, caller_cred(k), k->c.vpid, pid, sig);
+	return rc < 0 ? rc : send_as(k, pid, 0, sig);
+}
+
 /* A tid argument: a vpid names its main thread; else a real thread id of
  * a tree process's other thread (gettid stays real for those); else
  * ESRCH.  1 = the supervisor. */
@@ -516,7 +532,9 @@ static int decide(struct call *k, int lfd, const struct seccomp_notif *n, long *
 		r.v[0] = 0;
 		break;
 	case SYS_kill:
-		*val = do_kill(k, (int32_t)a[0], (int)a[1]);
+		*val = kill_own_child(k, (int32_t)a[0], (int)a[1]);
+		if (*val == 1)
+			*val = do_kill(k, (int32_t)a[0], (int)a[1]);
 		return 1;
 	case SYS_pidfd_open:
 		*val = do_pidfd_open(k, lfd, n->id, a, done);
