@@ -398,7 +398,28 @@ static long do_tgsend(struct call *k, long nr, const __u64 *a)
 	int sig;
 	bool self;
 	int rc;
+	bool queue = nr == SYS_rt_sigqueueinfo || nr == SYS_rt_tgsigqueueinfo;
 
+	/* The kernel's order for the queue calls: the siginfo is read first
+	 * (EFAULT), then rt_tgsigqueueinfo's ids (EINVAL), then the si_code
+	 * only the kernel may send to another task (EPERM: compared with the
+	 * caller's own id as it knows it), then the target (ESRCH). */
+	if (queue) {
+		pid_t me = k->tid == k->c.rpid ? k->c.vpid : k->tid;
+		pid_t to = nr == SYS_rt_sigqueueinfo ? (pid_t)a[0] : (pid_t)a[1];
+		if (!read_caller(k, nr == SYS_rt_sigqueueinfo ? a[2] : a[3], &si, sizeof(si)))
+			return -EFAULT;
+		if (nr == SYS_rt_tgsigqueueinfo && ((pid_t)a[0] <= 0 || (pid_t)a[1] <= 0))
+			return -EINVAL;
+		if (si.si_code >= 0 || si.si_code == SI_TKILL) {
+			if (to != me)
+				return -EPERM;
+			/* to oneself, sent by us: only SI_QUEUE passes */
+			si.si_code = SI_QUEUE;
+		}
+		/* The receiver's shim translates si_pid as a real pid. */
+		si.si_pid = k->c.rpid;
+	}
 	switch (nr) {
 	case SYS_tkill:
 		t = xlate_tid(s, (pid_t)a[0]);
@@ -427,15 +448,6 @@ static long do_tgsend(struct call *k, long nr, const __u64 *a)
 	if (t < 0)
 		return t;
 	self = t == k->c.rpid || (tg == k->c.rpid && nr == SYS_rt_sigqueueinfo);
-	if (nr == SYS_rt_sigqueueinfo || nr == SYS_rt_tgsigqueueinfo) {
-		if (!read_caller(k, nr == SYS_rt_sigqueueinfo ? a[2] : a[3], &si, sizeof(si)))
-			return -EFAULT;
-		/* Only the kernel may send these to another process. */
-		if ((si.si_code >= 0 || si.si_code == SI_TKILL) && !self)
-			return -EPERM;
-		/* The receiver's shim translates si_pid as a real pid. */
-		si.si_pid = k->c.rpid;
-	}
 	if (t == 1 || tg == 1)
 		return init_check(s, caller_cred(k), k->c.vpid, sig);
 	if (!self) {
@@ -474,7 +486,8 @@ static long do_pidfd_open(struct call *k, int lfd, uint64_t id, const __u64 *a, 
 	long nfd;
 	struct seccomp_notif_addfd add = {.id = id, .flags = SECCOMP_ADDFD_FLAG_SEND};
 
-	if (v <= 0)
+	/* flags first, as the kernel: PIDFD_NONBLOCK, PIDFD_THREAD */
+	if ((a[1] & ~(__u64)(O_NONBLOCK | O_EXCL)) != 0 || v <= 0)
 		return -EINVAL;
 	if (v == 1)
 		return -ESRCH; /* init's pidfd would let the tree signal us for real */

@@ -24,7 +24,19 @@ static long sc(long nr, long a, long b, long c)
 	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
 	return ret;
 }
+static long sc4(long nr, long a, long b, long c, long d)
+{
+	long ret;
+	register long r10 __asm__("r10") = d;
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+	return ret;
+}
 #else
+static long sc4(long nr, long a, long b, long c, long d)
+{
+	long r = syscall(nr, a, b, c, d);
+	return r < 0 ? -errno : r;
+}
 static long sc(long nr, long a, long b, long c)
 {
 	long r = syscall(nr, a, b, c);
@@ -106,6 +118,33 @@ int main(int argc, char **argv)
 		show("setsid()", sc(SYS_setsid, 0, 0, 0));
 		show("setsid() again", sc(SYS_setsid, 0, 0, 0));
 		show("getsid(0) == pid", sc(SYS_getsid, 0, 0, 0) == pid);
+		{
+			siginfo_t si;
+			long fd;
+			memset(&si, 0, sizeof(si));
+			si.si_signo = SIGUSR2;
+			si.si_code = SI_QUEUE;
+			signal(SIGUSR2, SIG_IGN);
+			show("rt_sigqueueinfo(pid, SIGUSR2, SI_QUEUE)", sc(SYS_rt_sigqueueinfo, pid, SIGUSR2, (long)&si));
+			show("rt_sigqueueinfo(99999, SIGUSR2, SI_QUEUE)", sc(SYS_rt_sigqueueinfo, 99999, SIGUSR2, (long)&si));
+			show("rt_sigqueueinfo(ppid, 0, SI_QUEUE)", sc(SYS_rt_sigqueueinfo, ppid, 0, (long)&si));
+			show("rt_sigqueueinfo(pid, SIGUSR2, NULL)", sc(SYS_rt_sigqueueinfo, pid, SIGUSR2, 0));
+			si.si_code = SI_USER;
+			show("rt_sigqueueinfo(ppid, 0, SI_USER)", sc(SYS_rt_sigqueueinfo, ppid, 0, (long)&si));
+			show("rt_sigqueueinfo(pid, SIGUSR2, SI_USER)", sc(SYS_rt_sigqueueinfo, pid, SIGUSR2, (long)&si));
+			show("rt_tgsigqueueinfo(0, pid, 0, SI_USER)", sc4(SYS_rt_tgsigqueueinfo, 0, pid, 0, (long)&si));
+			si.si_code = SI_QUEUE;
+			show("rt_tgsigqueueinfo(pid, pid, 0)", sc4(SYS_rt_tgsigqueueinfo, pid, pid, 0, (long)&si));
+			show("rt_tgsigqueueinfo(ppid, pid, 0)", sc4(SYS_rt_tgsigqueueinfo, ppid, pid, 0, (long)&si));
+			fd = sc(SYS_pidfd_open, ppid, 0, 0);
+			show("pidfd_open(ppid) >= 0", fd >= 0);
+			if (fd >= 0)
+				close((int)fd);
+			show("pidfd_open(99999)", sc(SYS_pidfd_open, 99999, 0, 0));
+			show("pidfd_open(0)", sc(SYS_pidfd_open, 0, 0, 0));
+			show("pidfd_open(-1)", sc(SYS_pidfd_open, -1, 0, 0));
+			show("pidfd_open(99999, 12345)", sc(SYS_pidfd_open, 99999, 12345, 0));
+		}
 		show("getpgrp() == pid", sc(SYS_getpgrp, 0, 0, 0) == pid);
 		return 0;
 	}
