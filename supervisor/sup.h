@@ -16,7 +16,8 @@
  *   sysio.c     /proc reads, pidfd calls, waitid: the seam tests/fuzz/ replaces
  *   procfs.c    the start-up check that /proc is ours (else exit 125)
  *   procview.c  PROCIDS, PROCLIST: ids for the shim's virtual /proc
- *   notif.c     seccomp notifications: pid calls of static/raw images
+ *   notif.c     seccomp notifications: pid calls of static/raw images (notif.h)
+ *   notif_sig.c their kill family, sent for the caller after the kernel's permission check
  *   notif_cmd.c the command's own filter when it is a static or Go image
  *   effects.c   engine effects -> pidfd signals and trace events
  *   teardown.c  leftovers, timeout and signal shutdown
