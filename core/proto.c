@@ -137,6 +137,8 @@ static int req_fields_ok(const struct proto_req *r)
 		return in_range(r->a, 0, PROTO_PID_MAX);
 	case PROTO_OP_PROCIDS:
 		return in_range(r->a, 1, PROTO_PID_MAX) && in_range(r->b, -1, PROTO_PID_MAX);
+	case PROTO_OP_NOTIF:
+		return in_range(r->a, 0, 1 << 20);
 	default:
 		return 1;
 	}
@@ -299,6 +301,7 @@ const char *proto_op_name(uint16_t op)
 		[PROTO_OP_PGRP_RPIDS] = "pgrp_rpids",
 		[PROTO_OP_PROCIDS] = "procids",
 		[PROTO_OP_PROCLIST] = "proclist",
+		[PROTO_OP_NOTIF] = "notif",
 	};
 	if (op == 0 || op >= PROTO_OP_END_)
 		return "?";

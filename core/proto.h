@@ -107,6 +107,12 @@ enum proto_op {
 	 * (init included), in vpid order.  reply: ids[] = (vpid, rpid)
 	 * pairs, n = ids used; v0 = the a to ask next, 0 after the last. */
 	PROTO_OP_PROCLIST,
+	/* NOTIF: the caller installed a seccomp filter (shim/seccomp.c) about
+	 * to exec an image the shim cannot be in; a = the listener's fd
+	 * number in the caller.  The supervisor takes a copy with pidfd_getfd
+	 * and answers the filter's notifications (supervisor/notif.c) before
+	 * it replies; the caller then closes its copy.  err: -errno. */
+	PROTO_OP_NOTIF,
 	PROTO_OP_END_ /* one past the last op */
 };
 

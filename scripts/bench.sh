@@ -145,6 +145,44 @@ if [ "$MKROUNDS" -gt 0 ]; then
 	echo
 fi
 
+# Images the shim cannot be in (docs/internals.md, "Static, musl, Go and raw
+# system calls"): a static program's filtered calls (each one a seccomp user
+# notification answered by the supervisor) and a Go program (CGO_ENABLED=0)
+# starting 300 subprocesses.  Built here; skipped without cc -static or go.
+echo "## Alone images: seccomp user notifications (median of $ROUNDS)"
+echo
+echo "| run | native | jobshim | ratio |"
+echo "|---|---:|---:|---:|"
+T=tests/integration
+if cc -static -O2 -o "$tmp/alone" "$T/alone/alone.c" 2>/dev/null; then
+	: >"$tmp/an"; : >"$tmp/as"
+	for r in $(seq "$ROUNDS"); do
+		"$tmp/alone" bench 20000 >>"$tmp/an" 2>/dev/null || true
+		"$J" run -- "$tmp/alone" bench 20000 >>"$tmp/as" 2>/dev/null || true
+	done
+	for c in getpid kill0 fork; do
+		n=$(awk -v c="$c" '$1 == c {print $2}' "$tmp/an" | median)
+		s=$(awk -v c="$c" '$1 == c {print $2}' "$tmp/as" | median)
+		echo "| static $c (ns/call) | $n | $s | $(ratio "$n" "$s") |"
+	done
+else
+	echo "(cc -static failed: no static rows)"
+fi
+if have go && env -C "$T/go" GOCACHE="$tmp/gocache" GO111MODULE=off CGO_ENABLED=0 \
+	go build -o "$tmp/goalone" . 2>/dev/null; then
+	: >"$tmp/n"; : >"$tmp/s"
+	for r in $(seq "$ROUNDS"); do
+		time_ms "$tmp/goalone" spawn 300 >>"$tmp/n"
+		time_ms "$J" run -- "$tmp/goalone" spawn 300 >>"$tmp/s"
+	done
+	n=$(median <"$tmp/n"); s=$(median <"$tmp/s")
+	echo "| Go: 300 subprocesses (ms; goal <= 1.5x) | $n | $s | $(ratio "$n" "$s") |"
+	fig go_spawn300 "$(ratio "$n" "$s")"
+else
+	echo "(go not installed: no Go row)"
+fi
+echo
+
 # The integration suite runs every program natively and under jobshim itself: one
 # timed run (it is long), no native counterpart.
 echo "## Integration suite (one run)"
@@ -224,6 +262,7 @@ goal "4. job-control shell loop" 1.05 macro_jobctl
 goal "4. make -j2 of this tree from clean" 1.05 macro_selfbuild
 goal "4. --trace runs" 1.10 trace_bash trace_dash trace_python trace_make300 trace_jobctl
 goal "4. beats the empty preload (jobshim / empty preload)" 1.00 beats_empty_bash beats_empty_dash beats_empty_python beats_empty_make300 beats_empty_jobctl
+goal "issue 12: a Go program starting 300 subprocesses" 1.5 go_spawn300
 goal "5. supervisor bytes of VmRSS per live process (1,000 alive)" 1024 rss_1000
 echo
 echo "References: an empty LD_PRELOAD costs $(val empty_dash)x native on the dash loop, $(val empty_bash)x on the bash loop;"

@@ -23,14 +23,15 @@
  * `stack` (a fork child has its own copy of memory, so nothing else can
  * see which one it uses; a program that passes data through the top of
  * `stack` would).  Threads, CLONE_VM, CLONE_PARENT, CLONE_SETTLS, the
- * *_SETTID words (they would hold real ids), namespaces, CLONE_VFORK,
+ * *_SETTID words (they would hold real ids), namespaces other than
+ * CLONE_NEWPID (whose child leaves the tree: nest.c), CLONE_VFORK,
  * CLONE_PIDFD and other exit signals pass through untouched: their child
  * registers lazily, as before.
  */
 
 /* Flags that keep a clone a plain fork besides its exit signal. */
 #define CLONE_FORKLIKE (CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_IO | CLONE_UNTRACED | \
-			CLONE_PTRACE)
+			CLONE_PTRACE | CLONE_NEWPID)
 
 /* The caller's flags, for clone_fork (same thread, between set and use). */
 static SHIM_TLS unsigned long clone_flags;

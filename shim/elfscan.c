@@ -236,6 +236,36 @@ static bool interposed(const char *s, const char *end)
 	return false;
 }
 
+/* A Go program (a section .note.go.buildid or .go.buildinfo): its runtime
+ * makes its system calls itself even when linked with libc (cgo), so the
+ * preload never sees them. */
+static bool go_image(const struct scan *sc)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)sc->base;
+
+	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shstrndx >= eh->e_shnum ||
+	    !in_file(sc, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
+		return false;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(sc->base + eh->e_shoff);
+	const Elf64_Shdr *ss = &sh[eh->e_shstrndx];
+	if (!in_file(sc, ss->sh_offset, ss->sh_size))
+		return false;
+	const char *names = (const char *)(sc->base + ss->sh_offset);
+	for (unsigned i = 0; i < eh->e_shnum; i++) {
+		uint32_t off = sh[i].sh_name;
+		if (off >= ss->sh_size)
+			continue;
+		size_t room = ss->sh_size - off;
+		/* the names with their NUL, inside the table */
+		if ((room >= sizeof(".note.go.buildid") &&
+		     memcmp(names + off, ".note.go.buildid", sizeof(".note.go.buildid")) == 0) ||
+		    (room >= sizeof(".go.buildinfo") &&
+		     memcmp(names + off, ".go.buildinfo", sizeof(".go.buildinfo")) == 0))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The scan itself.
  *   ALONE: the kernel runs the image without our library whatever the
@@ -258,6 +288,8 @@ static enum imgcache_verdict scan_verdict(struct scan *sc)
 		return IMGCACHE_KEEP;
 	if (!sc->interp)
 		return IMGCACHE_ALONE;
+	if (go_image(sc))
+		return IMGCACHE_RAW;
 	plain = scan_tables(sc) && needed_safe(sc);
 	for (size_t i = 1; plain && i < sc->nsym; i++) {
 		const Elf64_Sym *sym = &sc->sym[i];
@@ -362,5 +394,8 @@ enum shim_image shim_image_kind(const char *path)
 		scan_close(&sc);
 		scan_cache(cache, &sc, v);
 	}
-	return v == IMGCACHE_PLAIN ? SHIM_IMAGE_PLAIN : v == IMGCACHE_ALONE ? SHIM_IMAGE_ALONE : SHIM_IMAGE_KEEP;
+	return v == IMGCACHE_PLAIN   ? SHIM_IMAGE_PLAIN
+	       : v == IMGCACHE_ALONE ? SHIM_IMAGE_ALONE
+	       : v == IMGCACHE_RAW   ? SHIM_IMAGE_RAW
+				     : SHIM_IMAGE_KEEP;
 }

@@ -188,6 +188,9 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 			shim_event_alone();
 		if (shim_envbuf_make_for(&eb, envp, self, image == SHIM_IMAGE_PLAIN) == 0)
 			env = eb.env;
+		/* Its pid calls go to the supervisor instead (seccomp.c). */
+		if (image == SHIM_IMAGE_ALONE || image == SHIM_IMAGE_RAW)
+			(void)shim_seccomp_before_exec(kind == EXEC_SEARCH ? NULL : path);
 	} else {
 		eb.map = NULL;
 		eb.env = NULL;

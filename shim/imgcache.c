@@ -109,7 +109,7 @@ enum imgcache_verdict imgcache_find(void *map, const struct imgcache_key *k)
 	for (int i = 0; i < IC_PROBES; i++) {
 		if (!slot_read(probe(map, k, i), w) || !key_eq(w, k, 6))
 			continue;
-		if (w[IC_VERDICT] >= IMGCACHE_PLAIN && w[IC_VERDICT] <= IMGCACHE_ALONE)
+		if (w[IC_VERDICT] >= IMGCACHE_PLAIN && w[IC_VERDICT] <= IMGCACHE_RAW)
 			return (enum imgcache_verdict)w[IC_VERDICT];
 	}
 	return IMGCACHE_MISS;
@@ -140,7 +140,7 @@ void imgcache_put(void *map, const struct imgcache_key *k, enum imgcache_verdict
 {
 	uint64_t w[7];
 
-	if (v < IMGCACHE_PLAIN || v > IMGCACHE_ALONE)
+	if (v < IMGCACHE_PLAIN || v > IMGCACHE_RAW)
 		return;
 	for (int i = 0; i < 6; i++)
 		w[i] = k->w[i];

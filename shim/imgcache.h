@@ -30,13 +30,14 @@
 #define IMGCACHE_SIZE 65536
 /* Bump when the slot format or the decision rules of elfscan.c change
  * (the exported set is covered by OWN_NAMES_SUM). */
-#define IMGCACHE_VERSION 2
+#define IMGCACHE_VERSION 3
 
 enum imgcache_verdict {
 	IMGCACHE_MISS = 0,
 	IMGCACHE_PLAIN = 1, /* runs without the shim */
 	IMGCACHE_KEEP = 2,  /* keeps the shim preloaded */
 	IMGCACHE_ALONE = 3, /* runs without the shim (static, set-id) yet may fork */
+	IMGCACHE_RAW = 4,   /* keeps the shim, but makes raw pid calls (Go): filtered too */
 };
 
 /* The identity of an image file. */

@@ -298,6 +298,8 @@ void shim_event_announce_locked(void);
 /* Before exec'ing a static or set-id image: "I exist" now, for it (a vfork
  * child too, with the FIFO its parent opened in shim_event_prime_locked). */
 void shim_event_alone(void);
+/* seccomp.c: filter an alone image's pid calls (supervisor/notif.c); 0 or -errno. */
+int shim_seccomp_before_exec(const char *path);
 void shim_event_prime_locked(void);
 /* Learn once whether the run is traced (exec.c), before forking: every
  * child about to exec inherits the answer instead of asking again. */
@@ -392,6 +394,7 @@ enum shim_image {
 			   * syscall, dlopen...), links only known system
 			   * libraries: it can run without the shim */
 	SHIM_IMAGE_ALONE, /* static or set-id: runs without it, may fork */
+	SHIM_IMAGE_RAW,   /* dynamic Go: keeps it, and its own raw calls are filtered (seccomp.c) */
 };
 enum shim_image shim_image_kind(const char *path);
 /* Map the tree's decision cache now, in a parent about to fork, vfork or

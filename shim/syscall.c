@@ -96,11 +96,15 @@ static long sys_result(long r)
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
-/* Flags that keep a clone a plain fork (besides the exit signal). */
+/* Flags that keep a clone a plain fork (besides the exit signal).
+ * CLONE_NEWPID too (LTP clone301): the parent gets the child's vpid and
+ * waits for it by that number; the child, first of its own pid namespace,
+ * leaves the tree in the fork wrapper (nest.c: getppid() is 0) and sees
+ * the kernel's ids there (getpid() is 1). */
 #define FORKLIKE_FLAGS                                                                    \
 	((uint64_t)CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_PARENT_SETTID |      \
 	 CLONE_PIDFD | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_IO | CLONE_UNTRACED | \
-	 CLONE_PTRACE | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)
+	 CLONE_PTRACE | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP | CLONE_NEWPID)
 
 /* The layout of the kernel's struct clone_args (fixed ABI, 8-byte fields). */
 struct sys_clone_args {

@@ -119,7 +119,7 @@ static int setup_signals(struct sup *s)
 	return s->sigfd < 0 ? -1 : 0;
 }
 
-static void child_exec(struct sup *s, int errfd)
+static void child_exec(struct sup *s, int errfd, int syncw, int ackr)
 {
 	const char *old = nest_preload_rest(getenv("LD_PRELOAD"), s->lib);
 	char self[64], *preload;
@@ -145,6 +145,7 @@ static void child_exec(struct sup *s, int errfd)
 	setenv("JOBSHIM_SOCKET", s->sock, 1);
 	setenv("JOBSHIM_LIB", s->lib, 1);
 	setenv("JOBSHIM_SELF", self, 1);
+	notif_cmd_child(s->opt.argv[0], syncw, ackr); /* a static or Go command */
 	execvp(s->opt.argv[0], s->opt.argv);
 	err = errno;
 	while (write(errfd, &err, sizeof(err)) < 0 && errno == EINTR)
@@ -156,7 +157,7 @@ static void child_exec(struct sup *s, int errfd)
  * command could not be started. */
 static int spawn_command(struct sup *s)
 {
-	int pfd[2], err = 0, rc;
+	int pfd[2], sync[2], ack[2], err = 0, rc;
 	int32_t v;
 	ssize_t n;
 	pid_t pid;
@@ -171,7 +172,7 @@ static int spawn_command(struct sup *s)
 		fprintf(stderr, "jobshim: engine: cannot create the command: %s\n", strerror(-rc));
 		return RUN_EXIT_FAIL;
 	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
+	if (pipe2(pfd, O_CLOEXEC) < 0 || pipe2(sync, O_CLOEXEC) < 0 || pipe2(ack, O_CLOEXEC) < 0) {
 		fprintf(stderr, "jobshim: pipe: %s\n", strerror(errno));
 		return RUN_EXIT_FAIL;
 	}
@@ -186,12 +187,17 @@ static int spawn_command(struct sup *s)
 		return RUN_EXIT_FAIL;
 	}
 	if (pid == 0)
-		child_exec(s, pfd[1]);
+		child_exec(s, pfd[1], sync[1], ack[0]);
 	close(pfd[1]);
+	close(sync[1]);
+	close(ack[0]);
 	s->cmd_rpid = pid;
 	setpgid(pid, pid); /* also done by the child: whoever runs first */
 	term_give(s);
 	procs_bind(s, 2, pid);
+	notif_cmd_parent(s, pid, sync[0], ack[1]);
+	close(sync[0]);
+	close(ack[1]);
 	/* The pipe closes on a successful exec, before the new image runs any
 	 * code: no request from the command can be waiting for us yet. */
 	do
@@ -402,6 +408,9 @@ static void loop(struct sup *s)
 			case SUP_W_EVENTS:
 				events_ready(s);
 				break;
+			case SUP_W_NOTIF:
+				notif_ready(s, SUP_KEY_ID(key), evs[i].events);
+				break;
 			}
 		}
 		s->batch = NULL;
@@ -466,6 +475,7 @@ static void cleanup(struct sup *s)
 {
 	term_restore(s);
 	clients_close_all(s);
+	notif_close_all(s);
 	procs_free_all(s);
 	term_free(s);
 	if (s->lfd >= 0)

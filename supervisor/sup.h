@@ -16,6 +16,9 @@
  *   sysio.c     /proc reads, pidfd calls, waitid: the seam tests/fuzz/ replaces
  *   procfs.c    the start-up check that /proc is ours (else exit 125)
  *   procview.c  PROCIDS, PROCLIST: ids for the shim's virtual /proc
+ *   notif.c     seccomp notifications: pid calls of static/raw images (notif.h)
+ *   notif_sig.c their kill family, sent for the caller after the kernel's permission check
+ *   notif_cmd.c the command's own filter when it is a static or Go image
  *   effects.c   engine effects -> pidfd signals and trace events
  *   teardown.c  leftovers, timeout and signal shutdown
  *   term.c      the real terminal hand-off and the virtual foreground groups
@@ -70,6 +73,7 @@ enum sup_watch {
 	SUP_W_CLIENT, /* id = client id */
 	SUP_W_PIDFD,  /* id = vpid */
 	SUP_W_EVENTS, /* the event FIFO (events.c) */
+	SUP_W_NOTIF,  /* a seccomp listener (notif.c), id = its number */
 };
 #define SUP_KEY(kind, id) (((uint64_t)(kind) << 56) | ((uint64_t)(id) & 0xffffffffffffffULL))
 #define SUP_KEY_KIND(k) ((int)((k) >> 56))
@@ -297,6 +301,14 @@ int32_t clients_identify(struct sup *s, pid_t rpid, int32_t claim);
 void ops_settle_parents(struct sup *s, int32_t vpid);
 bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		  struct proto_rep *r);
+
+/* notif.c: seccomp listeners of filtered images (NOTIF request). */
+int notif_take(struct sup *s, struct sup_client *c, int fd); /* 0 or -errno */
+void notif_ready(struct sup *s, uint64_t id, uint32_t events);
+void notif_close_all(struct sup *s);
+/* notif_cmd.c: the command's own filter when it is a static or Go image. */
+void notif_cmd_child(const char *argv0, int syncw, int ackr);
+void notif_cmd_parent(struct sup *s, pid_t child, int syncr, int ackw);
 
 /* procview.c: PROCIDS and PROCLIST (see core/proto.h); 0 or -errno. */
 int procview_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r);

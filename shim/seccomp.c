@@ -1,0 +1,85 @@
+/* seccomp.c — before exec'ing an image the shim cannot be in: a seccomp filter whose pid calls the supervisor answers. */
+#include "shim.h"
+#include "seccomp_bpf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* set-user/group-id file?  no_new_privs would make the kernel ignore its
+ * bits, so without CAP_SYS_ADMIN it runs unfiltered, as before. */
+static bool setid_image(const char *path)
+{
+	struct stat st;
+
+	if (path == NULL ||
+	    shim_raw_syscall(SYS_newfstatat, AT_FDCWD, (long)path, (long)&st, 0, 0, 0) != 0)
+		return true; /* cannot tell: leave it alone */
+	return (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+}
+
+/*
+ * Install the filter on the calling thread and hand its listener to the
+ * supervisor (NOTIF round trip).  Without CAP_SYS_ADMIN the kernel
+ * requires no_new_privs first, which also disables set-id below: then a
+ * set-id image is not filtered at all.  Root (CAP_SYS_ADMIN) needs no
+ * no_new_privs.  0, or -errno (nothing installed, or installed and the
+ * supervisor has the listener: never a filter without a listener, whose
+ * calls the kernel would fail with ENOSYS... except when the round trip
+ * itself fails after installing, see below).
+ */
+int shim_seccomp_before_exec(const char *path)
+{
+	struct sock_filter f[SECCOMP_BPF_MAX];
+	struct sock_fprog prog;
+	struct proto_req req = {.op = PROTO_OP_NOTIF};
+	struct proto_rep rep;
+	long fd;
+	int saved = errno, rc = 0;
+
+	/* A vfork child has a connection of its own (shim_vf.conn). */
+	if (shim_offline())
+		return -EAGAIN;
+	prog.len = (unsigned short)seccomp_bpf_build(f);
+	prog.filter = f;
+	/* Connect first: the round trip after installing must not fail for
+	 * want of a connection. */
+	if (shim_connect() < 0) {
+		errno = saved;
+		return -ENOTCONN;
+	}
+	fd = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			      (long)&prog, 0, 0, 0);
+	if (fd == -EACCES) {
+		if (setid_image(path)) {
+			errno = saved;
+			return -EPERM;
+		}
+		if (shim_raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) == 0)
+			fd = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+					      SECCOMP_FILTER_FLAG_NEW_LISTENER, (long)&prog, 0, 0, 0);
+	}
+	if (fd < 0) {
+		errno = saved;
+		return (int)fd;
+	}
+	req.a = (int32_t)fd;
+	if (shim_call(&req, &rep) < 0)
+		rc = -ENOTCONN;
+	else if (rep.err < 0)
+		rc = rep.err;
+	/* Whatever the answer, our copy goes: the image must not inherit it.
+	 * If the supervisor could not take it, the filtered calls fail with
+	 * ENOSYS from now on (the kernel's answer without a listener): never
+	 * a virtual pid reaching the kernel as a real one. */
+	shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
+	errno = saved;
+	return rc;
+}

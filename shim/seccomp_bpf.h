@@ -1,0 +1,80 @@
+/* seccomp_bpf.h — the seccomp filter of alone images, shared by the shim's exec wrapper and the supervisor's command start. */
+#ifndef JOBSHIM_SECCOMP_BPF_H
+#define JOBSHIM_SECCOMP_BPF_H
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+
+#define SECCOMP_BPF_MAX 64
+
+/*
+ * A static image (glibc, musl, Go) or a program making the `syscall`
+ * instruction itself never calls the preloaded library: its getpid,
+ * setpgid, kill ... reach the kernel with real ids.  The kernel's own tool
+ * for this is a seccomp filter with SECCOMP_RET_USER_NOTIF: the call stops
+ * and the supervisor, holding the filter's listener, answers it from the
+ * engine (supervisor/notif.c).  Installed here, in the exec wrapper of the
+ * preloaded parent, just before exec'ing such an image: a tree without one
+ * pays nothing.
+ *
+ * Which calls: only those made from code below SHIM_SECCOMP_IP_LIMIT.
+ * Filters are inherited by every descendant, across fork and exec, and a
+ * descendant that runs a dynamic image with the shim preloaded must keep
+ * its real system calls: the shim's and libc's code lives in shared
+ * objects, which the kernel maps at the top of the address space
+ * (0x7f...), while an executable's own code (non-PIE at 0x400000, PIE and
+ * static-PIE near 2/3 of the address space, 0x55...-0x56...) is below.  So
+ * the filter catches exactly the calls an image makes from its own text
+ * (a static image's libc, Go's runtime, inline `syscall` instructions)
+ * and lets every call from a shared library through.  (The legacy mmap
+ * layout, `ulimit -s unlimited` on old kernels, maps libraries low: then
+ * a preloaded process below a filtered one would be answered virtually
+ * too; docs/internals.md.)
+ */
+#define SHIM_SECCOMP_IP_LIMIT_HI 0x6000u /* instruction_pointer >> 32 */
+
+/* The x86_64 calls the supervisor answers (supervisor/notif.c). */
+static const unsigned seccomp_bpf_nrs[] = {
+	SYS_getpid,  SYS_getppid, SYS_gettid,	       SYS_getpgid,	     SYS_getpgrp,
+	SYS_getsid,  SYS_setpgid, SYS_setsid,	       SYS_kill,	     SYS_tkill,
+	SYS_tgkill,  SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo, SYS_pidfd_open,
+};
+#define NNRS (sizeof(seccomp_bpf_nrs) / sizeof(seccomp_bpf_nrs[0]))
+
+#define X32_BIT 0x40000000u
+
+/* Write the program into f (room for SECCOMP_BPF_MAX); its length. */
+static inline int seccomp_bpf_build(struct sock_filter *f)
+{
+	int n = 0;
+
+	/* Another ABI (i386 int 0x80): let it through (docs: still real). */
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	/* Calls from shared objects (the shim, libc of a dynamic image) pass. */
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					      offsetof(struct seccomp_data, instruction_pointer) + 4);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, SHIM_SECCOMP_IP_LIMIT_HI, 0, 1);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	/* x32 numbers: the same calls with pids the supervisor never sees:
+	 * refused rather than passed with virtual pids. */
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	for (size_t i = 0; i < NNRS; i++) {
+		/* match: skip to the NOTIF return at the end */
+		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_bpf_nrs[i],
+						    (unsigned char)(NNRS - i), 0);
+		n++;
+	}
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+	return n;
+}
+
+#endif

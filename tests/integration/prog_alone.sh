@@ -1,0 +1,81 @@
+#!/bin/bash
+# prog_alone.sh BUILD — images the shim cannot be in (static glibc, static musl, raw `syscall`, Go with and without cgo) see the namespace.
+# shellcheck disable=SC2016  # single-quoted scripts expand in the shell under test
+B=$(cd "${1:-build}" && pwd) || exit 1
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
+why=$(it_shim_missing); [ -n "$why" ] && { echo "FAIL: $why"; exit 1; }
+T=$(cd "$(dirname "$0")" && pwd)
+
+# The helpers are built here (scripts/deps.sh installs musl-tools and
+# golang-go; Go uses only its standard library: no network).  Each runs
+# natively and under jobshim in a private pid namespace: the numbers are
+# the namespace's, the same in both (shim runs have real pids >= 10000).
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+build() { # NAME CMD...: build, or count a failure saying why
+	local name=$1
+	shift
+	if "$@" >"$dir/$name.err" 2>&1; then
+		imgs="$imgs $name"
+	else
+		it_expect "$name builds" "$(head -c 400 "$dir/$name.err")" ''
+	fi
+}
+imgs=""
+build glibc cc -static -O2 -o "$dir/glibc" "$T/alone/alone.c"
+build raw cc -static -O2 -DRAW -o "$dir/raw" "$T/alone/alone.c"
+build musl musl-gcc -static -O2 -o "$dir/musl" "$T/alone/alone.c"
+export GOCACHE="$dir/gocache" GO111MODULE=off GOFLAGS=
+build go env -C "$T/go" CGO_ENABLED=0 go build -o "$dir/go" .
+build gocgo env -C "$T/go" CGO_ENABLED=1 go build -tags withcgo -o "$dir/gocgo" .
+cc -O2 -o "$dir/parent" "$T/alone/parent.c" || exit 1
+if [ -x "$dir/gocgo" ] && ! file "$dir/gocgo" 2>/dev/null | grep -q dynamically; then
+	it_expect 'the cgo build links libc dynamically' "$(file "$dir/gocgo")" 'dynamically linked'
+fi
+
+for img in $imgs; do
+	X=$dir/$img
+	p=go
+	[ "${img#go}" = "$img" ] && p=alone
+	# Its own ids, its setpgid, under a shell that forks it.
+	it_both "$img: ids and setpgid(0, 0)" \
+		"$p: pid 3 ppid 2 pgrp 2 sid 2 tid==pid $( [ $p = go ] && echo true || echo 1)
+$p: getpgid(ppid) == getpgrp $( [ $p = go ] && echo true || echo = 1)
+$p: setpgid(0, 0) = 0
+$p: pgrp now 3
+rc 7" sh -c '"$1"; echo rc $?' _ "$X"
+	# The command itself (exec'd by the supervisor, not by a shim).
+	n=$(it_native "$X" ids 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" ids 2>&1; echo "rc $?")
+	it_expect "$img: run as the command, same as Linux" "$s" "$n"
+	# Bad input: Linux's errno (and nothing signalled outside).
+	n=$(it_native sh -c '"$1" errno' _ "$X" 2>&1)
+	s=$(it_shim -- sh -c '"$1" errno' _ "$X" 2>&1)
+	it_expect "$img: errno of bad pid calls, same as Linux" "$s" "$n"
+	[ -n "$n" ] || it_expect "$img: errno mode printed something" "" "something"
+	# A preloaded parent and the image agree: the child's setpgid is seen
+	# by the parent, its kill(getppid(), SIGUSR1) reaches the parent and
+	# names the child as the sender, the parent's waitpid collects it.
+	it_both "$img: preloaded parent and alone child agree" \
+		"parent: pid 2
+parent: child 3
+$p: pid 3 ppid 2 pgrp 2 sid 2 tid==pid $( [ $p = go ] && echo true || echo 1)
+$p: getpgid(ppid) == getpgrp $( [ $p = go ] && echo true || echo = 1)
+$p: setpgid(0, 0) = 0
+$p: pgrp now 3
+parent: SIGUSR1 from the child: yes
+parent: getpgid(child) == child: yes
+parent: child exit 7" "$dir/parent" "$X"
+done
+
+# A signal to oneself by vpid arrives (a kill the supervisor sends for the
+# caller); a virtual pid that names nobody reaches nobody.
+if [ -x "$dir/glibc" ]; then
+	it_both 'static: kill(getpid(), SIGTERM) kills itself' 'rc 143' \
+		sh -c '"$1" selfsig; echo rc $?' _ "$dir/glibc"
+fi
+# A tree without such images installs no filter.
+s=$(it_shim -- sh -c 'grep ^Seccomp: /proc/self/status')
+it_expect 'dynamic programs run unfiltered' "$s" $'Seccomp:\t0'
+[ "$it_failures" -eq 0 ]
