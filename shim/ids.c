@@ -99,10 +99,8 @@ static pid_t ids_getsid(pid_t pid)
  * Real process groups mirror the virtual ones (docs/internals.md, "Real
  * groups"), so that the kernel's terminal job control -- ^C and ^Z to the
  * foreground group only, SIGTTIN/SIGTTOU for the background -- follows the
- * program's own setpgid and tcsetpgrp.  Real sessions never change: the
- * whole tree stays in the session jobshim was started in, so the kernel's
- * orphan rule never fires for it (the engine's decides), and a virtual
- * session is mirrored as a real group of its own.  The real call comes
+ * program's own setpgid and tcsetpgrp.  A virtual setsid is a real one
+ * too; the command's session 2 stays in the user's real session.  The real call comes
  * after the virtual one succeeded; its errors are not the program's (the
  * engine gave the answer), and errno is left alone.
  */
@@ -129,7 +127,16 @@ pid_t shim_setsid(void)
 		errno = -rc;
 		return -1;
 	}
-	mirror_setpgid(0, shim_sys_getpid());
+	/* A real session too (no controlling terminal: /dev/tty is ENXIO,
+	 * the kernel's tty rules and orphan rule apply to it, see
+	 * docs/internals.md "Sessions").  The engine's answer came first:
+	 * real groups mirror virtual ones, so a caller it accepts leads no
+	 * real group and the real call succeeds; should it not, the caller
+	 * still gets a real group of its own. */
+	int saved = errno;
+	if (real.setsid() < 0)
+		mirror_setpgid(0, shim_sys_getpid());
+	errno = saved;
 	return v;
 }
 
