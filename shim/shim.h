@@ -70,6 +70,7 @@ struct shim_real {
 	pid_t (*tcgetpgrp)(int);
 	int (*tcsetpgrp)(int, pid_t);
 	pid_t (*tcgetsid)(int);
+	int (*ioctl)(int, unsigned long, ...);
 	/* Namespace closing (syscall.c, thread.c, pidcalls.c, prctl.c, paths.c). */
 	long (*syscall)(long, ...);
 	int (*prctl)(int, ...);
