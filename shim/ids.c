@@ -136,6 +136,8 @@ pid_t shim_setsid(void)
 	int saved = errno;
 	if (real.setsid() < 0)
 		mirror_setpgid(0, shim_sys_getpid());
+	else
+		shim_tty_new_session();
 	errno = saved;
 	return v;
 }

@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pty.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
@@ -24,6 +25,77 @@
  * (jobshim's own, the user's shell); then the engine's record of session
  * 2's virtual foreground group answers.
  */
+
+/* ---- acquiring and dropping, for the trace ------------------------------ */
+
+/* Whether this process leads a session with no controlling terminal: the
+ * one case where an open() acquires one.  Known per process (a forked
+ * child leads nothing), worked out on first need: a session leader whose
+ * /dev/tty does not open (ENXIO) has none. */
+static pid_t free_pid;
+static bool free_state;
+
+static bool leader(void)
+{
+	return real.getsid(0) == shim_sys_getpid();
+}
+
+static bool tty_free(void)
+{
+	pid_t me = shim_sys_getpid();
+
+	if (free_pid != me) {
+		int saved = errno, fd = -1;
+
+		free_pid = me;
+		free_state = leader() && (fd = real.open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0 &&
+			     errno == ENXIO;
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+	}
+	return free_state;
+}
+
+void shim_tty_new_session(void)
+{
+	free_pid = shim_sys_getpid();
+	free_state = true;
+}
+
+/* Tell the supervisor (trace, virtual foreground group); errno kept. */
+static void report(bool acquired, int how, int fd)
+{
+	struct proto_req req = { .op = PROTO_OP_CTTY, .a = acquired, .b = how };
+	struct proto_rep rep;
+	int saved = errno;
+
+	req.c = leader();
+	if (ttyname_r(fd, req.text, sizeof(req.text)) != 0)
+		req.text[0] = 0;
+	(void)shim_call(&req, &rep);
+	errno = saved;
+}
+
+bool shim_tty_watch(int flags)
+{
+	return !(flags & O_NOCTTY) && !shim_offline() && tty_free();
+}
+
+int shim_tty_opened(int fd, bool watch)
+{
+	pid_t sid;
+	int saved = errno;
+
+	if (watch && fd >= 0 && real.ioctl(fd, TIOCGSID, &sid) == 0 && sid == shim_sys_getpid()) {
+		free_state = false;
+		report(true, PROTO_CTTY_OPEN, fd);
+	}
+	errno = saved;
+	return fd;
+}
+
+/* ---- the ids ---------------------------------------------------------------- */
 
 /* 0 with *out, -errno from the engine, 1 when the supervisor is gone. */
 static int ask_fg(pid_t *out)
@@ -150,7 +222,19 @@ SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if ((req != TIOCGPGRP && req != TIOCSPGRP && req != TIOCGSID) || shim_offline())
+	if (shim_offline())
+		return real.ioctl(fd, req, arg);
+	if (req == TIOCSCTTY || req == TIOCNOTTY) {
+		bool lead = leader();
+		int rc = real.ioctl(fd, req, arg);
+		if (rc == 0 && (req == TIOCSCTTY || lead)) {
+			free_pid = shim_sys_getpid();
+			free_state = req == TIOCNOTTY;
+			report(req == TIOCSCTTY, req == TIOCSCTTY ? PROTO_CTTY_TIOCSCTTY : PROTO_CTTY_TIOCNOTTY, fd);
+		}
+		return rc;
+	}
+	if (req != TIOCGPGRP && req != TIOCSPGRP && req != TIOCGSID)
 		return real.ioctl(fd, req, arg);
 	if (req == TIOCSPGRP) {
 		if (user_int(arg, &v, false) < 0) {
@@ -177,6 +261,9 @@ SHIM_EXPORT int login_tty(int fd)
 	(void)shim_setsid(); /* ignored, as glibc does: a leader keeps its session */
 	if (real.ioctl(fd, TIOCSCTTY, 0) < 0)
 		return -1;
+	free_state = false;
+	if (!shim_offline())
+		report(true, PROTO_CTTY_LOGIN_TTY, fd);
 	(void)dup2(fd, 0);
 	(void)dup2(fd, 1);
 	(void)dup2(fd, 2);

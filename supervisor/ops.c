@@ -533,6 +533,9 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_PROCIDS:
 		rc = procview_ids(s, q, r);
 		break;
+	case PROTO_OP_CTTY:
+		rc = term_ctty(s, self, q);
+		break;
 	case PROTO_OP_PROCLIST:
 		rc = procview_list(s, q, r);
 		break;
@@ -592,7 +595,7 @@ bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q
 	if (trace_on(&s->trace) && !c->ps && q->op != PROTO_OP_INFO &&
 	    q->op != PROTO_OP_CHECK && q->op != PROTO_OP_EXEC && q->op != PROTO_OP_XLATE &&
 	    q->op != PROTO_OP_PGRP_RPIDS && q->op != PROTO_OP_PROCIDS &&
-	    q->op != PROTO_OP_PROCLIST)
+	    q->op != PROTO_OP_PROCLIST && q->op != PROTO_OP_CTTY)
 		trace_call(s, c, q, r);
 	return reply;
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# sup_tty_progs.sh BUILD — real programs driving a pty, natively and under jobshim with the same facts: script -qc, python pty.spawn, pexpect and expect job-control dialogues with bash -i, tmux running bash -i with a stopped and resumed job, and an interactive `jobshim run -- bash -i` suspended and resumed by the outer shell.
+# sup_tty_progs.sh BUILD — real programs driving a pty, natively and under jobshim with the same facts: script -qc, python pty.spawn, pexpect and expect job-control dialogues with bash -i, tmux running bash -i with a stopped and resumed job, and an interactive `jobshim run -- bash -i` suspended and resumed by the outer shell; the trace's ctty events.
 set -u
 B=$(cd "${1:-build}" && pwd)
 if [ "${SUP_IN_NS:-}" != 1 ]; then
@@ -42,4 +42,19 @@ for how in native jobshim; do
 	fi
 	rm -rf "$d"
 done
+
+# The trace tells when a session of the tree acquired or dropped a terminal.
+tr=$(mktemp)
+"$J" run --trace "$tr" -- "$B/itest/t_tty" >/dev/null 2>&1
+for ev in '"acquired":true,"how":"open"' '"acquired":false,"how":"TIOCNOTTY"' \
+	'"acquired":true,"how":"TIOCSCTTY"' '"acquired":true,"how":"login_tty"'; do
+	if grep -q "\"ev\":\"ctty\".*$ev,\"sid\":[0-9]*,\"leader\":true,\"tty\":\"/dev/pts/" "$tr"; then
+		echo "ok - trace: ctty $ev"
+	else
+		echo "not ok - trace: ctty $ev"
+		grep '"ctty"' "$tr" | head -n 8 | sed 's/^/    /'
+		fail=1
+	fi
+done
+rm -f "$tr"
 exit $fail
