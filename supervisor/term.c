@@ -35,10 +35,12 @@
  *   exists) is in another session            -> EPERM
  * The reply also names the group's real mirror (procs_group_rpgid), which
  * the shim makes the real foreground group: the kernel then raises SIGTTOU
- * in a background caller, as natively.  Limits: the model has no
- * controlling terminals, so every session is taken to own "the" terminal
- * (no ENOTTY).  A session starts with its leader's group (id = the session
- * id) in the foreground.
+ * in a background caller, as natively.  The kernel says whether the
+ * caller has a terminal at all (the shim's real call first: ENOTTY); a
+ * session made inside the tree is a real one, with a terminal of its own
+ * once it acquires one (CTTY resets the record: the leader's group is in
+ * front, as the kernel sets it).  A session starts with its leader's group
+ * (id = the session id) in the foreground.
  */
 
 /* The terminal is ours to manage when it is our controlling terminal,
