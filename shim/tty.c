@@ -143,10 +143,22 @@ static int tty_setpgrp(int fd, pid_t pgid)
 	struct proto_req req = { .op = PROTO_OP_TCSETPGRP, .a = pgid };
 	struct proto_rep rep;
 
+	pid_t cur;
+
 	if (shim_offline())
 		return real.tcsetpgrp(fd, pgid);
-	if (real.tcgetpgrp(fd) < 0)
+	/* The kernel's checks come first, as in tiocspgrp(): not our terminal
+	 * (ENOTTY), and a caller in the background -- SIGTTOU, or EIO/ENOTTY
+	 * for an orphaned group -- by handing the terminal to the group that
+	 * already has it (ESRCH when that group is gone: the checks passed).
+	 * Only then may the model record a new one. */
+	cur = real.tcgetpgrp(fd);
+	if (cur < 0)
 		return -1;
+	int saved = errno;
+	if (real.tcsetpgrp(fd, cur) < 0 && errno != ESRCH)
+		return -1;
+	errno = saved;
 	if (shim_call(&req, &rep) < 0)
 		return real.tcsetpgrp(fd, pgid);
 	if (rep.err < 0) {

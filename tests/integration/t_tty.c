@@ -2,6 +2,7 @@
 #include "lib/itest.h"
 
 #include <pty.h>
+#include <spawn.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <utmp.h>
@@ -40,6 +41,30 @@ static void show_tty(const char *who, int fd)
 	snprintf(a, sizeof a, "%s", r1 < 0 ? it_errname(e1) : it_l(g));
 	snprintf(b, sizeof b, "%s", r2 < 0 ? it_errname(e2) : it_l(s));
 	it_out("%s: TIOCGPGRP %s TIOCGSID %s", who, a, b);
+}
+
+/* posix_spawn with SETPGROUP 0 and addtcsetpgrp_np: glibc's child makes
+ * its new group the foreground one before it execs. */
+static void spawn_in_front(int fd)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	char *argv[] = { "sleep", "30", NULL };
+	pid_t sp;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addtcsetpgrp_np(&fa, fd);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
+	if (posix_spawnp(&sp, "sleep", &fa, &at, argv, environ) != 0)
+		it_die("posix_spawnp");
+	it_name(sp, "spawned");
+	IT_PID("after spawn with addtcsetpgrp_np: tcgetpgrp", tcgetpgrp(fd));
+	kill(sp, SIGKILL);
+	it_out("spawned: %s", it_status(it_reap(sp)));
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 }
 
 static void acquire_drop(void)
@@ -85,6 +110,7 @@ static void acquire_drop(void)
 		IT_RC("TIOCGPGRP bad pointer", ioctl(fd, TIOCGPGRP, (pid_t *)8));
 		IT_RC("tcsetpgrp(unknown group)", tcsetpgrp(fd, it_dead_pid()));
 		IT_RC("tcsetpgrp(main) (another session)", tcsetpgrp(fd, getppid()));
+		spawn_in_front(fd);
 		IT_RC("tcsetpgrp(job)", tcsetpgrp(fd, g));
 		it_put(done, 'r');
 		it_expect(go, 'x'); /* main looked through the master */
@@ -95,6 +121,16 @@ static void acquire_drop(void)
 	it_expect(done, 'r');
 	show_tty("main via master", ptm);
 	show_tty("main via slave (not its terminal)", pts);
+	/* As root, another session leader takes the terminal away. */
+	pid_t th = it_fork("thief");
+	if (th == 0) {
+		setsid();
+		IT_RC("thief: TIOCSCTTY 0 (another session's)", ioctl(pts, TIOCSCTTY, 0));
+		IT_RC("thief: TIOCSCTTY 1", ioctl(pts, TIOCSCTTY, 1));
+		show_tty("thief", pts);
+		_exit(0);
+	}
+	it_out("thief: %s", it_status(it_reap(th)));
 	it_put(go, 'x');
 	it_out("leader: %s", it_status(it_reap(c)));
 	close(ptm);
@@ -130,6 +166,30 @@ static void background(void)
 		it_out("reader: %s", it_status(st));
 		kill(r, SIGKILL);
 		waitpid(r, &st, 0);
+		pid_t ts = it_fork("setter");
+		if (ts == 0) {
+			setpgid(0, 0);
+			IT_RC("setter: tcsetpgrp", tcsetpgrp(fd, getpgrp()));
+			_exit(0);
+		}
+		setpgid(ts, ts);
+		waitpid(ts, &st, WUNTRACED);
+		it_out("setter: %s", it_status(st));
+		kill(ts, SIGKILL);
+		waitpid(ts, &st, 0);
+		it_out("setter: %s", it_status(st));
+		IT_PID("tcgetpgrp after the stopped setter", tcgetpgrp(fd));
+		pid_t ta = it_fork("attr");
+		if (ta == 0) {
+			setpgid(0, 0);
+			IT_RC("attr: tcsetattr", tcsetattr(fd, TCSANOW, &t));
+			_exit(0);
+		}
+		setpgid(ta, ta);
+		waitpid(ta, &st, WUNTRACED);
+		it_out("attr: %s", it_status(st));
+		kill(ta, SIGKILL);
+		waitpid(ta, &st, 0);
 		pid_t w = it_fork("writer");
 		if (w == 0) {
 			setpgid(0, 0);
