@@ -142,8 +142,8 @@ static int tty_setpgrp(int fd, pid_t pgid)
 {
 	struct proto_req req = { .op = PROTO_OP_TCSETPGRP, .a = pgid };
 	struct proto_rep rep;
-
 	pid_t cur;
+	int saved;
 
 	if (shim_offline())
 		return real.tcsetpgrp(fd, pgid);
@@ -155,7 +155,7 @@ static int tty_setpgrp(int fd, pid_t pgid)
 	cur = real.tcgetpgrp(fd);
 	if (cur < 0)
 		return -1;
-	int saved = errno;
+	saved = errno;
 	if (real.tcsetpgrp(fd, cur) < 0 && errno != ESRCH)
 		return -1;
 	errno = saved;
@@ -166,7 +166,7 @@ static int tty_setpgrp(int fd, pid_t pgid)
 		return -1;
 	}
 	if (rep.v[1] > 0) {
-		int saved = errno;
+		saved = errno;
 		(void)real.tcsetpgrp(fd, (pid_t)rep.v[1]);
 		errno = saved;
 	}
