@@ -266,6 +266,58 @@ static void leader_exit(void)
 	close(pts);
 }
 
+/* Wait for the handler to have run, without the window of a pause(). */
+static void await_sig(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	while (!got)
+		sigsuspend(&none);
+}
+
+/* The master is closed: the terminal hangs up.  The kernel signals the
+ * session leader, and the leader's exit then its foreground group. */
+static void master_hangup(void)
+{
+	it_out("-- the master is closed");
+	new_pty();
+	struct it_chan fready = it_chan(), lready = it_chan(), rec = it_chan();
+	sigset_t hup, old;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	pid_t c = it_fork("leader4");
+	if (c == 0) {
+		close(ptm);
+		setsid();
+		int fd = open(ptsname_buf, O_RDWR);
+		sigprocmask(SIG_BLOCK, &hup, &old);
+		signal(SIGHUP, on_sig);
+		pid_t f = it_fork("fg4");
+		if (f == 0) {
+			setpgid(0, 0);
+			it_put(fready, 'f');
+			await_sig();
+			it_put(rec, 'F');
+			_exit(0);
+		}
+		setpgid(f, f);
+		it_expect(fready, 'f');
+		IT_RC("leader4: tcsetpgrp(fg4)", tcsetpgrp(fd, f));
+		it_put(lready, 'l');
+		await_sig();
+		it_put(rec, 'L');
+		_exit(0);
+	}
+	it_expect(lready, 'l');
+	close(ptm);
+	int a = it_get(rec), b = it_get(rec);
+	it_out("leader4 got SIGHUP: %s", a == 'L' || b == 'L' ? "yes" : "no");
+	it_out("fg4 got SIGHUP: %s", a == 'F' || b == 'F' ? "yes" : "no");
+	it_out("leader4: %s", it_status(it_reap(c)));
+	close(pts);
+}
+
 /* What a child wrote on the pty, up to the hangup (EIO), line by line. */
 static void relay(int m)
 {
@@ -322,6 +374,7 @@ int main(void)
 	acquire_drop();
 	background();
 	leader_exit();
+	master_hangup();
 	fork_pty();
 	return 0;
 }
