@@ -59,13 +59,17 @@ enum eng_event {
 	ENG_EV_ORPHAN,     /* a = orphaned vpgid, b = exiting vpid that caused it,
 	                      c = cause (enum eng_orphan_cause), ids[0..nids) = the
 	                      stopped members; SIGHUP and SIGCONT effects to every
-	                      member follow this event */
+	                      member follow this event, unless c has
+	                      ENG_ORPHAN_KERNEL (eng_session_set_kernel) */
 };
 
 enum eng_orphan_cause {
 	ENG_ORPHAN_PARENT_EXIT = 1, /* rule 1: b was the parent of a member of group a */
 	ENG_ORPHAN_SELF_EXIT,       /* rule 2: b was the group's last connecting member */
 };
+/* Or'ed into an ORPHAN event's cause when the group's session is one whose
+ * real mirror gets the same rule from the kernel: no signals follow. */
+#define ENG_ORPHAN_KERNEL 0x100
 
 struct eng_effect {
 	enum eng_fx_kind kind;
@@ -163,6 +167,13 @@ int eng_set_stopped(struct eng *e, int32_t vpid, bool stopped, struct eng_fx *fx
  * Returns the new sid.  ESRCH: caller unknown or a zombie.  EPERM: caller is
  * a group leader, or a group with id == caller exists. */
 int eng_setsid(struct eng *e, int32_t caller, struct eng_fx *fx);
+
+/* Mark session vsid as one whose real mirror is a real session whose
+ * processes' real parents follow the virtual ones: the kernel then applies
+ * the orphaned-group rule itself at the same exits, so the engine's ORPHAN
+ * events in it carry ENG_ORPHAN_KERNEL and no signals (each process gets
+ * the SIGHUP/SIGCONT pair once).  ESRCH: no such session. */
+int eng_session_set_kernel(struct eng *e, int32_t vsid, bool on);
 
 /* setpgid(pid, pgid) as called by `caller`.  Rules in order:
  *   pid 0 -> caller; pgid 0 -> pid

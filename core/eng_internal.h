@@ -70,6 +70,7 @@ static inline unsigned eng_hash_key(const void *key, unsigned len)
 struct session {
 	int32_t vsid;       /* key in eng.sessions; the vpid of the process that called setsid */
 	uint32_t ngroups;   /* number of groups whose sess is this one; always > 0 (empty sessions are freed) */
+	bool kernel_orphans; /* eng_session_set_kernel: the kernel applies the orphan rule to its real mirror */
 	UT_hash_handle hh;  /* eng.sessions, keyed by vsid */
 };
 

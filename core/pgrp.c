@@ -113,7 +113,8 @@ void pgrp_orphan_check(struct eng *e, struct pgrp *g, const struct proc *ignore,
 	 * only needed for a group that really is orphaned. */
 	if (!pgrp_orphaned(e, g, ignore))
 		return;
-	ev = fx_event(fx, ENG_EV_ORPHAN, 0, g->vpgid, culprit->vpid, (int32_t)cause);
+	ev = fx_event(fx, ENG_EV_ORPHAN, 0, g->vpgid, culprit->vpid,
+		      (int32_t)cause | (g->sess->kernel_orphans ? ENG_ORPHAN_KERNEL : 0));
 	DL_FOREACH2(g->members, p, mem_next)
 		if (pgrp_member_stopped(e, p))
 			fx_add_id(fx, ev, p->vpid);
@@ -122,6 +123,10 @@ void pgrp_orphan_check(struct eng *e, struct pgrp *g, const struct proc *ignore,
 		fx->n = ev;
 		return;
 	}
+	/* The kernel signals a real session's group itself: the event only
+	 * explains it, so that nobody gets the pair twice. */
+	if (g->sess->kernel_orphans)
+		return;
 	/* __kill_pgrp_info(SIGHUP), then SIGCONT, to every task attached to
 	 * the group: zombies included (the supervisor skips those). */
 	DL_FOREACH2(g->members, p, mem_next)

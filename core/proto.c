@@ -139,6 +139,9 @@ static int req_fields_ok(const struct proto_req *r)
 		return in_range(r->a, 1, PROTO_PID_MAX) && in_range(r->b, -1, PROTO_PID_MAX);
 	case PROTO_OP_NOTIF:
 		return in_range(r->a, 0, 1 << 20);
+	case PROTO_OP_CTTY:
+		return in_range(r->a, 0, 1) && in_range(r->b, PROTO_CTTY_OPEN, PROTO_CTTY_LOGIN_TTY) &&
+		       in_range(r->c, 0, 1);
 	default:
 		return 1;
 	}
@@ -302,6 +305,7 @@ const char *proto_op_name(uint16_t op)
 		[PROTO_OP_PROCIDS] = "procids",
 		[PROTO_OP_PROCLIST] = "proclist",
 		[PROTO_OP_NOTIF] = "notif",
+		[PROTO_OP_CTTY] = "ctty",
 	};
 	if (op == 0 || op >= PROTO_OP_END_)
 		return "?";

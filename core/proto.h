@@ -113,6 +113,12 @@ enum proto_op {
 	 * and answers the filter's notifications (supervisor/notif.c) before
 	 * it replies; the caller then closes its copy.  err: -errno. */
 	PROTO_OP_NOTIF,
+	/* CTTY: the caller's session acquired (a = 1) or dropped (a = 0) its
+	 * controlling terminal, as the kernel did it; b = how (PROTO_CTTY_*),
+	 * c = 1 when the caller leads its session; text = the terminal's
+	 * name.  reply: nothing.  For the trace and the virtual foreground
+	 * group (a session that acquires one starts with its own group). */
+	PROTO_OP_CTTY,
 	PROTO_OP_END_ /* one past the last op */
 };
 
@@ -176,6 +182,11 @@ struct proto_evt {
 	uint64_t at;                /* CLOCK_MONOTONIC ns */
 	char text[PROTO_TEXT_EVT];  /* EXEC: the path (NUL-padded, need not end in NUL) */
 };
+
+#define PROTO_CTTY_OPEN 0     /* open() without O_NOCTTY by a leader with none */
+#define PROTO_CTTY_TIOCSCTTY 1
+#define PROTO_CTTY_TIOCNOTTY 2
+#define PROTO_CTTY_LOGIN_TTY 3 /* login_tty, forkpty */
 
 #define PROTO_XLATE_R2V 0 /* rpid -> vpid */
 #define PROTO_XLATE_V2R 1 /* vpid -> rpid */

@@ -66,6 +66,16 @@ int eng_setsid(struct eng *e, int32_t caller, struct eng_fx *fx)
 	return caller;
 }
 
+int eng_session_set_kernel(struct eng *e, int32_t vsid, bool on)
+{
+	struct session *s = session_find(e, vsid);
+
+	if (!s)
+		return -ESRCH;
+	s->kernel_orphans = on;
+	return 0;
+}
+
 int eng_getsid(const struct eng *e, int32_t caller, int32_t pid)
 {
 	const struct proc *p = proc_find(e, pid ? pid : caller);

@@ -7,9 +7,10 @@ set -eu
 # pkill, killall, psutil), sysvinit-utils (its pidof), chromium (the `jobshim
 # view` page loaded headless: tests/integration/sup_view*.sh), strace and gdb
 # (debuggers inside the tree: prog_debuggers.sh), musl-tools and golang-go
-# (static musl and Go images under the seccomp filter: prog_alone.sh); bash,
-# dash, coreutils and util-linux are essential.
-pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium strace gdb musl-tools golang-go"
+# (static musl and Go images under the seccomp filter: prog_alone.sh), expect,
+# python3-pexpect, tmux and bsdutils' script (programs driving a pty:
+# sup_tty_progs.sh); bash, dash, coreutils and util-linux are essential.
+pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium strace gdb musl-tools golang-go expect python3-pexpect tmux bsdutils"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

@@ -1,4 +1,4 @@
-/* ids.c — getpid, getppid, getpgid, getsid, setsid, setpgid and the tc* group calls. */
+/* ids.c — getpid, getppid, getpgid, getsid, setsid and setpgid (the tc* calls are in tty.c). */
 #include "shim.h"
 
 #include <errno.h>
@@ -128,10 +128,8 @@ static pid_t ids_getsid(pid_t pid)
  * Real process groups mirror the virtual ones (docs/internals.md, "Real
  * groups"), so that the kernel's terminal job control -- ^C and ^Z to the
  * foreground group only, SIGTTIN/SIGTTOU for the background -- follows the
- * program's own setpgid and tcsetpgrp.  Real sessions never change: the
- * whole tree stays in the session jobshim was started in, so the kernel's
- * orphan rule never fires for it (the engine's decides), and a virtual
- * session is mirrored as a real group of its own.  The real call comes
+ * program's own setpgid and tcsetpgrp.  A virtual setsid is a real one
+ * too; the command's session 2 stays in the user's real session.  The real call comes
  * after the virtual one succeeded; its errors are not the program's (the
  * engine gave the answer), and errno is left alone.
  */
@@ -158,7 +156,18 @@ pid_t shim_setsid(void)
 		errno = -rc;
 		return -1;
 	}
-	mirror_setpgid(0, shim_sys_getpid());
+	/* A real session too (no controlling terminal: /dev/tty is ENXIO,
+	 * the kernel's tty rules and orphan rule apply to it, see
+	 * docs/internals.md "Sessions").  The engine's answer came first:
+	 * real groups mirror virtual ones, so a caller it accepts leads no
+	 * real group and the real call succeeds; should it not, the caller
+	 * still gets a real group of its own. */
+	int saved = errno;
+	if (real.setsid() < 0)
+		mirror_setpgid(0, shim_sys_getpid());
+	else
+		shim_tty_new_session();
+	errno = saved;
 	return v;
 }
 
@@ -226,72 +235,6 @@ SHIM_EXPORT int setpgid(pid_t pid, pid_t pgid)
 SHIM_EXPORT int setpgrp(void)
 {
 	return ids_setpgid(0, 0);
-}
-
-/*
- * Terminal foreground group.  The real call checks that fd is our
- * controlling terminal (its error is returned as-is); the virtual
- * foreground group lives in the engine, and tcsetpgrp hands the terminal
- * to that group's real mirror too, so that the kernel routes ^C / ^Z and
- * SIGTTIN / SIGTTOU as it would natively.
- */
-SHIM_EXPORT pid_t tcgetpgrp(int fd)
-{
-	pid_t v;
-	int rc;
-
-	if (shim_offline())
-		return real.tcgetpgrp(fd);
-	if (real.tcgetpgrp(fd) < 0)
-		return -1;
-	rc = ask(PROTO_OP_TCGETPGRP, 0, 0, &v);
-	if (rc == 1)
-		return real.tcgetpgrp(fd);
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
-	return v;
-}
-
-SHIM_EXPORT int tcsetpgrp(int fd, pid_t pgid)
-{
-	struct proto_req req = { .op = PROTO_OP_TCSETPGRP, .a = pgid };
-	struct proto_rep rep;
-
-	if (shim_offline())
-		return real.tcsetpgrp(fd, pgid);
-	if (real.tcgetpgrp(fd) < 0)
-		return -1; /* not our terminal: the real error */
-	if (shim_call(&req, &rep) < 0)
-		return real.tcsetpgrp(fd, pgid);
-	if (rep.err < 0) {
-		errno = -rep.err;
-		return -1;
-	}
-	/* The group's real mirror takes the terminal.  Like the real call, it
-	 * raises SIGTTOU in a caller of a background group that neither blocks
-	 * nor ignores it; its other errors are not the program's. */
-	if (rep.v[1] > 0) {
-		int saved = errno;
-		(void)real.tcsetpgrp(fd, (pid_t)rep.v[1]);
-		errno = saved;
-	}
-	return 0;
-}
-
-SHIM_EXPORT pid_t tcgetsid(int fd)
-{
-	pid_t sid;
-
-	if (shim_offline())
-		return real.tcgetsid(fd);
-	sid = real.tcgetsid(fd);
-	if (sid < 0)
-		return -1;
-	/* The terminal's session is ours (the real call checks it controls
-	 * us); its virtual id is our virtual session id. */
-	return ids_getsid(0);
 }
 
 /* Hidden aliases for syscall() (shim.h): the same wrappers without the PLT. */

@@ -182,7 +182,9 @@ SHIM_EXPORT int open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return shim_path_in(path, &pb) ? real.open(pb.path, flags, mode) : -1;
+	bool tty_watch = shim_tty_watch(flags);
+
+	return shim_tty_opened(shim_path_in(path, &pb) ? real.open(pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int open64(const char *path, int flags, ...)
@@ -197,7 +199,9 @@ SHIM_EXPORT int open64(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return shim_path_in(path, &pb) ? real.open64(pb.path, flags, mode) : -1;
+	bool tty_watch = shim_tty_watch(flags);
+
+	return shim_tty_opened(shim_path_in(path, &pb) ? real.open64(pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __open_2(const char *path, int flags)
@@ -208,7 +212,9 @@ SHIM_EXPORT int __open_2(const char *path, int flags)
 	if (procfs_open(path, flags, &fd))
 		return fd;
 
-	return shim_path_in(path, &pb) ? real.open_2(pb.path, flags) : -1;
+	bool tty_watch = shim_tty_watch(flags);
+
+	return shim_tty_opened(shim_path_in(path, &pb) ? real.open_2(pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __open64_2(const char *path, int flags)
@@ -219,7 +225,9 @@ SHIM_EXPORT int __open64_2(const char *path, int flags)
 	if (procfs_open(path, flags, &fd))
 		return fd;
 
-	return shim_path_in(path, &pb) ? real.open64_2(pb.path, flags) : -1;
+	bool tty_watch = shim_tty_watch(flags);
+
+	return shim_tty_opened(shim_path_in(path, &pb) ? real.open64_2(pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
@@ -234,7 +242,9 @@ SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return shim_path_in(path, &pb) ? real.openat(dirfd, pb.path, flags, mode) : -1;
+	bool tty_watch = shim_tty_watch(flags);
+
+	return shim_tty_opened(shim_path_in(path, &pb) ? real.openat(dirfd, pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
@@ -249,7 +259,9 @@ SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return shim_path_in(path, &pb) ? real.openat64(dirfd, pb.path, flags, mode) : -1;
+	bool tty_watch = shim_tty_watch(flags);
+
+	return shim_tty_opened(shim_path_in(path, &pb) ? real.openat64(dirfd, pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
@@ -260,7 +272,9 @@ SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 	if (procfs_open(path, flags, &fd))
 		return fd;
 
-	return shim_path_in(path, &pb) ? real.openat_2(dirfd, pb.path, flags) : -1;
+	bool tty_watch = shim_tty_watch(flags);
+
+	return shim_tty_opened(shim_path_in(path, &pb) ? real.openat_2(dirfd, pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
@@ -271,7 +285,9 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 	if (procfs_open(path, flags, &fd))
 		return fd;
 
-	return shim_path_in(path, &pb) ? real.openat64_2(dirfd, pb.path, flags) : -1;
+	bool tty_watch = shim_tty_watch(flags);
+
+	return shim_tty_opened(shim_path_in(path, &pb) ? real.openat64_2(dirfd, pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT FILE * fopen(const char *path, const char *how)

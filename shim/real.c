@@ -53,6 +53,7 @@ void real_resolve(void)
 	RESOLVE(tcgetpgrp);
 	RESOLVE(tcsetpgrp);
 	RESOLVE(tcgetsid);
+	RESOLVE(ioctl);
 	RESOLVE(syscall);
 	RESOLVE(prctl);
 	RESOLVE(tgkill);

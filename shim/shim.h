@@ -70,6 +70,7 @@ struct shim_real {
 	pid_t (*tcgetpgrp)(int);
 	int (*tcsetpgrp)(int, pid_t);
 	pid_t (*tcgetsid)(int);
+	int (*ioctl)(int, unsigned long, ...);
 	/* Namespace closing (syscall.c, thread.c, pidcalls.c, prctl.c, paths.c). */
 	long (*syscall)(long, ...);
 	int (*prctl)(int, ...);
@@ -344,6 +345,11 @@ pid_t shim_fork(pid_t (*real_fn)(void));
 /* ---- ids (shim/ids.c) --------------------------------------------------- */
 /* The setsid wrapper's logic (daemon uses it): sid, or -1 with errno. */
 pid_t shim_setsid(void);
+/* tty.c: an open() without O_NOCTTY by a session leader with no terminal
+ * acquires it; watch before the real open, report after it (the trace). */
+bool shim_tty_watch(int flags);
+int shim_tty_opened(int fd, bool watch);
+void shim_tty_new_session(void);
 
 /* ---- local child table (shim/children.c) ------------------------------- */
 /* A small fixed table of this image's children: vpid <-> rpid, so that

@@ -10,8 +10,8 @@
  * A vpid from the shared counter, or FORK when the attributes carry
  * SETPGROUP/SETSID (the model applies them at once), then the real spawn with a
  * copy of the attributes where they became the real group's mirror (ids.c:
- * SETSID is a real group of its own, never a real session; SETPGROUP joins
- * the real group of the virtual one) and an environment naming the child
+ * SETSID is a real session; SETPGROUP joins the real group of the virtual
+ * one) and an environment naming the child
  * (JOBSHIM_SELF=V:0:ourvpid:ourrpid: its rpid is not known yet; it trusts V
  * when its real parent is us), then BIND.  If the environment cannot be
  * built the child simply asks with HELLO.  As for exec, an image that cannot
@@ -92,10 +92,13 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	if (fork_flags != 0) {
 		/* The real mirror: a new group (SETSID, or SETPGROUP 0) is
 		 * the child's own; joining one needs its real id. */
-		bool own = (fork_flags & PROTO_FORK_SETSID) || pgid == 0;
-		short real_flags = (short)(flags & ~(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSID));
+		bool sid = (fork_flags & PROTO_FORK_SETSID) != 0;
+		bool own = pgid == 0;
+		short real_flags = (short)(flags & ~POSIX_SPAWN_SETPGROUP);
 		copy = *attr;
-		if (own || rpgid > 0) {
+		/* SETSID stays: a real session (ids.c); SETPGROUP after it would
+		 * fail natively too (the model answered already). */
+		if (!sid && (own || rpgid > 0)) {
 			real_flags |= POSIX_SPAWN_SETPGROUP;
 			posix_spawnattr_setpgroup(&copy, own ? 0 : rpgid);
 		}

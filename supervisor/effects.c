@@ -92,25 +92,30 @@ static void trace_orphan(struct sup *s, const struct eng_fx *fx, size_t i)
 		if (!seen && nm < sizeof(members) / sizeof(members[0]))
 			members[nm++] = fx->v[j].vpid;
 	}
+	bool kernel = (e->c & ENG_ORPHAN_KERNEL) != 0;
+	int cause = e->c & ~ENG_ORPHAN_KERNEL;
+
 	trace_begin(t, "orphan", 0, 0);
 	trace_int(t, "pgid", e->a);
-	trace_str(t, "cause", e->c == ENG_ORPHAN_PARENT_EXIT ? "parent_exit" : "self_exit");
+	trace_str(t, "cause", cause == ENG_ORPHAN_PARENT_EXIT ? "parent_exit" : "self_exit");
 	trace_int(t, "exited", e->b);
 	trace_ids(t, "stopped", stopped, e->nids);
 	if (t->f && !t->text) {
 		fputs(",\"signals\":[\"SIGHUP\",\"SIGCONT\"]", t->f);
 	}
 	trace_ids(t, "members", members, nm);
+	trace_bool(t, "kernel", kernel);
 	for (size_t k = 0; k < e->nids && off < sizeof(list) - 16; k++)
 		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%d", k ? " " : "",
 					(int)stopped[k]);
 	off = 0;
 	for (size_t k = 0; k < nm && off < sizeof(mlist) - 16; k++)
 		off += (size_t)snprintf(mlist + off, sizeof(mlist) - off, " %d", (int)members[k]);
-	trace_end(t, "orphan: group %d orphaned by exit of pid %d (%s); stopped: %s -> SIGHUP, SIGCONT to%s",
+	trace_end(t, "orphan: group %d orphaned by exit of pid %d (%s); stopped: %s -> SIGHUP, SIGCONT %s%s",
 		  (int)e->a, (int)e->b,
-		  e->c == ENG_ORPHAN_PARENT_EXIT ? "parent of a member" : "its last link outside the group",
-		  list, mlist);
+		  cause == ENG_ORPHAN_PARENT_EXIT ? "parent of a member" : "its last link outside the group",
+		  list, kernel ? "sent by the kernel (a real session: its rule fires on the mirror)" : "to",
+		  mlist);
 }
 
 /* The KILL event is followed by one SIGNAL effect per target (eng_kill):

@@ -29,8 +29,11 @@ static int op_fork(struct sup *s, struct sup_client *c, const struct proto_req *
 		eng_fx_clear(&s->fx);
 		return rc;
 	}
-	if (rc >= 0 && ((uint32_t)q->a & PROTO_FORK_SETSID))
+	if (rc >= 0 && ((uint32_t)q->a & PROTO_FORK_SETSID)) {
 		rc = eng_setsid(s->eng, child, &s->fx);
+		if (rc >= 0)
+			eng_session_set_kernel(s->eng, child, true);
+	}
 	if (rc >= 0 && ((uint32_t)q->a & PROTO_FORK_SETPGROUP))
 		rc = eng_setpgid(s->eng, child, 0, q->b, &s->fx);
 	if (rc < 0) {
@@ -471,7 +474,11 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		rc = op_exec(s, c, q);
 		break;
 	case PROTO_OP_SETSID:
+		/* The shim repeats it for real (shim/ids.c): a real session,
+		 * whose orphaned groups the kernel signals itself. */
 		rc = reply_value(r, eng_setsid(s->eng, self, &s->fx));
+		if (rc >= 0)
+			eng_session_set_kernel(s->eng, self, true);
 		effects_apply(s, 0);
 		break;
 	case PROTO_OP_SETPGID:
@@ -525,6 +532,9 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		break;
 	case PROTO_OP_PROCIDS:
 		rc = procview_ids(s, q, r);
+		break;
+	case PROTO_OP_CTTY:
+		rc = term_ctty(s, self, q);
 		break;
 	case PROTO_OP_PROCLIST:
 		rc = procview_list(s, q, r);
@@ -588,7 +598,7 @@ bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q
 	if (trace_on(&s->trace) && !c->ps && q->op != PROTO_OP_INFO &&
 	    q->op != PROTO_OP_CHECK && q->op != PROTO_OP_EXEC && q->op != PROTO_OP_XLATE &&
 	    q->op != PROTO_OP_PGRP_RPIDS && q->op != PROTO_OP_PROCIDS &&
-	    q->op != PROTO_OP_PROCLIST && q->op != PROTO_OP_NOTIF)
+	    q->op != PROTO_OP_PROCLIST && q->op != PROTO_OP_NOTIF && q->op != PROTO_OP_CTTY)
 		trace_call(s, c, q, r);
 	return reply;
 }

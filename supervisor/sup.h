@@ -402,6 +402,7 @@ void term_hangup(struct sup *s, pid_t sender);
 void term_die_like(int sig);
 int term_getpgrp(struct sup *s, int32_t caller, int32_t *pgid);
 int term_setpgrp(struct sup *s, int32_t caller, int32_t pgid);
+int term_ctty(struct sup *s, int32_t caller, const struct proto_req *q);
 void term_free(struct sup *s);
 
 /* trace.c */

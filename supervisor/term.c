@@ -35,10 +35,12 @@
  *   exists) is in another session            -> EPERM
  * The reply also names the group's real mirror (procs_group_rpgid), which
  * the shim makes the real foreground group: the kernel then raises SIGTTOU
- * in a background caller, as natively.  Limits: the model has no
- * controlling terminals, so every session is taken to own "the" terminal
- * (no ENOTTY).  A session starts with its leader's group (id = the session
- * id) in the foreground.
+ * in a background caller, as natively.  The kernel says whether the
+ * caller has a terminal at all (the shim's real call first: ENOTTY); a
+ * session made inside the tree is a real one, with a terminal of its own
+ * once it acquires one (CTTY resets the record: the leader's group is in
+ * front, as the kernel sets it).  A session starts with its leader's group
+ * (id = the session id) in the foreground.
  */
 
 /* The terminal is ours to manage when it is our controlling terminal,
@@ -320,6 +322,40 @@ int term_setpgrp(struct sup *s, int32_t caller, int32_t pgid)
 			  f->vpgid ? f->vpgid : sid, (int)pgid, (int)caller);
 	}
 	f->vpgid = pgid;
+	return 0;
+}
+
+/*
+ * CTTY: a session of the tree acquired or dropped its controlling terminal
+ * (the kernel did it; shim/tty.c reports it).  A session that acquires a
+ * terminal has its leader's group in the foreground, as the kernel sets
+ * it; one that drops it has no foreground group to remember.
+ */
+int term_ctty(struct sup *s, int32_t caller, const struct proto_req *q)
+{
+	static const char *const how[] = { "open", "TIOCSCTTY", "TIOCNOTTY", "login_tty" };
+	int sid = eng_getsid(s->eng, caller, 0);
+	struct sup_fg *f;
+	char name[sizeof(q->text) + 1];
+
+	if (sid < 0)
+		return sid;
+	if (q->c == 1 && (f = fg_find(s, sid)) != NULL) {
+		HASH_DEL(s->fg, f);
+		free(f);
+	}
+	if (trace_on(&s->trace)) {
+		snprintf(name, sizeof(name), "%.*s", (int)sizeof(q->text), q->text);
+		trace_begin(&s->trace, "ctty", caller, eng_vpid_to_rpid(s->eng, caller));
+		trace_bool(&s->trace, "acquired", q->a == 1);
+		trace_str(&s->trace, "how", how[q->b]);
+		trace_int(&s->trace, "sid", sid);
+		trace_bool(&s->trace, "leader", q->c == 1);
+		trace_str(&s->trace, "tty", name);
+		trace_end(&s->trace, "ctty: session %d %s %s (%s by %d%s)", sid,
+			  q->a == 1 ? "acquired" : "dropped", name[0] ? name : "its terminal", how[q->b],
+			  (int)caller, q->c == 1 ? ", its leader" : "");
+	}
 	return 0;
 }
 

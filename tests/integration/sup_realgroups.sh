@@ -1,6 +1,6 @@
 #!/bin/bash
 # sup_realgroups.sh BUILD — real process groups mirror the virtual ones (setpgid, setsid, posix_spawn,
-# tcsetpgrp's group); the real session never changes.
+# tcsetpgrp's group); a virtual setsid is a real session of the caller's own.
 #
 # /proc/self/stat holds the real numbers (field 1 the real pid, 5 the real
 # group, 6 the real session) when opened by a raw openat system call, which
@@ -32,20 +32,20 @@ def real():
 def rpid():
     return int(raw_stat().split()[0])
 
-if sys.argv[1:] == ["--child"]:
+if sys.argv[1:2] == ["--child"]:
     # A spawned child reports (its real pid == its real group, same real session).
     g, s = real()
-    print("leader" if rpid() == g else "member", s)
+    print("leader" if rpid() == g else "member", "same" if s == int(sys.argv[2]) else ("own" if s == rpid() else "other"))
     sys.exit(0)
 
 def child_stat(argv_flag, **kw):
     r, w = os.pipe()
-    pid = os.posix_spawn(sys.executable, [sys.executable, sys.argv[0], "--child"], os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)], **kw)
+    pid = os.posix_spawn(sys.executable, [sys.executable, sys.argv[0], "--child", str(s0)], os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)], **kw)
     os.close(w)
     with os.fdopen(r) as f:
         out = f.read().split()  # to EOF: the child's output may come in pieces
     os.waitpid(pid, 0)
-    return out[0], int(out[1])
+    return out[0], out[1]
 
 g0, s0 = real()
 print("start: real group is the command's:", g0 == rpid())
@@ -63,26 +63,26 @@ except PermissionError:
     pass  # it has exec'd or exited meanwhile: fine
 print("child in its own real group:", os.waitpid(pid, 0)[1] == 0)
 
-# posix_spawn: SETPGROUP 0 -> a real group of its own; setsid -> likewise, never a real session.
-print("spawn setpgroup=0:", child_stat(None, setpgroup=0) == ("leader", s0))
-print("spawn setsid:", child_stat(None, setsid=True) == ("leader", s0))
+# posix_spawn: SETPGROUP 0 -> a real group of its own; setsid -> a real session of its own.
+print("spawn setpgroup=0:", child_stat(None, setpgroup=0) == ("leader", "same"))
+print("spawn setsid:", child_stat(None, setsid=True) == ("leader", "own"))
 # Joining our group: a member of it, not a leader.
-print("spawn setpgroup=ours:", child_stat(None, setpgroup=os.getpgrp()) == ("member", s0))
+print("spawn setpgroup=ours:", child_stat(None, setpgroup=os.getpgrp()) == ("member", "same"))
 
-# setsid in a child: its own real group, the same real session.
+# setsid in a child: a real session and group of its own.
 pid = os.fork()
 if pid == 0:
     os.setsid()
     g, s = real()
-    os._exit(0 if (g == rpid() and s == s0) else 1)
-print("setsid child: own real group, same real session:", os.waitpid(pid, 0)[1] == 0)
+    os._exit(0 if (g == rpid() and s == rpid()) else 1)
+print("setsid child: own real session:", os.waitpid(pid, 0)[1] == 0)
 EOF
 out=$(timeout 60 "$J" run -- python3 "$T/groups.py" 2>"$T/err")
 echo "$out" | sed 's/^/#   /'
 for line in "start: real group is the command's: True" \
 	"child in its own real group: True" \
 	"spawn setpgroup=0: True" "spawn setsid: True" "spawn setpgroup=ours: True" \
-	"setsid child: own real group, same real session: True"; do
+	"setsid child: own real session: True"; do
 	echo "$out" | grep -qxF "$line" && ok "$line" || { bad "$line"; head -5 "$T/err"; }
 done
 exit $fail

@@ -138,6 +138,29 @@ START_TEST(test_orphan_stopped_child_on_parent_exit)
 }
 END_TEST
 
+/* The same in a session marked as the kernel's (a real session): the
+ * ORPHAN event explains it with ENG_ORPHAN_KERNEL, and no signal follows
+ * (the kernel sends the pair to the real mirror; twice would be wrong). */
+START_TEST(test_orphan_kernel_session_no_signals)
+{
+	const struct eng_effect *ev;
+
+	t_command(E);
+	ck_assert_int_eq(eng_session_set_kernel(E, 2, true), 0);
+	ck_assert_int_eq(eng_session_set_kernel(E, 99, true), -ESRCH);
+	t_fork(E, 2);
+	t_setpgid(E, 2, 3, 3);
+	t_stop(E, 3);
+	eng_fx_clear(&FX);
+	t_exit(E, 2);
+	ev = t_orphan_ev(&FX, 3);
+	ck_assert_int_eq(ev->b, 2);
+	ck_assert_int_eq(ev->c, ENG_ORPHAN_PARENT_EXIT | ENG_ORPHAN_KERNEL);
+	ck_assert(t_has_id(&FX, ev, 3));
+	ck_assert_uint_eq(t_count_signals(&FX), 0);
+}
+END_TEST
+
 /*
  * Group 4 = {4 (child of 3), 5 (child of 2)}; 2 and 3 in group 2.  When 3
  * exits, 5 (parent 2 in group 2) still links group 4: no signal.  Only when
@@ -595,6 +618,7 @@ static Suite *pgrp_suite(void)
 	tc = tcase_create("orphan rule 1: parent exit");
 	tcase_add_checked_fixture(tc, t_setup, t_teardown);
 	tcase_add_test(tc, test_orphan_stopped_child_on_parent_exit);
+	tcase_add_test(tc, test_orphan_kernel_session_no_signals);
 	tcase_add_test(tc, test_orphan_guarded_by_member_with_parent_elsewhere);
 	tcase_add_test(tc, test_no_orphan_across_sessions);
 	tcase_add_test(tc, test_each_group_once_per_exit);

@@ -34,6 +34,10 @@ START_TEST(req_round_trip)
 			in.a = PROTO_XLATE_V2R;
 		if (op == PROTO_OP_SUBREAPER)
 			in.a = 1;
+		if (op == PROTO_OP_CTTY) {
+			in.a = 1;
+			in.b = PROTO_CTTY_TIOCSCTTY;
+		}
 		if (op == PROTO_OP_BIND)
 			in.d = PROTO_BIND_COUNTED;
 		proto_pack_req(&in, buf);
@@ -155,6 +159,9 @@ START_TEST(req_fields)
 		{"procids: init", PROTO_OP_PROCIDS, 1, 4321, 0, 0, 0},
 		{"proclist: negative start", PROTO_OP_PROCLIST, -1, 0, 0, -EINVAL, 0},
 		{"proclist: from 0", PROTO_OP_PROCLIST, 0, 0, 0, 0, 0},
+		{"ctty: a 2", PROTO_OP_CTTY, 2, 0, 0, -EINVAL, 0},
+		{"ctty: how past the last", PROTO_OP_CTTY, 1, PROTO_CTTY_LOGIN_TTY + 1, 0, -EINVAL, 0},
+		{"ctty: acquired by open", PROTO_OP_CTTY, 1, PROTO_CTTY_OPEN, 0, 0, 0},
 	};
 	uint8_t buf[PROTO_REQ_SIZE];
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -343,6 +350,7 @@ START_TEST(op_names)
 	ck_assert_str_eq(proto_op_name(PROTO_OP_PROCIDS), "procids");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_PROCLIST), "proclist");
 	ck_assert(!proto_is_oneway(PROTO_OP_PROCLIST));
+	ck_assert_str_eq(proto_op_name(PROTO_OP_CTTY), "ctty");
 	ck_assert(!proto_is_oneway(PROTO_OP_SUBREAPER));
 	ck_assert_str_eq(proto_op_name(0), "?");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_END_), "?");
