@@ -8,7 +8,7 @@
 
 /* A round trip whose answer is rep.v[0]: 0 with *out, -errno from the
  * engine, or 1 when the supervisor cannot be reached (use the real call). */
-static int ask(uint16_t op, pid_t a, pid_t b, pid_t *out)
+int shim_ask(uint16_t op, pid_t a, pid_t b, pid_t *out)
 {
 	struct proto_req req = { .op = op, .a = a, .b = b };
 	struct proto_rep rep;
@@ -49,7 +49,7 @@ SHIM_EXPORT pid_t getppid(void)
 	/* Not connected yet: HELLO's answer carries the parent. */
 	if (shim_connect() == 0 && (v = shim_ppid_cached(rppid)) > 0)
 		return v;
-	if (ask(PROTO_OP_GETPPID, 0, 0, &v) != 0)
+	if (shim_ask(PROTO_OP_GETPPID, 0, 0, &v) != 0)
 		return shim_sys_getppid();
 	/* Cache only if the real parent did not change during the question. */
 	if (shim_sys_getppid() == rppid)
@@ -79,7 +79,7 @@ static pid_t ids_getpgid(pid_t pid)
 		return real.getpgid(pid);
 	if (view_of(pid, &mv))
 		return mv.pgid;
-	rc = ask(PROTO_OP_GETPGID, pid, 0, &v);
+	rc = shim_ask(PROTO_OP_GETPGID, pid, 0, &v);
 	if (rc == 1)
 		return real.getpgid(pid);
 	if (rc < 0) {
@@ -114,7 +114,7 @@ static pid_t ids_getsid(pid_t pid)
 		return real.getsid(pid);
 	if (view_of(pid, &mv))
 		return mv.sid;
-	rc = ask(PROTO_OP_GETSID, pid, 0, &v);
+	rc = shim_ask(PROTO_OP_GETSID, pid, 0, &v);
 	if (rc == 1)
 		return real.getsid(pid);
 	if (rc < 0) {
@@ -149,7 +149,7 @@ pid_t shim_setsid(void)
 
 	if (shim_offline())
 		return real.setsid();
-	rc = ask(PROTO_OP_SETSID, 0, 0, &v);
+	rc = shim_ask(PROTO_OP_SETSID, 0, 0, &v);
 	if (rc == 1)
 		return real.setsid();
 	if (rc < 0) {

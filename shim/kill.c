@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "mview.h"
+#include "../core/killtally.h"
 
 /* One real kill; 0 or -errno (errno itself untouched). */
 static int real_kill(pid_t rpid, int sig)
@@ -52,16 +53,16 @@ static int kill_online(pid_t pid, int sig)
 	struct proto_req req = { .op = PROTO_OP_KILL, .a = pid, .b = sig };
 	struct proto_rep rep;
 	pid_t self = shim_sys_getpid();
-	int total = 0, sent = 0, ok = 0, last = -ESRCH, offset = 0;
-	int last_not_eperm = 0; /* kill(-1)'s answer (below) */
+	struct kill_tally t = KILL_TALLY_INIT;
+	int total = 0, offset = 0;
 	bool me = false;
 
 	for (;;) {
 		req.c = offset;
 		if (shim_call(&req, &rep) < 0)
-			return offset == 0 ? 1 : (ok ? 0 : last);
+			return offset == 0 ? 1 : kill_tally_partial(&t);
 		if (rep.err < 0)
-			return offset == 0 ? rep.err : (ok ? 0 : last);
+			return offset == 0 ? rep.err : kill_tally_partial(&t);
 		total = rep.v[0];
 		if (rep.v[1] == 1)
 			me = true;
@@ -73,34 +74,17 @@ static int kill_online(pid_t pid, int sig)
 				me = true;
 				continue;
 			}
-			int rc = r > 0 ? real_kill(r, sig) : -ESRCH;
-			sent++;
-			if (rc == 0)
-				ok++;
-			else
-				last = rc;
-			if (rc != -EPERM)
-				last_not_eperm = rc;
+			kill_tally_add(&t, r > 0 ? real_kill(r, sig) : -ESRCH);
 		}
 		offset += (int)rep.n;
 		if (rep.n == 0 || offset >= total)
 			break;
 	}
-	if (me) {
-		int rc = real_kill(self, sig);
-		sent++;
-		if (rc == 0)
-			ok++;
-		else
-			last = rc;
-	}
-	if (sent == 0) /* kill(1, sig): init ignores it, once permitted */
+	if (me)
+		kill_tally_add(&t, real_kill(self, sig));
+	if (t.sent == 0) /* kill(1, sig): init ignores it, once permitted */
 		return pid == 1 ? shim_init_sig_check(sig) : 0;
-	/* Linux's kill(-1) answers with the last target's error that was not
-	 * EPERM, 0 if none: no permission for any target is still 0. */
-	if (pid == -1)
-		return last_not_eperm;
-	return ok > 0 ? 0 : last;
+	return kill_tally_result(&t, pid);
 }
 
 /* SIGTSTP, SIGTTIN or SIGTTOU to ourselves with its default action: Linux

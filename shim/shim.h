@@ -268,6 +268,9 @@ void shim_unlock(void);
 int shim_call(struct proto_req *req, struct proto_rep *rep);
 /* The same with the lock already held and signals blocked. */
 int shim_call_locked(struct proto_req *req, struct proto_rep *rep);
+/* A round trip whose answer is rep.v[0]: 0 with *out, -errno from the
+ * engine, or 1 when the supervisor cannot be reached (ids.c). */
+int shim_ask(uint16_t op, pid_t a, pid_t b, pid_t *out);
 
 /* One-way message (BIND, EXEC, REAPED, STATE); errors ignored.  The
  * _locked variant expects the lock held.  A one-way message from a process

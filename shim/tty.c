@@ -97,20 +97,6 @@ int shim_tty_opened(int fd, bool watch)
 
 /* ---- the ids ---------------------------------------------------------------- */
 
-/* 0 with *out, -errno from the engine, 1 when the supervisor is gone. */
-static int ask_fg(pid_t *out)
-{
-	struct proto_req req = { .op = PROTO_OP_TCGETPGRP };
-	struct proto_rep rep;
-
-	if (shim_call(&req, &rep) < 0)
-		return 1;
-	if (rep.err < 0)
-		return rep.err;
-	*out = rep.v[0];
-	return 0;
-}
-
 static pid_t tty_getpgrp(int fd)
 {
 	pid_t rpgid, v;
@@ -124,7 +110,7 @@ static pid_t tty_getpgrp(int fd)
 	v = shim_r2v(rpgid);
 	if (v > 1)
 		return v;
-	rc = ask_fg(&v);
+	rc = shim_ask(PROTO_OP_TCGETPGRP, 0, 0, &v);
 	if (rc == 1)
 		return rpgid;
 	if (rc < 0) {

@@ -1,5 +1,6 @@
 /* notif_sig.c — signals a filtered image sends: translated targets, the kernel's permission rule with the caller's credentials, sent for it. */
 #include "notif.h"
+#include "../core/killtally.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -107,13 +108,14 @@ static int send_as(struct call *k, pid_t r, pid_t t, int sig)
 static long do_kill(struct call *k, int32_t pid, int sig)
 {
 	struct proto_rep r;
-	int total, sent = 0, ok = 0, last = -ESRCH, last_not_eperm = 0, offset = 0, rc;
+	struct kill_tally tally = KILL_TALLY_INIT;
+	int total, offset = 0, rc;
 	bool me = false;
 
 	for (;;) {
 		rc = notif_run_op(k, PROTO_OP_KILL, pid, sig, offset, &r);
 		if (rc < 0)
-			return offset == 0 ? rc : (ok ? 0 : last);
+			return offset == 0 ? rc : kill_tally_partial(&tally);
 		total = r.v[0];
 		if (r.v[1] == 1)
 			me = true;
@@ -126,31 +128,17 @@ static long do_kill(struct call *k, int32_t pid, int sig)
 			rc = t > 0 ? may_signal(k->s, caller_cred(k), k->c.vpid, t, sig) : -ESRCH;
 			if (rc == 0)
 				rc = send_as(k, t, 0, sig);
-			sent++;
-			if (rc == 0)
-				ok++;
-			else
-				last = rc;
-			if (rc != -EPERM)
-				last_not_eperm = rc;
+			kill_tally_add(&tally, rc);
 		}
 		offset += (int)r.n;
 		if (r.n == 0 || offset >= total)
 			break;
 	}
-	if (me) {
-		rc = send_as(k, k->c.rpid, 0, sig);
-		sent++;
-		if (rc == 0)
-			ok++;
-		else
-			last = rc;
-	}
-	if (sent == 0)
+	if (me)
+		kill_tally_add(&tally, send_as(k, k->c.rpid, 0, sig));
+	if (tally.sent == 0)
 		return pid == 1 ? init_check(k->s, caller_cred(k), k->c.vpid, sig) : 0;
-	if (pid == -1)
-		return last_not_eperm;
-	return ok > 0 ? 0 : last;
+	return kill_tally_result(&tally, pid);
 }
 
 /* fork is not filtered: a filtered parent knows its children by their
