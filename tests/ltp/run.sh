@@ -31,16 +31,17 @@ missing=$(it_shim_missing)
 [ -z "$missing" ] || { echo "ltp: $missing"; exit 2; }
 mkdir -p "$OUT"
 
-# The list: "NAME DIR CMD ARGS..." lines.
+# The list: "NAME DIR CMD ARGS..." lines.  Programs are looked up among the
+# built directories' executables (one find, not a glob per runtest line).
 list() {
-	local name cmd args bin
+	local name cmd args
+	declare -A where
+	while read -r f; do
+		where[$(basename "$f")]=$(dirname "$f")
+	done < <(find "$S"/testcases/kernel/syscalls -mindepth 2 -maxdepth 2 -type f -perm -u+x ! -name '*.sh')
 	while read -r name cmd args; do
 		case "$name" in ''|'#'*) continue ;; esac
-		for bin in "$S"/testcases/kernel/syscalls/*/"$cmd"; do
-			[ -x "$bin" ] && [ -f "$bin" ] || continue
-			echo "$name $(dirname "$bin") $cmd $args"
-			break
-		done
+		[ -n "${where[$cmd]:-}" ] && echo "$name ${where[$cmd]} $cmd${args:+ $args}"
 	done <"$S/runtest/syscalls"
 	for bin in "$P"/*; do
 		[ -x "$bin" ] && echo "posix-$(basename "$bin") $P $(basename "$bin")"
@@ -89,7 +90,8 @@ sel() {
 	grep -E "$re"
 }
 res=$OUT/results
-list | sel "$@" | xargs -P "$jobs" -L 1 bash -c 'one "$@"' one | tee "$res"
+# shellcheck disable=SC2016
+list | sel "$@" | xargs -d '\n' -n 1 -P "$jobs" bash -c 'one $1' one | tee "$res"
 total=$(grep -c . "$res")
 agree=$(grep -c '^agree ' "$res")
 echo "ltp: $total tests, $agree agree, $((total - agree)) disagree (logs: $OUT)"
