@@ -152,6 +152,7 @@ LTP_JOBS ?= 2
 LTP_TESTS ?=
 .PHONY: ltp ltp-build
 ltp-build:
+	LTP=1 sh scripts/deps.sh
 	sh tests/ltp/build.sh $(B)
 ltp: all ltp-build
 	B=$(B) bash tests/ltp/run.sh -j $(LTP_JOBS) $(LTP_TESTS)
