@@ -67,6 +67,10 @@ one() {
 	case "$name" in posix-*) kind=posix ;; esac
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/n" "$tmp/s"
+	# Other uids must reach into TMPDIR: the tests that drop privileges,
+	# and under jobshim their way to the supervisor (its run directory is
+	# made there; mktemp's 0700 cut them off: "supervisor unreachable").
+	chmod 755 "$tmp" "$tmp/n" "$tmp/s"
 	# shellcheck disable=SC2086
 	(cd "$tmp/n" && TMPDIR=$tmp/n PATH=$dir:$PATH LTPROOT=$S timeout -k 5 "${LTP_TIMEOUT:-600}" \
 		$IT_NS "$NATIVE_INIT" "$@" </dev/null >"$OUT/$name.native" 2>&1)
