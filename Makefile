@@ -144,3 +144,15 @@ clean:
 
 # Protocol fuzzing (tests/fuzz/): make fuzz [SECONDS=60], fuzz-replay.
 -include tests/fuzz/fuzz.mk
+
+# LTP's process and signal tests, natively vs under jobshim (tests/ltp/README.md); not part of
+# `make check`.  `make ltp` fetches (a local mirror or github) and builds the subset into
+# $(B)/ltp-src and $(B)/ltp-posix, then runs it: LTP_JOBS parallel tests, LTP_TESTS a selection.
+LTP_JOBS ?= 2
+LTP_TESTS ?=
+.PHONY: ltp ltp-build
+ltp-build:
+	LTP=1 sh scripts/deps.sh
+	sh tests/ltp/build.sh $(B)
+ltp: all ltp-build
+	B=$(B) bash tests/ltp/run.sh -j $(LTP_JOBS) $(LTP_TESTS)

@@ -11,6 +11,8 @@ set -eu
 # python3-pexpect, tmux and bsdutils' script (programs driving a pty:
 # sup_tty_progs.sh); bash, dash, coreutils and util-linux are essential.
 pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium strace gdb musl-tools golang-go expect python3-pexpect tmux bsdutils"
+# `make ltp` (tests/ltp/) builds LTP from source: LTP=1 adds its tools.
+[ "${LTP:-0}" = 1 ] && pkgs="$pkgs autoconf automake m4 bison flex make git"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

@@ -50,13 +50,18 @@ static bool oneway_pending;
 
 /* The raw system call, not pthread_sigmask: a fork child about to exec
  * calls this, and libc's function would be one more page to fault in
- * (a few µs per child).  Like glibc's, the full mask leaves out its two
- * internal signals (thread cancellation and the set*id broadcast: 32, 33). */
+ * (a few µs per child).  SIG_BLOCK, adding to the caller's mask, never
+ * SIG_SETMASK: a program may block 32 and 33 (glibc's cancellation and
+ * set*id signals) with the raw call, and they must stay blocked (a pending
+ * 32 would otherwise be delivered here and end it).  Like glibc's own
+ * full block, it adds neither of those two: a set*id from another thread
+ * signals every thread with 33 and waits until each has handled it, so a
+ * round trip that blocked 33 would hold that thread up until it ends. */
 void shim_block(sigset_t *old)
 {
 	uint64_t all = ~((1ull << (32 - 1)) | (1ull << (33 - 1)));
 
-	shim_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)old, _NSIG / 8, 0, 0);
+	shim_raw_syscall(SYS_rt_sigprocmask, SIG_BLOCK, (long)&all, (long)old, _NSIG / 8, 0, 0);
 }
 
 void shim_unblock(const sigset_t *old)

@@ -59,3 +59,28 @@ long shim_init_tgsend(enum shim_tgsend kind, bool main_thread, long sig, const v
 		return -ESRCH;
 	return shim_init_sig_check((int)sig);
 }
+
+/*
+ * pidfd_send_signal(fd, sig, info, flags) through a pidfd that names the
+ * supervisor (pidfd.c), in the kernel's order: the flags (at most one of
+ * PIDFD_SIGNAL_THREAD, _THREAD_GROUP, _PROCESS_GROUP: 1, 2, 4), then the
+ * siginfo (EFAULT, EINVAL when its si_signo is not sig, EPERM for a si_code
+ * only the kernel may send to another process), then the signal and the
+ * permission.  Vpid 1 leads group 1 alone, so the group form is the same.
+ */
+long shim_init_pidfd(long sig, const void *info, unsigned long flags)
+{
+	siginfo_t si;
+
+	if ((flags & ~7ul) != 0 || (flags & (flags - 1)) != 0)
+		return -EINVAL;
+	if (info != NULL) {
+		if (!shim_peek(&si, info, sizeof(si)))
+			return -EFAULT;
+		if (si.si_signo != sig)
+			return -EINVAL;
+		if (si.si_code >= 0 || si.si_code == SI_TKILL)
+			return -EPERM;
+	}
+	return shim_init_sig_check((int)sig);
+}

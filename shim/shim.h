@@ -501,6 +501,10 @@ long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const
  * the thread and the siginfo as the kernel does. */
 int shim_init_sig_check(int sig);
 long shim_init_tgsend(enum shim_tgsend kind, bool main_thread, long sig, const void *info);
+/* pidfd_send_signal through a pidfd that names vpid 1: the same, nothing
+ * sent (initsig.c); pidfd.c tells such a pidfd from any other. */
+long shim_init_pidfd(long sig, const void *info, unsigned long flags);
+long shim_sys_pidfd_send_signal(long fd, long sig, const void *info, unsigned long flags);
 
 /* ---- prctl (shim/prctl.c) ----------------------------------------------- */
 int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,

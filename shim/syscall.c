@@ -263,6 +263,8 @@ static long route(long nr, long a[6], bool *done)
 		return shim_ptrace((int)a[0], (pid_t)a[1], (void *)a[2], (void *)a[3]);
 	case SYS_tgkill:
 		return sys_result(shim_sys_tgsend(SHIM_TG_KILL, a[0], a[1], a[2], NULL));
+	case SYS_pidfd_send_signal: /* vpid 1's pidfd: checked, never sent (pidfd.c) */
+		return sys_result(shim_sys_pidfd_send_signal(a[0], a[1], (void *)a[2], a[3]));
 	case SYS_rt_sigqueueinfo:
 		return sys_result(shim_sys_tgsend(SHIM_TG_QUEUE, a[0], 0, a[1], (void *)a[2]));
 	case SYS_rt_tgsigqueueinfo:

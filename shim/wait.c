@@ -21,7 +21,8 @@ struct waitop {
 	bool is_waitid;
 	int options;           /* the caller's options */
 	int status;            /* wait4: the status */
-	struct rusage *ru;     /* wait4: the caller's rusage (may be NULL) */
+	bool want_ru;          /* wait4: the caller passed an rusage */
+	struct rusage ru;      /* wait4: ours, copied out after the reap */
 	siginfo_t si;          /* waitid: the result */
 };
 
@@ -141,7 +142,10 @@ static pid_t real_wait(struct waitop *op, idtype_t idtype, pid_t rsel, int extra
 		else
 			r = op->si.si_pid;
 	} else {
-		r = real.wait4(rsel, &op->status, op->options | extra, op->ru);
+		/* Our own rusage, never the caller's: the kernel reaps before it
+		 * copies the rusage out, so an unwritable one would give EFAULT
+		 * for a child that is gone and that the model never hears of. */
+		r = real.wait4(rsel, &op->status, op->options | extra, op->want_ru ? &op->ru : NULL);
 		if (r < 0)
 			r = -errno;
 	}
@@ -266,7 +270,7 @@ static pid_t wait4_offline(pid_t pid, int *status, int options, struct rusage *r
 
 pid_t shim_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
-	struct waitop op = { .is_waitid = false, .options = options, .ru = ru };
+	struct waitop op = { .is_waitid = false, .options = options, .want_ru = ru != NULL };
 	pid_t got, r;
 
 	shim_init();
@@ -289,9 +293,12 @@ pid_t shim_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 	} else {
 		got = wait_group(&op, pid);
 	}
-	/* As the kernel: the child is reaped, and an unwritable status is
+	/* As the kernel: the child is reaped (and reported), then the status
+	 * and the rusage are written, in that order; an unwritable one is
 	 * EFAULT (never a fault in here). */
 	if (got > 0 && status != NULL && !shim_poke(status, &op.status, sizeof(op.status)))
+		return -EFAULT;
+	if (got > 0 && ru != NULL && !shim_poke(ru, &op.ru, sizeof(op.ru)))
 		return -EFAULT;
 	return got;
 }

@@ -109,12 +109,24 @@ for script in "$T"/prog_*.sh "$T"/sup_*.sh; do
 	[ -f "$script" ] || continue
 	name=$(basename "$script" .sh)
 	selected "$name" || continue
-	timeout 150 bash "$script" "$B" >"$tmp/p.out" 2>&1 </dev/null
+	# Hangs are caught by lib/guard.sh (no CPU time and no new process in
+	# the script's tree for 60 s), which a loaded machine never trips; a
+	# fixed 150 s limit failed sup_errno under load.  900 s: a backstop.
+	timeout 900 bash "$script" "$B" >"$tmp/p.out" 2>&1 </dev/null &
+	spid=$!
+	bash "$T/lib/guard.sh" "$spid" 60 2>"$tmp/guard" &
+	gpid=$!
+	wait "$spid"
 	rc=$?
+	kill "$gpid" 2>/dev/null
+	wait "$gpid" 2>/dev/null
 	if [ "$rc" -eq 0 ]; then
 		ok "$name"
 	else
 		fail "$name" "exit $rc"
+		cat "$tmp/guard"
+		# The failed checks first (they may be far from the end).
+		grep -E '^ *not ok' "$tmp/p.out" | head -n 10 | sed 's/^/    /'
 		tail -n 40 "$tmp/p.out" | sed 's/^/    /'
 	fi
 done

@@ -10,7 +10,9 @@
 # place keeps inode and size and only the timestamps tell the versions apart.
 # imgcache_tool reads and forges entries with the shim's own table code.
 set -u
-. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 300
+# 600 s: a backstop; hangs are caught by progress_guard (30 s without a
+# new process), which a slow machine never trips.
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 600
 P="$B/itest/imgprobe"
 F="$B/itest/imgprobe_fork"
 TOOL="$B/itest/imgcache_tool"
@@ -25,7 +27,7 @@ check() {
 }
 # inrun SCRIPT: bash -c SCRIPT under jobshim; C is the run's cache file there.
 inrun() {
-	timeout 60 "$J" run -- bash -c 'C=$(dirname "$JOBSHIM_SOCKET")/imgcache; '"$1" 2>"$T/err"
+	progress_guard 30 "$J" run -- bash -c 'C=$(dirname "$JOBSHIM_SOCKET")/imgcache; '"$1" 2>"$T/err"
 	local rc=$?
 	[ $rc -eq 0 ] || echo "exit $rc"
 	grep -q '^jobshim' "$T/err" && echo "jobshim warned"
@@ -93,7 +95,7 @@ check "forged entries obeyed (fork, vfork, spawn)" \
 # of the image before its execve).  strace cannot run inside a tree, so it
 # runs outside, around jobshim.
 if command -v strace >/dev/null; then
-	timeout 60 strace -f -qq -e trace=openat,execve -o "$T/strace" \
+	progress_guard 30 strace -f -qq -e trace=openat,execve -o "$T/strace" \
 		"$J" run -- bash -c 's=$T/bin/s; $s; $s; $s' >"$T/out" 2>"$T/err"
 	opens=$(grep -c "openat(AT_FDCWD, \"$T/bin/s\"" "$T/strace")
 	execs=$(grep -c "execve(\"$T/bin/s\"" "$T/strace")

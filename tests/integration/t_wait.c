@@ -263,6 +263,31 @@ static void rusage(void)
 	IT_RC("wait4(-1, 0, &ru) (no children)", wait4(-1, &st, 0, &ru));
 }
 
+/* An unwritable rusage: the kernel reaps the child, writes the status,
+ * then fails EFAULT copying the rusage.  The child is gone for good (the
+ * model too must know it: kill(c, 0) is ESRCH, a second wait ECHILD). */
+static void rusage_fault(void)
+{
+	it_out("-- rusage unwritable");
+	struct it_chan rel = it_chan();
+	struct rusage *bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const char *sel[] = { "c", "-1", "0" };
+	siginfo_t si;
+
+	munmap(bad, 4096);
+	for (int i = 0; i < 3; i++) {
+		pid_t c = child_exit("r", 0, 20 + i, rel);
+		pid_t arg = i == 0 ? c : i == 1 ? -1 : 0;
+		char what[64];
+		it_put(rel, 'r');
+		waitid(P_PID, (id_t)c, &si, WEXITED | WNOWAIT); /* a zombie now */
+		snprintf(what, sizeof what, "wait4(%s, WNOHANG, bad ru)", sel[i]);
+		W(what, wait4(arg, &st_, WNOHANG, bad));
+		IT_RC("  kill(r, 0)", kill(c, 0));
+		W("  waitpid(r, WNOHANG)", waitpid(c, &st_, WNOHANG));
+	}
+}
+
 /* ---- a signal during a blocking wait ----------------------------------- */
 
 struct pester {
@@ -357,6 +382,7 @@ int main(int argc, char **argv)
 	core_flag();
 	stop_continue(me);
 	rusage();
+	rusage_fault();
 	interrupted();
 	return 0;
 }

@@ -17,6 +17,56 @@ fail=0
 ok() { echo "ok - $*"; }
 bad() { echo "not ok - $*"; fail=1; }
 
+# progress_guard IDLE CMD...: run CMD; end it (SIGTERM, then SIGKILL 5 s
+# later; status 124, as timeout's) only when nothing advanced for IDLE
+# seconds: no process was created in this pid namespace (ns_last_pid stood
+# still).  A slow machine makes the loads slower, never still, so this
+# catches a hang without failing a loaded run; a fixed time limit did both.
+# Inside the private namespace only (NS_TIMEOUT above): the host's pids
+# would move for other reasons.  The watcher itself creates no process
+# while it watches (builtins only: read -t on a FIFO that stays empty).
+progress_guard() {
+	local idle=$1 pid rc w
+	shift
+	[ "${SUP_IN_NS:-}" = 1 ] || { echo "progress_guard: not in a private pid namespace" >&2; return 125; }
+	rm -f "$T/.guard" "$T/.guard_fired"
+	mkfifo "$T/.guard"
+	# An asynchronous command of a non-interactive shell starts with
+	# SIGINT and SIGQUIT ignored; timeout's command did not.
+	(trap - INT QUIT; exec "$@") &
+	pid=$!
+	# The watcher is told to stop through the FIFO, never with a signal:
+	# a subshell signalled before it has reset its traps runs the
+	# script's EXIT trap (rm -rf "$T").
+	(
+		exec 3<>"$T/.guard"
+		last=; still=0
+		until read -r -t 1 -u 3 _; do
+			read -r now </proc/sys/kernel/ns_last_pid
+			if [ "$now" != "$last" ]; then last=$now; still=0; else still=$((still + 1)); fi
+			if [ "$still" -ge "$idle" ]; then
+				echo "progress_guard: no new process for $idle s: a hang; ending $*" >&2
+				: >"$T/.guard_fired" # before the kill: the wait below returns at once
+				kill -TERM "$pid" 2>/dev/null
+				for _ in 1 2 3 4 5; do read -r -t 1 -u 3 _ && exit 0; done
+				kill -KILL "$pid" 2>/dev/null
+				exit 0
+			fi
+		done
+	) &
+	w=$!
+	wait "$pid"
+	rc=$?
+	# Read-write: never blocks, whether or not the watcher still reads.
+	exec 4<>"$T/.guard"
+	echo stop >&4
+	exec 4>&-
+	wait "$w"
+	[ -f "$T/.guard_fired" ] && rc=124
+	rm -f "$T/.guard" "$T/.guard_fired"
+	return "$rc"
+}
+
 # fds_back PID N: wait until PID has N open fds again (a supervisor closes
 # a finished client when it handles the hang-up, at its own pace); prints
 # the last count.  Gives up after 10 s: then the fds really leaked.

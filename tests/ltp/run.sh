@@ -1,0 +1,102 @@
+#!/bin/bash
+# run.sh [-j N] [NAME...] — the LTP subset natively and under `jobshim run`, each in a private pid namespace; agree/disagree.
+#
+# Needs `make ltp` first (tests/ltp/build.sh: BUILD/ltp-src, BUILD/ltp-posix).
+# Tests: the runtest/syscalls entries whose program was built (the process
+# and signal calls, build.sh's SYSCALLS) and every open_posix binary.  Each
+# runs twice, each time in its own pid namespace with its own /proc
+# (tests/integration/lib/common.sh): natively under native_init, and under
+# jobshim (pidpush, native_init, jobshim run), with a fresh TMPDIR and the
+# test's directory first in PATH (helpers it execs).  The outcome compared:
+# the exit status and the number of each LTP result (TPASS TFAIL TBROK
+# TCONF TWARN lines); for open_posix the exit status (0 PASS, 1 FAIL,
+# 2 UNRESOLVED, 4 UNSUPPORTED, 5 UNTESTED).  Logs: BUILD/ltp-out/NAME.{native,shim}.
+# Prints one line per test ("agree NAME OUTCOME" or "DISAGREE NAME native:
+# ... jobshim: ..."), then the tally; exit 0 when every test agreed.
+# Environment: B (build dir, default build), LTP_TIMEOUT (backstop per run,
+# 600 s; LTP's own per-test timeouts come first).
+set -u
+B=${B:-build}
+B=$(cd "$B" && pwd) || exit 2
+T=$(cd "$(dirname "$0")/.." && pwd)
+jobs=1
+if [ "${1:-}" = -j ]; then jobs=$2; shift 2; fi
+# shellcheck source=../integration/lib/common.sh
+. "$T/integration/lib/common.sh"
+S=$B/ltp-src
+P=$B/ltp-posix
+OUT=$B/ltp-out
+[ -d "$S/testcases" ] && [ -d "$P" ] || { echo "ltp: not built (make ltp)"; exit 2; }
+missing=$(it_shim_missing)
+[ -z "$missing" ] || { echo "ltp: $missing"; exit 2; }
+mkdir -p "$OUT"
+
+# The list: "NAME DIR CMD ARGS..." lines.  Programs are looked up among the
+# built directories' executables (one find, not a glob per runtest line).
+list() {
+	local name cmd args
+	declare -A where
+	while read -r f; do
+		where[$(basename "$f")]=$(dirname "$f")
+	done < <(find "$S"/testcases/kernel/syscalls -mindepth 2 -maxdepth 2 -type f -perm -u+x ! -name '*.sh')
+	while read -r name cmd args; do
+		case "$name" in ''|'#'*) continue ;; esac
+		[ -n "${where[$cmd]:-}" ] && echo "$name ${where[$cmd]} $cmd${args:+ $args}"
+	done <"$S/runtest/syscalls"
+	for bin in "$P"/*; do
+		[ -x "$bin" ] && echo "posix-$(basename "$bin") $P $(basename "$bin")"
+	done
+}
+
+# outcome KIND RC LOG
+outcome() {
+	local o="exit $2"
+	[ "$2" -gt 128 ] && [ "$2" -lt 160 ] && o="killed by $(kill -l $(($2 - 128)) 2>/dev/null || echo $(($2 - 128)))"
+	if [ "$1" = ltp ]; then
+		for r in TPASS TFAIL TBROK TCONF TWARN; do
+			o="$o $r=$(grep -c "$r" "$3")"
+		done
+	fi
+	echo "$o"
+}
+
+# one "NAME DIR CMD ARGS...": both runs, one verdict line.
+one() {
+	local name=$1 dir=$2 kind=ltp rcn rcs on os tmp
+	shift 2
+	case "$name" in posix-*) kind=posix ;; esac
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/n" "$tmp/s"
+	# Other uids must reach into TMPDIR: the tests that drop privileges,
+	# and under jobshim their way to the supervisor (its run directory is
+	# made there; mktemp's 0700 cut them off: "supervisor unreachable").
+	chmod 755 "$tmp" "$tmp/n" "$tmp/s"
+	# shellcheck disable=SC2086
+	(cd "$tmp/n" && TMPDIR=$tmp/n PATH=$dir:$PATH LTPROOT=$S timeout -k 5 "${LTP_TIMEOUT:-600}" \
+		$IT_NS "$NATIVE_INIT" "$@" </dev/null >"$OUT/$name.native" 2>&1)
+	rcn=$?
+	# shellcheck disable=SC2086
+	(cd "$tmp/s" && TMPDIR=$tmp/s PATH=$dir:$PATH LTPROOT=$S timeout -k 5 "${LTP_TIMEOUT:-600}" \
+		$IT_NS "$PIDPUSH" "$NATIVE_INIT" "$JOBSHIM" run -- "$@" </dev/null >"$OUT/$name.shim" 2>&1)
+	rcs=$?
+	rm -rf "$tmp"
+	on=$(outcome "$kind" "$rcn" "$OUT/$name.native")
+	os=$(outcome "$kind" "$rcs" "$OUT/$name.shim")
+	if [ "$on" = "$os" ]; then echo "agree $name $on"; else echo "DISAGREE $name native: $on; jobshim: $os"; fi
+}
+export -f one outcome
+export S OUT IT_NS NATIVE_INIT PIDPUSH JOBSHIM
+
+sel() {
+	[ $# -eq 0 ] && { cat; return; }
+	local re
+	re="^($(printf '%s|' "$@" | sed 's/|$//')) "
+	grep -E "$re"
+}
+res=$OUT/results
+# shellcheck disable=SC2016
+list | sel "$@" | xargs -d '\n' -n 1 -P "$jobs" bash -c 'one $1' one | tee "$res"
+total=$(grep -c . "$res")
+agree=$(grep -c '^agree ' "$res")
+echo "ltp: $total tests, $agree agree, $((total - agree)) disagree (logs: $OUT)"
+[ "$agree" -eq "$total" ]
