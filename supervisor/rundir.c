@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,7 +25,8 @@
  * tree is decided by the supervisor from SO_PEERCRED's pid:
  *
  *   TOP = $TMPDIR/jobshim-<pid>.XXXXXX   0711, ours: anyone may pass, no one
- *                                         may list it;
+ *                                         may list it ($TMPDIR only when
+ *                                         every uid may pass it, else /tmp);
  *   DIR = TOP/<24 random hex digits>      0711, ours: the secret component;
  *   DIR/sock, vpids, events, imgcache     0666: any uid that knows DIR;
  *   DIR/mview                             0644: read by all, written by us
@@ -190,13 +194,35 @@ static int make_dirs(struct sup *s, const char *tmp)
 	return 0;
 }
 
+/* Whether every directory on the way to TMP lets any uid pass (o+x): a
+ * process of the tree that takes another uid must still reach DIR.  A 0700
+ * $TMPDIR (mktemp -d, a private home) does not, and /tmp (1777) does. */
+static bool passable_by_all(const char *tmp)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(tmp, path))
+		return false;
+	for (;;) {
+		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || !(st.st_mode & S_IXOTH))
+			return false;
+		char *slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			break;
+		*slash = '\0';
+	}
+	return stat("/", &st) == 0 && (st.st_mode & S_IXOTH);
+}
+
 int rundir_make(struct sup *s)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	const char *tmp = getenv("TMPDIR");
 
 	/* Room in sun_path for "/jobshim-<pid>.XXXXXX/<secret>/sock". */
-	if (!tmp || tmp[0] != '/' || strlen(tmp) > sizeof(sa.sun_path) - 56)
+	if (!tmp || tmp[0] != '/' || strlen(tmp) > sizeof(sa.sun_path) - 56 ||
+	    !passable_by_all(tmp))
 		tmp = "/tmp";
 	if (make_dirs(s, tmp) < 0)
 		return -1;

@@ -63,6 +63,13 @@ case "$(echo $out)" in
 esac
 out=$(TMPDIR="$T" timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_SOCKET"' 2>/dev/null)
 case "$out" in "$T"/jobshim-*/sock) ok "socket under \$TMPDIR" ;; *) bad "TMPDIR ignored: '$out'" ;; esac
+# A $TMPDIR that other uids cannot pass (mktemp -d makes 0700): the run
+# directory goes to /tmp, so that a process that takes another uid still
+# reaches the supervisor.
+mkdir -m 700 "$T/priv"
+out=$(TMPDIR="$T/priv" timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_SOCKET"; exec setpriv --reuid 65534 --regid 65534 --clear-groups sh -c "sleep 0 & wait; echo \$!"' 2>"$T/err")
+case "$(echo $out)" in "/tmp/jobshim-"*"/sock 3") ok "private \$TMPDIR: run directory in /tmp, a uid change keeps the tree" ;;
+*) bad "private TMPDIR: '$(echo $out)' $(head -c 300 "$T/err")" ;; esac
 
 # Children get vpids 3, 4, ... and see their parent.
 out=$(timeout 60 "$J" run -- sh -c 'sh -c "echo \$\$ \$PPID"; sh -c "echo \$\$ \$PPID"' 2>/dev/null)
@@ -78,11 +85,12 @@ fd = ctypes.CDLL(None).syscall(257, -100, b"/proc/self/stat", 0)
 print(os.read(fd, 512).decode().rsplit(")", 1)[1].split()[2])' 2>/dev/null)
 [ -n "$out" ] && [ "$out" != "$mypg" ] && ok "command in its own real group" || bad "real group '$out'"
 
-# A library other uids cannot read ($T is 0700) is copied into the run
-# directory: an image exec'd under uid 65534 still loads the shim ($$ is
+# A library other uids cannot read (in a 0700 directory) is copied into the
+# run directory: an image exec'd under uid 65534 still loads the shim ($$ is
 # the vpid, not the real pid).  A readable one is used where it is.
-cp "$B/libjobshim.so" "$T/priv.so"
-out=$(timeout 60 "$J" run --lib "$T/priv.so" -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+mkdir -p -m 700 "$T/priv"
+cp "$B/libjobshim.so" "$T/priv/priv.so"
+out=$(timeout 60 "$J" run --lib "$T/priv/priv.so" -- setpriv --reuid=65534 --regid=65534 --clear-groups \
 	sh -c 'echo $$ $PPID; [ "$JOBSHIM_LIB" = "${JOBSHIM_SOCKET%/sock}/libjobshim.so" ] && echo copied; stat -c %a "$JOBSHIM_LIB"' 2>&1)
 [ "$(echo $out)" = "2 1 copied 644" ] && ok "private library copied into the run directory: uid 65534 keeps the shim" ||
 	bad "private library: '$(echo $out)'"

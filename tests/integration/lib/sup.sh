@@ -12,6 +12,9 @@ if [ -n "${2:-}" ] && [ "${SUP_IN_NS:-}" != 1 ]; then
 fi
 J="$B/jobshim"
 T=$(mktemp -d)
+# 0711 like /tmp's own subdirectories would need: a run with TMPDIR=$T/...
+# keeps its directory there only if every uid may pass (supervisor/rundir.c).
+chmod 711 "$T"
 trap 'rm -rf "$T"' EXIT
 fail=0
 ok() { echo "ok - $*"; }
