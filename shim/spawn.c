@@ -34,6 +34,16 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		  char *const[]) = search ? real.posix_spawnp : real.posix_spawn;
 
 	shim_init();
+	/* /proc/<vpid>/...: the image the kernel would find natively, as
+	 * exec.c; first, because the kernel opens the file before it reads
+	 * argv and envp (a missing one is ENOENT even with a bad envp). */
+	char procbuf[PATH_MAX];
+	if (!shim_offline() && shim_user_str_ok(path) && shim_procpath_candidate(path)) {
+		rc = shim_procpath(path, procbuf, sizeof(procbuf));
+		if (rc < 0)
+			return -rc;
+		path = procbuf;
+	}
 	/* The shim reads path and envp (image scan, environment copy): when
 	 * the kernel could not, the real spawn reports it (EFAULT from its
 	 * child's exec; posix_spawnp's child meets a bad name itself) and
@@ -45,14 +55,6 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		if (rc == 0 && pid != NULL)
 			*pid = rpid;
 		return rc;
-	}
-	/* /proc/<vpid>/...: the image the kernel would find natively, as exec.c. */
-	char procbuf[PATH_MAX];
-	if (shim_procpath_candidate(path)) {
-		rc = shim_procpath(path, procbuf, sizeof(procbuf));
-		if (rc < 0)
-			return -rc;
-		path = procbuf;
 	}
 	if (attr != NULL) {
 		posix_spawnattr_getflags(attr, &flags);
