@@ -29,7 +29,8 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(MVIEW_SIZE % 4096, 0);
 	ck_assert_uint_le(sizeof(struct mview_head), MVIEW_HEAD);
 	/* The last vpid and rpid are inside the file. */
-	ck_assert_uint_le((uint64_t)((char *)mview_ent(NULL, MVIEW_NVPID - 1) - (char *)NULL) + MVIEW_ENT_SIZE,
+	static char base[1];
+	ck_assert_uint_le((uint64_t)((char *)mview_ent(base, MVIEW_NVPID - 1) - base) + MVIEW_ENT_SIZE,
 			  MVIEW_REV_OFF);
 }
 END_TEST
