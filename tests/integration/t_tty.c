@@ -137,6 +137,34 @@ static void acquire_drop(void)
 	close(pts);
 }
 
+enum bg_act { BG_READ, BG_TCSETPGRP, BG_TCSETATTR, BG_WRITE };
+
+/* A child in a background group of its own does ACT on the terminal fd:
+ * print how it stopped (or ended), then kill it and print its end. */
+static void bg_try(const char *name, enum bg_act act, int fd, const struct termios *t)
+{
+	char ch;
+	int st;
+	pid_t p = it_fork(name);
+
+	if (p == 0) {
+		setpgid(0, 0);
+		switch (act) {
+		case BG_READ: IT_RC("read", read(fd, &ch, 1)); break;
+		case BG_TCSETPGRP: IT_RC("tcsetpgrp", tcsetpgrp(fd, getpgrp())); break;
+		case BG_TCSETATTR: IT_RC("tcsetattr", tcsetattr(fd, TCSANOW, t)); break;
+		case BG_WRITE: IT_RC("write", write(fd, "x", 1)); break;
+		}
+		_exit(0);
+	}
+	setpgid(p, p);
+	waitpid(p, &st, WUNTRACED);
+	it_out("%s: %s", name, it_status(st));
+	kill(p, SIGKILL);
+	waitpid(p, &st, 0);
+	it_out("%s: %s", name, it_status(st));
+}
+
 /* A background reader stops with SIGTTIN; a background writer with
  * TOSTOP stops with SIGTTOU; an orphaned background reader reads EIO. */
 static void background(void)
@@ -147,7 +175,6 @@ static void background(void)
 	pid_t c = it_fork("leader2");
 	if (c == 0) {
 		char ch;
-		int st;
 		struct termios t;
 		signal(SIGHUP, SIG_IGN);
 		setsid();
@@ -155,52 +182,11 @@ static void background(void)
 		tcgetattr(fd, &t);
 		t.c_lflag |= TOSTOP;
 		tcsetattr(fd, TCSANOW, &t);
-		pid_t r = it_fork("reader");
-		if (r == 0) {
-			setpgid(0, 0);
-			IT_RC("reader: read", read(fd, &ch, 1));
-			_exit(0);
-		}
-		setpgid(r, r);
-		waitpid(r, &st, WUNTRACED);
-		it_out("reader: %s", it_status(st));
-		kill(r, SIGKILL);
-		waitpid(r, &st, 0);
-		pid_t ts = it_fork("setter");
-		if (ts == 0) {
-			setpgid(0, 0);
-			IT_RC("setter: tcsetpgrp", tcsetpgrp(fd, getpgrp()));
-			_exit(0);
-		}
-		setpgid(ts, ts);
-		waitpid(ts, &st, WUNTRACED);
-		it_out("setter: %s", it_status(st));
-		kill(ts, SIGKILL);
-		waitpid(ts, &st, 0);
-		it_out("setter: %s", it_status(st));
+		bg_try("reader", BG_READ, fd, &t);
+		bg_try("setter", BG_TCSETPGRP, fd, &t);
 		IT_PID("tcgetpgrp after the stopped setter", tcgetpgrp(fd));
-		pid_t ta = it_fork("attr");
-		if (ta == 0) {
-			setpgid(0, 0);
-			IT_RC("attr: tcsetattr", tcsetattr(fd, TCSANOW, &t));
-			_exit(0);
-		}
-		setpgid(ta, ta);
-		waitpid(ta, &st, WUNTRACED);
-		it_out("attr: %s", it_status(st));
-		kill(ta, SIGKILL);
-		waitpid(ta, &st, 0);
-		pid_t w = it_fork("writer");
-		if (w == 0) {
-			setpgid(0, 0);
-			IT_RC("writer: write", write(fd, "x", 1));
-			_exit(0);
-		}
-		setpgid(w, w);
-		waitpid(w, &st, WUNTRACED);
-		it_out("writer: %s", it_status(st));
-		kill(w, SIGKILL);
-		waitpid(w, &st, 0);
+		bg_try("attr", BG_TCSETATTR, fd, &t);
+		bg_try("writer", BG_WRITE, fd, &t);
 		/* An orphaned background group: its parent exits, and it is
 		 * adopted outside the session. */
 		pid_t m = it_fork("middle");
