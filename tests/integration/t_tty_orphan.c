@@ -15,10 +15,9 @@
  * group; X forks Y into a group of its own; Y stops; X exits, so Y's group
  * loses its last link in the session: orphaned with a stopped member.  Y
  * counts the signals with handlers, and its first SIGHUP handler stops it
- * again.  L waits until /proc shows Y adopted and stopped again: natively
- * the kernel signals during X's exit, before the reparenting is visible;
- * under jobshim the supervisor applies the engine's effects before it
- * answers with the new parent.  Then L continues Y: SIGHUP once and
+ * again.  L waits until Y counted a SIGHUP and /proc shows it adopted and
+ * stopped again (under jobshim the supervisor applies the engine's effects
+ * before it answers with the new parent).  Then L continues Y: SIGHUP once and
  * SIGCONT twice (the kernel's and L's) is right; a second pair from a
  * second authority would find Y stopped and show as SIGHUP x2.
  */
@@ -99,10 +98,15 @@ static void orphan_case(const char *title, int own_session, int with_tty)
 		char st;
 		pid_t pp;
 		pid_t y = (pid_t)it_get(yp) | (pid_t)it_get(yp) << 8 | (pid_t)it_get(yp) << 16;
+		/* Until Y has taken the first SIGHUP and stopped itself again.
+		 * Not "adopted and stopped": natively the reparenting is visible
+		 * in /proc before the kernel sends the pair (exit_notify), and a
+		 * SIGCONT from L then could be merged with the kernel's before
+		 * the handler's SIGSTOP, which nobody would continue. */
 		do {
 			sched_yield();
 			proc_stat(y, &st, &pp);
-		} while (pp == x || st != 'T');
+		} while (__atomic_load_n(&cnt->hup, __ATOMIC_SEQ_CST) == 0 || pp == x || st != 'T');
 		IT_PID("L: Y's new parent", pp);
 		kill(y, SIGCONT);
 		it_expect(done, 'y'); /* X's exit, not its reaping, orphans */
