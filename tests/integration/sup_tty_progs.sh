@@ -45,7 +45,10 @@ done
 
 # The trace tells when a session of the tree acquired or dropped a terminal.
 tr=$(mktemp)
-"$J" run --trace "$tr" -- "$B/itest/t_tty" >/dev/null 2>&1
+"$J" run --trace "$tr" -- "$B/itest/t_tty" >"$tr.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && echo "ok - t_tty under --trace" ||
+	{ echo "not ok - t_tty under --trace: rc $rc"; tail -n 30 "$tr.out" | sed 's/^/    /'; fail=1; }
 for ev in '"acquired":true,"how":"open"' '"acquired":false,"how":"TIOCNOTTY"' \
 	'"acquired":true,"how":"TIOCSCTTY"' '"acquired":true,"how":"login_tty"'; do
 	if grep -q "\"ev\":\"ctty\".*$ev,\"sid\":[0-9]*,\"leader\":true,\"tty\":\"/dev/pts/" "$tr"; then
@@ -56,5 +59,5 @@ for ev in '"acquired":true,"how":"open"' '"acquired":false,"how":"TIOCNOTTY"' \
 		fail=1
 	fi
 done
-rm -f "$tr"
+rm -f "$tr" "$tr.out"
 exit $fail
