@@ -149,6 +149,11 @@ pid_t shim_setsid(void)
 
 	if (shim_offline())
 		return real.setsid();
+	rc = shim_view_setsid();
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
 	rc = shim_ask(PROTO_OP_SETSID, 0, 0, &v);
 	if (rc == 1)
 		return real.setsid();
@@ -205,9 +210,17 @@ static int ids_setpgid(pid_t pid, pid_t pgid)
 {
 	struct proto_req req = { .op = PROTO_OP_SETPGID, .a = pid, .b = pgid };
 	struct proto_rep rep;
+	int rc;
 
 	if (shim_offline())
 		return real.setpgid(pid, pgid);
+	rc = shim_view_setpgid(pid, pgid);
+	if (rc != VIEW_ASK) {
+		if (rc == 0)
+			return 0;
+		errno = -rc;
+		return -1;
+	}
 	if (pid > 0 && pgid >= 0 && pid != shim_self_vpid())
 		req.d = child_execed(pid);
 	if (shim_call(&req, &rep) < 0)

@@ -122,6 +122,9 @@ static int kill_any(pid_t pid, int sig)
 		if (shim_mview_ids(pid, &mv) && mv.state == MVIEW_LIVE && mv.rpid > 0)
 			return real_kill(mv.rpid, 0);
 	}
+	rc = shim_view_kill(pid, sig);
+	if (rc != VIEW_ASK)
+		return rc;
 	rc = kill_online(pid, sig);
 	if (rc == 1)
 		rc = kill_offline(pid, sig);

@@ -421,6 +421,13 @@ pid_t shim_mview_v2r(pid_t vpid);                        /* > 0, or 0: ask */
 pid_t shim_mview_r2v(pid_t rpid);                        /* > 1, or 0: ask */
 void shim_mview_prime(void); /* map it before a fork: the child inherits it */
 
+/* viewwrite.c: writes that change nothing in the model, answered from the
+ * view: 0 or -errno, or VIEW_ASK when only the supervisor can say. */
+#define VIEW_ASK 1
+int shim_view_setpgid(pid_t pid, pid_t pgid);
+int shim_view_setsid(void);
+int shim_view_kill(pid_t pid, int sig);
+
 /* ---- exec helpers (shim/exec.c) ---------------------------------------- */
 /* Send EXEC(path) one-way. */
 void shim_exec_note(const char *path);

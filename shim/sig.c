@@ -50,8 +50,11 @@ SHIM_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction
 	int rc;
 
 	shim_init();
-	/* A vfork child must not change the (shared) handler table. */
-	if (shim_mode() == SHIM_MODE_NONE || sig <= 0 || sig >= SIG_SLOTS || shim_vf.active)
+	/* A vfork child must not change the (shared) handler table.  glibc's
+	 * own signals (32, 33: below SIGRTMIN) are EINVAL before act is read:
+	 * reading it here first would fault where glibc does not. */
+	if (shim_mode() == SHIM_MODE_NONE || sig <= 0 || sig >= SIG_SLOTS || shim_vf.active ||
+	    (sig >= 32 && sig < SIGRTMIN))
 		return real.sigaction(sig, act, oldact);
 	prev = atomic_load(&user_handler[sig]);
 	if (act != NULL && (act->sa_flags & SA_SIGINFO) && act->sa_sigaction != NULL &&

@@ -418,15 +418,21 @@ static int op_subreaper(struct sup *s, struct sup_client *c, const struct proto_
  * group), paged from offset c, for the shim's PRIO_PGRP / IOPRIO_WHO_PGRP.
  * The members are the targets of kill(-a, 0) (eng_kill: same lookup and
  * errors, init left out); the effects are dropped, nothing is signalled
- * or traced. */
+ * or traced.  Group 1 is init's alone: its one member is the supervisor,
+ * whose priorities getpriority/ioprio_get read (and a permitted set
+ * changes) as Linux does for a namespace's init. */
 static int op_pgrp_rpids(struct sup *s, struct sup_client *c, const struct proto_req *q,
 			 struct proto_rep *r)
 {
 	int32_t total = 0;
 	int rc;
 
-	if (q->a == 1)
-		return -ESRCH; /* init's group: no tree process is in it */
+	if (q->a == 1) {
+		if (q->c == 0)
+			r->ids[r->n++] = (int32_t)getpid();
+		r->v[0] = 1;
+		return 0;
+	}
 	rc = eng_kill(s->eng, c->vpid, q->a == 0 ? 0 : -q->a, 0, &s->fx);
 	if (rc >= 0)
 		total = fx_page_rpids(s, q->c, r, 0, 0);

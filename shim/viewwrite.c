@@ -1,0 +1,113 @@
+/* viewwrite.c — setpgid, setsid and kill answered from the model view when they change nothing in the model. */
+#include "shim.h"
+
+#include <errno.h>
+#include <signal.h>
+
+#include "mview.h"
+
+/*
+ * A write that changes no virtual id needs no engine: the answer follows
+ * from the ids the model view publishes (mview.h), which are fresh -- no
+ * change the caller could have learnt of is missing from them (docs/
+ * internals.md, "The model view").  Half of a job-control shell's setpgid
+ * calls are such no-ops (the parent and the child both put the child in
+ * its group; the second call finds it there), a second setsid is EPERM,
+ * and kill of one live process is a translation followed by the real
+ * kill the shim would send anyway.  Everything else, and anything the
+ * view cannot say, is asked of the supervisor as before: each function
+ * returns VIEW_ASK then.
+ *
+ * Under --trace the view is off (the trace shows every call), so these
+ * answers never hide a traced event.  The engine records nothing for
+ * these calls (eng_setpgid returns 0 with no effect when the group does
+ * not change; eng_kill only names targets), so skipping it loses nothing.
+ */
+
+/* Our own entry, or false. */
+static bool view_self(pid_t *self, struct mview_ids *me)
+{
+	if (shim_vf.active || !shim_self_known())
+		return false;
+	*self = shim_self_vpid();
+	return *self > 1 && shim_mview_ids(*self, me) && me->state == MVIEW_LIVE;
+}
+
+/*
+ * setpgid(pid, pgid) where the target is already in group pgid.  The rule
+ * order is kernel/sys.c's (and eng_setpgid's): EINVAL for a negative pgid,
+ * ESRCH unless the target is the caller or its child, for a child EPERM in
+ * another session and EACCES once it has exec'd, EPERM for a session
+ * leader.  Whether a child has exec'd only the kernel knows: a real
+ * setpgid into the real group the child is already in is a no-op that
+ * fails with EACCES exactly then (the same test as ids.c's child_execed).
+ */
+int shim_view_setpgid(pid_t pid, pid_t pgid)
+{
+	struct mview_ids me, t;
+	pid_t self, target, rpgid;
+	int saved = errno, rc = 0;
+
+	if (pid < 0 || pgid < 0 || !view_self(&self, &me))
+		return VIEW_ASK;
+	target = pid == 0 ? self : pid;
+	if (pgid == 0)
+		pgid = target;
+	if (target == self) {
+		t = me;
+	} else if (!shim_mview_ids(target, &t) || t.state != MVIEW_LIVE || t.ppid != self ||
+		   t.rpid <= 0) {
+		return VIEW_ASK; /* a stranger, a zombie, or unknown: the engine says */
+	} else if (t.sid != me.sid) {
+		return -EPERM;
+	}
+	if (t.pgid != pgid)
+		return VIEW_ASK; /* a real change */
+	if (t.sid == target)
+		return -EPERM; /* a session leader may not move, even in place */
+	if (target == self)
+		return 0;
+	rpgid = real.getpgid(t.rpid);
+	if (rpgid <= 0)
+		rc = VIEW_ASK;
+	else if (real.setpgid(t.rpid, rpgid) < 0)
+		rc = errno == EACCES ? -EACCES : VIEW_ASK;
+	errno = saved;
+	return rc;
+}
+
+/* setsid by a group leader: EPERM (a group named after the caller exists).
+ * A caller that leads no group may still find its id taken by a group it
+ * left: the engine knows, so that case asks. */
+int shim_view_setsid(void)
+{
+	struct mview_ids me;
+	pid_t self;
+
+	if (!view_self(&self, &me))
+		return VIEW_ASK;
+	return me.pgid == self ? -EPERM : VIEW_ASK;
+}
+
+/*
+ * kill(pid, sig) of one live process of the tree (not init, not a zombie:
+ * the engine's rules for those differ): the real kill of its real pid, as
+ * kill.c sends after a round trip.  The stop signals of the terminal family
+ * ask, because an orphaned group discards them (supervisor/ops.c,
+ * stop_discarded); so does signal 0 (kill.c answers it).  The kernel checks
+ * sig and the permission, as it does on the round-trip path.
+ */
+int shim_view_kill(pid_t pid, int sig)
+{
+	struct mview_ids t;
+	int saved = errno, rc = 0;
+
+	if (pid <= 1 || sig == 0 || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+		return VIEW_ASK;
+	if (shim_vf.active || !shim_mview_ids(pid, &t) || t.state != MVIEW_LIVE || t.rpid <= 0)
+		return VIEW_ASK;
+	if (real.kill(t.rpid, sig) < 0)
+		rc = -errno;
+	errno = saved;
+	return rc;
+}
