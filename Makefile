@@ -30,10 +30,12 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 CORE_LIB := $(B)/libjobshim-core.a
 SHIM_LIB := $(B)/libjobshim.so
 JOBSHIM  := $(B)/jobshim
+# posix_spawn's way to a filtered image (shim/spawn.c), beside the shim.
+SPAWN_EXEC := $(B)/jobshim-exec
 DEPS_OK  := $(B)/.deps-ok
 
 .PHONY: all deps check unit itest sanitize bench demo install clean
-all: $(DEPS_OK) $(CORE_LIB) $(SHIM_LIB) $(JOBSHIM) $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN) diff $(B)/errno/jserrno
+all: $(DEPS_OK) $(CORE_LIB) $(SHIM_LIB) $(JOBSHIM) $(SPAWN_EXEC) $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN) diff $(B)/errno/jserrno
 
 # Debian packages, installed once per machine (scripts/deps.sh is idempotent).
 deps $(DEPS_OK):
@@ -79,6 +81,9 @@ $(CORE_LIB): $(CORE_OBJ)
 # The shim links only libc: every extra library would be loaded by every exec.
 $(SHIM_LIB): $(SHIM_OBJ) shim/libjobshim.map
 	$(CC) -shared -fPIC -Wl,--version-script=shim/libjobshim.map -Wl,-z,now -o $@ $(SHIM_OBJ)
+
+$(SPAWN_EXEC): shim/tramp/jobshim-exec.c | $(DEPS_OK)
+	$(CC) $(CFLAGS) $< -o $@
 
 $(JOBSHIM): $(SUP_OBJ) $(CORE_LIB)
 	$(CC) $(CFLAGS) -o $@ $(SUP_OBJ) $(CORE_LIB)
@@ -128,6 +133,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/jobshim
 	install -m 755 $(JOBSHIM) $(DESTDIR)$(PREFIX)/bin/jobshim
 	install -m 644 $(SHIM_LIB) $(DESTDIR)$(PREFIX)/lib/jobshim/libjobshim.so
+	install -m 755 $(SPAWN_EXEC) $(DESTDIR)$(PREFIX)/lib/jobshim/jobshim-exec
 	if [ -f docs/jobshim.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
 		install -m 644 docs/jobshim.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
 

@@ -4,7 +4,48 @@
 #include <errno.h>
 #include <limits.h>
 #include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+/*
+ * The trampoline shim/tramp/jobshim-exec.c, beside the shim library: its
+ * path in buf and its argv (itself, file, then argv) in *targv (malloc'd),
+ * 0; or -1 when it is not there (then the image is spawned unfiltered, as
+ * before it existed) or the file is not one the exec would run (the
+ * trampoline could not report that failure to posix_spawn's caller).
+ */
+static int spawn_tramp(char *buf, size_t size, const char *file, char *const argv[], char ***targv)
+{
+	const char *lib = shim_env_lib(), *slash = strrchr(lib, '/');
+	size_t dir = slash != NULL ? (size_t)(slash - lib) + 1 : 0, n = 0;
+	static const char name[] = "jobshim-exec";
+	int saved = errno;
+	char **v;
+
+	if (dir == 0 || dir + sizeof(name) > size || access(file, X_OK) != 0) {
+		errno = saved;
+		return -1;
+	}
+	memcpy(buf, lib, dir);
+	memcpy(buf + dir, name, sizeof(name));
+	if (access(buf, X_OK) != 0) {
+		errno = saved;
+		return -1;
+	}
+	while (argv[n] != NULL)
+		n++;
+	v = malloc((n + 3) * sizeof(*v));
+	if (v == NULL) {
+		errno = saved;
+		return -1;
+	}
+	v[0] = buf;
+	v[1] = (char *)file;
+	memcpy(v + 2, argv, (n + 1) * sizeof(*v));
+	*targv = v;
+	return 0;
+}
 
 /*
  * A vpid from the shared counter, or FORK when the attributes carry
@@ -110,14 +151,26 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	pid_t self[4] = { vpid, 0, shim_self_vpid(), shim_sys_getpid() };
 	char found[4096];
 	const char *file = search ? shim_exec_search(path, found, sizeof(found)) : path;
-	bool plain = file != NULL && (fa == NULL || file[0] == '/') &&
-		     shim_image_kind(file) == SHIM_IMAGE_PLAIN;
+	enum shim_image kind = file != NULL && (fa == NULL || file[0] == '/') ? shim_image_kind(file)
+									 : SHIM_IMAGE_KEEP;
+	bool plain = kind == SHIM_IMAGE_PLAIN;
+	/* A static, musl or Go image needs the seccomp filter, which only our
+	 * exec wrapper installs: spawn the trampoline, which execs it. */
+	char tramp[PATH_MAX];
+	char **targv = NULL;
+	if ((kind == SHIM_IMAGE_ALONE || kind == SHIM_IMAGE_RAW) && argv != NULL &&
+	    spawn_tramp(tramp, sizeof(tramp), file, argv, &targv) == 0) {
+		fn = real.posix_spawn;
+		path = tramp;
+		argv = targv;
+	}
 	if (shim_envbuf_make_for(&eb, envp != NULL ? envp : (char *const[]){ NULL }, self, plain) == 0)
 		env = eb.env;
 	int marker = shim_forking_begin(vpid, self[3]); /* for a tracer (ptrace.c) */
 	rc = fn(&rpid, path, fa, attr, argv, env);
 	shim_forking_end(marker, rc == 0 ? rpid : -1);
 	shim_envbuf_free(&eb);
+	free(targv);
 	shim_fork_bind(vpid, rc == 0 ? rpid : 0, counted);
 	shim_forking_release(marker);
 	if (rc == 0 && pid != NULL)
