@@ -110,7 +110,7 @@ static const struct {
 	{ "/proc/<self>/task/<self>", -2, "" },
 	{ "/proc/self/exe", -1, "/proc/self/exe" },
 	{ "/proc/thread-self", -1, "/proc/thread-self" },
-	{ "/nonexistent", -1, "/nonexistent" },
+	{ "/sys/nonexistent", -1, "/sys/nonexistent" }, /* no user can create it (nobody's home /nonexistent could be) */
 	{ "\"\"", -1, "" },
 	{ "/", -1, "/" },
 	{ "NULL", -3, NULL },
