@@ -223,10 +223,12 @@ int eng_kill(struct eng *e, int32_t caller, int32_t pid, int sig, struct eng_fx 
  *   < -1: children in group -sel.
  *   options other than WNOHANG|WUNTRACED|WCONTINUED|__WNOTHREAD|__WCLONE|__WALL
  *   -> EINVAL (checked first); sel == INT32_MIN -> ESRCH (as kernel_wait4);
- *   unknown caller -> ECHILD; __WCLONE without __WALL -> ECHILD (every
- *   modelled child reports SIGCHLD, so none is a "clone" child).
+ *   unknown caller -> ECHILD.
  * Every child matching the selector is listed, whatever its state (running,
- * stopped, zombie), in the order it became a child.
+ * stopped, zombie) and its exit signal, in the order it became a child: the
+ * model does not know exit signals, so which of them __WCLONE (children
+ * whose exit signal is not SIGCHLD) or its absence lets a wait see is the
+ * kernel's to decide, in the caller's own wait of each (shim/wait.c).
  * Writes up to `cap` vpids to out; returns how many are eligible in total
  * (may exceed cap), or -ECHILD when none. */
 int eng_wait_select(const struct eng *e, int32_t caller, int32_t sel, int options,

@@ -21,10 +21,9 @@ int eng_wait_select(const struct eng *e, int32_t caller, int32_t sel, int option
 	cp = proc_find(e, caller);
 	if (!cp)
 		return -ECHILD;
-	/* eligible_child(): with __WCLONE alone only children whose exit
-	 * signal is not SIGCHLD qualify; every modelled child reports SIGCHLD. */
-	if (((unsigned)options & __WCLONE) && !((unsigned)options & __WALL))
-		return -ECHILD;
+	/* eligible_child()'s exit-signal rule (__WCLONE, __WALL) is the
+	 * kernel's: a clone3 child may have any exit signal, which the model
+	 * does not keep; the caller's wait of each candidate applies it. */
 	if (sel > 0) {
 		c = proc_find(e, sel);
 		if (!c || c->parent != cp)

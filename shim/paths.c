@@ -115,19 +115,29 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 
 /* open family: a read-only open of a /proc stat or status file gets a
  * rewritten copy (procfs.c); true with *fd (or -1 and errno) then. */
-static bool procfs_open(const char *path, int flags, int *fd)
+static bool procfs_open_at(int dirfd, const char *path, int flags, mode_t mode, int *fd)
 {
 	char abs[64];
 
 	__asm__("" : "+r"(path)); /* as in shim_path_in: keep the NULL test */
 	if (path == NULL || !shim_user_str_ok(path))
 		return false; /* the kernel's EFAULT (shim_path_in) */
+	if (shim_cgroupfs_candidate(path)) {
+		/* a cgroup's member list (cgroupfs.c), often dirfd-relative */
+		*fd = shim_cgroupfs_open(dirfd, path, flags, mode);
+		return *fd != SHIM_PROCFS_PASS;
+	}
 	if (path[0] != '/' && shim_procpath_relative(path, abs, sizeof(abs)))
 		path = abs; /* a cwd of /proc */
 	if (!shim_procfs_candidate(path))
 		return false;
 	*fd = shim_procfs_open(path, flags);
 	return *fd != SHIM_PROCFS_PASS;
+}
+
+static bool procfs_open(const char *path, int flags, int *fd)
+{
+	return procfs_open_at(AT_FDCWD, path, flags, 0, fd);
 }
 
 /* fopen's mode as open flags for procfs_open: -1 unless read-only. */
@@ -235,7 +245,7 @@ SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	struct shim_pathbuf pb;
 	int fd;
 
-	if (procfs_open(path, flags, &fd))
+	if (procfs_open_at(dirfd, path, flags, 0, &fd))
 		return fd;
 	va_list ap;
 
@@ -252,7 +262,7 @@ SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	struct shim_pathbuf pb;
 	int fd;
 
-	if (procfs_open(path, flags, &fd))
+	if (procfs_open_at(dirfd, path, flags, 0, &fd))
 		return fd;
 	va_list ap;
 
@@ -269,7 +279,7 @@ SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 	struct shim_pathbuf pb;
 	int fd;
 
-	if (procfs_open(path, flags, &fd))
+	if (procfs_open_at(dirfd, path, flags, 0, &fd))
 		return fd;
 
 	bool tty_watch = shim_tty_watch(flags);
@@ -282,7 +292,7 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 	struct shim_pathbuf pb;
 	int fd;
 
-	if (procfs_open(path, flags, &fd))
+	if (procfs_open_at(dirfd, path, flags, 0, &fd))
 		return fd;
 
 	bool tty_watch = shim_tty_watch(flags);

@@ -594,6 +594,12 @@ static inline bool shim_procfs_candidate(const char *path)
 /* open(path, flags) of a candidate: a memfd with the stat or status file
  * rewritten to virtual ids, -1 with errno, or SHIM_PROCFS_PASS. */
 int shim_procfs_open(const char *path, int flags);
+/* A path whose last component is cgroup.procs (cgroupfs.c). */
+bool shim_cgroupfs_candidate(const char *path);
+/* openat(dirfd, path, flags, mode) of such a path: a memfd listing the
+ * tree's members by vpid when it is a cgroup's, else the real descriptor;
+ * -1 with errno, or SHIM_PROCFS_PASS (not read-only, not online). */
+int shim_cgroupfs_open(int dirfd, const char *path, int flags, mode_t mode);
 /* opendir/fdopendir made d: remember it when it lists /proc (path, or
  * NULL with fd for fdopendir) or a task directory of a tree process. */
 void shim_procdir_note(void *d, const char *path, int fd);

@@ -21,12 +21,16 @@
  * clone / clone3 / fork / vfork become our fork (bookkeeping: a vpid, the
  * child's identity) when they create a plain process returning on the
  * caller's stack: no CLONE_VM, CLONE_THREAD, CLONE_PARENT, CLONE_SETTLS,
- * CLONE_SIGHAND, no namespace flag, no child stack, exit signal SIGCHLD.
- * The system call itself stays the program's (same flags, same pointers:
- * CLONE_PIDFD, CLONE_*_SETTID words are real thread ids, as the kernel
- * writes them).  Anything else (threads, vfork-style clones on a new stack,
- * namespaces) passes through; such a child registers lazily (HELLO) on its
- * first call that needs the supervisor.
+ * CLONE_SIGHAND, no namespace flag but CLONE_NEWPID, no child stack; any
+ * exit signal (the kernel sends it and applies __WCLONE/__WALL to the
+ * waits, as natively; the supervisor learns exits from pidfds, never from
+ * SIGCHLD).  The system call itself stays the program's (same flags, same
+ * pointers); the CLONE_*_SETTID words the kernel wrote with the real id
+ * are then written again with the vpid (the parent's after the call
+ * returns, the child's in the child before it returns to the program).
+ * Anything else (threads, vfork-style clones on a new stack, namespaces)
+ * passes through; such a child registers lazily (HELLO) on its first call
+ * that needs the supervisor.
  */
 
 long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
@@ -153,19 +157,33 @@ bool shim_poke(void *dst, const void *src, size_t n)
 
 static bool forklike(uint64_t flags, uint64_t exit_signal, uint64_t stack)
 {
-	return (flags & ~FORKLIKE_FLAGS) == 0 && exit_signal == SIGCHLD && stack == 0;
+	/* An invalid exit signal is the kernel's EINVAL (clone3), or its
+	 * business (clone masks it to CSIGNAL): not ours to judge. */
+	return (flags & ~FORKLIKE_FLAGS) == 0 && exit_signal < _NSIG && stack == 0;
+}
+
+/* A *_SETTID word the kernel wrote with the real id gets the vpid: skipped
+ * where the kernel's own write failed (it ignores that as well). */
+static void settid(uint64_t flags, uint64_t want, uint64_t word, pid_t id)
+{
+	if ((flags & want) && word != 0)
+		shim_poke((void *)(uintptr_t)word, &id, sizeof(id));
 }
 
 /* clone(flags, stack, ...) or clone3(args, size): our fork when fork-like;
  * 1 = not ours, pass it through. */
 static long clone_any(long nr, const long a[6])
 {
-	uint64_t flags, sig, stack;
+	uint64_t flags, sig, stack, ptid, ctid;
+	long r;
 
 	if (nr == SYS_clone) {
 		flags = (uint64_t)a[0] & ~(uint64_t)CSIGNAL;
 		sig = (uint64_t)a[0] & CSIGNAL;
 		stack = (uint64_t)a[1];
+		/* flags, stack, parent_tid, child_tid, tls (x86-64, aarch64) */
+		ptid = (uint64_t)a[2];
+		ctid = (uint64_t)a[3];
 	} else {
 		struct sys_clone_args ca;
 		size_t size = (size_t)a[1];
@@ -179,12 +197,19 @@ static long clone_any(long nr, const long a[6])
 		flags = ca.flags;
 		sig = ca.exit_signal;
 		stack = ca.stack | ca.stack_size;
+		ptid = ca.parent_tid;
+		ctid = ca.child_tid;
 	}
 	if (!forklike(flags, sig, stack))
 		return 1;
 	clone_cur.nr = nr;
 	memcpy(clone_cur.a, a, sizeof(clone_cur.a));
-	return shim_fork(clone_real);
+	r = shim_fork(clone_real);
+	if (r > 0)
+		settid(flags, CLONE_PARENT_SETTID, ptid, (pid_t)r);
+	else if (r == 0)
+		settid(flags, CLONE_CHILD_SETTID, ctid, shim_self_vpid());
+	return r;
 }
 
 /* ---- pid arguments ------------------------------------------------------------ */

@@ -43,10 +43,29 @@ static void sends(const char *who, int fd)
 	IT_RC(what, psig(fd, SIGKILL, NULL, 8));
 	snprintf(what, sizeof what, "%s: ... SIGKILL, flags 3", who);
 	IT_RC(what, psig(fd, SIGKILL, NULL, 3));
-	/* Not PIDFD_SIGNAL_PROCESS_GROUP: it signals the group whose id is
-	 * init's pid, which exists when init leads a group (jobshim's vpid 1
-	 * does: pgid 1, sid 1) and not here natively (native_init keeps the
-	 * group it had outside the namespace: ESRCH). */
+	/* PIDFD_SIGNAL_THREAD (1), _THREAD_GROUP (2): init's thread or
+	 * process, checked and dropped.  _PROCESS_GROUP (4) signals the group
+	 * whose id is init's pid: none here (native_init keeps the group it
+	 * had outside the namespace), so ESRCH, after the flags and the
+	 * siginfo but before the signal number.  Bits above 31 are not seen
+	 * (the flags are an unsigned int). */
+	const int sigs2[] = { 0, SIGKILL, 65, -1 };
+	const unsigned long flags[] = { 1, 2, 4, 0x100000000ul, 0x100000004ul };
+	for (size_t i = 0; i < sizeof sigs2 / sizeof sigs2[0]; i++)
+		for (size_t j = 0; j < sizeof flags / sizeof flags[0]; j++) {
+			snprintf(what, sizeof what, "%s: ... %d, flags %#lx", who, sigs2[i], flags[j]);
+			IT_RC(what, syscall(SYS_pidfd_send_signal, fd, sigs2[i], NULL, flags[j]));
+		}
+	si.si_code = SI_QUEUE;
+	snprintf(what, sizeof what, "%s: ... SIGTERM, SI_QUEUE info, flags 4", who);
+	IT_RC(what, psig(fd, SIGTERM, &si, 4));
+	si.si_code = SI_USER;
+	snprintf(what, sizeof what, "%s: ... SIGTERM, SI_USER info, flags 4", who);
+	IT_RC(what, psig(fd, SIGTERM, &si, 4));
+	snprintf(what, sizeof what, "%s: ... SIGKILL, info for SIGTERM, flags 4", who);
+	IT_RC(what, psig(fd, SIGKILL, &si, 4));
+	snprintf(what, sizeof what, "%s: ... SIGKILL, info (void *)8, flags 4", who);
+	IT_RC(what, psig(fd, SIGKILL, (siginfo_t *)8, 4));
 }
 
 int main(int argc, char **argv)

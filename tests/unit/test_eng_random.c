@@ -332,7 +332,7 @@ static int ref_wait(const struct rsnap *s, int32_t caller, int32_t sel, int opti
 		return -EINVAL;
 	if (sel == INT32_MIN)
 		return -ESRCH;
-	if (!cp || (((unsigned)options & __WCLONE) && !((unsigned)options & __WALL)))
+	if (!cp)
 		return -ECHILD;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct eng_pinfo *c = &s->p[s->list[i]];
