@@ -47,7 +47,7 @@ int shim_seccomp_before_exec(const char *path)
 	/* A vfork child has a connection of its own (shim_vf.conn). */
 	if (shim_offline())
 		return -EAGAIN;
-	prog.len = (unsigned short)seccomp_bpf_build(f);
+	prog.len = (unsigned short)seccomp_bpf_build(f, seccomp_bpf_trace_on());
 	prog.filter = f;
 	/* Connect first: the round trip after installing must not fail for
 	 * want of a connection. */

@@ -107,7 +107,7 @@ void notif_cmd_child(const char *argv0, int syncw, int ackr)
 
 	if (path == NULL || !needs_filter(path, &setid))
 		return;
-	prog.len = (unsigned short)seccomp_bpf_build(f);
+	prog.len = (unsigned short)seccomp_bpf_build(f, seccomp_bpf_trace_on());
 	prog.filter = f;
 	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (fd < 0 && errno == EACCES && !setid && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
