@@ -50,6 +50,13 @@ static const unsigned seccomp_bpf_nrs[] = {
 
 #define X32_BIT 0x40000000u
 
+/* Once the supervisor has taken a notification, only a fatal signal
+ * interrupts the caller's wait (Linux 5.19): a stop signal the caller
+ * sends itself (kill(getpid(), SIGSTOP), sent by the supervisor while
+ * the call waits) must not make the call restart after SIGCONT and stop
+ * the caller again.  Older kernels refuse the flag: then without it. */
+#define SECCOMP_BPF_FLAGS (SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+
 /* The tracer is on unless JOBSHIM_NOTRACE says otherwise (the supervisor
  * reads the same variable: supervisor/tracer_sup.c). */
 static inline bool seccomp_bpf_trace_on(void)

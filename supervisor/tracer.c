@@ -403,7 +403,8 @@ static void on_seccomp(struct tt *t)
 	t->restore = false;
 	t->nr = -1;
 	if (is_fork_nr(nr)) {
-		unsigned long long flags = r.rdi;
+		/* fork and vfork take no flags (rdi is whatever it was) */
+		unsigned long long flags = nr == SYS_clone ? r.rdi : 0;
 		if (nr == SYS_clone3) {
 			errno = 0;
 			flags = (unsigned long long)ptrace(PTRACE_PEEKDATA, t->tid, (void *)r.rdi, 0);
