@@ -335,6 +335,19 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(mode, "fork") == 0)
 		return fork_mode();
+	if (strcmp(mode, "exec") == 0 && argc > 2) {
+		/* A preloaded child (a shell) agrees with its alone parent. */
+		int st = 0;
+		long c = sc(SYS_fork, 0, 0, 0), r;
+		if (c == 0) {
+			execv(argv[2], argv + 2);
+			_exit(127);
+		}
+		r = sc4(SYS_wait4, c, (long)&st, 0, 0);
+		printf("alone: pid %ld fork = %ld\n", pid, c);
+		wstat("alone: wait4(child)", r, &st);
+		return 0;
+	}
 	if (strcmp(mode, "selfsig") == 0) {
 		/* A signal to oneself by vpid arrives (default action: dies). */
 		sc(SYS_kill, pid, SIGTERM, 0);
