@@ -67,7 +67,9 @@ struct tt {
 	bool restore;        /* argument registers changed: put them back */
 };
 
-static struct tt *tab;
+/* Entries are allocated one by one: a pointer stays valid while the
+ * table grows (a SEIZE may arrive during any question we ask). */
+static struct tt **tab;
 static size_t ntab, captab;
 static int sfd = -1; /* the supervisor */
 
@@ -78,8 +80,8 @@ static int sfd = -1; /* the supervisor */
 static struct tt *find(pid_t tid)
 {
 	for (size_t i = 0; i < ntab; i++)
-		if (tab[i].tid == tid)
-			return &tab[i];
+		if (tab[i]->tid == tid)
+			return tab[i];
 	return NULL;
 }
 
@@ -91,14 +93,16 @@ static struct tt *add(pid_t tid)
 		return t;
 	if (ntab == captab) {
 		size_t cap = captab ? captab * 2 : 64;
-		struct tt *m = realloc(tab, cap * sizeof(*m));
+		struct tt **m = realloc(tab, cap * sizeof(*m));
 		if (m == NULL)
 			return NULL;
 		tab = m;
 		captab = cap;
 	}
-	t = &tab[ntab++];
-	memset(t, 0, sizeof(*t));
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	tab[ntab++] = t;
 	t->tid = tid;
 	t->nr = -1;
 	return t;
@@ -106,10 +110,13 @@ static struct tt *add(pid_t tid)
 
 static void del(pid_t tid)
 {
-	struct tt *t = find(tid);
-
-	if (t)
-		*t = tab[--ntab];
+	for (size_t i = 0; i < ntab; i++) {
+		if (tab[i]->tid == tid) {
+			free(tab[i]);
+			tab[i] = tab[--ntab];
+			return;
+		}
+	}
 }
 
 /* ---- the supervisor ----------------------------------------------------- */
