@@ -98,6 +98,12 @@ if [ -x "$dir/glibc" ]; then
 	it_both 'static: kill(getpid(), SIGTERM) kills itself' 'rc 143' \
 		sh -c '"$1" selfsig; echo rc $?' _ "$dir/glibc"
 fi
+# kill(-1) reaches every process of the tree, and the tracer is none of
+# them: forks after it are still rewritten.
+if [ -x "$dir/glibc" ]; then
+	it_both 'static: fork after kill(-KILL, -1) in the tree' '4
+done' sh -c '"$1" fork >/dev/null; kill -KILL -1; "$1" fork | grep -cE "^(fork|clone|clone3|vfork) = [0-9]"; echo done' _ "$dir/glibc"
+fi
 # A tree without such images installs no filter.
 s=$(it_shim -- sh -c 'grep ^Seccomp: /proc/self/status')
 it_expect 'dynamic programs run unfiltered' "$s" $'Seccomp:\t0'
