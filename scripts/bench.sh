@@ -147,9 +147,10 @@ fi
 
 # Images the shim cannot be in (docs/internals.md, "Static, musl, Go and raw
 # system calls"): a static program's filtered calls (each one a seccomp user
-# notification answered by the supervisor) and a Go program (CGO_ENABLED=0)
+# notification answered by the supervisor), its fork + wait loop (both calls
+# stop in the tracer, supervisor/tracer.c) and a Go program (CGO_ENABLED=0)
 # starting 300 subprocesses.  Built here; skipped without cc -static or go.
-echo "## Alone images: seccomp user notifications (median of $ROUNDS)"
+echo "## Alone images: seccomp user notifications and the tracer (median of $ROUNDS)"
 echo
 echo "| run | native | jobshim | ratio |"
 echo "|---|---:|---:|---:|"
@@ -163,7 +164,9 @@ if cc -static -O2 -o "$tmp/alone" "$T/alone/alone.c" 2>/dev/null; then
 	for c in getpid kill0 fork; do
 		n=$(awk -v c="$c" '$1 == c {print $2}' "$tmp/an" | median)
 		s=$(awk -v c="$c" '$1 == c {print $2}' "$tmp/as" | median)
-		echo "| static $c (ns/call) | $n | $s | $(ratio "$n" "$s") |"
+		w="$c (ns/call)"
+		[ "$c" = fork ] && w="fork + wait4 (ns/pair, traced)"
+		echo "| static $w | $n | $s | $(ratio "$n" "$s") |"
 	done
 else
 	echo "(cc -static failed: no static rows)"

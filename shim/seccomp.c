@@ -25,6 +25,18 @@ static bool setid_image(const char *path)
 	return (st.st_mode & (S_ISUID | S_ISGID)) != 0;
 }
 
+/* The filter with its listener: the fd, or -errno. */
+static long install(struct sock_fprog *prog)
+{
+	long fd = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_BPF_FLAGS,
+				   (long)prog, 0, 0, 0);
+
+	if (fd == -EINVAL) /* a kernel before 5.19 */
+		fd = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				      SECCOMP_FILTER_FLAG_NEW_LISTENER, (long)prog, 0, 0, 0);
+	return fd;
+}
+
 /*
  * Install the filter on the calling thread and hand its listener to the
  * supervisor (NOTIF round trip).  Without CAP_SYS_ADMIN the kernel
@@ -47,7 +59,7 @@ int shim_seccomp_before_exec(const char *path)
 	/* A vfork child has a connection of its own (shim_vf.conn). */
 	if (shim_offline())
 		return -EAGAIN;
-	prog.len = (unsigned short)seccomp_bpf_build(f);
+	prog.len = (unsigned short)seccomp_bpf_build(f, seccomp_bpf_trace_on());
 	prog.filter = f;
 	/* Connect first: the round trip after installing must not fail for
 	 * want of a connection. */
@@ -55,16 +67,14 @@ int shim_seccomp_before_exec(const char *path)
 		errno = saved;
 		return -ENOTCONN;
 	}
-	fd = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-			      (long)&prog, 0, 0, 0);
+	fd = install(&prog);
 	if (fd == -EACCES) {
 		if (setid_image(path)) {
 			errno = saved;
 			return -EPERM;
 		}
 		if (shim_raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) == 0)
-			fd = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-					      SECCOMP_FILTER_FLAG_NEW_LISTENER, (long)&prog, 0, 0, 0);
+			fd = install(&prog);
 	}
 	if (fd < 0) {
 		errno = saved;

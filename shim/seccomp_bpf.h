@@ -3,6 +3,9 @@
 #define JOBSHIM_SECCOMP_BPF_H
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -47,8 +50,35 @@ static const unsigned seccomp_bpf_nrs[] = {
 
 #define X32_BIT 0x40000000u
 
-/* Write the program into f (room for SECCOMP_BPF_MAX); its length. */
-static inline int seccomp_bpf_build(struct sock_filter *f)
+/* Once the supervisor has taken a notification, only a fatal signal
+ * interrupts the caller's wait (Linux 5.19): a stop signal the caller
+ * sends itself (kill(getpid(), SIGSTOP), sent by the supervisor while
+ * the call waits) must not make the call restart after SIGCONT and stop
+ * the caller again.  Older kernels refuse the flag: then without it. */
+#define SECCOMP_BPF_FLAGS (SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+
+/* The tracer is on unless JOBSHIM_NOTRACE says otherwise (the supervisor
+ * reads the same variable: supervisor/tracer_sup.c). */
+static inline bool seccomp_bpf_trace_on(void)
+{
+	const char *e = getenv("JOBSHIM_NOTRACE");
+
+	return e == NULL || *e == '\0' || strcmp(e, "0") == 0;
+}
+
+/* The calls a tracer rewrites (supervisor/tracer.c): the parent must see
+ * its child's vpid, wait must take and give vpids.  clone only without
+ * CLONE_THREAD (its flags are in a register); clone3's are in memory, so
+ * every clone3 stops and the tracer reads them. */
+static const unsigned seccomp_bpf_traced[] = {
+	SYS_fork, SYS_vfork, SYS_clone3, SYS_wait4, SYS_waitid,
+};
+#define NTRACED (sizeof(seccomp_bpf_traced) / sizeof(seccomp_bpf_traced[0]))
+#define SECCOMP_CLONE_THREAD 0x00010000u
+
+/* Write the program into f (room for SECCOMP_BPF_MAX); its length.
+ * trace: fork and wait go to the tracer (SECCOMP_RET_TRACE). */
+static inline int seccomp_bpf_build(struct sock_filter *f, bool trace)
 {
 	int n = 0;
 
@@ -66,6 +96,19 @@ static inline int seccomp_bpf_build(struct sock_filter *f)
 	 * refused rather than passed with virtual pids. */
 	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	if (trace) {
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 4);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						      offsetof(struct seccomp_data, args[0]));
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, SECCOMP_CLONE_THREAD, 0, 1);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+		for (size_t i = 0; i < NTRACED; i++) {
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							      seccomp_bpf_traced[i], 0, 1);
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+		}
+	}
 	for (size_t i = 0; i < NNRS; i++) {
 		/* match: skip to the NOTIF return at the end */
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_bpf_nrs[i],

@@ -101,7 +101,9 @@ int notif_take(struct sup *s, struct sup_client *c, int fd)
 		return -ENOMEM;
 	}
 	nlst++;
-	return 0;
+	/* fork and wait need a tracer (tracer.c): it seizes the caller
+	 * before the caller execs the image. */
+	return tracer_enabled() ? tracer_seize(s, c->rpid) : 0;
 }
 
 static void drop(struct sup *s, size_t i)
@@ -113,6 +115,7 @@ static void drop(struct sup *s, size_t i)
 
 void notif_close_all(struct sup *s)
 {
+	tracer_stop(s);
 	while (nlst > 0)
 		drop(s, nlst - 1);
 	free(lst);
@@ -267,6 +270,24 @@ static int decide(struct call *k, int lfd, const struct seccomp_notif *n, long *
 	return 1;
 }
 
+void notif_caller(struct sup *s, pid_t tid, struct call *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->s = s;
+	k->tid = tid;
+	k->c.hello = true;
+	/* What the call follows was written before it. */
+	events_drain(s);
+	if (tid > 0) {
+		int32_t v = eng_rpid_to_vpid(s->eng, tid);
+		long tg = v > 1 ? tid : notif_status_field(tid, "Tgid:", NULL, 0);
+		k->c.rpid = (pid_t)tg;
+		if (v <= 1 && tg > 0 && in_our_pidns((pid_t)tg))
+			v = clients_identify(s, (pid_t)tg, 0);
+		k->c.vpid = v > 1 ? v : 0;
+	}
+}
+
 static void answer(struct sup *s, int lfd)
 {
 	struct seccomp_notif *n = calloc(1, sizes.seccomp_notif);
@@ -281,18 +302,7 @@ static void answer(struct sup *s, int lfd)
 	if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, n) < 0)
 		goto out; /* the caller died, or someone else took it */
 	resp->id = n->id;
-	k.tid = (pid_t)n->pid;
-	k.c.hello = true;
-	/* What the call follows was written before it. */
-	events_drain(s);
-	if (k.tid > 0) {
-		int32_t v = eng_rpid_to_vpid(s->eng, k.tid);
-		long tg = v > 1 ? k.tid : notif_status_field(k.tid, "Tgid:", NULL, 0);
-		k.c.rpid = (pid_t)tg;
-		if (v <= 1 && tg > 0 && in_our_pidns((pid_t)tg))
-			v = clients_identify(s, (pid_t)tg, 0);
-		k.c.vpid = v > 1 ? v : 0;
-	}
+	notif_caller(s, (pid_t)n->pid, &k);
 	if (k.c.vpid <= 1) {
 		/* Not in the tree (a nested pid namespace, whose own ids are
 		 * the kernel's; or gone): real, except a signal, which must
@@ -324,6 +334,10 @@ out:
 
 void notif_ready(struct sup *s, uint64_t id, uint32_t events)
 {
+	if (id == 0) {
+		tracer_ready(s, events); /* the tracer's channel (tracer_sup.c) */
+		return;
+	}
 	for (size_t i = 0; i < nlst; i++) {
 		if (lst[i].id != id)
 			continue;

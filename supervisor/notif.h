@@ -25,6 +25,9 @@ struct call {
 /* A field of /proc/<tid>/status ("Tgid:"): its number, or -1; the line's
  * rest into out when out is not NULL. */
 long notif_status_field(pid_t tid, const char *key, char *out, size_t outlen);
+/* Who tid is: its thread group and vpid (registered lazily, as a HELLO;
+ * vpid 0 when it is not in the tree). */
+void notif_caller(struct sup *s, pid_t tid, struct call *k);
 /* One request through the ordinary handlers (trace included): r->err. */
 int notif_run_op(struct call *k, uint16_t op, int32_t a, int32_t b, int32_t c,
 		 struct proto_rep *r);

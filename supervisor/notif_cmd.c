@@ -93,6 +93,16 @@ out:
 	return go;
 }
 
+/* The filter with its listener (shim/seccomp.c's flags): fd, or -1. */
+static long install(struct sock_fprog *prog)
+{
+	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_BPF_FLAGS, prog);
+
+	if (fd < 0 && errno == EINVAL) /* a kernel before 5.19 */
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
+	return fd;
+}
+
 /* In the command's child, before its exec: 0 when nothing was needed or the
  * supervisor holds the listener. */
 void notif_cmd_child(const char *argv0, int syncw, int ackr)
@@ -107,12 +117,11 @@ void notif_cmd_child(const char *argv0, int syncw, int ackr)
 
 	if (path == NULL || !needs_filter(path, &setid))
 		return;
-	prog.len = (unsigned short)seccomp_bpf_build(f);
+	prog.len = (unsigned short)seccomp_bpf_build(f, seccomp_bpf_trace_on());
 	prog.filter = f;
-	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	fd = install(&prog);
 	if (fd < 0 && errno == EACCES && !setid && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
-		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-			     &prog);
+		fd = install(&prog);
 	if (fd < 0)
 		return;
 	int32_t n = (int32_t)fd;

@@ -19,6 +19,7 @@
  *   notif.c     seccomp notifications: pid calls of static/raw images (notif.h)
  *   notif_sig.c their kill family, sent for the caller after the kernel's permission check
  *   notif_cmd.c the command's own filter when it is a static or Go image
+ *   tracer_sup.c its tracer process (tracer.c): fork and wait of filtered images
  *   effects.c   engine effects -> pidfd signals and trace events
  *   teardown.c  leftovers, timeout and signal shutdown
  *   term.c      the real terminal hand-off and the virtual foreground groups
@@ -306,6 +307,12 @@ bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q
 int notif_take(struct sup *s, struct sup_client *c, int fd); /* 0 or -errno */
 void notif_ready(struct sup *s, uint64_t id, uint32_t events);
 void notif_close_all(struct sup *s);
+/* tracer_sup.c: the tracer process of filtered images (tracer.c). */
+bool tracer_enabled(void);                    /* JOBSHIM_NOTRACE unset */
+int tracer_seize(struct sup *s, pid_t rpid);  /* 0 or -errno */
+void tracer_ready(struct sup *s, uint32_t events);
+void tracer_stop(struct sup *s);
+pid_t tracer_pid(void);                       /* 0: none */
 /* notif_cmd.c: the command's own filter when it is a static or Go image. */
 void notif_cmd_child(const char *argv0, int syncw, int ackr);
 void notif_cmd_parent(struct sup *s, pid_t child, int syncr, int ackw);

@@ -114,6 +114,8 @@ static void scan_real(struct sup *s, struct td_list *l)
 	for (;;) {
 		int nk = descend ? sysio_children(r, kids, 512) : 0;
 		for (int i = 0; i < nk; i++) {
+			if (kids[i] == tracer_pid() && r == s->self_rpid)
+				continue; /* our tracer (tracer_sup.c): not of the tree */
 			if (len == cap) {
 				size_t ncap = cap ? 2 * cap : 128;
 				struct td_raw *nq = realloc(queue, ncap * sizeof(*nq));
@@ -255,13 +257,16 @@ bool teardown_no_children(struct sup *s)
 {
 	siginfo_t si;
 
-	(void)s;
 	memset(&si, 0, sizeof(si));
+	pid_t kids[2];
+
 	while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
 		if (errno != EINTR)
 			return errno == ECHILD;
 	}
-	return false;
+	/* Our tracer (tracer_sup.c) lives until the end: it does not count. */
+	return si.si_pid == 0 && tracer_pid() > 0 &&
+	       sysio_children(s->self_rpid, kids, 2) == 1 && kids[0] == tracer_pid();
 }
 
 /* Is the rest of the tree still at work: a process running or waiting for

@@ -67,6 +67,29 @@ $p: pgrp now 3
 parent: SIGUSR1 from the child: yes
 parent: getpgid(child) == child: yes
 parent: child exit 7" "$dir/parent" "$X"
+	# fork, vfork, clone, clone3 return the child's pid (what the child
+	# says getpid is), wait4/waitid take and give pids (a tracer rewrites
+	# them: supervisor/tracer.c).  Go's threads take pids natively, so
+	# its numbers are compared, not printed.
+	if [ $p = go ]; then
+		it_both "$img: fork returns the child's pid, wait takes it" \
+			"go: fork returned == child's getpid: true
+go: child's getppid == getpid: true
+go: wait gave the same pid: true
+go: wait4(-1) with no child = -1 ECHILD
+go: wait4(99999) = -1 ECHILD" "$X" fork
+		continue
+	fi
+	n=$(it_native "$X" fork 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" fork 2>&1; echo "rc $?")
+	it_expect "$img: fork family and wait family, same as Linux" "$s" "$n"
+	it_expect "$img: each fork returned what its child's getpid says" \
+		"$(awk '/^child: getpid/ {g = $3} /^(fork|clone|clone3) = / {print ($3 == g)}' <<<"$s" | sort -u)" 1
+	[ "$(grep -c . <<<"$n")" -ge 30 ] || it_expect "$img: fork mode printed everything" "$n" "(30 lines)"
+	# Its preloaded child (a shell) agrees with it on both ids.
+	n=$(it_native sh -c '"$1" exec /bin/sh -c "echo sh: \$\$ ppid \$PPID"' _ "$X" 2>&1)
+	s=$(it_shim -- sh -c '"$1" exec /bin/sh -c "echo sh: \$\$ ppid \$PPID"' _ "$X" 2>&1)
+	it_expect "$img: a preloaded child and its alone parent agree" "$s" "$n"
 done
 
 # A signal to oneself by vpid arrives (a kill the supervisor sends for the
@@ -74,6 +97,12 @@ done
 if [ -x "$dir/glibc" ]; then
 	it_both 'static: kill(getpid(), SIGTERM) kills itself' 'rc 143' \
 		sh -c '"$1" selfsig; echo rc $?' _ "$dir/glibc"
+fi
+# kill(-1) reaches every process of the tree, and the tracer is none of
+# them: forks after it are still rewritten.
+if [ -x "$dir/glibc" ]; then
+	it_both 'static: fork after kill(-KILL, -1) in the tree' '4
+done' sh -c '"$1" fork >/dev/null; kill -KILL -1; "$1" fork | grep -cE "^(fork|clone|clone3|vfork) = [0-9]"; echo done' _ "$dir/glibc"
 fi
 # A tree without such images installs no filter.
 s=$(it_shim -- sh -c 'grep ^Seccomp: /proc/self/status')

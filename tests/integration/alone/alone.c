@@ -28,13 +28,14 @@ static long sc4(long nr, long a, long b, long c, long d)
 {
 	long ret;
 	register long r10 __asm__("r10") = d;
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+	register long r8 __asm__("r8") = 0;
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
 	return ret;
 }
 #else
 static long sc4(long nr, long a, long b, long c, long d)
 {
-	long r = syscall(nr, a, b, c, d);
+	long r = syscall(nr, a, b, c, d, 0L);
 	return r < 0 ? -errno : r;
 }
 static long sc(long nr, long a, long b, long c)
@@ -67,6 +68,163 @@ static void show(const char *what, long r)
 		printf("%s = -1 %s\n", what, ename(-r));
 	else
 		printf("%s = %ld\n", what, r);
+}
+
+/* A vfork child that exits at once (one asm block: the child must not
+ * return through a frame its parent still needs).  Its pid, or -errno. */
+static long vfork_exit(int code)
+{
+	long ret;
+
+	__asm__ volatile("syscall\n\ttest %%rax, %%rax\n\tjnz 1f\n\t"
+			 "mov $60, %%eax\n\tmov %2, %%edi\n\tsyscall\n1:"
+			 : "=a"(ret) : "a"((long)SYS_vfork), "r"(code) : "rcx", "r11", "rdi", "memory");
+	return ret;
+}
+
+static void wstat(const char *what, long r, const int *stp)
+{
+	int st = *stp;
+
+	if (r < 0)
+		printf("%s = -1 %s\n", what, ename(-r));
+	else if (r == 0)
+		printf("%s = 0\n", what);
+	else if (WIFEXITED(st))
+		printf("%s = %ld exit %d\n", what, r, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		printf("%s = %ld killed %d\n", what, r, WTERMSIG(st));
+	else if (WIFSTOPPED(st))
+		printf("%s = %ld stopped %d\n", what, r, WSTOPSIG(st));
+	else if (WIFCONTINUED(st))
+		printf("%s = %ld continued\n", what, r);
+}
+
+static void sinfo(const char *what, long r, const siginfo_t *si)
+{
+	if (r < 0)
+		printf("%s = -1 %s\n", what, ename(-r));
+	else
+		printf("%s = %ld si_pid %d code %d status %d\n", what, r, si->si_pid, si->si_code,
+		       si->si_status);
+}
+
+static int ready[2] = {-1, -1}, go_w = -1;
+
+/* A child that says its pid, then waits for a byte on fd (or -1: no wait)
+ * and exits with code; grp: make its own group first.  The parent goes on
+ * when the child has said it (one line at a time). */
+static long child(long (*mk)(void), int fd, int code, int grp)
+{
+	long c = mk();
+	char b = 0;
+
+	if (c != 0) {
+		if (c > 0 && fd >= 0)
+			while (sc(SYS_read, ready[0], (long)&b, 1) < 0)
+				;
+		return c;
+	}
+	if (go_w >= 0)
+		sc(SYS_close, go_w, 0, 0);
+	if (grp)
+		sc(SYS_setpgid, 0, 0, 0);
+	printf("child: getpid %ld getppid %ld\n", sc(SYS_getpid, 0, 0, 0), sc(SYS_getppid, 0, 0, 0));
+	if (fd >= 0) {
+		sc(SYS_write, ready[1], (long)&b, 1);
+		char b;
+		while (sc(SYS_read, fd, (long)&b, 1) < 0)
+			;
+	}
+	sc(SYS_exit, code, 0, 0);
+	return 0;
+}
+
+static long mk_fork(void) { return sc(SYS_fork, 0, 0, 0); }
+static long mk_clone(void) { return sc4(SYS_clone, SIGCHLD, 0, 0, 0); }
+static long mk_clone3(void)
+{
+	/* struct clone_args: flags, pidfd, child_tid, parent_tid, exit_signal, ... */
+	unsigned long long args[11] = {0, 0, 0, 0, SIGCHLD};
+	return sc(SYS_clone3, (long)args, 88, 0);
+}
+
+/* The fork family returns the child's pid (what it says getpid is), wait4
+ * and waitid take and give pids, as Linux. */
+static int fork_mode(void)
+{
+	int st = 0, p[2];
+	long c, a, b1, b2, r;
+	siginfo_t si;
+	char buf[96];
+	long (*mk[])(void) = {mk_fork, mk_clone, mk_clone3};
+	const char *names[] = {"fork", "clone", "clone3"};
+
+	for (int i = 0; i < 3; i++) {
+		c = child(mk[i], -1, 3 + i, 0);
+		r = sc4(SYS_wait4, c, (long)&st, 0, 0);
+		printf("%s = %ld\n", names[i], c);
+		snprintf(buf, sizeof(buf), "wait4(%s child)", names[i]);
+		wstat(buf, r, &st);
+	}
+	c = vfork_exit(6);
+	r = sc4(SYS_wait4, -1, (long)&st, 0, 0);
+	printf("vfork = %ld\n", c);
+	wstat("wait4(-1)", r, &st);
+	/* groups: a in its own, b1 and b2 in ours */
+	if (pipe(p) < 0 || pipe(ready) < 0)
+		return 1;
+	go_w = p[1];
+	a = child(mk_fork, p[0], 10, 1);
+	b1 = child(mk_fork, p[0], 11, 0);
+	b2 = child(mk_fork, p[0], 12, 0);
+	printf("a %ld b1 %ld b2 %ld\n", a, b1, b2);
+	wstat("wait4(0, WNOHANG)", sc4(SYS_wait4, 0, (long)&st, WNOHANG, 0), &st);
+	memset(&si, 0, sizeof(si));
+	sinfo("waitid(P_ALL, WNOHANG)", sc4(SYS_waitid, P_ALL, 0, (long)&si, WEXITED | WNOHANG), &si);
+	close(p[1]);
+	r = sc4(SYS_wait4, -a, (long)&st, 0, 0);
+	wstat("wait4(-a)", r, &st);
+	memset(&si, 0, sizeof(si));
+	sinfo("waitid(P_PID b1, WNOWAIT)", sc4(SYS_waitid, P_PID, b1, (long)&si, WEXITED | WNOWAIT), &si);
+	memset(&si, 0, sizeof(si));
+	sinfo("waitid(P_PGID 0)", sc4(SYS_waitid, P_PGID, 0, (long)&si, WEXITED), &si);
+	r = sc4(SYS_wait4, 0, 0, 0, 0);
+	printf("wait4(0, NULL) = %ld, the other of b1 b2: %d\n", r, r == b1 || r == b2);
+	wstat("wait4(-1) none left", sc4(SYS_wait4, -1, (long)&st, 0, 0), &st);
+	close(p[0]);
+	/* a child that stops and is continued */
+	if (pipe(p) < 0)
+		return 1;
+	c = sc(SYS_fork, 0, 0, 0);
+	if (c == 0) {
+		char b;
+		sc(SYS_close, p[1], 0, 0);
+		sc(SYS_kill, sc(SYS_getpid, 0, 0, 0), SIGSTOP, 0);
+		while (sc(SYS_read, p[0], (long)&b, 1) < 0)
+			;
+		sc(SYS_exit, 7, 0, 0);
+	}
+	close(p[0]);
+	wstat("wait4(c, WUNTRACED)", sc4(SYS_wait4, c, (long)&st, WUNTRACED, 0), &st);
+	sc(SYS_kill, c, SIGCONT, 0);
+	wstat("wait4(c, WCONTINUED)", sc4(SYS_wait4, c, (long)&st, WCONTINUED, 0), &st);
+	close(p[1]);
+	memset(&si, 0, sizeof(si));
+	sinfo("waitid(P_PID c)", sc4(SYS_waitid, P_PID, c, (long)&si, WEXITED), &si);
+	printf("c %ld\n", c);
+	/* bad input */
+	wstat("wait4(99999)", sc4(SYS_wait4, 99999, (long)&st, 0, 0), &st);
+	wstat("wait4(-99999)", sc4(SYS_wait4, -99999, (long)&st, 0, 0), &st);
+	wstat("wait4(INT_MIN)", sc4(SYS_wait4, INT_MIN, (long)&st, 0, 0), &st);
+	wstat("wait4(-1, bad options)", sc4(SYS_wait4, -1, (long)&st, 0x100000, 0), &st);
+	wstat("wait4(0) no child", sc4(SYS_wait4, 0, (long)&st, 0, 0), &st);
+	sinfo("waitid(P_PID 0)", sc4(SYS_waitid, P_PID, 0, (long)&si, WEXITED), &si);
+	sinfo("waitid(P_PID 99999)", sc4(SYS_waitid, P_PID, 99999, (long)&si, WEXITED), &si);
+	sinfo("waitid(P_PGID -1)", sc4(SYS_waitid, P_PGID, -1, (long)&si, WEXITED), &si);
+	sinfo("waitid(P_ALL, no options)", sc4(SYS_waitid, P_ALL, 0, (long)&si, 0), &si);
+	sinfo("waitid(P_ALL) no child", sc4(SYS_waitid, P_ALL, 0, (long)&si, WEXITED), &si);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -173,6 +331,21 @@ int main(int argc, char **argv)
 			printf("%s %.0f\n", names[w],
 			       ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / m);
 		}
+		return 0;
+	}
+	if (strcmp(mode, "fork") == 0)
+		return fork_mode();
+	if (strcmp(mode, "exec") == 0 && argc > 2) {
+		/* A preloaded child (a shell) agrees with its alone parent. */
+		int st = 0;
+		long c = sc(SYS_fork, 0, 0, 0), r;
+		if (c == 0) {
+			execv(argv[2], argv + 2);
+			_exit(127);
+		}
+		r = sc4(SYS_wait4, c, (long)&st, 0, 0);
+		printf("alone: pid %ld fork = %ld\n", pid, c);
+		wstat("alone: wait4(child)", r, &st);
 		return 0;
 	}
 	if (strcmp(mode, "selfsig") == 0) {

@@ -19,6 +19,8 @@ func errname(err error) string {
 		return "-1 EINVAL"
 	case syscall.EPERM:
 		return "-1 EPERM"
+	case syscall.ECHILD:
+		return "-1 ECHILD"
 	}
 	return fmt.Sprintf("-1 %v", err)
 }
@@ -42,6 +44,27 @@ func main() {
 			os.Exit(8)
 		}
 		os.Exit(7)
+	case "pid":
+		fmt.Printf("%d %d\n", os.Getpid(), os.Getppid())
+	case "fork":
+		// os/exec forks with a raw clone(CLONE_VFORK|CLONE_VM): the pid
+		// it returns must be the one the child says it has.
+		cmd := exec.Command(os.Args[0], "pid")
+		out, err := cmd.Output()
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		var cpid, cppid int
+		fmt.Sscan(string(out), &cpid, &cppid)
+		fmt.Printf("go: fork returned == child's getpid: %v\n", cmd.Process.Pid == cpid)
+		fmt.Printf("go: child's getppid == getpid: %v\n", cppid == pid)
+		fmt.Printf("go: wait gave the same pid: %v\n", cmd.ProcessState.Pid() == cpid)
+		var ws syscall.WaitStatus
+		_, err = syscall.Wait4(-1, &ws, 0, nil)
+		fmt.Printf("go: wait4(-1) with no child = %s\n", errname(err))
+		_, err = syscall.Wait4(99999, &ws, 0, nil)
+		fmt.Printf("go: wait4(99999) = %s\n", errname(err))
 	case "spawn":
 		// scripts/bench.sh: start N subprocesses one after the other.
 		n, _ := strconv.Atoi(os.Args[2])

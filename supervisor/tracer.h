@@ -1,0 +1,42 @@
+/* tracer.h — messages between the supervisor and its ptrace tracer process (fork and wait of filtered images). */
+#ifndef JOBSHIM_TRACER_H
+#define JOBSHIM_TRACER_H
+
+#include "../core/proto.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * One SOCK_SEQPACKET socketpair.  The tracer asks, the supervisor answers
+ * at once from its loop (it never waits for the tracer there); the one
+ * question the supervisor asks (SEIZE) it waits for, answering the
+ * tracer's own questions meanwhile, and the tracer answers SEIZE even
+ * while it waits for an answer itself: neither side can deadlock.
+ */
+enum trc_op {
+	TRC_SEIZE = 1, /* sup -> tracer: a = rpid, b = its vpid.  reply err. */
+	TRC_FORK,      /* tracer -> sup: tid forked a (rpid).  reply v[0] = the child's vpid. */
+	TRC_SELECT,    /* tracer -> sup: tid's wait4 selector a, options b.
+			* reply: err, n ids = (vpid, rpid) pairs, v[0..n). */
+	TRC_ALL,       /* as TRC_SELECT with a = -1: every child of tid. */
+	TRC_DONE,      /* tracer -> sup: tid's wait returned rpid a with wait
+			* status b (c = 1: WNOWAIT, not reaped).  reply v[0] = a's vpid, 0 unknown. */
+	TRC_REPLY,     /* an answer */
+};
+
+#define TRC_NV PROTO_MAX_IDS
+
+struct trc_msg {
+	int32_t op;
+	int32_t tid;
+	int32_t a, b, c;
+	int32_t err;
+	int32_t n;
+	int32_t v[TRC_NV];
+};
+
+/* tracer.c: the tracer process's main loop on fd (never returns). */
+void tracer_main(int fd) __attribute__((noreturn));
+
+#endif

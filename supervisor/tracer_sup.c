@@ -1,0 +1,192 @@
+/* tracer_sup.c — the supervisor's side of the tracer process: starting it, SEIZE, and answering its questions from the engine. */
+#include "notif.h"
+#include "tracer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * The tracer (tracer.c) is our child, forked when the first image is
+ * filtered, so that a tree without one pays nothing.  It is no process of
+ * the tree: the teardown neither registers nor waits for it
+ * (teardown.c asks tracer_pid()).  Its questions are answered at once,
+ * from our loop, as requests of the tracee they name (notif_caller: the
+ * same identification as a seccomp notification).
+ */
+
+static int tfd = -1;
+static pid_t tpid;
+
+bool tracer_enabled(void)
+{
+	const char *e = getenv("JOBSHIM_NOTRACE");
+
+	return e == NULL || *e == '\0' || strcmp(e, "0") == 0;
+}
+
+pid_t tracer_pid(void)
+{
+	return tfd >= 0 ? tpid : 0;
+}
+
+static int start(struct sup *s)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		/* Nothing of ours stays open in it: client sockets held by
+		 * the tracer would hide our death from the shims. */
+		if (dup2(sv[1], 3) < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(null, 2) < 0)
+			_exit(1);
+		syscall(SYS_close_range, 4, ~0U, 0);
+		tracer_main(3);
+	}
+	close(sv[1]);
+	tfd = sv[0];
+	tpid = pid;
+	if (sup_watch(s, tfd, SUP_W_NOTIF, 0) < 0) {
+		tracer_stop(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One question of the tracer, answered for the tracee it names. */
+static void answer(struct sup *s, const struct trc_msg *q)
+{
+	struct trc_msg r = {.op = TRC_REPLY};
+	struct proto_rep pr;
+	struct call k;
+	int rc;
+
+	notif_caller(s, q->tid, &k);
+	if (k.c.vpid <= 1) {
+		r.err = -ESRCH;
+		goto send;
+	}
+	switch (q->op) {
+	case TRC_FORK:
+		/* As a preloaded fork: FORK, then BIND of the real child. */
+		rc = notif_run_op(&k, PROTO_OP_FORK, 0, 0, 0, &pr);
+		if (rc == 0) {
+			r.v[0] = pr.v[0];
+			struct proto_rep br;
+			if (notif_run_op(&k, PROTO_OP_BIND, pr.v[0], q->a, 0, &br) < 0)
+				r.v[0] = 0;
+		}
+		r.err = rc;
+		break;
+	case TRC_SELECT:
+	case TRC_ALL:
+		rc = notif_run_op(&k, PROTO_OP_WAIT_SELECT, q->op == TRC_ALL ? -1 : q->a,
+				  q->op == TRC_ALL ? 0 : q->b, 0, &pr);
+		r.err = rc;
+		if (rc == 0) {
+			r.n = (int32_t)pr.n;
+			memcpy(r.v, pr.ids, (size_t)pr.n * sizeof(r.v[0]));
+			/* more than a reply holds: the tracer says ENOSYS for a group */
+			if (pr.v[0] * 2 > r.n)
+				r.n = TRC_NV;
+		}
+		break;
+	case TRC_DONE: {
+		int st = q->b;
+		r.v[0] = eng_rpid_to_vpid(s->eng, q->a);
+		if (r.v[0] <= 1) {
+			r.v[0] = 0;
+			break;
+		}
+		if ((WIFEXITED(st) || WIFSIGNALED(st)) && !q->c)
+			notif_run_op(&k, PROTO_OP_REAPED, r.v[0], q->a, st, &pr);
+		else if (WIFSTOPPED(st))
+			notif_run_op(&k, PROTO_OP_STATE, q->a, 1, 0, &pr);
+		else if (WIFCONTINUED(st))
+			notif_run_op(&k, PROTO_OP_STATE, q->a, 0, 0, &pr);
+		break;
+	}
+	default:
+		r.err = -EINVAL;
+		break;
+	}
+send:
+	while (send(tfd, &r, sizeof(r), MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+void tracer_ready(struct sup *s, uint32_t events)
+{
+	struct trc_msg q;
+
+	(void)events;
+	while (tfd >= 0) {
+		ssize_t n = recv(tfd, &q, sizeof(q), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n != (ssize_t)sizeof(q)) {
+			/* It died: its tracees were detached by the kernel;
+			 * their traced calls fail with ENOSYS from now on. */
+			fprintf(stderr, "jobshim: the tracer is gone\n");
+			tracer_stop(s);
+			return;
+		}
+		if (q.op != TRC_REPLY)
+			answer(s, &q);
+	}
+}
+
+int tracer_seize(struct sup *s, pid_t rpid)
+{
+	struct trc_msg q = {.op = TRC_SEIZE, .a = rpid}, r;
+	int rc;
+
+	if (tfd < 0 && (rc = start(s)) < 0)
+		return rc;
+	while (send(tfd, &q, sizeof(q), MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	/* Its questions may cross ours: answer them meanwhile. */
+	for (;;) {
+		ssize_t n = recv(tfd, &r, sizeof(r), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(r)) {
+			tracer_stop(s);
+			return -ECHILD;
+		}
+		if (r.op == TRC_REPLY)
+			return r.err;
+		answer(s, &r);
+	}
+}
+
+void tracer_stop(struct sup *s)
+{
+	if (tfd < 0)
+		return;
+	sup_unwatch(s, tfd);
+	close(tfd); /* it sees the end and leaves; the kernel detaches its tracees */
+	tfd = -1;
+	while (waitpid(tpid, NULL, 0) < 0 && errno == EINTR)
+		;
+	tpid = 0;
+}
