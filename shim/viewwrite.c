@@ -12,7 +12,8 @@
  * change the caller could have learnt of is missing from them (docs/
  * internals.md, "The model view").  Half of a job-control shell's setpgid
  * calls are such no-ops (the parent and the child both put the child in
- * its group; the second call finds it there), a second setsid is EPERM,
+ * its group; the second call finds it there: one real call, the mirror's),
+ * a second setsid is EPERM,
  * and kill of one live process is a translation followed by the real
  * kill the shim would send anyway.  Everything else, and anything the
  * view cannot say, is asked of the supervisor as before: each function
@@ -34,13 +35,36 @@ static bool view_self(pid_t *self, struct mview_ids *me)
 }
 
 /*
+ * The real group that mirrors virtual group pgid, from the view: its
+ * leader's real pid while the leader is live and still in it (a real group
+ * is named after the real pid of its creator); 0 when the view cannot say.
+ */
+static pid_t view_mirror(pid_t pgid)
+{
+	struct mview_ids g;
+
+	if (!shim_mview_ids(pgid, &g) || g.state != MVIEW_LIVE || g.pgid != pgid || g.rpid <= 0)
+		return 0;
+	return g.rpid;
+}
+
+/*
  * setpgid(pid, pgid) where the target is already in group pgid.  The rule
  * order is kernel/sys.c's (and eng_setpgid's): EINVAL for a negative pgid,
  * ESRCH unless the target is the caller or its child, for a child EPERM in
  * another session and EACCES once it has exec'd, EPERM for a session
- * leader.  Whether a child has exec'd only the kernel knows: a real
- * setpgid into the real group the child is already in is a no-op that
- * fails with EACCES exactly then (the same test as ids.c's child_execed).
+ * leader.
+ *
+ * The model may already show the change while the real group does not:
+ * a shell and its child both call setpgid(child, child); when the parent's
+ * call came first, its real mirror follows its reply, and the child may
+ * find itself in the group in the view before that.  So this call makes
+ * the real one too, into the group's mirror: the child is in its real
+ * group when it returns (it may exec at once, and a parent's setpgid after
+ * that fails with EACCES, leaving a background job in the shell's real
+ * group, reading the terminal).  For a child target the same real call
+ * tells whether it has exec'd: EACCES exactly then.  Any other failure
+ * (the mirror not made yet) asks the engine.
  */
 int shim_view_setpgid(pid_t pid, pid_t pgid)
 {
@@ -65,13 +89,11 @@ int shim_view_setpgid(pid_t pid, pid_t pgid)
 		return VIEW_ASK; /* a real change */
 	if (t.sid == target)
 		return -EPERM; /* a session leader may not move, even in place */
-	if (target == self)
-		return 0;
-	rpgid = real.getpgid(t.rpid);
+	rpgid = view_mirror(pgid);
 	if (rpgid <= 0)
-		rc = VIEW_ASK;
-	else if (real.setpgid(t.rpid, rpgid) < 0)
-		rc = errno == EACCES ? -EACCES : VIEW_ASK;
+		return VIEW_ASK;
+	if (real.setpgid(target == self ? 0 : t.rpid, rpgid) < 0)
+		rc = errno == EACCES && target != self ? -EACCES : VIEW_ASK;
 	errno = saved;
 	return rc;
 }

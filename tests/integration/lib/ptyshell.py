@@ -31,6 +31,28 @@ class PtyShell:
                     return False
         return False
 
+    def foreground(self):
+        """The terminal's foreground process group (real id), read on the master."""
+        return os.tcgetpgrp(self.fd)
+
+    def until_fg_leaves(self, pgid, sec=120):
+        """Read on until the foreground group is no longer `pgid` (a job the
+        shell just started has the terminal); False after `sec`, a hang guard."""
+        end = time.time() + sec
+        while time.time() < end:
+            try:
+                if self.foreground() != pgid:
+                    return True
+            except OSError:
+                return False
+            r, _, _ = select.select([self.fd], [], [], 0.02)
+            if r:
+                try:
+                    self.out += os.read(self.fd, 4096)
+                except OSError:
+                    return False
+        return False
+
     def send(self, s):
         os.write(self.fd, s.encode())
 
