@@ -43,6 +43,23 @@ static void show_tty(const char *who, int fd)
 	it_out("%s: TIOCGPGRP %s TIOCGSID %s", who, a, b);
 }
 
+/* Field 8 of /proc/self/stat: the foreground group of our terminal, as
+ * ps reads it (after the command name, which may hold spaces). */
+static pid_t stat_tpgid(void)
+{
+	char buf[1024], *p;
+	int tpgid = 0;
+	FILE *f = fopen("/proc/self/stat", "r");
+
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof buf, f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %d", &tpgid) != 1)
+		return -1;
+	return tpgid;
+}
+
 /* posix_spawn with SETPGROUP 0 and addtcsetpgrp_np: glibc's child makes
  * its new group the foreground one before it execs. */
 static void spawn_in_front(int fd)
@@ -61,6 +78,7 @@ static void spawn_in_front(int fd)
 		it_die("posix_spawnp");
 	it_name(sp, "spawned");
 	IT_PID("after spawn with addtcsetpgrp_np: tcgetpgrp", tcgetpgrp(fd));
+	IT_PID("after spawn with addtcsetpgrp_np: /proc/self/stat tpgid", stat_tpgid());
 	kill(sp, SIGKILL);
 	it_out("spawned: %s", it_status(it_reap(sp)));
 	posix_spawn_file_actions_destroy(&fa);
