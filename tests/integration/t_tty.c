@@ -238,6 +238,18 @@ static void on_sig(int sig)
 	got = sig;
 }
 
+/* Wait for the handler to have run, with the signal blocked until
+ * sigsuspend: `while (!got) pause()` loses a signal that lands between
+ * the test and the pause (and then waits for the guard's SIGALRM). */
+static void await_sig(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	while (!got)
+		sigsuspend(&none);
+}
+
 /* The controlling process exits: the kernel sends its terminal's
  * foreground group SIGHUP. */
 static void leader_exit(void)
@@ -251,11 +263,14 @@ static void leader_exit(void)
 		int fd = open(ptsname_buf, O_RDWR);
 		pid_t f = it_fork("fg");
 		if (f == 0) {
+			sigset_t hup;
+			sigemptyset(&hup);
+			sigaddset(&hup, SIGHUP);
+			sigprocmask(SIG_BLOCK, &hup, NULL);
 			signal(SIGHUP, on_sig);
 			setpgid(0, 0);
 			it_put(ready, 'f');
-			while (!got)
-				pause();
+			await_sig();
 			it_put(rec, (char)got);
 			_exit(0);
 		}
@@ -268,16 +283,6 @@ static void leader_exit(void)
 	it_out("fg got %s", it_signame(it_get(rec)));
 	close(ptm);
 	close(pts);
-}
-
-/* Wait for the handler to have run, without the window of a pause(). */
-static void await_sig(void)
-{
-	sigset_t none;
-
-	sigemptyset(&none);
-	while (!got)
-		sigsuspend(&none);
 }
 
 /* The master is closed: the terminal hangs up.  The kernel signals the
