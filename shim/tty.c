@@ -120,42 +120,88 @@ static pid_t tty_getpgrp(int fd)
 	return v;
 }
 
-/* The real call checks that fd is our controlling terminal (its error is
- * returned as-is); the engine checks the group (ESRCH, EPERM) and records
- * it; the group's real mirror then takes the terminal, which raises SIGTTOU
- * in a background caller that neither blocks nor ignores it, as natively. */
+/*
+ * The real mirror of virtual group `pgid` when it is known here, without a
+ * round trip: its leader is the caller, one of its children (a shell's
+ * job), or in the model view, and still leads a real group of its own.
+ * 0: ask the supervisor.
+ */
+static pid_t mirror_here(pid_t pgid)
+{
+	pid_t r;
+	int saved = errno;
+
+	if (pgid <= 1)
+		return 0; /* init's group is jobshim's own real one: never hand it over */
+	if (pgid == shim_self_vpid())
+		r = shim_sys_getpid();
+	else if ((r = shim_child_v2r(pgid)) <= 0)
+		r = shim_mview_v2r(pgid);
+	if (r > 0 && real.getpgid(r) != r)
+		r = 0;
+	errno = saved;
+	return r > 0 ? r : 0;
+}
+
+/* A hand-over whose checks were already made (the caller may be in the
+ * background by now): SIGTTOU blocked, so the kernel lets it through
+ * without stopping the caller; errno kept. */
+static void hand_over(int fd, pid_t rpgid)
+{
+	sigset_t old;
+	int saved = errno;
+
+	shim_block(&old);
+	(void)real.tcsetpgrp(fd, rpgid);
+	shim_unblock(&old);
+	errno = saved;
+}
+
+/*
+ * The kernel moves the terminal the moment the caller asks, and a shell
+ * relies on that: bash's `fg` of a job it believes running hands it the
+ * terminal without a SIGCONT, so the job must not meet the background
+ * between the shell's decision and the move.  A job that had just been
+ * continued by `bg` and reads during a round trip made before the move
+ * gets SIGTTIN, stops, and bash reports it Stopped again (issue 11: the
+ * expect dialogue under load; cat's SIGTTIN fell inside the round trip
+ * every time).  So when the group's mirror is known here, the real call
+ * comes first -- one system call, as natively, with the kernel's checks:
+ * ENOTTY, SIGTTOU for a background caller, EIO for an orphaned one, EPERM
+ * for a group of another session -- and the engine records the group after
+ * (should it refuse what the kernel took, the terminal goes back).  When
+ * the mirror must be asked for, the kernel's checks come first by handing
+ * the terminal to the group that already has it (ESRCH when that group is
+ * gone: the checks passed), then the engine checks the group (ESRCH,
+ * EPERM) and records it, and its real mirror takes the terminal.
+ */
 static int tty_setpgrp(int fd, pid_t pgid)
 {
 	struct proto_req req = { .op = PROTO_OP_TCSETPGRP, .a = pgid };
 	struct proto_rep rep;
-	pid_t cur;
+	pid_t cur, mirror;
 	int saved;
 
 	if (shim_offline())
 		return real.tcsetpgrp(fd, pgid);
-	/* The kernel's checks come first, as in tiocspgrp(): not our terminal
-	 * (ENOTTY), and a caller in the background -- SIGTTOU, or EIO/ENOTTY
-	 * for an orphaned group -- by handing the terminal to the group that
-	 * already has it (ESRCH when that group is gone: the checks passed).
-	 * Only then may the model record a new one. */
 	cur = real.tcgetpgrp(fd);
 	if (cur < 0)
 		return -1;
+	mirror = mirror_here(pgid);
 	saved = errno;
-	if (real.tcsetpgrp(fd, cur) < 0 && errno != ESRCH)
+	if (real.tcsetpgrp(fd, mirror > 0 ? mirror : cur) < 0 && (mirror > 0 || errno != ESRCH))
 		return -1;
 	errno = saved;
 	if (shim_call(&req, &rep) < 0)
-		return real.tcsetpgrp(fd, pgid);
+		return mirror > 0 ? 0 : real.tcsetpgrp(fd, pgid);
 	if (rep.err < 0) {
+		if (mirror > 0)
+			hand_over(fd, cur);
 		errno = -rep.err;
 		return -1;
 	}
-	if (rep.v[1] > 0) {
-		saved = errno;
-		(void)real.tcsetpgrp(fd, (pid_t)rep.v[1]);
-		errno = saved;
-	}
+	if (rep.v[1] > 0 && rep.v[1] != mirror)
+		hand_over(fd, (pid_t)rep.v[1]);
 	return 0;
 }
 

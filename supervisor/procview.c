@@ -26,8 +26,13 @@ static int64_t procview_rpid(struct sup *s, int32_t vpid)
  * the topmost process is init (1); a process whose parent is no tree
  * process has none (0), as across a pid namespace.  tpgid: the real file
  * says whether there is a controlling terminal (b <= 0 passes through);
- * when there is one, its foreground group is the session's virtual one
- * (term.c keeps one per session). */
+ * when there is one, its real foreground group names the virtual one (a
+ * real group id is its creator's rpid), as tcgetpgrp and `jobshim ps`
+ * answer: the kernel knows of every change, glibc's spawn child's
+ * tcsetpgrp (posix_spawn_file_actions_addtcsetpgrp_np) included.  A group
+ * outside the tree (the user's terminal held by jobshim's group or the
+ * user's shell) or whose creator is gone: the session's virtual record
+ * (term.c). */
 int procview_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r)
 {
 	struct eng_pinfo pi;
@@ -44,8 +49,10 @@ int procview_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r)
 	r->v[2] = pi.sid;
 	if (q->b <= 0)
 		r->v[3] = q->b;
-	else
+	else if ((fg = eng_rpid_to_vpid(s->eng, q->b)) <= 1)
 		r->v[3] = term_getpgrp(s, q->a, &fg) == 0 ? fg : 0;
+	else
+		r->v[3] = fg;
 	r->v[4] = (int32_t)rpid;
 	return 0;
 }

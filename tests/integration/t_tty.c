@@ -43,6 +43,23 @@ static void show_tty(const char *who, int fd)
 	it_out("%s: TIOCGPGRP %s TIOCGSID %s", who, a, b);
 }
 
+/* Field 8 of /proc/self/stat: the foreground group of our terminal, as
+ * ps reads it (after the command name, which may hold spaces). */
+static pid_t stat_tpgid(void)
+{
+	char buf[1024], *p;
+	int tpgid = 0;
+	FILE *f = fopen("/proc/self/stat", "r");
+
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof buf, f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %d", &tpgid) != 1)
+		return -1;
+	return tpgid;
+}
+
 /* posix_spawn with SETPGROUP 0 and addtcsetpgrp_np: glibc's child makes
  * its new group the foreground one before it execs. */
 static void spawn_in_front(int fd)
@@ -61,6 +78,7 @@ static void spawn_in_front(int fd)
 		it_die("posix_spawnp");
 	it_name(sp, "spawned");
 	IT_PID("after spawn with addtcsetpgrp_np: tcgetpgrp", tcgetpgrp(fd));
+	IT_PID("after spawn with addtcsetpgrp_np: /proc/self/stat tpgid", stat_tpgid());
 	kill(sp, SIGKILL);
 	it_out("spawned: %s", it_status(it_reap(sp)));
 	posix_spawn_file_actions_destroy(&fa);
@@ -220,6 +238,18 @@ static void on_sig(int sig)
 	got = sig;
 }
 
+/* Wait for the handler to have run, with the signal blocked until
+ * sigsuspend: `while (!got) pause()` loses a signal that lands between
+ * the test and the pause (and then waits for the guard's SIGALRM). */
+static void await_sig(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	while (!got)
+		sigsuspend(&none);
+}
+
 /* The controlling process exits: the kernel sends its terminal's
  * foreground group SIGHUP. */
 static void leader_exit(void)
@@ -233,11 +263,14 @@ static void leader_exit(void)
 		int fd = open(ptsname_buf, O_RDWR);
 		pid_t f = it_fork("fg");
 		if (f == 0) {
+			sigset_t hup;
+			sigemptyset(&hup);
+			sigaddset(&hup, SIGHUP);
+			sigprocmask(SIG_BLOCK, &hup, NULL);
 			signal(SIGHUP, on_sig);
 			setpgid(0, 0);
 			it_put(ready, 'f');
-			while (!got)
-				pause();
+			await_sig();
 			it_put(rec, (char)got);
 			_exit(0);
 		}
@@ -250,16 +283,6 @@ static void leader_exit(void)
 	it_out("fg got %s", it_signame(it_get(rec)));
 	close(ptm);
 	close(pts);
-}
-
-/* Wait for the handler to have run, without the window of a pause(). */
-static void await_sig(void)
-{
-	sigset_t none;
-
-	sigemptyset(&none);
-	while (!got)
-		sigsuspend(&none);
 }
 
 /* The master is closed: the terminal hangs up.  The kernel signals the
