@@ -35,16 +35,30 @@ class PtyShell:
         """The terminal's foreground process group (real id), read on the master."""
         return os.tcgetpgrp(self.fd)
 
-    def until_fg_leaves(self, pgid, sec=120):
-        """Read on until the foreground group is no longer `pgid` (a job the
-        shell just started has the terminal); False after `sec`, a hang guard."""
+    def fg_ready(self, comm, sig):
+        """Does the terminal's foreground group lead with a process named
+        `comm` that does not ignore `sig`?  (A shell's child takes the
+        terminal before it execs and before it drops the shell's SIG_IGN
+        for SIGTSTP and SIGINT: ^Z or ^C typed then is lost, natively too.)"""
+        try:
+            pg = self.foreground()
+            with open("/proc/%d/comm" % pg) as f:
+                if f.read().strip() != comm:
+                    return False
+            with open("/proc/%d/status" % pg) as f:
+                for line in f:
+                    if line.startswith("SigIgn:"):
+                        return not (int(line.split()[1], 16) >> (sig - 1)) & 1
+        except OSError:
+            pass
+        return False
+
+    def until_fg_ready(self, comm, sig, sec=120):
+        """Read on until fg_ready(comm, sig); False after `sec`, a hang guard."""
         end = time.time() + sec
         while time.time() < end:
-            try:
-                if self.foreground() != pgid:
-                    return True
-            except OSError:
-                return False
+            if self.fg_ready(comm, sig):
+                return True
             r, _, _ = select.select([self.fd], [], [], 0.02)
             if r:
                 try:

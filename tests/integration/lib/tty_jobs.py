@@ -9,6 +9,7 @@ terminal job control follows the shell's process groups:
 On a failure the whole transcript goes to stderr.
 """
 import os
+import signal
 import sys
 import time
 
@@ -39,9 +40,8 @@ send("PS1='P$ '\n")
 mark(1)
 send("sleep 100 &\n")
 mark(2)
-shell_fg = sh.foreground()
 send("sleep 30\n")
-sh.until_fg_leaves(shell_fg)  # ^Z only once the job has the terminal
+sh.until_fg_ready("sleep", signal.SIGTSTP)  # ^Z once the job can take it
 send("\x1a")
 until("Stopped")
 mark(3)
@@ -50,7 +50,7 @@ until("J1\r")
 send("bg %2\n")
 mark(4)
 send("fg %1\n")
-sh.until_fg_leaves(shell_fg)
+sh.until_fg_ready("sleep", signal.SIGINT)
 send("\x03")
 mark(5)
 send("jobs; echo J$((1+1))\n")
