@@ -43,7 +43,7 @@ class PtyShell:
         try:
             pg = self.foreground()
             with open("/proc/%d/comm" % pg) as f:
-                if f.read().strip() != comm:
+                if f.read().strip() not in ((comm,) if isinstance(comm, str) else comm):
                     return False
             with open("/proc/%d/status" % pg) as f:
                 for line in f:

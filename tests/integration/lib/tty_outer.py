@@ -16,6 +16,7 @@ both ways (sup_tty_job.sh compares them):
 DIR is a scratch directory.  On a failure the transcript goes to stderr.
 """
 import os
+import signal
 import sys
 import time
 
@@ -74,8 +75,8 @@ def finish(sh):
 # terminal when its command ends.
 sh = shell()
 mark(sh)
-sh.send(X + "sleep 1\n")
-time.sleep(0.5)
+sh.send(X + "sleep 2\n")
+sh.until_fg_ready("sleep", signal.SIGTSTP)  # ^Z once the job can take it
 sh.send("\x1a")
 sh.until("Stopped")
 mark(sh)
@@ -99,18 +100,24 @@ def cat_in_background(prefix, how):
     mark(sh)
     if how == "^Z":
         sh.send(X + "cat\n")
-        time.sleep(0.5)
+        sh.until_fg_ready("cat", signal.SIGTSTP)
         sh.send("\x1a")
         sh.until("Stopped")
         mark(sh)
         sh.send("bg\n")
     else:
         sh.send(X + "cat &\n")
-    time.sleep(0.5)
     mark(sh)
-    facts[prefix + "-stops"] = any("cat" in l and "Stopped" in l for l in jobs_text(sh).splitlines())
+    # Its read may come late on a loaded machine: ask until it shows as
+    # stopped (a cat that keeps running is the failure; 40 s hang guard).
+    end, stopped = time.time() + 40, False
+    while not stopped and time.time() < end:
+        stopped = any("cat" in l and "Stopped" in l for l in jobs_text(sh).splitlines())
+        if not stopped:
+            time.sleep(0.1)
+    facts[prefix + "-stops"] = stopped
     sh.send("fg\n")
-    time.sleep(0.5)
+    sh.until_fg_ready("cat", signal.SIGTTIN)
     facts[prefix + "-fg-reads"] = reads_back(sh) and mark(sh)
     finish(sh)
 
@@ -123,7 +130,7 @@ cat_in_background("amp-cat", "&")
 sh = shell()
 mark(sh)
 sh.send("for i in 1 2 3; do " + X + "sleep 10; echo I$((i*11)); done\n")
-time.sleep(0.7)
+sh.until_fg_ready("sleep", signal.SIGINT)
 sh.send("\x03")
 mark(sh)
 facts["loop-stops"] = "I11" not in sh.text() and mark(sh)
