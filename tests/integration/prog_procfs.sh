@@ -46,7 +46,7 @@ it_both 'ls /proc: the numeric entries' '1 2 3' \
 rm -f "$tmp"
 # 40 children: the listing comes from the supervisor in pages of 32.
 it_both 'ls /proc with 43 processes' '43' \
-	sh -c 'for i in $(seq 40); do sleep 50 & done; ls /proc >"$0"; grep -cE "^[0-9]+$" "$0"; kill $(jobs -p); wait' "$tmp"
+	sh -c 'p=; for i in $(seq 40); do sleep 50 & p="$p $!"; done; ls /proc >"$0"; grep -cE "^[0-9]+$" "$0"; kill $p; wait' "$tmp"
 it_both 'ls /proc/$$/task: the main thread is $$' '2' sh -c 'ls /proc/$$/task'
 it_both 'status ids' $'Tgid:\t2\nPid:\t2\nPPid:\t1\nNStgid:\t2\nNSpid:\t2\nNSpgid:\t2\nNSsid:\t2' \
 	sh -c 'grep -E "^(Tgid|Pid|PPid|NStgid|NSpid|NSpgid|NSsid):" /proc/$$/status'
