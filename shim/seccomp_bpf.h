@@ -67,11 +67,14 @@ static inline bool seccomp_bpf_trace_on(void)
 }
 
 /* The calls a tracer rewrites (supervisor/tracer.c): the parent must see
- * its child's vpid, wait must take and give vpids.  clone only without
+ * its child's vpid, wait must take and give vpids, setpgid and setsid are
+ * mirrored into real groups and sessions by the real call with rewritten
+ * arguments (matched here before the notified list, which has them for a
+ * run without the tracer).  clone only without
  * CLONE_THREAD (its flags are in a register); clone3's are in memory, so
  * every clone3 stops and the tracer reads them. */
 static const unsigned seccomp_bpf_traced[] = {
-	SYS_fork, SYS_vfork, SYS_clone3, SYS_wait4, SYS_waitid,
+	SYS_fork, SYS_vfork, SYS_clone3, SYS_wait4, SYS_waitid, SYS_setpgid, SYS_setsid,
 };
 #define NTRACED (sizeof(seccomp_bpf_traced) / sizeof(seccomp_bpf_traced[0]))
 #define SECCOMP_CLONE_THREAD 0x00010000u

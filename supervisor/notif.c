@@ -24,9 +24,12 @@
  * do is change the caller's arguments or memory, so:
  *   - getpid, getppid, gettid (main thread), getpgid, getpgrp, getsid:
  *     the engine's value;
- *   - setpgid, setsid: the engine's operation; setpgid(0, 0) then runs
- *     for real (it is its own mirror: a new real group of the caller's
- *     own), any other change is not mirrored into the real groups;
+ *   - setpgid, setsid: with the tracer they go to it, which mirrors
+ *     them into real groups and sessions (tracer.c).  Here, without it
+ *     (JOBSHIM_NOTRACE=1): the engine's operation; setpgid(0, 0) then
+ *     runs for real (it is its own mirror: a new real group of the
+ *     caller's own), any other change is not mirrored, and a session
+ *     made here stays the engine's alone (its orphan rule applies);
  *   - kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo: sent by us
  *     on the caller's behalf to the translated targets, after the
  *     kernel's permission rule checked with the caller's credentials
@@ -248,6 +251,11 @@ static int decide(struct call *k, int lfd, const struct seccomp_notif *n, long *
 		break;
 	case SYS_setsid:
 		rc = notif_run_op(k, PROTO_OP_SETSID, 0, 0, 0, &r);
+		/* No real setsid follows (a notification cannot return the
+		 * vpid from the real call): the kernel does not see this
+		 * session, so the engine keeps its orphan rule. */
+		if (rc >= 0)
+			eng_session_set_kernel(k->s->eng, (int32_t)r.v[0], false);
 		break;
 	case SYS_setpgid:
 		rc = notif_run_op(k, PROTO_OP_SETPGID, (int32_t)a[0], (int32_t)a[1], 0, &r);

@@ -41,6 +41,13 @@
  *     at the syscall-exit stop (return value, waitid's si_pid in the
  *     caller's memory), and the supervisor hears of the reap or the
  *     state change (TRC_DONE) before the caller runs on.
+ *   - setpgid, setsid: the engine's operation first (TRC_SETPGID,
+ *     TRC_SETSID), as the shim's own; then the real call runs as its
+ *     mirror, with the arguments rewritten to real ids (the target's
+ *     rpid, the group's real mirror), so that real groups and sessions
+ *     follow the virtual ones for these images too (terminal job control,
+ *     the kernel's orphan rule, group waits).  The caller gets the
+ *     engine's answer; the mirror's own errors are not the program's.
  * Every other stop is handed back as the kernel made it: signals are
  * re-injected, group-stops are left stopped with PTRACE_LISTEN (job
  * control and the real parent's WUNTRACED wait behave as natively).
@@ -63,6 +70,7 @@ struct tt {
 	pid_t child;         /* fork: the child's rpid */
 	unsigned long addr;  /* wait4 status / waitid siginfo */
 	bool nowait;
+	long ret;            /* setpgid/setsid: the engine's answer */
 	struct user_regs_struct orig; /* registers at the seccomp stop */
 	bool restore;        /* argument registers changed: put them back */
 };
@@ -330,6 +338,34 @@ static bool wait_enter(struct tt *t, struct user_regs_struct *r)
 	return true;
 }
 
+/* setpgid or setsid at its seccomp stop: the engine decides; if it
+ * agrees, the real call runs as the mirror (true), else the call is
+ * skipped with the engine's errno. */
+static bool ids_enter(struct tt *t, struct user_regs_struct *r)
+{
+	struct trc_msg m;
+	int rc;
+
+	if (r->orig_rax == SYS_setsid) {
+		rc = ask(TRC_SETSID, t->tid, 0, 0, 0, &m);
+		if (rc < 0)
+			return skip(t->tid, r, rc), false;
+		t->ret = m.v[0];
+		return true;
+	}
+	rc = ask(TRC_SETPGID, t->tid, (int32_t)r->rdi, (int32_t)r->rsi, 0, &m);
+	if (rc < 0)
+		return skip(t->tid, r, rc), false;
+	t->ret = 0;
+	if (m.v[0] < 0 || m.v[1] <= 0)
+		return skip(t->tid, r, 0), false; /* no real mirror known: nothing to move */
+	r->rdi = (unsigned long long)m.v[0];
+	r->rsi = (unsigned long long)m.v[1];
+	t->restore = true;
+	ptrace(PTRACE_SETREGS, t->tid, 0, r);
+	return true;
+}
+
 /* The wait status waitid's siginfo stands for (as wait4 would give it). */
 static int wait_status_of(int code, int st)
 {
@@ -368,6 +404,10 @@ static void call_exit(struct tt *t)
 			if (m.v[0] > 0)
 				poke32(t->tid, t->addr + 16, m.v[0]);
 		}
+	} else if (t->nr == SYS_setpgid || t->nr == SYS_setsid) {
+		/* The engine's answer; a failed mirror is not the program's
+		 * error (as in shim/ids.c). */
+		r.rax = (unsigned long long)t->ret;
 	} else if (t->nr != SYS_wait4 && t->nr != SYS_waitid && ret > 0) {
 		/* fork family: the child's vpid; unnumbered, it must not live
 		 * with a real pid its parent would take for a virtual one. */
@@ -422,6 +462,9 @@ static void on_seccomp(struct tt *t)
 			t->nr = nr;
 	} else if (nr == SYS_wait4 || nr == SYS_waitid) {
 		if (wait_enter(t, &r))
+			t->nr = nr;
+	} else if (nr == SYS_setpgid || nr == SYS_setsid) {
+		if (ids_enter(t, &r))
 			t->nr = nr;
 	}
 	ptrace(t->nr >= 0 ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0, 0);

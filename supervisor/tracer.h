@@ -22,6 +22,10 @@ enum trc_op {
 	TRC_ALL,       /* as TRC_SELECT with a = -1: every child of tid. */
 	TRC_DONE,      /* tracer -> sup: tid's wait returned rpid a with wait
 			* status b (c = 1: WNOWAIT, not reaped).  reply v[0] = a's vpid, 0 unknown. */
+	TRC_SETPGID,   /* tracer -> sup: tid's setpgid(a, b), the engine's operation.
+			* reply err; v[0] = the target's rpid (0: the caller itself,
+			* -1: unknown), v[1] = the group's real mirror (0: none). */
+	TRC_SETSID,    /* tracer -> sup: tid's setsid.  reply err, v[0] = the new sid. */
 	TRC_REPLY,     /* an answer */
 };
 

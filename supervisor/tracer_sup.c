@@ -107,6 +107,27 @@ static void answer(struct sup *s, const struct trc_msg *q)
 				r.n = TRC_NV;
 		}
 		break;
+	case TRC_SETPGID: {
+		/* As the shim's setpgid (shim/ids.c): the engine decides, the
+		 * real call the tracer then lets run is only its mirror. */
+		int32_t target = q->a == 0 ? k.c.vpid : q->a;
+		rc = notif_run_op(&k, PROTO_OP_SETPGID, q->a, q->b, 0, &pr);
+		r.err = rc;
+		if (rc == 0) {
+			r.v[0] = target == k.c.vpid ? 0 : (int32_t)eng_vpid_to_rpid(s->eng, target);
+			if (r.v[0] <= 0 && target != k.c.vpid)
+				r.v[0] = -1;
+			r.v[1] = pr.v[1];
+		}
+		break;
+	}
+	case TRC_SETSID:
+		/* The engine marks the session real (the tracer lets the real
+		 * setsid run): the kernel applies the orphan rule in it. */
+		rc = notif_run_op(&k, PROTO_OP_SETSID, 0, 0, 0, &pr);
+		r.err = rc;
+		r.v[0] = pr.v[0];
+		break;
 	case TRC_DONE: {
 		int st = q->b;
 		r.v[0] = eng_rpid_to_vpid(s->eng, q->a);

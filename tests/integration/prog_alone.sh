@@ -78,6 +78,15 @@ go: child's getppid == getpid: true
 go: wait gave the same pid: true
 go: wait4(-1) with no child = -1 ECHILD
 go: wait4(99999) = -1 ECHILD" "$X" fork
+		# Groups and a session made in Go's forkExec child, mirrored
+		# into real ones (the tracer): a group kill, group waits.
+		it_both "$img: groups and a session its children make" \
+			"go: getpgid(a) == a true, getpgid(b) == a true
+go: kill(-a, SIGTERM) = 0
+go: wait4(-a) twice: both true, terminated terminated (0, 0)
+go: sid == pid true
+go: leads its real group true and real session true
+(<nil>)" "$X" pgrp
 		continue
 	fi
 	n=$(it_native "$X" fork 2>&1; echo "rc $?")
@@ -86,6 +95,14 @@ go: wait4(99999) = -1 ECHILD" "$X" fork
 	it_expect "$img: each fork returned what its child's getpid says" \
 		"$(awk '/^child: getpid/ {g = $3} /^(fork|clone|clone3) = / {print ($3 == g)}' <<<"$s" | sort -u)" 1
 	[ "$(grep -c . <<<"$n")" -ge 30 ] || it_expect "$img: fork mode printed everything" "$n" "(30 lines)"
+	# Groups and sessions it makes as a shell would (setpgid of its
+	# children, a child's setsid): the engine's answers, and real groups
+	# and sessions that follow them (the tracer mirrors them), so that a
+	# group wait names exactly the group.
+	n=$(it_native "$X" pgrp 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" pgrp 2>&1; echo "rc $?")
+	it_expect "$img: groups and sessions it makes, same as Linux" "$s" "$n"
+	[ "$(grep -c . <<<"$n")" -ge 24 ] || it_expect "$img: pgrp mode printed everything" "$n" "(24 lines)"
 	# Its preloaded child (a shell) agrees with it on both ids.
 	n=$(it_native sh -c '"$1" exec /bin/sh -c "echo sh: \$\$ ppid \$PPID"' _ "$X" 2>&1)
 	s=$(it_shim -- sh -c '"$1" exec /bin/sh -c "echo sh: \$\$ ppid \$PPID"' _ "$X" 2>&1)

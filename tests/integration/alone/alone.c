@@ -1,6 +1,7 @@
 /* alone.c — a program the shim cannot be in (built static with glibc and musl, or with raw `syscall` instructions): its ids and pid calls. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -227,6 +228,105 @@ static int fork_mode(void)
 	return 0;
 }
 
+/* Its real group and session (/proc/self/stat is the kernel's, not
+ * translated for such an image): are they led by itself? */
+static void stat_self(const char *who)
+{
+	char buf[512], *q;
+	long n, rpid, ppid, pg, sid;
+	int fd = open("/proc/self/stat", O_RDONLY);
+
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	rpid = atol(buf);
+	q = strrchr(buf, ')');
+	if (q == NULL || sscanf(q + 2, "%*c %ld %ld %ld", &ppid, &pg, &sid) != 3)
+		return;
+	printf("%s: leads its real group %d and real session %d\n", who, pg == rpid, sid == rpid);
+}
+
+/* Two waits for one group: both members, in either order. */
+static void wait_two(const char *what, long grp, long x, long y)
+{
+	int s1 = 0, s2 = 0;
+	long r1 = sc4(SYS_wait4, -grp, (long)&s1, 0, 0), r2 = sc4(SYS_wait4, -grp, (long)&s2, 0, 0);
+
+	printf("%s: both members %d, status %d %d\n", what, (r1 == x && r2 == y) || (r1 == y && r2 == x),
+	       r1 == x ? s1 : s2, r1 == x ? s2 : s1);
+}
+
+/* Groups and sessions made as a shell makes them (the parent's setpgid of
+ * its children, a child's setsid): the engine's answers, and real groups
+ * and sessions that follow them (a group wait names exactly the group). */
+static int pgrp_mode(void)
+{
+	int st = 0, p[2];
+	long a, b, c, s;
+	char x = 0;
+
+	if (pipe(p) < 0 || pipe(ready) < 0)
+		return 1;
+	go_w = p[1];
+	a = child(mk_fork, p[0], 20, 0);
+	show("setpgid(a, a)", sc(SYS_setpgid, a, a, 0));
+	b = child(mk_fork, p[0], 21, 0);
+	show("setpgid(b, a)", sc(SYS_setpgid, b, a, 0));
+	c = child(mk_fork, p[0], 22, 0);
+	printf("getpgid(a) == a %d, getpgid(b) == a %d, getpgid(c) == getpgrp %d\n",
+	       sc(SYS_getpgid, a, 0, 0) == a, sc(SYS_getpgid, b, 0, 0) == a,
+	       sc(SYS_getpgid, c, 0, 0) == sc(SYS_getpgrp, 0, 0, 0));
+	wstat("wait4(-a, WNOHANG)", sc4(SYS_wait4, -a, (long)&st, WNOHANG, 0), &st);
+	close(p[1]);
+	go_w = -1;
+	wait_two("wait4(-a) twice", a, a, b);
+	wstat("wait4(-a) none left", sc4(SYS_wait4, -a, (long)&st, 0, 0), &st);
+	printf("wait4(0) is c: %d\n", sc4(SYS_wait4, 0, (long)&st, 0, 0) == c);
+	wstat("wait4(0) none left", sc4(SYS_wait4, 0, (long)&st, 0, 0), &st);
+	close(p[0]);
+
+	/* a group the parent kills */
+	if (pipe(p) < 0)
+		return 1;
+	go_w = p[1];
+	a = child(mk_fork, p[0], 30, 0);
+	show("setpgid(a, 0)", sc(SYS_setpgid, a, 0, 0));
+	b = child(mk_fork, p[0], 31, 0);
+	show("setpgid(b, a)", sc(SYS_setpgid, b, a, 0));
+	show("kill(-a, SIGTERM)", sc(SYS_kill, -a, SIGTERM, 0));
+	wait_two("wait4(-a) after the kill", a, a, b);
+	close(p[0]);
+	close(p[1]);
+	go_w = -1;
+
+	/* a child's setsid */
+	if (pipe(p) < 0)
+		return 1;
+	s = sc(SYS_fork, 0, 0, 0);
+	if (s == 0) {
+		sc(SYS_close, p[1], 0, 0);
+		show("s: setsid() == getpid", sc(SYS_setsid, 0, 0, 0) == sc(SYS_getpid, 0, 0, 0));
+		show("s: getpgrp() == getpid", sc(SYS_getpgrp, 0, 0, 0) == sc(SYS_getpid, 0, 0, 0));
+		stat_self("s");
+		sc(SYS_write, ready[1], (long)&x, 1);
+		while (sc(SYS_read, p[0], (long)&x, 1) < 0)
+			;
+		sc(SYS_exit, 23, 0, 0);
+	}
+	close(p[0]);
+	while (sc(SYS_read, ready[0], (long)&x, 1) < 0)
+		;
+	show("setpgid(s, s) after its setsid", sc(SYS_setpgid, s, s, 0));
+	show("getsid(s) == s", sc(SYS_getsid, s, 0, 0) == s);
+	show("getsid(0) == getsid(s)", sc(SYS_getsid, 0, 0, 0) == s);
+	close(p[1]);
+	wstat("wait4(s) is s", sc4(SYS_wait4, s, (long)&st, 0, 0) == s ? 1 : -ECHILD, &st);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "ids";
@@ -335,6 +435,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(mode, "fork") == 0)
 		return fork_mode();
+	if (strcmp(mode, "pgrp") == 0)
+		return pgrp_mode();
 	if (strcmp(mode, "exec") == 0 && argc > 2) {
 		/* A preloaded child (a shell) agrees with its alone parent. */
 		int st = 0;

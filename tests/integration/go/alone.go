@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -74,6 +75,46 @@ func main() {
 				os.Exit(1)
 			}
 		}
+	case "pgrp":
+		// Groups and a session made by Go's forkExec child (raw calls
+		// before the exec), as a shell makes them; a group kill and two
+		// group waits that must name exactly the group.
+		a := exec.Command("/bin/sleep", "30")
+		a.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := a.Start(); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		ap := a.Process.Pid
+		b := exec.Command("/bin/sleep", "30")
+		b.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pgid: ap}
+		if err := b.Start(); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		bp := b.Process.Pid
+		pa, _ := syscall.Getpgid(ap)
+		pb, _ := syscall.Getpgid(bp)
+		fmt.Printf("go: getpgid(a) == a %v, getpgid(b) == a %v\n", pa == ap, pb == ap)
+		fmt.Printf("go: kill(-a, SIGTERM) = %s\n", errname(syscall.Kill(-ap, syscall.SIGTERM)))
+		var w1, w2 syscall.WaitStatus
+		r1, e1 := syscall.Wait4(-ap, &w1, 0, nil)
+		r2, e2 := syscall.Wait4(-ap, &w2, 0, nil)
+		both := (r1 == ap && r2 == bp) || (r1 == bp && r2 == ap)
+		fmt.Printf("go: wait4(-a) twice: both %v, %v %v (%s, %s)\n", both, w1.Signal(), w2.Signal(),
+			errname(e1), errname(e2))
+		s := exec.Command(os.Args[0], "sid")
+		s.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		out, err := s.Output()
+		fmt.Printf("%s(%v)\n", out, err)
+	case "sid":
+		sid, _, _ := syscall.RawSyscall(syscall.SYS_GETSID, 0, 0, 0)
+		fmt.Printf("go: sid == pid %v\n", int(sid) == pid)
+		// /proc/self/stat is the kernel's: is the real session its own?
+		st, _ := os.ReadFile("/proc/self/stat")
+		f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+2:]))
+		rpid := strings.Fields(string(st))[0]
+		fmt.Printf("go: leads its real group %v and real session %v\n", f[2] == rpid, f[3] == rpid)
 	case "errno":
 		fmt.Printf("kill(99999, 0) = %s\n", errname(syscall.Kill(99999, 0)))
 		fmt.Printf("kill(ppid, 65) = %s\n", errname(syscall.Kill(ppid, 65)))
