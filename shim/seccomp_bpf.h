@@ -10,9 +10,10 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#define SECCOMP_BPF_MAX 64
+#define SECCOMP_BPF_MAX 128
 
 /*
  * A static image (glibc, musl, Go) or a program making the `syscall`
@@ -75,6 +76,13 @@ static inline bool seccomp_bpf_trace_on(void)
  * every clone3 stops and the tracer reads them. */
 static const unsigned seccomp_bpf_traced[] = {
 	SYS_fork, SYS_vfork, SYS_clone3, SYS_wait4, SYS_waitid, SYS_setpgid, SYS_setsid,
+	/* a pid argument the tracer translates in place */
+	SYS_getpriority, SYS_setpriority, SYS_ioprio_get, SYS_ioprio_set, SYS_prlimit64,
+	SYS_sched_setaffinity, SYS_sched_getaffinity, SYS_sched_setscheduler,
+	SYS_sched_getscheduler, SYS_sched_setparam, SYS_sched_getparam, SYS_sched_setattr,
+	SYS_sched_getattr, SYS_sched_rr_get_interval, SYS_process_vm_readv,
+	SYS_process_vm_writev, SYS_get_robust_list, SYS_migrate_pages, SYS_move_pages,
+	SYS_kcmp, SYS_perf_event_open,
 };
 #define NTRACED (sizeof(seccomp_bpf_traced) / sizeof(seccomp_bpf_traced[0]))
 #define SECCOMP_CLONE_THREAD 0x00010000u
@@ -106,17 +114,34 @@ static inline int seccomp_bpf_build(struct sock_filter *f, bool trace)
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, SECCOMP_CLONE_THREAD, 0, 1);
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+		/* match: jump to the TRACE return after the chain */
 		for (size_t i = 0; i < NTRACED; i++) {
-			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-							      seccomp_bpf_traced[i], 0, 1);
-			f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_bpf_traced[i],
+							    (unsigned char)(NTRACED - i), 0);
+			n++;
 		}
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA | BPF_K, 1, 0, 0);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
 	}
+	/* The tail after the notified chain: without the tracer, ALLOW and
+	 * NOTIF; with it, prctl's two pid-related options go to the tracer
+	 * (PR_SET_CHILD_SUBREAPER: the engine must follow; PR_SET_PTRACER:
+	 * a pid), every other prctl is allowed. */
+	const unsigned tail = trace ? 8 : 2;
 	for (size_t i = 0; i < NNRS; i++) {
-		/* match: skip to the NOTIF return at the end */
+		/* match: jump to the NOTIF return, the tail's last */
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_bpf_nrs[i],
-						    (unsigned char)(NNRS - i), 0);
+						    (unsigned char)(NNRS - i + tail - 2), 0);
 		n++;
+	}
+	if (trace) {
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 5);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						      offsetof(struct seccomp_data, args[0]));
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_CHILD_SUBREAPER, 2, 0);
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_PTRACER, 1, 0);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
 	}
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);

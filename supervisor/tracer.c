@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -48,6 +50,12 @@
  *     follow the virtual ones for these images too (terminal job control,
  *     the kernel's orphan rule, group waits).  The caller gets the
  *     engine's answer; the mirror's own errors are not the program's.
+ *   - calls that take a pid (sched_*, priorities, prlimit, process_vm_*,
+ *     kcmp, ...; prctl's PR_SET_PTRACER): the id argument is translated
+ *     at the seccomp stop (TRC_XLATE, the shim's rule) and put back at
+ *     the exit; the kernel's answer stays, errno and all.
+ *     prctl(PR_SET_CHILD_SUBREAPER) runs for real, then the engine
+ *     follows (TRC_SUBREAPER), as in shim/prctl.c.
  * Every other stop is handed back as the kernel made it: signals are
  * re-injected, group-stops are left stopped with PTRACE_LISTEN (job
  * control and the real parent's WUNTRACED wait behave as natively).
@@ -71,6 +79,7 @@ struct tt {
 	unsigned long addr;  /* wait4 status / waitid siginfo */
 	bool nowait;
 	long ret;            /* setpgid/setsid: the engine's answer */
+	bool subreaper;      /* prctl(PR_SET_CHILD_SUBREAPER): tell the engine if it succeeds */
 	struct user_regs_struct orig; /* registers at the seccomp stop */
 	bool restore;        /* argument registers changed: put them back */
 };
@@ -366,6 +375,95 @@ static bool ids_enter(struct tt *t, struct user_regs_struct *r)
 	return true;
 }
 
+/* Argument register i (0..5) of a system call. */
+static unsigned long long *arg_reg(struct user_regs_struct *r, int i)
+{
+	switch (i) {
+	case 0: return &r->rdi;
+	case 1: return &r->rsi;
+	case 2: return &r->rdx;
+	case 3: return &r->r10;
+	case 4: return &r->r8;
+	default: return &r->r9;
+	}
+}
+
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_WHO_PGRP 2
+
+/* The arguments of call nr that name a process (kind 0) or a process
+ * group (kind 1): their register numbers in idx, how many. */
+static int pid_args(long nr, const struct user_regs_struct *r, int idx[2], int kind[2])
+{
+	kind[0] = kind[1] = 0;
+	switch (nr) {
+	case SYS_kcmp:
+		idx[0] = 0;
+		idx[1] = 1;
+		return 2;
+	case SYS_getpriority:
+	case SYS_setpriority:
+		idx[0] = 1;
+		kind[0] = (int)r->rdi == PRIO_PGRP;
+		return (int)r->rdi == PRIO_PROCESS || (int)r->rdi == PRIO_PGRP;
+	case SYS_ioprio_get:
+	case SYS_ioprio_set:
+		idx[0] = 1;
+		kind[0] = (int)r->rdi == IOPRIO_WHO_PGRP;
+		return (int)r->rdi == IOPRIO_WHO_PROCESS || (int)r->rdi == IOPRIO_WHO_PGRP;
+	case SYS_perf_event_open:
+		idx[0] = 1; /* with PERF_FLAG_PID_CGROUP it is a cgroup's fd */
+		return !(r->r8 & PERF_FLAG_PID_CGROUP);
+	case SYS_prctl:
+		idx[0] = 1; /* PR_SET_PTRACER's pid (PR_SET_PTRACER_ANY is -1) */
+		return (int)r->rdi == PR_SET_PTRACER;
+	case SYS_sched_setaffinity:
+	case SYS_sched_getaffinity:
+	case SYS_sched_setscheduler:
+	case SYS_sched_getscheduler:
+	case SYS_sched_setparam:
+	case SYS_sched_getparam:
+	case SYS_sched_setattr:
+	case SYS_sched_getattr:
+	case SYS_sched_rr_get_interval:
+	case SYS_prlimit64:
+	case SYS_process_vm_readv:
+	case SYS_process_vm_writev:
+	case SYS_get_robust_list:
+	case SYS_migrate_pages:
+	case SYS_move_pages:
+		idx[0] = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* A pid-taking call at its seccomp stop: its ids made real (true: the
+ * registers are to be put back at the exit). */
+static bool pidcall_enter(struct tt *t, struct user_regs_struct *r)
+{
+	int idx[2], kind[2], n = pid_args((long)r->orig_rax, r, idx, kind);
+	bool changed = false;
+
+	t->subreaper = r->orig_rax == SYS_prctl && (int)r->rdi == PR_SET_CHILD_SUBREAPER;
+	for (int i = 0; i < n; i++) {
+		unsigned long long *reg = arg_reg(r, idx[i]);
+		struct trc_msg m;
+		int32_t id = (int32_t)*reg;
+		if (id <= 0 || ask(TRC_XLATE, t->tid, id, kind[i], 0, &m) < 0)
+			continue; /* the kernel's meaning, or a caller outside the tree */
+		if (m.v[0] != id) {
+			*reg = (unsigned long long)(uint32_t)m.v[0];
+			changed = true;
+		}
+	}
+	if (changed) {
+		t->restore = true;
+		ptrace(PTRACE_SETREGS, t->tid, 0, r);
+	}
+	return changed || t->subreaper;
+}
+
 /* The wait status waitid's siginfo stands for (as wait4 would give it). */
 static int wait_status_of(int code, int st)
 {
@@ -377,6 +475,11 @@ static int wait_status_of(int code, int st)
 	case CLD_CONTINUED: return 0xffff;
 	}
 	return -1;
+}
+
+static bool is_fork_nr(long nr)
+{
+	return nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone || nr == SYS_clone3;
 }
 
 /* At the syscall-exit stop of a traced call. */
@@ -408,7 +511,11 @@ static void call_exit(struct tt *t)
 		/* The engine's answer; a failed mirror is not the program's
 		 * error (as in shim/ids.c). */
 		r.rax = (unsigned long long)t->ret;
-	} else if (t->nr != SYS_wait4 && t->nr != SYS_waitid && ret > 0) {
+	} else if (t->subreaper) {
+		struct trc_msg m;
+		if (ret == 0)
+			ask(TRC_SUBREAPER, t->tid, t->orig.rsi != 0, 0, 0, &m);
+	} else if (is_fork_nr(t->nr) && ret > 0) {
 		/* fork family: the child's vpid; unnumbered, it must not live
 		 * with a real pid its parent would take for a virtual one. */
 		if (t->vchild > 0) {
@@ -429,14 +536,10 @@ static void call_exit(struct tt *t)
 	t->vchild = 0;
 	t->child = 0;
 	t->restore = false;
+	t->subreaper = false;
 }
 
 /* ---- stops ------------------------------------------------------------ */
-
-static bool is_fork_nr(long nr)
-{
-	return nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone || nr == SYS_clone3;
-}
 
 static void on_seccomp(struct tt *t)
 {
@@ -448,6 +551,7 @@ static void on_seccomp(struct tt *t)
 	nr = (long)r.orig_rax;
 	t->orig = r;
 	t->restore = false;
+	t->subreaper = false;
 	t->nr = -1;
 	if (is_fork_nr(nr)) {
 		/* fork and vfork take no flags (rdi is whatever it was) */
@@ -466,6 +570,8 @@ static void on_seccomp(struct tt *t)
 	} else if (nr == SYS_setpgid || nr == SYS_setsid) {
 		if (ids_enter(t, &r))
 			t->nr = nr;
+	} else if (pidcall_enter(t, &r)) {
+		t->nr = nr;
 	}
 	ptrace(t->nr >= 0 ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0, 0);
 }

@@ -26,10 +26,15 @@ enum trc_op {
 			* reply err; v[0] = the target's rpid (0: the caller itself,
 			* -1: unknown), v[1] = the group's real mirror (0: none). */
 	TRC_SETSID,    /* tracer -> sup: tid's setsid.  reply err, v[0] = the new sid. */
+	TRC_XLATE,     /* tracer -> sup: an id tid hands the kernel: a = id, b = 0 a
+			* process or thread, 1 a process group.  reply v[0] = the real
+			* id (shim_xlate_tid's rule; TRC_PID_NONE: nobody). */
+	TRC_SUBREAPER, /* tracer -> sup: tid's prctl(PR_SET_CHILD_SUBREAPER, a) succeeded. */
 	TRC_REPLY,     /* an answer */
 };
 
 #define TRC_NV PROTO_MAX_IDS
+#define TRC_PID_NONE 0x7fffffff /* a pid no process has (as SHIM_PID_NONE) */
 
 struct trc_msg {
 	int32_t op;

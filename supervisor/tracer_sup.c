@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +70,38 @@ static int start(struct sup *s)
 	return 0;
 }
 
+/*
+ * An id a filtered caller hands the kernel, by the shim's rule
+ * (shim_xlate_tid, shim/thread.c): 0 and negative ids keep the kernel's
+ * meaning; the caller's vpid is its rpid; a real id of one of the
+ * caller's own threads stays (their gettid is real); another vpid is its
+ * process's rpid, a virtual group its real mirror; anything else is a pid
+ * no process has, so that the kernel checks the call's other arguments in
+ * its own order and fails the lookup itself.
+ */
+static int32_t xlate_id(struct sup *s, const struct call *k, int32_t id, int32_t kind)
+{
+	char path[64];
+	struct stat st;
+	int64_t r;
+
+	if (id <= 0)
+		return id;
+	if (kind == 1) {
+		pid_t g = procs_group_rpgid(s, id, 0);
+		return g > 0 ? (int32_t)g : TRC_PID_NONE;
+	}
+	if (id == k->c.vpid)
+		return (int32_t)k->c.rpid;
+	if (id != k->c.rpid) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)k->c.rpid, (int)id);
+		if (stat(path, &st) == 0)
+			return id;
+	}
+	r = eng_vpid_to_rpid(s->eng, id);
+	return r > 0 ? (int32_t)r : TRC_PID_NONE;
+}
+
 /* One question of the tracer, answered for the tracee it names. */
 static void answer(struct sup *s, const struct trc_msg *q)
 {
@@ -127,6 +160,13 @@ static void answer(struct sup *s, const struct trc_msg *q)
 		rc = notif_run_op(&k, PROTO_OP_SETSID, 0, 0, 0, &pr);
 		r.err = rc;
 		r.v[0] = pr.v[0];
+		break;
+	case TRC_XLATE:
+		r.v[0] = xlate_id(s, &k, q->a, q->b);
+		break;
+	case TRC_SUBREAPER:
+		/* The real flag is set: the engine's exit rule follows it. */
+		r.err = notif_run_op(&k, PROTO_OP_SUBREAPER, q->a, 0, 0, &pr);
 		break;
 	case TRC_DONE: {
 		int st = q->b;

@@ -103,6 +103,13 @@ go: leads its real group true and real session true
 	s=$(it_shim -- "$X" pgrp 2>&1; echo "rc $?")
 	it_expect "$img: groups and sessions it makes, same as Linux" "$s" "$n"
 	[ "$(grep -c . <<<"$n")" -ge 24 ] || it_expect "$img: pgrp mode printed everything" "$n" "(24 lines)"
+	# Calls that take a pid (priorities, sched_*, prlimit, process_vm_*,
+	# kcmp) with the pids it knows, bad ones included, and a subreaper
+	# that adopts an orphan in the model too.
+	n=$(it_native "$X" pidcalls 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" pidcalls 2>&1; echo "rc $?")
+	it_expect "$img: pid-taking calls and a subreaper, same as Linux" "$s" "$n"
+	[ "$(grep -c . <<<"$n")" -ge 25 ] || it_expect "$img: pidcalls mode printed everything" "$n" "(25 lines)"
 	# Its preloaded child (a shell) agrees with it on both ids.
 	n=$(it_native sh -c '"$1" exec /bin/sh -c "echo sh: \$\$ ppid \$PPID"' _ "$X" 2>&1)
 	s=$(it_shim -- sh -c '"$1" exec /bin/sh -c "echo sh: \$\$ ppid \$PPID"' _ "$X" 2>&1)

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,7 +36,21 @@ static long sc4(long nr, long a, long b, long c, long d)
 	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
 	return ret;
 }
+static long sc6(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long ret;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
+	return ret;
+}
 #else
+static long sc6(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long r = syscall(nr, a, b, c, d, e, f);
+	return r < 0 ? -errno : r;
+}
 static long sc4(long nr, long a, long b, long c, long d)
 {
 	long r = syscall(nr, a, b, c, d, 0L);
@@ -327,6 +344,87 @@ static int pgrp_mode(void)
 	return 0;
 }
 
+/* Calls that take a pid, with the pids the image knows (the tracer makes
+ * them real), and a subreaper the engine follows. */
+static volatile long secret = 4242;
+
+static int pidcalls_mode(void)
+{
+	long me = sc(SYS_getpid, 0, 0, 0), c, m, r;
+	int p[2], st = 0;
+	char x = 0;
+	long buf = 0;
+	struct rlimit rl, own;
+	struct { int prio; } sp;
+
+	if (pipe(p) < 0 || pipe(ready) < 0)
+		return 1;
+	c = sc(SYS_fork, 0, 0, 0);
+	if (c == 0) {
+		sc(SYS_close, p[1], 0, 0);
+		sc(SYS_write, ready[1], (long)&x, 1);
+		while (sc(SYS_read, p[0], (long)&x, 1) < 0)
+			;
+		printf("child: getpriority(PRIO_PROCESS, 0) = %ld\n", sc(SYS_getpriority, PRIO_PROCESS, 0, 0));
+		sc(SYS_exit, 0, 0, 0);
+	}
+	close(p[0]);
+	while (sc(SYS_read, ready[0], (long)&x, 1) < 0)
+		;
+	show("setpriority(PRIO_PROCESS, c, 5)", sc(SYS_setpriority, PRIO_PROCESS, c, 5));
+	show("getpriority(PRIO_PROCESS, c)", sc(SYS_getpriority, PRIO_PROCESS, c, 0));
+	show("getpriority(PRIO_PROCESS, me)", sc(SYS_getpriority, PRIO_PROCESS, me, 0));
+	show("getpriority(PRIO_PGRP, 0)", sc(SYS_getpriority, PRIO_PGRP, 0, 0));
+	show("getpriority(PRIO_PROCESS, 99999)", sc(SYS_getpriority, PRIO_PROCESS, 99999, 0));
+	show("setpriority(PRIO_PROCESS, -1, 0)", sc(SYS_setpriority, PRIO_PROCESS, -1, 0));
+	show("sched_getscheduler(c)", sc(SYS_sched_getscheduler, c, 0, 0));
+	show("sched_getparam(c)", sc(SYS_sched_getparam, c, (long)&sp, 0));
+	show("sched_getparam(-1)", sc(SYS_sched_getparam, -1, (long)&sp, 0));
+	show("sched_getscheduler(99999)", sc(SYS_sched_getscheduler, 99999, 0, 0));
+	sc4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&own);
+	r = sc4(SYS_prlimit64, c, RLIMIT_NOFILE, 0, (long)&rl);
+	show("prlimit64(c, NOFILE)", r);
+	printf("prlimit64(c): the same as ours %d\n", r == 0 && rl.rlim_cur == own.rlim_cur);
+	show("prlimit64(99999, NOFILE)", sc4(SYS_prlimit64, 99999, RLIMIT_NOFILE, 0, (long)&rl));
+	{
+		struct iovec l = {&buf, sizeof(buf)}, rv = {(void *)&secret, sizeof(secret)};
+		r = sc6(SYS_process_vm_readv, c, (long)&l, 1, (long)&rv, 1, 0);
+		printf("process_vm_readv(c) = %ld, read %ld\n", r, buf);
+		show("process_vm_readv(99999)", sc6(SYS_process_vm_readv, 99999, (long)&l, 1, (long)&rv, 1, 0));
+	}
+	/* kcmp(KCMP_VM = 1): equal for the same process; KCMP_FILES = 2 */
+	show("kcmp(c, c, KCMP_VM)", sc4(SYS_kcmp, c, c, 1, 0));
+	show("kcmp(me, c, KCMP_FILES) != 0", sc4(SYS_kcmp, me, c, 2, 0) > 0);
+	show("kcmp(99999, c, KCMP_VM)", sc4(SYS_kcmp, 99999, c, 1, 0));
+	close(p[1]);
+	wstat("wait4(c)", sc4(SYS_wait4, c, (long)&st, 0, 0) == c ? 1 : -ECHILD, &st);
+
+	/* A subreaper: an orphaned grandchild is adopted by us, in the model too. */
+	show("prctl(PR_SET_CHILD_SUBREAPER, 1)", sc(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1, 0));
+	m = sc(SYS_fork, 0, 0, 0);
+	if (m == 0) {
+		long mid = sc(SYS_getpid, 0, 0, 0);
+		long g = sc(SYS_fork, 0, 0, 0);
+		if (g == 0) {
+			struct timespec ms = {0, 1000000};
+			for (int i = 0; i < 10000 && sc(SYS_getppid, 0, 0, 0) == mid; i++)
+				nanosleep(&ms, NULL);
+			printf("grandchild: adopted by the subreaper %d\n", sc(SYS_getppid, 0, 0, 0) == me);
+			sc(SYS_exit, 9, 0, 0);
+		}
+		sc(SYS_exit, 0, 0, 0);
+	}
+	{
+		int stm = 0;
+		long rm = sc4(SYS_wait4, m, (long)&stm, 0, 0);
+		/* the orphan has printed once it is collected: print after it */
+		r = sc4(SYS_wait4, -1, (long)&st, 0, 0);
+		wstat("wait4(m) is m", rm == m ? 1 : -ECHILD, &stm);
+		wstat("wait4(-1): the orphan, not m", r > 0 && r != m ? 1 : r, &st);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "ids";
@@ -437,6 +535,8 @@ int main(int argc, char **argv)
 		return fork_mode();
 	if (strcmp(mode, "pgrp") == 0)
 		return pgrp_mode();
+	if (strcmp(mode, "pidcalls") == 0)
+		return pidcalls_mode();
 	if (strcmp(mode, "exec") == 0 && argc > 2) {
 		/* A preloaded child (a shell) agrees with its alone parent. */
 		int st = 0;
