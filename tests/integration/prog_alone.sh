@@ -110,6 +110,16 @@ go: leads its real group true and real session true
 	s=$(it_shim -- "$X" pidcalls 2>&1; echo "rc $?")
 	it_expect "$img: pid-taking calls and a subreaper, same as Linux" "$s" "$n"
 	[ "$(grep -c . <<<"$n")" -ge 25 ] || it_expect "$img: pidcalls mode printed everything" "$n" "(25 lines)"
+	# The orphan rule across it: its session leader's exit orphans a group
+	# with a stopped member (SIGHUP and SIGCONT once each), with the
+	# tracer (a real session: the kernel's rule) and without (the engine's).
+	want='leader: setsid() == getpid = 1
+leader: its child stopped 1
+wait4(leader) = 1 exit 0
+the orphaned group'"'"'s stopped member got: CH'
+	it_both "$img: an orphaned group with a stopped member" "$want" "$X" orphan
+	s=$(JOBSHIM_NOTRACE=1 it_shim -- "$X" orphan 2>&1)
+	it_expect "$img: the same without the tracer (JOBSHIM_NOTRACE=1)" "$s" "$want"
 	# Its preloaded child (a shell) agrees with it on both ids.
 	n=$(it_native sh -c '"$1" exec /bin/sh -c "echo sh: \$\$ ppid \$PPID"' _ "$X" 2>&1)
 	s=$(it_shim -- sh -c '"$1" exec /bin/sh -c "echo sh: \$\$ ppid \$PPID"' _ "$X" 2>&1)

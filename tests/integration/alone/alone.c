@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -425,6 +426,77 @@ static int pidcalls_mode(void)
 	return 0;
 }
 
+/* The orphaned-group rule across such images: a session leader's child
+ * in a group of its own stops; the leader exits, which orphans that group
+ * with a stopped member: SIGHUP then SIGCONT, once each (the kernel's rule
+ * in a real session, which the tracer's mirrored setsid makes it). */
+static int rec_fd = -1;
+
+static void rec(int sig)
+{
+	char c = sig == SIGHUP ? 'H' : sig == SIGCONT ? 'C' : '?';
+
+	sc(SYS_write, rec_fd, (long)&c, 1);
+}
+
+static int orphan_mode(void)
+{
+	int out[2], pidp[2], st = 0;
+	char buf[16];
+	long l, n = 0, r;
+	int32_t orphan = 0;
+
+	if (pipe(out) < 0 || pipe(pidp) < 0)
+		return 1;
+	l = sc(SYS_fork, 0, 0, 0);
+	if (l == 0) {
+		long c;
+		close(out[0]);
+		close(pidp[0]);
+		show("leader: setsid() == getpid", sc(SYS_setsid, 0, 0, 0) == sc(SYS_getpid, 0, 0, 0));
+		c = sc(SYS_fork, 0, 0, 0);
+		if (c == 0) {
+			struct sigaction sa;
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = rec;
+			sigaction(SIGHUP, &sa, NULL);
+			sigaction(SIGCONT, &sa, NULL);
+			rec_fd = out[1];
+			sc(SYS_setpgid, 0, 0, 0);
+			sc(SYS_kill, sc(SYS_getpid, 0, 0, 0), SIGSTOP, 0);
+			/* continued: both handlers have run on the way back */
+			sc(SYS_exit, 0, 0, 0);
+		}
+		r = sc4(SYS_wait4, c, (long)&st, WUNTRACED, 0);
+		printf("leader: its child stopped %d\n", r == c && WIFSTOPPED(st));
+		orphan = (int32_t)c;
+		sc(SYS_write, pidp[1], (long)&orphan, sizeof(orphan));
+		sc(SYS_exit, 0, 0, 0); /* orphans the child's group */
+	}
+	close(out[1]);
+	close(pidp[1]);
+	wstat("wait4(leader)", sc4(SYS_wait4, l, (long)&st, 0, 0) == l ? 1 : -ECHILD, &st);
+	if (read(pidp[0], &orphan, sizeof(orphan)) != sizeof(orphan))
+		orphan = 0;
+	/* Until the orphan closes its end (it exits once continued); a rule
+	 * that never fires is released after 10 s and shows as nothing. */
+	for (;;) {
+		struct pollfd pf = {out[0], POLLIN, 0};
+		if (poll(&pf, 1, 10000) <= 0) {
+			if (orphan > 0)
+				sc(SYS_kill, orphan, SIGKILL, 0);
+			break;
+		}
+		r = read(out[0], buf + n, sizeof(buf) - 1 - (size_t)n);
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	printf("the orphaned group's stopped member got: %s\n", buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "ids";
@@ -537,6 +609,8 @@ int main(int argc, char **argv)
 		return pgrp_mode();
 	if (strcmp(mode, "pidcalls") == 0)
 		return pidcalls_mode();
+	if (strcmp(mode, "orphan") == 0)
+		return orphan_mode();
 	if (strcmp(mode, "exec") == 0 && argc > 2) {
 		/* A preloaded child (a shell) agrees with its alone parent. */
 		int st = 0;
