@@ -82,7 +82,7 @@ static const unsigned seccomp_bpf_traced[] = {
 	SYS_sched_getscheduler, SYS_sched_setparam, SYS_sched_getparam, SYS_sched_setattr,
 	SYS_sched_getattr, SYS_sched_rr_get_interval, SYS_process_vm_readv,
 	SYS_process_vm_writev, SYS_get_robust_list, SYS_migrate_pages, SYS_move_pages,
-	SYS_kcmp, SYS_perf_event_open,
+	SYS_kcmp, SYS_perf_event_open, SYS_capget, SYS_capset,
 };
 #define NTRACED (sizeof(seccomp_bpf_traced) / sizeof(seccomp_bpf_traced[0]))
 #define SECCOMP_CLONE_THREAD 0x00010000u

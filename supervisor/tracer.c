@@ -51,9 +51,10 @@
  *     the kernel's orphan rule, group waits).  The caller gets the
  *     engine's answer; the mirror's own errors are not the program's.
  *   - calls that take a pid (sched_*, priorities, prlimit, process_vm_*,
- *     kcmp, ...; prctl's PR_SET_PTRACER): the id argument is translated
- *     at the seccomp stop (TRC_XLATE, the shim's rule) and put back at
- *     the exit; the kernel's answer stays, errno and all.
+ *     kcmp, ...; prctl's PR_SET_PTRACER; capget/capset, whose pid is in
+ *     the caller's memory): the id is translated at the seccomp stop
+ *     (TRC_XLATE, the shim's rule) and put back at the exit; the
+ *     kernel's answer stays, errno and all.
  *     prctl(PR_SET_CHILD_SUBREAPER) runs for real, then the engine
  *     follows (TRC_SUBREAPER), as in shim/prctl.c.
  * Every other stop is handed back as the kernel made it: signals are
@@ -80,6 +81,8 @@ struct tt {
 	bool nowait;
 	long ret;            /* setpgid/setsid: the engine's answer */
 	bool subreaper;      /* prctl(PR_SET_CHILD_SUBREAPER): tell the engine if it succeeds */
+	unsigned long cap_addr; /* capget/capset: the header's pid word we rewrote, 0 none */
+	int32_t cap_pid;     /* ... and the caller's value, put back at the exit */
 	struct user_regs_struct orig; /* registers at the seccomp stop */
 	bool restore;        /* argument registers changed: put them back */
 };
@@ -438,12 +441,34 @@ static int pid_args(long nr, const struct user_regs_struct *r, int idx[2], int k
 	return 0;
 }
 
+/* capget/capset: the pid is in the caller's header (struct
+ * __user_cap_header_struct: version, then pid), rewritten in place and
+ * put back at the exit (true: there is something to put back). */
+static bool cap_enter(struct tt *t, const struct user_regs_struct *r)
+{
+	unsigned long addr = (unsigned long)r->rdi + 4;
+	struct trc_msg m;
+	int32_t id;
+
+	if (r->rdi == 0 || !peek32(t->tid, addr, &id) || id <= 0 ||
+	    ask(TRC_XLATE, t->tid, id, 0, 0, &m) < 0 || m.v[0] == id)
+		return false; /* a bad pointer is the kernel's EFAULT */
+	if (!poke32(t->tid, addr, m.v[0]))
+		return false;
+	t->cap_addr = addr;
+	t->cap_pid = id;
+	return true;
+}
+
 /* A pid-taking call at its seccomp stop: its ids made real (true: the
  * registers are to be put back at the exit). */
 static bool pidcall_enter(struct tt *t, struct user_regs_struct *r)
 {
 	int idx[2], kind[2], n = pid_args((long)r->orig_rax, r, idx, kind);
 	bool changed = false;
+
+	if (r->orig_rax == SYS_capget || r->orig_rax == SYS_capset)
+		return cap_enter(t, r);
 
 	t->subreaper = r->orig_rax == SYS_prctl && (int)r->rdi == PR_SET_CHILD_SUBREAPER;
 	for (int i = 0; i < n; i++) {
@@ -525,6 +550,10 @@ static void call_exit(struct tt *t)
 			r.rax = (unsigned long long)-EAGAIN;
 		}
 	}
+	if (t->cap_addr) {
+		poke32(t->tid, t->cap_addr, t->cap_pid);
+		t->cap_addr = 0;
+	}
 	if (t->restore) {
 		r.rdi = t->orig.rdi;
 		r.rsi = t->orig.rsi;
@@ -552,6 +581,7 @@ static void on_seccomp(struct tt *t)
 	t->orig = r;
 	t->restore = false;
 	t->subreaper = false;
+	t->cap_addr = 0;
 	t->nr = -1;
 	if (is_fork_nr(nr)) {
 		/* fork and vfork take no flags (rdi is whatever it was) */

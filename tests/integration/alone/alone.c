@@ -1,6 +1,7 @@
 /* alone.c — a program the shim cannot be in (built static with glibc and musl, or with raw `syscall` instructions): its ids and pid calls. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -397,6 +398,19 @@ static int pidcalls_mode(void)
 	show("kcmp(c, c, KCMP_VM)", sc4(SYS_kcmp, c, c, 1, 0));
 	show("kcmp(me, c, KCMP_FILES) != 0", sc4(SYS_kcmp, me, c, 2, 0) > 0);
 	show("kcmp(99999, c, KCMP_VM)", sc4(SYS_kcmp, 99999, c, 1, 0));
+	{
+		/* capget: the pid is in the header (version 3, 0x20080522) */
+		struct { uint32_t version; int32_t pid; } hdr = {0x20080522, (int32_t)c};
+		struct { uint32_t eff, perm, inh; } data[2];
+		show("capget(c)", sc(SYS_capget, (long)&hdr, (long)data, 0));
+		printf("capget(c): the header still says c %d\n", hdr.pid == c);
+		hdr.pid = 99999;
+		show("capget(99999)", sc(SYS_capget, (long)&hdr, (long)data, 0));
+		hdr.pid = (int32_t)c;
+		show("capset(c)", sc(SYS_capset, (long)&hdr, (long)data, 0));
+		hdr.pid = (int32_t)me;
+		show("capget(me)", sc(SYS_capget, (long)&hdr, (long)data, 0));
+	}
 	close(p[1]);
 	wstat("wait4(c)", sc4(SYS_wait4, c, (long)&st, 0, 0) == c ? 1 : -ECHILD, &st);
 
