@@ -1,0 +1,409 @@
+/* tracer_calls.c — the calls the tracer rewrites: wait4/waitid, setpgid/setsid, the pid-taking calls, and the fork family's return value. */
+#include "tracer_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <unistd.h>
+
+/* What each call does is told in tracer.c's opening comment and in
+ * docs/internals.md, "fork and wait: the tracer". */
+
+/* ---- the tracee's memory and registers ------------------------------------ */
+
+static bool peek32(pid_t tid, unsigned long addr, int32_t *v)
+{
+	long w;
+
+	errno = 0;
+	w = ptrace(PTRACE_PEEKDATA, tid, (void *)addr, 0);
+	if (errno)
+		return false;
+	*v = (int32_t)(w & 0xffffffff); /* little endian: the first 4 bytes */
+	return true;
+}
+
+static bool poke32(pid_t tid, unsigned long addr, int32_t v)
+{
+	long w;
+
+	errno = 0;
+	w = ptrace(PTRACE_PEEKDATA, tid, (void *)addr, 0);
+	if (errno)
+		return false;
+	w = (long)(((unsigned long)w & ~0xffffffffUL) | (uint32_t)v);
+	return ptrace(PTRACE_POKEDATA, tid, (void *)addr, (void *)w) == 0;
+}
+
+/* Skip the call at its seccomp stop: the kernel returns rax as it is. */
+static void skip(pid_t tid, struct user_regs_struct *r, long err)
+{
+	r->orig_rax = (unsigned long long)-1;
+	r->rax = (unsigned long long)err;
+	ptrace(PTRACE_SETREGS, tid, 0, r);
+}
+
+/* The real process group of rpid (/proc/<rpid>/stat field 5), or -1. */
+static long real_pgrp(pid_t rpid)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	int fd;
+	char *p;
+	long pg;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)rpid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 1, " %*c %*d %ld", &pg) != 1)
+		return -1;
+	return pg;
+}
+
+/*
+ * What a virtual wait selector (vpid > 0, 0, -pgid) is for the kernel, for
+ * tid: *kind 0 = any child (-1), 1 = one pid, 2 = one real group; *id.
+ * 0, or -errno (Linux's: ECHILD when nobody is eligible), or -ENOSYS when
+ * no real selector names exactly the engine's choice (a virtual group
+ * whose members are not alone in a real one).
+ */
+static int translate(pid_t tid, int32_t sel, int32_t opts, int *kind, long *id)
+{
+	struct trc_msg r, all;
+	int rc = trc_ask(TRC_SELECT, tid, sel, opts, 0, &r);
+	long pg = -1;
+
+	if (rc < 0)
+		return rc;
+	if (sel > 0 || r.n == 2) {
+		if (r.n < 2 || r.v[1] <= 0)
+			return -ECHILD;
+		*kind = 1;
+		*id = r.v[1];
+		return 0;
+	}
+	if (r.n >= TRC_NV || trc_ask(TRC_ALL, tid, -1, 0, 0, &all) < 0 || all.n >= TRC_NV)
+		return -ENOSYS; /* more children than one answer holds */
+	if (all.n == r.n && r.n < TRC_NV) {
+		*kind = 0;
+		*id = -1;
+		return 0;
+	}
+	/* The selection, alone in one real group? */
+	for (int i = 1; i < r.n; i += 2) {
+		long p = real_pgrp(r.v[i]);
+		if (p <= 0 || (pg > 0 && p != pg))
+			return -ENOSYS;
+		pg = p;
+	}
+	for (int i = 1; i < all.n; i += 2) {
+		bool in = false;
+		for (int j = 1; j < r.n; j += 2)
+			in = in || r.v[j] == all.v[i];
+		if (!in && real_pgrp(all.v[i]) == pg)
+			return -ENOSYS;
+	}
+	if (pg <= 0 || all.n >= TRC_NV)
+		return -ENOSYS;
+	*kind = 2;
+	*id = pg;
+	return 0;
+}
+
+#define WAIT4_OPTS (WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)
+#define WAITID_OPTS (WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)
+#define SCRATCH 1024 /* below the red zone, for a NULL status or siginfo */
+
+/* A wait call at its seccomp stop: translate its selector. */
+static bool wait_enter(struct tracee *t, struct user_regs_struct *r)
+{
+	int kind = 0;
+	long id = -1;
+	int rc = 0;
+
+	if (r->orig_rax == SYS_wait4) {
+		int32_t pid = (int32_t)r->rdi;
+		int opts = (int)r->rdx;
+		if (opts & ~WAIT4_OPTS)
+			return skip(t->tid, r, -EINVAL), false;
+		if (pid == INT_MIN)
+			return skip(t->tid, r, -ESRCH), false;
+		if (pid != -1)
+			rc = translate(t->tid, pid, opts & (WNOHANG | WUNTRACED | WCONTINUED), &kind, &id);
+		if (rc < 0)
+			return skip(t->tid, r, rc), false;
+		if (pid != -1)
+			r->rdi = (unsigned long long)(kind == 0 ? -1 : kind == 1 ? id : -id);
+		t->addr = r->rsi;
+		if (r->rsi == 0)
+			r->rsi = t->addr = (r->rsp - 128 - SCRATCH) & ~15ULL;
+		t->nowait = false;
+	} else {
+		int idtype = (int)r->rdi;
+		int32_t v = (int32_t)r->rsi;
+		int opts = (int)r->r10;
+		if ((opts & ~WAITID_OPTS) || !(opts & (WEXITED | WSTOPPED | WCONTINUED)))
+			return skip(t->tid, r, -EINVAL), false;
+		if ((idtype == P_PID && v <= 0) || (idtype == P_PGID && v < 0))
+			return skip(t->tid, r, -EINVAL), false;
+		if (idtype == P_PID || idtype == P_PGID) {
+			rc = translate(t->tid, idtype == P_PID ? v : -v,
+				       opts & (WNOHANG | WSTOPPED | WCONTINUED), &kind, &id);
+			if (rc < 0)
+				return skip(t->tid, r, rc), false;
+			r->rdi = (unsigned long long)(kind == 0 ? P_ALL : kind == 1 ? P_PID : P_PGID);
+			r->rsi = (unsigned long long)(kind == 0 ? 0 : id);
+		}
+		t->addr = r->rdx;
+		if (r->rdx == 0)
+			r->rdx = t->addr = (r->rsp - 128 - SCRATCH) & ~15ULL;
+		t->nowait = (opts & WNOWAIT) != 0;
+	}
+	t->restore = true;
+	ptrace(PTRACE_SETREGS, t->tid, 0, r);
+	return true;
+}
+
+/* setpgid or setsid at its seccomp stop: the engine decides; if it
+ * agrees, the real call runs as the mirror (true), else the call is
+ * skipped with the engine's errno. */
+static bool ids_enter(struct tracee *t, struct user_regs_struct *r)
+{
+	struct trc_msg m;
+	int rc;
+
+	if (r->orig_rax == SYS_setsid) {
+		rc = trc_ask(TRC_SETSID, t->tid, 0, 0, 0, &m);
+		if (rc < 0)
+			return skip(t->tid, r, rc), false;
+		t->ret = m.v[0];
+		return true;
+	}
+	rc = trc_ask(TRC_SETPGID, t->tid, (int32_t)r->rdi, (int32_t)r->rsi, 0, &m);
+	if (rc < 0)
+		return skip(t->tid, r, rc), false;
+	t->ret = 0;
+	if (m.v[0] < 0 || m.v[1] <= 0)
+		return skip(t->tid, r, 0), false; /* no real mirror known: nothing to move */
+	r->rdi = (unsigned long long)m.v[0];
+	r->rsi = (unsigned long long)m.v[1];
+	t->restore = true;
+	ptrace(PTRACE_SETREGS, t->tid, 0, r);
+	return true;
+}
+
+/* Argument register i (0..5) of a system call. */
+static unsigned long long *arg_reg(struct user_regs_struct *r, int i)
+{
+	switch (i) {
+	case 0: return &r->rdi;
+	case 1: return &r->rsi;
+	case 2: return &r->rdx;
+	case 3: return &r->r10;
+	case 4: return &r->r8;
+	default: return &r->r9;
+	}
+}
+
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_WHO_PGRP 2
+
+/* The arguments of call nr that name a process (kind 0) or a process
+ * group (kind 1): their register numbers in idx, how many. */
+static int pid_args(long nr, const struct user_regs_struct *r, int idx[2], int kind[2])
+{
+	kind[0] = kind[1] = 0;
+	switch (nr) {
+	case SYS_kcmp:
+		idx[0] = 0;
+		idx[1] = 1;
+		return 2;
+	case SYS_getpriority:
+	case SYS_setpriority:
+		idx[0] = 1;
+		kind[0] = (int)r->rdi == PRIO_PGRP;
+		return (int)r->rdi == PRIO_PROCESS || (int)r->rdi == PRIO_PGRP;
+	case SYS_ioprio_get:
+	case SYS_ioprio_set:
+		idx[0] = 1;
+		kind[0] = (int)r->rdi == IOPRIO_WHO_PGRP;
+		return (int)r->rdi == IOPRIO_WHO_PROCESS || (int)r->rdi == IOPRIO_WHO_PGRP;
+	case SYS_perf_event_open:
+		idx[0] = 1; /* with PERF_FLAG_PID_CGROUP it is a cgroup's fd */
+		return !(r->r8 & PERF_FLAG_PID_CGROUP);
+	case SYS_prctl:
+		idx[0] = 1; /* PR_SET_PTRACER's pid (PR_SET_PTRACER_ANY is -1) */
+		return (int)r->rdi == PR_SET_PTRACER;
+	case SYS_sched_setaffinity:
+	case SYS_sched_getaffinity:
+	case SYS_sched_setscheduler:
+	case SYS_sched_getscheduler:
+	case SYS_sched_setparam:
+	case SYS_sched_getparam:
+	case SYS_sched_setattr:
+	case SYS_sched_getattr:
+	case SYS_sched_rr_get_interval:
+	case SYS_prlimit64:
+	case SYS_process_vm_readv:
+	case SYS_process_vm_writev:
+	case SYS_get_robust_list:
+	case SYS_migrate_pages:
+	case SYS_move_pages:
+		idx[0] = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* capget/capset: the pid is in the caller's header (struct
+ * __user_cap_header_struct: version, then pid), rewritten in place and
+ * put back at the exit (true: there is something to put back). */
+static bool cap_enter(struct tracee *t, const struct user_regs_struct *r)
+{
+	unsigned long addr = (unsigned long)r->rdi + 4;
+	struct trc_msg m;
+	int32_t id;
+
+	if (r->rdi == 0 || !peek32(t->tid, addr, &id) || id <= 0 ||
+	    trc_ask(TRC_XLATE, t->tid, id, 0, 0, &m) < 0 || m.v[0] == id)
+		return false; /* a bad pointer is the kernel's EFAULT */
+	if (!poke32(t->tid, addr, m.v[0]))
+		return false;
+	t->cap_addr = addr;
+	t->cap_pid = id;
+	return true;
+}
+
+/* A pid-taking call at its seccomp stop: its ids made real (true: the
+ * registers are to be put back at the exit). */
+static bool pidcall_enter(struct tracee *t, struct user_regs_struct *r)
+{
+	int idx[2], kind[2], n = pid_args((long)r->orig_rax, r, idx, kind);
+	bool changed = false;
+
+	if (r->orig_rax == SYS_capget || r->orig_rax == SYS_capset)
+		return cap_enter(t, r);
+
+	t->subreaper = r->orig_rax == SYS_prctl && (int)r->rdi == PR_SET_CHILD_SUBREAPER;
+	for (int i = 0; i < n; i++) {
+		unsigned long long *reg = arg_reg(r, idx[i]);
+		struct trc_msg m;
+		int32_t id = (int32_t)*reg;
+		if (id <= 0 || trc_ask(TRC_XLATE, t->tid, id, kind[i], 0, &m) < 0)
+			continue; /* the kernel's meaning, or a caller outside the tree */
+		if (m.v[0] != id) {
+			*reg = (unsigned long long)(uint32_t)m.v[0];
+			changed = true;
+		}
+	}
+	if (changed) {
+		t->restore = true;
+		ptrace(PTRACE_SETREGS, t->tid, 0, r);
+	}
+	return changed || t->subreaper;
+}
+
+/* The wait status waitid's siginfo stands for (as wait4 would give it). */
+static int wait_status_of(int code, int st)
+{
+	switch (code) {
+	case CLD_EXITED: return (st & 0xff) << 8;
+	case CLD_KILLED: return st & 0x7f;
+	case CLD_DUMPED: return (st & 0x7f) | 0x80;
+	case CLD_STOPPED: return ((st & 0xff) << 8) | 0x7f;
+	case CLD_CONTINUED: return 0xffff;
+	}
+	return -1;
+}
+
+bool trc_is_fork_nr(long nr)
+{
+	return nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone || nr == SYS_clone3;
+}
+
+void trc_call_exit(struct tracee *t)
+{
+	struct user_regs_struct r;
+	long ret;
+
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0)
+		return;
+	ret = (long)r.rax;
+	if (t->nr == SYS_wait4 && ret > 0) {
+		int32_t st = 0;
+		struct trc_msg m;
+		peek32(t->tid, t->addr, &st);
+		trc_ask(TRC_DONE, t->tid, (int32_t)ret, st, 0, &m);
+		if (m.v[0] > 0)
+			r.rax = (unsigned long long)m.v[0];
+	} else if (t->nr == SYS_waitid && ret == 0) {
+		int32_t code = 0, pid = 0, st = 0;
+		struct trc_msg m;
+		if (peek32(t->tid, t->addr + 8, &code) && peek32(t->tid, t->addr + 16, &pid) &&
+		    peek32(t->tid, t->addr + 24, &st) && pid > 0) {
+			trc_ask(TRC_DONE, t->tid, pid, wait_status_of(code, st), t->nowait, &m);
+			if (m.v[0] > 0)
+				poke32(t->tid, t->addr + 16, m.v[0]);
+		}
+	} else if (t->nr == SYS_setpgid || t->nr == SYS_setsid) {
+		/* The engine's answer; a failed mirror is not the program's
+		 * error (as in shim/ids.c). */
+		r.rax = (unsigned long long)t->ret;
+	} else if (t->subreaper) {
+		struct trc_msg m;
+		if (ret == 0)
+			trc_ask(TRC_SUBREAPER, t->tid, t->orig.rsi != 0, 0, 0, &m);
+	} else if (trc_is_fork_nr(t->nr) && ret > 0) {
+		/* fork family: the child's vpid; unnumbered, it must not live
+		 * with a real pid its parent would take for a virtual one. */
+		if (t->vchild > 0) {
+			r.rax = (unsigned long long)t->vchild;
+		} else {
+			kill((pid_t)ret, SIGKILL);
+			r.rax = (unsigned long long)-EAGAIN;
+		}
+	}
+	if (t->cap_addr) {
+		poke32(t->tid, t->cap_addr, t->cap_pid);
+		t->cap_addr = 0;
+	}
+	if (t->restore) {
+		r.rdi = t->orig.rdi;
+		r.rsi = t->orig.rsi;
+		r.rdx = t->orig.rdx;
+		r.r10 = t->orig.r10;
+	}
+	ptrace(PTRACE_SETREGS, t->tid, 0, &r);
+	t->nr = -1;
+	t->vchild = 0;
+	t->child = 0;
+	t->restore = false;
+	t->subreaper = false;
+}
+
+bool trc_call_enter(struct tracee *t, struct user_regs_struct *r)
+{
+	long nr = (long)r->orig_rax;
+
+	if (nr == SYS_wait4 || nr == SYS_waitid)
+		return wait_enter(t, r);
+	if (nr == SYS_setpgid || nr == SYS_setsid)
+		return ids_enter(t, r);
+	return pidcall_enter(t, r);
+}

@@ -1,0 +1,45 @@
+/* tracer_int.h — inside the tracer process: a traced task, and the calls it rewrites (tracer_calls.c). */
+#ifndef JOBSHIM_TRACER_INT_H
+#define JOBSHIM_TRACER_INT_H
+
+#include "tracer.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+enum disp { D_UNKNOWN, D_KEEP, D_DETACH };
+
+/* One traced task (thread) and the call it is in. */
+struct tracee {
+	pid_t tid;
+	bool started;        /* its first stop seen (or seized) */
+	enum disp disp;      /* what its first stop does */
+	long nr;             /* the traced call it is in, -1 none */
+	int32_t vchild;      /* fork: the child's vpid */
+	pid_t child;         /* fork: the child's rpid */
+	unsigned long addr;  /* wait4 status / waitid siginfo */
+	bool nowait;
+	long ret;            /* setpgid/setsid: the engine's answer */
+	bool subreaper;      /* prctl(PR_SET_CHILD_SUBREAPER): tell the engine if it succeeds */
+	unsigned long cap_addr; /* capget/capset: the header's pid word we rewrote, 0 none */
+	int32_t cap_pid;     /* ... and the caller's value, put back at the exit */
+	struct user_regs_struct orig; /* registers at the seccomp stop */
+	bool restore;        /* argument registers changed: put them back */
+};
+
+/* tracer.c: ask the supervisor about tid, and wait for the answer (a
+ * SEIZE that crosses it is answered meanwhile); the answer's err. */
+int trc_ask(int op, pid_t tid, int32_t a, int32_t b, int32_t c, struct trc_msg *r);
+
+/* tracer_calls.c */
+bool trc_is_fork_nr(long nr);
+/* A traced call other than the fork family at its seccomp stop (r: its
+ * registers): translated, skipped with an errno, or let through; true
+ * when its syscall-exit stop is wanted (trc_call_exit). */
+bool trc_call_enter(struct tracee *t, struct user_regs_struct *r);
+/* At the syscall-exit stop of a traced call (the fork family included). */
+void trc_call_exit(struct tracee *t);
+
+#endif
