@@ -79,8 +79,8 @@ $(CORE_LIB): $(CORE_OBJ)
 	ar rcs $@ $^
 
 # The shim links only libc: every extra library would be loaded by every exec.
-$(SHIM_LIB): $(SHIM_OBJ) shim/libjobshim.map
-	$(CC) -shared -fPIC -Wl,--version-script=shim/libjobshim.map -Wl,-z,now -o $@ $(SHIM_OBJ)
+$(SHIM_LIB): $(SHIM_OBJ) shim/libjobshim.map shim/hot.ld
+	$(CC) -shared -fPIC -Wl,--version-script=shim/libjobshim.map -Wl,-z,now -Wl,-T,shim/hot.ld -o $@ $(SHIM_OBJ)
 
 $(SPAWN_EXEC): shim/tramp/jobshim-exec.c | $(DEPS_OK)
 	$(CC) $(CFLAGS) $< -o $@

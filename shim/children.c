@@ -9,12 +9,12 @@
  * table only means lookups go to the supervisor (XLATE). */
 #define CHILD_SLOTS 512
 
-static _Atomic uint64_t slots[CHILD_SLOTS];
+static SHIM_HOT_TAIL _Atomic uint64_t slots[CHILD_SLOTS];
 /* The real pid the table belongs to.  A fork child inherits its parent's
  * children: they are dropped on its first use of the table, not at the
  * fork -- most fork children exec at once, and clearing 4 KiB there would
  * cost them page copies for nothing. */
-static _Atomic pid_t owner;
+static SHIM_HOT _Atomic pid_t owner;
 
 static void clear(void)
 {

@@ -34,19 +34,19 @@ static struct shim_conn main_conn = { .fd = -1 }; /* the process's connection */
  * until it uses them, when owner and lock tell it so. */
 static pid_t conn_owner;
 static atomic_int conn_peer;      /* supervisor's rpid (SO_PEERCRED), 0 unknown */
-static atomic_int lock;           /* 0 free, else the holder's real pid */
+static SHIM_HOT atomic_int lock; /* 0 free, else the holder's real pid */
 /* The lock holder's process passed conn_ensure's real pid check since it
  * took the lock: its pid cannot have changed since, so requests later in
  * the same hold (fork's BIND after its FORK) skip the getpid.  Cleared on
  * unlock and in our fork children; a raw clone made while it is set also
  * inherits the lock held, so it never reaches conn_ensure with it.  Not
  * used by a vfork child (other pid, shared memory, no lock). */
-static bool pid_checked;
+static SHIM_HOT bool pid_checked;
 /* A one-way message went on the connection and no reply has come since:
  * the supervisor may not have read it yet, so news must not take the
  * event FIFO (events.c), which it reads first, until a reply proves the
  * connection drained up to there. */
-static bool oneway_pending;
+static SHIM_HOT bool oneway_pending;
 
 /* The raw system call, not pthread_sigmask: a fork child about to exec
  * calls this, and libc's function would be one more page to fault in
@@ -57,14 +57,14 @@ static bool oneway_pending;
  * full block, it adds neither of those two: a set*id from another thread
  * signals every thread with 33 and waits until each has handled it, so a
  * round trip that blocked 33 would hold that thread up until it ends. */
-void shim_block(sigset_t *old)
+SHIM_FORK_TEXT void shim_block(sigset_t *old)
 {
 	uint64_t all = ~((1ull << (32 - 1)) | (1ull << (33 - 1)));
 
 	shim_raw_syscall(SYS_rt_sigprocmask, SIG_BLOCK, (long)&all, (long)old, _NSIG / 8, 0, 0);
 }
 
-void shim_unblock(const sigset_t *old)
+SHIM_FORK_TEXT void shim_unblock(const sigset_t *old)
 {
 	shim_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)old, 0, _NSIG / 8, 0, 0);
 }
@@ -360,7 +360,7 @@ int shim_call(struct proto_req *req, struct proto_rep *rep)
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }
 
@@ -379,7 +379,7 @@ int shim_connect(void)
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }
 
@@ -418,7 +418,7 @@ void shim_send(struct proto_req *req)
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
-	errno = saved;
+	shim_errno_keep(saved);
 }
 
 pid_t shim_v2r(pid_t vpid)

@@ -198,7 +198,7 @@ void shim_event_alone(void)
 		shim_unlock();
 		shim_unblock(&old);
 	}
-	errno = saved;
+	shim_errno_keep(saved);
 }
 
 bool shim_event_exec_for(pid_t child_v, pid_t child_r, const char *path, size_t len, uint64_t at)
@@ -222,7 +222,7 @@ bool shim_event_exec_for(pid_t child_v, pid_t child_r, const char *path, size_t 
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
-	errno = saved;
+	shim_errno_keep(saved);
 	return sent;
 }
 
@@ -241,6 +241,6 @@ bool shim_event(const struct proto_req *req)
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
-	errno = saved;
+	shim_errno_keep(saved);
 	return sent;
 }

@@ -110,7 +110,7 @@ void shim_exec_note(const char *path)
 		memcpy(shim_vf.exec_path, path, len);
 		shim_vf.exec_at = shim_now_ns();
 		shim_vf.exec_noted = true;
-		errno = saved;
+		shim_errno_keep(saved);
 		return;
 	}
 	if (len > sizeof(req.text))
@@ -210,7 +210,7 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 	if (shim_vf.active)
 		shim_vf.exec_noted = false; /* the exec failed: nothing to note */
 	shim_envbuf_free(&eb);
-	errno = err;
+	shim_errno_keep(err);
 	return rc;
 }
 

@@ -117,7 +117,7 @@ static pid_t fork_in_vfork_child(pid_t (*real_fn)(void))
  * reach the supervisor first.  A counted vpid whose real fork fails is
  * simply never used: the numbering has a gap there.
  */
-pid_t shim_fork(pid_t (*real_fn)(void))
+SHIM_FORK_TEXT pid_t shim_fork(pid_t (*real_fn)(void))
 {
 	struct proto_req req = { .op = PROTO_OP_FORK };
 	struct proto_rep rep;
@@ -140,7 +140,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 		shim_guard(false);
 		shim_unlock();
 		shim_unblock(&old);
-		errno = err;
+		shim_errno_keep(err);
 		return fork_offline(real_fn);
 	}
 	if (!counted && (rep.err < 0 || rep.v[0] <= 0)) {
@@ -168,7 +168,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 		shim_guard(false);
 		shim_nest_check(); /* forked into a new pid namespace? */
 		shim_unblock(&old);
-		errno = err;
+		shim_errno_keep(err);
 		return 0;
 	}
 	if (pid < 0)
@@ -185,7 +185,7 @@ pid_t shim_fork(pid_t (*real_fn)(void))
 	shim_guard(false);
 	shim_unlock();
 	shim_unblock(&old);
-	errno = err;
+	shim_errno_keep(err);
 	return pid < 0 ? -1 : vpid;
 }
 
@@ -220,7 +220,7 @@ void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted)
 		shim_child_add(child_vpid, child_rpid);
 }
 
-SHIM_EXPORT pid_t fork(void)
+SHIM_EXPORT SHIM_FORK_TEXT pid_t fork(void)
 {
 	shim_init();
 	return shim_fork(real.fork);

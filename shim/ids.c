@@ -139,7 +139,7 @@ static void mirror_setpgid(pid_t rpid, pid_t rpgid)
 
 	if (rpgid > 0)
 		(void)real.setpgid(rpid, rpgid);
-	errno = saved;
+	shim_errno_keep(saved);
 }
 
 pid_t shim_setsid(void)
@@ -172,7 +172,7 @@ pid_t shim_setsid(void)
 		mirror_setpgid(0, shim_sys_getpid());
 	else
 		shim_tty_new_session();
-	errno = saved;
+	shim_errno_keep(saved);
 	return v;
 }
 
@@ -202,7 +202,7 @@ static int child_execed(pid_t vpid)
 	rpgid = real.getpgid(rpid);
 	if (rpgid > 0 && real.setpgid(rpid, rpgid) < 0 && errno == EACCES)
 		d = 1;
-	errno = saved;
+	shim_errno_keep(saved);
 	return d;
 }
 

@@ -31,7 +31,7 @@ int shim_init_sig_check(int sig)
 		return 0;
 	if (real.kill(sup, 0) < 0 && errno == EPERM)
 		rc = -EPERM;
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }
 

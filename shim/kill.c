@@ -14,7 +14,7 @@ static int real_kill(pid_t rpid, int sig)
 
 	if (real.kill(rpid, sig) < 0)
 		rc = -errno;
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }
 
@@ -99,7 +99,7 @@ static bool stop_to_self_asks(int sig)
 	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
 		return false;
 	ask = real.sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL;
-	errno = saved;
+	shim_errno_keep(saved);
 	return ask;
 }
 

@@ -127,7 +127,7 @@ static void env_drop_ours(void)
  * The supervisor still sees them as real descendants, which its teardown
  * and kill(-1) reach (docs/internals.md, "Nesting").
  */
-void shim_nest_check(void)
+SHIM_FORK_TEXT void shim_nest_check(void)
 {
 	if (shim_sys_getppid() != 0)
 		return;

@@ -159,7 +159,7 @@ static bool procfs_fopen(const char *path, const char *how, FILE **f)
 	if (*f == NULL && fd >= 0) {
 		int saved = errno;
 		close(fd);
-		errno = saved;
+		shim_errno_keep(saved);
 	}
 	return true;
 }

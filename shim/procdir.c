@@ -219,7 +219,7 @@ static void slot_load(struct procdir_slot *s)
 done:
 	if (s->n > 1)
 		qsort(s->pairs, s->n, sizeof(*s->pairs), pair_cmp);
-	errno = saved;
+	shim_errno_keep(saved);
 }
 
 /* The vpid of a numeric name in this listing, 0 to leave it out, -1 when

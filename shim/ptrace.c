@@ -40,7 +40,7 @@
 /* One slot per fork in flight (threads fork concurrently).  Initialised,
  * so it lives in .data: a file-backed mapping of our library that the
  * tracer finds in the tracee's /proc/<pid>/maps. */
-__attribute__((visibility("hidden"))) struct shim_forking shim_forking[FORKING_SLOTS] = {
+__attribute__((visibility("hidden"))) SHIM_HOT struct shim_forking shim_forking[FORKING_SLOTS] = {
 	[0 ... FORKING_SLOTS - 1] = { .magic = FORKING_MAGIC },
 };
 
@@ -474,7 +474,7 @@ long shim_ptrace(int req, pid_t pid, void *addr, void *data)
 			data = &si;
 		}
 	}
-	errno = saved;
+	shim_errno_keep(saved);
 	rc = real.ptrace(req, r, addr, data);
 	if (rc < 0 && errno != 0)
 		return rc;
@@ -502,7 +502,7 @@ long shim_ptrace(int req, pid_t pid, void *addr, void *data)
 		set_tracing();
 		break;
 	}
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }
 

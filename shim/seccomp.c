@@ -64,20 +64,20 @@ int shim_seccomp_before_exec(const char *path)
 	/* Connect first: the round trip after installing must not fail for
 	 * want of a connection. */
 	if (shim_connect() < 0) {
-		errno = saved;
+		shim_errno_keep(saved);
 		return -ENOTCONN;
 	}
 	fd = install(&prog);
 	if (fd == -EACCES) {
 		if (setid_image(path)) {
-			errno = saved;
+			shim_errno_keep(saved);
 			return -EPERM;
 		}
 		if (shim_raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) == 0)
 			fd = install(&prog);
 	}
 	if (fd < 0) {
-		errno = saved;
+		shim_errno_keep(saved);
 		return (int)fd;
 	}
 	req.a = (int32_t)fd;
@@ -90,6 +90,6 @@ int shim_seccomp_before_exec(const char *path)
 	 * ENOSYS from now on (the kernel's answer without a listener): never
 	 * a virtual pid reaching the kernel as a real one. */
 	shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -13,26 +14,37 @@ extern char **environ;
  * fallback; read everywhere without the lock (atomics). */
 static atomic_int mode;          /* enum shim_mode */
 static atomic_int init_state;    /* 0 not started, 1 running, 2 done */
-static atomic_int self_vpid;     /* 0 = unknown (ask with HELLO) */
-static atomic_int self_rpid;     /* real pid the identity and connection belong to */
-static atomic_int last_vpid;     /* last vpid ever known (kept after LOST) */
-static atomic_int claim_vpid;    /* hint for HELLO: our vpid from fork or JOBSHIM_SELF */
-static _Atomic uint64_t ppid_cache; /* (vppid << 32) | rppid; 0 = unknown */
+static SHIM_HOT atomic_int self_vpid;     /* 0 = unknown (ask with HELLO) */
+static SHIM_HOT atomic_int self_rpid;     /* real pid the identity and connection belong to */
+static SHIM_HOT atomic_int last_vpid;     /* last vpid ever known (kept after LOST) */
+static SHIM_HOT atomic_int claim_vpid;    /* hint for HELLO: our vpid from fork or JOBSHIM_SELF */
+static SHIM_HOT _Atomic uint64_t ppid_cache; /* (vppid << 32) | rppid; 0 = unknown */
 static atomic_int warned;        /* the LOST warning was printed */
 
 /* Copied at init: programs may clear their environment later. */
 static char env_socket[108];     /* sun_path size */
 static char env_lib[1024];
 
-static SHIM_TLS bool guard;
-static SHIM_TLS pid_t guard_fork_vpid;
+/* The re-entrancy guard: up while a thread is inside the shim holding the
+ * lock (every shim_guard(true) follows shim_lock()), so that interposed
+ * names called from there (atfork handlers, libc internals) get the real
+ * functions.  It names its thread (pthread_self) in the fork page rather
+ * than being a thread-local: the page of our thread-locals would be one
+ * more page each fork copies in the parent (shim.h, SHIM_HOT).  A fork
+ * child continues the forking thread (same pthread_self), so it inherits
+ * the guard up, as it should.  A vfork child takes no lock and shares its
+ * parent's memory, where another thread may hold the guard: its guard
+ * stays thread-local (vf_guard). */
+static SHIM_HOT _Atomic uintptr_t guard_owner;
+static SHIM_HOT pid_t guard_fork_vpid;
+static SHIM_TLS bool vf_guard;
 
-pid_t shim_sys_getpid(void)
+SHIM_FORK_TEXT pid_t shim_sys_getpid(void)
 {
 	return (pid_t)shim_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 }
 
-pid_t shim_sys_getppid(void)
+SHIM_FORK_TEXT pid_t shim_sys_getppid(void)
 {
 	return (pid_t)shim_raw_syscall(SYS_getppid, 0, 0, 0, 0, 0, 0);
 }
@@ -117,7 +129,7 @@ enum shim_mode shim_mode(void)
 
 bool shim_offline(void)
 {
-	return shim_mode() != SHIM_MODE_ONLINE || guard;
+	return shim_mode() != SHIM_MODE_ONLINE || shim_guarded();
 }
 
 const char *shim_env_socket(void)
@@ -136,7 +148,7 @@ pid_t shim_self_vpid(void)
 
 	if (shim_vf.active)
 		return shim_vf.vpid > 0 && !shim_vf.lost ? shim_vf.vpid : shim_sys_getpid();
-	if (guard) {
+	if (shim_guarded()) {
 		/* Inside a real fork (an atfork handler): the child answers the
 		 * id it is about to get. */
 		if (guard_fork_vpid > 0 && shim_sys_getpid() != atomic_load(&self_rpid))
@@ -187,7 +199,7 @@ pid_t shim_ppid_cached(pid_t real_ppid)
 	return (pid_t)(c >> 32);
 }
 
-void shim_ppid_set(pid_t vppid, pid_t rppid)
+SHIM_FORK_TEXT void shim_ppid_set(pid_t vppid, pid_t rppid)
 {
 	uint64_t c = 0;
 
@@ -198,7 +210,7 @@ void shim_ppid_set(pid_t vppid, pid_t rppid)
 	atomic_store(&ppid_cache, c);
 }
 
-void shim_self_install(pid_t vpid, pid_t rpid)
+SHIM_FORK_TEXT void shim_self_install(pid_t vpid, pid_t rpid)
 {
 	if (shim_vf.active)
 		return; /* a vfork child knows its vpid already */
@@ -253,17 +265,23 @@ void shim_self_lost(void)
 		shim_warn("supervisor unreachable, falling back to real calls");
 }
 
-bool shim_guarded(void)
+SHIM_FORK_TEXT bool shim_guarded(void)
 {
-	return guard;
+	uintptr_t g = atomic_load_explicit(&guard_owner, memory_order_relaxed);
+
+	return vf_guard || (g != 0 && g == (uintptr_t)pthread_self());
 }
 
-void shim_guard(bool on)
+SHIM_FORK_TEXT void shim_guard(bool on)
 {
-	guard = on;
+	if (shim_vf.active)
+		vf_guard = on;
+	else
+		atomic_store_explicit(&guard_owner, on ? (uintptr_t)pthread_self() : 0,
+				      memory_order_relaxed);
 }
 
-void shim_guard_fork(pid_t child_vpid)
+SHIM_FORK_TEXT void shim_guard_fork(pid_t child_vpid)
 {
 	guard_fork_vpid = child_vpid;
 }

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -36,6 +37,34 @@
 /* Thread-locals of a preloaded library: initial-exec, so that no access
  * ever goes through __tls_get_addr (which may allocate). */
 #define SHIM_TLS __thread __attribute__((tls_model("initial-exec")))
+/*
+ * The fork page.  fork write-protects every private page of the parent;
+ * each page written afterwards, by the parent or the child, costs a
+ * copy-on-write fault (20-40 µs on a paravirtualised VM: most of what
+ * fork+exit+wait cost over native, docs/internals.md "What a fork
+ * costs").  So every variable our fork path writes in either process
+ * after the real fork -- the lock, the guard, the identity, the fork
+ * markers, the first slots of the children table -- lives in one
+ * page-aligned output section (shim/hot.ld): the parent and the child
+ * copy one page each instead of four.  SHIM_HOT_TAIL: after the small
+ * ones (the children table: its low slots still fall in the first page).
+ */
+#define SHIM_HOT __attribute__((section("jobshim_hot.1")))
+#define SHIM_HOT_TAIL __attribute__((section("jobshim_hot.2")))
+/* The same for code: a fork child maps none of our text, and each page
+ * it runs before returning to the program is a fault of its own.  What a
+ * fork child runs in the shim is grouped (the linker puts .text.hot.*
+ * together). */
+#define SHIM_FORK_TEXT __attribute__((section(".text.hot.jobshim_fork")))
+
+/* errno put back as the caller had it, without a store when it did not
+ * change: errno sits in the thread's TLS page, and a store there after a
+ * fork copies that page for nothing (see SHIM_HOT). */
+static inline void shim_errno_keep(int e)
+{
+	if (errno != e)
+		errno = e;
+}
 
 /* ---- real functions (shim/real.c) ------------------------------------ */
 

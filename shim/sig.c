@@ -31,7 +31,7 @@ void shim_sig_translate(siginfo_t *si)
 	if (si == NULL || !has_sender(si) || si->si_pid <= 0 || shim_offline())
 		return;
 	si->si_pid = shim_r2v(si->si_pid);
-	errno = saved;
+	shim_errno_keep(saved);
 }
 
 static void trampoline(int sig, siginfo_t *si, void *ctx)

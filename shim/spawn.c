@@ -24,20 +24,20 @@ static int spawn_tramp(char *buf, size_t size, const char *file, char *const arg
 	char **v;
 
 	if (dir == 0 || dir + sizeof(name) > size || access(file, X_OK) != 0) {
-		errno = saved;
+		shim_errno_keep(saved);
 		return -1;
 	}
 	memcpy(buf, lib, dir);
 	memcpy(buf + dir, name, sizeof(name));
 	if (access(buf, X_OK) != 0) {
-		errno = saved;
+		shim_errno_keep(saved);
 		return -1;
 	}
 	while (argv[n] != NULL)
 		n++;
 	v = malloc((n + 3) * sizeof(*v));
 	if (v == NULL) {
-		errno = saved;
+		shim_errno_keep(saved);
 		return -1;
 	}
 	v[0] = buf;
@@ -183,7 +183,7 @@ SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file
 {
 	int saved = errno, rc = shim_spawn(pid, path, fa, attr, argv, envp, false);
 
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }
 
@@ -192,6 +192,6 @@ SHIM_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_fil
 {
 	int saved = errno, rc = shim_spawn(pid, file, fa, attr, argv, envp, true);
 
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }

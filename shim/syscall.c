@@ -33,7 +33,7 @@
  * that needs the supervisor.
  */
 
-long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+SHIM_FORK_TEXT long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 #if defined(__x86_64__)
 	register long r10 __asm__("r10") = a4;
@@ -70,7 +70,7 @@ long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long
 	r = real.syscall(nr, a1, a2, a3, a4, a5, a6);
 	if (r == -1) {
 		r = -errno;
-		errno = saved;
+		shim_errno_keep(saved);
 	}
 	return r;
 #endif

@@ -71,7 +71,7 @@ SHIM_EXPORT int system(const char *cmd)
 	real.sigaction(SIGQUIT, &old_quit, NULL);
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (err != 0)
-		errno = err;
+		shim_errno_keep(err);
 	return status;
 }
 

@@ -52,7 +52,7 @@ static bool tty_free(void)
 			     errno == ENXIO;
 		if (fd >= 0)
 			close(fd);
-		errno = saved;
+		shim_errno_keep(saved);
 	}
 	return free_state;
 }
@@ -74,7 +74,7 @@ static void report(bool acquired, int how, int fd)
 	if (ttyname_r(fd, req.text, sizeof(req.text)) != 0)
 		req.text[0] = 0;
 	(void)shim_call(&req, &rep);
-	errno = saved;
+	shim_errno_keep(saved);
 }
 
 bool shim_tty_watch(int flags)
@@ -91,7 +91,7 @@ int shim_tty_opened(int fd, bool watch)
 		free_state = false;
 		report(true, PROTO_CTTY_OPEN, fd);
 	}
-	errno = saved;
+	shim_errno_keep(saved);
 	return fd;
 }
 
@@ -139,7 +139,7 @@ static pid_t mirror_here(pid_t pgid)
 		r = shim_mview_v2r(pgid);
 	if (r > 0 && real.getpgid(r) != r)
 		r = 0;
-	errno = saved;
+	shim_errno_keep(saved);
 	return r > 0 ? r : 0;
 }
 
@@ -154,7 +154,7 @@ static void hand_over(int fd, pid_t rpgid)
 	shim_block(&old);
 	(void)real.tcsetpgrp(fd, rpgid);
 	shim_unblock(&old);
-	errno = saved;
+	shim_errno_keep(saved);
 }
 
 /*
@@ -191,7 +191,7 @@ static int tty_setpgrp(int fd, pid_t pgid)
 	saved = errno;
 	if (real.tcsetpgrp(fd, mirror > 0 ? mirror : cur) < 0 && (mirror > 0 || errno != ESRCH))
 		return -1;
-	errno = saved;
+	shim_errno_keep(saved);
 	if (shim_call(&req, &rep) < 0)
 		return mirror > 0 ? 0 : real.tcsetpgrp(fd, pgid);
 	if (rep.err < 0) {

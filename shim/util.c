@@ -24,7 +24,7 @@ void shim_warn(const char *msg)
 	buf[n++] = '\n';
 	while (write(STDERR_FILENO, buf, n) < 0 && errno == EINTR)
 		;
-	errno = saved;
+	shim_errno_keep(saved);
 }
 
 size_t shim_fmt_int(char *buf, long v)
@@ -105,7 +105,7 @@ void shim_sleep_ms(int ms)
 	int saved = errno;
 
 	nanosleep(&ts, NULL);
-	errno = saved;
+	shim_errno_keep(saved);
 }
 
 /*

@@ -94,7 +94,7 @@ int shim_view_setpgid(pid_t pid, pid_t pgid)
 		return VIEW_ASK;
 	if (real.setpgid(target == self ? 0 : t.rpid, rpgid) < 0)
 		rc = errno == EACCES && target != self ? -EACCES : VIEW_ASK;
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }
 
@@ -130,6 +130,6 @@ int shim_view_kill(pid_t pid, int sig)
 		return VIEW_ASK;
 	if (real.kill(t.rpid, sig) < 0)
 		rc = -errno;
-	errno = saved;
+	shim_errno_keep(saved);
 	return rc;
 }

@@ -149,7 +149,7 @@ static pid_t real_wait(struct waitop *op, idtype_t idtype, pid_t rsel, int extra
 		if (r < 0)
 			r = -errno;
 	}
-	errno = saved;
+	shim_errno_keep(saved);
 	return r;
 }
 
@@ -168,7 +168,7 @@ static pid_t block_any(const struct waitop *op)
 	memset(&si, 0, sizeof(si));
 	if (real.waitid(P_ALL, 0, &si, flags) < 0) {
 		int e = errno;
-		errno = saved;
+		shim_errno_keep(saved);
 		return -e;
 	}
 	return si.si_pid;

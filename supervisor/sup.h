@@ -195,6 +195,7 @@ struct sup {
 	void *mv;
 	int mvfd;
 	uint16_t *mvpage;
+	int32_t mvhot; /* the page of the newest published entry: kept even when empty (mview.c) */
 	char lib[4096];          /* absolute path of libjobshim.so */
 	struct sup_proc *procs;  /* hash by vpid */
 	struct sup_client *clients; /* hash by id */
