@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 /*
- * Shims write counted BINDs, REAPEDs and STATEs as fixed-size records into
+ * Shims write counted BINDs, REAPEDs and STATEs (and a fork child's
+ * setpgid(0, 0), answered by its shim) as fixed-size records into
  * the FIFO "events" in our run directory (rundir.c, proto.h, shim/events.c)
  * instead of sending them on their connections: those messages need no
  * answer, and each one woke us up.  The records wait in the pipe and are
@@ -86,6 +87,10 @@ void events_close(struct sup *s)
 	free(s->watch_later);
 	s->watch_later = NULL;
 	s->nwatch_later = s->capwatch_later = 0;
+	free(s->watch_pend);
+	s->watch_pend = NULL;
+	s->nwatch_pend = s->capwatch_pend = 0;
+	s->watch_pend_at = 0;
 }
 
 enum sender { SENDER_OK, SENDER_BAD, SENDER_UNKNOWN };
@@ -148,6 +153,13 @@ static bool handle_one(struct sup *s, const struct proto_evt *e, bool last_try)
 	}
 	if (e->op == PROTO_OP_HELLO)
 		return true; /* "I exist": the check above did it all */
+	/* A fork child's setpgid(0, 0), already answered 0 by its shim: only
+	 * that form, which Linux accepts from any process leading no session
+	 * (shim/viewwrite.c, shim_oneway_setpgid).  Refused otherwise. */
+	if (e->op == PROTO_OP_SETPGID && (e->a != 0 || e->b != 0 || e->c != 0 || e->d != 0)) {
+		s->nevbad++;
+		return true;
+	}
 	/* Trace events carry the time the record was written. */
 	s->trace.at = (int64_t)e->at;
 	memset(&r, 0, sizeof(r));
@@ -198,9 +210,11 @@ static bool handle_batch(struct sup *s, const uint8_t *buf, size_t n)
 	for (size_t i = 0; i < nlate; i++)
 		handle_one(s, &evs[late[i]], true);
 	s->defer_watch = false;
-	/* Now the pidfds (a no-op for the children the batch reaped). */
+	/* Now the pidfds (a no-op for the children the batch reaped), or,
+	 * in a lazy batch, at the next flush (procs.c, procs_watch_pend). */
 	for (size_t i = 0; i < s->nwatch_later; i++)
-		procs_watch(s, s->watch_later[i]);
+		if (!s->lazy_watch || !procs_watch_pend(s, s->watch_later[i]))
+			procs_watch(s, s->watch_later[i]);
 	s->nwatch_later = 0;
 	return aligned;
 }

@@ -326,8 +326,7 @@ static int op_reaped(struct sup *s, struct sup_client *c, const struct proto_req
 	 * But a child whose pidfd says it is still running was not reaped:
 	 * a lying parent must not make the model drop it. */
 	if (pi.state != ENG_P_ZOMBIE) {
-		struct sup_proc *p = procs_find(s, v);
-		if (p && p->pidfd >= 0 && !procs_pidfd_exited(s, v))
+		if (procs_running(s, v))
 			return -ECHILD;
 		procs_exit(s, v, q->c, true, "wait");
 	}

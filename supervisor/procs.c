@@ -115,10 +115,37 @@ void procs_name(struct sup *s, int32_t vpid, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+static bool descends(struct sup *s, pid_t rpid);
+
+/*
+ * A pidfd now for a process still waiting for one (procs_watch_pend): the
+ * model is about to signal it or ask whether it exited.  Unlike
+ * procs_watch, never handles an exit here (this may be the middle of a
+ * batch of records, whose order the exit must not overtake): a process
+ * already gone, or not below us, stays pending for the flush to judge.
+ */
+static void pin(struct sup *s, struct sup_proc *p)
+{
+	int fd;
+
+	if (p->pidfd >= 0 || p->exited || p->rpid <= 0)
+		return;
+	fd = sysio_pidfd_open((pid_t)p->rpid);
+	if (fd < 0)
+		return;
+	if (!descends(s, (pid_t)p->rpid) || sup_watch(s, fd, SUP_W_PIDFD, (uint64_t)p->vpid) < 0) {
+		close(fd);
+		return;
+	}
+	p->pidfd = fd;
+}
+
 int procs_signal(struct sup *s, int32_t vpid, int sig)
 {
 	struct sup_proc *p = procs_find(s, vpid);
 
+	if (p && p->pidfd < 0 && s->nwatch_pend)
+		pin(s, p);
 	if (!p || p->pidfd < 0)
 		return -ESRCH;
 	return sysio_pidfd_signal(p->pidfd, sig);
@@ -172,6 +199,65 @@ bool procs_watch_later(struct sup *s, int32_t vpid)
 	}
 	s->watch_later[s->nwatch_later++] = vpid;
 	return true;
+}
+
+/*
+ * A child bound from a lazy batch (sup.h, lazy_watch) gets its pidfd at
+ * the next flush, at most SUP_EVENTS_DELAY_NS later.  Most children of a
+ * build or a shell loop live a few milliseconds and are reaped by then
+ * (REAPED, in a later batch): they never cost a pidfd, its epoll entry and
+ * a wakeup at their exit -- a fifth of what the tree costs per fork+exec on
+ * a 2-CPU machine.  Until the flush the model learns of such a child's
+ * exit from its parent's REAPED, as it does for any child reaped in the
+ * batch that bound it.  Exits, signals, notifications, the timeout,
+ * teardown and the sweep flush first (run.c): they find every bound
+ * process watched.  A request does not: what it acts on is pinned on
+ * demand (pin: the orphan rule's signals, procs_pidfd_exited).
+ */
+bool procs_watch_pend(struct sup *s, int32_t vpid)
+{
+	int64_t due = sup_now() + SUP_EVENTS_DELAY_NS;
+
+	if (s->nwatch_pend == s->capwatch_pend) {
+		size_t cap = s->capwatch_pend ? 2 * s->capwatch_pend : 256;
+		struct sup_pend *v = realloc(s->watch_pend, cap * sizeof(*v));
+		if (!v)
+			return false;
+		s->watch_pend = v;
+		s->capwatch_pend = cap;
+	}
+	s->watch_pend[s->nwatch_pend++] = (struct sup_pend){.vpid = vpid, .due = due};
+	if (!s->watch_pend_at)
+		s->watch_pend_at = due;
+	return true;
+}
+
+void procs_watch_flush(struct sup *s, bool due_only)
+{
+	int64_t now = due_only ? sup_now() : 0;
+	size_t keep = 0, n = s->nwatch_pend;
+
+	/* Entries are in due order.  procs_watch may handle an exit ("gone
+	 * at bind"), whose effects bind nothing lazily: the list does not
+	 * grow meanwhile. */
+	s->nwatch_pend = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct sup_proc *p = procs_find(s, s->watch_pend[i].vpid);
+
+		if (!p || p->exited || p->pidfd >= 0)
+			continue; /* reaped meanwhile: never watched */
+		if (due_only && s->watch_pend[i].due > now)
+			s->watch_pend[keep++] = s->watch_pend[i];
+		else
+			procs_watch(s, s->watch_pend[i].vpid);
+	}
+	s->nwatch_pend = keep;
+	/* One timer wakeup per delay at most, however many are pending. */
+	s->watch_pend_at = 0;
+	if (keep)
+		s->watch_pend_at = due_only && s->watch_pend[0].due < now + SUP_EVENTS_DELAY_NS
+					   ? now + SUP_EVENTS_DELAY_NS
+					   : s->watch_pend[0].due;
 }
 
 /* Is real pid rpid (just pinned by a pidfd) below us?  Its real parent is
@@ -340,9 +426,35 @@ void procs_pidfd_ready(struct sup *s, int32_t vpid)
 bool procs_pidfd_exited(struct sup *s, int32_t vpid)
 {
 	struct sup_proc *p = procs_find(s, vpid);
-	struct pollfd pfd = {.fd = p ? p->pidfd : -1, .events = POLLIN};
+	struct pollfd pfd = {.fd = -1, .events = POLLIN};
 
+	if (p && p->pidfd < 0 && s->nwatch_pend)
+		pin(s, p);
+	pfd.fd = p ? p->pidfd : -1;
 	return p && p->pidfd >= 0 && poll(&pfd, 1, 0) > 0;
+}
+
+/* Is vpid's real process still running (not exited, not gone)?  Its
+ * pidfd says; for one still waiting for its pidfd (procs_watch_pend) a
+ * pidfd is opened for the question only. */
+bool procs_running(struct sup *s, int32_t vpid)
+{
+	struct sup_proc *p = procs_find(s, vpid);
+	struct pollfd pfd = {.fd = -1, .events = POLLIN};
+	bool running;
+
+	if (!p || p->exited || p->rpid <= 0)
+		return false;
+	if (p->pidfd >= 0) {
+		pfd.fd = p->pidfd;
+		return poll(&pfd, 1, 0) == 0;
+	}
+	pfd.fd = sysio_pidfd_open((pid_t)p->rpid);
+	if (pfd.fd < 0)
+		return false; /* gone: reaped */
+	running = poll(&pfd, 1, 0) == 0;
+	close(pfd.fd);
+	return running;
 }
 
 static int32_t settle_parent(struct sup *s, int32_t vpid)

@@ -280,6 +280,13 @@ static void on_timer(struct sup *s)
 		;
 	s->timer_set = 0;
 	now = sup_now();
+	/* Anything due but the FIFO's tick may signal or count the tree: every
+	 * bound process must be watched by then. */
+	if (s->phase != SUP_PH_RUN || (s->timeout_at && now >= s->timeout_at) ||
+	    (s->sweep_at && now >= s->sweep_at))
+		procs_watch_flush(s, false);
+	else if (s->watch_pend_at && now >= s->watch_pend_at)
+		procs_watch_flush(s, true);
 	if (s->timeout_at && now >= s->timeout_at &&
 	    (s->phase == SUP_PH_RUN || s->phase == SUP_PH_SETTLE || s->phase == SUP_PH_WAIT)) {
 		s->timeout_at = 0;
@@ -309,6 +316,8 @@ static void arm_timer(struct sup *s)
 		next = s->sweep_at;
 	if (s->ev_rearm_at && (!next || s->ev_rearm_at < next))
 		next = s->ev_rearm_at;
+	if (s->watch_pend_at && (!next || s->watch_pend_at < next))
+		next = s->watch_pend_at;
 	if (next == s->timer_set)
 		return;
 	memset(&its, 0, sizeof(its));
@@ -357,6 +366,21 @@ static int wait_events(struct sup *s, struct epoll_event *evs, int max)
 	return epoll_wait(s->epfd, evs, max, -1);
 }
 
+/* May the children bound while this batch is handled wait for their
+ * pidfds (procs_watch_pend)?  Not when an exit (a pidfd), a signal (a
+ * SIGCHLD: reaping) or a seccomp notification is in it: those are handled
+ * against every process watched.  Requests need no flush: what they act on
+ * is pinned on demand (procs.c, pin); the timer decides for itself. */
+static bool batch_lazy(const struct epoll_event *evs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int kind = SUP_KEY_KIND(evs[i].data.u64);
+		if (kind == SUP_W_PIDFD || kind == SUP_W_SIGNAL || kind == SUP_W_NOTIF)
+			return false;
+	}
+	return true;
+}
+
 static void loop(struct sup *s)
 {
 	struct epoll_event evs[64];
@@ -382,8 +406,12 @@ static void loop(struct sup *s)
 		s->batch = evs;
 		s->nbatch = n;
 		/* Whatever woke us happened after the records already in the
-		 * event FIFO: they come first. */
+		 * event FIFO: they come first.  Then, unless the batch may
+		 * wait, every bound process gets its pidfd (procs_watch_pend). */
+		s->lazy_watch = s->phase == SUP_PH_RUN && batch_lazy(evs, n);
 		events_drain(s);
+		if (!s->lazy_watch)
+			procs_watch_flush(s, false);
 		if (n == (int)(sizeof(evs) / sizeof(evs[0])) || sup_in_batch(s, SUP_KEY(SUP_W_LISTEN, 0)))
 			s->listen_ready = true;
 		for (int i = 0; i < n; i++) {
@@ -413,6 +441,7 @@ static void loop(struct sup *s)
 				break;
 			}
 		}
+		s->lazy_watch = false;
 		s->batch = NULL;
 		s->nbatch = 0;
 		after_batch(s);

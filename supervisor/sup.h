@@ -182,6 +182,18 @@ struct sup {
 	bool defer_watch;
 	int32_t *watch_later;
 	size_t nwatch_later, capwatch_later;
+	/* While the tree runs, children bound from the event FIFO get their
+	 * pidfds later: watch_pend until each has lived SUP_EVENTS_DELAY_NS,
+	 * or until an exit, a signal or a notification wakes us (run.c,
+	 * procs.c: procs_watch_pend).  Most of them are reaped before that,
+	 * and a process reaped never needs one. */
+	bool lazy_watch;
+	struct sup_pend {
+		int32_t vpid;
+		int64_t due;     /* when it is watched if still alive */
+	} *watch_pend;
+	size_t nwatch_pend, capwatch_pend;
+	int64_t watch_pend_at;   /* the first due, 0 = nothing pending */
 	/* The shared vpid counter (procs.c): the mapped file vcpath, or
 	 * vc_local when there is none (tests/fuzz/); set on first use.  Every
 	 * vpid of the tree comes from it until it is retired: vc_retired,
@@ -365,6 +377,12 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid);
 void procs_watch(struct sup *s, int32_t vpid);
 int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how);
 bool procs_watch_later(struct sup *s, int32_t vpid);
+bool procs_running(struct sup *s, int32_t vpid);
+/* Watch the processes a lazy batch left without a pidfd (sup.lazy_watch):
+ * all of them, or (due_only) those pending for SUP_EVENTS_DELAY_NS. */
+void procs_watch_flush(struct sup *s, bool due_only);
+/* Leave vpid's pidfd to procs_watch_flush; false: no memory, watch now. */
+bool procs_watch_pend(struct sup *s, int32_t vpid);
 pid_t procs_group_rpgid(struct sup *s, int32_t vpgid, int32_t target);
 int procs_reap(struct sup *s, int32_t parent, int32_t vpid);
 /* vpid of a recently reaped rpid (signals from a reaped sender), or -ESRCH. */
