@@ -230,7 +230,9 @@ void proto_pack_evt(const struct proto_evt *e, uint8_t *buf);
 int proto_unpack_evt(const uint8_t *buf, size_t len, struct proto_evt *out);
 struct proto_req proto_evt_req(const struct proto_evt *e);
 
-/* True for the ops an event record may carry (the one-way ones). */
+/* True for the ops an event record may carry: the one-way ones, HELLO,
+ * and SETPGID in one form (setpgid(0, 0) by a fork child, see
+ * supervisor/events.c). */
 int proto_is_event(uint16_t op);
 /* True for requests that get no reply. */
 int proto_is_oneway(uint16_t op);

@@ -162,7 +162,9 @@ SHIM_FORK_TEXT pid_t shim_fork(pid_t (*real_fn)(void))
 		 * lock, announcement and child table become ours when first used
 		 * (conn.c, events.c, children.c) -- most children exec at once,
 		 * and every page written here would be copied for nothing. */
-		shim_self_install(vpid, shim_sys_getpid());
+		pid_t rpid = shim_sys_getpid();
+		shim_self_install(vpid, rpid);
+		shim_self_forked(rpid);
 		shim_ppid_set(parent_v, parent_r);
 		shim_guard_fork(0);
 		shim_guard(false);

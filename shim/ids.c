@@ -168,6 +168,7 @@ pid_t shim_setsid(void)
 	 * real group and the real call succeeds; should it not, the caller
 	 * still gets a real group of its own. */
 	int saved = errno;
+	shim_self_setsid();
 	if (real.setsid() < 0)
 		mirror_setpgid(0, shim_sys_getpid());
 	else
@@ -215,6 +216,8 @@ static int ids_setpgid(pid_t pid, pid_t pgid)
 	if (shim_offline())
 		return real.setpgid(pid, pgid);
 	rc = shim_view_setpgid(pid, pgid);
+	if (rc == VIEW_ASK)
+		rc = shim_oneway_setpgid(pid, pgid);
 	if (rc != VIEW_ASK) {
 		if (rc == 0)
 			return 0;

@@ -19,6 +19,10 @@ static SHIM_HOT atomic_int self_rpid;     /* real pid the identity and connectio
 static SHIM_HOT atomic_int last_vpid;     /* last vpid ever known (kept after LOST) */
 static SHIM_HOT atomic_int claim_vpid;    /* hint for HELLO: our vpid from fork or JOBSHIM_SELF */
 static SHIM_HOT _Atomic uint64_t ppid_cache; /* (vppid << 32) | rppid; 0 = unknown */
+/* The real pid of a fork child that has not called setsid since its fork
+ * (shim_self_forked); 0 = not known to be one.  Such a process leads no
+ * session: its vpid is new, never the id of a session. */
+static SHIM_HOT atomic_int fork_rpid;
 static atomic_int warned;        /* the LOST warning was printed */
 
 /* Copied at init: programs may clear their environment later. */
@@ -218,6 +222,23 @@ SHIM_FORK_TEXT void shim_self_install(pid_t vpid, pid_t rpid)
 	atomic_store(&claim_vpid, vpid);
 	atomic_store(&last_vpid, vpid);
 	atomic_store(&self_vpid, vpid);
+}
+
+SHIM_FORK_TEXT void shim_self_forked(pid_t rpid)
+{
+	atomic_store(&fork_rpid, rpid);
+}
+
+void shim_self_setsid(void)
+{
+	atomic_store(&fork_rpid, 0);
+}
+
+bool shim_self_no_session(void)
+{
+	pid_t r = atomic_load(&fork_rpid);
+
+	return r > 0 && r == atomic_load(&self_rpid);
 }
 
 bool shim_self_known(void)

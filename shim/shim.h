@@ -260,6 +260,11 @@ void shim_self_install(pid_t vpid, pid_t rpid);
 void shim_self_forget(void);
 /* Our vpid is known and belongs to this very process (no round trip). */
 bool shim_self_known(void);
+/* A fork child (rpid: its real pid) that has not called setsid since:
+ * shim_self_no_session answers true until shim_self_setsid (or an exec). */
+void shim_self_forked(pid_t rpid);
+void shim_self_setsid(void);
+bool shim_self_no_session(void);
 /* The claim sent with HELLO (0 none). */
 pid_t shim_self_claim(void);
 /* The real pid the cached identity and connection belong to. */
@@ -455,6 +460,9 @@ void shim_mview_prime(void); /* map it before a fork: the child inherits it */
 #define VIEW_ASK 1
 int shim_view_setpgid(pid_t pid, pid_t pgid);
 int shim_view_setsid(void);
+/* setpgid(0, 0) (or naming the caller) by a fork child that leads no
+ * session: answered 0, made for real, posted one-way (viewwrite.c). */
+int shim_oneway_setpgid(pid_t pid, pid_t pgid);
 int shim_view_kill(pid_t pid, int sig);
 
 /* ---- exec helpers (shim/exec.c) ---------------------------------------- */

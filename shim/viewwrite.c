@@ -1,4 +1,4 @@
-/* viewwrite.c — setpgid, setsid and kill answered from the model view when they change nothing in the model. */
+/* viewwrite.c — setpgid, setsid and kill answered without a round trip: from the model view, or (a fork child's own setpgid) posted one-way. */
 #include "shim.h"
 
 #include <errno.h>
@@ -96,6 +96,42 @@ int shim_view_setpgid(pid_t pid, pid_t pgid)
 		rc = errno == EACCES && target != self ? -EACCES : VIEW_ASK;
 	shim_errno_keep(saved);
 	return rc;
+}
+
+/*
+ * setpgid(0, 0), or naming the caller as pid or pgid, by a fork child that
+ * has not called setsid since its fork: the child's half of every job a
+ * job-control shell launches.  Its view entry is usually not there yet
+ * (its parent's BIND of it is still in the event FIFO), so this asked: a
+ * connection, a HELLO and a SETPGID round trip per job.  But the answer
+ * needs no model.  Such a child leads no session (its vpid is new, never
+ * the id of a session), so Linux's only refusals -- EPERM for a session
+ * leader, or for a group of another session -- cannot apply: the group is
+ * named after the caller, so it is new or already the caller's own, in
+ * its own session.  The answer is 0 and the result is "the caller leads
+ * group = its vpid", whatever the parent's setpgid of it did meanwhile.
+ *
+ * The real call first (the group's mirror is the caller's own real
+ * group), then the change posted one-way through the event FIFO, like a
+ * BIND: the posted count makes every process's next read of the view ask
+ * until the supervisor has applied it (docs/internals.md, "The model
+ * view"), so no read can miss the change once this returns.  VIEW_ASK
+ * when the FIFO cannot take it.
+ */
+int shim_oneway_setpgid(pid_t pid, pid_t pgid)
+{
+	struct proto_req req = { .op = PROTO_OP_SETPGID, .a = 0, .b = 0 };
+	pid_t self;
+	int saved = errno;
+
+	if (shim_vf.active || !shim_self_known() || !shim_self_no_session())
+		return VIEW_ASK;
+	self = shim_self_vpid();
+	if ((pid != 0 && pid != self) || (pgid != 0 && pgid != self))
+		return VIEW_ASK;
+	(void)real.setpgid(0, 0);
+	shim_errno_keep(saved);
+	return shim_event(&req) ? 0 : VIEW_ASK;
 }
 
 /* setsid by a group leader: EPERM (a group named after the caller exists).

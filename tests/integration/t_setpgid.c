@@ -136,6 +136,70 @@ static void execd_child(pid_t me, pid_t dead, struct it_chan rel)
 	it_out("c6: %s", it_status(it_reap(c6)));
 }
 
+/*
+ * A fork child's own setpgid(0, 0) -- the child's half of a job-control
+ * shell's launch, which jobshim answers in the shim and posts one-way --
+ * is seen by every other process as soon as the child says it returned:
+ * the parent, a sibling's kill of the new group, and the child's own
+ * next read.  Also after its parent moved it to another group first, in
+ * the setpgrp() and setpgid(getpid(), getpid()) forms, and in a grandchild.
+ */
+static void own_group(void)
+{
+	it_out("-- a fork child's own setpgid, read at once");
+	struct it_chan done = it_chan(), rel = it_chan();
+	pid_t c7 = it_fork("c7");
+	if (c7 == 0) {
+		IT_RC("c7: setpgid(0, 0)", setpgid(0, 0));
+		it_put(done, 'd');
+		it_get(rel);
+		IT_PID("c7: getpgrp()", getpgrp());
+		_exit(0);
+	}
+	it_expect(done, 'd');
+	IT_PID("getpgid(c7)", getpgid(c7));
+	IT_RC("kill(-c7, 0)", kill(-c7, 0));
+	it_put(rel, 'x');
+	it_out("c7: %s", it_status(it_reap(c7)));
+
+	struct it_chan hrel = it_chan(), moved = it_chan(), done8 = it_chan(), rel8 = it_chan();
+	pid_t h = hold("h9", hrel);
+	IT_RC("setpgid(h9, h9)", setpgid(h, h));
+	pid_t c8 = it_fork("c8");
+	if (c8 == 0) {
+		struct it_chan gdone = it_chan(), grel = it_chan();
+		it_expect(moved, 'm'); /* its parent put it in h9's group */
+		IT_PID("c8: getpgrp()", getpgrp());
+		IT_RC("c8: setpgrp()", setpgrp());
+		IT_PID("c8: getpgrp()", getpgrp());
+		IT_RC("c8: setpgid(getpid(), getpid()) (already there)", setpgid(getpid(), getpid()));
+		pid_t g = it_fork("g8");
+		if (g == 0) {
+			IT_RC("g8: setpgid(0, getpid())", setpgid(0, getpid()));
+			it_put(gdone, 'd');
+			it_get(grel);
+			_exit(0);
+		}
+		it_expect(gdone, 'd');
+		IT_PID("c8: getpgid(g8)", getpgid(g));
+		IT_RC("c8: setpgid(g8, c8) (back)", setpgid(g, getpid()));
+		IT_PID("c8: getpgid(g8)", getpgid(g));
+		it_put(grel, 'x');
+		it_out("c8: g8: %s", it_status(it_reap(g)));
+		it_put(done8, 'd');
+		it_get(rel8);
+		_exit(0);
+	}
+	IT_RC("setpgid(c8, h9)", setpgid(c8, h));
+	it_put(moved, 'm');
+	it_expect(done8, 'd');
+	IT_PID("getpgid(c8)", getpgid(c8));
+	it_put(rel8, 'x');
+	it_out("c8: %s", it_status(it_reap(c8)));
+	it_put(hrel, 'x');
+	it_out("h9: %s", it_status(it_reap(h)));
+}
+
 static void zombie_child(pid_t me, pid_t dead)
 {
 	it_out("-- a zombie child");
@@ -164,6 +228,7 @@ int main(int argc, char **argv)
 	child_rules(me, dead, rel);
 	other_session(me, rel);
 	execd_child(me, dead, rel);
+	own_group();
 	zombie_child(me, dead);
 	return 0;
 }
