@@ -501,6 +501,8 @@ long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long
 /* Copy n bytes from a pointer the program gave us without faulting on a
  * bad one (process_vm_readv on ourselves): false when unreadable. */
 bool shim_peek(void *dst, const void *src, size_t n);
+/* The same, `self` being our real pid (asked once for many peeks). */
+bool shim_peek_in(pid_t self, void *dst, const void *src, size_t n);
 /* Write n bytes to a pointer the program handed us without faulting
  * (process_vm_writev on ourselves): false when unwritable (EFAULT). */
 bool shim_poke(void *dst, const void *src, size_t n);

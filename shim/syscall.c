@@ -134,13 +134,17 @@ static pid_t clone_real(void)
 
 /* Copy n bytes of our own memory that the program handed us, without
  * faulting on a bad pointer (the kernel would answer EFAULT: so may we). */
-bool shim_peek(void *dst, const void *src, size_t n)
+bool shim_peek_in(pid_t self, void *dst, const void *src, size_t n)
 {
 	struct iovec local = { dst, n }, remote = { (void *)(uintptr_t)src, n };
-	long r = shim_raw_syscall(SYS_process_vm_readv, shim_sys_getpid(), (long)&local, 1,
-				  (long)&remote, 1, 0);
+	long r = shim_raw_syscall(SYS_process_vm_readv, self, (long)&local, 1, (long)&remote, 1, 0);
 
 	return r == (long)n;
+}
+
+bool shim_peek(void *dst, const void *src, size_t n)
+{
+	return shim_peek_in(shim_sys_getpid(), dst, src, n);
 }
 
 /* The other way: write n bytes where the program asked for a result (a

@@ -2,7 +2,6 @@
 #include "shim.h"
 
 #include <stdint.h>
-#include <string.h>
 
 /*
  * The kernel answers EFAULT for a path, argv or envp it cannot read; a
@@ -24,7 +23,19 @@
 struct ua {
 	uintptr_t seen[UA_SEEN]; /* pages proven readable, 0 = free slot */
 	unsigned next;           /* the slot to reuse when all are taken */
+	pid_t self;              /* our real pid, once asked (0 = not yet) */
 };
+
+/* memchr(s, 0, n) != NULL without libc: a fork child about to exec would
+ * fault libc's memchr page in for this alone (env.c, ENV_LOOP). */
+static __attribute__((optimize("no-tree-loop-distribute-patterns"))) bool has_nul(const char *s,
+										   size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\0')
+			return true;
+	return false;
+}
 
 static bool page_ok(struct ua *ua, uintptr_t addr)
 {
@@ -36,7 +47,9 @@ static bool page_ok(struct ua *ua, uintptr_t addr)
 	for (unsigned i = 0; i < UA_SEEN; i++)
 		if (ua->seen[i] == page)
 			return true;
-	if (!shim_peek(&byte, (const void *)page, 1))
+	if (ua->self == 0)
+		ua->self = shim_sys_getpid();
+	if (!shim_peek_in(ua->self, &byte, (const void *)page, 1))
 		return false;
 	ua->seen[ua->next++ % UA_SEEN] = page;
 	return true;
@@ -50,7 +63,7 @@ static bool str_ok(struct ua *ua, const char *s)
 
 		if (!page_ok(ua, at))
 			return false;
-		if (memchr(s, '\0', left) != NULL)
+		if (has_nul(s, left))
 			return true;
 		s += left;
 	}
@@ -75,14 +88,14 @@ static bool strv_ok(struct ua *ua, char *const *v)
 
 bool shim_user_str_ok(const char *s)
 {
-	struct ua ua = { { 0 }, 0 };
+	struct ua ua = { { 0 }, 0, 0 };
 
 	return s != NULL && str_ok(&ua, s);
 }
 
 bool shim_user_exec_ok(const char *path, char *const argv[], char *const envp[])
 {
-	struct ua ua = { { 0 }, 0 };
+	struct ua ua = { { 0 }, 0, 0 };
 
 	return (path == NULL || str_ok(&ua, path)) && strv_ok(&ua, argv) && strv_ok(&ua, envp);
 }
