@@ -51,10 +51,10 @@
  */
 #define SHIM_HOT __attribute__((section("jobshim_hot.1")))
 #define SHIM_HOT_TAIL __attribute__((section("jobshim_hot.2")))
-/* The same for code: a fork child maps none of our text, and each page
- * it runs before returning to the program is a fault of its own.  What a
- * fork child runs in the shim is grouped (the linker puts .text.hot.*
- * together). */
+/* The same for code: a fork child maps none of our text and faults it in
+ * (with its neighbours: the kernel's fault-around).  What a fork child
+ * runs in the shim before returning to the program is grouped (the linker
+ * puts .text.hot.* together). */
 #define SHIM_FORK_TEXT __attribute__((section(".text.hot.jobshim_fork")))
 
 /* errno put back as the caller had it, without a store when it did not
