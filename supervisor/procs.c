@@ -176,6 +176,16 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 		p->stale_since = 0;
 		s->nstale--;
 	}
+	/* A parent's exit reparents its children and may orphan their groups
+	 * (the orphan rule's SIGHUP, SIGCONT): it must reach the model at
+	 * once, so a pending parent is pinned as soon as it has a child. */
+	if (s->nwatch_pend) {
+		struct eng_pinfo pi;
+		struct sup_proc *pp;
+		if (eng_info(s->eng, vpid, &pi) == 0 && pi.ppid > 1 &&
+		    (pp = procs_find(s, pi.ppid)) != NULL && pp->pidfd < 0)
+			pin(s, pp);
+	}
 	if (s->defer_watch && procs_watch_later(s, vpid))
 		return 0;
 	procs_watch(s, vpid);
@@ -212,7 +222,9 @@ bool procs_watch_later(struct sup *s, int32_t vpid)
  * batch that bound it.  Exits, signals, notifications, the timeout,
  * teardown and the sweep flush first (run.c): they find every bound
  * process watched.  A request does not: what it acts on is pinned on
- * demand (pin: the orphan rule's signals, procs_pidfd_exited).
+ * demand (pin: the orphan rule's signals, procs_pidfd_exited), and a
+ * pending process is pinned when a child of its own is bound (procs_bind):
+ * only a childless process's exit may reach the model late.
  */
 bool procs_watch_pend(struct sup *s, int32_t vpid)
 {
