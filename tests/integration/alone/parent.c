@@ -34,12 +34,26 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	sigaction(SIGUSR1, &sa, NULL);
 	printf("parent: pid %d\n", getpid());
+	/* The child execs (and prints) only once our line about it is out:
+	 * the output's order must not depend on the scheduler. */
+	int go[2];
+	char b;
+	if (pipe(go) < 0)
+		return 2;
 	c = fork();
 	if (c == 0) {
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(126);
+		close(go[0]);
 		execv(argv[1], (char *[]){argv[1], "child", NULL});
 		_exit(127);
 	}
+	close(go[0]);
 	printf("parent: child %d\n", c);
+	if (write(go[1], "g", 1) != 1)
+		return 2;
+	close(go[1]);
 	while (!got)
 		sigsuspend(&old);
 	printf("parent: SIGUSR1 from the child: %s\n", from == c ? "yes" : "no");
