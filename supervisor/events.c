@@ -24,9 +24,13 @@
  *     so the model every answer comes from includes all the news written
  *     before the question was asked -- the ordering Linux gives;
  *   - otherwise at most SUP_EVENTS_DELAY_NS late: the FIFO is in epoll
- *     with EPOLLONESHOT; when it fires we drain it and re-arm it only after
- *     the delay, so a stream of short-lived processes costs two wakeups per
- *     delay instead of three per process.
+ *     with EPOLLONESHOT; when it fires we drain it and look again only
+ *     after the delay, on the timer.  While records keep coming (some were
+ *     read since the last look) the timer alone keeps draining it, every
+ *     delay; the FIFO goes back into epoll after a quiet delay.  So a
+ *     stream of short-lived processes costs one wakeup per delay, on our
+ *     own timer, instead of three per process: a writer wakes us (an IPI,
+ *     costly in a VM) only for the first record after a quiet spell.
  *
  * Records land whole and in one global order (each is one write of at most
  * PIPE_BUF bytes).  A record cannot prove who wrote it (the FIFO carries
@@ -245,6 +249,7 @@ void events_drain(struct sup *s)
 			continue;
 		if (n <= 0)
 			break;
+		s->ev_busy = true;
 		if (n % PROTO_EVT_SIZE != 0 ||
 		    !handle_batch(s, buf, (size_t)n / PROTO_EVT_SIZE)) {
 			s->nevbad++;
@@ -261,6 +266,7 @@ void events_drain(struct sup *s)
 void events_ready(struct sup *s)
 {
 	events_drain(s);
+	s->ev_busy = false;
 	if (s->evfd >= 0 && !s->ev_rearm_at)
 		s->ev_rearm_at = sup_now() + SUP_EVENTS_DELAY_NS;
 }
@@ -272,8 +278,14 @@ void events_tick(struct sup *s, int64_t now)
 
 	if (!s->ev_rearm_at || now < s->ev_rearm_at || s->evfd < 0)
 		return;
-	s->ev_rearm_at = 0;
 	events_drain(s);
-	/* Anything written since fires at once. */
+	if (s->ev_busy) {
+		/* Still busy: look again after another delay. */
+		s->ev_busy = false;
+		s->ev_rearm_at = now + SUP_EVENTS_DELAY_NS;
+		return;
+	}
+	s->ev_rearm_at = 0;
+	/* Quiet: anything written from now on fires at once. */
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->evfd, &ev);
 }

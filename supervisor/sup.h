@@ -176,6 +176,7 @@ struct sup {
 	int evfd;                /* its read end (O_RDWR), -1 none; epoll one-shot */
 	bool ev_draining;        /* events_drain is on the stack */
 	int64_t ev_rearm_at;     /* when the FIFO goes back into epoll, 0 = it is in */
+	bool ev_busy;            /* records were read since the FIFO last fired or ticked */
 	uint64_t nevbad;         /* event records refused */
 	/* While a batch of event records is handled, procs_bind opens no
 	 * pidfd: the vpids wait here until the batch is done (events.c). */
