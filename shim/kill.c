@@ -110,9 +110,11 @@ static int kill_any(pid_t pid, int sig)
 	shim_init();
 	if (shim_offline())
 		return kill_offline(pid, sig);
-	/* Oneself: no round trip (the kernel checks sig). */
+	/* Oneself: no round trip (the kernel checks sig).  kill(self, 0)
+	 * needs no system call at all: a process may always signal itself,
+	 * and it exists while it asks. */
 	if (pid > 0 && pid == shim_self_vpid() && !stop_to_self_asks(sig))
-		return real_kill(shim_sys_getpid(), sig);
+		return sig == 0 ? 0 : real_kill(shim_sys_getpid(), sig);
 	/* kill(pid, 0) asks whether pid exists and may be signalled: a live,
 	 * bound process the view shows exists, and the real kill(rpid, 0)
 	 * checks the permission as the kernel would.  Zombies, init and
