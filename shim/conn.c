@@ -191,7 +191,8 @@ static int conn_open(void)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
+	/* The real pid: not through our getsockopt, which shows vpids. */
+	if (real.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
 		atomic_store(&conn_peer, cred.pid);
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, CONN_FD_MIN);
 	if (hi >= 0) {

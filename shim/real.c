@@ -54,6 +54,8 @@ void real_resolve(void)
 	RESOLVE(tcsetpgrp);
 	RESOLVE(tcgetsid);
 	RESOLVE(ioctl);
+	RESOLVE(fcntl);
+	RESOLVE(getsockopt);
 	RESOLVE(syscall);
 	RESOLVE(prctl);
 	RESOLVE(tgkill);

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -100,6 +101,8 @@ struct shim_real {
 	int (*tcsetpgrp)(int, pid_t);
 	pid_t (*tcgetsid)(int);
 	int (*ioctl)(int, unsigned long, ...);
+	int (*fcntl)(int, int, ...);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
 	/* Namespace closing (syscall.c, thread.c, pidcalls.c, prctl.c, paths.c). */
 	long (*syscall)(long, ...);
 	int (*prctl)(int, ...);
@@ -511,6 +514,15 @@ bool shim_poke(void *dst, const void *src, size_t n);
  * a fault?  Probed page by page (uaccess.c), never dereferenced blindly. */
 bool shim_user_str_ok(const char *s);
 bool shim_user_exec_ok(const char *path, char *const argv[], char *const envp[]);
+
+/* ---- descriptors' owners (shim/fdowner.c) -------------------------------- */
+/* fcntl's pid-carrying commands (F_SETOWN/F_GETOWN(_EX), F_GETLK,
+ * F_OFD_GETLK) translated, every other passed on: the kernel's result
+ * (-errno on failure).  syscall(SYS_fcntl) and the fcntl wrappers. */
+long shim_sys_fcntl(int fd, int cmd, long arg);
+/* The socket owner ioctls (FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP):
+ * true when req is one, the call's result in *rc. */
+bool shim_ioctl_owner(int fd, unsigned long req, void *arg, int *rc);
 
 /* ---- threads and pid arguments (shim/thread.c, shim/pidcalls.c) ----------- */
 /* gettid with the main thread's id virtual (= getpid()); other threads'

@@ -337,6 +337,8 @@ static long route(long nr, long a[6], bool *done)
 		return with_pid_arg(nr, a, 0);
 	case SYS_perf_event_open:
 		return with_pid_arg(nr, a, 1);
+	case SYS_fcntl: /* F_SETOWN & co. (fdowner.c) */
+		return sys_result(shim_sys_fcntl((int)a[0], (int)a[1], a[2]));
 	case SYS_kcmp:
 		a[0] = shim_xlate_tid((pid_t)a[0]);
 		return with_pid_arg(nr, a, 1);

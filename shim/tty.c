@@ -278,8 +278,12 @@ SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 		}
 		return rc;
 	}
-	if (req != TIOCGPGRP && req != TIOCSPGRP && req != TIOCGSID)
+	if (req != TIOCGPGRP && req != TIOCSPGRP && req != TIOCGSID) {
+		int rc;
+		if (shim_ioctl_owner(fd, req, arg, &rc)) /* sockets' owners: fdowner.c */
+			return rc;
 		return real.ioctl(fd, req, arg);
+	}
 	if (req == TIOCSPGRP) {
 		if (user_int(arg, &v, false) < 0) {
 			errno = EFAULT;

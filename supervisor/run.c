@@ -94,13 +94,31 @@ static int find_lib(struct sup *s)
 	return -1;
 }
 
-/* No asynchronous handlers: the signals we act on are blocked and read from
- * a signalfd; SIGPIPE/SIGTTOU/SIGTTIN are ignored (sockets, and terminal
- * hand-offs and reports while in the background).  All of it is undone in
- * the command before exec. */
-static int setup_signals(struct sup *s)
+/* Ignored: SIGPIPE/SIGTTOU/SIGTTIN (sockets, and terminal hand-offs and
+ * reports while in the background), and every asynchronous signal whose
+ * default would kill us.  We are vpid 1: a tree process's kill(1, sig) is
+ * checked and dropped (shim/initsig.c), but a descriptor's owner set to
+ * vpid 1 or group 1 (fcntl F_SETOWN, F_SETSIG: shim/fdowner.c) is our real
+ * pid, and SIGIO or whatever F_SETSIG chose would reach us from the
+ * kernel -- as Linux's init, we ignore what we do not handle. */
+static const int ignored_signals[] = {
+	SIGPIPE, SIGTTOU, SIGTTIN, SIGIO, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM,
+	SIGPROF, SIGPWR, SIGSTKFLT,
+};
+
+static void ignore_signal(struct sup *s, int sig)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN};
+
+	if (sigaction(sig, &ign, &s->old_act[sig]) == 0)
+		sigaddset(&s->ignored, sig);
+}
+
+/* No asynchronous handlers: the signals we act on are blocked and read from
+ * a signalfd; the others are ignored (above).  All of it is undone in the
+ * command before exec. */
+static int setup_signals(struct sup *s)
+{
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -112,9 +130,11 @@ static int setup_signals(struct sup *s)
 	sigaddset(&set, SIGCONT); /* still continues us; read to follow `fg` */
 	if (sigprocmask(SIG_BLOCK, &set, &s->old_mask) < 0)
 		return -1;
-	sigaction(SIGPIPE, &ign, &s->old_pipe);
-	sigaction(SIGTTOU, &ign, &s->old_ttou);
-	sigaction(SIGTTIN, &ign, &s->old_ttin);
+	sigemptyset(&s->ignored);
+	for (size_t i = 0; i < sizeof(ignored_signals) / sizeof(ignored_signals[0]); i++)
+		ignore_signal(s, ignored_signals[i]);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		ignore_signal(s, sig);
 	s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	return s->sigfd < 0 ? -1 : 0;
 }
@@ -128,9 +148,9 @@ static void child_exec(struct sup *s, int errfd, int syncw, int ackr)
 
 	setpgid(0, 0);
 	term_child(s);
-	sigaction(SIGPIPE, &s->old_pipe, NULL);
-	sigaction(SIGTTOU, &s->old_ttou, NULL);
-	sigaction(SIGTTIN, &s->old_ttin, NULL);
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sigismember(&s->ignored, sig) == 1)
+			sigaction(sig, &s->old_act[sig], NULL);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 	if (s->old_nofile.rlim_max)
 		setrlimit(RLIMIT_NOFILE, &s->old_nofile);

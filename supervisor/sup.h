@@ -238,7 +238,8 @@ struct sup {
 	unsigned long long settle_cpu; /* and their CPU ticks then */
 
 	sigset_t old_mask;       /* signal mask at start: the command gets it back */
-	struct sigaction old_pipe, old_ttou, old_ttin; /* dispositions at start, ditto */
+	sigset_t ignored;        /* the signals we set to SIG_IGN (run.c setup_signals) */
+	struct sigaction old_act[_NSIG]; /* their dispositions at start, ditto */
 	struct rlimit old_nofile; /* fd limit at start, ditto (ours is raised: one pidfd each) */
 	bool listen_paused;      /* out of fds: listener out of epoll until a client closes */
 	bool listen_ready;       /* epoll reported the listener readable (or a batch was

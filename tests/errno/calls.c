@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -167,6 +169,50 @@ static long c_getscheduler(const struct val *v) { return sched_getscheduler(PID(
 static long c_setparam(const struct val *v) { return sched_setparam(PID(0), P(1)); }
 static long c_getparam(const struct val *v) { return sched_getparam(PID(0), P(1)); }
 static long c_rr_interval(const struct val *v) { return sched_rr_get_interval(PID(0), P(1)); }
+/* fdowner.c: owners and peers through descriptors. */
+static long c_fcntl_setown(const struct val *v) { return fcntl((int)A(0), F_SETOWN, PID(1)); }
+static long s_fcntl_setown(const struct val *v) { return syscall(SYS_fcntl, A(0), F_SETOWN, PID(1)); }
+static long setown_ex(const struct val *v, int type)
+{
+	struct f_owner_ex ex = { type, PID(1) };
+	return fcntl((int)A(0), F_SETOWN_EX, &ex);
+}
+static long c_fcntl_setown_pid(const struct val *v) { return setown_ex(v, F_OWNER_PID); }
+static long c_fcntl_setown_pgrp(const struct val *v) { return setown_ex(v, F_OWNER_PGRP); }
+/* The owner read back, as a pid (a group's sign dropped: the pid names
+ * it by role, and the sign only repeats the argument's). */
+static long c_fcntl_getown(const struct val *v)
+{
+	int p[2];
+	long r;
+	if (pipe(p) < 0)
+		return -1;
+	r = fcntl(p[0], F_SETOWN, PID(0));
+	if (r == 0)
+		r = fcntl(p[0], F_GETOWN);
+	if (r < -1)
+		r = -r;
+	close(p[0]);
+	close(p[1]);
+	return r;
+}
+static long c_fiosetown(const struct val *v)
+{
+	int sv[2];
+	long r;
+	int who = PID(0);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -1;
+	r = ioctl(sv[0], FIOSETOWN, &who);
+	close(sv[0]);
+	close(sv[1]);
+	return r;
+}
+static long c_peercred(const struct val *v)
+{
+	socklen_t len = sizeof(struct ucred);
+	return getsockopt((int)A(0), SOL_SOCKET, SO_PEERCRED, P(1), &len);
+}
 static long c_getpriority(const struct val *v) { return getpriority((int)A(0), (id_t)PID(1)); }
 static long c_setpriority(const struct val *v) { return setpriority((int)A(0), (id_t)PID(1), (int)A(2)); }
 static long c_prlimit(const struct val *v)
@@ -367,6 +413,12 @@ const struct call calls[] = {
 	{ "sched_getparam", ARGS2(K_PID, "pid", K_OUT, "param"), R_INT, { 0 }, c_getparam, true },
 	{ "sched_rr_get_interval", ARGS2(K_PID, "pid", K_OUT, "ts"), R_INT, { 0 }, c_rr_interval, true },
 	{ "getpriority", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 0 }, c_getpriority, true },
+	{ "fcntl(F_SETOWN)", ARGS2(K_FD, "fd", K_PID, "owner"), R_INT, { 0 }, c_fcntl_setown, false },
+	{ "fcntl(F_SETOWN_EX PID)", ARGS2(K_FD, "fd", K_PID, "owner"), R_INT, { 0 }, c_fcntl_setown_pid, false },
+	{ "fcntl(F_SETOWN_EX PGRP)", ARGS2(K_FD, "fd", K_PID, "owner"), R_INT, { 0 }, c_fcntl_setown_pgrp, false },
+	{ "fcntl(F_GETOWN)", ARGS1(K_PID, "owner set"), R_PID, { 0 }, c_fcntl_getown, true },
+	{ "ioctl(FIOSETOWN)", ARGS1(K_PID, "owner"), R_INT, { 0 }, c_fiosetown, true },
+	{ "getsockopt(SO_PEERCRED)", ARGS2(K_FD, "fd", K_OUT, "cred"), R_INT, { 0 }, c_peercred, true },
 	{ "setpriority", ARGS3(K_INT, "which", K_PID, "who", K_INT, "prio"), R_INT, { 0 }, c_setpriority, false },
 	{ "prlimit", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit, false },
 	{ "prlimit64", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit64, false },
@@ -382,6 +434,7 @@ const struct call calls[] = {
 	{ "syscall(getsid)", ARGS1(K_PID, "pid"), R_PID, { 0 }, s_getsid, true },
 	{ "syscall(setpgid)", ARGS2(K_PID, "pid", K_PID, "pgid"), R_INT, { 6, 1 }, s_setpgid, false },
 	{ "syscall(getpriority)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 0 }, s_getpriority, true },
+	{ "syscall(fcntl F_SETOWN)", ARGS2(K_FD, "fd", K_PID, "owner"), R_INT, { 0 }, s_fcntl_setown, false },
 	{ "syscall(ioprio_get)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_get, true },
 	{ "syscall(ioprio_set)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_set, false },
 	{ "syscall(pidfd_open)", ARGS2(K_PID, "pid", K_INT, "flags"), R_INT, { 0 }, s_pidfd_open, true },

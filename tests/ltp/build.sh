@@ -15,8 +15,18 @@ S=$B/ltp-src
 MIRROR=/work/.mirror/linux-test-project+ltp/repo
 SYSCALLS="kill getpid getppid getpgid getpgrp getsid setpgid setsid setpgrp wait wait4 waitid
 waitpid clone clone3 fork vfork execve getpriority setpriority sched_getparam sched_setparam
-cma tkill tgkill rt_sigqueueinfo pidfd_open pidfd_send_signal pidfd_getfd prctl"
-POSIX="fork getpid kill killpg sigaction sigqueue raise sigwait sigwaitinfo sigtimedwait pthread_atfork"
+cma tkill tgkill rt_sigqueueinfo pidfd_open pidfd_send_signal pidfd_getfd prctl
+fcntl getrlimit setrlimit sched_setaffinity sched_getaffinity sched_setscheduler
+sched_getscheduler sched_rr_get_interval ptrace gettid unshare setns exit exit_group
+rt_sigaction sigaction rt_sigprocmask sigprocmask rt_sigsuspend sigsuspend
+rt_sigtimedwait sigtimedwait sigwait sigwaitinfo pause alarm signal
+setuid setreuid setresuid execl execle execlp execv execvp execveat
+open openat access faccessat faccessat2 stat lstat fstatat statx readlink readlinkat
+chdir fchdir getcwd"
+POSIX="fork getpid kill killpg sigaction sigqueue raise sigwait sigwaitinfo sigtimedwait pthread_atfork
+sigprocmask pthread_sigmask pthread_kill sigpending sigsuspend sighold sigignore sigrelse sigset
+signal sigpause sched_getparam sched_setparam sched_getscheduler sched_setscheduler
+sched_rr_get_interval"
 
 if [ ! -d "$S/.git" ] && [ ! -f "$S/configure.ac" ]; then
 	if [ -n "${LTP_SRC:-}" ]; then git clone -q "$LTP_SRC" "$S"
