@@ -55,6 +55,8 @@ void real_resolve(void)
 	RESOLVE(tcgetsid);
 	RESOLVE(ioctl);
 	RESOLVE(fcntl);
+	RESOLVE(clock_getcpuclockid);
+	RESOLVE(timer_create);
 	RESOLVE(getsockopt);
 	RESOLVE(syscall);
 	RESOLVE(prctl);

@@ -102,6 +102,8 @@ struct shim_real {
 	pid_t (*tcgetsid)(int);
 	int (*ioctl)(int, unsigned long, ...);
 	int (*fcntl)(int, int, ...);
+	int (*clock_getcpuclockid)(pid_t, clockid_t *);
+	int (*timer_create)(clockid_t, struct sigevent *, timer_t *);
 	int (*getsockopt)(int, int, int, void *, socklen_t *);
 	/* Namespace closing (syscall.c, thread.c, pidcalls.c, prctl.c, paths.c). */
 	long (*syscall)(long, ...);
@@ -524,6 +526,11 @@ long shim_sys_fcntl(int fd, int cmd, long arg);
  * true when req is one, the call's result in *rc. */
 bool shim_ioctl_owner(int fd, unsigned long req, void *arg, int *rc);
 
+/* ---- clocks and timers (shim/clocks.c) ---------------------------------- */
+/* syscall(SYS_timer_create): SIGEV_THREAD_ID's thread id translated; the
+ * kernel's result (-errno on failure). */
+long shim_sys_timer_create(long clock, const void *sev, void *timer);
+
 /* ---- threads and pid arguments (shim/thread.c, shim/pidcalls.c) ----------- */
 /* gettid with the main thread's id virtual (= getpid()); other threads'
  * ids stay real. */
@@ -540,6 +547,8 @@ pid_t shim_xlate_tid(pid_t id);
 /* A pid no process has: above PID_MAX_LIMIT (2^22), the kernel's bound
  * for /proc/sys/kernel/pid_max, so every lookup of it fails. */
 #define SHIM_PID_NONE ((pid_t)0x7fffffff)
+/* The kernel's bound on pid_max (PID_MAX_LIMIT, 4 Mi on 64-bit). */
+#define SHIM_PID_MAX_LIMIT ((pid_t)(4 * 1024 * 1024))
 /* Call fn(rpid, ctx) for each live member of virtual group pgid (0 = the
  * caller's): 0, -errno (ESRCH: no such group), or 1 when the supervisor
  * cannot be reached.  fn returns false to stop. */

@@ -339,6 +339,8 @@ static long route(long nr, long a[6], bool *done)
 		return with_pid_arg(nr, a, 1);
 	case SYS_fcntl: /* F_SETOWN & co. (fdowner.c) */
 		return sys_result(shim_sys_fcntl((int)a[0], (int)a[1], a[2]));
+	case SYS_timer_create: /* SIGEV_THREAD_ID (clocks.c) */
+		return sys_result(shim_sys_timer_create(a[0], (const void *)a[1], (void *)a[2]));
 	case SYS_kcmp:
 		a[0] = shim_xlate_tid((pid_t)a[0]);
 		return with_pid_arg(nr, a, 1);

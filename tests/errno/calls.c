@@ -19,6 +19,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -213,6 +214,27 @@ static long c_peercred(const struct val *v)
 	socklen_t len = sizeof(struct ucred);
 	return getsockopt((int)A(0), SOL_SOCKET, SO_PEERCRED, P(1), &len);
 }
+/* clocks.c: a pid inside a clock id or a timer's target thread. */
+static long c_cpuclockid(const struct val *v)
+{
+	clockid_t clk;
+	return clock_getcpuclockid(PID(0), &clk); /* an errno number, or 0 */
+}
+static long timer_thread(const struct val *v, bool raw)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGURG };
+	timer_t t;
+	int kt;
+	long r;
+	sev._sigev_un._tid = PID(0);
+	r = raw ? syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &kt)
+		: timer_create(CLOCK_MONOTONIC, &sev, &t);
+	if (r == 0)
+		raw ? syscall(SYS_timer_delete, kt) : timer_delete(t);
+	return r;
+}
+static long c_timer_thread(const struct val *v) { return timer_thread(v, false); }
+static long s_timer_thread(const struct val *v) { return timer_thread(v, true); }
 static long c_getpriority(const struct val *v) { return getpriority((int)A(0), (id_t)PID(1)); }
 static long c_setpriority(const struct val *v) { return setpriority((int)A(0), (id_t)PID(1), (int)A(2)); }
 static long c_prlimit(const struct val *v)
@@ -419,6 +441,8 @@ const struct call calls[] = {
 	{ "fcntl(F_GETOWN)", ARGS1(K_PID, "owner set"), R_PID, { 0 }, c_fcntl_getown, true },
 	{ "ioctl(FIOSETOWN)", ARGS1(K_PID, "owner"), R_INT, { 0 }, c_fiosetown, true },
 	{ "getsockopt(SO_PEERCRED)", ARGS2(K_FD, "fd", K_OUT, "cred"), R_INT, { 0 }, c_peercred, true },
+	{ "clock_getcpuclockid", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_cpuclockid, true },
+	{ "timer_create(SIGEV_THREAD_ID)", ARGS1(K_PID, "tid"), R_INT, { 0 }, c_timer_thread, true },
 	{ "setpriority", ARGS3(K_INT, "which", K_PID, "who", K_INT, "prio"), R_INT, { 0 }, c_setpriority, false },
 	{ "prlimit", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit, false },
 	{ "prlimit64", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit64, false },
@@ -435,6 +459,7 @@ const struct call calls[] = {
 	{ "syscall(setpgid)", ARGS2(K_PID, "pid", K_PID, "pgid"), R_INT, { 6, 1 }, s_setpgid, false },
 	{ "syscall(getpriority)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 0 }, s_getpriority, true },
 	{ "syscall(fcntl F_SETOWN)", ARGS2(K_FD, "fd", K_PID, "owner"), R_INT, { 0 }, s_fcntl_setown, false },
+	{ "syscall(timer_create SIGEV_THREAD_ID)", ARGS1(K_PID, "tid"), R_INT, { 0 }, s_timer_thread, true },
 	{ "syscall(ioprio_get)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_get, true },
 	{ "syscall(ioprio_set)", ARGS2(K_INT, "which", K_PID, "who"), R_INT, { 1 }, s_ioprio_set, false },
 	{ "syscall(pidfd_open)", ARGS2(K_PID, "pid", K_INT, "flags"), R_INT, { 0 }, s_pidfd_open, true },

@@ -22,11 +22,11 @@ rt_sigaction sigaction rt_sigprocmask sigprocmask rt_sigsuspend sigsuspend
 rt_sigtimedwait sigtimedwait sigwait sigwaitinfo pause alarm signal
 setuid setreuid setresuid execl execle execlp execv execvp execveat
 open openat access faccessat faccessat2 stat lstat fstatat statx readlink readlinkat
-chdir fchdir getcwd"
+chdir fchdir getcwd timer_create"
 POSIX="fork getpid kill killpg sigaction sigqueue raise sigwait sigwaitinfo sigtimedwait pthread_atfork
 sigprocmask pthread_sigmask pthread_kill sigpending sigsuspend sighold sigignore sigrelse sigset
 signal sigpause sched_getparam sched_setparam sched_getscheduler sched_setscheduler
-sched_rr_get_interval"
+sched_rr_get_interval clock_getcpuclockid timer_create"
 
 if [ ! -d "$S/.git" ] && [ ! -f "$S/configure.ac" ]; then
 	if [ -n "${LTP_SRC:-}" ]; then git clone -q "$LTP_SRC" "$S"
