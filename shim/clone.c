@@ -35,15 +35,20 @@
  * see which one it uses; a program that passes data through the top of
  * `stack` would).  Threads, CLONE_VM (a process sharing our memory shares
  * our identity cache too: it cannot have an identity of its own),
- * CLONE_PARENT, CLONE_SETTLS, namespaces other than CLONE_NEWPID (whose
- * child leaves the tree: nest.c), CLONE_VFORK and CLONE_PIDFD pass through
+ * CLONE_PARENT, CLONE_SETTLS, CLONE_VFORK and CLONE_PIDFD pass through
  * untouched: their child registers lazily, as before, and its *_SETTID
  * words are the kernel's real ids.
  */
 
 /* Flags that keep a clone a plain fork besides its exit signal. */
 #define CLONE_FORKLIKE (CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_IO | CLONE_UNTRACED | \
-			CLONE_PTRACE | CLONE_NEWPID | CLONE_SETTID_WORDS | CLONE_CHILD_CLEARTID)
+			CLONE_PTRACE | CLONE_NEWPID | CLONE_SETTID_WORDS | CLONE_CHILD_CLEARTID | \
+			CLONE_OTHER_NS)
+/* Namespaces: a CLONE_NEWPID child leaves the tree (nest.c); the others
+ * keep it in our pid namespace, so it is tracked like any child (LTP
+ * setns02 waits for it by the pid clone returned). */
+#define CLONE_OTHER_NS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | \
+			CLONE_NEWCGROUP | CLONE_NEWUSER)
 /* The words we write ourselves. */
 #define CLONE_SETTID_WORDS (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID)
 

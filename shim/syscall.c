@@ -93,6 +93,10 @@ static long sys_result(long r)
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x1000
 #endif
+/* Namespaces that keep the child in ours pid-wise. */
+#define CLONE_OTHER_NS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | \
+			CLONE_NEWCGROUP | CLONE_NEWUSER)
+
 #ifndef CLONE_CLEAR_SIGHAND
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
 #endif
@@ -104,11 +108,16 @@ static long sys_result(long r)
  * CLONE_NEWPID too (LTP clone301): the parent gets the child's vpid and
  * waits for it by that number; the child, first of its own pid namespace,
  * leaves the tree in the fork wrapper (nest.c: getppid() is 0) and sees
- * the kernel's ids there (getpid() is 1). */
+ * the kernel's ids there (getpid() is 1).  The other namespaces (mount,
+ * uts, ipc, net, cgroup, user) leave the child in our pid namespace, so
+ * it stays in the tree: its parent waits for it by vpid (LTP setns02).
+ * A child that cannot reach the supervisor from there (a mount
+ * namespace without the run directory) goes offline on its own. */
 #define FORKLIKE_FLAGS                                                                    \
 	((uint64_t)CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_PARENT_SETTID |      \
 	 CLONE_PIDFD | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_IO | CLONE_UNTRACED | \
-	 CLONE_PTRACE | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP | CLONE_NEWPID)
+	 CLONE_PTRACE | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP | CLONE_NEWPID |           \
+	 CLONE_OTHER_NS)
 
 /* The layout of the kernel's struct clone_args (fixed ABI, 8-byte fields). */
 struct sys_clone_args {
@@ -341,6 +350,12 @@ static long route(long nr, long a[6], bool *done)
 		return sys_result(shim_sys_fcntl((int)a[0], (int)a[1], a[2]));
 	case SYS_timer_create: /* SIGEV_THREAD_ID (clocks.c) */
 		return sys_result(shim_sys_timer_create(a[0], (const void *)a[1], (void *)a[2]));
+	case SYS_rt_sigtimedwait: { /* si_pid virtual, as sigtimedwait's (sig.c) */
+		long r = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (r > 0 && a[1] != 0)
+			shim_sig_translate((siginfo_t *)a[1]);
+		return sys_result(r);
+	}
 	case SYS_kcmp:
 		a[0] = shim_xlate_tid((pid_t)a[0]);
 		return with_pid_arg(nr, a, 1);
