@@ -56,6 +56,9 @@ void real_resolve(void)
 	RESOLVE(ioctl);
 	RESOLVE(fcntl);
 	RESOLVE(clock_getcpuclockid);
+	RESOLVE(msgctl);
+	RESOLVE(shmctl);
+	RESOLVE(semctl);
 	RESOLVE(timer_create);
 	RESOLVE(getsockopt);
 	RESOLVE(syscall);

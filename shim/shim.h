@@ -103,6 +103,9 @@ struct shim_real {
 	int (*ioctl)(int, unsigned long, ...);
 	int (*fcntl)(int, int, ...);
 	int (*clock_getcpuclockid)(pid_t, clockid_t *);
+	int (*msgctl)(int, int, void *);
+	int (*shmctl)(int, int, void *);
+	int (*semctl)(int, int, int, ...);
 	int (*timer_create)(clockid_t, struct sigevent *, timer_t *);
 	int (*getsockopt)(int, int, int, void *, socklen_t *);
 	/* Namespace closing (syscall.c, thread.c, pidcalls.c, prctl.c, paths.c). */
@@ -530,6 +533,11 @@ bool shim_ioctl_owner(int fd, unsigned long req, void *arg, int *rc);
 /* syscall(SYS_timer_create): SIGEV_THREAD_ID's thread id translated; the
  * kernel's result (-errno on failure). */
 long shim_sys_timer_create(long clock, const void *sev, void *timer);
+
+/* ---- System V IPC status (shim/sysvipc.c) -------------------------------- */
+/* syscall(SYS_msgctl / SYS_shmctl / SYS_semctl): the pids in the status
+ * virtual; the kernel's result (-errno on failure). */
+long shim_sys_ipcctl(long nr, long a0, long a1, long a2, long a3);
 
 /* ---- threads and pid arguments (shim/thread.c, shim/pidcalls.c) ----------- */
 /* gettid with the main thread's id virtual (= getpid()); other threads'

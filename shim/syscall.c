@@ -356,6 +356,10 @@ static long route(long nr, long a[6], bool *done)
 			shim_sig_translate((siginfo_t *)a[1]);
 		return sys_result(r);
 	}
+	case SYS_msgctl: /* the status's pids (sysvipc.c) */
+	case SYS_shmctl:
+	case SYS_semctl:
+		return sys_result(shim_sys_ipcctl(nr, a[0], a[1], a[2], a[3]));
 	case SYS_kcmp:
 		a[0] = shim_xlate_tid((pid_t)a[0]);
 		return with_pid_arg(nr, a, 1);

@@ -22,7 +22,7 @@ rt_sigaction sigaction rt_sigprocmask sigprocmask rt_sigsuspend sigsuspend
 rt_sigtimedwait sigtimedwait sigwait sigwaitinfo pause alarm signal
 setuid setreuid setresuid execl execle execlp execv execvp execveat
 open openat access faccessat faccessat2 stat lstat fstatat statx readlink readlinkat
-chdir fchdir getcwd timer_create"
+chdir fchdir getcwd timer_create msgctl msgsnd msgrcv shmctl semctl"
 POSIX="fork getpid kill killpg sigaction sigqueue raise sigwait sigwaitinfo sigtimedwait pthread_atfork
 sigprocmask pthread_sigmask pthread_kill sigpending sigsuspend sighold sigignore sigrelse sigset
 signal sigpause sched_getparam sched_setparam sched_getscheduler sched_setscheduler
