@@ -251,17 +251,8 @@ SHIM_EXPORT int fcntl(int fd, int cmd, ...)
 }
 
 /* glibc 2.28's name for the same call, which programs built with
- * _FILE_OFFSET_BITS=64 import. */
-SHIM_EXPORT int fcntl64(int fd, int cmd, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, cmd);
-	r = fcntl_any(fd, cmd, ap);
-	va_end(ap);
-	return r;
-}
+ * _FILE_OFFSET_BITS=64 import (one function in glibc too). */
+SHIM_EXPORT int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
 
 /*
  * The socket forms (ioctl): FIOSETOWN and SIOCSPGRP read the owner from an

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "lib/rawstat.h"
+#include "lib/rawsys.h"
 
 extern char **environ;
 static int nf_fail;
@@ -35,50 +36,13 @@ static void check(int ok, const char *what, long got)
 	nf_fail |= !ok;
 }
 
-/* kill(2) without libc: the shim interposes kill() and syscall() and
- * would take the supervisor's real pid for a virtual one. */
+/* kill(2) and getsockopt(2) without libc (lib/rawsys.h): the shim
+ * interposes kill() and syscall() and would take the supervisor's real pid
+ * for a virtual one, and its getsockopt shows SO_PEERCRED's pid virtual
+ * (the supervisor is vpid 1). */
 static long raw_kill(long pid, long sig)
 {
-#if defined(__x86_64__)
-	long ret;
-	__asm__ volatile("syscall" : "=a"(ret) : "a"((long)SYS_kill), "D"(pid), "S"(sig)
-			 : "rcx", "r11", "memory");
-	return ret;
-#elif defined(__aarch64__)
-	register long x8 __asm__("x8") = SYS_kill;
-	register long x0 __asm__("x0") = pid;
-	register long x1 __asm__("x1") = sig;
-	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1) : "memory");
-	return x0;
-#else
-	return syscall(SYS_kill, pid, sig) < 0 ? -errno : 0;
-#endif
-}
-
-/* getsockopt(2) without libc: the shim's getsockopt shows SO_PEERCRED's
- * pid virtual (the supervisor is vpid 1), and we need the real one. */
-static long raw_getsockopt(long fd, long level, long name, void *val, socklen_t *len)
-{
-#if defined(__x86_64__)
-	long ret;
-	register long r10 __asm__("r10") = (long)val;
-	register long r8 __asm__("r8") = (long)len;
-	__asm__ volatile("syscall" : "=a"(ret)
-			 : "a"((long)SYS_getsockopt), "D"(fd), "S"(level), "d"(name), "r"(r10), "r"(r8)
-			 : "rcx", "r11", "memory");
-	return ret;
-#elif defined(__aarch64__)
-	register long x8 __asm__("x8") = SYS_getsockopt;
-	register long x0 __asm__("x0") = fd;
-	register long x1 __asm__("x1") = level;
-	register long x2 __asm__("x2") = name;
-	register long x3 __asm__("x3") = (long)val;
-	register long x4 __asm__("x4") = (long)len;
-	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
-	return x0;
-#else
-	return syscall(SYS_getsockopt, fd, level, name, val, len) < 0 ? -errno : 0;
-#endif
+	return raw_syscall5(SYS_kill, pid, sig, 0, 0, 0);
 }
 
 /* Field 4 (ppid) or 1 (pid) of /proc/self/stat: real ids (raw_self_stat). */
@@ -134,7 +98,7 @@ static long peer_of_socket(void)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    raw_getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+	    raw_syscall5(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, (long)&cred, (long)&len) < 0)
 		cred.pid = -1;
 	if (fd >= 0)
 		close(fd);

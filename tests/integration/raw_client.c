@@ -35,31 +35,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* A system call without libc: the shim interposes syscall() and
- * getsockopt(), which would show the supervisor as vpid 1 and take a real
- * pid for a virtual one; killsup must reach the real process. */
-static long raw_call(long nr, long a, long b, long c, long d, long e)
-{
-#if defined(__x86_64__)
-	long ret;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
-			 : "rcx", "r11", "memory");
-	return ret;
-#elif defined(__aarch64__)
-	register long x8 __asm__("x8") = nr;
-	register long x0 __asm__("x0") = a;
-	register long x1 __asm__("x1") = b;
-	register long x2 __asm__("x2") = c;
-	register long x3 __asm__("x3") = d;
-	register long x4 __asm__("x4") = e;
-	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
-	return x0;
-#else
-	return syscall(nr, a, b, c, d, e) < 0 ? -errno : 0;
-#endif
-}
+#include "lib/rawsys.h"
 
 static uint32_t rc_seq;
 
@@ -240,10 +216,10 @@ int main(int argc, char **argv)
 		} else if (strncmp(step, "killsup=", 8) == 0) {
 			struct ucred cred;
 			socklen_t clen = sizeof(cred);
-			rc = (int)raw_call(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, (long)&cred,
-					   (long)&clen);
+			rc = (int)raw_syscall5(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, (long)&cred,
+					       (long)&clen);
 			if (rc == 0)
-				rc = (int)raw_call(SYS_kill, cred.pid, v[0], 0, 0, 0);
+				rc = (int)raw_syscall5(SYS_kill, cred.pid, v[0], 0, 0, 0);
 			printf("killsup rc=%d\n", rc);
 			fflush(stdout);
 			continue;

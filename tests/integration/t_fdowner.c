@@ -51,6 +51,23 @@ static void show_getown_ex(const char *what, int fd)
 		it_out("%s: %s %s", what, ex_type(ex.type), it_l(ex.pid));
 }
 
+/* One byte written to the other end of the async socket; wait for the
+ * SIGIO it brings (blocked until sigsuspend): how many arrived. */
+static int sigio_after_write(int wfd)
+{
+	sigset_t io, old;
+
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	sigprocmask(SIG_BLOCK, &io, &old);
+	sigio_seen = 0;
+	if (write(wfd, "x", 1) != 1)
+		it_die("write");
+	sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return (int)sigio_seen;
+}
+
 /* SIGIO reaches the owner: one byte written to the other end. */
 static void owner_and_sigio(void)
 {
@@ -65,16 +82,7 @@ static void owner_and_sigio(void)
 	show_getown("F_GETOWN", sv[0]);
 	show_getown_ex("F_GETOWN_EX", sv[0]);
 	IT_RC("F_SETFL O_ASYNC", fcntl(sv[0], F_SETFL, O_ASYNC | O_NONBLOCK));
-	sigset_t io, old;
-	sigemptyset(&io);
-	sigaddset(&io, SIGIO);
-	sigprocmask(SIG_BLOCK, &io, &old);
-	sigio_seen = 0;
-	if (write(sv[1], "x", 1) != 1)
-		it_die("write");
-	sigsuspend(&old);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	it_out("SIGIO after a write: %d", (int)sigio_seen);
+	it_out("SIGIO after a write: %d", sigio_after_write(sv[1]));
 
 	IT_RC("F_SETOWN -getpgrp()", fcntl(sv[0], F_SETOWN, -getpgrp()));
 	show_getown("F_GETOWN (group)", sv[0]);
@@ -82,13 +90,7 @@ static void owner_and_sigio(void)
 	char byte;
 	if (read(sv[0], &byte, 1) != 1)
 		it_die("read");
-	sigprocmask(SIG_BLOCK, &io, &old);
-	sigio_seen = 0;
-	if (write(sv[1], "y", 1) != 1)
-		it_die("write");
-	sigsuspend(&old);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	it_out("SIGIO to the group after a write: %d", (int)sigio_seen);
+	it_out("SIGIO to the group after a write: %d", sigio_after_write(sv[1]));
 	signal(SIGIO, SIG_IGN);
 
 	struct it_chan ready = it_chan(), rel = it_chan();
