@@ -699,6 +699,12 @@ void procs_sweep(struct sup *s)
 	int64_t now = sup_now();
 	struct eng_pinfo pi;
 
+	/* REAPED records already written (the event FIFO is read on the
+	 * timer while busy, or may be ready in the same epoll batch as the
+	 * timer): a zombie its parent has reaped is the parent's reap, not
+	 * ours to sweep. */
+	events_drain(s);
+
 	for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1)) {
 		struct sysio_stat st;
 		struct sup_proc *p;

@@ -237,6 +237,12 @@ static bool sender_inside(struct sup *s, pid_t sender)
 {
 	struct sysio_stat st;
 
+	/* The sender may have exited since it signalled us (a busy machine
+	 * runs us late): its BIND or its parent's REAPED may still be in the
+	 * event FIFO, and once reaped it is in the ring of recent reaps.  A
+	 * sender that is gone and was never ours is outside (`kill` from a
+	 * shell exits at once). */
+	events_drain(s);
 	/* sender == self_rpid before the bound: we may be pid 1 of a pid
 	 * namespace. */
 	for (int depth = 0; depth < 256; depth++) {
@@ -244,7 +250,7 @@ static bool sender_inside(struct sup *s, pid_t sender)
 			return depth > 0;
 		if (sender <= 1)
 			return false;
-		if (eng_rpid_to_vpid(s->eng, sender) > 1)
+		if (eng_rpid_to_vpid(s->eng, sender) > 1 || procs_reaped_vpid(s, sender) > 1)
 			return true;
 		if (sysio_stat(sender, &st) < 0)
 			return false;
