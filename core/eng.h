@@ -258,6 +258,13 @@ int32_t eng_next(const struct eng *e, int32_t from);
  * that is init never connects).  False for an unknown group. */
 bool eng_pgrp_orphaned(const struct eng *e, int32_t pgid, int32_t ignore);
 
+/* The processes whose exit, if it has already happened, the model must
+ * apply before vpid moves to group to_pgid (0: setsid's new group), so
+ * that the orphan rule judges it against the groups of its time (pgrp.c).
+ * Up to cap vpids into out; returns the total (may exceed cap). */
+size_t eng_move_witnesses(const struct eng *e, int32_t vpid, int32_t to_pgid, int32_t *out,
+			  size_t cap);
+
 struct eng_stats {
 	size_t nproc, ngrp, nsess, nzombie;
 	size_t bytes; /* heap bytes held by the model (tables, records) */

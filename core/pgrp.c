@@ -93,6 +93,63 @@ bool eng_pgrp_orphaned(const struct eng *e, int32_t pgid, int32_t ignore)
 	return pgrp_orphaned(e, g, ignore ? proc_find(e, ignore) : NULL);
 }
 
+/* Append g's live members and their parents (init left out) to out. */
+static void witness_group(const struct eng *e, const struct pgrp *g, int32_t *out, size_t cap,
+			  size_t *n)
+{
+	const struct proc *p;
+
+	if (!g)
+		return;
+	DL_FOREACH2(g->members, p, mem_next) {
+		if (p->zombie)
+			continue;
+		if (*n < cap)
+			out[*n] = p->vpid;
+		(*n)++;
+		if (p->parent && p->parent != e->init) {
+			if (*n < cap)
+				out[*n] = p->parent->vpid;
+			(*n)++;
+		}
+	}
+}
+
+/*
+ * Which exits does moving vpid to group to_pgid (0: a new group of its
+ * own, as setsid makes) reorder?  The kernel decides the orphan rule at
+ * each exit, against the groups as they are then; the model learns an
+ * exit later (a pidfd, a parent's REAPED), and a move handled in between
+ * would make it judge the exit against the groups after the move.  An
+ * exit's judgement looks at the exiting process's group and its
+ * children's groups; the move changes the links of vpid's old and new
+ * groups and of its children's groups.  So the witnesses are the live
+ * members of those groups and their parents, plus vpid's parent.  Writes
+ * up to cap vpids (repeats possible) and returns how many there are in
+ * all; 0 for an unknown or zombie vpid.  Pure.
+ */
+size_t eng_move_witnesses(const struct eng *e, int32_t vpid, int32_t to_pgid, int32_t *out,
+			  size_t cap)
+{
+	const struct proc *t = proc_find(e, vpid), *c;
+	size_t n = 0;
+
+	if (!t || t->zombie)
+		return 0;
+	if (t->parent && t->parent != e->init) {
+		if (n < cap)
+			out[n] = t->parent->vpid;
+		n++;
+	}
+	witness_group(e, t->pgrp, out, cap, &n);
+	if (to_pgid > 0 && to_pgid != t->pgrp->vpgid)
+		witness_group(e, pgrp_find(e, to_pgid), out, cap, &n);
+	DL_FOREACH2(t->children, c, sib_next)
+		if (c->pgrp != t->pgrp)
+			witness_group(e, c->pgrp, out, cap, &n);
+	return n;
+}
+
 static bool pgrp_member_stopped(const struct eng *e, const struct proc *p)
 {
 	/* A zombie is not in a group stop (its signal state says "exiting"). */

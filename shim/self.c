@@ -23,6 +23,10 @@ static SHIM_HOT _Atomic uint64_t ppid_cache; /* (vppid << 32) | rppid; 0 = unkno
  * (shim_self_forked); 0 = not known to be one.  Such a process leads no
  * session: its vpid is new, never the id of a session. */
 static SHIM_HOT atomic_int fork_rpid;
+/* The real pid of the last process of this image that made a child
+ * (shim_self_parented); a fork child inherits its parent's, so "made none
+ * yet" is "not our own real pid". */
+static SHIM_HOT atomic_int parented_rpid;
 static atomic_int warned;        /* the LOST warning was printed */
 
 /* Copied at init: programs may clear their environment later. */
@@ -239,6 +243,17 @@ bool shim_self_no_session(void)
 	pid_t r = atomic_load(&fork_rpid);
 
 	return r > 0 && r == atomic_load(&self_rpid);
+}
+
+void shim_self_parented(void)
+{
+	if (!shim_vf.active)
+		atomic_store(&parented_rpid, shim_self_rpid());
+}
+
+bool shim_self_childless_fork(void)
+{
+	return shim_self_no_session() && atomic_load(&parented_rpid) != atomic_load(&self_rpid);
 }
 
 bool shim_self_known(void)

@@ -273,6 +273,10 @@ bool shim_self_known(void);
 void shim_self_forked(pid_t rpid);
 void shim_self_setsid(void);
 bool shim_self_no_session(void);
+/* This process made a child (shim_child_add); shim_self_childless_fork:
+ * a fork child that leads no session and has made no child since. */
+void shim_self_parented(void);
+bool shim_self_childless_fork(void);
 /* The claim sent with HELLO (0 none). */
 pid_t shim_self_claim(void);
 /* The real pid the cached identity and connection belong to. */

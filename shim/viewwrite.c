@@ -117,6 +117,14 @@ int shim_view_setpgid(pid_t pid, pid_t pgid)
  * until the supervisor has applied it (docs/internals.md, "The model
  * view"), so no read can miss the change once this returns.  VIEW_ASK
  * when the FIFO cannot take it.
+ *
+ * Only while the child has made no child of its own: then the move changes
+ * no link of the group it leaves (its parent is in it, having forked it
+ * there), so no exit the supervisor learns later can be judged differently
+ * for it.  A parent's move does change its children's links, and the
+ * supervisor must then apply first the exits that came before it
+ * (supervisor/ops.c, settle_move), which a record read later cannot tell
+ * from the ones that came after: that asks.
  */
 int shim_oneway_setpgid(pid_t pid, pid_t pgid)
 {
@@ -124,7 +132,7 @@ int shim_oneway_setpgid(pid_t pid, pid_t pgid)
 	pid_t self;
 	int saved = errno;
 
-	if (shim_vf.active || !shim_self_known() || !shim_self_no_session())
+	if (shim_vf.active || !shim_self_known() || !shim_self_childless_fork())
 		return VIEW_ASK;
 	self = shim_self_vpid();
 	if ((pid != 0 && pid != self) || (pgid != 0 && pgid != self))

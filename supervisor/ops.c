@@ -138,6 +138,38 @@ static int op_exec(struct sup *s, struct sup_client *c, const struct proto_req *
 	return 0;
 }
 
+/*
+ * Before target moves to group `to` (0: setsid's own group): the exits
+ * that happened before this request and change what the move means for
+ * the orphan rule are applied first (eng_move_witnesses), so that the
+ * model judges them against the groups of their time, as the kernel did.
+ * Left out: the caller (it asks, so it lived when it asked).  A record of
+ * the event FIFO (a childless fork child's one-way setpgid(0, 0),
+ * shim/viewwrite.c) is history: an exit the kernel reports now may have
+ * come after it was written, so none is applied for it.
+ */
+static void settle_move(struct sup *s, int32_t caller, int32_t target, int32_t to)
+{
+	int32_t small[64], *v = small;
+	size_t n, k = 0;
+
+	if (target <= 1 || s->ev_draining)
+		return;
+	n = eng_move_witnesses(s->eng, target, to, small, sizeof(small) / sizeof(small[0]));
+	if (n > sizeof(small) / sizeof(small[0])) {
+		v = malloc(n * sizeof(*v));
+		if (!v)
+			return;
+		n = eng_move_witnesses(s->eng, target, to, v, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != caller)
+			v[k++] = v[i];
+	procs_settle_exits(s, v, k);
+	if (v != small)
+		free(v);
+}
+
 /* SETPGID: reply v1 = the real group the target must join (procs.c's
  * procs_group_rpgid: the shim mirrors the change into the kernel), 0 =
  * none known. */
@@ -153,6 +185,8 @@ static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_re
 		if (eng_info(s->eng, target, &pi) == 0 && pi.ppid == c->vpid && !pi.execed)
 			eng_exec(s->eng, target, &s->fx);
 	}
+	if (q->b >= 0)
+		settle_move(s, c->vpid, target, q->b == 0 ? target : q->b);
 	rc = eng_setpgid(s->eng, c->vpid, q->a, q->b, &s->fx);
 	effects_apply(s, 0);
 	if (rc == 0)
@@ -481,6 +515,7 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_SETSID:
 		/* The shim repeats it for real (shim/ids.c): a real session,
 		 * whose orphaned groups the kernel signals itself. */
+		settle_move(s, self, self, 0);
 		rc = reply_value(r, eng_setsid(s->eng, self, &s->fx));
 		if (rc >= 0)
 			eng_session_set_kernel(s->eng, self, true);

@@ -446,6 +446,51 @@ bool procs_pidfd_exited(struct sup *s, int32_t vpid)
 	return p && p->pidfd >= 0 && poll(&pfd, 1, 0) > 0;
 }
 
+/*
+ * Apply now the exits the kernel already reports among vpids (pidfd
+ * readable, or gone), before a request that changes what those exits
+ * mean: eng_move_witnesses.  One poll for all of them.
+ */
+void procs_settle_exits(struct sup *s, const int32_t *vpids, size_t n)
+{
+	struct pollfd small[32], *pfd = small;
+	int32_t vsmall[32], *v = vsmall;
+	size_t k = 0;
+
+	if (n > sizeof(small) / sizeof(small[0])) {
+		pfd = malloc(n * sizeof(*pfd));
+		v = malloc(n * sizeof(*v));
+		if (!pfd || !v) {
+			free(pfd);
+			free(v);
+			return; /* the model stays as it is: a late exit, as before */
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct sup_proc *p = procs_find(s, vpids[i]);
+
+		if (!p || p->exited || p->rpid <= 0)
+			continue;
+		/* One still waiting for its pidfd (procs_watch_pend) gets one
+		 * only if it has exited: a living one stays lazy. */
+		if (p->pidfd < 0 && !procs_running(s, vpids[i]))
+			procs_watch(s, vpids[i]); /* may apply a "gone" exit */
+		p = procs_find(s, vpids[i]);
+		if (!p || p->exited || p->pidfd < 0)
+			continue;
+		pfd[k] = (struct pollfd){.fd = p->pidfd, .events = POLLIN};
+		v[k++] = vpids[i];
+	}
+	if (k && poll(pfd, k, 0) > 0)
+		for (size_t i = 0; i < k; i++)
+			if (pfd[i].revents)
+				procs_pidfd_ready(s, v[i]);
+	if (pfd != small) {
+		free(pfd);
+		free(v);
+	}
+}
+
 /* Is vpid's real process still running (not exited, not gone)?  Its
  * pidfd says; for one still waiting for its pidfd (procs_watch_pend) a
  * pidfd is opened for the question only. */

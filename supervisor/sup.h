@@ -400,6 +400,8 @@ bool procs_vpid_handed(struct sup *s, int32_t vpid);
 struct proto_vpids *procs_vc(struct sup *s);
 void procs_pidfd_ready(struct sup *s, int32_t vpid);
 bool procs_pidfd_exited(struct sup *s, int32_t vpid);
+/* Apply the exits the kernel already reports among vpids (one poll). */
+void procs_settle_exits(struct sup *s, const int32_t *vpids, size_t n);
 void procs_reap_children(struct sup *s);
 void procs_sweep(struct sup *s);
 bool procs_sweep_needed(struct sup *s);

@@ -603,6 +603,47 @@ START_TEST(test_subreaper_in_same_group_does_not_connect)
 }
 END_TEST
 
+static bool has_vpid(const int32_t *v, size_t n, int32_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+/* The seed-716405611 shape: A (3) and its child E (5) in group 2 with D
+ * (4); A moving to a group of its own changes whether E links group 2, so
+ * E (and D, and their parents) witness the move; init never does. */
+START_TEST(test_move_witnesses)
+{
+	int32_t v[16];
+	size_t n;
+
+	t_command(E);
+	t_fork(E, 2);                 /* 3 = A */
+	t_fork(E, 2);                 /* 4 = D */
+	t_fork(E, 3);                 /* 5 = E */
+	t_fork(E, 2);                 /* 6, in a group of its own */
+	t_setpgid(E, 2, 6, 6);
+	n = eng_move_witnesses(E, 3, 3, v, 16);
+	ck_assert_uint_le(n, 16);
+	ck_assert(has_vpid(v, n, 2) && has_vpid(v, n, 3) && has_vpid(v, n, 4) && has_vpid(v, n, 5));
+	ck_assert(!has_vpid(v, n, 6)); /* group 6 is neither left nor joined */
+	ck_assert(!has_vpid(v, n, 1));
+	/* Joining group 6 makes its members witnesses too. */
+	n = eng_move_witnesses(E, 3, 6, v, 16);
+	ck_assert(has_vpid(v, n, 6) && has_vpid(v, n, 5));
+	/* cap: the total is still counted. */
+	ck_assert_uint_eq(eng_move_witnesses(E, 3, 6, v, 1), n);
+	/* A zombie or unknown process moves nowhere. */
+	t_exit(E, 5);
+	n = eng_move_witnesses(E, 3, 3, v, 16);
+	ck_assert(!has_vpid(v, n, 5));
+	ck_assert_uint_eq(eng_move_witnesses(E, 5, 5, v, 16), 0);
+	ck_assert_uint_eq(eng_move_witnesses(E, 99, 0, v, 16), 0);
+}
+END_TEST
+
 static Suite *pgrp_suite(void)
 {
 	Suite *s = suite_create("pgrp");
@@ -643,6 +684,7 @@ static Suite *pgrp_suite(void)
 	tcase_add_test(tc, test_no_signals_when_nothing_stopped);
 	tcase_add_test(tc, test_no_orphan_signals_from_setpgid);
 	tcase_add_test(tc, test_no_orphan_signals_from_setsid);
+	tcase_add_test(tc, test_move_witnesses);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("orphan rule with subreapers");
