@@ -581,7 +581,7 @@ int run_main(const struct sup_opts *opt)
 	s.opt = *opt;
 	s.self_rpid = getpid();
 	s.euid = geteuid();
-	s.epfd = s.lfd = s.sigfd = s.tfd = s.tty_fd = s.evfd = -1;
+	s.epfd = s.lfd = s.sigfd = s.tfd = s.tty_fd = s.evfd = s.lockfd = -1;
 	s.next_client_id = 1;
 	s.exit_code = -1;
 	s.how_status = -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -27,6 +28,8 @@
  *   TOP = $TMPDIR/jobshim-<pid>.XXXXXX   0711, ours: anyone may pass, no one
  *                                         may list it ($TMPDIR only when
  *                                         every uid may pass it, else /tmp);
+ *   TOP/lock                              0600, flock'ed while we live
+ *                                         (rundir_prune.c);
  *   DIR = TOP/<24 random hex digits>      0711, ours: the secret component;
  *   DIR/sock, vpids, events, imgcache     0666: any uid that knows DIR;
  *   DIR/mview                             0644: read by all, written by us
@@ -46,6 +49,26 @@
 
 #define RUNDIR_SECRET_BYTES 12 /* 24 hex digits: beyond guessing with stat() */
 #define RUNDIR_LIB "libjobshim.so" /* a copy of a library other uids cannot read */
+
+/* TOP/lock, 0600, flock'ed for our whole life: rundir_prune (rundir_prune.c)
+ * tells a dead supervisor's leftovers by it.  Failing to make it only
+ * means our own leftovers, if any, are never pruned. */
+static void take_lock(struct sup *s)
+{
+	char path[sizeof(s->top) + sizeof("/" RUNDIR_LOCK)];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" RUNDIR_LOCK, s->top);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		unlink(path);
+		return;
+	}
+	s->lockfd = fd;
+}
 
 /* A new file `name` in DIR, mode 0666, `size` bytes of zeros: the open fd, or -1. */
 static int shared_file(struct sup *s, const char *name, off_t size, char *path, size_t pathlen)
@@ -171,6 +194,7 @@ static int make_dirs(struct sup *s, const char *tmp)
 		s->top[0] = '\0';
 		return -1;
 	}
+	take_lock(s);
 	do
 		n = getrandom(rnd, sizeof(rnd), 0);
 	while (n < 0 && errno == EINTR);
@@ -226,6 +250,7 @@ int rundir_make(struct sup *s)
 		tmp = "/tmp";
 	if (make_dirs(s, tmp) < 0)
 		return -1;
+	rundir_prune(s, tmp);
 	snprintf(s->sock, sizeof(s->sock), "%s/sock", s->dir);
 	memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
 	/* "trace" beside the socket tells every image the run is traced, so
@@ -272,6 +297,11 @@ void rundir_remove(struct sup *s)
 		nest_cleanup(s);
 		rmdir(s->dir);
 	}
-	if (s->top[0])
+	if (s->top[0]) {
+		char lock[sizeof(s->top) + sizeof("/" RUNDIR_LOCK)];
+		snprintf(lock, sizeof(lock), "%s/" RUNDIR_LOCK, s->top);
+		if (s->lockfd >= 0)
+			unlink(lock);
 		rmdir(s->top);
+	}
 }

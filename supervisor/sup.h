@@ -169,6 +169,7 @@ struct sup {
 	uid_t euid;              /* ours: a ps tool of this uid (or root) may connect */
 	int epfd, lfd, sigfd, tfd; /* -1 when closed */
 	char top[200];           /* the run directory, 0711 ("" when none): rundir.c */
+	int lockfd;              /* TOP/lock, flock'ed (-1 none): rundir_prune.c */
 	char dir[200];           /* top + "/<secret>", 0711, holds the socket ("" when none) */
 	char sock[216];          /* dir + "/sock" */
 	char vcpath[216];        /* dir + "/vpids" ("" when none) */
@@ -276,6 +277,9 @@ void events_tick(struct sup *s, int64_t now); /* re-arm when due */
 /* rundir.c */
 int rundir_make(struct sup *s);   /* TOP/secret DIR, socket, vpids, imgcache; 0 or -1 (reported) */
 void rundir_remove(struct sup *s); /* after events_close: files, DIR, TOP */
+#define RUNDIR_LOCK "lock"              /* TOP/lock: flock'ed by its supervisor while it lives */
+/* Remove the run directories in tmp that dead supervisors of our uid left. */
+void rundir_prune(const struct sup *s, const char *tmp);
 /* mview.c: the model view (shim/mview.h) */
 void mview_make(struct sup *s);   /* in DIR, unless --trace; none on failure */
 void mview_remove(struct sup *s);
