@@ -265,6 +265,16 @@ bool eng_pgrp_orphaned(const struct eng *e, int32_t pgid, int32_t ignore);
 size_t eng_move_witnesses(const struct eng *e, int32_t vpid, int32_t to_pgid, int32_t *out,
 			  size_t cap);
 
+/* The same for a change of a stopped state in group pgid (a SIGCONT,
+ * SIGKILL or stop of a member): its live members and their parents. */
+size_t eng_pgrp_witnesses(const struct eng *e, int32_t pgid, int32_t *out, size_t cap);
+
+/* After vpid moved from group old_pgid: the live links (a parent outside
+ * the group, in its session) of its old and new groups and of its
+ * children's groups that have another live member, whose exit may orphan
+ * them.  Up to cap vpids; returns the total. */
+size_t eng_move_links(const struct eng *e, int32_t vpid, int32_t old_pgid, int32_t *out, size_t cap);
+
 struct eng_stats {
 	size_t nproc, ngrp, nsess, nzombie;
 	size_t bytes; /* heap bytes held by the model (tables, records) */

@@ -150,6 +150,67 @@ size_t eng_move_witnesses(const struct eng *e, int32_t vpid, int32_t to_pgid, in
 	return n;
 }
 
+/*
+ * Which exits does a change of a member's stopped state reorder?  The
+ * kernel asks has_stopped_jobs() at the exit; the model asks /proc when it
+ * learns of the exit, which may be after a SIGCONT, SIGKILL or stop handled
+ * in between.  The exits that judge group pgid are those of its live
+ * members and of their parents.  Same contract as eng_move_witnesses.
+ */
+size_t eng_pgrp_witnesses(const struct eng *e, int32_t pgid, int32_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	witness_group(e, pgrp_find(e, pgid), out, cap, &n);
+	return n;
+}
+
+/* Append g's links (live members with a parent outside g in g's session)
+ * to out, when g has another live member their exit could orphan. */
+static void links_of(const struct eng *e, const struct pgrp *g, int32_t *out, size_t cap, size_t *n)
+{
+	const struct proc *p;
+	size_t live = 0;
+
+	if (!g)
+		return;
+	DL_FOREACH2(g->members, p, mem_next)
+		live += !p->zombie;
+	if (live < 2)
+		return;
+	DL_FOREACH2(g->members, p, mem_next) {
+		const struct proc *par = p->parent;
+		if (p->zombie || !par || par == e->init || par->pgrp == g || par->pgrp->sess != g->sess)
+			continue;
+		if (*n < cap)
+			out[*n] = p->vpid;
+		(*n)++;
+	}
+}
+
+/*
+ * After vpid moved (from group old_pgid; 0: unknown), the processes whose
+ * exit may now orphan a group with other live members: the links of its
+ * old and new groups and of its children's groups.  The supervisor learns
+ * such an exit at once (a pidfd) rather than lazily.  Same contract as
+ * eng_move_witnesses.
+ */
+size_t eng_move_links(const struct eng *e, int32_t vpid, int32_t old_pgid, int32_t *out, size_t cap)
+{
+	const struct proc *t = proc_find(e, vpid), *c;
+	size_t n = 0;
+
+	if (!t)
+		return 0;
+	links_of(e, t->pgrp, out, cap, &n);
+	if (old_pgid > 0 && old_pgid != t->pgrp->vpgid)
+		links_of(e, pgrp_find(e, old_pgid), out, cap, &n);
+	DL_FOREACH2(t->children, c, sib_next)
+		if (c->pgrp != t->pgrp && c->pgrp->vpgid != old_pgid)
+			links_of(e, c->pgrp, out, cap, &n);
+	return n;
+}
+
 static bool pgrp_member_stopped(const struct eng *e, const struct proc *p)
 {
 	/* A zombie is not in a group stop (its signal state says "exiting"). */

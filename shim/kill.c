@@ -89,13 +89,18 @@ static int kill_online(pid_t pid, int sig)
 
 /* SIGTSTP, SIGTTIN or SIGTTOU to ourselves with its default action: Linux
  * discards it when our group is orphaned, which only the engine knows
- * (supervisor/ops.c, stop_discarded), so ask instead of sending it. */
+ * (supervisor/ops.c, stop_discarded), so ask instead of sending it.
+ * SIGSTOP asks too: the supervisor first applies the exits that came
+ * before our stop, which the orphan rule must judge with us running
+ * (supervisor/ops.c, settle). */
 static bool stop_to_self_asks(int sig)
 {
 	struct sigaction sa;
 	int saved = errno;
 	bool ask;
 
+	if (sig == SIGSTOP)
+		return true;
 	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
 		return false;
 	ask = real.sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL;

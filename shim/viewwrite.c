@@ -160,15 +160,19 @@ int shim_view_setsid(void)
  * the engine's rules for those differ): the real kill of its real pid, as
  * kill.c sends after a round trip.  The stop signals of the terminal family
  * ask, because an orphaned group discards them (supervisor/ops.c,
- * stop_discarded); so does signal 0 (kill.c answers it).  The kernel checks
- * sig and the permission, as it does on the round-trip path.
+ * stop_discarded); so does signal 0 (kill.c answers it).  So do SIGCONT,
+ * SIGKILL and SIGSTOP: they change a stopped state, which the orphan rule
+ * reads at every exit, and the supervisor must first apply the exits that
+ * came before them (supervisor/ops.c, settle).  The kernel checks sig and
+ * the permission, as it does on the round-trip path.
  */
 int shim_view_kill(pid_t pid, int sig)
 {
 	struct mview_ids t;
 	int saved = errno, rc = 0;
 
-	if (pid <= 1 || sig == 0 || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+	if (pid <= 1 || sig == 0 || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ||
+	    sig == SIGCONT || sig == SIGKILL || sig == SIGSTOP)
 		return VIEW_ASK;
 	if (shim_vf.active || !shim_mview_ids(pid, &t) || t.state != MVIEW_LIVE || t.rpid <= 0)
 		return VIEW_ASK;

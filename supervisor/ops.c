@@ -138,34 +138,86 @@ static int op_exec(struct sup *s, struct sup_client *c, const struct proto_req *
 	return 0;
 }
 
+/* eng_move_witnesses or eng_pgrp_witnesses as one callable. */
+struct witness_q {
+	int32_t target, to, pgid; /* target > 0: a move; else group pgid */
+};
+
+static size_t witnesses(struct sup *s, const struct witness_q *w, int32_t *out, size_t cap)
+{
+	if (w->target > 0)
+		return eng_move_witnesses(s->eng, w->target, w->to, out, cap);
+	return eng_pgrp_witnesses(s->eng, w->pgid, out, cap);
+}
+
 /*
- * Before target moves to group `to` (0: setsid's own group): the exits
- * that happened before this request and change what the move means for
- * the orphan rule are applied first (eng_move_witnesses), so that the
- * model judges them against the groups of their time, as the kernel did.
- * Left out: the caller (it asks, so it lived when it asked).  A record of
- * the event FIFO (a childless fork child's one-way setpgid(0, 0),
+ * The orphan rule judges an exit against the groups, and the stopped
+ * members, of its time.  The model learns an exit later (a pidfd, a
+ * parent's REAPED), so a request that changes what an earlier exit means
+ * -- a move (setpgid, setsid) or a change of a stopped state (SIGCONT,
+ * SIGKILL, a stop) -- first applies the exits the kernel already reports
+ * among their witnesses (core/pgrp.c).  The caller is waiting for the
+ * answer, so an exit seen then is one Linux could have ordered before the
+ * call; the caller itself is left out (it lived when it asked).  A record
+ * of the event FIFO (a childless fork child's one-way setpgid(0, 0),
  * shim/viewwrite.c) is history: an exit the kernel reports now may have
  * come after it was written, so none is applied for it.
  */
-static void settle_move(struct sup *s, int32_t caller, int32_t target, int32_t to)
+static void settle(struct sup *s, int32_t caller, const struct witness_q *w)
 {
 	int32_t small[64], *v = small;
 	size_t n, k = 0;
 
-	if (target <= 1 || s->ev_draining)
+	if (s->ev_draining)
 		return;
-	n = eng_move_witnesses(s->eng, target, to, small, sizeof(small) / sizeof(small[0]));
+	n = witnesses(s, w, small, sizeof(small) / sizeof(small[0]));
 	if (n > sizeof(small) / sizeof(small[0])) {
 		v = malloc(n * sizeof(*v));
 		if (!v)
 			return;
-		n = eng_move_witnesses(s->eng, target, to, v, n);
+		n = witnesses(s, w, v, n);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (v[i] != caller)
 			v[k++] = v[i];
 	procs_settle_exits(s, v, k);
+	if (v != small)
+		free(v);
+}
+
+static void settle_move(struct sup *s, int32_t caller, int32_t target, int32_t to)
+{
+	struct witness_q w = {.target = target, .to = to};
+
+	if (target > 1)
+		settle(s, caller, &w);
+}
+
+/*
+ * After target moved from group old_pgid: a pending process (procs.c,
+ * procs_watch_pend) whose exit may now orphan a group with other members
+ * -- a link of the groups the move touched -- gets its pidfd at once.
+ * Lazily, its exit would reach the model only when it is reaped, or up to
+ * 20 ms later: a childless process whose parent moved away, or which
+ * moved itself, would orphan its group that late, after the other members
+ * had seen it gone without their SIGHUP.  Pinning handles no exit, so a
+ * record of the event FIFO may do it too.
+ */
+static void pin_links(struct sup *s, int32_t target, int32_t old_pgid)
+{
+	int32_t small[64], *v = small;
+	size_t n;
+
+	if (!s->nwatch_pend)
+		return;
+	n = eng_move_links(s->eng, target, old_pgid, small, sizeof(small) / sizeof(small[0]));
+	if (n > sizeof(small) / sizeof(small[0])) {
+		v = malloc(n * sizeof(*v));
+		if (!v)
+			return;
+		n = eng_move_links(s->eng, target, old_pgid, v, n);
+	}
+	procs_pin(s, v, n);
 	if (v != small)
 		free(v);
 }
@@ -176,7 +228,7 @@ static void settle_move(struct sup *s, int32_t caller, int32_t target, int32_t t
 static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		      struct proto_rep *r)
 {
-	int32_t target = q->a == 0 ? c->vpid : q->a;
+	int32_t target = q->a == 0 ? c->vpid : q->a, old;
 	int rc;
 
 	/* d = 1: the kernel answered EACCES to a no-op setpgid on the target. */
@@ -187,8 +239,11 @@ static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_re
 	}
 	if (q->b >= 0)
 		settle_move(s, c->vpid, target, q->b == 0 ? target : q->b);
+	old = eng_getpgid(s->eng, c->vpid, target);
 	rc = eng_setpgid(s->eng, c->vpid, q->a, q->b, &s->fx);
 	effects_apply(s, 0);
+	if (rc == 0)
+		pin_links(s, target, old);
 	if (rc == 0)
 		r->v[1] = procs_group_rpgid(s, eng_getpgid(s->eng, target, 0), target);
 	return rc;
@@ -270,6 +325,14 @@ static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r,
  * signals.  Unbound reservations and zombies are left out (a zombie ignores
  * signals; its pid may already be reused); the caller itself is reported
  * in v1, not in the list, so that it signals itself last. */
+/* Signals that continue, kill or stop a process: a change of the stopped
+ * state the orphan rule asks about (settle). */
+static bool ends_or_makes_stop(int sig)
+{
+	return sig == SIGCONT || sig == SIGKILL || sig == SIGSTOP || sig == SIGTSTP ||
+	       sig == SIGTTIN || sig == SIGTTOU;
+}
+
 static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		   struct proto_rep *r)
 {
@@ -277,6 +340,14 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 
 	if (q->a == -1 && q->c == 0)
 		nest_adopt_descendants(s); /* kill(-1) reaches nested trees too */
+	if (q->c == 0 && q->a != -1 && ends_or_makes_stop(q->b)) {
+		/* settle's group: pid's, the caller's (0), or -pid's. */
+		struct witness_q w = {.pgid = q->a > 0 ? eng_getpgid(s->eng, c->vpid, q->a)
+					      : q->a == 0 ? eng_getpgid(s->eng, c->vpid, 0)
+							  : q->a == INT32_MIN ? 0 : -q->a};
+		if (w.pgid > 1)
+			settle(s, c->vpid, &w);
+	}
 	rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
 	if (rc >= 0)
 		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid, q->b);
@@ -499,7 +570,7 @@ static int reply_value(struct proto_rep *r, int rc)
 static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		    struct proto_rep *r)
 {
-	int32_t self = c->vpid;
+	int32_t self = c->vpid, old_pgid;
 	int rc = 0;
 
 	switch (q->op) {
@@ -516,10 +587,13 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		/* The shim repeats it for real (shim/ids.c): a real session,
 		 * whose orphaned groups the kernel signals itself. */
 		settle_move(s, self, self, 0);
+		old_pgid = eng_getpgid(s->eng, self, 0);
 		rc = reply_value(r, eng_setsid(s->eng, self, &s->fx));
 		if (rc >= 0)
 			eng_session_set_kernel(s->eng, self, true);
 		effects_apply(s, 0);
+		if (rc >= 0)
+			pin_links(s, self, old_pgid);
 		break;
 	case PROTO_OP_SETPGID:
 		rc = op_setpgid(s, c, q, r);

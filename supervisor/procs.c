@@ -140,6 +140,17 @@ static void pin(struct sup *s, struct sup_proc *p)
 	p->pidfd = fd;
 }
 
+/* Give the pending processes among vpids their pidfds now (pin): their
+ * exits must reach the model at once (ops.c, pin_links). */
+void procs_pin(struct sup *s, const int32_t *vpids, size_t n)
+{
+	for (size_t i = 0; i < n && s->nwatch_pend; i++) {
+		struct sup_proc *p = procs_find(s, vpids[i]);
+		if (p && p->pidfd < 0)
+			pin(s, p);
+	}
+}
+
 int procs_signal(struct sup *s, int32_t vpid, int sig)
 {
 	struct sup_proc *p = procs_find(s, vpid);
@@ -533,19 +544,24 @@ void procs_reap_children(struct sup *s)
 {
 	for (;;) {
 		int status = 0;
-		pid_t rpid = sysio_reap_any(&status);
+		pid_t rpid = sysio_peek_any(&status);
 		int32_t vpid, parent;
 
 		if (rpid <= 0)
 			return;
+		/* The exit's effects (the orphan rule's SIGHUP and SIGCONT)
+		 * before the reap: the kernel sends those before anyone can see
+		 * the zombie, so nobody may see it gone without them. */
+		vpid = eng_rpid_to_vpid(s->eng, rpid);
+		if (vpid > 1)
+			procs_exit(s, vpid, status, true, "reaped by init");
+		sysio_reap_pid(rpid);
 		if (rpid == s->cmd_rpid) {
 			s->cmd_reaped = true;
 			s->cmd_status = status;
 		}
-		vpid = eng_rpid_to_vpid(s->eng, rpid);
 		if (vpid <= 1)
 			continue; /* never registered (a static binary's child): just reaped */
-		procs_exit(s, vpid, status, true, "reaped by init");
 		parent = settle_parent(s, vpid);
 		if (parent <= 0)
 			continue;

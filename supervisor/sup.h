@@ -366,7 +366,8 @@ void sysio_set_proc(int dirfd); /* read /proc through this checked dirfd (procfs
 int sysio_pidfd_open(pid_t rpid);                /* fd or -errno */
 int sysio_pidfd_signal(int pidfd, int sig);      /* 0 or -errno */
 bool sysio_pidfd_status(int pidfd, int *status); /* exited child of ours: its status */
-pid_t sysio_reap_any(int *status);               /* reaped child's rpid, 0 none */
+pid_t sysio_peek_any(int *status);               /* an exited child's rpid, not reaped; 0 none */
+void sysio_reap_pid(pid_t rpid);                  /* reap that exited child */
 
 /* procfs.c: 0 when /proc is our pid namespace's and shows our processes
  * (then sysio reads it through a held dirfd); -1 after saying on stderr
@@ -404,6 +405,8 @@ bool procs_vpid_handed(struct sup *s, int32_t vpid);
 struct proto_vpids *procs_vc(struct sup *s);
 void procs_pidfd_ready(struct sup *s, int32_t vpid);
 bool procs_pidfd_exited(struct sup *s, int32_t vpid);
+/* Open the pidfds of the pending processes among vpids now. */
+void procs_pin(struct sup *s, const int32_t *vpids, size_t n);
 /* Apply the exits the kernel already reports among vpids (one poll). */
 void procs_settle_exits(struct sup *s, const int32_t *vpids, size_t n);
 void procs_reap_children(struct sup *s);

@@ -258,18 +258,27 @@ bool sysio_pidfd_status(int pidfd, int *status)
 	return true;
 }
 
-/* Reap one exited child of ours: its rpid, or 0 when none is ready. */
-pid_t sysio_reap_any(int *status)
+/* One exited child of ours, left a zombie (WNOWAIT): its rpid, or 0 when
+ * none is ready.  sysio_reap_pid collects it. */
+pid_t sysio_peek_any(int *status)
 {
 	siginfo_t si;
 	int rc;
 
 	do {
 		memset(&si, 0, sizeof(si));
-		rc = waitid(P_ALL, 0, &si, WEXITED | WNOHANG);
+		rc = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT);
 	} while (rc < 0 && errno == EINTR);
 	if (rc < 0 || si.si_pid == 0)
 		return 0;
 	*status = wait_status(&si);
 	return si.si_pid;
+}
+
+void sysio_reap_pid(pid_t rpid)
+{
+	siginfo_t si;
+
+	while (waitid(P_PID, (id_t)rpid, &si, WEXITED | WNOHANG) < 0 && errno == EINTR)
+		;
 }

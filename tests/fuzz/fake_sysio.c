@@ -195,16 +195,25 @@ bool sysio_pidfd_status(int pidfd, int *status)
 	return true;
 }
 
-pid_t sysio_reap_any(int *status)
+pid_t sysio_peek_any(int *status)
 {
 	for (int i = 0; i < FAKE_NSLOT; i++) {
 		struct fake_proc *p = &fake.p[i];
 		if (p->rpid && p->state == 'Z' && p->ppid == FAKE_SUP_RPID) {
-			pid_t rpid = p->rpid;
 			*status = p->status;
-			fake_gone(p);
-			return rpid;
+			return p->rpid;
 		}
 	}
 	return 0;
+}
+
+void sysio_reap_pid(pid_t rpid)
+{
+	for (int i = 0; i < FAKE_NSLOT; i++) {
+		struct fake_proc *p = &fake.p[i];
+		if (p->rpid == rpid && p->state == 'Z' && p->ppid == FAKE_SUP_RPID) {
+			fake_gone(p);
+			return;
+		}
+	}
 }

@@ -62,9 +62,10 @@ fi
 # --- jobshim why.
 "$J" why 4 "$T/demo.jsonl" >"$T/why4" 2>&1
 if grep -q '^ *[0-9.]* \* SIGHUP: its group 4 became orphaned when pid 3 (demo_orphan) exited' "$T/why4" &&
-	grep -q '^ *[0-9.]* \* SIGCONT: its group 4' "$T/why4" && grep -q '^2 signals received' "$T/why4" &&
+	grep -q '^ *[0-9.]* \* SIGCONT: its group 4' "$T/why4" && grep -q '^3 signals received' "$T/why4" &&
+	grep -q '^ *[0-9.]* \* SIGSTOP from itself: kill(4, SIGSTOP), sent to itself' "$T/why4" &&
 	[ "$(grep -n '\* SIGHUP' "$T/why4" | cut -d: -f1)" -lt "$(grep -n '\* SIGCONT' "$T/why4" | cut -d: -f1)" ]; then
-	ok "why 4 (demo): SIGHUP then SIGCONT, because of the orphaning by pid 3's exit"
+	ok "why 4 (demo): its own SIGSTOP, then SIGHUP and SIGCONT because of the orphaning by pid 3's exit"
 else
 	bad "why 4 (demo):"; sed 's/^/#   /' "$T/why4"
 fi

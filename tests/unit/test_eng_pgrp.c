@@ -644,6 +644,37 @@ START_TEST(test_move_witnesses)
 }
 END_TEST
 
+/* A (3) leaves group 2 for its own: its child C (5), still in group 2,
+ * links group 2 (members 2, 4 = B, 5), so C's exit may orphan it.  A
+ * alone in group 3 links it, but with no other member to orphan. */
+START_TEST(test_move_links)
+{
+	int32_t v[16];
+	size_t n;
+
+	t_command(E);
+	t_fork(E, 2);                 /* 3 = A */
+	t_fork(E, 2);                 /* 4 = B */
+	t_fork(E, 3);                 /* 5 = C */
+	n = eng_move_links(E, 3, 2, v, 16);
+	ck_assert_uint_eq(n, 0);      /* nobody links from outside yet */
+	t_setpgid(E, 3, 3, 3);
+	n = eng_move_links(E, 3, 2, v, 16);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0], 5);
+	/* B joins A's group: now A (parent 2 outside) links a group of two. */
+	t_setpgid(E, 2, 4, 3);
+	n = eng_move_links(E, 4, 2, v, 16);
+	ck_assert(has_vpid(v, n, 3) && has_vpid(v, n, 4) && has_vpid(v, n, 5));
+	ck_assert(!has_vpid(v, n, 2));
+	/* The group's witnesses: its live members and their parents. */
+	n = eng_pgrp_witnesses(E, 2, v, 16);
+	ck_assert(has_vpid(v, n, 2) && has_vpid(v, n, 5) && has_vpid(v, n, 3));
+	ck_assert(!has_vpid(v, n, 4) && !has_vpid(v, n, 1));
+	ck_assert_uint_eq(eng_pgrp_witnesses(E, 99, v, 16), 0);
+}
+END_TEST
+
 static Suite *pgrp_suite(void)
 {
 	Suite *s = suite_create("pgrp");
@@ -685,6 +716,7 @@ static Suite *pgrp_suite(void)
 	tcase_add_test(tc, test_no_orphan_signals_from_setpgid);
 	tcase_add_test(tc, test_no_orphan_signals_from_setsid);
 	tcase_add_test(tc, test_move_witnesses);
+	tcase_add_test(tc, test_move_links);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("orphan rule with subreapers");
