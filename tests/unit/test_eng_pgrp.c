@@ -611,6 +611,15 @@ static bool has_vpid(const int32_t *v, size_t n, int32_t x)
 	return false;
 }
 
+/* The command (2) with children 3 and 4, and 5 a child of 3: group 2. */
+static void family(void)
+{
+	t_command(E);
+	t_fork(E, 2);
+	t_fork(E, 2);
+	t_fork(E, 3);
+}
+
 /* The seed-716405611 shape: A (3) and its child E (5) in group 2 with D
  * (4); A moving to a group of its own changes whether E links group 2, so
  * E (and D, and their parents) witness the move; init never does. */
@@ -619,10 +628,7 @@ START_TEST(test_move_witnesses)
 	int32_t v[16];
 	size_t n;
 
-	t_command(E);
-	t_fork(E, 2);                 /* 3 = A */
-	t_fork(E, 2);                 /* 4 = D */
-	t_fork(E, 3);                 /* 5 = E */
+	family();                     /* 3 = A, 4 = D, 5 = E */
 	t_fork(E, 2);                 /* 6, in a group of its own */
 	t_setpgid(E, 2, 6, 6);
 	n = eng_move_witnesses(E, 3, 3, v, 16);
@@ -652,10 +658,7 @@ START_TEST(test_move_links)
 	int32_t v[16];
 	size_t n;
 
-	t_command(E);
-	t_fork(E, 2);                 /* 3 = A */
-	t_fork(E, 2);                 /* 4 = B */
-	t_fork(E, 3);                 /* 5 = C */
+	family();                     /* 3 = A, 4 = B, 5 = C */
 	n = eng_move_links(E, 3, 2, v, 16);
 	ck_assert_uint_eq(n, 0);      /* nobody links from outside yet */
 	t_setpgid(E, 3, 3, 3);
