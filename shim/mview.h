@@ -11,11 +11,22 @@
  * shims.  docs/internals.md ("The model view") argues why a read is never
  * staler than Linux allows.
  *
- * Layout: a header page, then one 32-byte entry per vpid (index = vpid,
+ * Layout: two header pages, then one 32-byte entry per vpid (index = vpid,
  * 0..MVIEW_NVPID-1), then one 32-bit word per real pid (index = rpid)
  * naming the vpid bound to it.  The file is sparse: only pages of live
  * processes are ever touched, and the supervisor punches out a page of
  * entries once every vpid in it is gone (supervisor/mview.c).
+ *
+ * The header holds a bitmap of the pages that have memory behind them
+ * (`backed`, one bit per page of the file).  A reader touches a page only
+ * when its bit is set; a clear bit reads as "not published".  Why: the
+ * file lives on a tmpfs (/dev/shm) where a read fault on a hole allocates
+ * a page, so a reader probing vpids or rpids nobody published would fill
+ * the file system with zero pages, and a fault that finds it full is a
+ * SIGBUS.  The supervisor reserves a page (fallocate) before it sets the
+ * bit and clears the bit before it punches the page out; a reader that
+ * loses that race re-creates one page of zeros, which reads as "not
+ * published" and goes when the page is next released.
  *
  * One writer (the supervisor's single thread), any number of readers.  An
  * entry is a seqlock: seq is odd while the writer changes it; a reader
@@ -35,13 +46,16 @@
 #define MVIEW_MAGIC 0x3177766d6a73ull /* "jsmvw1", little-endian */
 #define MVIEW_NVPID (4194304 + 1)     /* vpids 0..SUP_VPID_MAX */
 #define MVIEW_NRPID 4194304           /* real pids 0..PID_MAX_LIMIT-1 */
-#define MVIEW_HEAD 4096
+#define MVIEW_HEAD 8192
 #define MVIEW_ENT_SIZE 32
 #define MVIEW_ENTS_OFF MVIEW_HEAD
 /* Page-aligned: punching out a page of entries never touches the reverse words. */
 #define MVIEW_REV_OFF ((MVIEW_ENTS_OFF + (uint64_t)MVIEW_NVPID * MVIEW_ENT_SIZE + 4095) & ~4095ull)
 #define MVIEW_SIZE ((MVIEW_REV_OFF + (uint64_t)MVIEW_NRPID * 4 + 4095) & ~4095ull)
 #define MVIEW_PER_PAGE (4096 / MVIEW_ENT_SIZE)
+#define MVIEW_NPAGE (MVIEW_SIZE / 4096)
+#define MVIEW_BACKED_OFF 64 /* the bitmap's offset in the header */
+_Static_assert(MVIEW_BACKED_OFF + (MVIEW_NPAGE + 63) / 64 * 8 <= MVIEW_HEAD, "the bitmap fits the header");
 #define MVIEW_TRIES 1000 /* seqlock retries before a reader asks instead */
 
 /* The header.  applied: the value of the shared counter ev_posted
@@ -54,6 +68,7 @@ struct mview_head {
 	_Atomic uint32_t applied;
 	int32_t sup_rpid; /* the supervisor (vpid 1) */
 };
+_Static_assert(sizeof(struct mview_head) <= MVIEW_BACKED_OFF, "the bitmap follows the head");
 
 enum mview_state {
 	MVIEW_NONE = 0,     /* not published: ask */
@@ -82,6 +97,28 @@ struct mview_ids {
 static inline struct mview_head *mview_head(void *map)
 {
 	return (struct mview_head *)map;
+}
+
+/* The word of the `backed` bitmap holding the bit of the page at byte offset off. */
+static inline _Atomic uint64_t *mview_backed_word(void *map, uint64_t off)
+{
+	return (_Atomic uint64_t *)((char *)map + MVIEW_BACKED_OFF) + off / 4096 / 64;
+}
+
+static inline bool mview_backed(void *map, uint64_t off)
+{
+	return atomic_load_explicit(mview_backed_word(map, off), memory_order_acquire) >> (off / 4096 % 64) & 1;
+}
+
+/* Writer: mark the page at off backed (after reserving it) or not (before punching it). */
+static inline void mview_set_backed(void *map, uint64_t off, bool backed)
+{
+	uint64_t bit = 1ull << (off / 4096 % 64);
+
+	if (backed)
+		atomic_fetch_or_explicit(mview_backed_word(map, off), bit, memory_order_release);
+	else
+		atomic_fetch_and_explicit(mview_backed_word(map, off), ~bit, memory_order_release);
 }
 
 static inline struct mview_ent *mview_ent(void *map, int32_t vpid)
@@ -122,6 +159,8 @@ static inline bool mview_read(void *map, int32_t vpid, struct mview_ids *out)
 	if (vpid <= 0 || vpid >= MVIEW_NVPID)
 		return false;
 	e = mview_ent(map, vpid);
+	if (!mview_backed(map, (uint64_t)((char *)e - (char *)map)))
+		return false;
 	/* The writer is inside for a few stores, unless it was preempted
 	 * there: then give up and ask it (a round trip) rather than spin. */
 	for (int tries = 0; tries < MVIEW_TRIES; tries++) {
@@ -151,7 +190,8 @@ static inline int32_t mview_r2v(void *map, int32_t rpid)
 	struct mview_ids v;
 	int32_t vpid;
 
-	if (rpid <= 0 || rpid >= MVIEW_NRPID)
+	if (rpid <= 0 || rpid >= MVIEW_NRPID ||
+	    !mview_backed(map, (uint64_t)((char *)mview_rev(map, rpid) - (char *)map)))
 		return 0;
 	vpid = atomic_load_explicit(mview_rev(map, rpid), memory_order_acquire);
 	if (vpid <= 0 || !mview_read(map, vpid, &v) || v.rpid != rpid)

@@ -1,6 +1,7 @@
 /* mview.c — publish the model view (shim/mview.h): every change of a process's ids, before the reply that reports it. */
 #include "sup.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,14 @@
 
 #define MVIEW_NPAGES ((MVIEW_NVPID + MVIEW_PER_PAGE - 1) / MVIEW_PER_PAGE)
 
+/* Memory behind [off, off+len) of the view before the first store there:
+ * a store into a hole of a full tmpfs is a SIGBUS, fallocate's ENOSPC is
+ * an answer.  A file system without fallocate gets the stores as before. */
+static bool reserve(int fd, uint64_t off, uint64_t len)
+{
+	return fallocate(fd, 0, (off_t)off, (off_t)len) == 0 || errno == EOPNOTSUPP;
+}
+
 void mview_make(struct sup *s)
 {
 	char path[sizeof(s->dir) + sizeof("/" MVIEW_FILE)];
@@ -49,7 +58,8 @@ void mview_make(struct sup *s)
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	if (fchmod(fd, 0644) < 0 || ftruncate(fd, (off_t)MVIEW_SIZE) < 0) {
+	/* The header is written at once: memory behind it now (reserve()). */
+	if (fchmod(fd, 0644) < 0 || ftruncate(fd, (off_t)MVIEW_SIZE) < 0 || !reserve(fd, 0, MVIEW_HEAD)) {
 		close(fd);
 		unlink(path);
 		return;
@@ -101,13 +111,34 @@ static int32_t parent_rpid(struct sup *s, int32_t ppid)
 	return r > 0 ? (int32_t)r : 0;
 }
 
+static uint64_t ent_off(int32_t vpid)
+{
+	return MVIEW_ENTS_OFF + (uint64_t)(vpid / MVIEW_PER_PAGE) * 4096;
+}
+
+static uint64_t rev_off(int32_t rpid)
+{
+	return (MVIEW_REV_OFF + (uint64_t)rpid * 4) & ~4095ull;
+}
+
+/* The page at off, backed and marked so (shim/mview.h: readers touch only
+ * marked pages); false: no memory for it, leave it unpublished. */
+static bool page_back(struct sup *s, uint64_t off)
+{
+	if (mview_backed(s->mv, off))
+		return true;
+	if (!reserve(s->mvfd, off, 4096))
+		return false;
+	mview_set_backed(s->mv, off, true);
+	return true;
+}
+
 /* Drop a page whose entries are all unpublished: its memory returns to the
- * system (a reader finds zeros there: "not published", ask). */
+ * system (a reader finds its bit clear: "not published", ask). */
 static void page_release(struct sup *s, int32_t vpid)
 {
-	off_t off = (off_t)MVIEW_ENTS_OFF + (off_t)(vpid / MVIEW_PER_PAGE) * 4096;
-
-	(void)fallocate(s->mvfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, 4096);
+	mview_set_backed(s->mv, ent_off(vpid), false);
+	(void)fallocate(s->mvfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)ent_off(vpid), 4096);
 }
 
 void mview_sync(struct sup *s, int32_t vpid)
@@ -132,13 +163,16 @@ void mview_sync(struct sup *s, int32_t vpid)
 		return;
 	if (!had && !has)
 		return;
+	if (!had && !page_back(s, ent_off(vpid)))
+		return; /* unpublished: readers ask */
 	mview_write(s->mv, vpid, &v);
 	/* The reverse word: readers check it against the entry, so the order
-	 * of the two stores does not matter; a stale word is cleared. */
-	if (had && old.rpid > 0 && old.rpid != v.rpid &&
+	 * of the two stores does not matter; a stale word is cleared.  A
+	 * word whose page could not be backed is not written (readers ask). */
+	if (had && old.rpid > 0 && old.rpid != v.rpid && mview_backed(s->mv, rev_off(old.rpid)) &&
 	    atomic_load_explicit(mview_rev(s->mv, old.rpid), memory_order_relaxed) == vpid)
 		atomic_store_explicit(mview_rev(s->mv, old.rpid), 0, memory_order_release);
-	if (v.rpid > 0)
+	if (v.rpid > 0 && page_back(s, rev_off(v.rpid)))
 		atomic_store_explicit(mview_rev(s->mv, v.rpid), vpid, memory_order_release);
 	if (had != has) {
 		int32_t page = vpid / MVIEW_PER_PAGE;
