@@ -228,22 +228,3 @@ const char *nest_preload_rest(const char *old, const char *lib)
 	rest[used] = '\0';
 	return used ? rest : NULL;
 }
-
-/* Remove the nested supervisors' markers from our directory (before it is
- * removed at the end of the run). */
-void nest_cleanup(const struct sup *s)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	if (!s->dir[0] || !(d = opendir(s->dir)))
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "nested.", 7) != 0)
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name) < (int)sizeof(path))
-			unlink(path);
-	}
-	closedir(d);
-}

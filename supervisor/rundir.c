@@ -314,30 +314,18 @@ int rundir_make(struct sup *s)
 	return 0;
 }
 
-/* After events_close: everything rundir_make made, then the two directories. */
+/* After events_close: the view (unmapped), then DIR with everything in
+ * it -- what rundir_make made, the nested runs' files (nest.c), anything a
+ * tree process put there -- then TOP.  A DIR that cannot be removed keeps
+ * TOP and its lock: a later run's prune takes them. */
 void rundir_remove(struct sup *s)
 {
-	if (s->sock[0])
-		unlink(s->sock);
-	if (s->vcpath[0])
-		unlink(s->vcpath);
 	mview_remove(s);
 	if (s->dir[0]) {
-		char mark[sizeof(s->dir) + sizeof("/" RUNDIR_LIB)]; /* the longest name */
-		snprintf(mark, sizeof(mark), "%s/trace", s->dir);
-		unlink(mark);
-		snprintf(mark, sizeof(mark), "%s/" IMGCACHE_FILE, s->dir);
-		unlink(mark);
-		snprintf(mark, sizeof(mark), "%s/" RUNDIR_LIB, s->dir);
-		unlink(mark);
-		nest_cleanup(s);
-		rmdir(s->dir);
+		rundir_rmtree(AT_FDCWD, s->dir, RUNDIR_RMTREE_DEPTH);
+		if (access(s->dir, F_OK) == 0)
+			return;
 	}
-	if (s->top[0]) {
-		char lock[sizeof(s->top) + sizeof("/" RUNDIR_LOCK)];
-		snprintf(lock, sizeof(lock), "%s/" RUNDIR_LOCK, s->top);
-		if (s->lockfd >= 0)
-			unlink(lock);
-		rmdir(s->top);
-	}
+	if (s->top[0])
+		rundir_rmtree(AT_FDCWD, s->top, RUNDIR_RMTREE_DEPTH);
 }

@@ -23,8 +23,8 @@
  *
  *   - only names rundir.c makes ("jobshim-<digits>.<6 chars>"), owned by
  *     us, with a "lock" file (a TOP without one is a version that took no
- *     lock: left alone), one level of files below the secret directory,
- *     never following a symlink;
+ *     lock: left alone), with everything below it (rundir_rmtree: what
+ *     a tree process put in DIR too), never following a symlink;
  *   - only a TOP last changed more than RUNDIR_PRUNE_AGE seconds ago: a
  *     supervisor takes its lock just after making the file, and TOP does
  *     not change afterwards, so a starting one is never taken for dead.
@@ -43,48 +43,24 @@ static bool top_name(const char *n)
 	return p > n + 8 && p[0] == '.' && strlen(p + 1) == 6 && !strchr(p + 1, '/');
 }
 
-/* Unlink every non-directory in the directory `fd` (closed here). */
-static void remove_files(int fd)
+void rundir_rmtree(int parent, const char *name, int depth)
 {
-	DIR *d = fdopendir(fd);
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
-	if (!d) {
+	if (fd >= 0 && !d)
 		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL)
-		if (de->d_type != DT_DIR)
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-}
-
-/* TOP (open as `top`, locked by us) is dead: its secret directory's files,
- * that directory, then everything else in TOP. */
-static void remove_top(int parent, const char *name, int top)
-{
-	int dup_top = dup(top);
-	DIR *d = dup_top >= 0 ? fdopendir(dup_top) : NULL;
-	struct dirent *de;
-
-	if (!d) {
-		if (dup_top >= 0)
-			close(dup_top);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
+	while (d && (de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (de->d_type == DT_DIR) {
-			int sub = openat(top, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				remove_files(sub);
-			unlinkat(top, de->d_name, AT_REMOVEDIR);
-		} else {
-			unlinkat(top, de->d_name, 0);
-		}
+		/* unlinkat without AT_REMOVEDIR refuses a directory (EISDIR):
+		 * no trust in d_type, which some file systems leave unknown. */
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno == EISDIR && depth > 0)
+			rundir_rmtree(dirfd(d), de->d_name, depth - 1);
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
 	unlinkat(parent, name, AT_REMOVEDIR);
 }
 
@@ -116,7 +92,7 @@ void rundir_prune(const struct sup *s, const char *tmp)
 		/* Held: its supervisor lives.  Ours now: it is dead, and stays
 		 * locked while we remove it (another pruner leaves it alone). */
 		if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
-			remove_top(dirfd(d), de->d_name, top);
+			rundir_rmtree(dirfd(d), de->d_name, RUNDIR_RMTREE_DEPTH);
 		if (lock >= 0)
 			close(lock);
 		close(top);

@@ -280,6 +280,11 @@ void rundir_remove(struct sup *s); /* after events_close: files, DIR, TOP */
 #define RUNDIR_LOCK "lock"              /* TOP/lock: flock'ed by its supervisor while it lives */
 /* Remove the run directories in tmp that dead supervisors of our uid left. */
 void rundir_prune(const struct sup *s, const char *tmp);
+/* Remove directory `name` in `parent` with everything in it, to `depth`
+ * levels below, never following a symlink: what a tree process left in
+ * DIR (it may write there) goes with it. */
+void rundir_rmtree(int parent, const char *name, int depth);
+#define RUNDIR_RMTREE_DEPTH 16
 /* mview.c: the model view (shim/mview.h) */
 void mview_make(struct sup *s);   /* in DIR, unless --trace; none on failure */
 void mview_remove(struct sup *s);
@@ -462,7 +467,6 @@ int ps_main(int argc, char **argv);
 
 /* nest.c */
 int nest_detach(void);
-void nest_cleanup(const struct sup *s);
 bool nest_is_inner(const struct sup *s, pid_t rpid, unsigned long long start);
 bool nest_outer_repeat(const struct sup *s, pid_t sender);
 void nest_adopt_descendants(struct sup *s);

@@ -8,6 +8,7 @@ set -u
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
 TMP="$T/tmp"
 mkdir -m 711 "$TMP"
+mkdir "$T/victim" && : >"$T/victim/keep"
 
 # start_run NAME SCRIPT: jobshim run -- sh -c SCRIPT in the background, in
 # TMP; sets NAME_sup (supervisor pid) and NAME_top once its socket exists.
@@ -29,6 +30,9 @@ kill -KILL "$dead_sup"; wait "$dead_sup" 2>/dev/null
 [ -n "$dc" ] && kill -KILL "$dc" 2>/dev/null
 [ -d "$dead_top" ] && [ -e "$dead_top/lock" ] && ok "SIGKILL leaves the run directory (with its lock file)" ||
 	bad "no leftover to prune: '$dead_top'"
+# what a tree process may have left in its DIR: directories, files, a symlink out
+dd=$(ls -d "$dead_top"/*/) && mkdir -p "$dd/junk/deeper" && : >"$dd/junk/deeper/f" && ln -s "$T/victim" "$dd/out" ||
+	bad "could not fill the dead run's directory"
 aged "$dead_top"
 
 # 2. a killed run, fresh: kept (a supervisor just starting looks the same)
@@ -45,7 +49,6 @@ aged "$live_top"
 # 4. not ours to remove: no lock file (another version), a symlink, a file
 mkdir -m 711 "$TMP/jobshim-1.oldver" "$TMP/jobshim-1.oldver/0123"
 : >"$TMP/jobshim-1.oldver/0123/sock"
-mkdir "$T/victim" && : >"$T/victim/keep"
 ln -s "$T/victim" "$TMP/jobshim-2.symlnk"
 : >"$TMP/jobshim-3.afile"
 aged "$TMP/jobshim-1.oldver" "$TMP/jobshim-2.symlnk" "$TMP/jobshim-3.afile"
@@ -70,7 +73,17 @@ rc=$?
 	{ bad "live run: exit $rc, out '$(cat "$T/live.out")'"; sed 's/^/#   /' "$T/live.err" | head -5; }
 [ ! -e "$live_top" ] && ok "a run that ends removes its own directory" || bad "live run's directory left"
 
-# 5. the fresh leftover, once aged, goes at the next run too
+# 5. a run whose tree filled its DIR (a directory where a shared file was, a
+# tree of directories, a symlink out) still removes all of it at the end
+TMPDIR="$TMP" timeout 60 "$J" run -- sh -c 'd=$(dirname "$JOBSHIM_SOCKET"); rm "$d/imgcache"; mkdir "$d/imgcache";
+	mkdir -p "$d/a/b/c"; : >"$d/a/b/c/f"; ln -s "$1" "$d/out"; echo "$d"' sh "$T/victim" >"$T/fill.out" 2>"$T/fill.err"
+rc=$?
+fill=$(cat "$T/fill.out")
+[ $rc -eq 0 ] && [ -n "$fill" ] && [ ! -e "$(dirname "$fill")" ] && [ -f "$T/victim/keep" ] &&
+	ok "a run removes what its tree left in its directory, without following a symlink" ||
+	bad "filled run: exit $rc, '$fill' left: $(ls -R "$(dirname "${fill:-/nonexistent}")" 2>&1 | head -5)"
+
+# 6. the fresh leftover, once aged, goes at the next run too
 aged "$fresh_top"
 TMPDIR="$TMP" timeout 60 "$J" run -- true
 [ ! -e "$fresh_top" ] && ok "the other leftover, aged, is removed by a later run" || bad "fresh leftover never removed"

@@ -102,11 +102,17 @@ static void orphan_case(const char *title, int own_session, int with_tty)
 		 * Not "adopted and stopped": natively the reparenting is visible
 		 * in /proc before the kernel sends the pair (exit_notify), and a
 		 * SIGCONT from L then could be merged with the kernel's before
-		 * the handler's SIGSTOP, which nobody would continue. */
+		 * the handler's SIGSTOP, which nobody would continue.  The 'T'
+		 * must be seen after the count: see the loop. */
+		int hup;
 		do {
 			sched_yield();
+			/* The count first, then /proc: a 'T' read before the
+			 * handler ran is Y's first stop, and a SIGCONT sent on it
+			 * would come before the handler's SIGSTOP. */
+			hup = __atomic_load_n(&cnt->hup, __ATOMIC_SEQ_CST);
 			proc_stat(y, &st, &pp);
-		} while (__atomic_load_n(&cnt->hup, __ATOMIC_SEQ_CST) == 0 || pp == x || st != 'T');
+		} while (hup == 0 || pp == x || st != 'T');
 		IT_PID("L: Y's new parent", pp);
 		kill(y, SIGCONT);
 		it_expect(done, 'y'); /* X's exit, not its reaping, orphans */
