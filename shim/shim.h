@@ -510,11 +510,12 @@ int shim_waitid(idtype_t idtype, id_t id, siginfo_t *info, int options); /* wait
  * never calls syscall(): that name is interposed (it would come back
  * through the namespace). */
 long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+/* Whether the page holding addr is readable, asked of the kernel (a
+ * futex lookup; false for unmapped or PROT_NONE memory), never faulting. */
+bool shim_page_readable(const void *addr);
 /* Copy n bytes from a pointer the program gave us without faulting on a
- * bad one (process_vm_readv on ourselves): false when unreadable. */
+ * bad one (shim_page_readable for each page): false when unreadable. */
 bool shim_peek(void *dst, const void *src, size_t n);
-/* The same, `self` being our real pid (asked once for many peeks). */
-bool shim_peek_in(pid_t self, void *dst, const void *src, size_t n);
 /* Write n bytes to a pointer the program handed us without faulting
  * (process_vm_writev on ourselves): false when unwritable (EFAULT). */
 bool shim_poke(void *dst, const void *src, size_t n);

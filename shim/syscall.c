@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <stddef.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -141,19 +142,44 @@ static pid_t clone_real(void)
 	return (pid_t)sys_result(r);
 }
 
-/* Copy n bytes of our own memory that the program handed us, without
- * faulting on a bad pointer (the kernel would answer EFAULT: so may we). */
-bool shim_peek_in(pid_t self, void *dst, const void *src, size_t n)
+/* Whether the page holding addr is one we can read, without reading it.
+ * A FUTEX_WAKE of nobody on a shared key makes the kernel look the page
+ * up (get_user_pages: for writing, then for reading) and answer EFAULT
+ * for a page a read would fault on (unmapped, PROT_NONE, past the end of
+ * its file).  It costs 0.25 µs (0.5 for a read-only page) where
+ * process_vm_readv on ourselves costs 0.9 µs and a getpid to name us --
+ * per page of every path, argv and environment the shim reads.  An odd
+ * mapping (VM_IO, execute-only) may answer EFAULT though a read would
+ * work: a false "no" only sends the caller to its fallback, the real call.
+ * futex refused otherwise (a seccomp filter): ask process_vm_readv. */
+bool shim_page_readable(const void *addr)
 {
-	struct iovec local = { dst, n }, remote = { (void *)(uintptr_t)src, n };
-	long r = shim_raw_syscall(SYS_process_vm_readv, self, (long)&local, 1, (long)&remote, 1, 0);
+	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)4095;
+	long r = shim_raw_syscall(SYS_futex, (long)page, FUTEX_WAKE, 0, 0, 0, 0);
+	char byte;
+	struct iovec local = { &byte, 1 }, remote = { (void *)page, 1 };
 
-	return r == (long)n;
+	if (r >= 0 || r == -EFAULT)
+		return r >= 0;
+	return shim_raw_syscall(SYS_process_vm_readv, shim_sys_getpid(), (long)&local, 1, (long)&remote, 1,
+				0) == 1;
 }
 
+/* Copy n bytes of our own memory that the program handed us, without
+ * faulting on a bad pointer (the kernel would answer EFAULT: so may we). */
 bool shim_peek(void *dst, const void *src, size_t n)
 {
-	return shim_peek_in(shim_sys_getpid(), dst, src, n);
+	uintptr_t a = (uintptr_t)src;
+
+	if (n == 0)
+		return true;
+	if (a + n < a)
+		return false;
+	for (uintptr_t p = a & ~(uintptr_t)4095; p < a + n; p += 4096)
+		if (!shim_page_readable((const void *)p))
+			return false;
+	memcpy(dst, src, n);
+	return true;
 }
 
 /* The other way: write n bytes where the program asked for a result (a

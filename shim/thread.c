@@ -90,11 +90,16 @@ long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const
 	siginfo_t si;
 
 	shim_init();
-	if (shim_mode() != SHIM_MODE_NONE && tgid > 0) {
-		rt = shim_xlate_tid((pid_t)tgid);
-		if (rt == shim_conn_peer()) /* vpid 1: checked, never sent (initsig.c) */
-			return shim_init_tgsend(kind, tid == tgid, sig, info);
-		if (tid == tgid)
+	/* The kernel reads the ids as ints: syscall()'s longs may carry
+	 * garbage above bit 31 (an int passed through varargs). */
+	if (shim_mode() != SHIM_MODE_NONE && rt > 0) {
+		rt = shim_xlate_tid(rt);
+		/* vpid 1: checked, never sent (initsig.c).  A tid <= 0 is the
+		 * kernel's EINVAL (after the siginfo's EFAULT), with nothing
+		 * sent: the real call answers it. */
+		if (rt == shim_conn_peer() && (kind == SHIM_TG_QUEUE || rtid > 0))
+			return shim_init_tgsend(kind, rtid == (pid_t)tgid, sig, info);
+		if (rtid == (pid_t)tgid)
 			rtid = rt;
 	}
 	if (kind == SHIM_TG_KILL)

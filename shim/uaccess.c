@@ -9,21 +9,21 @@
  * scan, the environment copy) must not die of SIGSEGV instead.  It asks
  * here and, on false, leaves the pointers to the real call.
  *
- * Readability is a property of pages, so one byte of each page touched is
- * probed with shim_peek (process_vm_readv on ourselves: EFAULT, never a
- * fault), and the page is then read directly.  Pages already proven are
- * remembered for the duration of one question: an environment of 50
- * strings usually lies on one or two pages, so it costs one or two
- * system calls, not 50.
+ * Readability is a property of pages, so each page touched is asked of
+ * the kernel (shim_page_readable: a futex lookup, EFAULT, never a fault),
+ * and is then read directly.  Pages already proven are remembered for the
+ * duration of one question: an environment of 50 strings usually lies on
+ * a few pages (make's, each string malloc'd: about 20), so it costs a
+ * system call per page, not per string.  Not longer: between two calls
+ * the program may unmap what it showed us.
  */
 
 #define UA_PAGE 4096u
-#define UA_SEEN 8
+#define UA_SEEN 32
 
 struct ua {
 	uintptr_t seen[UA_SEEN]; /* pages proven readable, 0 = free slot */
 	unsigned next;           /* the slot to reuse when all are taken */
-	pid_t self;              /* our real pid, once asked (0 = not yet) */
 };
 
 /* memchr(s, 0, n) != NULL without libc: a fork child about to exec would
@@ -40,16 +40,13 @@ static __attribute__((optimize("no-tree-loop-distribute-patterns"))) bool has_nu
 static bool page_ok(struct ua *ua, uintptr_t addr)
 {
 	uintptr_t page = addr & ~(uintptr_t)(UA_PAGE - 1);
-	char byte;
 
 	if (page == 0)
 		return false;
 	for (unsigned i = 0; i < UA_SEEN; i++)
 		if (ua->seen[i] == page)
 			return true;
-	if (ua->self == 0)
-		ua->self = shim_sys_getpid();
-	if (!shim_peek_in(ua->self, &byte, (const void *)page, 1))
+	if (!shim_page_readable((const void *)page))
 		return false;
 	ua->seen[ua->next++ % UA_SEEN] = page;
 	return true;
@@ -88,14 +85,14 @@ static bool strv_ok(struct ua *ua, char *const *v)
 
 bool shim_user_str_ok(const char *s)
 {
-	struct ua ua = { { 0 }, 0, 0 };
+	struct ua ua = { { 0 }, 0 };
 
 	return s != NULL && str_ok(&ua, s);
 }
 
 bool shim_user_exec_ok(const char *path, char *const argv[], char *const envp[])
 {
-	struct ua ua = { { 0 }, 0, 0 };
+	struct ua ua = { { 0 }, 0 };
 
 	return (path == NULL || str_ok(&ua, path)) && strv_ok(&ua, argv) && strv_ok(&ua, envp);
 }
