@@ -1,4 +1,4 @@
-/* real.c — the real libc entry points behind every interposed name (dlsym RTLD_NEXT). */
+/* real.c — the real libc entry points behind every interposed name (RTLD_NEXT's, nextsym.c). */
 #include "shim.h"
 
 #include <dlfcn.h>
@@ -12,8 +12,8 @@ struct shim_real real;
  * handler of a started program. */
 static atomic_int resolved;
 
-#define RESOLVE(name) (*(void **)&real.name = dlsym(RTLD_NEXT, #name))
-#define RESOLVE_AS(field, name) (*(void **)&real.field = dlsym(RTLD_NEXT, name))
+#define RESOLVE(name) (*(void **)&real.name = shim_next_sym(#name))
+#define RESOLVE_AS(field, name) (*(void **)&real.field = shim_next_sym(name))
 
 void real_resolve(void)
 {

@@ -175,6 +175,8 @@ extern struct shim_real real;
 /* Resolve every pointer (dlsym RTLD_NEXT).  Constructor time or first use
  * only: dlsym is not async-signal-safe. */
 void real_resolve(void);
+/* dlsym(RTLD_NEXT, name), mostly without dlsym (nextsym.c). */
+void *shim_next_sym(const char *name);
 
 /* ---- vfork child context (shim/vfork.c) --------------------------------- */
 
