@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -245,14 +246,16 @@ static bool passable_by_all(const char *tmp)
 }
 
 /* Whether /dev/shm is a tmpfs any uid may make entries in (1777, like
- * /tmp) with room for a run: RUN_BASE_ROOM bytes free. */
+ * /tmp) with room for a run (RUN_BASE_ROOM bytes free), mounted without
+ * noexec: a library copied into DIR (share_lib) must be mappable as code
+ * (Docker mounts its /dev/shm noexec). */
 #define RUN_BASE_ROOM (16u << 20)
 static bool shm_usable(void)
 {
 	struct statfs fs;
 	struct stat st;
 
-	return statfs("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
+	return statfs("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC && !(fs.f_flags & ST_NOEXEC) &&
 	       (uint64_t)fs.f_bavail * (uint64_t)fs.f_bsize >= RUN_BASE_ROOM && stat("/dev/shm", &st) == 0 &&
 	       S_ISDIR(st.st_mode) && (st.st_mode & (S_ISVTX | S_IRWXO)) == (S_ISVTX | S_IRWXO) &&
 	       passable_by_all("/dev/shm");
@@ -260,7 +263,8 @@ static bool shm_usable(void)
 
 /* Where TOP goes: $TMPDIR, when it is set to an absolute path with room in
  * sun_path for "/jobshim-<pid>.XXXXXX/<secret>/sock" and every uid may
- * pass it; else /dev/shm when shm_usable(); else /tmp.
+ * pass it; else /dev/shm when shm_usable(); else /tmp.  (A noexec $TMPDIR
+ * or /tmp limits share_lib's copy the same way, as it always did.)
  *
  * Why /dev/shm before /tmp: DIR holds the maps every fork, exec and exit
  * writes (the view, the vpid counter, the image cache).  On a disk file

@@ -2,7 +2,9 @@
 # sup_rundir_full.sh BUILD — a run directory on a tmpfs that fills up: the supervisor reserves each
 # page of its shared maps before its first store (supervisor/mview.c, rundir.c), so a full file
 # system costs the model view (the shims ask instead), never a SIGBUS; the answers stay right.
-# Runs in a private mount namespace (its own small tmpfs) inside a private pid namespace.
+# And where the run directory goes without $TMPDIR: /dev/shm only when it is a tmpfs with 16 MiB
+# free and not noexec (rundir.c, run_base).  Runs in a private mount namespace (its own tmpfs
+# mounts, /dev/shm's included) inside a private pid namespace.
 set -u
 . "$(dirname "$0")/lib/sup.sh" "${1:-build}" 120
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
@@ -35,4 +37,20 @@ fi
 left=$(ls "$S" | grep -v '^fill$')
 [ -z "$left" ] && ok "the run directory is gone" || bad "left: $left"
 umount "$S"
+
+# base OPTIONS: where a run without $TMPDIR puts its directory, with /dev/shm mounted so
+base() {
+	umount /dev/shm 2>/dev/null
+	mount -t tmpfs -o "$1" jobshim-shm /dev/shm || { echo "mount failed"; return; }
+	env -u TMPDIR timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_SOCKET"' 2>/dev/null
+}
+case "$(base size=64m,mode=1777)" in /dev/shm/jobshim-*/sock) ok "a tmpfs /dev/shm with room: used" ;;
+*) bad "/dev/shm with room not used: '$(base size=64m,mode=1777)'" ;; esac
+case "$(base size=64m,mode=1777,noexec)" in /tmp/jobshim-*/sock) ok "a noexec /dev/shm (Docker's): /tmp instead" ;;
+*) bad "noexec /dev/shm: '$(base size=64m,mode=1777,noexec)'" ;; esac
+case "$(base size=8m,mode=1777)" in /tmp/jobshim-*/sock) ok "a /dev/shm with less than 16 MiB free: /tmp instead" ;;
+*) bad "small /dev/shm: '$(base size=8m,mode=1777)'" ;; esac
+case "$(base size=64m,mode=0755)" in /tmp/jobshim-*/sock) ok "a /dev/shm not every uid may write: /tmp instead" ;;
+*) bad "0755 /dev/shm: '$(base size=64m,mode=0755)'" ;; esac
+umount /dev/shm
 exit $fail
