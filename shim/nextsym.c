@@ -12,7 +12,8 @@
  * before main.  Through dlsym(RTLD_NEXT) that took 23-37 µs of each image's
  * start (the loader's lock, the caller's object looked up, the whole
  * scope searched for every name): more than the rest of the shim's start.
- * Here the same answer costs about 3 µs: the objects loaded after ours, in
+ * Here the same answers cost 12-15 µs in all, most of it the first touches
+ * of libc's tables: the objects loaded after ours, in
  * load order -- the preloads after us, then the program's libraries, libc
  * among them, all in the global scope at constructor time -- searched
  * through their GNU hash tables for a defined global or weak symbol of the

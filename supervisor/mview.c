@@ -1,7 +1,6 @@
 /* mview.c — publish the model view (shim/mview.h): every change of a process's ids, before the reply that reports it. */
 #include "sup.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +35,6 @@
 
 #define MVIEW_NPAGES ((MVIEW_NVPID + MVIEW_PER_PAGE - 1) / MVIEW_PER_PAGE)
 
-/* Memory behind [off, off+len) of the view before the first store there:
- * a store into a hole of a full tmpfs is a SIGBUS, fallocate's ENOSPC is
- * an answer.  A file system without fallocate gets the stores as before. */
-static bool reserve(int fd, uint64_t off, uint64_t len)
-{
-	return fallocate(fd, 0, (off_t)off, (off_t)len) == 0 || errno == EOPNOTSUPP;
-}
-
 void mview_make(struct sup *s)
 {
 	char path[sizeof(s->dir) + sizeof("/" MVIEW_FILE)];
@@ -58,8 +49,8 @@ void mview_make(struct sup *s)
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	/* The header is written at once: memory behind it now (reserve()). */
-	if (fchmod(fd, 0644) < 0 || ftruncate(fd, (off_t)MVIEW_SIZE) < 0 || !reserve(fd, 0, MVIEW_HEAD)) {
+	/* The header is written at once: memory behind it now (rundir_reserve). */
+	if (fchmod(fd, 0644) < 0 || ftruncate(fd, (off_t)MVIEW_SIZE) < 0 || !rundir_reserve(fd, 0, MVIEW_HEAD)) {
 		close(fd);
 		unlink(path);
 		return;
@@ -127,7 +118,7 @@ static bool page_back(struct sup *s, uint64_t off)
 {
 	if (mview_backed(s->mv, off))
 		return true;
-	if (!reserve(s->mvfd, off, 4096))
+	if (!rundir_reserve(s->mvfd, off, 4096))
 		return false;
 	mview_set_backed(s->mv, off, true);
 	return true;

@@ -138,16 +138,42 @@ static int op_exec(struct sup *s, struct sup_client *c, const struct proto_req *
 	return 0;
 }
 
-/* eng_move_witnesses or eng_pgrp_witnesses as one callable. */
+/* An engine query for a list of vpids: eng_move_witnesses (a move of
+ * target to group pgid), eng_pgrp_witnesses (group pgid) or
+ * eng_move_links (target, which left group pgid). */
+enum vpid_query { Q_MOVE_WITNESSES, Q_GROUP_WITNESSES, Q_MOVE_LINKS };
 struct witness_q {
-	int32_t target, to, pgid; /* target > 0: a move; else group pgid */
+	enum vpid_query kind;
+	int32_t target, pgid;
 };
 
-static size_t witnesses(struct sup *s, const struct witness_q *w, int32_t *out, size_t cap)
+static size_t query(struct sup *s, const struct witness_q *w, int32_t *out, size_t cap)
 {
-	if (w->target > 0)
-		return eng_move_witnesses(s->eng, w->target, w->to, out, cap);
-	return eng_pgrp_witnesses(s->eng, w->pgid, out, cap);
+	switch (w->kind) {
+	case Q_MOVE_WITNESSES:
+		return eng_move_witnesses(s->eng, w->target, w->pgid, out, cap);
+	case Q_GROUP_WITNESSES:
+		return eng_pgrp_witnesses(s->eng, w->pgid, out, cap);
+	default:
+		return eng_move_links(s->eng, w->target, w->pgid, out, cap);
+	}
+}
+
+#define QUERY_SMALL 64
+/* The query's answer in `small` (QUERY_SMALL entries), or in a malloc'd
+ * array when it is longer (free it when it is not `small`); its length in
+ * *n.  NULL when out of memory: the caller does without. */
+static int32_t *query_all(struct sup *s, const struct witness_q *w, int32_t *small, size_t *n)
+{
+	int32_t *v;
+
+	*n = query(s, w, small, QUERY_SMALL);
+	if (*n <= QUERY_SMALL)
+		return small;
+	v = malloc(*n * sizeof(*v));
+	if (v)
+		*n = query(s, w, v, *n);
+	return v;
 }
 
 /*
@@ -165,18 +191,11 @@ static size_t witnesses(struct sup *s, const struct witness_q *w, int32_t *out, 
  */
 static void settle(struct sup *s, int32_t caller, const struct witness_q *w)
 {
-	int32_t small[64], *v = small;
+	int32_t small[QUERY_SMALL], *v;
 	size_t n, k = 0;
 
-	if (s->ev_draining)
+	if (s->ev_draining || !(v = query_all(s, w, small, &n)))
 		return;
-	n = witnesses(s, w, small, sizeof(small) / sizeof(small[0]));
-	if (n > sizeof(small) / sizeof(small[0])) {
-		v = malloc(n * sizeof(*v));
-		if (!v)
-			return;
-		n = witnesses(s, w, v, n);
-	}
 	for (size_t i = 0; i < n; i++)
 		if (v[i] != caller)
 			v[k++] = v[i];
@@ -187,7 +206,7 @@ static void settle(struct sup *s, int32_t caller, const struct witness_q *w)
 
 static void settle_move(struct sup *s, int32_t caller, int32_t target, int32_t to)
 {
-	struct witness_q w = {.target = target, .to = to};
+	struct witness_q w = {.kind = Q_MOVE_WITNESSES, .target = target, .pgid = to};
 
 	if (target > 1)
 		settle(s, caller, &w);
@@ -205,18 +224,12 @@ static void settle_move(struct sup *s, int32_t caller, int32_t target, int32_t t
  */
 static void pin_links(struct sup *s, int32_t target, int32_t old_pgid)
 {
-	int32_t small[64], *v = small;
+	struct witness_q w = {.kind = Q_MOVE_LINKS, .target = target, .pgid = old_pgid};
+	int32_t small[QUERY_SMALL], *v;
 	size_t n;
 
-	if (!s->nwatch_pend)
+	if (!s->nwatch_pend || !(v = query_all(s, &w, small, &n)))
 		return;
-	n = eng_move_links(s->eng, target, old_pgid, small, sizeof(small) / sizeof(small[0]));
-	if (n > sizeof(small) / sizeof(small[0])) {
-		v = malloc(n * sizeof(*v));
-		if (!v)
-			return;
-		n = eng_move_links(s->eng, target, old_pgid, v, n);
-	}
 	procs_pin(s, v, n);
 	if (v != small)
 		free(v);
@@ -342,7 +355,8 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 		nest_adopt_descendants(s); /* kill(-1) reaches nested trees too */
 	if (q->c == 0 && q->a != -1 && ends_or_makes_stop(q->b)) {
 		/* settle's group: pid's, the caller's (0), or -pid's. */
-		struct witness_q w = {.pgid = q->a > 0 ? eng_getpgid(s->eng, c->vpid, q->a)
+		struct witness_q w = {.kind = Q_GROUP_WITNESSES,
+				      .pgid = q->a > 0 ? eng_getpgid(s->eng, c->vpid, q->a)
 					      : q->a == 0 ? eng_getpgid(s->eng, c->vpid, 0)
 							  : q->a == INT32_MIN ? 0 : -q->a};
 		if (w.pgid > 1)

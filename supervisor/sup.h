@@ -277,6 +277,10 @@ void events_tick(struct sup *s, int64_t now); /* re-arm when due */
 /* rundir.c */
 int rundir_make(struct sup *s);   /* TOP/secret DIR, socket, vpids, imgcache; 0 or -1 (reported) */
 void rundir_remove(struct sup *s); /* after events_close: files, DIR, TOP */
+/* Memory (or disk) behind [off, off+len) of a shared file before the first
+ * store there: a store into a hole of a full tmpfs is a SIGBUS, fallocate's
+ * ENOSPC is an answer.  A file system without fallocate: true, as before. */
+bool rundir_reserve(int fd, uint64_t off, uint64_t len);
 #define RUNDIR_LOCK "lock"              /* TOP/lock: flock'ed by its supervisor while it lives */
 /* Remove the run directories in tmp that dead supervisors of our uid left. */
 void rundir_prune(const struct sup *s, const char *tmp);
