@@ -14,10 +14,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* The socket is moved to a high fd so that programs which close or dup2
- * over low fds (shells) never hit it; close-on-exec so an exec'd image
- * never speaks with its parent image's connection. */
-#define CONN_FD_MIN 900
+/* The socket is moved out of the programs' way (SHIM_FD_MIN, shim.h);
+ * close-on-exec so an exec'd image never speaks with its parent image's
+ * connection. */
 /* A supervisor that takes longer than this to answer is treated as gone:
  * a program must never hang because of the shim. */
 #define CONN_TIMEOUT_S 30
@@ -194,7 +193,7 @@ static int conn_open(void)
 	/* The real pid: not through our getsockopt, which shows vpids. */
 	if (real.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
 		atomic_store(&conn_peer, cred.pid);
-	hi = fcntl(fd, F_DUPFD_CLOEXEC, CONN_FD_MIN);
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, SHIM_FD_MIN);
 	if (hi >= 0) {
 		close(fd);
 		fd = hi;

@@ -30,7 +30,6 @@
  * child inherits the fd and this state: it is the same FIFO.  The fd is
  * close-on-exec, so an exec'd image opens its own.
  */
-#define EVENTS_FD_MIN 900
 
 static int ev_fd = -1;
 static uint64_t ev_dev, ev_ino;
@@ -55,7 +54,7 @@ static bool ev_open(void)
 			close(fd);
 		return false;
 	}
-	hi = fcntl(fd, F_DUPFD_CLOEXEC, EVENTS_FD_MIN);
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, SHIM_FD_MIN);
 	if (hi >= 0) {
 		close(fd);
 		fd = hi;

@@ -8,8 +8,8 @@ struct scn;
 /* Barrier b is a pipe at fixed fds (read SYNC_FD_BASE+2b, write +1),
  * created by P0 before its first step and inherited by every fork and
  * exec, so that a re-exec'd image needs no fd numbers in argv.  The base is
- * far above what the scenario's calls create and below the shim's own
- * high fds. */
+ * far above what the scenario's calls create and above the shim's own
+ * (from 40, SHIM_FD_MIN: they never meet). */
 #define SYNC_FD_BASE 64
 
 /* P0, before the first step: create every barrier's pipe. */

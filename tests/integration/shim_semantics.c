@@ -462,7 +462,7 @@ static void t_raw_fork(void)
 	close(p[1]);
 }
 
-/* fds in 3..899 (the shim's socket must sit higher). */
+/* fds in 3..39 (the shim's socket and FIFO must sit higher: SHIM_FD_MIN). */
 static int count_low_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -471,7 +471,7 @@ static int count_low_fds(void)
 
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		int fd = atoi(e->d_name);
-		if (e->d_name[0] != '.' && fd > 2 && fd < 900 && fd != dirfd(d))
+		if (e->d_name[0] != '.' && fd > 2 && fd < 40 && fd != dirfd(d))
 			low++;
 	}
 	if (d != NULL)
