@@ -270,7 +270,8 @@ int proto_unpack_evt(const uint8_t *buf, size_t len, struct proto_evt *out)
 
 int proto_is_event(uint16_t op)
 {
-	/* SETPGID: only setpgid(0, 0) of a fork child, answered by its shim
+	/* SETPGID: only setpgid(0, 0) of a fork child and a parent's
+	 * setpgid(child, child), made and answered by the shim
 	 * (shim/viewwrite.c); the supervisor refuses any other form. */
 	return proto_is_oneway(op) || op == PROTO_OP_HELLO || op == PROTO_OP_SETPGID;
 }

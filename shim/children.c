@@ -57,7 +57,7 @@ void shim_child_add(pid_t vpid, pid_t rpid)
 		return; /* the table is the vfork parent's */
 	if (vpid <= 0 || rpid <= 0)
 		return;
-	shim_self_parented();
+	shim_self_parented(vpid);
 	own_table();
 	/* A pid reused by the kernel replaces a stale entry (its reap was not
 	 * seen by us: e.g. reaped through the raw syscall). */

@@ -215,9 +215,15 @@ static int ids_setpgid(pid_t pid, pid_t pgid)
 
 	if (shim_offline())
 		return real.setpgid(pid, pgid);
+	/* Counted before the call (a count too many only makes a later
+	 * parent's setpgid ask): shim_oneway_child_setpgid reads it. */
+	if (pid == 0 || pid == shim_self_vpid())
+		shim_self_moved();
 	rc = shim_view_setpgid(pid, pgid);
 	if (rc == VIEW_ASK)
 		rc = shim_oneway_setpgid(pid, pgid);
+	if (rc == VIEW_ASK)
+		rc = shim_oneway_child_setpgid(pid, pgid);
 	if (rc != VIEW_ASK) {
 		if (rc == 0)
 			return 0;

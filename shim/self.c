@@ -27,6 +27,13 @@ static SHIM_HOT atomic_int fork_rpid;
  * (shim_self_parented); a fork child inherits its parent's, so "made none
  * yet" is "not our own real pid". */
 static SHIM_HOT atomic_int parented_rpid;
+/* Our own moves (setpgid of ourselves, setsid), counted; and, at the last
+ * child we made, the count then and the child's vpid: "neither of us has
+ * moved since" for shim_oneway_child_setpgid.  Valid only while
+ * parented_rpid is ours (a fork child inherits its parent's). */
+static SHIM_HOT atomic_uint self_moves;
+static SHIM_HOT atomic_uint moves_at_child;
+static SHIM_HOT atomic_int last_child_vpid;
 static atomic_int warned;        /* the LOST warning was printed */
 
 /* Copied at init: programs may clear their environment later. */
@@ -236,6 +243,12 @@ SHIM_FORK_TEXT void shim_self_forked(pid_t rpid)
 void shim_self_setsid(void)
 {
 	atomic_store(&fork_rpid, 0);
+	shim_self_moved();
+}
+
+void shim_self_moved(void)
+{
+	atomic_fetch_add(&self_moves, 1);
 }
 
 bool shim_self_no_session(void)
@@ -245,10 +258,20 @@ bool shim_self_no_session(void)
 	return r > 0 && r == atomic_load(&self_rpid);
 }
 
-void shim_self_parented(void)
+void shim_self_parented(pid_t child_vpid)
 {
-	if (!shim_vf.active)
-		atomic_store(&parented_rpid, shim_self_rpid());
+	if (shim_vf.active)
+		return;
+	atomic_store(&last_child_vpid, child_vpid);
+	atomic_store(&moves_at_child, atomic_load(&self_moves));
+	atomic_store(&parented_rpid, shim_self_rpid());
+}
+
+bool shim_self_unmoved_since(pid_t child_vpid)
+{
+	return !shim_vf.active && atomic_load(&parented_rpid) == atomic_load(&self_rpid) &&
+	       atomic_load(&last_child_vpid) == child_vpid &&
+	       atomic_load(&moves_at_child) == atomic_load(&self_moves);
 }
 
 bool shim_self_childless_fork(void)

@@ -291,8 +291,12 @@ void shim_self_setsid(void);
 bool shim_self_no_session(void);
 /* This process made a child (shim_child_add); shim_self_childless_fork:
  * a fork child that leads no session and has made no child since. */
-void shim_self_parented(void);
+void shim_self_parented(pid_t child_vpid);
 bool shim_self_childless_fork(void);
+/* We moved (setpgid of ourselves, setsid: counted); shim_self_unmoved_since:
+ * child_vpid is the last child we made and we have not moved since. */
+void shim_self_moved(void);
+bool shim_self_unmoved_since(pid_t child_vpid);
 /* The claim sent with HELLO (0 none). */
 pid_t shim_self_claim(void);
 /* The real pid the cached identity and connection belong to. */
@@ -491,6 +495,9 @@ int shim_view_setsid(void);
 /* setpgid(0, 0) (or naming the caller) by a fork child that leads no
  * session: answered 0, made for real, posted one-way (viewwrite.c). */
 int shim_oneway_setpgid(pid_t pid, pid_t pgid);
+/* setpgid(child, child) by the parent of the newest process, still in the
+ * parent's group: made for real, posted one-way (viewwrite.c). */
+int shim_oneway_child_setpgid(pid_t pid, pid_t pgid);
 int shim_view_kill(pid_t pid, int sig);
 
 /* ---- exec helpers (shim/exec.c) ---------------------------------------- */

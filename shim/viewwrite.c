@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "mview.h"
 
@@ -98,6 +99,12 @@ int shim_view_setpgid(pid_t pid, pid_t pgid)
 	return rc;
 }
 
+/* Is vpid the last one the shared counter handed out (a live counter)? */
+static bool newest(struct proto_vpids *vc, pid_t vpid)
+{
+	return atomic_load(&vc->max) > 0 && atomic_load(&vc->next) == vpid + 1;
+}
+
 /*
  * setpgid(0, 0), or naming the caller as pid or pgid, by a fork child that
  * has not called setsid since its fork: the child's half of every job a
@@ -140,6 +147,59 @@ int shim_oneway_setpgid(pid_t pid, pid_t pgid)
 	(void)real.setpgid(0, 0);
 	shim_errno_keep(saved);
 	return shim_event(&req) ? 0 : VIEW_ASK;
+}
+
+/*
+ * setpgid(child, child) or setpgid(child, 0) by its parent: the shell's
+ * half of every job launch (bash makes the child wait on a pipe until the
+ * parent's call returns, so a round trip here delays every job).  Like
+ * the child's own call above, it changes no orphan state when:
+ *
+ *  - the child is the newest process of the tree (the shared counter has
+ *    handed out no vpid since its own): it has no children, whose links
+ *    the move would change;
+ *  - it is the last child we made, we have not moved since (counted by
+ *    this shim: shim_self_moved), and it is in our real group or already
+ *    in its own (its own setpgid(0, 0), answered one-way, may have come
+ *    first): it was forked into our group, so it is no link of the group
+ *    it leaves (we are in it), and the group it makes has a link (us) for
+ *    as long as we live.
+ *
+ * Then no exit the supervisor learns of later can be judged differently
+ * for the move, and the record may be applied after them (the same
+ * argument as shim_oneway_setpgid's).  The real call is made first, and
+ * its verdict is Linux's: it succeeds only for our child, in our session,
+ * not a session leader, that has not exec'd -- exactly the engine's rules
+ * for it (eng_setpgid).  Any refusal asks, and the engine gives the errno
+ * (the real call changed nothing).  The counter is read again after the
+ * real call: a child that forked meanwhile makes the move one that changes
+ * links, and the round trip applies it in order (supervisor/ops.c,
+ * settle_move) -- as it would have without this path.
+ *
+ * The record goes through the event FIFO like the child's (the posted
+ * count makes every next read of the view ask until it is applied); the
+ * supervisor applies it as the request (op_setpgid).  VIEW_ASK when the
+ * FIFO cannot take it: the round trip then repeats the (no-op) real call.
+ */
+int shim_oneway_child_setpgid(pid_t pid, pid_t pgid)
+{
+	struct proto_req req = { .op = PROTO_OP_SETPGID, .a = pid, .b = pid };
+	struct proto_vpids *vc = shim_vpids();
+	pid_t rpid, rpgid;
+	int saved = errno, rc = VIEW_ASK;
+
+	if (pid <= 1 || (pgid != 0 && pgid != pid) || shim_vf.active || !shim_self_known() ||
+	    pid == shim_self_vpid() || !vc || !newest(vc, pid) || !shim_self_unmoved_since(pid))
+		return VIEW_ASK;
+	rpid = shim_child_v2r(pid);
+	if (rpid <= 0)
+		return VIEW_ASK;
+	rpgid = real.getpgid(rpid);
+	if (rpgid > 0 && (rpgid == rpid || rpgid == real.getpgid(0)) &&
+	    real.setpgid(rpid, rpid) == 0 && newest(vc, pid) && shim_event(&req))
+		rc = 0;
+	shim_errno_keep(saved);
+	return rc;
 }
 
 /* setsid by a group leader: EPERM (a group named after the caller exists).

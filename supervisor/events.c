@@ -157,10 +157,14 @@ static bool handle_one(struct sup *s, const struct proto_evt *e, bool last_try)
 	}
 	if (e->op == PROTO_OP_HELLO)
 		return true; /* "I exist": the check above did it all */
-	/* A fork child's setpgid(0, 0), already answered 0 by its shim: only
-	 * that form, which Linux accepts from any process leading no session
-	 * (shim/viewwrite.c, shim_oneway_setpgid).  Refused otherwise. */
-	if (e->op == PROTO_OP_SETPGID && (e->a != 0 || e->b != 0 || e->c != 0 || e->d != 0)) {
+	/* Two forms of setpgid, each already made for real and answered 0 by
+	 * the sender's shim (shim/viewwrite.c): a fork child's setpgid(0, 0),
+	 * which Linux accepts from any process leading no session, and a
+	 * parent's setpgid(child, child) that the kernel accepted.  Either is
+	 * applied as the request under the engine's rules (op_setpgid); any
+	 * other form is refused. */
+	if (e->op == PROTO_OP_SETPGID &&
+	    (e->a != e->b || (e->a != 0 && e->a <= 1) || e->c != 0 || e->d != 0)) {
 		s->nevbad++;
 		return true;
 	}
