@@ -85,7 +85,46 @@ static const unsigned seccomp_bpf_traced[] = {
 	SYS_kcmp, SYS_perf_event_open, SYS_capget, SYS_capset,
 };
 #define NTRACED (sizeof(seccomp_bpf_traced) / sizeof(seccomp_bpf_traced[0]))
+
+/* fcntl's commands and ioctl's requests that carry a pid (an owner, a
+ * lock's holder, a terminal's group or session): the tracer translates
+ * them as the shim does (shim/fdowner.c, shim/tty.c).  Matched on the
+ * second argument, so every other fcntl and ioctl costs no stop.
+ * Numbers written out: <fcntl.h> and <sys/ioctl.h> do not mix with the
+ * kernel headers above. */
+static const unsigned seccomp_bpf_fcntl_cmds[] = {
+	8 /* F_SETOWN */, 9 /* F_GETOWN */, 15 /* F_SETOWN_EX */, 16 /* F_GETOWN_EX */,
+	5 /* F_GETLK */, 36 /* F_OFD_GETLK */,
+};
+static const unsigned seccomp_bpf_ioctl_reqs[] = {
+	0x540F /* TIOCGPGRP */, 0x5410 /* TIOCSPGRP */, 0x5429 /* TIOCGSID */,
+	0x8901 /* FIOSETOWN */, 0x8902 /* SIOCSPGRP */, 0x8903 /* FIOGETOWN */, 0x8904 /* SIOCGPGRP */,
+};
+#define NFCNTL (sizeof(seccomp_bpf_fcntl_cmds) / sizeof(seccomp_bpf_fcntl_cmds[0]))
+#define NIOCTL (sizeof(seccomp_bpf_ioctl_reqs) / sizeof(seccomp_bpf_ioctl_reqs[0]))
+
+/* A block for call nr whose second argument is one of vals[0..nv): TRACE
+ * for those, ALLOW for the rest of nr; another call falls through to the
+ * block's end.  nv + 4 instructions; the accumulator holds nr on entry. */
+static inline int seccomp_bpf_arg_block(struct sock_filter *f, unsigned nr, const unsigned *vals,
+					 unsigned nv)
+{
+	int n = 0;
+
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, (unsigned char)(nv + 3));
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
+	for (unsigned i = 0; i < nv; i++) {
+		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vals[i], (unsigned char)(nv - i), 0);
+		n++;
+	}
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	return n;
+}
 #define SECCOMP_CLONE_THREAD 0x00010000u
+
+_Static_assert(3 + 3 + 1 + 2 + 5 + NTRACED + 2 + NNRS + 8 + (NFCNTL + 4) + (NIOCTL + 4) <= SECCOMP_BPF_MAX,
+	       "the longest program fits");
 
 /* Write the program into f (room for SECCOMP_BPF_MAX); its length.
  * trace: fork and wait go to the tracer (SECCOMP_RET_TRACE). */
@@ -127,7 +166,7 @@ static inline int seccomp_bpf_build(struct sock_filter *f, bool trace)
 	 * NOTIF; with it, prctl's two pid-related options go to the tracer
 	 * (PR_SET_CHILD_SUBREAPER: the engine must follow; PR_SET_PTRACER:
 	 * a pid), every other prctl is allowed. */
-	const unsigned tail = trace ? 8 : 2;
+	const unsigned tail = trace ? 8 + (NFCNTL + 4) + (NIOCTL + 4) : 2;
 	for (size_t i = 0; i < NNRS; i++) {
 		/* match: jump to the NOTIF return, the tail's last */
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_bpf_nrs[i],
@@ -135,6 +174,8 @@ static inline int seccomp_bpf_build(struct sock_filter *f, bool trace)
 		n++;
 	}
 	if (trace) {
+		n += seccomp_bpf_arg_block(f + n, SYS_fcntl, seccomp_bpf_fcntl_cmds, NFCNTL);
+		n += seccomp_bpf_arg_block(f + n, SYS_ioctl, seccomp_bpf_ioctl_reqs, NIOCTL);
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 5);
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						      offsetof(struct seccomp_data, args[0]));

@@ -54,6 +54,10 @@
  *     kernel's answer stays, errno and all.
  *     prctl(PR_SET_CHILD_SUBREAPER) runs for real, then the engine
  *     follows (TRC_SUBREAPER), as in shim/prctl.c.
+ *   - ids kept for a descriptor (fcntl's owner and lock holder, the
+ *     terminal's and sockets' owner ioctls): made real going in
+ *     (TRC_XLATE), virtual coming back (TRC_R2V, TRC_TCPGRP), as
+ *     shim/fdowner.c and shim/tty.c do.
  * Every other stop is handed back as the kernel made it: signals are
  * re-injected, group-stops are left stopped with PTRACE_LISTEN (job
  * control and the real parent's WUNTRACED wait behave as natively).
@@ -178,7 +182,7 @@ static void on_seccomp(struct tracee *t)
 	t->orig = r;
 	t->restore = false;
 	t->subreaper = false;
-	t->cap_addr = 0;
+	t->poke_addr = 0;
 	t->nr = -1;
 	if (trc_is_fork_nr(nr)) {
 		/* fork and vfork take no flags (rdi is whatever it was) */

@@ -30,6 +30,13 @@ enum trc_op {
 			* process or thread, 1 a process group.  reply v[0] = the real
 			* id (shim_xlate_tid's rule; TRC_PID_NONE: nobody). */
 	TRC_SUBREAPER, /* tracer -> sup: tid's prctl(PR_SET_CHILD_SUBREAPER, a) succeeded. */
+	TRC_R2V,       /* tracer -> sup: an id the kernel gave tid back: a = the real id,
+			* b = 0 a process or thread, 1 a process group, 2 a session.
+			* reply v[0] = the virtual id (fdowner.c's and tty.c's rule), 0: none
+			* of the tree's (a session: err -ENOTTY). */
+	TRC_TCPGRP,    /* tracer -> sup: tid's terminal foreground group.  a = 0: the
+			* kernel said real group b; reply v[0] = the virtual one.  a = 1:
+			* the real tcsetpgrp to virtual group b succeeded: the engine records it. */
 	TRC_REPLY,     /* an answer */
 };
 

@@ -7,8 +7,10 @@
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -285,8 +287,8 @@ static bool cap_enter(struct tracee *t, const struct user_regs_struct *r)
 		return false; /* a bad pointer is the kernel's EFAULT */
 	if (!poke32(t->tid, addr, m.v[0]))
 		return false;
-	t->cap_addr = addr;
-	t->cap_pid = id;
+	t->poke_addr = addr;
+	t->poke_val = id;
 	return true;
 }
 
@@ -317,6 +319,194 @@ static bool pidcall_enter(struct tracee *t, struct user_regs_struct *r)
 		ptrace(PTRACE_SETREGS, t->tid, 0, r);
 	}
 	return changed || t->subreaper;
+}
+
+/* ---- ids kept for a descriptor: owners, lock holders, a terminal's group --
+
+ * The shim's rules (shim/fdowner.c, shim/tty.c) for the same calls made
+ * from a filtered image's own code; the filter sends only these commands
+ * and requests here (shim/seccomp_bpf.h).  Going in, an id is made real
+ * in the register or in the caller's memory (put back at the exit, as
+ * capget's); coming back, the kernel's real id is made virtual where the
+ * kernel wrote it. */
+
+/* Virtual id -> real for the kernel (TRC_XLATE): kind 1, a group, falls
+ * back to the process of that number, as the kernel looks any id up; a
+ * caller outside the tree keeps the kernel's meaning. */
+static int32_t ask_v2r(pid_t tid, int32_t id, int kind)
+{
+	struct trc_msg m;
+
+	if (id <= 0 || trc_ask(TRC_XLATE, tid, id, kind, 0, &m) < 0)
+		return id;
+	if (kind == 1 && m.v[0] == TRC_PID_NONE && trc_ask(TRC_XLATE, tid, id, 0, 0, &m) < 0)
+		return id;
+	return m.v[0];
+}
+
+/* Real id -> virtual (TRC_R2V); 0: none of the tree's. */
+static int32_t ask_r2v(pid_t tid, int32_t id, int kind)
+{
+	struct trc_msg m;
+
+	if (id <= 0 || trc_ask(TRC_R2V, tid, id, kind, 0, &m) < 0)
+		return id > 0 ? 0 : id;
+	return m.v[0];
+}
+
+/* F_SETOWN's and FIOSETOWN's int: > 0 a process, < 0 a group (0 clears,
+ * INT_MIN is the kernel's EINVAL). */
+static int32_t owner_v2r(pid_t tid, int32_t who)
+{
+	if (who > 0)
+		return ask_v2r(tid, who, 0);
+	if (who == 0 || who == INT_MIN)
+		return who;
+	return -ask_v2r(tid, -who, 1);
+}
+
+static int32_t owner_r2v(pid_t tid, int32_t who)
+{
+	return who > 0 ? ask_r2v(tid, who, 0) : who < 0 ? -ask_r2v(tid, -who, 1) : 0;
+}
+
+/* Rewrite the pid word at addr for the call, to be put back at its exit. */
+static bool poke_for_call(struct tracee *t, unsigned long addr, int32_t was, int32_t now)
+{
+	if (now == was || !poke32(t->tid, addr, now))
+		return false;
+	t->poke_addr = addr;
+	t->poke_val = was;
+	return true;
+}
+
+static bool fd_open_in(pid_t tid, int fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tid, fd);
+	return access(path, F_OK) == 0 || errno != ENOENT;
+}
+
+/* fcntl or ioctl at its seccomp stop (the filter let only the commands
+ * below through): true when its exit stop is wanted. */
+static bool fd_enter(struct tracee *t, struct user_regs_struct *r)
+{
+	unsigned long addr = r->rdx;
+	int32_t v = 0, ex[2];
+
+	t->sub = (uint32_t)r->rsi; /* the kernel takes cmd as an unsigned int */
+	t->want = 0;
+	t->none = false;
+	if (r->orig_rax == SYS_fcntl) {
+		switch (t->sub) {
+		case F_SETOWN:
+			v = owner_v2r(t->tid, (int32_t)r->rdx);
+			if (v == (int32_t)r->rdx)
+				return false;
+			r->rdx = (unsigned long long)(long long)v;
+			t->restore = true;
+			ptrace(PTRACE_SETREGS, t->tid, 0, r);
+			return true;
+		case F_SETOWN_EX:
+			/* An unreadable struct is the kernel's EFAULT. */
+			if (!peek32(t->tid, addr, &ex[0]) || !peek32(t->tid, addr + 4, &ex[1]) || ex[1] <= 0)
+				return false;
+			if (ex[0] != F_OWNER_TID && ex[0] != F_OWNER_PID && ex[0] != F_OWNER_PGRP)
+				return false; /* the kernel's EINVAL */
+			v = ask_v2r(t->tid, ex[1], ex[0] == F_OWNER_PGRP);
+			return poke_for_call(t, addr + 4, ex[1], v);
+		default: /* F_GETOWN, F_GETOWN_EX, F_GETLK, F_OFD_GETLK: at the exit */
+			return true;
+		}
+	}
+	switch (t->sub) {
+	case FIOSETOWN:
+	case SIOCSPGRP:
+		if (!peek32(t->tid, addr, &v))
+			return false;
+		return poke_for_call(t, addr, v, owner_v2r(t->tid, v));
+	case TIOCSPGRP:
+		/* The kernel checks first, with the group's real mirror (ENOTTY,
+		 * SIGTTOU for a background caller, EIO for an orphaned one,
+		 * EPERM for another session); init's group is jobshim's own
+		 * real one, never handed over.  A group without a known
+		 * mirror gets a pid nobody has: the kernel's ESRCH, after its
+		 * checks, is then replaced by the engine's verdict. */
+		if (!peek32(t->tid, addr, &v) || v <= 0)
+			return false; /* EFAULT, EINVAL, ESRCH: the kernel's */
+		t->want = v;
+		int32_t mirror = v > 1 ? ask_v2r(t->tid, v, 1) : TRC_PID_NONE;
+		t->none = mirror == TRC_PID_NONE;
+		poke_for_call(t, addr, v, mirror);
+		return true;
+	default: /* FIOGETOWN, SIOCGPGRP, TIOCGPGRP, TIOCGSID: at the exit */
+		return true;
+	}
+}
+
+/* fcntl or ioctl at its exit: the kernel's real ids made virtual. */
+static void fd_exit(struct tracee *t, struct user_regs_struct *r)
+{
+	long ret = (long)r->rax;
+	unsigned long addr = t->orig.rdx;
+	int32_t v, ex[2];
+	struct trc_msg m;
+
+	if (t->nr == SYS_fcntl) {
+		switch (t->sub) {
+		case F_GETOWN:
+			/* -pgid for a group; its one error is EBADF */
+			if (ret == -EBADF && !fd_open_in(t->tid, (int)t->orig.rdi))
+				return;
+			if (ret != 0)
+				r->rax = (unsigned long long)(long long)owner_r2v(t->tid, (int32_t)ret);
+			return;
+		case F_GETOWN_EX:
+			if (ret == 0 && peek32(t->tid, addr, &ex[0]) && peek32(t->tid, addr + 4, &ex[1]) &&
+			    ex[1] > 0)
+				poke32(t->tid, addr + 4, ask_r2v(t->tid, ex[1], ex[0] == F_OWNER_PGRP));
+			return;
+		case F_GETLK:
+		case F_OFD_GETLK:
+			/* struct flock: l_type (short) first, l_pid at 24; -1 for an OFD lock */
+			if (ret == 0 && peek32(t->tid, addr, &ex[0]) && (short)ex[0] != F_UNLCK &&
+			    peek32(t->tid, addr + 24, &v) && v > 0)
+				poke32(t->tid, addr + 24, ask_r2v(t->tid, v, 0));
+			return;
+		}
+		return;
+	}
+	switch (t->sub) {
+	case FIOGETOWN:
+	case SIOCGPGRP:
+		if (ret == 0 && peek32(t->tid, addr, &v))
+			poke32(t->tid, addr, owner_r2v(t->tid, v));
+		return;
+	case TIOCGPGRP:
+		if (ret == 0 && peek32(t->tid, addr, &v) && v > 0 &&
+		    trc_ask(TRC_TCPGRP, t->tid, 0, v, 0, &m) == 0)
+			poke32(t->tid, addr, m.v[0]);
+		return;
+	case TIOCGSID:
+		if (ret == 0 && peek32(t->tid, addr, &v) && v > 0) {
+			if (trc_ask(TRC_R2V, t->tid, v, 2, 0, &m) < 0)
+				r->rax = (unsigned long long)-ENOTTY; /* a session outside the tree */
+			else if (m.v[0] > 0)
+				poke32(t->tid, addr, m.v[0]);
+		}
+		return;
+	case TIOCSPGRP:
+		if (t->want <= 0 || (ret != 0 && !(t->none && ret == -ESRCH)))
+			return; /* the kernel's error (a restart after SIGTTOU asks again) */
+		/* The engine records the group (session 2's foreground), or,
+		 * when the kernel could not be shown it, gives its verdict. */
+		if (trc_ask(TRC_TCPGRP, t->tid, 1, t->want, 0, &m) < 0 && t->none)
+			r->rax = (unsigned long long)(long long)m.err;
+		else if (t->none)
+			r->rax = 0;
+		return;
+	}
 }
 
 /* The wait status waitid's siginfo stands for (as wait4 would give it). */
@@ -365,6 +555,8 @@ void trc_call_exit(struct tracee *t)
 		/* The engine's answer; a failed mirror is not the program's
 		 * error (as in shim/ids.c). */
 		r.rax = (unsigned long long)t->ret;
+	} else if (t->nr == SYS_fcntl || t->nr == SYS_ioctl) {
+		fd_exit(t, &r);
 	} else if (t->subreaper) {
 		struct trc_msg m;
 		if (ret == 0)
@@ -379,9 +571,9 @@ void trc_call_exit(struct tracee *t)
 			r.rax = (unsigned long long)-EAGAIN;
 		}
 	}
-	if (t->cap_addr) {
-		poke32(t->tid, t->cap_addr, t->cap_pid);
-		t->cap_addr = 0;
+	if (t->poke_addr) {
+		poke32(t->tid, t->poke_addr, t->poke_val);
+		t->poke_addr = 0;
 	}
 	if (t->restore) {
 		r.rdi = t->orig.rdi;
@@ -405,5 +597,7 @@ bool trc_call_enter(struct tracee *t, struct user_regs_struct *r)
 		return wait_enter(t, r);
 	if (nr == SYS_setpgid || nr == SYS_setsid)
 		return ids_enter(t, r);
+	if (nr == SYS_fcntl || nr == SYS_ioctl)
+		return fd_enter(t, r);
 	return pidcall_enter(t, r);
 }

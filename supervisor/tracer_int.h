@@ -23,8 +23,12 @@ struct tracee {
 	bool nowait;
 	long ret;            /* setpgid/setsid: the engine's answer */
 	bool subreaper;      /* prctl(PR_SET_CHILD_SUBREAPER): tell the engine if it succeeds */
-	unsigned long cap_addr; /* capget/capset: the header's pid word we rewrote, 0 none */
-	int32_t cap_pid;     /* ... and the caller's value, put back at the exit */
+	unsigned long poke_addr; /* a pid word we rewrote in the caller's memory (capget's
+				  * header, F_SETOWN_EX's struct, an ioctl's int), 0 none */
+	int32_t poke_val;     /* ... and the caller's value, put back at the exit */
+	unsigned long sub;    /* fcntl's command, ioctl's request */
+	int32_t want;         /* TIOCSPGRP: the virtual group asked for (> 0: tell the engine) */
+	bool none;            /* ... whose real mirror is unknown: the kernel said ESRCH */
 	struct user_regs_struct orig; /* registers at the seccomp stop */
 	bool restore;        /* argument registers changed: put them back */
 };

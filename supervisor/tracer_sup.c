@@ -70,6 +70,16 @@ static int start(struct sup *s)
 	return 0;
 }
 
+/* Does the caller have a thread with id tid (its gettid is real)? */
+static bool own_thread(const struct call *k, int32_t tid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)k->c.rpid, (int)tid);
+	return tid != k->c.rpid && stat(path, &st) == 0;
+}
+
 /*
  * An id a filtered caller hands the kernel, by the shim's rule
  * (shim_xlate_tid, shim/thread.c): 0 and negative ids keep the kernel's
@@ -81,8 +91,6 @@ static int start(struct sup *s)
  */
 static int32_t xlate_id(struct sup *s, const struct call *k, int32_t id, int32_t kind)
 {
-	char path[64];
-	struct stat st;
 	int64_t r;
 
 	if (id <= 0)
@@ -93,13 +101,48 @@ static int32_t xlate_id(struct sup *s, const struct call *k, int32_t id, int32_t
 	}
 	if (id == k->c.vpid)
 		return (int32_t)k->c.rpid;
-	if (id != k->c.rpid) {
-		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)k->c.rpid, (int)id);
-		if (stat(path, &st) == 0)
-			return id;
-	}
+	if (own_thread(k, id))
+		return id;
 	r = eng_vpid_to_rpid(s->eng, id);
 	return r > 0 ? (int32_t)r : TRC_PID_NONE;
+}
+
+/*
+ * An id the kernel handed the caller back (an owner, a lock's holder, a
+ * terminal's group or session), made virtual by the shim's rules
+ * (shim/fdowner.c, shim/tty.c): the caller itself and its own groups and
+ * session by the engine's ids; another thread of the caller stays real;
+ * another tree process, or a group named after its leader, by the model;
+ * anything outside the tree is 0, as a pid namespace shows what it cannot
+ * see (a session outside it: ENOTTY, as tcgetsid).
+ */
+static int r2v_id(struct sup *s, const struct call *k, int32_t id, int32_t kind, int32_t *out)
+{
+	int32_t v;
+
+	*out = 0;
+	if (id <= 0)
+		return 0;
+	if (kind == 0) {
+		if (id == k->c.rpid) {
+			*out = k->c.vpid;
+			return 0;
+		}
+		if (own_thread(k, id)) {
+			*out = id;
+			return 0;
+		}
+	} else if (kind == 1 && id == getpgid(k->c.rpid)) {
+		*out = eng_getpgid(s->eng, k->c.vpid, 0);
+		return 0;
+	} else if (kind == 2 && id == getsid(k->c.rpid)) {
+		*out = eng_getsid(s->eng, k->c.vpid, 0);
+		return 0;
+	}
+	v = eng_rpid_to_vpid(s->eng, id);
+	if (v > 1)
+		*out = v;
+	return kind == 2 && *out <= 0 ? -ENOTTY : 0;
 }
 
 /* One question of the tracer, answered for the tracee it names. */
@@ -163,6 +206,26 @@ static void answer(struct sup *s, const struct trc_msg *q)
 		break;
 	case TRC_XLATE:
 		r.v[0] = xlate_id(s, &k, q->a, q->b);
+		break;
+	case TRC_R2V:
+		r.err = r2v_id(s, &k, q->a, q->b, &r.v[0]);
+		break;
+	case TRC_TCPGRP:
+		if (q->a == 1) {
+			/* The kernel took the group's mirror: the engine records
+			 * the virtual group (session 2's foreground: tty.c). */
+			r.err = notif_run_op(&k, PROTO_OP_TCSETPGRP, q->b, 0, 0, &pr);
+			break;
+		}
+		/* A real group of the tree is named after its leader; another
+		 * (jobshim's, the user's shell's) holds session 2's terminal
+		 * while the engine's record names the tree's foreground. */
+		r.v[0] = eng_rpid_to_vpid(s->eng, q->b);
+		if (r.v[0] <= 1) {
+			r.v[0] = q->b;
+			if (notif_run_op(&k, PROTO_OP_TCGETPGRP, 0, 0, 0, &pr) == 0)
+				r.v[0] = pr.v[0];
+		}
 		break;
 	case TRC_SUBREAPER:
 		/* The real flag is set: the engine's exit rule follows it. */

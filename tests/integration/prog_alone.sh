@@ -110,6 +110,14 @@ go: leads its real group true and real session true
 	s=$(it_shim -- "$X" pidcalls 2>&1; echo "rc $?")
 	it_expect "$img: pid-taking calls and a subreaper, same as Linux" "$s" "$n"
 	[ "$(grep -c . <<<"$n")" -ge 25 ] || it_expect "$img: pidcalls mode printed everything" "$n" "(25 lines)"
+	# Ids kept for a descriptor: fcntl's owner (F_SETOWN/F_GETOWN and the
+	# _EX forms) and lock holder (F_GETLK, F_OFD_GETLK), a socket's owner
+	# ioctls, a terminal's foreground group and session (TIOCSPGRP,
+	# TIOCGPGRP, TIOCGSID on a pty of a session of its own).
+	n=$(it_native "$X" fdowner 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" fdowner 2>&1; echo "rc $?")
+	it_expect "$img: owners, lock holders and a terminal's group, same as Linux" "$s" "$n"
+	[ "$(grep -c . <<<"$n")" -ge 47 ] || it_expect "$img: fdowner mode printed everything" "$n" "(47 lines)"
 	# The orphan rule across it: its session leader's exit orphans a group
 	# with a stopped member (SIGHUP and SIGCONT once each), with the
 	# tracer (a real session: the kernel's rule) and without (the engine's).

@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <termios.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -440,6 +443,137 @@ static int pidcalls_mode(void)
 	return 0;
 }
 
+/* Ids the kernel keeps for a descriptor (fcntl's owner and lock holder,
+ * a socket's owner, a terminal's foreground group and session), set and
+ * read with the image's own calls: the tracer makes them real going in
+ * and virtual coming back, as the shim does for libc's callers. */
+static int fdowner_mode(void)
+{
+	long me = sc(SYS_getpid, 0, 0, 0), pg = sc(SYS_getpgid, 0, 0, 0), c, r;
+	char path[] = "/tmp/jobshim-alone-XXXXXX";
+	int fd = mkstemp(path), sv[2], p[2], st = 0, owner = 0;
+	struct f_owner_ex ex;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+	char x = 0;
+
+	if (fd < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(p) < 0 || pipe(ready) < 0)
+		return 1;
+	unlink(path);
+	show("F_SETOWN(me)", sc(SYS_fcntl, fd, F_SETOWN, me));
+	printf("F_GETOWN is me %d\n", sc(SYS_fcntl, fd, F_GETOWN, 0) == me);
+	show("F_SETOWN(-pgrp)", sc(SYS_fcntl, fd, F_SETOWN, -pg));
+	printf("F_GETOWN is -pgrp %d\n", sc(SYS_fcntl, fd, F_GETOWN, 0) == -pg);
+	show("F_SETOWN(99999)", sc(SYS_fcntl, fd, F_SETOWN, 99999));
+	show("F_SETOWN(-99999)", sc(SYS_fcntl, fd, F_SETOWN, -99999));
+	show("F_GETOWN(bad fd)", sc(SYS_fcntl, 999, F_GETOWN, 0));
+	ex.type = F_OWNER_PID;
+	ex.pid = (pid_t)me;
+	show("F_SETOWN_EX(PID, me)", sc(SYS_fcntl, fd, F_SETOWN_EX, (long)&ex));
+	printf("F_SETOWN_EX left the struct alone %d\n", ex.pid == me);
+	memset(&ex, 0, sizeof(ex));
+	show("F_GETOWN_EX", sc(SYS_fcntl, fd, F_GETOWN_EX, (long)&ex));
+	printf("F_GETOWN_EX: type %d, me %d\n", ex.type, ex.pid == me);
+	ex.type = F_OWNER_PGRP;
+	ex.pid = (pid_t)pg;
+	show("F_SETOWN_EX(PGRP, pgrp)", sc(SYS_fcntl, fd, F_SETOWN_EX, (long)&ex));
+	memset(&ex, 0, sizeof(ex));
+	sc(SYS_fcntl, fd, F_GETOWN_EX, (long)&ex);
+	printf("F_GETOWN_EX: type %d, pgrp %d\n", ex.type, ex.pid == pg);
+	ex.type = F_OWNER_PID;
+	ex.pid = 99999;
+	show("F_SETOWN_EX(PID, 99999)", sc(SYS_fcntl, fd, F_SETOWN_EX, (long)&ex));
+	show("F_SETOWN_EX(bad pointer)", sc(SYS_fcntl, fd, F_SETOWN_EX, 8));
+	owner = (int)me;
+	show("FIOSETOWN(me)", sc(SYS_ioctl, sv[0], FIOSETOWN, (long)&owner));
+	printf("FIOSETOWN left the int alone %d\n", owner == me);
+	owner = 0;
+	show("FIOGETOWN", sc(SYS_ioctl, sv[0], FIOGETOWN, (long)&owner));
+	printf("FIOGETOWN is me %d\n", owner == me);
+	owner = (int)-pg;
+	show("SIOCSPGRP(-pgrp)", sc(SYS_ioctl, sv[0], SIOCSPGRP, (long)&owner));
+	owner = 0;
+	show("SIOCGPGRP", sc(SYS_ioctl, sv[0], SIOCGPGRP, (long)&owner));
+	printf("SIOCGPGRP is -pgrp %d\n", owner == -pg);
+
+	/* A lock's holder, seen from a child: us (a POSIX lock), then -1 (an
+	 * OFD lock, which no process holds). */
+	show("F_SETLK(write, 0..9)", sc(SYS_fcntl, fd, F_SETLK, (long)&fl));
+	fl.l_start = 20;
+	show("F_OFD_SETLK(write, 20..29)", sc(SYS_fcntl, fd, F_OFD_SETLK, (long)&fl));
+	c = sc(SYS_fork, 0, 0, 0);
+	if (c == 0) {
+		char self[64];
+		int ofd;
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		ofd = open(self, O_RDWR);
+		struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+		show("child: F_GETLK(0..9)", sc(SYS_fcntl, fd, F_GETLK, (long)&q));
+		printf("child: held by a write lock %d of the parent %d\n", q.l_type == F_WRLCK,
+		       q.l_pid == sc(SYS_getppid, 0, 0, 0));
+		struct flock o = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+		show("child: F_OFD_GETLK(0..9)", sc(SYS_fcntl, ofd, F_OFD_GETLK, (long)&o));
+		printf("child: the parent's POSIX lock %d\n", o.l_pid == sc(SYS_getppid, 0, 0, 0));
+		struct flock d = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 20, .l_len = 10};
+		show("child: F_OFD_GETLK(20..29)", sc(SYS_fcntl, ofd, F_OFD_GETLK, (long)&d));
+		printf("child: an OFD lock, l_pid %d\n", d.l_pid);
+		struct flock u = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 40, .l_len = 10};
+		sc(SYS_fcntl, fd, F_GETLK, (long)&u);
+		printf("child: 40..49 unlocked %d\n", u.l_type == F_UNLCK);
+		sc(SYS_exit, 0, 0, 0);
+	}
+	r = sc4(SYS_wait4, c, (long)&st, 0, 0);
+	wstat("wait4(c) is c", r == c ? 1 : r, &st);
+
+	/* A terminal of our own: a child leads a session on a pty's slave,
+	 * hands the foreground to its child's group and reads it back. */
+	c = sc(SYS_fork, 0, 0, 0);
+	if (c == 0) {
+		int m = posix_openpt(O_RDWR | O_NOCTTY), s, g = 0, who = 0;
+		char name[64];
+		long l, gc;
+		signal(SIGTTOU, SIG_IGN);
+		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, name, sizeof(name)) != 0)
+			sc(SYS_exit, 3, 0, 0);
+		l = sc(SYS_setsid, 0, 0, 0);
+		s = open(name, O_RDWR); /* a session leader without one: our terminal now */
+		show("tty: TIOCGPGRP", sc(SYS_ioctl, s, TIOCGPGRP, (long)&g));
+		printf("tty: the leader's group is in front %d\n", g == l);
+		show("tty: TIOCGSID", sc(SYS_ioctl, s, TIOCGSID, (long)&who));
+		printf("tty: the session is ours %d\n", who == l);
+		gc = sc(SYS_fork, 0, 0, 0);
+		if (gc == 0) {
+			sc(SYS_setpgid, 0, 0, 0);
+			pause();
+			sc(SYS_exit, 0, 0, 0);
+		}
+		sc(SYS_setpgid, gc, gc, 0);
+		g = (int)gc;
+		show("tty: TIOCSPGRP(child's group)", sc(SYS_ioctl, s, TIOCSPGRP, (long)&g));
+		printf("tty: TIOCSPGRP left the int alone %d\n", g == gc);
+		g = 0;
+		sc(SYS_ioctl, s, TIOCGPGRP, (long)&g);
+		printf("tty: the child's group is in front %d\n", g == gc);
+		printf("tty: tcgetpgrp of the master agrees %d\n", tcgetpgrp(m) == gc);
+		g = 99999;
+		show("tty: TIOCSPGRP(99999)", sc(SYS_ioctl, s, TIOCSPGRP, (long)&g));
+		g = -1;
+		show("tty: TIOCSPGRP(-1)", sc(SYS_ioctl, s, TIOCSPGRP, (long)&g));
+		g = (int)me;
+		show("tty: TIOCSPGRP(a group of another session)", sc(SYS_ioctl, s, TIOCSPGRP, (long)&g));
+		show("tty: TIOCSPGRP(bad pointer)", sc(SYS_ioctl, s, TIOCSPGRP, 8));
+		g = (int)l;
+		show("tty: TIOCSPGRP(ours again)", sc(SYS_ioctl, s, TIOCSPGRP, (long)&g));
+		sc(SYS_kill, gc, SIGKILL, 0);
+		sc4(SYS_wait4, gc, 0, 0, 0);
+		sc(SYS_exit, 0, 0, 0);
+	}
+	r = sc4(SYS_wait4, c, (long)&st, 0, 0);
+	wstat("wait4(tty child) is it", r == c ? 1 : r, &st);
+	(void)p;
+	(void)x;
+	return 0;
+}
+
 /* The orphaned-group rule across such images: a session leader's child
  * in a group of its own stops; the leader exits, which orphans that group
  * with a stopped member: SIGHUP then SIGCONT, once each (the kernel's rule
@@ -625,6 +759,8 @@ int main(int argc, char **argv)
 		return pidcalls_mode();
 	if (strcmp(mode, "orphan") == 0)
 		return orphan_mode();
+	if (strcmp(mode, "fdowner") == 0)
+		return fdowner_mode();
 	if (strcmp(mode, "exec") == 0 && argc > 2) {
 		/* A preloaded child (a shell) agrees with its alone parent. */
 		int st = 0;
