@@ -169,6 +169,28 @@ struct proto_vpids {
  * sender rpid, parent vpid (0 unknown), parent rpid (0 unknown), a, b, c, d
  * (i32 each), at (u64, CLOCK_MONOTONIC ns when written), text.
  */
+/*
+ * A kill, tkill or tgkill that a filtered image makes is sent for it by
+ * the supervisor (supervisor/notif_sig.c) with rt_(tg)sigqueueinfo: the
+ * kernel lets no one forge SI_USER or SI_TKILL for another process, so the
+ * signal goes out as SI_QUEUE, its si_value one of these.  Whoever shows
+ * the siginfo to the receiver puts the kernel's code back and clears the
+ * value: the receiver's shim (shim/sig.c) and, for a traced receiver, the
+ * tracer at the signal-delivery stop (supervisor/tracer.c).  A real
+ * sigqueue() carrying exactly these 64 bits would be taken for a kill.
+ */
+#define PROTO_SIGVAL_KILL 0x6a73686b696c6c01ull  /* "jshkill" + 1: SI_USER */
+#define PROTO_SIGVAL_TKILL 0x6a73686b696c6c02ull /* ... + 2: SI_TKILL */
+
+/* The si_code to show for a signal with code and si_value v: SI_USER (0)
+ * or SI_TKILL (-6) for a marked SI_QUEUE (-1), else code itself. */
+static inline int proto_sig_code(int code, uint64_t v)
+{
+	if (code != -1)
+		return code;
+	return v == PROTO_SIGVAL_KILL ? 0 : v == PROTO_SIGVAL_TKILL ? -6 : code;
+}
+
 #define PROTO_EVENTS_FILE "events"
 #define PROTO_EVT_SIZE 128
 #define PROTO_TEXT_EVT 80

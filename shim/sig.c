@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 #define SIG_SLOTS 65 /* signals 1..64 */
@@ -22,12 +23,28 @@ static bool has_sender(const siginfo_t *si)
 	       si->si_code <= CLD_CONTINUED;
 }
 
+/* A filtered image's kill, sent for it as SI_QUEUE (core/proto.h): the
+ * kernel's code back. */
+static void sig_uncode(siginfo_t *si)
+{
+	int code;
+
+	if (si == NULL)
+		return;
+	code = proto_sig_code(si->si_code, (uintptr_t)si->si_value.sival_ptr);
+	if (code != si->si_code) {
+		si->si_code = code;
+		si->si_value.sival_ptr = NULL;
+	}
+}
+
 /* rpid -> vpid: our children (local table), ourselves, the supervisor
  * (1), others via XLATE; a sender outside the tree reads as 0. */
 void shim_sig_translate(siginfo_t *si)
 {
 	int saved = errno;
 
+	sig_uncode(si);
 	if (si == NULL || !has_sender(si) || si->si_pid <= 0 || shim_offline())
 		return;
 	si->si_pid = shim_r2v(si->si_pid);

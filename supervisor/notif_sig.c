@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -80,9 +81,12 @@ static const struct cred *caller_cred(struct call *k)
  * from us would name us as the sender (si_pid = the supervisor, which a
  * receiver sees as vpid 1); SI_USER cannot be forged for another process,
  * but SI_QUEUE can: the receiver's si_pid is the caller's (its shim shows
- * the caller's vpid) and si_uid its real uid; only si_code differs from a
- * native kill (SI_QUEUE for SI_USER or SI_TKILL).  Signal 0 delivers
- * nothing: the plain call checks existence.
+ * the caller's vpid) and si_uid its real uid.  si_value marks it as a kill
+ * (t == 0) or a tkill/tgkill (PROTO_SIGVAL_*), so that the receiver's shim
+ * or the tracer shows SI_USER or SI_TKILL, as natively: Go's runtime, for
+ * one, ignores a SIGTRAP that signal.Ignore covers only when it comes from
+ * kill, and takes any other for a trap.  Signal 0 delivers nothing: the
+ * plain call checks existence.
  */
 static int send_as(struct call *k, pid_t r, pid_t t, int sig)
 {
@@ -97,6 +101,7 @@ static int send_as(struct call *k, pid_t r, pid_t t, int sig)
 		si.si_code = SI_QUEUE;
 		si.si_pid = k->c.rpid;
 		si.si_uid = caller_cred(k)->ok ? (uid_t)k->cr.uid[0] : getuid();
+		si.si_value.sival_ptr = (void *)(uintptr_t)(t > 0 ? PROTO_SIGVAL_TKILL : PROTO_SIGVAL_KILL);
 		rc = t > 0 ? syscall(SYS_rt_tgsigqueueinfo, r, t, sig, &si)
 			   : syscall(SYS_rt_sigqueueinfo, r, sig, &si);
 	}

@@ -260,6 +260,23 @@ static void on_fork_event(struct tracee *t, int ev)
 	ptrace(t && t->nr >= 0 ? PTRACE_SYSCALL : PTRACE_CONT, ptid, 0, 0);
 }
 
+/* A kill the supervisor sent for a filtered image as SI_QUEUE: shown to
+ * the tracee as the kill (SI_USER) or tkill/tgkill (SI_TKILL) it was. */
+static void uncode(pid_t tid)
+{
+	siginfo_t si;
+	int code;
+
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) < 0)
+		return;
+	code = proto_sig_code(si.si_code, (uintptr_t)si.si_value.sival_ptr);
+	if (code == si.si_code)
+		return;
+	si.si_code = code;
+	si.si_value.sival_ptr = NULL;
+	ptrace(PTRACE_SETSIGINFO, tid, 0, &si);
+}
+
 static void on_stop(pid_t tid, int status)
 {
 	struct tracee *t = find(tid);
@@ -313,7 +330,9 @@ static void on_stop(pid_t tid, int status)
 		ptrace(PTRACE_CONT, tid, 0, 0);
 		return;
 	}
-	/* Signal-delivery stop: the signal goes on. */
+	/* Signal-delivery stop: the signal goes on, a filtered image's kill
+	 * with the kernel's code (core/proto.h, PROTO_SIGVAL_KILL). */
+	uncode(tid);
 	ptrace(PTRACE_CONT, tid, 0, (void *)(long)sig);
 }
 

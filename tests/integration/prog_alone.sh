@@ -56,7 +56,8 @@ rc 7" sh -c '"$1"; echo rc $?' _ "$X"
 	[ -n "$n" ] || it_expect "$img: errno mode printed something" "" "something"
 	# A preloaded parent and the image agree: the child's setpgid is seen
 	# by the parent, its kill(getppid(), SIGUSR1) reaches the parent and
-	# names the child as the sender, the parent's waitpid collects it.
+	# names the child as the sender with kill's si_code, the parent's
+	# waitpid collects it.
 	it_both "$img: preloaded parent and alone child agree" \
 		"parent: pid 2
 parent: child 3
@@ -64,7 +65,7 @@ $p: pid 3 ppid 2 pgrp 2 sid 2 tid==pid $( [ $p = go ] && echo true || echo 1)
 $p: getpgid(ppid) == getpgrp $( [ $p = go ] && echo true || echo = 1)
 $p: setpgid(0, 0) = 0
 $p: pgrp now 3
-parent: SIGUSR1 from the child: yes
+parent: SIGUSR1 from the child: yes, by kill (SI_USER): yes
 parent: getpgid(child) == child: yes
 parent: child exit 7" "$dir/parent" "$X"
 	# fork, vfork, clone, clone3 return the child's pid (what the child
@@ -118,6 +119,12 @@ go: leads its real group true and real session true
 	s=$(it_shim -- "$X" fdowner 2>&1; echo "rc $?")
 	it_expect "$img: owners, lock holders and a terminal's group, same as Linux" "$s" "$n"
 	[ "$(grep -c . <<<"$n")" -ge 47 ] || it_expect "$img: fdowner mode printed everything" "$n" "(47 lines)"
+	# The si_code its signals arrive with (kill's SI_USER, tgkill's
+	# SI_TKILL, sigqueue's SI_QUEUE and value), to itself and from a child.
+	n=$(it_native "$X" sigcode 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" sigcode 2>&1; echo "rc $?")
+	it_expect "$img: signals arrive with kill's, tgkill's and sigqueue's si_code" "$s" "$n"
+	[ "$(grep -c SI_ <<<"$n")" -eq 4 ] || it_expect "$img: sigcode mode printed everything" "$n" "(4 codes)"
 	# The orphan rule across it: its session leader's exit orphans a group
 	# with a stopped member (SIGHUP and SIGCONT once each), with the
 	# tracer (a real session: the kernel's rule) and without (the engine's).

@@ -574,6 +574,57 @@ static int fdowner_mode(void)
 	return 0;
 }
 
+/* The si_code a signal arrives with: kill's SI_USER, tgkill's SI_TKILL,
+ * sigqueue's SI_QUEUE and value (the supervisor sends the first two for
+ * the image as SI_QUEUE; the tracer shows them as the kernel would). */
+static volatile int got_code = 99, got_val = -1;
+
+static void on_code(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	got_code = si->si_code;
+	got_val = si->si_code == SI_QUEUE ? si->si_value.sival_int : -1;
+}
+
+static const char *code_name(int c)
+{
+	return c == SI_USER ? "SI_USER" : c == SI_TKILL ? "SI_TKILL" : c == SI_QUEUE ? "SI_QUEUE" : "?";
+}
+
+static int sigcode_mode(void)
+{
+	struct sigaction sa = {.sa_sigaction = on_code, .sa_flags = SA_SIGINFO};
+	long me = sc(SYS_getpid, 0, 0, 0), c;
+	siginfo_t qi;
+	int st = 0;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	show("kill(me, SIGUSR1)", sc(SYS_kill, me, SIGUSR1, 0));
+	printf("  arrived as %s\n", code_name(got_code));
+	got_code = 99;
+	show("tgkill(me, me, SIGUSR1)", sc(SYS_tgkill, me, sc(SYS_gettid, 0, 0, 0), SIGUSR1));
+	printf("  arrived as %s\n", code_name(got_code));
+	got_code = 99;
+	memset(&qi, 0, sizeof(qi));
+	qi.si_signo = SIGUSR1;
+	qi.si_code = SI_QUEUE;
+	qi.si_value.sival_int = 42;
+	show("rt_sigqueueinfo(me, SIGUSR1, 42)", sc(SYS_rt_sigqueueinfo, me, SIGUSR1, (long)&qi));
+	printf("  arrived as %s value %d\n", code_name(got_code), got_val);
+	got_code = 99;
+	c = sc(SYS_fork, 0, 0, 0);
+	if (c == 0) {
+		sc(SYS_kill, sc(SYS_getppid, 0, 0, 0), SIGUSR1, 0);
+		sc(SYS_exit, 0, 0, 0);
+	}
+	while (got_code == 99)
+		;
+	printf("child's kill(ppid, SIGUSR1) arrived as %s\n", code_name(got_code));
+	wstat("wait4(c) is c", sc4(SYS_wait4, c, (long)&st, 0, 0) == c ? 1 : -ECHILD, &st);
+	return 0;
+}
+
 /* The orphaned-group rule across such images: a session leader's child
  * in a group of its own stops; the leader exits, which orphans that group
  * with a stopped member: SIGHUP then SIGCONT, once each (the kernel's rule
@@ -761,6 +812,8 @@ int main(int argc, char **argv)
 		return orphan_mode();
 	if (strcmp(mode, "fdowner") == 0)
 		return fdowner_mode();
+	if (strcmp(mode, "sigcode") == 0)
+		return sigcode_mode();
 	if (strcmp(mode, "exec") == 0 && argc > 2) {
 		/* A preloaded child (a shell) agrees with its alone parent. */
 		int st = 0;

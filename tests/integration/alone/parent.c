@@ -8,6 +8,7 @@
 
 static volatile sig_atomic_t got;
 static volatile pid_t from;
+static volatile int code = 99;
 
 static void on_usr1(int sig, siginfo_t *si, void *uc)
 {
@@ -15,6 +16,7 @@ static void on_usr1(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	got = 1;
 	from = si->si_pid;
+	code = si->si_code;
 }
 
 /* parent CHILD_IMAGE [ARGS...]: fork, exec the image with "child"; the
@@ -56,7 +58,8 @@ int main(int argc, char **argv)
 	close(go[1]);
 	while (!got)
 		sigsuspend(&old);
-	printf("parent: SIGUSR1 from the child: %s\n", from == c ? "yes" : "no");
+	printf("parent: SIGUSR1 from the child: %s, by kill (SI_USER): %s\n", from == c ? "yes" : "no",
+	       code == SI_USER ? "yes" : "no");
 	printf("parent: getpgid(child) == child: %s\n", getpgid(c) == c ? "yes" : "no");
 	if (waitpid(c, &st, 0) != c)
 		perror("waitpid");
