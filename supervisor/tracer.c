@@ -1,5 +1,6 @@
 /* tracer.c — the tracer process: seizing filtered images, following their stops, talking to the supervisor (the calls it rewrites: tracer_calls.c). */
 #include "tracer_int.h"
+#include "../shim/seccomp_bpf.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -277,6 +278,36 @@ static void uncode(pid_t tid)
 	ptrace(PTRACE_SETSIGINFO, tid, 0, &si);
 }
 
+/*
+ * A call the supervisor answers by user notification (getpid, kill,
+ * tgkill, ...: shim/seccomp_bpf.h) waits interruptibly until the
+ * supervisor has received it, and a signal in that window ends it with
+ * ERESTARTSYS: after a handler without SA_RESTART the caller would see
+ * EINTR, which those calls never return natively (open_posix
+ * pthread_kill/8-1).  The supervisor never acted on a notification it did
+ * not receive (once received, only a fatal signal ends the wait:
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV), so the call is made again
+ * after the handler, whatever its flags: ERESTARTNOINTR.
+ */
+#define K_ERESTARTSYS 512
+#define K_ERESTARTNOINTR 513
+
+static void no_eintr(pid_t tid)
+{
+	struct user_regs_struct r;
+	bool notified = false;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0 || (long long)r.rax != -K_ERESTARTSYS ||
+	    (r.rip >> 32) >= SHIM_SECCOMP_IP_LIMIT_HI)
+		return;
+	for (size_t i = 0; i < NNRS; i++)
+		notified = notified || r.orig_rax == seccomp_bpf_nrs[i];
+	if (!notified)
+		return;
+	r.rax = (unsigned long long)-K_ERESTARTNOINTR;
+	ptrace(PTRACE_SETREGS, tid, 0, &r);
+}
+
 static void on_stop(pid_t tid, int status)
 {
 	struct tracee *t = find(tid);
@@ -331,8 +362,10 @@ static void on_stop(pid_t tid, int status)
 		return;
 	}
 	/* Signal-delivery stop: the signal goes on, a filtered image's kill
-	 * with the kernel's code (core/proto.h, PROTO_SIGVAL_KILL). */
+	 * with the kernel's code (core/proto.h, PROTO_SIGVAL_KILL), an
+	 * interrupted notified call restarted. */
 	uncode(tid);
+	no_eintr(tid);
 	ptrace(PTRACE_CONT, tid, 0, (void *)(long)sig);
 }
 

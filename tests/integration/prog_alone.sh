@@ -125,6 +125,11 @@ go: leads its real group true and real session true
 	s=$(it_shim -- "$X" sigcode 2>&1; echo "rc $?")
 	it_expect "$img: signals arrive with kill's, tgkill's and sigqueue's si_code" "$s" "$n"
 	[ "$(grep -c SI_ <<<"$n")" -eq 4 ] || it_expect "$img: sigcode mode printed everything" "$n" "(4 codes)"
+	# Calls the supervisor answers, interrupted by signals whose handler
+	# has no SA_RESTART: never EINTR.
+	n=$(it_native "$X" noeintr 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" noeintr 2>&1; echo "rc $?")
+	it_expect "$img: notified calls never fail with EINTR" "$s" "$n"
 	# The orphan rule across it: its session leader's exit orphans a group
 	# with a stopped member (SIGHUP and SIGCONT once each), with the
 	# tracer (a real session: the kernel's rule) and without (the engine's).

@@ -625,6 +625,58 @@ static int sigcode_mode(void)
 	return 0;
 }
 
+/* Calls the supervisor answers never fail with EINTR, as natively, while
+ * signals whose handler has no SA_RESTART keep arriving (a call a signal
+ * interrupts before the supervisor took it is made again: tracer.c). */
+static volatile int nsig;
+
+static void count_sig(int sig)
+{
+	(void)sig;
+	nsig++;
+}
+
+static int noeintr_mode(void)
+{
+	struct sigaction sa = {.sa_handler = count_sig}; /* no SA_RESTART */
+	long me = sc(SYS_getpid, 0, 0, 0), c, r;
+	int eintr = 0, other = 0, st = 0, p[2];
+	char x;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	if (pipe(p) < 0)
+		return 1;
+	c = sc(SYS_fork, 0, 0, 0);
+	if (c == 0) {
+		close(p[0]);
+		for (int i = 0; i < 3000; i++)
+			sc(SYS_kill, me, SIGUSR1, 0);
+		sc(SYS_exit, 0, 0, 0);
+	}
+	close(p[1]);
+	/* until the child is done (its end of the pipe closes) */
+	for (int i = 0; i < 2000000; i++) {
+		r = sc(i % 3 == 0 ? SYS_getpid : i % 3 == 1 ? SYS_getppid : SYS_getpgrp, 0, 0, 0);
+		if (r == -EINTR)
+			eintr++;
+		else if (r < 0)
+			other++;
+		r = sc(SYS_kill, me, 0, 0);
+		if (r == -EINTR)
+			eintr++;
+		else if (r < 0)
+			other++;
+		if (i % 64 == 0) {
+			struct pollfd pf = {.fd = p[0], .events = POLLIN};
+			if (poll(&pf, 1, 0) > 0 && read(p[0], &x, 1) == 0)
+				break;
+		}
+	}
+	wstat("wait4(c) is c", sc4(SYS_wait4, c, (long)&st, 0, 0) == c ? 1 : -ECHILD, &st);
+	printf("signals handled: %s; EINTR: %d, other errors: %d\n", nsig > 0 ? "some" : "none", eintr, other);
+	return 0;
+}
+
 /* The orphaned-group rule across such images: a session leader's child
  * in a group of its own stops; the leader exits, which orphans that group
  * with a stopped member: SIGHUP then SIGCONT, once each (the kernel's rule
@@ -814,6 +866,8 @@ int main(int argc, char **argv)
 		return fdowner_mode();
 	if (strcmp(mode, "sigcode") == 0)
 		return sigcode_mode();
+	if (strcmp(mode, "noeintr") == 0)
+		return noeintr_mode();
 	if (strcmp(mode, "exec") == 0 && argc > 2) {
 		/* A preloaded child (a shell) agrees with its alone parent. */
 		int st = 0;
