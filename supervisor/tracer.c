@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <linux/ptrace.h>
@@ -292,12 +293,28 @@ static void uncode(pid_t tid)
 #define K_ERESTARTSYS 512
 #define K_ERESTARTNOINTR 513
 
+/* Linux 5.19 or later: the filters have WAIT_KILLABLE_RECV (shim/seccomp.c
+ * installs them without it on older kernels, where a received call can
+ * be interrupted too: made again, a kill would be sent twice). */
+static bool killable_recv(void)
+{
+	static int known = -1;
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (known < 0)
+		known = uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+			(major > 5 || (major == 5 && minor >= 19));
+	return known;
+}
+
 static void no_eintr(pid_t tid)
 {
 	struct user_regs_struct r;
 	bool notified = false;
 
-	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0 || (long long)r.rax != -K_ERESTARTSYS ||
+	if (!killable_recv() || ptrace(PTRACE_GETREGS, tid, 0, &r) < 0 ||
+	    (long long)r.rax != -K_ERESTARTSYS ||
 	    (r.rip >> 32) >= SHIM_SECCOMP_IP_LIMIT_HI)
 		return;
 	for (size_t i = 0; i < NNRS; i++)
