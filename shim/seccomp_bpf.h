@@ -83,6 +83,10 @@ static const unsigned seccomp_bpf_traced[] = {
 	SYS_sched_getattr, SYS_sched_rr_get_interval, SYS_process_vm_readv,
 	SYS_process_vm_writev, SYS_get_robust_list, SYS_migrate_pages, SYS_move_pages,
 	SYS_kcmp, SYS_perf_event_open, SYS_capget, SYS_capset,
+	/* a siginfo the tracer shows as the kernel would (its si_code) */
+	SYS_rt_sigtimedwait,
+	/* a CPU clock's pid inside the clock id, SIGEV_THREAD_ID's thread */
+	SYS_timer_create,
 };
 #define NTRACED (sizeof(seccomp_bpf_traced) / sizeof(seccomp_bpf_traced[0]))
 
@@ -102,6 +106,14 @@ static const unsigned seccomp_bpf_ioctl_reqs[] = {
 };
 #define NFCNTL (sizeof(seccomp_bpf_fcntl_cmds) / sizeof(seccomp_bpf_fcntl_cmds[0]))
 #define NIOCTL (sizeof(seccomp_bpf_ioctl_reqs) / sizeof(seccomp_bpf_ioctl_reqs[0]))
+
+/* The clock calls whose first argument, a clock id, holds a pid when it
+ * is negative (MAKE_PROCESS_CPUCLOCK: ~pid << 3 | type): the tracer
+ * translates it.  The clocks programs read all the time are >= 0: no stop. */
+static const unsigned seccomp_bpf_clock_nrs[] = {
+	SYS_clock_gettime, SYS_clock_settime, SYS_clock_getres, SYS_clock_nanosleep,
+};
+#define NCLOCK (sizeof(seccomp_bpf_clock_nrs) / sizeof(seccomp_bpf_clock_nrs[0]))
 
 /* A block for call nr whose second argument is one of vals[0..nv): TRACE
  * for those, ALLOW for the rest of nr; another call falls through to the
@@ -123,7 +135,7 @@ static inline int seccomp_bpf_arg_block(struct sock_filter *f, unsigned nr, cons
 }
 #define SECCOMP_CLONE_THREAD 0x00010000u
 
-_Static_assert(3 + 3 + 1 + 2 + 5 + NTRACED + 2 + NNRS + 8 + (NFCNTL + 4) + (NIOCTL + 4) <= SECCOMP_BPF_MAX,
+_Static_assert(3 + 3 + 1 + 2 + 5 + NTRACED + 2 + NNRS + 8 + (NFCNTL + 4) + (NIOCTL + 4) + (NCLOCK + 5) <= SECCOMP_BPF_MAX,
 	       "the longest program fits");
 
 /* Write the program into f (room for SECCOMP_BPF_MAX); its length.
@@ -166,7 +178,7 @@ static inline int seccomp_bpf_build(struct sock_filter *f, bool trace)
 	 * NOTIF; with it, prctl's two pid-related options go to the tracer
 	 * (PR_SET_CHILD_SUBREAPER: the engine must follow; PR_SET_PTRACER:
 	 * a pid), every other prctl is allowed. */
-	const unsigned tail = trace ? 8 + (NFCNTL + 4) + (NIOCTL + 4) : 2;
+	const unsigned tail = trace ? 8 + (NFCNTL + 4) + (NIOCTL + 4) + (NCLOCK + 5) : 2;
 	for (size_t i = 0; i < NNRS; i++) {
 		/* match: jump to the NOTIF return, the tail's last */
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_bpf_nrs[i],
@@ -176,6 +188,17 @@ static inline int seccomp_bpf_build(struct sock_filter *f, bool trace)
 	if (trace) {
 		n += seccomp_bpf_arg_block(f + n, SYS_fcntl, seccomp_bpf_fcntl_cmds, NFCNTL);
 		n += seccomp_bpf_arg_block(f + n, SYS_ioctl, seccomp_bpf_ioctl_reqs, NIOCTL);
+		/* the clock calls: TRACE for a negative clock id, else ALLOW */
+		for (size_t i = 0; i < NCLOCK; i++) {
+			f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_bpf_clock_nrs[i],
+							    (unsigned char)(NCLOCK - i), 0);
+			n++;
+		}
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA | BPF_K, 4, 0, 0);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x80000000u, 1, 0);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 5);
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						      offsetof(struct seccomp_data, args[0]));

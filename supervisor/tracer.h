@@ -27,8 +27,10 @@ enum trc_op {
 			* -1: unknown), v[1] = the group's real mirror (0: none). */
 	TRC_SETSID,    /* tracer -> sup: tid's setsid.  reply err, v[0] = the new sid. */
 	TRC_XLATE,     /* tracer -> sup: an id tid hands the kernel: a = id, b = 0 a
-			* process or thread, 1 a process group.  reply v[0] = the real
-			* id (shim_xlate_tid's rule; TRC_PID_NONE: nobody). */
+			* process or thread, 1 a process group, 2 a thread (the
+			* caller's real pid too: its main thread's real tid, which libc
+			* keeps).  reply v[0] = the real id (shim_xlate_tid's rule;
+			* TRC_PID_NONE: nobody). */
 	TRC_SUBREAPER, /* tracer -> sup: tid's prctl(PR_SET_CHILD_SUBREAPER, a) succeeded. */
 	TRC_R2V,       /* tracer -> sup: an id the kernel gave tid back: a = the real id,
 			* b = 0 a process or thread, 1 a process group, 2 a session.

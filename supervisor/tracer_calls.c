@@ -509,6 +509,82 @@ static void fd_exit(struct tracee *t, struct user_regs_struct *r)
 	}
 }
 
+/* ---- CPU clocks of a pid, a timer's thread ------------------------------- */
+
+/* Above PID_MAX_LIMIT (2^22): it still encodes in a clock id (TRC_PID_NONE
+ * would wrap to CLOCK_REALTIME's bits) and names no process. */
+#define CLOCK_PID_NONE 4194305
+#define K_SIGEV_THREAD_ID 4
+
+/*
+ * A clock id naming a process's or a thread's CPU clock (negative:
+ * ~pid << 3 | type, bit 2 for a thread; type 3 is a descriptor's clock,
+ * left alone), made real as shim/clocks.c does for clock_getcpuclockid:
+ * a static libc builds it from the vpid getpid gave (or from the real tid
+ * it keeps for a thread), so every clock call carries it.  Pid 0 is the
+ * caller.
+ */
+static int32_t clock_v2r(pid_t tid, int32_t clk)
+{
+	int32_t pid, real;
+
+	if (clk >= 0 || (clk & 3) == 3)
+		return clk;
+	pid = ~(clk >> 3);
+	if (pid <= 0)
+		return clk;
+	real = ask_v2r(tid, pid, (clk & 4) ? 2 : 0);
+	if (real <= 0 || real > (1 << 22))
+		real = CLOCK_PID_NONE;
+	return (int32_t)(~(uint32_t)real << 3 | (uint32_t)(clk & 7));
+}
+
+/* clock_gettime, _settime, _getres, _nanosleep with a CPU clock id (the
+ * filter sends only those), timer_create (its clock, and its
+ * SIGEV_THREAD_ID thread, in the caller's memory): true when something
+ * is to be put back at the exit. */
+static bool clock_enter(struct tracee *t, struct user_regs_struct *r)
+{
+	int32_t clk = (int32_t)r->rdi, real = clock_v2r(t->tid, clk), notify, th;
+	bool poked = false;
+
+	if (r->orig_rax == SYS_timer_create && r->rsi != 0 && peek32(t->tid, r->rsi + 12, &notify) &&
+	    (notify & K_SIGEV_THREAD_ID) && peek32(t->tid, r->rsi + 16, &th) && th > 0)
+		poked = poke_for_call(t, r->rsi + 16, th, ask_v2r(t->tid, th, 2));
+	if (real == clk)
+		return poked;
+	r->rdi = (unsigned long long)(long long)real;
+	t->restore = true;
+	ptrace(PTRACE_SETREGS, t->tid, 0, r);
+	return true;
+}
+
+/* sigwaitinfo/sigtimedwait (rt_sigtimedwait) at its seccomp stop: its exit
+ * is wanted when it has a siginfo to fill. */
+static bool sigwait_enter(struct tracee *t, const struct user_regs_struct *r)
+{
+	t->addr = r->rsi;
+	return r->rsi != 0;
+}
+
+/* ... at its exit: a filtered image's kill, which the supervisor sent as
+ * SI_QUEUE, shows kill's or tkill's code (core/proto.h), as at a
+ * signal-delivery stop (tracer.c). */
+static void sigwait_exit(struct tracee *t, long ret)
+{
+	int32_t code, lo, hi;
+	int shown;
+
+	if (ret <= 0 || !peek32(t->tid, t->addr + 8, &code) || !peek32(t->tid, t->addr + 24, &lo) ||
+	    !peek32(t->tid, t->addr + 28, &hi))
+		return;
+	shown = proto_sig_code(code, (uint64_t)(uint32_t)hi << 32 | (uint32_t)lo);
+	if (shown != code && poke32(t->tid, t->addr + 8, shown)) {
+		poke32(t->tid, t->addr + 24, 0);
+		poke32(t->tid, t->addr + 28, 0);
+	}
+}
+
 /* The wait status waitid's siginfo stands for (as wait4 would give it). */
 static int wait_status_of(int code, int st)
 {
@@ -555,6 +631,8 @@ void trc_call_exit(struct tracee *t)
 		/* The engine's answer; a failed mirror is not the program's
 		 * error (as in shim/ids.c). */
 		r.rax = (unsigned long long)t->ret;
+	} else if (t->nr == SYS_rt_sigtimedwait) {
+		sigwait_exit(t, ret);
 	} else if (t->nr == SYS_fcntl || t->nr == SYS_ioctl) {
 		fd_exit(t, &r);
 	} else if (t->subreaper) {
@@ -599,5 +677,10 @@ bool trc_call_enter(struct tracee *t, struct user_regs_struct *r)
 		return ids_enter(t, r);
 	if (nr == SYS_fcntl || nr == SYS_ioctl)
 		return fd_enter(t, r);
+	if (nr == SYS_rt_sigtimedwait)
+		return sigwait_enter(t, r);
+	if (nr == SYS_clock_gettime || nr == SYS_clock_settime || nr == SYS_clock_getres ||
+	    nr == SYS_clock_nanosleep || nr == SYS_timer_create)
+		return clock_enter(t, r);
 	return pidcall_enter(t, r);
 }

@@ -101,7 +101,7 @@ static int32_t xlate_id(struct sup *s, const struct call *k, int32_t id, int32_t
 	}
 	if (id == k->c.vpid)
 		return (int32_t)k->c.rpid;
-	if (own_thread(k, id))
+	if (own_thread(k, id) || (kind == 2 && id == k->c.rpid))
 		return id;
 	r = eng_vpid_to_rpid(s->eng, id);
 	return r > 0 ? (int32_t)r : TRC_PID_NONE;

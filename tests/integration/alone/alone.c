@@ -612,6 +612,23 @@ static int sigcode_mode(void)
 	qi.si_value.sival_int = 42;
 	show("rt_sigqueueinfo(me, SIGUSR1, 42)", sc(SYS_rt_sigqueueinfo, me, SIGUSR1, (long)&qi));
 	printf("  arrived as %s value %d\n", code_name(got_code), got_val);
+	{
+		/* dequeued by sigwaitinfo and sigtimedwait rather than delivered */
+		sigset_t w;
+		siginfo_t wi;
+		struct timespec ts = {5, 0};
+		sigemptyset(&w);
+		sigaddset(&w, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &w, NULL);
+		sc(SYS_kill, me, SIGUSR2, 0);
+		memset(&wi, 0, sizeof(wi));
+		show("sigwaitinfo after kill(me, SIGUSR2)", sigwaitinfo(&w, &wi));
+		printf("  dequeued as %s\n", code_name(wi.si_code));
+		sc(SYS_tgkill, me, sc(SYS_gettid, 0, 0, 0), SIGUSR2);
+		memset(&wi, 0, sizeof(wi));
+		show("sigtimedwait after tgkill(me, me, SIGUSR2)", sigtimedwait(&w, &wi, &ts));
+		printf("  dequeued as %s\n", code_name(wi.si_code));
+	}
 	got_code = 99;
 	c = sc(SYS_fork, 0, 0, 0);
 	if (c == 0) {
@@ -674,6 +691,67 @@ static int noeintr_mode(void)
 	}
 	wstat("wait4(c) is c", sc4(SYS_wait4, c, (long)&st, 0, 0) == c ? 1 : -ECHILD, &st);
 	printf("signals handled: %s; EINTR: %d, other errors: %d\n", nsig > 0 ? "some" : "none", eintr, other);
+	return 0;
+}
+
+/* CPU clocks named by pid (clock_getcpuclockid: the pid inside the clock
+ * id) and a timer signalling a thread by id (SIGEV_THREAD_ID). */
+static volatile int timer_fired;
+
+static void on_timer(int sig)
+{
+	(void)sig;
+	timer_fired = 1;
+}
+
+static int clocks_mode(void)
+{
+	long me = sc(SYS_getpid, 0, 0, 0), c;
+	clockid_t ck;
+	struct timespec ts;
+	int p[2], st = 0;
+	char x = 0;
+
+	if (pipe(p) < 0)
+		return 1;
+	printf("clock_getcpuclockid(me) = %d\n", clock_getcpuclockid((pid_t)me, &ck));
+	show("clock_gettime(it)", sc(SYS_clock_gettime, ck, (long)&ts, 0));
+	show("clock_getres(it)", sc(SYS_clock_getres, ck, (long)&ts, 0));
+	printf("clock_getcpuclockid(0) = %d\n", clock_getcpuclockid(0, &ck));
+	printf("clock_getcpuclockid(99999) = %s\n", ename(clock_getcpuclockid(99999, &ck)));
+	c = sc(SYS_fork, 0, 0, 0);
+	if (c == 0) {
+		while (sc(SYS_read, p[0], (long)&x, 1) < 0)
+			;
+		sc(SYS_exit, 0, 0, 0);
+	}
+	printf("clock_getcpuclockid(child) = %d\n", clock_getcpuclockid((pid_t)c, &ck));
+	show("clock_gettime(the child's)", sc(SYS_clock_gettime, ck, (long)&ts, 0));
+	sc(SYS_write, p[1], (long)&x, 1);
+	wstat("wait4(c) is c", sc4(SYS_wait4, c, (long)&st, 0, 0) == c ? 1 : -ECHILD, &st);
+	{
+		/* the kernel's struct sigevent: SIGEV_THREAD_ID's tid at 16 */
+		struct { union sigval v; int signo, notify, tid, pad[11]; } ev = {
+			.signo = SIGALRM, .notify = 4 /* SIGEV_THREAD_ID */ | SIGEV_SIGNAL,
+			.tid = (int)sc(SYS_gettid, 0, 0, 0)};
+		int tm = -1;
+		struct itimerspec its = {.it_value = {0, 1000000}};
+		sigset_t w;
+		signal(SIGALRM, on_timer);
+		long r = sc(SYS_timer_create, CLOCK_MONOTONIC, (long)&ev, (long)&tm);
+		show("timer_create(SIGEV_THREAD_ID, gettid())", r);
+		printf("timer_create left the sigevent alone %d\n", ev.tid == sc(SYS_gettid, 0, 0, 0));
+		if (r == 0)
+			r = sc4(SYS_timer_settime, tm, 0, (long)&its, 0);
+		show("timer_settime(1 ms)", r);
+		sigemptyset(&w);
+		while (r == 0 && !timer_fired)
+			sigsuspend(&w);
+		printf("the timer fired %d\n", timer_fired);
+		ev.tid = 99999;
+		show("timer_create(SIGEV_THREAD_ID, 99999)",
+		     sc(SYS_timer_create, CLOCK_MONOTONIC, (long)&ev, (long)&tm));
+	}
 	return 0;
 }
 
@@ -868,6 +946,8 @@ int main(int argc, char **argv)
 		return sigcode_mode();
 	if (strcmp(mode, "noeintr") == 0)
 		return noeintr_mode();
+	if (strcmp(mode, "clocks") == 0)
+		return clocks_mode();
 	if (strcmp(mode, "exec") == 0 && argc > 2) {
 		/* A preloaded child (a shell) agrees with its alone parent. */
 		int st = 0;
