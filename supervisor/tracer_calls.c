@@ -344,13 +344,15 @@ static int32_t ask_v2r(pid_t tid, int32_t id, int kind)
 	return m.v[0];
 }
 
-/* Real id -> virtual (TRC_R2V); 0: none of the tree's. */
+/* Real id -> virtual (TRC_R2V); 0: none of the tree's.  A caller outside
+ * the tree (a nested pid namespace's: the kernel's ids are its own) keeps
+ * the kernel's. */
 static int32_t ask_r2v(pid_t tid, int32_t id, int kind)
 {
 	struct trc_msg m;
 
 	if (id <= 0 || trc_ask(TRC_R2V, tid, id, kind, 0, &m) < 0)
-		return id > 0 ? 0 : id;
+		return id;
 	return m.v[0];
 }
 
@@ -490,9 +492,10 @@ static void fd_exit(struct tracee *t, struct user_regs_struct *r)
 		return;
 	case TIOCGSID:
 		if (ret == 0 && peek32(t->tid, addr, &v) && v > 0) {
-			if (trc_ask(TRC_R2V, t->tid, v, 2, 0, &m) < 0)
+			int rc = trc_ask(TRC_R2V, t->tid, v, 2, 0, &m);
+			if (rc == -ENOTTY)
 				r->rax = (unsigned long long)-ENOTTY; /* a session outside the tree */
-			else if (m.v[0] > 0)
+			else if (rc == 0 && m.v[0] > 0)
 				poke32(t->tid, addr, m.v[0]);
 		}
 		return;
