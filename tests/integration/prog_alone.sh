@@ -34,6 +34,16 @@ if [ -x "$dir/gocgo" ] && ! file "$dir/gocgo" 2>/dev/null | grep -q dynamically;
 	it_expect 'the cgo build links libc dynamically' "$(file "$dir/gocgo")" 'dynamically linked'
 fi
 
+# mode_agrees MODE WHAT MIN: the image's MODE output and exit status are
+# the same natively and under jobshim, and at least MIN lines long.
+mode_agrees() {
+	local n s
+	n=$(it_native "$X" "$1" 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" "$1" 2>&1; echo "rc $?")
+	it_expect "$img: $2" "$s" "$n"
+	[ "$(grep -c . <<<"$n")" -ge "$3" ] || it_expect "$img: $1 mode printed everything" "$n" "($3 lines)"
+}
+
 for img in $imgs; do
 	X=$dir/$img
 	p=go
@@ -88,6 +98,15 @@ go: wait4(-a) twice: both true, terminated terminated (0, 0)
 go: sid == pid true
 go: leads its real group true and real session true
 (<nil>)" "$X" pgrp
+		# A kill to itself arrives as kill's (SI_USER): an ignored
+		# SIGTRAP stays ignored; a lock's holder is named by its pid.
+		it_both "$img: kill(self, SIGTRAP) under signal.Ignore" \
+			"go: kill(pid, SIGTRAP) = 0
+go: still here" "$X" sigtrap
+		it_both "$img: F_GETLK names the parent holding the lock" \
+			"go: F_SETLK = 0
+go: child: F_GETLK 0, held by the parent true
+go: child ran: <nil>" "$X" flock
 		continue
 	fi
 	n=$(it_native "$X" fork 2>&1; echo "rc $?")
@@ -100,37 +119,26 @@ go: leads its real group true and real session true
 	# children, a child's setsid): the engine's answers, and real groups
 	# and sessions that follow them (the tracer mirrors them), so that a
 	# group wait names exactly the group.
-	n=$(it_native "$X" pgrp 2>&1; echo "rc $?")
-	s=$(it_shim -- "$X" pgrp 2>&1; echo "rc $?")
-	it_expect "$img: groups and sessions it makes, same as Linux" "$s" "$n"
-	[ "$(grep -c . <<<"$n")" -ge 24 ] || it_expect "$img: pgrp mode printed everything" "$n" "(24 lines)"
+	mode_agrees pgrp "groups and sessions it makes, same as Linux" 24
 	# Calls that take a pid (priorities, sched_*, prlimit, process_vm_*,
 	# kcmp) with the pids it knows, bad ones included, and a subreaper
 	# that adopts an orphan in the model too.
-	n=$(it_native "$X" pidcalls 2>&1; echo "rc $?")
-	s=$(it_shim -- "$X" pidcalls 2>&1; echo "rc $?")
-	it_expect "$img: pid-taking calls and a subreaper, same as Linux" "$s" "$n"
-	[ "$(grep -c . <<<"$n")" -ge 25 ] || it_expect "$img: pidcalls mode printed everything" "$n" "(25 lines)"
+	mode_agrees pidcalls "pid-taking calls and a subreaper, same as Linux" 25
 	# Ids kept for a descriptor: fcntl's owner (F_SETOWN/F_GETOWN and the
 	# _EX forms) and lock holder (F_GETLK, F_OFD_GETLK), a socket's owner
 	# ioctls, a terminal's foreground group and session (TIOCSPGRP,
 	# TIOCGPGRP, TIOCGSID on a pty of a session of its own).
-	n=$(it_native "$X" fdowner 2>&1; echo "rc $?")
-	s=$(it_shim -- "$X" fdowner 2>&1; echo "rc $?")
-	it_expect "$img: owners, lock holders and a terminal's group, same as Linux" "$s" "$n"
-	[ "$(grep -c . <<<"$n")" -ge 47 ] || it_expect "$img: fdowner mode printed everything" "$n" "(47 lines)"
+	mode_agrees fdowner "owners, lock holders and a terminal's group, same as Linux" 47
 	# The si_code its signals arrive with (kill's SI_USER, tgkill's
 	# SI_TKILL, sigqueue's SI_QUEUE and value), to itself (delivered to a
 	# handler, and dequeued by sigwaitinfo/sigtimedwait) and from a child.
-	n=$(it_native "$X" sigcode 2>&1; echo "rc $?")
-	s=$(it_shim -- "$X" sigcode 2>&1; echo "rc $?")
-	it_expect "$img: signals arrive with kill's, tgkill's and sigqueue's si_code" "$s" "$n"
-	[ "$(grep -c SI_ <<<"$n")" -eq 6 ] || it_expect "$img: sigcode mode printed everything" "$n" "(6 codes)"
+	mode_agrees sigcode "signals arrive with kill's, tgkill's and sigqueue's si_code" 12
 	# Calls the supervisor answers, interrupted by signals whose handler
 	# has no SA_RESTART: never EINTR.
-	n=$(it_native "$X" noeintr 2>&1; echo "rc $?")
-	s=$(it_shim -- "$X" noeintr 2>&1; echo "rc $?")
-	it_expect "$img: notified calls never fail with EINTR" "$s" "$n"
+	mode_agrees noeintr "notified calls never fail with EINTR" 3
+	# CPU clocks named by pid (the pid inside the clock id) and a timer
+	# that signals a thread by id.
+	mode_agrees clocks "CPU clocks by pid and timers by thread id, same as Linux" 14
 	# The orphan rule across it: its session leader's exit orphans a group
 	# with a stopped member (SIGHUP and SIGCONT once each), with the
 	# tracer (a real session: the kernel's rule) and without (the engine's).

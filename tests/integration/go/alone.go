@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -115,6 +116,32 @@ func main() {
 		f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+2:]))
 		rpid := strings.Fields(string(st))[0]
 		fmt.Printf("go: leads its real group %v and real session %v\n", f[2] == rpid, f[3] == rpid)
+	case "sigtrap":
+		// Go's runtime ignores a SIGTRAP that signal.Ignore covers only
+		// when it comes from kill (SI_USER); any other it takes for a trap.
+		signal.Ignore(syscall.SIGTRAP)
+		fmt.Printf("go: kill(pid, SIGTRAP) = %s\n", errname(syscall.Kill(pid, syscall.SIGTRAP)))
+		fmt.Println("go: still here")
+	case "flock":
+		// A lock's holder as a child sees it (F_GETLK's l_pid): its parent.
+		if len(os.Args) > 2 {
+			lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: 0, Start: 0, Len: 0}
+			err := syscall.FcntlFlock(3, syscall.F_GETLK, &lk)
+			fmt.Printf("go: child: F_GETLK %s, held by the parent %v\n", errname(err), int(lk.Pid) == ppid)
+			return
+		}
+		f, err := os.CreateTemp("", "jobshim-go-flock")
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		os.Remove(f.Name())
+		lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: 0, Start: 0, Len: 0}
+		fmt.Printf("go: F_SETLK = %s\n", errname(syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk)))
+		c := exec.Command(os.Args[0], "flock", "child")
+		c.ExtraFiles = []*os.File{f}
+		c.Stdout = os.Stdout
+		fmt.Printf("go: child ran: %v\n", c.Run())
 	case "errno":
 		fmt.Printf("kill(99999, 0) = %s\n", errname(syscall.Kill(99999, 0)))
 		fmt.Printf("kill(ppid, 65) = %s\n", errname(syscall.Kill(ppid, 65)))
