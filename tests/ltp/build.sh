@@ -48,7 +48,11 @@ done
 
 # open_posix: one binary per test file (their own make system builds the
 # whole suite); a file that does not compile is not a test here.
+# LTP_STATIC=1: linked static into BUILD/ltp-posix-static instead (images
+# the shim cannot be in: the seccomp filter and the tracer serve them).
 P=$B/ltp-posix
+STATIC=
+if [ "${LTP_STATIC:-}" = 1 ]; then P=$B/ltp-posix-static; STATIC=-static; fi
 O=testcases/open_posix_testsuite
 mkdir -p "$P"
 for d in $POSIX; do
@@ -59,7 +63,7 @@ for d in $POSIX; do
 		# Most define test_main, run by the suite's lib/common.c.
 		lib=""
 		grep -q 'test_main' "$c" && lib="$O/lib/common.c"
-		nice -n 10 cc -std=gnu11 -D_GNU_SOURCE -w -I"$O/include" "$c" $lib \
+		nice -n 10 cc $STATIC -std=gnu11 -D_GNU_SOURCE -w -I"$O/include" "$c" $lib \
 			-o "$P/$n" -pthread -lrt >/dev/null 2>&1 || rm -f "$P/$n"
 	done
 done

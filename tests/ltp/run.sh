@@ -29,6 +29,8 @@ if [ "${1:-}" = -j ]; then jobs=$2; shift 2; fi
 . "$T/integration/lib/common.sh"
 S=$B/ltp-src
 P=$B/ltp-posix
+# LTP_POSIX=DIR: only the open_posix binaries of DIR (e.g. BUILD/ltp-posix-static).
+[ -n "${LTP_POSIX:-}" ] && P=$(cd "$LTP_POSIX" && pwd)
 OUT=$B/ltp-out
 [ -d "$S/testcases" ] && [ -d "$P" ] || { echo "ltp: not built (make ltp)"; exit 2; }
 missing=$(it_shim_missing)
@@ -43,7 +45,7 @@ list() {
 	while read -r f; do
 		where[$(basename "$f")]=$(dirname "$f")
 	done < <(find "$S"/testcases/kernel/syscalls -mindepth 2 -maxdepth 2 -type f -perm -u+x ! -name '*.sh')
-	while read -r name cmd args; do
+	while [ -z "${LTP_POSIX:-}" ] && read -r name cmd args; do
 		case "$name" in ''|'#'*) continue ;; esac
 		[ -n "${where[$cmd]:-}" ] && echo "$name ${where[$cmd]} $cmd${args:+ $args}"
 	done <"$S/runtest/syscalls"
