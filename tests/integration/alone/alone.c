@@ -826,6 +826,16 @@ static int orphan_mode(void)
 	return 0;
 }
 
+/* The modes that print their results, compared with Linux by prog_alone.sh. */
+static const struct {
+	const char *name;
+	int (*run)(void);
+} modes[] = {
+	{"fork", fork_mode},	   {"pgrp", pgrp_mode},	      {"pidcalls", pidcalls_mode},
+	{"orphan", orphan_mode},   {"fdowner", fdowner_mode}, {"sigcode", sigcode_mode},
+	{"noeintr", noeintr_mode}, {"clocks", clocks_mode},
+};
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "ids";
@@ -932,22 +942,9 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (strcmp(mode, "fork") == 0)
-		return fork_mode();
-	if (strcmp(mode, "pgrp") == 0)
-		return pgrp_mode();
-	if (strcmp(mode, "pidcalls") == 0)
-		return pidcalls_mode();
-	if (strcmp(mode, "orphan") == 0)
-		return orphan_mode();
-	if (strcmp(mode, "fdowner") == 0)
-		return fdowner_mode();
-	if (strcmp(mode, "sigcode") == 0)
-		return sigcode_mode();
-	if (strcmp(mode, "noeintr") == 0)
-		return noeintr_mode();
-	if (strcmp(mode, "clocks") == 0)
-		return clocks_mode();
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(mode, modes[i].name) == 0)
+			return modes[i].run();
 	if (strcmp(mode, "exec") == 0 && argc > 2) {
 		/* A preloaded child (a shell) agrees with its alone parent. */
 		int st = 0;
