@@ -79,7 +79,13 @@ static void *mv_fresh(void)
 	if (shim_mode() != SHIM_MODE_ONLINE)
 		return NULL;
 	vc = atomic_load_explicit(&mv_vc, memory_order_acquire);
-	return mview_fresh(m, &vc->ev_posted, &vc->oneway_sock) ? m : NULL;
+	/* magic: cleared by a supervisor that ended (--keep leftovers). */
+	if (mview_head(m)->magic != MVIEW_MAGIC ||
+	    atomic_load_explicit(&vc->oneway_sock, memory_order_acquire) != 0 ||
+	    atomic_load_explicit(&vc->ev_posted, memory_order_acquire) !=
+		    atomic_load_explicit(&mview_head(m)->applied, memory_order_acquire))
+		return NULL;
+	return m;
 }
 
 bool shim_mview_ids(pid_t vpid, struct mview_ids *out)

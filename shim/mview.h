@@ -149,17 +149,6 @@ static inline void mview_write(void *map, int32_t vpid, const struct mview_ids *
 	atomic_store_explicit(&e->seq, s + 2, memory_order_release);
 }
 
-/* Reader: is the view fresh -- no news on its way that it lacks?  posted
- * and oneway: the shared counters ev_posted and oneway_sock (proto.h);
- * magic is cleared by a supervisor that ended (--keep leftovers). */
-static inline bool mview_fresh(void *map, _Atomic uint32_t *posted, _Atomic int32_t *oneway)
-{
-	return mview_head(map)->magic == MVIEW_MAGIC &&
-	       atomic_load_explicit(oneway, memory_order_acquire) == 0 &&
-	       atomic_load_explicit(posted, memory_order_acquire) ==
-		       atomic_load_explicit(&mview_head(map)->applied, memory_order_acquire);
-}
-
 /* Reader: a consistent copy of vpid's entry; false when vpid is out of
  * range or the entry is not published (state MVIEW_NONE). */
 static inline bool mview_read(void *map, int32_t vpid, struct mview_ids *out)

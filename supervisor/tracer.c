@@ -1,6 +1,5 @@
 /* tracer.c — the tracer process: seizing filtered images, following their stops, talking to the supervisor (the calls it rewrites: tracer_calls.c). */
 #include "tracer_int.h"
-#include "../shim/mview.h"
 #include "../shim/seccomp_bpf.h"
 
 #include <errno.h>
@@ -10,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
@@ -264,58 +262,20 @@ static void on_fork_event(struct tracee *t, int ev)
 	ptrace(t && t->nr >= 0 ? PTRACE_SYSCALL : PTRACE_CONT, ptid, 0, 0);
 }
 
-/* The model view and the shared counters (tracer_main), NULL: none. */
-static void *view;
-static struct proto_vpids *counters;
-
-/* A sender's real pid as the tracee is to see it (shim/sig.c's rule): the
- * supervisor is 1, a tree process its vpid (from the view when it is
- * fresh, else asked), anyone else 0, as a pid namespace shows a sender
- * outside it. */
-pid_t trc_sender_r2v(pid_t tid, pid_t rpid)
-{
-	struct trc_msg m;
-	int32_t v = 0;
-
-	if (rpid <= 0)
-		return rpid;
-	if (view != NULL && rpid == mview_head(view)->sup_rpid)
-		return 1;
-	if (view != NULL && mview_fresh(view, &counters->ev_posted, &counters->oneway_sock))
-		v = mview_r2v(view, rpid);
-	if (v <= 0 && trc_ask(TRC_R2V, tid, rpid, 0, 0, &m) == 0)
-		v = m.v[0];
-	return v > 0 ? v : 0;
-}
-
-/* Codes whose si_pid names a sending process (as shim/sig.c's). */
-static bool has_sender(const siginfo_t *si)
-{
-	return si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL ||
-	       (si->si_signo == SIGCHLD && si->si_code >= CLD_EXITED && si->si_code <= CLD_CONTINUED);
-}
-
-/* The siginfo of a signal about to be delivered, as the tracee is to see
- * it: a kill the supervisor sent for a filtered image as SI_QUEUE shows
- * the kill (SI_USER) or tkill/tgkill (SI_TKILL) it was, and the sender's
- * pid is virtual. */
-static void show_siginfo(pid_t tid)
+/* A kill the supervisor sent for a filtered image as SI_QUEUE: shown to
+ * the tracee as the kill (SI_USER) or tkill/tgkill (SI_TKILL) it was. */
+static void uncode(pid_t tid)
 {
 	siginfo_t si;
 	int code;
-	pid_t pid;
 
 	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) < 0)
 		return;
 	code = proto_sig_code(si.si_code, (uintptr_t)si.si_value.sival_ptr);
-	if (code != si.si_code) {
-		si.si_code = code;
-		si.si_value.sival_ptr = NULL;
-	} else if (!has_sender(&si) || si.si_pid <= 0) {
+	if (code == si.si_code)
 		return;
-	}
-	pid = has_sender(&si) ? trc_sender_r2v(tid, si.si_pid) : si.si_pid;
-	si.si_pid = pid;
+	si.si_code = code;
+	si.si_value.sival_ptr = NULL;
 	ptrace(PTRACE_SETSIGINFO, tid, 0, &si);
 }
 
@@ -421,7 +381,7 @@ static void on_stop(pid_t tid, int status)
 	/* Signal-delivery stop: the signal goes on, a filtered image's kill
 	 * with the kernel's code (core/proto.h, PROTO_SIGVAL_KILL), an
 	 * interrupted notified call restarted. */
-	show_siginfo(tid);
+	uncode(tid);
 	no_eintr(tid);
 	ptrace(PTRACE_CONT, tid, 0, (void *)(long)sig);
 }
@@ -440,16 +400,12 @@ static void reap_stops(void)
 	}
 }
 
-void tracer_main(int fd, void *mv, struct proto_vpids *vc)
+void tracer_main(int fd)
 {
 	sigset_t all;
 	int sigfd;
 
 	sfd = fd;
-	if (mv && vc && mprotect(mv, MVIEW_SIZE, PROT_READ) == 0) {
-		view = mv;
-		counters = vc;
-	}
 	/* Signals from the terminal or the tree are not for us; the
 	 * supervisor's end closing (or its death) ends us. */
 	sigfillset(&all);

@@ -54,10 +54,7 @@ struct trc_msg {
 	int32_t v[TRC_NV];
 };
 
-/* tracer.c: the tracer process's main loop on fd (never returns).  mv and
- * vc: the model view and the shared counters, inherited from the
- * supervisor (NULL: none), read only. */
-struct proto_vpids;
-void tracer_main(int fd, void *mv, struct proto_vpids *vc) __attribute__((noreturn));
+/* tracer.c: the tracer process's main loop on fd (never returns). */
+void tracer_main(int fd) __attribute__((noreturn));
 
 #endif

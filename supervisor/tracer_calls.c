@@ -571,25 +571,21 @@ static bool sigwait_enter(struct tracee *t, const struct user_regs_struct *r)
 }
 
 /* ... at its exit: a filtered image's kill, which the supervisor sent as
- * SI_QUEUE, shows kill's or tkill's code (core/proto.h), and the sender's
- * pid is virtual, as at a signal-delivery stop (tracer.c). */
+ * SI_QUEUE, shows kill's or tkill's code (core/proto.h), as at a
+ * signal-delivery stop (tracer.c). */
 static void sigwait_exit(struct tracee *t, long ret)
 {
-	int32_t code, lo, hi, pid;
+	int32_t code, lo, hi;
 	int shown;
 
 	if (ret <= 0 || !peek32(t->tid, t->addr + 8, &code) || !peek32(t->tid, t->addr + 24, &lo) ||
-	    !peek32(t->tid, t->addr + 28, &hi) || !peek32(t->tid, t->addr + 16, &pid))
+	    !peek32(t->tid, t->addr + 28, &hi))
 		return;
 	shown = proto_sig_code(code, (uint64_t)(uint32_t)hi << 32 | (uint32_t)lo);
 	if (shown != code && poke32(t->tid, t->addr + 8, shown)) {
 		poke32(t->tid, t->addr + 24, 0);
 		poke32(t->tid, t->addr + 28, 0);
 	}
-	/* ret is the signal; SIGCHLD's codes also name a sender */
-	if (pid > 0 && (shown == SI_USER || shown == SI_QUEUE || shown == SI_TKILL ||
-			(ret == SIGCHLD && shown >= CLD_EXITED && shown <= CLD_CONTINUED)))
-		poke32(t->tid, t->addr + 16, trc_sender_r2v(t->tid, pid));
 }
 
 /* The wait status waitid's siginfo stands for (as wait4 would give it). */

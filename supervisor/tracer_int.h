@@ -37,10 +37,6 @@ struct tracee {
  * SEIZE that crosses it is answered meanwhile); the answer's err. */
 int trc_ask(int op, pid_t tid, int32_t a, int32_t b, int32_t c, struct trc_msg *r);
 
-/* tracer.c: a sender's real pid as the tracee is to see it (0: none of
- * the tree's). */
-pid_t trc_sender_r2v(pid_t tid, pid_t rpid);
-
 /* tracer_calls.c */
 bool trc_is_fork_nr(long nr);
 /* A traced call other than the fork family at its seccomp stop (r: its

@@ -58,7 +58,7 @@ static int start(struct sup *s)
 		    dup2(null, 2) < 0)
 			_exit(1);
 		syscall(SYS_close_range, 4, ~0U, 0);
-		tracer_main(3, s->mv, s->vc == &s->vc_local ? NULL : s->vc);
+		tracer_main(3);
 	}
 	close(sv[1]);
 	tfd = sv[0];
