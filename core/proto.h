@@ -176,19 +176,34 @@ struct proto_vpids {
  * signal goes out as SI_QUEUE, its si_value one of these.  Whoever shows
  * the siginfo to the receiver puts the kernel's code back and clears the
  * value: the receiver's shim (shim/sig.c) and, for a traced receiver, the
- * tracer at the signal-delivery stop (supervisor/tracer.c).  A real
- * sigqueue() carrying exactly these 64 bits would be taken for a kill.
+ * tracer at the signal-delivery stop (supervisor/tracer.c).  The value:
+ * PROTO_SIGVAL_MAGIC in the high 32 bits, the sender's vpid << 1 | 1 for
+ * a tkill/tgkill below.  si_pid is the sender's real pid (a receiver's
+ * shim translates it); the tracer, for a filtered receiver, shows the
+ * vpid instead -- a static glibc checks that its SIGSETXID comes from its
+ * own getpid(), a vpid there.  A real sigqueue() carrying such a value
+ * would be taken for a kill.
  */
-#define PROTO_SIGVAL_KILL 0x6a73686b696c6c01ull  /* "jshkill" + 1: SI_USER */
-#define PROTO_SIGVAL_TKILL 0x6a73686b696c6c02ull /* ... + 2: SI_TKILL */
+#define PROTO_SIGVAL_MAGIC 0x6a73686bu /* "jshk" */
+
+static inline uint64_t proto_sigval(int32_t sender_vpid, int tkill)
+{
+	return (uint64_t)PROTO_SIGVAL_MAGIC << 32 | (uint32_t)sender_vpid << 1 | (tkill ? 1u : 0u);
+}
 
 /* The si_code to show for a signal with code and si_value v: SI_USER (0)
  * or SI_TKILL (-6) for a marked SI_QUEUE (-1), else code itself. */
 static inline int proto_sig_code(int code, uint64_t v)
 {
-	if (code != -1)
+	if (code != -1 || (uint32_t)(v >> 32) != PROTO_SIGVAL_MAGIC)
 		return code;
-	return v == PROTO_SIGVAL_KILL ? 0 : v == PROTO_SIGVAL_TKILL ? -6 : code;
+	return (v & 1) ? -6 : 0;
+}
+
+/* The sender's vpid in a marked value. */
+static inline int32_t proto_sig_sender(uint64_t v)
+{
+	return (int32_t)((uint32_t)v >> 1);
 }
 
 #define PROTO_EVENTS_FILE "events"

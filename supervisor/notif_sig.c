@@ -101,7 +101,7 @@ static int send_as(struct call *k, pid_t r, pid_t t, int sig)
 		si.si_code = SI_QUEUE;
 		si.si_pid = k->c.rpid;
 		si.si_uid = caller_cred(k)->ok ? (uid_t)k->cr.uid[0] : getuid();
-		si.si_value.sival_ptr = (void *)(uintptr_t)(t > 0 ? PROTO_SIGVAL_TKILL : PROTO_SIGVAL_KILL);
+		si.si_value.sival_ptr = (void *)(uintptr_t)proto_sigval(k->c.vpid, t > 0);
 		rc = t > 0 ? syscall(SYS_rt_tgsigqueueinfo, r, t, sig, &si)
 			   : syscall(SYS_rt_sigqueueinfo, r, sig, &si);
 	}

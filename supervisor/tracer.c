@@ -275,6 +275,7 @@ static void uncode(pid_t tid)
 	if (code == si.si_code)
 		return;
 	si.si_code = code;
+	si.si_pid = proto_sig_sender((uintptr_t)si.si_value.sival_ptr);
 	si.si_value.sival_ptr = NULL;
 	ptrace(PTRACE_SETSIGINFO, tid, 0, &si);
 }
@@ -379,7 +380,7 @@ static void on_stop(pid_t tid, int status)
 		return;
 	}
 	/* Signal-delivery stop: the signal goes on, a filtered image's kill
-	 * with the kernel's code (core/proto.h, PROTO_SIGVAL_KILL), an
+	 * with the kernel's code and the sender's vpid (core/proto.h, proto_sigval), an
 	 * interrupted notified call restarted. */
 	uncode(tid);
 	no_eintr(tid);

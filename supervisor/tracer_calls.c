@@ -583,6 +583,7 @@ static void sigwait_exit(struct tracee *t, long ret)
 		return;
 	shown = proto_sig_code(code, (uint64_t)(uint32_t)hi << 32 | (uint32_t)lo);
 	if (shown != code && poke32(t->tid, t->addr + 8, shown)) {
+		poke32(t->tid, t->addr + 16, proto_sig_sender((uint32_t)lo));
 		poke32(t->tid, t->addr + 24, 0);
 		poke32(t->tid, t->addr + 28, 0);
 	}

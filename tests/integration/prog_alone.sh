@@ -139,6 +139,10 @@ go: child ran: <nil>" "$X" flock
 	# CPU clocks named by pid (the pid inside the clock id) and a timer
 	# that signals a thread by id.
 	mode_agrees clocks "CPU clocks by pid and timers by thread id, same as Linux" 14
+	# set*id with a second thread: the libc's own signal to each thread
+	# must look like its own tgkill (SI_TKILL, si_pid == getpid()), or the
+	# call waits forever.
+	mode_agrees setxid "set*id with two threads" 3
 	# The orphan rule across it: its session leader's exit orphans a group
 	# with a stopped member (SIGHUP and SIGCONT once each), with the
 	# tracer (a real session: the kernel's rule) and without (the engine's).

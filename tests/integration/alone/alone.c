@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -577,12 +578,13 @@ static int fdowner_mode(void)
 /* The si_code a signal arrives with: kill's SI_USER, tgkill's SI_TKILL,
  * sigqueue's SI_QUEUE and value (the supervisor sends the first two for
  * the image as SI_QUEUE; the tracer shows them as the kernel would). */
-static volatile int got_code = 99, got_val = -1;
+static volatile int got_code = 99, got_val = -1, got_pid = -1;
 
 static void on_code(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)uc;
+	got_pid = si->si_pid;
 	got_code = si->si_code;
 	got_val = si->si_code == SI_QUEUE ? si->si_value.sival_int : -1;
 }
@@ -601,7 +603,7 @@ static int sigcode_mode(void)
 
 	sigaction(SIGUSR1, &sa, NULL);
 	show("kill(me, SIGUSR1)", sc(SYS_kill, me, SIGUSR1, 0));
-	printf("  arrived as %s\n", code_name(got_code));
+	printf("  arrived as %s from me %d\n", code_name(got_code), got_pid == me);
 	got_code = 99;
 	show("tgkill(me, me, SIGUSR1)", sc(SYS_tgkill, me, sc(SYS_gettid, 0, 0, 0), SIGUSR1));
 	printf("  arrived as %s\n", code_name(got_code));
@@ -623,7 +625,7 @@ static int sigcode_mode(void)
 		sc(SYS_kill, me, SIGUSR2, 0);
 		memset(&wi, 0, sizeof(wi));
 		show("sigwaitinfo after kill(me, SIGUSR2)", sigwaitinfo(&w, &wi));
-		printf("  dequeued as %s\n", code_name(wi.si_code));
+		printf("  dequeued as %s from me %d\n", code_name(wi.si_code), wi.si_pid == me);
 		sc(SYS_tgkill, me, sc(SYS_gettid, 0, 0, 0), SIGUSR2);
 		memset(&wi, 0, sizeof(wi));
 		show("sigtimedwait after tgkill(me, me, SIGUSR2)", sigtimedwait(&w, &wi, &ts));
@@ -637,7 +639,8 @@ static int sigcode_mode(void)
 	}
 	while (got_code == 99)
 		;
-	printf("child's kill(ppid, SIGUSR1) arrived as %s\n", code_name(got_code));
+	printf("child's kill(ppid, SIGUSR1) arrived as %s from the child %d\n", code_name(got_code),
+	       got_pid == c);
 	wstat("wait4(c) is c", sc4(SYS_wait4, c, (long)&st, 0, 0) == c ? 1 : -ECHILD, &st);
 	return 0;
 }
@@ -755,6 +758,29 @@ static int clocks_mode(void)
 	return 0;
 }
 
+/* A set*id call with a second thread: the libc tells every thread with a
+ * signal of its own (glibc's SIGSETXID, sent with tgkill from the image)
+ * and each checks that it came from its own process (si_code SI_TKILL,
+ * si_pid == getpid()): the supervisor sends it, the tracer shows it so. */
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int setxid_mode(void)
+{
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, idle_thread, NULL) != 0)
+		return 1;
+	show("setegid(getegid()) with two threads", setegid(getegid()) < 0 ? -errno : 0);
+	show("seteuid(geteuid()) with two threads", seteuid(geteuid()) < 0 ? -errno : 0);
+	return 0;
+}
+
 /* The orphaned-group rule across such images: a session leader's child
  * in a group of its own stops; the leader exits, which orphans that group
  * with a stopped member: SIGHUP then SIGCONT, once each (the kernel's rule
@@ -833,7 +859,7 @@ static const struct {
 } modes[] = {
 	{"fork", fork_mode},	   {"pgrp", pgrp_mode},	      {"pidcalls", pidcalls_mode},
 	{"orphan", orphan_mode},   {"fdowner", fdowner_mode}, {"sigcode", sigcode_mode},
-	{"noeintr", noeintr_mode}, {"clocks", clocks_mode},
+	{"noeintr", noeintr_mode}, {"clocks", clocks_mode},   {"setxid", setxid_mode},
 };
 
 int main(int argc, char **argv)
