@@ -263,7 +263,8 @@ static void on_fork_event(struct tracee *t, int ev)
 }
 
 /* A kill the supervisor sent for a filtered image as SI_QUEUE: shown to
- * the tracee as the kill (SI_USER) or tkill/tgkill (SI_TKILL) it was. */
+ * the tracee as the kill (SI_USER) or tkill/tgkill (SI_TKILL) it was,
+ * from the sender's vpid (the tracee's getpid() is a vpid too). */
 static void uncode(pid_t tid)
 {
 	siginfo_t si;

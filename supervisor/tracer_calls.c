@@ -571,8 +571,8 @@ static bool sigwait_enter(struct tracee *t, const struct user_regs_struct *r)
 }
 
 /* ... at its exit: a filtered image's kill, which the supervisor sent as
- * SI_QUEUE, shows kill's or tkill's code (core/proto.h), as at a
- * signal-delivery stop (tracer.c). */
+ * SI_QUEUE, shows kill's or tkill's code and the sender's vpid
+ * (core/proto.h), as at a signal-delivery stop (tracer.c). */
 static void sigwait_exit(struct tracee *t, long ret)
 {
 	int32_t code, lo, hi;
