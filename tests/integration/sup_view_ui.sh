@@ -23,6 +23,10 @@ seq = ('(() => { const m = document.getElementById("mode"); m.value = "seq";'
        ' m.dispatchEvent(new Event("change")); return document.querySelector(".axisname").textContent; })()')
 steps = [
     ["eval", S + ".processes", "3"],
+    # The axis's tick lines cross every lane: a click on a mark or an
+    # orphan column under one must reach the mark (a trace whose tick fell
+    # on the orphan column's middle lost the click below).
+    ["eval", 'getComputedStyle(document.querySelector("line.tick")).pointerEvents', "none"],
     ["hover", 'path.arrow[data-sig="SIGHUP"]'],
     ["eval_true", "!%s.hidden && %s.textContent.includes('group 4 orphaned when pid 3 exited')" % (tip, tip)],
     ["click", "g.orphan rect"],
