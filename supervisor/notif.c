@@ -106,7 +106,7 @@ int notif_take(struct sup *s, struct sup_client *c, int fd)
 	nlst++;
 	/* fork and wait need a tracer (tracer.c): it seizes the caller
 	 * before the caller execs the image. */
-	return tracer_enabled() ? tracer_seize(s, c->rpid) : 0;
+	return tracer_enabled() ? tracer_seize(s, c->rpid, c->vpid) : 0;
 }
 
 static void drop(struct sup *s, size_t i)
@@ -128,25 +128,30 @@ void notif_close_all(struct sup *s)
 
 /* ---- who is calling ---------------------------------------------------------- */
 
-/* A numeric field of /proc/<tid>/status ("Tgid:"), or -1. */
-long notif_status_field(pid_t tid, const char *key, char *out, size_t outlen)
+/* /proc/<tid>/status into buf (NUL-terminated): 0, or -1. */
+int notif_status_read(pid_t tid, char *buf, size_t len)
 {
-	char path[64], buf[2048];
+	char path[64];
 	int fd;
 	ssize_t n;
-	char *p;
-	size_t klen = strlen(key);
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+	return 0;
+}
+
+long notif_status_get(const char *buf, const char *key, char *out, size_t outlen)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		if (strncmp(p, key, klen) == 0) {
 			p += klen;
 			while (*p == '\t' || *p == ' ')
@@ -163,6 +168,55 @@ long notif_status_field(pid_t tid, const char *key, char *out, size_t outlen)
 		}
 	}
 	return -1;
+}
+
+long notif_status_field(pid_t tid, const char *key, char *out, size_t outlen)
+{
+	char buf[2048];
+
+	if (notif_status_read(tid, buf, sizeof(buf)) < 0)
+		return -1;
+	return notif_status_get(buf, key, out, outlen);
+}
+
+/*
+ * The thread group of tid, or -1.  Threads of a multithreaded image (Go's
+ * runtime calls getpid and tgkill from any of them) are asked about on
+ * every call: their group is remembered by tid, and a remembered answer
+ * is used only while /proc/<tgid>/task/<tid> exists, which the kernel
+ * resolves only for a thread of that group now (a tid reused after the
+ * pid space wrapped fails it).  A stat of that path costs a seventh of
+ * reading the status file.
+ */
+#define TGID_SLOTS 1024
+static struct {
+	pid_t tid, tgid;
+} tgid_seen[TGID_SLOTS];
+
+bool notif_is_thread_of(pid_t tid, pid_t tgid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)tgid, (int)tid);
+	return stat(path, &st) == 0;
+}
+
+long notif_tgid_of(pid_t tid)
+{
+	unsigned slot = (unsigned)tid % TGID_SLOTS;
+	long tg;
+
+	if (tid <= 0)
+		return -1;
+	if (tgid_seen[slot].tid == tid && notif_is_thread_of(tid, tgid_seen[slot].tgid))
+		return tgid_seen[slot].tgid;
+	tg = notif_status_field(tid, "Tgid:", NULL, 0);
+	if (tg > 0) {
+		tgid_seen[slot].tid = tid;
+		tgid_seen[slot].tgid = (pid_t)tg;
+	}
+	return tg;
 }
 
 static bool in_our_pidns(pid_t tid)
@@ -288,8 +342,11 @@ void notif_caller(struct sup *s, pid_t tid, struct call *k)
 	events_drain(s);
 	if (tid > 0) {
 		int32_t v = eng_rpid_to_vpid(s->eng, tid);
-		long tg = v > 1 ? tid : notif_status_field(tid, "Tgid:", NULL, 0);
+		long tg = v > 1 ? tid : notif_tgid_of(tid);
 		k->c.rpid = (pid_t)tg;
+		/* Another thread of a tree process: known as its group is. */
+		if (v <= 1 && tg > 0 && tg != tid)
+			v = eng_rpid_to_vpid(s->eng, (pid_t)tg);
 		if (v <= 1 && tg > 0 && in_our_pidns((pid_t)tg))
 			v = clients_identify(s, (pid_t)tg, 0);
 		k->c.vpid = v > 1 ? v : 0;

@@ -25,6 +25,13 @@ struct call {
 /* A field of /proc/<tid>/status ("Tgid:"): its number, or -1; the line's
  * rest into out when out is not NULL. */
 long notif_status_field(pid_t tid, const char *key, char *out, size_t outlen);
+/* ... the whole file into buf (0, or -1), and a field of it read so. */
+int notif_status_read(pid_t tid, char *buf, size_t len);
+long notif_status_get(const char *buf, const char *key, char *out, size_t outlen);
+/* tid's thread group, or -1 (remembered, checked on each use). */
+long notif_tgid_of(pid_t tid);
+/* Is tid a thread of tgid now (/proc/<tgid>/task/<tid>)? */
+bool notif_is_thread_of(pid_t tid, pid_t tgid);
 /* Who tid is: its thread group and vpid (registered lazily, as a HELLO;
  * vpid 0 when it is not in the tree). */
 void notif_caller(struct sup *s, pid_t tid, struct call *k);

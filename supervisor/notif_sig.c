@@ -15,14 +15,16 @@
 
 static void cred_read(pid_t pid, struct cred *cr)
 {
-	char line[128];
+	char buf[2048], line[128];
 
 	cr->ok = false;
-	if (notif_status_field(pid, "Uid:", line, sizeof(line)) < 0)
+	if (notif_status_read(pid, buf, sizeof(buf)) < 0)
+		return;
+	if (notif_status_get(buf, "Uid:", line, sizeof(line)) < 0)
 		return;
 	if (sscanf(line, "%ld %ld %ld", &cr->uid[0], &cr->uid[1], &cr->uid[2]) != 3)
 		return;
-	if (notif_status_field(pid, "CapEff:", line, sizeof(line)) < 0)
+	if (notif_status_get(buf, "CapEff:", line, sizeof(line)) < 0)
 		return;
 	cr->capeff = strtoull(line, NULL, 16);
 	cr->ok = true;
@@ -177,7 +179,7 @@ static pid_t xlate_tid(struct sup *s, pid_t tid)
 	r = eng_vpid_to_rpid(s->eng, tid);
 	if (r > 0)
 		return (pid_t)r;
-	tg = notif_status_field(tid, "Tgid:", NULL, 0);
+	tg = notif_tgid_of(tid);
 	if (tg > 0 && tg != tid && eng_rpid_to_vpid(s->eng, tg) > 1)
 		return tid;
 	return -ESRCH;
@@ -233,7 +235,15 @@ static long do_tgsend(struct call *k, long nr, const __u64 *a)
 		tg = (pid_t)a[0] == 1 ? 1 : (pid_t)eng_vpid_to_rpid(s->eng, (pid_t)a[0]);
 		if (tg <= 0)
 			return -ESRCH;
-		t = (pid_t)a[1] == (pid_t)a[0] ? tg : xlate_tid(s, (pid_t)a[1]);
+		/* A real thread of that group is what the id means (Go's
+		 * runtime preempts its threads so); a vpid would name
+		 * another process, never one of tg's threads. */
+		if ((pid_t)a[1] == (pid_t)a[0])
+			t = tg;
+		else if (tg > 1 && notif_is_thread_of((pid_t)a[1], tg))
+			t = (pid_t)a[1];
+		else
+			t = xlate_tid(s, (pid_t)a[1]);
 		sig = (int)a[2];
 		break;
 	default: /* rt_sigqueueinfo */
@@ -248,7 +258,8 @@ static long do_tgsend(struct call *k, long nr, const __u64 *a)
 	}
 	if (t < 0)
 		return t;
-	self = t == k->c.rpid || (tg == k->c.rpid && nr == SYS_rt_sigqueueinfo);
+	/* Within one thread group the kernel checks no permission. */
+	self = t == k->c.rpid || tg == k->c.rpid;
 	if (t == 1 || tg == 1)
 		return init_check(s, caller_cred(k), k->c.vpid, sig);
 	if (!self) {
@@ -259,7 +270,7 @@ static long do_tgsend(struct call *k, long nr, const __u64 *a)
 	switch (nr) {
 	case SYS_tkill:
 		if (tg <= 0) {
-			long g = notif_status_field(t, "Tgid:", NULL, 0);
+			long g = notif_tgid_of(t);
 			if (g <= 0)
 				return -ESRCH;
 			tg = (pid_t)g;

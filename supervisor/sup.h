@@ -337,7 +337,7 @@ void notif_ready(struct sup *s, uint64_t id, uint32_t events);
 void notif_close_all(struct sup *s);
 /* tracer_sup.c: the tracer process of filtered images (tracer.c). */
 bool tracer_enabled(void);                    /* JOBSHIM_NOTRACE unset */
-int tracer_seize(struct sup *s, pid_t rpid);  /* 0 or -errno */
+int tracer_seize(struct sup *s, pid_t rpid, int32_t vpid); /* 0 or -errno */
 void tracer_ready(struct sup *s, uint32_t events);
 void tracer_stop(struct sup *s);
 pid_t tracer_pid(void);                       /* 0: none */

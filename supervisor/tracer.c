@@ -157,7 +157,11 @@ static void on_seize(const struct trc_msg *q)
 	struct tracee *t = find(q->a);
 
 	/* Already ours (a traced process exec'ing another filtered image). */
-	if (t == NULL) {
+	if (t != NULL) {
+		t->tgid = q->a;
+		if (q->b > 1)
+			t->vpid = q->b;
+	} else {
 		if (ptrace(PTRACE_SEIZE, q->a, 0, (void *)(long)OPTS) < 0) {
 			r.err = -errno;
 		} else if ((t = add(q->a)) == NULL) {
@@ -166,6 +170,9 @@ static void on_seize(const struct trc_msg *q)
 		} else {
 			t->started = true;
 			t->disp = D_KEEP;
+			t->tgid = q->a;
+			t->vpid = q->b > 1 ? q->b : 0;
+			trc_kids_forget(q->a); /* a process that had this pid before */
 		}
 	}
 	send_msg(&r);
@@ -195,8 +202,10 @@ static void on_seccomp(struct tracee *t)
 			if (errno)
 				flags = 0; /* the kernel's EFAULT follows */
 		}
-		if (!(flags & CLONE_THREAD))
+		if (!(flags & CLONE_THREAD)) {
 			t->nr = nr;
+			t->cflags = flags;
+		}
 	} else if (trc_call_enter(t, &r)) {
 		t->nr = nr;
 	}
@@ -247,13 +256,30 @@ static void on_fork_event(struct tracee *t, int ev)
 	if (child > 0 && (c = add(child)) != NULL) {
 		bool thread = ev == PTRACE_EVENT_CLONE && !traced && is_thread(child);
 		if (traced) {
+			/* Numbered from the counter, its BIND written to the
+			 * FIFO (tracer_local.c); else asked. */
 			struct trc_msg m;
-			if (trc_ask(TRC_FORK, ptid, child, 0, 0, &m) == 0 && m.v[0] > 1)
-				find(ptid)->vchild = m.v[0];
+			int32_t v = trc_local_fork(t, child);
+			if (v <= 1 && trc_ask(TRC_FORK, ptid, child, 0, 0, &m) == 0)
+				v = m.v[0];
+			t = find(ptid);
 			c = find(child);
-			c->disp = find(ptid)->vchild > 0 ? D_KEEP : D_DETACH;
+			if (v > 1) {
+				t->vchild = v;
+				c->vpid = v;
+				c->tgid = child;
+				trc_kids_forget(child);
+				/* CLONE_PARENT: the kernel's parent is another. */
+				if (!(t->cflags & CLONE_PARENT))
+					trc_kid_add(t->tgid, v, child);
+			}
+			c->disp = v > 1 ? D_KEEP : D_DETACH;
 		} else {
 			c->disp = thread ? D_KEEP : D_DETACH;
+			if (thread) {
+				c->tgid = t->tgid;
+				c->vpid = t->vpid;
+			}
 		}
 		if (c->started)
 			release(c);
@@ -362,8 +388,10 @@ static void on_stop(pid_t tid, int status)
 		if ((pid_t)old != tid)
 			del((pid_t)old); /* a thread exec'd: it has the leader's tid now */
 		t = find(tid);
-		if (t)
+		if (t) {
 			t->nr = -1;
+			t->tgid = tid; /* the leader's id, whichever thread exec'd */
+		}
 		ptrace(PTRACE_CONT, tid, 0, 0);
 		return;
 	}
@@ -395,19 +423,24 @@ static void reap_stops(void)
 		pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
 		if (tid <= 0)
 			return;
-		if (WIFEXITED(status) || WIFSIGNALED(status))
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			struct tracee *t = find(tid);
+			if (t && t->tgid == tid)
+				trc_kids_forget(tid); /* its process is gone */
 			del(tid);
+		}
 		else if (WIFSTOPPED(status))
 			on_stop(tid, status);
 	}
 }
 
-void tracer_main(int fd)
+void tracer_main(int fd, struct proto_vpids *vc, int fifo)
 {
 	sigset_t all;
 	int sigfd;
 
 	sfd = fd;
+	trc_local_init(vc, fifo);
 	/* Signals from the terminal or the tree are not for us; the
 	 * supervisor's end closing (or its death) ends us. */
 	sigfillset(&all);

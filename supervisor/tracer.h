@@ -15,7 +15,7 @@
  * while it waits for an answer itself: neither side can deadlock.
  */
 enum trc_op {
-	TRC_SEIZE = 1, /* sup -> tracer: a = rpid, b = its vpid.  reply err. */
+	TRC_SEIZE = 1, /* sup -> tracer: a = rpid, b = its vpid (0 unknown).  reply err. */
 	TRC_FORK,      /* tracer -> sup: tid forked a (rpid).  reply v[0] = the child's vpid. */
 	TRC_SELECT,    /* tracer -> sup: tid's wait4 selector a, options b.
 			* reply: err, n ids = (vpid, rpid) pairs, v[0..n). */
@@ -54,7 +54,8 @@ struct trc_msg {
 	int32_t v[TRC_NV];
 };
 
-/* tracer.c: the tracer process's main loop on fd (never returns). */
-void tracer_main(int fd) __attribute__((noreturn));
+/* tracer.c: the tracer process's main loop on fd (never returns); vc:
+ * the shared vpid counter (NULL: none), fifo: the event FIFO (-1: none). */
+void tracer_main(int fd, struct proto_vpids *vc, int fifo) __attribute__((noreturn));
 
 #endif

@@ -85,12 +85,21 @@ static long real_pgrp(pid_t rpid)
  * no real selector names exactly the engine's choice (a virtual group
  * whose members are not alone in a real one).
  */
-static int translate(pid_t tid, int32_t sel, int32_t opts, int *kind, long *id)
+static int translate(struct tracee *t, int32_t sel, int32_t opts, int *kind, long *id)
 {
 	struct trc_msg r, all;
-	int rc = trc_ask(TRC_SELECT, tid, sel, opts, 0, &r);
+	pid_t tid = t->tid, known = sel > 0 ? trc_kid_rpid(t->tgid, sel) : 0;
+	int rc;
 	long pg = -1;
 
+	/* One of its own children: as the shim's wait does (tracer_local.c). */
+	if (known > 0) {
+		*kind = 1;
+		*id = known;
+		t->wvpid = sel;
+		return 0;
+	}
+	rc = trc_ask(TRC_SELECT, tid, sel, opts, 0, &r);
 	if (rc < 0)
 		return rc;
 	if (sel > 0 || r.n == 2) {
@@ -98,6 +107,7 @@ static int translate(pid_t tid, int32_t sel, int32_t opts, int *kind, long *id)
 			return -ECHILD;
 		*kind = 1;
 		*id = r.v[1];
+		t->wvpid = r.v[0];
 		return 0;
 	}
 	if (r.n >= TRC_NV || trc_ask(TRC_ALL, tid, -1, 0, 0, &all) < 0 || all.n >= TRC_NV)
@@ -139,6 +149,7 @@ static bool wait_enter(struct tracee *t, struct user_regs_struct *r)
 	long id = -1;
 	int rc = 0;
 
+	t->wvpid = 0;
 	if (r->orig_rax == SYS_wait4) {
 		int32_t pid = (int32_t)r->rdi;
 		int opts = (int)r->rdx;
@@ -147,7 +158,7 @@ static bool wait_enter(struct tracee *t, struct user_regs_struct *r)
 		if (pid == INT_MIN)
 			return skip(t->tid, r, -ESRCH), false;
 		if (pid != -1)
-			rc = translate(t->tid, pid, opts & (WNOHANG | WUNTRACED | WCONTINUED), &kind, &id);
+			rc = translate(t, pid, opts & (WNOHANG | WUNTRACED | WCONTINUED), &kind, &id);
 		if (rc < 0)
 			return skip(t->tid, r, rc), false;
 		if (pid != -1)
@@ -165,7 +176,7 @@ static bool wait_enter(struct tracee *t, struct user_regs_struct *r)
 		if ((idtype == P_PID && v <= 0) || (idtype == P_PGID && v < 0))
 			return skip(t->tid, r, -EINVAL), false;
 		if (idtype == P_PID || idtype == P_PGID) {
-			rc = translate(t->tid, idtype == P_PID ? v : -v,
+			rc = translate(t, idtype == P_PID ? v : -v,
 				       opts & (WNOHANG | WSTOPPED | WCONTINUED), &kind, &id);
 			if (rc < 0)
 				return skip(t->tid, r, rc), false;
@@ -602,6 +613,22 @@ static int wait_status_of(int code, int st)
 	return -1;
 }
 
+/* A wait returned rpid with status: the supervisor hears of it (through
+ * the FIFO when the child is known here, else asked); the vpid to show,
+ * 0 when none is known. */
+static int32_t wait_done(struct tracee *t, pid_t rpid, int st, bool nowait)
+{
+	int32_t v = t->wvpid > 0 ? t->wvpid : trc_kid_vpid(t->tgid, rpid);
+	struct trc_msg m;
+
+	if (v > 1 && trc_local_done(t, v, rpid, st, nowait))
+		return v;
+	trc_ask(TRC_DONE, t->tid, rpid, st, nowait, &m);
+	if ((WIFEXITED(st) || WIFSIGNALED(st)) && !nowait)
+		trc_kid_gone(t->tgid, rpid);
+	return m.v[0];
+}
+
 bool trc_is_fork_nr(long nr)
 {
 	return nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone || nr == SYS_clone3;
@@ -616,20 +643,18 @@ void trc_call_exit(struct tracee *t)
 		return;
 	ret = (long)r.rax;
 	if (t->nr == SYS_wait4 && ret > 0) {
-		int32_t st = 0;
-		struct trc_msg m;
+		int32_t st = 0, v;
 		peek32(t->tid, t->addr, &st);
-		trc_ask(TRC_DONE, t->tid, (int32_t)ret, st, 0, &m);
-		if (m.v[0] > 0)
-			r.rax = (unsigned long long)m.v[0];
+		v = wait_done(t, (pid_t)ret, st, false);
+		if (v > 0)
+			r.rax = (unsigned long long)v;
 	} else if (t->nr == SYS_waitid && ret == 0) {
-		int32_t code = 0, pid = 0, st = 0;
-		struct trc_msg m;
+		int32_t code = 0, pid = 0, st = 0, v;
 		if (peek32(t->tid, t->addr + 8, &code) && peek32(t->tid, t->addr + 16, &pid) &&
 		    peek32(t->tid, t->addr + 24, &st) && pid > 0) {
-			trc_ask(TRC_DONE, t->tid, pid, wait_status_of(code, st), t->nowait, &m);
-			if (m.v[0] > 0)
-				poke32(t->tid, t->addr + 16, m.v[0]);
+			v = wait_done(t, pid, wait_status_of(code, st), t->nowait);
+			if (v > 0)
+				poke32(t->tid, t->addr + 16, v);
 		}
 	} else if (t->nr == SYS_setpgid || t->nr == SYS_setsid) {
 		/* The engine's answer; a failed mirror is not the program's

@@ -52,13 +52,19 @@ static int start(struct sup *s)
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
-		/* Nothing of ours stays open in it: client sockets held by
-		 * the tracer would hide our death from the shims. */
+		/* The counter is shared only when it is the mapped file. */
+		struct proto_vpids *vc = s->vc != &s->vc_local ? s->vc : NULL;
+		int fifo = -1;
+		/* Nothing of ours stays open in it but the event FIFO (its
+		 * news, tracer_local.c): client sockets held by the tracer
+		 * would hide our death from the shims. */
 		if (dup2(sv[1], 3) < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 		    dup2(null, 2) < 0)
 			_exit(1);
-		syscall(SYS_close_range, 4, ~0U, 0);
-		tracer_main(3);
+		if (s->evfd >= 0 && dup2(s->evfd, 4) == 4)
+			fifo = 4;
+		syscall(SYS_close_range, fifo < 0 ? 4 : 5, ~0U, 0);
+		tracer_main(3, vc, fifo);
 	}
 	close(sv[1]);
 	tfd = sv[0];
@@ -278,9 +284,9 @@ void tracer_ready(struct sup *s, uint32_t events)
 	}
 }
 
-int tracer_seize(struct sup *s, pid_t rpid)
+int tracer_seize(struct sup *s, pid_t rpid, int32_t vpid)
 {
-	struct trc_msg q = {.op = TRC_SEIZE, .a = rpid}, r;
+	struct trc_msg q = {.op = TRC_SEIZE, .a = rpid, .b = vpid}, r;
 	int rc;
 
 	if (tfd < 0 && (rc = start(s)) < 0)

@@ -143,6 +143,9 @@ go: child ran: <nil>" "$X" flock
 	# must look like its own tgkill (SI_TKILL, si_pid == getpid()), or the
 	# call waits forever.
 	mode_agrees setxid "set*id with two threads" 3
+	# 600 children one after another, then 600 at once, each waited for
+	# by pid: past the tracer's own table of children.
+	mode_agrees forkmany "many children, each waited for by pid" 3
 	# The orphan rule across it: its session leader's exit orphans a group
 	# with a stopped member (SIGHUP and SIGCONT once each), with the
 	# tracer (a real session: the kernel's rule) and without (the engine's).

@@ -251,6 +251,65 @@ static int fork_mode(void)
 	return 0;
 }
 
+/*
+ * Many children, one after the other and all at once, each waited for by
+ * its pid: the tracer numbers them from the shared counter and knows its
+ * tracees' children itself (supervisor/tracer_local.c), past the size of
+ * its table (then it asks).  A reaped child is gone for kill and getpgid
+ * at once, a child still waitable (WNOWAIT) is not.
+ */
+#define MANY 600
+static int forkmany_mode(void)
+{
+	static long kids[MANY];
+	int st = 0, p[2], same = 1, gone = 1, order = 1;
+	siginfo_t si;
+	long c, r;
+
+	for (int i = 0; i < MANY; i++) {
+		c = sc(SYS_fork, 0, 0, 0);
+		if (c == 0)
+			sc(SYS_exit, i % 100, 0, 0);
+		if (i % 2) {
+			memset(&si, 0, sizeof(si));
+			r = sc4(SYS_waitid, P_PID, c, (long)&si, WEXITED | WNOWAIT);
+			same &= r == 0 && si.si_pid == c && si.si_status == i % 100;
+			gone &= sc(SYS_kill, c, 0, 0) == 0;
+		}
+		r = sc4(SYS_wait4, c, (long)&st, 0, 0);
+		same &= r == c && WIFEXITED(st) && WEXITSTATUS(st) == i % 100;
+		gone &= sc(SYS_kill, c, 0, 0) == -ESRCH && sc(SYS_getpgid, c, 0, 0) == -ESRCH;
+	}
+	printf("one after another: each wait gave the fork's pid and status %d, each reaped pid gone %d\n",
+	       same, gone);
+	if (pipe(p) < 0)
+		return 1;
+	same = gone = 1;
+	for (int i = 0; i < MANY; i++) {
+		char b;
+		c = sc(SYS_fork, 0, 0, 0);
+		if (c == 0) {
+			sc(SYS_close, p[1], 0, 0);
+			while (sc(SYS_read, p[0], (long)&b, 1) < 0)
+				;
+			sc(SYS_exit, i % 100, 0, 0);
+		}
+		kids[i] = c;
+		order &= c > 0 && (i == 0 || c > kids[i - 1]);
+	}
+	close(p[0]);
+	close(p[1]);
+	for (int i = MANY - 1; i >= 0; i--) {
+		r = sc4(SYS_wait4, kids[i], (long)&st, 0, 0);
+		same &= r == kids[i] && WIFEXITED(st) && WEXITSTATUS(st) == i % 100;
+		gone &= sc(SYS_kill, kids[i], 0, 0) == -ESRCH && sc(SYS_getpgid, kids[i], 0, 0) == -ESRCH;
+	}
+	printf("all at once: pids rising %d, each wait gave its pid and status %d, each gone %d\n",
+	       order, same, gone);
+	wstat("wait4(-1) none left", sc4(SYS_wait4, -1, (long)&st, 0, 0), &st);
+	return 0;
+}
+
 /* Its real group and session (/proc/self/stat is the kernel's, not
  * translated for such an image): are they led by itself? */
 static void stat_self(const char *who)
@@ -860,6 +919,7 @@ static const struct {
 	{"fork", fork_mode},	   {"pgrp", pgrp_mode},	      {"pidcalls", pidcalls_mode},
 	{"orphan", orphan_mode},   {"fdowner", fdowner_mode}, {"sigcode", sigcode_mode},
 	{"noeintr", noeintr_mode}, {"clocks", clocks_mode},   {"setxid", setxid_mode},
+	{"forkmany", forkmany_mode},
 };
 
 int main(int argc, char **argv)
