@@ -284,6 +284,17 @@ static int pid_args(long nr, const struct user_regs_struct *r, int idx[2], int k
 	return 0;
 }
 
+/* TRC_XLATE's answer for the caller's own vpid, known here: its rpid
+ * (shim_xlate_tid's rule; not for a group id).  sched_getparam(getpid())
+ * and the like need no question. */
+static bool own_v2r(const struct tracee *t, int32_t id, int kind, int32_t *out)
+{
+	if (kind == 1 || t->vpid <= 1 || t->tgid <= 0 || id != t->vpid)
+		return false;
+	*out = t->tgid;
+	return true;
+}
+
 /* capget/capset: the pid is in the caller's header (struct
  * __user_cap_header_struct: version, then pid), rewritten in place and
  * put back at the exit (true: there is something to put back). */
@@ -293,8 +304,11 @@ static bool cap_enter(struct tracee *t, const struct user_regs_struct *r)
 	struct trc_msg m;
 	int32_t id;
 
-	if (r->rdi == 0 || !peek32(t->tid, addr, &id) || id <= 0 ||
-	    trc_ask(TRC_XLATE, t->tid, id, 0, 0, &m) < 0 || m.v[0] == id)
+	if (r->rdi == 0 || !peek32(t->tid, addr, &id) || id <= 0)
+		return false;
+	if (!own_v2r(t, id, 0, &m.v[0]) && trc_ask(TRC_XLATE, t->tid, id, 0, 0, &m) < 0)
+		return false;
+	if (m.v[0] == id)
 		return false; /* a bad pointer is the kernel's EFAULT */
 	if (!poke32(t->tid, addr, m.v[0]))
 		return false;
@@ -318,7 +332,8 @@ static bool pidcall_enter(struct tracee *t, struct user_regs_struct *r)
 		unsigned long long *reg = arg_reg(r, idx[i]);
 		struct trc_msg m;
 		int32_t id = (int32_t)*reg;
-		if (id <= 0 || trc_ask(TRC_XLATE, t->tid, id, kind[i], 0, &m) < 0)
+		if (id <= 0 || (!own_v2r(t, id, kind[i], &m.v[0]) &&
+				trc_ask(TRC_XLATE, t->tid, id, kind[i], 0, &m) < 0))
 			continue; /* the kernel's meaning, or a caller outside the tree */
 		if (m.v[0] != id) {
 			*reg = (unsigned long long)(uint32_t)m.v[0];
@@ -344,10 +359,13 @@ static bool pidcall_enter(struct tracee *t, struct user_regs_struct *r)
 /* Virtual id -> real for the kernel (TRC_XLATE): kind 1, a group, falls
  * back to the process of that number, as the kernel looks any id up; a
  * caller outside the tree keeps the kernel's meaning. */
-static int32_t ask_v2r(pid_t tid, int32_t id, int kind)
+static int32_t ask_v2r(const struct tracee *t, int32_t id, int kind)
 {
 	struct trc_msg m;
+	pid_t tid = t->tid;
 
+	if (id > 0 && own_v2r(t, id, kind, &m.v[0]))
+		return m.v[0];
 	if (id <= 0 || trc_ask(TRC_XLATE, tid, id, kind, 0, &m) < 0)
 		return id;
 	if (kind == 1 && m.v[0] == TRC_PID_NONE && trc_ask(TRC_XLATE, tid, id, 0, 0, &m) < 0)
@@ -369,13 +387,13 @@ static int32_t ask_r2v(pid_t tid, int32_t id, int kind)
 
 /* F_SETOWN's and FIOSETOWN's int: > 0 a process, < 0 a group (0 clears,
  * INT_MIN is the kernel's EINVAL). */
-static int32_t owner_v2r(pid_t tid, int32_t who)
+static int32_t owner_v2r(const struct tracee *t, int32_t who)
 {
 	if (who > 0)
-		return ask_v2r(tid, who, 0);
+		return ask_v2r(t, who, 0);
 	if (who == 0 || who == INT_MIN)
 		return who;
-	return -ask_v2r(tid, -who, 1);
+	return -ask_v2r(t, -who, 1);
 }
 
 static int32_t owner_r2v(pid_t tid, int32_t who)
@@ -414,7 +432,7 @@ static bool fd_enter(struct tracee *t, struct user_regs_struct *r)
 	if (r->orig_rax == SYS_fcntl) {
 		switch (t->sub) {
 		case F_SETOWN:
-			v = owner_v2r(t->tid, (int32_t)r->rdx);
+			v = owner_v2r(t, (int32_t)r->rdx);
 			if (v == (int32_t)r->rdx)
 				return false;
 			r->rdx = (unsigned long long)(long long)v;
@@ -427,7 +445,7 @@ static bool fd_enter(struct tracee *t, struct user_regs_struct *r)
 				return false;
 			if (ex[0] != F_OWNER_TID && ex[0] != F_OWNER_PID && ex[0] != F_OWNER_PGRP)
 				return false; /* the kernel's EINVAL */
-			v = ask_v2r(t->tid, ex[1], ex[0] == F_OWNER_PGRP);
+			v = ask_v2r(t, ex[1], ex[0] == F_OWNER_PGRP);
 			return poke_for_call(t, addr + 4, ex[1], v);
 		default: /* F_GETOWN, F_GETOWN_EX, F_GETLK, F_OFD_GETLK: at the exit */
 			return true;
@@ -438,7 +456,7 @@ static bool fd_enter(struct tracee *t, struct user_regs_struct *r)
 	case SIOCSPGRP:
 		if (!peek32(t->tid, addr, &v))
 			return false;
-		return poke_for_call(t, addr, v, owner_v2r(t->tid, v));
+		return poke_for_call(t, addr, v, owner_v2r(t, v));
 	case TIOCSPGRP:
 		/* The kernel checks first, with the group's real mirror (ENOTTY,
 		 * SIGTTOU for a background caller, EIO for an orphaned one,
@@ -449,7 +467,7 @@ static bool fd_enter(struct tracee *t, struct user_regs_struct *r)
 		if (!peek32(t->tid, addr, &v) || v <= 0)
 			return false; /* EFAULT, EINVAL, ESRCH: the kernel's */
 		t->want = v;
-		int32_t mirror = v > 1 ? ask_v2r(t->tid, v, 1) : TRC_PID_NONE;
+		int32_t mirror = v > 1 ? ask_v2r(t, v, 1) : TRC_PID_NONE;
 		t->none = mirror == TRC_PID_NONE;
 		poke_for_call(t, addr, v, mirror);
 		return true;
@@ -538,7 +556,7 @@ static void fd_exit(struct tracee *t, struct user_regs_struct *r)
  * it keeps for a thread), so every clock call carries it.  Pid 0 is the
  * caller.
  */
-static int32_t clock_v2r(pid_t tid, int32_t clk)
+static int32_t clock_v2r(const struct tracee *t, int32_t clk)
 {
 	int32_t pid, real;
 
@@ -547,7 +565,7 @@ static int32_t clock_v2r(pid_t tid, int32_t clk)
 	pid = ~(clk >> 3);
 	if (pid <= 0)
 		return clk;
-	real = ask_v2r(tid, pid, (clk & 4) ? 2 : 0);
+	real = ask_v2r(t, pid, (clk & 4) ? 2 : 0);
 	if (real <= 0 || real > (1 << 22))
 		real = CLOCK_PID_NONE;
 	return (int32_t)(~(uint32_t)real << 3 | (uint32_t)(clk & 7));
@@ -559,12 +577,12 @@ static int32_t clock_v2r(pid_t tid, int32_t clk)
  * is to be put back at the exit. */
 static bool clock_enter(struct tracee *t, struct user_regs_struct *r)
 {
-	int32_t clk = (int32_t)r->rdi, real = clock_v2r(t->tid, clk), notify, th;
+	int32_t clk = (int32_t)r->rdi, real = clock_v2r(t, clk), notify, th;
 	bool poked = false;
 
 	if (r->orig_rax == SYS_timer_create && r->rsi != 0 && peek32(t->tid, r->rsi + 12, &notify) &&
 	    (notify & K_SIGEV_THREAD_ID) && peek32(t->tid, r->rsi + 16, &th) && th > 0)
-		poked = poke_for_call(t, r->rsi + 16, th, ask_v2r(t->tid, th, 2));
+		poked = poke_for_call(t, r->rsi + 16, th, ask_v2r(t, th, 2));
 	if (real == clk)
 		return poked;
 	r->rdi = (unsigned long long)(long long)real;
