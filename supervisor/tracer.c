@@ -454,12 +454,14 @@ void tracer_main(int fd, struct proto_vpids *vc, int fifo)
 		_exit(1);
 	for (;;) {
 		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
-		struct signalfd_siginfo si;
+		struct signalfd_siginfo si[16];
 
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			_exit(1);
 		if (p[1].revents & POLLIN) {
-			while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			/* One read empties it (fewer queued than it holds:
+			 * SIGCHLD is one standard signal, pending once). */
+			while (read(sigfd, si, sizeof(si)) == (ssize_t)sizeof(si))
 				;
 			reap_stops();
 		}
