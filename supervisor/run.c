@@ -464,6 +464,8 @@ static void loop(struct sup *s)
 				break;
 			case SUP_W_NOTIF:
 				notif_ready(s, SUP_KEY_ID(key), evs[i].events);
+				/* A filtered image's calls come in bursts too. */
+				s->spin_until = sup_now() + SUP_SPIN_NS;
 				break;
 			}
 		}
