@@ -108,6 +108,34 @@ static pid_t tid_r2v(pid_t tid)
 	return shim_r2v(tid);
 }
 
+/*
+ * The supervisor's real group is not the tree's: it is the job the user's
+ * shell started (jobshim, and `timeout`, a pipeline's other commands ...).
+ * Virtual group 1 holds the supervisor alone, and its real mirror would be
+ * that job: as an owner, SIGIO would reach processes outside the tree.
+ * So group 1 is the supervisor as a process (it ignores asynchronous
+ * signals, as init does), and this process shows it back as group 1.
+ */
+static bool init_group_owner;
+
+/* The supervisor's real pid when real group rg is its group, else 0. */
+static pid_t sup_group(pid_t rg)
+{
+	pid_t sup = shim_xlate_tid(1);
+
+	if (rg <= 0 || sup <= 0 || sup == SHIM_PID_NONE ||
+	    shim_raw_syscall(SYS_getpgid, sup, 0, 0, 0, 0, 0) != rg)
+		return 0;
+	init_group_owner = true;
+	return sup;
+}
+
+/* Is the real process owner the supervisor standing for group 1? */
+static bool is_init_group(pid_t rpid)
+{
+	return init_group_owner && rpid > 0 && rpid == shim_xlate_tid(1);
+}
+
 /* F_SETOWN's and FIOSETOWN's int: > 0 a process, < 0 a group. */
 static long owner_v2r(long arg)
 {
@@ -115,15 +143,19 @@ static long owner_v2r(long arg)
 
 	if (who > 0)
 		return shim_xlate_tid(who);
+	pid_t rg, sup;
+
 	if (who == 0 || who == INT_MIN) /* the kernel's: clear, EINVAL */
 		return arg;
-	return -(long)group_v2r(-who);
+	rg = group_v2r(-who);
+	sup = sup_group(rg);
+	return sup > 0 ? sup : -(long)rg;
 }
 
 static pid_t owner_r2v(pid_t who)
 {
 	if (who > 0)
-		return shim_r2v(who);
+		return is_init_group(who) ? -1 : shim_r2v(who);
 	if (who < 0)
 		return -group_r2v(-who);
 	return 0;
@@ -151,6 +183,8 @@ static long getown(int fd, pid_t *owner)
 		return r;
 	if (ex.type == F_OWNER_PGRP)
 		*owner = ex.pid > 0 ? -group_r2v(ex.pid) : 0;
+	else if (ex.type == F_OWNER_PID && is_init_group(ex.pid))
+		*owner = -1;
 	else
 		*owner = ex.type == F_OWNER_TID ? tid_r2v(ex.pid) : shim_r2v(ex.pid);
 	return 0;
@@ -180,9 +214,14 @@ long shim_sys_fcntl(int fd, int cmd, long arg)
 		/* An unreadable struct is the kernel's EFAULT. */
 		if (!shim_peek(&ex, (const void *)arg, sizeof(ex)))
 			return raw_fcntl(fd, cmd, arg);
-		if (ex.pid > 0 && ex.type == F_OWNER_PGRP)
+		if (ex.pid > 0 && ex.type == F_OWNER_PGRP) {
+			pid_t sup;
 			ex.pid = group_v2r(ex.pid);
-		else if (ex.pid > 0 && (ex.type == F_OWNER_TID || ex.type == F_OWNER_PID))
+			if ((sup = sup_group(ex.pid)) > 0) {
+				ex.type = F_OWNER_PID;
+				ex.pid = sup;
+			}
+		} else if (ex.pid > 0 && (ex.type == F_OWNER_TID || ex.type == F_OWNER_PID))
 			ex.pid = shim_xlate_tid(ex.pid);
 		return raw_fcntl(fd, cmd, (long)&ex);
 	case F_GETOWN_EX:
@@ -191,9 +230,12 @@ long shim_sys_fcntl(int fd, int cmd, long arg)
 			return r;
 		/* The kernel has just written it: it is ours to read. */
 		struct f_owner_ex *out = (struct f_owner_ex *)arg;
-		if (out->type == F_OWNER_PGRP)
+		if (out->type == F_OWNER_PGRP) {
 			out->pid = out->pid > 0 ? group_r2v(out->pid) : 0;
-		else
+		} else if (out->type == F_OWNER_PID && is_init_group(out->pid)) {
+			out->type = F_OWNER_PGRP;
+			out->pid = 1;
+		} else
 			out->pid = out->type == F_OWNER_TID ? tid_r2v(out->pid) : shim_r2v(out->pid);
 		return r;
 	default: { /* F_GETLK, F_OFD_GETLK: the holder (-1 for an OFD lock) */

@@ -61,6 +61,8 @@ void real_resolve(void)
 	RESOLVE(semctl);
 	RESOLVE(timer_create);
 	RESOLVE(getsockopt);
+	RESOLVE(sendmsg);
+	RESOLVE(recvmsg);
 	RESOLVE(syscall);
 	RESOLVE(prctl);
 	RESOLVE(tgkill);

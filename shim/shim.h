@@ -122,6 +122,8 @@ struct shim_real {
 	int (*semctl)(int, int, int, ...);
 	int (*timer_create)(clockid_t, struct sigevent *, timer_t *);
 	int (*getsockopt)(int, int, int, void *, socklen_t *);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
 	/* Namespace closing (syscall.c, thread.c, pidcalls.c, prctl.c, paths.c). */
 	long (*syscall)(long, ...);
 	int (*prctl)(int, ...);

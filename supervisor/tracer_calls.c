@@ -393,6 +393,11 @@ static int32_t owner_v2r(const struct tracee *t, int32_t who)
 		return ask_v2r(t, who, 0);
 	if (who == 0 || who == INT_MIN)
 		return who;
+	/* Group 1 is the supervisor alone, whose real group is the user's
+	 * job (shim/fdowner.c, sup_group): the supervisor, our parent, as a
+	 * process instead. */
+	if (who == -1)
+		return (int32_t)getppid();
 	return -ask_v2r(t, -who, 1);
 }
 
@@ -445,7 +450,10 @@ static bool fd_enter(struct tracee *t, struct user_regs_struct *r)
 				return false;
 			if (ex[0] != F_OWNER_TID && ex[0] != F_OWNER_PID && ex[0] != F_OWNER_PGRP)
 				return false; /* the kernel's EINVAL */
-			v = ask_v2r(t, ex[1], ex[0] == F_OWNER_PGRP);
+			/* Group 1's real mirror is the user's job (owner_v2r):
+			 * refused, the kernel's ESRCH for a group nobody has. */
+			v = ex[0] == F_OWNER_PGRP && ex[1] == 1 ? TRC_PID_NONE
+								: ask_v2r(t, ex[1], ex[0] == F_OWNER_PGRP);
 			return poke_for_call(t, addr + 4, ex[1], v);
 		default: /* F_GETOWN, F_GETOWN_EX, F_GETLK, F_OFD_GETLK: at the exit */
 			return true;

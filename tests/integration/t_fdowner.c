@@ -1,4 +1,4 @@
-/* t_fdowner.c — pids through descriptors: F_SETOWN/F_GETOWN(_EX) and SIGIO, F_GETLK's l_pid, FIOSETOWN/SIOCGPGRP, SO_PEERCRED. */
+/* t_fdowner.c — pids through descriptors: F_SETOWN/F_GETOWN(_EX) and SIGIO, F_GETLK's l_pid, FIOSETOWN/SIOCGPGRP, SO_PEERCRED, SCM_CREDENTIALS. */
 #include "lib/itest.h"
 
 #include <fcntl.h>
@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <string.h>
 
 static volatile sig_atomic_t sigio_seen;
 
@@ -258,6 +259,91 @@ static void peercred(void)
 	rmdir(dir);
 }
 
+/* Send one byte with credentials naming pid (0: none, the kernel fills
+ * them in for a receiver with SO_PASSCRED). */
+static long send_creds(int fd, pid_t pid)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} u;
+	struct ucred cr = { .pid = pid, .uid = getuid(), .gid = getgid() };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (pid != 0) {
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_CREDENTIALS;
+		c->cmsg_len = CMSG_LEN(sizeof(cr));
+		memcpy(CMSG_DATA(c), &cr, sizeof(cr));
+	}
+	return sendmsg(fd, &m, 0);
+}
+
+/* The pid of the credentials in the next message on fd, -1 none. */
+static pid_t recv_creds(int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} u;
+	char b;
+	struct iovec iov = { .iov_base = &b, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct ucred cr;
+
+	if (recvmsg(fd, &m, 0) != 1)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+			return cr.pid;
+		}
+	}
+	return -1;
+}
+
+/* SCM_CREDENTIALS: a child sends its getpid() (and nothing, for the kernel
+ * to fill in), the parent receives the child's pid; a pid nobody has. */
+static void scm_creds(void)
+{
+	int sv[2], on = 1;
+
+	it_out("-- SCM_CREDENTIALS");
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+		it_die("socketpair");
+	IT_RC("SO_PASSCRED", setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
+	pid_t c = it_fork("sender");
+	if (c == 0) {
+		close(sv[0]);
+		_exit(send_creds(sv[1], getpid()) == 1 && send_creds(sv[1], 0) == 1 ? 0 : 1);
+	}
+	close(sv[1]);
+	it_out("getpid() sent, received: %s", it_l(recv_creds(sv[0])));
+	it_out("none sent, received: %s", it_l(recv_creds(sv[0])));
+	it_out("sender: %s", it_status(it_reap(c)));
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+		it_die("socketpair");
+	IT_RC("SO_PASSCRED", setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
+	IT_RC("send own pid", send_creds(sv[1], getpid()));
+	it_out("received: %s", it_l(recv_creds(sv[0])));
+	/* No process has it: EPERM for a plain user, ESRCH for root. */
+	errno = 0;
+	long r = send_creds(sv[1], 4194303);
+	it_out("send a pid nobody has: %s", r == -1 && (errno == EPERM || errno == ESRCH) ? "refused" : "sent");
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr bad = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = (void *)8,
+			      .msg_controllen = CMSG_SPACE(sizeof(struct ucred)) };
+	IT_RC("sendmsg, control at a bad address", sendmsg(sv[1], &bad, 0));
+	IT_RC("sendmsg, message at a bad address", sendmsg(sv[1], (struct msghdr *)8, 0));
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* Owner 1 (init; under jobshim the supervisor) and group 1: init ignores
  * what it has no handler for, so the signal is lost and the tree goes on. */
 static void owner_init(void)
@@ -292,5 +378,6 @@ int main(int argc, char **argv)
 	bad_input();
 	lock_holder();
 	peercred();
+	scm_creds();
 	return 0;
 }

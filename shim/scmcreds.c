@@ -1,0 +1,103 @@
+/* scmcreds.c — SCM_CREDENTIALS: the pid a process sends in a control message, and the one it receives, in the namespace. */
+#include "shim.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/*
+ * A Unix socket carries credentials as a control message (SCM_CREDENTIALS,
+ * struct ucred): the sender names its own pid (the kernel checks it is
+ * the sender's, unless the sender has CAP_SYS_ADMIN, which may name any
+ * live process), and a receiver with SO_PASSCRED gets the sender's pid
+ * (filled in by the kernel when the sender sent none).  A program takes
+ * the pid from getpid(), a vpid, and compares what it receives with pids
+ * it knows, vpids: going out the pid is made real by shim_xlate_tid's rule
+ * (a pid nobody has stays one: the kernel's EPERM or ESRCH, as natively),
+ * coming in it is made virtual as SO_PEERCRED's (fdowner.c: 0 for a
+ * process outside the tree).  Messages without credentials pass untouched;
+ * a control area larger than CREDS_BUF is sent as it is.  sendmmsg and
+ * recvmmsg are not covered.
+ */
+
+#define CREDS_BUF 1024
+
+static bool is_creds(const struct cmsghdr *c)
+{
+	return c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+	       c->cmsg_len >= CMSG_LEN(sizeof(struct ucred));
+}
+
+static bool has_creds(const struct msghdr *m)
+{
+	struct cmsghdr *c;
+
+	if (m == NULL || m->msg_control == NULL || m->msg_controllen < CMSG_LEN(sizeof(struct ucred)))
+		return false;
+	for (c = CMSG_FIRSTHDR((struct msghdr *)m); c; c = CMSG_NXTHDR((struct msghdr *)m, c))
+		if (is_creds(c))
+			return true;
+	return false;
+}
+
+SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	union {
+		char buf[CREDS_BUF];
+		struct cmsghdr align;
+	} u;
+	struct msghdr m;
+	struct cmsghdr *c;
+
+	if (real.sendmsg == NULL)
+		real_resolve();
+	/* Unreadable memory is the kernel's EFAULT: only what can be read
+	 * is looked into, and in a copy. */
+	if (msg == NULL || !shim_peek(&m, msg, sizeof(m)) || m.msg_control == NULL ||
+	    m.msg_controllen < CMSG_LEN(sizeof(struct ucred)) || m.msg_controllen > sizeof(u.buf) ||
+	    !shim_peek(u.buf, m.msg_control, m.msg_controllen))
+		return real.sendmsg(fd, msg, flags);
+	m.msg_control = u.buf;
+	if (!has_creds(&m))
+		return real.sendmsg(fd, msg, flags);
+	shim_init();
+	if (shim_offline())
+		return real.sendmsg(fd, msg, flags);
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (is_creds(c)) {
+			struct ucred cr;
+			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+			cr.pid = shim_xlate_tid(cr.pid);
+			memcpy(CMSG_DATA(c), &cr, sizeof(cr));
+		}
+	}
+	return real.sendmsg(fd, &m, flags);
+}
+
+SHIM_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t n;
+	struct cmsghdr *c;
+	int saved;
+
+	if (real.recvmsg == NULL)
+		real_resolve();
+	n = real.recvmsg(fd, msg, flags);
+	if (n < 0 || !has_creds(msg))
+		return n;
+	shim_init();
+	if (shim_offline())
+		return n;
+	saved = errno;
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (is_creds(c)) {
+			struct ucred cr;
+			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+			if (cr.pid > 0)
+				cr.pid = shim_r2v(cr.pid);
+			memcpy(CMSG_DATA(c), &cr, sizeof(cr));
+		}
+	}
+	errno = saved;
+	return n;
+}
