@@ -1,6 +1,8 @@
 /* fdowner.c — pids that travel through a descriptor: fcntl's owners and lock holders, the socket owner ioctls, SO_PEERCRED. */
 #include "shim.h"
 
+#include <stdatomic.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -114,9 +116,25 @@ static pid_t tid_r2v(pid_t tid)
  * Virtual group 1 holds the supervisor alone, and its real mirror would be
  * that job: as an owner, SIGIO would reach processes outside the tree.
  * So group 1 is the supervisor as a process (it ignores asynchronous
- * signals, as init does), and this process shows it back as group 1.
+ * signals, as init does), and the descriptor is marked so that its owner
+ * reads back as group 1 (descriptors below G1_FDS; the mark is the
+ * descriptor number's, not its open file's: a dup reads process 1).
  */
-static bool init_group_owner;
+#define G1_FDS 1024
+static _Atomic uint64_t g1_marks[G1_FDS / 64];
+
+static void g1_mark(int fd, bool on)
+{
+	uint64_t bit;
+
+	if (fd < 0 || fd >= G1_FDS)
+		return;
+	bit = 1ull << (fd % 64);
+	if (on)
+		atomic_fetch_or(&g1_marks[fd / 64], bit);
+	else
+		atomic_fetch_and(&g1_marks[fd / 64], ~bit);
+}
 
 /* The supervisor's real pid when real group rg is its group, else 0. */
 static pid_t sup_group(pid_t rg)
@@ -126,18 +144,18 @@ static pid_t sup_group(pid_t rg)
 	if (rg <= 0 || sup <= 0 || sup == SHIM_PID_NONE ||
 	    shim_raw_syscall(SYS_getpgid, sup, 0, 0, 0, 0, 0) != rg)
 		return 0;
-	init_group_owner = true;
 	return sup;
 }
 
-/* Is the real process owner the supervisor standing for group 1? */
-static bool is_init_group(pid_t rpid)
+/* Is fd's real process owner rpid the supervisor standing for group 1? */
+static bool is_init_group(int fd, pid_t rpid)
 {
-	return init_group_owner && rpid > 0 && rpid == shim_xlate_tid(1);
+	return fd >= 0 && fd < G1_FDS && (atomic_load(&g1_marks[fd / 64]) >> (fd % 64) & 1) &&
+	       rpid > 0 && rpid == shim_xlate_tid(1);
 }
 
 /* F_SETOWN's and FIOSETOWN's int: > 0 a process, < 0 a group. */
-static long owner_v2r(long arg)
+static long owner_v2r(long arg, bool *g1)
 {
 	int who = (int)arg;
 
@@ -149,13 +167,14 @@ static long owner_v2r(long arg)
 		return arg;
 	rg = group_v2r(-who);
 	sup = sup_group(rg);
+	*g1 = sup > 0;
 	return sup > 0 ? sup : -(long)rg;
 }
 
-static pid_t owner_r2v(pid_t who)
+static pid_t owner_r2v(int fd, pid_t who)
 {
 	if (who > 0)
-		return is_init_group(who) ? -1 : shim_r2v(who);
+		return is_init_group(fd, who) ? -1 : shim_r2v(who);
 	if (who < 0)
 		return -group_r2v(-who);
 	return 0;
@@ -183,7 +202,7 @@ static long getown(int fd, pid_t *owner)
 		return r;
 	if (ex.type == F_OWNER_PGRP)
 		*owner = ex.pid > 0 ? -group_r2v(ex.pid) : 0;
-	else if (ex.type == F_OWNER_PID && is_init_group(ex.pid))
+	else if (ex.type == F_OWNER_PID && is_init_group(fd, ex.pid))
 		*owner = -1;
 	else
 		*owner = ex.type == F_OWNER_TID ? tid_r2v(ex.pid) : shim_r2v(ex.pid);
@@ -205,8 +224,13 @@ long shim_sys_fcntl(int fd, int cmd, long arg)
 	if (!owner_cmd(cmd) || shim_offline())
 		return raw_fcntl(fd, cmd, arg);
 	switch (cmd) {
-	case F_SETOWN:
-		return raw_fcntl(fd, cmd, owner_v2r(arg));
+	case F_SETOWN: {
+		bool g1 = false;
+		r = raw_fcntl(fd, cmd, owner_v2r(arg, &g1));
+		if (r == 0)
+			g1_mark(fd, g1);
+		return r;
+	}
 	case F_GETOWN:
 		r = getown(fd, &owner);
 		return r < 0 ? r : owner;
@@ -214,16 +238,22 @@ long shim_sys_fcntl(int fd, int cmd, long arg)
 		/* An unreadable struct is the kernel's EFAULT. */
 		if (!shim_peek(&ex, (const void *)arg, sizeof(ex)))
 			return raw_fcntl(fd, cmd, arg);
+		bool g1 = false;
 		if (ex.pid > 0 && ex.type == F_OWNER_PGRP) {
 			pid_t sup;
 			ex.pid = group_v2r(ex.pid);
 			if ((sup = sup_group(ex.pid)) > 0) {
 				ex.type = F_OWNER_PID;
 				ex.pid = sup;
+				g1 = true;
 			}
-		} else if (ex.pid > 0 && (ex.type == F_OWNER_TID || ex.type == F_OWNER_PID))
+		} else if (ex.pid > 0 && (ex.type == F_OWNER_TID || ex.type == F_OWNER_PID)) {
 			ex.pid = shim_xlate_tid(ex.pid);
-		return raw_fcntl(fd, cmd, (long)&ex);
+		}
+		r = raw_fcntl(fd, cmd, (long)&ex);
+		if (r == 0)
+			g1_mark(fd, g1);
+		return r;
 	case F_GETOWN_EX:
 		r = raw_fcntl(fd, cmd, arg);
 		if (r < 0)
@@ -232,7 +262,7 @@ long shim_sys_fcntl(int fd, int cmd, long arg)
 		struct f_owner_ex *out = (struct f_owner_ex *)arg;
 		if (out->type == F_OWNER_PGRP) {
 			out->pid = out->pid > 0 ? group_r2v(out->pid) : 0;
-		} else if (out->type == F_OWNER_PID && is_init_group(out->pid)) {
+		} else if (out->type == F_OWNER_PID && is_init_group(fd, out->pid)) {
 			out->type = F_OWNER_PGRP;
 			out->pid = 1;
 		} else
@@ -317,15 +347,18 @@ bool shim_ioctl_owner(int fd, unsigned long req, void *arg, int *rc)
 			*rc = real.ioctl(fd, req, arg);
 			return true;
 		}
-		who = (int)owner_v2r(who);
+		bool g1 = false;
+		who = (int)owner_v2r(who, &g1);
 		*rc = real.ioctl(fd, req, &who);
+		if (*rc == 0)
+			g1_mark(fd, g1);
 		return true;
 	}
 	*rc = real.ioctl(fd, req, arg);
 	if (*rc == 0) {
 		/* The kernel has just written it. */
 		int *out = arg;
-		*out = owner_r2v(*out);
+		*out = owner_r2v(fd, *out);
 	}
 	return true;
 }
