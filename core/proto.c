@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Offsets inside a message.  The header is common to both directions. */
 enum {
@@ -313,4 +314,16 @@ const char *proto_op_name(uint16_t op)
 	if (op == 0 || op >= PROTO_OP_END_)
 		return "?";
 	return names[op];
+}
+
+bool proto_evt_write(int fd, const struct proto_evt *e)
+{
+	uint8_t buf[PROTO_EVT_SIZE];
+	ssize_t n;
+
+	proto_pack_evt(e, buf);
+	do
+		n = write(fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(buf);
 }

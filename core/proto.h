@@ -18,6 +18,8 @@
  * request gets exactly one reply with the same op and seq.
  */
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -149,6 +151,19 @@ struct proto_vpids {
 	_Atomic int32_t oneway_sock;
 };
 
+/* A vpid from the counter, or 0: ask with FORK instead (the counter is
+ * retired, or this take went past max).  Shared by the shim's fork and
+ * the tracer's (supervisor/tracer_local.c). */
+static inline int32_t proto_vpids_take(struct proto_vpids *vc)
+{
+	int32_t max = atomic_load(&vc->max), v;
+
+	if (atomic_load(&vc->next) > max)
+		return 0;
+	v = atomic_fetch_add(&vc->next, 1);
+	return v >= 2 && v <= max ? v : 0;
+}
+
 /*
  * Events: one-way news a process may send without its connection, written
  * as PROTO_EVT_SIZE-byte records into the FIFO PROTO_EVENTS_FILE beside the
@@ -266,6 +281,10 @@ int proto_unpack_rep(const uint8_t *buf, size_t len, struct proto_rep *out);
 void proto_pack_evt(const struct proto_evt *e, uint8_t *buf);
 int proto_unpack_evt(const uint8_t *buf, size_t len, struct proto_evt *out);
 struct proto_req proto_evt_req(const struct proto_evt *e);
+/* Pack e and write it to the event FIFO fd in one write (whole or not at
+ * all: <= PIPE_BUF bytes); true when it went.  The writer then counts it
+ * in proto_vpids.ev_posted. */
+bool proto_evt_write(int fd, const struct proto_evt *e);
 
 /* True for the ops an event record may carry: the one-way ones, HELLO,
  * and SETPGID in one form (setpgid(0, 0) by a fork child, see

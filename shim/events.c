@@ -91,17 +91,10 @@ static bool ev_ready(void)
 	return true;
 }
 
-/* Pack and write one record: whole or not at all (<= PIPE_BUF bytes). */
+/* One record, whole or not at all (proto.c). */
 static bool ev_write(const struct proto_evt *e)
 {
-	uint8_t buf[PROTO_EVT_SIZE];
-	ssize_t n;
-
-	proto_pack_evt(e, buf);
-	do
-		n = write(ev_fd, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof(buf);
+	return proto_evt_write(ev_fd, e);
 }
 
 bool shim_event_locked(const struct proto_req *req)

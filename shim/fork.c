@@ -37,15 +37,8 @@ struct proto_vpids *shim_vpids(void)
 static pid_t vc_take(void)
 {
 	struct proto_vpids *vc = vc_get();
-	int32_t max, v;
 
-	if (!vc)
-		return 0;
-	max = atomic_load(&vc->max);
-	if (atomic_load(&vc->next) > max)
-		return 0;
-	v = atomic_fetch_add(&vc->next, 1);
-	return v >= 2 && v <= max ? v : 0;
+	return vc ? proto_vpids_take(vc) : 0;
 }
 
 pid_t shim_fork_counted(void)

@@ -1,12 +1,10 @@
 /* tracer_local.c — what the tracer knows without asking: its tracees' children (vpid <-> rpid), vpids from the shared counter, news through the event FIFO. */
 #include "tracer_int.h"
 
-#include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 /*
  * A Go program's subprocess cost five questions to the supervisor: FORK
@@ -183,17 +181,11 @@ static bool post(const struct tracee *t, uint16_t op, int32_t a, int32_t b, int3
 {
 	struct proto_evt e = {.op = op, .sender_v = t->vpid, .sender_r = t->tgid,
 			      .a = a, .b = b, .c = c, .d = d};
-	uint8_t buf[PROTO_EVT_SIZE];
 	struct timespec ts;
-	ssize_t n;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	e.at = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	proto_pack_evt(&e, buf);
-	do
-		n = write(evfd, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(buf))
+	if (!proto_evt_write(evfd, &e))
 		return false; /* full (EAGAIN): nothing was written */
 	/* Counted after the write, as the shim does (shim/events.c). */
 	atomic_fetch_add(&vc->ev_posted, 1);
@@ -202,15 +194,9 @@ static bool post(const struct tracee *t, uint16_t op, int32_t a, int32_t b, int3
 
 int32_t trc_local_fork(const struct tracee *t, pid_t child)
 {
-	int32_t max, v;
+	int32_t v;
 
-	if (!fifo_ok(t))
-		return 0;
-	max = atomic_load(&vc->max);
-	if (atomic_load(&vc->next) > max)
-		return 0;
-	v = atomic_fetch_add(&vc->next, 1);
-	if (v < 2 || v > max)
+	if (!fifo_ok(t) || (v = proto_vpids_take(vc)) == 0)
 		return 0;
 	/* A counted vpid that is never bound is a gap in the numbering, as
 	 * a shim's whose fork failed: the caller asks instead. */
