@@ -139,7 +139,7 @@ static int req_fields_ok(const struct proto_req *r)
 	case PROTO_OP_PROCIDS:
 		return in_range(r->a, 1, PROTO_PID_MAX) && in_range(r->b, -1, PROTO_PID_MAX);
 	case PROTO_OP_NOTIF:
-		return in_range(r->a, 0, 1 << 20);
+		return in_range(r->a, -1, 1 << 20); /* -1: seize only */
 	case PROTO_OP_CTTY:
 		return in_range(r->a, 0, 1) && in_range(r->b, PROTO_CTTY_OPEN, PROTO_CTTY_LOGIN_TTY) &&
 		       in_range(r->c, 0, 1);

@@ -113,7 +113,10 @@ enum proto_op {
 	 * to exec an image the shim cannot be in; a = the listener's fd
 	 * number in the caller.  The supervisor takes a copy with pidfd_getfd
 	 * and answers the filter's notifications (supervisor/notif.c) before
-	 * it replies; the caller then closes its copy.  err: -errno. */
+	 * it replies; the caller then closes its copy.  a = -1: the caller's
+	 * chain already has a listener (an ancestor's filter: the kernel
+	 * allows one, EBUSY), so only the tracer's SEIZE is asked for.
+	 * err: -errno. */
 	PROTO_OP_NOTIF,
 	/* CTTY: the caller's session acquired (a = 1) or dropped (a = 0) its
 	 * controlling terminal, as the kernel did it; b = how (PROTO_CTTY_*),

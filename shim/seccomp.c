@@ -76,6 +76,17 @@ int shim_seccomp_before_exec(const char *path)
 		if (shim_raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) == 0)
 			fd = install(&prog);
 	}
+	if (fd == -EBUSY) {
+		/* A filter with a listener is in our chain already (the
+		 * kernel allows one): an ancestor's, whose calls the supervisor
+		 * answers.  What may be missing is the tracer, which lets a
+		 * preloaded process's children go (supervisor/tracer.c): ask
+		 * it to seize us, without a listener to hand over. */
+		req.a = -1;
+		rc = shim_call(&req, &rep) < 0 ? -ENOTCONN : rep.err;
+		shim_errno_keep(saved);
+		return rc;
+	}
 	if (fd < 0) {
 		shim_errno_keep(saved);
 		return (int)fd;

@@ -72,6 +72,13 @@ int notif_take(struct sup *s, struct sup_client *c, int fd)
 	int pidfd, lfd;
 	struct sup_notif *n;
 
+	/* Filtered already, by an ancestor's filter whose listener we hold
+	 * (shim/seccomp.c, EBUSY): its calls reach us, its fork and wait
+	 * need the tracer, which let it go when a preloaded parent below the
+	 * filtered image forked it.  Not filtered by us at all (another
+	 * program's listener): the seize costs its stops, nothing more. */
+	if (fd == -1)
+		return tracer_enabled() ? tracer_seize(s, c->rpid, c->vpid) : 0;
 	if (sizes.seccomp_notif == 0 &&
 	    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return -errno;

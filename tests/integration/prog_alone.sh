@@ -109,6 +109,14 @@ go: child: F_GETLK 0, held by the parent true
 go: child ran: <nil>" "$X" flock
 		continue
 	fi
+	# A preloaded shell below the image (traced with it) forks a child
+	# (with its libc: the tracer lets that child go) that execs the image
+	# again: the kernel refuses a second listener in one filter chain
+	# (EBUSY), so the exec wrapper asks only to be traced again; without
+	# that, this image's setpgid, fork and wait failed with ENOSYS.
+	n=$(it_native "$X" exec /bin/sh -c '"$1" ids; "$1" fork | grep -c "= -1 ENOSYS"' _ "$X" 2>&1; echo "rc $?")
+	s=$(it_shim -- "$X" exec /bin/sh -c '"$1" ids; "$1" fork | grep -c "= -1 ENOSYS"' _ "$X" 2>&1; echo "rc $?")
+	it_expect "$img: below a shell below itself, same as Linux" "$s" "$n"
 	n=$(it_native "$X" fork 2>&1; echo "rc $?")
 	s=$(it_shim -- "$X" fork 2>&1; echo "rc $?")
 	it_expect "$img: fork family and wait family, same as Linux" "$s" "$n"
