@@ -15,7 +15,7 @@ trap 'rm -rf "$dir"' EXIT
 
 # The job: timeout leads a group of its own (as a user's `timeout 30
 # jobshim run ...`), jobshim its child in that group.
-job() { timeout 60 $IT_NS setsid sh -c 'timeout 30 "$1" run -- "$2"; echo "job: still here $?"' _ "$B/jobshim" "$1" </dev/null 2>&1; }
+job() { timeout -k 5 60 $IT_NS setsid sh -c 'timeout 30 "$1" run -- "$2"; echo "job: still here $?"' _ "$B/jobshim" "$1" </dev/null 2>&1; }
 
 it_expect "dynamic: group 1 as an owner, the job untouched" "$(job "$B/itest/owner_init")" \
 "F_SETOWN -1: 0

@@ -38,13 +38,13 @@ it_shim_missing() {
 # are pushed away from the virtual ones (pidpush), 60 s at most.
 it_shim() {
 	# shellcheck disable=SC2086
-	timeout 60 $IT_NS "$PIDPUSH" "$NATIVE_INIT" "$JOBSHIM" run "$@" </dev/null
+	timeout -k 5 60 $IT_NS "$PIDPUSH" "$NATIVE_INIT" "$JOBSHIM" run "$@" </dev/null
 }
 
 # it_native CMD ARGS...: the same shape natively (native_init is the init).
 it_native() {
 	# shellcheck disable=SC2086
-	timeout 60 $IT_NS "$NATIVE_INIT" "$@" </dev/null
+	timeout -k 5 60 $IT_NS "$NATIVE_INIT" "$@" </dev/null
 }
 
 # it_expect WHAT GOT WANT: compare, print a one-line verdict, count failures.
