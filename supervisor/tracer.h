@@ -39,6 +39,9 @@ enum trc_op {
 	TRC_TCPGRP,    /* tracer -> sup: tid's terminal foreground group.  a = 0: the
 			* kernel said real group b; reply v[0] = the virtual one.  a = 1:
 			* the real tcsetpgrp to virtual group b succeeded: the engine records it. */
+	TRC_BELL,      /* tracer -> sup, its first message: a = the doorbell's
+			* rpid (0: none).  No reply.  After each message it sends,
+			* the supervisor rings the doorbell (SIGUSR1): tracer.c. */
 	TRC_REPLY,     /* an answer */
 };
 

@@ -24,6 +24,16 @@
 
 static int tfd = -1;
 static pid_t tpid;
+static int bellfd = -1; /* the tracer's doorbell (tracer.c), by pidfd; -1 none */
+
+/* After a message to the tracer, which sleeps in waitpid: wake it. */
+static void ring(void)
+{
+	if (bellfd >= 0 && sysio_pidfd_signal(bellfd, SIGUSR1) < 0) {
+		close(bellfd); /* gone: the tracer polls its socket now */
+		bellfd = -1;
+	}
+}
 
 bool tracer_enabled(void)
 {
@@ -69,6 +79,19 @@ static int start(struct sup *s)
 	close(sv[1]);
 	tfd = sv[0];
 	tpid = pid;
+	/* Its first message names its doorbell (tracer.c). */
+	{
+		struct trc_msg b;
+		ssize_t n;
+		while ((n = recv(tfd, &b, sizeof(b), 0)) < 0 && errno == EINTR)
+			;
+		if (n != (ssize_t)sizeof(b) || b.op != TRC_BELL) {
+			tracer_stop(s);
+			return -ECHILD;
+		}
+		if (b.a > 0 && (bellfd = sysio_pidfd_open(b.a)) < 0)
+			bellfd = -1;
+	}
 	if (sup_watch(s, tfd, SUP_W_NOTIF, 0) < 0) {
 		tracer_stop(s);
 		return -ENOMEM;
@@ -294,6 +317,7 @@ int tracer_seize(struct sup *s, pid_t rpid, int32_t vpid)
 	while (send(tfd, &q, sizeof(q), MSG_NOSIGNAL) < 0)
 		if (errno != EINTR)
 			return -errno;
+	ring();
 	/* Its questions may cross ours: answer them meanwhile. */
 	for (;;) {
 		ssize_t n = recv(tfd, &r, sizeof(r), 0);
@@ -316,6 +340,10 @@ void tracer_stop(struct sup *s)
 	sup_unwatch(s, tfd);
 	close(tfd); /* it sees the end and leaves; the kernel detaches its tracees */
 	tfd = -1;
+	ring();
+	if (bellfd >= 0)
+		close(bellfd);
+	bellfd = -1;
 	while (waitpid(tpid, NULL, 0) < 0 && errno == EINTR)
 		;
 	tpid = 0;
