@@ -79,8 +79,12 @@ $(CORE_LIB): $(CORE_OBJ)
 	ar rcs $@ $^
 
 # The shim links only libc: every extra library would be loaded by every exec.
+# -z noseparate-code: two loadable segments instead of four (headers and
+# read-only data share the text's pages), two mmaps fewer in every image
+# the shim is loaded in: 5-6 µs of the 30 µs the shim's load costs more
+# than an empty library's (/bin/true spawned 2000 times, 4 Dec 2026).
 $(SHIM_LIB): $(SHIM_OBJ) shim/libjobshim.map shim/hot.ld
-	$(CC) -shared -fPIC -Wl,--version-script=shim/libjobshim.map -Wl,-z,now -Wl,-T,shim/hot.ld -o $@ $(SHIM_OBJ)
+	$(CC) -shared -fPIC -Wl,--version-script=shim/libjobshim.map -Wl,-z,now -Wl,-z,noseparate-code -Wl,-T,shim/hot.ld -o $@ $(SHIM_OBJ)
 
 $(SPAWN_EXEC): shim/tramp/jobshim-exec.c | $(DEPS_OK)
 	$(CC) $(CFLAGS) $< -o $@
