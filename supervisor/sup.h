@@ -150,6 +150,8 @@ struct trace {
 	                    record boundary (flushes happen between events) */
 	bool failed;     /* a write failed: said on stderr, tracing stopped, the
 	                    trace is incomplete (run.c: exit 125 instead of 0) */
+	char rec[1024];  /* the JSON record being made (trace.c), written whole */
+	size_t len;
 };
 
 enum sup_phase {

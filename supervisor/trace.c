@@ -38,6 +38,7 @@ int trace_open(struct trace *t, const char *path)
 	t->regular = false;
 	t->synced = 0;
 	t->failed = false;
+	t->len = 0;
 	if (!path)
 		return 0;
 	if (strcmp(path, "-") == 0) {
@@ -113,22 +114,31 @@ void trace_close(struct trace *t)
 	t->f = NULL;
 }
 
-/* The fields are written piece by piece, many per event: plain fwrite of
- * text formatted here, not fprintf (its format parsing, and %f's
- * floating point, were a third of the supervisor's time in a traced run
- * of short-lived processes), on a stream without locking (only the
- * supervisor's one thread writes it: trace_open). */
-static void put_raw(FILE *f, const char *v, size_t n)
+/* A JSON record is made in t->rec from text formatted here and goes to
+ * the stream in one fwrite at trace_end: fprintf's format parsing and
+ * %f's floating point, then one stdio call per piece, were a third of the
+ * supervisor's time in a traced run of short-lived processes.  A record
+ * longer than the buffer goes out in pieces. */
+static void put_raw(struct trace *t, const char *v, size_t n)
 {
-	fwrite(v, 1, n, f);
+	if (t->len + n > sizeof(t->rec)) {
+		fwrite(t->rec, 1, t->len, t->f);
+		t->len = 0;
+		if (n > sizeof(t->rec)) {
+			fwrite(v, 1, n, t->f);
+			return;
+		}
+	}
+	memcpy(t->rec + t->len, v, n);
+	t->len += n;
 }
 
-static void put_lit(FILE *f, const char *v)
+static void put_lit(struct trace *t, const char *v)
 {
-	put_raw(f, v, strlen(v));
+	put_raw(t, v, strlen(v));
 }
 
-static void put_i64(FILE *f, int64_t v)
+static void put_i64(struct trace *t, int64_t v)
 {
 	char buf[24], *p = buf + sizeof(buf);
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
@@ -138,60 +148,60 @@ static void put_i64(FILE *f, int64_t v)
 	while ((u /= 10) != 0);
 	if (v < 0)
 		*--p = '-';
-	put_raw(f, p, (size_t)(buf + sizeof(buf) - p));
+	put_raw(t, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /* ns as seconds with six decimals, rounded to the microsecond (%.6f). */
-static void put_secs(FILE *f, int64_t ns)
+static void put_secs(struct trace *t, int64_t ns)
 {
 	int64_t us = ns >= 0 ? (ns + 500) / 1000 : -((-ns + 500) / 1000);
 	int64_t frac = us % 1000000;
 	char digits[7];
 
 	if (us < 0) {
-		put_raw(f, "-", 1);
+		put_raw(t, "-", 1);
 		us = -us;
 		frac = us % 1000000;
 	}
-	put_i64(f, us / 1000000);
+	put_i64(t, us / 1000000);
 	for (int i = 5; i >= 0; i--, frac /= 10)
 		digits[i] = (char)('0' + frac % 10);
 	digits[6] = '\0';
-	put_raw(f, ".", 1);
-	put_raw(f, digits, 6);
+	put_raw(t, ".", 1);
+	put_raw(t, digits, 6);
 }
 
 /* JSON string body with the escapes RFC 8259 requires. */
-static void put_json_str(FILE *f, const char *v)
+static void put_json_str(struct trace *t, const char *v)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)v, *run = p;
 
-	put_raw(f, "\"", 1);
+	put_raw(t, "\"", 1);
 	for (; *p; p++) {
 		if (*p != '"' && *p != '\\' && *p >= 0x20 && *p != 0x7f)
 			continue;
-		put_raw(f, (const char *)run, (size_t)(p - run));
+		put_raw(t, (const char *)run, (size_t)(p - run));
 		if (*p == '"' || *p == '\\') {
 			char e[2] = {'\\', (char)*p};
-			put_raw(f, e, 2);
+			put_raw(t, e, 2);
 		} else {
 			char e[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-			put_raw(f, e, 6);
+			put_raw(t, e, 6);
 		}
 		run = p + 1;
 	}
-	put_raw(f, (const char *)run, (size_t)(p - run));
-	put_raw(f, "\"", 1);
+	put_raw(t, (const char *)run, (size_t)(p - run));
+	put_raw(t, "\"", 1);
 }
 
 static void put_key(struct trace *t, const char *key)
 {
 	if (!t->first)
-		put_raw(t->f, ",", 1);
+		put_raw(t, ",", 1);
 	t->first = false;
-	put_json_str(t->f, key);
-	put_raw(t->f, ":", 1);
+	put_json_str(t, key);
+	put_raw(t, ":", 1);
 }
 
 /* When the event happened: now, or the time an event record was written
@@ -211,20 +221,21 @@ void trace_begin(struct trace *t, const char *ev, int32_t vpid, int64_t rpid)
 {
 	if (!t->f || t->text)
 		return;
-	put_lit(t->f, "{\"t\":");
-	put_secs(t->f, event_time(t) - t->t0);
-	put_lit(t->f, ",\"ev\":");
-	put_json_str(t->f, ev);
+	t->len = 0;
+	put_lit(t, "{\"t\":");
+	put_secs(t, event_time(t) - t->t0);
+	put_lit(t, ",\"ev\":");
+	put_json_str(t, ev);
 	t->first = false;
 	if (vpid > 0) {
-		put_lit(t->f, ",\"vpid\":");
-		put_i64(t->f, vpid);
+		put_lit(t, ",\"vpid\":");
+		put_i64(t, vpid);
 	}
 	if (rpid > 0) {
-		put_lit(t->f, ",\"rpid\":");
-		put_i64(t->f, rpid);
+		put_lit(t, ",\"rpid\":");
+		put_i64(t, rpid);
 	} else if (vpid > 0) {
-		put_lit(t->f, ",\"rpid\":null");
+		put_lit(t, ",\"rpid\":null");
 	}
 }
 
@@ -233,7 +244,7 @@ void trace_int(struct trace *t, const char *key, int64_t v)
 	if (!t->f || t->text)
 		return;
 	put_key(t, key);
-	put_i64(t->f, v);
+	put_i64(t, v);
 }
 
 void trace_str(struct trace *t, const char *key, const char *v)
@@ -241,7 +252,7 @@ void trace_str(struct trace *t, const char *key, const char *v)
 	if (!t->f || t->text)
 		return;
 	put_key(t, key);
-	put_json_str(t->f, v);
+	put_json_str(t, v);
 }
 
 void trace_null(struct trace *t, const char *key)
@@ -249,7 +260,7 @@ void trace_null(struct trace *t, const char *key)
 	if (!t->f || t->text)
 		return;
 	put_key(t, key);
-	put_lit(t->f, "null");
+	put_lit(t, "null");
 }
 
 void trace_bool(struct trace *t, const char *key, bool v)
@@ -257,7 +268,7 @@ void trace_bool(struct trace *t, const char *key, bool v)
 	if (!t->f || t->text)
 		return;
 	put_key(t, key);
-	put_lit(t->f, v ? "true" : "false");
+	put_lit(t, v ? "true" : "false");
 }
 
 void trace_ids(struct trace *t, const char *key, const int32_t *ids, size_t n)
@@ -265,13 +276,13 @@ void trace_ids(struct trace *t, const char *key, const int32_t *ids, size_t n)
 	if (!t->f || t->text)
 		return;
 	put_key(t, key);
-	put_raw(t->f, "[", 1);
+	put_raw(t, "[", 1);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			put_raw(t->f, ",", 1);
-		put_i64(t->f, ids[i]);
+			put_raw(t, ",", 1);
+		put_i64(t, ids[i]);
 	}
-	put_raw(t->f, "]", 1);
+	put_raw(t, "]", 1);
 }
 
 void trace_end(struct trace *t, const char *fmt, ...)
@@ -281,7 +292,9 @@ void trace_end(struct trace *t, const char *fmt, ...)
 	if (!t->f)
 		return;
 	if (!t->text) {
-		put_raw(t->f, "}\n", 2);
+		put_raw(t, "}\n", 2);
+		fwrite(t->rec, 1, t->len, t->f);
+		t->len = 0;
 		return;
 	}
 	fprintf(t->f, "jobshim: %10.6f ", (double)(event_time(t) - t->t0) / 1e9);
