@@ -100,9 +100,7 @@ static void trace_orphan(struct sup *s, const struct eng_fx *fx, size_t i)
 	trace_str(t, "cause", cause == ENG_ORPHAN_PARENT_EXIT ? "parent_exit" : "self_exit");
 	trace_int(t, "exited", e->b);
 	trace_ids(t, "stopped", stopped, e->nids);
-	if (t->f && !t->text) {
-		fputs(",\"signals\":[\"SIGHUP\",\"SIGCONT\"]", t->f);
-	}
+	trace_json(t, "signals", "[\"SIGHUP\",\"SIGCONT\"]");
 	trace_ids(t, "members", members, nm);
 	trace_bool(t, "kernel", kernel);
 	for (size_t k = 0; k < e->nids && off < sizeof(list) - 16; k++)

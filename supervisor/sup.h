@@ -463,6 +463,8 @@ void trace_str(struct trace *t, const char *key, const char *v);
 void trace_null(struct trace *t, const char *key);
 void trace_bool(struct trace *t, const char *key, bool v);
 void trace_ids(struct trace *t, const char *key, const int32_t *ids, size_t n);
+/* A field whose value is JSON text as it is (an array of strings, ...). */
+void trace_json(struct trace *t, const char *key, const char *json);
 void trace_end(struct trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void trace_flush(struct trace *t);
 const char *trace_errno(int err);   /* "EPERM" for 1 or -1 */

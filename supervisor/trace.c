@@ -285,6 +285,14 @@ void trace_ids(struct trace *t, const char *key, const int32_t *ids, size_t n)
 	put_raw(t, "]", 1);
 }
 
+void trace_json(struct trace *t, const char *key, const char *json)
+{
+	if (!t->f || t->text)
+		return;
+	put_key(t, key);
+	put_lit(t, json);
+}
+
 void trace_end(struct trace *t, const char *fmt, ...)
 {
 	va_list ap;
