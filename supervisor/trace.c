@@ -155,20 +155,16 @@ static void put_i64(struct trace *t, int64_t v)
 static void put_secs(struct trace *t, int64_t ns)
 {
 	int64_t us = ns >= 0 ? (ns + 500) / 1000 : -((-ns + 500) / 1000);
-	int64_t frac = us % 1000000;
-	char digits[7];
+	char frac[7] = ".";
 
 	if (us < 0) {
 		put_raw(t, "-", 1);
 		us = -us;
-		frac = us % 1000000;
 	}
 	put_i64(t, us / 1000000);
-	for (int i = 5; i >= 0; i--, frac /= 10)
-		digits[i] = (char)('0' + frac % 10);
-	digits[6] = '\0';
-	put_raw(t, ".", 1);
-	put_raw(t, digits, 6);
+	for (int i = 6, f = (int)(us % 1000000); i >= 1; i--, f /= 10)
+		frac[i] = (char)('0' + f % 10);
+	put_raw(t, frac, 7);
 }
 
 /* JSON string body with the escapes RFC 8259 requires. */

@@ -443,16 +443,21 @@ static void reap_stops(void)
 
 static pid_t bell; /* the doorbell (below), 0 none */
 
+/* A doorbell we no longer want: killed and reaped here, not left a
+ * zombie to whoever adopts it. */
+static void bell_kill(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+}
+
 /* The supervisor is gone or done with us: so are we (the kernel detaches
- * our tracees), and the doorbell, reaped here rather than left a zombie
- * to whoever adopts it. */
+ * our tracees), and the doorbell. */
 static void leave(void)
 {
-	if (bell > 0) {
-		kill(bell, SIGKILL);
-		while (waitpid(bell, NULL, __WALL) < 0 && errno == EINTR)
-			;
-	}
+	if (bell > 0)
+		bell_kill(bell);
 	_exit(0);
 }
 
@@ -517,9 +522,7 @@ static pid_t bell_start(void)
 			pause();
 	}
 	if (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
-			;
+		bell_kill(pid);
 		return 0;
 	}
 	return pid;
