@@ -37,6 +37,26 @@ static long install(struct sock_fprog *prog)
 	return fd;
 }
 
+/* The supervisor could not have us traced: the fork guard, so that our
+ * image's forks fail (ENOSYS) rather than return real pids
+ * (seccomp_bpf.h).  No listener; no_new_privs is set already when the
+ * kernel wants it, unless the filter was an ancestor's (EBUSY). */
+static void guard(const char *path)
+{
+	struct sock_filter f[SECCOMP_BPF_MAX];
+	struct sock_fprog prog;
+	long rc;
+
+	if (!seccomp_bpf_trace_on())
+		return; /* JOBSHIM_NOTRACE: forks are not traced at all */
+	prog.len = (unsigned short)seccomp_bpf_build_guard(f);
+	prog.filter = f;
+	rc = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog, 0, 0, 0);
+	if (rc == -EACCES && !setid_image(path) &&
+	    shim_raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) == 0)
+		shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog, 0, 0, 0);
+}
+
 /*
  * Install the filter on the calling thread and hand its listener to the
  * supervisor (NOTIF round trip).  Without CAP_SYS_ADMIN the kernel
@@ -84,6 +104,8 @@ int shim_seccomp_before_exec(const char *path)
 		 * it to seize us, without a listener to hand over. */
 		req.a = -1;
 		rc = shim_call(&req, &rep) < 0 ? -ENOTCONN : rep.err;
+		if (rc < 0)
+			guard(path);
 		shim_errno_keep(saved);
 		return rc;
 	}
@@ -101,6 +123,8 @@ int shim_seccomp_before_exec(const char *path)
 	 * ENOSYS from now on (the kernel's answer without a listener): never
 	 * a virtual pid reaching the kernel as a real one. */
 	shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
+	if (rc < 0)
+		guard(path);
 	shim_errno_keep(saved);
 	return rc;
 }

@@ -125,10 +125,17 @@ void notif_cmd_child(const char *argv0, int syncw, int ackr)
 	if (fd < 0)
 		return;
 	int32_t n = (int32_t)fd;
+	ack = 1;
 	if (write(syncw, &n, sizeof(n)) == (ssize_t)sizeof(n))
 		while (read(ackr, &ack, 1) < 0 && errno == EINTR)
 			;
 	close((int)fd);
+	/* Not traced (the ack says why not): its forks fail rather than
+	 * return real pids (seccomp_bpf.h, the fork guard). */
+	if (ack != 0 && seccomp_bpf_trace_on()) {
+		prog.len = (unsigned short)seccomp_bpf_build_guard(f);
+		syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	}
 }
 
 /* In the supervisor after the fork: take the child's listener if it made
@@ -144,10 +151,11 @@ void notif_cmd_parent(struct sup *s, pid_t child, int syncr, int ackw)
 	while (r < 0 && errno == EINTR);
 	if (r == (ssize_t)sizeof(n)) {
 		int rc = notif_take(s, &c, n);
+		char ack = rc < 0; /* 1: not traced, the child adds the fork guard */
 		if (rc < 0)
 			fprintf(stderr, "jobshim: cannot take the command's seccomp listener: %s\n",
 				strerror(-rc));
-		while (write(ackw, "", 1) < 0 && errno == EINTR)
+		while (write(ackw, &ack, 1) < 0 && errno == EINTR)
 			;
 	}
 }
