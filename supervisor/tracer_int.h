@@ -17,6 +17,7 @@ struct tracee {
 	pid_t tgid;          /* its process (0 unknown) */
 	int32_t vpid;        /* its process's vpid (0 unknown: the tracer asks) */
 	bool started;        /* its first stop seen (or seized) */
+	bool exec_quiet;     /* PTRACE_O_TRACEEXEC off until its next stop (tracer.c, release) */
 	enum disp disp;      /* what its first stop does */
 	long nr;             /* the traced call it is in, -1 none */
 	int32_t vchild;      /* fork: the child's vpid */
