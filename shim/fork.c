@@ -12,20 +12,33 @@
 /*
  * The supervisor's shared vpid counter (proto.h): the file "vpids" beside
  * the socket, mapped on the first fork that needs it and kept (a fork child
- * inherits the mapping; an exec'd image maps it again).  Both are written
- * only with the connection lock held and signals blocked.  vc_failed: the
- * file is missing (an older supervisor) or unusable: FORK round trips.
+ * inherits the mapping; an exec'd image maps it again).  The model view
+ * (mview.c) reads its counters through the same mapping: one mapping per
+ * process, not two.  vc_failed: the file is missing (an older supervisor)
+ * or unusable: FORK round trips.  Never mapped by a vfork child (its
+ * callers: the fork wrappers before the fork, the view outside one).
  */
-static struct proto_vpids *vc_map;
-static bool vc_failed;
+static _Atomic(struct proto_vpids *) vc_map;
+static atomic_bool vc_failed;
 
 static struct proto_vpids *vc_get(void)
 {
-	if (vc_map || vc_failed)
-		return vc_map;
-	vc_map = shim_sup_file_map(PROTO_VPIDS_FILE, PROTO_VPIDS_SIZE);
-	vc_failed = vc_map == NULL;
-	return vc_map;
+	struct proto_vpids *m = atomic_load_explicit(&vc_map, memory_order_acquire), *expect = NULL;
+
+	if (m != NULL || atomic_load_explicit(&vc_failed, memory_order_relaxed))
+		return m;
+	m = shim_sup_file_map(PROTO_VPIDS_FILE, PROTO_VPIDS_SIZE);
+	if (m == NULL) {
+		atomic_store_explicit(&vc_failed, true, memory_order_relaxed);
+		return NULL;
+	}
+	/* Two threads' first uses may race (the view's reads take no lock):
+	 * one mapping is kept. */
+	if (!atomic_compare_exchange_strong(&vc_map, &expect, m)) {
+		munmap(m, PROTO_VPIDS_SIZE);
+		m = expect;
+	}
+	return m;
 }
 
 struct proto_vpids *shim_vpids(void)

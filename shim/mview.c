@@ -13,8 +13,8 @@
  * Mapped read-only on the first read that could use it (outside a vfork
  * child, which must not change our state) and kept: a fork child inherits
  * the mappings, an exec'd image maps them again.  The counter page
- * (proto.h: ev_posted, oneway_sock) is mapped here too, read-only, apart
- * from fork.c's writable mapping, which is the lock holder's.
+ * (proto.h: ev_posted, oneway_sock) is fork.c's mapping (shim_vpids), only
+ * read here.
  *
  * A read from the view is "fresh" -- no news on its way that the view
  * lacks -- when every event record counted so far has been applied
@@ -25,16 +25,17 @@
  */
 
 static _Atomic(void *) mv_map;
-static _Atomic(struct proto_vpids *) mv_vc;
 static atomic_bool mv_unusable;
 
-/* Both mappings, or false (then every read asks the supervisor). */
+/* The view and the counters, or false (then every read asks the
+ * supervisor). */
 static bool mv_open(void)
 {
 	void *m, *expect = NULL;
-	struct proto_vpids *vc, *vexpect = NULL;
 	int fd;
 
+	if (shim_vpids() == NULL)
+		return false;
 	fd = shim_sup_file_open(MVIEW_FILE, O_RDONLY, S_IFREG, (off_t)MVIEW_SIZE);
 	if (fd < 0)
 		return false;
@@ -42,19 +43,11 @@ static bool mv_open(void)
 	close(fd);
 	if (m == MAP_FAILED)
 		return false;
-	fd = shim_sup_file_open(PROTO_VPIDS_FILE, O_RDONLY, S_IFREG, PROTO_VPIDS_SIZE);
-	vc = fd >= 0 ? mmap(NULL, PROTO_VPIDS_SIZE, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
-	if (fd >= 0)
-		close(fd);
-	if (vc == MAP_FAILED || mview_head(m)->magic != MVIEW_MAGIC) {
+	if (mview_head(m)->magic != MVIEW_MAGIC) {
 		munmap(m, MVIEW_SIZE);
-		if (vc != MAP_FAILED)
-			munmap(vc, PROTO_VPIDS_SIZE);
 		return false;
 	}
-	/* Two threads' first reads may race: one pair of mappings is kept. */
-	if (!atomic_compare_exchange_strong(&mv_vc, &vexpect, vc))
-		munmap(vc, PROTO_VPIDS_SIZE);
+	/* Two threads' first reads may race: one mapping is kept. */
 	if (!atomic_compare_exchange_strong(&mv_map, &expect, m))
 		munmap(m, MVIEW_SIZE);
 	return true;
@@ -78,7 +71,7 @@ static void *mv_fresh(void)
 	}
 	if (shim_mode() != SHIM_MODE_ONLINE)
 		return NULL;
-	vc = atomic_load_explicit(&mv_vc, memory_order_acquire);
+	vc = shim_vpids(); /* mapped before the view (mv_open) */
 	/* magic: cleared by a supervisor that ended (--keep leftovers). */
 	if (mview_head(m)->magic != MVIEW_MAGIC ||
 	    atomic_load_explicit(&vc->oneway_sock, memory_order_acquire) != 0 ||
