@@ -146,7 +146,8 @@ _Static_assert(3 + 3 + 1 + 2 + 5 + NTRACED + 2 + NNRS + 8 + (NFCNTL + 4) + (NIOC
 /*
  * The fork guard: a second filter, without a listener, for an image the
  * tracer could not seize (the supervisor said so: a non-root supervisor
- * and a set-id tracee, no tracer to start).  Its fork, vfork, clone3 and
+ * and a tracee it may not ptrace -- not dumpable, or another uid -- or no
+ * tracer to start).  Its fork, vfork, clone3 and
  * clone without CLONE_THREAD from its own code return SECCOMP_RET_TRACE,
  * which with no tracer the kernel fails with ENOSYS: the child of a fork
  * nobody can number never comes back with its real pid as if it were a

@@ -183,6 +183,17 @@ static void on_seize(const struct trc_msg *q)
 
 /* ---- stops ------------------------------------------------------------ */
 
+/* t enters a call with registers r: nothing of the last one is left
+ * (trc_call_exit's undo state), and no call is traced until one says so. */
+static void call_begin(struct tracee *t, const struct user_regs_struct *r)
+{
+	t->orig = *r;
+	t->restore = false;
+	t->subreaper = false;
+	t->poke_addr = 0;
+	t->nr = -1;
+}
+
 static void on_seccomp(struct tracee *t)
 {
 	struct user_regs_struct r;
@@ -191,11 +202,7 @@ static void on_seccomp(struct tracee *t)
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0)
 		return;
 	nr = (long)r.orig_rax;
-	t->orig = r;
-	t->restore = false;
-	t->subreaper = false;
-	t->poke_addr = 0;
-	t->nr = -1;
+	call_begin(t, &r);
 	if (trc_is_fork_nr(nr)) {
 		/* fork and vfork take no flags (rdi is whatever it was) */
 		unsigned long long flags = nr == SYS_clone ? r.rdi : 0;
@@ -278,10 +285,7 @@ static void fork_from_image(struct tracee *t)
 	if ((nr != SYS_fork && nr != SYS_vfork && nr != SYS_clone) ||
 	    (r.rip >> 32) >= SHIM_SECCOMP_IP_LIMIT_HI || (nr == SYS_clone && (r.rdi & CLONE_THREAD)))
 		return;
-	t->orig = r;
-	t->restore = false;
-	t->subreaper = false;
-	t->poke_addr = 0;
+	call_begin(t, &r);
 	t->nr = nr;
 	t->cflags = nr == SYS_clone ? r.rdi : 0;
 }
