@@ -37,7 +37,7 @@ SHIM_EXPORT int clock_getcpuclockid(pid_t pid, clockid_t *clock_id)
 		if (pid == SHIM_PID_NONE)
 			return ESRCH;
 	}
-	return real.clock_getcpuclockid(pid, clock_id);
+	return REAL(clock_getcpuclockid)(pid, clock_id);
 }
 
 /* The sigevent to hand the kernel: *copy with the thread id translated,
@@ -58,7 +58,7 @@ SHIM_EXPORT int timer_create(clockid_t clock, struct sigevent *sev, timer_t *tim
 	struct sigevent copy;
 
 	shim_init();
-	return real.timer_create(clock, (struct sigevent *)timer_event(sev, &copy), timer);
+	return REAL(timer_create)(clock, (struct sigevent *)timer_event(sev, &copy), timer);
 }
 
 /* syscall(SYS_timer_create, clock, sev, &id): the kernel's result. */

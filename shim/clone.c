@@ -88,7 +88,7 @@ SHIM_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	shim_init();
 	if (shim_mode() == SHIM_MODE_NONE || (flags & ~CSIGNAL & ~CLONE_FORKLIKE) != 0 ||
 	    fn == NULL || stack == NULL)
-		return real.clone(fn, stack, flags, arg, ptid, tls, ctid);
+		return REAL(clone)(fn, stack, flags, arg, ptid, tls, ctid);
 	clone_cur.flags = (unsigned long)(unsigned int)flags;
 	clone_cur.ctid = ctid;
 	pid = shim_fork(clone_fork);

@@ -191,7 +191,7 @@ static int conn_open(void)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	/* The real pid: not through our getsockopt, which shows vpids. */
-	if (real.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
+	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
 		atomic_store(&conn_peer, cred.pid);
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, SHIM_FD_MIN);
 	if (hi >= 0) {

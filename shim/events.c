@@ -73,7 +73,7 @@ static bool sup_alive(void)
 	struct proto_vpids *vc = shim_vpids();
 
 	return vc && atomic_load(&vc->sup_rpid) > 0 &&
-	       !(real.kill(atomic_load(&vc->sup_rpid), 0) < 0 && errno == ESRCH);
+	       !(REAL(kill)(atomic_load(&vc->sup_rpid), 0) < 0 && errno == ESRCH);
 }
 
 /* The FIFO, ready to write (opened now if needed); false: do not use it. */

@@ -34,7 +34,7 @@ const char *shim_exec_search(const char *file, char *buf, size_t cap)
 			memcpy(buf, dir, dlen);
 			buf[dlen] = '/';
 			memcpy(buf + dlen + 1, file, flen + 1);
-			if (real.access(buf, X_OK) == 0)
+			if (REAL(access)(buf, X_OK) == 0)
 				return buf;
 		}
 		p += n;
@@ -61,7 +61,7 @@ static bool exec_traced_ask(void)
 		return true;
 	memcpy(buf, sock, dirlen);
 	memcpy(buf + dirlen, "trace", sizeof("trace"));
-	return real.access(buf, F_OK) == 0;
+	return REAL(access)(buf, F_OK) == 0;
 }
 
 static bool exec_traced(void);
@@ -197,13 +197,13 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 	}
 	switch (kind) {
 	case EXEC_PATH:
-		rc = real.execve(path, argv, env);
+		rc = REAL(execve)(path, argv, env);
 		break;
 	case EXEC_SEARCH:
-		rc = real.execvpe(path, argv, env);
+		rc = REAL(execvpe)(path, argv, env);
 		break;
 	default:
-		rc = real.fexecve(fd, argv, env);
+		rc = REAL(fexecve)(fd, argv, env);
 		break;
 	}
 	err = errno;

@@ -287,13 +287,11 @@ static int fcntl_any(int fd, int cmd, va_list ap)
 	long r;
 
 	if (!owner_cmd(cmd)) {
-		if (real.fcntl == NULL)
-			real_resolve(); /* a constructor before ours */
-		return real.fcntl(fd, cmd, arg);
+		return REAL(fcntl)(fd, cmd, arg);
 	}
 	shim_init();
 	if (shim_offline())
-		return real.fcntl(fd, cmd, arg);
+		return REAL(fcntl)(fd, cmd, arg);
 	if (cmd == F_GETOWN) {
 		pid_t owner;
 		r = getown(fd, &owner);
@@ -339,22 +337,22 @@ bool shim_ioctl_owner(int fd, unsigned long req, void *arg, int *rc)
 	if (req != FIOSETOWN && req != SIOCSPGRP && req != FIOGETOWN && req != SIOCGPGRP)
 		return false;
 	if (shim_offline()) {
-		*rc = real.ioctl(fd, req, arg);
+		*rc = REAL(ioctl)(fd, req, arg);
 		return true;
 	}
 	if (req == FIOSETOWN || req == SIOCSPGRP) {
 		if (!shim_peek(&who, arg, sizeof(who))) {
-			*rc = real.ioctl(fd, req, arg);
+			*rc = REAL(ioctl)(fd, req, arg);
 			return true;
 		}
 		bool g1 = false;
 		who = (int)owner_v2r(who, &g1);
-		*rc = real.ioctl(fd, req, &who);
+		*rc = REAL(ioctl)(fd, req, &who);
 		if (*rc == 0)
 			g1_mark(fd, g1);
 		return true;
 	}
-	*rc = real.ioctl(fd, req, arg);
+	*rc = REAL(ioctl)(fd, req, arg);
 	if (*rc == 0) {
 		/* The kernel has just written it. */
 		int *out = arg;
@@ -369,9 +367,7 @@ SHIM_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *le
 {
 	int rc;
 
-	if (real.getsockopt == NULL)
-		real_resolve();
-	rc = real.getsockopt(fd, level, name, val, len);
+	rc = REAL(getsockopt)(fd, level, name, val, len);
 	if (rc == 0 && level == SOL_SOCKET && name == SO_PEERCRED && val != NULL &&
 	    *len >= (socklen_t)sizeof(pid_t)) {
 		shim_init();

@@ -231,13 +231,13 @@ void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted)
 SHIM_EXPORT SHIM_FORK_TEXT pid_t fork(void)
 {
 	shim_init();
-	return shim_fork(real.fork);
+	return shim_fork(REAL(fork));
 }
 
 SHIM_EXPORT pid_t _Fork(void)
 {
 	shim_init();
-	return shim_fork(real._Fork);
+	return shim_fork(REAL(_Fork));
 }
 
 /* glibc's daemon() calls its internal fork and the real setsid, which would
@@ -248,8 +248,8 @@ SHIM_EXPORT int daemon(int nochdir, int noclose)
 
 	shim_init();
 	if (shim_mode() == SHIM_MODE_NONE)
-		return real.daemon(nochdir, noclose);
-	pid = shim_fork(real.fork);
+		return REAL(daemon)(nochdir, noclose);
+	pid = shim_fork(REAL(fork));
 	if (pid < 0)
 		return -1;
 	if (pid > 0)

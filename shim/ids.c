@@ -76,12 +76,12 @@ static pid_t ids_getpgid(pid_t pid)
 	int rc;
 
 	if (shim_offline())
-		return real.getpgid(pid);
+		return REAL(getpgid)(pid);
 	if (view_of(pid, &mv))
 		return mv.pgid;
 	rc = shim_ask(PROTO_OP_GETPGID, pid, 0, &v);
 	if (rc == 1)
-		return real.getpgid(pid);
+		return REAL(getpgid)(pid);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
@@ -111,12 +111,12 @@ static pid_t ids_getsid(pid_t pid)
 	int rc;
 
 	if (shim_offline())
-		return real.getsid(pid);
+		return REAL(getsid)(pid);
 	if (view_of(pid, &mv))
 		return mv.sid;
 	rc = shim_ask(PROTO_OP_GETSID, pid, 0, &v);
 	if (rc == 1)
-		return real.getsid(pid);
+		return REAL(getsid)(pid);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
@@ -138,7 +138,7 @@ static void mirror_setpgid(pid_t rpid, pid_t rpgid)
 	int saved = errno;
 
 	if (rpgid > 0)
-		(void)real.setpgid(rpid, rpgid);
+		(void)REAL(setpgid)(rpid, rpgid);
 	shim_errno_keep(saved);
 }
 
@@ -148,7 +148,7 @@ pid_t shim_setsid(void)
 	int rc;
 
 	if (shim_offline())
-		return real.setsid();
+		return REAL(setsid)();
 	rc = shim_view_setsid();
 	if (rc < 0) {
 		errno = -rc;
@@ -156,7 +156,7 @@ pid_t shim_setsid(void)
 	}
 	rc = shim_ask(PROTO_OP_SETSID, 0, 0, &v);
 	if (rc == 1)
-		return real.setsid();
+		return REAL(setsid)();
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
@@ -169,7 +169,7 @@ pid_t shim_setsid(void)
 	 * still gets a real group of its own. */
 	int saved = errno;
 	shim_self_setsid();
-	if (real.setsid() < 0)
+	if (REAL(setsid)() < 0)
 		mirror_setpgid(0, shim_sys_getpid());
 	else
 		shim_tty_new_session();
@@ -200,8 +200,8 @@ static int child_execed(pid_t vpid)
 
 	if (rpid <= 0 || rpid == shim_sys_getpid())
 		return 0;
-	rpgid = real.getpgid(rpid);
-	if (rpgid > 0 && real.setpgid(rpid, rpgid) < 0 && errno == EACCES)
+	rpgid = REAL(getpgid)(rpid);
+	if (rpgid > 0 && REAL(setpgid)(rpid, rpgid) < 0 && errno == EACCES)
 		d = 1;
 	shim_errno_keep(saved);
 	return d;
@@ -214,7 +214,7 @@ static int ids_setpgid(pid_t pid, pid_t pgid)
 	int rc;
 
 	if (shim_offline())
-		return real.setpgid(pid, pgid);
+		return REAL(setpgid)(pid, pgid);
 	/* Counted before the call (a count too many only makes a later
 	 * parent's setpgid ask): shim_oneway_child_setpgid reads it. */
 	if (pid == 0 || pid == shim_self_vpid())
@@ -233,7 +233,7 @@ static int ids_setpgid(pid_t pid, pid_t pgid)
 	if (pid > 0 && pgid >= 0 && pid != shim_self_vpid())
 		req.d = child_execed(pid);
 	if (shim_call(&req, &rep) < 0)
-		return real.setpgid(pid, pgid);
+		return REAL(setpgid)(pid, pgid);
 	if (rep.err < 0) {
 		errno = -rep.err;
 		return -1;

@@ -29,7 +29,7 @@ int shim_init_sig_check(int sig)
 		return -EINVAL;
 	if (sup <= 0)
 		return 0;
-	if (real.kill(sup, 0) < 0 && errno == EPERM)
+	if (REAL(kill)(sup, 0) < 0 && errno == EPERM)
 		rc = -EPERM;
 	shim_errno_keep(saved);
 	return rc;

@@ -12,7 +12,7 @@ static int real_kill(pid_t rpid, int sig)
 {
 	int saved = errno, rc = 0;
 
-	if (real.kill(rpid, sig) < 0)
+	if (REAL(kill)(rpid, sig) < 0)
 		rc = -errno;
 	shim_errno_keep(saved);
 	return rc;
@@ -103,7 +103,7 @@ static bool stop_to_self_asks(int sig)
 		return true;
 	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
 		return false;
-	ask = real.sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL;
+	ask = REAL(sigaction)(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL;
 	shim_errno_keep(saved);
 	return ask;
 }
@@ -162,11 +162,11 @@ SHIM_EXPORT int raise(int sig)
 
 	shim_init();
 	if (shim_offline() || shim_vf.active || !stop_to_self_asks(sig))
-		return real.raise(sig);
+		return REAL(raise)(sig);
 	req.a = shim_self_vpid();
 	if (shim_call(&req, &rep) == 0 && rep.err == 0 && rep.v[1] == 0 && rep.n == 0)
 		return 0; /* discarded, as Linux would at delivery */
-	return real.raise(sig);
+	return REAL(raise)(sig);
 }
 
 SHIM_EXPORT int killpg(pid_t pgrp, int sig)
@@ -192,7 +192,7 @@ SHIM_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value)
 
 	shim_init();
 	if (shim_mode() == SHIM_MODE_NONE)
-		return real.sigqueue(pid, sig, value);
+		return REAL(sigqueue)(pid, sig, value);
 	if (pid <= 0) {
 		errno = ESRCH;
 		return -1;
@@ -223,7 +223,7 @@ SHIM_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value)
 		errno = ESRCH;
 		return -1;
 	}
-	return real.sigqueue(r, sig, value);
+	return REAL(sigqueue)(r, sig, value);
 }
 
 /* Hidden alias for syscall() (shim.h). */

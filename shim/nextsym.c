@@ -8,8 +8,8 @@
 #include <string.h>
 
 /*
- * real.c resolves about 80 names in every image the shim is loaded in,
- * before main.  Through dlsym(RTLD_NEXT) that took 23-37 µs of each image's
+ * real.c resolves about 90 names (each at its first use since session 15,
+ * before main until then).  Through dlsym(RTLD_NEXT) that took 23-37 µs of each image's
  * start (the loader's lock, the caller's object looked up, the whole
  * scope searched for every name): more than the rest of the shim's start.
  * Here the same answers cost 12-15 µs in all, most of it the first touches
@@ -136,8 +136,10 @@ static struct link_map *self_map(void)
 }
 
 /* The tables of the objects after ours, up to the first one this file
- * cannot read (names not found before it go to dlsym).  Made once, at the
- * first lookup: constructor time, one thread. */
+ * cannot read (names not found before it go to dlsym).  Made once, by
+ * the constructor (shim_next_prepare, through real_resolve), one thread;
+ * or by the first lookup, if another library's constructor calls a
+ * wrapper before ours runs. */
 #define NEXT_MAX 16
 static struct nextobj next_objs[NEXT_MAX];
 static int next_n = -1;
@@ -153,6 +155,12 @@ static void next_scan(void)
 			break;
 		next_n++;
 	}
+}
+
+void shim_next_prepare(void)
+{
+	if (next_n < 0)
+		next_scan();
 }
 
 void *shim_next_sym(const char *name)

@@ -194,7 +194,7 @@ SHIM_EXPORT int open(const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? real.open(pb.path, flags, mode) : -1, tty_watch);
+	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(open)(pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int open64(const char *path, int flags, ...)
@@ -211,7 +211,7 @@ SHIM_EXPORT int open64(const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? real.open64(pb.path, flags, mode) : -1, tty_watch);
+	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(open64)(pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __open_2(const char *path, int flags)
@@ -224,7 +224,7 @@ SHIM_EXPORT int __open_2(const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? real.open_2(pb.path, flags) : -1, tty_watch);
+	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(open_2)(pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __open64_2(const char *path, int flags)
@@ -237,7 +237,7 @@ SHIM_EXPORT int __open64_2(const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? real.open64_2(pb.path, flags) : -1, tty_watch);
+	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(open64_2)(pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
@@ -254,7 +254,7 @@ SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? real.openat(dirfd, pb.path, flags, mode) : -1, tty_watch);
+	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(openat)(dirfd, pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
@@ -271,7 +271,7 @@ SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? real.openat64(dirfd, pb.path, flags, mode) : -1, tty_watch);
+	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(openat64)(dirfd, pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
@@ -284,7 +284,7 @@ SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? real.openat_2(dirfd, pb.path, flags) : -1, tty_watch);
+	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(openat_2)(dirfd, pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
@@ -297,7 +297,7 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? real.openat64_2(dirfd, pb.path, flags) : -1, tty_watch);
+	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(openat64_2)(dirfd, pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT FILE * fopen(const char *path, const char *how)
@@ -308,7 +308,7 @@ SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 	if (procfs_fopen(path, how, &f))
 		return f;
 
-	return shim_path_in(path, &pb) ? (FILE *)real.fopen(pb.path, how) : NULL;
+	return shim_path_in(path, &pb) ? (FILE *)REAL(fopen)(pb.path, how) : NULL;
 }
 
 SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
@@ -319,21 +319,21 @@ SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
 	if (procfs_fopen(path, how, &f))
 		return f;
 
-	return shim_path_in(path, &pb) ? (FILE *)real.fopen64(pb.path, how) : NULL;
+	return shim_path_in(path, &pb) ? (FILE *)REAL(fopen64)(pb.path, how) : NULL;
 }
 
 SHIM_EXPORT FILE * freopen(const char *path, const char *how, FILE *f)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? (FILE *)real.freopen(pb.path, how, f) : NULL;
+	return shim_path_in(path, &pb) ? (FILE *)REAL(freopen)(pb.path, how, f) : NULL;
 }
 
 SHIM_EXPORT FILE * freopen64(const char *path, const char *how, FILE *f)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? (FILE *)real.freopen64(pb.path, how, f) : NULL;
+	return shim_path_in(path, &pb) ? (FILE *)REAL(freopen64)(pb.path, how, f) : NULL;
 }
 
 SHIM_EXPORT DIR * opendir(const char *path)
@@ -344,7 +344,7 @@ SHIM_EXPORT DIR * opendir(const char *path)
 
 	if (!shim_path_in(path, &pb))
 		return NULL;
-	d = real.opendir(pb.path);
+	d = REAL(opendir)(pb.path);
 	shim_procdir_note(d, path, -1); /* by the caller's spelling */
 	return d;
 }
@@ -353,42 +353,42 @@ SHIM_EXPORT int stat(const char *path, struct stat *st)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.stat(pb.path, st) : -1;
+	return shim_path_in(path, &pb) ? REAL(stat)(pb.path, st) : -1;
 }
 
 SHIM_EXPORT int stat64(const char *path, struct stat64 *st)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.stat64(pb.path, st) : -1;
+	return shim_path_in(path, &pb) ? REAL(stat64)(pb.path, st) : -1;
 }
 
 SHIM_EXPORT int lstat(const char *path, struct stat *st)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.lstat(pb.path, st) : -1;
+	return shim_path_in(path, &pb) ? REAL(lstat)(pb.path, st) : -1;
 }
 
 SHIM_EXPORT int lstat64(const char *path, struct stat64 *st)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.lstat64(pb.path, st) : -1;
+	return shim_path_in(path, &pb) ? REAL(lstat64)(pb.path, st) : -1;
 }
 
 SHIM_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.fstatat(dirfd, pb.path, st, flags) : -1;
+	return shim_path_in(path, &pb) ? REAL(fstatat)(dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.fstatat64(dirfd, pb.path, st, flags) : -1;
+	return shim_path_in(path, &pb) ? REAL(fstatat64)(dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int __xstat(int ver, const char *path, struct stat *st)
@@ -396,9 +396,9 @@ SHIM_EXPORT int __xstat(int ver, const char *path, struct stat *st)
 	struct shim_pathbuf pb;
 
 	shim_init();
-	if (real.xstat == NULL)
+	if (REAL(xstat) == NULL)
 		return no_xstat();
-	return shim_path_in(path, &pb) ? real.xstat(ver, pb.path, st) : -1;
+	return shim_path_in(path, &pb) ? REAL(xstat)(ver, pb.path, st) : -1;
 }
 
 SHIM_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
@@ -406,9 +406,9 @@ SHIM_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
 	struct shim_pathbuf pb;
 
 	shim_init();
-	if (real.xstat64 == NULL)
+	if (REAL(xstat64) == NULL)
 		return no_xstat();
-	return shim_path_in(path, &pb) ? real.xstat64(ver, pb.path, st) : -1;
+	return shim_path_in(path, &pb) ? REAL(xstat64)(ver, pb.path, st) : -1;
 }
 
 SHIM_EXPORT int __lxstat(int ver, const char *path, struct stat *st)
@@ -416,9 +416,9 @@ SHIM_EXPORT int __lxstat(int ver, const char *path, struct stat *st)
 	struct shim_pathbuf pb;
 
 	shim_init();
-	if (real.lxstat == NULL)
+	if (REAL(lxstat) == NULL)
 		return no_xstat();
-	return shim_path_in(path, &pb) ? real.lxstat(ver, pb.path, st) : -1;
+	return shim_path_in(path, &pb) ? REAL(lxstat)(ver, pb.path, st) : -1;
 }
 
 SHIM_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
@@ -426,9 +426,9 @@ SHIM_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
 	struct shim_pathbuf pb;
 
 	shim_init();
-	if (real.lxstat64 == NULL)
+	if (REAL(lxstat64) == NULL)
 		return no_xstat();
-	return shim_path_in(path, &pb) ? real.lxstat64(ver, pb.path, st) : -1;
+	return shim_path_in(path, &pb) ? REAL(lxstat64)(ver, pb.path, st) : -1;
 }
 
 SHIM_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
@@ -436,9 +436,9 @@ SHIM_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st
 	struct shim_pathbuf pb;
 
 	shim_init();
-	if (real.fxstatat == NULL)
+	if (REAL(fxstatat) == NULL)
 		return no_xstat();
-	return shim_path_in(path, &pb) ? real.fxstatat(ver, dirfd, pb.path, st, flags) : -1;
+	return shim_path_in(path, &pb) ? REAL(fxstatat)(ver, dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
@@ -446,44 +446,44 @@ SHIM_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64
 	struct shim_pathbuf pb;
 
 	shim_init();
-	if (real.fxstatat64 == NULL)
+	if (REAL(fxstatat64) == NULL)
 		return no_xstat();
-	return shim_path_in(path, &pb) ? real.fxstatat64(ver, dirfd, pb.path, st, flags) : -1;
+	return shim_path_in(path, &pb) ? REAL(fxstatat64)(ver, dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *st)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.statx(dirfd, pb.path, flags, mask, st) : -1;
+	return shim_path_in(path, &pb) ? REAL(statx)(dirfd, pb.path, flags, mask, st) : -1;
 }
 
 SHIM_EXPORT int access(const char *path, int how)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.access(pb.path, how) : -1;
+	return shim_path_in(path, &pb) ? REAL(access)(pb.path, how) : -1;
 }
 
 SHIM_EXPORT int faccessat(int dirfd, const char *path, int how, int flags)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.faccessat(dirfd, pb.path, how, flags) : -1;
+	return shim_path_in(path, &pb) ? REAL(faccessat)(dirfd, pb.path, how, flags) : -1;
 }
 
 SHIM_EXPORT int euidaccess(const char *path, int how)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.euidaccess(pb.path, how) : -1;
+	return shim_path_in(path, &pb) ? REAL(euidaccess)(pb.path, how) : -1;
 }
 
 SHIM_EXPORT int eaccess(const char *path, int how)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? real.eaccess(pb.path, how) : -1;
+	return shim_path_in(path, &pb) ? REAL(eaccess)(pb.path, how) : -1;
 }
 
 SHIM_EXPORT int chdir(const char *path)
@@ -493,7 +493,7 @@ SHIM_EXPORT int chdir(const char *path)
 
 	if (!shim_path_in(path, &pb))
 		return -1;
-	rc = real.chdir(pb.path);
+	rc = REAL(chdir)(pb.path);
 	if (rc == 0) /* by the caller's spelling: "/proc", "/proc/<vpid>" */
 		shim_procpath_cwd(path, false);
 	return rc;
@@ -504,7 +504,7 @@ SHIM_EXPORT int fchdir(int fd)
 	int rc;
 
 	shim_init();
-	rc = real.fchdir(fd);
+	rc = REAL(fchdir)(fd);
 	if (rc == 0)
 		shim_procpath_cwd(NULL, shim_procdir_is_root(fd));
 	return rc;
@@ -519,7 +519,7 @@ SHIM_EXPORT ssize_t readlink(const char *path, char *out, size_t len)
 
 	if (!shim_path_in(path, &pb))
 		return -1;
-	return shim_procpath_fix_link(path, out, len, real.readlink(pb.path, out, len));
+	return shim_procpath_fix_link(path, out, len, REAL(readlink)(pb.path, out, len));
 }
 
 SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *out, size_t len)
@@ -528,5 +528,5 @@ SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *out, size_t le
 
 	if (!shim_path_in(path, &pb))
 		return -1;
-	return shim_procpath_fix_link(path, out, len, real.readlinkat(dirfd, pb.path, out, len));
+	return shim_procpath_fix_link(path, out, len, REAL(readlinkat)(dirfd, pb.path, out, len));
 }

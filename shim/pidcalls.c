@@ -191,57 +191,57 @@ static void xlate_pid(pid_t *pid)
 SHIM_EXPORT int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *set)
 {
 	xlate_pid(&pid);
-	return real.sched_setaffinity(pid, size, set);
+	return REAL(sched_setaffinity)(pid, size, set);
 }
 
 SHIM_EXPORT int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *set)
 {
 	xlate_pid(&pid);
-	return real.sched_getaffinity(pid, size, set);
+	return REAL(sched_getaffinity)(pid, size, set);
 }
 
 SHIM_EXPORT int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param)
 {
 	xlate_pid(&pid);
-	return real.sched_setscheduler(pid, policy, param);
+	return REAL(sched_setscheduler)(pid, policy, param);
 }
 
 SHIM_EXPORT int sched_getscheduler(pid_t pid)
 {
 	xlate_pid(&pid);
-	return real.sched_getscheduler(pid);
+	return REAL(sched_getscheduler)(pid);
 }
 
 SHIM_EXPORT int sched_setparam(pid_t pid, const struct sched_param *param)
 {
 	xlate_pid(&pid);
-	return real.sched_setparam(pid, param);
+	return REAL(sched_setparam)(pid, param);
 }
 
 SHIM_EXPORT int sched_getparam(pid_t pid, struct sched_param *param)
 {
 	xlate_pid(&pid);
-	return real.sched_getparam(pid, param);
+	return REAL(sched_getparam)(pid, param);
 }
 
 SHIM_EXPORT int sched_rr_get_interval(pid_t pid, struct timespec *ts)
 {
 	xlate_pid(&pid);
-	return real.sched_rr_get_interval(pid, ts);
+	return REAL(sched_rr_get_interval)(pid, ts);
 }
 
 SHIM_EXPORT int prlimit(pid_t pid, enum __rlimit_resource res, const struct rlimit *lim,
 			struct rlimit *old)
 {
 	xlate_pid(&pid);
-	return real.prlimit(pid, res, lim, old);
+	return REAL(prlimit)(pid, res, lim, old);
 }
 
 SHIM_EXPORT int prlimit64(pid_t pid, enum __rlimit_resource res, const struct rlimit64 *lim,
 			  struct rlimit64 *old)
 {
 	xlate_pid(&pid);
-	return real.prlimit64(pid, res, lim, old);
+	return REAL(prlimit64)(pid, res, lim, old);
 }
 
 SHIM_EXPORT ssize_t process_vm_readv(pid_t pid, const struct iovec *local, unsigned long nl,
@@ -249,7 +249,7 @@ SHIM_EXPORT ssize_t process_vm_readv(pid_t pid, const struct iovec *local, unsig
 				     unsigned long flags)
 {
 	xlate_pid(&pid);
-	return real.process_vm_readv(pid, local, nl, remote, nr, flags);
+	return REAL(process_vm_readv)(pid, local, nl, remote, nr, flags);
 }
 
 SHIM_EXPORT ssize_t process_vm_writev(pid_t pid, const struct iovec *local, unsigned long nl,
@@ -257,7 +257,7 @@ SHIM_EXPORT ssize_t process_vm_writev(pid_t pid, const struct iovec *local, unsi
 				      unsigned long flags)
 {
 	xlate_pid(&pid);
-	return real.process_vm_writev(pid, local, nl, remote, nr, flags);
+	return REAL(process_vm_writev)(pid, local, nl, remote, nr, flags);
 }
 
 /* A pidfd refers to the real process: everything done with it afterwards
@@ -265,7 +265,7 @@ SHIM_EXPORT ssize_t process_vm_writev(pid_t pid, const struct iovec *local, unsi
 SHIM_EXPORT int pidfd_open(pid_t pid, unsigned int flags)
 {
 	xlate_pid(&pid);
-	if (real.pidfd_open == NULL) { /* libc before 2.36 */
+	if (REAL(pidfd_open) == NULL) { /* libc before 2.36 */
 		long r = shim_raw_syscall(SYS_pidfd_open, pid, flags, 0, 0, 0, 0);
 		if (r < 0) {
 			errno = (int)-r;
@@ -273,5 +273,5 @@ SHIM_EXPORT int pidfd_open(pid_t pid, unsigned int flags)
 		}
 		return (int)r;
 	}
-	return real.pidfd_open(pid, flags);
+	return REAL(pidfd_open)(pid, flags);
 }

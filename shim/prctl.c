@@ -25,7 +25,7 @@ int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 		/* No such process: yama's EINVAL (or the kernel's without yama). */
 		a2 = (unsigned long)shim_xlate_tid((pid_t)a2);
 	}
-	rc = real.prctl(option, a2, a3, a4, a5);
+	rc = REAL(prctl)(option, a2, a3, a4, a5);
 	if (rc == 0 && option == PR_SET_CHILD_SUBREAPER && !shim_offline()) {
 		struct proto_req req = { .op = PROTO_OP_SUBREAPER, .a = a2 != 0 };
 		struct proto_rep rep;

@@ -247,11 +247,11 @@ void *shim_procdir_next(void *d, bool is64)
 	long v;
 
 	if (s == NULL)
-		return is64 ? (void *)real.readdir64(d) : (void *)real.readdir(d);
+		return is64 ? (void *)REAL(readdir64)(d) : (void *)REAL(readdir)(d);
 	for (;;) {
 		/* struct dirent and dirent64 share one layout on 64-bit ABIs;
 		 * readdir64 is the real call either way */
-		e = real.readdir64(d);
+		e = REAL(readdir64)(d);
 		if (e == NULL)
 			return NULL;
 		v = entry_vpid(s, e->d_name);
@@ -273,7 +273,7 @@ SHIM_EXPORT DIR * fdopendir(int fd)
 	DIR *d;
 
 	shim_init();
-	d = real.fdopendir(fd);
+	d = REAL(fdopendir)(fd);
 	shim_procdir_note(d, NULL, fd);
 	return d;
 }
@@ -282,14 +282,14 @@ SHIM_EXPORT int closedir(DIR *d)
 {
 	shim_init();
 	shim_procdir_forget(d);
-	return real.closedir(d);
+	return REAL(closedir)(d);
 }
 
 SHIM_EXPORT struct dirent * readdir(DIR *d)
 {
 	shim_init();
 	if (!shim_procdir_any())
-		return real.readdir(d);
+		return REAL(readdir)(d);
 	return shim_procdir_next(d, false);
 }
 
@@ -297,6 +297,6 @@ SHIM_EXPORT struct dirent64 * readdir64(DIR *d)
 {
 	shim_init();
 	if (!shim_procdir_any())
-		return real.readdir64(d);
+		return REAL(readdir64)(d);
 	return shim_procdir_next(d, true);
 }

@@ -231,7 +231,7 @@ static int procfs_status(const struct procfs_target *t, const char *in, struct p
  * length, -ENOSPC when it does not fit, or -errno. */
 static ssize_t procfs_slurp(const char *rpath, char *buf, size_t cap)
 {
-	int fd = real.open(rpath, O_RDONLY | O_CLOEXEC);
+	int fd = REAL(open)(rpath, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
 	ssize_t n = 0;
 

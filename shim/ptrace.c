@@ -443,7 +443,7 @@ static void fix_eventmsg(pid_t rpid, unsigned long *msg)
 	siginfo_t si;
 	int ev;
 
-	if (real.ptrace(PTRACE_GETSIGINFO, rpid, NULL, &si) < 0 || si.si_signo != SIGTRAP)
+	if (REAL(ptrace)(PTRACE_GETSIGINFO, rpid, NULL, &si) < 0 || si.si_signo != SIGTRAP)
 		return;
 	ev = si.si_code >> 8;
 	if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK || ev == PTRACE_EVENT_CLONE ||
@@ -460,7 +460,7 @@ long shim_ptrace(int req, pid_t pid, void *addr, void *data)
 
 	shim_init();
 	if (shim_mode() == SHIM_MODE_NONE || req == PTRACE_TRACEME)
-		return real.ptrace(req, pid, addr, data);
+		return REAL(ptrace)(req, pid, addr, data);
 	r = (req == PTRACE_ATTACH || req == PTRACE_SEIZE) ? attach_arg(pid) : xlate_arg(pid);
 	if (r < 0) {
 		errno = -r;
@@ -475,7 +475,7 @@ long shim_ptrace(int req, pid_t pid, void *addr, void *data)
 		}
 	}
 	shim_errno_keep(saved);
-	rc = real.ptrace(req, r, addr, data);
+	rc = REAL(ptrace)(req, r, addr, data);
 	if (rc < 0 && errno != 0)
 		return rc;
 	saved = errno; /* PEEK* clear it on success */

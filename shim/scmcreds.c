@@ -49,20 +49,18 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	struct msghdr m;
 	struct cmsghdr *c;
 
-	if (real.sendmsg == NULL)
-		real_resolve();
 	/* Unreadable memory is the kernel's EFAULT: only what can be read
 	 * is looked into, and in a copy. */
 	if (msg == NULL || !shim_peek(&m, msg, sizeof(m)) || m.msg_control == NULL ||
 	    m.msg_controllen < CMSG_LEN(sizeof(struct ucred)) || m.msg_controllen > sizeof(u.buf) ||
 	    !shim_peek(u.buf, m.msg_control, m.msg_controllen))
-		return real.sendmsg(fd, msg, flags);
+		return REAL(sendmsg)(fd, msg, flags);
 	m.msg_control = u.buf;
 	if (!has_creds(&m))
-		return real.sendmsg(fd, msg, flags);
+		return REAL(sendmsg)(fd, msg, flags);
 	shim_init();
 	if (shim_offline())
-		return real.sendmsg(fd, msg, flags);
+		return REAL(sendmsg)(fd, msg, flags);
 	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
 		if (is_creds(c)) {
 			struct ucred cr;
@@ -71,7 +69,7 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 			memcpy(CMSG_DATA(c), &cr, sizeof(cr));
 		}
 	}
-	return real.sendmsg(fd, &m, flags);
+	return REAL(sendmsg)(fd, &m, flags);
 }
 
 SHIM_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
@@ -80,9 +78,7 @@ SHIM_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	struct cmsghdr *c;
 	int saved;
 
-	if (real.recvmsg == NULL)
-		real_resolve();
-	n = real.recvmsg(fd, msg, flags);
+	n = REAL(recvmsg)(fd, msg, flags);
 	if (n < 0 || !has_creds(msg))
 		return n;
 	shim_init();

@@ -188,11 +188,25 @@ struct shim_real {
 };
 extern struct shim_real real;
 
-/* Resolve every pointer (dlsym RTLD_NEXT).  Constructor time or first use
- * only: dlsym is not async-signal-safe. */
+/* real.f, looked up at its first use (real.c); NULL: this libc lacks it.
+ * Every use of a real entry point goes through REAL. */
+void *real_get_slow(void **slot);
+static inline void *real_get(void **slot)
+{
+	void *p = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	return __builtin_expect(p != NULL, 1) ? p : real_get_slow(slot);
+}
+#define REAL(f) ((__typeof__(real.f))real_get((void **)&real.f))
+
+/* Prepare the lookups (the objects after ours, nextsym.c): constructor
+ * time, or the first wrapper called before it (another library's
+ * constructor). */
 void real_resolve(void);
 /* dlsym(RTLD_NEXT, name), mostly without dlsym (nextsym.c). */
 void *shim_next_sym(const char *name);
+/* The objects shim_next_sym searches, listed once (one thread). */
+void shim_next_prepare(void);
 
 /* ---- vfork child context (shim/vfork.c) --------------------------------- */
 

@@ -72,7 +72,7 @@ SHIM_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction
 	 * reading it here first would fault where glibc does not. */
 	if (shim_mode() == SHIM_MODE_NONE || sig <= 0 || sig >= SIG_SLOTS || shim_vf.active ||
 	    (sig >= 32 && sig < SIGRTMIN))
-		return real.sigaction(sig, act, oldact);
+		return REAL(sigaction)(sig, act, oldact);
 	prev = atomic_load(&user_handler[sig]);
 	if (act != NULL && (act->sa_flags & SA_SIGINFO) && act->sa_sigaction != NULL &&
 	    act->sa_handler != SIG_IGN && act->sa_handler != SIG_DFL) {
@@ -81,7 +81,7 @@ SHIM_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction
 		atomic_store(&user_handler[sig], act->sa_sigaction);
 		act = &mine;
 	}
-	rc = real.sigaction(sig, act, oldact);
+	rc = REAL(sigaction)(sig, act, oldact);
 	if (rc < 0 && act == &mine)
 		atomic_store(&user_handler[sig], prev);
 	if (rc == 0 && oldact != NULL && (oldact->sa_flags & SA_SIGINFO) &&
@@ -95,7 +95,7 @@ SHIM_EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info)
 	int rc;
 
 	shim_init();
-	rc = real.sigwaitinfo(set, info);
+	rc = REAL(sigwaitinfo)(set, info);
 	if (rc > 0)
 		shim_sig_translate(info);
 	return rc;
@@ -106,7 +106,7 @@ SHIM_EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct 
 	int rc;
 
 	shim_init();
-	rc = real.sigtimedwait(set, info, ts);
+	rc = REAL(sigtimedwait)(set, info, ts);
 	if (rc > 0)
 		shim_sig_translate(info);
 	return rc;

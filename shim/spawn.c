@@ -72,7 +72,7 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	char *const *env = envp;
 	int rc;
 	int (*fn)(pid_t *, const char *, const void *, const void *, char *const[],
-		  char *const[]) = search ? real.posix_spawnp : real.posix_spawn;
+		  char *const[]) = search ? REAL(posix_spawnp) : REAL(posix_spawn);
 
 	shim_init();
 	/* /proc/<vpid>/...: the image the kernel would find natively, as
@@ -160,7 +160,7 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	char **targv = NULL;
 	if ((kind == SHIM_IMAGE_ALONE || kind == SHIM_IMAGE_RAW) && argv != NULL &&
 	    spawn_tramp(tramp, sizeof(tramp), file, argv, &targv) == 0) {
-		fn = real.posix_spawn;
+		fn = REAL(posix_spawn);
 		path = tramp;
 		argv = targv;
 	}

@@ -68,7 +68,7 @@ SHIM_FORK_TEXT long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4
 	long r;
 
 	shim_init();
-	r = real.syscall(nr, a1, a2, a3, a4, a5, a6);
+	r = REAL(syscall)(nr, a1, a2, a3, a4, a5, a6);
 	if (r == -1) {
 		r = -errno;
 		shim_errno_keep(saved);
@@ -428,5 +428,5 @@ SHIM_EXPORT long syscall(long nr, ...)
 		if (done)
 			return r;
 	}
-	return real.syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -33,12 +33,12 @@ SHIM_EXPORT int system(const char *cmd)
 
 	shim_init();
 	if (shim_mode() == SHIM_MODE_NONE)
-		return real.system(cmd);
+		return REAL(system)(cmd);
 	if (cmd == NULL)
 		return 1; /* a shell is available (/bin/sh) */
 	sigemptyset(&ign.sa_mask);
-	real.sigaction(SIGINT, &ign, &old_int);
-	real.sigaction(SIGQUIT, &ign, &old_quit);
+	REAL(sigaction)(SIGINT, &ign, &old_int);
+	REAL(sigaction)(SIGQUIT, &ign, &old_quit);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &chld, &old_mask);
@@ -67,8 +67,8 @@ SHIM_EXPORT int system(const char *cmd)
 	} else {
 		status = W_EXITCODE(127, 0);
 	}
-	real.sigaction(SIGINT, &old_int, NULL);
-	real.sigaction(SIGQUIT, &old_quit, NULL);
+	REAL(sigaction)(SIGINT, &old_int, NULL);
+	REAL(sigaction)(SIGQUIT, &old_quit, NULL);
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (err != 0)
 		shim_errno_keep(err);
@@ -112,7 +112,7 @@ SHIM_EXPORT FILE *popen(const char *cmd, const char *mode)
 
 	shim_init();
 	if (shim_mode() == SHIM_MODE_NONE)
-		return real.popen(cmd, mode);
+		return REAL(popen)(cmd, mode);
 	/* mode is read as glibc reads it: NULL faults there too (nonnull). */
 	if ((mode[0] != 'r' && mode[0] != 'w') ||
 	    strspn(mode + 1, "e") != strlen(mode + 1)) {
@@ -205,7 +205,7 @@ SHIM_EXPORT int pclose(FILE *fp)
 	}
 	tab_unlock(&old);
 	if (vpid == 0)
-		return real.pclose(fp); /* not ours: glibc's answer */
+		return REAL(pclose)(fp); /* not ours: glibc's answer */
 	fclose(fp);
 	do
 		got = shim_wait4(vpid, &status, 0, NULL);

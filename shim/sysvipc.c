@@ -60,9 +60,7 @@ SHIM_EXPORT int msgctl(int id, int cmd, struct msqid_ds *ds)
 {
 	int rc;
 
-	if (real.msgctl == NULL)
-		real_resolve();
-	rc = real.msgctl(id, cmd, (void *)ds);
+	rc = REAL(msgctl)(id, cmd, (void *)ds);
 	if (rc >= 0 && ipc_online())
 		msg_fix(cmd, ds);
 	return rc;
@@ -72,9 +70,7 @@ SHIM_EXPORT int shmctl(int id, int cmd, struct shmid_ds *ds)
 {
 	int rc;
 
-	if (real.shmctl == NULL)
-		real_resolve();
-	rc = real.shmctl(id, cmd, (void *)ds);
+	rc = REAL(shmctl)(id, cmd, (void *)ds);
 	if (rc >= 0 && ipc_online())
 		shm_fix(cmd, ds);
 	return rc;
@@ -91,9 +87,7 @@ SHIM_EXPORT int semctl(int id, int num, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, long);
 	va_end(ap);
-	if (real.semctl == NULL)
-		real_resolve();
-	rc = real.semctl(id, num, cmd, arg);
+	rc = REAL(semctl)(id, num, cmd, arg);
 	if (rc > 0 && (cmd & ~IPC_64_FLAG) == GETPID && ipc_online())
 		rc = ipc_r2v(rc);
 	return rc;

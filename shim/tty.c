@@ -37,7 +37,7 @@ static bool free_state;
 
 static bool leader(void)
 {
-	return real.getsid(0) == shim_sys_getpid();
+	return REAL(getsid)(0) == shim_sys_getpid();
 }
 
 static bool tty_free(void)
@@ -48,7 +48,7 @@ static bool tty_free(void)
 		int saved = errno, fd = -1;
 
 		free_pid = me;
-		free_state = leader() && (fd = real.open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0 &&
+		free_state = leader() && (fd = REAL(open)("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0 &&
 			     errno == ENXIO;
 		if (fd >= 0)
 			close(fd);
@@ -87,7 +87,7 @@ int shim_tty_opened(int fd, bool watch)
 	pid_t sid;
 	int saved = errno;
 
-	if (watch && fd >= 0 && real.ioctl(fd, TIOCGSID, &sid) == 0 && sid == shim_sys_getpid()) {
+	if (watch && fd >= 0 && REAL(ioctl)(fd, TIOCGSID, &sid) == 0 && sid == shim_sys_getpid()) {
 		free_state = false;
 		report(true, PROTO_CTTY_OPEN, fd);
 	}
@@ -103,8 +103,8 @@ static pid_t tty_getpgrp(int fd)
 	int rc;
 
 	if (shim_offline())
-		return real.tcgetpgrp(fd);
-	rpgid = real.tcgetpgrp(fd);
+		return REAL(tcgetpgrp)(fd);
+	rpgid = REAL(tcgetpgrp)(fd);
 	if (rpgid <= 0)
 		return rpgid; /* the real error; 0: a pty whose slave has no session */
 	v = shim_r2v(rpgid);
@@ -137,7 +137,7 @@ static pid_t mirror_here(pid_t pgid)
 		r = shim_sys_getpid();
 	else if ((r = shim_child_v2r(pgid)) <= 0)
 		r = shim_mview_v2r(pgid);
-	if (r > 0 && real.getpgid(r) != r)
+	if (r > 0 && REAL(getpgid)(r) != r)
 		r = 0;
 	shim_errno_keep(saved);
 	return r > 0 ? r : 0;
@@ -152,7 +152,7 @@ static void hand_over(int fd, pid_t rpgid)
 	int saved = errno;
 
 	shim_block(&old);
-	(void)real.tcsetpgrp(fd, rpgid);
+	(void)REAL(tcsetpgrp)(fd, rpgid);
 	shim_unblock(&old);
 	shim_errno_keep(saved);
 }
@@ -183,17 +183,17 @@ static int tty_setpgrp(int fd, pid_t pgid)
 	int saved;
 
 	if (shim_offline())
-		return real.tcsetpgrp(fd, pgid);
-	cur = real.tcgetpgrp(fd);
+		return REAL(tcsetpgrp)(fd, pgid);
+	cur = REAL(tcgetpgrp)(fd);
 	if (cur < 0)
 		return -1;
 	mirror = mirror_here(pgid);
 	saved = errno;
-	if (real.tcsetpgrp(fd, mirror > 0 ? mirror : cur) < 0 && (mirror > 0 || errno != ESRCH))
+	if (REAL(tcsetpgrp)(fd, mirror > 0 ? mirror : cur) < 0 && (mirror > 0 || errno != ESRCH))
 		return -1;
 	shim_errno_keep(saved);
 	if (shim_call(&req, &rep) < 0)
-		return mirror > 0 ? 0 : real.tcsetpgrp(fd, pgid);
+		return mirror > 0 ? 0 : REAL(tcsetpgrp)(fd, pgid);
 	if (rep.err < 0) {
 		if (mirror > 0)
 			hand_over(fd, cur);
@@ -213,11 +213,11 @@ static pid_t tty_getsid(int fd)
 	pid_t rsid, v;
 
 	if (shim_offline())
-		return real.tcgetsid(fd);
-	rsid = real.tcgetsid(fd);
+		return REAL(tcgetsid)(fd);
+	rsid = REAL(tcgetsid)(fd);
 	if (rsid < 0)
 		return -1;
-	if (rsid == real.getsid(0))
+	if (rsid == REAL(getsid)(0))
 		return shim_getsid(0);
 	v = shim_r2v(rsid);
 	if (v > 1)
@@ -246,8 +246,8 @@ SHIM_EXPORT pid_t tcgetsid(int fd)
 static int user_int(void *p, pid_t *val, bool write)
 {
 	struct iovec local = { val, sizeof(*val) }, remote = { p, sizeof(*val) };
-	long n = write ? real.syscall(SYS_process_vm_writev, shim_sys_getpid(), &local, 1, &remote, 1, 0)
-		       : real.syscall(SYS_process_vm_readv, shim_sys_getpid(), &local, 1, &remote, 1, 0);
+	long n = write ? REAL(syscall)(SYS_process_vm_writev, shim_sys_getpid(), &local, 1, &remote, 1, 0)
+		       : REAL(syscall)(SYS_process_vm_readv, shim_sys_getpid(), &local, 1, &remote, 1, 0);
 
 	return n == (long)sizeof(*val) ? 0 : -1;
 }
@@ -267,10 +267,10 @@ SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 	if (shim_offline())
-		return real.ioctl(fd, req, arg);
+		return REAL(ioctl)(fd, req, arg);
 	if (req == TIOCSCTTY || req == TIOCNOTTY) {
 		bool lead = leader();
-		int rc = real.ioctl(fd, req, arg);
+		int rc = REAL(ioctl)(fd, req, arg);
 		if (rc == 0 && (req == TIOCSCTTY || lead)) {
 			free_pid = shim_sys_getpid();
 			free_state = req == TIOCNOTTY;
@@ -282,7 +282,7 @@ SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 		int rc;
 		if (shim_ioctl_owner(fd, req, arg, &rc)) /* sockets' owners: fdowner.c */
 			return rc;
-		return real.ioctl(fd, req, arg);
+		return REAL(ioctl)(fd, req, arg);
 	}
 	if (req == TIOCSPGRP) {
 		if (user_int(arg, &v, false) < 0) {
@@ -307,7 +307,7 @@ SHIM_EXPORT int login_tty(int fd)
 {
 	shim_init();
 	(void)shim_setsid(); /* ignored, as glibc does: a leader keeps its session */
-	if (real.ioctl(fd, TIOCSCTTY, 0) < 0)
+	if (REAL(ioctl)(fd, TIOCSCTTY, 0) < 0)
 		return -1;
 	free_state = false;
 	if (!shim_offline())
@@ -331,7 +331,7 @@ SHIM_EXPORT pid_t forkpty(int *amaster, char *name, const struct termios *termp,
 	shim_init();
 	if (openpty(&master, &slave, name, termp, winp) < 0)
 		return -1;
-	pid = shim_fork(real.fork);
+	pid = shim_fork(REAL(fork));
 	if (pid < 0) {
 		close(master);
 		close(slave);

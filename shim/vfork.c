@@ -128,6 +128,6 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 SHIM_EXPORT pid_t vfork(void)
 {
 	shim_init();
-	return shim_fork(real.fork);
+	return shim_fork(REAL(fork));
 }
 #endif

@@ -93,7 +93,7 @@ int shim_view_setpgid(pid_t pid, pid_t pgid)
 	rpgid = view_mirror(pgid);
 	if (rpgid <= 0)
 		return VIEW_ASK;
-	if (real.setpgid(target == self ? 0 : t.rpid, rpgid) < 0)
+	if (REAL(setpgid)(target == self ? 0 : t.rpid, rpgid) < 0)
 		rc = errno == EACCES && target != self ? -EACCES : VIEW_ASK;
 	shim_errno_keep(saved);
 	return rc;
@@ -144,7 +144,7 @@ int shim_oneway_setpgid(pid_t pid, pid_t pgid)
 	self = shim_self_vpid();
 	if ((pid != 0 && pid != self) || (pgid != 0 && pgid != self))
 		return VIEW_ASK;
-	(void)real.setpgid(0, 0);
+	(void)REAL(setpgid)(0, 0);
 	shim_errno_keep(saved);
 	return shim_event(&req) ? 0 : VIEW_ASK;
 }
@@ -194,9 +194,9 @@ int shim_oneway_child_setpgid(pid_t pid, pid_t pgid)
 	rpid = shim_child_v2r(pid);
 	if (rpid <= 0)
 		return VIEW_ASK;
-	rpgid = real.getpgid(rpid);
-	if (rpgid > 0 && (rpgid == rpid || rpgid == real.getpgid(0)) &&
-	    real.setpgid(rpid, rpid) == 0 && newest(vc, pid) && shim_event(&req))
+	rpgid = REAL(getpgid)(rpid);
+	if (rpgid > 0 && (rpgid == rpid || rpgid == REAL(getpgid)(0)) &&
+	    REAL(setpgid)(rpid, rpid) == 0 && newest(vc, pid) && shim_event(&req))
 		rc = 0;
 	shim_errno_keep(saved);
 	return rc;
@@ -236,7 +236,7 @@ int shim_view_kill(pid_t pid, int sig)
 		return VIEW_ASK;
 	if (shim_vf.active || !shim_mview_ids(pid, &t) || t.state != MVIEW_LIVE || t.rpid <= 0)
 		return VIEW_ASK;
-	if (real.kill(t.rpid, sig) < 0)
+	if (REAL(kill)(t.rpid, sig) < 0)
 		rc = -errno;
 	shim_errno_keep(saved);
 	return rc;

@@ -137,7 +137,7 @@ static pid_t real_wait(struct waitop *op, idtype_t idtype, pid_t rsel, int extra
 
 	if (op->is_waitid) {
 		memset(&op->si, 0, sizeof(op->si));
-		if (real.waitid(idtype, (id_t)rsel, &op->si, op->options | extra) < 0)
+		if (REAL(waitid)(idtype, (id_t)rsel, &op->si, op->options | extra) < 0)
 			r = -errno;
 		else
 			r = op->si.si_pid;
@@ -145,7 +145,7 @@ static pid_t real_wait(struct waitop *op, idtype_t idtype, pid_t rsel, int extra
 		/* Our own rusage, never the caller's: the kernel reaps before it
 		 * copies the rusage out, so an unwritable one would give EFAULT
 		 * for a child that is gone and that the model never hears of. */
-		r = real.wait4(rsel, &op->status, op->options | extra, op->want_ru ? &op->ru : NULL);
+		r = REAL(wait4)(rsel, &op->status, op->options | extra, op->want_ru ? &op->ru : NULL);
 		if (r < 0)
 			r = -errno;
 	}
@@ -166,7 +166,7 @@ static pid_t block_any(const struct waitop *op)
 		flags |= WEXITED | ((op->options & WUNTRACED) ? WSTOPPED : 0) |
 			 (op->options & WCONTINUED);
 	memset(&si, 0, sizeof(si));
-	if (real.waitid(P_ALL, 0, &si, flags) < 0) {
+	if (REAL(waitid)(P_ALL, 0, &si, flags) < 0) {
 		int e = errno;
 		shim_errno_keep(saved);
 		return -e;
@@ -257,7 +257,7 @@ static pid_t wait4_offline(pid_t pid, int *status, int options, struct rusage *r
 
 	if (pid > 0 && shim_mode() == SHIM_MODE_LOST && (v = shim_child_v2r(pid)) > 0)
 		r = v;
-	got = real.wait4(r, status, options, ru);
+	got = REAL(wait4)(r, status, options, ru);
 	if (got > 0 && shim_mode() == SHIM_MODE_LOST) {
 		v = shim_child_r2v(got);
 		if (status == NULL || WIFEXITED(*status) || WIFSIGNALED(*status))
@@ -396,7 +396,7 @@ SHIM_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 
 	shim_init();
 	if (shim_offline()) {
-		rc = real.waitid(idtype, id, info, options);
+		rc = REAL(waitid)(idtype, id, info, options);
 		if (rc == 0 && info != NULL && info->si_pid > 0 && shim_mode() == SHIM_MODE_LOST) {
 			pid_t v = shim_child_r2v(info->si_pid);
 			if (v > 0)
