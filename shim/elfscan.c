@@ -313,22 +313,9 @@ static atomic_bool ic_unusable;
 /* The mapping, made on first use outside a vfork child; NULL: no cache. */
 static void *ic_get(void)
 {
-	void *m = atomic_load_explicit(&ic_map, memory_order_acquire);
-	void *expect = NULL;
-
-	if (m != NULL || shim_vf.active || atomic_load_explicit(&ic_unusable, memory_order_relaxed))
-		return m;
-	m = shim_sup_file_map(IMGCACHE_FILE, IMGCACHE_SIZE);
-	if (m == NULL) {
-		atomic_store_explicit(&ic_unusable, true, memory_order_relaxed);
-		return NULL;
-	}
-	/* Two threads' first execs may race: one mapping is kept. */
-	if (!atomic_compare_exchange_strong(&ic_map, &expect, m)) {
-		munmap(m, IMGCACHE_SIZE);
-		m = expect;
-	}
-	return m;
+	if (shim_vf.active)
+		return atomic_load_explicit(&ic_map, memory_order_acquire);
+	return shim_sup_file_map_once(&ic_map, &ic_unusable, IMGCACHE_FILE, IMGCACHE_SIZE);
 }
 
 /* Before every fork, vfork and spawn of our wrappers, in the parent

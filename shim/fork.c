@@ -18,27 +18,13 @@
  * or unusable: FORK round trips.  Never mapped by a vfork child (its
  * callers: the fork wrappers before the fork, the view outside one).
  */
-static _Atomic(struct proto_vpids *) vc_map;
+static _Atomic(void *) vc_map;
 static atomic_bool vc_failed;
 
+/* The view's reads take no lock: two threads' first uses may race. */
 static struct proto_vpids *vc_get(void)
 {
-	struct proto_vpids *m = atomic_load_explicit(&vc_map, memory_order_acquire), *expect = NULL;
-
-	if (m != NULL || atomic_load_explicit(&vc_failed, memory_order_relaxed))
-		return m;
-	m = shim_sup_file_map(PROTO_VPIDS_FILE, PROTO_VPIDS_SIZE);
-	if (m == NULL) {
-		atomic_store_explicit(&vc_failed, true, memory_order_relaxed);
-		return NULL;
-	}
-	/* Two threads' first uses may race (the view's reads take no lock):
-	 * one mapping is kept. */
-	if (!atomic_compare_exchange_strong(&vc_map, &expect, m)) {
-		munmap(m, PROTO_VPIDS_SIZE);
-		m = expect;
-	}
-	return m;
+	return shim_sup_file_map_once(&vc_map, &vc_failed, PROTO_VPIDS_FILE, PROTO_VPIDS_SIZE);
 }
 
 struct proto_vpids *shim_vpids(void)

@@ -371,8 +371,15 @@ bool shim_event(const struct proto_req *req);
  * or map it MAP_SHARED read-write (NULL otherwise). */
 int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size);
 void *shim_sup_file_map(const char *name, size_t size);
+/* The mapping kept in *slot, made on first use (shim_sup_file_map); NULL
+ * and *unusable set when it cannot be made, never tried again.  Two
+ * threads' first uses may race: one mapping is kept.  The caller keeps
+ * vfork children out (a mapping they made would stay in the parent). */
+void *shim_sup_file_map_once(_Atomic(void *) *slot, atomic_bool *unusable, const char *name,
+			     size_t size);
 /* The supervisor's shared page (fork.c): the vpid counter and its pid;
- * NULL when it cannot be mapped.  Lock held, signals blocked. */
+ * NULL when it cannot be mapped.  Any thread (the model view reads it
+ * without the lock); not mapped by a vfork child. */
 struct proto_vpids *shim_vpids(void);
 bool shim_event_locked(const struct proto_req *req);
 /* An EXEC note on behalf of our vfork child (sender = the child), written

@@ -161,3 +161,22 @@ void *shim_sup_file_map(const char *name, size_t size)
 	close(fd);
 	return m != MAP_FAILED ? m : NULL;
 }
+
+void *shim_sup_file_map_once(_Atomic(void *) *slot, atomic_bool *unusable, const char *name,
+			     size_t size)
+{
+	void *m = atomic_load_explicit(slot, memory_order_acquire), *expect = NULL;
+
+	if (m != NULL || atomic_load_explicit(unusable, memory_order_relaxed))
+		return m;
+	m = shim_sup_file_map(name, size);
+	if (m == NULL) {
+		atomic_store_explicit(unusable, true, memory_order_relaxed);
+		return NULL;
+	}
+	if (!atomic_compare_exchange_strong(slot, &expect, m)) {
+		munmap(m, size);
+		m = expect;
+	}
+	return m;
+}
