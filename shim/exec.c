@@ -69,6 +69,12 @@ static bool exec_traced(void);
 void shim_exec_prime(void)
 {
 	(void)exec_traced();
+	/* Looked up here, in the parent, once: a child's own lookup (its
+	 * first use, real.c) reads libc's symbol tables, faulting in four or
+	 * five pages, and is lost with the rest of it at the exec -- in every
+	 * child. */
+	(void)REAL(execve);
+	(void)REAL(execvpe);
 }
 
 static bool exec_traced(void)

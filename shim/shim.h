@@ -563,7 +563,8 @@ bool shim_page_readable(const void *addr);
  * bad one (shim_page_readable for each page): false when unreadable. */
 bool shim_peek(void *dst, const void *src, size_t n);
 /* Write n bytes to a pointer the program handed us without faulting
- * (process_vm_writev on ourselves): false when unwritable (EFAULT). */
+ * (each page proven writable first, syscall.c): false when unwritable
+ * (EFAULT), nothing written then. */
 bool shim_poke(void *dst, const void *src, size_t n);
 /* Can the string, or the path and the two NULL-terminated string arrays
  * (argv, envp; NULL arrays and a NULL path are not checked) be read without

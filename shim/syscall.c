@@ -143,24 +143,30 @@ static pid_t clone_real(void)
 }
 
 /* Whether the page holding addr is one we can read, without reading it.
- * A FUTEX_WAKE of nobody on a shared key makes the kernel look the page
- * up (get_user_pages: for writing, then for reading) and answer EFAULT
- * for a page a read would fault on (unmapped, PROT_NONE, past the end of
- * its file).  It costs 0.25 µs (0.5 for a read-only page) where
+ * A private FUTEX_WAIT reads the word at the page's start (get_user, no
+ * lookup of the page for writing) and answers EFAULT for a page a read
+ * would fault on (unmapped, PROT_NONE, past the end of its file); else
+ * EAGAIN, the word not being the odd value we name, or ETIMEDOUT at once
+ * if it is (the timeout is zero).  It costs about 0.15 µs, where
  * process_vm_readv on ourselves costs 0.9 µs and a getpid to name us --
- * per page of every path, argv and environment the shim reads.  An odd
- * mapping (VM_IO, execute-only) may answer EFAULT though a read would
- * work: a false "no" only sends the caller to its fallback, the real call.
- * futex refused otherwise (a seccomp filter): ask process_vm_readv. */
+ * per page of every path, argv and environment the shim reads.  Not a
+ * shared FUTEX_WAKE: its key lookup asks for the page writable first,
+ * which in a fork child copies each page it probes (the environment of a
+ * shell's child about to exec: four copies).  An odd mapping (VM_IO,
+ * execute-only) may answer EFAULT though a read would work: a false "no"
+ * only sends the caller to its fallback, the real call.  futex refused
+ * otherwise (a seccomp filter): ask process_vm_readv. */
 bool shim_page_readable(const void *addr)
 {
 	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)4095;
-	long r = shim_raw_syscall(SYS_futex, (long)page, FUTEX_WAKE, 0, 0, 0, 0);
+	struct timespec now = { 0, 0 };
+	long r = shim_raw_syscall(SYS_futex, (long)page, FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
+				  (long)0x9e3779b9u, (long)&now, 0, 0);
 	char byte;
 	struct iovec local = { &byte, 1 }, remote = { (void *)page, 1 };
 
-	if (r >= 0 || r == -EFAULT)
-		return r >= 0;
+	if (r == -EAGAIN || r == -ETIMEDOUT || r == -EINTR || r == -EFAULT)
+		return r != -EFAULT;
 	return shim_raw_syscall(SYS_process_vm_readv, shim_sys_getpid(), (long)&local, 1, (long)&remote, 1,
 				0) == 1;
 }
@@ -182,11 +188,50 @@ bool shim_peek(void *dst, const void *src, size_t n)
 	return true;
 }
 
+/* Whether the page holding addr is one we may write, without writing
+ * anything.  A private FUTEX_WAKE_OP adds 0 to the word at the page's
+ * start, atomically (a concurrent writer loses nothing): the kernel
+ * faults the page in writable, copying it if a fork shares it, as the
+ * store that follows would, and answers EFAULT for a page a write would
+ * fault on (unmapped, read-only, PROT_NONE).  It wakes nobody.  0.2 µs,
+ * where process_vm_writev on ourselves costs 1.5 µs with the getpid that
+ * names us -- on every wait that reports a status.  -1: futex refused
+ * (a seccomp filter), and shim_poke lets process_vm_writev write. */
+static int page_writable(void *addr)
+{
+	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)4095;
+	long r = shim_raw_syscall(SYS_futex, (long)page, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 0, 0,
+				  (long)page, FUTEX_OP(FUTEX_OP_ADD, 0, FUTEX_OP_CMP_EQ, 0));
+
+	if (r >= 0 || r == -EFAULT)
+		return r >= 0;
+	return -1; /* no answer */
+}
+
 /* The other way: write n bytes where the program asked for a result (a
  * wait status, a siginfo); false, having written nothing, when the kernel
- * would have answered EFAULT there. */
+ * would have answered EFAULT there.  Each page is proven writable first
+ * (page_writable), then written directly; as with shim_peek, a page the
+ * program unmaps from another thread meanwhile is its own race. */
 bool shim_poke(void *dst, const void *src, size_t n)
 {
+	uintptr_t a = (uintptr_t)dst;
+	bool asked = true;
+
+	if (n == 0)
+		return true;
+	if (a + n < a)
+		return false;
+	for (uintptr_t p = a & ~(uintptr_t)4095; p < a + n && asked; p += 4096) {
+		int w = page_writable((void *)p);
+		if (w == 0)
+			return false;
+		asked = w > 0;
+	}
+	if (asked) {
+		memcpy(dst, src, n);
+		return true;
+	}
 	struct iovec local = { (void *)(uintptr_t)src, n }, remote = { dst, n };
 	long r = shim_raw_syscall(SYS_process_vm_writev, shim_sys_getpid(), (long)&local, 1,
 				  (long)&remote, 1, 0);
