@@ -10,7 +10,7 @@
  * here and, on false, leaves the pointers to the real call.
  *
  * Readability is a property of pages, so each page touched is asked of
- * the kernel (shim_page_readable: a futex lookup, EFAULT, never a fault),
+ * the kernel (shim_page_readable: a futex read, EFAULT, never a fault),
  * and is then read directly.  Pages already proven are remembered for the
  * duration of one question: an environment of 50 strings usually lies on
  * a few pages (make's, each string malloc'd: about 20), so it costs a

@@ -288,6 +288,39 @@ static void rusage_fault(void)
 	}
 }
 
+/* An unwritable status or siginfo: read-only, or an int that straddles
+ * into a PROT_NONE page (the first bytes are writable: nothing may be
+ * written there either, natively the copy fails whole).  The child is
+ * reaped all the same; the writable half keeps what it held. */
+static void status_fault(void)
+{
+	it_out("-- status unwritable");
+	struct it_chan rel = it_chan();
+	char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	mprotect(two + 4096, 4096, PROT_NONE);
+	memset(two + 4094, 0x5a, 2);
+	int *where[] = { (int *)(void *)ro, (int *)(void *)(two + 4094) };
+	const char *name[] = { "read-only", "straddling" };
+	for (int i = 0; i < 2; i++) {
+		pid_t c = child_exit("s", 0, 30 + i, rel);
+		char what[64];
+		it_put(rel, 's');
+		waitid(P_PID, (id_t)c, NULL, WEXITED | WNOWAIT); /* a zombie now */
+		snprintf(what, sizeof what, "waitpid(s, %s status)", name[i]);
+		W(what, waitpid(c, where[i], 0));
+		IT_RC("  kill(s, 0)", kill(c, 0));
+		it_out("  writable half untouched: %s", two[4094] == 0x5a && two[4095] == 0x5a ? "yes" : "no");
+	}
+	pid_t c = child_exit("i", 0, 33, rel);
+	it_put(rel, 'i');
+	IT_RC("waitid(i, read-only siginfo)", waitid(P_PID, (id_t)c, (siginfo_t *)(void *)ro, WEXITED));
+	IT_RC("  kill(i, 0)", kill(c, 0));
+	munmap(ro, 4096);
+	munmap(two, 8192);
+}
+
 /* ---- a signal during a blocking wait ----------------------------------- */
 
 struct pester {
@@ -383,6 +416,7 @@ int main(int argc, char **argv)
 	stop_continue(me);
 	rusage();
 	rusage_fault();
+	status_fault();
 	interrupted();
 	return 0;
 }
