@@ -141,7 +141,7 @@ static struct link_map *self_map(void)
  * or by the first lookup, if another library's constructor calls a
  * wrapper before ours runs. */
 #define NEXT_MAX 16
-static struct nextobj next_objs[NEXT_MAX];
+static SHIM_START_DATA struct nextobj next_objs[NEXT_MAX];
 static int next_n = -1;
 
 static void next_scan(void)

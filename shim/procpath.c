@@ -168,7 +168,7 @@ ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t 
  * is not seen; fchdir only recognises procfs' root.
  */
 #define CWD_PROC_ROOT (-1)
-static atomic_int cwd_proc; /* 0: elsewhere, CWD_PROC_ROOT, or the vpid of /proc/<vpid> */
+static SHIM_START_DATA atomic_int cwd_proc; /* 0: elsewhere, CWD_PROC_ROOT, or the vpid of /proc/<vpid> */
 
 void shim_procpath_cwd(const char *path, bool is_root)
 {

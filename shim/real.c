@@ -4,7 +4,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-struct shim_real real;
+SHIM_START_DATA struct shim_real real;
 
 /*
  * Each pointer is looked up at its first use (REAL, shim.h), not all of
@@ -124,7 +124,7 @@ static const char *const real_names[NSLOTS] = {
 
 /* Per slot: looked up (found or not: a name this libc lacks stays NULL,
  * which callers test, without a lookup at every use). */
-static atomic_uchar looked[NSLOTS];
+static SHIM_START_DATA atomic_uchar looked[NSLOTS];
 
 void *real_get_slow(void **slot)
 {
@@ -142,7 +142,7 @@ void *real_get_slow(void **slot)
 }
 
 /* 0 not prepared, 1 being prepared, 2 done. */
-static atomic_int resolved;
+static SHIM_START_DATA atomic_int resolved;
 
 void real_resolve(void)
 {

@@ -12,8 +12,8 @@ extern char **environ;
 
 /* Mode and identity are written by init, HELLO, fork children and the
  * fallback; read everywhere without the lock (atomics). */
-static atomic_int mode;          /* enum shim_mode */
-static atomic_int init_state;    /* 0 not started, 1 running, 2 done */
+static SHIM_START_DATA atomic_int mode;          /* enum shim_mode */
+static SHIM_START_DATA atomic_int init_state;    /* 0 not started, 1 running, 2 done */
 static SHIM_HOT atomic_int self_vpid;     /* 0 = unknown (ask with HELLO) */
 static SHIM_HOT atomic_int self_rpid;     /* real pid the identity and connection belong to */
 static SHIM_HOT atomic_int last_vpid;     /* last vpid ever known (kept after LOST) */
@@ -37,8 +37,8 @@ static SHIM_HOT atomic_int last_child_vpid;
 static atomic_int warned;        /* the LOST warning was printed */
 
 /* Copied at init: programs may clear their environment later. */
-static char env_socket[108];     /* sun_path size */
-static char env_lib[1024];
+static SHIM_START_DATA char env_socket[108];     /* sun_path size */
+static SHIM_START_DATA char env_lib[1024];
 
 /* The re-entrancy guard: up while a thread is inside the shim holding the
  * lock (every shim_guard(true) follows shim_lock()), so that interposed

@@ -12,7 +12,7 @@ typedef void (*sig_info_fn)(int, siginfo_t *, void *);
 
 /* The user's SA_SIGINFO handler for each signal whose real handler is our
  * trampoline; written by sigaction before the trampoline is installed. */
-static _Atomic(sig_info_fn) user_handler[SIG_SLOTS];
+static SHIM_START_DATA _Atomic(sig_info_fn) user_handler[SIG_SLOTS];
 
 /* Codes whose si_pid names a sending process (rpid on the wire). */
 static bool has_sender(const siginfo_t *si)
