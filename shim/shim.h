@@ -58,12 +58,12 @@
  * puts .text.hot.* together). */
 #define SHIM_FORK_TEXT __attribute__((section(".text.hot.jobshim_fork")))
 /* State every image with the shim writes as it starts (the constructor,
- * the first lookups of real entry points, the first sigaction): beside the
- * fork variables, on .data's page (shim/hot.ld), which the loader writes
- * anyway (relocations).  In .bss it took three fresh pages and the fork
- * variables one more: five page faults in every image's start (a read,
- * then a write, on one), about 10 µs of a `dash -c 'exit 0'` here (perf
- * record -e page-faults).  The linker checks that it all fits the page. */
+ * the first lookups of real entry points, the first sigaction): on the
+ * page the loader writes anyway in every image (shim/hot.ld: it zeroes
+ * that page's part of .bss).  In .bss proper it took three fresh pages and
+ * the fork variables one more: five page faults in every image's start (a
+ * read, then a write, on one), about 10 µs of a `dash -c 'exit 0'` here
+ * (perf record -e page-faults).  The linker checks that it fits. */
 #define SHIM_START_DATA __attribute__((section("jobshim_start")))
 
 /*
