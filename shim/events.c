@@ -35,13 +35,15 @@ static int ev_fd = -1;
 static uint64_t ev_dev, ev_ino;
 static bool ev_failed; /* no FIFO (an older supervisor, or unusable): stop trying */
 
-/* Still our FIFO?  Programs close every fd and reuse the numbers. */
+/* Still our FIFO?  Programs close every fd and reuse the numbers.  Raw
+ * system calls here and in sup_alive: libc's wrappers would fault their
+ * text pages (and errno's) into a fork child that has not run them yet. */
 static bool ev_is_ours(void)
 {
 	struct stat st;
 
-	return ev_fd >= 0 && fstat(ev_fd, &st) == 0 && (uint64_t)st.st_dev == ev_dev &&
-	       (uint64_t)st.st_ino == ev_ino;
+	return ev_fd >= 0 && shim_raw_syscall(SYS_fstat, ev_fd, (long)&st, 0, 0, 0, 0) == 0 &&
+	       (uint64_t)st.st_dev == ev_dev && (uint64_t)st.st_ino == ev_ino;
 }
 
 static bool ev_open(void)
@@ -73,7 +75,7 @@ static bool sup_alive(void)
 	struct proto_vpids *vc = shim_vpids();
 
 	return vc && atomic_load(&vc->sup_rpid) > 0 &&
-	       !(REAL(kill)(atomic_load(&vc->sup_rpid), 0) < 0 && errno == ESRCH);
+	       shim_raw_syscall(SYS_kill, atomic_load(&vc->sup_rpid), 0, 0, 0, 0, 0) != -ESRCH;
 }
 
 /* The FIFO, ready to write (opened now if needed); false: do not use it. */
@@ -91,10 +93,19 @@ static bool ev_ready(void)
 	return true;
 }
 
-/* One record, whole or not at all (proto.c). */
+/* One record, whole or not at all: a pipe write of at most PIPE_BUF bytes
+ * is atomic.  proto_evt_write's, but raw: libc's write wrapper would be
+ * one more text page faulted into a fork child. */
 static bool ev_write(const struct proto_evt *e)
 {
-	return proto_evt_write(ev_fd, e);
+	uint8_t buf[PROTO_EVT_SIZE];
+	long n;
+
+	proto_pack_evt(e, buf);
+	do
+		n = shim_raw_syscall(SYS_write, ev_fd, (long)buf, sizeof(buf), 0, 0, 0);
+	while (n == -EINTR);
+	return n == (long)sizeof(buf);
 }
 
 bool shim_event_locked(const struct proto_req *req)
@@ -118,7 +129,9 @@ bool shim_event_locked(const struct proto_req *req)
 	if (e.parent_v <= 0)
 		e.parent_v = 0;
 	memcpy(e.text, req->text, sizeof(e.text));
-	e.at = shim_now_ns();
+	/* The time is for the trace only (0: the supervisor's clock); the
+	 * vDSO's page is one more fault in a fork child. */
+	e.at = shim_traced() ? shim_now_ns() : 0;
 	if (!ev_write(&e))
 		return false;
 	/* Counted after the write: the supervisor's snapshot of the count

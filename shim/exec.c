@@ -66,6 +66,11 @@ static bool exec_traced_ask(void)
 
 static bool exec_traced(void);
 
+bool shim_traced(void)
+{
+	return exec_traced();
+}
+
 void shim_exec_prime(void)
 {
 	(void)exec_traced();
