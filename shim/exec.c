@@ -64,16 +64,9 @@ static bool exec_traced_ask(void)
 	return REAL(access)(buf, F_OK) == 0;
 }
 
-static bool exec_traced(void);
-
-bool shim_traced(void)
-{
-	return exec_traced();
-}
-
 void shim_exec_prime(void)
 {
-	(void)exec_traced();
+	(void)shim_traced();
 	/* Looked up here, in the parent, once: a child's own lookup (its
 	 * first use, real.c) reads libc's symbol tables, faulting in four or
 	 * five pages, and is lost with the rest of it at the exec -- in every
@@ -82,7 +75,7 @@ void shim_exec_prime(void)
 	(void)REAL(execvpe);
 }
 
-static bool exec_traced(void)
+bool shim_traced(void)
 {
 	bool yes;
 
@@ -105,7 +98,7 @@ void shim_exec_note(const char *path)
 	 * common case -- does not open one just for it unless the run is
 	 * traced: a connection costs a connect, an accept and a HELLO.  (Both
 	 * answers are cached: no system call, errno untouched.) */
-	if (!shim_conn_live() && !exec_traced())
+	if (!shim_conn_live() && !shim_traced())
 		return;
 	saved = errno;
 	len = strlen(path);
