@@ -16,7 +16,7 @@ command -v python3 >/dev/null && command -v bash >/dev/null || { echo "not ok - 
 
 # An interactive bash on a pty runs jobshim as a job; we type at it.
 out=$(timeout 60 python3 - "$J" "$(dirname "$0")/lib" <<'EOF'
-import sys, time
+import signal, sys
 J = sys.argv[1]
 sys.path.insert(0, sys.argv[2])
 from ptyshell import PtyShell
@@ -30,8 +30,10 @@ send(J + " run -- sh -c 'test $(cut -d\" \" -f5 /proc/self/stat) = $(cut -d\" \"
 until("rc1=6")
 until("P$ ")
 # ^Z stops the job (jobshim with it), fg resumes it.
-send(J + " run -- sh -c 'sleep 1; echo FINISHED; exit 7'\n")
-time.sleep(0.4)
+# Each ^Z and ^C is typed once the tree's sh holds the terminal (a fixed
+# sleep only guessed it; on a loaded machine `sleep 3` could even end first).
+send(J + " run -- sh -c 'sleep 3; echo FINISHED; exit 7'\n")
+ready = sh.until_fg_ready("sh", signal.SIGTSTP, 30)
 send("\x1a")
 until("Stopped")
 until("P$ ")
@@ -42,7 +44,7 @@ until("rc2=7")
 until("P$ ")
 # ^C reaches the tree, not jobshim; 128+2.
 send(J + " run -- sh -c 'sleep 10'\n")
-time.sleep(0.4)
+ready = sh.until_fg_ready(("sh", "sleep"), signal.SIGINT, 30) and ready
 send("\x03")
 until("P$ ")
 send("echo rc3=$?\n")
@@ -50,8 +52,10 @@ until("rc3=130")
 until("P$ ")
 send("exit\n")
 print(sh.text())
+print("fg-ready=%s" % ready)
 EOF
 )
+echo "$out" | grep -q "fg-ready=True" && ok "the tree's sh took the terminal before each ^Z, ^C" || bad "never ready: $out"
 echo "$out" | grep -q "IS_FG" && ok "command owns the terminal" || bad "not foreground: $out"
 echo "$out" | grep -q "rc1=6" && ok "status through the terminal hand-off" || bad "rc1: $out"
 echo "$out" | grep -q "Stopped" && ok "^Z stops the job" || bad "no stop: $out"
