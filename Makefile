@@ -105,6 +105,11 @@ $(B)/itest/imgcache_tool: tests/integration/imgcache_tool.c shim/imgcache.c $(OW
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/gen $< shim/imgcache.c -o $@
 
+# Asks the kernel who gets the orphan rule's SIGHUP, with the supervisor's own probe.
+$(B)/itest/orphan_rule: tests/integration/orphan_rule.c supervisor/kernrule.c supervisor/kernrule.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< supervisor/kernrule.c -o $@
+
 $(B)/bench/%: bench/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icore $< $(CORE_LIB) -o $@

@@ -64,6 +64,7 @@ int eng_new(struct eng **out, const struct eng_config *cfg)
 	e->bytes = eng_chunk_size(sizeof(*e));
 	e->vpid_max = vmax;
 	e->is_stopped = cfg ? cfg->is_stopped : NULL;
+	e->orphan_hup_all = cfg ? cfg->orphan_hup_all : NULL;
 	e->ctx = cfg ? cfg->ctx : NULL;
 	e->next_vpid = 2;
 	rc = proc_make_init(e);

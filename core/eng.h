@@ -32,10 +32,19 @@ struct eng;
  * the flag kept by eng_set_stopped(). */
 typedef bool (*eng_stopped_fn)(void *ctx, int32_t vpid, int64_t rpid);
 
+/* Kernel-rule oracle: does the kernel under us send the orphan rule's
+ * SIGHUP to every member of the group (true), or only to its stopped
+ * members (false)?  SIGCONT goes to every member either way.  Kernels
+ * differ here (docs/internals.md, "Exits and the orphan rule"); called only
+ * when the answer matters (an orphaned group with a stopped member and a
+ * running one).  When NULL: every member, as older kernels do. */
+typedef bool (*eng_hup_all_fn)(void *ctx);
+
 struct eng_config {
 	int32_t vpid_max;          /* ids are allocated in [2, vpid_max]; 0 = default (4194304) */
 	eng_stopped_fn is_stopped; /* optional; see above */
-	void *ctx;                 /* passed to is_stopped */
+	eng_hup_all_fn orphan_hup_all; /* optional; see above */
+	void *ctx;                 /* passed to is_stopped and orphan_hup_all */
 };
 
 /* ---- effects ---------------------------------------------------------- */
@@ -58,9 +67,10 @@ enum eng_event {
 	ENG_EV_KILL,       /* vpid = sender, a = pid argument, b = sig, c = number of targets */
 	ENG_EV_ORPHAN,     /* a = orphaned vpgid, b = exiting vpid that caused it,
 	                      c = cause (enum eng_orphan_cause), ids[0..nids) = the
-	                      stopped members; SIGHUP and SIGCONT effects to every
-	                      member follow this event, unless c has
-	                      ENG_ORPHAN_KERNEL (eng_session_set_kernel) */
+	                      stopped members; SIGHUP effects (to every member, or
+	                      to the stopped ones: eng_hup_all_fn) and SIGCONT
+	                      effects to every member follow this event, unless c
+	                      has ENG_ORPHAN_KERNEL (eng_session_set_kernel) */
 };
 
 enum eng_orphan_cause {
@@ -70,6 +80,9 @@ enum eng_orphan_cause {
 /* Or'ed into an ORPHAN event's cause when the group's session is one whose
  * real mirror gets the same rule from the kernel: no signals follow. */
 #define ENG_ORPHAN_KERNEL 0x100
+/* Or'ed in when the kernel under us sends the SIGHUP to the stopped members
+ * only (eng_hup_all_fn said false): SIGHUP effects follow for those only. */
+#define ENG_ORPHAN_HUP_STOPPED 0x200
 
 struct eng_effect {
 	enum eng_fx_kind kind;

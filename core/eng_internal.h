@@ -106,7 +106,8 @@ struct proc {
 struct eng {
 	int32_t vpid_max;        /* ids are allocated in [2, vpid_max] */
 	eng_stopped_fn is_stopped; /* optional stopped-state oracle (struct eng_config) */
-	void *ctx;               /* argument of is_stopped */
+	eng_hup_all_fn orphan_hup_all; /* optional kernel-rule oracle (struct eng_config) */
+	void *ctx;               /* argument of is_stopped and orphan_hup_all */
 	struct proc *procs;      /* every process, zombies included, by vpid */
 	struct proc *by_rpid;    /* bound processes, by rpid */
 	struct pgrp *pgrps;      /* every non-empty group, by vpgid */
@@ -163,7 +164,8 @@ void pgrp_move(struct eng *e, struct proc *p, struct pgrp *g);
 /* will_become_orphaned_pgrp: see eng_pgrp_orphaned. */
 bool pgrp_orphaned(const struct eng *e, const struct pgrp *g, const struct proc *ignore);
 /* If g is orphaned (ignoring `ignore`) and has a stopped member: ORPHAN event
- * + SIGHUP and SIGCONT to every member.  Needs a reservation of
+ * + SIGHUP (every member, or the stopped ones: eng_hup_all_fn) and SIGCONT
+ * to every member.  Needs a reservation of
  * 1 + 2 * nmembers effects and nmembers ids. */
 void pgrp_orphan_check(struct eng *e, struct pgrp *g, const struct proc *ignore,
 		       const struct proc *culprit, enum eng_orphan_cause cause, struct eng_fx *fx);

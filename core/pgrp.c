@@ -221,6 +221,26 @@ static bool pgrp_member_stopped(const struct eng *e, const struct proc *p)
 	return p->stopped;
 }
 
+/* Is vpid among the ids added to fx since `from` (the stopped members)? */
+static bool listed(const struct eng_fx *fx, size_t from, int32_t vpid)
+{
+	for (size_t i = from; i < fx->nids; i++)
+		if (fx->ids[i] == vpid)
+			return true;
+	return false;
+}
+
+/* A member that is neither a zombie nor listed as stopped since `from`. */
+static bool running_member(const struct pgrp *g, const struct eng_fx *fx, size_t from)
+{
+	const struct proc *p;
+
+	DL_FOREACH2(g->members, p, mem_next)
+		if (!p->zombie && !listed(fx, from, p->vpid))
+			return true;
+	return false;
+}
+
 void pgrp_orphan_check(struct eng *e, struct pgrp *g, const struct proc *ignore,
 		       const struct proc *culprit, enum eng_orphan_cause cause, struct eng_fx *fx)
 {
@@ -241,14 +261,23 @@ void pgrp_orphan_check(struct eng *e, struct pgrp *g, const struct proc *ignore,
 		fx->n = ev;
 		return;
 	}
+	/* __kill_pgrp_info(SIGHUP), then SIGCONT, to every task attached to
+	 * the group: zombies included (the supervisor skips those).  Some
+	 * kernels send the SIGHUP to the stopped members only: asked only when
+	 * a member is running, so that the answer can matter.  The event says
+	 * which, also where the kernel signals the group itself. */
+	bool hup_all = true;
+	if (e->orphan_hup_all && running_member(g, fx, nids_before))
+		hup_all = e->orphan_hup_all(e->ctx);
+	if (!hup_all)
+		fx->v[ev].c |= ENG_ORPHAN_HUP_STOPPED;
 	/* The kernel signals a real session's group itself: the event only
 	 * explains it, so that nobody gets the pair twice. */
 	if (g->sess->kernel_orphans)
 		return;
-	/* __kill_pgrp_info(SIGHUP), then SIGCONT, to every task attached to
-	 * the group: zombies included (the supervisor skips those). */
 	DL_FOREACH2(g->members, p, mem_next)
-		fx_signal(fx, p->vpid, SIGHUP);
+		if (hup_all || listed(fx, nids_before, p->vpid))
+			fx_signal(fx, p->vpid, SIGHUP);
 	DL_FOREACH2(g->members, p, mem_next)
 		fx_signal(fx, p->vpid, SIGCONT);
 }

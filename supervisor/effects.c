@@ -93,7 +93,8 @@ static void trace_orphan(struct sup *s, const struct eng_fx *fx, size_t i)
 			members[nm++] = fx->v[j].vpid;
 	}
 	bool kernel = (e->c & ENG_ORPHAN_KERNEL) != 0;
-	int cause = e->c & ~ENG_ORPHAN_KERNEL;
+	bool hup_stopped = (e->c & ENG_ORPHAN_HUP_STOPPED) != 0;
+	int cause = e->c & ~(ENG_ORPHAN_KERNEL | ENG_ORPHAN_HUP_STOPPED);
 
 	trace_begin(t, "orphan", 0, 0);
 	trace_int(t, "pgid", e->a);
@@ -103,17 +104,18 @@ static void trace_orphan(struct sup *s, const struct eng_fx *fx, size_t i)
 	trace_json(t, "signals", "[\"SIGHUP\",\"SIGCONT\"]");
 	trace_ids(t, "members", members, nm);
 	trace_bool(t, "kernel", kernel);
+	trace_str(t, "sighup_to", hup_stopped ? "stopped" : "all");
 	for (size_t k = 0; k < e->nids && off < sizeof(list) - 16; k++)
 		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%d", k ? " " : "",
 					(int)stopped[k]);
 	off = 0;
 	for (size_t k = 0; k < nm && off < sizeof(mlist) - 16; k++)
 		off += (size_t)snprintf(mlist + off, sizeof(mlist) - off, " %d", (int)members[k]);
-	trace_end(t, "orphan: group %d orphaned by exit of pid %d (%s); stopped: %s -> SIGHUP, SIGCONT %s%s",
+	trace_end(t, "orphan: group %d orphaned by exit of pid %d (%s); stopped: %s -> SIGHUP%s, SIGCONT %s%s",
 		  (int)e->a, (int)e->b,
 		  cause == ENG_ORPHAN_PARENT_EXIT ? "parent of a member" : "its last link outside the group",
-		  list, kernel ? "sent by the kernel (a real session: its rule fires on the mirror)" : "to",
-		  mlist);
+		  list, hup_stopped ? " (to the stopped only, as this kernel does)" : "",
+		  kernel ? "sent by the kernel (a real session: its rule fires on the mirror)" : "to", mlist);
 }
 
 /* The KILL event is followed by one SIGNAL effect per target (eng_kill):

@@ -1,5 +1,6 @@
 /* procs.c — vpid <-> rpid/pidfd records, exits, reaping and lazy registration. */
 #include "sup.h"
+#include "kernrule.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -29,6 +30,14 @@ bool procs_is_stopped(void *ctx, int32_t vpid, int64_t rpid)
 	if (rpid <= 0 || sysio_stat((pid_t)rpid, &st) < 0)
 		return false;
 	return st.state == 'T' || st.state == 't';
+}
+
+/* The engine's kernel-rule oracle: who gets the orphan rule's SIGHUP on
+ * this kernel (kernrule.c probes it, once, the first time it matters). */
+bool procs_orphan_hup_all(void *ctx)
+{
+	(void)ctx;
+	return kernrule_orphan_hup_all();
 }
 
 /* ---- records -------------------------------------------------------------- */

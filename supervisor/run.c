@@ -480,7 +480,10 @@ static void loop(struct sup *s)
 
 static int setup(struct sup *s)
 {
-	struct eng_config cfg = {.vpid_max = SUP_VPID_MAX, .is_stopped = procs_is_stopped, .ctx = s};
+	struct eng_config cfg = {.vpid_max = SUP_VPID_MAX,
+				 .is_stopped = procs_is_stopped,
+				 .orphan_hup_all = procs_orphan_hup_all,
+				 .ctx = s};
 	int rc;
 
 	if (procfs_check() < 0)

@@ -387,6 +387,8 @@ int procfs_check(void);
 
 /* procs.c */
 bool procs_is_stopped(void *ctx, int32_t vpid, int64_t rpid);
+/* eng_hup_all_fn: kernrule_orphan_hup_all (kernrule.c). */
+bool procs_orphan_hup_all(void *ctx);
 struct sup_proc *procs_find(struct sup *s, int32_t vpid);
 struct sup_proc *procs_add(struct sup *s, int32_t vpid);
 void procs_forget(struct sup *s, int32_t vpid);

@@ -185,15 +185,22 @@ static void on_orphan(struct why *w, const struct tjson *j, double t)
 		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%lld", i ? ", " : "",
 					(long long)tjson_arr_int(j, stopped, i));
 	who(w, exited, s, sizeof(s));
-	for (int k = 0; k < 2; k++)
+	/* On a kernel that sends the SIGHUP to the stopped members only, a
+	 * running member gets the SIGCONT alone (kernrule.c). */
+	const char *to = tjson_str(j, "sighup_to");
+	bool hup_stopped = to && strcmp(to, "stopped") == 0;
+	bool gets_hup = !hup_stopped || in_list(j, stopped, w->vpid);
+	for (int k = gets_hup ? 0 : 1; k < 2; k++)
 		line(w, t, true,
 		     "%s: its group %lld became orphaned when %s exited (%s); the group had stopped members (%s), "
-		     "so every member gets SIGHUP, then SIGCONT",
+		     "so %s",
 		     k ? "SIGCONT" : "SIGHUP", (long long)pgid, s,
 		     cause && strcmp(cause, "self_exit") == 0
 			     ? "it was the group's last link to another group of its session"
 			     : "it was the parent of a member, in another group of the same session",
-		     list);
+		     list,
+		     hup_stopped ? "the stopped members get SIGHUP, then every member SIGCONT (as this kernel does)"
+				 : "every member gets SIGHUP, then SIGCONT");
 }
 
 static void on_teardown(struct why *w, const struct tjson *j, double t)

@@ -17,6 +17,10 @@
 # NAME... restricts the run (e.g. `run.sh build t_kill prog_bash`).
 # IT_UPDATE=1 rewrites expected/t_*.out from the native runs: read the diff
 # against SEMANTICS.md before committing it.
+# Where kernels differ, a test may have an expected output per kernel rule:
+# expected/t_NAME.RULE.out is used when the kernel follows RULE (today only
+# the orphan rule's SIGHUP, "hup-stopped": itest/orphan_rule asks the
+# kernel; docs/internals.md, "Exits and the orphan rule").
 set -u
 B=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "run.sh: no build dir ${1:-build}"; echo "integration: 0 passed, 1 failed"; exit 1; }
 shift
@@ -67,12 +71,16 @@ check() {
 missing=$(it_shim_missing)
 [ -n "$missing" ] && echo "# shim runs will fail: $missing"
 [ -z "$IT_NS" ] && echo "# no private pid namespace: native runs rely on native_init being a subreaper"
+# shellcheck disable=SC2086
+krule=$(timeout 60 $IT_NS "$B/itest/orphan_rule" 2>/dev/null)
+echo "# kernel: the orphan rule's SIGHUP goes to ${krule:-?} (itest/orphan_rule)"
 
 for bin in "$B"/itest/t_*; do
 	[ -x "$bin" ] || continue
 	name=$(basename "$bin")
 	selected "$name" || continue
 	exp="$T/expected/$name.out"
+	[ -n "$krule" ] && [ -f "$T/expected/$name.$krule.out" ] && exp="$T/expected/$name.$krule.out"
 
 	it_native "$bin" >"$tmp/n.out" 2>"$tmp/n.err"
 	rc=$?

@@ -432,6 +432,93 @@ START_TEST(test_rule1_before_rule2)
 }
 END_TEST
 
+/* ---- the kernel-rule oracle: who gets the SIGHUP ------------------------- */
+
+static int hup_calls;
+static bool hup_all_answer;
+
+static bool hup_all_fn(void *ctx)
+{
+	(void)ctx;
+	hup_calls++;
+	return hup_all_answer;
+}
+
+/* Group 4 = {4 stopped, 5 running}, orphaned when 2 exits (as in
+ * test_orphan_guarded_by_member_with_parent_elsewhere, 3 gone first). */
+static void guarded_group_orphaned(void)
+{
+	struct eng_config cfg = { .orphan_hup_all = hup_all_fn };
+
+	eng_free(E);
+	ck_assert_int_eq(eng_new(&E, &cfg), 0);
+	hup_calls = 0;
+	t_command(E);
+	t_fork(E, 2);                 /* 3 */
+	t_fork(E, 3);                 /* 4 */
+	t_setpgid(E, 3, 4, 4);
+	t_fork(E, 2);                 /* 5 */
+	t_setpgid(E, 2, 5, 4);
+	t_stop(E, 4);
+	t_exit(E, 3);
+	ck_assert_int_eq(hup_calls, 0); /* not orphaned yet: not asked */
+	eng_fx_clear(&FX);
+	t_exit(E, 2);
+}
+
+/* A 6.18 kernel: SIGHUP to the stopped member only, SIGCONT to both. */
+START_TEST(test_hup_to_stopped_only)
+{
+	hup_all_answer = false;
+	guarded_group_orphaned();
+	ck_assert_int_eq(hup_calls, 1);
+	ck_assert_int_eq(t_orphan_ev(&FX, 4)->c, ENG_ORPHAN_PARENT_EXIT | ENG_ORPHAN_HUP_STOPPED);
+	ck_assert_uint_eq(t_count_sig(&FX, 4, SIGHUP), 1);
+	ck_assert_uint_eq(t_count_sig(&FX, 5, SIGHUP), 0);
+	ck_assert_uint_eq(t_count_sig(&FX, 4, SIGCONT), 1);
+	ck_assert_uint_eq(t_count_sig(&FX, 5, SIGCONT), 1);
+	ck_assert_uint_eq(t_count_signals(&FX), 3);
+}
+END_TEST
+
+/* An older kernel: the pair to every member. */
+START_TEST(test_hup_to_every_member)
+{
+	const int32_t members[] = { 4, 5 };
+
+	hup_all_answer = true;
+	guarded_group_orphaned();
+	ck_assert_int_eq(hup_calls, 1);
+	ck_assert_int_eq(t_orphan_ev(&FX, 4)->c, ENG_ORPHAN_PARENT_EXIT);
+	t_assert_hupcont(&FX, 4, members, 2);
+	ck_assert_uint_eq(t_count_signals(&FX), 4);
+}
+END_TEST
+
+/* Every member stopped (or a zombie): the answer cannot matter, not asked. */
+START_TEST(test_hup_oracle_not_asked_without_running_member)
+{
+	struct eng_config cfg = { .orphan_hup_all = hup_all_fn };
+
+	eng_free(E);
+	ck_assert_int_eq(eng_new(&E, &cfg), 0);
+	hup_calls = 0;
+	hup_all_answer = false;
+	t_command(E);
+	t_fork(E, 2);                 /* 3, group 3 */
+	t_setpgid(E, 2, 3, 3);
+	t_fork(E, 3);                 /* 4 */
+	t_fork(E, 3);                 /* 5 */
+	t_exit(E, 5);                 /* a zombie member */
+	t_stop(E, 4);
+	eng_fx_clear(&FX);
+	t_exit(E, 3);                 /* rule 2: 3 itself a zombie now */
+	ck_assert_int_eq(hup_calls, 0);
+	ck_assert_uint_eq(t_count_sig(&FX, 4, SIGHUP), 1);
+	ck_assert_uint_eq(t_count_sig(&FX, 4, SIGCONT), 1);
+}
+END_TEST
+
 /* ---- the is_stopped oracle ----------------------------------------------- */
 
 struct oracle {
@@ -727,6 +814,13 @@ static Suite *pgrp_suite(void)
 	tcase_add_test(tc, test_subreaper_parent_connects_group);
 	tcase_add_test(tc, test_no_subreaper_orphans_group);
 	tcase_add_test(tc, test_subreaper_in_same_group_does_not_connect);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("kernel-rule oracle");
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
+	tcase_add_test(tc, test_hup_to_stopped_only);
+	tcase_add_test(tc, test_hup_to_every_member);
+	tcase_add_test(tc, test_hup_oracle_not_asked_without_running_member);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stopped oracle");
