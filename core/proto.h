@@ -133,14 +133,23 @@ enum proto_op {
 
 #define PROTO_BIND_COUNTED 1 /* BIND d: counter-allocated, create if unknown */
 
-/* The shared vpid counter: the file PROTO_VPIDS_FILE beside the socket in
- * the supervisor's run directory (0666: supervisor/rundir.c),
- * PROTO_VPIDS_SIZE bytes, mapped MAP_SHARED by the supervisor and by every
- * shim that forks.  A fork takes
- * atomic_fetch_add(&next, 1); a value above max (the supervisor sets max to
- * 0 once the ids wrap) means "ask with FORK instead". */
-#define PROTO_VPIDS_FILE "vpids"
+/* The tree's shared file PROTO_SHARED_FILE beside the socket in the
+ * supervisor's run directory (0666: supervisor/rundir.c), PROTO_SHARED_SIZE
+ * bytes, mapped MAP_SHARED by every shim that forks or execs: its first
+ * PROTO_VPIDS_SIZE bytes are the vpid counter below (the supervisor maps
+ * only those), then PROTO_IMGCACHE_SIZE bytes from PROTO_IMGCACHE_OFF are
+ * the shims' image decision cache (shim/imgcache.h).  One file, so one
+ * mapping per process: every mapping costs each fork and exit of the
+ * process (docs/internals.md, "What a fork costs").
+ *
+ * The vpid counter: a fork takes atomic_fetch_add(&next, 1); a value above
+ * max (the supervisor sets max to 0 once the ids wrap) means "ask with FORK
+ * instead". */
+#define PROTO_SHARED_FILE "shared"
 #define PROTO_VPIDS_SIZE 4096
+#define PROTO_IMGCACHE_OFF PROTO_VPIDS_SIZE
+#define PROTO_IMGCACHE_SIZE 65536
+#define PROTO_SHARED_SIZE (PROTO_IMGCACHE_OFF + PROTO_IMGCACHE_SIZE)
 struct proto_vpids {
 	_Atomic int32_t next; /* the next vpid to hand out */
 	_Atomic int32_t max;  /* the largest one the counter may hand out; 0 = retired */

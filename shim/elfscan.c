@@ -304,18 +304,13 @@ static enum imgcache_verdict scan_verdict(struct scan *sc)
 
 /* ---- the decision cache (imgcache.h) ---------------------------------------- */
 
-/* Mapped once per image and kept (a fork child inherits it); ic_unusable:
- * the file is missing or unusable, so every exec scans, as without a
- * cache.  Neither is ever written by a vfork child. */
-static _Atomic(void *) ic_map;
-static atomic_bool ic_unusable;
-
-/* The mapping, made on first use outside a vfork child; NULL: no cache. */
+/* The cache lives in the tree's shared file, mapped once per image with
+ * the vpid counter and kept (shim_imgcache, fork.c); NULL: no cache (the
+ * file is missing or unusable), so every exec scans, as without one.  A
+ * vfork child only uses the parent's mapping. */
 static void *ic_get(void)
 {
-	if (shim_vf.active)
-		return atomic_load_explicit(&ic_map, memory_order_acquire);
-	return shim_sup_file_map_once(&ic_map, &ic_unusable, IMGCACHE_FILE, IMGCACHE_SIZE);
+	return shim_imgcache();
 }
 
 /* Before every fork, vfork and spawn of our wrappers, in the parent
@@ -324,8 +319,7 @@ static void *ic_get(void)
  * interposed name. */
 void shim_image_prime(void)
 {
-	if (atomic_load_explicit(&ic_map, memory_order_relaxed) == NULL && !shim_vf.active &&
-	    shim_mode() == SHIM_MODE_ONLINE)
+	if (!shim_vf.active && shim_mode() == SHIM_MODE_ONLINE)
 		(void)ic_get();
 }
 

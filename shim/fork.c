@@ -10,13 +10,14 @@
 #include <unistd.h>
 
 /*
- * The supervisor's shared vpid counter (proto.h): the file "vpids" beside
- * the socket, mapped on the first fork that needs it and kept (a fork child
- * inherits the mapping; an exec'd image maps it again).  The model view
- * (mview.c) reads its counters through the same mapping: one mapping per
- * process, not two.  vc_failed: the file is missing (an older supervisor)
- * or unusable: FORK round trips.  Never mapped by a vfork child (its
- * callers: the fork wrappers before the fork, the view outside one).
+ * The tree's shared file (proto.h): the supervisor's vpid counter, then the
+ * image decision cache (elfscan.c), mapped on the first fork or exec that
+ * needs either and kept (a fork child inherits the mapping; an exec'd image
+ * maps it again).  The model view (mview.c) reads its counters through the
+ * same mapping: one mapping per process for all three, not three.
+ * vc_failed: the file is missing or unusable: FORK round trips, and every
+ * exec scans its image.  Never mapped by a vfork child (its callers: the
+ * fork wrappers before the fork, the view outside one; shim_imgcache asks).
  */
 static _Atomic(void *) vc_map;
 static atomic_bool vc_failed;
@@ -24,12 +25,20 @@ static atomic_bool vc_failed;
 /* The view's reads take no lock: two threads' first uses may race. */
 static struct proto_vpids *vc_get(void)
 {
-	return shim_sup_file_map_once(&vc_map, &vc_failed, PROTO_VPIDS_FILE, PROTO_VPIDS_SIZE);
+	return shim_sup_file_map_once(&vc_map, &vc_failed, PROTO_SHARED_FILE, PROTO_SHARED_SIZE);
 }
 
 struct proto_vpids *shim_vpids(void)
 {
 	return vc_get();
+}
+
+void *shim_imgcache(void)
+{
+	struct proto_vpids *vc = shim_vf.active ? atomic_load_explicit(&vc_map, memory_order_acquire)
+						: vc_get();
+
+	return vc != NULL ? (char *)vc + PROTO_IMGCACHE_OFF : NULL;
 }
 
 /* A vpid from the counter, or 0: ask with FORK (no counter, or retired). */

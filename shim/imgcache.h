@@ -5,10 +5,11 @@
 /*
  * Whether an exec'd image needs the shim (elfscan.c) depends only on the
  * file, so the answer is kept, for the whole tree, in the file
- * IMGCACHE_FILE beside the supervisor's socket (its run directory, a
- * secret path every uid of the tree reaches): IMGCACHE_SIZE bytes, created
+ * the tree's shared file beside the supervisor's socket (its run directory,
+ * a secret path every uid of the tree reaches; core/proto.h,
+ * PROTO_SHARED_FILE): IMGCACHE_SIZE bytes at PROTO_IMGCACHE_OFF, created
  * zeroed by the supervisor (supervisor/rundir.c), mapped MAP_SHARED by the
- * shims.  An entry is keyed by
+ * shims with the vpid counter before it (shim/fork.c, shim_imgcache).  An entry is keyed by
  * the image's identity -- st_dev, st_ino, st_size, st_mtim, st_ctim -- so a
  * rewritten or replaced binary is a different key and is scanned again.
  *
@@ -26,8 +27,9 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#define IMGCACHE_FILE "imgcache"
-#define IMGCACHE_SIZE 65536
+#include "../core/proto.h"
+
+#define IMGCACHE_SIZE PROTO_IMGCACHE_SIZE
 /* Bump when the slot format or the decision rules of elfscan.c change
  * (the exported set is covered by OWN_NAMES_SUM). */
 #define IMGCACHE_VERSION 3

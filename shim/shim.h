@@ -386,10 +386,13 @@ void *shim_sup_file_map(const char *name, size_t size);
  * vfork children out (a mapping they made would stay in the parent). */
 void *shim_sup_file_map_once(_Atomic(void *) *slot, atomic_bool *unusable, const char *name,
 			     size_t size);
-/* The supervisor's shared page (fork.c): the vpid counter and its pid;
- * NULL when it cannot be mapped.  Any thread (the model view reads it
+/* The tree's shared file (fork.c, proto.h): the vpid counter and the
+ * supervisor's pid first; NULL when it cannot be mapped.  Any thread (the model view reads it
  * without the lock); not mapped by a vfork child. */
 struct proto_vpids *shim_vpids(void);
+/* The image decision cache in the same mapping (elfscan.c), or NULL; a
+ * vfork child gets only a mapping its parent already made. */
+void *shim_imgcache(void);
 bool shim_event_locked(const struct proto_req *req);
 /* An EXEC note on behalf of our vfork child (sender = the child), written
  * after its BIND; `at` is when it exec'd.  false when not written. */

@@ -24,15 +24,14 @@ static int outer_dir(char *buf, size_t len)
 	return 0;
 }
 
-/* The outer supervisor's real pid from its shared counter file "vpids"
- * (proto.h), or 0. */
+/* The outer supervisor's real pid from its shared file (proto.h), or 0. */
 static pid_t outer_sup_rpid(const char *dir)
 {
 	char path[PATH_MAX];
 	int32_t rpid = 0;
 	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/" PROTO_VPIDS_FILE, dir) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/" PROTO_SHARED_FILE, dir) >= (int)sizeof(path))
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -18,8 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../shim/imgcache.h"
-
 #ifndef JOBSHIM_PREFIX
 #define JOBSHIM_PREFIX "/usr/local"
 #endif

@@ -20,8 +20,6 @@
 
 #include <linux/magic.h>
 
-#include "../shim/imgcache.h"
-
 /*
  * A process of the tree keeps its place in the tree whatever uid it takes
  * (setuid, seteuid, setresuid, a set-uid image): it must still reach the
@@ -34,7 +32,7 @@
  *   TOP/lock                              0600, flock'ed while we live
  *                                         (rundir_prune.c);
  *   DIR = TOP/<24 random hex digits>      0711, ours: the secret component;
- *   DIR/sock, vpids, events, imgcache     0666: any uid that knows DIR;
+ *   DIR/sock, shared, events              0666: any uid that knows DIR;
  *   DIR/mview                             0644: read by all, written by us
  *                                         (mview.c);
  *   DIR/libjobshim.so                     0644, only when the library is
@@ -97,12 +95,14 @@ static int shared_file(struct sup *s, const char *name, off_t size, char *path, 
 	return fd;
 }
 
-/* The shared vpid counter "vpids" beside the socket (procs.c, proto.h).
- * Without it (cannot be made) the shims ask with FORK: slower, same ids. */
-static void make_counter(struct sup *s)
+/* The tree's shared file "shared" beside the socket (proto.h): the vpid
+ * counter (procs.c), which we map, then the shims' image decision cache
+ * (shim/imgcache.h), zeroed and never read here.  Without it (cannot be
+ * made) the shims ask with FORK and scan every image: slower, same ids. */
+static void make_shared(struct sup *s)
 {
 	void *m;
-	int fd = shared_file(s, PROTO_VPIDS_FILE, PROTO_VPIDS_SIZE, s->vcpath, sizeof(s->vcpath));
+	int fd = shared_file(s, PROTO_SHARED_FILE, PROTO_SHARED_SIZE, s->vcpath, sizeof(s->vcpath));
 
 	if (fd < 0) {
 		s->vcpath[0] = '\0';
@@ -119,18 +119,6 @@ static void make_counter(struct sup *s)
 	atomic_store(&s->vc->next, 2);
 	atomic_store(&s->vc->max, SUP_VPID_MAX);
 	atomic_store(&s->vc->sup_rpid, s->self_rpid);
-}
-
-/* The shims' image decision cache "imgcache" beside the socket
- * (shim/imgcache.h): zeroed, full size, never read here.  Without it every
- * exec scans its image. */
-static void make_imgcache(struct sup *s)
-{
-	char path[sizeof(s->dir) + sizeof("/" IMGCACHE_FILE)];
-	int fd = shared_file(s, IMGCACHE_FILE, IMGCACHE_SIZE, path, sizeof(path));
-
-	if (fd >= 0)
-		close(fd);
 }
 
 /* Could any uid open `path` (an absolute, resolved path) for reading:
@@ -308,8 +296,7 @@ int rundir_make(struct sup *s)
 		if (fd >= 0)
 			close(fd);
 	}
-	make_counter(s);
-	make_imgcache(s);
+	make_shared(s);
 	mview_make(s);
 	share_lib(s);
 	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -174,7 +174,7 @@ struct sup {
 	int lockfd;              /* TOP/lock, flock'ed (-1 none): rundir_prune.c */
 	char dir[200];           /* top + "/<secret>", 0711, holds the socket ("" when none) */
 	char sock[216];          /* dir + "/sock" */
-	char vcpath[216];        /* dir + "/vpids" ("" when none) */
+	char vcpath[216];        /* dir + "/shared" ("" when none) */
 	char evpath[216];        /* dir + "/events", the event FIFO ("" when none) */
 	int evfd;                /* its read end (O_RDWR), -1 none; epoll one-shot */
 	bool ev_draining;        /* events_drain is on the stack */
@@ -277,7 +277,7 @@ void events_ready(struct sup *s);         /* epoll said readable */
 void events_tick(struct sup *s, int64_t now); /* re-arm when due */
 
 /* rundir.c */
-int rundir_make(struct sup *s);   /* TOP/secret DIR, socket, vpids, imgcache; 0 or -1 (reported) */
+int rundir_make(struct sup *s);   /* TOP/secret DIR, socket, shared file; 0 or -1 (reported) */
 void rundir_remove(struct sup *s); /* after events_close: files, DIR, TOP */
 /* Memory (or disk) behind [off, off+len) of a shared file before the first
  * store there: a store into a hole of a full tmpfs is a SIGBUS, fallocate's

@@ -1,5 +1,7 @@
 /* imgcache_tool.c — read or forge an entry of a run's image decision cache (shim/imgcache.h).
  *
+ * CACHE is the run's shared file (core/proto.h): the cache is at PROTO_IMGCACHE_OFF.
+ *
  *   imgcache_tool get CACHE PATH            print plain, keep or miss for the file at PATH
  *   imgcache_tool put CACHE PATH plain|keep store that verdict for it
  *   imgcache_tool race CACHE MS             writers and readers in separate processes on
@@ -28,11 +30,11 @@ static void *map_cache(const char *path)
 	void *m;
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size < IMGCACHE_SIZE) {
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size < PROTO_SHARED_SIZE) {
 		perror(path);
 		return NULL;
 	}
-	m = mmap(NULL, IMGCACHE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	m = mmap(NULL, IMGCACHE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, PROTO_IMGCACHE_OFF);
 	close(fd);
 	if (m == MAP_FAILED) {
 		perror("mmap");

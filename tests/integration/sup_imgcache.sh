@@ -27,7 +27,7 @@ check() {
 }
 # inrun SCRIPT: bash -c SCRIPT under jobshim; C is the run's cache file there.
 inrun() {
-	progress_guard 30 "$J" run -- bash -c 'C=$(dirname "$JOBSHIM_SOCKET")/imgcache; '"$1" 2>"$T/err"
+	progress_guard 30 "$J" run -- bash -c 'C=$(dirname "$JOBSHIM_SOCKET")/shared; '"$1" 2>"$T/err"
 	local rc=$?
 	[ $rc -eq 0 ] || echo "exit $rc"
 	grep -q '^jobshim' "$T/err" && echo "jobshim warned"
@@ -47,9 +47,9 @@ cp "$T/plain.img" "$T/bin/su" && chmod u+s "$T/bin/su"
 cp "$T/fork.img" "$T/bin/d"
 check "probes outside jobshim" "plain plain" "$("$T/bin/a"; "$T/bin/d")"
 
-# The file beside the socket.
+# The file beside the socket: the vpid counter's page, then the cache.
 out=$(inrun 'stat -c "%a %s %F" "$C"')
-check "cache file: 0666 (every uid of the tree: rundir.c), 64 KiB, regular" "666 65536 regular file" "$out"
+check "shared file: 0666 (every uid of the tree: rundir.c), 4 + 64 KiB, regular" "666 69632 regular file" "$out"
 
 # A file changed within the last seconds is judged but not cached (its
 # timestamps could still be those of a same-size rewrite within one tick).
@@ -112,9 +112,10 @@ out=$(inrun '$TOOL race $C 1500 >$T/race & for i in $(seq 100); do $T/bin/e; $T/
 check "execs during the race: right verdicts" "100 plain 100 shim" "$out"
 grep -q '^race: [1-9][0-9]* hits, 0 wrong$' "$T/race" && ok "$(cat "$T/race")" || bad "$(cat "$T/race")"
 
-# Garbage over the whole file (in place: processes keep their mappings):
-# every slot fails its checksum, the verdicts are the scans' again.
-out=$(inrun 'dd if=/dev/urandom of=$C bs=65536 count=1 conv=notrunc status=none
+# Garbage over the whole cache (in place: processes keep their mappings;
+# after the counter's page): every slot fails its checksum, the verdicts are
+# the scans' again.
+out=$(inrun 'dd if=/dev/urandom of=$C bs=4096 seek=1 count=16 conv=notrunc status=none
 	for f in a b c d; do $T/bin/$f; done; $F fork vfork spawn -- $T/bin/c
 	$TOOL get $C $T/bin/c
 	for i in $(seq 200); do /bin/true || echo fail; $T/bin/e >/dev/null || echo fail; done
@@ -123,7 +124,7 @@ check "random cache file: right verdicts, refilled, no crash" \
 	"shim shim plain shim plain plain plain plain plain" "$out"
 
 # An unusable file (short, missing, a symlink, a directory) means no cache:
-# every exec scans.  Replaced, never truncated: the running shell keeps its
+# every exec scans (and, without the counter, every fork asks the supervisor).  Replaced, never truncated: the running shell keeps its
 # mapping of the old file.
 for how in 'rm $C; printf short >$C' 'rm $C' 'rm $C; ln -s $T/plain.img $C' 'rm $C; mkdir $C'; do
 	out=$(inrun "$how"'; exec bash -c "for f in a b c d; do \$T/bin/\$f; done; /bin/true"')

@@ -55,9 +55,9 @@ sockdir=$(dirname "${out##*|}")
 	bad "$sockdir or its parent left behind"
 # TOP 0711 (no one else may list it), TOP/<secret> 0711, the socket 0666:
 # every uid of the tree reaches it by the secret path (supervisor/rundir.c).
-out=$(timeout 60 "$J" run -- sh -c 's=$JOBSHIM_SOCKET; d=${s%/sock}; stat -c %a "${d%/*}" "$d" "$s" "$d/vpids" "$d/events" "$d/imgcache"; echo "${d##*/}"' 2>/dev/null)
+out=$(timeout 60 "$J" run -- sh -c 's=$JOBSHIM_SOCKET; d=${s%/sock}; stat -c %a "${d%/*}" "$d" "$s" "$d/shared" "$d/events"; echo "${d##*/}"' 2>/dev/null)
 case "$(echo $out)" in
-"711 711 666 666 666 666 "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f])
+"711 711 666 666 666 "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f])
 	ok "run directory 0711, secret 24-hex subdirectory 0711, socket and shared files 0666" ;;
 *) bad "run directory modes: '$(echo $out)'" ;;
 esac

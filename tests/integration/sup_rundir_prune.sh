@@ -75,7 +75,7 @@ rc=$?
 
 # 5. a run whose tree filled its DIR (a directory where a shared file was, a
 # tree of directories, a symlink out) still removes all of it at the end
-TMPDIR="$TMP" timeout 60 "$J" run -- sh -c 'd=$(dirname "$JOBSHIM_SOCKET"); rm "$d/imgcache"; mkdir "$d/imgcache";
+TMPDIR="$TMP" timeout 60 "$J" run -- sh -c 'd=$(dirname "$JOBSHIM_SOCKET"); rm "$d/shared"; mkdir "$d/shared";
 	mkdir -p "$d/a/b/c"; : >"$d/a/b/c/f"; ln -s "$1" "$d/out"; echo "$d"' sh "$T/victim" >"$T/fill.out" 2>"$T/fill.err"
 rc=$?
 fill=$(cat "$T/fill.out")
