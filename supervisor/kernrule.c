@@ -12,9 +12,10 @@
 /*
  * The orphaned-group rule (kernel/exit.c, kill_orphaned_pgrp): a group that
  * an exit leaves orphaned while a member is stopped gets SIGHUP, then
- * SIGCONT.  Kernels until at least 6.1 send both to every member, as POSIX
- * words it; 6.18 (this project's machines from December 2026) sends the
- * SIGCONT to every member but the SIGHUP only to the stopped ones.  The
+ * SIGCONT.  The kernels this project ran on until 2 Dec 2026 (6.18 among
+ * them) sent both to every member, as POSIX words it; the one of 4 Dec 2026
+ * (6.18.44-fc-v1272) sends the SIGCONT to every member but the SIGHUP only
+ * to the stopped ones.  The
  * engine must do what the kernel under it does, so the supervisor asks it.
  *
  * The probe, all in processes of its own:

@@ -166,11 +166,8 @@ END_TEST
  * exits, 5 (parent 2 in group 2) still links group 4: no signal.  Only when
  * 2 exits is the group orphaned.
  */
-START_TEST(test_orphan_guarded_by_member_with_parent_elsewhere)
+static void build_guarded_group(void)
 {
-	const struct eng_effect *ev;
-	const int32_t members[] = { 4, 5 };
-
 	t_command(E);
 	t_fork(E, 2);                 /* 3 */
 	t_fork(E, 3);                 /* 4 */
@@ -178,6 +175,14 @@ START_TEST(test_orphan_guarded_by_member_with_parent_elsewhere)
 	t_fork(E, 2);                 /* 5 */
 	t_setpgid(E, 2, 5, 4);
 	t_stop(E, 4);
+}
+
+START_TEST(test_orphan_guarded_by_member_with_parent_elsewhere)
+{
+	const struct eng_effect *ev;
+	const int32_t members[] = { 4, 5 };
+
+	build_guarded_group();
 	eng_fx_clear(&FX);
 	t_exit(E, 3);
 	ck_assert_uint_eq(t_count_ev(&FX, ENG_EV_ORPHAN), 0);
@@ -453,20 +458,14 @@ static void guarded_group_orphaned(void)
 	eng_free(E);
 	ck_assert_int_eq(eng_new(&E, &cfg), 0);
 	hup_calls = 0;
-	t_command(E);
-	t_fork(E, 2);                 /* 3 */
-	t_fork(E, 3);                 /* 4 */
-	t_setpgid(E, 3, 4, 4);
-	t_fork(E, 2);                 /* 5 */
-	t_setpgid(E, 2, 5, 4);
-	t_stop(E, 4);
+	build_guarded_group();
 	t_exit(E, 3);
 	ck_assert_int_eq(hup_calls, 0); /* not orphaned yet: not asked */
 	eng_fx_clear(&FX);
 	t_exit(E, 2);
 }
 
-/* A 6.18 kernel: SIGHUP to the stopped member only, SIGCONT to both. */
+/* A kernel that sends SIGHUP to the stopped member only, SIGCONT to both. */
 START_TEST(test_hup_to_stopped_only)
 {
 	hup_all_answer = false;
