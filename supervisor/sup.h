@@ -146,6 +146,8 @@ struct trace {
 	int64_t last;    /* the time of the last event written */
 	const char *path; /* --trace's argument, for messages */
 	bool regular;    /* a regular file: an incomplete tail can be cut off */
+	int werr;        /* errno of the first failed write stdio made on its own
+	                    (a full buffer flushed inside fwrite), 0 if none */
 	off_t synced;    /* file offset after the last successful flush: always a
 	                    record boundary (flushes happen between events) */
 	bool failed;     /* a write failed: said on stderr, tracing stopped, the

@@ -38,6 +38,7 @@ int trace_open(struct trace *t, const char *path)
 	t->regular = false;
 	t->synced = 0;
 	t->failed = false;
+	t->werr = 0;
 	t->len = 0;
 	if (!path)
 		return 0;
@@ -96,7 +97,9 @@ void trace_flush(struct trace *t)
 	rc = fflush(t->f);
 	err = errno;
 	if (rc != 0 || ferror(t->f)) {
-		trace_fail(t, rc != 0 ? err : EIO);
+		/* A write that failed inside fwrite left only the error flag:
+		 * its errno was kept (put_out); EIO if even that is lost. */
+		trace_fail(t, t->werr ? t->werr : rc != 0 ? err : EIO);
 		return;
 	}
 	if (t->regular)
@@ -119,13 +122,22 @@ void trace_close(struct trace *t)
  * %f's floating point, then one stdio call per piece, were a third of the
  * supervisor's time in a traced run of short-lived processes.  A record
  * longer than the buffer goes out in pieces. */
+/* To the stream; the errno of a write stdio makes inside fwrite (its
+ * buffer full) is kept for trace_flush's message, as fflush's would be. */
+static void put_out(struct trace *t, const void *v, size_t n)
+{
+	errno = 0;
+	if (fwrite(v, 1, n, t->f) != n && t->werr == 0)
+		t->werr = errno != 0 ? errno : EIO;
+}
+
 static void put_raw(struct trace *t, const char *v, size_t n)
 {
 	if (t->len + n > sizeof(t->rec)) {
-		fwrite(t->rec, 1, t->len, t->f);
+		put_out(t, t->rec, t->len);
 		t->len = 0;
 		if (n > sizeof(t->rec)) {
-			fwrite(v, 1, n, t->f);
+			put_out(t, v, n);
 			return;
 		}
 	}
@@ -297,7 +309,7 @@ void trace_end(struct trace *t, const char *fmt, ...)
 		return;
 	if (!t->text) {
 		put_raw(t, "}\n", 2);
-		fwrite(t->rec, 1, t->len, t->f);
+		put_out(t, t->rec, t->len);
 		t->len = 0;
 		return;
 	}
@@ -305,7 +317,9 @@ void trace_end(struct trace *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(t->f, fmt, ap);
 	va_end(ap);
-	fputc('\n', t->f);
+	errno = 0;
+	if (fputc('\n', t->f) == EOF && t->werr == 0)
+		t->werr = errno != 0 ? errno : EIO;
 }
 
 const char *trace_errno(int err)
