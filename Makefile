@@ -171,3 +171,15 @@ ltp-build:
 	sh tests/ltp/build.sh $(B)
 ltp: all ltp-build
 	B=$(B) bash tests/ltp/run.sh -j $(LTP_JOBS) $(LTP_TESTS)
+
+# bash's own test suite, natively vs under jobshim (tests/bash/README.md); not part of
+# `make check`.  `make bash-suite` fetches (a local mirror or github) and builds bash into
+# $(B)/bash-src, then runs its tests: BASH_JOBS parallel tests, BASH_TESTS a selection.
+BASH_JOBS ?= 1
+BASH_TESTS ?=
+.PHONY: bash-suite bash-suite-build
+bash-suite-build:
+	LTP=1 sh scripts/deps.sh
+	sh tests/bash/build.sh $(B)
+bash-suite: all bash-suite-build
+	B=$(B) bash tests/bash/run.sh -j $(BASH_JOBS) $(BASH_TESTS)

@@ -11,7 +11,8 @@ set -eu
 # python3-pexpect, tmux and bsdutils' script (programs driving a pty:
 # sup_tty_progs.sh); bash, dash, coreutils and util-linux are essential.
 pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium strace gdb musl-tools golang-go expect python3-pexpect tmux bsdutils"
-# `make ltp` (tests/ltp/) builds LTP from source: LTP=1 adds its tools.
+# `make ltp` (tests/ltp/) and `make bash-suite` (tests/bash/) build LTP and bash from
+# source: LTP=1 adds their tools.
 [ "${LTP:-0}" = 1 ] && pkgs="$pkgs autoconf automake m4 bison flex make git"
 missing=""
 for p in $pkgs; do
