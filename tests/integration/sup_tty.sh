@@ -96,10 +96,11 @@ rm -f "$t"
 # An interactive shell inside jobshim runs its own jobs on the terminal:
 # real process groups mirror the virtual ones, so ^Z and ^C reach the
 # foreground job only, and a background job that reads the terminal gets
-# SIGTTIN.  The same keystrokes natively and under jobshim (lib/tty_jobs.py).
+# SIGTTIN.  The same keystrokes natively and under jobshim (lib/tty_jobs.py),
+# in bash, dash, zsh and mksh.
 jobs_py="$(dirname "$0")/lib/tty_jobs.py"
 all_true="bg-runs-after-^Z=True fg-only-^C=True ttin=True"
-for sh in bash dash; do
+for sh in bash dash zsh mksh; do
 	command -v $sh >/dev/null || { bad "$sh missing"; continue; }
 	want=$(timeout 60 python3 "$jobs_py" native $sh 2>/tmp/tty_jobs.$$.err)
 	[ "$want" = "$all_true" ] && ok "$sh -i natively: $want" ||

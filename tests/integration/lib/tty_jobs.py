@@ -17,7 +17,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ptyshell import PtyShell  # noqa: E402
 
 J, SH = sys.argv[1], sys.argv[2]
-args = [SH, "-i"] if SH == "dash" else [SH, "--norc", "--noprofile", "-i"]
+# Each shell without its start-up files; zsh words job states its own way.
+args = {"dash": [SH, "-i"], "mksh": [SH, "-i"], "zsh": [SH, "-f", "-i"]}.get(
+    SH, [SH, "--norc", "--noprofile", "-i"])
+STOPPED, RUNNING = ("suspended", "running") if SH == "zsh" else ("Stopped", "Running")
 if J != "native":
     args = [J, "run", "--"] + args
 sh = PtyShell(args)
@@ -43,7 +46,7 @@ mark(2)
 send("sleep 30\n")
 sh.until_fg_ready("sleep", signal.SIGTSTP)  # ^Z once the job can take it
 send("\x1a")
-until("Stopped")
+until(STOPPED)
 mark(3)
 send("jobs; echo J$((0+1))\n")
 until("J1\r")
@@ -67,7 +70,7 @@ for k in range(200):
         break
     send("jobs; echo K$((%d+1))\n" % k)
     until("K%d\r" % (k + 1))
-    if any("cat" in l and "Stopped" in l for l in between("M7", "K%d" % (k + 1)).splitlines()):
+    if any("cat" in l and STOPPED in l for l in between("M7", "K%d" % (k + 1)).splitlines()):
         break
     time.sleep(0.1)
 send("jobs; echo J$((2+1))\n")
@@ -83,9 +86,9 @@ j3 = text[text.rfind("J$((2+1))"):text.rfind("J3\n")]  # the last jobs listing
 bg_line = [l for l in j1.splitlines() if "sleep 100" in l]
 fg_line = [l for l in j1.splitlines() if "sleep 30" in l]
 facts = {
-    "bg-runs-after-^Z": bool(bg_line and "Running" in bg_line[0] and fg_line and "Stopped" in fg_line[0]),
+    "bg-runs-after-^Z": bool(bg_line and RUNNING in bg_line[0] and fg_line and STOPPED in fg_line[0]),
     "fg-only-^C": "sleep 30" in j2 and "sleep 100" not in j2,
-    "ttin": any("cat" in l and "Stopped" in l for l in j3.splitlines()),
+    "ttin": any("cat" in l and STOPPED in l for l in j3.splitlines()),
 }
 print(" ".join("%s=%s" % kv for kv in facts.items()))
 if not all(facts.values()):
