@@ -18,20 +18,16 @@
 # the tally; exit 0 when every test agreed.  BASH_TIMEOUT: backstop per
 # run, 300 s.  Tests that fail the same way on both sides agree: as root,
 # or without some locales, a few of bash's tests fail natively too.
-set -u
-B=${B:-build}
-B=$(cd "$B" && pwd) || exit 2
-T=$(cd "$(dirname "$0")/.." && pwd)
-jobs=1
-if [ "${1:-}" = -j ]; then jobs=$2; shift 2; fi
-# shellcheck source=../integration/lib/common.sh
-. "$T/integration/lib/common.sh"
+# shellcheck source=../suite.sh
+. "$(dirname "$0")/../suite.sh" bash-suite "$@"
 S=$B/bash-src
 OUT=$B/bash-out
 [ -x "$S/bash" ] && [ -x "$S/recho" ] || { echo "bash-suite: not built (make bash-suite)"; exit 2; }
-missing=$(it_shim_missing)
-[ -z "$missing" ] || { echo "bash-suite: $missing"; exit 2; }
 mkdir -p "$OUT"
+# shellcheck disable=SC2154 # names: suite.sh
+for n in "${names[@]}"; do
+	[ -f "$S/tests/run-$n" ] || { echo "bash-suite: no test $n (no $S/tests/run-$n)"; exit 2; }
+done
 
 # norm LOG DIR: the output compared: the copy's path (DIR) and numbers
 # masked, the leftover lines of jobshim and of native_init (the native
@@ -82,9 +78,5 @@ list() {
 		case "$n" in all|minimal) ;; *) echo "$n" ;; esac
 	done
 }
-res=$OUT/results
-list "$@" | xargs -d '\n' -n 1 -P "$jobs" bash -c 'one $1' one | tee "$res"
-total=$(grep -c . "$res")
-agree=$(grep -c '^agree ' "$res")
-echo "bash-suite: $total tests, $agree agree, $((total - agree)) disagree (logs: $OUT)"
-[ "$agree" -eq "$total" ]
+# shellcheck disable=SC2154 # names: suite.sh
+list "${names[@]}" | suite_run "$OUT"

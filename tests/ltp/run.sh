@@ -19,22 +19,14 @@
 # 0.1 here, on both sides alike; fork13 forks for 600 s -- never its
 # million iterations on this machine -- so it would outlast the backstop
 # natively too and give no verdict; 0.1 makes it 60 s each side).
-set -u
-B=${B:-build}
-B=$(cd "$B" && pwd) || exit 2
-T=$(cd "$(dirname "$0")/.." && pwd)
-jobs=1
-if [ "${1:-}" = -j ]; then jobs=$2; shift 2; fi
-# shellcheck source=../integration/lib/common.sh
-. "$T/integration/lib/common.sh"
+# shellcheck source=../suite.sh
+. "$(dirname "$0")/../suite.sh" ltp "$@"
 S=$B/ltp-src
 P=$B/ltp-posix
 # LTP_POSIX=DIR: only the open_posix binaries of DIR (e.g. BUILD/ltp-posix-static).
 [ -n "${LTP_POSIX:-}" ] && P=$(cd "$LTP_POSIX" && pwd)
 OUT=$B/ltp-out
 [ -d "$S/testcases" ] && [ -d "$P" ] || { echo "ltp: not built (make ltp)"; exit 2; }
-missing=$(it_shim_missing)
-[ -z "$missing" ] || { echo "ltp: $missing"; exit 2; }
 mkdir -p "$OUT"
 
 # The list: "NAME DIR CMD ARGS..." lines.  Programs are looked up among the
@@ -100,10 +92,5 @@ sel() {
 	re="^($(printf '%s|' "$@" | sed 's/|$//')) "
 	grep -E "$re"
 }
-res=$OUT/results
-# shellcheck disable=SC2016
-list | sel "$@" | xargs -d '\n' -n 1 -P "$jobs" bash -c 'one $1' one | tee "$res"
-total=$(grep -c . "$res")
-agree=$(grep -c '^agree ' "$res")
-echo "ltp: $total tests, $agree agree, $((total - agree)) disagree (logs: $OUT)"
-[ "$agree" -eq "$total" ]
+# shellcheck disable=SC2154 # names: suite.sh
+list | sel "${names[@]}" | suite_run "$OUT"
