@@ -117,7 +117,7 @@ it_expect "strace -f, threads forking at once: the run ends" "$(cat "$d/jobshim.
 # job and exits; the trace names both by their vpids, with their statuses.
 S='mkfifo f; (read x <f; (exit 5) & echo $! >c; wait $!; exit 7) & p=$!
 strace -f -e trace=none -o t -p $p 2>e & s=$!
-until grep -q attached e; do sleep 0.01; done
+until grep -qs attached e; do sleep 0.01; done
 echo go >f; wait $p; echo "status $?"; wait $s; echo "strace $?"; echo $p; cat c'
 for mode in native jobshim; do
 	run "$mode" sh -c "$S"

@@ -31,7 +31,8 @@ scenario() {
 		J=$1 A=$2 D=$3 kill=$4 tree=$5
 		"$J" run -- "$A" exec /bin/sh -c "$tree" _ "$A" "$D" >"$D/out" 2>&1 &
 		run=$!
-		for _ in $(seq 1500); do grep -q first "$D/out" && break; sleep 0.02; done
+		# -s: the background job may not have made $D/out yet.
+		for _ in $(seq 1500); do grep -qs first "$D/out" && break; sleep 0.02; done
 		bell=$(pgrep -x jobshim-bell)
 		echo "doorbells: $(echo $bell | wc -w)"
 		[ "$kill" = 1 ] && [ -n "$bell" ] && kill -KILL $bell
