@@ -129,7 +129,10 @@ static int kill_any(pid_t pid, int sig)
 		if (shim_mview_ids(pid, &mv) && mv.state == MVIEW_LIVE && mv.rpid > 0)
 			return real_kill(mv.rpid, 0);
 	}
+	/* The view when it is fresh; else a child of ours from our table. */
 	rc = shim_view_kill(pid, sig);
+	if (rc == VIEW_ASK)
+		rc = shim_child_kill(pid, sig);
 	if (rc != VIEW_ASK)
 		return rc;
 	rc = kill_online(pid, sig);

@@ -537,6 +537,8 @@ int shim_oneway_setpgid(pid_t pid, pid_t pgid);
  * parent's group: made for real, posted one-way (viewwrite.c). */
 int shim_oneway_child_setpgid(pid_t pid, pid_t pgid);
 int shim_view_kill(pid_t pid, int sig);
+/* kill of an unreaped child of ours, by its real pid from our table. */
+int shim_child_kill(pid_t pid, int sig);
 
 /* ---- exec helpers (shim/exec.c) ---------------------------------------- */
 /* Send EXEC(path) one-way. */

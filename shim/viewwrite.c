@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "mview.h"
 
@@ -16,7 +18,8 @@
  * its group; the second call finds it there: one real call, the mirror's),
  * a second setsid is EPERM,
  * and kill of one live process is a translation followed by the real
- * kill the shim would send anyway.  Everything else, and anything the
+ * kill the shim would send anyway (of a child of ours, the translation
+ * comes from our own table of children: shim_child_kill).  Everything else, and anything the
  * view cannot say, is asked of the supervisor as before: each function
  * returns VIEW_ASK then.
  *
@@ -216,27 +219,75 @@ int shim_view_setsid(void)
 }
 
 /*
+ * The signals a kill without the supervisor may not send: the stop signals
+ * of the terminal family, because an orphaned group discards them
+ * (supervisor/ops.c, stop_discarded); SIGCONT, SIGKILL and SIGSTOP, because
+ * they change a stopped state, which the orphan rule reads at every exit,
+ * and the supervisor must first apply the exits that came before them
+ * (supervisor/ops.c, settle); signal 0, which kill.c answers.
+ */
+static bool kill_needs_engine(int sig)
+{
+	return sig == 0 || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU || sig == SIGCONT ||
+	       sig == SIGKILL || sig == SIGSTOP;
+}
+
+/*
  * kill(pid, sig) of one live process of the tree (not init, not a zombie:
  * the engine's rules for those differ): the real kill of its real pid, as
- * kill.c sends after a round trip.  The stop signals of the terminal family
- * ask, because an orphaned group discards them (supervisor/ops.c,
- * stop_discarded); so does signal 0 (kill.c answers it).  So do SIGCONT,
- * SIGKILL and SIGSTOP: they change a stopped state, which the orphan rule
- * reads at every exit, and the supervisor must first apply the exits that
- * came before them (supervisor/ops.c, settle).  The kernel checks sig and
- * the permission, as it does on the round-trip path.
+ * kill.c sends after a round trip.  The kernel checks sig and the
+ * permission, as it does on the round-trip path.
  */
 int shim_view_kill(pid_t pid, int sig)
 {
 	struct mview_ids t;
 	int saved = errno, rc = 0;
 
-	if (pid <= 1 || sig == 0 || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ||
-	    sig == SIGCONT || sig == SIGKILL || sig == SIGSTOP)
+	if (pid <= 1 || kill_needs_engine(sig))
 		return VIEW_ASK;
 	if (shim_vf.active || !shim_mview_ids(pid, &t) || t.state != MVIEW_LIVE || t.rpid <= 0)
 		return VIEW_ASK;
 	if (REAL(kill)(t.rpid, sig) < 0)
+		rc = -errno;
+	shim_errno_keep(saved);
+	return rc;
+}
+
+/*
+ * kill(pid, sig) of a child of ours, from our own table of children
+ * (children.c) rather than the view: right after a fork the view is not
+ * fresh until the supervisor has read the child's BIND, and a program that
+ * signals the child it just started (a test harness, a SCHED_FIFO parent
+ * that must not wait on the supervisor) would make a round trip.
+ *
+ * Exact while the child is not reaped: fork gave us its real pid, and the
+ * kernel reuses no pid before its parent has reaped it.  A child may be
+ * reaped without us seeing it (SIGCHLD ignored or SA_NOCLDWAIT, or a raw
+ * wait in assembly), leaving a stale entry whose pid the kernel may have
+ * given to another process; so the real pid must still be a child of ours
+ * now: waitid(P_PID, WNOHANG | WNOWAIT) says so without reaping it or
+ * consuming a stop or continue report (ECHILD for anyone else's process).
+ * A reap by another thread between that check and the kill is the race a
+ * native program has with its own pids.  A zombie child takes the signal
+ * and nothing happens, as in Linux.  Not under --trace (the trace shows
+ * every kill), and never the signals kill_needs_engine names.
+ */
+int shim_child_kill(pid_t pid, int sig)
+{
+	siginfo_t si;
+	pid_t rpid;
+	int saved = errno, rc = 0;
+
+	if (pid <= 1 || kill_needs_engine(sig) || shim_vf.active || !shim_self_known() ||
+	    shim_traced())
+		return VIEW_ASK;
+	rpid = shim_child_v2r(pid);
+	if (rpid <= 0)
+		return VIEW_ASK;
+	if (shim_raw_syscall(SYS_waitid, P_PID, rpid, (long)&si,
+			     WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT | __WALL, 0, 0) != 0)
+		return VIEW_ASK;
+	if (REAL(kill)(rpid, sig) < 0)
 		rc = -errno;
 	shim_errno_keep(saved);
 	return rc;
