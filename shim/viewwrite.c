@@ -1,4 +1,4 @@
-/* viewwrite.c — setpgid, setsid and kill answered without a round trip: from the model view, or (a fork child's own setpgid) posted one-way. */
+/* viewwrite.c — setpgid, setsid and kill answered without a round trip: from the model view, from our table of children (kill of a child), or (a fork child's own setpgid) posted one-way. */
 #include "shim.h"
 
 #include <errno.h>
@@ -18,10 +18,10 @@
  * its group; the second call finds it there: one real call, the mirror's),
  * a second setsid is EPERM,
  * and kill of one live process is a translation followed by the real
- * kill the shim would send anyway (of a child of ours, the translation
- * comes from our own table of children: shim_child_kill).  Everything else, and anything the
- * view cannot say, is asked of the supervisor as before: each function
- * returns VIEW_ASK then.
+ * kill the shim would send anyway (for a child of ours, the translation
+ * may come from our own table of children: shim_child_kill).  Everything
+ * else, and anything the view cannot say, is asked of the supervisor as
+ * before: each function returns VIEW_ASK then.
  *
  * Under --trace the view is off (the trace shows every call), so these
  * answers never hide a traced event.  The engine records nothing for
