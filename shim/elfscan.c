@@ -63,6 +63,14 @@ static const char *const extra_names[] = {
 	"__libc_dlopen_mode", NULL,
 };
 
+/* Names we export that are no reason to keep the shim by themselves: they
+ * change something only for a descriptor that signalfd or fanotify_init
+ * (or syscall) made in this image (pidread.c), names that keep it anyway.
+ * Almost every program imports read and dup2. */
+static const char *const companion_names[] = {
+	"read", "__read_chk", "dup", "dup2", "dup3", NULL,
+};
+
 /* DT_NEEDED libraries that never create or signal processes for their
  * caller (prefixes of the soname). */
 static const char *const safe_libs[] = {
@@ -220,6 +228,9 @@ static bool interposed(const char *s, const char *end)
 {
 	size_t lo = 0, hi = sizeof(own_names) / sizeof(own_names[0]);
 
+	for (int i = 0; companion_names[i] != NULL; i++)
+		if (name_cmp(s, end, companion_names[i]) == 0)
+			return false;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = name_cmp(s, end, own_names[mid]);

@@ -221,6 +221,12 @@ long shim_sys_fcntl(int fd, int cmd, long arg)
 	long r;
 
 	shim_init();
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) {
+		r = raw_fcntl(fd, cmd, arg);
+		if (r >= 0)
+			shim_pidread_dup(fd, (int)r);
+		return r;
+	}
 	if (!owner_cmd(cmd) || shim_offline())
 		return raw_fcntl(fd, cmd, arg);
 	switch (cmd) {
@@ -286,6 +292,13 @@ static int fcntl_any(int fd, int cmd, va_list ap)
 	long arg = va_arg(ap, long);
 	long r;
 
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) {
+		/* A copy of a signalfd reads virtual pids too (pidread.c). */
+		r = REAL(fcntl)(fd, cmd, arg);
+		if (r >= 0)
+			shim_pidread_dup(fd, (int)r);
+		return (int)r;
+	}
 	if (!owner_cmd(cmd)) {
 		return REAL(fcntl)(fd, cmd, arg);
 	}

@@ -125,6 +125,13 @@ struct shim_real {
 	pid_t (*tcgetsid)(int);
 	int (*ioctl)(int, unsigned long, ...);
 	int (*fcntl)(int, int, ...);
+	ssize_t (*read)(int, void *, size_t); /* signalfd, fanotify (pidread.c) */
+	ssize_t (*__read_chk)(int, void *, size_t, size_t);
+	int (*signalfd)(int, const sigset_t *, int);
+	int (*fanotify_init)(unsigned, unsigned);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
 	int (*clock_getcpuclockid)(pid_t, clockid_t *);
 	int (*msgctl)(int, int, void *);
 	int (*shmctl)(int, int, void *);
@@ -597,6 +604,14 @@ long shim_sys_fcntl(int fd, int cmd, long arg);
 /* The socket owner ioctls (FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP):
  * true when req is one, the call's result in *rc. */
 bool shim_ioctl_owner(int fd, unsigned long req, void *arg, int *rc);
+
+/* ---- pids in what a descriptor reads (shim/pidread.c) ------------------- */
+/* A signalfd or fanotify descriptor fd was made: its reads get virtual
+ * pids.  _dup: `to` is now a copy of `from` (dup2 & co. succeeded). */
+void shim_pidread_mark(int fd);
+void shim_pidread_dup(int from, int to);
+/* syscall(SYS_read): the kernel's result (-errno), pids translated. */
+long shim_pidread_sys(int fd, void *buf, size_t n);
 
 /* ---- clocks and timers (shim/clocks.c) ---------------------------------- */
 /* syscall(SYS_timer_create): SIGEV_THREAD_ID's thread id translated; the

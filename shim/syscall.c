@@ -431,6 +431,34 @@ static long route(long nr, long a[6], bool *done)
 	case SYS_shmctl:
 	case SYS_semctl:
 		return sys_result(shim_sys_ipcctl(nr, a[0], a[1], a[2], a[3]));
+	case SYS_read: /* a signalfd's or fanotify's pids (pidread.c) */
+		return sys_result(shim_pidread_sys((int)a[0], (void *)a[1], (size_t)a[2]));
+	case SYS_signalfd4:
+#ifdef SYS_signalfd
+	case SYS_signalfd:
+#endif
+	case SYS_fanotify_init: {
+		long r = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (r >= 0)
+			shim_pidread_mark((int)r);
+		return sys_result(r);
+	}
+	case SYS_dup:
+#ifdef SYS_dup2
+	case SYS_dup2:
+#endif
+	case SYS_dup3: {
+		long r = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (r >= 0 && r != a[0])
+			shim_pidread_dup((int)a[0], (int)r);
+		return sys_result(r);
+	}
+	case SYS_set_tid_address: {
+		/* The caller's thread id: its vpid for the main thread, as
+		 * gettid (thread.c).  Never fails. */
+		long r = shim_raw_syscall(nr, a[0], 0, 0, 0, 0, 0);
+		return r < 0 ? sys_result(r) : shim_gettid();
+	}
 	case SYS_kcmp:
 		a[0] = shim_xlate_tid((pid_t)a[0]);
 		return with_pid_arg(nr, a, 1);

@@ -13,6 +13,8 @@
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/fanotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -214,6 +216,46 @@ static long c_peercred(const struct val *v)
 	socklen_t len = sizeof(struct ucred);
 	return getsockopt((int)A(0), SOL_SOCKET, SO_PEERCRED, P(1), &len);
 }
+/* pidread.c: reads of a signalfd (one SIGURG pending: every signal is
+ * blocked in a case process), its copies, fanotify_init. */
+extern ssize_t __read_chk(int, void *, size_t, size_t);
+static int urg_signalfd(void)
+{
+	sigset_t urg;
+	sigemptyset(&urg);
+	sigaddset(&urg, SIGURG);
+	int fd = signalfd(-1, &urg, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd >= 0)
+		kill(getpid(), SIGURG);
+	return fd;
+}
+static long read_signalfd(const struct val *v, int how)
+{
+	int fd = urg_signalfd();
+	long r;
+	if (fd < 0)
+		return -1;
+	r = how == 0 ? read(fd, P(0), (size_t)A(1))
+	    : how == 1 ? syscall(SYS_read, fd, P(0), A(1))
+		       : __read_chk(fd, P(0), (size_t)A(1), 65536);
+	close(fd);
+	return r;
+}
+static long c_read_signalfd(const struct val *v) { return read_signalfd(v, 0); }
+static long s_read_signalfd(const struct val *v) { return read_signalfd(v, 1); }
+static long c_read_chk_signalfd(const struct val *v) { return read_signalfd(v, 2); }
+static long c_signalfd(const struct val *v)
+{
+	fill_sigset(&v[1]);
+	return fdret(signalfd((int)A(0), P(1), (int)A(2)));
+}
+/* The copies land on 100: never on the case process's own 0, 1 and 2. */
+static long c_dup(const struct val *v) { return fdret(dup((int)A(0))); }
+static long c_dup2(const struct val *v) { return fdret(dup2((int)A(0), 100)); }
+static long c_dup3(const struct val *v) { return fdret(dup3((int)A(0), 100, (int)A(1))); }
+static long s_dup3(const struct val *v) { return fdret(syscall(SYS_dup3, A(0), 100, A(1))); }
+static long c_fanotify_init(const struct val *v) { return fdret(fanotify_init((unsigned)A(0), (unsigned)A(1))); }
+static long s_set_tid_address(const struct val *v) { return syscall(SYS_set_tid_address, P(0)); }
 /* clocks.c: a pid inside a clock id or a timer's target thread. */
 static long c_cpuclockid(const struct val *v)
 {
@@ -441,6 +483,13 @@ const struct call calls[] = {
 	{ "fcntl(F_GETOWN)", ARGS1(K_PID, "owner set"), R_PID, { 0 }, c_fcntl_getown, true },
 	{ "ioctl(FIOSETOWN)", ARGS1(K_PID, "owner"), R_INT, { 0 }, c_fiosetown, true },
 	{ "getsockopt(SO_PEERCRED)", ARGS2(K_FD, "fd", K_OUT, "cred"), R_INT, { 0 }, c_peercred, true },
+	{ "read(signalfd)", ARGS2(K_OUT, "buf", K_INT, "count"), R_INT, { 0, 6 }, c_read_signalfd, false },
+	{ "__read_chk(signalfd)", ARGS2(K_OUT, "buf", K_INT, "count"), R_INT, { 0, 6 }, c_read_chk_signalfd, false },
+	{ "signalfd", ARGS3(K_FD, "fd", K_IN, "mask", K_INT, "flags"), R_INT, { 2 }, c_signalfd, true },
+	{ "dup", ARGS1(K_FD, "fd"), R_INT, { 0 }, c_dup, true },
+	{ "dup2", ARGS1(K_FD, "fd"), R_INT, { 0 }, c_dup2, true },
+	{ "dup3", ARGS2(K_FD, "fd", K_INT, "flags"), R_INT, { 0 }, c_dup3, true },
+	{ "fanotify_init", ARGS2(K_INT, "flags", K_INT, "event_f_flags"), R_INT, { 0 }, c_fanotify_init, true },
 	{ "clock_getcpuclockid", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_cpuclockid, true },
 	{ "timer_create(SIGEV_THREAD_ID)", ARGS1(K_PID, "tid"), R_INT, { 0 }, c_timer_thread, true },
 	{ "setpriority", ARGS3(K_INT, "which", K_PID, "who", K_INT, "prio"), R_INT, { 0 }, c_setpriority, false },
@@ -467,6 +516,9 @@ const struct call calls[] = {
 	{ "syscall(sched_getscheduler)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_getscheduler, true },
 	{ "syscall(prlimit64)", ARGS2(K_PID, "pid", K_OUT, "old"), R_INT, { 0 }, s_prlimit64, true },
 	{ "syscall(wait4)", ARGS3(K_PID, "pid", K_OUT, "status", K_WOPT, "options"), R_PID, { B_ZOMBIE }, s_wait4, false },
+	{ "syscall(read signalfd)", ARGS2(K_OUT, "buf", K_INT, "count"), R_INT, { 0, 6 }, s_read_signalfd, false },
+	{ "syscall(dup3)", ARGS2(K_FD, "fd", K_INT, "flags"), R_INT, { 0 }, s_dup3, true },
+	{ "syscall(set_tid_address)", ARGS1(K_OUT, "tidptr"), R_PID, { 0 }, s_set_tid_address, false },
 	{ "syscall(waitid)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { B_ZOMBIE, 0, W_EXITED }, s_waitid, false },
 	{ "syscall(process_vm_readv)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_vm_readv, true },
 	{ "syscall(kcmp)", ARGS2(K_PID, "pid1", K_PID, "pid2"), R_INT, { 0 }, s_kcmp, true },
