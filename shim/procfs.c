@@ -1,4 +1,4 @@
-/* procfs.c — /proc/<vpid>/stat and status opened for reading: a memfd holding the file with virtual ids. */
+/* procfs.c — /proc/<vpid>/stat, status and a pidfd's fdinfo opened for reading: a memfd holding the file with virtual ids. */
 #include "shim.h"
 
 #include <errno.h>
@@ -20,6 +20,10 @@
  * lseek, fstat and close work on it as on any file.  Only these two names
  * pay; other /proc files go through procpath.c as before.
  *
+ * fdinfo/<n> too (no round trip): a pidfd's has "Pid:" and "NSpid:"
+ * lines naming its process, which libsystemd's pidfd_get_pid and lsof
+ * read.  Another descriptor's fdinfo is passed on as the real file.
+ *
  * The files named: /proc/<vpid>/..., /proc/self/..., /proc/thread-self/...,
  * each optionally through task/<tid>/.  A task file of another thread
  * keeps its real thread id (as gettid() does) in the pid field, Pid and
@@ -31,10 +35,12 @@
 
 #define PROCFS_CAP 32768 /* a status file is ~1.5 KiB; larger ones stay real */
 
+enum procfs_file { PF_STAT, PF_STATUS, PF_FDINFO };
+
 struct procfs_target {
 	pid_t vpid;  /* the process */
 	pid_t tid;   /* a thread other than the main one: its real id; else 0 */
-	bool status; /* status, else stat */
+	enum procfs_file file;
 };
 
 /* Digits at *s (no leading zero) up to '/' or the end. */
@@ -94,12 +100,22 @@ static bool procfs_parse(const char *path, struct procfs_target *t)
 			t->tid = (pid_t)tid;
 	}
 	t->vpid = (pid_t)v;
-	if (strcmp(p, "/stat") == 0)
-		t->status = false;
-	else if (strcmp(p, "/status") == 0)
-		t->status = true;
-	else
+	if (strcmp(p, "/stat") == 0) {
+		t->file = PF_STAT;
+	} else if (strcmp(p, "/status") == 0) {
+		t->file = PF_STATUS;
+	} else if (strncmp(p, "/fdinfo/", 8) == 0) {
+		p += 8;
+		if (!procfs_num(&p, &tid) && strcmp(p, "0") != 0)
+			return false;
+		if (*p == '0')
+			p++;
+		if (*p != '\0')
+			return false;
+		t->file = PF_FDINFO;
+	} else {
 		return false;
+	}
 	return v > 0;
 }
 
@@ -227,6 +243,40 @@ static int procfs_status(const struct procfs_target *t, const char *in, struct p
 	return 0;
 }
 
+/* fdinfo of a pidfd: "Pid:\t<n>" and "NSpid:\t<n>[\t<deeper>...]", the
+ * kernel's numbers as the reader's pid namespace sees the process: 0
+ * outside it, -1 once it has exited (fs/pidfs.c).  Virtual here, one
+ * level.  Any other descriptor's fdinfo: -ENOENT (the caller passes the
+ * open on, the real file is exact). */
+static int procfs_fdinfo(const char *in, struct procfs_out *o)
+{
+	const char *pid_line = strstr(in, "\nPid:\t"), *p;
+	long v;
+
+	if (pid_line == NULL)
+		return -ENOENT;
+	p = pid_line + 6;
+	if (*p == '-' ? (p++, !shim_parse_int(&p, &v) || (v = -v) != -1)
+		      : !shim_parse_int(&p, &v))
+		return -ENOENT;
+	if (v > 0)
+		v = shim_r2v((pid_t)v); /* 0: a process outside the tree */
+	while (*in != '\0') {
+		const char *nl = strchr(in, '\n');
+		const char *end = nl ? nl + 1 : in + strlen(in);
+
+		if (strncmp(in, "Pid:\t", 5) == 0 || strncmp(in, "NSpid:\t", 7) == 0) {
+			out_put(o, in, (size_t)(strchr(in, '\t') + 1 - in));
+			out_int(o, v);
+			out_put(o, "\n", 1);
+		} else {
+			out_put(o, in, (size_t)(end - in));
+		}
+		in = end;
+	}
+	return 0;
+}
+
 /* Read the whole real file into buf (cap bytes, NUL-terminated): its
  * length, -ENOSPC when it does not fit, or -errno. */
 static ssize_t procfs_slurp(const char *rpath, char *buf, size_t cap)
@@ -303,7 +353,14 @@ int shim_procfs_open(const char *path, int flags)
 		munmap(mem, 2 * PROCFS_CAP);
 		return SHIM_PROCFS_PASS;
 	}
-	rc = len < 0 ? (int)len : t.status ? procfs_status(&t, mem, &o) : procfs_stat(&t, mem, &o);
+	rc = len < 0			? (int)len
+	     : t.file == PF_STATUS	? procfs_status(&t, mem, &o)
+	     : t.file == PF_STAT	? procfs_stat(&t, mem, &o)
+					: procfs_fdinfo(mem, &o);
+	if (rc == -ENOENT && t.file == PF_FDINFO) {
+		munmap(mem, 2 * PROCFS_CAP);
+		return SHIM_PROCFS_PASS;
+	}
 	/* The process is gone from the model (reaped meanwhile): as if the
 	 * real entry had vanished first. */
 	if (rc == -ESRCH || rc == -ENOTCONN)

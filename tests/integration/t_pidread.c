@@ -1,4 +1,4 @@
-/* t_pidread.c — pids in the bytes a descriptor reads: signalfd's ssi_pid (its copies, syscall(SYS_read), a reused number), fanotify's event pid, set_tid_address. */
+/* t_pidread.c — pids in the bytes a descriptor reads: signalfd's ssi_pid (its copies, syscall(SYS_read), a reused number), fanotify's event pid, a pidfd's fdinfo, set_tid_address. */
 #include "lib/itest.h"
 
 #include <stdbool.h>
@@ -192,6 +192,58 @@ static void fanotify(void)
 	rmdir(dir);
 }
 
+/* The Pid and NSpid lines of fd's fdinfo, as labels. */
+static void show_fdinfo(const char *what, int fd)
+{
+	char path[64], buf[1024];
+	FILE *f;
+	bool seen = false;
+
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		it_out("%s: fopen %s", what, it_errname(errno));
+		return;
+	}
+	while (fgets(buf, sizeof buf, f) != NULL) {
+		int v;
+		if (sscanf(buf, "Pid:\t%d", &v) == 1) {
+			it_out("%s: Pid %s", what, it_l(v));
+			seen = true;
+		}
+		else if (sscanf(buf, "NSpid:\t%d", &v) == 1)
+			it_out("%s: NSpid %s%s", what, it_l(v), strchr(strchr(buf, '\t') + 1, '\t') ? " and more" : "");
+	}
+	fclose(f);
+	if (!seen)
+		it_out("%s: no Pid line", what);
+}
+
+/* A pidfd's fdinfo names its process (lsof, libsystemd's pidfd_get_pid);
+ * -1 once it is reaped.  Other descriptors' fdinfo has no Pid line. */
+static void pidfd_fdinfo(void)
+{
+	it_out("-- pidfd fdinfo");
+	struct it_chan ch = it_chan();
+	pid_t c = it_fork("pidfd-child");
+	if (c == 0) {
+		it_get(ch);
+		_exit(0);
+	}
+	int pfd = (int)syscall(SYS_pidfd_open, c, 0);
+	if (pfd < 0)
+		it_die("pidfd_open");
+	show_fdinfo("live", pfd);
+	int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	show_fdinfo("self", self);
+	close(self);
+	it_put(ch, 'x');
+	it_reap(c);
+	show_fdinfo("reaped", pfd);
+	close(pfd);
+	show_fdinfo("a pipe", ch.w);
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t set;
@@ -210,6 +262,7 @@ int main(int argc, char **argv)
 	copies(sfd);
 	reused(sfd);
 	fanotify();
+	pidfd_fdinfo();
 	it_out("-- set_tid_address");
 	it_out("returns getpid(): %s",
 	       syscall(SYS_set_tid_address, NULL) == getpid() ? "yes" : "no");
