@@ -13,6 +13,8 @@
  * descendant exiting during that one call may be reparented by the model
  * before it learns of the flag (documented in README).
  * PR_GET_CHILD_SUBREAPER needs nothing: the real flag is the model's.
+ * PR_SET_SECCOMP: the image's calls are real from then on (self.c,
+ * shim_self_sandboxed).
  */
 int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 	       unsigned long a5)
@@ -26,6 +28,8 @@ int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 		a2 = (unsigned long)shim_xlate_tid((pid_t)a2);
 	}
 	rc = REAL(prctl)(option, a2, a3, a4, a5);
+	if (rc == 0 && option == PR_SET_SECCOMP && shim_mode() != SHIM_MODE_NONE)
+		shim_self_sandboxed();
 	if (rc == 0 && option == PR_SET_CHILD_SUBREAPER && !shim_offline()) {
 		struct proto_req req = { .op = PROTO_OP_SUBREAPER, .a = a2 != 0 };
 		struct proto_rep rep;

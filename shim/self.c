@@ -324,6 +324,28 @@ void shim_self_lost(void)
 		shim_warn("supervisor unreachable, falling back to real calls");
 }
 
+/*
+ * A program that confines itself with seccomp (strict mode, or a filter
+ * that kills or fails the calls it did not list) has told the kernel which
+ * system calls it makes; the shim's own (getpid, kill(supervisor, 0),
+ * fstat, the FIFO's write, a connection) are not among them.  LTP's
+ * seccomp01 forks after a filter that allows clone, wait4, write and
+ * exit: the shim's fork killed it with SIGSYS.  jobshim cannot read the
+ * filter, so from then on this image makes the real calls only, as with
+ * a lost supervisor: its new children keep real pids.  Its exec'd images
+ * start over with the shim (their filter still applies to them).
+ */
+void shim_self_sandboxed(void)
+{
+	if (shim_vf.active) {
+		shim_vf.lost = true;
+		return;
+	}
+	atomic_store(&mode, SHIM_MODE_LOST);
+	atomic_store(&self_vpid, 0);
+	atomic_store(&ppid_cache, 0);
+}
+
 SHIM_FORK_TEXT bool shim_guarded(void)
 {
 	uintptr_t g = atomic_load_explicit(&guard_owner, memory_order_relaxed);

@@ -335,6 +335,9 @@ pid_t shim_self_claim(void);
 pid_t shim_self_rpid(void);
 /* Switch to LOST (prints the warning once). */
 void shim_self_lost(void);
+/* The program installed a seccomp filter of its own (or strict mode):
+ * LOST, without the warning (prctl.c). */
+void shim_self_sandboxed(void);
 
 /* ---- re-entrancy guard (shim/self.c) ------------------------------------ */
 /* Set while this thread is inside a locked request or a real fork (signals

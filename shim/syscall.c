@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <linux/seccomp.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -451,6 +452,15 @@ static long route(long nr, long a[6], bool *done)
 		long r = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 		if (r >= 0 && r != a[0])
 			shim_pidread_dup((int)a[0], (int)r);
+		return sys_result(r);
+	}
+	case SYS_seccomp: {
+		/* The program's own filter or strict mode: real calls from now
+		 * on (self.c, shim_self_sandboxed). */
+		long r = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (r >= 0 && (a[0] == SECCOMP_SET_MODE_STRICT || a[0] == SECCOMP_SET_MODE_FILTER) &&
+		    shim_mode() != SHIM_MODE_NONE)
+			shim_self_sandboxed();
 		return sys_result(r);
 	}
 	case SYS_set_tid_address: {
