@@ -162,7 +162,8 @@ clean:
 
 # LTP's process and signal tests, natively vs under jobshim (tests/ltp/README.md); not part of
 # `make check`.  `make ltp` fetches (a local mirror or github) and builds the subset into
-# $(B)/ltp-src and $(B)/ltp-posix, then runs it: LTP_JOBS parallel tests, LTP_TESTS a selection.
+# $(B)/ltp-src and $(B)/ltp-posix, then runs it: LTP_JOBS parallel tests, LTP_TESTS a selection;
+# LTP_ALL=1 builds every syscall directory and open_posix interface (about 3,100 tests).
 LTP_JOBS ?= 2
 LTP_TESTS ?=
 .PHONY: ltp ltp-build

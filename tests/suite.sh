@@ -27,14 +27,17 @@ missing=$(it_shim_missing)
 [ -z "$missing" ] || { echo "$SUITE: $missing"; exit 2; }
 
 # suite_run OUT: `one` for each line of the input, $jobs at a time, each
-# verdict also in OUT/results; then the tally.  Status 0 when every test
-# agreed, 2 when none ran.
+# verdict also in OUT/results (this run's, moved there at the end: two runs
+# at once sharing OUT each count their own); then the tally.  Status 0
+# when every test agreed, 2 when none ran.
 suite_run() {
-	local res=$1/results total agree
+	local res total agree
+	res=$(mktemp "$1/.results.XXXXXX") || return 2
 	# shellcheck disable=SC2016
 	xargs -r -d '\n' -n 1 -P "$jobs" bash -c 'one $1' one | tee "$res"
 	total=$(grep -c . "$res")
 	agree=$(grep -c '^agree ' "$res")
+	mv -f "$res" "$1/results"
 	echo "$SUITE: $total tests, $agree agree, $((total - agree)) disagree (logs: $1)"
 	[ "$total" -gt 0 ] || { echo "$SUITE: no test ran (a name that matches none?)"; return 2; }
 	[ "$agree" -eq "$total" ]
