@@ -429,13 +429,6 @@ static pid_t attach_arg(pid_t id)
 	return vpid_arg(id);
 }
 
-static bool has_sender(const siginfo_t *si)
-{
-	if (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL)
-		return true;
-	return si->si_signo == SIGCHLD && si->si_code >= CLD_EXITED && si->si_code <= CLD_CONTINUED;
-}
-
 /* GETEVENTMSG: the message is a new task's real id after a fork, vfork or
  * clone event, the former thread id after an exec event. */
 static void fix_eventmsg(pid_t rpid, unsigned long *msg)
@@ -467,7 +460,7 @@ long shim_ptrace(int req, pid_t pid, void *addr, void *data)
 		return -1;
 	}
 	if (req == PTRACE_SETSIGINFO && data != NULL && !shim_offline() &&
-	    shim_peek(&si, data, sizeof(si)) && has_sender(&si) && si.si_pid > 1) {
+	    shim_peek(&si, data, sizeof(si)) && shim_sig_has_sender(&si) && si.si_pid > 1) {
 		pid_t sr = shim_v2r(si.si_pid);
 		if (sr > 0) {
 			si.si_pid = sr;

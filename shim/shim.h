@@ -567,6 +567,9 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 /* ---- signals (shim/sig.c) ---------------------------------------------- */
 /* Translate si_pid of a received siginfo in place (rpid -> vpid). */
 void shim_sig_translate(siginfo_t *si);
+/* Does si's code say si_pid names a process (a kill, sigqueue, tkill,
+ * mq_notify's sender, a SIGCHLD's child)? */
+bool shim_sig_has_sender(const siginfo_t *si);
 
 /* ---- internal entry points of exported wrappers ------------------------- */
 /* Hidden aliases of the wrappers (same behaviour, errno included), for

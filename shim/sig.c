@@ -15,9 +15,12 @@ typedef void (*sig_info_fn)(int, siginfo_t *, void *);
 static SHIM_START_DATA _Atomic(sig_info_fn) user_handler[SIG_SLOTS];
 
 /* Codes whose si_pid names a sending process (rpid on the wire). */
-static bool has_sender(const siginfo_t *si)
+bool shim_sig_has_sender(const siginfo_t *si)
 {
-	if (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL)
+	/* SI_MESGQ: mq_notify's signal names the process whose mq_send
+	 * made the queue non-empty. */
+	if (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL ||
+	    si->si_code == SI_MESGQ)
 		return true;
 	return si->si_signo == SIGCHLD && si->si_code >= CLD_EXITED &&
 	       si->si_code <= CLD_CONTINUED;
@@ -45,7 +48,7 @@ void shim_sig_translate(siginfo_t *si)
 	int saved = errno;
 
 	sig_uncode(si);
-	if (si == NULL || !has_sender(si) || si->si_pid <= 0 || shim_offline())
+	if (si == NULL || !shim_sig_has_sender(si) || si->si_pid <= 0 || shim_offline())
 		return;
 	si->si_pid = shim_r2v(si->si_pid);
 	shim_errno_keep(saved);

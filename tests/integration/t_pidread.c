@@ -1,7 +1,8 @@
-/* t_pidread.c — pids in the bytes a descriptor reads: signalfd's ssi_pid (its copies, syscall(SYS_read), a reused number), fanotify's event pid, a pidfd's fdinfo, set_tid_address. */
+/* t_pidread.c — pids in the bytes a descriptor reads: signalfd's ssi_pid (kill, sigqueue, SIGCHLD, mq_notify; its copies, syscall(SYS_read), a reused number), fanotify's event pid, a pidfd's fdinfo, set_tid_address. */
 #include "lib/itest.h"
 
 #include <stdbool.h>
+#include <mqueue.h>
 #include <sys/fanotify.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@ static void show_rec(const char *what, const struct signalfd_siginfo *r)
 	const char *code = r->ssi_code == SI_USER	 ? "SI_USER"
 			   : r->ssi_code == SI_QUEUE	 ? "SI_QUEUE"
 			   : r->ssi_code == SI_TKILL	 ? "SI_TKILL"
+			   : r->ssi_code == SI_MESGQ	 ? "SI_MESGQ"
 			   : r->ssi_code == CLD_EXITED	 ? "CLD_EXITED"
 			   : r->ssi_code == CLD_STOPPED	 ? "CLD_STOPPED"
 			   : r->ssi_code == CLD_CONTINUED ? "CLD_CONTINUED"
@@ -83,6 +85,30 @@ static void senders(int sfd)
 	read_one("its SIGCHLD", sfd, false, &r);
 	IT_RC("raise", raise(SIGUSR1));
 	read_one("raise", sfd, false, &r);
+}
+
+/* mq_notify's signal names the process whose mq_send made the queue
+ * non-empty. */
+static void mesgq(int sfd)
+{
+	char name[64];
+	struct signalfd_siginfo r;
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+
+	it_out("-- mq_notify");
+	snprintf(name, sizeof name, "/t_pidread.%d", (int)getpid());
+	mqd_t q = mq_open(name, O_CREAT | O_RDWR | O_EXCL, 0600, NULL);
+	if (q == (mqd_t)-1)
+		it_die("mq_open");
+	mq_unlink(name);
+	IT_RC("mq_notify", mq_notify(q, &ev));
+	pid_t c = it_fork("mq-sender");
+	if (c == 0)
+		_exit(mq_send(q, "x", 1, 0) == 0 ? 0 : 1);
+	read_one("notified", sfd, false, &r);
+	it_out("mq-sender: %s", it_status(it_reap(c)));
+	read_one("its SIGCHLD", sfd, false, &r);
+	mq_close(q);
 }
 
 /* The copies of a signalfd read the same; so does one the syscall() forms
@@ -259,6 +285,7 @@ int main(int argc, char **argv)
 		it_die("signalfd");
 	sigchld(sfd);
 	senders(sfd);
+	mesgq(sfd);
 	copies(sfd);
 	reused(sfd);
 	fanotify();
