@@ -29,17 +29,11 @@ static bool names_pid(int fd, pid_t sup)
 {
 	char path[64], buf[1024];
 	struct stat fst, pst;
-	long fdi, n;
+	int fdi;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	fdi = shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
-	if (fdi < 0)
+	fdi = shim_fdinfo_open(fd);
+	if (fdi < 0 || shim_read_close(fdi, buf, sizeof(buf)) < 0)
 		return false;
-	n = shim_raw_syscall(SYS_read, fdi, (long)buf, sizeof(buf) - 1, 0, 0, 0);
-	shim_raw_syscall(SYS_close, fdi, 0, 0, 0, 0, 0);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	const char *p = strstr(buf, "\nPid:\t");
 	if (p != NULL)
 		return atoi(p + 6) == sup;

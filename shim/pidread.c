@@ -78,27 +78,11 @@ enum pr_kind { PR_NONE, PR_SIGNALFD, PR_FANOTIFY };
  * flags.  Raw calls: read() may run in a signal handler. */
 static enum pr_kind pr_kind(int fd, unsigned *fan_flags)
 {
-	char path[40] = "/proc/self/fdinfo/", num[12], buf[512], *p;
-	int i = 0, pfd;
-	long n;
-	unsigned v = (unsigned)fd;
+	char buf[512], *p;
+	int pfd = shim_fdinfo_open(fd);
 
-	do
-		num[i++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	p = path + strlen(path);
-	while (i > 0)
-		*p++ = num[--i];
-	*p = '\0';
-	pfd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0,
-				    0);
-	if (pfd < 0)
+	if (pfd < 0 || shim_read_close(pfd, buf, sizeof(buf)) < 0)
 		return PR_NONE;
-	n = shim_raw_syscall(SYS_read, pfd, (long)buf, sizeof(buf) - 1, 0, 0, 0);
-	shim_raw_syscall(SYS_close, pfd, 0, 0, 0, 0, 0);
-	if (n <= 0)
-		return PR_NONE;
-	buf[n] = '\0';
 	if (strstr(buf, "\nsigmask:") != NULL)
 		return PR_SIGNALFD;
 	p = strstr(buf, "\nfanotify flags:");

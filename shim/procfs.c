@@ -196,41 +196,22 @@ static int procfs_stat(const struct procfs_target *t, const char *in, struct pro
 	return 0;
 }
 
-/* status: the id lines get one virtual value each (the innermost view of
- * a pid namespace holds one level). */
-static int procfs_status(const struct procfs_target *t, const char *in, struct procfs_out *o)
-{
-	int32_t ids[4];
-	int rc = procfs_ids(t->vpid, -1, ids);
+/* A line's new value, or -1 to keep it: `line` starts the line, its key
+ * ("Name:\t", tab included) is `key` bytes long, `tab` is its tab. */
+typedef long (*procfs_value_fn)(const char *line, size_t key, const char *tab, const void *ctx);
 
-	if (rc < 0)
-		return rc;
+/* Copy `in` to o line by line, the lines `value` gives a value for
+ * rewritten as their key and that value. */
+static void procfs_rewrite(const char *in, struct procfs_out *o, procfs_value_fn value,
+			   const void *ctx)
+{
 	while (*in != '\0') {
 		const char *nl = strchr(in, '\n');
 		const char *end = nl ? nl + 1 : in + strlen(in);
 		const char *tab = memchr(in, '\t', (size_t)(end - in));
 		size_t key = tab ? (size_t)(tab + 1 - in) : 0;
-		long v = -1;
+		long v = key ? value(in, key, tab, ctx) : -1;
 
-		if (key == 6 && strncmp(in, "Tgid:", 5) == 0)
-			v = t->vpid;
-		else if (key == 5 && strncmp(in, "Pid:", 4) == 0)
-			v = t->tid > 0 ? t->tid : t->vpid;
-		else if (key == 6 && strncmp(in, "PPid:", 5) == 0)
-			v = ids[0];
-		else if (key == 8 && strncmp(in, "NStgid:", 7) == 0)
-			v = t->vpid;
-		else if (key == 7 && strncmp(in, "NSpid:", 6) == 0)
-			v = t->tid > 0 ? t->tid : t->vpid;
-		else if (key == 8 && strncmp(in, "NSpgid:", 7) == 0)
-			v = ids[1];
-		else if (key == 7 && strncmp(in, "NSsid:", 6) == 0)
-			v = ids[2];
-		else if (key == 11 && strncmp(in, "TracerPid:", 10) == 0) {
-			const char *p = tab + 1;
-			if (shim_parse_int(&p, &v) && v > 0)
-				v = shim_r2v((pid_t)v); /* 0: a tracer outside the tree */
-		}
 		if (v >= 0) {
 			out_put(o, in, key);
 			out_int(o, v);
@@ -240,40 +221,82 @@ static int procfs_status(const struct procfs_target *t, const char *in, struct p
 		}
 		in = end;
 	}
+}
+
+struct status_ctx {
+	const struct procfs_target *t;
+	int32_t ids[4]; /* ppid, pgid, sid, tpgid */
+};
+
+static long status_value(const char *in, size_t key, const char *tab, const void *ctx)
+{
+	const struct status_ctx *c = ctx;
+	const struct procfs_target *t = c->t;
+	long v = -1;
+
+	if (key == 6 && strncmp(in, "Tgid:", 5) == 0)
+		v = t->vpid;
+	else if (key == 5 && strncmp(in, "Pid:", 4) == 0)
+		v = t->tid > 0 ? t->tid : t->vpid;
+	else if (key == 6 && strncmp(in, "PPid:", 5) == 0)
+		v = c->ids[0];
+	else if (key == 8 && strncmp(in, "NStgid:", 7) == 0)
+		v = t->vpid;
+	else if (key == 7 && strncmp(in, "NSpid:", 6) == 0)
+		v = t->tid > 0 ? t->tid : t->vpid;
+	else if (key == 8 && strncmp(in, "NSpgid:", 7) == 0)
+		v = c->ids[1];
+	else if (key == 7 && strncmp(in, "NSsid:", 6) == 0)
+		v = c->ids[2];
+	else if (key == 11 && strncmp(in, "TracerPid:", 10) == 0) {
+		const char *p = tab + 1;
+		if (shim_parse_int(&p, &v) && v > 0)
+			v = shim_r2v((pid_t)v); /* 0: a tracer outside the tree */
+	}
+	return v;
+}
+
+/* status: the id lines get one virtual value each (the innermost view of
+ * a pid namespace holds one level). */
+static int procfs_status(const struct procfs_target *t, const char *in, struct procfs_out *o)
+{
+	struct status_ctx c = { .t = t };
+	int rc = procfs_ids(t->vpid, -1, c.ids);
+
+	if (rc < 0)
+		return rc;
+	procfs_rewrite(in, o, status_value, &c);
 	return 0;
+}
+
+static long fdinfo_value(const char *in, size_t key, const char *tab, const void *ctx)
+{
+	(void)tab;
+	if ((key == 5 && strncmp(in, "Pid:", 4) == 0) || (key == 7 && strncmp(in, "NSpid:", 6) == 0))
+		return *(const long *)ctx;
+	return -1;
 }
 
 /* fdinfo of a pidfd: "Pid:\t<n>" and "NSpid:\t<n>[\t<deeper>...]", the
  * kernel's numbers as the reader's pid namespace sees the process: 0
  * outside it, -1 once it has exited (fs/pidfs.c).  Virtual here, one
- * level.  Any other descriptor's fdinfo: -ENOENT (the caller passes the
- * open on, the real file is exact). */
+ * level (-1 stays as the kernel wrote it).  Any other descriptor's
+ * fdinfo: -ENOENT (the caller passes the open on, the real file is
+ * exact). */
 static int procfs_fdinfo(const char *in, struct procfs_out *o)
 {
-	const char *pid_line = strstr(in, "\nPid:\t"), *p;
+	const char *p = strstr(in, "\nPid:\t");
 	long v;
 
-	if (pid_line == NULL)
+	if (p == NULL)
 		return -ENOENT;
-	p = pid_line + 6;
+	p += 6;
 	if (*p == '-' ? (p++, !shim_parse_int(&p, &v) || (v = -v) != -1)
 		      : !shim_parse_int(&p, &v))
 		return -ENOENT;
 	if (v > 0)
 		v = shim_r2v((pid_t)v); /* 0: a process outside the tree */
-	while (*in != '\0') {
-		const char *nl = strchr(in, '\n');
-		const char *end = nl ? nl + 1 : in + strlen(in);
-
-		if (strncmp(in, "Pid:\t", 5) == 0 || strncmp(in, "NSpid:\t", 7) == 0) {
-			out_put(o, in, (size_t)(strchr(in, '\t') + 1 - in));
-			out_int(o, v);
-			out_put(o, "\n", 1);
-		} else {
-			out_put(o, in, (size_t)(end - in));
-		}
-		in = end;
-	}
+	procfs_rewrite(in, o, fdinfo_value, &v);
 	return 0;
 }
 

@@ -196,17 +196,11 @@ static bool status_field(const char *buf, const char *key, pid_t *out)
 bool shim_ptrace_status(pid_t id, pid_t *tgid, pid_t *ppid, pid_t *tracer)
 {
 	char buf[2048];
-	long n;
 	int fd = proc_open(id, "status");
 	pid_t dummy;
 
-	if (fd < 0)
+	if (fd < 0 || shim_read_close(fd, buf, sizeof(buf)) < 0)
 		return false;
-	n = shim_raw_syscall(SYS_read, fd, (long)buf, sizeof(buf) - 1, 0, 0, 0);
-	shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	return status_field(buf, "Tgid:", tgid ? tgid : &dummy) &&
 	       status_field(buf, "PPid:", ppid ? ppid : &dummy) &&
 	       status_field(buf, "TracerPid:", tracer ? tracer : &dummy);

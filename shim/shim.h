@@ -772,6 +772,11 @@ bool shim_procdir_any(void);
 /* ---- small signal-safe helpers (shim/util.c) ---------------------------- */
 void shim_warn(const char *msg);                /* "jobshim: msg\n" on fd 2 */
 size_t shim_fmt_int(char *buf, long v);         /* decimal, returns length */
+/* One raw read of up to cap - 1 bytes from fd, which is then closed; the
+ * bytes NUL-terminated.  Their number, or -1 when none. */
+long shim_read_close(int fd, char *buf, size_t cap);
+/* /proc/self/fdinfo/<fd> opened read-only with a raw call: fd or -errno. */
+int shim_fdinfo_open(int fd);
 /* Parse a decimal int at *s, advancing; false when none. */
 bool shim_parse_int(const char **s, long *out);
 /* environ lookup without getenv: the value after "name=", or NULL. */

@@ -45,6 +45,26 @@ size_t shim_fmt_int(char *buf, long v)
 	return len;
 }
 
+long shim_read_close(int fd, char *buf, size_t cap)
+{
+	long n = shim_raw_syscall(SYS_read, fd, (long)buf, (long)cap - 1, 0, 0, 0);
+
+	shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+int shim_fdinfo_open(int fd)
+{
+	char path[48] = "/proc/self/fdinfo/";
+
+	shim_fmt_int(path + strlen(path), fd);
+	return (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0,
+				     0);
+}
+
 bool shim_parse_int(const char **s, long *out)
 {
 	const char *p = *s;
