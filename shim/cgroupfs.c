@@ -22,11 +22,9 @@
  * form counts too.
  *
  * open, openat (+64, fortified) and fopen come here (paths.c).  Not
- * covered: `tasks` and `cgroup.threads` (thread ids: only main threads
- * have vpids), a raw openat system call, and writes -- a pid
- * written to cgroup.procs goes through write(), which the shim does not
- * interpose, so it names the real process with that number (the kernel's
- * permission rules apply).  Cost: one fstatfs per open of such a name,
+ * covered: reading `tasks` and `cgroup.threads` (thread ids: only main
+ * threads have vpids) and a raw openat system call.  A pid written to
+ * these files: cgwrite.c.  Cost: one fstatfs per open of such a name,
  * one translation per member (the model view; a round trip for a member
  * the view does not show, e.g. one outside the tree).
  */

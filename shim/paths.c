@@ -164,6 +164,18 @@ static bool procfs_fopen(const char *path, const char *how, FILE **f)
 	return true;
 }
 
+/* After an open of the open family: the terminal watch (tty.c) and a
+ * cgroup pid file opened for writing (cgwrite.c). */
+static int file_opened(const char *path, int flags, int fd, bool tty_watch)
+{
+	if (fd >= 0 && shim_cgwrite_candidate(path, flags)) {
+		int saved = errno;
+		shim_cgwrite_opened(fd);
+		shim_errno_keep(saved);
+	}
+	return shim_tty_opened(fd, tty_watch);
+}
+
 /* The __xstat family may be missing from the libc we run on. */
 static int no_xstat(void)
 {
@@ -194,7 +206,7 @@ SHIM_EXPORT int open(const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(open)(pb.path, flags, mode) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(open)(pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int open64(const char *path, int flags, ...)
@@ -211,7 +223,7 @@ SHIM_EXPORT int open64(const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(open64)(pb.path, flags, mode) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(open64)(pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __open_2(const char *path, int flags)
@@ -224,7 +236,7 @@ SHIM_EXPORT int __open_2(const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(open_2)(pb.path, flags) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(open_2)(pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __open64_2(const char *path, int flags)
@@ -237,7 +249,7 @@ SHIM_EXPORT int __open64_2(const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(open64_2)(pb.path, flags) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(open64_2)(pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
@@ -254,7 +266,7 @@ SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(openat)(dirfd, pb.path, flags, mode) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(openat)(dirfd, pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
@@ -271,7 +283,7 @@ SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(openat64)(dirfd, pb.path, flags, mode) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(openat64)(dirfd, pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
@@ -284,7 +296,7 @@ SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(openat_2)(dirfd, pb.path, flags) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(openat_2)(dirfd, pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
@@ -297,7 +309,7 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return shim_tty_opened(shim_path_in(path, &pb) ? REAL(openat64_2)(dirfd, pb.path, flags) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(openat64_2)(dirfd, pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT FILE * fopen(const char *path, const char *how)

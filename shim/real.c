@@ -61,6 +61,8 @@ static const char *const real_names[NSLOTS] = {
 	N(dup, "dup"),
 	N(dup2, "dup2"),
 	N(dup3, "dup3"),
+	N(write, "write"),
+	N(vdprintf, "vdprintf"),
 	N(clock_getcpuclockid, "clock_getcpuclockid"),
 	N(msgctl, "msgctl"),
 	N(shmctl, "shmctl"),

@@ -34,6 +34,8 @@
 
 #include "../core/proto.h"
 
+#include <stdarg.h>
+
 #define SHIM_EXPORT __attribute__((visibility("default")))
 /* Thread-locals of a preloaded library: initial-exec, so that no access
  * ever goes through __tls_get_addr (which may allocate). */
@@ -132,6 +134,8 @@ struct shim_real {
 	int (*dup)(int);
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
+	ssize_t (*write)(int, const void *, size_t); /* cgroup pid files (cgwrite.c) */
+	int (*vdprintf)(int, const char *, va_list);
 	int (*clock_getcpuclockid)(pid_t, clockid_t *);
 	int (*msgctl)(int, int, void *);
 	int (*shmctl)(int, int, void *);
@@ -752,6 +756,12 @@ static inline bool shim_procfs_candidate(const char *path)
 /* open(path, flags) of a candidate: a memfd with the stat or status file
  * rewritten to virtual ids, -1 with errno, or SHIM_PROCFS_PASS. */
 int shim_procfs_open(const char *path, int flags);
+/* cgwrite.c: an open for writing of a file named cgroup.procs,
+ * cgroup.threads or tasks (candidate), which returned fd (opened: kept
+ * when it is a cgroup file); syscall(SYS_write): the kernel's result. */
+bool shim_cgwrite_candidate(const char *path, int flags);
+void shim_cgwrite_opened(int fd);
+long shim_cgwrite_sys(int fd, const void *buf, size_t n);
 /* A path whose last component is cgroup.procs (cgroupfs.c). */
 bool shim_cgroupfs_candidate(const char *path);
 /* openat(dirfd, path, flags, mode) of such a path: a memfd listing the

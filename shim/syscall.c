@@ -434,6 +434,8 @@ static long route(long nr, long a[6], bool *done)
 		return sys_result(shim_sys_ipcctl(nr, a[0], a[1], a[2], a[3]));
 	case SYS_read: /* a signalfd's or fanotify's pids (pidread.c) */
 		return sys_result(shim_pidread_sys((int)a[0], (void *)a[1], (size_t)a[2]));
+	case SYS_write: /* a pid into a cgroup pid file (cgwrite.c) */
+		return sys_result(shim_cgwrite_sys((int)a[0], (const void *)a[1], (size_t)a[2]));
 	case SYS_signalfd4:
 #ifdef SYS_signalfd
 	case SYS_signalfd:

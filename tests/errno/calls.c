@@ -254,6 +254,11 @@ static long c_dup(const struct val *v) { return fdret(dup((int)A(0))); }
 static long c_dup2(const struct val *v) { return fdret(dup2((int)A(0), 100)); }
 static long c_dup3(const struct val *v) { return fdret(dup3((int)A(0), 100, (int)A(1))); }
 static long s_dup3(const struct val *v) { return fdret(syscall(SYS_dup3, A(0), 100, A(1))); }
+/* cgwrite.c: write and dprintf pass through for any descriptor but a
+ * cgroup pid file's. */
+static long c_write(const struct val *v) { return write((int)A(0), P(1), (size_t)A(2)); }
+static long s_write(const struct val *v) { return syscall(SYS_write, A(0), P(1), A(2)); }
+static long c_dprintf(const struct val *v) { return dprintf((int)A(0), "%d", 1); }
 static long c_fanotify_init(const struct val *v) { return fdret(fanotify_init((unsigned)A(0), (unsigned)A(1))); }
 static long s_set_tid_address(const struct val *v) { return syscall(SYS_set_tid_address, P(0)); }
 /* clocks.c: a pid inside a clock id or a timer's target thread. */
@@ -489,6 +494,8 @@ const struct call calls[] = {
 	{ "dup", ARGS1(K_FD, "fd"), R_INT, { 0 }, c_dup, true },
 	{ "dup2", ARGS1(K_FD, "fd"), R_INT, { 0 }, c_dup2, true },
 	{ "dup3", ARGS2(K_FD, "fd", K_INT, "flags"), R_INT, { 0 }, c_dup3, true },
+	{ "write", ARGS3(K_FD, "fd", K_IN, "buf", K_INT, "count"), R_INT, { 0, 0, 1 }, c_write, false },
+	{ "dprintf", ARGS1(K_FD, "fd"), R_INT, { 0 }, c_dprintf, false },
 	{ "fanotify_init", ARGS2(K_INT, "flags", K_INT, "event_f_flags"), R_INT, { 0 }, c_fanotify_init, true },
 	{ "clock_getcpuclockid", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_cpuclockid, true },
 	{ "timer_create(SIGEV_THREAD_ID)", ARGS1(K_PID, "tid"), R_INT, { 0 }, c_timer_thread, true },
@@ -517,6 +524,7 @@ const struct call calls[] = {
 	{ "syscall(prlimit64)", ARGS2(K_PID, "pid", K_OUT, "old"), R_INT, { 0 }, s_prlimit64, true },
 	{ "syscall(wait4)", ARGS3(K_PID, "pid", K_OUT, "status", K_WOPT, "options"), R_PID, { B_ZOMBIE }, s_wait4, false },
 	{ "syscall(read signalfd)", ARGS2(K_OUT, "buf", K_INT, "count"), R_INT, { 0, 6 }, s_read_signalfd, false },
+	{ "syscall(write)", ARGS3(K_FD, "fd", K_IN, "buf", K_INT, "count"), R_INT, { 0, 0, 1 }, s_write, false },
 	{ "syscall(dup3)", ARGS2(K_FD, "fd", K_INT, "flags"), R_INT, { 0 }, s_dup3, true },
 	{ "syscall(set_tid_address)", ARGS1(K_OUT, "tidptr"), R_PID, { 0 }, s_set_tid_address, false },
 	{ "syscall(waitid)", ARGS3(K_PID, "id", K_OUT, "info", K_WOPT, "options"), R_INT, { B_ZOMBIE, 0, W_EXITED }, s_waitid, false },
