@@ -62,6 +62,8 @@ static const char *const real_names[NSLOTS] = {
 	N(dup2, "dup2"),
 	N(dup3, "dup3"),
 	N(write, "write"),
+	N(recvmmsg, "recvmmsg"),
+	N(sendmmsg, "sendmmsg"),
 	N(vdprintf, "vdprintf"),
 	N(clock_getcpuclockid, "clock_getcpuclockid"),
 	N(msgctl, "msgctl"),

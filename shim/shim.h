@@ -135,6 +135,8 @@ struct shim_real {
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
 	ssize_t (*write)(int, const void *, size_t); /* cgroup pid files (cgwrite.c) */
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
 	int (*vdprintf)(int, const char *, va_list);
 	int (*clock_getcpuclockid)(pid_t, clockid_t *);
 	int (*msgctl)(int, int, void *);

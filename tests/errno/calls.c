@@ -259,6 +259,9 @@ static long s_dup3(const struct val *v) { return fdret(syscall(SYS_dup3, A(0), 1
 static long c_write(const struct val *v) { return write((int)A(0), P(1), (size_t)A(2)); }
 static long s_write(const struct val *v) { return syscall(SYS_write, A(0), P(1), A(2)); }
 static long c_dprintf(const struct val *v) { return dprintf((int)A(0), "%d", 1); }
+/* scmcreds.c: the mmsg forms (a file is no socket: ENOTSOCK at base). */
+static long c_recvmmsg(const struct val *v) { return recvmmsg((int)A(0), P(1), (unsigned)A(2), MSG_DONTWAIT, NULL); }
+static long c_sendmmsg(const struct val *v) { return sendmmsg((int)A(0), P(1), (unsigned)A(2), MSG_DONTWAIT); }
 static long c_fanotify_init(const struct val *v) { return fdret(fanotify_init((unsigned)A(0), (unsigned)A(1))); }
 static long s_set_tid_address(const struct val *v) { return syscall(SYS_set_tid_address, P(0)); }
 /* clocks.c: a pid inside a clock id or a timer's target thread. */
@@ -496,6 +499,8 @@ const struct call calls[] = {
 	{ "dup3", ARGS2(K_FD, "fd", K_INT, "flags"), R_INT, { 0 }, c_dup3, true },
 	{ "write", ARGS3(K_FD, "fd", K_IN, "buf", K_INT, "count"), R_INT, { 0, 0, 1 }, c_write, false },
 	{ "dprintf", ARGS1(K_FD, "fd"), R_INT, { 0 }, c_dprintf, false },
+	{ "recvmmsg", ARGS3(K_FD, "fd", K_OUT, "vec", K_INT, "vlen"), R_INT, { 0, 0, 1 }, c_recvmmsg, true },
+	{ "sendmmsg", ARGS3(K_FD, "fd", K_IN, "vec", K_INT, "vlen"), R_INT, { 0, 0, 1 }, c_sendmmsg, true },
 	{ "fanotify_init", ARGS2(K_INT, "flags", K_INT, "event_f_flags"), R_INT, { 0 }, c_fanotify_init, true },
 	{ "clock_getcpuclockid", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_cpuclockid, true },
 	{ "timer_create(SIGEV_THREAD_ID)", ARGS1(K_PID, "tid"), R_INT, { 0 }, c_timer_thread, true },

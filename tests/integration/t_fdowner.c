@@ -1,4 +1,4 @@
-/* t_fdowner.c — pids through descriptors: F_SETOWN/F_GETOWN(_EX) and SIGIO, F_GETLK's l_pid, FIOSETOWN/SIOCGPGRP, SO_PEERCRED, SCM_CREDENTIALS. */
+/* t_fdowner.c — pids through descriptors: F_SETOWN/F_GETOWN(_EX) and SIGIO, F_GETLK's l_pid, FIOSETOWN/SIOCGPGRP, SO_PEERCRED, SCM_CREDENTIALS (also through sendmmsg/recvmmsg). */
 #include "lib/itest.h"
 
 #include <fcntl.h>
@@ -369,6 +369,57 @@ static void owner_init(void)
 	close(sv[1]);
 }
 
+/* The same through sendmmsg and recvmmsg: two messages, the first with
+ * the sender's getpid(), the second with none. */
+static void scm_creds_mmsg(void)
+{
+	int sv[2], on = 1;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} out, in[2];
+	struct iovec iov[2] = { { "a", 1 }, { "b", 1 } };
+	char rb[2];
+	struct iovec riov[2] = { { &rb[0], 1 }, { &rb[1], 1 } };
+	struct mmsghdr send[2], recv[2];
+
+	it_out("-- SCM_CREDENTIALS through sendmmsg and recvmmsg");
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+		it_die("socketpair");
+	IT_RC("SO_PASSCRED", setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
+	pid_t c = it_fork("msender");
+	if (c == 0) {
+		struct ucred cr = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
+		memset(send, 0, sizeof(send));
+		send[0].msg_hdr = (struct msghdr){ .msg_iov = &iov[0], .msg_iovlen = 1,
+						   .msg_control = out.buf, .msg_controllen = sizeof(out.buf) };
+		struct cmsghdr *h = CMSG_FIRSTHDR(&send[0].msg_hdr);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_CREDENTIALS;
+		h->cmsg_len = CMSG_LEN(sizeof(cr));
+		memcpy(CMSG_DATA(h), &cr, sizeof(cr));
+		send[1].msg_hdr = (struct msghdr){ .msg_iov = &iov[1], .msg_iovlen = 1 };
+		int n = sendmmsg(sv[1], send, 2, 0);
+		_exit(n == 2 && send[0].msg_len == 1 && send[1].msg_len == 1 ? 0 : 1);
+	}
+	memset(recv, 0, sizeof(recv));
+	for (int i = 0; i < 2; i++)
+		recv[i].msg_hdr = (struct msghdr){ .msg_iov = &riov[i], .msg_iovlen = 1,
+						   .msg_control = in[i].buf,
+						   .msg_controllen = sizeof(in[i].buf) };
+	it_out("msender: %s", it_status(it_reap(c)));
+	IT_RC("recvmmsg", recvmmsg(sv[0], recv, 2, MSG_DONTWAIT, NULL));
+	for (int i = 0; i < 2; i++) {
+		struct cmsghdr *h = CMSG_FIRSTHDR(&recv[i].msg_hdr);
+		struct ucred cr = { .pid = -1 };
+		if (h && h->cmsg_type == SCM_CREDENTIALS)
+			memcpy(&cr, CMSG_DATA(h), sizeof(cr));
+		it_out("message %d received from: %s", i + 1, it_l(cr.pid));
+	}
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	it_child_modes(argc, argv);
@@ -379,5 +430,6 @@ int main(int argc, char **argv)
 	lock_holder();
 	peercred();
 	scm_creds();
+	scm_creds_mmsg();
 	return 0;
 }
