@@ -212,6 +212,7 @@ bool shim_ptrace_status(pid_t id, pid_t *tgid, pid_t *ppid, pid_t *tracer)
 struct maps_line {
 	unsigned long start, end, off, ino;
 	char dev[16];
+	bool writable; /* perms "rw..." */
 };
 
 static bool parse_hex(const char **s, unsigned long *out)
@@ -240,6 +241,7 @@ static bool maps_parse(const char *l, struct maps_line *m)
 
 	if (!parse_hex(&l, &m->start) || *l++ != '-' || !parse_hex(&l, &m->end) || *l++ != ' ')
 		return false;
+	m->writable = l[0] == 'r' && l[1] == 'w';
 	while (*l != ' ' && *l != '\0') /* perms */
 		l++;
 	if (*l++ != ' ' || !parse_hex(&l, &m->off) || *l++ != ' ')
@@ -309,7 +311,10 @@ static bool find_other(const struct maps_line *m, void *ctx)
 {
 	struct marker_home *h = ctx;
 
-	if (m->ino != h->file.ino || strcmp(m->dev, h->file.dev) != 0 || h->foff < m->off ||
+	/* The marker is in the library's writable data: not in the
+	 * PROT_NONE reservation the loader leaves between its segments
+	 * (same file, an offset range that may cover the marker's). */
+	if (!m->writable || m->ino != h->file.ino || strcmp(m->dev, h->file.dev) != 0 || h->foff < m->off ||
 	    h->foff - m->off >= m->end - m->start)
 		return false;
 	h->addr = m->start + (h->foff - m->off);
