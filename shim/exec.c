@@ -67,12 +67,9 @@ static bool exec_traced_ask(void)
 void shim_exec_prime(void)
 {
 	(void)shim_traced();
-	/* Looked up here, in the parent, once: a child's own lookup (its
-	 * first use, real.c) reads libc's symbol tables, faulting in four or
-	 * five pages, and is lost with the rest of it at the exec -- in every
-	 * child. */
-	(void)REAL(execve);
-	(void)REAL(execvpe);
+	/* execve, execvpe and what children call before they exec, looked
+	 * up here, in the parent, once (real.c). */
+	real_prime_children();
 }
 
 bool shim_traced(void)
@@ -190,7 +187,12 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		 * before its first fork: we do it now (events.c). */
 		if (image == SHIM_IMAGE_ALONE)
 			shim_event_alone();
-		if (shim_envbuf_make_for(&eb, envp, self, image == SHIM_IMAGE_PLAIN) == 0)
+		/* The new environment on our stack, only as large as it is
+		 * (a fixed 4 KiB buffer here put every callee a page further
+		 * down: one more page fault in every shell child). */
+		size_t need = shim_envbuf_need(envp);
+		void *room = need <= SHIM_ENVBUF_ROOM_MAX ? __builtin_alloca(need) : NULL;
+		if (shim_envbuf_make_for(&eb, envp, self, image == SHIM_IMAGE_PLAIN, room, need) == 0)
 			env = eb.env;
 		/* Its pid calls go to the supervisor instead (seccomp.c). */
 		if (image == SHIM_IMAGE_ALONE || image == SHIM_IMAGE_RAW)
