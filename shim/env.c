@@ -1,5 +1,6 @@
 /* env.c — the environment handed to a new image: JOBSHIM_SELF, LD_PRELOAD and JOBSHIM_* put back. */
 #include "shim.h"
+#include "wordscan.h"
 
 #include <errno.h>
 #include <string.h>
@@ -25,13 +26,9 @@ static char name_self[] = "JOBSHIM_SELF=", name_sock[] = "JOBSHIM_SOCKET=",
 	    name_lib[] = "JOBSHIM_LIB=", name_preload[] = "LD_PRELOAD=", colon[] = ":",
 	    empty[] = "";
 
-static ENV_LOOP size_t env_strlen(const char *s)
+static size_t env_strlen(const char *s)
 {
-	size_t n = 0;
-
-	while (s[n] != '\0')
-		n++;
-	return n;
+	return shim_strlen(s);
 }
 
 static ENV_LOOP void env_copy(char *to, const char *from, size_t n)
@@ -48,11 +45,10 @@ static ENV_LOOP bool env_same(const char *a, const char *b, size_t n)
 	return true;
 }
 
-/* s is "NAME=..." for name "NAME=". */
-static bool has_prefix(const char *s, const char *name)
-{
-	return env_same(s, name, env_strlen(name));
-}
+/* s is "NAME=..." for name "NAME=", one of the arrays above (its length
+ * known here).  The first byte decides for almost every variable: an
+ * environment is read twice per exec, in every shell child. */
+#define has_prefix(s, name) ((s)[0] == (name)[0] && env_same((s), (name), sizeof(name) - 1))
 
 /* Length of the LD_PRELOAD list element at p (up to ':' or ' '): a loop,
  * not strcspn, to keep a fork child about to exec off one more libc page. */
@@ -234,24 +230,27 @@ int shim_env_build(char *const envp[], const pid_t self[4], char **out, size_t c
 	return env_build(envp, self, out, cap, buf, buflen, false);
 }
 
-int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t self[4])
+size_t shim_envbuf_need(char *const envp[])
 {
-	return shim_envbuf_make_for(eb, envp, self, false);
+	size_t nptr, nbytes;
+
+	shim_env_size(envp, &nptr, &nbytes);
+	return nptr * sizeof(char *) + nbytes;
 }
 
 int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t self[4],
-			 bool plain)
+			 bool plain, void *room, size_t roomlen)
 {
-	size_t nptr, nbytes;
-	char **ptrs = eb->stack;
+	size_t nptr, nbytes, len;
+	char **ptrs;
 	char *bytes;
 
 	eb->env = NULL;
 	eb->map = NULL;
 	eb->maplen = 0;
 	shim_env_size(envp, &nptr, &nbytes);
-	if (nptr * sizeof(char *) + nbytes > sizeof(eb->stack)) {
-		size_t len = nptr * sizeof(char *) + nbytes;
+	len = nptr * sizeof(char *) + nbytes;
+	if (room == NULL || len > roomlen) {
 		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED)
 			return -ENOMEM;
@@ -262,12 +261,10 @@ int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t
 			shim_vf.map = m;
 			shim_vf.maplen = len;
 		}
-		ptrs = m;
-		bytes = (char *)m + nptr * sizeof(char *);
-	} else {
-		bytes = (char *)(eb->stack + nptr);
-		nbytes = sizeof(eb->stack) - nptr * sizeof(char *);
+		room = m;
 	}
+	ptrs = room;
+	bytes = (char *)room + nptr * sizeof(char *);
 	int rc = env_build(envp, self, ptrs, nptr, bytes, nbytes, plain);
 	if (rc < 0) {
 		shim_envbuf_free(eb);

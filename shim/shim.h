@@ -225,6 +225,8 @@ static inline void *real_get(void **slot)
  * time, or the first wrapper called before it (another library's
  * constructor). */
 void real_resolve(void);
+/* Look up, once, the names fork children commonly use (real.c). */
+void real_prime_children(void);
 /* dlsym(RTLD_NEXT, name), mostly without dlsym (nextsym.c). */
 void *shim_next_sym(const char *name);
 /* The objects shim_next_sym searches, listed once (one thread). */
@@ -499,21 +501,23 @@ void shim_env_size(char *const envp[], size_t *nptr, size_t *nbytes);
  * mapping (mmap is async-signal-safe, malloc is not). */
 struct shim_envbuf {
 	char **env;      /* the built environment, or NULL when it failed */
-	void *map;       /* mapping to release, or NULL (stack) */
+	void *map;       /* mapping to release, or NULL (the caller's room) */
 	size_t maplen;
-	/* Pointers, then the bytes right after them: a fork child about to
-	 * exec touches as few fresh stack pages as it can (each costs a page
-	 * fault, on the path every shell child takes). */
-	char *stack[512]; /* 4 KiB: ~450 variables; larger environments are mmap'd */
 };
-/* 0, or -errno (then eb->env is NULL). */
-int shim_envbuf_make(struct shim_envbuf *eb, char *const envp[], const pid_t self[4]);
-void shim_envbuf_free(struct shim_envbuf *eb);
-
-/* Like shim_envbuf_make; `plain`: the image needs no shim (elfscan.c), so
- * our library is taken out of LD_PRELOAD (JOBSHIM_* stay). */
+/* The bytes the environment built from envp takes: pointers, then the
+ * strings it adds. */
+size_t shim_envbuf_need(char *const envp[]);
+/* At most this much goes in the caller's room; more is mmap'd. */
+#define SHIM_ENVBUF_ROOM_MAX 4096
+/* Build it (0, or -errno, then eb->env is NULL) in `room` when it fits
+ * there (roomlen bytes, e.g. alloca(shim_envbuf_need(envp)) sized to what
+ * it takes: a fork child about to exec touches as few fresh stack pages
+ * as it can, each a page fault), else in a mapping.  `plain`: the image
+ * needs no shim (elfscan.c), so our library is taken out of LD_PRELOAD
+ * (JOBSHIM_* stay). */
 int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t self[4],
-			 bool plain);
+			 bool plain, void *room, size_t roomlen);
+void shim_envbuf_free(struct shim_envbuf *eb);
 
 /* ---- image scan (shim/elfscan.c) ----------------------------------------- */
 /* What the program at `path` runs with.  Async-signal-safe. */

@@ -164,7 +164,10 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		path = tramp;
 		argv = targv;
 	}
-	if (shim_envbuf_make_for(&eb, envp != NULL ? envp : (char *const[]){ NULL }, self, plain) == 0)
+	char *const *envv = envp != NULL ? envp : (char *const[]){ NULL };
+	size_t need = shim_envbuf_need(envv);
+	void *room = need <= SHIM_ENVBUF_ROOM_MAX ? __builtin_alloca(need) : NULL;
+	if (shim_envbuf_make_for(&eb, envv, self, plain, room, need) == 0)
 		env = eb.env;
 	int marker = shim_forking_begin(vpid, self[3]); /* for a tracer (ptrace.c) */
 	rc = fn(&rpid, path, fa, attr, argv, env);

@@ -1,5 +1,6 @@
 /* uaccess.c — is a string or a string array the program handed us readable?  Asked before the shim reads one itself. */
 #include "shim.h"
+#include "wordscan.h"
 
 #include <stdint.h>
 
@@ -24,17 +25,16 @@
 struct ua {
 	uintptr_t seen[UA_SEEN]; /* pages proven readable, 0 = free slot */
 	unsigned next;           /* the slot to reuse when all are taken */
+	uintptr_t last;          /* the page proven last asked of: most strings
+				  * and pointers are on the one before them */
 };
 
 /* memchr(s, 0, n) != NULL without libc: a fork child about to exec would
- * fault libc's memchr page in for this alone (env.c, ENV_LOOP). */
-static __attribute__((optimize("no-tree-loop-distribute-patterns"))) bool has_nul(const char *s,
-										   size_t n)
+ * fault libc's memchr page in for this alone (env.c).  s + n is at most
+ * the end of s's page. */
+static bool has_nul(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '\0')
-			return true;
-	return false;
+	return shim_memnul(s, n) != NULL;
 }
 
 static bool page_ok(struct ua *ua, uintptr_t addr)
@@ -43,12 +43,17 @@ static bool page_ok(struct ua *ua, uintptr_t addr)
 
 	if (page == 0)
 		return false;
+	if (page == ua->last)
+		return true;
 	for (unsigned i = 0; i < UA_SEEN; i++)
-		if (ua->seen[i] == page)
+		if (ua->seen[i] == page) {
+			ua->last = page;
 			return true;
+		}
 	if (!shim_page_readable((const void *)page))
 		return false;
 	ua->seen[ua->next++ % UA_SEEN] = page;
+	ua->last = page;
 	return true;
 }
 
@@ -85,14 +90,14 @@ static bool strv_ok(struct ua *ua, char *const *v)
 
 bool shim_user_str_ok(const char *s)
 {
-	struct ua ua = { { 0 }, 0 };
+	struct ua ua = { { 0 }, 0, 0 };
 
 	return s != NULL && str_ok(&ua, s);
 }
 
 bool shim_user_exec_ok(const char *path, char *const argv[], char *const envp[])
 {
-	struct ua ua = { { 0 }, 0 };
+	struct ua ua = { { 0 }, 0, 0 };
 
 	return (path == NULL || str_ok(&ua, path)) && strv_ok(&ua, argv) && strv_ok(&ua, envp);
 }
