@@ -3,6 +3,8 @@
 #include "wordscan.h"
 
 #include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 
 /*
  * The kernel answers EFAULT for a path, argv or envp it cannot read; a
@@ -14,13 +16,19 @@
  * the kernel (shim_page_readable: a futex read, EFAULT, never a fault),
  * and is then read directly.  Pages already proven are remembered for the
  * duration of one question: an environment of 50 strings usually lies on
- * a few pages (make's, each string malloc'd: about 20), so it costs a
- * system call per page, not per string.  Not longer: between two calls
- * the program may unmap what it showed us.
+ * a few pages, so it costs a system call per page, not per string.  Not
+ * longer: between two calls the program may unmap what it showed us.
+ * Where the strings of an array start on many pages (make's environment,
+ * each string malloc'd: about 25 pages), those pages are proven together,
+ * with one process_vm_readv of a byte of each (pages_prove): 25 futex
+ * calls were 9 µs of each job make spawned.
  */
 
 #define UA_PAGE 4096u
-#define UA_SEEN 32
+#define UA_SEEN 64
+/* Pages proven in one batch at most, and fewer than this one by one. */
+#define UA_BATCH 64
+#define UA_BATCH_MIN 6
 
 struct ua {
 	uintptr_t seen[UA_SEEN]; /* pages proven readable, 0 = free slot */
@@ -57,6 +65,41 @@ static bool page_ok(struct ua *ua, uintptr_t addr)
 	return true;
 }
 
+static bool page_seen(const struct ua *ua, uintptr_t page)
+{
+	if (page == ua->last)
+		return true;
+	for (unsigned i = 0; i < UA_SEEN; i++)
+		if (ua->seen[i] == page)
+			return true;
+	return false;
+}
+
+/*
+ * Prove pages[0..n) readable with one system call where that pays:
+ * process_vm_readv of one byte of each, from ourselves, stops at the
+ * first it cannot read.  That one, and every page after it, is left to
+ * page_ok (the futex read), which decides: process_vm_readv also refuses
+ * pages a plain read could take (a PFN mapping), and a seccomp filter
+ * may refuse the call.  Proven pages go into the seen set.
+ */
+static void pages_prove(struct ua *ua, const uintptr_t *pages, unsigned n)
+{
+	struct iovec local[UA_BATCH], remote[UA_BATCH];
+	char bytes[UA_BATCH];
+	long got;
+
+	if (n < UA_BATCH_MIN)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		local[i] = (struct iovec){ &bytes[i], 1 };
+		remote[i] = (struct iovec){ (void *)pages[i], 1 };
+	}
+	got = shim_raw_syscall(SYS_process_vm_readv, shim_sys_getpid(), (long)local, n, (long)remote, n, 0);
+	for (long i = 0; i < got && i < (long)n; i++)
+		ua->seen[ua->next++ % UA_SEEN] = pages[i];
+}
+
 static bool str_ok(struct ua *ua, const char *s)
 {
 	for (;;) {
@@ -71,16 +114,46 @@ static bool str_ok(struct ua *ua, const char *s)
 	}
 }
 
+/* The first pages of v's strings, from v[from] on, that are not proven
+ * yet, proven together (pages_prove).  Stops at the array's end, at a
+ * slot on a page not proven yet (strv_ok proves it, then asks again) or
+ * when the batch is full; returns the index it stopped at. */
+static size_t strv_prove(struct ua *ua, char *const *v, size_t from)
+{
+	uintptr_t pages[UA_BATCH];
+	unsigned n = 0;
+	size_t i;
+
+	for (i = from; n < UA_BATCH; i++) {
+		uintptr_t slot = (uintptr_t)&v[i], page;
+		if (!page_seen(ua, slot & ~(uintptr_t)(UA_PAGE - 1)) ||
+		    !page_seen(ua, (slot + sizeof(v[i]) - 1) & ~(uintptr_t)(UA_PAGE - 1)) || v[i] == NULL)
+			break;
+		page = (uintptr_t)v[i] & ~(uintptr_t)(UA_PAGE - 1);
+		if (page == 0 || page_seen(ua, page))
+			continue;
+		bool dup = false;
+		for (unsigned k = 0; k < n && !dup; k++)
+			dup = pages[k] == page;
+		if (!dup)
+			pages[n++] = page;
+	}
+	pages_prove(ua, pages, n);
+	return i;
+}
+
 /* A NULL array is readable (the kernel takes it as empty; callers that
  * refuse it say so themselves). */
 static bool strv_ok(struct ua *ua, char *const *v)
 {
 	if (v == NULL)
 		return true;
-	for (size_t i = 0;; i++) {
+	for (size_t i = 0, proven = 0;; i++) {
 		if (!page_ok(ua, (uintptr_t)&v[i]) ||
 		    !page_ok(ua, (uintptr_t)&v[i] + sizeof(v[i]) - 1))
 			return false;
+		if (i >= proven)
+			proven = strv_prove(ua, v, i);
 		if (v[i] == NULL)
 			return true;
 		if (!str_ok(ua, v[i]))

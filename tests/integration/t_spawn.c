@@ -1,5 +1,6 @@
 /* t_spawn.c — fork, vfork, _Fork, exec, posix_spawn(p) with SETPGROUP/SETSID, system, popen, daemon. */
 #include <spawn.h>
+#include <sys/mman.h>
 
 #include "lib/itest.h"
 
@@ -212,6 +213,69 @@ static void daemons(void)
 	IT_RC("waitpid(d, WNOHANG) (not our child)", waitpid(d, NULL, WNOHANG));
 }
 
+/* An environment whose strings lie on many pages (as make's do), one of
+ * them unmapped, or a string that runs into an unmapped page: EFAULT from
+ * posix_spawn and from a fork child's execve, as the kernel answers.  The
+ * shim reads those strings first and proves their pages readable, many
+ * at once (shim/uaccess.c): it must never die of SIGSEGV instead, nor
+ * refuse a readable one. */
+static void bad_environments(void)
+{
+	enum { N = 40 };
+	char *argv[] = { "true", NULL };
+
+	it_out("-- environments on %d pages", N);
+	for (int bad = -1; bad < N; bad += 13) {
+		char *m = mmap(NULL, N * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *envp[N + 1];
+		pid_t p;
+		int st = 0;
+
+		if (m == MAP_FAILED)
+			it_die("mmap");
+		for (int i = 0; i < N; i++) {
+			snprintf(m + i * 4096, 32, "V%d=x", i);
+			envp[i] = m + i * 4096;
+		}
+		envp[N] = NULL;
+		if (bad >= 0)
+			munmap(m + bad * 4096, 4096);
+		int rc = posix_spawn(&p, "/bin/true", NULL, NULL, argv, envp);
+		if (rc == 0)
+			it_reap(p);
+		pid_t c = fork();
+		if (c == 0) {
+			execve("/bin/true", argv, envp);
+			_exit(errno == EFAULT ? 42 : 43);
+		}
+		if (c > 0)
+			st = it_reap(c);
+		it_out("page %d unmapped: posix_spawn %s, execve in a child: %s", bad,
+		       rc == 0 ? "0" : strerror(rc), it_status(st));
+		munmap(m, N * 4096);
+	}
+	/* The last string runs off its page into an unmapped one. */
+	char *m = mmap(NULL, 8 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *envp[8];
+	pid_t p;
+
+	if (m == MAP_FAILED)
+		it_die("mmap");
+	for (int i = 0; i < 7; i++) {
+		strcpy(m + i * 4096, "A=b");
+		envp[i] = m + i * 4096;
+	}
+	memset(m + 7 * 4096 - 8, 'x', 8);
+	munmap(m + 7 * 4096, 4096);
+	envp[6] = m + 7 * 4096 - 8;
+	envp[7] = NULL;
+	int rc = posix_spawn(&p, "/bin/true", NULL, NULL, argv, envp);
+	if (rc == 0)
+		it_reap(p);
+	it_out("a string into an unmapped page: posix_spawn %s", rc == 0 ? "0" : strerror(rc));
+	munmap(m, 7 * 4096);
+}
+
 int main(int argc, char **argv)
 {
 	it_child_modes(argc, argv);
@@ -221,5 +285,6 @@ int main(int argc, char **argv)
 	spawns(dead);
 	shells();
 	daemons();
+	bad_environments();
 	return 0;
 }
