@@ -1,6 +1,7 @@
 #!/bin/sh
-# hot-text.sh -- list the shim functions that fork children run between the
-# fork and their exec: the list in shim/hot_text.ld.
+# hot-text.sh [--update] -- list the shim functions that fork children run
+# between the fork and their exec: the list in shim/hot_text.ld, which
+# --update rewrites (between its two marker comments).
 #
 # Builds the shim again with -finstrument-functions in a scratch copy of
 # the working tree (each function entry appends "pid offset" to a log),
@@ -13,10 +14,14 @@
 # python3.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+update=false
+[ "${1:-}" = --update ] && update=true
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 (cd "$top" && git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t "$tmp")
 log=$tmp/calls.log
+# The instrumented code is larger: the first window's limit is not its.
+sed -i '/ASSERT(\. <= 0x10000/d' "$tmp/shim/hot_text.ld"
 cat >"$tmp/shim/zz_instr.c" <<EOC
 /* Written by scripts/hot-text.sh: the instrumentation hook (raw system
  * calls, no instrumentation of its own). */
@@ -82,4 +87,16 @@ nm "$tmp/build/libjobshim.so" | awk -v logf="$log" '
 			if (!(k[1] in scanned)) count[k[2]]++
 		}
 		for (fn in count) if (count[fn] >= 2 && fn != "") print count[fn], fn
-	}' | sort -k1,1nr -k2 | awk '{ print $2 }'
+	}' | sort -k1,1nr -k2 | awk '{ print $2 }' >"$tmp/names"
+if ! $update; then
+	cat "$tmp/names"
+	exit 0
+fi
+ld=$top/shim/hot_text.ld
+awk -v names="$tmp/names" '
+	/hot-text.sh --update: from here/ { print; while ((getline n < names) > 0) printf "\t\t*(.text.%s)\n", n; skip = 1; next }
+	/\/\* to here \*\// { skip = 0 }
+	!skip { print }' "$ld" >"$tmp/hot_text.ld"
+grep -q 'to here' "$tmp/hot_text.ld" || { echo "hot-text.sh: markers missing in $ld" >&2; exit 1; }
+cp "$tmp/hot_text.ld" "$ld"
+echo "hot-text.sh: $(wc -l <"$tmp/names") names written to $ld" >&2
