@@ -124,7 +124,7 @@ void procs_name(struct sup *s, int32_t vpid, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-static bool descends(struct sup *s, pid_t rpid);
+static bool descends(struct sup *s, pid_t rpid, int pidfd);
 
 /*
  * A pidfd now for a process still waiting for one (procs_watch_pend): the
@@ -142,7 +142,7 @@ static void pin(struct sup *s, struct sup_proc *p)
 	fd = sysio_pidfd_open((pid_t)p->rpid);
 	if (fd < 0)
 		return;
-	if (!descends(s, (pid_t)p->rpid) || sup_watch(s, fd, SUP_W_PIDFD, (uint64_t)p->vpid) < 0) {
+	if (!descends(s, (pid_t)p->rpid, fd) || sup_watch(s, fd, SUP_W_PIDFD, (uint64_t)p->vpid) < 0) {
 		close(fd);
 		return;
 	}
@@ -292,16 +292,20 @@ void procs_watch_flush(struct sup *s, bool due_only)
 					   : s->watch_pend[0].due;
 }
 
-/* Is real pid rpid (just pinned by a pidfd) below us?  Its real parent is
+/* Is real pid rpid (just pinned by pidfd) below us?  Its real parent is
  * a process the model knows, or the chain of real parents reaches us.
  * Gone meanwhile: yes -- its pidfd can signal nothing.  An ancestor that
  * vanishes while we walk (it exited: its children were reparented) makes
  * us start again from rpid, whose parent is then the new one: a process
  * of the tree must never be judged outside it by a race. */
-static bool descends(struct sup *s, pid_t rpid)
+static bool descends(struct sup *s, pid_t rpid, int pidfd)
 {
 	struct sysio_stat st;
+	pid_t ppid = sysio_pidfd_ppid(pidfd);
 
+	/* Almost always: the parent is a tree process, asked of the pidfd. */
+	if (ppid > 0 && (ppid == s->self_rpid || eng_rpid_to_vpid(s->eng, ppid) > 1))
+		return true;
 	for (int attempt = 0; attempt < 4; attempt++) {
 		pid_t r;
 		bool vanished = false;
@@ -334,7 +338,7 @@ void procs_watch(struct sup *s, int32_t vpid)
 	if (!p || p->rpid <= 0 || p->pidfd >= 0 || p->exited)
 		return;
 	fd = sysio_pidfd_open((pid_t)p->rpid);
-	if (fd >= 0 && !descends(s, (pid_t)p->rpid)) {
+	if (fd >= 0 && !descends(s, (pid_t)p->rpid, fd)) {
 		/* A BIND (from a buggy or lying shim) naming a process outside
 		 * the tree: never watch it, never signal it (teardown signals
 		 * through these pidfds only). */

@@ -378,6 +378,7 @@ bool sysio_dying(pid_t rpid);  /* exiting, zombie, SIGKILL pending, or gone */
 void sysio_set_proc(int dirfd); /* read /proc through this checked dirfd (procfs.c) */
 int sysio_pidfd_open(pid_t rpid);                /* fd or -errno */
 int sysio_pidfd_signal(int pidfd, int sig);      /* 0 or -errno */
+pid_t sysio_pidfd_ppid(int pidfd);               /* its real parent, or -errno */
 bool sysio_pidfd_status(int pidfd, int *status); /* exited child of ours: its status */
 pid_t sysio_peek_any(int *status);               /* an exited child's rpid, not reaped; 0 none */
 void sysio_reap_pid(pid_t rpid);                  /* reap that exited child */

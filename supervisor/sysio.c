@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -231,6 +233,39 @@ int sysio_pidfd_open(pid_t rpid)
 	int fd = (int)syscall(SYS_pidfd_open, rpid, 0);
 
 	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * The real parent of the process a pidfd names, from the kernel in one
+ * ioctl (PIDFD_GET_INFO, Linux 6.13): procs.c asks it of every process it
+ * starts watching, where reading /proc/<pid>/stat took an open, a read,
+ * a close and the kernel's formatting of 52 fields.  -errno when the
+ * kernel has no such ioctl (ENOTTY, EINVAL) or the process is gone
+ * (ESRCH): the caller reads /proc then.  The layout is the kernel's ABI
+ * (include/uapi/linux/pidfd.h), spelled out because Debian 12's headers
+ * predate it; its first version is 64 bytes, and the request carries its
+ * size.
+ */
+struct sysio_pidfd_info {
+	uint64_t mask, cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	uint32_t spare0[1];
+};
+#define SYSIO_PIDFD_INFO_PID 1ULL
+#define SYSIO_PIDFD_GET_INFO _IOWR(0xFF, 11, struct sysio_pidfd_info)
+
+pid_t sysio_pidfd_ppid(int pidfd)
+{
+	struct sysio_pidfd_info info;
+
+	_Static_assert(sizeof(info) == 64, "PIDFD_INFO_SIZE_VER0");
+	memset(&info, 0, sizeof(info));
+	info.mask = SYSIO_PIDFD_INFO_PID;
+	if (ioctl(pidfd, SYSIO_PIDFD_GET_INFO, &info) < 0)
+		return -errno;
+	if (!(info.mask & SYSIO_PIDFD_INFO_PID))
+		return -EINVAL;
+	return (pid_t)info.ppid;
 }
 
 int sysio_pidfd_signal(int pidfd, int sig)

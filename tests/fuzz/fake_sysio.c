@@ -166,6 +166,20 @@ int sysio_pidfd_open(pid_t rpid)
 	return fd;
 }
 
+/* PIDFD_GET_INFO's parent: the fake process's, ESRCH once it is a zombie
+ * (as the kernel of 6.13 answers for an exited task). */
+pid_t sysio_pidfd_ppid(int pidfd)
+{
+	struct fake_proc *p;
+
+	if (!is_fake_pidfd(pidfd))
+		return -EBADF;
+	p = fake_find(fake.pidfd_rpid[pidfd]);
+	if (!p || p->state == 'Z')
+		return -ESRCH;
+	return p->ppid;
+}
+
 /* Default actions only: the fake processes install no handlers. */
 int sysio_pidfd_signal(int pidfd, int sig)
 {
