@@ -610,6 +610,9 @@ bool shim_poke(void *dst, const void *src, size_t n);
  * (argv, envp; NULL arrays and a NULL path are not checked) be read without
  * a fault?  Probed page by page (uaccess.c), never dereferenced blindly. */
 bool shim_user_str_ok(const char *s);
+/* The program moved its break by the system call: stop trusting
+ * __curbrk for the heap's end (uaccess.c). */
+void shim_uaccess_heap_off(void);
 bool shim_user_exec_ok(const char *path, char *const argv[], char *const envp[]);
 
 /* ---- descriptors' owners (shim/fdowner.c) -------------------------------- */

@@ -508,6 +508,8 @@ SHIM_EXPORT long syscall(long nr, ...)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
 	shim_init();
+	if (nr == SYS_brk) /* a break libc's __curbrk does not follow (uaccess.c) */
+		shim_uaccess_heap_off();
 	if (shim_mode() != SHIM_MODE_NONE) { /* offline and nested: each wrapper knows */
 		r = route(nr, a, &done);
 		if (done)

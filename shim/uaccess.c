@@ -3,6 +3,7 @@
 #include "wordscan.h"
 
 #include <stdint.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -45,6 +46,74 @@ static bool has_nul(const char *s, size_t n)
 	return shim_memnul(s, n) != NULL;
 }
 
+/*
+ * The brk heap, [start_brk, current break): mapped and readable for as
+ * long as the break is above it (malloc's main arena never protects or
+ * unmaps a page of it; the break moves down when it trims).  Most paths a
+ * long-running program hands us live there (make's target names: ten
+ * stat calls per target, each a probe).  Its start is in /proc/self/stat,
+ * read once, and only by a process that has asked the kernel about many
+ * pages already: the read costs what about 40 probes do, which a shell
+ * child never makes.  The break is glibc's own variable (__curbrk, what
+ * sbrk(0) answers): no system call, and no page of libc's text faulted
+ * into a fork child.
+ */
+extern void *__curbrk;
+#define UA_HEAP_AFTER 64 /* probes before the heap's start is read */
+static uintptr_t heap_start; /* 0: not known (yet) */
+static unsigned heap_probes;
+
+static void heap_learn(void)
+{
+	char buf[1024];
+	long n, fd = shim_raw_syscall(SYS_open, (long)"/proc/self/stat", O_RDONLY | O_CLOEXEC, 0, 0, 0, 0);
+	const char *p;
+	int field = 2;
+
+	heap_probes = 0; /* failed: ask again after as many probes */
+	if (fd < 0)
+		return;
+	n = shim_raw_syscall(SYS_read, fd, (long)buf, sizeof(buf) - 1, 0, 0, 0);
+	shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields count from the last
+	 * ')' (field 2 ends there); start_brk is field 47. */
+	for (p = buf + n; p > buf && p[-1] != ')'; p--)
+		;
+	if (p == buf)
+		return;
+	while (*p != '\0' && field < 47)
+		if (*p++ == ' ')
+			field++;
+	uintptr_t v = 0;
+	if (field != 47 || *p < '0' || *p > '9')
+		return;
+	while (*p >= '0' && *p <= '9' && v < UINTPTR_MAX / 16)
+		v = v * 10 + (uintptr_t)(*p++ - '0');
+	if (*p == ' ' && v >= UA_PAGE) /* unless shim_uaccess_heap_off came first */
+		__atomic_compare_exchange_n(&heap_start, &(uintptr_t){ 0 }, v, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+}
+
+/* A program that moves its break with the system call itself, behind
+ * libc's back (syscall(SYS_brk)): __curbrk no longer says where the heap
+ * ends, so every page is asked of the kernel again, for good. */
+void shim_uaccess_heap_off(void)
+{
+	__atomic_store_n(&heap_start, UINTPTR_MAX, __ATOMIC_RELAXED);
+}
+
+static bool in_heap(uintptr_t page)
+{
+	uintptr_t brk = (uintptr_t)__atomic_load_n(&__curbrk, __ATOMIC_RELAXED);
+
+	uintptr_t start = __atomic_load_n(&heap_start, __ATOMIC_RELAXED);
+
+	return start != 0 && start != UINTPTR_MAX && page >= start && brk > start && page + UA_PAGE <= brk;
+}
+
 static bool page_ok(struct ua *ua, uintptr_t addr)
 {
 	uintptr_t page = addr & ~(uintptr_t)(UA_PAGE - 1);
@@ -58,6 +127,12 @@ static bool page_ok(struct ua *ua, uintptr_t addr)
 			ua->last = page;
 			return true;
 		}
+	if (in_heap(page)) {
+		ua->last = page;
+		return true;
+	}
+	if (__atomic_load_n(&heap_start, __ATOMIC_RELAXED) == 0 && ++heap_probes >= UA_HEAP_AFTER)
+		heap_learn();
 	if (!shim_page_readable((const void *)page))
 		return false;
 	ua->seen[ua->next++ % UA_SEEN] = page;
@@ -130,7 +205,7 @@ static size_t strv_prove(struct ua *ua, char *const *v, size_t from)
 		    !page_seen(ua, (slot + sizeof(v[i]) - 1) & ~(uintptr_t)(UA_PAGE - 1)) || v[i] == NULL)
 			break;
 		page = (uintptr_t)v[i] & ~(uintptr_t)(UA_PAGE - 1);
-		if (page == 0 || page_seen(ua, page))
+		if (page == 0 || page_seen(ua, page) || in_heap(page))
 			continue;
 		bool dup = false;
 		for (unsigned k = 0; k < n && !dup; k++)
