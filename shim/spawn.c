@@ -77,13 +77,19 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	shim_init();
 	/* /proc/<vpid>/...: the image the kernel would find natively, as
 	 * exec.c; first, because the kernel opens the file before it reads
-	 * argv and envp (a missing one is ENOENT even with a bad envp). */
+	 * argv and envp (a missing one is ENOENT even with a bad envp).  A pid
+	 * outside the tree becomes a /proc entry no process has, not an early
+	 * ENOENT: glibc's posix_spawn reads argv in the caller before any
+	 * child runs, and an unreadable argv is SIGSEGV there natively. */
 	char procbuf[PATH_MAX];
 	if (!shim_offline() && shim_user_str_ok(path) && shim_procpath_candidate(path)) {
 		rc = shim_procpath(path, procbuf, sizeof(procbuf));
-		if (rc < 0)
+		if (rc == -ENOENT)
+			path = "/proc/2147483647";
+		else if (rc < 0)
 			return -rc;
-		path = procbuf;
+		else
+			path = procbuf;
 	}
 	/* The shim reads path and envp (image scan, environment copy): when
 	 * the kernel could not, the real spawn reports it (EFAULT from its

@@ -276,6 +276,32 @@ static void bad_environments(void)
 	munmap(m, 7 * 4096);
 }
 
+/* posix_spawn of /proc/<a pid nobody has>/exe: ENOENT, from the child's
+ * exec; with an unreadable argv, SIGSEGV in the caller, where glibc
+ * counts argv before any child runs (the shim answered ENOENT for the
+ * pid outside the tree before glibc read argv). */
+static void spawn_missing_proc(pid_t dead)
+{
+	char path[64], *argv[] = { "x", NULL };
+	void *hole = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t p;
+
+	if (hole == MAP_FAILED)
+		it_die("mmap");
+	munmap(hole, 4096);
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)dead);
+	int rc = posix_spawn(&p, path, NULL, NULL, argv, environ);
+	if (rc == 0)
+		it_reap(p);
+	it_out("posix_spawn /proc/<dead>/exe: %s", rc == 0 ? "0" : strerror(rc));
+	pid_t c = fork();
+	if (c == 0) {
+		rc = posix_spawn(&p, path, NULL, NULL, (char **)hole, environ);
+		_exit(rc == ENOENT ? 2 : 3);
+	}
+	it_out("the same with argv unmapped: %s", it_status(it_reap(c)));
+}
+
 int main(int argc, char **argv)
 {
 	it_child_modes(argc, argv);
@@ -286,5 +312,6 @@ int main(int argc, char **argv)
 	shells();
 	daemons();
 	bad_environments();
+	spawn_missing_proc(dead);
 	return 0;
 }
