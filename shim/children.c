@@ -6,20 +6,50 @@
 /* A slot is one 64-bit atomic: (vpid << 32) | rpid, 0 = free.  Writers
  * claim with compare-and-swap, readers see a whole entry or none, so the
  * table is usable from signal handlers and threads without a lock.  A full
- * table only means lookups go to the supervisor (XLATE). */
-#define CHILD_SLOTS 512
+ * table only means lookups go to the view or the supervisor (XLATE).
+ *
+ * The first CHILD_HOT_SLOTS share the fork page (SHIM_HOT_TAIL): a program
+ * with a few children at a time writes no other page.  The rest is .bss,
+ * touched only by a program with more children alive at once.  (With a
+ * table of 512, `scale conc 1000` asked the supervisor the vpid of 488 of
+ * the 1,000 children it reaped: the view does not answer while event
+ * records of the caller's own forks and reaps are still unapplied.)
+ * Scans stop at `used`, the slots claimed since the table was last
+ * cleared: a miss (every fork looks its pid up first) reads a few slots,
+ * not the whole table. */
+#define CHILD_HOT_SLOTS 512
+#define CHILD_SLOTS 8192
 
-static SHIM_HOT_TAIL _Atomic uint64_t slots[CHILD_SLOTS];
+static SHIM_HOT_TAIL _Atomic uint64_t slots[CHILD_HOT_SLOTS];
+static _Atomic uint64_t more_slots[CHILD_SLOTS - CHILD_HOT_SLOTS];
+/* Slots [0, used) may hold entries.  May pass CHILD_SLOTS by the adds that
+ * raced for the last slots: readers clamp (nused). */
+static SHIM_HOT atomic_int used;
 /* The real pid the table belongs to.  A fork child inherits its parent's
  * children: they are dropped on its first use of the table, not at the
- * fork -- most fork children exec at once, and clearing 4 KiB there would
- * cost them page copies for nothing. */
+ * fork -- most fork children exec at once, and clearing the table there
+ * would cost them page copies for nothing. */
 static SHIM_HOT _Atomic pid_t owner;
+
+static _Atomic uint64_t *slot(int i)
+{
+	return i < CHILD_HOT_SLOTS ? &slots[i] : &more_slots[i - CHILD_HOT_SLOTS];
+}
+
+static int nused(void)
+{
+	int n = atomic_load_explicit(&used, memory_order_acquire);
+
+	return n < CHILD_SLOTS ? n : CHILD_SLOTS;
+}
 
 static void clear(void)
 {
-	for (int i = 0; i < CHILD_SLOTS; i++)
-		atomic_store_explicit(&slots[i], 0, memory_order_relaxed);
+	int n = nused();
+
+	for (int i = 0; i < n; i++)
+		atomic_store_explicit(slot(i), 0, memory_order_relaxed);
+	atomic_store_explicit(&used, 0, memory_order_release);
 }
 
 /* The table, made ours if it was inherited (the cached real pid: no
@@ -62,10 +92,19 @@ void shim_child_add(pid_t vpid, pid_t rpid)
 	/* A pid reused by the kernel replaces a stale entry (its reap was not
 	 * seen by us: e.g. reaped through the raw syscall). */
 	shim_child_del(rpid);
-	for (int i = 0; i < CHILD_SLOTS; i++) {
+	for (int i = 0, n = nused(); i < n; i++) {
 		uint64_t expect = 0;
-		if (atomic_load_explicit(&slots[i], memory_order_relaxed) == 0 &&
-		    atomic_compare_exchange_strong(&slots[i], &expect, want))
+		if (atomic_load_explicit(slot(i), memory_order_relaxed) == 0 &&
+		    atomic_compare_exchange_strong(slot(i), &expect, want))
+			return;
+	}
+	/* None free below `used`: claim the next one (an add racing with us,
+	 * a thread's or a signal handler's, may take it first: then the one
+	 * after).  Full: the entry is not kept. */
+	while (atomic_load_explicit(&used, memory_order_relaxed) < CHILD_SLOTS) {
+		int i = atomic_fetch_add(&used, 1);
+		uint64_t expect = 0;
+		if (i < CHILD_SLOTS && atomic_compare_exchange_strong(slot(i), &expect, want))
 			return;
 	}
 }
@@ -75,10 +114,10 @@ void shim_child_del(pid_t rpid)
 	if (shim_vf.active)
 		return; /* the table is the vfork parent's */
 	own_table();
-	for (int i = 0; i < CHILD_SLOTS; i++) {
-		uint64_t s = atomic_load_explicit(&slots[i], memory_order_acquire);
+	for (int i = 0, n = nused(); i < n; i++) {
+		uint64_t s = atomic_load_explicit(slot(i), memory_order_acquire);
 		if (s != 0 && slot_rpid(s) == rpid)
-			atomic_compare_exchange_strong(&slots[i], &s, 0);
+			atomic_compare_exchange_strong(slot(i), &s, 0);
 	}
 }
 
@@ -87,8 +126,8 @@ pid_t shim_child_v2r(pid_t vpid)
 	if (shim_vf.active)
 		return 0;
 	own_table();
-	for (int i = 0; i < CHILD_SLOTS; i++) {
-		uint64_t s = atomic_load_explicit(&slots[i], memory_order_acquire);
+	for (int i = 0, n = nused(); i < n; i++) {
+		uint64_t s = atomic_load_explicit(slot(i), memory_order_acquire);
 		if (s != 0 && slot_vpid(s) == vpid)
 			return slot_rpid(s);
 	}
@@ -100,8 +139,8 @@ pid_t shim_child_r2v(pid_t rpid)
 	if (shim_vf.active)
 		return 0;
 	own_table();
-	for (int i = 0; i < CHILD_SLOTS; i++) {
-		uint64_t s = atomic_load_explicit(&slots[i], memory_order_acquire);
+	for (int i = 0, n = nused(); i < n; i++) {
+		uint64_t s = atomic_load_explicit(slot(i), memory_order_acquire);
 		if (s != 0 && slot_rpid(s) == rpid)
 			return slot_vpid(s);
 	}
