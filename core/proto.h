@@ -65,7 +65,8 @@ enum proto_op {
 	PROTO_OP_GETPPID,
 	/* KILL: a = pid, b = sig, c = offset into the target list (paging).
 	 * reply: v0 = total targets, n = rpids in ids[] from offset c;
-	 * v1 = 1 when the caller itself is a target (it signals itself last). */
+	 * v1 = 1 when the caller itself is a target (it signals itself last);
+	 * v2 = the model view's change count with this answer (mview.h). */
 	PROTO_OP_KILL,
 	/* WAIT_SELECT: a = selector (wait4 pid), b = options, c = pairs to
 	 * skip (paging).  reply: v0 = total eligible, ids[] = (vpid, rpid)

@@ -47,6 +47,81 @@ static int kill_offline(pid_t pid, int sig)
 	return -ESRCH;
 }
 
+/*
+ * The last group kill's targets, kept for the next kill call.  A shell
+ * that kills a stopped job sends it two signals back to back: mksh sends
+ * SIGCONT, then SIGTERM.  Natively the SIGTERM follows within a
+ * microsecond and finds the job still waking up; after a second round
+ * trip it came tens of µs later, when a job reading the terminal had
+ * already stopped again (SIGTTIN), so the SIGTERM stayed pending and
+ * `kill %1` left the job stopped.  So the next call, if it is a signal
+ * of the same group that needs no engine (not a stop, continue or kill
+ * signal, not 0: shim_kill_needs_engine) and the model has not changed
+ * since the list was answered, signals the same real pids at once.
+ * "Not changed": the view is fresh (no record on its way) and its change
+ * count is the one the reply carried (the supervisor counts every update
+ * of a process's entry: a move to another group, an exit, a reap, a
+ * bind).  The list is the engine's, as the round trip would have given
+ * it; only the next kill call may use it, only in the process that asked
+ * (a fork child has its own), never under --trace (the trace shows each
+ * kill), and only a list one reply holds.
+ */
+#define KILL_LIST_MAX 32
+enum { KL_EMPTY, KL_BUSY, KL_READY };
+static struct {
+	atomic_int state; /* KL_*: a writer or a reader holds it BUSY */
+	pid_t target;     /* the kill's pid argument, a group (< -1) */
+	pid_t owner;      /* our real pid when it was kept */
+	uint32_t changes; /* the view's change count with the answer */
+	bool me;          /* we are in the group */
+	int n;
+	pid_t rpids[KILL_LIST_MAX];
+} kill_list;
+
+/* Keep the whole answer of a group kill (threads and signal handlers:
+ * whoever finds it busy does without). */
+static void kill_list_keep(pid_t pid, uint32_t changes, bool me, const pid_t *rpids, int n)
+{
+	int st = atomic_load(&kill_list.state);
+
+	if (n > KILL_LIST_MAX || shim_traced() || st == KL_BUSY ||
+	    !atomic_compare_exchange_strong(&kill_list.state, &st, KL_BUSY))
+		return;
+	kill_list.target = pid;
+	kill_list.owner = shim_sys_getpid();
+	kill_list.changes = changes;
+	kill_list.me = me;
+	kill_list.n = n;
+	for (int i = 0; i < n; i++)
+		kill_list.rpids[i] = rpids[i];
+	atomic_store(&kill_list.state, KL_READY);
+}
+
+/* The kept list, for this call if it may: 0 or -errno, else VIEW_ASK.
+ * Whatever the answer, the list is spent. */
+static int kill_list_use(pid_t pid, int sig)
+{
+	struct kill_tally t = KILL_TALLY_INIT;
+	int st = KL_READY, rc = VIEW_ASK;
+	uint32_t now;
+	pid_t self;
+
+	if (atomic_load_explicit(&kill_list.state, memory_order_relaxed) != KL_READY ||
+	    !atomic_compare_exchange_strong(&kill_list.state, &st, KL_BUSY))
+		return VIEW_ASK;
+	if (kill_list.target == pid && pid < -1 && !shim_kill_needs_engine(sig) && !shim_vf.active &&
+	    !shim_traced() && kill_list.owner == (self = shim_sys_getpid()) &&
+	    shim_mview_changes(&now) && now == kill_list.changes) {
+		for (int i = 0; i < kill_list.n; i++)
+			kill_tally_add(&t, real_kill(kill_list.rpids[i], sig));
+		if (kill_list.me)
+			kill_tally_add(&t, real_kill(self, sig));
+		rc = kill_tally_result(&t, pid);
+	}
+	atomic_store(&kill_list.state, KL_EMPTY);
+	return rc;
+}
+
 /* kill through the engine: 0, -errno, or 1 when the supervisor is gone. */
 static int kill_online(pid_t pid, int sig)
 {
@@ -54,8 +129,10 @@ static int kill_online(pid_t pid, int sig)
 	struct proto_rep rep;
 	pid_t self = shim_sys_getpid();
 	struct kill_tally t = KILL_TALLY_INIT;
-	int total = 0, offset = 0;
-	bool me = false;
+	int total = 0, offset = 0, nlist = 0;
+	bool me = false, keep = pid < -1 && !shim_vf.active;
+	uint32_t changes = 0;
+	pid_t list[KILL_LIST_MAX];
 
 	for (;;) {
 		req.c = offset;
@@ -66,6 +143,10 @@ static int kill_online(pid_t pid, int sig)
 		total = rep.v[0];
 		if (rep.v[1] == 1)
 			me = true;
+		if (offset == 0)
+			changes = (uint32_t)rep.v[2];
+		else
+			keep = false; /* kept only when one reply holds it all */
 		for (uint32_t i = 0; i < rep.n; i++) {
 			pid_t r = rep.ids[i];
 			/* rpid <= 0: not bound yet, never pass it to the kernel
@@ -74,6 +155,10 @@ static int kill_online(pid_t pid, int sig)
 				me = true;
 				continue;
 			}
+			if (r <= 0 || nlist == KILL_LIST_MAX)
+				keep = false;
+			else
+				list[nlist++] = r;
 			kill_tally_add(&t, r > 0 ? real_kill(r, sig) : -ESRCH);
 		}
 		offset += (int)rep.n;
@@ -82,6 +167,8 @@ static int kill_online(pid_t pid, int sig)
 	}
 	if (me)
 		kill_tally_add(&t, real_kill(self, sig));
+	if (keep && t.sent > 0)
+		kill_list_keep(pid, changes, me, list, nlist);
 	if (t.sent == 0) /* kill(1, sig): init ignores it, once permitted */
 		return pid == 1 ? shim_init_sig_check(sig) : 0;
 	return kill_tally_result(&t, pid);
@@ -115,6 +202,10 @@ static int kill_any(pid_t pid, int sig)
 	shim_init();
 	if (shim_offline())
 		return kill_offline(pid, sig);
+	/* A second signal to the group the previous call signalled. */
+	rc = kill_list_use(pid, sig);
+	if (rc != VIEW_ASK)
+		return rc;
 	/* Oneself: no round trip (the kernel checks sig).  kill(self, 0)
 	 * needs no system call at all: a process may always signal itself,
 	 * and it exists while it asks. */

@@ -88,6 +88,17 @@ bool shim_mview_ids(pid_t vpid, struct mview_ids *out)
 	return m != NULL && mview_read(m, vpid, out);
 }
 
+/* The view's count of published changes, when the view is fresh now. */
+bool shim_mview_changes(uint32_t *out)
+{
+	void *m = mv_fresh();
+
+	if (m == NULL)
+		return false;
+	*out = atomic_load_explicit(&mview_head(m)->changes, memory_order_acquire);
+	return true;
+}
+
 pid_t shim_mview_v2r(pid_t vpid)
 {
 	struct mview_ids v;

@@ -43,7 +43,7 @@
 #include <stdint.h>
 
 #define MVIEW_FILE "mview"
-#define MVIEW_MAGIC 0x3177766d6a73ull /* "jsmvw1", little-endian */
+#define MVIEW_MAGIC 0x3277766d6a73ull /* "jsmvw2", little-endian */
 #define MVIEW_NVPID (4194304 + 1)     /* vpids 0..SUP_VPID_MAX */
 #define MVIEW_NRPID 4194304           /* real pids 0..PID_MAX_LIMIT-1 */
 #define MVIEW_HEAD 8192
@@ -67,6 +67,11 @@ struct mview_head {
 	uint64_t magic;
 	_Atomic uint32_t applied;
 	int32_t sup_rpid; /* the supervisor (vpid 1) */
+	/* Changes, counted: one more each time the supervisor brings a
+	 * process's entry up to date (whether or not it can publish it), and
+	 * sent in KILL replies.  Unchanged between a reply and a read of the
+	 * fresh view: the model changed nothing since (shim/kill.c). */
+	_Atomic uint32_t changes;
 };
 _Static_assert(sizeof(struct mview_head) <= MVIEW_BACKED_OFF, "the bitmap follows the head");
 

@@ -541,6 +541,7 @@ void shim_image_prime(void);
  * child (reads an existing mapping only). */
 struct mview_ids;
 bool shim_mview_ids(pid_t vpid, struct mview_ids *out); /* vpid's entry */
+bool shim_mview_changes(uint32_t *out); /* the view's change count, when fresh */
 pid_t shim_mview_v2r(pid_t vpid);                        /* > 0, or 0: ask */
 pid_t shim_mview_r2v(pid_t rpid);                        /* > 1, or 0: ask */
 void shim_mview_prime(void); /* map it before a fork: the child inherits it */
@@ -557,6 +558,7 @@ int shim_oneway_setpgid(pid_t pid, pid_t pgid);
  * parent's group: made for real, posted one-way (viewwrite.c). */
 int shim_oneway_child_setpgid(pid_t pid, pid_t pgid);
 int shim_view_kill(pid_t pid, int sig);
+bool shim_kill_needs_engine(int sig); /* viewwrite.c */
 /* kill of an unreaped child of ours, by its real pid from our table. */
 int shim_child_kill(pid_t pid, int sig);
 

@@ -226,7 +226,7 @@ int shim_view_setsid(void)
  * and the supervisor must first apply the exits that came before them
  * (supervisor/ops.c, settle); signal 0, which kill.c answers.
  */
-static bool kill_needs_engine(int sig)
+bool shim_kill_needs_engine(int sig)
 {
 	return sig == 0 || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU || sig == SIGCONT ||
 	       sig == SIGKILL || sig == SIGSTOP;
@@ -243,7 +243,7 @@ int shim_view_kill(pid_t pid, int sig)
 	struct mview_ids t;
 	int saved = errno, rc = 0;
 
-	if (pid <= 1 || kill_needs_engine(sig))
+	if (pid <= 1 || shim_kill_needs_engine(sig))
 		return VIEW_ASK;
 	if (shim_vf.active || !shim_mview_ids(pid, &t) || t.state != MVIEW_LIVE || t.rpid <= 0)
 		return VIEW_ASK;
@@ -278,7 +278,7 @@ int shim_child_kill(pid_t pid, int sig)
 	pid_t rpid;
 	int saved = errno, rc = 0;
 
-	if (pid <= 1 || kill_needs_engine(sig) || shim_vf.active || !shim_self_known() ||
+	if (pid <= 1 || shim_kill_needs_engine(sig) || shim_vf.active || !shim_self_known() ||
 	    shim_traced())
 		return VIEW_ASK;
 	rpid = shim_child_v2r(pid);

@@ -140,6 +140,9 @@ void mview_sync(struct sup *s, int32_t vpid)
 
 	if (!s->mv || vpid <= 0 || vpid >= MVIEW_NVPID)
 		return;
+	/* Counted whether or not the entry can be published (the count says
+	 * "the model may have changed", shim/kill.c). */
+	atomic_fetch_add_explicit(&mview_head(s->mv)->changes, 1, memory_order_release);
 	had = mview_read(s->mv, vpid, &old);
 	if (eng_info(s->eng, vpid, &pi) == 0) {
 		v.state = pi.state == ENG_P_ZOMBIE ? MVIEW_ZOMBIE : MVIEW_LIVE;

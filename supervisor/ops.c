@@ -370,6 +370,11 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 		effects_apply(s, EFFECTS_NO_SIGNALS);
 	else
 		eng_fx_clear(&s->fx);
+	/* The view's change count with this answer: a shim may send a second
+	 * signal to the same list while the count stays so (shim/kill.c). */
+	r->v[2] = s->mv ? (int32_t)atomic_load_explicit(&mview_head(s->mv)->changes,
+							 memory_order_relaxed)
+			: 0;
 	return rc < 0 ? rc : 0;
 }
 

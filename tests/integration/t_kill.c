@@ -131,7 +131,7 @@ static void sends(pid_t me, pid_t dead)
 	main_rec = it_chan();
 	it_rec_install(main_rec.w, SIGUSR1);
 	it_rec_install(main_rec.w, SIGUSR2);
-	struct target ts[5];
+	struct target ts[6];
 	ts[0] = start("a", 0, 0, 0);          /* main's group */
 	ts[1] = start("b", 0, -1, 0);         /* its own group B */
 	ts[2] = start("b2", 0, ts[1].pid, 1); /* group B, exec'd */
@@ -180,7 +180,23 @@ static void sends(pid_t me, pid_t dead)
 	IT_RC("killpg(dead, SIGUSR1)", killpg(dead, SIGUSR1));
 	collect(ts, 5);
 
-	for (int i = 0; i < 5; i++) {
+	/* Two signals to one group in a row (under jobshim the second may
+	 * reuse the first's targets: shim/kill.c, the kill list), and in
+	 * between a member leaves, or one joins. */
+	it_out("-- second signals to a group");
+	IT_RC("kill(-b, SIGUSR1)", kill(-b, SIGUSR1));
+	IT_RC("kill(-b, SIGUSR2) at once", kill(-b, SIGUSR2));
+	collect(ts, 5);
+	IT_RC("kill(-b, SIGUSR1)", kill(-b, SIGUSR1));
+	IT_RC("setpgid(b, main's group)", setpgid(b, getpgrp()));
+	IT_RC("kill(-b, SIGUSR2) (b has left)", kill(-b, SIGUSR2));
+	collect(ts, 5);
+	IT_RC("kill(-b, SIGUSR1)", kill(-b, SIGUSR1));
+	ts[5] = start("b3", 0, b, 0); /* joins group B (b2 keeps it) */
+	IT_RC("kill(-b, SIGUSR2) (b3 has joined)", kill(-b, SIGUSR2));
+	collect(ts, 6);
+
+	for (int i = 0; i < 6; i++) {
 		it_write_all(ts[i].ctl_w, "q", 1);
 		it_out("%s: %s", ts[i].name, it_status(it_reap(ts[i].pid)));
 	}
