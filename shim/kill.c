@@ -64,15 +64,20 @@ static int kill_offline(pid_t pid, int sig)
  * bind).  The list is the engine's, as the round trip would have given
  * it; only the next kill call may use it, only in the process that asked
  * (a fork child has its own), never under --trace (the trace shows each
- * kill), and only a list one reply holds.
+ * kill), only a list one reply holds, and only within KILL_LIST_NS: a
+ * member's exit reaches the model at once when its parent reaps it through
+ * the shim, but may take longer when the kernel reaps it (SIGCHLD
+ * ignored) -- its pid cannot be reused that soon.
  */
 #define KILL_LIST_MAX 32
+#define KILL_LIST_NS 100000000ull /* 100 ms */
 enum { KL_EMPTY, KL_BUSY, KL_READY };
 static struct {
 	atomic_int state; /* KL_*: a writer or a reader holds it BUSY */
 	pid_t target;     /* the kill's pid argument, a group (< -1) */
 	pid_t owner;      /* our real pid when it was kept */
 	uint32_t changes; /* the view's change count with the answer */
+	uint64_t at;      /* when it was kept (shim_now_ns) */
 	bool me;          /* we are in the group */
 	int n;
 	pid_t rpids[KILL_LIST_MAX];
@@ -90,6 +95,7 @@ static void kill_list_keep(pid_t pid, uint32_t changes, bool me, const pid_t *rp
 	kill_list.target = pid;
 	kill_list.owner = shim_sys_getpid();
 	kill_list.changes = changes;
+	kill_list.at = shim_now_ns();
 	kill_list.me = me;
 	kill_list.n = n;
 	for (int i = 0; i < n; i++)
@@ -111,7 +117,8 @@ static int kill_list_use(pid_t pid, int sig)
 		return VIEW_ASK;
 	if (kill_list.target == pid && pid < -1 && !shim_kill_needs_engine(sig) && !shim_vf.active &&
 	    !shim_traced() && kill_list.owner == (self = shim_sys_getpid()) &&
-	    shim_mview_changes(&now) && now == kill_list.changes) {
+	    shim_mview_changes(&now) && now == kill_list.changes &&
+	    shim_now_ns() - kill_list.at < KILL_LIST_NS) {
 		for (int i = 0; i < kill_list.n; i++)
 			kill_tally_add(&t, real_kill(kill_list.rpids[i], sig));
 		if (kill_list.me)

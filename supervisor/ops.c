@@ -365,6 +365,8 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 	rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
 	if (rc >= 0)
 		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid, q->b);
+	if (rc >= 0 && q->b != 0)
+		s->signalled = true; /* the caller sends them now: no polling (run.c) */
 	/* One KILL event per call, not per page. */
 	if (q->c == 0)
 		effects_apply(s, EFFECTS_NO_SIGNALS);

@@ -452,7 +452,13 @@ static void loop(struct sup *s)
 				break;
 			case SUP_W_CLIENT:
 				clients_ready(s, SUP_KEY_ID(key), evs[i].events);
-				s->spin_until = sup_now() + SUP_SPIN_NS;
+				/* Not after a signal: the processes it wakes need
+				 * the CPUs (a job continued by SIGCONT, then sent
+				 * SIGTERM at once, must not run and stop again on
+				 * the sender's CPU while we poll on the other). */
+				if (!s->signalled)
+					s->spin_until = sup_now() + SUP_SPIN_NS;
+				s->signalled = false;
 				break;
 			case SUP_W_PIDFD:
 				procs_pidfd_ready(s, (int32_t)SUP_KEY_ID(key));

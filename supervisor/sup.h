@@ -236,6 +236,7 @@ struct sup {
 	int64_t sweep_at;        /* next sweep, 0 = not needed */
 	int64_t timer_set;       /* absolute time the timerfd is armed for, 0 = disarmed */
 	int64_t spin_until;      /* poll without sleeping until then (a request was answered) */
+	bool signalled;          /* a KILL sent signals: no polling after it (run.c) */
 	size_t nleftover;        /* processes reported as leftovers */
 	int64_t settle_cap;      /* SUP_PH_SETTLE: no extension past this time */
 	bool settle_seen;        /* the tree was looked at since the command's exit */
