@@ -127,6 +127,26 @@ void procs_name(struct sup *s, int32_t vpid, char *buf, size_t len)
 static bool descends(struct sup *s, pid_t rpid, int pidfd);
 
 /*
+ * A pidfd that watches p until its exit, or -errno.  The last
+ * SUP_FD_RESERVE descriptors below the limit are never taken for watching
+ * (a descriptor's number is the lowest free one, so its number tells how
+ * full the table is): teardown reads /proc, accepts and reports with them.
+ * Without that reserve a tree with more live processes than descriptors
+ * took them all, and its leftovers could no longer be read, so were never
+ * reported.
+ */
+static int watch_open(struct sup *s, const struct sup_proc *p)
+{
+	int fd = sysio_pidfd_open((pid_t)p->rpid);
+
+	if (fd >= 0 && s->fd_ceiling > 0 && fd >= s->fd_ceiling) {
+		close(fd);
+		return -EMFILE;
+	}
+	return fd;
+}
+
+/*
  * A pidfd now for a process still waiting for one (procs_watch_pend): the
  * model is about to signal it or ask whether it exited.  Unlike
  * procs_watch, never handles an exit here (this may be the middle of a
@@ -139,7 +159,7 @@ static void pin(struct sup *s, struct sup_proc *p)
 
 	if (p->pidfd >= 0 || p->exited || p->rpid <= 0)
 		return;
-	fd = sysio_pidfd_open((pid_t)p->rpid);
+	fd = watch_open(s, p);
 	if (fd < 0)
 		return;
 	if (!descends(s, (pid_t)p->rpid, fd) || sup_watch(s, fd, SUP_W_PIDFD, (uint64_t)p->vpid) < 0) {
@@ -160,15 +180,27 @@ void procs_pin(struct sup *s, const int32_t *vpids, size_t n)
 	}
 }
 
+/* A process without a pidfd (still pending, or one whose pidfd_open failed
+ * for want of descriptors: procs_watch) is pinned now, or never signalled:
+ * teardown signals through pidfds only. */
 int procs_signal(struct sup *s, int32_t vpid, int sig)
 {
 	struct sup_proc *p = procs_find(s, vpid);
 
-	if (p && p->pidfd < 0 && s->nwatch_pend)
+	if (p && p->pidfd < 0)
 		pin(s, p);
 	if (!p || p->pidfd < 0)
 		return -ESRCH;
 	return sysio_pidfd_signal(p->pidfd, sig);
+}
+
+bool procs_pinned(struct sup *s, int32_t vpid)
+{
+	struct sup_proc *p = procs_find(s, vpid);
+
+	if (p && p->pidfd < 0)
+		pin(s, p);
+	return p && p->pidfd >= 0;
 }
 
 /* ---- bind, exit, reap ------------------------------------------------------ */
@@ -330,6 +362,28 @@ static bool descends(struct sup *s, pid_t rpid, int pidfd)
 	return true; /* ancestors kept vanishing: a tree that is busy exiting */
 }
 
+/*
+ * No pidfd for p: pidfd_open failed (EMFILE: more live processes than the
+ * descriptor limit the supervisor raised at start, run.c).  The process
+ * stays in the model: its exit reaches it through its parent's REAPED, or
+ * our own waitid once it is orphaned to us; a signal or teardown pins it
+ * when a descriptor is free again (procs_signal), and the end of the run
+ * kills it then.  Said once per run, not per process.
+ */
+static void unwatched(struct sup *s, const struct sup_proc *p, int err)
+{
+	if (s->unwatched_said)
+		return;
+	s->unwatched_said = true;
+	if (err == EMFILE || err == ENFILE)
+		fprintf(stderr,
+			"jobshim: pidfd_open(%lld): %s: more processes alive than descriptors"
+			" (ulimit -Hn); the excess are watched through their parents\n",
+			(long long)p->rpid, strerror(err));
+	else
+		fprintf(stderr, "jobshim: pidfd_open(%lld): %s\n", (long long)p->rpid, strerror(err));
+}
+
 void procs_watch(struct sup *s, int32_t vpid)
 {
 	struct sup_proc *p = procs_find(s, vpid);
@@ -337,7 +391,7 @@ void procs_watch(struct sup *s, int32_t vpid)
 
 	if (!p || p->rpid <= 0 || p->pidfd >= 0 || p->exited)
 		return;
-	fd = sysio_pidfd_open((pid_t)p->rpid);
+	fd = watch_open(s, p);
 	if (fd >= 0 && !descends(s, (pid_t)p->rpid, fd)) {
 		/* A BIND (from a buggy or lying shim) naming a process outside
 		 * the tree: never watch it, never signal it (teardown signals
@@ -352,8 +406,7 @@ void procs_watch(struct sup *s, int32_t vpid)
 		if (fd == -ESRCH)
 			procs_exit(s, vpid, 0, false, "gone at bind");
 		else
-			fprintf(stderr, "jobshim: pidfd_open(%lld): %s\n", (long long)p->rpid,
-				strerror(-fd));
+			unwatched(s, p, -fd);
 		return;
 	}
 	rc = sup_watch(s, fd, SUP_W_PIDFD, (uint64_t)vpid);

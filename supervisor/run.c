@@ -510,7 +510,11 @@ static int setup(struct sup *s)
 	if (getrlimit(RLIMIT_NOFILE, &s->old_nofile) == 0) {
 		struct rlimit raised = s->old_nofile;
 		raised.rlim_cur = raised.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &raised);
+		if (setrlimit(RLIMIT_NOFILE, &raised) < 0)
+			raised = s->old_nofile;
+		if (raised.rlim_cur != RLIM_INFINITY && raised.rlim_cur <= (rlim_t)INT_MAX &&
+		    raised.rlim_cur > 2 * SUP_FD_RESERVE)
+			s->fd_ceiling = (int)raised.rlim_cur - SUP_FD_RESERVE;
 	}
 	if (setup_signals(s) < 0) {
 		fprintf(stderr, "jobshim: signals: %s\n", strerror(errno));

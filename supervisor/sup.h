@@ -63,6 +63,7 @@ struct epoll_event;
  * helpers slow to finish, not leaks. */
 #define SUP_SETTLE_STEP_NS 100000000LL
 #define SUP_SETTLE_MAX 10
+#define SUP_FD_RESERVE 64 /* descriptors never taken for watching (procs.c, watch_open) */
 #define SUP_EVENTS_DELAY_NS 10000000LL /* event FIFO re-armed this long after it fired */
 
 /* epoll keys: kind in the top byte, an id below (never an fd or a pointer,
@@ -186,6 +187,8 @@ struct sup {
 	/* While a batch of event records is handled, procs_bind opens no
 	 * pidfd: the vpids wait here until the batch is done (events.c). */
 	bool defer_watch;
+	bool unwatched_said;     /* a pidfd_open failure was reported (procs.c, unwatched) */
+	int fd_ceiling;          /* watch pidfds stay below this descriptor number, 0 = no bound */
 	int32_t *watch_later;
 	size_t nwatch_later, capwatch_later;
 	/* While the tree runs, children bound from the event FIFO get their
@@ -367,7 +370,9 @@ struct sysio_stat {
 	char comm[17];
 };
 int sysio_stat(pid_t rpid, struct sysio_stat *st); /* 0 or -errno */
-int sysio_children(pid_t rpid, pid_t *out, size_t cap); /* real children via /proc */
+int sysio_children(pid_t rpid, pid_t *out, size_t cap); /* real children via /proc, at most cap */
+/* All of them (at most max) into *out, grown as needed (*cap: its size); the caller frees. */
+int sysio_children_all(pid_t rpid, pid_t **out, size_t *cap, size_t max);
 /* Dispositions from /proc/<rpid>/status (bit sig-1).  Not the blocked
  * mask: every shim call blocks all signals while it runs. */
 struct sysio_sigmasks {
@@ -431,6 +436,7 @@ void procs_sweep(struct sup *s);
 bool procs_sweep_needed(struct sup *s);
 void procs_name(struct sup *s, int32_t vpid, char *buf, size_t len);
 int procs_signal(struct sup *s, int32_t vpid, int sig);
+bool procs_pinned(struct sup *s, int32_t vpid); /* has (or now got) a pidfd */
 void procs_free_all(struct sup *s);
 
 /* effects.c */

@@ -130,13 +130,76 @@ int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
 	return 0;
 }
 
-int sysio_children(pid_t rpid, pid_t *out, size_t cap)
+/* Append v to *out (n used, *cap allocated; max: the most wanted). */
+static bool kids_push(pid_t **out, size_t *n, size_t *cap, size_t max, long v)
 {
-	char path[64], buf[4096];
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 64;
+		pid_t *nv;
+
+		if (ncap > max)
+			ncap = max;
+		if (ncap <= *n || !(nv = realloc(*out, ncap * sizeof(*nv))))
+			return false;
+		*out = nv;
+		*cap = ncap;
+	}
+	(*out)[(*n)++] = (pid_t)v;
+	return true;
+}
+
+/* One task's children file, read to its end (a process with thousands of
+ * children has a file far larger than one read: 7 bytes a child). */
+static void kids_read(const char *path, pid_t **out, size_t *n, size_t *cap, size_t max)
+{
+	char buf[4096];
+	size_t have = 0;
+	int fd = proc_open(path, O_RDONLY);
+
+	if (fd < 0)
+		return;
+	for (;;) {
+		ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+		char *p = buf, *end, *last;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		buf[have] = '\0';
+		/* Whole numbers only: the last may go on in the next read. */
+		last = buf + have;
+		while (last > buf && last[-1] >= '0' && last[-1] <= '9')
+			last--;
+		for (;;) {
+			long v = strtol(p, &end, 10);
+			if (end == p || end > last || v <= 0)
+				break;
+			if (!kids_push(out, n, cap, max, v)) {
+				close(fd);
+				return;
+			}
+			p = end;
+		}
+		have = (size_t)(buf + have - last);
+		memmove(buf, last, have);
+	}
+	if (have > 0) { /* the file's last number */
+		buf[have] = '\0';
+		long v = strtol(buf, NULL, 10);
+		if (v > 0)
+			kids_push(out, n, cap, max, v);
+	}
+	close(fd);
+}
+
+int sysio_children_all(pid_t rpid, pid_t **out, size_t *cap, size_t max)
+{
+	char path[64];
 	DIR *d;
 	struct dirent *de;
 	size_t n = 0;
-
 	int fd;
 
 	snprintf(path, sizeof(path), "%d/task", (int)rpid);
@@ -149,23 +212,28 @@ int sysio_children(pid_t rpid, pid_t *out, size_t cap)
 		close(fd);
 		return -err;
 	}
-	while ((de = readdir(d)) != NULL && n < cap) {
-		char *p, *end;
+	while ((de = readdir(d)) != NULL && n < max) {
+		char *end;
 		long tid = strtol(de->d_name, &end, 10);
 		if (tid <= 0 || *end)
 			continue;
 		snprintf(path, sizeof(path), "%d/task/%ld/children", (int)rpid, tid);
-		if (read_small(path, buf, sizeof(buf)) <= 0)
-			continue;
-		for (p = buf; n < cap; p = end) {
-			long v = strtol(p, &end, 10);
-			if (end == p || v <= 0)
-				break;
-			out[n++] = (pid_t)v;
-		}
+		kids_read(path, out, &n, cap, max);
 	}
 	closedir(d);
 	return (int)n;
+}
+
+int sysio_children(pid_t rpid, pid_t *out, size_t cap)
+{
+	pid_t *all = NULL;
+	size_t acap = 0;
+	int n = sysio_children_all(rpid, &all, &acap, cap);
+
+	if (n > 0)
+		memcpy(out, all, (size_t)n * sizeof(*out));
+	free(all);
+	return n;
 }
 
 /* The kernel's PF_EXITING (include/linux/sched.h): do_exit has begun. */

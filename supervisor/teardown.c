@@ -46,11 +46,10 @@ struct td_list {
 	size_t nraw, capraw;
 };
 
+/* Duplicates are removed once the list is complete (dedup_vpids): a scan
+ * per push made each teardown tick quadratic in the tree's size. */
 static void push_vpid(struct td_list *l, int32_t v)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (l->vpids[i] == v)
-			return;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
 		int32_t *nv = realloc(l->vpids, cap * sizeof(*nv));
@@ -92,6 +91,27 @@ static void push_raw(struct sup *s, struct td_list *l, pid_t r, pid_t parent)
 	l->raw[l->nraw++].pidfd = fd;
 }
 
+static int cmp_vpid(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorted by vpid (the report's order) and each once. */
+static void dedup_vpids(struct td_list *l)
+{
+	size_t k = 0;
+
+	if (l->n < 2)
+		return;
+	qsort(l->vpids, l->n, sizeof(*l->vpids), cmp_vpid);
+	for (size_t i = 0; i < l->n; i++)
+		if (k == 0 || l->vpids[k - 1] != l->vpids[i])
+			l->vpids[k++] = l->vpids[i];
+	l->n = k;
+}
+
 static void list_free(struct td_list *l)
 {
 	for (size_t i = 0; i < l->nraw; i++)
@@ -107,12 +127,13 @@ static void scan_real(struct sup *s, struct td_list *l)
 {
 	struct td_raw *queue = NULL; /* rpid = a descendant, pidfd = its parent's rpid */
 	size_t head = 0, len = 0, cap = 0;
-	pid_t kids[512];
+	pid_t *kids = NULL; /* all of a process's children: a test harness has thousands */
+	size_t kcap = 0;
 	pid_t r = s->self_rpid, parent;
 	bool descend = true;
 
 	for (;;) {
-		int nk = descend ? sysio_children(r, kids, 512) : 0;
+		int nk = descend ? sysio_children_all(r, &kids, &kcap, SIZE_MAX) : 0;
 		for (int i = 0; i < nk; i++) {
 			if (kids[i] == tracer_pid() && r == s->self_rpid)
 				continue; /* our tracer (tracer_sup.c): not of the tree */
@@ -156,6 +177,7 @@ static void scan_real(struct sup *s, struct td_list *l)
 		}
 	}
 	free(queue);
+	free(kids);
 }
 
 static void collect(struct sup *s, struct td_list *l)
@@ -167,7 +189,10 @@ static void collect(struct sup *s, struct td_list *l)
 		struct sup_proc *p = procs_find(s, v);
 		struct pollfd pfd;
 
-		if (!p || p->pidfd < 0 || eng_info(s->eng, v, &pi) < 0 || pi.state == ENG_P_ZOMBIE)
+		/* One without a pidfd (procs.c, unwatched) is pinned now if a
+		 * descriptor is free: the signals go through it. */
+		if (!p || p->exited || eng_info(s->eng, v, &pi) < 0 || pi.state == ENG_P_ZOMBIE ||
+		    !procs_pinned(s, v))
 			continue;
 		/* Dead but not processed yet: let the model see the exit first. */
 		pfd.fd = p->pidfd;
@@ -178,6 +203,7 @@ static void collect(struct sup *s, struct td_list *l)
 		}
 		push_vpid(l, v);
 	}
+	dedup_vpids(l);
 }
 
 static void signal_list(struct sup *s, const struct td_list *l, int sig)

@@ -126,6 +126,26 @@ int sysio_children(pid_t rpid, pid_t *out, size_t cap)
 	return (int)n;
 }
 
+int sysio_children_all(pid_t rpid, pid_t **out, size_t *cap, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < FAKE_NSLOT && n < max; i++) {
+		if (!fake.p[i].rpid || fake.p[i].ppid != rpid)
+			continue;
+		if (n == *cap) {
+			size_t ncap = *cap ? 2 * *cap : 16;
+			pid_t *nv = realloc(*out, ncap * sizeof(*nv));
+			if (!nv)
+				break;
+			*out = nv;
+			*cap = ncap;
+		}
+		(*out)[n++] = fake.p[i].rpid;
+	}
+	return (int)n;
+}
+
 void sysio_cmdline(pid_t rpid, char *buf, size_t len)
 {
 	snprintf(buf, len, "fake %d", (int)rpid);

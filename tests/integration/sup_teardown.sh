@@ -101,4 +101,25 @@ pgrep -x sleep >/dev/null && bad "sleep survived" || ok "tree gone after the sig
 out=$(timeout 60 "$J" run -- sh -c "$B/itest/raw_client killsup=15 killsup=2 killsup=1; sleep 0.2; echo alive" 2>&1)
 echo "$out" | grep -q "^alive$" && ok "signals from inside ignored" || bad "inside signal: $out"
 
+# More leftovers than the supervisor has descriptors for pidfds (a lowered
+# limit here; a test harness with tens of thousands of live processes
+# elsewhere): every one is reported once and killed, and the run ends.
+# Those beyond the limit had no pidfd, so teardown never signalled them:
+# the run hung, killing nothing more.  700 children of one process are
+# also more than one read of its /proc children file held (about 580):
+# those beyond went unreported.
+out=$( (ulimit -n 256 && timeout -k 5 120 "$J" run --fail-on-leak --settle 200ms -- \
+	sh -c 'i=0; while [ $i -lt 700 ]; do sleep 300 & i=$((i + 1)); done; echo started') 2>"$T/err")
+rc=$?
+nrep=$(grep -c '^jobshim: leftover: pid [0-9]* (real [0-9]*) sid 2 pgid 2: sleep 300$' "$T/err")
+nuniq=$(grep '^jobshim: leftover: pid' "$T/err" | cut -d' ' -f4 | sort -u | wc -l)
+[ $rc -eq 3 ] && [ "$out" = started ] && ok "700 leftovers, 256 descriptors: exit 3" ||
+	bad "descriptor limit: rc $rc out '$out' $(grep -v leftover "$T/err" | head -5 | tr '\n' '|')"
+[ "$nrep" -eq 700 ] && [ "$nuniq" -eq 700 ] && ok "each of the 700 reported once" ||
+	bad "descriptor limit: $nrep reported, $nuniq distinct"
+[ "$(grep -c 'pidfd_open' "$T/err")" -le 1 ] && ok "the descriptor shortage said once" ||
+	bad "pidfd_open said $(grep -c pidfd_open "$T/err") times"
+pgrep -x sleep >/dev/null && bad "descriptor limit: sleeps survived ($(pgrep -xc sleep))" ||
+	ok "descriptor limit: every leftover killed"
+
 exit $fail
