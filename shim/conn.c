@@ -22,8 +22,12 @@
 #define CONN_TIMEOUT_S 30
 /* How long a round trip polls for its reply before sleeping. */
 #define CONN_SPIN_NS 60000ull
-/* connect() on a full backlog: retry for up to 100 x 10 ms. */
-#define CONN_CONNECT_TRIES 100
+/* connect() on a full backlog: the supervisor is alive but has not
+ * accepted yet (20,000 processes asking at once on 2 CPUs).  Wait for it
+ * as for a reply, up to CONN_TIMEOUT_S, napping 1 ms doubling to this:
+ * the 1 s once allowed made most of such a burst fall back to real calls,
+ * with real ids. */
+#define CONN_CONNECT_NAP_MAX_MS 50
 
 /* Everything below is owned by the holder of `lock` (signals blocked). */
 static struct shim_conn main_conn = { .fd = -1 }; /* the process's connection */
@@ -164,13 +168,26 @@ void shim_conn_child(void)
 	atomic_store(&lock, 0);
 }
 
+/* Is the supervisor still there (its real pid in the shared page)?  Yes
+ * when it cannot be told: only its certain absence stops a wait. */
+static bool sup_running(void)
+{
+	/* A vfork child maps nothing (the mapping would outlive it in its
+	 * parent): it waits the whole time. */
+	struct proto_vpids *vc = shim_vf.active ? NULL : shim_vpids();
+	pid_t r = vc ? atomic_load(&vc->sup_rpid) : 0;
+
+	return r <= 0 || shim_raw_syscall(SYS_kill, r, 0, 0, 0, 0, 0) != -ESRCH;
+}
+
 static int conn_open(void)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct timeval tv = { CONN_TIMEOUT_S, 0 };
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
-	int fd, hi, tries = 0;
+	int fd, hi, nap = 1;
+	long waited = 0;
 
 	shim_strlcpy(addr.sun_path, shim_env_socket(), sizeof(addr.sun_path));
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -180,8 +197,10 @@ static int conn_open(void)
 		int e = errno;
 		if (e == EINTR)
 			continue;
-		if (e == EAGAIN && ++tries < CONN_CONNECT_TRIES) {
-			shim_sleep_ms(10);
+		if (e == EAGAIN && waited < CONN_TIMEOUT_S * 1000L && sup_running()) {
+			shim_sleep_ms(nap);
+			waited += nap;
+			nap = nap * 2 > CONN_CONNECT_NAP_MAX_MS ? CONN_CONNECT_NAP_MAX_MS : nap * 2;
 			continue;
 		}
 		close(fd);

@@ -85,8 +85,15 @@ void clients_accept(struct sup *s)
 				s->listen_ready = false;
 			if (errno == EMFILE || errno == ENFILE) {
 				/* Out of fds: stop listening until a client goes away
-				 * rather than spin on a readable listener. */
-				fprintf(stderr, "jobshim: accept: %s\n", strerror(errno));
+				 * rather than spin on a readable listener.  Said once:
+				 * every client's exit resumes and may pause again. */
+				if (!s->accept_short_said)
+					fprintf(stderr,
+						"jobshim: accept: %s: more connected processes than"
+						" descriptors (ulimit -Hn); new ones wait for one, then"
+						" fall back to real calls\n",
+						strerror(errno));
+				s->accept_short_said = true;
 				sup_unwatch(s, s->lfd);
 				s->listen_paused = true;
 			}

@@ -127,13 +127,14 @@ void procs_name(struct sup *s, int32_t vpid, char *buf, size_t len)
 static bool descends(struct sup *s, pid_t rpid, int pidfd);
 
 /*
- * A pidfd that watches p until its exit, or -errno.  The last
- * SUP_FD_RESERVE descriptors below the limit are never taken for watching
- * (a descriptor's number is the lowest free one, so its number tells how
- * full the table is): teardown reads /proc, accepts and reports with them.
- * Without that reserve a tree with more live processes than descriptors
- * took them all, and its leftovers could no longer be read, so were never
- * reported.
+ * A pidfd that watches p until its exit, or -errno.  Only the lower half
+ * of the descriptor table is taken for watching (s->fd_ceiling, run.c; a
+ * descriptor's number is the lowest free one, so its number tells how
+ * full the table is): the rest is for the connections of the processes
+ * that ask, and for teardown's reads of /proc and its report.  Without
+ * that bound a tree with more live processes than descriptors took them
+ * all: its leftovers could no longer be read, so were never reported, and
+ * a process that asked found no connection and fell back to real calls.
  */
 static int watch_open(struct sup *s, const struct sup_proc *p)
 {

@@ -512,9 +512,12 @@ static int setup(struct sup *s)
 		raised.rlim_cur = raised.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &raised) < 0)
 			raised = s->old_nofile;
+		/* Watch pidfds take at most half of them: a process with no
+		 * pidfd is still followed (procs.c, unwatched), one that cannot
+		 * connect falls back to real calls. */
 		if (raised.rlim_cur != RLIM_INFINITY && raised.rlim_cur <= (rlim_t)INT_MAX &&
 		    raised.rlim_cur > 2 * SUP_FD_RESERVE)
-			s->fd_ceiling = (int)raised.rlim_cur - SUP_FD_RESERVE;
+			s->fd_ceiling = (int)(raised.rlim_cur / 2);
 	}
 	if (setup_signals(s) < 0) {
 		fprintf(stderr, "jobshim: signals: %s\n", strerror(errno));

@@ -63,7 +63,7 @@ struct epoll_event;
  * helpers slow to finish, not leaks. */
 #define SUP_SETTLE_STEP_NS 100000000LL
 #define SUP_SETTLE_MAX 10
-#define SUP_FD_RESERVE 64 /* descriptors never taken for watching (procs.c, watch_open) */
+#define SUP_FD_RESERVE 64 /* a descriptor table this small or smaller is not bounded (run.c) */
 #define SUP_EVENTS_DELAY_NS 10000000LL /* event FIFO re-armed this long after it fired */
 
 /* epoll keys: kind in the top byte, an id below (never an fd or a pointer,
@@ -188,7 +188,9 @@ struct sup {
 	 * pidfd: the vpids wait here until the batch is done (events.c). */
 	bool defer_watch;
 	bool unwatched_said;     /* a pidfd_open failure was reported (procs.c, unwatched) */
-	int fd_ceiling;          /* watch pidfds stay below this descriptor number, 0 = no bound */
+	bool accept_short_said;  /* accept's EMFILE was reported (clients.c) */
+	int fd_ceiling;          /* watch pidfds stay below this descriptor number (half the
+	                            limit), 0 = no bound (procs.c, watch_open) */
 	int32_t *watch_later;
 	size_t nwatch_later, capwatch_later;
 	/* While the tree runs, children bound from the event FIFO get their

@@ -256,14 +256,18 @@ bool sysio_dying(pid_t rpid)
 	struct sysio_stat st;
 	unsigned long long pend;
 	const char *p;
+	int rc = sysio_stat(rpid, &st);
 
-	if (sysio_stat(rpid, &st) < 0)
-		return true;
+	/* Gone is dying; a /proc we cannot read (EMFILE: a table full of
+	 * pidfds) says nothing, and a process not known to be dying is a
+	 * leftover: it is reported, not killed unannounced. */
+	if (rc < 0)
+		return rc == -ESRCH;
 	if ((st.state == 'Z' || st.state == 'X' || (st.flags & SYSIO_PF_EXITING)) && st.nthreads <= 1)
 		return true;
 	snprintf(path, sizeof(path), "%d/status", (int)rpid);
-	if (read_small(path, buf, sizeof(buf)) < 0)
-		return true;
+	if ((rc = (int)read_small(path, buf, sizeof(buf))) < 0)
+		return rc == -ENOENT || rc == -ESRCH;
 	if ((p = strstr(buf, "\nSigPnd:")) && sscanf(p + 8, "%llx", &pend) == 1 && (pend & SYSIO_SIGKILL_BIT))
 		return true;
 	if ((p = strstr(buf, "\nShdPnd:")) && sscanf(p + 8, "%llx", &pend) == 1 && (pend & SYSIO_SIGKILL_BIT))
