@@ -194,8 +194,21 @@ static void settle(struct sup *s, int32_t caller, const struct witness_q *w)
 	int32_t small[QUERY_SMALL], *v;
 	size_t n, k = 0;
 
-	if (s->ev_draining || !(v = query_all(s, w, small, &n)))
+	if (s->ev_draining)
 		return;
+	/* Thousands of witnesses (one of many children in one group): a poll
+	 * of each is quadratic over their requests (procs_settle_all). */
+	n = query(s, w, small, QUERY_SMALL);
+	if (n > SUP_SETTLE_BIG) {
+		procs_settle_all(s, caller);
+		return;
+	}
+	v = small;
+	if (n > QUERY_SMALL) {
+		if (!(v = malloc(n * sizeof(*v))))
+			return;
+		n = query(s, w, v, n);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (v[i] != caller)
 			v[k++] = v[i];

@@ -524,6 +524,9 @@ static int setup(struct sup *s)
 		return -1;
 	}
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	/* Made now, filled when first needed (procs.c, procs_settle_all):
+	 * the supervisor's descriptors stay what they were at the start. */
+	s->exits_epfd = epoll_create1(EPOLL_CLOEXEC);
 	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (s->epfd < 0 || s->tfd < 0 || sup_watch(s, s->lfd, SUP_W_LISTEN, 0) < 0 ||
 	    sup_watch(s, s->sigfd, SUP_W_SIGNAL, 0) < 0 || sup_watch(s, s->tfd, SUP_W_TIMER, 0) < 0) {
@@ -557,6 +560,8 @@ static void cleanup(struct sup *s)
 		close(s->tfd);
 	if (s->epfd >= 0)
 		close(s->epfd);
+	if (s->exits_epfd >= 0)
+		close(s->exits_epfd);
 	if (s->vc && s->vc != &s->vc_local)
 		munmap(s->vc, PROTO_VPIDS_SIZE);
 	s->vc = NULL;
@@ -597,7 +602,7 @@ int run_main(const struct sup_opts *opt)
 	s.opt = *opt;
 	s.self_rpid = getpid();
 	s.euid = geteuid();
-	s.epfd = s.lfd = s.sigfd = s.tfd = s.tty_fd = s.evfd = s.lockfd = -1;
+	s.epfd = s.lfd = s.sigfd = s.tfd = s.tty_fd = s.evfd = s.lockfd = s.exits_epfd = -1;
 	s.next_client_id = 1;
 	s.exit_code = -1;
 	s.how_status = -1;

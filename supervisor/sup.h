@@ -189,6 +189,9 @@ struct sup {
 	bool defer_watch;
 	bool unwatched_said;     /* a pidfd_open failure was reported (procs.c, unwatched) */
 	bool accept_short_said;  /* accept's EMFILE was reported (clients.c) */
+	int exits_epfd;          /* every watch pidfd again, never waited on by the loop:
+	                            settle's "which exits happened?" (procs.c), -1 = none */
+	bool exits_filled;       /* it holds them all (from the first procs_settle_all on) */
 	int fd_ceiling;          /* watch pidfds stay below this descriptor number (half the
 	                            limit), 0 = no bound (procs.c, watch_open) */
 	int32_t *watch_later;
@@ -433,6 +436,8 @@ bool procs_pidfd_exited(struct sup *s, int32_t vpid);
 void procs_pin(struct sup *s, const int32_t *vpids, size_t n);
 /* Apply the exits the kernel already reports among vpids (one poll). */
 void procs_settle_exits(struct sup *s, const int32_t *vpids, size_t n);
+void procs_settle_all(struct sup *s, int32_t caller); /* every exit the kernel reports */
+#define SUP_SETTLE_BIG 256 /* witnesses above this: procs_settle_all */
 void procs_reap_children(struct sup *s);
 void procs_sweep(struct sup *s);
 bool procs_sweep_needed(struct sup *s);
