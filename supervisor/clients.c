@@ -27,10 +27,62 @@ static struct sup_client *client_find(struct sup *s, uint64_t id)
 	return c;
 }
 
+/*
+ * The connections of one real pid, so that an exit finds its process's
+ * queued messages without a look at every connection (drain_rpid: with
+ * thousands connected, each exit scanned them all).  Usually one.
+ */
+struct sup_rpid_ix {
+	pid_t rpid;
+	struct sup_client *first;
+	UT_hash_handle hh;
+};
+
+static bool rpid_ix_add(struct sup *s, struct sup_client *c)
+{
+	struct sup_rpid_ix *x;
+
+	HASH_FIND(hh, s->clients_by_rpid, &c->rpid, sizeof(c->rpid), x);
+	if (!x) {
+		if (!(x = calloc(1, sizeof(*x))))
+			return false;
+		x->rpid = c->rpid;
+		HASH_ADD(hh, s->clients_by_rpid, rpid, sizeof(x->rpid), x);
+		if (x->hh.tbl == NULL) {
+			free(x);
+			return false;
+		}
+	}
+	c->rpid_next = x->first;
+	x->first = c;
+	return true;
+}
+
+static void rpid_ix_del(struct sup *s, struct sup_client *c)
+{
+	struct sup_rpid_ix *x;
+	struct sup_client **pp;
+
+	HASH_FIND(hh, s->clients_by_rpid, &c->rpid, sizeof(c->rpid), x);
+	if (!x)
+		return;
+	for (pp = &x->first; *pp; pp = &(*pp)->rpid_next) {
+		if (*pp == c) {
+			*pp = c->rpid_next;
+			break;
+		}
+	}
+	if (!x->first) {
+		HASH_DEL(s->clients_by_rpid, x);
+		free(x);
+	}
+}
+
 static void client_close(struct sup *s, struct sup_client *c)
 {
 	sup_unwatch(s, c->fd);
 	close(c->fd);
+	rpid_ix_del(s, c);
 	HASH_DEL(s->clients, c);
 	free(c);
 	if (s->listen_paused && sup_watch(s, s->lfd, SUP_W_LISTEN, 0) == 0)
@@ -58,8 +110,14 @@ struct sup_client *clients_add(struct sup *s, int fd, pid_t rpid)
 	c->id = s->next_client_id++;
 	c->fd = fd;
 	c->rpid = rpid;
+	if (!rpid_ix_add(s, c)) {
+		close(fd);
+		free(c);
+		return NULL;
+	}
 	HASH_ADD(hh, s->clients, id, sizeof(c->id), c);
 	if (c->hh.tbl == NULL) {
+		rpid_ix_del(s, c);
 		close(fd);
 		free(c);
 		return NULL;
@@ -287,11 +345,17 @@ static void drain_rpid(struct sup *s, pid_t rpid)
 {
 	uint64_t ids[8];
 	size_t n = 0;
-	struct sup_client *c, *tmp;
+	struct sup_rpid_ix *x;
 
-	HASH_ITER(hh, s->clients, c, tmp) {
-		if (c->rpid == rpid && n < sizeof(ids) / sizeof(ids[0]))
-			ids[n++] = c->id;
+	HASH_FIND(hh, s->clients_by_rpid, &rpid, sizeof(rpid), x);
+	for (struct sup_client *c = x ? x->first : NULL; c && n < sizeof(ids) / sizeof(ids[0]);
+	     c = c->rpid_next)
+		ids[n++] = c->id;
+	/* Oldest first, as the scan of the table found them. */
+	for (size_t i = 0; i < n / 2; i++) {
+		uint64_t t = ids[i];
+		ids[i] = ids[n - 1 - i];
+		ids[n - 1 - i] = t;
 	}
 	for (size_t i = 0; i < n; i++)
 		clients_ready(s, ids[i], 0);

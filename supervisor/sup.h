@@ -124,6 +124,7 @@ struct sup_client {
 	unsigned nbad;   /* malformed messages so far; disconnected past SUP_CLIENT_MAX_BAD */
 	bool mute;       /* a reply could not be sent (the peer closed or stopped
 	                    reading): its queued messages are still handled, unanswered */
+	struct sup_client *rpid_next; /* the next connection of the same rpid (clients.c) */
 	bool busy;       /* its messages are being handled: nested drains skip it, and
 	                    only that outer frame may close it */
 	UT_hash_handle hh;
@@ -225,6 +226,7 @@ struct sup {
 	char lib[4096];          /* absolute path of libjobshim.so */
 	struct sup_proc *procs;  /* hash by vpid */
 	struct sup_client *clients; /* hash by id */
+	struct sup_rpid_ix *clients_by_rpid; /* the connections of each rpid (clients.c) */
 	struct sup_fg *fg;       /* hash by vsid */
 	uint64_t next_client_id; /* starts at 1 */
 	bool exit_known;         /* status passed to the current eng_exit is real (trace) */
