@@ -222,8 +222,12 @@ for spec in "seq 100" "seq 1000" "seq 10000" "conc 1000"; do
 done
 echo
 rss=$(median <"$tmp/rss")
-echo "Supervisor memory: $rss bytes of VmRSS per live process (1,000 alive)."
+# And with 10,000 alive, one run (100,000 needs pid_max and descriptor
+# limits raised: docs/internals.md, "Many live processes").
+rss10k=$("$J" run -- "$B/bench/scale" conc 10000 2>/dev/null | awk '$1 == "rss" {print $3}')
+echo "Supervisor memory: $rss bytes of VmRSS per live process (1,000 alive); ${rss10k:-n/a} with 10,000 alive."
 fig rss_1000 "$rss"
+[ -n "$rss10k" ] && fig rss_10000 "$rss10k"
 echo
 
 # ---- goals (issue 14) --------------------------------------------------------
@@ -267,7 +271,7 @@ goal "4. make -j2 of this tree from clean" 1.05 macro_selfbuild
 goal "4. --trace runs" 1.10 trace_bash trace_dash trace_python trace_make300 trace_jobctl
 goal "4. beats the empty preload (jobshim / empty preload)" 1.00 beats_empty_bash beats_empty_dash beats_empty_python beats_empty_make300 beats_empty_jobctl
 goal "issue 12: a Go program starting 300 subprocesses" 1.5 go_spawn300
-goal "5. supervisor bytes of VmRSS per live process (1,000 alive)" 1024 rss_1000
+goal "5. supervisor bytes of VmRSS per live process (1,000 and 10,000 alive)" 1024 rss_1000 rss_10000
 echo
 echo "References: an empty LD_PRELOAD costs $(val empty_dash)x native on the dash loop, $(val empty_bash)x on the bash loop;"
 echo "fakeroot + jobshim / fakeroot: $(val fakeroot_bash)x on the bash loop (fakeroot columns above)."
