@@ -162,6 +162,9 @@ struct proto_vpids {
 	 * is applied: readers ask from then on). */
 	_Atomic uint32_t ev_posted;
 	_Atomic int32_t oneway_sock;
+	/* Set by the first shim that lost the supervisor: the warning is said
+	 * once for the tree, not by each of its images (shim/self.c). */
+	_Atomic int32_t lost_said;
 };
 
 /* A vpid from the counter, or 0: ask with FORK instead (the counter is

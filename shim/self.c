@@ -309,6 +309,16 @@ void shim_self_detach(void)
 	atomic_store(&ppid_cache, 0);
 }
 
+/* Has another image of the tree said it already?  The shared page says
+ * (a tree of thousands that lost its supervisor printed a line each);
+ * without it, each image says it once. */
+static bool tree_warned(void)
+{
+	struct proto_vpids *vc = shim_vpids();
+
+	return vc && atomic_exchange(&vc->lost_said, 1) != 0;
+}
+
 void shim_self_lost(void)
 {
 	if (shim_vf.active) {
@@ -320,7 +330,7 @@ void shim_self_lost(void)
 	atomic_store(&mode, SHIM_MODE_LOST);
 	atomic_store(&self_vpid, 0);
 	atomic_store(&ppid_cache, 0);
-	if (atomic_exchange(&warned, 1) == 0)
+	if (atomic_exchange(&warned, 1) == 0 && !tree_warned())
 		shim_warn("supervisor unreachable, falling back to real calls");
 }
 

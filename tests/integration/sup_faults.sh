@@ -15,13 +15,14 @@ has() { if grep -qE -- "$1" "$T/out"; then ok "$2"; else bad "$2"; sed 's/^/#   
 inner() { sed 's/^/  /' "$1"; ! grep -q '^not ok' "$1"; }
 
 # 1. The supervisor SIGKILLed mid-run.  The tree goes on with real calls and
-# one warning per program image; `| cat` ends when the last writer is gone.
+# one warning (per tree, by the shared page; per image if an image cannot
+# map it); `| cat` ends when the last writer is gone.
 TMPDIR=$T timeout 30 bash -c "'$J' run -- '$N' 2>'$T/err' | cat" >"$T/out"
 rc=$?
 inner "$T/out" && ok "supervisor killed: the C program's calls fall back" || bad "fault_nosup"
 [ "$rc" -ne 124 ] && ok "supervisor killed: nothing hangs" || bad "supervisor killed: timed out"
 nw=$(grep -c '^jobshim: supervisor unreachable' "$T/err")
-[ "$nw" -ge 1 ] && [ "$nw" -le 3 ] && ok "supervisor killed: $nw warning(s), one per program image (program, spawned sh, system's sh)" ||
+[ "$nw" -ge 1 ] && [ "$nw" -le 3 ] && ok "supervisor killed: $nw warning(s), one per tree (at most one per program image)" ||
 	{ bad "supervisor killed: $nw warnings"; head -5 "$T/err" | sed 's/^/#   /'; }
 other=$(grep -v '^jobshim: supervisor unreachable' "$T/err" | head -3)
 [ -z "$other" ] && ok "supervisor killed: nothing else on stderr" || bad "stderr: $other"
@@ -35,7 +36,7 @@ has '^child 1 child 2 child 3 sub$' "supervisor killed under sh: children, a pip
 has '^done$' "supervisor killed under sh: the shell finishes"
 [ "$rc" -ne 124 ] && ok "supervisor killed under sh: nothing hangs" || bad "sh: timed out"
 nw=$(grep -c '^jobshim: supervisor unreachable' "$T/err")
-[ "$nw" -ge 1 ] && ok "supervisor killed under sh: $nw warning(s), at most one per image" || bad "sh: no warning"
+[ "$nw" -ge 1 ] && ok "supervisor killed under sh: $nw warning(s), one per tree" || bad "sh: no warning"
 
 # 2. Lies and malformed messages from a tree process (fault_hostile.c).
 TMPDIR=$T timeout 60 "$J" run -- "$H" >"$T/out" 2>"$T/err"
