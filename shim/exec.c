@@ -70,6 +70,7 @@ void shim_exec_prime(void)
 	/* execve, execvpe and what children call before they exec, looked
 	 * up here, in the parent, once (real.c). */
 	real_prime_children();
+	shim_uaccess_prime();
 }
 
 bool shim_traced(void)

@@ -427,6 +427,7 @@ void shim_event_prime_locked(void);
 /* Learn once whether the run is traced (exec.c), before forking: every
  * child about to exec inherits the answer instead of asking again. */
 void shim_exec_prime(void);
+void shim_uaccess_prime(void);
 /* Is this run traced (--trace)?  Asked once per image (a file beside the
  * socket), then cached; a fork child inherits the answer. */
 bool shim_traced(void);

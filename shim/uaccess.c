@@ -26,17 +26,63 @@
  */
 
 #define UA_PAGE 4096u
+/* The set of proven pages: open addressing, a power of two.  A set
+ * scanned whole at every question cost a bash child 7 µs per exec
+ * (45 strings, each looked up about six times in 64 slots). */
 #define UA_SEEN 64
+#define UA_SEEN_MAX (UA_SEEN * 3 / 4) /* then the set starts over */
 /* Pages proven in one batch at most, and fewer than this one by one. */
-#define UA_BATCH 64
+#define UA_BATCH 32 /* < UA_SEEN_MAX */
 #define UA_BATCH_MIN 6
 
 struct ua {
 	uintptr_t seen[UA_SEEN]; /* pages proven readable, 0 = free slot */
-	unsigned next;           /* the slot to reuse when all are taken */
+	unsigned count;          /* slots taken */
 	uintptr_t last;          /* the page proven last asked of: most strings
 				  * and pointers are on the one before them */
 };
+
+static unsigned seen_slot(uintptr_t page)
+{
+	return (unsigned)(((page / UA_PAGE) * 0x9E3779B97F4A7C15ull) >> 58) & (UA_SEEN - 1);
+}
+
+static bool page_seen(const struct ua *ua, uintptr_t page)
+{
+	if (page == ua->last)
+		return true;
+	for (unsigned i = seen_slot(page);; i = (i + 1) & (UA_SEEN - 1)) {
+		if (ua->seen[i] == page)
+			return true;
+		if (ua->seen[i] == 0)
+			return false;
+	}
+}
+
+/* Room for n more pages: a set that would be too full is emptied (it is
+ * a cache: what it forgets is asked again). */
+static void seen_room(struct ua *ua, unsigned n)
+{
+	if (ua->count + n <= UA_SEEN_MAX)
+		return;
+	for (unsigned i = 0; i < UA_SEEN; i++)
+		ua->seen[i] = 0;
+	ua->count = 0;
+}
+
+/* Remember a proven page (not page 0: that marks a free slot), after
+ * seen_room. */
+static void seen_add(struct ua *ua, uintptr_t page)
+{
+	unsigned i;
+
+	if (page == 0 || page_seen(ua, page) || ua->count >= UA_SEEN_MAX)
+		return;
+	for (i = seen_slot(page); ua->seen[i] != 0; i = (i + 1) & (UA_SEEN - 1))
+		;
+	ua->seen[i] = page;
+	ua->count++;
+}
 
 /* memchr(s, 0, n) != NULL without libc: a fork child about to exec would
  * fault libc's memchr page in for this alone (env.c).  s + n is at most
@@ -97,6 +143,19 @@ static void heap_learn(void)
 					    __ATOMIC_RELAXED);
 }
 
+/* Before a fork (exec.c's prime): a parent that forks again and again (a
+ * shell's loop) learns its heap's start now, once, so that its children,
+ * which inherit it, prove their exec's strings there without a system
+ * call (a bash child asked the kernel about four pages per exec). */
+#define UA_HEAP_FORKS 3 /* forks before the heap's start is read */
+void shim_uaccess_prime(void)
+{
+	static unsigned forks;
+
+	if (__atomic_load_n(&heap_start, __ATOMIC_RELAXED) == 0 && ++forks == UA_HEAP_FORKS)
+		heap_learn();
+}
+
 /* A program that moves its break with the system call itself, behind
  * libc's back (syscall(SYS_brk)): __curbrk no longer says where the heap
  * ends, so every page is asked of the kernel again, for good. */
@@ -120,13 +179,10 @@ static bool page_ok(struct ua *ua, uintptr_t addr)
 
 	if (page == 0)
 		return false;
-	if (page == ua->last)
+	if (page_seen(ua, page)) {
+		ua->last = page;
 		return true;
-	for (unsigned i = 0; i < UA_SEEN; i++)
-		if (ua->seen[i] == page) {
-			ua->last = page;
-			return true;
-		}
+	}
 	if (in_heap(page)) {
 		ua->last = page;
 		return true;
@@ -135,19 +191,10 @@ static bool page_ok(struct ua *ua, uintptr_t addr)
 		heap_learn();
 	if (!shim_page_readable((const void *)page))
 		return false;
-	ua->seen[ua->next++ % UA_SEEN] = page;
+	seen_room(ua, 1);
+	seen_add(ua, page);
 	ua->last = page;
 	return true;
-}
-
-static bool page_seen(const struct ua *ua, uintptr_t page)
-{
-	if (page == ua->last)
-		return true;
-	for (unsigned i = 0; i < UA_SEEN; i++)
-		if (ua->seen[i] == page)
-			return true;
-	return false;
 }
 
 /*
@@ -170,9 +217,10 @@ static void pages_prove(struct ua *ua, const uintptr_t *pages, unsigned n)
 		local[i] = (struct iovec){ &bytes[i], 1 };
 		remote[i] = (struct iovec){ (void *)pages[i], 1 };
 	}
+	seen_room(ua, n);
 	got = shim_raw_syscall(SYS_process_vm_readv, shim_sys_getpid(), (long)local, n, (long)remote, n, 0);
 	for (long i = 0; i < got && i < (long)n; i++)
-		ua->seen[ua->next++ % UA_SEEN] = pages[i];
+		seen_add(ua, pages[i]);
 }
 
 static bool str_ok(struct ua *ua, const char *s)

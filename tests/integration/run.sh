@@ -22,6 +22,10 @@
 # the orphan rule's SIGHUP, "hup-stopped": itest/orphan_rule asks the
 # kernel; docs/internals.md, "Exits and the orphan rule").
 set -u
+# Tests are hermetic: a `make -j4 check` hands its jobserver to every make
+# a test runs, which then warns ("-jN forced in submake"), and a test that
+# checks stderr would fail for the caller's flags, not for jobshim.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 B=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "run.sh: no build dir ${1:-build}"; echo "integration: 0 passed, 1 failed"; exit 1; }
 shift
 T=$(cd "$(dirname "$0")" && pwd)
