@@ -279,7 +279,7 @@ static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
 		if (proto_unpack_rep(buf, (size_t)n, rep) < 0)
 			return -EPROTO;
 		if (rep->op == PROTO_OP_HELLO && rep->err == 0 && rep->seq != seq)
-			hello_install(rep, shim_sys_getppid());
+			hello_install(rep, cur()->hello_rppid);
 		if (rep->seq == seq) {
 			if (!shim_vf.active)
 				oneway_pending = false;
@@ -289,14 +289,21 @@ static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
 }
 
 /* HELLO on a fresh connection; `wait` false: do not wait for the answer
- * (an exec is next; the claim already gives our vpid). */
+ * (an exec is next, or a request follows at once: the claim already
+ * gives our vpid, and conn_recvmsg installs the answer on its way to the
+ * request's).  The real parent is read before sending, in both cases:
+ * the ppid the supervisor answers is cached against it (hello_install),
+ * and a parent that dies after the answer but before a later getppid
+ * must leave a cache that no longer matches. */
 static int conn_hello(bool wait)
 {
 	struct proto_req req = { .op = PROTO_OP_HELLO, .a = shim_self_claim() };
 	struct proto_rep rep;
 	pid_t rppid = shim_sys_getppid();
-	int rc = conn_sendmsg(&req);
+	int rc;
 
+	cur()->hello_rppid = rppid;
+	rc = conn_sendmsg(&req);
 	if (rc < 0 || !wait)
 		return rc;
 	rc = conn_recvmsg(req.seq, &rep);
@@ -346,9 +353,14 @@ static int conn_ensure(bool wait_hello)
 	return rc;
 }
 
+/* A request on a fresh connection follows its HELLO at once: the
+ * supervisor handles a connection's messages in order, so one wakeup
+ * answers both (a new image's first request, bash's getpgrp at start,
+ * was two round trips).  A HELLO it refuses closes the connection: the
+ * request then fails as the HELLO would have (conn_fail below). */
 int shim_call_locked(struct proto_req *req, struct proto_rep *rep)
 {
-	int rc = conn_ensure(true);
+	int rc = conn_ensure(false);
 
 	if (rc == 0)
 		rc = conn_sendmsg(req);

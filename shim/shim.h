@@ -240,6 +240,7 @@ struct shim_conn {
 	uint32_t seq; /* last seq used on fd */
 	uint64_t dev; /* identity of our socket (fstat): a program may close */
 	uint64_t ino; /* our fd (close_range) and reuse the number */
+	pid_t hello_rppid; /* our real parent when the unanswered HELLO went */
 };
 
 /*
