@@ -165,6 +165,11 @@ struct proto_vpids {
 	/* Set by the first shim that lost the supervisor: the warning is said
 	 * once for the tree, not by each of its images (shim/self.c). */
 	_Atomic int32_t lost_said;
+	/* Reads of the model view that asked the supervisor because event
+	 * records were still unapplied (shim/mview.c): each one makes the
+	 * supervisor read the FIFO at once for a few wakeups
+	 * (supervisor/events.c). */
+	_Atomic uint32_t stale_reads;
 };
 
 /* A vpid from the counter, or 0: ask with FORK instead (the counter is

@@ -62,12 +62,17 @@ mkdir -p "$tmp/mk"
 	for i in $(seq 300); do printf 't%d:\n\t@true\n' "$i"; done
 } >"$tmp/mk/Makefile"
 
+# The interpreter itself, not a wrapper on PATH: where `python3` is a
+# version manager's shim (pyenv's is a bash script that runs a dozen more
+# processes before python starts), the row would time the wrapper.
+PYTHON3=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)
+[ -n "$PYTHON3" ] && [ -x "$PYTHON3" ] || PYTHON3=python3
 macro_names=("bash loop 1000 /bin/true" "dash loop 1000 /bin/true" "python3 subprocess.run x300" "make -j2, 300 targets" "job control: set -m, 200 x (true &; wait)")
 macro_keys=(bash dash python make300 jobctl)
 macro_cmds=(
 	"bash -c 'for i in \$(seq 1000); do /bin/true; done'"
 	"dash -c 'i=0; while [ \$i -lt 1000 ]; do /bin/true; i=\$((i+1)); done'"
-	"python3 -c 'import subprocess
+	"$PYTHON3 -c 'import subprocess
 for _ in range(300): subprocess.run([\"/bin/true\"])'"
 	"make -s -j2 -C $tmp/mk"
 	"bash -c 'set -m; for i in \$(seq 200); do /bin/true & wait \$!; done' 2>/dev/null"
@@ -121,6 +126,7 @@ for i in "${!macro_cmds[@]}"; do
 	fi
 	echo "$line"
 done
+echo "(python3 row: $PYTHON3)"
 [ -n "$STRACE" ] || echo "(strace not installed: no strace -f column)"
 [ -n "$FAKEROOT" ] || echo "(fakeroot not installed: no fakeroot column; apt-get install -y fakeroot)"
 echo

@@ -360,7 +360,10 @@ static int conn_ensure(bool wait_hello)
  * request then fails as the HELLO would have (conn_fail below). */
 int shim_call_locked(struct proto_req *req, struct proto_rep *rep)
 {
-	int rc = conn_ensure(false);
+	int rc;
+
+	shim_mview_asking(req->op);
+	rc = conn_ensure(false);
 
 	if (rc == 0)
 		rc = conn_sendmsg(req);

@@ -53,8 +53,14 @@ static bool mv_open(void)
 	return true;
 }
 
-/* The view if it is mapped and fresh now, else NULL. */
-static void *mv_fresh(void)
+/* The last read found records unapplied; cleared by a fresh read and by
+ * the next request (shim_mview_asking).  A hint: racing threads only
+ * blur it. */
+static SHIM_HOT bool mv_stale_read;
+
+/* The view if it is mapped and fresh now, else NULL.  `reading`: a read
+ * (not the fork wrappers' priming), remembered when stale. */
+static void *mv_fresh(bool reading)
 {
 	void *m = atomic_load_explicit(&mv_map, memory_order_acquire);
 	struct proto_vpids *vc;
@@ -74,16 +80,22 @@ static void *mv_fresh(void)
 	vc = shim_vpids(); /* mapped before the view (mv_open) */
 	/* magic: cleared by a supervisor that ended (--keep leftovers). */
 	if (mview_head(m)->magic != MVIEW_MAGIC ||
-	    atomic_load_explicit(&vc->oneway_sock, memory_order_acquire) != 0 ||
-	    atomic_load_explicit(&vc->ev_posted, memory_order_acquire) !=
-		    atomic_load_explicit(&mview_head(m)->applied, memory_order_acquire))
+	    atomic_load_explicit(&vc->oneway_sock, memory_order_acquire) != 0)
 		return NULL;
+	if (atomic_load_explicit(&vc->ev_posted, memory_order_acquire) !=
+	    atomic_load_explicit(&mview_head(m)->applied, memory_order_acquire)) {
+		if (reading && !mv_stale_read)
+			mv_stale_read = true;
+		return NULL;
+	}
+	if (reading && mv_stale_read)
+		mv_stale_read = false;
 	return m;
 }
 
 bool shim_mview_ids(pid_t vpid, struct mview_ids *out)
 {
-	void *m = mv_fresh();
+	void *m = mv_fresh(true);
 
 	return m != NULL && mview_read(m, vpid, out);
 }
@@ -91,7 +103,7 @@ bool shim_mview_ids(pid_t vpid, struct mview_ids *out)
 /* The view's count of published changes, when the view is fresh now. */
 bool shim_mview_changes(uint32_t *out)
 {
-	void *m = mv_fresh();
+	void *m = mv_fresh(true);
 
 	if (m == NULL)
 		return false;
@@ -111,7 +123,7 @@ pid_t shim_mview_v2r(pid_t vpid)
 
 pid_t shim_mview_r2v(pid_t rpid)
 {
-	void *m = mv_fresh();
+	void *m = mv_fresh(true);
 	int32_t v;
 
 	if (m == NULL)
@@ -124,5 +136,26 @@ pid_t shim_mview_r2v(pid_t rpid)
  * child inherits the mappings instead of making its own. */
 void shim_mview_prime(void)
 {
-	(void)mv_fresh();
+	(void)mv_fresh(false);
+}
+
+/*
+ * A request is about to go (conn.c).  If it asks what the view would
+ * have answered but for records still waiting in the FIFO, count it in
+ * stale_reads: the supervisor then reads the FIFO as soon as the next
+ * few records land (supervisor/events.c), so that reads soon after find
+ * the view fresh.  Only such requests count: a stale read that its
+ * caller settles otherwise (a setpgid sent as news) costs no round trip.
+ */
+void shim_mview_asking(int op)
+{
+	struct proto_vpids *vc;
+
+	if (!mv_stale_read)
+		return;
+	mv_stale_read = false;
+	if ((op == PROTO_OP_GETPGID || op == PROTO_OP_GETSID || op == PROTO_OP_GETPPID ||
+	     op == PROTO_OP_XLATE || op == PROTO_OP_KILL) &&
+	    !shim_vf.active && (vc = shim_vpids()) != NULL)
+		atomic_fetch_add_explicit(&vc->stale_reads, 1, memory_order_relaxed);
 }

@@ -546,6 +546,7 @@ bool shim_mview_ids(pid_t vpid, struct mview_ids *out); /* vpid's entry */
 bool shim_mview_changes(uint32_t *out); /* the view's change count, when fresh */
 pid_t shim_mview_v2r(pid_t vpid);                        /* > 0, or 0: ask */
 pid_t shim_mview_r2v(pid_t rpid);                        /* > 1, or 0: ask */
+void shim_mview_asking(int op); /* a request goes: after a stale read? */
 void shim_mview_prime(void); /* map it before a fork: the child inherits it */
 
 /* viewwrite.c: writes that change nothing in the model, answered from the

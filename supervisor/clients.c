@@ -398,6 +398,8 @@ static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size
 	} else {
 		reply = ops_dispatch(s, c, &q, &r);
 	}
+	/* A read the view could not answer yet may be what brought it. */
+	events_check(s);
 	/* A peer that sent HELLO without waiting and exec'd at once has closed
 	 * its end: the reply fails, but what it sent after HELLO (EXEC, BIND)
 	 * is still queued and still true. */

@@ -65,6 +65,11 @@ struct epoll_event;
 #define SUP_SETTLE_MAX 10
 #define SUP_FD_RESERVE 64 /* a descriptor table this small or smaller is not bounded (run.c) */
 #define SUP_EVENTS_DELAY_NS 10000000LL /* event FIFO re-armed this long after it fired */
+/* ... except for this many wakeups after each read that had to ask
+ * because records were waiting (stale_reads, proto.h; events.c), and at
+ * most this many in all. */
+#define SUP_EVENTS_EAGER_WAKEUPS 8
+#define SUP_EVENTS_EAGER_MAX 64
 
 /* epoll keys: kind in the top byte, an id below (never an fd or a pointer,
  * so a stale event for a closed client or pidfd finds nothing). */
@@ -184,6 +189,8 @@ struct sup {
 	bool ev_draining;        /* events_drain is on the stack */
 	int64_t ev_rearm_at;     /* when the FIFO goes back into epoll, 0 = it is in */
 	bool ev_busy;            /* records were read since the FIFO last fired or ticked */
+	uint32_t ev_stale_seen;  /* stale_reads when last looked at */
+	int ev_eager_left;       /* wakeups the FIFO still fires at once (events_eager) */
 	uint64_t nevbad;         /* event records refused */
 	/* While a batch of event records is handled, procs_bind opens no
 	 * pidfd: the vpids wait here until the batch is done (events.c). */
@@ -288,6 +295,7 @@ void events_close(struct sup *s);
 void events_drain(struct sup *s);         /* handle every record written so far */
 void events_ready(struct sup *s);         /* epoll said readable */
 void events_tick(struct sup *s, int64_t now); /* re-arm when due */
+void events_check(struct sup *s);         /* after a request: stale reads? read at once */
 
 /* rundir.c */
 int rundir_make(struct sup *s);   /* TOP/secret DIR, socket, shared file; 0 or -1 (reported) */
