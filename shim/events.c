@@ -46,14 +46,17 @@ static bool ev_is_ours(void)
 	       (uint64_t)st.st_dev == ev_dev && (uint64_t)st.st_ino == ev_ino;
 }
 
+/* errno as it was: the record path leaves it alone (shim_event_locked). */
 static bool ev_open(void)
 {
 	struct stat st;
+	int saved = errno;
 	int fd = shim_sup_file_open(PROTO_EVENTS_FILE, O_RDWR | O_NONBLOCK, S_IFIFO, 0), hi;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		if (fd >= 0)
 			close(fd);
+		errno = saved;
 		return false;
 	}
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, SHIM_FD_MIN);
@@ -64,6 +67,7 @@ static bool ev_open(void)
 	ev_fd = fd;
 	ev_dev = (uint64_t)st.st_dev;
 	ev_ino = (uint64_t)st.st_ino;
+	errno = saved;
 	return true;
 }
 
@@ -129,9 +133,10 @@ bool shim_event_locked(const struct proto_req *req)
 	if (e.parent_v <= 0)
 		e.parent_v = 0;
 	memcpy(e.text, req->text, sizeof(e.text));
-	/* The time is for the trace only (0: the supervisor's clock); the
-	 * vDSO's page is one more fault in a fork child. */
-	e.at = shim_traced() ? shim_now_ns() : 0;
+	/* The time is for the trace only (0: the supervisor's clock), read
+	 * with the system call: the vDSO's pages (and libc's wrapper) are
+	 * faults in a fork child. */
+	e.at = shim_traced() ? shim_now_raw_ns() : 0;
 	if (!ev_write(&e))
 		return false;
 	/* Counted after the write: the supervisor's snapshot of the count
@@ -228,6 +233,26 @@ bool shim_event_exec_for(pid_t child_v, pid_t child_r, const char *path, size_t 
 	shim_unlock();
 	shim_unblock(&old);
 	shim_errno_keep(saved);
+	return sent;
+}
+
+/* shim_event for a caller that saves errno only when this fails: the
+ * record path makes raw system calls only (ev_open restores errno), so
+ * errno's accessor, a page of libc's text, stays out of a fork child. */
+bool shim_event_keeps_errno(const struct proto_req *req)
+{
+	sigset_t old;
+	bool sent;
+
+	if (shim_offline())
+		return false;
+	shim_block(&old);
+	shim_lock();
+	shim_guard(true);
+	sent = shim_event_locked(req);
+	shim_guard(false);
+	shim_unlock();
+	shim_unblock(&old);
 	return sent;
 }
 

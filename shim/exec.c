@@ -88,7 +88,7 @@ bool shim_traced(void)
 void shim_exec_note(const char *path)
 {
 	struct proto_req req = { .op = PROTO_OP_EXEC };
-	size_t len;
+	size_t len = 0;
 	int saved;
 
 	/* The EXEC note only feeds the trace (ps falls back to /proc comm), so
@@ -98,10 +98,15 @@ void shim_exec_note(const char *path)
 	 * answers are cached: no system call, errno untouched.) */
 	if (!shim_conn_live() && !shim_traced())
 		return;
-	saved = errno;
-	len = strlen(path);
+	/* Only as much as a note holds, and without libc: in a traced run's
+	 * fork child strlen, errno's accessor and the vDSO's clock were
+	 * three windows of text faulted in for this note alone (the event
+	 * FIFO's path below leaves errno as it was). */
+	while (len < sizeof(req.text) && path[len] != '\0')
+		len++;
 
 	if (shim_vf.active) {
+		saved = errno;
 		/* A vfork child writes nothing of its own (it shares its
 		 * parent's memory and the parent BINDs it only once it has
 		 * exec'd): it leaves the note in its vfork state, which the
@@ -115,10 +120,9 @@ void shim_exec_note(const char *path)
 		shim_errno_keep(saved);
 		return;
 	}
-	if (len > sizeof(req.text))
-		len = sizeof(req.text);
-	memcpy(req.text, path, len);
-	if (!shim_event(&req))
+	for (size_t i = 0; i < len; i++)
+		req.text[i] = path[i];
+	if (!shim_event_keeps_errno(&req))
 		shim_send(&req);
 }
 

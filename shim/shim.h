@@ -394,6 +394,7 @@ void shim_send_locked(struct proto_req *req);
  * (events.c) instead of the connection: true when written.  false: send
  * it on the connection.  _locked: lock held, signals blocked. */
 bool shim_event(const struct proto_req *req);
+bool shim_event_keeps_errno(const struct proto_req *req); /* shim_event leaving errno alone */
 /* A file of the supervisor's private directory, checked (util.c): open it
  * (type S_IFREG or S_IFIFO, ours, at least min_size bytes; -1 otherwise),
  * or map it MAP_SHARED read-write (NULL otherwise). */
@@ -811,5 +812,6 @@ bool shim_strlcpy(char *dst, const char *src, size_t cap);
 void shim_sleep_ms(int ms);
 /* CLOCK_MONOTONIC in ns (vDSO: no system call; async-signal-safe). */
 uint64_t shim_now_ns(void);
+uint64_t shim_now_raw_ns(void); /* the same by the system call (0 on failure) */
 
 #endif
