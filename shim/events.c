@@ -258,19 +258,9 @@ bool shim_event_keeps_errno(const struct proto_req *req)
 
 bool shim_event(const struct proto_req *req)
 {
-	sigset_t old;
-	bool sent;
 	int saved = errno;
+	bool sent = shim_event_keeps_errno(req);
 
-	if (shim_offline())
-		return false;
-	shim_block(&old);
-	shim_lock();
-	shim_guard(true);
-	sent = shim_event_locked(req);
-	shim_guard(false);
-	shim_unlock();
-	shim_unblock(&old);
 	shim_errno_keep(saved);
 	return sent;
 }
