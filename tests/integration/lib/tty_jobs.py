@@ -73,6 +73,21 @@ for k in range(200):
     if any("cat" in l and STOPPED in l for l in between("M7", "K%d" % (k + 1)).splitlines()):
         break
     time.sleep(0.1)
+# What a background cat that never showed as stopped was doing (a native
+# run once listed it "Running" through every poll, under load): its real
+# state and where it sleeps, read before it is killed, told on failure.
+cat_seen = ""
+for pid in os.listdir("/proc"):
+    try:
+        with open("/proc/%s/comm" % pid) as f:
+            if f.read().strip() != "cat":
+                continue
+        with open("/proc/%s/stat" % pid) as f:
+            stat = f.read().strip()
+        with open("/proc/%s/wchan" % pid) as f:
+            cat_seen += "cat %s: stat %s; wchan %s\n" % (pid, stat, f.read())
+    except OSError:
+        pass
 send("jobs; echo J$((2+1))\n")
 until("J3\r")
 send("kill %cat; kill -CONT %cat\n")
@@ -92,4 +107,4 @@ facts = {
 }
 print(" ".join("%s=%s" % kv for kv in facts.items()))
 if not all(facts.values()):
-    sys.stderr.write(sh.text())
+    sys.stderr.write(cat_seen + sh.text())
