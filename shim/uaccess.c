@@ -173,6 +173,18 @@ static bool in_heap(uintptr_t page)
 	return start != 0 && start != UINTPTR_MAX && page >= start && brk > start && page + UA_PAGE <= brk;
 }
 
+/* A page no set has proven: the heap's, or asked of the kernel. */
+static bool page_prove(uintptr_t page)
+{
+	if (page == 0)
+		return false;
+	if (in_heap(page))
+		return true;
+	if (__atomic_load_n(&heap_start, __ATOMIC_RELAXED) == 0 && ++heap_probes >= UA_HEAP_AFTER)
+		heap_learn();
+	return shim_page_readable((const void *)page);
+}
+
 static bool page_ok(struct ua *ua, uintptr_t addr)
 {
 	uintptr_t page = addr & ~(uintptr_t)(UA_PAGE - 1);
@@ -187,9 +199,7 @@ static bool page_ok(struct ua *ua, uintptr_t addr)
 		ua->last = page;
 		return true;
 	}
-	if (__atomic_load_n(&heap_start, __ATOMIC_RELAXED) == 0 && ++heap_probes >= UA_HEAP_AFTER)
-		heap_learn();
-	if (!shim_page_readable((const void *)page))
+	if (!page_prove(page))
 		return false;
 	seen_room(ua, 1);
 	seen_add(ua, page);
@@ -284,11 +294,23 @@ static bool strv_ok(struct ua *ua, char *const *v)
 	}
 }
 
+/* One string (a path: every open and stat of the program): its pages
+ * follow one another, so none is asked twice without the seen set, whose
+ * 0.5 KiB of zeroes each call would otherwise clear. */
 bool shim_user_str_ok(const char *s)
 {
-	struct ua ua = { { 0 }, 0, 0 };
+	if (s == NULL)
+		return false;
+	for (;;) {
+		uintptr_t at = (uintptr_t)s;
+		size_t left = UA_PAGE - (at & (UA_PAGE - 1));
 
-	return s != NULL && str_ok(&ua, s);
+		if (!page_prove(at & ~(uintptr_t)(UA_PAGE - 1)))
+			return false;
+		if (has_nul(s, left))
+			return true;
+		s += left;
+	}
 }
 
 bool shim_user_exec_ok(const char *path, char *const argv[], char *const envp[])
