@@ -164,6 +164,7 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	 * exec wrapper installs: spawn the trampoline, which execs it. */
 	char tramp[PATH_MAX];
 	char **targv = NULL;
+	const char *note = file != NULL ? file : path; /* the image, for the trace */
 	if ((kind == SHIM_IMAGE_ALONE || kind == SHIM_IMAGE_RAW) && argv != NULL &&
 	    spawn_tramp(tramp, sizeof(tramp), file, argv, &targv) == 0) {
 		fn = REAL(posix_spawn);
@@ -179,8 +180,15 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	rc = fn(&rpid, path, fa, attr, argv, env);
 	shim_forking_end(marker, rc == 0 ? rpid : -1);
 	shim_envbuf_free(&eb);
+	bool tramped = targv != NULL;
 	free(targv);
 	shim_fork_bind(vpid, rc == 0 ? rpid : 0, counted);
+	/* The child's EXEC note, after its BIND, in a traced run: a spawn
+	 * returns 0 only once its child has exec'd, inside glibc where no
+	 * wrapper of ours notes it (the vfork parent writes its child's the
+	 * same way, vfork.c).  A trampoline's own exec notes the image. */
+	if (rc == 0 && vpid > 0 && !tramped && shim_traced())
+		shim_event_exec_for(vpid, rpid, note, strnlen(note, PROTO_TEXT_EVT), shim_now_ns());
 	shim_forking_release(marker);
 	if (rc == 0 && pid != NULL)
 		*pid = vpid;

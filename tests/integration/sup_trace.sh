@@ -79,6 +79,17 @@ PY_SWEPT='[e for e in find("reap", via="sweep") if e["parent"] in
 check "auto-reaped children swept" "len($PY_SWEPT) == 3" \
 	"all(e[\"t\"] < find(\"exit\", vpid=2)[0][\"t\"] for e in $PY_SWEPT)"
 
+# A spawned child's exec happens inside glibc, out of the exec wrapper's
+# reach: its parent notes it once posix_spawn returned (spawn.c), with the
+# file posix_spawnp found.
+timeout 60 "$J" run --trace "$T/t.jsonl" -- python3 -c 'import os
+os.posix_spawn("/bin/true", ["true"], os.environ); os.wait()
+os.posix_spawnp("sh", ["sh", "-c", "exit 0"], os.environ); os.wait()' 2>/dev/null
+check "exec of posix_spawn and posix_spawnp children" \
+	'any(e["path"] == "/bin/true" for e in find("exec"))' \
+	'any(e["path"].startswith("/") and e["path"].endswith("/sh") for e in find("exec"))' \
+	'all(any(f["vpid"] == e["vpid"] for f in find("fork")) for e in find("exec"))'
+
 # Text mode on stderr.
 out=$(timeout 60 "$J" run --trace - -- sh -c 'sh -c "exit 2"; true' 2>&1 >/dev/null)
 echo "$out" | grep -qE '^jobshim: +[0-9.]+ fork: pid 3 \(parent 2\)$' && ok "text: fork" || bad "text fork: $out"
