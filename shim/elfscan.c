@@ -59,7 +59,7 @@ static const char own_names[][OWN_NAME_MAX] = { OWN_NAMES };
  * verdicts: bump IMGCACHE_VERSION (imgcache.h). */
 static const char *const extra_names[] = {
 	"clone", "clone3", "__clone", "__clone2", "syscall", "dlopen", "dlmopen",
-	"dlsym", "dlvsym", "execveat", "pidfd_open", "ptrace",
+	"dlsym", "dlvsym", "pidfd_open", "ptrace",
 	"__libc_dlopen_mode", NULL,
 };
 

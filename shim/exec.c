@@ -2,14 +2,17 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 extern char **environ;
 
-enum exec_kind { EXEC_PATH, EXEC_SEARCH, EXEC_FD };
+/* EXEC_AT: execveat's dirfd, path and flags (fd = dirfd). */
+enum exec_kind { EXEC_PATH, EXEC_SEARCH, EXEC_FD, EXEC_AT };
 
 /* The file execvp would run for `file`: `file` itself when it holds a
  * slash, else the first executable PATH entry (glibc's default path when
@@ -159,8 +162,39 @@ static bool exec_args_ok(enum exec_kind kind, const char *path, char *const argv
  * execvp-like calls use the real execvpe: glibc's own path search would
  * otherwise run with the old environ.
  */
+/* Does an execveat name its file by path alone (absolute, or relative to
+ * the working directory), so that the image can be scanned and noted as
+ * execve's is? */
+static bool at_by_path(const char *path, int dirfd)
+{
+	return path[0] == '/' || (dirfd == AT_FDCWD && path[0] != '\0');
+}
+
+/* execveat's file for the trace: its path, else the descriptor's
+ * /dev/fd/N name (with the relative path after it). */
+static void at_note(const char *path, int dirfd, char *buf, size_t cap)
+{
+	size_t n;
+
+	if (at_by_path(path, dirfd)) {
+		shim_exec_note(path);
+		return;
+	}
+	strcpy(buf, "/dev/fd/");
+	n = strlen(buf);
+	shim_fmt_int(buf + n, dirfd);
+	n = strlen(buf);
+	if (path[0] != '\0' && n + 1 < cap) {
+		buf[n++] = '/';
+		for (size_t i = 0; path[i] != '\0' && n + 1 < cap; i++)
+			buf[n++] = path[i];
+		buf[n] = '\0';
+	}
+	shim_exec_note(buf);
+}
+
 static int exec_image(enum exec_kind kind, const char *path, int fd, char *const argv[],
-		      char *const envp[])
+		      char *const envp[], int at_flags)
 {
 	struct shim_envbuf eb;
 	pid_t self[4] = { 0, 0, 0, 0 };
@@ -180,12 +214,17 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 			char note[32] = "/dev/fd/";
 			shim_fmt_int(note + strlen(note), fd);
 			shim_exec_note(note);
+		} else if (kind == EXEC_AT) {
+			char note[PROTO_TEXT_EVT + 1];
+			at_note(path, fd, note, sizeof(note));
 		} else {
 			shim_exec_note(path);
 		}
 		/* A program that cannot make an interposed call runs without
-		 * the shim: no preload cost (elfscan.c). */
-		enum shim_image image = kind == EXEC_PATH     ? shim_image_kind(path)
+		 * the shim: no preload cost (elfscan.c).  An execveat of a
+		 * descriptor keeps it (the file is not scanned). */
+		bool by_path = kind == EXEC_PATH || (kind == EXEC_AT && at_by_path(path, fd));
+		enum shim_image image = by_path		      ? shim_image_kind(path)
 					: kind == EXEC_SEARCH ? search_kind(path)
 							      : SHIM_IMAGE_KEEP;
 		/* An image the shim will not be in cannot announce itself
@@ -201,7 +240,7 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 			env = eb.env;
 		/* Its pid calls go to the supervisor instead (seccomp.c). */
 		if (image == SHIM_IMAGE_ALONE || image == SHIM_IMAGE_RAW)
-			(void)shim_seccomp_before_exec(kind == EXEC_SEARCH ? NULL : path);
+			(void)shim_seccomp_before_exec(by_path ? path : NULL);
 	} else {
 		eb.map = NULL;
 		eb.env = NULL;
@@ -212,6 +251,15 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		break;
 	case EXEC_SEARCH:
 		rc = REAL(execvpe)(path, argv, env);
+		break;
+	case EXEC_AT:
+		/* The system call itself: glibc before 2.34 has no execveat. */
+		rc = (int)shim_raw_syscall(SYS_execveat, fd, (long)path, (long)argv, (long)env,
+					   at_flags, 0);
+		if (rc < 0) {
+			errno = -rc;
+			rc = -1;
+		}
 		break;
 	default:
 		rc = REAL(fexecve)(fd, argv, env);
@@ -229,8 +277,8 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
  * names another real process or none) runs the image the kernel would
  * find natively: translated as open's path is (procpath.c).  A frame of
  * its own for the buffer, as search_kind. */
-static __attribute__((noinline)) int exec_proc(enum exec_kind kind, const char *path,
-					       char *const argv[], char *const envp[])
+static __attribute__((noinline)) int exec_proc(enum exec_kind kind, const char *path, int fd,
+					       char *const argv[], char *const envp[], int at_flags)
 {
 	char buf[PATH_MAX];
 	int rc = shim_procpath(path, buf, sizeof(buf));
@@ -239,42 +287,65 @@ static __attribute__((noinline)) int exec_proc(enum exec_kind kind, const char *
 		errno = -rc;
 		return -1;
 	}
-	return exec_image(kind, buf, -1, argv, envp);
+	return exec_image(kind, buf, fd, argv, envp, at_flags);
 }
 
 static int exec_any(enum exec_kind kind, const char *path, int fd, char *const argv[],
-		    char *const envp[])
+		    char *const envp[], int at_flags)
 {
 	shim_init();
 	if (kind != EXEC_FD && !shim_offline() && shim_user_str_ok(path) &&
 	    shim_procpath_candidate(path))
-		return exec_proc(kind, path, argv, envp);
-	return exec_image(kind, path, fd, argv, envp);
+		return exec_proc(kind, path, fd, argv, envp, at_flags);
+	return exec_image(kind, path, fd, argv, envp, at_flags);
 }
 
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	return exec_any(EXEC_PATH, path, -1, argv, envp);
+	return exec_any(EXEC_PATH, path, -1, argv, envp, 0);
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[])
 {
-	return exec_any(EXEC_PATH, path, -1, argv, environ);
+	return exec_any(EXEC_PATH, path, -1, argv, environ, 0);
 }
 
 SHIM_EXPORT int execvp(const char *file, char *const argv[])
 {
-	return exec_any(EXEC_SEARCH, file, -1, argv, environ);
+	return exec_any(EXEC_SEARCH, file, -1, argv, environ, 0);
 }
 
 SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	return exec_any(EXEC_SEARCH, file, -1, argv, envp);
+	return exec_any(EXEC_SEARCH, file, -1, argv, envp, 0);
 }
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	return exec_any(EXEC_FD, NULL, fd, argv, envp);
+	return exec_any(EXEC_FD, NULL, fd, argv, envp, 0);
+}
+
+/* An absolute path, or one relative to the working directory, is an
+ * execve's (scanned, noted, /proc/<vpid> translated); relative to a
+ * directory descriptor, or the descriptor itself (AT_EMPTY_PATH), an
+ * fexecve's: the shim stays, the note names /dev/fd/N. */
+SHIM_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
+			 int flags)
+{
+	return exec_any(EXEC_AT, path, dirfd, argv, envp, flags);
+}
+
+/* syscall(SYS_execve / SYS_execveat) (syscall.c): the same paths.  Not
+ * aliases: nm would name execve's hot section after the alias
+ * (scripts/hot-text.sh). */
+int shim_execve(const char *path, char *const argv[], char *const envp[])
+{
+	return exec_any(EXEC_PATH, path, -1, argv, envp, 0);
+}
+
+int shim_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+	return exec_any(EXEC_AT, path, dirfd, argv, envp, flags);
 }
 
 /* execl*: the variadic arguments gathered into a stack array. */
@@ -317,7 +388,7 @@ SHIM_EXPORT int execl(const char *path, const char *arg, ...)
 	char *argv[n + 1];
 	fill_args(argv, arg, ap, n);
 	va_end(ap);
-	return exec_any(EXEC_PATH, path, -1, argv, environ);
+	return exec_any(EXEC_PATH, path, -1, argv, environ, 0);
 }
 
 SHIM_EXPORT int execlp(const char *file, const char *arg, ...)
@@ -333,7 +404,7 @@ SHIM_EXPORT int execlp(const char *file, const char *arg, ...)
 	char *argv[n + 1];
 	fill_args(argv, arg, ap, n);
 	va_end(ap);
-	return exec_any(EXEC_SEARCH, file, -1, argv, environ);
+	return exec_any(EXEC_SEARCH, file, -1, argv, environ, 0);
 }
 
 SHIM_EXPORT int execle(const char *path, const char *arg, ...)
@@ -353,5 +424,5 @@ SHIM_EXPORT int execle(const char *path, const char *arg, ...)
 		(void)va_arg(ap, char *); /* the terminating NULL */
 	envp = va_arg(ap, char *const *);
 	va_end(ap);
-	return exec_any(EXEC_PATH, path, -1, argv, envp);
+	return exec_any(EXEC_PATH, path, -1, argv, envp, 0);
 }

@@ -596,6 +596,9 @@ pid_t shim_getsid(pid_t pid);             /* ids.c */
 int shim_setpgid(pid_t pid, pid_t pgid);  /* ids.c */
 int shim_kill(pid_t pid, int sig);        /* kill.c */
 int shim_waitid(idtype_t idtype, id_t id, siginfo_t *info, int options); /* wait.c */
+int shim_execve(const char *path, char *const argv[], char *const envp[]); /* exec.c */
+int shim_execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
+		  int flags); /* exec.c */
 
 /* ---- raw system calls (shim/syscall.c) ----------------------------------- */
 /* The kernel's own answer (-errno on failure, errno untouched).  The shim

@@ -344,6 +344,13 @@ static long route(long nr, long a[6], bool *done)
 		return shim_self_vpid();
 	case SYS_getppid:
 		return shim_getppid();
+	/* The exec wrappers: the new image keeps the shim and its identity
+	 * even when the environment passed leaves them out. */
+	case SYS_execve:
+		return shim_execve((const char *)a[0], (char *const *)a[1], (char *const *)a[2]);
+	case SYS_execveat:
+		return shim_execveat((int)a[0], (const char *)a[1], (char *const *)a[2],
+				     (char *const *)a[3], (int)a[4]);
 	case SYS_gettid:
 		return shim_gettid();
 #ifdef SYS_getpgrp

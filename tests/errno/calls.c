@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+extern char **environ;
+
 /*
  * One entry per interposed name (shim/libjobshim.map; syscall() once per
  * routed number).  The wrappers call the libc names directly: under
@@ -113,6 +115,9 @@ static long c_execl(const struct val *v) { return execl(P(0), "true", (char *)NU
 static long c_execle(const struct val *v) { return execle(P(0), "true", (char *)NULL, P(1)); }
 static long c_execlp(const struct val *v) { return execlp(P(0), "true", (char *)NULL); }
 static long c_fexecve(const struct val *v) { return fexecve((int)A(0), P(1), P(2)); }
+static long c_execveat(const struct val *v) { return execveat((int)A(0), P(1), P(2), environ, (int)A(3)); }
+static long s_execve(const struct val *v) { return syscall(SYS_execve, P(0), P(1), P(2)); }
+static long s_execveat(const struct val *v) { return syscall(SYS_execveat, A(0), P(1), P(2), environ, A(3)); }
 static long c_getpid(const struct val *v) { (void)v; return getpid(); }
 static long c_getppid(const struct val *v) { (void)v; return getppid(); }
 static long c_getpgid(const struct val *v) { return getpgid(PID(0)); }
@@ -445,6 +450,9 @@ const struct call calls[] = {
 	{ "execle", ARGS2(K_PATH, "path", K_ARGV, "envp"), R_INT, { 22 }, c_execle, false },
 	{ "execlp", ARGS1(K_PATH, "file"), R_INT, { 23 }, c_execlp, false },
 	{ "fexecve", ARGS3(K_FD, "fd", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0 }, c_fexecve, false },
+	{ "execveat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_ARGV, "argv", K_INT, "flags"), R_INT, { 4, 22 }, c_execveat, false },
+	{ "syscall(execve)", ARGS3(K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 22 }, s_execve, false },
+	{ "syscall(execveat)", ARGS4(K_FD, "dirfd", K_PATH, "path", K_ARGV, "argv", K_INT, "flags"), R_INT, { 4, 22 }, s_execveat, false },
 	{ "getpid", ARGS0, R_PID, { 0 }, c_getpid, true },
 	{ "getppid", ARGS0, R_PID, { 0 }, c_getppid, true },
 	{ "getpgid", ARGS1(K_PID, "pid"), R_PID, { 0 }, c_getpgid, true },

@@ -14,4 +14,4 @@ cd "$(dirname "$0")/../.." || exit 1
 B=$B exec sh tests/errno/run.sh -u root,drop,euid \
 	-x execv -x execvp -x execvpe -x execl -x execle -x execlp -x fexecve \
 	-x posix_spawnp -x system -x popen+pclose -x prlimit64 -x wait3 \
-	-x "syscall(wait4)" -x process_vm_writev -x "syscall(ioprio_set)" check
+	-x "syscall(wait4)" -x "syscall(execve)" -x process_vm_writev -x "syscall(ioprio_set)" check
