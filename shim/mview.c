@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mview.h"
@@ -26,6 +27,23 @@
 
 static _Atomic(void *) mv_map;
 static atomic_bool mv_unusable;
+
+/*
+ * mlockall (mlock.c) must not lock the view: it would fault in all of its
+ * 144 MiB (the supervisor's file fills up) and count them against
+ * RLIMIT_MEMLOCK, where Linux locks only the program's own few MiB and an
+ * unprivileged mlockall succeeds.  So the wrapper takes the view out of
+ * the address space first (shim_mview_release), and keeps it out while
+ * MCL_FUTURE is in effect (a mapping made then would be locked and faulted
+ * in whole): reads ask the supervisor meanwhile.  Threads may be reading
+ * the view as it goes: each read counts itself in mv_readers around its
+ * use of the mapping, and checks mv_held after counting itself; the
+ * releaser sets mv_held, then waits for the count to drop to zero before
+ * unmapping (both sequentially consistent: either the reader sees the
+ * hold, or the releaser sees the reader).
+ */
+static atomic_int mv_readers;
+static atomic_bool mv_held;
 
 /* The view and the counters, or false (then every read asks the
  * supervisor). */
@@ -62,8 +80,12 @@ static SHIM_HOT bool mv_stale_read;
  * (not the fork wrappers' priming), remembered when stale. */
 static void *mv_fresh(bool reading)
 {
-	void *m = atomic_load_explicit(&mv_map, memory_order_acquire);
+	void *m;
 	struct proto_vpids *vc;
+
+	if (atomic_load(&mv_held))
+		return NULL;
+	m = atomic_load_explicit(&mv_map, memory_order_acquire);
 
 	if (m == NULL) {
 		if (shim_vf.active || shim_mode() != SHIM_MODE_ONLINE ||
@@ -95,20 +117,28 @@ static void *mv_fresh(bool reading)
 
 bool shim_mview_ids(pid_t vpid, struct mview_ids *out)
 {
-	void *m = mv_fresh(true);
+	bool ok;
 
-	return m != NULL && mview_read(m, vpid, out);
+	atomic_fetch_add(&mv_readers, 1);
+	void *m = mv_fresh(true);
+	ok = m != NULL && mview_read(m, vpid, out);
+	atomic_fetch_sub(&mv_readers, 1);
+	return ok;
 }
 
 /* The view's count of published changes, when the view is fresh now. */
 bool shim_mview_changes(uint32_t *out)
 {
-	void *m = mv_fresh(true);
+	bool ok = false;
 
-	if (m == NULL)
-		return false;
-	*out = atomic_load_explicit(&mview_head(m)->changes, memory_order_acquire);
-	return true;
+	atomic_fetch_add(&mv_readers, 1);
+	void *m = mv_fresh(true);
+	if (m != NULL) {
+		*out = atomic_load_explicit(&mview_head(m)->changes, memory_order_acquire);
+		ok = true;
+	}
+	atomic_fetch_sub(&mv_readers, 1);
+	return ok;
 }
 
 pid_t shim_mview_v2r(pid_t vpid)
@@ -123,12 +153,13 @@ pid_t shim_mview_v2r(pid_t vpid)
 
 pid_t shim_mview_r2v(pid_t rpid)
 {
-	void *m = mv_fresh(true);
-	int32_t v;
+	int32_t v = 0;
 
-	if (m == NULL)
-		return 0;
-	v = mview_r2v(m, rpid);
+	atomic_fetch_add(&mv_readers, 1);
+	void *m = mv_fresh(true);
+	if (m != NULL)
+		v = mview_r2v(m, rpid);
+	atomic_fetch_sub(&mv_readers, 1);
 	return v > 1 ? v : 0;
 }
 
@@ -136,7 +167,41 @@ pid_t shim_mview_r2v(pid_t rpid)
  * child inherits the mappings instead of making its own. */
 void shim_mview_prime(void)
 {
+	atomic_fetch_add(&mv_readers, 1);
 	(void)mv_fresh(false);
+	atomic_fetch_sub(&mv_readers, 1);
+}
+
+/* Before a real mlockall: the view out of the address space (see
+ * mv_readers above); true when it is held out (shim_mview_hold ends it),
+ * false when it could not be (a vfork child, or a reader that never
+ * leaves: an mlockall from a signal handler that interrupted our own read
+ * of the view -- then it stays, and is locked with the rest). */
+bool shim_mview_release(void)
+{
+	void *m;
+
+	if (shim_vf.active)
+		return false;
+	atomic_store(&mv_held, true);
+	for (int i = 0; atomic_load(&mv_readers) != 0; i++) {
+		if (i == 10000) {
+			atomic_store(&mv_held, false);
+			return false;
+		}
+		shim_raw_syscall(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
+	}
+	m = atomic_exchange(&mv_map, NULL);
+	if (m != NULL)
+		munmap(m, MVIEW_SIZE);
+	return true;
+}
+
+/* After it: `hold` (MCL_FUTURE in effect) keeps the view out; otherwise
+ * the next read maps it again. */
+void shim_mview_hold(bool hold)
+{
+	atomic_store(&mv_held, hold);
 }
 
 /*

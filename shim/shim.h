@@ -549,6 +549,8 @@ pid_t shim_mview_v2r(pid_t vpid);                        /* > 0, or 0: ask */
 pid_t shim_mview_r2v(pid_t rpid);                        /* > 1, or 0: ask */
 void shim_mview_asking(int op); /* a request goes: after a stale read? */
 void shim_mview_prime(void); /* map it before a fork: the child inherits it */
+bool shim_mview_release(void); /* before mlockall: unmapped, held out (mlock.c) */
+void shim_mview_hold(bool hold); /* after it: keep it out, or map it again when read */
 
 /* viewwrite.c: writes that change nothing in the model, answered from the
  * view: 0 or -errno, or VIEW_ASK when only the supervisor can say. */

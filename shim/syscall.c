@@ -1,6 +1,8 @@
 /* syscall.c — syscall(): pid-related numbers go through the wrappers, the rest pass untouched; the shim's raw system call. */
 #include "shim.h"
 
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <linux/futex.h>
 #include <stddef.h>
@@ -348,6 +350,10 @@ static long route(long nr, long a[6], bool *done)
 	 * even when the environment passed leaves them out. */
 	case SYS_execve:
 		return shim_execve((const char *)a[0], (char *const *)a[1], (char *const *)a[2]);
+	case SYS_mlockall:
+		return mlockall((int)a[0]);
+	case SYS_munlockall:
+		return munlockall();
 	case SYS_execveat:
 		return shim_execveat((int)a[0], (const char *)a[1], (char *const *)a[2],
 				     (char *const *)a[3], (int)a[4]);

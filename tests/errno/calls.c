@@ -2,6 +2,7 @@
 #include "args.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
@@ -115,6 +117,15 @@ static long c_execl(const struct val *v) { return execl(P(0), "true", (char *)NU
 static long c_execle(const struct val *v) { return execle(P(0), "true", (char *)NULL, P(1)); }
 static long c_execlp(const struct val *v) { return execlp(P(0), "true", (char *)NULL); }
 static long c_fexecve(const struct val *v) { return fexecve((int)A(0), P(1), P(2)); }
+static long c_mlockall(const struct val *v)
+{
+	long rc = mlockall((int)A(0));
+	int e = errno;
+
+	munlockall();
+	errno = e;
+	return rc;
+}
 static long c_execveat(const struct val *v) { return execveat((int)A(0), P(1), P(2), environ, (int)A(3)); }
 static long s_execve(const struct val *v) { return syscall(SYS_execve, P(0), P(1), P(2)); }
 static long s_execveat(const struct val *v) { return syscall(SYS_execveat, A(0), P(1), P(2), environ, A(3)); }
@@ -450,6 +461,7 @@ const struct call calls[] = {
 	{ "execle", ARGS2(K_PATH, "path", K_ARGV, "envp"), R_INT, { 22 }, c_execle, false },
 	{ "execlp", ARGS1(K_PATH, "file"), R_INT, { 23 }, c_execlp, false },
 	{ "fexecve", ARGS3(K_FD, "fd", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0 }, c_fexecve, false },
+	{ "mlockall", ARGS1(K_INT, "flags"), R_INT, { 1 }, c_mlockall, false },
 	{ "execveat", ARGS4(K_FD, "dirfd", K_PATH, "path", K_ARGV, "argv", K_INT, "flags"), R_INT, { 4, 22 }, c_execveat, false },
 	{ "syscall(execve)", ARGS3(K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 22 }, s_execve, false },
 	{ "syscall(execveat)", ARGS4(K_FD, "dirfd", K_PATH, "path", K_ARGV, "argv", K_INT, "flags"), R_INT, { 4, 22 }, s_execveat, false },

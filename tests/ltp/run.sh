@@ -64,17 +64,25 @@ one() {
 	shift 2
 	case "$name" in posix-*) kind=posix ;; esac
 	tmp=$(mktemp -d)
-	mkdir -p "$tmp/n" "$tmp/s"
+	mkdir -p "$tmp/n" "$tmp/s" "$tmp/root/testcases/data"
+	# LTP finds a test's resource files (the child programs it copies
+	# into its temporary directory: execve_child, execveat_child, ...) in
+	# $LTPROOT/testcases/bin and its data in $LTPROOT/testcases/data/TCID,
+	# where an install puts them; this tree is not installed, so both
+	# point into the test's build directory (without them those tests
+	# broke on both sides, TBROK "Failed to copy resource").
+	ln -s "$dir" "$tmp/root/testcases/bin"
+	[ -d "$dir/datafiles" ] && ln -s "$dir/datafiles" "$tmp/root/testcases/data/$(basename "$1")"
 	# Other uids must reach into TMPDIR: the tests that drop privileges,
 	# and under jobshim their way to the supervisor (its run directory is
 	# made there; mktemp's 0700 cut them off: "supervisor unreachable").
 	chmod 755 "$tmp" "$tmp/n" "$tmp/s"
 	# shellcheck disable=SC2086
-	(cd "$tmp/n" && TMPDIR=$tmp/n PATH=$dir:$PATH LTPROOT=$S timeout -k 5 "${LTP_TIMEOUT:-600}" \
+	(cd "$tmp/n" && TMPDIR=$tmp/n PATH=$dir:$PATH LTPROOT=$tmp/root timeout -k 5 "${LTP_TIMEOUT:-600}" \
 		$IT_NS "$NATIVE_INIT" "$@" </dev/null >"$OUT/$name.native" 2>&1)
 	rcn=$?
 	# shellcheck disable=SC2086
-	(cd "$tmp/s" && TMPDIR=$tmp/s PATH=$dir:$PATH LTPROOT=$S timeout -k 5 "${LTP_TIMEOUT:-600}" \
+	(cd "$tmp/s" && TMPDIR=$tmp/s PATH=$dir:$PATH LTPROOT=$tmp/root timeout -k 5 "${LTP_TIMEOUT:-600}" \
 		$IT_NS "$PIDPUSH" "$NATIVE_INIT" "$JOBSHIM" run -- "$@" </dev/null >"$OUT/$name.shim" 2>&1)
 	rcs=$?
 	rm -rf "$tmp"

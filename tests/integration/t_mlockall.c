@@ -1,0 +1,113 @@
+/* t_mlockall.c — mlockall(2)/munlockall(2): what a program locks is its own memory, and an unprivileged caller within RLIMIT_MEMLOCK succeeds; the ids still answer. */
+#include "lib/itest.h"
+
+#include <grp.h>
+#include <sys/syscall.h>
+
+/*
+ * The shim maps a 144 MiB model view into every process (shim/mview.c);
+ * mlockall must neither lock it (a small program would lock 150 MiB, and
+ * fault in the supervisor's whole file) nor count it against an
+ * unprivileged caller's RLIMIT_MEMLOCK (ENOMEM where Linux succeeds).  A
+ * process here locks a few MiB natively: "under 32 MiB" is the same
+ * answer on both sides.  While MCL_FUTURE holds, the shim's reads ask the
+ * supervisor instead of the view: the ids must not change.
+ */
+
+static long status_kb(const char *field)
+{
+	char line[256];
+	long v = -1;
+	size_t n = strlen(field);
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		it_die("fopen /proc/self/status");
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, field, n) == 0 && line[n] == ':')
+			v = atol(line + n + 1);
+	fclose(f);
+	return v;
+}
+
+static void locked(const char *who)
+{
+	long kb = status_kb("VmLck");
+	it_out("%s: VmLck %s", who, kb < 0 ? "missing" : kb == 0 ? "0" : kb < 32 * 1024 ? "under 32 MiB" : "32 MiB or more");
+}
+
+static void ids(const char *who)
+{
+	char b[64];
+	snprintf(b, sizeof b, "%s: getpgrp()", who);
+	IT_PID(b, getpgrp());
+	snprintf(b, sizeof b, "%s: getsid(0)", who);
+	IT_PID(b, getsid(0));
+	snprintf(b, sizeof b, "%s: getppid()", who);
+	IT_PID(b, getppid());
+}
+
+static void as_root(void)
+{
+	it_out("-- root");
+	ids("main");
+	IT_RC("mlockall(MCL_CURRENT | MCL_FUTURE)", mlockall(MCL_CURRENT | MCL_FUTURE));
+	locked("main");
+	ids("main");
+	pid_t c = it_fork("c1");
+	if (c == 0) {
+		ids("c1");
+		locked("c1 (locks are not inherited)");
+		_exit(0);
+	}
+	it_out("c1: %s", it_status(it_reap(c)));
+	IT_PID("getpgid(c1) after its reap", getpgid(c));
+	IT_RC("munlockall()", munlockall());
+	locked("main");
+	ids("main");
+	IT_RC("syscall(SYS_mlockall, MCL_CURRENT)", syscall(SYS_mlockall, MCL_CURRENT));
+	locked("main");
+	IT_RC("syscall(SYS_munlockall)", syscall(SYS_munlockall));
+	IT_RC("mlockall(0)", mlockall(0));
+	IT_RC("mlockall(MCL_ONFAULT)", mlockall(MCL_ONFAULT));
+	IT_RC("mlockall(0x100)", mlockall(0x100));
+	locked("main");
+}
+
+static void unprivileged(void)
+{
+	it_out("-- uid 65534, RLIMIT_MEMLOCK at most 16 MiB");
+	pid_t c = it_fork("c2");
+	if (c == 0) {
+		/* At most 16 MiB (a user namespace cannot raise the limit). */
+		struct rlimit r;
+		if (getrlimit(RLIMIT_MEMLOCK, &r) < 0)
+			it_die("getrlimit");
+		if (r.rlim_max == RLIM_INFINITY || r.rlim_max > (16 << 20))
+			r.rlim_max = 16 << 20;
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_MEMLOCK, &r) < 0 || setgroups(0, NULL) < 0 ||
+		    setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+			it_die("drop");
+		IT_RC("c2: mlockall(MCL_CURRENT)", mlockall(MCL_CURRENT));
+		locked("c2");
+		ids("c2");
+		IT_RC("c2: mlockall(MCL_CURRENT | MCL_FUTURE)", mlockall(MCL_CURRENT | MCL_FUTURE));
+		/* A mapping larger than the limit: refused under MCL_FUTURE. */
+		void *p = mmap(NULL, 32 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		it_out("c2: mmap of 32 MiB under MCL_FUTURE: %s", p == MAP_FAILED ? it_errname(errno) : "mapped");
+		ids("c2");
+		IT_RC("c2: munlockall()", munlockall());
+		_exit(0);
+	}
+	it_out("c2: %s", it_status(it_reap(c)));
+}
+
+int main(int argc, char **argv)
+{
+	it_child_modes(argc, argv);
+	it_init();
+	as_root();
+	unprivileged();
+	return 0;
+}
