@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -53,6 +54,13 @@ static bool mv_open(void)
 	int fd;
 
 	if (shim_vpids() == NULL)
+		return false;
+	/* A finite address-space limit (`ulimit -v`) is the program's to
+	 * use: the view's 144 MiB would come out of it, and its own mmap and
+	 * malloc fail where Linux's succeed.  Such a process reads by asking. */
+	struct rlimit rl;
+	if (shim_raw_syscall(SYS_prlimit64, 0, RLIMIT_AS, 0, (long)&rl, 0, 0) != 0 ||
+	    rl.rlim_cur != RLIM_INFINITY)
 		return false;
 	fd = shim_sup_file_open(MVIEW_FILE, O_RDONLY, S_IFREG, (off_t)MVIEW_SIZE);
 	if (fd < 0)

@@ -1,4 +1,4 @@
-/* t_mlockall.c — mlockall(2)/munlockall(2): what a program locks is its own memory, and an unprivileged caller within RLIMIT_MEMLOCK succeeds; the ids still answer. */
+/* t_mlockall.c — mlockall(2)/munlockall(2), RLIMIT_AS: what a program locks, and the address space it may use, is its own memory; the ids still answer. */
 #include "lib/itest.h"
 
 #include <grp.h>
@@ -103,11 +103,57 @@ static void unprivileged(void)
 	it_out("c2: %s", it_status(it_reap(c)));
 }
 
+/* The image exec'd under RLIMIT_AS: 100 MiB of heap, then its ids and
+ * the verdict through the inherited pipe. */
+static void as_probe(int fd)
+{
+	struct { struct it_ids id; int ok; } r;
+
+	r.id = it_my_ids(); /* first: a shim maps its view at its first read */
+	char *p = malloc(100 << 20);
+	r.ok = p != NULL;
+	if (p != NULL)
+		memset(p, 1, 100 << 20);
+	it_put_rec(fd, &r, sizeof r);
+	_exit(0);
+}
+
+/* `ulimit -v`: the shim's 144 MiB view must not come out of the limit
+ * (an image started under it reads by asking instead). */
+static void address_space(void)
+{
+	int fd[2];
+	char fdarg[16];
+
+	it_out("-- an image started under RLIMIT_AS 200 MiB");
+	if (pipe(fd) < 0)
+		it_die("pipe");
+	snprintf(fdarg, sizeof fdarg, "%d", fd[1]);
+	pid_t c = it_fork("c3");
+	if (c == 0) {
+		struct rlimit r = { 200 << 20, 200 << 20 };
+		if (setrlimit(RLIMIT_AS, &r) < 0)
+			it_die("setrlimit");
+		it_exec_self("--as-probe", fdarg, NULL);
+	}
+	close(fd[1]);
+	struct { struct it_ids id; int ok; } r;
+	if (it_get_rec(fd[0], &r, sizeof r) == 0) {
+		it_out("c3: malloc of 100 MiB: %s", r.ok ? "ok" : "failed");
+		it_show_ids("c3", r.id);
+	}
+	close(fd[0]);
+	it_out("c3: %s", it_status(it_reap(c)));
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "--as-probe") == 0)
+		as_probe(atoi(argv[2]));
 	it_child_modes(argc, argv);
 	it_init();
 	as_root();
 	unprivileged();
+	address_space();
 	return 0;
 }
