@@ -66,12 +66,14 @@ static const char *const extra_names[] = {
 /* Names we export that are no reason to keep the shim by themselves: they
  * change something only for a descriptor that signalfd or fanotify_init
  * (pidread.c) or an open of a cgroup pid file (cgwrite.c) made in this
- * image (or syscall), names that keep it anyway; mlockall and munlockall
- * only keep the shim's own mappings out of the locked memory (mlock.c).
+ * image (or syscall), names that keep it anyway; mlockall, munlockall,
+ * setrlimit and setrlimit64 only keep the shim's own mappings out of the
+ * locked memory and the address-space limit (mlock.c, rlimit.c).
  * Almost every program imports read, write and dup2. */
 static const char *const companion_names[] = {
 	"read", "__read_chk", "dup", "dup2", "dup3", "write", "dprintf", "vdprintf",
-	"__dprintf_chk", "__vdprintf_chk", "mlockall", "munlockall", NULL,
+	"__dprintf_chk", "__vdprintf_chk", "mlockall", "munlockall", "setrlimit",
+	"setrlimit64", NULL,
 };
 
 /* DT_NEEDED libraries that never create or signal processes for their

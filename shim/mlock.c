@@ -28,12 +28,12 @@ SHIM_EXPORT int mlockall(int flags)
 	long rc;
 
 	shim_init();
-	held = shim_mode() != SHIM_MODE_NONE && shim_mview_release();
+	held = shim_mode() != SHIM_MODE_NONE && shim_mview_release(SHIM_MVIEW_HOLD_MLOCK);
 	rc = shim_raw_syscall(SYS_mlockall, flags, 0, 0, 0, 0, 0);
 	if (rc == 0 && !shim_vf.active)
 		future = (flags & MCL_FUTURE) != 0;
 	if (held)
-		shim_mview_hold(future);
+		shim_mview_hold(SHIM_MVIEW_HOLD_MLOCK, future);
 	if (rc < 0) {
 		errno = (int)-rc;
 		return -1;
@@ -47,7 +47,7 @@ SHIM_EXPORT int munlockall(void)
 
 	if (rc == 0 && !shim_vf.active) {
 		future = false;
-		shim_mview_hold(false);
+		shim_mview_hold(SHIM_MVIEW_HOLD_MLOCK, false);
 	}
 	if (rc < 0) {
 		errno = (int)-rc;

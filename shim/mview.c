@@ -30,21 +30,22 @@ static _Atomic(void *) mv_map;
 static atomic_bool mv_unusable;
 
 /*
- * mlockall (mlock.c) must not lock the view: it would fault in all of its
- * 144 MiB (the supervisor's file fills up) and count them against
- * RLIMIT_MEMLOCK, where Linux locks only the program's own few MiB and an
- * unprivileged mlockall succeeds.  So the wrapper takes the view out of
- * the address space first (shim_mview_release), and keeps it out while
- * MCL_FUTURE is in effect (a mapping made then would be locked and faulted
- * in whole): reads ask the supervisor meanwhile.  Threads may be reading
- * the view as it goes: each read counts itself in mv_readers around its
- * use of the mapping, and checks mv_held after counting itself; the
- * releaser sets mv_held, then waits for the count to drop to zero before
- * unmapping (both sequentially consistent: either the reader sees the
- * hold, or the releaser sees the reader).
+ * The view must sometimes leave the address space, for a reason held in
+ * mv_held (SHIM_MVIEW_HOLD_*, a bit each): mlockall (mlock.c) would lock
+ * and fault in all of its 144 MiB (the supervisor's file fills up) and
+ * count them against RLIMIT_MEMLOCK, where Linux locks only the program's
+ * own few MiB and an unprivileged mlockall succeeds; and a finite
+ * RLIMIT_AS (rlimit.c) would count them, so that the program's own mmap
+ * and malloc fail where Linux's succeed.  Reads ask the supervisor while
+ * any reason holds.  Threads may be reading the view as it goes: each read
+ * counts itself in mv_readers around its use of the mapping, and checks
+ * mv_held after counting itself; the releaser sets its bit, then waits for
+ * the count to drop to zero before unmapping (both sequentially
+ * consistent: either the reader sees the hold, or the releaser sees the
+ * reader).
  */
 static atomic_int mv_readers;
-static atomic_bool mv_held;
+static atomic_uint mv_held;
 
 /* The view and the counters, or false (then every read asks the
  * supervisor). */
@@ -56,12 +57,12 @@ static bool mv_open(void)
 	if (shim_vpids() == NULL)
 		return false;
 	/* A finite address-space limit (`ulimit -v`) is the program's to
-	 * use: the view's 144 MiB would come out of it, and its own mmap and
-	 * malloc fail where Linux's succeed.  Such a process reads by asking. */
-	struct rlimit rl;
-	if (shim_raw_syscall(SYS_prlimit64, 0, RLIMIT_AS, 0, (long)&rl, 0, 0) != 0 ||
-	    rl.rlim_cur != RLIM_INFINITY)
-		return false;
+	 * use: an image started under one reads by asking until it lifts the
+	 * limit (rlimit.c). */
+	if (shim_mview_as_limited()) {
+		atomic_fetch_or(&mv_held, SHIM_MVIEW_HOLD_AS);
+		return true;
+	}
 	fd = shim_sup_file_open(MVIEW_FILE, O_RDONLY, S_IFREG, (off_t)MVIEW_SIZE);
 	if (fd < 0)
 		return false;
@@ -104,6 +105,8 @@ static void *mv_fresh(bool reading)
 			return NULL;
 		}
 		m = atomic_load_explicit(&mv_map, memory_order_acquire);
+		if (m == NULL)
+			return NULL; /* held out (mv_open) */
 	}
 	if (shim_mode() != SHIM_MODE_ONLINE)
 		return NULL;
@@ -180,21 +183,29 @@ void shim_mview_prime(void)
 	atomic_fetch_sub(&mv_readers, 1);
 }
 
-/* Before a real mlockall: the view out of the address space (see
- * mv_readers above); true when it is held out (shim_mview_hold ends it),
- * false when it could not be (a vfork child, or a reader that never
- * leaves: an mlockall from a signal handler that interrupted our own read
- * of the view -- then it stays, and is locked with the rest). */
-bool shim_mview_release(void)
+bool shim_mview_as_limited(void)
+{
+	struct rlimit rl;
+
+	return shim_raw_syscall(SYS_prlimit64, 0, RLIMIT_AS, 0, (long)&rl, 0, 0) == 0 &&
+	       rl.rlim_cur != RLIM_INFINITY;
+}
+
+/* Held out for `reason` (see mv_readers above), and unmapped; false when
+ * it could not be (a vfork child, which must not change our state, or a
+ * reader that never leaves: a call from a signal handler that interrupted
+ * our own read of the view -- then it stays). */
+bool shim_mview_release(unsigned reason)
 {
 	void *m;
 
 	if (shim_vf.active)
 		return false;
-	atomic_store(&mv_held, true);
+	unsigned before = atomic_fetch_or(&mv_held, reason);
 	for (int i = 0; atomic_load(&mv_readers) != 0; i++) {
 		if (i == 10000) {
-			atomic_store(&mv_held, false);
+			if (!(before & reason))
+				atomic_fetch_and(&mv_held, ~reason);
 			return false;
 		}
 		shim_raw_syscall(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
@@ -205,11 +216,14 @@ bool shim_mview_release(void)
 	return true;
 }
 
-/* After it: `hold` (MCL_FUTURE in effect) keeps the view out; otherwise
- * the next read maps it again. */
-void shim_mview_hold(bool hold)
+/* `hold`: keep the view out for `reason`; otherwise, once no reason is
+ * left, the next read maps it again. */
+void shim_mview_hold(unsigned reason, bool hold)
 {
-	atomic_store(&mv_held, hold);
+	if (hold)
+		atomic_fetch_or(&mv_held, reason);
+	else
+		atomic_fetch_and(&mv_held, ~reason);
 }
 
 /*

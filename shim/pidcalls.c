@@ -1,4 +1,4 @@
-/* pidcalls.c — calls that take a pid: sched_*, get/setpriority, prlimit, process_vm_*, pidfd_open, ioprio. */
+/* pidcalls.c — calls that take a pid: sched_*, get/setpriority, process_vm_*, pidfd_open, ioprio. */
 #include "shim.h"
 
 #include <errno.h>
@@ -228,20 +228,6 @@ SHIM_EXPORT int sched_rr_get_interval(pid_t pid, struct timespec *ts)
 {
 	xlate_pid(&pid);
 	return REAL(sched_rr_get_interval)(pid, ts);
-}
-
-SHIM_EXPORT int prlimit(pid_t pid, enum __rlimit_resource res, const struct rlimit *lim,
-			struct rlimit *old)
-{
-	xlate_pid(&pid);
-	return REAL(prlimit)(pid, res, lim, old);
-}
-
-SHIM_EXPORT int prlimit64(pid_t pid, enum __rlimit_resource res, const struct rlimit64 *lim,
-			  struct rlimit64 *old)
-{
-	xlate_pid(&pid);
-	return REAL(prlimit64)(pid, res, lim, old);
 }
 
 SHIM_EXPORT ssize_t process_vm_readv(pid_t pid, const struct iovec *local, unsigned long nl,

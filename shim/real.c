@@ -85,8 +85,6 @@ static const char *const real_names[NSLOTS] = {
 	N(sched_rr_get_interval, "sched_rr_get_interval"),
 	N(getpriority, "getpriority"),
 	N(setpriority, "setpriority"),
-	N(prlimit, "prlimit"),
-	N(prlimit64, "prlimit64"),
 	N(process_vm_readv, "process_vm_readv"),
 	N(process_vm_writev, "process_vm_writev"),
 	N(pidfd_open, "pidfd_open"),

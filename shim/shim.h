@@ -159,8 +159,6 @@ struct shim_real {
 	int (*sched_rr_get_interval)(pid_t, struct timespec *);
 	int (*getpriority)(int, id_t);
 	int (*setpriority)(int, id_t, int);
-	int (*prlimit)(pid_t, int, const void *, void *);
-	int (*prlimit64)(pid_t, int, const void *, void *);
 	ssize_t (*process_vm_readv)(pid_t, const void *, unsigned long, const void *,
 				    unsigned long, unsigned long);
 	ssize_t (*process_vm_writev)(pid_t, const void *, unsigned long, const void *,
@@ -549,8 +547,14 @@ pid_t shim_mview_v2r(pid_t vpid);                        /* > 0, or 0: ask */
 pid_t shim_mview_r2v(pid_t rpid);                        /* > 1, or 0: ask */
 void shim_mview_asking(int op); /* a request goes: after a stale read? */
 void shim_mview_prime(void); /* map it before a fork: the child inherits it */
-bool shim_mview_release(void); /* before mlockall: unmapped, held out (mlock.c) */
-void shim_mview_hold(bool hold); /* after it: keep it out, or map it again when read */
+/* Reasons to keep the view out of the address space (a bit each). */
+#define SHIM_MVIEW_HOLD_MLOCK 1u /* mlockall, and MCL_FUTURE in effect (mlock.c) */
+#define SHIM_MVIEW_HOLD_AS 2u    /* a finite RLIMIT_AS (rlimit.c) */
+bool shim_mview_release(unsigned reason); /* unmapped and held out; false: could not */
+void shim_mview_hold(unsigned reason, bool hold); /* keep it out, or map it when read */
+bool shim_mview_as_limited(void); /* our soft RLIMIT_AS is finite */
+long shim_sys_prlimit64(pid_t pid, int res, const void *lim, void *old); /* rlimit.c */
+long shim_sys_setrlimit(int res, const void *lim);
 
 /* viewwrite.c: writes that change nothing in the model, answered from the
  * view: 0 or -errno, or VIEW_ASK when only the supervisor can say. */

@@ -350,6 +350,10 @@ static long route(long nr, long a[6], bool *done)
 	 * even when the environment passed leaves them out. */
 	case SYS_execve:
 		return shim_execve((const char *)a[0], (char *const *)a[1], (char *const *)a[2]);
+	case SYS_prlimit64: /* a finite RLIMIT_AS of oneself (rlimit.c) */
+		return shim_sys_prlimit64((pid_t)a[0], (int)a[1], (const void *)a[2], (void *)a[3]);
+	case SYS_setrlimit:
+		return shim_sys_setrlimit((int)a[0], (const void *)a[1]);
 	case SYS_mlockall:
 		return mlockall((int)a[0]);
 	case SYS_munlockall:
@@ -425,7 +429,6 @@ static long route(long nr, long a[6], bool *done)
 	case SYS_sched_setattr:
 	case SYS_sched_getattr:
 	case SYS_sched_rr_get_interval:
-	case SYS_prlimit64:
 	case SYS_process_vm_readv:
 	case SYS_process_vm_writev:
 	case SYS_pidfd_open:

@@ -315,6 +315,41 @@ static long c_prlimit64(const struct val *v)
 		getrlimit64(RLIMIT_CORE, P(2));
 	return prlimit64(PID(0), (int)A(1) == 0 ? RLIMIT_CORE : (int)A(1), P(2), P(3));
 }
+/* setrlimit: resource 0 stands for RLIMIT_AS (the shim's view leaves the
+ * address space for a finite one, rlimit.c); a valid new limit is the
+ * current one with a finite 1 GiB soft limit where the hard one allows. */
+static int rlim_res(const struct val *v)
+{
+	int res = (int)A(0) == 0 ? RLIMIT_AS : (int)A(0);
+
+	if (v[1].valid && getrlimit(res, P(1)) == 0 && res == RLIMIT_AS) {
+		struct rlimit *r = P(1);
+		if (r->rlim_max >= (1ul << 30))
+			r->rlim_cur = 1ul << 30;
+	}
+	return res;
+}
+static long c_setrlimit(const struct val *v)
+{
+	int res = rlim_res(v);
+	long rc = setrlimit(res, P(1));
+	int e = errno;
+
+	if (rc == 0 && getpgrp() != getpgid(0))
+		return -2; /* the ids must still answer */
+	errno = e;
+	return rc;
+}
+static long c_setrlimit64(const struct val *v)
+{
+	int res = rlim_res(v);
+	return setrlimit64(res, P(1));
+}
+static long s_setrlimit(const struct val *v)
+{
+	int res = rlim_res(v);
+	return syscall(SYS_setrlimit, res, P(1));
+}
 static long c_vm_readv(const struct val *v)
 {
 	static char local[64];
@@ -527,6 +562,8 @@ const struct call calls[] = {
 	{ "setpriority", ARGS3(K_INT, "which", K_PID, "who", K_INT, "prio"), R_INT, { 0 }, c_setpriority, false },
 	{ "prlimit", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit, false },
 	{ "prlimit64", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit64, false },
+	{ "setrlimit", ARGS2(K_INT, "resource", K_IN, "new"), R_INT, { 0, 0 }, c_setrlimit, false },
+	{ "setrlimit64", ARGS2(K_INT, "resource", K_IN, "new"), R_INT, { 0, 0 }, c_setrlimit64, false },
 	{ "process_vm_readv", ARGS3(K_PID, "pid", K_IN, "remote", K_INT, "flags"), R_INT, { 0 }, c_vm_readv, true },
 	{ "process_vm_writev", ARGS3(K_PID, "pid", K_IN, "remote", K_INT, "flags"), R_INT, { 0 }, c_vm_writev, false },
 	{ "pidfd_open", ARGS2(K_PID, "pid", K_INT, "flags"), R_INT, { 0 }, c_pidfd_open, true },
@@ -547,6 +584,7 @@ const struct call calls[] = {
 	{ "syscall(sched_getparam)", ARGS2(K_PID, "pid", K_OUT, "param"), R_INT, { 0 }, s_getparam, true },
 	{ "syscall(sched_getscheduler)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_getscheduler, true },
 	{ "syscall(prlimit64)", ARGS2(K_PID, "pid", K_OUT, "old"), R_INT, { 0 }, s_prlimit64, true },
+	{ "syscall(setrlimit)", ARGS2(K_INT, "resource", K_IN, "new"), R_INT, { 0, 0 }, s_setrlimit, false },
 	{ "syscall(wait4)", ARGS3(K_PID, "pid", K_OUT, "status", K_WOPT, "options"), R_PID, { B_ZOMBIE }, s_wait4, false },
 	{ "syscall(read signalfd)", ARGS2(K_OUT, "buf", K_INT, "count"), R_INT, { 0, 6 }, s_read_signalfd, false },
 	{ "syscall(write)", ARGS3(K_FD, "fd", K_IN, "buf", K_INT, "count"), R_INT, { 0, 0, 1 }, s_write, false },

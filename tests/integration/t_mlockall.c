@@ -146,6 +146,52 @@ static void address_space(void)
 	it_out("c3: %s", it_status(it_reap(c)));
 }
 
+static void try_heap(const char *who)
+{
+	char *p = malloc(100 << 20);
+
+	it_out("%s: malloc of 100 MiB: %s", who, p != NULL ? "ok" : "failed");
+	if (p != NULL)
+		memset(p, 1, 100 << 20);
+	free(p);
+}
+
+/* A process that lowers its own limit after its first read (the view is
+ * mapped by then): the view leaves, the ids still answer; lifting the
+ * limit brings the view back.  Every form of the call, and its errors. */
+static void own_limit(void)
+{
+	struct rlimit lim = { 200 << 20, RLIM_INFINITY }, inf = { RLIM_INFINITY, RLIM_INFINITY };
+	struct rlimit bad = { RLIM_INFINITY, 100 << 20 };
+
+	it_out("-- a process setting RLIMIT_AS 200 MiB on itself");
+	pid_t c = it_fork("c4");
+	if (c == 0) {
+		ids("c4");
+		IT_RC("c4: prlimit(getpid(), RLIMIT_AS, 200 MiB)", prlimit(getpid(), RLIMIT_AS, &lim, NULL));
+		try_heap("c4");
+		ids("c4");
+		IT_RC("c4: setrlimit(RLIMIT_AS, infinity)", setrlimit(RLIMIT_AS, &inf));
+		ids("c4");
+		IT_RC("c4: syscall(SYS_setrlimit, RLIMIT_AS, 200 MiB)",
+		      syscall(SYS_setrlimit, RLIMIT_AS, &lim));
+		try_heap("c4");
+		IT_RC("c4: setrlimit(RLIMIT_AS, soft above hard)", setrlimit(RLIMIT_AS, &bad));
+		IT_RC("c4: setrlimit(RLIMIT_AS, bad pointer)",
+		      setrlimit(RLIMIT_AS, (struct rlimit *)8));
+		try_heap("c4");
+		IT_RC("c4: syscall(SYS_prlimit64, 0, RLIMIT_AS, infinity)",
+		      syscall(SYS_prlimit64, 0, RLIMIT_AS, &inf, NULL));
+		ids("c4");
+		IT_RC("c4: setrlimit64(RLIMIT_AS, 200 MiB)",
+		      setrlimit64(RLIMIT_AS, (struct rlimit64 *)&lim));
+		try_heap("c4");
+		ids("c4");
+		_exit(0);
+	}
+	it_out("c4: %s", it_status(it_reap(c)));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--as-probe") == 0)
@@ -155,5 +201,6 @@ int main(int argc, char **argv)
 	as_root();
 	unprivileged();
 	address_space();
+	own_limit();
 	return 0;
 }
