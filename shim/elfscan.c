@@ -68,12 +68,13 @@ static const char *const extra_names[] = {
  * (pidread.c) or an open of a cgroup pid file (cgwrite.c) made in this
  * image (or syscall), names that keep it anyway; mlockall, munlockall,
  * setrlimit and setrlimit64 only keep the shim's own mappings out of the
- * locked memory and the address-space limit (mlock.c, rlimit.c).
+ * locked memory and the address-space limit (mlock.c, rlimit.c);
+ * __asan_default_options is libasan's to call (sanitizer.c).
  * Almost every program imports read, write and dup2. */
 static const char *const companion_names[] = {
 	"read", "__read_chk", "dup", "dup2", "dup3", "write", "dprintf", "vdprintf",
 	"__dprintf_chk", "__vdprintf_chk", "mlockall", "munlockall", "setrlimit",
-	"setrlimit64", NULL,
+	"setrlimit64", "__asan_default_options", NULL,
 };
 
 /* DT_NEEDED libraries that never create or signal processes for their

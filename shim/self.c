@@ -94,7 +94,18 @@ static void parse_self(const char *s, pid_t rpid)
 	}
 }
 
-void shim_init(void)
+/*
+ * Decides the mode once, from the environment.  A call can come before
+ * libc has set `environ`: a sanitizer's runtime (clang's ASan in the
+ * executable, gcc's libtsan) initializes from the executable's
+ * preinit_array, before any library's initializer, and calls setrlimit,
+ * prlimit, sigaction, ... from there.  Deciding then made the process
+ * NONE for good: not under jobshim, real ids.  So a call before libc's
+ * start runs as NONE (real calls, which a sanitizer's start does not
+ * mind) without deciding; our constructor (after libc's, which sets
+ * `environ`) or any later call decides.
+ */
+static void init_once(bool ctor)
 {
 	int expect = 0;
 
@@ -106,6 +117,11 @@ void shim_init(void)
 		return;
 	}
 	real_resolve();
+	if (environ == NULL && !ctor) {
+		atomic_store(&mode, SHIM_MODE_NONE);
+		atomic_store_explicit(&init_state, 0, memory_order_release);
+		return;
+	}
 	const char *sock = shim_env_find(environ, "JOBSHIM_SOCKET");
 	const char *lib = shim_env_find(environ, "JOBSHIM_LIB");
 	pid_t rpid = shim_sys_getpid();
@@ -129,9 +145,14 @@ void shim_init(void)
 	atomic_store_explicit(&init_state, 2, memory_order_release);
 }
 
+void shim_init(void)
+{
+	init_once(false);
+}
+
 __attribute__((constructor)) static void shim_ctor(void)
 {
-	shim_init();
+	init_once(true);
 }
 
 enum shim_mode shim_mode(void)

@@ -1,0 +1,105 @@
+#!/bin/bash
+# prog_sanitizers.sh BUILD — programs built with -fsanitize (gcc and clang: ASan, TSan, UBSan, LSan) run under jobshim in virtual ids, and their reports and exit statuses are Linux's.
+# shellcheck disable=SC2016  # single-quoted scripts expand in the shell under test
+#
+# Three ways a sanitizer met the preload, each a program a CI job builds:
+# gcc's libasan.so refused to start ("ASan runtime does not come first in
+# initial library list"); clang's ASan (linked into the executable) and
+# gcc's libtsan start from the executable's preinit_array, before libc sets
+# `environ`, and a call of ours made from there (setrlimit, sigaction)
+# decided the process was not under jobshim: real ids.
+B=$(cd "${1:-build}" && pwd) || exit 1
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
+why=$(it_shim_missing); [ -n "$why" ] && { echo "FAIL: $why"; exit 1; }
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cat >"$dir/san.c" <<'C'
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+extern char **environ;
+static void *volatile sink;
+/* The pointer leaves no copy on the live stack or in a register. */
+__attribute__((noinline)) static void leak(void) { sink = malloc(77); sink = NULL; }
+__attribute__((noinline)) static void scrub(void) { volatile char pad[4096]; memset((char *)pad, 0, sizeof pad); }
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "leak") == 0) { leak(); scrub(); return 0; }
+	if (argc > 1 && strcmp(argv[1], "overflow") == 0) {
+		char *volatile p = malloc(8);
+		p[8] = 1;
+		free(p);
+		return 0;
+	}
+	int st, st2, st3, r;
+	pid_t c = fork(), v, s;
+	if (c == 0)
+		_exit(3);
+	waitpid(c, &st, 0);
+	v = vfork();
+	if (v == 0) {
+		execl("/bin/sh", "sh", "-c", "exit 4", (char *)0);
+		_exit(127);
+	}
+	waitpid(v, &st2, 0);
+	char *av[] = { "sh", "-c", "echo spawned by $PPID", 0 };
+	posix_spawn(&s, "/bin/sh", 0, 0, av, environ);
+	waitpid(s, &st3, 0);
+	fflush(stdout);
+	r = system("echo system $PPID");
+	setpgid(0, 0);
+	/* Natively a thread takes a number from the pids too (TSan starts
+	 * one), virtual pids count processes only (README): the children's
+	 * ids in order, and small (real pids under jobshim are 10000 and up). */
+	printf("pid %d ppid %d pgrp %d children %s: %d %d %d system %d\n", getpid(), getppid(),
+	       getpgrp(), c > 2 && c < v && v < s && s < 1000 ? "in order" : "out of order",
+	       WEXITSTATUS(st), WEXITSTATUS(st2), WEXITSTATUS(st3), r);
+	return 0;
+}
+C
+variants="gcc:address gcc:thread gcc:undefined gcc:leak clang:address clang:thread clang:undefined"
+for v in $variants; do
+	cc=${v%%:*} san=${v#*:}
+	command -v "$cc" >/dev/null || { echo "FAIL: $cc missing (scripts/deps.sh installs clang)"; exit 1; }
+	"$cc" -g -O0 -fsanitize="$san" -fno-omit-frame-pointer -o "$dir/$cc-$san" "$dir/san.c" \
+		2>"$dir/$cc-$san.err" &
+done
+wait
+for v in $variants; do
+	cc=${v%%:*} san=${v#*:}
+	if [ ! -x "$dir/$cc-$san" ]; then
+		echo "FAIL: $cc -fsanitize=$san did not build (its runtime comes with gcc-12 / clang):"
+		cat "$dir/$cc-$san.err"
+		exit 1
+	fi
+	it_both "$cc -fsanitize=$san: fork, vfork, posix_spawn, system, setpgid in virtual ids" \
+		$'spawned by 2\nsystem 2\npid 2 ppid 1 pgrp 2 children in order: 3 4 0 system 0' \
+		"$dir/$cc-$san"
+done
+
+# What a sanitizer reports, and the status it exits with: the first
+# SUMMARY line (its kind) and the status, the same both ways.
+report() {
+	local out
+	out=$("$@" 2>&1 >/dev/null; echo "rc $?")
+	printf '%s\n' "$out" | sed -n 's/^SUMMARY: \([A-Za-z]*Sanitizer\): \([0-9]* byte(s) leaked\|[a-z-]*\).*/\1 \2/p' | head -1
+	printf '%s\n' "$out" | tail -1
+}
+for c in "gcc-address overflow" "gcc-address leak" "clang-address overflow" "clang-address leak" "gcc-leak leak"; do
+	set -- $c
+	n=$(report it_native "$dir/$1" "$2")
+	s=$(report it_shim -- "$dir/$1" "$2")
+	case "$1 $2" in
+	*overflow) want=$'AddressSanitizer heap-buffer-overflow\nrc 1' ;;
+	gcc-leak*) want=$'LeakSanitizer 77 byte(s) leaked\nrc 23' ;;
+	*) want=$'AddressSanitizer 77 byte(s) leaked\nrc 1' ;;
+	esac
+	it_expect "$1 $2: report and status (native)" "$n" "$want"
+	it_expect "$1 $2: report and status (jobshim)" "$s" "$want"
+done
+exit "$it_failures"
