@@ -11,9 +11,10 @@ set -eu
 # python3-pexpect, tmux and bsdutils' script (programs driving a pty:
 # sup_tty_progs.sh), zsh and mksh (their own job control on a pty: sup_tty.sh),
 # clang (`make sanitize`, and clang-built sanitized programs: prog_sanitizers.sh;
-# gcc's sanitizer runtimes come with gcc); bash, dash, coreutils and util-linux
+# gcc's sanitizer runtimes come with gcc), valgrind (programs under memcheck:
+# prog_valgrind.sh; its valgrind.h quiets the shim's pointer probes); bash, dash, coreutils and util-linux
 # are essential.
-pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium strace gdb musl-tools golang-go expect python3-pexpect tmux bsdutils zsh mksh clang"
+pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium strace gdb musl-tools golang-go expect python3-pexpect tmux bsdutils zsh mksh clang valgrind"
 # `make ltp` (tests/ltp/) and `make bash-suite` (tests/bash/) build LTP and bash from
 # source: LTP=1 adds their tools.
 [ "${LTP:-0}" = 1 ] && pkgs="$pkgs autoconf automake m4 bison flex make git"

@@ -227,6 +227,14 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		enum shim_image image = by_path		      ? shim_image_kind(path)
 					: kind == EXEC_SEARCH ? search_kind(path)
 							      : SHIM_IMAGE_KEEP;
+		/* valgrind's tool (memcheck-amd64-linux, ...) is static, but
+		 * it runs the program as a dynamic one that keeps LD_PRELOAD:
+		 * the shim in the program is the one layer.  Filtered as an
+		 * alone image too, the tool's clone of the program's fork
+		 * answered a vpid, which the program's shim took for a real
+		 * pid.  The launcher names itself to its tool. */
+		if (image == SHIM_IMAGE_ALONE && shim_env_find(envp, "VALGRIND_LAUNCHER") != NULL)
+			image = SHIM_IMAGE_KEEP;
 		/* An image the shim will not be in cannot announce itself
 		 * before its first fork: we do it now (events.c). */
 		if (image == SHIM_IMAGE_ALONE)

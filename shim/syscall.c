@@ -1,5 +1,6 @@
 /* syscall.c — syscall(): pid-related numbers go through the wrappers, the rest pass untouched; the shim's raw system call. */
 #include "shim.h"
+#include "vgquiet.h"
 
 #include <sys/mman.h>
 
@@ -166,16 +167,18 @@ static pid_t clone_real(void)
 bool shim_page_readable(const void *addr)
 {
 	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)4095;
+	SHIM_PROBE_QUIET();
 	/* futex(uaddr, op, nr_wake, nr_requeue (the timeout's slot), uaddr2, cmpval) */
 	long r = shim_raw_syscall(SYS_futex, (long)page, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE_FLAG, 0, 0,
 				  (long)page, (long)0x9e3779b9u);
 	char byte;
 	struct iovec local = { &byte, 1 }, remote = { (void *)page, 1 };
 
-	if (r == 0 || r == -EAGAIN || r == -EFAULT)
-		return r != -EFAULT;
-	return shim_raw_syscall(SYS_process_vm_readv, shim_sys_getpid(), (long)&local, 1, (long)&remote, 1,
-				0) == 1;
+	if (r != 0 && r != -EAGAIN && r != -EFAULT)
+		r = shim_raw_syscall(SYS_process_vm_readv, shim_sys_getpid(), (long)&local, 1,
+				     (long)&remote, 1, 0) == 1 ? 0 : -EFAULT;
+	SHIM_PROBE_LOUD();
+	return r != -EFAULT;
 }
 
 /* Copy n bytes of our own memory that the program handed us, without
@@ -207,8 +210,10 @@ bool shim_peek(void *dst, const void *src, size_t n)
 static int page_writable(void *addr)
 {
 	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)4095;
+	SHIM_PROBE_QUIET();
 	long r = shim_raw_syscall(SYS_futex, (long)page, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 0, 0,
 				  (long)page, FUTEX_OP(FUTEX_OP_ADD, 0, FUTEX_OP_CMP_EQ, 0));
+	SHIM_PROBE_LOUD();
 
 	if (r >= 0 || r == -EFAULT)
 		return r >= 0;

@@ -1,0 +1,104 @@
+#!/bin/bash
+# prog_valgrind.sh BUILD — programs under valgrind's memcheck inside a jobshim tree: virtual ids, no error of the shim's own, the program's errors and exit status as natively.
+# shellcheck disable=SC2016  # single-quoted scripts expand in the shell under test
+#
+# Two ways valgrind met jobshim: the shim's pointer probes (a futex on a
+# page the program named) were reported as memcheck errors, so that
+# `valgrind --error-exitcode=1 ./test` failed under jobshim only; and
+# valgrind's tool is a static program, which jobshim filtered as an alone
+# image while the program in it kept the shim: the program's fork returned
+# a vpid that its shim took for a real pid (bash: "child setpgid (3 to 3):
+# No such process").
+B=$(cd "${1:-build}" && pwd) || exit 1
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
+why=$(it_shim_missing); [ -n "$why" ] && { echo "FAIL: $why"; exit 1; }
+command -v valgrind >/dev/null || { echo "FAIL: valgrind missing (scripts/deps.sh installs it)"; exit 1; }
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cat >"$dir/vg.c" <<'C'
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+extern char **environ;
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "overflow") == 0) {
+		char *volatile p = malloc(8);
+		p[8] = 1;
+		free(p);
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "leak") == 0) {
+		void *volatile p = malloc(77);
+		p = NULL;
+		return 0;
+	}
+	int st, st2, st3, r;
+	pid_t c = fork(), v, s;
+	if (c == 0)
+		_exit(3);
+	waitpid(c, &st, 0);
+	v = vfork();
+	if (v == 0) {
+		execl("/bin/sh", "sh", "-c", "exit 4", (char *)0);
+		_exit(127);
+	}
+	waitpid(v, &st2, 0);
+	char *av[] = { "sh", "-c", "echo spawned $$ $PPID", 0 };
+	posix_spawn(&s, "/bin/sh", 0, 0, av, environ);
+	waitpid(s, &st3, 0);
+	fflush(stdout);
+	r = system("echo system $PPID");
+	setpgid(0, 0);
+	printf("pid %d ppid %d pgrp %d fork %d:%d vfork %d:%d spawn %d:%d system %d\n", getpid(),
+	       getppid(), getpgrp(), c, WEXITSTATUS(st), v, WEXITSTATUS(st2), s, WEXITSTATUS(st3), r);
+	return 0;
+}
+C
+cc -g -O0 -o "$dir/vg" "$dir/vg.c" || { echo "FAIL: cc"; exit 1; }
+VG="valgrind -q --error-exitcode=9"
+
+it_both 'a C program: fork, vfork, posix_spawn, system, setpgid; no memcheck error' \
+	$'spawned 6 3\nsystem 3\npid 3 ppid 2 pgrp 3 fork 4:3 vfork 5:4 spawn 6:0 system 0\nrc 0' \
+	sh -c '$1 "$2"; echo rc $?' _ "$VG" "$dir/vg"
+
+cat >"$dir/jc.sh" <<'S'
+set -m
+(exit 3) & wait $!; echo "job $?"
+/bin/sleep 0.1 & wait $!; echo "sleep $?"
+echo "$$ $PPID $(sh -c 'echo $PPID') $(/bin/sh -c 'ps -o pgid= -p $$' 2>/dev/null | tr -d ' ')"
+kill -0 $$ && echo alive
+S
+# (sh -c is pid 2, bash 3; the command substitution's sh runs in bash's
+# group, 2's: a non-interactive shell's substitutions are no jobs.)
+jc_want=$'job 3\nsleep 0\n3 2 3 2\nalive\nrc 0'
+it_both 'bash with job control under valgrind' "$jc_want" \
+	sh -c '$1 bash "$2" 2>&1; echo rc $?' _ "$VG" "$dir/jc.sh"
+it_both 'the same with --trace-children=yes' "$jc_want" \
+	sh -c '$1 --trace-children=yes bash "$2" 2>&1; echo rc $?' _ "$VG" "$dir/jc.sh"
+
+# The program's own errors: the first line of memcheck's report and the
+# status, the same both ways.
+report() {
+	"$@" 2>&1 >/dev/null | sed -n 's/^==[0-9]*== \(Invalid write of size [0-9]*\|[0-9]* bytes in 1 blocks are definitely lost\).*/\1/p' | head -1
+}
+for c in overflow leak; do
+	n=$(report it_native sh -c '$1 --leak-check=full "$2" "$3"; echo rc $? >&2' _ "$VG" "$dir/vg" "$c")
+	s=$(report it_shim -- sh -c '$1 --leak-check=full "$2" "$3"; echo rc $? >&2' _ "$VG" "$dir/vg" "$c")
+	st_n=$(it_native sh -c '$1 --leak-check=full "$2" "$3" 2>/dev/null; echo $?' _ "$VG" "$dir/vg" "$c")
+	st_s=$(it_shim -- sh -c '$1 --leak-check=full "$2" "$3" 2>/dev/null; echo $?' _ "$VG" "$dir/vg" "$c")
+	case $c in
+	overflow) want='Invalid write of size 1' ;;
+	leak) want='77 bytes in 1 blocks are definitely lost' ;;
+	esac
+	it_expect "$c: memcheck's report (native)" "$n" "$want"
+	it_expect "$c: memcheck's report (jobshim)" "$s" "$want"
+	it_expect "$c: status (native)" "$st_n" 9
+	it_expect "$c: status (jobshim)" "$st_s" 9
+done
+exit "$it_failures"
