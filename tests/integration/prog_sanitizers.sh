@@ -62,24 +62,27 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
-variants="gcc:address gcc:thread gcc:undefined gcc:leak clang:address clang:thread clang:undefined"
+# compiler:sanitizer[:one more flag]; gcc's -static-libasan links its ASan
+# into the executable, as clang does.
+variants="gcc:address gcc:address:-static-libasan gcc:thread gcc:undefined gcc:leak clang:address clang:thread clang:undefined clang:memory"
 for v in $variants; do
-	cc=${v%%:*} san=${v#*:}
+	IFS=: read -r cc san extra <<<"$v"
 	command -v "$cc" >/dev/null || { echo "FAIL: $cc missing (scripts/deps.sh installs clang)"; exit 1; }
-	"$cc" -g -O0 -fsanitize="$san" -fno-omit-frame-pointer -o "$dir/$cc-$san" "$dir/san.c" \
-		2>"$dir/$cc-$san.err" &
+	# shellcheck disable=SC2086  # $extra: one flag or none
+	"$cc" -g -O0 -fsanitize="$san" $extra -fno-omit-frame-pointer -o "$dir/$cc-$san$extra" \
+		"$dir/san.c" 2>"$dir/$cc-$san$extra.err" &
 done
 wait
 for v in $variants; do
-	cc=${v%%:*} san=${v#*:}
-	if [ ! -x "$dir/$cc-$san" ]; then
-		echo "FAIL: $cc -fsanitize=$san did not build (its runtime comes with gcc-12 / clang):"
-		cat "$dir/$cc-$san.err"
+	IFS=: read -r cc san extra <<<"$v"
+	if [ ! -x "$dir/$cc-$san$extra" ]; then
+		echo "FAIL: $cc -fsanitize=$san $extra did not build (its runtime comes with gcc-12 / clang):"
+		cat "$dir/$cc-$san$extra.err"
 		exit 1
 	fi
-	it_both "$cc -fsanitize=$san: fork, vfork, posix_spawn, system, setpgid in virtual ids" \
+	it_both "$cc -fsanitize=$san $extra: fork, vfork, posix_spawn, system, setpgid in virtual ids" \
 		$'spawned by 2\nsystem 2\npid 2 ppid 1 pgrp 2 children in order: 3 4 0 system 0' \
-		"$dir/$cc-$san"
+		"$dir/$cc-$san$extra"
 done
 
 # What a sanitizer reports, and the status it exits with: the first
