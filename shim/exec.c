@@ -193,6 +193,41 @@ static void at_note(const char *path, int dirfd, char *buf, size_t cap)
 	shim_exec_note(buf);
 }
 
+/* Is `path` the dynamic loader itself (ld-linux-x86-64.so.2, ld-musl-*)?
+ * By name: it is a static-pie image like others. */
+static bool is_loader(const char *path)
+{
+	const char *base = path;
+
+	for (const char *p = path; *p != '\0'; p++)
+		if (*p == '/')
+			base = p + 1;
+	return base[0] == 'l' && base[1] == 'd' && base[2] == '-' && strstr(base, ".so") != NULL;
+}
+
+/*
+ * Will the image only list its libraries, and run nothing?  glibc's
+ * loader does so for any dynamic image when LD_TRACE_LOADED_OBJECTS is
+ * in the environment (whatever its value: that is how ldd works), and
+ * when run itself as `ld.so --list PROG`.  Then the shim has nothing to
+ * do, and being in LD_PRELOAD it was listed: `ldd prog` under jobshim
+ * printed libjobshim.so, and a script that bundles what ldd lists
+ * copied it.  Such an image runs without the shim (PLAIN).  A static
+ * image ignores the variable and runs: it stays ALONE.
+ */
+bool shim_exec_lists_only(enum shim_image image, const char *path, char *const argv[],
+			  char *const envp[])
+{
+	bool loader = path != NULL && image == SHIM_IMAGE_ALONE && is_loader(path);
+
+	if (image == SHIM_IMAGE_PLAIN || (image == SHIM_IMAGE_ALONE && !loader))
+		return false;
+	if (shim_env_find(envp, "LD_TRACE_LOADED_OBJECTS") != NULL)
+		return true;
+	return loader && argv != NULL && argv[0] != NULL && argv[1] != NULL &&
+	       strcmp(argv[1], "--list") == 0;
+}
+
 static int exec_image(enum exec_kind kind, const char *path, int fd, char *const argv[],
 		      char *const envp[], int at_flags)
 {
@@ -235,6 +270,8 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		 * pid.  The launcher names itself to its tool. */
 		if (image == SHIM_IMAGE_ALONE && shim_env_find(envp, "VALGRIND_LAUNCHER") != NULL)
 			image = SHIM_IMAGE_KEEP;
+		if (shim_exec_lists_only(image, by_path ? path : NULL, argv, envp))
+			image = SHIM_IMAGE_PLAIN;
 		/* An image the shim will not be in cannot announce itself
 		 * before its first fork: we do it now (events.c). */
 		if (image == SHIM_IMAGE_ALONE)

@@ -530,6 +530,10 @@ enum shim_image {
 	SHIM_IMAGE_ALONE, /* static or set-id: runs without it, may fork */
 	SHIM_IMAGE_RAW,   /* dynamic Go: keeps it, and its own raw calls are filtered (seccomp.c) */
 };
+/* The image will only list its libraries (ldd: LD_TRACE_LOADED_OBJECTS,
+ * `ld.so --list`): it runs without the shim (exec.c). */
+bool shim_exec_lists_only(enum shim_image image, const char *path, char *const argv[],
+			  char *const envp[]);
 enum shim_image shim_image_kind(const char *path);
 /* Map the tree's decision cache now, in a parent about to fork, vfork or
  * spawn: its children inherit the mapping (a vfork child may not map it

@@ -159,6 +159,8 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	const char *file = search ? shim_exec_search(path, found, sizeof(found)) : path;
 	enum shim_image kind = file != NULL && (fa == NULL || file[0] == '/') ? shim_image_kind(file)
 									 : SHIM_IMAGE_KEEP;
+	if (envp != NULL && shim_exec_lists_only(kind, file, argv, envp))
+		kind = SHIM_IMAGE_PLAIN; /* ldd's way: it only lists (exec.c) */
 	bool plain = kind == SHIM_IMAGE_PLAIN;
 	/* A static, musl or Go image needs the seccomp filter, which only our
 	 * exec wrapper installs: spawn the trampoline, which execs it. */
