@@ -186,11 +186,20 @@ static int conn_open(void)
 	struct timeval tv = { CONN_TIMEOUT_S, 0 };
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
-	int fd, hi, nap = 1;
+	int fd, nap = 1;
 	long waited = 0;
+
+	struct shim_fdroom room;
 
 	shim_strlcpy(addr.sun_path, shim_env_socket(), sizeof(addr.sun_path));
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 && errno == EMFILE && shim_fdroom_raise(&room)) {
+		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		int e = errno;
+		shim_fdroom_restore(&room);
+		errno = e;
+	}
+	fd = shim_fd_park(fd); /* out of the program's way (fdroom.c) */
 	if (fd < 0)
 		return -errno;
 	while (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
@@ -212,11 +221,6 @@ static int conn_open(void)
 	/* The real pid: not through our getsockopt, which shows vpids. */
 	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
 		atomic_store(&conn_peer, cred.pid);
-	hi = fcntl(fd, F_DUPFD_CLOEXEC, SHIM_FD_MIN);
-	if (hi >= 0) {
-		close(fd);
-		fd = hi;
-	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		close(fd);

@@ -51,18 +51,13 @@ static bool ev_open(void)
 {
 	struct stat st;
 	int saved = errno;
-	int fd = shim_sup_file_open(PROTO_EVENTS_FILE, O_RDWR | O_NONBLOCK, S_IFIFO, 0), hi;
+	int fd = shim_fd_park(shim_sup_file_open(PROTO_EVENTS_FILE, O_RDWR | O_NONBLOCK, S_IFIFO, 0));
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		if (fd >= 0)
 			close(fd);
 		errno = saved;
 		return false;
-	}
-	hi = fcntl(fd, F_DUPFD_CLOEXEC, SHIM_FD_MIN);
-	if (hi >= 0) {
-		close(fd);
-		fd = hi;
 	}
 	ev_fd = fd;
 	ev_dev = (uint64_t)st.st_dev;

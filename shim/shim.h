@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -82,6 +83,19 @@
  * (perf stat of `scale seq 4000`, fd 950 open vs not).
  */
 #define SHIM_FD_MIN 40
+
+/* Our descriptors under a low RLIMIT_NOFILE (fdroom.c): shim_fd_park
+ * moves one to SHIM_FD_MIN, or above a lower soft limit (fd < 0 passes
+ * through); shim_fdroom_raise lifts a soft limit at or below SHIM_FD_MIN
+ * for a moment (true when it did: an open that failed EMFILE may be
+ * retried), shim_fdroom_restore puts it back. */
+struct shim_fdroom {
+	struct rlimit saved;
+	bool raised;
+};
+bool shim_fdroom_raise(struct shim_fdroom *r);
+void shim_fdroom_restore(struct shim_fdroom *r);
+int shim_fd_park(int fd);
 
 /* errno put back as the caller had it, without a store when it did not
  * change: errno sits in the thread's TLS page, and a store there after a

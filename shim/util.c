@@ -170,6 +170,14 @@ int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size)
 	memcpy(path + dirlen, name, len + 1);
 	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path, flags | O_CLOEXEC | O_NOFOLLOW,
 				   0, 0, 0);
+	/* Every descriptor below a low limit in use: ours goes above it
+	 * (fdroom.c). */
+	struct shim_fdroom room;
+	if (fd == -EMFILE && shim_fdroom_raise(&room)) {
+		fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
+					   flags | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
+		shim_fdroom_restore(&room);
+	}
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type || st.st_uid != dst.st_uid ||
