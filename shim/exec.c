@@ -1,5 +1,6 @@
 /* exec.c — the exec family: hand the identity to the new image, keep the shim preloaded. */
 #include "shim.h"
+#include "vgquiet.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -232,6 +233,7 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		      char *const envp[], int at_flags)
 {
 	struct shim_envbuf eb;
+	char tramp[PATH_MAX];
 	pid_t self[4] = { 0, 0, 0, 0 };
 	char *const *env = envp;
 	int rc, err;
@@ -283,9 +285,29 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		void *room = need <= SHIM_ENVBUF_ROOM_MAX ? __builtin_alloca(need) : NULL;
 		if (shim_envbuf_make_for(&eb, envp, self, image == SHIM_IMAGE_PLAIN, room, need) == 0)
 			env = eb.env;
-		/* Its pid calls go to the supervisor instead (seccomp.c). */
-		if (image == SHIM_IMAGE_ALONE || image == SHIM_IMAGE_RAW)
+		/* Its pid calls go to the supervisor instead (seccomp.c).
+		 * valgrind runs no seccomp(2) (ENOSYS, and a warning): from a
+		 * program under it, such an image is exec'd through the
+		 * trampoline, which valgrind runs natively (unless it traces
+		 * children: then the trampoline, under valgrind too, execs it
+		 * unfiltered: real ids). */
+		if ((image == SHIM_IMAGE_ALONE || image == SHIM_IMAGE_RAW) && SHIM_ON_VALGRIND()) {
+			size_t n = 0;
+			while (argv[n] != NULL)
+				n++;
+			/* On the stack: a vfork child must not allocate. */
+			char **targv = __builtin_alloca((n + 3) * sizeof(*targv));
+			if (kind == EXEC_PATH && strcmp(program_invocation_short_name, "jobshim-exec") != 0 &&
+			    shim_tramp_path(tramp, sizeof(tramp), path) == 0) {
+				targv[0] = tramp;
+				targv[1] = (char *)path;
+				memcpy(targv + 2, argv, (n + 1) * sizeof(*targv));
+				path = tramp;
+				argv = targv;
+			}
+		} else if (image == SHIM_IMAGE_ALONE || image == SHIM_IMAGE_RAW) {
 			(void)shim_seccomp_before_exec(by_path ? path : NULL);
+		}
 	} else {
 		eb.map = NULL;
 		eb.env = NULL;

@@ -548,6 +548,10 @@ enum shim_image {
  * `ld.so --list`): it runs without the shim (exec.c). */
 bool shim_exec_lists_only(enum shim_image image, const char *path, char *const argv[],
 			  char *const envp[]);
+/* The trampoline (shim/tramp/jobshim-exec FILE ARGV...) that execs `file`
+ * from an image with the shim: its path in buf; -1 when it or the file
+ * cannot be run (spawn.c). */
+int shim_tramp_path(char *buf, size_t size, const char *file);
 enum shim_image shim_image_kind(const char *path);
 /* Map the tree's decision cache now, in a parent about to fork, vfork or
  * spawn: its children inherit the mapping (a vfork child may not map it

@@ -15,13 +15,12 @@
  * before it existed) or the file is not one the exec would run (the
  * trampoline could not report that failure to posix_spawn's caller).
  */
-static int spawn_tramp(char *buf, size_t size, const char *file, char *const argv[], char ***targv)
+int shim_tramp_path(char *buf, size_t size, const char *file)
 {
 	const char *lib = shim_env_lib(), *slash = strrchr(lib, '/');
-	size_t dir = slash != NULL ? (size_t)(slash - lib) + 1 : 0, n = 0;
+	size_t dir = slash != NULL ? (size_t)(slash - lib) + 1 : 0;
 	static const char name[] = "jobshim-exec";
 	int saved = errno;
-	char **v;
 
 	if (dir == 0 || dir + sizeof(name) > size || access(file, X_OK) != 0) {
 		shim_errno_keep(saved);
@@ -33,6 +32,17 @@ static int spawn_tramp(char *buf, size_t size, const char *file, char *const arg
 		shim_errno_keep(saved);
 		return -1;
 	}
+	return 0;
+}
+
+static int spawn_tramp(char *buf, size_t size, const char *file, char *const argv[], char ***targv)
+{
+	int saved = errno;
+	size_t n = 0;
+	char **v;
+
+	if (shim_tramp_path(buf, size, file) != 0)
+		return -1;
 	while (argv[n] != NULL)
 		n++;
 	v = malloc((n + 3) * sizeof(*v));

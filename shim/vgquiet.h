@@ -19,11 +19,14 @@
 #include <valgrind/valgrind.h>
 #define SHIM_PROBE_QUIET() VALGRIND_DISABLE_ERROR_REPORTING
 #define SHIM_PROBE_LOUD() VALGRIND_ENABLE_ERROR_REPORTING
+/* Under valgrind (which runs no seccomp(2): exec.c). */
+#define SHIM_ON_VALGRIND() (RUNNING_ON_VALGRIND != 0)
 #endif
 #endif
 #ifndef SHIM_PROBE_QUIET
 #define SHIM_PROBE_QUIET() ((void)0)
 #define SHIM_PROBE_LOUD() ((void)0)
+#define SHIM_ON_VALGRIND() false
 #endif
 
 #endif

@@ -82,6 +82,23 @@ it_both 'bash with job control under valgrind' "$jc_want" \
 it_both 'the same with --trace-children=yes' "$jc_want" \
 	sh -c '$1 --trace-children=yes bash "$2" 2>&1; echo rc $?' _ "$VG" "$dir/jc.sh"
 
+# A static image exec'd from a program under valgrind: valgrind runs no
+# seccomp(2), so the shim execs it through its trampoline, which valgrind
+# runs natively (with --trace-children=yes it would run under valgrind
+# too, unfiltered: real ids, README).
+cat >"$dir/st.c" <<'C'
+#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+	printf("static %d %d\n", getpid(), getppid());
+	return 0;
+}
+C
+cc -static -O1 -o "$dir/st" "$dir/st.c" || { echo "FAIL: cc -static (libc6-dev's libc.a)"; exit 1; }
+it_both 'a static image exec'"'"'d from under valgrind' $'static 4 3\nsh 3\nrc 0' \
+	sh -c '$1 /bin/sh -c "\"\$0\"; echo sh \$\$" "$2" 2>&1; echo rc $?' _ "$VG" "$dir/st"
+
 # The program's own errors: the first line of memcheck's report and the
 # status, the same both ways.
 report() {
