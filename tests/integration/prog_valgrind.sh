@@ -17,54 +17,11 @@ command -v valgrind >/dev/null || { echo "FAIL: valgrind missing (scripts/deps.s
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-cat >"$dir/vg.c" <<'C'
-#include <spawn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-extern char **environ;
-int main(int argc, char **argv)
-{
-	if (argc > 1 && strcmp(argv[1], "overflow") == 0) {
-		char *volatile p = malloc(8);
-		p[8] = 1;
-		free(p);
-		return 0;
-	}
-	if (argc > 1 && strcmp(argv[1], "leak") == 0) {
-		void *volatile p = malloc(77);
-		p = NULL;
-		return 0;
-	}
-	int st, st2, st3, r;
-	pid_t c = fork(), v, s;
-	if (c == 0)
-		_exit(3);
-	waitpid(c, &st, 0);
-	v = vfork();
-	if (v == 0) {
-		execl("/bin/sh", "sh", "-c", "exit 4", (char *)0);
-		_exit(127);
-	}
-	waitpid(v, &st2, 0);
-	char *av[] = { "sh", "-c", "echo spawned $$ $PPID", 0 };
-	posix_spawn(&s, "/bin/sh", 0, 0, av, environ);
-	waitpid(s, &st3, 0);
-	fflush(stdout);
-	r = system("echo system $PPID");
-	setpgid(0, 0);
-	printf("pid %d ppid %d pgrp %d fork %d:%d vfork %d:%d spawn %d:%d system %d\n", getpid(),
-	       getppid(), getpgrp(), c, WEXITSTATUS(st), v, WEXITSTATUS(st2), s, WEXITSTATUS(st3), r);
-	return 0;
-}
-C
-cc -g -O0 -o "$dir/vg" "$dir/vg.c" || { echo "FAIL: cc"; exit 1; }
+cc -g -O0 -o "$dir/vg" "$(cd "$(dirname "$0")" && pwd)/lib/launches.c" || { echo "FAIL: cc"; exit 1; }
 VG="valgrind -q --error-exitcode=9"
 
 it_both 'a C program: fork, vfork, posix_spawn, system, setpgid; no memcheck error' \
-	$'spawned 6 3\nsystem 3\npid 3 ppid 2 pgrp 3 fork 4:3 vfork 5:4 spawn 6:0 system 0\nrc 0' \
+	$'spawned by 3\nsystem 3\npid 3 ppid 2 pgrp 3 children in order: 3 4 0 system 0\nrc 0' \
 	sh -c '$1 "$2"; echo rc $?' _ "$VG" "$dir/vg"
 
 cat >"$dir/jc.sh" <<'S'
