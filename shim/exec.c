@@ -194,6 +194,28 @@ static void at_note(const char *path, int dirfd, char *buf, size_t cap)
 	shim_exec_note(buf);
 }
 
+/* The exec of valgrind's tool (static): KEEP when the program it will run
+ * (its first argument that is no option: valgrind's options are all
+ * `-x` or `--x=y`) is a dynamic one, which keeps the shim itself; ALONE
+ * (filtered) when that program is static, whose calls the tool makes for
+ * it and the filter answers. */
+static enum shim_image valgrind_tool(char *const argv[])
+{
+	char found[PATH_MAX];
+	const char *prog = NULL;
+
+	for (size_t i = 1; argv != NULL && argv[i] != NULL; i++)
+		if (argv[i][0] != '-') {
+			prog = argv[i];
+			break;
+		}
+	if (prog != NULL && strchr(prog, '/') == NULL)
+		prog = shim_exec_search(prog, found, sizeof(found));
+	if (prog == NULL)
+		return SHIM_IMAGE_KEEP;
+	return shim_image_kind(prog) == SHIM_IMAGE_ALONE ? SHIM_IMAGE_ALONE : SHIM_IMAGE_KEEP;
+}
+
 /* Is `path` the dynamic loader itself (ld-linux-x86-64.so.2, ld-musl-*)?
  * By name: it is a static-pie image like others. */
 static bool is_loader(const char *path)
@@ -265,13 +287,13 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 					: kind == EXEC_SEARCH ? search_kind(path)
 							      : SHIM_IMAGE_KEEP;
 		/* valgrind's tool (memcheck-amd64-linux, ...) is static, but
-		 * it runs the program as a dynamic one that keeps LD_PRELOAD:
-		 * the shim in the program is the one layer.  Filtered as an
-		 * alone image too, the tool's clone of the program's fork
-		 * answered a vpid, which the program's shim took for a real
-		 * pid.  The launcher names itself to its tool. */
+		 * it runs a dynamic program as one that keeps LD_PRELOAD: the
+		 * shim in the program is the one layer.  Filtered as an alone
+		 * image too, the tool's clone of the program's fork answered a
+		 * vpid, which the program's shim took for a real pid.  The
+		 * launcher names itself to its tool. */
 		if (image == SHIM_IMAGE_ALONE && shim_env_find(envp, "VALGRIND_LAUNCHER") != NULL)
-			image = SHIM_IMAGE_KEEP;
+			image = valgrind_tool(argv);
 		if (shim_exec_lists_only(image, by_path ? path : NULL, argv, envp))
 			image = SHIM_IMAGE_PLAIN;
 		/* An image the shim will not be in cannot announce itself

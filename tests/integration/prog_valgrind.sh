@@ -56,6 +56,12 @@ cc -static -O1 -o "$dir/st" "$dir/st.c" || { echo "FAIL: cc -static (libc6-dev's
 it_both 'a static image exec'"'"'d from under valgrind' $'static 4 3\nsh 3\nrc 0' \
 	sh -c '$1 /bin/sh -c "\"\$0\"; echo sh \$\$" "$2" 2>&1; echo rc $?' _ "$VG" "$dir/st"
 
+# A static program under valgrind: the tool runs its calls, and is
+# filtered as an alone image (memcheck reports glibc's static start-up,
+# natively too: status 9 both ways).
+it_both 'a static program under valgrind' $'static 3 2\nrc 9' \
+	sh -c '$1 "$2" 2>/dev/null; echo rc $?' _ "$VG" "$dir/st"
+
 # The program's own errors: the first line of memcheck's report and the
 # status, the same both ways.
 report() {
