@@ -310,9 +310,10 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		/* Its pid calls go to the supervisor instead (seccomp.c).
 		 * valgrind runs no seccomp(2) (ENOSYS, and a warning): from a
 		 * program under it, such an image is exec'd through the
-		 * trampoline, which valgrind runs natively (unless it traces
-		 * children: then the trampoline, under valgrind too, execs it
-		 * unfiltered: real ids). */
+		 * trampoline, which valgrind runs natively; if it traces
+		 * children, the trampoline runs under valgrind too, and its
+		 * exec of the image starts valgrind's tool for a static
+		 * program, filtered (valgrind_tool). */
 		if ((image == SHIM_IMAGE_ALONE || image == SHIM_IMAGE_RAW) && SHIM_ON_VALGRIND()) {
 			size_t n = 0;
 			while (argv[n] != NULL)

@@ -41,8 +41,8 @@ it_both 'the same with --trace-children=yes' "$jc_want" \
 
 # A static image exec'd from a program under valgrind: valgrind runs no
 # seccomp(2), so the shim execs it through its trampoline, which valgrind
-# runs natively (with --trace-children=yes it would run under valgrind
-# too, unfiltered: real ids, README).
+# runs natively; with --trace-children=yes valgrind runs the trampoline
+# under its tool, and the static image under the tool again, filtered.
 cat >"$dir/st.c" <<'C'
 #include <stdio.h>
 #include <unistd.h>
@@ -55,6 +55,9 @@ C
 cc -static -O1 -o "$dir/st" "$dir/st.c" || { echo "FAIL: cc -static (libc6-dev's libc.a)"; exit 1; }
 it_both 'a static image exec'"'"'d from under valgrind' $'static 4 3\nsh 3\nrc 0' \
 	sh -c '$1 /bin/sh -c "\"\$0\"; echo sh \$\$" "$2" 2>&1; echo rc $?' _ "$VG" "$dir/st"
+# (memcheck reports glibc's static start-up here: stdout only.)
+it_both 'the same with --trace-children=yes' $'static 4 3\nsh 3' \
+	sh -c '$1 --trace-children=yes /bin/sh -c "\"\$0\"; echo sh \$\$" "$2" 2>/dev/null' _ "$VG" "$dir/st"
 
 # A static program under valgrind: the tool runs its calls, and is
 # filtered as an alone image (memcheck reports glibc's static start-up,
