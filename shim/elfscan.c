@@ -97,6 +97,7 @@ struct scan {
 	const Elf64_Dyn *dyn;
 	size_t ndyn;
 	bool interp;
+	int refused;    /* the errno of a refused open or mapping, else 0 */
 	struct stat st; /* the file's identity (the cache key) */
 };
 
@@ -105,27 +106,51 @@ static bool in_file(const struct scan *sc, uint64_t off, uint64_t size)
 	return off <= sc->len && size <= sc->len - off;
 }
 
+/* A read-only open, or a private read-only mapping, of a regular file
+ * fails with these only when someone refused it: a fanotify permission or
+ * pre-content listener (EPERM, or the errno its FAN_DENY_ERRNO names), an
+ * LSM (EPERM), a failing device (EIO).  The kernel's own open and reads
+ * for the exec would meet the same answer.  Not EACCES (an execute-only
+ * file still runs), nor the resource errors of our own calls; EAGAIN only
+ * from the open (scan_open). */
+static bool refused(int err)
+{
+	return err == EPERM || err == EIO || err == EBUSY || err == ETXTBSY || err == ENOSPC ||
+	       err == EDQUOT;
+}
+
 /* Map `path`: false when it cannot be opened or is not a regular file of a
- * plausible size. */
+ * plausible size; sc->refused holds the errno of a refusal (refused()). */
 static bool scan_open(struct scan *sc, const char *path)
 {
-	int fd;
+	int fd, err;
 
 	memset(sc, 0, sizeof(*sc));
 	do
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
-	if (fd < 0)
+	if (fd < 0) {
+		/* EAGAIN too: a read-only open without O_NONBLOCK is not
+		 * refused for want of anything. */
+		if (refused(errno) || errno == EAGAIN)
+			sc->refused = errno;
 		return false;
+	}
 	if (fstat(fd, &sc->st) < 0 || !S_ISREG(sc->st.st_mode) ||
 	    sc->st.st_size < (off_t)sizeof(Elf64_Ehdr) || (uint64_t)sc->st.st_size > SCAN_MAX_FILE) {
 		close(fd);
 		return false;
 	}
 	void *m = mmap(NULL, (size_t)sc->st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	err = errno;
 	close(fd);
-	if (m == MAP_FAILED)
+	if (m == MAP_FAILED) {
+		/* Not EAGAIN here: under mlockall(MCL_FUTURE) that is
+		 * RLIMIT_MEMLOCK's answer to us. */
+		if (refused(err))
+			sc->refused = err;
 		return false;
+	}
 	sc->base = m;
 	sc->len = (size_t)sc->st.st_size;
 	return true;
@@ -386,8 +411,17 @@ enum shim_image shim_image_kind(const char *path)
 	cache = ic_get();
 	v = ic_lookup(cache, path);
 	if (v == IMGCACHE_MISS) {
-		if (!scan_open(&sc, path))
-			return SHIM_IMAGE_KEEP;
+		/* A refused scan (scan_open) means a refused exec.  A
+		 * fanotify listener that answers only the events it expects
+		 * (LTP fanotify03, fanotify24) has just answered ours in place
+		 * of the exec's; had the exec gone on, its open would wait for
+		 * an answer that never comes. */
+		if (!scan_open(&sc, path)) {
+			if (sc.refused == 0)
+				return SHIM_IMAGE_KEEP;
+			errno = sc.refused;
+			return SHIM_IMAGE_DENIED;
+		}
 		v = scan_verdict(&sc);
 		scan_close(&sc);
 		scan_cache(cache, &sc, v);

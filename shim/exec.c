@@ -286,6 +286,14 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		enum shim_image image = by_path		      ? shim_image_kind(path)
 					: kind == EXEC_SEARCH ? search_kind(path)
 							      : SHIM_IMAGE_KEEP;
+		if (image == SHIM_IMAGE_DENIED) {
+			/* Refused as the exec's own open would be (elfscan.c). */
+			err = errno;
+			if (shim_vf.active)
+				shim_vf.exec_noted = false;
+			shim_errno_keep(err);
+			return -1;
+		}
 		/* valgrind's tool (memcheck-amd64-linux, ...) is static, but
 		 * it runs a dynamic program as one that keeps LD_PRELOAD: the
 		 * shim in the program is the one layer.  Filtered as an alone

@@ -1,0 +1,161 @@
+/* t_fanexec.c — a fanotify permission listener that answers only the events it expects, on an image a child execs: the exec fails as natively, and never waits for an answer that does not come. */
+#include "lib/itest.h"
+
+#include <poll.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+
+/*
+ * The exec wrappers read an image before running it (shim/elfscan.c: does
+ * it need the shim?).  That open is one more FAN_OPEN_PERM event.  LTP's
+ * fanotify03 answers exactly the events it expects, denying the last one
+ * (the exec's): under jobshim that answer went to the scan's open, the
+ * exec went on, and its own open waited for the listener forever.  Here a
+ * listener answers one event and then only watches: natively the exec
+ * fails with the errno of the answer, and so must it under jobshim, with
+ * no second event.  Should one come, the child's exit is awaited for a
+ * few seconds (a hang guard, never reached when it passes), then the
+ * listener goes, which lets the pending open through.
+ *
+ * Root only (fanotify_init needs CAP_SYS_ADMIN): without it both runs
+ * print the same line.
+ */
+
+#ifndef FAN_DENY_ERRNO
+#define FAN_DENY_ERRNO(e) (FAN_DENY | ((((__u32)(e)) & 0xff) << 24))
+#endif
+
+static char image[64];
+
+/* A copy of a small dynamic program: a fresh file every time, so the
+ * shim's decision cache (which keeps only settled files) never answers
+ * for it. */
+static void make_image(const char *dir)
+{
+	char buf[65536];
+	int in = open("/bin/true", O_RDONLY), out;
+	ssize_t n;
+
+	snprintf(image, sizeof image, "%s/prog", dir);
+	unlink(image);
+	out = open(image, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+	if (in < 0 || out < 0)
+		it_die("copy /bin/true");
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			it_die("write");
+	close(in);
+	close(out);
+}
+
+/* One case: a mark of `mask` on the image; the child execs it; the first
+ * event is answered `response`, any later one is not. */
+static void run_case(const char *name, unsigned int class, unsigned long long mask,
+		     unsigned int response, const char *dir)
+{
+	int fan, done[2];
+
+	make_image(dir);
+	fan = fanotify_init(class | FAN_CLOEXEC, O_RDONLY);
+	if (fan < 0) {
+		it_out("%s: fanotify_init refused", name);
+		return;
+	}
+	if (fanotify_mark(fan, FAN_MARK_ADD, mask, AT_FDCWD, image) < 0) {
+		it_out("%s: fanotify_mark %s", name, it_errname(errno));
+		close(fan);
+		return;
+	}
+	/* The child holds the write end: its exit (or a successful exec's
+	 * end) is the read end's EOF. */
+	if (pipe(done) < 0)
+		it_die("pipe");
+	pid_t c = it_fork("execer");
+	if (c == 0) {
+		close(fan);
+		close(done[0]);
+		char *argv[] = { image, NULL };
+		execve(image, argv, environ);
+		it_out("%s: execve: %s", name, it_errname(errno));
+		_exit(3);
+	}
+	close(done[1]);
+
+	int answered = 0, unanswered = 0, exited = 0;
+	struct pollfd pf[2] = { { .fd = fan, .events = POLLIN }, { .fd = done[0], .events = POLLIN } };
+	while (!exited) {
+		/* The guard: a second event that is never answered holds
+		 * the child in its exec; after 5 s the listener goes. */
+		int timeout = unanswered > 0 ? 5000 : -1;
+		int n = poll(pf, 2, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			it_die("poll");
+		if (n == 0) {
+			close(fan);
+			fan = -1;
+			pf[0].fd = -1;
+			it_out("%s: an unanswered event held the exec; the listener went", name);
+			unanswered = -1000;
+			continue;
+		}
+		if (pf[0].revents & POLLIN) {
+			char buf[4096];
+			ssize_t len = read(fan, buf, sizeof buf);
+			struct fanotify_event_metadata *ev = (void *)buf;
+			for (; len > 0 && FAN_EVENT_OK(ev, len); ev = FAN_EVENT_NEXT(ev, len)) {
+				const char *who = ev->pid == c ? "the child" : "another process";
+				if (answered == 0) {
+					struct fanotify_response r = { .fd = ev->fd, .response = response };
+					if (write(fan, &r, sizeof r) != sizeof r) {
+						/* FAN_DENY_ERRNO unknown to the kernel */
+						r.response = FAN_DENY;
+						if (write(fan, &r, sizeof r) != sizeof r)
+							it_die("fanotify response");
+					}
+					it_out("%s: event %s from %s, answered", name,
+					       ev->mask & FAN_OPEN_EXEC_PERM ? "OPEN_EXEC_PERM"
+					       : ev->mask & FAN_OPEN_PERM    ? "OPEN_PERM"
+					       : ev->mask & FAN_ACCESS_PERM  ? "ACCESS_PERM"
+									     : "other",
+					       who);
+					answered++;
+				} else {
+					it_out("%s: one more event from %s", name, who);
+					unanswered++;
+				}
+				if (ev->fd >= 0)
+					close(ev->fd);
+			}
+		}
+		if (pf[1].revents & (POLLIN | POLLHUP))
+			exited = 1;
+	}
+	it_out("%s: child %s", name, it_status(it_reap(c)));
+	close(done[0]);
+	if (fan >= 0)
+		close(fan);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/t_fanexec.XXXXXX";
+
+	it_init();
+	if (!mkdtemp(dir))
+		it_die("mkdtemp");
+	/* Only the opens asked about: the exec's own is the one event. */
+	run_case("open-perm deny", FAN_CLASS_CONTENT, FAN_OPEN_PERM, FAN_DENY, dir);
+	/* An errno of the listener's choosing (Linux 6.13: a pre-content
+	 * group's; else the kernel takes a plain FAN_DENY, both sides). */
+	run_case("open-perm deny EBUSY", FAN_CLASS_PRE_CONTENT, FAN_OPEN_PERM,
+		 FAN_DENY_ERRNO(EBUSY), dir);
+	/* The exec's open only: the scan's open and reads are no event. */
+	run_case("exec-perm deny", FAN_CLASS_CONTENT, FAN_OPEN_EXEC_PERM, FAN_DENY, dir);
+	run_case("access+exec-perm deny", FAN_CLASS_CONTENT, FAN_ACCESS_PERM | FAN_OPEN_EXEC_PERM,
+		 FAN_DENY, dir);
+	unlink(image);
+	rmdir(dir);
+	return 0;
+}
