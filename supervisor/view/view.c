@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tjson.h"
 #include "view_page.h" /* generated: view_html, view_css, view_js (scripts/embed.sh) */
 
 /*
@@ -61,20 +62,37 @@ static void put_source(FILE *out, const char *name)
 	fputc('"', out);
 }
 
-static int put_trace(FILE *out, FILE *in)
+/* What the trace held: lines that are events, lines that are not (the
+ * page skips those too), and the first of them. */
+struct trace_count {
+	unsigned events, bad, first_bad;
+};
+
+static int put_trace(FILE *out, FILE *in, struct trace_count *tc)
 {
+	struct tjson j = {0};
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	unsigned lineno = 0;
 
-	while ((n = getline(&line, &cap, in)) > 0)
+	while ((n = getline(&line, &cap, in)) > 0) {
+		lineno++;
+		if (tjson_parse(&j, line, (size_t)n) == 0 && tjson_str(&j, "ev") != NULL) {
+			tc->events++;
+		} else if (!(n == 1 && line[0] == '\n')) {
+			if (tc->bad++ == 0)
+				tc->first_bad = lineno;
+		}
 		put_safe(out, line, (size_t)n);
+	}
 	free(line);
+	tjson_free(&j);
 	return ferror(in) ? -EIO : 0;
 }
 
 /* The template up to each marker, then what the marker stands for. */
-static int put_page(FILE *out, FILE *in, const char *source)
+static int put_page(FILE *out, FILE *in, const char *source, struct trace_count *tc)
 {
 	static const char *const marks[] = {VIEW_MARK_CSS, VIEW_MARK_JS, VIEW_MARK_TRACE, VIEW_MARK_SOURCE};
 	const char *p = view_html;
@@ -106,7 +124,7 @@ static int put_page(FILE *out, FILE *in, const char *source)
 			break;
 		case 2:
 			fputc('\n', out);
-			if (put_trace(out, in) < 0)
+			if (put_trace(out, in, tc) < 0)
 				rc = -EIO;
 			break;
 		default:
@@ -134,9 +152,21 @@ int view_render(const char *trace, const char *out_path, const char *name)
 		fclose(in);
 		return -err;
 	}
-	rc = put_page(out, in, name ? name : base ? base + 1 : trace);
+	struct trace_count tc = {0};
+	rc = put_page(out, in, name ? name : base ? base + 1 : trace, &tc);
 	if (rc < 0)
 		fprintf(stderr, "jobshim: view: %s: read error\n", trace);
+	/* Said here as `jobshim why` says it: the page shows the same. */
+	if (tc.bad > 0)
+		fprintf(stderr, "jobshim: view: %s:%u: not a trace event (skipped)\n", trace,
+			tc.first_bad);
+	if (tc.bad > 1)
+		fprintf(stderr, "jobshim: view: %s: %u lines skipped\n", trace, tc.bad);
+	if (rc == 0 && tc.events == 0) {
+		fprintf(stderr, "jobshim: view: %s: no trace events in it (a file of `jobshim run --trace`?)\n",
+			trace);
+		rc = -EINVAL;
+	}
 	fclose(in);
 	if (fflush(out) != 0 || ferror(out)) {
 		err = errno ? errno : EIO;

@@ -158,4 +158,17 @@ grep -q 'SIGHUP from jobshim: it got SIGHUP from real pid [0-9]*, outside the tr
 "$J" view "$T/nonexistent" -o "$T/x.html" >/dev/null 2>&1; rc4=$?
 [ "$rc1$rc2$rc3$rc4" = 11251251 ] && ok "why/view errors: unknown pid 1, bad usage 125, missing file 1" ||
 	bad "why/view exit codes: $rc1 $rc2 $rc3 $rc4"
+
+# A file that is no trace, and a trace with a broken line (a run still
+# writing it ends on a partial one): said on the terminal, as why says it.
+"$J" view /etc/passwd -o "$T/passwd.html" >/dev/null 2>"$T/view-err"; rc=$?
+[ $rc = 1 ] && grep -q "^jobshim: view: /etc/passwd:1: not a trace event (skipped)" "$T/view-err" &&
+	grep -q "^jobshim: view: /etc/passwd: no trace events in it" "$T/view-err" &&
+	ok "view of a file that is no trace: exit 1, said why" ||
+	{ bad "view of /etc/passwd: exit $rc"; sed 's/^/#   /' "$T/view-err"; }
+{ head -n 2 "$T/demo.jsonl"; echo '{"t":0.5,"ev":"fork","vp'; } >"$T/cut.jsonl"
+"$J" view "$T/cut.jsonl" -o "$T/cut.html" >/dev/null 2>"$T/view-err"; rc=$?
+[ $rc = 0 ] && [ "$(cat "$T/view-err")" = "jobshim: view: $T/cut.jsonl:3: not a trace event (skipped)" ] &&
+	ok "view of a trace cut short: the page, and the broken line named" ||
+	{ bad "view of a cut trace: exit $rc"; sed 's/^/#   /' "$T/view-err"; }
 exit $fail
