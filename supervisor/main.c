@@ -117,6 +117,16 @@ static int run_html(struct sup_opts *o, const char *html)
 
 	if (o->trace && strcmp(o->trace, "-") == 0)
 		return usage_error("run", "%s", "--trace-html needs the JSON Lines: not with --trace -");
+	/* A page that cannot be written is said before the command runs,
+	 * as --trace's file is, not after it (its status then lost). */
+	if (strcmp(html, "-") != 0) {
+		fd = open(html, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			fprintf(stderr, "jobshim: --trace-html %s: %s\n", html, strerror(errno));
+			return MAIN_EXIT_USAGE;
+		}
+		close(fd);
+	}
 	if (own) {
 		const char *dir = getenv("TMPDIR");
 

@@ -20,6 +20,11 @@ timeout 60 "$J" run --trace "$T/demo.jsonl" --trace-html "$T/demo.html" -- "$B/i
 	bad "--trace-html: no page"
 "$J" view "$T/demo.jsonl" -o "$T/demo2.html" && cmp -s "$T/demo.html" "$T/demo2.html" &&
 	ok "jobshim view makes the same page" || bad "jobshim view differs from --trace-html"
+# A page that cannot be written: said before the command runs.
+out=$(timeout 60 "$J" run --trace-html "$T/nodir/x.html" -- echo ran 2>&1); rc=$?
+[ $rc = 125 ] && [ "$out" = "jobshim: --trace-html $T/nodir/x.html: No such file or directory" ] &&
+	ok "--trace-html to a missing directory: exit 125 before the command runs" ||
+	bad "--trace-html to a missing directory: exit $rc, said: $out"
 timeout 60 "$J" run --trace-html "$T/own.html" -- true >/dev/null 2>&1
 [ -s "$T/own.html" ] && [ -z "$(ls -A "$TMPDIR")" ] && ok "--trace-html alone: page written, temporary trace removed" ||
 	bad "--trace-html alone: page $(ls -la "$T/own.html" 2>&1), tmp: $(ls "$TMPDIR")"
