@@ -544,8 +544,8 @@ enum shim_image {
 	SHIM_IMAGE_ALONE, /* static or set-id: runs without it, may fork */
 	SHIM_IMAGE_RAW,   /* dynamic Go: keeps it, and its own raw calls are filtered (seccomp.c) */
 	SHIM_IMAGE_DENIED, /* reading it was refused (a fanotify permission
-			    * listener), errno says how: the exec fails so
-			    * too (elfscan.c); a spawn treats it as KEEP */
+			    * listener), errno says how: the exec or spawn
+			    * fails so too (elfscan.c) */
 };
 /* The image will only list its libraries (ldd: LD_TRACE_LOADED_OBJECTS,
  * `ld.so --list`): it runs without the shim (exec.c). */

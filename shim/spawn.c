@@ -169,6 +169,13 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	const char *file = search ? shim_exec_search(path, found, sizeof(found)) : path;
 	enum shim_image kind = file != NULL && (fa == NULL || file[0] == '/') ? shim_image_kind(file)
 									 : SHIM_IMAGE_KEEP;
+	/* Reading the image was refused (a fanotify permission listener):
+	 * so would the child's exec be, and with our scan answered in its
+	 * place, the exec might wait for an answer that never comes
+	 * (elfscan.c).  The spawn fails as natively, with no child. */
+	int denied = kind == SHIM_IMAGE_DENIED ? errno : 0;
+	if (denied != 0)
+		kind = SHIM_IMAGE_KEEP;
 	if (envp != NULL && shim_exec_lists_only(kind, file, argv, envp))
 		kind = SHIM_IMAGE_PLAIN; /* ldd's way: it only lists (exec.c) */
 	bool plain = kind == SHIM_IMAGE_PLAIN;
@@ -189,7 +196,7 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	if (shim_envbuf_make_for(&eb, envv, self, plain, room, need) == 0)
 		env = eb.env;
 	int marker = shim_forking_begin(vpid, self[3]); /* for a tracer (ptrace.c) */
-	rc = fn(&rpid, path, fa, attr, argv, env);
+	rc = denied != 0 ? denied : fn(&rpid, path, fa, attr, argv, env);
 	shim_forking_end(marker, rc == 0 ? rpid : -1);
 	shim_envbuf_free(&eb);
 	bool tramped = targv != NULL;

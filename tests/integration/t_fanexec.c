@@ -1,7 +1,9 @@
-/* t_fanexec.c — a fanotify permission listener that answers only the events it expects, on an image a child execs: the exec fails as natively, and never waits for an answer that does not come. */
+/* t_fanexec.c — a fanotify permission listener that answers only the events it expects, on an image a child execs or spawns: the exec fails as natively, and never waits for an answer that does not come. */
 #include "lib/itest.h"
 
 #include <poll.h>
+#include <spawn.h>
+#include <stdbool.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
 
@@ -51,7 +53,7 @@ static void make_image(const char *dir)
 /* One case: a mark of `mask` on the image; the child execs it; the first
  * event is answered `response`, any later one is not. */
 static void run_case(const char *name, unsigned int class, unsigned long long mask,
-		     unsigned int response, const char *dir)
+		     unsigned int response, const char *dir, bool spawn)
 {
 	int fan, done[2];
 
@@ -75,6 +77,16 @@ static void run_case(const char *name, unsigned int class, unsigned long long ma
 		close(fan);
 		close(done[0]);
 		char *argv[] = { image, NULL };
+		if (spawn) {
+			/* The event is the grandchild's natively, ours under
+			 * jobshim (its scan): only its kind is printed. */
+			pid_t g;
+			int rc = posix_spawn(&g, image, NULL, NULL, argv, environ);
+			it_out("%s: posix_spawn: %s", name, rc == 0 ? "0" : it_errname(rc));
+			if (rc == 0)
+				it_reap(g);
+			_exit(3);
+		}
 		execve(image, argv, environ);
 		it_out("%s: execve: %s", name, it_errname(errno));
 		_exit(3);
@@ -105,7 +117,7 @@ static void run_case(const char *name, unsigned int class, unsigned long long ma
 			ssize_t len = read(fan, buf, sizeof buf);
 			struct fanotify_event_metadata *ev = (void *)buf;
 			for (; len > 0 && FAN_EVENT_OK(ev, len); ev = FAN_EVENT_NEXT(ev, len)) {
-				const char *who = ev->pid == c ? "the child" : "another process";
+				const char *who = spawn ? "the tree" : ev->pid == c ? "the child" : "another process";
 				if (answered == 0) {
 					struct fanotify_response r = { .fd = ev->fd, .response = response };
 					if (write(fan, &r, sizeof r) != sizeof r) {
@@ -146,15 +158,17 @@ int main(void)
 	if (!mkdtemp(dir))
 		it_die("mkdtemp");
 	/* Only the opens asked about: the exec's own is the one event. */
-	run_case("open-perm deny", FAN_CLASS_CONTENT, FAN_OPEN_PERM, FAN_DENY, dir);
+	run_case("open-perm deny", FAN_CLASS_CONTENT, FAN_OPEN_PERM, FAN_DENY, dir, false);
 	/* An errno of the listener's choosing (Linux 6.13: a pre-content
 	 * group's; else the kernel takes a plain FAN_DENY, both sides). */
 	run_case("open-perm deny EBUSY", FAN_CLASS_PRE_CONTENT, FAN_OPEN_PERM,
-		 FAN_DENY_ERRNO(EBUSY), dir);
+		 FAN_DENY_ERRNO(EBUSY), dir, false);
 	/* The exec's open only: the scan's open and reads are no event. */
-	run_case("exec-perm deny", FAN_CLASS_CONTENT, FAN_OPEN_EXEC_PERM, FAN_DENY, dir);
+	run_case("exec-perm deny", FAN_CLASS_CONTENT, FAN_OPEN_EXEC_PERM, FAN_DENY, dir, false);
 	run_case("access+exec-perm deny", FAN_CLASS_CONTENT, FAN_ACCESS_PERM | FAN_OPEN_EXEC_PERM,
-		 FAN_DENY, dir);
+		 FAN_DENY, dir, false);
+	/* posix_spawn: the scan is the spawner's own open. */
+	run_case("spawn open-perm deny", FAN_CLASS_CONTENT, FAN_OPEN_PERM, FAN_DENY, dir, true);
 	unlink(image);
 	rmdir(dir);
 	return 0;
