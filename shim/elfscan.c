@@ -119,16 +119,44 @@ static bool refused(int err)
 	       err == EDQUOT;
 }
 
-/* Map `path`: false when it cannot be opened or is not a regular file of a
- * plausible size; sc->refused holds the errno of a refusal (refused()). */
-static bool scan_open(struct scan *sc, const char *path)
+/* The descriptor execveat(dirfd, "", AT_EMPTY_PATH) and fexecve run, made
+ * readable: an O_PATH one (which fexecve takes) cannot be mapped, so it is
+ * opened again through /proc/self/fd (raw: not a path of the tree's /proc
+ * to translate).  -errno. */
+static int scan_fd_reopen(int fd)
+{
+	char buf[32] = "/proc/self/fd/";
+	long fl = shim_raw_syscall(SYS_fcntl, fd, F_GETFL, 0, 0, 0, 0);
+
+	if (fl < 0)
+		return (int)fl;
+	if (!(fl & O_PATH))
+		return (int)shim_raw_syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 0, 0, 0, 0);
+	shim_fmt_int(buf + strlen(buf), fd);
+	return (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)buf, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+}
+
+/* Map the file an exec of (dirfd, path, execveat's flags) would run:
+ * false when it cannot be opened or is not a regular file of a plausible
+ * size; sc->refused holds the errno of a refusal (refused()). */
+static bool scan_open(struct scan *sc, int dirfd, const char *path, int at_flags)
 {
 	int fd, err;
 
 	memset(sc, 0, sizeof(*sc));
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
+	do {
+		if ((at_flags & AT_EMPTY_PATH) && path[0] == '\0') {
+			fd = scan_fd_reopen(dirfd);
+			if (fd < 0) {
+				errno = -fd;
+				fd = -1;
+			}
+		} else {
+			fd = openat(dirfd, path,
+				    O_RDONLY | O_CLOEXEC |
+					    (at_flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0));
+		}
+	} while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
 		/* EAGAIN too: a read-only open without O_NONBLOCK is not
 		 * refused for want of anything. */
@@ -365,15 +393,17 @@ void shim_image_prime(void)
 		(void)ic_get();
 }
 
-/* The cached verdict for the file at path (one stat), or MISS. */
-static enum imgcache_verdict ic_lookup(void *cache, const char *path)
+/* The cached verdict for the file an exec of (dirfd, path, flags) would
+ * run (one stat), or MISS. */
+static enum imgcache_verdict ic_lookup(void *cache, int dirfd, const char *path, int at_flags)
 {
 	struct imgcache_key key;
 	struct stat st;
 
 	/* Raw: stat() is interposed; this is the file the kernel will run. */
 	if (cache == NULL ||
-	    shim_raw_syscall(SYS_newfstatat, AT_FDCWD, (long)path, (long)&st, 0, 0, 0) != 0)
+	    shim_raw_syscall(SYS_newfstatat, dirfd, (long)path, (long)&st,
+			     at_flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW), 0, 0) != 0)
 		return IMGCACHE_MISS;
 	imgcache_key_of(&key, &st);
 	return imgcache_find(cache, &key);
@@ -399,7 +429,7 @@ static void scan_cache(void *cache, const struct scan *sc, enum imgcache_verdict
 	imgcache_put(cache, &key, v);
 }
 
-enum shim_image shim_image_kind(const char *path)
+enum shim_image shim_image_kind_at(int dirfd, const char *path, int at_flags)
 {
 	struct scan sc;
 	void *cache;
@@ -409,14 +439,14 @@ enum shim_image shim_image_kind(const char *path)
 	if (path == NULL || shim_mode() != SHIM_MODE_ONLINE || shim_env_lib()[0] == '\0')
 		return SHIM_IMAGE_KEEP;
 	cache = ic_get();
-	v = ic_lookup(cache, path);
+	v = ic_lookup(cache, dirfd, path, at_flags);
 	if (v == IMGCACHE_MISS) {
 		/* A refused scan (scan_open) means a refused exec.  A
 		 * fanotify listener that answers only the events it expects
 		 * (LTP fanotify03, fanotify24) has just answered ours in place
 		 * of the exec's; had the exec gone on, its open would wait for
 		 * an answer that never comes. */
-		if (!scan_open(&sc, path)) {
+		if (!scan_open(&sc, dirfd, path, at_flags)) {
 			if (sc.refused == 0)
 				return SHIM_IMAGE_KEEP;
 			errno = sc.refused;
@@ -430,4 +460,9 @@ enum shim_image shim_image_kind(const char *path)
 	       : v == IMGCACHE_ALONE ? SHIM_IMAGE_ALONE
 	       : v == IMGCACHE_RAW   ? SHIM_IMAGE_RAW
 				     : SHIM_IMAGE_KEEP;
+}
+
+enum shim_image shim_image_kind(const char *path)
+{
+	return shim_image_kind_at(AT_FDCWD, path, 0);
 }

@@ -280,12 +280,15 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 			shim_exec_note(path);
 		}
 		/* A program that cannot make an interposed call runs without
-		 * the shim: no preload cost (elfscan.c).  An execveat of a
-		 * descriptor keeps it (the file is not scanned). */
+		 * the shim: no preload cost (elfscan.c).  An image named by a
+		 * descriptor (fexecve, execveat relative to a directory or
+		 * AT_EMPTY_PATH) is scanned through it: a static one exec'd
+		 * from a memfd or an O_PATH descriptor kept real ids before. */
 		bool by_path = kind == EXEC_PATH || (kind == EXEC_AT && at_by_path(path, fd));
 		enum shim_image image = by_path		      ? shim_image_kind(path)
 					: kind == EXEC_SEARCH ? search_kind(path)
-							      : SHIM_IMAGE_KEEP;
+					: kind == EXEC_FD     ? shim_image_kind_at(fd, "", AT_EMPTY_PATH)
+							      : shim_image_kind_at(fd, path, at_flags);
 		if (image == SHIM_IMAGE_DENIED) {
 			/* Refused as the exec's own open would be (elfscan.c). */
 			err = errno;

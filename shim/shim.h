@@ -556,6 +556,9 @@ bool shim_exec_lists_only(enum shim_image image, const char *path, char *const a
  * cannot be run (spawn.c). */
 int shim_tramp_path(char *buf, size_t size, const char *file);
 enum shim_image shim_image_kind(const char *path);
+/* The image an execveat(dirfd, path, ..., at_flags) would run; with
+ * AT_EMPTY_PATH and "", the descriptor itself (fexecve). */
+enum shim_image shim_image_kind_at(int dirfd, const char *path, int at_flags);
 /* Map the tree's decision cache now, in a parent about to fork, vfork or
  * spawn: its children inherit the mapping (a vfork child may not map it
  * itself, and dash starts every child with vfork). */

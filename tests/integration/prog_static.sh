@@ -78,4 +78,35 @@ if cc -static -O2 -o "$dir/stopper" "$dir/stopper.c" 2>"$dir/cc.err"; then
 else
 	it_expect 'static stopper builds' "$(cat "$dir/cc.err")" ''
 fi
+# A static image exec'd through a descriptor (fexecve, execveat with
+# AT_EMPTY_PATH: a memfd, an O_PATH or a plain descriptor) is scanned
+# through it and filtered like one named by path; it kept real ids before.
+cat >"$dir/ids.c" <<'C'
+#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+	printf("%d %d\n", (int)getpid(), (int)getppid());
+	return 0;
+}
+C
+if cc -static -O2 -o "$dir/ids" "$dir/ids.c" 2>"$dir/cc.err"; then
+	PY=/usr/bin/python3
+	[ -x "$PY" ] || PY=$(command -v python3)
+	for how in O_RDONLY O_PATH; do
+		it_both "static image by descriptor: fexecve of an $how descriptor" '2 1' \
+			"$PY" -c 'import os, sys; os.execve(os.open(sys.argv[1], getattr(os, sys.argv[2])), ["ids"], os.environ)' \
+			"$dir/ids" "$how"
+	done
+	it_both 'static image by descriptor: fexecve of a memfd, in a fork child' '3 2' \
+		"$PY" -c '
+import os, sys
+fd = os.memfd_create("ids")
+os.write(fd, open(sys.argv[1], "rb").read())
+if os.fork() == 0:
+    os.execve(fd, ["ids"], os.environ)
+os.wait()' "$dir/ids"
+else
+	it_expect 'static ids program builds' "$(cat "$dir/cc.err")" ''
+fi
 [ "$it_failures" -eq 0 ]
