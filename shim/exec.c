@@ -391,10 +391,37 @@ static __attribute__((noinline)) int exec_proc(enum exec_kind kind, const char *
 	return exec_image(kind, buf, fd, argv, envp, at_flags);
 }
 
+#define SHIM_AT_EXECVE_CHECK 0x10000 /* <linux/fcntl.h> since 6.14 */
+
 static int exec_any(enum exec_kind kind, const char *path, int fd, char *const argv[],
 		    char *const envp[], int at_flags)
 {
 	shim_init();
+	/* execveat's flags are checked before its file is looked up: with
+	 * unknown ones the kernel's EINVAL (or its EFAULT, ENOENT for the
+	 * path) comes first, and nothing runs, so nothing is translated,
+	 * scanned or noted.  AT_EXECVE_CHECK (Linux 6.14) only asks whether
+	 * the file may run: the kernel's answer, for the file natively named
+	 * (a /proc/<vpid> path translated), and nothing noted either. */
+	if (kind == EXEC_AT && (at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+		char buf[PATH_MAX];
+		if (!(at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | SHIM_AT_EXECVE_CHECK)) &&
+		    !shim_offline() && shim_user_str_ok(path) && shim_procpath_candidate(path)) {
+			int prc = shim_procpath(path, buf, sizeof(buf));
+			if (prc < 0) {
+				errno = -prc;
+				return -1;
+			}
+			path = buf;
+		}
+		long rc = shim_raw_syscall(SYS_execveat, fd, (long)path, (long)argv, (long)envp,
+					   at_flags, 0);
+		if (rc < 0) {
+			errno = (int)-rc;
+			return -1;
+		}
+		return (int)rc;
+	}
 	if (kind != EXEC_FD && !shim_offline() && shim_user_str_ok(path) &&
 	    shim_procpath_candidate(path))
 		return exec_proc(kind, path, fd, argv, envp, at_flags);

@@ -453,10 +453,14 @@ long shim_ptrace(int req, pid_t pid, void *addr, void *data)
 	shim_init();
 	if (shim_mode() == SHIM_MODE_NONE || req == PTRACE_TRACEME)
 		return REAL(ptrace)(req, pid, addr, data);
-	r = (req == PTRACE_ATTACH || req == PTRACE_SEIZE) ? attach_arg(pid) : xlate_arg(pid);
-	if (r < 0) {
-		errno = -r;
-		return -1;
+	/* 0 and negative ids name no process: the kernel answers them
+	 * (ESRCH), not our translation, whose negative result is an errno. */
+	if (pid > 0) {
+		r = (req == PTRACE_ATTACH || req == PTRACE_SEIZE) ? attach_arg(pid) : xlate_arg(pid);
+		if (r < 0) {
+			errno = -r;
+			return -1;
+		}
 	}
 	if (req == PTRACE_SETSIGINFO && data != NULL && !shim_offline() &&
 	    shim_peek(&si, data, sizeof(si)) && shim_sig_has_sender(&si) && si.si_pid > 1) {

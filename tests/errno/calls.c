@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -44,6 +46,9 @@ extern int __fxstatat(int, int, const char *, struct stat *, int);
 extern int __open_2(const char *, int);
 extern int __openat_2(int, const char *, int);
 extern pid_t __getpgid(pid_t);
+/* In glibc, declared by libcap's header only. */
+extern int capget(cap_user_header_t, cap_user_data_t);
+extern int capset(cap_user_header_t, const cap_user_data_t);
 
 static char remote_buf[64]; /* the same address in every process of a run (fork) */
 
@@ -414,6 +419,25 @@ static long s_get_robust_list(const struct val *v)
 	static size_t len;
 	return syscall(SYS_get_robust_list, PID(0), P(1), &len);
 }
+/* caps.c: the capability header names a pid. */
+static long caps(long nr, const struct val *v, bool raw)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, PID(0) };
+
+	if (raw)
+		return syscall(nr, &h, P(1));
+	return nr == SYS_capget ? capget(&h, P(1)) : capset(&h, P(1));
+}
+static long c_capget(const struct val *v) { return caps(SYS_capget, v, false); }
+static long c_capset(const struct val *v) { return caps(SYS_capset, v, false); }
+static long s_capget(const struct val *v) { return caps(SYS_capget, v, true); }
+static long s_capset(const struct val *v) { return caps(SYS_capset, v, true); }
+/* ptrace.c: PTRACE_SEIZE attaches without a stop (the tracee goes free
+ * when the case process exits); PEEKDATA of a process not traced by us is
+ * ESRCH, whoever it is. */
+static long c_ptrace_seize(const struct val *v) { return ptrace(PTRACE_SEIZE, PID(0), NULL, NULL); }
+static long c_ptrace_peek(const struct val *v) { errno = 0; return ptrace(PTRACE_PEEKDATA, PID(0), P(1), NULL) == -1 && errno ? -1 : 0; }
+static long s_ptrace_seize(const struct val *v) { return syscall(SYS_ptrace, PTRACE_SEIZE, PID(0), NULL, NULL); }
 /* Paths. */
 static long c_open(const struct val *v) { return fdret(open(P(0), (int)A(1))); }
 static long c_open64(const struct val *v) { return fdret(open64(P(0), (int)A(1))); }
@@ -558,6 +582,10 @@ const struct call calls[] = {
 	{ "sendmmsg", ARGS3(K_FD, "fd", K_IN, "vec", K_INT, "vlen"), R_INT, { 0, 0, 1 }, c_sendmmsg, true },
 	{ "fanotify_init", ARGS2(K_INT, "flags", K_INT, "event_f_flags"), R_INT, { 0 }, c_fanotify_init, true },
 	{ "clock_getcpuclockid", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_cpuclockid, true },
+	{ "capget", ARGS2(K_PID, "hdr.pid", K_OUT, "data"), R_INT, { 0 }, c_capget, true },
+	{ "capset", ARGS2(K_PID, "hdr.pid", K_IN, "data"), R_INT, { 0 }, c_capset, false },
+	{ "ptrace(PTRACE_SEIZE)", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_ptrace_seize, false },
+	{ "ptrace(PTRACE_PEEKDATA)", ARGS2(K_PID, "pid", K_IN, "addr"), R_INT, { 0 }, c_ptrace_peek, true },
 	{ "timer_create(SIGEV_THREAD_ID)", ARGS1(K_PID, "tid"), R_INT, { 0 }, c_timer_thread, true },
 	{ "setpriority", ARGS3(K_INT, "which", K_PID, "who", K_INT, "prio"), R_INT, { 0 }, c_setpriority, false },
 	{ "prlimit", ARGS4(K_PID, "pid", K_INT, "resource", K_IN, "new", K_OUT, "old"), R_INT, { 0, 0, 1 }, c_prlimit, false },
@@ -594,6 +622,9 @@ const struct call calls[] = {
 	{ "syscall(process_vm_readv)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_vm_readv, true },
 	{ "syscall(kcmp)", ARGS2(K_PID, "pid1", K_PID, "pid2"), R_INT, { 0 }, s_kcmp, true },
 	{ "syscall(get_robust_list)", ARGS2(K_PID, "pid", K_OUT, "head"), R_INT, { 0 }, s_get_robust_list, true },
+	{ "syscall(capget)", ARGS2(K_PID, "hdr.pid", K_OUT, "data"), R_INT, { 0 }, s_capget, true },
+	{ "syscall(capset)", ARGS2(K_PID, "hdr.pid", K_IN, "data"), R_INT, { 0 }, s_capset, false },
+	{ "syscall(ptrace PTRACE_SEIZE)", ARGS1(K_PID, "pid"), R_INT, { 0 }, s_ptrace_seize, false },
 	{ "open", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c_open, true },
 	{ "open64", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c_open64, true },
 	{ "__open_2", ARGS2(K_PATH, "path", K_INT, "flags"), R_INT, { 0 }, c___open_2, true },
