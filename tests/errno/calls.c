@@ -283,6 +283,60 @@ static long c_dprintf(const struct val *v) { return dprintf((int)A(0), "%d", 1);
 /* scmcreds.c: the mmsg forms (a file is no socket: ENOTSOCK at base). */
 static long c_recvmmsg(const struct val *v) { return recvmmsg((int)A(0), P(1), (unsigned)A(2), MSG_DONTWAIT, NULL); }
 static long c_sendmmsg(const struct val *v) { return sendmmsg((int)A(0), P(1), (unsigned)A(2), MSG_DONTWAIT); }
+/* SCM_CREDENTIALS naming a pid by role, sent over a socketpair that
+ * passes credentials; the pid received, by role (the kernel checks the
+ * sender may name it: ESRCH, EPERM). */
+static long scm_creds(const struct val *v, bool mmsg)
+{
+	struct ucred uc = { PID(0), getuid(), getgid() };
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+	} su, ru;
+	char c = 'x', rc;
+	struct iovec iov = { &c, 1 }, riov = { &rc, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = su.b,
+			    .msg_controllen = sizeof(su.b) };
+	struct msghdr rm = { .msg_iov = &riov, .msg_iovlen = 1, .msg_control = ru.b,
+			     .msg_controllen = sizeof(ru.b) };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	int sv[2], on = 1, e;
+	long r;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+		return -1;
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_CREDENTIALS;
+	h->cmsg_len = CMSG_LEN(sizeof(uc));
+	memcpy(CMSG_DATA(h), &uc, sizeof(uc));
+	if (mmsg) {
+		struct mmsghdr mv = { .msg_hdr = m }, rv = { .msg_hdr = rm };
+		r = sendmmsg(sv[0], &mv, 1, 0);
+		if (r == 1)
+			r = recvmmsg(sv[1], &rv, 1, MSG_DONTWAIT, NULL);
+		rm = rv.msg_hdr;
+		r = r == 1 ? 1 : -1;
+	} else {
+		r = sendmsg(sv[0], &m, 0);
+		if (r == 1)
+			r = recvmsg(sv[1], &rm, MSG_DONTWAIT);
+	}
+	e = errno;
+	close(sv[0]);
+	close(sv[1]);
+	errno = e;
+	if (r < 0)
+		return -1;
+	for (h = CMSG_FIRSTHDR(&rm); h != NULL; h = CMSG_NXTHDR(&rm, h))
+		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_CREDENTIALS) {
+			memcpy(&uc, CMSG_DATA(h), sizeof(uc));
+			return uc.pid;
+		}
+	return 0;
+}
+static long c_scm_msg(const struct val *v) { return scm_creds(v, false); }
+static long c_scm_mmsg(const struct val *v) { return scm_creds(v, true); }
 static long c_fanotify_init(const struct val *v) { return fdret(fanotify_init((unsigned)A(0), (unsigned)A(1))); }
 static long s_set_tid_address(const struct val *v) { return syscall(SYS_set_tid_address, P(0)); }
 /* clocks.c: a pid inside a clock id or a timer's target thread. */
@@ -597,6 +651,8 @@ const struct call calls[] = {
 	{ "write", ARGS3(K_FD, "fd", K_IN, "buf", K_INT, "count"), R_INT, { 0, 0, 1 }, c_write, false },
 	{ "dprintf", ARGS1(K_FD, "fd"), R_INT, { 0 }, c_dprintf, false },
 	{ "recvmmsg", ARGS3(K_FD, "fd", K_OUT, "vec", K_INT, "vlen"), R_INT, { 0, 0, 1 }, c_recvmmsg, true },
+	{ "sendmsg+recvmsg(SCM_CREDENTIALS)", ARGS1(K_PID, "ucred.pid"), R_PID, { 0 }, c_scm_msg, true },
+	{ "sendmmsg+recvmmsg(SCM_CREDENTIALS)", ARGS1(K_PID, "ucred.pid"), R_PID, { 0 }, c_scm_mmsg, true },
 	{ "sendmmsg", ARGS3(K_FD, "fd", K_IN, "vec", K_INT, "vlen"), R_INT, { 0, 0, 1 }, c_sendmmsg, true },
 	{ "fanotify_init", ARGS2(K_INT, "flags", K_INT, "event_f_flags"), R_INT, { 0 }, c_fanotify_init, true },
 	{ "clock_getcpuclockid", ARGS1(K_PID, "pid"), R_INT, { 0 }, c_cpuclockid, true },
