@@ -128,6 +128,10 @@ static const char *const real_names[NSLOTS] = {
 	N(lxstat64, "__lxstat64"),
 	N(fxstatat, "__fxstatat"),
 	N(fxstatat64, "__fxstatat64"),
+	N(fa_init, "posix_spawn_file_actions_init"),
+	N(fa_destroy, "posix_spawn_file_actions_destroy"),
+	N(fa_addchdir, "posix_spawn_file_actions_addchdir_np"),
+	N(fa_addfchdir, "posix_spawn_file_actions_addfchdir_np"),
 };
 #undef N
 

@@ -219,6 +219,11 @@ struct shim_real {
 	ssize_t (*readlinkat)(int, const char *, char *, size_t);
 	int (*chdir)(const char *);
 	long (*ptrace)(int, ...); /* debuggers (ptrace.c) */
+	/* posix_spawn file actions that move (spawnfa.c) */
+	int (*fa_init)(void *);
+	int (*fa_destroy)(void *);
+	int (*fa_addchdir)(void *, const char *);
+	int (*fa_addfchdir)(void *, int);
 };
 extern struct shim_real real;
 
@@ -551,6 +556,9 @@ enum shim_image {
  * `ld.so --list`): it runs without the shim (exec.c). */
 bool shim_exec_lists_only(enum shim_image image, const char *path, char *const argv[],
 			  char *const envp[]);
+/* Has a chdir or fchdir been added to these posix_spawn file actions
+ * (spawnfa.c)?  Then a relative path means another file in the child. */
+bool shim_spawnfa_moves(const void *fa);
 /* The trampoline (shim/tramp/jobshim-exec FILE ARGV...) that execs `file`
  * from an image with the shim: its path in buf; -1 when it or the file
  * cannot be run (spawn.c). */

@@ -167,8 +167,11 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	pid_t self[4] = { vpid, 0, shim_self_vpid(), shim_sys_getpid() };
 	char found[4096];
 	const char *file = search ? shim_exec_search(path, found, sizeof(found)) : path;
-	enum shim_image kind = file != NULL && (fa == NULL || file[0] == '/') ? shim_image_kind(file)
-									 : SHIM_IMAGE_KEEP;
+	/* A relative path after a chdir among the file actions is another
+	 * file than ours (spawnfa.c): not scanned. */
+	enum shim_image kind = file != NULL && (file[0] == '/' || !shim_spawnfa_moves(fa))
+				       ? shim_image_kind(file)
+				       : SHIM_IMAGE_KEEP;
 	/* Reading the image was refused (a fanotify permission listener):
 	 * so would the child's exec be, and with our scan answered in its
 	 * place, the exec might wait for an answer that never comes

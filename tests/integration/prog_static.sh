@@ -106,6 +106,47 @@ os.write(fd, open(sys.argv[1], "rb").read())
 if os.fork() == 0:
     os.execve(fd, ["ids"], os.environ)
 os.wait()' "$dir/ids"
+	# posix_spawn of ./ids with file actions (a redirection, as Rust's
+	# Command and pipes make): scanned, filtered; with a chdir among
+	# them the path names another file, here none.
+	cat >"$dir/spawnfa.c" <<'C'
+#define _GNU_SOURCE
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+extern char **environ;
+int main(int argc, char **argv)
+{
+	posix_spawn_file_actions_t fa;
+	char *args[] = { "ids", NULL };
+	pid_t p;
+	int st, rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, 1, 1);
+	if (argc > 1 && strcmp(argv[1], "chdir") == 0)
+		posix_spawn_file_actions_addchdir_np(&fa, "/");
+	fflush(stdout);
+	rc = posix_spawn(&p, "./ids", &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		printf("spawn: %s\n", strerror(rc));
+		return 1;
+	}
+	waitpid(p, &st, 0);
+	return WEXITSTATUS(st);
+}
+C
+	if cc -O2 -o "$dir/spawnfa" "$dir/spawnfa.c" 2>"$dir/cc.err"; then
+		it_both 'static image spawned by a relative path with file actions' '3 2' \
+			sh -c 'cd "$1" && exec ./spawnfa' _ "$dir"
+		it_both '... with a chdir among them: another file (none)' \
+			'spawn: No such file or directory' sh -c 'cd "$1" && exec ./spawnfa chdir' _ "$dir"
+	else
+		it_expect 'spawnfa builds' "$(cat "$dir/cc.err")" ''
+	fi
 else
 	it_expect 'static ids program builds' "$(cat "$dir/cc.err")" ''
 fi

@@ -120,18 +120,20 @@ static void run_case(const char *name, unsigned int class, unsigned long long ma
 				const char *who = spawn ? "the tree" : ev->pid == c ? "the child" : "another process";
 				if (answered == 0) {
 					struct fanotify_response r = { .fd = ev->fd, .response = response };
-					if (write(fan, &r, sizeof r) != sizeof r) {
-						/* FAN_DENY_ERRNO unknown to the kernel */
-						r.response = FAN_DENY;
-						if (write(fan, &r, sizeof r) != sizeof r)
-							it_die("fanotify response");
-					}
+					/* Said before the answer: the child's
+					 * line comes after it. */
 					it_out("%s: event %s from %s, answered", name,
 					       ev->mask & FAN_OPEN_EXEC_PERM ? "OPEN_EXEC_PERM"
 					       : ev->mask & FAN_OPEN_PERM    ? "OPEN_PERM"
 					       : ev->mask & FAN_ACCESS_PERM  ? "ACCESS_PERM"
 									     : "other",
 					       who);
+					if (write(fan, &r, sizeof r) != sizeof r) {
+						/* FAN_DENY_ERRNO unknown to the kernel */
+						r.response = FAN_DENY;
+						if (write(fan, &r, sizeof r) != sizeof r)
+							it_die("fanotify response");
+					}
 					answered++;
 				} else {
 					it_out("%s: one more event from %s", name, who);

@@ -51,20 +51,24 @@ static void reader(const char *name, struct it_chan in, struct it_chan ack)
 }
 
 /* Spins on getpgid(target): every answer must be one of the two groups
- * the writer moves it between. */
-static void spinner(pid_t target, pid_t g1, pid_t g2, struct it_chan stop)
+ * the writer moves it between.  It says when it has read once, and the
+ * writer starts only then: on a loaded machine the spinner could
+ * otherwise first run after the stop ("no reads", natively too). */
+static void spinner(pid_t target, pid_t g1, pid_t g2, struct it_chan stop, struct it_chan ready)
 {
 	long bad = 0, reads = 0;
 	struct pollfd p = {.fd = stop.r, .events = POLLIN};
 
 	close(stop.w);
-	while (poll(&p, 1, 0) == 0) {
+	do {
 		for (int i = 0; i < 100; i++, reads++) {
 			pid_t g = getpgid(target);
 			if (g != g1 && g != g2)
 				bad++;
 		}
-	}
+		if (reads == 100)
+			it_put(ready, 'r');
+	} while (poll(&p, 1, 0) == 0);
 	it_out("spinner: %s, %ld torn reads", reads > 0 ? "read" : "no reads", bad);
 	_exit(0);
 }
@@ -151,7 +155,7 @@ int main(int argc, char **argv)
 	it_child_modes(argc, argv);
 	it_init();
 	pid_t me = getpid();
-	struct it_chan hold = it_chan(), stop = it_chan();
+	struct it_chan hold = it_chan(), stop = it_chan(), ready = it_chan();
 	pid_t rd[NREADERS], sp;
 
 	ack = it_chan();
@@ -169,7 +173,8 @@ int main(int argc, char **argv)
 	}
 	sp = it_fork("spinner");
 	if (sp == 0)
-		spinner(target, me, target, stop);
+		spinner(target, me, target, stop, ready);
+	it_expect(ready, 'r');
 	moves(me, target);
 	it_put(stop, 's');
 	it_out("spinner: %s", it_status(it_reap(sp)));
