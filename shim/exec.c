@@ -141,6 +141,15 @@ static __attribute__((noinline)) enum shim_image search_kind(const char *file)
 	return path != NULL ? shim_image_kind(path) : SHIM_IMAGE_KEEP;
 }
 
+/* The filter for what execvp would run (a frame of its own for the path,
+ * as search_kind's). */
+static __attribute__((noinline)) void search_seccomp(const char *file)
+{
+	char found[4096];
+
+	(void)shim_seccomp_before_exec(AT_FDCWD, shim_exec_search(file, found, sizeof(found)), 0);
+}
+
 /* May the shim read the arguments (the note, the image scan and the
  * environment copy do)?  Not when the kernel would refuse them: an
  * unreadable path, argv or envp is EFAULT (the real execve says so; for a
@@ -340,7 +349,17 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 				argv = targv;
 			}
 		} else if (image == SHIM_IMAGE_ALONE || image == SHIM_IMAGE_RAW) {
-			(void)shim_seccomp_before_exec(by_path ? path : NULL);
+			/* The file itself, for its set-id bits (seccomp.c):
+			 * unknown, a non-root caller's static image ran
+			 * unfiltered, with real ids. */
+			if (by_path)
+				(void)shim_seccomp_before_exec(AT_FDCWD, path, 0);
+			else if (kind == EXEC_SEARCH)
+				search_seccomp(path);
+			else if (kind == EXEC_FD)
+				(void)shim_seccomp_before_exec(fd, "", AT_EMPTY_PATH);
+			else
+				(void)shim_seccomp_before_exec(fd, path, at_flags);
 		}
 	} else {
 		eb.map = NULL;

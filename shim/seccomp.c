@@ -13,14 +13,23 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The file an exec will run: execveat's (dirfd, path, flags); path NULL
+ * when not known. */
+struct image_at {
+	int dirfd;
+	const char *path;
+	int flags;
+};
+
 /* set-user/group-id file?  no_new_privs would make the kernel ignore its
  * bits, so without CAP_SYS_ADMIN it runs unfiltered, as before. */
-static bool setid_image(const char *path)
+static bool setid_image(struct image_at im)
 {
 	struct stat st;
 
-	if (path == NULL ||
-	    shim_raw_syscall(SYS_newfstatat, AT_FDCWD, (long)path, (long)&st, 0, 0, 0) != 0)
+	if (im.path == NULL ||
+	    shim_raw_syscall(SYS_newfstatat, im.dirfd, (long)im.path, (long)&st,
+			     im.flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW), 0, 0) != 0)
 		return true; /* cannot tell: leave it alone */
 	return (st.st_mode & (S_ISUID | S_ISGID)) != 0;
 }
@@ -41,7 +50,7 @@ static long install(struct sock_fprog *prog)
  * image's forks fail (ENOSYS) rather than return real pids
  * (seccomp_bpf.h).  No listener; no_new_privs is set already when the
  * kernel wants it, unless the filter was an ancestor's (EBUSY). */
-static void guard(const char *path)
+static void guard(struct image_at im)
 {
 	struct sock_filter f[SECCOMP_BPF_MAX];
 	struct sock_fprog prog;
@@ -52,7 +61,7 @@ static void guard(const char *path)
 	prog.len = (unsigned short)seccomp_bpf_build_guard(f);
 	prog.filter = f;
 	rc = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog, 0, 0, 0);
-	if (rc == -EACCES && !setid_image(path) &&
+	if (rc == -EACCES && !setid_image(im) &&
 	    shim_raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) == 0)
 		shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog, 0, 0, 0);
 }
@@ -67,8 +76,9 @@ static void guard(const char *path)
  * calls the kernel would fail with ENOSYS... except when the round trip
  * itself fails after installing, see below).
  */
-int shim_seccomp_before_exec(const char *path)
+int shim_seccomp_before_exec(int dirfd, const char *path, int at_flags)
 {
+	struct image_at im = { dirfd, path, at_flags };
 	struct sock_filter f[SECCOMP_BPF_MAX];
 	struct sock_fprog prog;
 	struct proto_req req = {.op = PROTO_OP_NOTIF};
@@ -89,7 +99,7 @@ int shim_seccomp_before_exec(const char *path)
 	}
 	fd = install(&prog);
 	if (fd == -EACCES) {
-		if (setid_image(path)) {
+		if (setid_image(im)) {
 			shim_errno_keep(saved);
 			return -EPERM;
 		}
@@ -105,7 +115,7 @@ int shim_seccomp_before_exec(const char *path)
 		req.a = -1;
 		rc = shim_call(&req, &rep) < 0 ? -ENOTCONN : rep.err;
 		if (rc < 0)
-			guard(path);
+			guard(im);
 		shim_errno_keep(saved);
 		return rc;
 	}
@@ -124,7 +134,7 @@ int shim_seccomp_before_exec(const char *path)
 	 * a virtual pid reaching the kernel as a real one. */
 	shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
 	if (rc < 0)
-		guard(path);
+		guard(im);
 	shim_errno_keep(saved);
 	return rc;
 }

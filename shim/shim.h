@@ -440,8 +440,10 @@ void shim_event_announce_locked(void);
 /* Before exec'ing a static or set-id image: "I exist" now, for it (a vfork
  * child too, with the FIFO its parent opened in shim_event_prime_locked). */
 void shim_event_alone(void);
-/* seccomp.c: filter an alone image's pid calls (supervisor/notif.c); 0 or -errno. */
-int shim_seccomp_before_exec(const char *path);
+/* seccomp.c: filter an alone image's pid calls (supervisor/notif.c); 0 or
+ * -errno.  The image is execveat's (dirfd, path, at_flags); path NULL: not
+ * known (a set-id image cannot be told apart then). */
+int shim_seccomp_before_exec(int dirfd, const char *path, int at_flags);
 void shim_event_prime_locked(void);
 /* Learn once whether the run is traced (exec.c), before forking: every
  * child about to exec inherits the answer instead of asking again. */

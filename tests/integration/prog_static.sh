@@ -98,6 +98,15 @@ if cc -static -O2 -o "$dir/ids" "$dir/ids.c" 2>"$dir/cc.err"; then
 			"$PY" -c 'import os, sys; os.execve(os.open(sys.argv[1], getattr(os, sys.argv[2])), ["ids"], os.environ)' \
 			"$dir/ids" "$how"
 	done
+	# Not root (no CAP_SYS_ADMIN: the filter needs no_new_privs, which
+	# the shim sets only for an image it knows is not set-id): execvp's
+	# search (env) and fexecve.  Both ran unfiltered, with real ids.
+	chmod 755 "$dir"
+	it_both 'static image found by execvp, as uid 65534' '2 1' \
+		setpriv --reuid 65534 --regid 65534 --clear-groups env PATH="$dir:/usr/bin:/bin" ids
+	it_both 'static image by an O_PATH descriptor, as uid 65534' '2 1' \
+		setpriv --reuid 65534 --regid 65534 --clear-groups \
+		"$PY" -c 'import os, sys; os.execve(os.open(sys.argv[1], os.O_PATH), ["ids"], os.environ)' "$dir/ids"
 	it_both 'static image by descriptor: fexecve of a memfd, in a fork child' '3 2' \
 		"$PY" -c '
 import os, sys
