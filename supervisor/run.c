@@ -137,6 +137,21 @@ static int setup_signals(struct sup *s)
 	return s->sigfd < 0 ? -1 : 0;
 }
 
+/* Will the command only list its libraries, the loader run as `ld.so
+ * --list PROG`?  Then the shim is left out of its LD_PRELOAD, as the exec
+ * wrapper does for such images inside the tree (shim_exec_lists_only,
+ * shim/exec.c): preloaded, it was listed.  (LD_TRACE_LOADED_OBJECTS, ldd's
+ * other way, cannot reach the command: in our own environment it would
+ * make the loader list jobshim's libraries instead of running it.) */
+static bool command_lists_only(char *const argv[])
+{
+	const char *base = strrchr(argv[0], '/');
+
+	base = base ? base + 1 : argv[0];
+	return strncmp(base, "ld-", 3) == 0 && strstr(base, ".so") != NULL && argv[1] != NULL &&
+	       strcmp(argv[1], "--list") == 0;
+}
+
 static void child_exec(struct sup *s, int errfd, int syncw, int ackr)
 {
 	const char *old = nest_preload_rest(getenv("LD_PRELOAD"), s->lib);
@@ -155,7 +170,12 @@ static void child_exec(struct sup *s, int errfd, int syncw, int ackr)
 	/* Single-threaded parent: malloc and setenv are safe after fork. */
 	len = strlen(s->lib) + (old && *old ? strlen(old) + 1 : 0) + 1;
 	preload = malloc(len);
-	if (preload) {
+	if (command_lists_only(s->opt.argv)) {
+		if (old && *old)
+			setenv("LD_PRELOAD", old, 1);
+		else
+			unsetenv("LD_PRELOAD");
+	} else if (preload) {
 		snprintf(preload, len, "%s%s%s", s->lib, old && *old ? ":" : "", old && *old ? old : "");
 		setenv("LD_PRELOAD", preload, 1);
 	}

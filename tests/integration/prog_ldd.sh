@@ -38,10 +38,12 @@ loader=$(readlink -f /lib64/ld-linux-x86-64.so.2)
 names() { sed -n 's/^[[:space:]]*\([^ ]*\).*/\1/p' | sort | tr '\n' ' '; }
 want=$(ldd /bin/sh | names)
 case $want in *libc.so.6*) ;; *) echo "FAIL: ldd /bin/sh lists no libc: $want"; exit 1 ;; esac
-for how in ldd 'ld.so --list' 'LD_TRACE_LOADED_OBJECTS' 'posix_spawn with LD_TRACE_LOADED_OBJECTS'; do
+for how in ldd 'ld.so --list' 'ld.so --list as the command' 'LD_TRACE_LOADED_OBJECTS' 'posix_spawn with LD_TRACE_LOADED_OBJECTS'; do
 	case $how in
 	ldd) cmd=(bash -c 'ldd /bin/sh') ;;
 	'ld.so --list') cmd=(bash -c '"$1" --list /bin/sh' _ "$loader") ;;
+	# the run's own command (supervisor/run.c command_lists_only)
+	'ld.so --list as the command') cmd=("$loader" --list /bin/sh) ;;
 	LD_TRACE_LOADED_OBJECTS) cmd=(bash -c 'LD_TRACE_LOADED_OBJECTS=1 /bin/sh') ;;
 	*) cmd=("$dir/spawn_trace" /bin/sh) ;;
 	esac
