@@ -23,11 +23,15 @@
 static _Atomic(uintptr_t) moves[FA_MOVES];
 static atomic_bool moves_full;
 
+/* Plain loads first: init and destroy come with every spawn that has
+ * file actions, and a locked exchange per slot would cost more than the
+ * spawn's own bookkeeping. */
 static void forget(const void *fa)
 {
 	for (int i = 0; i < FA_MOVES; i++) {
 		uintptr_t cur = (uintptr_t)fa;
-		atomic_compare_exchange_strong(&moves[i], &cur, 0);
+		if (atomic_load_explicit(&moves[i], memory_order_relaxed) == cur)
+			atomic_compare_exchange_strong(&moves[i], &cur, 0);
 	}
 }
 
