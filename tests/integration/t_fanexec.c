@@ -76,22 +76,24 @@ static void run_case(const char *name, unsigned int class, unsigned long long ma
 	if (c == 0) {
 		close(fan);
 		close(done[0]);
+		/* The errno of the refusal is the exit status; 0: it ran. */
 		char *argv[] = { image, NULL };
 		if (spawn) {
 			/* The event is the grandchild's natively, ours under
 			 * jobshim (its scan): only its kind is printed. */
 			pid_t g;
 			int rc = posix_spawn(&g, image, NULL, NULL, argv, environ);
-			it_out("%s: posix_spawn: %s", name, rc == 0 ? "0" : it_errname(rc));
 			if (rc == 0)
 				it_reap(g);
-			_exit(3);
+			_exit(rc);
 		}
 		execve(image, argv, environ);
-		it_out("%s: execve: %s", name, it_errname(errno));
-		_exit(3);
+		_exit(errno);
 	}
 	close(done[1]);
+	/* The errno the listener's answer means: its own where the kernel
+	 * takes FAN_DENY_ERRNO (Linux 6.13), else FAN_DENY's EPERM. */
+	int said = EPERM;
 
 	int answered = 0, unanswered = 0, exited = 0;
 	struct pollfd pf[2] = { { .fd = fan, .events = POLLIN }, { .fd = done[0], .events = POLLIN } };
@@ -128,7 +130,10 @@ static void run_case(const char *name, unsigned int class, unsigned long long ma
 					       : ev->mask & FAN_ACCESS_PERM  ? "ACCESS_PERM"
 									     : "other",
 					       who);
-					if (write(fan, &r, sizeof r) != sizeof r) {
+					if (write(fan, &r, sizeof r) == sizeof r) {
+						if (response != FAN_DENY)
+							said = (int)(response >> 24);
+					} else {
 						/* FAN_DENY_ERRNO unknown to the kernel */
 						r.response = FAN_DENY;
 						if (write(fan, &r, sizeof r) != sizeof r)
@@ -146,7 +151,16 @@ static void run_case(const char *name, unsigned int class, unsigned long long ma
 		if (pf[1].revents & (POLLIN | POLLHUP))
 			exited = 1;
 	}
-	it_out("%s: child %s", name, it_status(it_reap(c)));
+	int st = it_reap(c);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		it_out("%s: the %s ran", name, spawn ? "spawn" : "exec");
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == said)
+		it_out("%s: the %s failed with the listener's errno", name, spawn ? "spawn" : "exec");
+	else if (WIFEXITED(st))
+		it_out("%s: the %s failed with %s, the listener said %s", name,
+		       spawn ? "spawn" : "exec", it_errname(WEXITSTATUS(st)), it_errname(said));
+	else
+		it_out("%s: child %s", name, it_status(st));
 	close(done[0]);
 	if (fan >= 0)
 		close(fan);
