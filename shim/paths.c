@@ -1,4 +1,4 @@
-/* paths.c — path-taking calls (open, fopen, the stat family, access, readlink, opendir, chdir) with /proc/<vpid> translated. */
+/* paths.c — path-taking calls (open, fopen, the stat family, access, readlink, opendir, chdir) with /proc/<vpid> translated; realpath and getcwd are realpath.c's. */
 #undef _FORTIFY_SOURCE /* we define open & co.: no inline fortify bodies */
 #include "shim.h"
 
@@ -42,19 +42,6 @@ int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 
 /*
- * The path a wrapper hands to the real function.  It lives on the
- * wrapper's stack: PATH_MAX (4 KiB) per call, also on the fast path and
- * also in a vfork child (the parent's stack) or a signal handler (programs
- * call open/stat there; an alternate signal stack needs SIGSTKSZ, not
- * MINSIGSTKSZ).  PATH_MAX loses nothing: a translation that does not fit
- * is ENAMETOOLONG, which the kernel would answer for it as well.
- */
-struct shim_pathbuf {
-	const char *path; /* what to pass on: the caller's path or buf */
-	char buf[PATH_MAX]; /* the translation; read only when path == buf */
-};
-
-/*
  * Fill pb->path with the path to pass to the real function: `path` itself
  * (no copy) unless it is a /proc candidate, else its translation in
  * pb->buf.  False with errno set (ENOENT: a pid outside the tree,
@@ -73,11 +60,13 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 	__asm__("" : "+r"(path));
 	shim_init();
 	pb->path = path;
+	pb->readable = false;
 	/* An unreadable path is the kernel's EFAULT, never a fault here:
 	 * probed (one process_vm_readv per page, uaccess.c) before the
 	 * candidate test reads it. */
 	if (path == NULL || !shim_user_str_ok(path))
 		return true;
+	pb->readable = true;
 	if (!shim_procpath_candidate(path)) {
 		char abs[64];
 
@@ -522,23 +511,57 @@ SHIM_EXPORT int fchdir(int fd)
 	return rc;
 }
 
-/* The link text is fixed up by the caller's spelling of the path, not by
- * its translation (/proc/self and /proc/thread-self reach the kernel as
- * they are). */
+/*
+ * readlink of "/proc/self" or "/proc/thread-self" (or "self" relative to
+ * procfs' root): the text is the tree's ("<vpid>"), written as the kernel
+ * writes a link: at most len bytes, nothing past the count returned (a
+ * caller that zeroed its buffer reads it as a string).  The kernel's own
+ * call, bounded to that count, still answers the errors (EFAULT, EINVAL
+ * for len 0).
+ */
+static bool self_link(int dirfd, const char *path, char *out, size_t len, ssize_t *rc)
+{
+	char text[48];
+	size_t n = shim_procpath_self_link(dirfd, path, text, sizeof(text));
+
+	if (n == 0)
+		return false;
+	if (n > len)
+		n = len; /* readlink truncates silently */
+	*rc = REAL(readlinkat)(dirfd, path, out, n);
+	if (*rc >= 0) {
+		memcpy(out, text, n);
+		*rc = (ssize_t)n;
+	}
+	return true;
+}
+
 SHIM_EXPORT ssize_t readlink(const char *path, char *out, size_t len)
 {
 	struct shim_pathbuf pb;
+	ssize_t rc;
 
 	if (!shim_path_in(path, &pb))
 		return -1;
-	return shim_procpath_fix_link(path, out, len, REAL(readlink)(pb.path, out, len));
+	if (pb.readable && self_link(AT_FDCWD, path, out, len, &rc))
+		return rc;
+	return REAL(readlink)(pb.path, out, len);
 }
 
 SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *out, size_t len)
 {
 	struct shim_pathbuf pb;
+	ssize_t rc;
 
 	if (!shim_path_in(path, &pb))
 		return -1;
-	return shim_procpath_fix_link(path, out, len, REAL(readlinkat)(dirfd, pb.path, out, len));
+	if (pb.readable && self_link(dirfd, path, out, len, &rc))
+		return rc;
+	return REAL(readlinkat)(dirfd, pb.path, out, len);
+}
+
+/* For the other files' path-taking wrappers (realpath.c). */
+bool shim_path_arg(const char *path, struct shim_pathbuf *pb)
+{
+	return shim_path_in(path, pb);
 }

@@ -1,4 +1,4 @@
-/* procfs.c — /proc/<vpid>/stat, status and a pidfd's fdinfo opened for reading: a memfd holding the file with virtual ids. */
+/* procfs.c — /proc/<vpid>/stat, status, task/<tid>/children and a pidfd's fdinfo opened for reading: a memfd holding the file with virtual ids. */
 #include "shim.h"
 
 #include <errno.h>
@@ -20,6 +20,10 @@
  * lseek, fstat and close work on it as on any file.  Only these two names
  * pay; other /proc files go through procpath.c as before.
  *
+ * task/<tid>/children too (no PROCIDS: each child's vpid, from the
+ * caller's own table or the view; a tree-killing script reads
+ * every /proc/<pid>/task/<tid>/children to find the descendants).
+ *
  * fdinfo/<n> too (no round trip): a pidfd's has "Pid:" and "NSpid:"
  * lines naming its process, which libsystemd's pidfd_get_pid and lsof
  * read.  Another descriptor's fdinfo is passed on as the real file.
@@ -35,7 +39,7 @@
 
 #define PROCFS_CAP 32768 /* a status file is ~1.5 KiB; larger ones stay real */
 
-enum procfs_file { PF_STAT, PF_STATUS, PF_FDINFO };
+enum procfs_file { PF_STAT, PF_STATUS, PF_FDINFO, PF_CHILDREN };
 
 struct procfs_target {
 	pid_t vpid;  /* the process */
@@ -61,6 +65,12 @@ static bool own_thread(pid_t id)
 	pid_t self = shim_sys_getpid();
 
 	return id != self && shim_raw_syscall(SYS_tgkill, self, id, 0, 0, 0, 0) == 0;
+}
+
+/* children exists only under task/<tid>/. */
+static bool path_has_task(const char *path)
+{
+	return strstr(path, "/task/") != NULL || strncmp(path, "/proc/thread-self/", 18) == 0;
 }
 
 /* Which process and file `path` names, or false when it is not a stat or
@@ -104,6 +114,8 @@ static bool procfs_parse(const char *path, struct procfs_target *t)
 		t->file = PF_STAT;
 	} else if (strcmp(p, "/status") == 0) {
 		t->file = PF_STATUS;
+	} else if (strcmp(p, "/children") == 0 && path_has_task(path)) {
+		t->file = PF_CHILDREN;
 	} else if (strncmp(p, "/fdinfo/", 8) == 0) {
 		p += 8;
 		if (!procfs_num(&p, &tid) && strcmp(p, "0") != 0)
@@ -300,6 +312,32 @@ static int procfs_fdinfo(const char *in, struct procfs_out *o)
 	return 0;
 }
 
+/* task/<tid>/children: "<pid> <pid> ... " (each followed by a space), the
+ * real pids of the thread's children, which the kernel lists in the
+ * reader's pid namespace.  Each as its vpid; a child outside the tree (0
+ * from r2v: made behind the shim's back) is left out, as a process
+ * outside the reader's namespace is. */
+static int procfs_children(const char *in, struct procfs_out *o)
+{
+	const char *p = in;
+	long r;
+
+	while (*p != '\0') {
+		if (*p == ' ' || *p == '\n') {
+			p++;
+			continue;
+		}
+		if (!shim_parse_int(&p, &r) || r <= 0)
+			return -EIO;
+		r = shim_r2v((pid_t)r);
+		if (r > 0) {
+			out_int(o, r);
+			out_put(o, " ", 1);
+		}
+	}
+	return 0;
+}
+
 /* Read the whole real file into buf (cap bytes, NUL-terminated): its
  * length, -ENOSPC when it does not fit, or -errno. */
 static ssize_t procfs_slurp(const char *rpath, char *buf, size_t cap)
@@ -379,6 +417,7 @@ int shim_procfs_open(const char *path, int flags)
 	rc = len < 0			? (int)len
 	     : t.file == PF_STATUS	? procfs_status(&t, mem, &o)
 	     : t.file == PF_STAT	? procfs_stat(&t, mem, &o)
+	     : t.file == PF_CHILDREN	? procfs_children(mem, &o)
 					: procfs_fdinfo(mem, &o);
 	if (rc == -ENOENT && t.file == PF_FDINFO) {
 		munmap(mem, 2 * PROCFS_CAP);

@@ -2,6 +2,8 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
@@ -130,32 +132,88 @@ copy:
 	return put(buf, cap, &at, path, strlen(path)) ? 0 : -ENAMETOOLONG;
 }
 
-ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t n)
+/* Is the link at (dirfd, path) procfs' "self" or "thread-self" (1 or 2)?
+ * By the caller's spelling: the absolute path, or the bare name relative
+ * to a cwd of /proc or a descriptor of procfs' root. */
+static int self_link(int dirfd, const char *path)
 {
-	char text[64];
-	size_t at = 0;
-	bool thread;
-	pid_t rpid, tid;
+	bool rel;
 
-	if (n < 0 || path == NULL || path[0] != '/' || path[1] != 'p')
-		return n;
-	thread = strcmp(path, "/proc/thread-self") == 0;
-	if (!thread && strcmp(path, "/proc/self") != 0)
-		return n;
-	if (shim_mode() != SHIM_MODE_ONLINE || shim_guarded())
-		return n;
-	/* The link's text is known: "<pid>" or "<pid>/task/<tid>". */
-	rpid = shim_sys_getpid();
-	tid = (pid_t)shim_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
-	put_int(text, sizeof(text), &at, shim_self_vpid());
-	if (thread) {
-		put(text, sizeof(text), &at, "/task/", 6);
-		put_int(text, sizeof(text), &at, tid == rpid ? shim_self_vpid() : tid);
+	if (path[0] == '/') {
+		if (strncmp(path, "/proc/", PROCPATH_PREFIX) != 0)
+			return 0;
+		path += PROCPATH_PREFIX;
+		rel = false;
+	} else {
+		rel = true;
 	}
-	if (at > cap)
-		at = cap; /* readlink truncates silently */
-	memcpy(buf, text, at);
-	return (ssize_t)at;
+	if (path[0] != 's' && path[0] != 't')
+		return 0;
+	if (strcmp(path, "self") != 0 && strcmp(path, "thread-self") != 0)
+		return 0;
+	if (rel && !(dirfd == AT_FDCWD ? shim_procpath_cwd_root() : shim_procdir_is_root(dirfd)))
+		return 0;
+	return path[0] == 's' ? 1 : 2;
+}
+
+size_t shim_procpath_self_link(int dirfd, const char *path, char *text, size_t cap)
+{
+	size_t at = 0;
+	pid_t rpid, tid;
+	int kind;
+
+	if (path == NULL || (path[0] != '/' && path[0] != 's' && path[0] != 't'))
+		return 0;
+	kind = self_link(dirfd, path);
+	if (kind == 0 || shim_mode() != SHIM_MODE_ONLINE || shim_guarded())
+		return 0;
+	/* The link's text is known: "<pid>" or "<pid>/task/<tid>". */
+	if (!put_int(text, cap, &at, shim_self_vpid()))
+		return 0;
+	if (kind == 2) {
+		rpid = shim_sys_getpid();
+		tid = (pid_t)shim_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
+		if (!put(text, cap, &at, "/task/", 6) ||
+		    !put_int(text, cap, &at, tid == rpid ? shim_self_vpid() : tid))
+			return 0;
+	}
+	return at;
+}
+
+int shim_procpath_unreal(char *path, size_t cap)
+{
+	char buf[PATH_MAX];
+	size_t at = 0, n;
+	long r, t;
+	pid_t self_r, v;
+	const char *rest;
+
+	if (strncmp(path, "/proc/", PROCPATH_PREFIX) != 0 || !pid_component(path + PROCPATH_PREFIX, &r, &n))
+		return 0;
+	if (shim_mode() != SHIM_MODE_ONLINE || shim_guarded() || r > PROTO_PID_MAX)
+		return 0;
+	self_r = shim_sys_getpid();
+	if (r == self_r)
+		v = shim_self_vpid();
+	else if (shim_raw_syscall(SYS_tgkill, self_r, r, 0, 0, 0, 0) == 0)
+		return 0; /* one of our threads: named by its real id already */
+	else
+		v = shim_r2v((pid_t)r);
+	if (v <= 0)
+		return 0; /* outside the tree: no name in it */
+	rest = path + PROCPATH_PREFIX + n;
+	if (!put(buf, sizeof(buf), &at, "/proc/", PROCPATH_PREFIX) || !put_int(buf, sizeof(buf), &at, v))
+		return -ENAMETOOLONG;
+	/* the main thread's task entry by the name gettid() gives it */
+	if (strncmp(rest, "/task/", 6) == 0 && pid_component(rest + 6, &t, &n) && t == r) {
+		if (!put(buf, sizeof(buf), &at, "/task/", 6) || !put_int(buf, sizeof(buf), &at, v))
+			return -ENAMETOOLONG;
+		rest += 6 + n;
+	}
+	if (!put(buf, sizeof(buf), &at, rest, strlen(rest)) || at >= cap)
+		return -ENAMETOOLONG;
+	memcpy(path, buf, at + 1);
+	return 0;
 }
 
 /*

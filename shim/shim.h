@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <limits.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -218,6 +219,12 @@ struct shim_real {
 	ssize_t (*readlink)(const char *, char *, size_t);
 	ssize_t (*readlinkat)(int, const char *, char *, size_t);
 	int (*chdir)(const char *);
+	/* paths resolved by libc or the kernel (realpath.c) */
+	char *(*realpath)(const char *, char *);
+	char *(*realpath_chk)(const char *, char *, size_t);
+	char *(*canonicalize_file_name)(const char *);
+	char *(*getcwd)(char *, size_t);
+	char *(*getcwd_chk)(char *, size_t, size_t);
 	long (*ptrace)(int, ...); /* debuggers (ptrace.c) */
 	/* posix_spawn file actions that move (spawnfa.c) */
 	int (*fa_init)(void *);
@@ -774,6 +781,25 @@ void shim_ptrace_forget(pid_t rpid);
  * it cannot be read.  Any pointer may be NULL. */
 bool shim_ptrace_status(pid_t id, pid_t *tgid, pid_t *ppid, pid_t *tracer);
 
+/*
+ * The path a wrapper hands to the real function.  It lives on the
+ * wrapper's stack: PATH_MAX (4 KiB) per call, also on the fast path and
+ * also in a vfork child (the parent's stack) or a signal handler (programs
+ * call open/stat there; an alternate signal stack needs SIGSTKSZ, not
+ * MINSIGSTKSZ).  PATH_MAX loses nothing: a translation that does not fit
+ * is ENAMETOOLONG, which the kernel would answer for it as well.
+ */
+struct shim_pathbuf {
+	const char *path; /* what to pass on: the caller's path or buf */
+	bool readable;      /* the caller's path is a string we may read */
+	char buf[PATH_MAX]; /* the translation; read only when path == buf */
+};
+
+/* paths.c's argument check and translation for another file's wrapper:
+ * pb->path is what to pass on (path itself, or its translation); false
+ * with errno set when the call must fail without reaching libc. */
+bool shim_path_arg(const char *path, struct shim_pathbuf *pb);
+
 /* ---- /proc paths (shim/procpath.c) -------------------------------------- */
 /* Cheap test: could `path` need translation ("/proc/" then a digit or
  * "self/task/")?  False for NULL. */
@@ -789,10 +815,18 @@ static inline bool shim_procpath_candidate(const char *path)
  * naming the main thread likewise.  0, or -ENOENT (a pid outside the
  * tree), -ENAMETOOLONG.  Untouched copies when there is nothing to do. */
 int shim_procpath(const char *path, char *buf, size_t cap);
-/* readlink of "/proc/self" or "/proc/thread-self" answered n bytes in buf:
- * rewrite the real pid (and the main thread's tid) to the vpid when it
- * fits; returns the new length. */
-ssize_t shim_procpath_fix_link(const char *path, char *buf, size_t cap, ssize_t n);
+/* Is (dirfd, path) procfs' "self" or "thread-self" link, by the caller's
+ * spelling ("/proc/self"; "self" from a cwd of /proc or a descriptor of
+ * procfs' root)?  Then its text as the tree reads it ("<vpid>" or
+ * "<vpid>/task/<tid>", the main thread's tid being the vpid) in text, not
+ * terminated, and its length; else 0 (also when not online). */
+size_t shim_procpath_self_link(int dirfd, const char *path, char *text, size_t cap);
+/* A path that libc or the kernel resolved (realpath, getcwd): a leading
+ * "/proc/<rpid>" of a tree process becomes "/proc/<vpid>" (and its
+ * "task/<rpid>" "task/<vpid>"), in place, within cap bytes.  0 (also when
+ * nothing changed: another path, a real thread id of ours, a pid outside
+ * the tree), or -ENAMETOOLONG when the new path would not fit. */
+int shim_procpath_unreal(char *path, size_t cap);
 /* chdir(path) or fchdir succeeded: note whether the new cwd is /proc
  * (is_root: fchdir saw procfs' root) or /proc/<vpid>|self, by the path. */
 void shim_procpath_cwd(const char *path, bool is_root);

@@ -109,6 +109,7 @@ static const struct {
 	{ "/proc/2147483647", P_INTMAX, "" },
 	{ "/proc/<self>/task/<self>", -2, "" },
 	{ "/proc/self/exe", -1, "/proc/self/exe" },
+	{ "/proc/self", -1, "/proc/self" },
 	{ "/proc/thread-self", -1, "/proc/thread-self" },
 	{ "/sys/nonexistent", -1, "/sys/nonexistent" }, /* no user can create it (nobody's home /nonexistent could be) */
 	{ "\"\"", -1, "" },

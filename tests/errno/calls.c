@@ -560,6 +560,46 @@ static long c_readlinkat(const struct val *v)
 	return n > 0 ? link_len(n, P(2)) : n;
 }
 static long c_chdir(const struct val *v) { return chdir(P(0)); }
+/* A resolved path: its length without digits (as link_len), plus 10000
+ * when it names a /proc/<pid> entry that opens, 20000 when one that does
+ * not (the pid in it is not the caller's name for that process). */
+static long resolved(const char *r)
+{
+	long n;
+
+	if (r == NULL)
+		return -1;
+	n = link_len((long)strlen(r), r);
+	if (strncmp(r, "/proc/", 6) == 0 && r[6] >= '1' && r[6] <= '9')
+		n += access(r, F_OK) == 0 ? 10000 : 20000;
+	return n;
+}
+static long c_realpath(const struct val *v)
+{
+	char *r = realpath(P(0), P(1));
+	long n = resolved(r);
+
+	if (P(1) == NULL)
+		free(r);
+	return n;
+}
+static long c_canonicalize_file_name(const struct val *v)
+{
+	char *r = canonicalize_file_name(P(0));
+	long n = resolved(r);
+
+	free(r);
+	return n;
+}
+static long c_getcwd(const struct val *v)
+{
+	char *r = getcwd(P(0), (size_t)A(1));
+	long n = resolved(r);
+
+	if (P(0) == NULL)
+		free(r);
+	return n;
+}
 
 /* Shorthands for the table: argument lists with their kinds and names. */
 #define ARGS0 0, { 0 }, { 0 }
@@ -725,6 +765,9 @@ const struct call calls[] = {
 	{ "readlink", ARGS3(K_PATH, "path", K_OUT, "buf", K_INT, "size"), R_INT, { 0 }, c_readlink, true },
 	{ "readlinkat", ARGS3(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf"), R_INT, { 4 }, c_readlinkat, true },
 	{ "chdir", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, c_chdir, true },
+	{ "realpath", ARGS2(K_PATH, "path", K_OUT, "resolved"), R_INT, { 0 }, c_realpath, true },
+	{ "canonicalize_file_name", ARGS1(K_PATH, "path"), R_INT, { 0 }, c_canonicalize_file_name, true },
+	{ "getcwd", ARGS2(K_OUT, "buf", K_INT, "size"), R_INT, { 0, 6 }, c_getcwd, true },
 };
 
 const size_t ncalls = sizeof(calls) / sizeof(calls[0]);

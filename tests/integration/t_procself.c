@@ -1,0 +1,230 @@
+/* t_procself.c — the self links and the paths libc resolves through them (readlink, realpath, getcwd) name our own pid, and a resolved path opens the same file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * readlink("/proc/self") writes only the count it returns (a zeroed buffer
+ * then reads as a string); "self" relative to a descriptor or a cwd of
+ * procfs' root is the same link.  realpath and canonicalize_file_name
+ * resolve the link inside libc, and getcwd after chdir("/proc/self") is
+ * the kernel's answer: each must name getpid()'s /proc entry, so that
+ * opening the result reads our own stat.  Printed as comparisons: the
+ * pids differ between runs.
+ */
+
+char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
+char *__getcwd_chk(char *buf, size_t size, size_t buflen);
+
+static char want[64];            /* "/proc/<getpid()>" */
+static char *volatile nowhere;  /* NULL, out of the compiler's sight */
+
+/* Does the stat file under path (a /proc/<pid> directory) name pid? */
+static const char *stat_pid(const char *dir, pid_t pid)
+{
+	char p[4200];
+	FILE *f;
+	int got = -1;
+
+	snprintf(p, sizeof(p), "%s/stat", dir);
+	f = fopen(p, "r");
+	if (f == NULL)
+		return strerror(errno);
+	if (fscanf(f, "%d", &got) != 1)
+		got = -1;
+	fclose(f);
+	return got == pid ? "same pid" : "another pid";
+}
+
+static void show_link(const char *what, int dirfd, const char *path, size_t len, const char *expect)
+{
+	char buf[64];
+	ssize_t n;
+
+	memset(buf, 0, sizeof(buf));
+	errno = 0;
+	n = dirfd == -100 ? readlink(path, buf, len) : readlinkat(dirfd, path, buf, len);
+	if (n < 0) {
+		printf("%s: %s\n", what, strerror(errno));
+		return;
+	}
+	printf("%s: n %s, text %s, tail %s\n", what, (size_t)n == (len < strlen(expect) ? len : strlen(expect)) ? "ok" : "wrong",
+	       strncmp(buf, expect, (size_t)n) == 0 ? "ok" : buf, buf[n] == '\0' ? "untouched" : "written");
+}
+
+static void show_path(const char *what, const char *r, const char *expect)
+{
+	if (r == NULL) {
+		printf("%s: %s\n", what, strerror(errno));
+		return;
+	}
+	printf("%s: %s", what, strcmp(r, expect) == 0 ? "ours" : r);
+	if (strncmp(r, "/proc/", 6) == 0 && strchr(r + 6, '/') == NULL)
+		printf(", %s", stat_pid(r, getpid()));
+	printf("\n");
+}
+
+static void *thread_main(void *arg)
+{
+	char expect[96], link[64], *r;
+
+	(void)arg;
+	snprintf(expect, sizeof(expect), "%d/task/%d", getpid(), gettid());
+	show_link("thread: readlink thread-self", -100, "/proc/thread-self", sizeof(link) - 1, expect);
+	snprintf(expect, sizeof(expect), "%s/task/%d", want, gettid());
+	r = realpath("/proc/thread-self", NULL);
+	show_path("thread: realpath thread-self", r, expect);
+	free(r);
+	return NULL;
+}
+
+/* task/<tid>/children lists our children by the pids fork returned. */
+static void show_children(void)
+{
+	pid_t kids[3];
+	char path[96], buf[256], want_list[96] = "";
+	int fd, n;
+
+	for (int i = 0; i < 3; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			pause();
+			_exit(0);
+		}
+		snprintf(want_list + strlen(want_list), sizeof(want_list) - strlen(want_list), "%d ", kids[i]);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", getpid(), getpid());
+	fd = open(path, O_RDONLY);
+	n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	printf("children, by pid: %s\n", n < 0 ? strerror(errno) : strcmp(buf, want_list) == 0 ? "ours" : buf);
+	if (fd >= 0)
+		close(fd);
+	fd = open("/proc/self/task/self/children", O_RDONLY);
+	printf("children under task/self: %s\n", fd < 0 ? strerror(errno) : "opened");
+	FILE *f = fopen("/proc/thread-self/children", "r");
+	n = f == NULL ? -1 : (int)fread(buf, 1, sizeof(buf) - 1, f);
+	if (n >= 0)
+		buf[n] = '\0';
+	printf("children, thread-self: %s\n", n < 0 ? strerror(errno) : strcmp(buf, want_list) == 0 ? "ours" : buf);
+	if (f != NULL)
+		fclose(f);
+	for (int i = 0; i < 3; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", getpid());
+	fd = open(path, O_RDONLY);
+	n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	printf("children after the reaps: %s\n", n < 0 ? strerror(errno) : n == 0 ? "none" : "some");
+	if (fd >= 0)
+		close(fd);
+}
+
+int main(void)
+{
+	char self[32], buf[4200], small[8], expect[96], *r;
+	int procfd;
+	pthread_t t;
+	pid_t child;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	snprintf(self, sizeof(self), "%d", getpid());
+	snprintf(want, sizeof(want), "/proc/%d", getpid());
+
+	show_link("readlink /proc/self", -100, "/proc/self", 63, self);
+	show_link("readlink /proc/self, 1 byte", -100, "/proc/self", 1, self);
+	show_link("readlink /proc/self, 0 bytes", -100, "/proc/self", 0, self);
+	errno = 0;
+	printf("readlink /proc/self to NULL: %s\n",
+	       readlink("/proc/self", nowhere, 10) < 0 ? strerror(errno) : "0");
+	snprintf(expect, sizeof(expect), "%d/task/%d", getpid(), getpid());
+	show_link("readlink thread-self", -100, "/proc/thread-self", 63, expect);
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY);
+	show_link("readlinkat procfd self", procfd, "self", 63, self);
+	show_link("readlinkat procfd thread-self", procfd, "thread-self", 63, expect);
+	show_link("readlinkat cwd /proc/self", AT_FDCWD, "/proc/self", 63, self);
+
+	r = realpath("/proc/self", NULL);
+	show_path("realpath /proc/self", r, want);
+	free(r);
+	snprintf(expect, sizeof(expect), "%s/stat", want);
+	show_path("realpath /proc/self/stat into buffer", realpath("/proc/self/stat", buf), expect);
+	show_path("__realpath_chk", __realpath_chk("/proc/self/", buf, sizeof(buf)), want);
+	r = canonicalize_file_name("/proc/self/.");
+	show_path("canonicalize_file_name", r, want);
+	free(r);
+	snprintf(expect, sizeof(expect), "%s/task/%d", want, getpid());
+	r = realpath("/proc/thread-self", NULL);
+	show_path("realpath thread-self", r, expect);
+	free(r);
+	show_path("realpath of our own /proc/<pid>", realpath(want, buf), want);
+	errno = 0;
+	show_path("realpath /proc/self/nothing", realpath("/proc/self/nothing", buf), "");
+
+	if (pthread_create(&t, NULL, thread_main, NULL) != 0 || pthread_join(t, NULL) != 0)
+		return 2;
+
+	/* a child's entry, and its cwd link */
+	child = fork();
+	if (child == 0) {
+		if (chdir("/tmp") < 0)
+			_exit(2);
+		pause();
+		_exit(0);
+	}
+	snprintf(buf, sizeof(buf), "/proc/%d", child);
+	snprintf(expect, sizeof(expect), "/proc/%d", child);
+	r = realpath(buf, NULL);
+	printf("realpath of the child's entry: %s, %s\n", r && strcmp(r, expect) == 0 ? "its own" : r ? r : strerror(errno),
+	       r ? stat_pid(r, child) : "-");
+	free(r);
+	for (int i = 0; i < 2000; i++) { /* until the child has moved */
+		snprintf(buf, sizeof(buf), "/proc/%d/cwd", child);
+		r = realpath(buf, NULL);
+		if (r != NULL && strcmp(r, "/tmp") == 0)
+			break;
+		free(r);
+		r = NULL;
+		usleep(1000);
+	}
+	printf("realpath of the child's cwd: %s\n", r ? r : strerror(errno));
+	free(r);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+
+	show_children();
+
+	/* getcwd in our own /proc entry */
+	if (chdir("/proc/self") < 0)
+		return 2;
+	show_path("getcwd after chdir /proc/self", getcwd(buf, sizeof(buf)), want);
+	r = getcwd(NULL, 0);
+	show_path("getcwd(NULL, 0)", r, want);
+	free(r);
+	r = getcwd(NULL, 64);
+	show_path("getcwd(NULL, 64)", r, want);
+	free(r);
+	errno = 0;
+	show_path("getcwd into 4 bytes", getcwd(small, 4), want);
+	show_path("getcwd into 0 bytes", getcwd(small, 0), want);
+	show_path("getcwd into its length", getcwd(buf, strlen(want) + 1), want);
+	show_path("__getcwd_chk", __getcwd_chk(buf, sizeof(buf), sizeof(buf)), want);
+	if (chdir(want) < 0 || chdir("task") < 0)
+		return 2;
+	snprintf(expect, sizeof(expect), "%s/task", want);
+	show_path("getcwd after chdir /proc/<pid>/task", getcwd(buf, sizeof(buf)), expect);
+	show_link("readlink self, cwd /proc/<pid>/task", -100, "self", 63, self);
+	if (chdir("/proc") < 0)
+		return 2;
+	show_link("readlink self, cwd /proc", -100, "self", 63, self);
+	snprintf(expect, sizeof(expect), "%d/task/%d", getpid(), getpid());
+	show_link("readlink thread-self, cwd /proc", -100, "thread-self", 63, expect);
+	return 0;
+}
