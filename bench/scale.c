@@ -45,19 +45,16 @@ static long real_ppid(void)
 }
 
 /* VmRSS of a real pid.  Under jobshim the shim reads /proc/<pid> paths as
- * virtual pids: go relative to a directory fd of /proc, left alone. */
+ * virtual pids: opened by a raw system call (rawstat.h). */
 static long rss_kb(long pid)
 {
 	char path[64], line[256];
 	long kb = -1;
-	int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	int fd;
 	FILE *f;
 
-	if (dir < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%ld/status", pid);
-	fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
-	close(dir);
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	fd = raw_open(path, O_RDONLY);
 	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (!f) {
 		if (fd >= 0)

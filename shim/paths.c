@@ -50,7 +50,7 @@ int __openat64_2(int dirfd, const char *path, int flags);
  * AT_EMPTY_PATH; glibc accepts them), so success is not signalled by a
  * non-NULL pointer.
  */
-static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
+static bool shim_path_in_at(int dirfd, const char *path, struct shim_pathbuf *pb)
 {
 	int rc;
 
@@ -70,8 +70,9 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 	if (!shim_procpath_candidate(path)) {
 		char abs[64];
 
-		/* a cwd of /proc: "<pid>/..." is "/proc/<pid>/..." (procpath.c) */
-		if (path[0] == '/' || !shim_procpath_relative(path, abs, sizeof(abs)))
+		/* relative to a cwd or descriptor of /proc: "<pid>/..." is
+		 * "/proc/<pid>/..." (procpath.c) */
+		if (path[0] == '/' || !shim_procpath_relative(dirfd, path, abs, sizeof(abs)))
 			return true;
 		rc = shim_procpath(abs, pb->buf, sizeof(pb->buf));
 		if (rc == -ENOENT) {
@@ -102,6 +103,12 @@ static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
 	return true;
 }
 
+/* A path relative to the cwd (the calls without a dirfd). */
+static bool shim_path_in(const char *path, struct shim_pathbuf *pb)
+{
+	return shim_path_in_at(AT_FDCWD, path, pb);
+}
+
 /* open family: a read-only open of a /proc stat or status file gets a
  * rewritten copy (procfs.c); true with *fd (or -1 and errno) then. */
 static bool procfs_open_at(int dirfd, const char *path, int flags, mode_t mode, int *fd)
@@ -116,8 +123,9 @@ static bool procfs_open_at(int dirfd, const char *path, int flags, mode_t mode, 
 		*fd = shim_cgroupfs_open(dirfd, path, flags, mode);
 		return *fd != SHIM_PROCFS_PASS;
 	}
-	if (path[0] != '/' && shim_procpath_relative(path, abs, sizeof(abs)))
-		path = abs; /* a cwd of /proc */
+	if (path[0] != '/' && (shim_procpath_relative(dirfd, path, abs, sizeof(abs)) ||
+			       shim_procdir_fd_relative(dirfd, path, abs, sizeof(abs))))
+		path = abs; /* relative to a cwd or descriptor of /proc or /proc/<pid> */
 	if (!shim_procfs_candidate(path))
 		return false;
 	*fd = shim_procfs_open(path, flags);
@@ -255,7 +263,7 @@ SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(openat)(dirfd, pb.path, flags, mode) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in_at(dirfd, path, &pb) ? REAL(openat)(dirfd, pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
@@ -272,7 +280,7 @@ SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	bool tty_watch = shim_tty_watch(flags);
 
-	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(openat64)(dirfd, pb.path, flags, mode) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in_at(dirfd, path, &pb) ? REAL(openat64)(dirfd, pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
@@ -285,7 +293,7 @@ SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(openat_2)(dirfd, pb.path, flags) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in_at(dirfd, path, &pb) ? REAL(openat_2)(dirfd, pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
@@ -298,7 +306,7 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 
 	bool tty_watch = shim_tty_watch(flags);
 
-	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(openat64_2)(dirfd, pb.path, flags) : -1, tty_watch);
+	return file_opened(path, flags, shim_path_in_at(dirfd, path, &pb) ? REAL(openat64_2)(dirfd, pb.path, flags) : -1, tty_watch);
 }
 
 SHIM_EXPORT FILE * fopen(const char *path, const char *how)
@@ -382,14 +390,14 @@ SHIM_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? REAL(fstatat)(dirfd, pb.path, st, flags) : -1;
+	return shim_path_in_at(dirfd, path, &pb) ? REAL(fstatat)(dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? REAL(fstatat64)(dirfd, pb.path, st, flags) : -1;
+	return shim_path_in_at(dirfd, path, &pb) ? REAL(fstatat64)(dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int __xstat(int ver, const char *path, struct stat *st)
@@ -439,7 +447,7 @@ SHIM_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st
 	shim_init();
 	if (REAL(fxstatat) == NULL)
 		return no_xstat();
-	return shim_path_in(path, &pb) ? REAL(fxstatat)(ver, dirfd, pb.path, st, flags) : -1;
+	return shim_path_in_at(dirfd, path, &pb) ? REAL(fxstatat)(ver, dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
@@ -449,14 +457,14 @@ SHIM_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64
 	shim_init();
 	if (REAL(fxstatat64) == NULL)
 		return no_xstat();
-	return shim_path_in(path, &pb) ? REAL(fxstatat64)(ver, dirfd, pb.path, st, flags) : -1;
+	return shim_path_in_at(dirfd, path, &pb) ? REAL(fxstatat64)(ver, dirfd, pb.path, st, flags) : -1;
 }
 
 SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *st)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? REAL(statx)(dirfd, pb.path, flags, mask, st) : -1;
+	return shim_path_in_at(dirfd, path, &pb) ? REAL(statx)(dirfd, pb.path, flags, mask, st) : -1;
 }
 
 SHIM_EXPORT int access(const char *path, int how)
@@ -470,7 +478,7 @@ SHIM_EXPORT int faccessat(int dirfd, const char *path, int how, int flags)
 {
 	struct shim_pathbuf pb;
 
-	return shim_path_in(path, &pb) ? REAL(faccessat)(dirfd, pb.path, how, flags) : -1;
+	return shim_path_in_at(dirfd, path, &pb) ? REAL(faccessat)(dirfd, pb.path, how, flags) : -1;
 }
 
 SHIM_EXPORT int euidaccess(const char *path, int how)
@@ -553,7 +561,7 @@ SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *out, size_t le
 	struct shim_pathbuf pb;
 	ssize_t rc;
 
-	if (!shim_path_in(path, &pb))
+	if (!shim_path_in_at(dirfd, path, &pb))
 		return -1;
 	if (pb.readable && self_link(dirfd, path, out, len, &rc))
 		return rc;

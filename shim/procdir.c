@@ -3,10 +3,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -28,9 +30,12 @@
  * The entry handed back is a copy in the table slot (a vpid may need more
  * digits than the real name had in the kernel's record), valid until the
  * next readdir or closedir of that stream, as POSIX allows.  Every other
- * DIR costs readdir one atomic load.  readdir_r, scandir (libc-internal
- * readdir), getdents64 and relative openat(dirfd of /proc) are not
- * covered.
+ * DIR costs readdir one atomic load.  fdopendir recognises the same
+ * directories by descriptor (htop: openat of "<pid>", then of "task", then
+ * fdopendir); an openat of stat, status or children relative to a
+ * /proc/<pid> descriptor reads procfs.c's rewritten file
+ * (shim_procdir_fd_relative).  readdir_r, scandir (libc-internal readdir)
+ * and getdents64 are not covered.
  */
 
 #define PROCDIR_SLOTS 16 /* /proc streams open at once; more stay real */
@@ -131,6 +136,85 @@ bool shim_procdir_is_root(int fd)
 	       sf.f_type == PROCFS_MAGIC;
 }
 
+/* The names procfs.c rewrites, as a reader opens them in a /proc/<pid>
+ * (or task/<tid>) directory it holds a descriptor of. */
+static bool pid_dir_file(const char *path)
+{
+	return strcmp(path, "stat") == 0 || strcmp(path, "status") == 0 ||
+	       strcmp(path, "children") == 0 || strncmp(path, "task/", 5) == 0;
+}
+
+/* The tree's name for the /proc directory fd is open on, from the
+ * kernel's link "/proc/<rpid>[/...]": "/proc/<vpid>[/...]" in link (a
+ * real thread id of ours stays), with its real pid in *rpid.  False for a
+ * descriptor that is not such a directory, or one of a process outside the
+ * tree (the kernel's files then, as asked). */
+static bool fd_proc_name(int fd, char *link, size_t cap, pid_t *rpid)
+{
+	char fdpath[48];
+	ssize_t got;
+
+	memcpy(fdpath, "/proc/self/fd/", 14);
+	fdpath[14 + shim_fmt_int(fdpath + 14, fd)] = '\0';
+	got = REAL(readlink)(fdpath, link, cap - 1);
+	if (got <= 6 || strncmp(link, "/proc/", 6) != 0 || link[6] < '1' || link[6] > '9')
+		return false;
+	link[got] = '\0';
+	*rpid = (pid_t)atoi(link + 6);
+	if (shim_procpath_unreal(link, cap) < 0)
+		return false;
+	/* unchanged: a process outside the tree, or one of our threads */
+	return (size_t)got != strlen(link) ||
+	       shim_raw_syscall(SYS_tgkill, shim_sys_getpid(), *rpid, 0, 0, 0, 0) == 0;
+}
+
+static bool is_procfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROCFS_MAGIC;
+}
+
+bool shim_procdir_fd_relative(int dirfd, const char *path, char *abs, size_t cap)
+{
+	char link[PATH_MAX];
+	size_t n, len;
+	pid_t rpid;
+
+	if (dirfd < 0 || path[0] == '/' || !pid_dir_file(path) || shim_mode() != SHIM_MODE_ONLINE ||
+	    shim_guarded() || !is_procfs(dirfd) || !fd_proc_name(dirfd, link, sizeof(link), &rpid))
+		return false;
+	n = strlen(link);
+	len = strlen(path);
+	if (n + 1 + len >= cap)
+		return false;
+	memcpy(abs, link, n);
+	abs[n] = '/';
+	memcpy(abs + n + 1, path, len + 1);
+	return true;
+}
+
+/* fdopendir of a descriptor: procfs' root, or a task directory (htop
+ * opens "<pid>", then "task" in it, by descriptor).  One fstatfs for any
+ * other directory. */
+static void note_fd(void *d, int fd)
+{
+	char link[PATH_MAX];
+	pid_t rpid, v;
+
+	if (!is_procfs(fd))
+		return;
+	if (shim_procdir_is_root(fd)) {
+		slot_add(d, true, 0, 0);
+		return;
+	}
+	if (!fd_proc_name(fd, link, sizeof(link), &rpid))
+		return;
+	v = path_task_of(link);
+	if (v > 0)
+		slot_add(d, false, rpid, v);
+}
+
 void shim_procdir_note(void *d, const char *path, int fd)
 {
 	char abs[64];
@@ -139,9 +223,7 @@ void shim_procdir_note(void *d, const char *path, int fd)
 	if (d == NULL || shim_mode() != SHIM_MODE_ONLINE || shim_guarded())
 		return;
 	if (path == NULL) {
-		/* fdopendir: only procfs' root, checked by inode first (cheap) */
-		if (shim_procdir_is_root(fd))
-			slot_add(d, true, 0, 0);
+		note_fd(d, fd);
 		return;
 	}
 	if (path[0] != '/') {
@@ -152,7 +234,7 @@ void shim_procdir_note(void *d, const char *path, int fd)
 				slot_add(d, true, 0, 0);
 			return;
 		}
-		if (!shim_procpath_relative(path, abs, sizeof(abs)))
+		if (!shim_procpath_relative(AT_FDCWD, path, abs, sizeof(abs)))
 			return;
 		path = abs;
 	}

@@ -253,20 +253,38 @@ bool shim_procpath_cwd_root(void)
 	return atomic_load_explicit(&cwd_proc, memory_order_relaxed) == CWD_PROC_ROOT;
 }
 
-bool shim_procpath_relative(const char *path, char *abs, size_t cap)
+/* "<pid>...", "self/..." or "thread-self/...": a name in procfs' root
+ * that may need translating. */
+static bool root_relative(const char *path)
 {
-	int cwd = atomic_load_explicit(&cwd_proc, memory_order_relaxed);
+	return (path[0] >= '1' && path[0] <= '9') || strncmp(path, "self/", 5) == 0 ||
+	       strncmp(path, "thread-self/", 12) == 0;
+}
+
+bool shim_procpath_relative(int dirfd, const char *path, char *abs, size_t cap)
+{
+	int cwd;
 	size_t at = 0;
 
-	if (cwd == 0 || path == NULL || path[0] == '/')
+	if (path == NULL || path[0] == '/')
+		return false;
+	if (dirfd != AT_FDCWD) {
+		/* A descriptor of procfs' root (htop: openat(dirfd(readdir's
+		 * DIR), "<pid>", ...)); the fstat only for a name that could
+		 * need it. */
+		if (!root_relative(path) || !shim_procdir_is_root(dirfd))
+			return false;
+		return put(abs, cap, &at, "/proc/", 6) && put(abs, cap, &at, path, strlen(path));
+	}
+	cwd = atomic_load_explicit(&cwd_proc, memory_order_relaxed);
+	if (cwd == 0)
 		return false;
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
 	if (path[0] == '\0' || path[0] == '.')
 		return false;
 	if (cwd == CWD_PROC_ROOT) {
-		if (!(path[0] >= '1' && path[0] <= '9') && strncmp(path, "self/", 5) != 0 &&
-		    strncmp(path, "thread-self/", 12) != 0)
+		if (!root_relative(path))
 			return false;
 		return put(abs, cap, &at, "/proc/", 6) && put(abs, cap, &at, path, strlen(path));
 	}

@@ -832,12 +832,19 @@ int shim_procpath_unreal(char *path, size_t cap);
 void shim_procpath_cwd(const char *path, bool is_root);
 /* Was the cwd last set to /proc itself? */
 bool shim_procpath_cwd_root(void);
-/* With a cwd of /proc, a relative `path` naming a pid directory ("<pid>...",
- * "self/...", "thread-self/..."), or with a cwd of /proc/<vpid> any relative
- * path: true with the absolute path in abs. */
-bool shim_procpath_relative(const char *path, char *abs, size_t cap);
+/* A relative `path` naming a pid directory ("<pid>...", "self/...",
+ * "thread-self/...") from a cwd (dirfd AT_FDCWD) or a descriptor of
+ * procfs' root, or with a cwd of /proc/<vpid> any relative path: true with
+ * the absolute path in abs. */
+bool shim_procpath_relative(int dirfd, const char *path, char *abs, size_t cap);
 /* Is fd procfs' root directory? (fstat, then fstatfs when the inode is 1) */
 bool shim_procdir_is_root(int fd);
+/* openat(dirfd, path) of a file procfs.c rewrites ("stat", "status",
+ * "children", "task/...") where dirfd is a /proc/<pid> or task/<tid>
+ * directory of a tree process: true with the absolute path the tree names
+ * it by ("/proc/<vpid>/stat") in abs.  An fstatfs, and a readlink of the
+ * descriptor, only for those names. */
+bool shim_procdir_fd_relative(int dirfd, const char *path, char *abs, size_t cap);
 
 /* ---- /proc file contents and listing (shim/procfs.c, shim/procdir.c) -- */
 /* Cheap test: could `path` be a /proc file procfs.c rewrites ("/proc/"

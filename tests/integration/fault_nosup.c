@@ -62,19 +62,17 @@ static long self_stat(int field)
 	return field == 1 ? pid : ppid;
 }
 
-/* Relative to a descriptor of /proc: the shim translates absolute
- * /proc/<pid> paths as virtual pids (shim/procpath.c). */
+/* By a raw system call (lib/rawstat.h): the shim translates /proc/<pid>
+ * paths as virtual pids (shim/procpath.c). */
 static int gone(long pid)
 {
 	char path[64], buf[512], *p;
-	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	int fd;
 	FILE *f;
 	char state = 0;
 
-	snprintf(path, sizeof(path), "%ld/stat", pid);
-	fd = procfd < 0 ? -1 : openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (procfd >= 0)
-		close(procfd);
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = raw_open(path, O_RDONLY);
 	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f)
 		return 1;

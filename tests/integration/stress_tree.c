@@ -61,18 +61,12 @@ static pid_t real_ppid(void)
 	return ppid;
 }
 
-/* /proc/<real pid>/...: the shim translates absolute /proc/<pid> paths as
- * virtual pids (a real pid outside the tree is ENOENT), so these go
- * relative to a directory fd of /proc, which it leaves alone. */
+/* /proc/<real pid>/...: the shim translates /proc/<pid> paths as virtual
+ * pids (a real pid outside the tree is ENOENT), so these are opened by a
+ * raw system call (lib/rawstat.h). */
 static int real_proc_open(const char *path, int flags)
 {
-	int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
-
-	if (dir < 0)
-		return -1;
-	fd = openat(dir, path + strlen("/proc/"), flags | O_CLOEXEC);
-	close(dir);
-	return fd;
+	return raw_open(path, flags);
 }
 
 static FILE *real_proc_fopen(const char *path)

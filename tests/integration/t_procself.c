@@ -1,10 +1,12 @@
-/* t_procself.c — the self links and the paths libc resolves through them (readlink, realpath, getcwd) name our own pid, and a resolved path opens the same file. */
+/* t_procself.c — /proc as a process names itself and its children: the self links, the paths libc resolves through them (realpath, getcwd), children files, and the same files by descriptor (openat of /proc or /proc/<pid>, fdopendir of task). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +17,9 @@
  * resolve the link inside libc, and getcwd after chdir("/proc/self") is
  * the kernel's answer: each must name getpid()'s /proc entry, so that
  * opening the result reads our own stat.  Printed as comparisons: the
- * pids differ between runs.
+ * pids differ between runs.  Then the same files by descriptor: "<pid>"
+ * relative to a descriptor of /proc, "stat" or "task" relative to one of
+ * /proc/<pid> (htop reads /proc this way).
  */
 
 char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
@@ -127,6 +131,111 @@ static void show_children(void)
 		close(fd);
 }
 
+/* Names relative to a descriptor of /proc (htop opens "<pid>" in the DIR
+ * it lists), and a descriptor of another directory while the cwd is /proc:
+ * its "1" is its own file. */
+static void show_procfd(void)
+{
+	char path[64], buf[256], dir[] = "/tmp/t_procself.XXXXXX";
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, other, n;
+	struct stat st;
+	pid_t kid;
+	int piddir, ppid, got;
+	FILE *f;
+	DIR *task;
+	struct dirent *de;
+
+	kid = fork();
+	if (kid == 0) {
+		if (chdir("/") < 0)
+			_exit(2);
+		pause();
+		_exit(0);
+	}
+	snprintf(path, sizeof(path), "%d/stat", kid);
+	fd = openat(procfd, path, O_RDONLY);
+	n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	printf("openat(/proc fd, \"<child>/stat\"): %s\n",
+	       n < 0 ? strerror(errno) : atoi(buf) == kid ? "the child's" : "another's");
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%d", kid);
+	printf("fstatat(/proc fd, \"<child>\"): %s\n", fstatat(procfd, path, &st, 0) == 0 ? "0" : strerror(errno));
+	/* then the files in the child's directory, by its descriptor */
+	piddir = openat(procfd, path, O_PATH | O_DIRECTORY);
+	fd = openat(piddir, "stat", O_RDONLY);
+	n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	ppid = n < 0 || strrchr(buf, ')') == NULL ? -1 : atoi(strrchr(buf, ')') + 4);
+	printf("openat(<child> fd, \"stat\"): %s, parent %s\n",
+	       n < 0 ? strerror(errno) : atoi(buf) == kid ? "the child's" : "another's",
+	       ppid == getpid() ? "us" : "another");
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "task/%d/status", kid);
+	f = fdopen(openat(piddir, path, O_RDONLY), "r");
+	got = 0;
+	while (f != NULL && fgets(buf, sizeof(buf), f) != NULL)
+		if (strncmp(buf, "PPid:", 5) == 0)
+			got = atoi(buf + 6) == getpid() ? 1 : 2;
+	printf("openat(<child> fd, \"task/<child>/status\"): %s\n",
+	       f == NULL ? strerror(errno) : got == 1 ? "parent us" : "parent another");
+	if (f != NULL)
+		fclose(f);
+	/* the child's task listing, by descriptor (htop) */
+	task = fdopendir(openat(piddir, "task", O_RDONLY | O_DIRECTORY));
+	got = 0;
+	while (task != NULL && (de = readdir(task)) != NULL)
+		if (de->d_name[0] != '.')
+			got = atoi(de->d_name) == kid && got == 0 ? 1 : 2;
+	printf("fdopendir(<child> fd, \"task\"): %s\n",
+	       task == NULL ? strerror(errno) : got == 1 ? "the child's thread" : "other names");
+	if (task != NULL)
+		closedir(task);
+	close(piddir);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", getpid(), getpid());
+	piddir = open(path, O_RDONLY | O_DIRECTORY);
+	fd = openat(piddir, "children", O_RDONLY);
+	n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	printf("openat(<our task> fd, \"children\"): %s\n", n < 0 ? strerror(errno) : atoi(buf) == kid ? "the child" : buf);
+	if (fd >= 0)
+		close(fd);
+	close(piddir);
+	snprintf(path, sizeof(path), "%d/cwd", kid);
+	for (int i = 0; i < 2000; i++) {
+		n = (int)readlinkat(procfd, path, buf, sizeof(buf) - 1);
+		if (n == 1 && buf[0] == '/')
+			break;
+		usleep(1000);
+	}
+	printf("readlinkat(/proc fd, \"<child>/cwd\"): %.*s\n", n < 0 ? 0 : n, buf);
+	printf("faccessat(/proc fd, \"2147483647\"): %s\n",
+	       faccessat(procfd, "2147483647", F_OK, 0) == 0 ? "0" : strerror(errno));
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	close(procfd);
+
+	if (mkdtemp(dir) == NULL || (other = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
+		return;
+	fd = openat(other, "1", O_WRONLY | O_CREAT, 0600);
+	if (fd < 0 || write(fd, "mine\n", 5) != 5 || chdir("/proc") < 0)
+		return;
+	close(fd);
+	fd = openat(other, "1", O_RDONLY);
+	n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	printf("cwd /proc, openat(other dir, \"1\"): %s\n", n < 0 ? strerror(errno) : n == 5 ? "its file" : "something else");
+	if (fd >= 0)
+		close(fd);
+	unlinkat(other, "1", 0);
+	close(other);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	char self[32], buf[4200], small[8], expect[96], *r;
@@ -200,6 +309,7 @@ int main(void)
 	waitpid(child, NULL, 0);
 
 	show_children();
+	show_procfd();
 
 	/* getcwd in our own /proc entry */
 	if (chdir("/proc/self") < 0)
