@@ -34,8 +34,8 @@
  * directories by descriptor (htop: openat of "<pid>", then of "task", then
  * fdopendir); an openat of stat, status or children relative to a
  * /proc/<pid> descriptor reads procfs.c's rewritten file
- * (shim_procdir_fd_relative).  readdir_r, scandir (libc-internal readdir)
- * and getdents64 are not covered.
+ * (shim_procdir_fd_relative).  scandir goes through readdir here
+ * (scandir.c); readdir_r and getdents64 are not covered.
  */
 
 #define PROCDIR_SLOTS 16 /* /proc streams open at once; more stay real */
@@ -168,7 +168,7 @@ static bool fd_proc_name(int fd, char *link, size_t cap, pid_t *rpid)
 	       shim_raw_syscall(SYS_tgkill, shim_sys_getpid(), *rpid, 0, 0, 0, 0) == 0;
 }
 
-static bool is_procfs(int fd)
+bool shim_procdir_on_procfs(int fd)
 {
 	struct statfs sf;
 
@@ -182,7 +182,7 @@ bool shim_procdir_fd_relative(int dirfd, const char *path, char *abs, size_t cap
 	pid_t rpid;
 
 	if (dirfd < 0 || path[0] == '/' || !pid_dir_file(path) || shim_mode() != SHIM_MODE_ONLINE ||
-	    shim_guarded() || !is_procfs(dirfd) || !fd_proc_name(dirfd, link, sizeof(link), &rpid))
+	    shim_guarded() || !shim_procdir_on_procfs(dirfd) || !fd_proc_name(dirfd, link, sizeof(link), &rpid))
 		return false;
 	n = strlen(link);
 	len = strlen(path);
@@ -202,7 +202,7 @@ static void note_fd(void *d, int fd)
 	char link[PATH_MAX];
 	pid_t rpid, v;
 
-	if (!is_procfs(fd))
+	if (!shim_procdir_on_procfs(fd))
 		return;
 	if (shim_procdir_is_root(fd)) {
 		slot_add(d, true, 0, 0);

@@ -225,6 +225,11 @@ struct shim_real {
 	char *(*canonicalize_file_name)(const char *);
 	char *(*getcwd)(char *, size_t);
 	char *(*getcwd_chk)(char *, size_t, size_t);
+	/* listings of /proc (scandir.c) */
+	int (*scandir)(const char *, void *, void *, void *);
+	int (*scandir64)(const char *, void *, void *, void *);
+	int (*scandirat)(int, const char *, void *, void *, void *);
+	int (*scandirat64)(int, const char *, void *, void *, void *);
 	long (*ptrace)(int, ...); /* debuggers (ptrace.c) */
 	/* posix_spawn file actions that move (spawnfa.c) */
 	int (*fa_init)(void *);
@@ -839,6 +844,8 @@ bool shim_procpath_cwd_root(void);
 bool shim_procpath_relative(int dirfd, const char *path, char *abs, size_t cap);
 /* Is fd procfs' root directory? (fstat, then fstatfs when the inode is 1) */
 bool shim_procdir_is_root(int fd);
+/* Is fd a descriptor on procfs (any directory or file of /proc)? */
+bool shim_procdir_on_procfs(int fd);
 /* openat(dirfd, path) of a file procfs.c rewrites ("stat", "status",
  * "children", "task/...") where dirfd is a /proc/<pid> or task/<tid>
  * directory of a tree process: true with the absolute path the tree names

@@ -591,6 +591,17 @@ static long c_canonicalize_file_name(const struct val *v)
 	free(r);
 	return n;
 }
+static long c_scandir(const struct val *v)
+{
+	struct dirent **list;
+	int n = scandir(P(0), &list, NULL, NULL);
+
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	if (n >= 0)
+		free(list);
+	return n;
+}
 static long c_getcwd(const struct val *v)
 {
 	char *r = getcwd(P(0), (size_t)A(1));
@@ -767,6 +778,7 @@ const struct call calls[] = {
 	{ "chdir", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, c_chdir, true },
 	{ "realpath", ARGS2(K_PATH, "path", K_OUT, "resolved"), R_INT, { 0 }, c_realpath, true },
 	{ "canonicalize_file_name", ARGS1(K_PATH, "path"), R_INT, { 0 }, c_canonicalize_file_name, true },
+	{ "scandir", ARGS1(K_PATH, "dir"), R_INT, { 0 }, c_scandir, true },
 	{ "getcwd", ARGS2(K_OUT, "buf", K_INT, "size"), R_INT, { 0, 6 }, c_getcwd, true },
 };
 
