@@ -122,6 +122,7 @@ static const char *const real_names[NSLOTS] = {
 	N(canonicalize_file_name, "canonicalize_file_name"),
 	N(getcwd, "getcwd"),
 	N(getcwd_chk, "__getcwd_chk"),
+	N(get_current_dir_name, "get_current_dir_name"),
 	N(scandir, "scandir"),
 	N(scandir64, "scandir64"),
 	N(scandirat, "scandirat"),

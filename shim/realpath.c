@@ -18,8 +18,9 @@
  * translation, so realpath("/proc/<vpid>/cwd") resolves that process's
  * link.
  *
- * Not covered: get_current_dir_name (it calls libc's internal getcwd),
- * and libc's other internal resolutions (nftw, glob).
+ * get_current_dir_name too (libc's internal getcwd, unless $PWD names the
+ * cwd: then $PWD as the caller spelled it, left alone).  Not covered:
+ * libc's other internal resolutions (nftw, glob).
  */
 
 /* A result that may name a real pid: "/proc/" then a digit. */
@@ -142,4 +143,13 @@ SHIM_EXPORT char *__getcwd_chk(char *buf, size_t size, size_t buflen)
 {
 	shim_init();
 	return cwd_fixed(REAL(getcwd_chk)(buf, size, buflen), buf, size);
+}
+
+SHIM_EXPORT char *get_current_dir_name(void)
+{
+	char *r;
+
+	shim_init();
+	r = REAL(get_current_dir_name)();
+	return r == NULL ? NULL : unreal(r, false, PATH_MAX, ERANGE);
 }

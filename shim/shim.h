@@ -225,6 +225,7 @@ struct shim_real {
 	char *(*canonicalize_file_name)(const char *);
 	char *(*getcwd)(char *, size_t);
 	char *(*getcwd_chk)(char *, size_t, size_t);
+	char *(*get_current_dir_name)(void);
 	/* listings of /proc (scandir.c) */
 	int (*scandir)(const char *, void *, void *, void *);
 	int (*scandir64)(const char *, void *, void *, void *);

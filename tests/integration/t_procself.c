@@ -326,6 +326,10 @@ int main(void)
 	show_path("getcwd into 0 bytes", getcwd(small, 0), want);
 	show_path("getcwd into its length", getcwd(buf, strlen(want) + 1), want);
 	show_path("__getcwd_chk", __getcwd_chk(buf, sizeof(buf), sizeof(buf)), want);
+	unsetenv("PWD");
+	r = get_current_dir_name();
+	show_path("get_current_dir_name", r, want);
+	free(r);
 	if (chdir(want) < 0 || chdir("task") < 0)
 		return 2;
 	snprintf(expect, sizeof(expect), "%s/task", want);
