@@ -194,6 +194,26 @@ bool shim_procdir_fd_relative(int dirfd, const char *path, char *abs, size_t cap
 	return true;
 }
 
+bool shim_procdir_task_relative(int dirfd, const char *path, char *abs, size_t cap)
+{
+	char link[PATH_MAX];
+	pid_t rpid;
+	size_t n, len;
+
+	if (path[0] < '1' || path[0] > '9' || shim_mode() != SHIM_MODE_ONLINE || shim_guarded() ||
+	    !shim_procdir_on_procfs(dirfd) || !fd_proc_name(dirfd, link, sizeof(link), &rpid) ||
+	    path_task_of(link) <= 0)
+		return false;
+	n = strlen(link);
+	len = strlen(path);
+	if (n + 1 + len >= cap)
+		return false;
+	memcpy(abs, link, n);
+	abs[n] = '/';
+	memcpy(abs + n + 1, path, len + 1);
+	return true;
+}
+
 /* fdopendir of a descriptor: procfs' root, or a task directory (htop
  * opens "<pid>", then "task" in it, by descriptor).  One fstatfs for any
  * other directory. */

@@ -257,7 +257,10 @@ bool shim_procpath_cwd_root(void)
  * that may need translating. */
 static bool root_relative(const char *path)
 {
-	return (path[0] >= '1' && path[0] <= '9') || strncmp(path, "self/", 5) == 0 ||
+	long v;
+	size_t n;
+
+	return pid_component(path, &v, &n) || strncmp(path, "self/", 5) == 0 ||
 	       strncmp(path, "thread-self/", 12) == 0;
 }
 
@@ -270,10 +273,13 @@ bool shim_procpath_relative(int dirfd, const char *path, char *abs, size_t cap)
 		return false;
 	if (dirfd != AT_FDCWD) {
 		/* A descriptor of procfs' root (htop: openat(dirfd(readdir's
-		 * DIR), "<pid>", ...)); the fstat only for a name that could
-		 * need it. */
-		if (!root_relative(path) || !shim_procdir_is_root(dirfd))
+		 * DIR), "<pid>", ...)), or of a task directory (find: fstatat
+		 * of each name its listing gave); the fstat only for a name
+		 * that could need it. */
+		if (!root_relative(path))
 			return false;
+		if (!shim_procdir_is_root(dirfd))
+			return shim_procdir_task_relative(dirfd, path, abs, cap);
 		return put(abs, cap, &at, "/proc/", 6) && put(abs, cap, &at, path, strlen(path));
 	}
 	cwd = atomic_load_explicit(&cwd_proc, memory_order_relaxed);

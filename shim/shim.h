@@ -847,6 +847,11 @@ bool shim_procpath_relative(int dirfd, const char *path, char *abs, size_t cap);
 bool shim_procdir_is_root(int fd);
 /* Is fd a descriptor on procfs (any directory or file of /proc)? */
 bool shim_procdir_on_procfs(int fd);
+/* "<tid>..." relative to a descriptor of a /proc/<pid>/task directory of a
+ * tree process (the names its listing gave: the main thread as the vpid):
+ * true with "/proc/<vpid>/task/<tid>..." in abs, for procpath.c to
+ * translate. */
+bool shim_procdir_task_relative(int dirfd, const char *path, char *abs, size_t cap);
 /* openat(dirfd, path) of a file procfs.c rewrites ("stat", "status",
  * "children", "task/...") where dirfd is a /proc/<pid> or task/<tid>
  * directory of a tree process: true with the absolute path the tree names

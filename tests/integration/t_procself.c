@@ -193,6 +193,19 @@ static void show_procfd(void)
 			got = atoi(de->d_name) == kid && got == 0 ? 1 : 2;
 	printf("fdopendir(<child> fd, \"task\"): %s\n",
 	       task == NULL ? strerror(errno) : got == 1 ? "the child's thread" : "other names");
+	/* and the name it listed, relative to it (find's fstatat) */
+	snprintf(path, sizeof(path), "%d", kid);
+	printf("fstatat(<child>/task fd, \"<child>\"): %s\n",
+	       task == NULL ? "-" : fstatat(dirfd(task), path, &st, 0) == 0 ? "0" : strerror(errno));
+	snprintf(path, sizeof(path), "%d/stat", kid);
+	fd = task == NULL ? -1 : openat(dirfd(task), path, O_RDONLY);
+	n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	printf("openat(<child>/task fd, \"<child>/stat\"): %s\n",
+	       n < 0 ? strerror(errno) : atoi(buf) == kid ? "the child's" : "another's");
+	if (fd >= 0)
+		close(fd);
 	if (task != NULL)
 		closedir(task);
 	close(piddir);
