@@ -175,43 +175,40 @@ bool shim_procdir_on_procfs(int fd)
 	return fstatfs(fd, &sf) == 0 && sf.f_type == PROCFS_MAGIC;
 }
 
+/* abs = dir + "/" + name, within cap bytes. */
+static bool join(char *abs, size_t cap, const char *dir, const char *name)
+{
+	size_t n = strlen(dir), len = strlen(name);
+
+	if (n + 1 + len >= cap)
+		return false;
+	memcpy(abs, dir, n);
+	abs[n] = '/';
+	memcpy(abs + n + 1, name, len + 1);
+	return true;
+}
+
 bool shim_procdir_fd_relative(int dirfd, const char *path, char *abs, size_t cap)
 {
 	char link[PATH_MAX];
-	size_t n, len;
 	pid_t rpid;
 
 	if (dirfd < 0 || path[0] == '/' || !pid_dir_file(path) || shim_mode() != SHIM_MODE_ONLINE ||
 	    shim_guarded() || !shim_procdir_on_procfs(dirfd) || !fd_proc_name(dirfd, link, sizeof(link), &rpid))
 		return false;
-	n = strlen(link);
-	len = strlen(path);
-	if (n + 1 + len >= cap)
-		return false;
-	memcpy(abs, link, n);
-	abs[n] = '/';
-	memcpy(abs + n + 1, path, len + 1);
-	return true;
+	return join(abs, cap, link, path);
 }
 
 bool shim_procdir_task_relative(int dirfd, const char *path, char *abs, size_t cap)
 {
 	char link[PATH_MAX];
 	pid_t rpid;
-	size_t n, len;
 
 	if (path[0] < '1' || path[0] > '9' || shim_mode() != SHIM_MODE_ONLINE || shim_guarded() ||
 	    !shim_procdir_on_procfs(dirfd) || !fd_proc_name(dirfd, link, sizeof(link), &rpid) ||
 	    path_task_of(link) <= 0)
 		return false;
-	n = strlen(link);
-	len = strlen(path);
-	if (n + 1 + len >= cap)
-		return false;
-	memcpy(abs, link, n);
-	abs[n] = '/';
-	memcpy(abs + n + 1, path, len + 1);
-	return true;
+	return join(abs, cap, link, path);
 }
 
 /* fdopendir of a descriptor: procfs' root, or a task directory (htop
