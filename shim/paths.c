@@ -515,7 +515,7 @@ SHIM_EXPORT int fchdir(int fd)
 	shim_init();
 	rc = REAL(fchdir)(fd);
 	if (rc == 0)
-		shim_procpath_cwd(NULL, shim_procdir_is_root(fd));
+		shim_procdir_note_cwd(fd);
 	return rc;
 }
 

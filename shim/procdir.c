@@ -211,6 +211,28 @@ bool shim_procdir_task_relative(int dirfd, const char *path, char *abs, size_t c
 	return join(abs, cap, link, path);
 }
 
+void shim_procdir_note_cwd(int fd)
+{
+	char name[PATH_MAX];
+	pid_t rpid;
+
+	if (!shim_procdir_on_procfs(fd)) {
+		shim_procpath_cwd(NULL, false);
+		return;
+	}
+	if (shim_procdir_is_root(fd)) {
+		shim_procpath_cwd(NULL, true);
+		return;
+	}
+	/* /proc/<pid> by descriptor: named as the tree names it (any other
+	 * procfs directory is no pid directory: 0) */
+	shim_procpath_cwd(shim_mode() == SHIM_MODE_ONLINE && !shim_guarded() &&
+				  fd_proc_name(fd, name, sizeof(name), &rpid)
+			  ? name
+			  : NULL,
+			  false);
+}
+
 /* fdopendir of a descriptor: procfs' root, or a task directory (htop
  * opens "<pid>", then "task" in it, by descriptor).  One fstatfs for any
  * other directory. */

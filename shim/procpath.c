@@ -223,7 +223,8 @@ int shim_procpath_unreal(char *path, size_t cap)
  * as the absolute one: from /proc, one starting with a pid, "self/" or
  * "thread-self/"; from /proc/<vpid> (or /proc/self), any one not starting
  * with "..".  A cwd changed behind libc's back (a raw chdir system call)
- * is not seen; fchdir only recognises procfs' root.
+ * is not seen; fchdir recognises procfs' root and a
+ * /proc/<pid> directory by the descriptor's link (procdir.c).
  */
 #define CWD_PROC_ROOT (-1)
 static SHIM_START_DATA atomic_int cwd_proc; /* 0: elsewhere, CWD_PROC_ROOT, or the vpid of /proc/<vpid> */

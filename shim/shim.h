@@ -847,6 +847,10 @@ bool shim_procpath_relative(int dirfd, const char *path, char *abs, size_t cap);
 bool shim_procdir_is_root(int fd);
 /* Is fd a descriptor on procfs (any directory or file of /proc)? */
 bool shim_procdir_on_procfs(int fd);
+/* fchdir(fd) succeeded: note whether the cwd is procfs' root or a
+ * /proc/<pid> directory of a tree process (by the descriptor's link), for
+ * relative paths (procpath.c).  One fstatfs for any other directory. */
+void shim_procdir_note_cwd(int fd);
 /* "<tid>..." relative to a descriptor of a /proc/<pid>/task directory of a
  * tree process (the names its listing gave: the main thread as the vpid):
  * true with "/proc/<vpid>/task/<tid>..." in abs, for procpath.c to

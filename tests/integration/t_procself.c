@@ -140,7 +140,7 @@ static void show_procfd(void)
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, other, n;
 	struct stat st;
 	pid_t kid;
-	int piddir, ppid, got;
+	int piddir, ppid, got, cwd, dirfd_kid;
 	FILE *f;
 	DIR *task;
 	struct dirent *de;
@@ -185,6 +185,24 @@ static void show_procfd(void)
 	       f == NULL ? strerror(errno) : got == 1 ? "parent us" : "parent another");
 	if (f != NULL)
 		fclose(f);
+	/* a cwd in the child's directory, by descriptor */
+	cwd = open(".", O_RDONLY | O_DIRECTORY);
+	snprintf(path, sizeof(path), "%d", kid);
+	dirfd_kid = openat(procfd, path, O_RDONLY | O_DIRECTORY);
+	fd = dirfd_kid >= 0 && fchdir(dirfd_kid) == 0 ? open("stat", O_RDONLY) : -1;
+	n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	ppid = n < 0 || strrchr(buf, ')') == NULL ? -1 : atoi(strrchr(buf, ')') + 4);
+	printf("fchdir(<child> fd), open(\"stat\"): %s, parent %s\n",
+	       n < 0 ? strerror(errno) : atoi(buf) == kid ? "the child's" : "another's",
+	       ppid == getpid() ? "us" : "another");
+	if (fd >= 0)
+		close(fd);
+	if (cwd < 0 || fchdir(cwd) < 0)
+		return;
+	close(cwd);
+	close(dirfd_kid);
 	/* the child's task listing, by descriptor (htop) */
 	task = fdopendir(openat(piddir, "task", O_RDONLY | O_DIRECTORY));
 	got = 0;
