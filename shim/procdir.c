@@ -141,7 +141,8 @@ bool shim_procdir_is_root(int fd)
 static bool pid_dir_file(const char *path)
 {
 	return strcmp(path, "stat") == 0 || strcmp(path, "status") == 0 ||
-	       strcmp(path, "children") == 0 || strncmp(path, "task/", 5) == 0;
+	       strcmp(path, "sched") == 0 || strcmp(path, "children") == 0 ||
+	       strncmp(path, "task/", 5) == 0;
 }
 
 /* The tree's name for the /proc directory fd is open on, from the

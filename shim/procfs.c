@@ -1,4 +1,4 @@
-/* procfs.c — /proc/<vpid>/stat, status, task/<tid>/children and a pidfd's fdinfo opened for reading: a memfd holding the file with virtual ids. */
+/* procfs.c — /proc/<vpid>/stat, status, sched, task/<tid>/children, a pidfd's fdinfo and /proc/locks opened for reading: a memfd holding the file with virtual ids. */
 #include "shim.h"
 
 #include <errno.h>
@@ -28,6 +28,13 @@
  * lines naming its process, which libsystemd's pidfd_get_pid and lsof
  * read.  Another descriptor's fdinfo is passed on as the real file.
  *
+ * sched too (no round trip): its first line is "comm (pid, #threads: n)".
+ *
+ * /proc/locks too: each lock's holder (lslocks reads the file, then the
+ * holder's /proc/<pid>/comm), one XLATE per holder the caller does not
+ * know.  A holder outside the tree is 0, as the kernel writes a holder
+ * outside the reader's pid namespace; an OFD lock's -1 stays.
+ *
  * The files named: /proc/<vpid>/..., /proc/self/..., /proc/thread-self/...,
  * each optionally through task/<tid>/.  A task file of another thread
  * keeps its real thread id (as gettid() does) in the pid field, Pid and
@@ -38,8 +45,9 @@
  */
 
 #define PROCFS_CAP 32768 /* a status file is ~1.5 KiB; larger ones stay real */
+#define PROCFS_LOCKS_CAP (1 << 20) /* ~15,000 locks; mapped, touched as read */
 
-enum procfs_file { PF_STAT, PF_STATUS, PF_FDINFO, PF_CHILDREN };
+enum procfs_file { PF_STAT, PF_STATUS, PF_FDINFO, PF_CHILDREN, PF_SCHED, PF_LOCKS };
 
 struct procfs_target {
 	pid_t vpid;  /* the process */
@@ -82,6 +90,11 @@ static bool procfs_parse(const char *path, struct procfs_target *t)
 	bool main_thread = true;
 
 	t->tid = 0;
+	if (strcmp(p, "locks") == 0) {
+		t->vpid = 0;
+		t->file = PF_LOCKS;
+		return true;
+	}
 	if (strncmp(p, "self/", 5) == 0) {
 		v = shim_self_vpid();
 		p += 4;
@@ -114,6 +127,8 @@ static bool procfs_parse(const char *path, struct procfs_target *t)
 		t->file = PF_STAT;
 	} else if (strcmp(p, "/status") == 0) {
 		t->file = PF_STATUS;
+	} else if (strcmp(p, "/sched") == 0) {
+		t->file = PF_SCHED;
 	} else if (strcmp(p, "/children") == 0 && path_has_task(path)) {
 		t->file = PF_CHILDREN;
 	} else if (strncmp(p, "/fdinfo/", 8) == 0) {
@@ -338,6 +353,89 @@ static int procfs_children(const char *in, struct procfs_out *o)
 	return 0;
 }
 
+/* sched: "comm (pid, #threads: n)" then the scheduler's figures; the pid
+ * is the process's (a task file of another thread: that thread's id, as
+ * in stat).  comm may hold "(", so the number is found before ", #". */
+static int procfs_sched(const struct procfs_target *t, const char *in, struct procfs_out *o)
+{
+	const char *nl = strchr(in, '\n');
+	const char *mark = strstr(in, ", #threads: "), *num;
+
+	if (mark == NULL || (nl != NULL && mark > nl))
+		return -EIO;
+	num = mark;
+	while (num > in && num[-1] >= '0' && num[-1] <= '9')
+		num--;
+	if (num == mark || num == in || num[-1] != '(')
+		return -EIO;
+	out_put(o, in, (size_t)(num - in));
+	out_int(o, t->tid > 0 ? t->tid : t->vpid);
+	out_put(o, mark, strlen(mark));
+	return 0;
+}
+
+/* The holders translated so far in one /proc/locks (a process often holds
+ * many locks): rpid -> vpid, linear. */
+struct locks_seen {
+	pid_t rpid[64], vpid[64];
+	int n;
+};
+
+static pid_t locks_r2v(struct locks_seen *seen, pid_t rpid)
+{
+	pid_t v;
+
+	for (int i = 0; i < seen->n; i++)
+		if (seen->rpid[i] == rpid)
+			return seen->vpid[i];
+	v = shim_r2v(rpid);
+	if (seen->n < 64) {
+		seen->rpid[seen->n] = rpid;
+		seen->vpid[seen->n++] = v;
+	}
+	return v;
+}
+
+/* /proc/locks, a line per lock (fs/locks.c, lock_get_status):
+ * "<id>: [-> ]<type> <mode> <access> <pid> <dev:ino|<none>:0> <start> <end>",
+ * the "->" marking a waiter blocked on the lock above it.  The pid is the
+ * fifth token that is not "->".  A line of another shape is copied as it
+ * is. */
+static int procfs_locks(const char *in, struct procfs_out *o)
+{
+	struct locks_seen seen = { .n = 0 };
+
+	while (*in != '\0') {
+		const char *nl = strchr(in, '\n');
+		const char *end = nl ? nl + 1 : in + strlen(in);
+		const char *p = in, *tok = NULL;
+		int n = 0;
+		long v;
+
+		while (p < end && n < 5) {
+			while (p < end && (*p == ' ' || *p == '\n'))
+				p++;
+			if (p == end)
+				break;
+			tok = p;
+			while (p < end && *p != ' ' && *p != '\n')
+				p++;
+			if (!(p - tok == 2 && tok[0] == '-' && tok[1] == '>'))
+				n++;
+		}
+		p = tok;
+		if (n == 5 && *p >= '1' && *p <= '9' && shim_parse_int(&p, &v) && *p == ' ') {
+			out_put(o, in, (size_t)(tok - in));
+			out_int(o, locks_r2v(&seen, (pid_t)v));
+			out_put(o, p, (size_t)(end - p));
+		} else {
+			out_put(o, in, (size_t)(end - in));
+		}
+		in = end;
+	}
+	return 0;
+}
+
 /* Read the whole real file into buf (cap bytes, NUL-terminated): its
  * length, -ENOSPC when it does not fit, or -errno. */
 static ssize_t procfs_slurp(const char *rpath, char *buf, size_t cap)
@@ -386,6 +484,7 @@ int shim_procfs_open(const char *path, int flags)
 	struct procfs_out o;
 	char rpath[64];
 	char *mem;
+	size_t cap;
 	ssize_t len;
 	int rc;
 
@@ -396,7 +495,7 @@ int shim_procfs_open(const char *path, int flags)
 		return SHIM_PROCFS_PASS;
 	if (strlen(path) >= sizeof(rpath) || !procfs_parse(path, &t))
 		return SHIM_PROCFS_PASS;
-	if (path[6] == 't') {
+	if (path[6] == 't' || t.file == PF_LOCKS) {
 		memcpy(rpath, path, strlen(path) + 1); /* thread-self: the kernel's */
 	} else {
 		rc = shim_procpath(path, rpath, sizeof(rpath));
@@ -405,22 +504,25 @@ int shim_procfs_open(const char *path, int flags)
 			return -1;
 		}
 	}
-	mem = mmap(NULL, 2 * PROCFS_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cap = t.file == PF_LOCKS ? PROCFS_LOCKS_CAP : PROCFS_CAP;
+	mem = mmap(NULL, 2 * cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		return SHIM_PROCFS_PASS;
-	o = (struct procfs_out){ .buf = mem + PROCFS_CAP, .cap = PROCFS_CAP };
-	len = procfs_slurp(rpath, mem, PROCFS_CAP);
+	o = (struct procfs_out){ .buf = mem + cap, .cap = cap };
+	len = procfs_slurp(rpath, mem, cap);
 	if (len == -ENOSPC) {
-		munmap(mem, 2 * PROCFS_CAP);
+		munmap(mem, 2 * cap);
 		return SHIM_PROCFS_PASS;
 	}
 	rc = len < 0			? (int)len
 	     : t.file == PF_STATUS	? procfs_status(&t, mem, &o)
 	     : t.file == PF_STAT	? procfs_stat(&t, mem, &o)
 	     : t.file == PF_CHILDREN	? procfs_children(mem, &o)
+	     : t.file == PF_SCHED	? procfs_sched(&t, mem, &o)
+	     : t.file == PF_LOCKS	? procfs_locks(mem, &o)
 					: procfs_fdinfo(mem, &o);
 	if (rc == -ENOENT && t.file == PF_FDINFO) {
-		munmap(mem, 2 * PROCFS_CAP);
+		munmap(mem, 2 * cap);
 		return SHIM_PROCFS_PASS;
 	}
 	/* The process is gone from the model (reaped meanwhile): as if the
@@ -429,7 +531,7 @@ int shim_procfs_open(const char *path, int flags)
 		rc = -ENOENT;
 	if (rc == 0)
 		rc = o.full ? -EIO : procfs_memfd(&o, flags);
-	munmap(mem, 2 * PROCFS_CAP);
+	munmap(mem, 2 * cap);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;

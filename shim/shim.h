@@ -865,12 +865,13 @@ bool shim_procdir_fd_relative(int dirfd, const char *path, char *abs, size_t cap
 
 /* ---- /proc file contents and listing (shim/procfs.c, shim/procdir.c) -- */
 /* Cheap test: could `path` be a /proc file procfs.c rewrites ("/proc/"
- * then a digit, "self/" or "thread-self/")?  False for NULL. */
+ * then a digit, "self/", "thread-self/" or "locks")?  False for NULL. */
 static inline bool shim_procfs_candidate(const char *path)
 {
 	return path != NULL && path[0] == '/' && path[1] == 'p' && path[2] == 'r' &&
 	       path[3] == 'o' && path[4] == 'c' && path[5] == '/' &&
-	       ((path[6] >= '0' && path[6] <= '9') || path[6] == 's' || path[6] == 't');
+	       ((path[6] >= '0' && path[6] <= '9') || path[6] == 's' || path[6] == 't' ||
+		path[6] == 'l');
 }
 #define SHIM_PROCFS_PASS (-2) /* not a rewritten file: open it as usual */
 /* open(path, flags) of a candidate: a memfd with the stat or status file

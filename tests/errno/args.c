@@ -98,6 +98,7 @@ static const struct {
 	{ "/proc/<self>", P_SELF, "" },
 	{ "/proc/<child>/exe", P_CHILD, "/exe" },
 	{ "/proc/<child>/stat", P_CHILD, "/stat" },
+	{ "/proc/<child>/sched", P_CHILD, "/sched" },
 	{ "/proc/<zombie>/exe", P_ZOMBIE, "/exe" },
 	{ "/proc/<zombie>", P_ZOMBIE, "" },
 	{ "/proc/<reaped>", P_REAPED, "" },
@@ -111,6 +112,7 @@ static const struct {
 	{ "/proc/self/exe", -1, "/proc/self/exe" },
 	{ "/proc/self", -1, "/proc/self" },
 	{ "/proc/thread-self", -1, "/proc/thread-self" },
+	{ "/proc/locks", -1, "/proc/locks" },
 	{ "/sys/nonexistent", -1, "/sys/nonexistent" }, /* no user can create it (nobody's home /nonexistent could be) */
 	{ "\"\"", -1, "" },
 	{ "/", -1, "/" },
