@@ -26,7 +26,9 @@
  *
  * fdinfo/<n> too (no round trip): a pidfd's has "Pid:" and "NSpid:"
  * lines naming its process, which libsystemd's pidfd_get_pid and lsof
- * read.  Another descriptor's fdinfo is passed on as the real file.
+ * read.  A locked file's fdinfo has a "lock:" line per lock, named as in
+ * /proc/locks (below).  Another descriptor's fdinfo is passed on as the
+ * real file.
  *
  * sched too (no round trip): its first line is "comm (pid, #threads: n)".
  *
@@ -304,19 +306,21 @@ static long fdinfo_value(const char *in, size_t key, const char *tab, const void
 	return -1;
 }
 
+static int procfs_fdinfo_locks(const char *in, struct procfs_out *o);
+
 /* fdinfo of a pidfd: "Pid:\t<n>" and "NSpid:\t<n>[\t<deeper>...]", the
  * kernel's numbers as the reader's pid namespace sees the process: 0
  * outside it, -1 once it has exited (fs/pidfs.c).  Virtual here, one
- * level (-1 stays as the kernel wrote it).  Any other descriptor's
- * fdinfo: -ENOENT (the caller passes the open on, the real file is
- * exact). */
+ * level (-1 stays as the kernel wrote it).  A locked file's: its "lock:"
+ * lines.  Any other descriptor's fdinfo: -ENOENT (the caller passes the
+ * open on, the real file is exact). */
 static int procfs_fdinfo(const char *in, struct procfs_out *o)
 {
 	const char *p = strstr(in, "\nPid:\t");
 	long v;
 
 	if (p == NULL)
-		return -ENOENT;
+		return strstr(in, "\nlock:\t") ? procfs_fdinfo_locks(in, o) : -ENOENT;
 	p += 6;
 	if (*p == '-' ? (p++, !shim_parse_int(&p, &v) || (v = -v) != -1)
 		      : !shim_parse_int(&p, &v))
@@ -396,11 +400,39 @@ static pid_t locks_r2v(struct locks_seen *seen, pid_t rpid)
 	return v;
 }
 
-/* /proc/locks, a line per lock (fs/locks.c, lock_get_status):
+/* A line of /proc/locks, [in, end) (fs/locks.c, lock_get_status):
  * "<id>: [-> ]<type> <mode> <access> <pid> <dev:ino|<none>:0> <start> <end>",
  * the "->" marking a waiter blocked on the lock above it.  The pid is the
  * fifth token that is not "->".  A line of another shape is copied as it
  * is. */
+static void locks_line(const char *in, const char *end, struct procfs_out *o,
+		       struct locks_seen *seen)
+{
+	const char *p = in, *tok = NULL;
+	int n = 0;
+	long v;
+
+	while (p < end && n < 5) {
+		while (p < end && (*p == ' ' || *p == '\n'))
+			p++;
+		if (p == end)
+			break;
+		tok = p;
+		while (p < end && *p != ' ' && *p != '\n')
+			p++;
+		if (!(p - tok == 2 && tok[0] == '-' && tok[1] == '>'))
+			n++;
+	}
+	p = tok;
+	if (n == 5 && *p >= '1' && *p <= '9' && shim_parse_int(&p, &v) && *p == ' ') {
+		out_put(o, in, (size_t)(tok - in));
+		out_int(o, locks_r2v(seen, (pid_t)v));
+		out_put(o, p, (size_t)(end - p));
+	} else {
+		out_put(o, in, (size_t)(end - in));
+	}
+}
+
 static int procfs_locks(const char *in, struct procfs_out *o)
 {
 	struct locks_seen seen = { .n = 0 };
@@ -408,26 +440,26 @@ static int procfs_locks(const char *in, struct procfs_out *o)
 	while (*in != '\0') {
 		const char *nl = strchr(in, '\n');
 		const char *end = nl ? nl + 1 : in + strlen(in);
-		const char *p = in, *tok = NULL;
-		int n = 0;
-		long v;
 
-		while (p < end && n < 5) {
-			while (p < end && (*p == ' ' || *p == '\n'))
-				p++;
-			if (p == end)
-				break;
-			tok = p;
-			while (p < end && *p != ' ' && *p != '\n')
-				p++;
-			if (!(p - tok == 2 && tok[0] == '-' && tok[1] == '>'))
-				n++;
-		}
-		p = tok;
-		if (n == 5 && *p >= '1' && *p <= '9' && shim_parse_int(&p, &v) && *p == ' ') {
-			out_put(o, in, (size_t)(tok - in));
-			out_int(o, locks_r2v(&seen, (pid_t)v));
-			out_put(o, p, (size_t)(end - p));
+		locks_line(in, end, o, &seen);
+		in = end;
+	}
+	return 0;
+}
+
+/* fdinfo of a file others may lock: a "lock:\t" line per lock on it (the
+ * /proc/locks line after the tab), the holder named as there. */
+static int procfs_fdinfo_locks(const char *in, struct procfs_out *o)
+{
+	struct locks_seen seen = { .n = 0 };
+
+	while (*in != '\0') {
+		const char *nl = strchr(in, '\n');
+		const char *end = nl ? nl + 1 : in + strlen(in);
+
+		if (strncmp(in, "lock:\t", 6) == 0) {
+			out_put(o, in, 6);
+			locks_line(in + 6, end, o, &seen);
 		} else {
 			out_put(o, in, (size_t)(end - in));
 		}

@@ -16,7 +16,8 @@
  * (no holder: -1), and c2 waiting on c1's POSIX lock (a "->" line).  Our
  * lines are found by inode and printed in our own order.  sched's first
  * line, "comm (pid, #threads: n)", names the process, or the thread for a
- * task/<tid> or thread-self file.
+ * task/<tid> or thread-self file.  A descriptor's fdinfo has a "lock:"
+ * line per lock on its file, named the same way.
  */
 
 enum { F_A, F_B, F_C, F_D, NFILES };
@@ -105,6 +106,29 @@ static int show_locks(const char *how, bool print)
 				       l->blocked ? "(waiting) " : "", l->access, holder(l->pid));
 		}
 	return blocked;
+}
+
+/* The "lock:" lines of a descriptor's fdinfo (the /proc/locks line after
+ * the tab): one output line each. */
+static void show_fdinfo(const char *what, pid_t pid, int fd)
+{
+	char path[64], buf[4096], *save = NULL;
+	int in;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", pid, fd);
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		it_die("open fdinfo");
+	n = read(in, buf, sizeof buf - 1);
+	close(in);
+	buf[n > 0 ? n : 0] = '\0';
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct lockline l;
+		if (strncmp(line, "lock:\t", 6) == 0 && parse_line(line + 6, &l))
+			it_out("fdinfo %s: %s %s%s, holder %s", what, l.type,
+			       l.blocked ? "(waiting) " : "", l.access, holder(l.pid));
+	}
 }
 
 /* The pid in the first line of the sched file open as fd (closed), or -1
@@ -210,6 +234,9 @@ int main(void)
 		usleep(2000);
 	show_locks("fopen", true);
 	show_locks("read", true);
+	show_fdinfo("A of c1", c1, fd[F_A]);
+	show_fdinfo("B of main", getpid(), fd[F_B]);
+	show_fdinfo("C of main", getpid(), fd[F_C]);
 
 	show_sched("self", "/proc/self/sched", getpid());
 	snprintf(cpath, sizeof cpath, "/proc/%d/sched", c1);
