@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,4 +422,43 @@ SHIM_EXPORT struct dirent64 * readdir64(DIR *d)
 	if (!shim_procdir_any())
 		return REAL(readdir64)(d);
 	return shim_procdir_next(d, true);
+}
+
+/* readdir_r/readdir64_r of a remembered d (older code, and programs built
+ * with it long ago): the entry readdir gives, copied into the caller's.
+ * 0 with *result the entry or NULL at the end, or the error number;
+ * errno is left as it was, as glibc's does.  glibc's reads with its
+ * internal readdir, which no preload sees. */
+static int procdir_next_r(DIR *d, struct dirent64 *entry, struct dirent64 **result)
+{
+	int saved = errno, err;
+	struct dirent64 *e;
+
+	errno = 0;
+	e = shim_procdir_next(d, true);
+	err = errno;
+	shim_errno_keep(saved);
+	*result = NULL;
+	if (e == NULL)
+		return err;
+	memcpy(entry, e, offsetof(struct dirent64, d_name) + strlen(e->d_name) + 1);
+	entry->d_reclen = sizeof(*entry);
+	*result = entry;
+	return 0;
+}
+
+SHIM_EXPORT int readdir_r(DIR *d, struct dirent *entry, struct dirent **result)
+{
+	shim_init();
+	if (!shim_procdir_any() || slot_find(d) == NULL)
+		return REAL(readdir_r)(d, entry, result);
+	return procdir_next_r(d, (struct dirent64 *)entry, (struct dirent64 **)result);
+}
+
+SHIM_EXPORT int readdir64_r(DIR *d, struct dirent64 *entry, struct dirent64 **result)
+{
+	shim_init();
+	if (!shim_procdir_any() || slot_find(d) == NULL)
+		return REAL(readdir64_r)(d, entry, result);
+	return procdir_next_r(d, entry, result);
 }

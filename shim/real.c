@@ -127,6 +127,8 @@ static const char *const real_names[NSLOTS] = {
 	N(scandir64, "scandir64"),
 	N(scandirat, "scandirat"),
 	N(scandirat64, "scandirat64"),
+	N(readdir_r, "readdir_r"),
+	N(readdir64_r, "readdir64_r"),
 	N(ptrace, "ptrace"),
 	N(open_2, "__open_2"),
 	N(open64_2, "__open64_2"),

@@ -231,6 +231,8 @@ struct shim_real {
 	int (*scandir64)(const char *, void *, void *, void *);
 	int (*scandirat)(int, const char *, void *, void *, void *);
 	int (*scandirat64)(int, const char *, void *, void *, void *);
+	int (*readdir_r)(void *, void *, void *);
+	int (*readdir64_r)(void *, void *, void *);
 	long (*ptrace)(int, ...); /* debuggers (ptrace.c) */
 	/* posix_spawn file actions that move (spawnfa.c) */
 	int (*fa_init)(void *);

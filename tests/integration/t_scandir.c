@@ -1,4 +1,4 @@
-/* t_scandir.c — scandir, scandir64 and scandirat of /proc list the pids a process can name: itself, its children, each entry's stat naming it. */
+/* t_scandir.c — scandir, scandir64, scandirat, readdir_r and readdir64_r of /proc list the pids a process can name: itself, its children, each entry's stat naming it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 
 /*
  * glibc's scandir reads the directory with its own readdir (node's
- * fs.readdir is libuv's scandir).  Natively this runs in a pid namespace
+ * fs.readdir is libuv's scandir), and so does its readdir_r.  Natively this runs in a pid namespace
  * with its own /proc, as jobshim's tree is one: the listing holds our pid
  * and our children's, and every numeric entry's stat names that pid.
  * Printed as facts, not pids.
@@ -71,6 +71,40 @@ static void facts(const char *what, struct dirent **list, int n, const pid_t *ki
 	       found, nkids, named == n ? "yes" : "no", sorted ? "sorted" : "unsorted");
 }
 
+/* The numeric entries of dir by readdir_r (or readdir64_r), sorted, in
+ * the shape scandir gives; -1 with errno. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static int list_r(const char *dir, int is64, struct dirent ***out)
+{
+	DIR *d = opendir(dir);
+	struct dirent **list = NULL;
+	int n = 0, rc;
+
+	if (d == NULL)
+		return -1;
+	for (;;) {
+		struct dirent64 ent, *res;
+		rc = is64 ? readdir64_r(d, &ent, &res)
+			  : readdir_r(d, (struct dirent *)&ent, (struct dirent **)&res);
+		if (rc != 0 || res == NULL)
+			break;
+		if (res != &ent || !numeric((struct dirent *)res))
+			continue;
+		list = realloc(list, (size_t)(n + 1) * sizeof(*list));
+		list[n] = malloc(sizeof(struct dirent));
+		memcpy(list[n++], res, sizeof(struct dirent));
+	}
+	closedir(d);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	if (n > 0)
+		qsort(list, (size_t)n, sizeof(*list), (int (*)(const void *, const void *))by_number);
+	*out = list;
+	return n;
+}
+
 int main(void)
 {
 	struct dirent **list;
@@ -100,6 +134,10 @@ int main(void)
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY);
 	n = scandirat(procfd, ".", &list, numeric, by_number);
 	facts("scandirat(/proc fd, .)", list, n, kids, 3);
+	n = list_r("/proc", 0, &list);
+	facts("readdir_r(/proc)", list, n, kids, 3);
+	n = list_r("/proc", 1, &list);
+	facts("readdir64_r(/proc)", list, n, kids, 3);
 	n = scandirat(AT_FDCWD, "/proc", &list, none, NULL);
 	printf("scandirat(AT_FDCWD, /proc), nothing kept: %d\n", n);
 	free(n >= 0 ? list : NULL);
@@ -112,6 +150,12 @@ int main(void)
 	for (int i = 0; i < n; i++)
 		free(list[i]);
 	free(n >= 0 ? list : NULL);
+	n = list_r(task, 0, &list);
+	self = n == 1 && atoi(list[0]->d_name) == getpid();
+	printf("readdir_r(/proc/<pid>/task): %s\n", n < 0 ? strerror(errno) : self ? "our pid" : "other names");
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(n > 0 ? list : NULL);
 	snprintf(task, sizeof(task), "%d/task", getpid());
 	n = scandirat(procfd, task, &list, numeric, NULL);
 	self = n == 1 && atoi(list[0]->d_name) == getpid();
