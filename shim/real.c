@@ -129,6 +129,8 @@ static const char *const real_names[NSLOTS] = {
 	N(scandirat64, "scandirat64"),
 	N(readdir_r, "readdir_r"),
 	N(readdir64_r, "readdir64_r"),
+	N(glob, "glob"),
+	N(glob64, "glob64"),
 	N(ptrace, "ptrace"),
 	N(open_2, "__open_2"),
 	N(open64_2, "__open64_2"),

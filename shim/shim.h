@@ -233,6 +233,8 @@ struct shim_real {
 	int (*scandirat64)(int, const char *, void *, void *, void *);
 	int (*readdir_r)(void *, void *, void *);
 	int (*readdir64_r)(void *, void *, void *);
+	int (*glob)(const char *, int, int (*)(const char *, int), void *); /* glob.c */
+	int (*glob64)(const char *, int, int (*)(const char *, int), void *);
 	long (*ptrace)(int, ...); /* debuggers (ptrace.c) */
 	/* posix_spawn file actions that move (spawnfa.c) */
 	int (*fa_init)(void *);

@@ -1,7 +1,8 @@
-/* t_scandir.c — scandir, scandir64, scandirat, readdir_r and readdir64_r of /proc list the pids a process can name: itself, its children, each entry's stat naming it. */
+/* t_scandir.c — scandir, scandir64, scandirat, readdir_r, readdir64_r and glob of /proc list the pids a process can name: itself, its children, each entry's stat naming it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 /*
  * glibc's scandir reads the directory with its own readdir (node's
- * fs.readdir is libuv's scandir), and so does its readdir_r.  Natively this runs in a pid namespace
+ * fs.readdir is libuv's scandir), and so do its readdir_r and glob.  Natively this runs in a pid namespace
  * with its own /proc, as jobshim's tree is one: the listing holds our pid
  * and our children's, and every numeric entry's stat names that pid.
  * Printed as facts, not pids.
@@ -105,6 +106,30 @@ static int list_r(const char *dir, int is64, struct dirent ***out)
 	return n;
 }
 
+/* glob's matches as a list of entries named by their last component. */
+static int list_glob(const char *pattern, struct dirent ***out)
+{
+	glob_t g;
+	struct dirent **list;
+	int rc = glob(pattern, 0, NULL, &g);
+
+	if (rc != 0) {
+		errno = rc == GLOB_NOMATCH ? ENOENT : EIO;
+		return -1;
+	}
+	list = calloc(g.gl_pathc + 1, sizeof(*list));
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		list[i] = calloc(1, sizeof(struct dirent));
+		const char *slash = strrchr(g.gl_pathv[i], '/');
+		snprintf(list[i]->d_name, sizeof(list[i]->d_name), "%s", slash ? slash + 1 : g.gl_pathv[i]);
+	}
+	qsort(list, g.gl_pathc, sizeof(*list), (int (*)(const void *, const void *))by_number);
+	*out = list;
+	rc = (int)g.gl_pathc;
+	globfree(&g);
+	return rc;
+}
+
 int main(void)
 {
 	struct dirent **list;
@@ -138,6 +163,8 @@ int main(void)
 	facts("readdir_r(/proc)", list, n, kids, 3);
 	n = list_r("/proc", 1, &list);
 	facts("readdir64_r(/proc)", list, n, kids, 3);
+	n = list_glob("/proc/[1-9]*", &list);
+	facts("glob(/proc/[1-9]*)", list, n, kids, 3);
 	n = scandirat(AT_FDCWD, "/proc", &list, none, NULL);
 	printf("scandirat(AT_FDCWD, /proc), nothing kept: %d\n", n);
 	free(n >= 0 ? list : NULL);
@@ -176,6 +203,8 @@ int main(void)
 		return 2;
 	n = scandir(".", &list, numeric, by_number);
 	facts("scandir(.) in /proc", list, n, kids, 3);
+	n = list_glob("[1-9]*", &list);
+	facts("glob([1-9]*) in /proc", list, n, kids, 3);
 
 	for (int i = 0; i < 3; i++) {
 		kill(kids[i], SIGKILL);
@@ -183,5 +212,8 @@ int main(void)
 	}
 	n = scandir("/proc", &list, numeric, by_number);
 	facts("scandir(/proc) after the reaps", list, n, kids, 3);
+	snprintf(task, sizeof(task), "/proc/%d/stat", kids[0]);
+	n = list_glob(task, &list);
+	printf("glob(/proc/<reaped child>/stat): %s\n", n < 0 ? strerror(errno) : "a match");
 	return 0;
 }
