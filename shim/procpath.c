@@ -224,15 +224,19 @@ int shim_procpath_unreal(char *path, size_t cap)
  * "thread-self/"; from /proc/<vpid> (or /proc/self), any one not starting
  * with "..".  A cwd changed behind libc's back (a raw chdir system call)
  * is not seen; fchdir recognises procfs' root and a
- * /proc/<pid> directory by the descriptor's link (procdir.c).
+ * /proc/<pid> directory by the descriptor's link (procdir.c).  A new image
+ * starts not knowing (`cd /proc; cat 5/stat`: cat inherits the cwd through
+ * exec): the first relative path asks the kernel once (cwd_now).
  */
+#define CWD_UNKNOWN 0     /* a new image: not asked yet (the start data is zeroed) */
 #define CWD_PROC_ROOT (-1)
-static SHIM_START_DATA atomic_int cwd_proc; /* 0: elsewhere, CWD_PROC_ROOT, or the vpid of /proc/<vpid> */
+#define CWD_ELSEWHERE (-2)
+static SHIM_START_DATA atomic_int cwd_proc; /* a CWD_ value, or the vpid of /proc/<vpid> */
 
 void shim_procpath_cwd(const char *path, bool is_root)
 {
 	const char *p = path;
-	long v = 0;
+	long v = CWD_ELSEWHERE;
 	size_t n;
 
 	if (is_root) {
@@ -244,14 +248,47 @@ void shim_procpath_cwd(const char *path, bool is_root)
 		else if (strncmp(p, "self", 4) == 0 && (p[4] == '\0' || strcmp(p + 4, "/") == 0))
 			v = shim_self_vpid();
 		else if (!pid_component(p, &v, &n) || (p[n] != '\0' && strcmp(p + n, "/") != 0))
-			v = 0;
+			v = CWD_ELSEWHERE;
 	}
-	atomic_store_explicit(&cwd_proc, (int)v, memory_order_relaxed);
+	if (!shim_vf.active) /* a vfork child's chdir is not its parent's */
+		atomic_store_explicit(&cwd_proc, (int)v, memory_order_relaxed);
+}
+
+/* The cwd as noted; in a new image, the kernel's answer first (one
+ * getcwd, whose /proc/<pid> is the real pid: read back as the vpid; a
+ * process outside the tree is as elsewhere). */
+static int cwd_now(void)
+{
+	int cwd = atomic_load_explicit(&cwd_proc, memory_order_relaxed);
+	char buf[32];
+	long n, v = CWD_ELSEWHERE;
+	size_t len;
+
+	if (cwd != CWD_UNKNOWN)
+		return cwd;
+	n = shim_raw_syscall(SYS_getcwd, (long)buf, sizeof(buf), 0, 0, 0, 0);
+	if (n > 0 && strcmp(buf, "/proc") == 0) {
+		v = CWD_PROC_ROOT;
+	} else if (n > 0 && strncmp(buf, "/proc/", 6) == 0 && pid_component(buf + 6, &v, &len) &&
+		   buf[6 + len] == '\0') {
+		v = v == shim_sys_getpid() ? shim_self_vpid() : shim_r2v((pid_t)v);
+		if (v <= 0)
+			v = CWD_ELSEWHERE;
+	} else {
+		v = CWD_ELSEWHERE;
+	}
+	if (shim_vf.active)
+		return (int)v; /* the parent's memory: its cwd may differ */
+	/* a chdir meanwhile (another thread) wins */
+	cwd = CWD_UNKNOWN;
+	atomic_compare_exchange_strong_explicit(&cwd_proc, &cwd, (int)v, memory_order_relaxed,
+						memory_order_relaxed);
+	return atomic_load_explicit(&cwd_proc, memory_order_relaxed);
 }
 
 bool shim_procpath_cwd_root(void)
 {
-	return atomic_load_explicit(&cwd_proc, memory_order_relaxed) == CWD_PROC_ROOT;
+	return cwd_now() == CWD_PROC_ROOT;
 }
 
 /* "<pid>...", "self/..." or "thread-self/...": a name in procfs' root
@@ -283,8 +320,8 @@ bool shim_procpath_relative(int dirfd, const char *path, char *abs, size_t cap)
 			return shim_procdir_task_relative(dirfd, path, abs, cap);
 		return put(abs, cap, &at, "/proc/", 6) && put(abs, cap, &at, path, strlen(path));
 	}
-	cwd = atomic_load_explicit(&cwd_proc, memory_order_relaxed);
-	if (cwd == 0)
+	cwd = cwd_now();
+	if (cwd == CWD_ELSEWHERE)
 		return false;
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;

@@ -53,4 +53,10 @@ it_both 'status ids' $'Tgid:\t2\nPid:\t2\nPPid:\t1\nNStgid:\t2\nNSpid:\t2\nNSpgi
 it_both 'stat fields 1, 4, 5, 6 of self' '3 2 2 2' sh -c 'cut -d" " -f1,4,5,6 /proc/self/stat'
 it_both 'stat of a setsid child' '3 2 3 3' \
 	sh -c 'setsid sh -c "cut -d\" \" -f1,4,5,6 /proc/\$\$/stat"'
+# A cwd in /proc inherited through exec: the new image learns it from the
+# kernel (its getcwd names the real pid) at its first relative path.
+it_both 'cwd /proc through exec: cut $$/stat' '2 1 2' \
+	sh -c 'cd /proc && cut -d" " -f1,4,5 $$/stat'
+it_both 'cwd /proc/$$ through exec: cut stat, of a child' '2 1 2' \
+	sh -c 'cd /proc/$$ && cut -d" " -f1,4,5 stat; :'
 [ "$it_failures" -eq 0 ]
