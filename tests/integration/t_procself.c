@@ -267,6 +267,33 @@ static void show_procfd(void)
 	rmdir(dir);
 }
 
+/* A vfork child's chdir is its own: the parent, in /proc, still reads
+ * "<pid>/stat" relative as the tree names it. */
+static void vfork_chdir(void)
+{
+	int cwd = open(".", O_RDONLY | O_DIRECTORY), got = -1;
+	char name[32];
+	FILE *f;
+	pid_t p;
+
+	if (cwd < 0 || chdir("/proc") < 0)
+		return;
+	p = vfork();
+	if (p == 0)
+		_exit(chdir("/") < 0);
+	waitpid(p, NULL, 0);
+	snprintf(name, sizeof(name), "%d/stat", getpid());
+	f = fopen(name, "r");
+	if (f != NULL && fscanf(f, "%d", &got) != 1)
+		got = -1;
+	printf("after a vfork child's chdir, <pid>/stat in /proc: %s\n",
+	       f == NULL ? strerror(errno) : got == getpid() ? "ours" : "another's");
+	if (f != NULL)
+		fclose(f);
+	if (fchdir(cwd) == 0)
+		close(cwd);
+}
+
 int main(void)
 {
 	char self[32], buf[4200], small[8], expect[96], *r;
@@ -341,6 +368,7 @@ int main(void)
 
 	show_children();
 	show_procfd();
+	vfork_chdir();
 
 	/* getcwd in our own /proc entry */
 	if (chdir("/proc/self") < 0)
