@@ -32,6 +32,9 @@
  *
  * sched too (no round trip): its first line is "comm (pid, #threads: n)".
  *
+ * /proc/sysvipc/shm and msg too (ipcs reads them before asking shmctl or
+ * msgctl): the creator's and last user's pids, as sysvipc.c gives them.
+ *
  * /proc/locks too: each lock's holder (lslocks reads the file, then the
  * holder's /proc/<pid>/comm), one XLATE per holder the caller does not
  * know.  A holder outside the tree is 0, as the kernel writes a holder
@@ -49,7 +52,7 @@
 #define PROCFS_CAP 32768 /* a status file is ~1.5 KiB; larger ones stay real */
 #define PROCFS_LOCKS_CAP (1 << 20) /* ~15,000 locks; mapped, touched as read */
 
-enum procfs_file { PF_STAT, PF_STATUS, PF_FDINFO, PF_CHILDREN, PF_SCHED, PF_LOCKS };
+enum procfs_file { PF_STAT, PF_STATUS, PF_FDINFO, PF_CHILDREN, PF_SCHED, PF_LOCKS, PF_SYSVIPC };
 
 struct procfs_target {
 	pid_t vpid;  /* the process */
@@ -92,9 +95,9 @@ static bool procfs_parse(const char *path, struct procfs_target *t)
 	bool main_thread = true;
 
 	t->tid = 0;
-	if (strcmp(p, "locks") == 0) {
+	if (strcmp(p, "locks") == 0 || strcmp(p, "sysvipc/shm") == 0 || strcmp(p, "sysvipc/msg") == 0) {
 		t->vpid = 0;
-		t->file = PF_LOCKS;
+		t->file = p[0] == 'l' ? PF_LOCKS : PF_SYSVIPC;
 		return true;
 	}
 	if (strncmp(p, "self/", 5) == 0) {
@@ -468,6 +471,67 @@ static int procfs_fdinfo_locks(const char *in, struct procfs_out *o)
 	return 0;
 }
 
+/* /proc/sysvipc/shm and msg: a header naming the columns, then a line per
+ * object (ipc/util.c, sysvipc_proc_show).  The pid columns (shm: cpid,
+ * lpid; msg: lspid, lrpid) hold real pids; each becomes the tree's name
+ * for it (0 outside the tree, as a pid namespace shows a process it
+ * cannot see), right-aligned in the column's width.  A file whose header
+ * names no pid column is copied as it is. */
+static int procfs_sysvipc(const char *in, struct procfs_out *o)
+{
+	const char *nl = strchr(in, '\n'), *p;
+	int col[2] = { -1, -1 }, n = 0;
+	struct locks_seen seen = { .n = 0 };
+
+	if (nl == NULL)
+		return -EIO;
+	for (p = in; p < nl; n++) {
+		const char *tok;
+		while (p < nl && *p == ' ')
+			p++;
+		if (p == nl)
+			break;
+		tok = p;
+		while (p < nl && *p != ' ')
+			p++;
+		if ((p - tok == 4 && (strncmp(tok, "cpid", 4) == 0 || strncmp(tok, "lpid", 4) == 0)) ||
+		    (p - tok == 5 && (strncmp(tok, "lspid", 5) == 0 || strncmp(tok, "lrpid", 5) == 0)))
+			col[col[0] < 0 ? 0 : 1] = n;
+	}
+	out_put(o, in, (size_t)(nl + 1 - in));
+	in = nl + 1;
+	while (*in != '\0') {
+		const char *end = strchr(in, '\n');
+		end = end ? end + 1 : in + strlen(in);
+		p = in;
+		for (n = 0; p < end && *p != '\n'; n++) {
+			const char *field = p, *tok;
+			long v;
+			while (p < end && *p == ' ')
+				p++;
+			tok = p;
+			if ((n == col[0] || n == col[1]) && shim_parse_int(&p, &v) &&
+			    (*p == ' ' || *p == '\n')) {
+				char num[24];
+				size_t len = shim_fmt_int(num, v > 0 ? locks_r2v(&seen, (pid_t)v) : v);
+				size_t width = (size_t)(p - field);
+				for (; width > len + 1; width--)
+					out_put(o, " ", 1);
+				out_put(o, " ", field < tok ? 1 : 0);
+				out_put(o, num, len);
+				continue;
+			}
+			p = tok;
+			while (p < end && *p != ' ' && *p != '\n')
+				p++;
+			out_put(o, field, (size_t)(p - field));
+		}
+		out_put(o, p, (size_t)(end - p));
+		in = end;
+	}
+	return 0;
+}
+
 /* Read the whole real file into buf (cap bytes, NUL-terminated): its
  * length, -ENOSPC when it does not fit, or -errno. */
 static ssize_t procfs_slurp(const char *rpath, char *buf, size_t cap)
@@ -527,7 +591,7 @@ int shim_procfs_open(const char *path, int flags)
 		return SHIM_PROCFS_PASS;
 	if (strlen(path) >= sizeof(rpath) || !procfs_parse(path, &t))
 		return SHIM_PROCFS_PASS;
-	if (path[6] == 't' || t.file == PF_LOCKS) {
+	if (path[6] == 't' || t.file == PF_LOCKS || t.file == PF_SYSVIPC) {
 		memcpy(rpath, path, strlen(path) + 1); /* thread-self: the kernel's */
 	} else {
 		rc = shim_procpath(path, rpath, sizeof(rpath));
@@ -536,7 +600,7 @@ int shim_procfs_open(const char *path, int flags)
 			return -1;
 		}
 	}
-	cap = t.file == PF_LOCKS ? PROCFS_LOCKS_CAP : PROCFS_CAP;
+	cap = t.file == PF_LOCKS || t.file == PF_SYSVIPC ? PROCFS_LOCKS_CAP : PROCFS_CAP;
 	mem = mmap(NULL, 2 * cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		return SHIM_PROCFS_PASS;
@@ -552,6 +616,7 @@ int shim_procfs_open(const char *path, int flags)
 	     : t.file == PF_CHILDREN	? procfs_children(mem, &o)
 	     : t.file == PF_SCHED	? procfs_sched(&t, mem, &o)
 	     : t.file == PF_LOCKS	? procfs_locks(mem, &o)
+	     : t.file == PF_SYSVIPC	? procfs_sysvipc(mem, &o)
 					: procfs_fdinfo(mem, &o);
 	if (rc == -ENOENT && t.file == PF_FDINFO) {
 		munmap(mem, 2 * cap);
