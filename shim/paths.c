@@ -544,6 +544,48 @@ static bool self_link(int dirfd, const char *path, char *out, size_t len, ssize_
 	return true;
 }
 
+/*
+ * A link of /proc (a cwd, root, exe or fd/<n>) whose target is in procfs
+ * names a process by its real pid: "/proc/<rpid>/...".  After the
+ * kernel's answer in the caller's buffer (rc bytes: its errors, EFAULT
+ * included, stay the kernel's), such an answer is read again whole and
+ * given back as the tree names it, truncated to len as readlink
+ * truncates.  Any other link costs a comparison of the path and of the
+ * answer's first bytes.
+ */
+static ssize_t proc_link_unreal(int dirfd, const char *rpath, char *out, size_t len, ssize_t rc)
+{
+	char full[PATH_MAX];
+	ssize_t n;
+	size_t newlen;
+
+	if (rc < 7 || strncmp(out, "/proc/", 6) != 0 || out[6] < '1' || out[6] > '9' ||
+	    shim_mode() != SHIM_MODE_ONLINE || shim_guarded())
+		return rc;
+	/* a link in procfs, not a user's symbolic link whose text names one */
+	if (rpath[0] != '/' && (dirfd == AT_FDCWD ? !shim_procpath_in_proc() || rpath[0] == '.'
+						   : !shim_procdir_on_procfs(dirfd)))
+		return rc;
+	n = REAL(readlinkat)(dirfd, rpath, full, sizeof(full) - 1);
+	if (n <= 0)
+		return rc;
+	full[n] = '\0';
+	if (shim_procpath_unreal(full, sizeof(full)) < 0)
+		return rc;
+	newlen = strlen(full);
+	if (newlen > len)
+		newlen = len;
+	memcpy(out, full, newlen);
+	return (ssize_t)newlen;
+}
+
+/* Could the link named (after translation) be one of /proc's?  (A
+ * relative one is checked once its answer looks like one.) */
+static bool proc_link_path(const char *rpath)
+{
+	return strncmp(rpath, "/proc/", 6) == 0 || rpath[0] != '/';
+}
+
 SHIM_EXPORT ssize_t readlink(const char *path, char *out, size_t len)
 {
 	struct shim_pathbuf pb;
@@ -553,7 +595,10 @@ SHIM_EXPORT ssize_t readlink(const char *path, char *out, size_t len)
 		return -1;
 	if (pb.readable && self_link(AT_FDCWD, path, out, len, &rc))
 		return rc;
-	return REAL(readlink)(pb.path, out, len);
+	rc = REAL(readlink)(pb.path, out, len);
+	if (rc > 0 && pb.readable && proc_link_path(pb.path))
+		rc = proc_link_unreal(AT_FDCWD, pb.path, out, len, rc);
+	return rc;
 }
 
 SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *out, size_t len)
@@ -565,7 +610,10 @@ SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *out, size_t le
 		return -1;
 	if (pb.readable && self_link(dirfd, path, out, len, &rc))
 		return rc;
-	return REAL(readlinkat)(dirfd, pb.path, out, len);
+	rc = REAL(readlinkat)(dirfd, pb.path, out, len);
+	if (rc > 0 && pb.readable && proc_link_path(pb.path))
+		rc = proc_link_unreal(dirfd, pb.path, out, len, rc);
+	return rc;
 }
 
 /* For the other files' path-taking wrappers (realpath.c). */

@@ -291,6 +291,11 @@ bool shim_procpath_cwd_root(void)
 	return cwd_now() == CWD_PROC_ROOT;
 }
 
+bool shim_procpath_in_proc(void)
+{
+	return cwd_now() != CWD_ELSEWHERE;
+}
+
 /* "<pid>...", "self/..." or "thread-self/...": a name in procfs' root
  * that may need translating. */
 static bool root_relative(const char *path)

@@ -837,6 +837,9 @@ size_t shim_procpath_self_link(int dirfd, const char *path, char *text, size_t c
  * nothing changed: another path, a real thread id of ours, a pid outside
  * the tree), or -ENAMETOOLONG when the new path would not fit. */
 int shim_procpath_unreal(char *path, size_t cap);
+/* Is the cwd procfs' root or a /proc/<pid> directory (as noted, or asked
+ * once in a new image)? */
+bool shim_procpath_in_proc(void);
 /* chdir(path) or fchdir succeeded: note whether the new cwd is /proc
  * (is_root: fchdir saw procfs' root) or /proc/<vpid>|self, by the path. */
 void shim_procpath_cwd(const char *path, bool is_root);

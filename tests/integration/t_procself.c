@@ -267,6 +267,43 @@ static void show_procfd(void)
 	rmdir(dir);
 }
 
+/* Links of /proc whose target is in procfs (a cwd, an open directory)
+ * name the process as getpid() does; a short buffer gets the first bytes. */
+static void proc_links(void)
+{
+	int cwd = open(".", O_RDONLY | O_DIRECTORY), d;
+	char path[64], buf[256], mine[64];
+	ssize_t n;
+
+	if (cwd < 0 || chdir("/proc/self") < 0)
+		return;
+	snprintf(mine, sizeof(mine), "/proc/%d", getpid());
+	d = open("/proc/self", O_RDONLY | O_DIRECTORY);
+	snprintf(path, sizeof(path), "/proc/%d/cwd", getpid());
+	n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("readlink /proc/<pid>/cwd in /proc/self: %s\n", strcmp(buf, mine) == 0 ? "ours" : "another's");
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", getpid(), d);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("readlink fd of /proc/self: %s\n", strcmp(buf, mine) == 0 ? "ours" : "another's");
+	memset(buf, 'x', sizeof(buf));
+	n = readlink(path, buf, 7);
+	printf("the same, 7 bytes: %zd, %s, tail untouched %s\n", n,
+	       n == 7 && memcmp(buf, mine, 7) == 0 ? "its first bytes" : "other bytes",
+	       buf[7] == 'x' ? "yes" : "no");
+	snprintf(path, sizeof(path), "fd/%d", d);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("readlink fd/<n> relative: %s\n", strcmp(buf, mine) == 0 ? "ours" : "another's");
+	n = readlinkat(d, "cwd", buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("readlinkat(/proc/self fd, cwd): %s\n", strcmp(buf, mine) == 0 ? "ours" : "another's");
+	close(d);
+	if (fchdir(cwd) == 0)
+		close(cwd);
+}
+
 /* A vfork child's chdir is its own: the parent, in /proc, still reads
  * "<pid>/stat" relative as the tree names it. */
 static void vfork_chdir(void)
@@ -369,6 +406,7 @@ int main(void)
 	show_children();
 	show_procfd();
 	vfork_chdir();
+	proc_links();
 
 	/* getcwd in our own /proc entry */
 	if (chdir("/proc/self") < 0)
