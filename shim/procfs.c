@@ -35,6 +35,11 @@
  * /proc/sysvipc/shm and msg too (ipcs reads them before asking shmctl or
  * msgctl): the creator's and last user's pids, as sysvipc.c gives them.
  *
+ * /proc/sys/kernel/ns_last_pid read-only too: the last vpid handed out
+ * (the shared counter: every fork of the tree takes from it), until the
+ * counter is retired (~4M forks: then the real file).  A write still sets
+ * the kernel's counter, not the tree's.
+ *
  * /proc/locks too: each lock's holder (lslocks reads the file, then the
  * holder's /proc/<pid>/comm), one XLATE per holder the caller does not
  * know.  A holder outside the tree is 0, as the kernel writes a holder
@@ -52,7 +57,9 @@
 #define PROCFS_CAP 32768 /* a status file is ~1.5 KiB; larger ones stay real */
 #define PROCFS_LOCKS_CAP (1 << 20) /* ~15,000 locks; mapped, touched as read */
 
-enum procfs_file { PF_STAT, PF_STATUS, PF_FDINFO, PF_CHILDREN, PF_SCHED, PF_LOCKS, PF_SYSVIPC };
+enum procfs_file {
+	PF_STAT, PF_STATUS, PF_FDINFO, PF_CHILDREN, PF_SCHED, PF_LOCKS, PF_SYSVIPC, PF_LAST_PID
+};
 
 struct procfs_target {
 	pid_t vpid;  /* the process */
@@ -98,6 +105,11 @@ static bool procfs_parse(const char *path, struct procfs_target *t)
 	if (strcmp(p, "locks") == 0 || strcmp(p, "sysvipc/shm") == 0 || strcmp(p, "sysvipc/msg") == 0) {
 		t->vpid = 0;
 		t->file = p[0] == 'l' ? PF_LOCKS : PF_SYSVIPC;
+		return true;
+	}
+	if (strcmp(p, "sys/kernel/ns_last_pid") == 0) {
+		t->vpid = 0;
+		t->file = PF_LAST_PID;
 		return true;
 	}
 	if (strncmp(p, "self/", 5) == 0) {
@@ -574,6 +586,24 @@ static int procfs_memfd(const struct procfs_out *o, int flags)
 	return fd;
 }
 
+/* ns_last_pid: "<n>\n", the last vpid the counter gave; -ENOENT (pass
+ * the open on) once the counter is retired or cannot be read. */
+static int procfs_last_pid(struct procfs_out *o)
+{
+	struct proto_vpids *vc = shim_vpids();
+	int32_t next, max;
+
+	if (vc == NULL)
+		return -ENOENT;
+	next = atomic_load(&vc->next);
+	max = atomic_load(&vc->max);
+	if (max == 0 || next < 2)
+		return -ENOENT;
+	out_int(o, next - 1 > max ? max : next - 1);
+	out_put(o, "\n", 1);
+	return 0;
+}
+
 int shim_procfs_open(const char *path, int flags)
 {
 	struct procfs_target t;
@@ -591,6 +621,18 @@ int shim_procfs_open(const char *path, int flags)
 		return SHIM_PROCFS_PASS;
 	if (strlen(path) >= sizeof(rpath) || !procfs_parse(path, &t))
 		return SHIM_PROCFS_PASS;
+	if (t.file == PF_LAST_PID) {
+		o = (struct procfs_out){ .buf = rpath, .cap = sizeof(rpath) };
+		rc = procfs_last_pid(&o);
+		if (rc == -ENOENT)
+			return SHIM_PROCFS_PASS;
+		rc = procfs_memfd(&o, flags);
+		if (rc < 0) {
+			errno = -rc;
+			return -1;
+		}
+		return rc;
+	}
 	if (path[6] == 't' || t.file == PF_LOCKS || t.file == PF_SYSVIPC) {
 		memcpy(rpath, path, strlen(path) + 1); /* thread-self: the kernel's */
 	} else {

@@ -1,4 +1,4 @@
-/* t_proclocks.c — the pids inside /proc/locks (each lock's holder, a blocked waiter's) and the first line of /proc/<pid>/sched, as a process of the tree reads them. */
+/* t_proclocks.c — the pids inside /proc/locks (each lock's holder, a blocked waiter's), a locked file's fdinfo, the first line of /proc/<pid>/sched and ns_last_pid, as a process of the tree reads them. */
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/file.h>
@@ -17,7 +17,9 @@
  * lines are found by inode and printed in our own order.  sched's first
  * line, "comm (pid, #threads: n)", names the process, or the thread for a
  * task/<tid> or thread-self file.  A descriptor's fdinfo has a "lock:"
- * line per lock on its file, named the same way.
+ * line per lock on its file, named the same way.  ns_last_pid is the last
+ * pid the namespace gave (read before any thread is made: a thread takes
+ * a pid natively, none under jobshim).
  */
 
 enum { F_A, F_B, F_C, F_D, NFILES };
@@ -195,6 +197,17 @@ int main(void)
 	pthread_t th;
 
 	it_init();
+	pid_t c0 = it_fork("c0");
+	if (c0 == 0)
+		_exit(0);
+	it_reap(c0);
+	char last[32] = "";
+	int lfd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+	ssize_t ln = lfd < 0 ? -1 : read(lfd, last, sizeof(last) - 1);
+	if (lfd >= 0)
+		close(lfd);
+	last[ln > 0 ? ln : 0] = '\0';
+	it_out("ns_last_pid after c0: %s", ln > 0 ? it_l((pid_t)atoi(last)) : it_errname(errno));
 	if (mkdtemp(dir) == NULL)
 		it_die("mkdtemp");
 	for (int i = 0; i < NFILES; i++) {
