@@ -2,8 +2,11 @@
 #undef _FORTIFY_SOURCE /* we define realpath & co.: no inline fortify bodies */
 #include "shim.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /*
@@ -143,6 +146,41 @@ SHIM_EXPORT char *__getcwd_chk(char *buf, size_t size, size_t buflen)
 {
 	shim_init();
 	return cwd_fixed(REAL(getcwd_chk)(buf, size, buflen), buf, size);
+}
+
+/*
+ * syscall(SYS_getcwd, buf, size): the kernel's answer (its length with
+ * the NUL, or -ERANGE / -EFAULT / -ENOENT) rewritten the same way: a
+ * rewritten path that no longer fits is -ERANGE, and one the kernel found
+ * too long by its real pid is asked again into our buffer and may fit.
+ * Returns the system call's value (-errno on failure).
+ */
+long shim_sys_getcwd(char *buf, size_t size)
+{
+	char tmp[PATH_MAX];
+	long r = shim_raw_syscall(SYS_getcwd, (long)buf, (long)size, 0, 0, 0, 0);
+	size_t n;
+
+	if (r == -ERANGE) {
+		long again = shim_raw_syscall(SYS_getcwd, (long)tmp, sizeof(tmp), 0, 0, 0, 0);
+
+		if (again <= 0 || !maybe_real(tmp) || shim_procpath_unreal(tmp, sizeof(tmp)) < 0)
+			return r;
+		n = strlen(tmp) + 1;
+		if (n > size)
+			return r;
+		return shim_poke(buf, tmp, n) ? (long)n : -EFAULT;
+	}
+	if (r <= 0 || (size_t)r > sizeof(tmp) || !maybe_real(buf))
+		return r;
+	memcpy(tmp, buf, (size_t)r);
+	if (shim_procpath_unreal(tmp, sizeof(tmp)) < 0)
+		return r;
+	n = strlen(tmp) + 1;
+	if (n > size)
+		return -ERANGE;
+	memcpy(buf, tmp, n);
+	return (long)n;
 }
 
 SHIM_EXPORT char *get_current_dir_name(void)

@@ -837,6 +837,7 @@ size_t shim_procpath_self_link(int dirfd, const char *path, char *text, size_t c
  * nothing changed: another path, a real thread id of ours, a pid outside
  * the tree), or -ENAMETOOLONG when the new path would not fit. */
 int shim_procpath_unreal(char *path, size_t cap);
+long shim_sys_getcwd(char *buf, size_t size); /* syscall(SYS_getcwd) (realpath.c) */
 /* Is the cwd procfs' root or a /proc/<pid> directory (as noted, or asked
  * once in a new image)? */
 bool shim_procpath_in_proc(void);

@@ -10,7 +10,9 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <linux/seccomp.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -20,7 +22,8 @@
  * Programs (and conformance suites: LTP compares getpid() with
  * syscall(SYS_getpid)) reach the kernel through the generic entry too.
  * Every number that takes or returns a pid runs the same code as its libc
- * wrapper; every other number is passed on with its six arguments as they
+ * wrapper, and so does every path call the shim rewrites for /proc (a
+ * suite checking the kernel opens /proc/<pid>/stat this way); every other number is passed on with its six arguments as they
  * came.  Results follow syscall(2): -1 with errno on failure.
  *
  * clone / clone3 / fork / vfork become our fork (bookkeeping: a vpid, the
@@ -457,6 +460,54 @@ static long route(long nr, long a[6], bool *done)
 	case SYS_shmctl:
 	case SYS_semctl:
 		return sys_result(shim_sys_ipcctl(nr, a[0], a[1], a[2], a[3]));
+	/* The path calls the shim rewrites for /proc (paths.c, realpath.c):
+	 * the same wrappers as libc's entries, which keep the kernel's
+	 * errors and return -1 with errno as syscall(2) does.  Each is the
+	 * libc call the kernel's number does: faccessat without flags (the
+	 * system call has none), a cwd through raw_getcwd. */
+#ifdef SYS_open
+	case SYS_open:
+		return open((const char *)a[0], (int)a[1], (mode_t)a[2]);
+#endif
+	case SYS_openat:
+		return openat((int)a[0], (const char *)a[1], (int)a[2], (mode_t)a[3]);
+#ifdef SYS_stat
+	case SYS_stat:
+		return stat((const char *)a[0], (struct stat *)a[1]);
+#endif
+#ifdef SYS_lstat
+	case SYS_lstat:
+		return lstat((const char *)a[0], (struct stat *)a[1]);
+#endif
+#ifdef SYS_newfstatat
+	case SYS_newfstatat:
+		return fstatat((int)a[0], (const char *)a[1], (struct stat *)a[2], (int)a[3]);
+#endif
+	case SYS_statx:
+		return statx((int)a[0], (const char *)a[1], (int)a[2], (unsigned int)a[3],
+			     (struct statx *)a[4]);
+#ifdef SYS_access
+	case SYS_access:
+		return access((const char *)a[0], (int)a[1]);
+#endif
+	case SYS_faccessat:
+		return faccessat((int)a[0], (const char *)a[1], (int)a[2], 0);
+#ifdef SYS_faccessat2
+	case SYS_faccessat2:
+		return faccessat((int)a[0], (const char *)a[1], (int)a[2], (int)a[3]);
+#endif
+	case SYS_chdir:
+		return chdir((const char *)a[0]);
+	case SYS_fchdir:
+		return fchdir((int)a[0]);
+#ifdef SYS_readlink
+	case SYS_readlink:
+		return readlink((const char *)a[0], (char *)a[1], (size_t)a[2]);
+#endif
+	case SYS_readlinkat:
+		return readlinkat((int)a[0], (const char *)a[1], (char *)a[2], (size_t)a[3]);
+	case SYS_getcwd:
+		return sys_result(shim_sys_getcwd((char *)a[0], (size_t)a[1]));
 	case SYS_read: /* a signalfd's or fanotify's pids (pidread.c) */
 		return sys_result(shim_pidread_sys((int)a[0], (void *)a[1], (size_t)a[2]));
 	case SYS_write: /* a pid into a cgroup pid file (cgwrite.c) */

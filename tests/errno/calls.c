@@ -611,6 +611,23 @@ static long c_getcwd(const struct val *v)
 		free(r);
 	return n;
 }
+/* The path calls through syscall() (shim/syscall.c routes them to the
+ * wrappers above); results as theirs. */
+static long s_openat(const struct val *v) { return fdret(syscall(SYS_openat, A(0), P(1), A(2), 0)); }
+static long s_newfstatat(const struct val *v) { return syscall(SYS_newfstatat, A(0), P(1), P(2), A(3)); }
+static long s_statx(const struct val *v) { return syscall(SYS_statx, A(0), P(1), A(2), STATX_BASIC_STATS, P(3)); }
+static long s_faccessat2(const struct val *v) { return syscall(SYS_faccessat2, A(0), P(1), A(2), A(3)); }
+static long s_readlinkat(const struct val *v)
+{
+	long n = syscall(SYS_readlinkat, A(0), P(1), P(2), 64);
+	return n > 0 ? link_len(n, P(2)) : n;
+}
+static long s_chdir(const struct val *v) { return syscall(SYS_chdir, P(0)); }
+static long s_getcwd(const struct val *v)
+{
+	long n = syscall(SYS_getcwd, P(0), A(1));
+	return n > 0 ? resolved(P(0)) : n;
+}
 
 /* Shorthands for the table: argument lists with their kinds and names. */
 #define ARGS0 0, { 0 }, { 0 }
@@ -780,6 +797,13 @@ const struct call calls[] = {
 	{ "canonicalize_file_name", ARGS1(K_PATH, "path"), R_INT, { 0 }, c_canonicalize_file_name, true },
 	{ "scandir", ARGS1(K_PATH, "dir"), R_INT, { 0 }, c_scandir, true },
 	{ "getcwd", ARGS2(K_OUT, "buf", K_INT, "size"), R_INT, { 0, 6 }, c_getcwd, true },
+	{ "syscall(openat)", ARGS3(K_FD, "dirfd", K_PATH, "path", K_INT, "flags"), R_INT, { 4 }, s_openat, true },
+	{ "syscall(newfstatat)", ARGS4(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf", K_INT, "flags"), R_INT, { 4 }, s_newfstatat, true },
+	{ "syscall(statx)", ARGS4(K_FD, "dirfd", K_PATH, "path", K_INT, "flags", K_OUT, "buf"), R_INT, { 4 }, s_statx, true },
+	{ "syscall(faccessat2)", ARGS4(K_FD, "dirfd", K_PATH, "path", K_INT, "mode", K_INT, "flags"), R_INT, { 4 }, s_faccessat2, true },
+	{ "syscall(readlinkat)", ARGS3(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf"), R_INT, { 4 }, s_readlinkat, true },
+	{ "syscall(chdir)", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, s_chdir, true },
+	{ "syscall(getcwd)", ARGS2(K_OUT, "buf", K_INT, "size"), R_INT, { 0, 6 }, s_getcwd, true },
 };
 
 const size_t ncalls = sizeof(calls) / sizeof(calls[0]);

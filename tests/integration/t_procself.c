@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -331,6 +332,62 @@ static void vfork_chdir(void)
 		close(cwd);
 }
 
+/* The same files through syscall(): a program (or a suite checking the
+ * kernel, as LTP's tst_syscall does) may skip libc's wrappers. */
+static void raw_calls(pid_t child)
+{
+	int cwd = open(".", O_RDONLY | O_DIRECTORY), fd, got = -1;
+	char path[64], buf[256], mine[64];
+	struct stat st;
+	long n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", child);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY, 0);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("SYS_openat <child>/stat: %s\n", fd < 0 ? strerror(errno) :
+	       sscanf(buf, "%d", &got) == 1 && got == child ? "the child's" : "another's");
+	if (fd >= 0)
+		close(fd);
+#ifdef SYS_open
+	fd = (int)syscall(SYS_open, path, O_RDONLY);
+	printf("SYS_open <child>/stat: %s\n", fd < 0 ? strerror(errno) : "opened");
+	if (fd >= 0)
+		close(fd);
+#endif
+	snprintf(path, sizeof(path), "/proc/%d", child);
+	printf("SYS_newfstatat <child>: %ld\n", syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0));
+	printf("SYS_faccessat <child>: %ld\n", syscall(SYS_faccessat, AT_FDCWD, path, F_OK));
+	snprintf(path, sizeof(path), "/proc/%d/cwd", child);
+	n = syscall(SYS_readlinkat, AT_FDCWD, path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("SYS_readlinkat <child>/cwd: %s\n", n < 0 ? strerror(errno) : buf);
+	n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self", buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("SYS_readlinkat /proc/self: %s\n", n > 0 && atoi(buf) == getpid() ? "ours" : "another's");
+	if (cwd < 0 || syscall(SYS_chdir, "/proc/self") != 0)
+		return;
+	snprintf(mine, sizeof(mine), "/proc/%d", getpid());
+	n = syscall(SYS_getcwd, buf, sizeof(buf));
+	printf("SYS_getcwd after SYS_chdir /proc/self: %s, length %s\n",
+	       n < 0 ? strerror(errno) : strcmp(buf, mine) == 0 ? "ours" : "another's",
+	       n == (long)strlen(mine) + 1 ? "with its NUL" : "other");
+	printf("SYS_getcwd into 4 bytes: %s\n", syscall(SYS_getcwd, buf, 4) < 0 ? strerror(errno) : "fits");
+	printf("SYS_getcwd into its length: %s\n",
+	       syscall(SYS_getcwd, buf, strlen(mine) + 1) < 0 ? strerror(errno) : strcmp(buf, mine) == 0 ? "ours" : "another's");
+	printf("SYS_getcwd to NULL: %s\n", syscall(SYS_getcwd, nowhere, 64) < 0 ? strerror(errno) : "fits");
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "stat", O_RDONLY, 0);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("SYS_openat stat in it: %s\n", fd < 0 ? strerror(errno) :
+	       sscanf(buf, "%d", &got) == 1 && got == getpid() ? "ours" : "another's");
+	if (fd >= 0)
+		close(fd);
+	if (syscall(SYS_fchdir, cwd) == 0)
+		close(cwd);
+	printf("SYS_fchdir back: %s\n", getcwd(buf, sizeof(buf)) && strncmp(buf, "/proc", 5) != 0 ? "out of /proc" : "in /proc");
+}
+
 int main(void)
 {
 	char self[32], buf[4200], small[8], expect[96], *r;
@@ -400,6 +457,7 @@ int main(void)
 	}
 	printf("realpath of the child's cwd: %s\n", r ? r : strerror(errno));
 	free(r);
+	raw_calls(child);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 

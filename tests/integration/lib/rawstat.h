@@ -2,27 +2,35 @@
 #ifndef RAWSTAT_H
 #define RAWSTAT_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* open(path, flags | O_CLOEXEC) by a raw openat system call, which the
- * shim passes through: /proc/<pid> is a real pid, and the file holds the
- * kernel's ids.  Through libc's open, fopen or openat (also relative to a
+#include "rawsys.h"
+
+/* open(path, flags | O_CLOEXEC) by a raw openat system call, without
+ * libc (syscall() is interposed too, shim/syscall.c): /proc/<pid> is a
+ * real pid, and the file holds the kernel's ids.  Through libc's open, fopen or openat (also relative to a
  * descriptor of /proc) the shim would read <pid> as a vpid and rewrite
  * stat, status and children (shim/procpath.c, procfs.c). */
 static inline int raw_open(const char *path, int flags)
 {
-	return (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_CLOEXEC);
+	long fd = raw_syscall5(SYS_openat, AT_FDCWD, (long)path, flags | O_CLOEXEC, 0, 0);
+
+	if (fd < 0) {
+		errno = (int)-fd;
+		return -1;
+	}
+	return (int)fd;
 }
 
-/* Opened by a raw openat system call, which the shim passes through
- * (through libc's open or fopen it would hold the virtual ids,
- * shim/procfs.c). */
+/* Opened by a raw openat system call (through libc's open or fopen, or
+ * syscall(), it would hold the virtual ids, shim/procfs.c). */
 static inline FILE *raw_self_stat(void)
 {
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	int fd = raw_open("/proc/self/stat", O_RDONLY);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
 
 	if (fd >= 0 && f == NULL)
