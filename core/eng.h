@@ -129,6 +129,17 @@ int eng_fork(struct eng *e, int32_t parent, int32_t *child, struct eng_fx *fx);
  * never hands it out again. */
 int eng_fork_at(struct eng *e, int32_t parent, int32_t vpid, struct eng_fx *fx);
 
+/* A write of `last` to /proc/sys/kernel/ns_last_pid: the next eng_fork
+ * picks the lowest free id above `last` (wrapping to 2 past vpid_max), as
+ * Linux allocates after the write.  EINVAL: last < 0 or > vpid_max (the
+ * sysctl's range: 0..pid_max).  The caller's privilege is the kernel's
+ * to judge (the shim's real write comes first). */
+int eng_set_last_pid(struct eng *e, int32_t last);
+
+/* What a read of ns_last_pid shows: the id before the engine's cursor
+ * (the last one eng_fork or eng_fork_at handed out, or the last set). */
+int eng_last_pid(const struct eng *e);
+
 /* Undo an eng_fork whose real fork failed: the child vanishes without an
  * exit, reap or event.  ESRCH unknown; EBUSY if it has children or was
  * bound/exec'd or is a group/session leader of others. */

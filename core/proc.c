@@ -243,6 +243,23 @@ int eng_fork_at(struct eng *e, int32_t parent, int32_t vpid, struct eng_fx *fx)
 	return 0;
 }
 
+int eng_set_last_pid(struct eng *e, int32_t last)
+{
+	if (last < 0 || last > e->vpid_max)
+		return -EINVAL;
+	/* Linux's pid_ns_ctl_handler: idr_set_cursor(last + 1).  Ids at and
+	 * above the cursor may be in use now, so every candidate is checked
+	 * from here on, as after a wrap. */
+	e->next_vpid = last + 1;
+	e->wrapped = true;
+	return 0;
+}
+
+int eng_last_pid(const struct eng *e)
+{
+	return e->next_vpid - 1;
+}
+
 int eng_fork_abort(struct eng *e, int32_t child)
 {
 	struct proc *p = proc_find(e, child);

@@ -140,6 +140,8 @@ static int req_fields_ok(const struct proto_req *r)
 		return in_range(r->a, 1, PROTO_PID_MAX) && in_range(r->b, -1, PROTO_PID_MAX);
 	case PROTO_OP_NOTIF:
 		return in_range(r->a, -1, 1 << 20); /* -1: seize only */
+	case PROTO_OP_LASTPID:
+		return in_range(r->a, 0, PROTO_PID_MAX);
 	case PROTO_OP_CTTY:
 		return in_range(r->a, 0, 1) && in_range(r->b, PROTO_CTTY_OPEN, PROTO_CTTY_LOGIN_TTY) &&
 		       in_range(r->c, 0, 1);
@@ -310,6 +312,7 @@ const char *proto_op_name(uint16_t op)
 		[PROTO_OP_PROCLIST] = "proclist",
 		[PROTO_OP_NOTIF] = "notif",
 		[PROTO_OP_CTTY] = "ctty",
+		[PROTO_OP_LASTPID] = "lastpid",
 	};
 	if (op == 0 || op >= PROTO_OP_END_)
 		return "?";

@@ -125,6 +125,14 @@ enum proto_op {
 	 * name.  reply: nothing.  For the trace and the virtual foreground
 	 * group (a session that acquires one starts with its own group). */
 	PROTO_OP_CTTY,
+	/* LASTPID: the caller wrote a to /proc/sys/kernel/ns_last_pid and the
+	 * kernel took it (the real write comes first: its permission check
+	 * and parsing are Linux's).  The supervisor retires the shared
+	 * counter (max 0: every fork asks with FORK from then on) and sets
+	 * the engine's cursor (eng_set_last_pid), so the next child is the
+	 * lowest free vpid above a; proto_vpids.next then holds the last
+	 * vpid handed out + 1, for reads of the file.  reply: nothing. */
+	PROTO_OP_LASTPID,
 	PROTO_OP_END_ /* one past the last op */
 };
 

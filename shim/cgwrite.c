@@ -1,4 +1,4 @@
-/* cgwrite.c — a pid written into a cgroup's cgroup.procs, cgroup.threads or tasks: the real process it names. */
+/* cgwrite.c — pids written into kernel files: a cgroup's cgroup.procs, cgroup.threads or tasks (the real process it names), and /proc/sys/kernel/ns_last_pid (the supervisor's cursor). */
 #include "shim.h"
 
 #include <errno.h>
@@ -30,23 +30,44 @@
  * descriptor's inode is checked at each such write (fstat): a closed and
  * reused number is forgotten.  Every other write() costs one load.
  *
- * Not covered: stdio (fprintf to a FILE of fopen: libc writes
- * internally), a shell's `echo $$ > cgroup.procs` (the same), writev, and
- * more than CGW_SLOTS such descriptors open at once.
+ * ns_last_pid (CRIU, LTP's pidfd_send_signal03: "the next child gets
+ * this pid + 1") is recognised the same way, on procfs.  Its write goes to
+ * the kernel first, unchanged: the permission check (CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE over the pid namespace) and the parsing stay
+ * Linux's, and they set the real counter, as natively.  A write the
+ * kernel took at offset 0 (one further on is ignored, as the default
+ * sysctl_writes_strict has it) that holds one decimal number is then told
+ * to the supervisor (LASTPID), which moves the vpid cursor: the next fork
+ * in the tree gets the lowest free vpid above it.
+ *
+ * stdio: fopen (and fopen64) of such a file for writing only ("w", "a",
+ * with 'b', 'e', 'x') hands back a stream of fopencookie whose writes go
+ * through here; libc would write its buffer internally, where no preload
+ * sees it.  fileno() of it is the file's descriptor.
+ *
+ * Not covered: a shell's `echo $$ > cgroup.procs` (its redirection opens
+ * with open, but the shell's own printf writes with libc's internal write
+ * only when it is not a builtin that calls write), writev, and more than
+ * CGW_SLOTS such descriptors open at once.
  */
 
 #define CGW_SLOTS 8
 #define CGROUP_V1_MAGIC 0x27e0eb
 #define CGROUP_V2_MAGIC 0x63677270
 
+#define PROCFS_SUPER_MAGIC 0x9fa0
+
+enum cgw_kind { CGW_PIDS, CGW_LASTPID };
+
 /* Zero-initialised (.bss: hot.ld keeps .data's last page as it is). */
 static struct {
 	_Atomic int fd1; /* the descriptor + 1; 0: free; -1: being filled */
+	enum cgw_kind kind;
 	uint64_t dev, ino;
 } cgw[CGW_SLOTS];
 static _Atomic int cgw_used; /* slots taken: 0 for almost every process */
 
-static const char *const cgw_names[] = { "cgroup.procs", "cgroup.threads", "tasks", NULL };
+static const char *const cgw_names[] = { "cgroup.procs", "cgroup.threads", "tasks", "ns_last_pid", NULL };
 
 bool shim_cgwrite_candidate(const char *path, int flags)
 {
@@ -68,8 +89,10 @@ void shim_cgwrite_opened(int fd)
 	struct statfs sf;
 	struct stat st;
 
+	/* procfs: ns_last_pid (no cgroup file of that name is on procfs) */
 	if (fd < 0 || shim_raw_syscall(SYS_fstatfs, fd, (long)&sf, 0, 0, 0, 0) != 0 ||
-	    (sf.f_type != CGROUP_V2_MAGIC && sf.f_type != CGROUP_V1_MAGIC) ||
+	    (sf.f_type != CGROUP_V2_MAGIC && sf.f_type != CGROUP_V1_MAGIC &&
+	     sf.f_type != PROCFS_SUPER_MAGIC) ||
 	    shim_raw_syscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) != 0)
 		return;
 	for (int i = 0; i < CGW_SLOTS; i++) {
@@ -77,6 +100,7 @@ void shim_cgwrite_opened(int fd)
 		bool same = atomic_compare_exchange_strong(&cgw[i].fd1, &expect, -1);
 		expect = 0;
 		if (same || atomic_compare_exchange_strong(&cgw[i].fd1, &expect, -1)) {
+			cgw[i].kind = sf.f_type == PROCFS_SUPER_MAGIC ? CGW_LASTPID : CGW_PIDS;
 			cgw[i].dev = (uint64_t)st.st_dev;
 			cgw[i].ino = (uint64_t)st.st_ino;
 			atomic_store(&cgw[i].fd1, fd + 1);
@@ -87,8 +111,9 @@ void shim_cgwrite_opened(int fd)
 	}
 }
 
-/* Is fd a remembered cgroup pid file still?  A stale slot is freed. */
-static bool cgw_is(int fd)
+/* Is fd a remembered pid file still (its kind in *kind)?  A stale slot is
+ * freed. */
+static bool cgw_find(int fd, enum cgw_kind *kind)
 {
 	struct stat st;
 
@@ -98,8 +123,10 @@ static bool cgw_is(int fd)
 		if (atomic_load(&cgw[i].fd1) != fd + 1)
 			continue;
 		if (shim_raw_syscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) == 0 &&
-		    (uint64_t)st.st_dev == cgw[i].dev && (uint64_t)st.st_ino == cgw[i].ino)
+		    (uint64_t)st.st_dev == cgw[i].dev && (uint64_t)st.st_ino == cgw[i].ino) {
+			*kind = cgw[i].kind;
 			return true;
+		}
 		int expect = fd + 1;
 		if (atomic_compare_exchange_strong(&cgw[i].fd1, &expect, 0))
 			atomic_fetch_sub(&cgw_used, 1);
@@ -108,21 +135,31 @@ static bool cgw_is(int fd)
 	return false;
 }
 
+/* buf (n bytes) is one decimal number with blanks around it: true with
+ * the number in *v, where its digits start in *a and end before *b. */
+static bool cgw_number(const char *buf, size_t n, long *v, size_t *a, size_t *b)
+{
+	size_t e;
+
+	*v = 0;
+	for (*a = 0; *a < n && (buf[*a] == ' ' || buf[*a] == '\t' || buf[*a] == '\n'); (*a)++)
+		;
+	for (*b = *a; *b < n && buf[*b] >= '0' && buf[*b] <= '9' && *b - *a < 10; (*b)++)
+		*v = *v * 10 + (buf[*b] - '0');
+	for (e = *b; e < n && (buf[e] == ' ' || buf[e] == '\t' || buf[e] == '\n'); e++)
+		;
+	return *b > *a && e == n && *v <= INT32_MAX;
+}
+
 /* buf holds one decimal number (blanks around it allowed): the real id it
  * means written into `out` with the same blanks; its length, 0 when buf
  * is anything else. */
 static size_t cgw_translate(const char *buf, size_t n, char *out, size_t cap)
 {
-	size_t a = 0, b, e;
-	long v = 0;
+	size_t a, b;
+	long v;
 
-	while (a < n && (buf[a] == ' ' || buf[a] == '\t' || buf[a] == '\n'))
-		a++;
-	for (b = a; b < n && buf[b] >= '0' && buf[b] <= '9' && b - a < 10; b++)
-		v = v * 10 + (buf[b] - '0');
-	for (e = b; e < n && (buf[e] == ' ' || buf[e] == '\t' || buf[e] == '\n'); e++)
-		;
-	if (b == a || e != n || v > INT32_MAX || a + 12 + (n - b) > cap)
+	if (!cgw_number(buf, n, &v, &a, &b) || a + 12 + (n - b) > cap)
 		return 0;
 	if (v > 0)
 		v = shim_xlate_tid((pid_t)v);
@@ -132,14 +169,40 @@ static size_t cgw_translate(const char *buf, size_t n, char *out, size_t cap)
 	return len + (n - b);
 }
 
-/* A write of n bytes to a cgroup pid file: the real id written; n, or
- * -errno. */
-static long cgw_write(int fd, const void *buf, size_t n)
+/* A write to ns_last_pid: the kernel's, then the number it took told to
+ * the supervisor.  The kernel's result, or -errno. */
+static long lastpid_write(int fd, const void *buf, size_t n)
+{
+	/* A sysctl takes a write at offset 0 only; one further on is
+	 * accepted and ignored (sysctl_writes_strict's default, 1). */
+	long at = shim_raw_syscall(SYS_lseek, fd, 0, SEEK_CUR, 0, 0, 0);
+	long r = shim_raw_syscall(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
+	struct proto_req req = { .op = PROTO_OP_LASTPID };
+	struct proto_rep rep;
+	char in[64];
+	size_t a, b;
+	long v;
+	int saved = errno;
+
+	if (at != 0 || r != (long)n || n > sizeof(in) || !shim_peek(in, buf, n) || !cgw_number(in, n, &v, &a, &b) ||
+	    shim_offline())
+		return r;
+	req.a = (int32_t)v;
+	(void)shim_call(&req, &rep);
+	shim_errno_keep(saved);
+	return r;
+}
+
+/* A write of n bytes to a remembered file: for a cgroup pid file the real
+ * id written; n, or -errno. */
+static long cgw_write(int fd, enum cgw_kind kind, const void *buf, size_t n)
 {
 	char in[64], out[80];
 	size_t len;
 	long r;
 
+	if (kind == CGW_LASTPID)
+		return lastpid_write(fd, buf, n);
 	if (n == 0 || n > sizeof(in) || !shim_peek(in, buf, n) || shim_offline() ||
 	    (len = cgw_translate(in, n, out, sizeof(out))) == 0)
 		return shim_raw_syscall(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
@@ -149,16 +212,20 @@ static long cgw_write(int fd, const void *buf, size_t n)
 
 long shim_cgwrite_sys(int fd, const void *buf, size_t n)
 {
-	if (cgw_is(fd))
-		return cgw_write(fd, buf, n);
+	enum cgw_kind kind;
+
+	if (cgw_find(fd, &kind))
+		return cgw_write(fd, kind, buf, n);
 	return shim_raw_syscall(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
 }
 
 SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
+	enum cgw_kind kind;
+
 	if (__builtin_expect(atomic_load_explicit(&cgw_used, memory_order_relaxed) != 0, 0) &&
-	    cgw_is(fd)) {
-		long r = cgw_write(fd, buf, n);
+	    cgw_find(fd, &kind)) {
+		long r = cgw_write(fd, kind, buf, n);
 		if (r < 0) {
 			errno = (int)-r;
 			return -1;
@@ -170,7 +237,7 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 
 /* dprintf and vdprintf format into a buffer and write it: one write here,
  * when the text fits. */
-static int cgw_vdprintf(int fd, const char *fmt, va_list ap)
+static int cgw_vdprintf(int fd, enum cgw_kind kind, const char *fmt, va_list ap)
 {
 	char text[64];
 	va_list copy;
@@ -182,7 +249,7 @@ static int cgw_vdprintf(int fd, const char *fmt, va_list ap)
 	va_end(copy);
 	if (len < 0 || (size_t)len >= sizeof(text))
 		return REAL(vdprintf)(fd, fmt, ap);
-	r = cgw_write(fd, text, (size_t)len);
+	r = cgw_write(fd, kind, text, (size_t)len);
 	if (r < 0) {
 		errno = (int)-r;
 		return -1;
@@ -192,9 +259,11 @@ static int cgw_vdprintf(int fd, const char *fmt, va_list ap)
 
 static int vdprintf_any(int fd, const char *fmt, va_list ap)
 {
+	enum cgw_kind kind;
+
 	if (__builtin_expect(atomic_load_explicit(&cgw_used, memory_order_relaxed) != 0, 0) &&
-	    cgw_is(fd))
-		return cgw_vdprintf(fd, fmt, ap);
+	    cgw_find(fd, &kind))
+		return cgw_vdprintf(fd, kind, fmt, ap);
 	return REAL(vdprintf)(fd, fmt, ap);
 }
 
@@ -232,4 +301,68 @@ SHIM_EXPORT int __dprintf_chk(int fd, int flag, const char *fmt, ...)
 	r = vdprintf_any(fd, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+/* ---- stdio ---------------------------------------------------------------- */
+
+/* The stream's writes: each buffer stdio flushes goes through cgw_write
+ * (a descriptor that is no longer such a file is written as it is). */
+static ssize_t cookie_write(void *c, const char *buf, size_t n)
+{
+	FILE *f = c;
+	int fd = fileno(f);
+	enum cgw_kind kind;
+	long r = cgw_find(fd, &kind) ? cgw_write(fd, kind, buf, n)
+				     : shim_raw_syscall(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
+
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static int cookie_close(void *c)
+{
+	return fclose((FILE *)c);
+}
+
+/* fopen's mode: write-only ("w" or "a", with only 'b', 'e', 'x', 'c' or
+ * 'm' after it)? */
+static bool write_only(const char *how)
+{
+	if (how == NULL || (how[0] != 'w' && how[0] != 'a'))
+		return false;
+	for (const char *p = how + 1; *p != '\0' && *p != ','; p++)
+		if (strchr("bexcm", *p) == NULL)
+			return false;
+	return true;
+}
+
+void *shim_cgwrite_fopened(const char *path, const char *how, void *stream)
+{
+	static const cookie_io_functions_t io = { .write = cookie_write, .close = cookie_close };
+	FILE *f = stream, *c;
+	enum cgw_kind kind;
+	int saved = errno;
+
+	if (f == NULL || !write_only(how) || !shim_cgwrite_candidate(path, O_WRONLY))
+		return f;
+	shim_cgwrite_opened(fileno(f));
+	if (!cgw_find(fileno(f), &kind))
+		return f;
+	/* The cookie's buffer holds the caller's text until its flush; the
+	 * descriptor's own flags (O_APPEND for "a") stay as fopen set them. */
+	c = fopencookie(f, "w", io);
+	shim_errno_keep(saved);
+	if (c == NULL)
+		return f;
+#ifdef __GLIBC__
+	/* fileno() of the stream: the file's descriptor, as fopen's stream
+	 * would answer (fsync, fchmod; a write() to it comes here too).  glibc
+	 * marks a cookie stream's descriptor -2 only for fileno's answer;
+	 * its cookie functions never read it. */
+	c->_fileno = fileno(f);
+#endif
+	return c;
 }

@@ -317,7 +317,10 @@ SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 	if (procfs_fopen(path, how, &f))
 		return f;
 
-	return shim_path_in(path, &pb) ? (FILE *)REAL(fopen)(pb.path, how) : NULL;
+	if (!shim_path_in(path, &pb))
+		return NULL;
+	f = REAL(fopen)(pb.path, how);
+	return f != NULL && how != NULL && how[0] != 'r' ? shim_cgwrite_fopened(pb.path, how, f) : f;
 }
 
 SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
@@ -328,7 +331,10 @@ SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
 	if (procfs_fopen(path, how, &f))
 		return f;
 
-	return shim_path_in(path, &pb) ? (FILE *)REAL(fopen64)(pb.path, how) : NULL;
+	if (!shim_path_in(path, &pb))
+		return NULL;
+	f = REAL(fopen64)(pb.path, how);
+	return f != NULL && how != NULL && how[0] != 'r' ? shim_cgwrite_fopened(pb.path, how, f) : f;
 }
 
 SHIM_EXPORT FILE * freopen(const char *path, const char *how, FILE *f)

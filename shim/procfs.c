@@ -36,9 +36,10 @@
  * msgctl): the creator's and last user's pids, as sysvipc.c gives them.
  *
  * /proc/sys/kernel/ns_last_pid read-only too: the last vpid handed out
- * (the shared counter: every fork of the tree takes from it), until the
- * counter is retired (~4M forks: then the real file).  A write still sets
- * the kernel's counter, not the tree's.
+ * (the shared counter: every fork of the tree takes from it; once the
+ * counter is retired, after ~4M forks or a write of the file, the
+ * supervisor keeps its next at the engine's last + 1).  A write goes to
+ * the kernel, then to the supervisor's cursor (cgwrite.c).
  *
  * /proc/locks too: each lock's holder (lslocks reads the file, then the
  * holder's /proc/<pid>/comm), one XLATE per holder the caller does not
@@ -586,8 +587,8 @@ static int procfs_memfd(const struct procfs_out *o, int flags)
 	return fd;
 }
 
-/* ns_last_pid: "<n>\n", the last vpid the counter gave; -ENOENT (pass
- * the open on) once the counter is retired or cannot be read. */
+/* ns_last_pid: "<n>\n", the last vpid handed out; -ENOENT (pass the open
+ * on) when the counter cannot be read. */
 static int procfs_last_pid(struct procfs_out *o)
 {
 	struct proto_vpids *vc = shim_vpids();
@@ -597,9 +598,10 @@ static int procfs_last_pid(struct procfs_out *o)
 		return -ENOENT;
 	next = atomic_load(&vc->next);
 	max = atomic_load(&vc->max);
-	if (max == 0 || next < 2)
+	if (next < 2)
 		return -ENOENT;
-	out_int(o, next - 1 > max ? max : next - 1);
+	/* max 0: retired; the supervisor keeps next at its last + 1 */
+	out_int(o, max != 0 && next - 1 > max ? max : next - 1);
 	out_put(o, "\n", 1);
 	return 0;
 }

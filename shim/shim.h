@@ -891,6 +891,8 @@ int shim_procfs_open(const char *path, int flags);
 bool shim_cgwrite_candidate(const char *path, int flags);
 void shim_cgwrite_opened(int fd);
 long shim_cgwrite_sys(int fd, const void *buf, size_t n);
+/* fopen of such a file for writing: a stream whose writes go through here. */
+void *shim_cgwrite_fopened(const char *path, const char *how, void *f); /* FILE * */
 /* A path whose last component is cgroup.procs (cgroupfs.c). */
 bool shim_cgroupfs_candidate(const char *path);
 /* openat(dirfd, path, flags, mode) of such a path: a memfd listing the

@@ -690,6 +690,9 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_NOTIF:
 		rc = notif_take(s, c, q->a);
 		break;
+	case PROTO_OP_LASTPID:
+		rc = procs_set_last_pid(s, c->vpid, q->a);
+		break;
 	default:
 		rc = -EOPNOTSUPP;
 		break;

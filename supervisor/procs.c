@@ -770,6 +770,43 @@ pid_t procs_group_rpgid(struct sup *s, int32_t vpgid, int32_t target)
 	return 0;
 }
 
+/* After an allocation by the engine on a retired counter: the counter's
+ * next tells reads of ns_last_pid the last vpid handed out (shim/procfs.c;
+ * take() answers 0 while max is 0, whatever next holds). */
+static void procs_vc_publish(struct sup *s)
+{
+	if (s->vc_retired)
+		atomic_store(&procs_vc(s)->next, eng_last_pid(s->eng) + 1);
+}
+
+/*
+ * LASTPID: a process of the tree wrote `last` to ns_last_pid, and the
+ * kernel took it.  Linux's next pid is then the lowest free one above
+ * `last`; so is the tree's next vpid.  The shared counter cannot go back
+ * (a shim takes from it without seeing which ids are in use), so it is
+ * retired, as after ~4M forks: every fork asks with FORK from then on, and
+ * the engine picks.  A fork that took its vpid from the counter before
+ * and has not bound it yet keeps it (its BIND creates it); the engine sees
+ * that id in use only from then.  EINVAL past the engine's vpid_max.
+ */
+int procs_set_last_pid(struct sup *s, int32_t caller, int32_t last)
+{
+	int rc = eng_set_last_pid(s->eng, last);
+
+	if (rc < 0)
+		return rc;
+	if (!s->vc_retired)
+		procs_vc_retire(s);
+	procs_vc_publish(s);
+	if (trace_on(&s->trace)) {
+		trace_begin(&s->trace, "last_pid", caller, eng_vpid_to_rpid(s->eng, caller));
+		trace_int(&s->trace, "last", last);
+		trace_end(&s->trace, "last_pid: pid %d wrote %d to ns_last_pid: the next vpid is the lowest free one above it",
+			  (int)caller, (int)last);
+	}
+	return 0;
+}
+
 bool procs_vpid_handed(struct sup *s, int32_t vpid)
 {
 	if (vpid < 2 || vpid > SUP_VPID_MAX)
@@ -825,6 +862,8 @@ int procs_fork(struct sup *s, int32_t parent, int32_t *child)
 		sup_fork_abort(s, *child);
 		rc = -ENOMEM;
 	}
+	if (rc == 0)
+		procs_vc_publish(s);
 	return rc;
 }
 

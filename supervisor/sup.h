@@ -439,6 +439,7 @@ int procs_fork(struct sup *s, int32_t parent, int32_t *child);
 int procs_fork_at(struct sup *s, int32_t parent, int32_t vpid);
 /* Has the counter handed out vpid? */
 bool procs_vpid_handed(struct sup *s, int32_t vpid);
+int procs_set_last_pid(struct sup *s, int32_t caller, int32_t last);
 struct proto_vpids *procs_vc(struct sup *s);
 void procs_pidfd_ready(struct sup *s, int32_t vpid);
 bool procs_pidfd_exited(struct sup *s, int32_t vpid);

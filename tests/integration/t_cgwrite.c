@@ -1,4 +1,4 @@
-/* t_cgwrite.c — a pid written into a cgroup's cgroup.procs (write, dprintf) moves that process (LTP mmap22, swapon01). */
+/* t_cgwrite.c — a pid written into a cgroup's cgroup.procs (write, dprintf, stdio as libcgroup and LTP's SAFE_FILE_PRINTF write) moves that process (LTP mmap22, swapon01). */
 #include "lib/itest.h"
 
 #include <stdbool.h>
@@ -48,6 +48,12 @@ int main(int argc, char **argv)
 		it_get(ch);
 		_exit(0);
 	}
+	struct it_chan ch2 = it_chan();
+	pid_t c2 = it_fork("second child");
+	if (c2 == 0) {
+		it_get(ch2);
+		_exit(0);
+	}
 	if (!make_cgroup(dir, sizeof dir)) {
 		/* the lines a run with a cgroup prints */
 		it_out("dprintf(child): ok");
@@ -56,8 +62,14 @@ int main(int argc, char **argv)
 		it_out("main moved: yes");
 		it_out("write(a pid nobody has): -1 ESRCH");
 		it_out("dprintf(a pid nobody has): -1 ESRCH");
+		it_out("fprintf(second child), fclose: ok");
+		it_out("second child moved: yes");
+		it_out("fprintf(a pid nobody has), fclose: -1 ESRCH");
+		it_out("fileno of the stream: its descriptor");
 		it_put(ch, 'x');
+		it_put(ch2, 'x');
 		it_reap(c);
+		it_reap(c2);
 		return 0;
 	}
 	leaf = strrchr(dir, '/') + 1;
@@ -82,8 +94,31 @@ int main(int argc, char **argv)
 	r = dprintf(fd, "%d", (int)dead);
 	it_out("dprintf(a pid nobody has): %d %s", r, r < 0 ? it_errname(errno) : "");
 	close(fd);
+	/* stdio: libc writes its buffer at fclose, with its internal write */
+	FILE *f = fopen(procs, "w");
+	if (f == NULL)
+		it_die("fopen cgroup.procs");
+	fprintf(f, "%d\n", (int)c2);
+	r = fclose(f);
+	it_out("fprintf(second child), fclose: %s", r == 0 ? "ok" : it_errname(errno));
+	it_out("second child moved: %s", in_cgroup(c2, leaf) ? "yes" : "no");
+	f = fopen(procs, "w");
+	if (f == NULL)
+		it_die("fopen cgroup.procs");
+	fprintf(f, "%d", (int)dead);
+	errno = 0;
+	r = fclose(f);
+	it_out("fprintf(a pid nobody has), fclose: %d %s", r, r < 0 ? it_errname(errno) : "");
+	f = fopen(procs, "a");
+	struct stat a, b;
+	it_out("fileno of the stream: %s", f != NULL && fileno(f) >= 0 && fstat(fileno(f), &a) == 0 &&
+	       stat(procs, &b) == 0 && a.st_ino == b.st_ino ? "its descriptor" : "none");
+	if (f != NULL)
+		fclose(f);
 	it_put(ch, 'x');
+	it_put(ch2, 'x');
 	it_reap(c);
+	it_reap(c2);
 	/* Back to the parent cgroup (0: the writer itself), then remove it. */
 	char parent[160];
 	snprintf(parent, sizeof parent, "%.*s/cgroup.procs", (int)(leaf - 1 - dir), dir);

@@ -138,6 +138,46 @@ START_TEST(test_vpid_wrap_and_eagain)
 }
 END_TEST
 
+/* ns_last_pid: a written id moves the cursor (back too); the next fork
+ * takes the lowest free id above it, skipping ids in use, wrapping at
+ * vpid_max; the read shows the last id handed out. */
+START_TEST(test_set_last_pid)
+{
+	struct eng_config cfg = { .vpid_max = 16 };
+	struct eng *e;
+	int32_t cmd;
+
+	eng_free(E);
+	ck_assert_int_eq(eng_new(&e, &cfg), 0);
+	E = e;
+	cmd = t_command(e);
+	ck_assert_int_eq(eng_last_pid(e), 2);
+	ck_assert_int_eq(t_fork(e, cmd), 3);
+	ck_assert_int_eq(t_fork(e, cmd), 4);
+	ck_assert_int_eq(t_fork(e, cmd), 5);
+	ck_assert_int_eq(eng_last_pid(e), 5);
+	t_exit(e, 4);
+	ck_assert_int_eq(eng_reap(e, cmd, 4, &FX), 0);
+	ck_assert_int_eq(eng_set_last_pid(e, -1), -EINVAL);
+	ck_assert_int_eq(eng_set_last_pid(e, 17), -EINVAL);
+	ck_assert_int_eq(eng_last_pid(e), 5);
+	/* LTP's pidfd_send_signal03: the dead child's id again. */
+	ck_assert_int_eq(eng_set_last_pid(e, 3), 0);
+	ck_assert_int_eq(eng_last_pid(e), 3);
+	ck_assert_int_eq(t_fork(e, cmd), 4);
+	ck_assert_int_eq(t_fork(e, cmd), 6); /* 5 is in use */
+	/* 0 and 1: from 2 up, every id in use skipped. */
+	ck_assert_int_eq(eng_set_last_pid(e, 0), 0);
+	ck_assert_int_eq(t_fork(e, cmd), 7);
+	/* vpid_max itself: the next wraps to the lowest free id. */
+	ck_assert_int_eq(eng_set_last_pid(e, 16), 0);
+	ck_assert_int_eq(t_fork(e, cmd), 8);
+	ck_assert_int_eq(eng_last_pid(e), 8);
+	for (int32_t v = eng_next(e, 1), prev = 0; v > 0; prev = v, v = eng_next(e, v + 1))
+		ck_assert_int_gt(v, prev);
+}
+END_TEST
+
 /* eng_fork_at: a caller-chosen vpid.  World: command 2 (session 2), child 3
  * (leader of group 3), child 4 in group 3, zombie 5; vpid_max 64. */
 struct fork_at_row {
@@ -770,6 +810,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, test_fork_numbers_and_inherits);
 	tcase_add_test(tc, test_fork_errors);
 	tcase_add_test(tc, test_vpid_wrap_and_eagain);
+	tcase_add_test(tc, test_set_last_pid);
 	tcase_add_test(tc, test_fork_at_rows);
 	tcase_add_test(tc, test_fork_at_moves_cursor);
 	tcase_add_test(tc, test_fork_abort_rows);

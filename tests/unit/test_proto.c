@@ -162,6 +162,9 @@ START_TEST(req_fields)
 		{"ctty: a 2", PROTO_OP_CTTY, 2, 0, 0, -EINVAL, 0},
 		{"ctty: how past the last", PROTO_OP_CTTY, 1, PROTO_CTTY_LOGIN_TTY + 1, 0, -EINVAL, 0},
 		{"ctty: acquired by open", PROTO_OP_CTTY, 1, PROTO_CTTY_OPEN, 0, 0, 0},
+		{"lastpid: negative", PROTO_OP_LASTPID, -1, 0, 0, -EINVAL, 0},
+		{"lastpid: past the pid bound", PROTO_OP_LASTPID, PROTO_PID_MAX + 1, 0, 0, -EINVAL, 0},
+		{"lastpid: 0", PROTO_OP_LASTPID, 0, 0, 0, 0, 0},
 	};
 	uint8_t buf[PROTO_REQ_SIZE];
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -351,6 +354,8 @@ START_TEST(op_names)
 	ck_assert_str_eq(proto_op_name(PROTO_OP_PROCLIST), "proclist");
 	ck_assert(!proto_is_oneway(PROTO_OP_PROCLIST));
 	ck_assert_str_eq(proto_op_name(PROTO_OP_CTTY), "ctty");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_LASTPID), "lastpid");
+	ck_assert(!proto_is_oneway(PROTO_OP_LASTPID));
 	ck_assert(!proto_is_oneway(PROTO_OP_SUBREAPER));
 	ck_assert_str_eq(proto_op_name(0), "?");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_END_), "?");
