@@ -1,6 +1,7 @@
-/* t_cgroup_procs.c — a cgroup's cgroup.procs read inside the tree lists its members by the ids the program knows (LTP clone303). */
+/* t_cgroup_procs.c — a cgroup's cgroup.procs and cgroup.threads read inside the tree list its members by the ids the program knows (LTP clone303). */
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -12,7 +13,9 @@
  * A child joins a fresh cgroup (clone3 with CLONE_INTO_CGROUP, or by
  * writing "0", itself, to cgroup.procs); the parent reads the member list
  * relative to the cgroup's directory descriptor (as LTP's library does)
- * and by its absolute path, and names each member.  Needs a cgroup2
+ * and by its absolute path, and names each member.  Then a child with a
+ * second thread: cgroup.threads lists its main thread by the child's pid
+ * and the other by the id gettid() gave that thread.  Needs a cgroup2
  * mount (found in /proc/self/mountinfo) and the right to make a cgroup
  * there; otherwise one line says so, the same on both sides.
  */
@@ -58,6 +61,65 @@ static void show_members(const char *how, int dirfd, const char *path)
 		strncat(line, it_l(atoi(s)), sizeof line - strlen(line) - 1);
 	}
 	it_out("%s:%s", how, line[0] ? line : " (none)");
+}
+
+static int tid_pipe[2], hold_pipe[2];
+
+static void *second_thread(void *arg)
+{
+	pid_t tid = gettid();
+	char c;
+
+	(void)arg;
+	it_put_rec(tid_pipe[1], &tid, sizeof tid);
+	if (read(hold_pipe[0], &c, 1) < 0)
+		it_die("hold");
+	return NULL;
+}
+
+/* A child with two threads joins; cgroup.threads names both. */
+static void threaded(int dirfd, const char *procs)
+{
+	pid_t pid, tid = 0;
+
+	if (pipe(tid_pipe) != 0 || pipe(hold_pipe) != 0)
+		it_die("pipe");
+	pid = fork();
+	if (pid < 0)
+		it_die("fork");
+	if (pid == 0) {
+		pthread_t t;
+		int fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			it_die("join cgroup");
+		close(fd);
+		if (pthread_create(&t, NULL, second_thread, NULL) != 0)
+			it_die("pthread_create");
+		pthread_join(t, NULL);
+		_exit(0);
+	}
+	it_name(pid, "threaded");
+	if (it_get_rec(tid_pipe[0], &tid, sizeof tid) != 0)
+		it_die("tid");
+	int fd = openat(dirfd, "cgroup.threads", O_RDONLY | O_CLOEXEC);
+	char buf[512], line[256] = "";
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (char *s = strtok(buf, "\n"); s; s = strtok(NULL, "\n")) {
+		pid_t id = atoi(s);
+		strncat(line, id == pid ? " threaded" : id == tid ? " its-thread" : " other",
+			sizeof line - strlen(line) - 1);
+	}
+	it_out("threaded in the cgroup: cgroup.threads:%s", fd < 0 ? it_errname(errno) : line[0] ? line : " (none)");
+	if (write(hold_pipe[1], "x", 1) != 1)
+		it_die("release");
+	it_reap(pid);
+	close(tid_pipe[0]);
+	close(tid_pipe[1]);
+	close(hold_pipe[0]);
+	close(hold_pipe[1]);
 }
 
 static void one(const char *name, bool into, int dirfd, const char *procs)
@@ -131,6 +193,7 @@ int main(int argc, char **argv)
 	show_members("empty cgroup", dirfd, NULL);
 	one("into", true, dirfd, procs);
 	one("joined", false, dirfd, procs);
+	threaded(dirfd, procs);
 	close(dirfd);
 	if (rmdir(dir) != 0)
 		it_die("rmdir cgroup");
