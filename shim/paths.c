@@ -165,6 +165,8 @@ static bool procfs_fopen(const char *path, const char *how, FILE **f)
  * cgroup pid file opened for writing (cgwrite.c). */
 static int file_opened(const char *path, int flags, int fd, bool tty_watch)
 {
+	if (fd >= 0)
+		shim_acct_opened(fd); /* one load, unless this image called acct() */
 	if (fd >= 0 && shim_cgwrite_candidate(path, flags)) {
 		int saved = errno;
 		shim_cgwrite_opened(fd);
@@ -320,6 +322,8 @@ SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 	if (!shim_path_in(path, &pb))
 		return NULL;
 	f = REAL(fopen)(pb.path, how);
+	if (f != NULL)
+		shim_acct_opened(fileno(f));
 	return f != NULL && how != NULL && how[0] != 'r' ? shim_cgwrite_fopened(pb.path, how, f) : f;
 }
 
@@ -334,6 +338,8 @@ SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
 	if (!shim_path_in(path, &pb))
 		return NULL;
 	f = REAL(fopen64)(pb.path, how);
+	if (f != NULL)
+		shim_acct_opened(fileno(f));
 	return f != NULL && how != NULL && how[0] != 'r' ? shim_cgwrite_fopened(pb.path, how, f) : f;
 }
 

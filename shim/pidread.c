@@ -1,4 +1,4 @@
-/* pidread.c — pids in what a descriptor reads: signalfd's ssi_pid, fanotify's event pid. */
+/* pidread.c — pids in what a descriptor reads: signalfd's ssi_pid, fanotify's event pid, an accounting file's records (acct.c). */
 #include "shim.h"
 
 #include <errno.h>
@@ -21,6 +21,9 @@
  * pid as the reader's namespace numbers it, 0 for a process outside: so
  * here, as a SA_SIGINFO handler's si_pid (sig.c), which also gives back
  * the kernel's si_code for a filtered image's kill.
+ *
+ * A third, the file acct() named, is acct.c's (its records' ac_pid and
+ * ac_ppid); it marks its descriptors here.
  *
  * Which descriptors: the ones signalfd(), fanotify_init() (and the
  * syscall() forms) returned in this process or its fork parents, and
@@ -72,15 +75,18 @@ void shim_pidread_dup(int from, int to)
 	pr_set(to, pr_marked(from));
 }
 
-enum pr_kind { PR_NONE, PR_SIGNALFD, PR_FANOTIFY };
+enum pr_kind { PR_NONE, PR_SIGNALFD, PR_FANOTIFY, PR_ACCT };
 
 /* What fd is now, from the kernel's fdinfo; *fan_flags: fanotify_init's
  * flags.  Raw calls: read() may run in a signal handler. */
 static enum pr_kind pr_kind(int fd, unsigned *fan_flags)
 {
 	char buf[512], *p;
-	int pfd = shim_fdinfo_open(fd);
+	int pfd;
 
+	if (shim_acct_is(fd))
+		return PR_ACCT;
+	pfd = shim_fdinfo_open(fd);
 	if (pfd < 0 || shim_read_close(pfd, buf, sizeof(buf)) < 0)
 		return PR_NONE;
 	if (strstr(buf, "\nsigmask:") != NULL)
@@ -168,6 +174,9 @@ static void pidread_fix(int fd, void *buf, size_t n)
 		break;
 	case PR_FANOTIFY:
 		fix_fanotify(buf, n, flags);
+		break;
+	case PR_ACCT:
+		shim_acct_fix(fd, buf, n);
 		break;
 	default:
 		pr_set(fd, false);

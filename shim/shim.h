@@ -891,6 +891,11 @@ int shim_procfs_open(const char *path, int flags);
 bool shim_cgwrite_candidate(const char *path, int flags);
 void shim_cgwrite_opened(int fd);
 long shim_cgwrite_sys(int fd, const void *buf, size_t n);
+/* acct.c: the file acct() named; its descriptors' reads (pidread.c). */
+long shim_sys_acct(const char *path);
+bool shim_acct_is(int fd);
+void shim_acct_opened(int fd);
+void shim_acct_fix(int fd, char *buf, size_t n);
 /* fopen of such a file for writing: a stream whose writes go through here. */
 void *shim_cgwrite_fopened(const char *path, const char *how, void *f); /* FILE * */
 /* A path whose last component is cgroup.procs (cgroupfs.c). */

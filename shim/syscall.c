@@ -508,6 +508,8 @@ static long route(long nr, long a[6], bool *done)
 		return readlinkat((int)a[0], (const char *)a[1], (char *)a[2], (size_t)a[3]);
 	case SYS_getcwd:
 		return sys_result(shim_sys_getcwd((char *)a[0], (size_t)a[1]));
+	case SYS_acct: /* the file remembered, its records' pids (acct.c) */
+		return sys_result(shim_sys_acct((const char *)a[0]));
 	case SYS_read: /* a signalfd's or fanotify's pids (pidread.c) */
 		return sys_result(shim_pidread_sys((int)a[0], (void *)a[1], (size_t)a[2]));
 	case SYS_write: /* a pid into a cgroup pid file (cgwrite.c) */

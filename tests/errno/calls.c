@@ -574,6 +574,17 @@ static long c_readlinkat(const struct val *v)
 	return n > 0 ? link_len(n, P(2)) : n;
 }
 static long c_chdir(const struct val *v) { return chdir(P(0)); }
+/* acct.c: accounting switched off again at once when a case turned it on */
+static long c_acct(const struct val *v)
+{
+	long r = acct(P(0));
+	int e = errno;
+
+	if (r == 0 && P(0) != NULL)
+		acct(NULL);
+	errno = e;
+	return r;
+}
 /* A resolved path: its length without digits (as link_len), plus 10000
  * when it names a /proc/<pid> entry that opens, 20000 when one that does
  * not (the pid in it is not the caller's name for that process). */
@@ -808,6 +819,7 @@ const struct call calls[] = {
 	{ "readlink", ARGS3(K_PATH, "path", K_OUT, "buf", K_INT, "size"), R_INT, { 0 }, c_readlink, true },
 	{ "readlinkat", ARGS3(K_FD, "dirfd", K_PATH, "path", K_OUT, "buf"), R_INT, { 4 }, c_readlinkat, true },
 	{ "chdir", ARGS1(K_PATH, "path"), R_INT, { B_PROCDIR }, c_chdir, true },
+	{ "acct", ARGS1(K_PATH, "path"), R_INT, { 0 }, c_acct, false },
 	{ "realpath", ARGS2(K_PATH, "path", K_OUT, "resolved"), R_INT, { 0 }, c_realpath, true },
 	{ "canonicalize_file_name", ARGS1(K_PATH, "path"), R_INT, { 0 }, c_canonicalize_file_name, true },
 	{ "scandir", ARGS1(K_PATH, "dir"), R_INT, { 0 }, c_scandir, true },
