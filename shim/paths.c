@@ -311,6 +311,17 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 	return file_opened(path, flags, shim_path_in_at(dirfd, path, &pb) ? REAL(openat64_2)(dirfd, pb.path, flags) : -1, tty_watch);
 }
 
+/* After fopen of rpath: the accounting file (acct.c), a cgroup pid file
+ * or ns_last_pid opened for writing (cgwrite.c: a stream whose writes it
+ * sees). */
+static FILE *stream_opened(const char *rpath, const char *how, FILE *f)
+{
+	if (f == NULL)
+		return NULL;
+	shim_acct_opened(fileno(f));
+	return how != NULL && how[0] != 'r' ? shim_cgwrite_fopened(rpath, how, f) : f;
+}
+
 SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 {
 	struct shim_pathbuf pb;
@@ -319,12 +330,7 @@ SHIM_EXPORT FILE * fopen(const char *path, const char *how)
 	if (procfs_fopen(path, how, &f))
 		return f;
 
-	if (!shim_path_in(path, &pb))
-		return NULL;
-	f = REAL(fopen)(pb.path, how);
-	if (f != NULL)
-		shim_acct_opened(fileno(f));
-	return f != NULL && how != NULL && how[0] != 'r' ? shim_cgwrite_fopened(pb.path, how, f) : f;
+	return shim_path_in(path, &pb) ? stream_opened(pb.path, how, REAL(fopen)(pb.path, how)) : NULL;
 }
 
 SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
@@ -335,12 +341,7 @@ SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
 	if (procfs_fopen(path, how, &f))
 		return f;
 
-	if (!shim_path_in(path, &pb))
-		return NULL;
-	f = REAL(fopen64)(pb.path, how);
-	if (f != NULL)
-		shim_acct_opened(fileno(f));
-	return f != NULL && how != NULL && how[0] != 'r' ? shim_cgwrite_fopened(pb.path, how, f) : f;
+	return shim_path_in(path, &pb) ? stream_opened(pb.path, how, REAL(fopen64)(pb.path, how)) : NULL;
 }
 
 SHIM_EXPORT FILE * freopen(const char *path, const char *how, FILE *f)
