@@ -19,8 +19,10 @@ mount -t tmpfs -o size=256k,mode=1777 jobshim-test "$S" || { echo "not ok - moun
 # not.  (Before pages were reserved, sparse files here made shims and the
 # supervisor die of SIGBUS: "Bus error".)
 dd if=/dev/zero of="$S/fill" bs=4k count=60 status=none
+# The background sleep lives until ps has looked (killed then): a 0.1 s one
+# was gone before ps ran on a loaded machine.
 script='for i in $(seq 200); do /bin/true; done
-sh -c "echo \$\$ \$PPID"; sleep 0.1 & p=$!; sh -c "ps -o pid=,ppid= -p $p"; wait
+sh -c "echo \$\$ \$PPID"; sleep 60 & p=$!; sh -c "ps -o pid=,ppid= -p $p"; kill $p; wait
 df -k --output=avail "$1" | tail -1 >"$2"; echo end'
 out=$(TMPDIR="$S" timeout 60 "$J" run -- sh -c "$script" sh "$S" "$T/free" 2>"$T/err")
 rc=$?
