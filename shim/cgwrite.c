@@ -21,14 +21,19 @@
  * The files are recognised at open for writing (paths.c: open, openat and
  * their 64 and fortified forms, by a last component cgroup.procs,
  * cgroup.threads or tasks on a cgroup file system) and remembered by
- * descriptor with their inode.  A write() or dprintf()/vdprintf() (LTP's
- * cgroup library writes with vdprintf) of one decimal number to such a
- * descriptor writes the real id instead: shim_xlate_tid's rule (0 is the
- * writer itself to the kernel too; another thread of ours keeps its real
- * id; a number that names nothing in the tree becomes one no process has,
- * so the kernel says ESRCH).  Anything else written passes unchanged.  The
- * descriptor's inode is checked at each such write (fstat): a closed and
- * reused number is forgotten.  Every other write() costs one load.
+ * descriptor with their inode; a copy by dup, dup2, dup3 or F_DUPFD is
+ * remembered too (a shell opens the file, then moves it onto descriptor
+ * 1).  Descriptor 1 as an image starts with it (`/bin/echo $$ >
+ * cgroup.procs`: the shell redirected it before the exec) is looked at
+ * once, at the image's first write to it.  A write() or
+ * dprintf()/vdprintf() (LTP's cgroup library writes with vdprintf) of one
+ * decimal number to such a descriptor writes the real id instead:
+ * shim_xlate_tid's rule (0 is the writer itself to the kernel too; another
+ * thread of ours keeps its real id; a number that names nothing in the
+ * tree becomes one no process has, so the kernel says ESRCH).  Anything
+ * else written passes unchanged.  The descriptor's inode is checked at
+ * each such write (fstat): a closed and reused number is forgotten.
+ * Every other write() costs a load and a test.
  *
  * ns_last_pid (CRIU, LTP's pidfd_send_signal03: "the next child gets
  * this pid + 1") is recognised the same way, on procfs.  Its write goes to
@@ -40,15 +45,12 @@
  * to the supervisor (LASTPID), which moves the vpid cursor: the next fork
  * in the tree gets the lowest free vpid above it.
  *
- * stdio: fopen (and fopen64) of such a file for writing only ("w", "a",
- * with 'b', 'e', 'x') hands back a stream of fopencookie whose writes go
- * through here; libc would write its buffer internally, where no preload
- * sees it.  fileno() of it is the file's descriptor.
+ * stdio streams on these files are cgstdio.c's (libc writes their
+ * buffers internally, where no preload sees it).
  *
- * Not covered: a shell's `echo $$ > cgroup.procs` (its redirection opens
- * with open, but the shell's own printf writes with libc's internal write
- * only when it is not a builtin that calls write), writev, and more than
- * CGW_SLOTS such descriptors open at once.
+ * Not covered: writev, an image's descriptors other than 1 that it did
+ * not open itself (inherited across exec), a static image's writes, and
+ * more than CGW_SLOTS such descriptors open at once.
  */
 
 #define CGW_SLOTS 8
@@ -84,6 +86,34 @@ bool shim_cgwrite_candidate(const char *path, int flags)
 	return false;
 }
 
+/* Remember fd as a pid file of this kind and identity: its own slot
+ * (refilled), a free one, or one whose descriptor is no longer that file. */
+static void cgw_put(int fd, enum cgw_kind kind, uint64_t dev, uint64_t ino)
+{
+	struct stat st;
+
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < CGW_SLOTS; i++) {
+			int had = atomic_load(&cgw[i].fd1);
+
+			if (pass == 0 ? had != fd + 1 : pass == 1 ? had != 0 : had <= 0)
+				continue;
+			if (pass == 2 && shim_raw_syscall(SYS_fstat, had - 1, (long)&st, 0, 0, 0, 0) == 0 &&
+			    (uint64_t)st.st_dev == cgw[i].dev && (uint64_t)st.st_ino == cgw[i].ino)
+				continue; /* still that file */
+			if (!atomic_compare_exchange_strong(&cgw[i].fd1, &had, -1))
+				continue;
+			cgw[i].kind = kind;
+			cgw[i].dev = dev;
+			cgw[i].ino = ino;
+			atomic_store(&cgw[i].fd1, fd + 1);
+			if (pass == 1)
+				atomic_fetch_add(&cgw_used, 1);
+			return;
+		}
+	}
+}
+
 void shim_cgwrite_opened(int fd)
 {
 	struct statfs sf;
@@ -95,20 +125,68 @@ void shim_cgwrite_opened(int fd)
 	     sf.f_type != PROCFS_SUPER_MAGIC) ||
 	    shim_raw_syscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) != 0)
 		return;
-	for (int i = 0; i < CGW_SLOTS; i++) {
-		int expect = fd + 1;
-		bool same = atomic_compare_exchange_strong(&cgw[i].fd1, &expect, -1);
-		expect = 0;
-		if (same || atomic_compare_exchange_strong(&cgw[i].fd1, &expect, -1)) {
-			cgw[i].kind = sf.f_type == PROCFS_SUPER_MAGIC ? CGW_LASTPID : CGW_PIDS;
-			cgw[i].dev = (uint64_t)st.st_dev;
-			cgw[i].ino = (uint64_t)st.st_ino;
-			atomic_store(&cgw[i].fd1, fd + 1);
-			if (!same)
-				atomic_fetch_add(&cgw_used, 1);
-			return;
-		}
+	cgw_put(fd, sf.f_type == PROCFS_SUPER_MAGIC ? CGW_LASTPID : CGW_PIDS, (uint64_t)st.st_dev,
+		(uint64_t)st.st_ino);
+}
+
+/* The slot of descriptor fd, or -1. */
+static int cgw_slot(int fd)
+{
+	for (int i = 0; i < CGW_SLOTS; i++)
+		if (atomic_load(&cgw[i].fd1) == fd + 1)
+			return i;
+	return -1;
+}
+
+/* dup, dup2, dup3, F_DUPFD (pidread.c, fdowner.c, syscall.c): `to` is now
+ * what `from` is; a slot `to` had is stale, a pid file's is copied (its
+ * shell redirection: open, then dup2 onto 1).  No system call. */
+void shim_cgwrite_dup(int from, int to)
+{
+	int i;
+
+	if (atomic_load_explicit(&cgw_used, memory_order_relaxed) == 0 || from == to || to < 0)
+		return;
+	if ((i = cgw_slot(to)) >= 0) {
+		int expect = to + 1;
+		if (atomic_compare_exchange_strong(&cgw[i].fd1, &expect, 0))
+			atomic_fetch_sub(&cgw_used, 1);
 	}
+	if ((i = cgw_slot(from)) >= 0)
+		cgw_put(to, cgw[i].kind, cgw[i].dev, cgw[i].ino);
+}
+
+/* The descriptor 1 an image starts with: a shell's `/bin/echo $$ >
+ * cgroup.procs` redirected it before the exec, where this image's shim
+ * saw no open.  Looked at once, at the first write to it (stdio's flushes
+ * included, cgstdio.c); fork children share the answer. */
+static _Atomic bool fd1_looked;
+
+static void fd1_look(void)
+{
+	char link[256];
+	struct statfs sf;
+	long n, fl;
+
+	atomic_store(&fd1_looked, true);
+	if (shim_raw_syscall(SYS_fstatfs, 1, (long)&sf, 0, 0, 0, 0) != 0 ||
+	    (sf.f_type != CGROUP_V2_MAGIC && sf.f_type != CGROUP_V1_MAGIC && sf.f_type != PROCFS_SUPER_MAGIC))
+		return;
+	/* The kernel's /proc/self: this real process's descriptor. */
+	n = shim_raw_syscall(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/fd/1", (long)link, sizeof(link) - 1, 0, 0);
+	fl = shim_raw_syscall(SYS_fcntl, 1, F_GETFL, 0, 0, 0, 0);
+	if (n <= 0 || fl < 0)
+		return;
+	link[n] = '\0';
+	if (shim_cgwrite_candidate(link, (int)fl))
+		shim_cgwrite_opened(1);
+}
+
+/* Might fd be a remembered pid file?  One or two loads. */
+static inline bool cgw_armed(int fd)
+{
+	return __builtin_expect(atomic_load_explicit(&cgw_used, memory_order_relaxed) != 0, 0) ||
+	       __builtin_expect(fd == 1 && !atomic_load_explicit(&fd1_looked, memory_order_relaxed), 0);
 }
 
 /* Is fd a remembered pid file still (its kind in *kind)?  A stale slot is
@@ -116,23 +194,33 @@ void shim_cgwrite_opened(int fd)
 static bool cgw_find(int fd, enum cgw_kind *kind)
 {
 	struct stat st;
+	int i;
 
-	if (atomic_load_explicit(&cgw_used, memory_order_relaxed) == 0 || fd < 0)
+	if (fd == 1 && !atomic_load_explicit(&fd1_looked, memory_order_relaxed))
+		fd1_look();
+	if (atomic_load_explicit(&cgw_used, memory_order_relaxed) == 0 || fd < 0 || (i = cgw_slot(fd)) < 0)
 		return false;
-	for (int i = 0; i < CGW_SLOTS; i++) {
-		if (atomic_load(&cgw[i].fd1) != fd + 1)
-			continue;
-		if (shim_raw_syscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) == 0 &&
-		    (uint64_t)st.st_dev == cgw[i].dev && (uint64_t)st.st_ino == cgw[i].ino) {
-			*kind = cgw[i].kind;
-			return true;
-		}
-		int expect = fd + 1;
-		if (atomic_compare_exchange_strong(&cgw[i].fd1, &expect, 0))
-			atomic_fetch_sub(&cgw_used, 1);
-		return false;
+	if (shim_raw_syscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) == 0 &&
+	    (uint64_t)st.st_dev == cgw[i].dev && (uint64_t)st.st_ino == cgw[i].ino) {
+		*kind = cgw[i].kind;
+		return true;
 	}
+	int expect = fd + 1;
+	if (atomic_compare_exchange_strong(&cgw[i].fd1, &expect, 0))
+		atomic_fetch_sub(&cgw_used, 1);
 	return false;
+}
+
+bool shim_cgwrite_armed(int fd)
+{
+	return cgw_armed(fd);
+}
+
+bool shim_cgwrite_is(int fd)
+{
+	enum cgw_kind kind;
+
+	return cgw_armed(fd) && cgw_find(fd, &kind);
 }
 
 /* buf (n bytes) is one decimal number with blanks around it: true with
@@ -214,7 +302,7 @@ long shim_cgwrite_sys(int fd, const void *buf, size_t n)
 {
 	enum cgw_kind kind;
 
-	if (cgw_find(fd, &kind))
+	if (cgw_armed(fd) && cgw_find(fd, &kind))
 		return cgw_write(fd, kind, buf, n);
 	return shim_raw_syscall(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
 }
@@ -223,8 +311,7 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
 	enum cgw_kind kind;
 
-	if (__builtin_expect(atomic_load_explicit(&cgw_used, memory_order_relaxed) != 0, 0) &&
-	    cgw_find(fd, &kind)) {
+	if (cgw_armed(fd) && cgw_find(fd, &kind)) {
 		long r = cgw_write(fd, kind, buf, n);
 		if (r < 0) {
 			errno = (int)-r;
@@ -261,8 +348,7 @@ static int vdprintf_any(int fd, const char *fmt, va_list ap)
 {
 	enum cgw_kind kind;
 
-	if (__builtin_expect(atomic_load_explicit(&cgw_used, memory_order_relaxed) != 0, 0) &&
-	    cgw_find(fd, &kind))
+	if (cgw_armed(fd) && cgw_find(fd, &kind))
 		return cgw_vdprintf(fd, kind, fmt, ap);
 	return REAL(vdprintf)(fd, fmt, ap);
 }
@@ -303,66 +389,3 @@ SHIM_EXPORT int __dprintf_chk(int fd, int flag, const char *fmt, ...)
 	return r;
 }
 
-/* ---- stdio ---------------------------------------------------------------- */
-
-/* The stream's writes: each buffer stdio flushes goes through cgw_write
- * (a descriptor that is no longer such a file is written as it is). */
-static ssize_t cookie_write(void *c, const char *buf, size_t n)
-{
-	FILE *f = c;
-	int fd = fileno(f);
-	enum cgw_kind kind;
-	long r = cgw_find(fd, &kind) ? cgw_write(fd, kind, buf, n)
-				     : shim_raw_syscall(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
-
-	if (r < 0) {
-		errno = (int)-r;
-		return -1;
-	}
-	return r;
-}
-
-static int cookie_close(void *c)
-{
-	return fclose((FILE *)c);
-}
-
-/* fopen's mode: write-only ("w" or "a", with only 'b', 'e', 'x', 'c' or
- * 'm' after it)? */
-static bool write_only(const char *how)
-{
-	if (how == NULL || (how[0] != 'w' && how[0] != 'a'))
-		return false;
-	for (const char *p = how + 1; *p != '\0' && *p != ','; p++)
-		if (strchr("bexcm", *p) == NULL)
-			return false;
-	return true;
-}
-
-void *shim_cgwrite_fopened(const char *path, const char *how, void *stream)
-{
-	static const cookie_io_functions_t io = { .write = cookie_write, .close = cookie_close };
-	FILE *f = stream, *c;
-	enum cgw_kind kind;
-	int saved = errno;
-
-	if (f == NULL || !write_only(how) || !shim_cgwrite_candidate(path, O_WRONLY))
-		return f;
-	shim_cgwrite_opened(fileno(f));
-	if (!cgw_find(fileno(f), &kind))
-		return f;
-	/* The cookie's buffer holds the caller's text until its flush; the
-	 * descriptor's own flags (O_APPEND for "a") stay as fopen set them. */
-	c = fopencookie(f, "w", io);
-	shim_errno_keep(saved);
-	if (c == NULL)
-		return f;
-#ifdef __GLIBC__
-	/* fileno() of the stream: the file's descriptor, as fopen's stream
-	 * would answer (fsync, fchmod; a write() to it comes here too).  glibc
-	 * marks a cookie stream's descriptor -2 only for fileno's answer;
-	 * its cookie functions never read it. */
-	c->_fileno = fileno(f);
-#endif
-	return c;
-}

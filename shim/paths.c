@@ -319,7 +319,7 @@ static FILE *stream_opened(const char *rpath, const char *how, FILE *f)
 	if (f == NULL)
 		return NULL;
 	shim_acct_opened(fileno(f));
-	return how != NULL && how[0] != 'r' ? shim_cgwrite_fopened(rpath, how, f) : f;
+	return shim_cgwrite_fopened(rpath, how, f);
 }
 
 SHIM_EXPORT FILE * fopen(const char *path, const char *how)
@@ -344,18 +344,30 @@ SHIM_EXPORT FILE * fopen64(const char *path, const char *how)
 	return shim_path_in(path, &pb) ? stream_opened(pb.path, how, REAL(fopen64)(pb.path, how)) : NULL;
 }
 
-SHIM_EXPORT FILE * freopen(const char *path, const char *how, FILE *f)
+/* freopen and freopen64: path translated; a cgroup pid file reopened for
+ * writing is remembered (cgstdio.c: the caller keeps its FILE). */
+static FILE *reopen(const char *path, const char *how, FILE *f, bool large)
 {
 	struct shim_pathbuf pb;
+	FILE *r;
 
-	return shim_path_in(path, &pb) ? (FILE *)REAL(freopen)(pb.path, how, f) : NULL;
+	if (path == NULL) /* the same file in a new mode */
+		return large ? REAL(freopen64)(path, how, f) : REAL(freopen)(path, how, f);
+	if (!shim_path_in(path, &pb))
+		return NULL;
+	r = large ? REAL(freopen64)(pb.path, how, f) : REAL(freopen)(pb.path, how, f);
+	shim_cgwrite_reopened(pb.path, how, r);
+	return r;
+}
+
+SHIM_EXPORT FILE * freopen(const char *path, const char *how, FILE *f)
+{
+	return reopen(path, how, f, false);
 }
 
 SHIM_EXPORT FILE * freopen64(const char *path, const char *how, FILE *f)
 {
-	struct shim_pathbuf pb;
-
-	return shim_path_in(path, &pb) ? (FILE *)REAL(freopen64)(pb.path, how, f) : NULL;
+	return reopen(path, how, f, true);
 }
 
 SHIM_EXPORT DIR * opendir(const char *path)

@@ -73,6 +73,7 @@ void shim_pidread_mark(int fd)
 void shim_pidread_dup(int from, int to)
 {
 	pr_set(to, pr_marked(from));
+	shim_cgwrite_dup(from, to); /* and a cgroup pid file's copies */
 }
 
 enum pr_kind { PR_NONE, PR_SIGNALFD, PR_FANOTIFY, PR_ACCT };
@@ -242,18 +243,30 @@ SHIM_EXPORT int dup(int fd)
 
 SHIM_EXPORT int dup2(int fd, int to)
 {
+	/* Descriptor 1 leaving a pid file: stdout's pending text is written
+	 * there first (cgstdio.c). */
+	if (to == 1 && fd != 1)
+		shim_cgwrite_stdout_leaving();
 	int r = REAL(dup2)(fd, to);
 
-	if (r >= 0 && r != fd)
+	if (r >= 0 && r != fd) {
 		shim_pidread_dup(fd, r);
+		if (r == 1)
+			shim_cgwrite_stdout_arrived();
+	}
 	return r;
 }
 
 SHIM_EXPORT int dup3(int fd, int to, int flags)
 {
+	if (to == 1 && fd != 1)
+		shim_cgwrite_stdout_leaving();
 	int r = REAL(dup3)(fd, to, flags);
 
-	if (r >= 0)
+	if (r >= 0) {
 		shim_pidread_dup(fd, r);
+		if (r == 1)
+			shim_cgwrite_stdout_arrived();
+	}
 	return r;
 }

@@ -150,6 +150,9 @@ struct shim_real {
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
 	ssize_t (*write)(int, const void *, size_t); /* cgroup pid files (cgwrite.c) */
+	int (*fflush)(void *); /* and their stdio streams (cgstdio.c) */
+	int (*fflush_unlocked)(void *);
+	int (*fclose)(void *);
 	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
 	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
 	int (*vdprintf)(int, const char *, va_list);
@@ -896,8 +899,18 @@ long shim_sys_acct(const char *path);
 bool shim_acct_is(int fd);
 void shim_acct_opened(int fd);
 void shim_acct_fix(int fd, char *buf, size_t n);
-/* fopen of such a file for writing: a stream whose writes go through here. */
+/* cgwrite.c: a descriptor copied (dup, dup2, dup3, F_DUPFD); might fd
+ * be such a file (a load or two), is it (an fstat)? */
+void shim_cgwrite_dup(int from, int to);
+bool shim_cgwrite_armed(int fd);
+bool shim_cgwrite_is(int fd);
+/* cgstdio.c: fopen of such a file for writing: a stream whose writes go
+ * through cgwrite; descriptor 1 about to change, and changed, by dup2 or
+ * dup3 (stdout's buffering while it is such a file). */
 void *shim_cgwrite_fopened(const char *path, const char *how, void *f); /* FILE * */
+void shim_cgwrite_reopened(const char *path, const char *how, void *f); /* freopen: the FILE stays */
+void shim_cgwrite_stdout_leaving(void);
+void shim_cgwrite_stdout_arrived(void);
 /* A path whose last component is cgroup.procs (cgroupfs.c). */
 bool shim_cgroupfs_candidate(const char *path);
 /* openat(dirfd, path, flags, mode) of such a path: a memfd listing the

@@ -35,6 +35,88 @@ static bool in_cgroup(pid_t pid, const char *leaf)
 	return found;
 }
 
+/* The lines of the stream cases below, for a run without a cgroup. */
+static const char *const no_cgroup_lines[] = {
+	"fdopen stream, fprintf(main), fflush: ok",
+	"main moved: yes",
+	"stdout line-buffered on it (a shell's echo), printf(main), fflush: ok",
+	"main moved: yes",
+	"stdout is line-buffered again",
+	"(printed after that line)",
+	"stdout on it, printf(a pid nobody has), fflush: -2 ferror",
+	"a child's stdout on it, printf(its parent), exit: parent moved",
+	"freopen(\"w+\") of stdout, printf(its parent), exit: parent moved",
+	"fopen(\"r+\"), fprintf(main), fclose: ok",
+	"main moved: yes",
+};
+
+/* The writer back into the parent cgroup ("0": itself). */
+static void back(const char *parent_procs)
+{
+	int fd = open(parent_procs, O_WRONLY);
+
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		it_die("back to the parent cgroup");
+	close(fd);
+}
+
+/* A shell's `echo N > cgroup.procs` (bash: stdout line-buffered, the file
+ * opened and moved onto descriptor 1, the builtin's fflush, descriptor 1
+ * put back): fflush's result, errno in *err. */
+static int echo_redirected(const char *procs, int n, int *err)
+{
+	int saved = dup(1), fd = open(procs, O_WRONLY | O_CREAT | O_TRUNC, 0666), r, bad;
+
+	if (saved < 0 || fd < 0 || dup2(fd, 1) != 1)
+		it_die("redirect stdout");
+	close(fd);
+	printf("%d", n);
+	putchar('\n');
+	errno = 0;
+	r = fflush(stdout);
+	*err = errno;
+	bad = ferror(stdout);
+	clearerr(stdout);
+	if (dup2(saved, 1) != 1)
+		it_die("put stdout back");
+	close(saved);
+	return r == 0 && bad ? -2 : r;
+}
+
+/* This process's pid printed to stream f, then fflush (a line ending in
+ * "fflush") or fclose: the result, and whether it moved. */
+static void main_by_stream(FILE *f, const char *what, const char *leaf)
+{
+	bool flush = strstr(what, "fflush") != NULL;
+	int r;
+
+	if (f == NULL)
+		it_die(what);
+	fprintf(f, "%d\n", (int)getpid());
+	r = flush ? fflush(f) : fclose(f);
+	it_out("%s: %s", what, r == 0 ? "ok" : it_errname(errno));
+	it_out("main moved: %s", in_cgroup(getpid(), leaf) ? "yes" : "no");
+	if (flush)
+		fclose(f);
+}
+
+/* A child prints its parent's pid on its stdout, made the file by dup2
+ * or by freopen("w+"), and leaves it to exit's flush. */
+static void parent_by_child(const char *procs, bool reopen)
+{
+	pid_t w = it_fork("writer");
+
+	if (w == 0) {
+		int pfd = reopen ? -1 : open(procs, O_WRONLY);
+		if (reopen ? freopen(procs, "w+", stdout) == NULL : pfd < 0 || dup2(pfd, 1) != 1)
+			_exit(98);
+		setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
+		printf("%d\n", (int)getppid());
+		exit(0);
+	}
+	it_reap(w);
+}
+
 int main(int argc, char **argv)
 {
 	char dir[128], procs[160];
@@ -66,6 +148,8 @@ int main(int argc, char **argv)
 		it_out("second child moved: yes");
 		it_out("fprintf(a pid nobody has), fclose: -1 ESRCH");
 		it_out("fileno of the stream: its descriptor");
+		for (int i = 0; i < 11; i++)
+			it_out("%s", no_cgroup_lines[i]);
 		it_put(ch, 'x');
 		it_put(ch2, 'x');
 		it_reap(c);
@@ -119,13 +203,41 @@ int main(int argc, char **argv)
 	it_put(ch2, 'x');
 	it_reap(c);
 	it_reap(c2);
-	/* Back to the parent cgroup (0: the writer itself), then remove it. */
 	char parent[160];
 	snprintf(parent, sizeof parent, "%.*s/cgroup.procs", (int)(leaf - 1 - dir), dir);
-	fd = open(parent, O_WRONLY);
-	if (fd < 0 || write(fd, "0", 1) != 1)
-		it_die("back to the parent cgroup");
-	close(fd);
+	/* A stream libc made on the descriptor, flushed by fflush. */
+	back(parent);
+	fd = open(procs, O_WRONLY);
+	main_by_stream(fd < 0 ? NULL : fdopen(fd, "w"), "fdopen stream, fprintf(main), fflush", leaf);
+	back(parent);
+	/* stdout, as a shell's builtin echo writes it */
+	int err;
+	fflush(stdout);
+	setvbuf(stdout, NULL, _IOLBF, BUFSIZ);
+	r = echo_redirected(procs, (int)getpid(), &err);
+	it_out("stdout line-buffered on it (a shell's echo), printf(main), fflush: %s",
+	       r == 0 ? "ok" : it_errname(err));
+	it_out("main moved: %s", in_cgroup(getpid(), leaf) ? "yes" : "no");
+	/* Line-buffered again once descriptor 1 is back: this line is out
+	 * before the next, which is written with write(). */
+	printf("stdout is line-buffered again\n");
+	it_out("(printed after that line)");
+	r = echo_redirected(procs, (int)dead, &err);
+	it_out("stdout on it, printf(a pid nobody has), fflush: %d %s", r,
+	       r == -1 ? it_errname(err) : r == -2 ? "ferror" : "");
+	/* exit() flushes stdout last, with libc's own write. */
+	back(parent);
+	parent_by_child(procs, false);
+	it_out("a child's stdout on it, printf(its parent), exit: parent %s",
+	       in_cgroup(getpid(), leaf) ? "moved" : "not moved");
+	back(parent);
+	parent_by_child(procs, true);
+	it_out("freopen(\"w+\") of stdout, printf(its parent), exit: parent %s",
+	       in_cgroup(getpid(), leaf) ? "moved" : "not moved");
+	back(parent);
+	main_by_stream(fopen(procs, "r+"), "fopen(\"r+\"), fprintf(main), fclose", leaf);
+	/* Back to the parent cgroup, then remove it. */
+	back(parent);
 	if (rmdir(dir) < 0)
 		it_die("rmdir cgroup");
 	return 0;
