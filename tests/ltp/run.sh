@@ -60,7 +60,7 @@ outcome() {
 
 # one "NAME DIR CMD ARGS...": both runs, one verdict line.
 one() {
-	local name=$1 dir=$2 kind=ltp rcn rcs on os tmp
+	local name=$1 dir=$2 kind=ltp rcn rcs on os tmp lk
 	shift 2
 	case "$name" in posix-*) kind=posix ;; esac
 	tmp=$(mktemp -d)
@@ -77,6 +77,15 @@ one() {
 	# and under jobshim their way to the supervisor (its run directory is
 	# made there; mktemp's 0700 cut them off: "supervisor unreachable").
 	chmod 755 "$tmp" "$tmp/n" "$tmp/s"
+	# LTP's cgroup library names its group after getpid() (ltp/test-<pid>):
+	# two such tests at once, each pid 2 of its own namespace, shared it
+	# and removed it under each other (-j 2: thousands of TBROK, then SEGV,
+	# natively too).  They run one at a time; the lock goes with this
+	# function's process.
+	if grep -q needs_cgroup_ctrls "$dir/$1.c" 2>/dev/null; then
+		exec {lk}>>"$OUT/.cgroup.lock"
+		flock "$lk"
+	fi
 	# shellcheck disable=SC2086
 	(cd "$tmp/n" && TMPDIR=$tmp/n PATH=$dir:$PATH LTPROOT=$tmp/root timeout -k 5 "${LTP_TIMEOUT:-600}" \
 		$IT_NS "$NATIVE_INIT" "$@" </dev/null >"$OUT/$name.native" 2>&1)
