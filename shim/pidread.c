@@ -130,15 +130,17 @@ static void fix_signalfd(struct signalfd_siginfo *rec, size_t count)
 }
 
 /* An event's process: 0 outside the tree.  With FAN_REPORT_TID a thread
- * id: another thread of ours keeps its real id (thread.c's rule), a main
- * thread's id is its process's vpid. */
+ * id: another thread of ours keeps its real id (thread.c's rule), also one
+ * that has ended since (thread.c's ring), a main thread's id is its
+ * process's vpid. */
 static int32_t fan_pid(int32_t pid, bool tid)
 {
 	pid_t self = shim_sys_getpid();
 
 	if (pid <= 0)
 		return pid;
-	if (tid && pid != self && shim_raw_syscall(SYS_tgkill, self, pid, 0, 0, 0, 0) == 0)
+	if (tid && pid != self &&
+	    (shim_raw_syscall(SYS_tgkill, self, pid, 0, 0, 0, 0) == 0 || shim_thread_was_ours(pid)))
 		return pid;
 	return shim_r2v(pid);
 }

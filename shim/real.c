@@ -61,6 +61,7 @@ static const char *const real_names[NSLOTS] = {
 	N(dup, "dup"),
 	N(dup2, "dup2"),
 	N(dup3, "dup3"),
+	N(pthread_create, "pthread_create"),
 	N(write, "write"),
 	N(fflush, "fflush"),
 	N(fflush_unlocked, "fflush_unlocked"),

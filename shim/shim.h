@@ -149,6 +149,7 @@ struct shim_real {
 	int (*dup)(int);
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
+	int (*pthread_create)(void *, const void *, void *(*)(void *), void *); /* thread.c */
 	ssize_t (*write)(int, const void *, size_t); /* cgroup pid files (cgwrite.c) */
 	int (*fflush)(void *); /* and their stdio streams (cgstdio.c) */
 	int (*fflush_unlocked)(void *);
@@ -702,6 +703,8 @@ bool shim_ioctl_owner(int fd, unsigned long req, void *arg, int *rc);
  * pids.  _dup: `to` is now a copy of `from` (dup2 & co. succeeded). */
 void shim_pidread_mark(int fd);
 void shim_pidread_dup(int from, int to);
+/* thread.c: was tid one of the last threads pthread_create started here? */
+bool shim_thread_was_ours(pid_t tid);
 /* syscall(SYS_read): the kernel's result (-errno), pids translated. */
 long shim_pidread_sys(int fd, void *buf, size_t n);
 

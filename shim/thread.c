@@ -2,6 +2,10 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -54,6 +58,63 @@ static bool own_thread(pid_t rpid, pid_t tid)
 {
 	return tid != rpid &&
 	       (tid == sys_gettid() || shim_raw_syscall(SYS_tgkill, rpid, tid, 0, 0, 0, 0) == 0);
+}
+
+/* ---- threads this process started -------------------------------------- */
+
+/*
+ * The ids of the last THREADS_SEEN threads pthread_create started in this
+ * process, each with its process's real pid (a fork child inherits the
+ * ring, not the threads).  A fanotify event with FAN_REPORT_TID names the
+ * thread that caused it, and the kernel keeps that id with the event: the
+ * thread may have ended by the time the event is read (LTP fanotify11),
+ * where tgkill no longer tells it from a stranger (pidread.c).  Costs a
+ * malloc and a gettid per pthread_create.
+ */
+#define THREADS_SEEN 64
+static _Atomic uint64_t threads_seen[THREADS_SEEN]; /* real pid << 32 | tid */
+static _Atomic unsigned threads_next;
+
+struct thread_start {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *thread_begin(void *p)
+{
+	struct thread_start st = *(struct thread_start *)p;
+	unsigned i = atomic_fetch_add_explicit(&threads_next, 1, memory_order_relaxed) % THREADS_SEEN;
+
+	free(p);
+	atomic_store_explicit(&threads_seen[i],
+			      (uint64_t)(uint32_t)shim_sys_getpid() << 32 | (uint32_t)sys_gettid(),
+			      memory_order_relaxed);
+	return st.fn(st.arg);
+}
+
+SHIM_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	struct thread_start *st = malloc(sizeof(*st));
+	int r;
+
+	if (st == NULL)
+		return REAL(pthread_create)(t, attr, fn, arg);
+	st->fn = fn;
+	st->arg = arg;
+	r = REAL(pthread_create)(t, attr, thread_begin, st);
+	if (r != 0)
+		free(st);
+	return r;
+}
+
+bool shim_thread_was_ours(pid_t tid)
+{
+	uint64_t want = (uint64_t)(uint32_t)shim_sys_getpid() << 32 | (uint32_t)tid;
+
+	for (int i = 0; i < THREADS_SEEN; i++)
+		if (atomic_load_explicit(&threads_seen[i], memory_order_relaxed) == want)
+			return true;
+	return false;
 }
 
 pid_t shim_xlate_tid(pid_t id)

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <mqueue.h>
+#include <pthread.h>
 #include <sys/fanotify.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -175,6 +176,46 @@ static void reused(int sfd)
 	close(keep);
 }
 
+static pid_t opener_tid;
+
+static void *thread_open(void *path)
+{
+	opener_tid = (pid_t)syscall(SYS_gettid);
+	int o = open(path, O_RDONLY);
+	if (o >= 0)
+		close(o);
+	return NULL;
+}
+
+/* FAN_REPORT_TID: an open by another thread names that thread, also once
+ * it has ended (LTP fanotify11's thread exits before the event is read;
+ * the kernel keeps the id with the event). */
+static void thread_event(const char *path)
+{
+	struct fanotify_event_metadata m;
+	char buf[4096];
+	pthread_t t;
+	int fan = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_REPORT_TID, O_RDONLY);
+
+	if (fan < 0 || fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, path) < 0) {
+		it_out("open by an ended thread (FAN_REPORT_TID): event names it (refused)");
+		if (fan >= 0)
+			close(fan);
+		return;
+	}
+	if (pthread_create(&t, NULL, thread_open, (void *)path) != 0 || pthread_join(t, NULL) != 0)
+		it_die("thread");
+	ssize_t n = read(fan, buf, sizeof(buf));
+	if (n < (ssize_t)sizeof(m))
+		it_die("read fanotify");
+	memcpy(&m, buf, sizeof(m));
+	if (m.fd >= 0)
+		close(m.fd);
+	it_out("open by an ended thread (FAN_REPORT_TID): event names %s",
+	       m.pid == opener_tid ? "it" : it_l(m.pid));
+	close(fan);
+}
+
 /* fanotify (root, and a kernel with it): an open by a child names the
  * child.  Where fanotify_init is refused, both runs print the same line. */
 static void fanotify(void)
@@ -214,6 +255,7 @@ static void fanotify(void)
 			it_out("open by child: event names %s", it_l(m.pid));
 		close(fan);
 	}
+	thread_event(path);
 	unlink(path);
 	rmdir(dir);
 }
