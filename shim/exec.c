@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -268,8 +269,13 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 	pid_t self[4] = { 0, 0, 0, 0 };
 	char *const *env = envp;
 	int rc, err;
+	/* A vfork child: signals held while the shim works (vfork.c). */
+	bool held = shim_vf.active;
+	sigset_t callers;
 
 	shim_init();
+	if (held)
+		shim_vfork_exec_hold(&callers);
 	if (!shim_offline() && exec_args_ok(kind, path, argv, envp)) {
 		self[1] = shim_sys_getpid();
 		if (self[1] == shim_self_rpid())
@@ -303,6 +309,8 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 			err = errno;
 			if (shim_vf.active)
 				shim_vf.exec_noted = false;
+			if (held)
+				shim_vfork_exec_release(&callers);
 			shim_errno_keep(err);
 			return -1;
 		}
@@ -365,6 +373,8 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		eb.map = NULL;
 		eb.env = NULL;
 	}
+	if (held)
+		shim_vfork_exec_release(&callers);
 	switch (kind) {
 	case EXEC_PATH:
 		rc = REAL(execve)(path, argv, env);

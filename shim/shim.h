@@ -307,6 +307,8 @@ struct shim_vf {
 	void *map;             /* an environment mapping made by the child's exec */
 	size_t maplen;         /* (the parent unmaps it: the child shared our mm) */
 	sigset_t oldmask;      /* the caller's mask, restored on both sides */
+	uint64_t stop_sigs;    /* stop signals the child took before its exec, 1 << sig:
+	                          the parent sends them to the exec'd child (vfork.c) */
 };
 extern SHIM_TLS struct shim_vf shim_vf;
 
@@ -402,6 +404,10 @@ pid_t shim_guard_fork_vpid(void);
 /* Block every signal; restore. */
 void shim_block(sigset_t *old);
 void shim_unblock(const sigset_t *old);
+/* A vfork child's exec wrapper: signals held during the shim's work, and
+ * a stop signal that came meanwhile kept for after the exec (vfork.c). */
+void shim_vfork_exec_hold(sigset_t *old);
+void shim_vfork_exec_release(const sigset_t *old);
 /* The connection lock (spinlock; signals must be blocked, so only other
  * threads ever contend). */
 void shim_lock(void);

@@ -4,10 +4,15 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 SHIM_TLS struct shim_vf shim_vf;
+
+static void vfork_pass_stops(uint64_t stops, pid_t child);
 
 /* Set by the entry when not under jobshim (or nested): no bookkeeping. */
 static SHIM_TLS bool vf_plain;
@@ -92,6 +97,7 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	void *map = shim_vf.map;
 	size_t maplen = shim_vf.maplen;
 	bool exec_noted = shim_vf.exec_noted;
+	uint64_t stops = shim_vf.stop_sigs;
 	uint64_t exec_at = shim_vf.exec_at;
 	char exec_path[sizeof(shim_vf.exec_path)];
 	memcpy(exec_path, shim_vf.exec_path, sizeof(exec_path));
@@ -109,6 +115,7 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 		errno = (int)-rc;
 		return -1;
 	}
+	vfork_pass_stops(stops, (pid_t)rc);
 	if (vpid > 0) {
 		shim_fork_bind(vpid, (pid_t)rc, counted);
 		/* The child's EXEC note (exec.c), after its BIND. */
@@ -120,6 +127,73 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	shim_forking_release(marker);
 	shim_unblock(&old);
 	return vpid > 0 ? vpid : (pid_t)rc;
+}
+
+/*
+ * A stop signal in a vfork child before its exec.  The parent waits for
+ * the exec in the kernel, where no stop signal stops it: a child stopped
+ * before its exec holds the whole job, which its shell then never sees
+ * stop (dash vforks every command: ^Z at the wrong moment hung
+ * `jobshim run -- sh -c 'sleep 3; ...'` under an interactive bash).
+ * Natively that window is the few instructions between vfork and execve;
+ * a ^Z typed while the child is inside its execve is pending in both, the
+ * child stops in its new image and the parent as soon as the exec lets
+ * it go.  The shim's exec wrapper works in that window (the image scan,
+ * the new environment, a round trip), so it holds every signal meanwhile
+ * and, just before the real execve, takes off a pending SIGTSTP, SIGTTIN
+ * or SIGTTOU that would stop the child (default action, not blocked by
+ * the caller).  The parent, resumed, sends it to the exec'd child: what
+ * the kernel does with a signal that came during the exec.  The parent's
+ * own copy of a group's signal stops it once it unblocks.  A failed exec
+ * keeps the record for the next try (dash tries each PATH directory); a
+ * child that exits instead never gets it, as if it came later.
+ */
+void shim_vfork_exec_hold(sigset_t *old)
+{
+	shim_block(old);
+}
+
+void shim_vfork_exec_release(const sigset_t *old)
+{
+	static const int stops[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } act;
+	uint64_t pending = 0, callers = 0;
+
+	memcpy(&callers, old, sizeof(callers));
+	if (shim_raw_syscall(SYS_rt_sigpending, (long)&pending, _NSIG / 8, 0, 0, 0, 0) == 0) {
+		for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+			int sig = stops[i];
+			uint64_t bit = 1ull << (sig - 1);
+			if (!(pending & bit) || (callers & bit) ||
+			    shim_raw_syscall(SYS_rt_sigaction, sig, 0, (long)&act, _NSIG / 8, 0, 0) != 0 ||
+			    act.handler != NULL)
+				continue;
+			struct timespec zero = { 0, 0 };
+			if (shim_raw_syscall(SYS_rt_sigtimedwait, (long)&bit, 0, (long)&zero, _NSIG / 8, 0,
+					     0) == sig)
+				shim_vf.stop_sigs |= 1ull << sig;
+		}
+	}
+	shim_unblock(old);
+}
+
+/* The parent: the stop signals its vfork child took before its exec go to
+ * the exec'd child, if it is still our live child (not exited, not reaped
+ * by the kernel: then its pid could name another process). */
+static void vfork_pass_stops(uint64_t stops, pid_t child)
+{
+	siginfo_t si;
+
+	if (stops == 0 || child <= 0)
+		return;
+	memset(&si, 0, sizeof(si));
+	if (shim_raw_syscall(SYS_waitid, P_PID, child, (long)&si, WEXITED | WNOHANG | WNOWAIT, 0, 0) !=
+		    0 ||
+	    si.si_pid != 0)
+		return;
+	for (int sig = 1; sig < 64; sig++)
+		if (stops & (1ull << sig))
+			shim_raw_syscall(SYS_kill, child, sig, 0, 0, 0, 0);
 }
 
 #ifndef __x86_64__

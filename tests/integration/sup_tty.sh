@@ -21,6 +21,7 @@ J = sys.argv[1]
 sys.path.insert(0, sys.argv[2])
 from ptyshell import PtyShell
 sh = PtyShell(["bash", "--norc", "--noprofile", "-i"])
+sh.guard(55)
 until, send = sh.until, sh.send
 send("PS1='%s$ '\n" % "P")
 until("P$ ")
@@ -53,6 +54,7 @@ until("P$ ")
 send("exit\n")
 print(sh.text())
 print("fg-ready=%s" % ready)
+print("waited in vain for %r" % sh.misses)
 EOF
 )
 echo "$out" | grep -q "fg-ready=True" && ok "the tree's sh took the terminal before each ^Z, ^C" || bad "never ready: $out"
@@ -71,6 +73,7 @@ J = sys.argv[1]
 sys.path.insert(0, sys.argv[2])
 from ptyshell import PtyShell
 sh = PtyShell([J, "run", "--", "bash", "--norc", "--noprofile", "-i"])
+sh.guard(55)
 sh.send("PS1='P$ '\n")
 sh.until("P$ ")
 sh.send("sleep 100 & " + J + " ps; tty; echo T$((1+1))\n")

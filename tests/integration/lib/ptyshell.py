@@ -2,6 +2,8 @@
 import os
 import pty
 import select
+import signal
+import sys
 import time
 
 
@@ -14,6 +16,21 @@ class PtyShell:
             os.execvp(argv[0], argv)
         self.out = b""
         self.pos = 0
+        self.misses = []
+
+    def guard(self, sec):
+        """A hang guard that keeps what was read: after `sec`, print the
+        terminal's text and every pattern waited for in vain, then exit 1
+        (an outer `timeout` would kill us with the dialogue unprinted)."""
+        def fire(_sig, _frame):
+            print(self.text())
+            print("guard: %d s passed; waited in vain for %r" % (sec, self.misses))
+            # Who is stopped or blocked where (the test's pid namespace).
+            os.system("ps -eo pid,ppid,pgid,sid,tpgid,stat,wchan:24,args")
+            sys.stdout.flush()
+            os._exit(1)
+        signal.signal(signal.SIGALRM, fire)
+        signal.alarm(sec)
 
     def until(self, pattern, sec=10):
         """Read until `pattern` appears after the previous match (or `sec` pass)."""
@@ -28,7 +45,8 @@ class PtyShell:
                 try:
                     self.out += os.read(self.fd, 4096)
                 except OSError:
-                    return False
+                    break
+        self.misses.append(pattern)
         return False
 
     def foreground(self):
@@ -64,7 +82,8 @@ class PtyShell:
                 try:
                     self.out += os.read(self.fd, 4096)
                 except OSError:
-                    return False
+                    break
+        self.misses.append("fg-ready %r" % (comm,))
         return False
 
     def send(self, s):
