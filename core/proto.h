@@ -36,7 +36,9 @@
 enum proto_op {
 	/* HELLO: first message of a connection.  a = claimed vpid (0 none;
 	 * from the fork cache or JOBSHIM_SELF), b = 1 when the client is the
-	 * ps tool (no process registration).
+	 * ps tool (no process registration); c = a fork child's group-kill
+	 * count (its parent's read + 1; 0 none): kills it missed during its
+	 * fork are given to it (supervisor/gkill.c).
 	 * reply: v0 vpid, v1 ppid, v2 pgid, v3 sid. */
 	PROTO_OP_HELLO = 1,
 	/* FORK: allocate a child vpid before the real fork/spawn.
@@ -48,7 +50,10 @@ enum proto_op {
 	 * real fork failed and the reservation is dropped.  d = 1
 	 * (PROTO_BIND_COUNTED): a came from the shared counter (struct
 	 * proto_vpids), not from FORK: create the child if the model does
-	 * not know it yet (b >= 1 required); d = 0 keeps the old meaning. */
+	 * not know it yet (b >= 1 required); d = 0 keeps the old meaning.
+	 * c = the group-kill count the parent read just before the real fork,
+	 * + 1 (0: unknown): group kills numbered later that the engine sent
+	 * before it knew the child are given to it (supervisor/gkill.c). */
 	PROTO_OP_BIND,
 	/* EXEC (one-way): the caller is about to exec; text = path. */
 	PROTO_OP_EXEC,
@@ -63,10 +68,13 @@ enum proto_op {
 	PROTO_OP_GETSID,
 	/* GETPPID: reply v0. */
 	PROTO_OP_GETPPID,
-	/* KILL: a = pid, b = sig, c = offset into the target list (paging).
+	/* KILL: a = pid, b = sig, c = offset into the target list (paging:
+	 * pages after the first come from the list taken at offset 0).
 	 * reply: v0 = total targets, n = rpids in ids[] from offset c;
 	 * v1 = 1 when the caller itself is a target (it signals itself last);
-	 * v2 = the model view's change count with this answer (mview.h). */
+	 * v2 = the model view's change count with this answer (mview.h);
+	 * v3 = for SIGKILL to a group, its real group, to SIGKILL as well
+	 * (0 none; supervisor/gkill.c). */
 	PROTO_OP_KILL,
 	/* WAIT_SELECT: a = selector (wait4 pid), b = options, c = pairs to
 	 * skip (paging).  reply: v0 = total eligible, ids[] = (vpid, rpid)
@@ -178,6 +186,11 @@ struct proto_vpids {
 	 * supervisor read the FIFO at once for a few wakeups
 	 * (supervisor/events.c). */
 	_Atomic uint32_t stale_reads;
+	/* Group kills so far (supervisor/gkill.c): a forking parent reads it
+	 * just before its real fork and sends it + 1 in BIND's c (and a child
+	 * that sees it change during its fork in HELLO's c), so that a group
+	 * signal the child missed is given to it. */
+	_Atomic uint32_t gkill_seq;
 };
 
 /* A vpid from the counter, or 0: ask with FORK instead (the counter is

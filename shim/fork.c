@@ -1,6 +1,8 @@
 /* fork.c — fork, _Fork and daemon: a vpid from the shared counter (or the supervisor), then the real fork (vfork: vfork.c). */
 #include "shim.h"
 
+#include <string.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -39,6 +41,48 @@ void *shim_imgcache(void)
 						: vc_get();
 
 	return vc != NULL ? (char *)vc + PROTO_IMGCACHE_OFF : NULL;
+}
+
+/*
+ * Group signals and forks in flight (supervisor/gkill.c).  The count of
+ * group kills, + 1 (0: no shared page), read just before the real fork:
+ * the BIND carries it, and a kill numbered after it that the engine sent
+ * before it knew the child is given to the child then.
+ */
+SHIM_FORK_TEXT uint32_t shim_gkill_seen(void)
+{
+	struct proto_vpids *vc = atomic_load_explicit(&vc_map, memory_order_acquire);
+
+	return vc != NULL ? atomic_load_explicit(&vc->gkill_seq, memory_order_acquire) + 1 : 0;
+}
+
+/* The child: a group kill came during the fork.  The parent may die of
+ * it before its BIND (SIGKILL ends it as its fork returns), so the child
+ * says hello itself, with the count its parent read: the supervisor gives
+ * it what it missed (once, whichever of the two comes first).  Rare: one
+ * round trip, only then. */
+static SHIM_FORK_TEXT void fork_child_gkill(uint32_t seen)
+{
+	if (seen == 0 || shim_gkill_seen() == seen)
+		return;
+	shim_conn_hello_gkill(seen);
+	(void)shim_connect();
+	shim_conn_hello_gkill(0);
+}
+
+/* Is a signal pending that the caller does not block?  The kernel's fork
+ * delivers it before it makes the child (copy_process restarts the call),
+ * so a fatal one leaves no child and a handler runs before the fork; with
+ * every signal blocked for our bookkeeping, the fork went on and the child
+ * outlived a kill(-pgid) that came just before it. */
+static SHIM_FORK_TEXT bool fork_signal_due(const sigset_t *callers)
+{
+	uint64_t pending = 0, blocked = 0;
+
+	memcpy(&blocked, callers, sizeof(blocked));
+	if (shim_raw_syscall(SYS_rt_sigpending, (long)&pending, _NSIG / 8, 0, 0, 0, 0) != 0)
+		return false;
+	return (pending & ~blocked) != 0;
 }
 
 /* A vpid from the counter, or 0: ask with FORK (no counter, or retired). */
@@ -141,10 +185,11 @@ static __attribute__((noinline)) int fork_ask_locked(pid_t *vpid)
  * just written anyway; shim_fork's own frame, above, stays small and
  * unwritten (its request structures were a second stack page written per
  * fork: `scale conc`, 3.5 faults per fork in the parent, 1.5 natively). */
-static __attribute__((noinline)) void fork_parent_done(pid_t vpid, pid_t pid, bool counted, int marker)
+static __attribute__((noinline)) void fork_parent_done(pid_t vpid, pid_t pid, bool counted, int marker,
+							 uint32_t gkill)
 {
 	shim_forking_end(marker, pid);
-	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0,
+	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0, .c = (int32_t)gkill,
 				  .d = counted ? PROTO_BIND_COUNTED : 0 };
 	if ((pid > 0 || !counted) && !shim_event_locked(&bind))
 		shim_send_locked(&bind);
@@ -164,7 +209,13 @@ SHIM_FORK_TEXT pid_t shim_fork(pid_t (*real_fn)(void))
 		return fork_in_vfork_child(real_fn);
 	if (shim_offline())
 		return fork_offline(real_fn);
+again:
 	shim_block(&old);
+	if (fork_signal_due(&old)) {
+		/* Delivered first, as the kernel's fork would restart for it. */
+		shim_unblock(&old);
+		goto again;
+	}
 	shim_lock();
 	shim_guard(true);
 	vpid = shim_fork_counted();
@@ -188,6 +239,18 @@ SHIM_FORK_TEXT pid_t shim_fork(pid_t (*real_fn)(void))
 	parent_r = shim_self_rpid();
 	shim_guard_fork(vpid);
 	int marker = shim_forking_begin(vpid, parent_r); /* for a tracer (ptrace.c) */
+	uint32_t gkill = shim_gkill_seen();
+	if (fork_signal_due(&old)) {
+		/* Came while we took the vpid: it goes first, and this vpid
+		 * is dropped (a counted one leaves a gap, as a failed fork). */
+		fork_parent_done(vpid, -1, counted, marker, 0);
+		shim_guard_fork(0);
+		shim_guard(false);
+		shim_unlock();
+		shim_unblock(&old);
+		shim_errno_keep(err);
+		goto again;
+	}
 	pid = real_fn();
 	if (pid == 0) {
 		/* Only our identity is written here: the parent's connection,
@@ -201,13 +264,14 @@ SHIM_FORK_TEXT pid_t shim_fork(pid_t (*real_fn)(void))
 		shim_guard_fork(0);
 		shim_guard(false);
 		shim_nest_check(); /* forked into a new pid namespace? */
+		fork_child_gkill(gkill);
 		shim_unblock(&old);
 		shim_errno_keep(err);
 		return 0;
 	}
 	if (pid < 0)
 		err = errno;
-	fork_parent_done(vpid, pid, counted, marker);
+	fork_parent_done(vpid, pid, counted, marker, gkill);
 	shim_guard_fork(0);
 	shim_guard(false);
 	shim_unlock();
@@ -233,10 +297,10 @@ int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid, pid_t *rpgi
 	return 0;
 }
 
-void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted)
+void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted, uint32_t gkill)
 {
 	struct proto_req req = { .op = PROTO_OP_BIND, .a = child_vpid,
-				 .b = child_rpid > 0 ? child_rpid : 0,
+				 .b = child_rpid > 0 ? child_rpid : 0, .c = (int32_t)gkill,
 				 .d = counted ? PROTO_BIND_COUNTED : 0 };
 
 	if (counted && child_rpid <= 0)

@@ -140,6 +140,7 @@ static int kill_online(pid_t pid, int sig)
 	bool me = false, keep = pid < -1 && !shim_vf.active;
 	uint32_t changes = 0;
 	pid_t list[KILL_LIST_MAX];
+	pid_t rkill_group = 0; /* the real group to SIGKILL as well (v3) */
 
 	for (;;) {
 		req.c = offset;
@@ -150,6 +151,8 @@ static int kill_online(pid_t pid, int sig)
 		total = rep.v[0];
 		if (rep.v[1] == 1)
 			me = true;
+		if (offset == 0)
+			rkill_group = rep.v[3];
 		if (offset == 0)
 			changes = (uint32_t)rep.v[2];
 		else
@@ -172,6 +175,11 @@ static int kill_online(pid_t pid, int sig)
 		if (rep.n == 0 || offset >= total)
 			break;
 	}
+	/* SIGKILL to a group: its real group too (supervisor/gkill.c).  A
+	 * child whose fork was under way is in it, unknown to the engine,
+	 * and its parent may die of this signal before saying so. */
+	if (sig == SIGKILL && rkill_group > 1)
+		(void)real_kill(-rkill_group, SIGKILL);
 	if (me)
 		kill_tally_add(&t, real_kill(self, sig));
 	if (keep && t.sent > 0)

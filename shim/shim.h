@@ -307,6 +307,7 @@ struct shim_vf {
 	void *map;             /* an environment mapping made by the child's exec */
 	size_t maplen;         /* (the parent unmaps it: the child shared our mm) */
 	sigset_t oldmask;      /* the caller's mask, restored on both sides */
+	uint32_t gkill;        /* shim_gkill_seen() before the vfork */
 	uint64_t stop_sigs;    /* stop signals the child took before its exec, 1 << sig:
 	                          the parent sends them to the exec'd child (vfork.c) */
 };
@@ -483,6 +484,8 @@ void shim_event_child(void);
 
 /* Connect now (HELLO round trip) unless connected: 0 or -errno (LOST). */
 int shim_connect(void);
+/* The next HELLO's c: a fork child's group-kill count (gkill.c). */
+void shim_conn_hello_gkill(uint32_t seen);
 
 /* In a fork child: forget the parent's connection (close our copy) and
  * reset the lock. */
@@ -506,7 +509,10 @@ pid_t shim_r2v(pid_t rpid);
 int shim_fork_reserve(uint32_t flags, pid_t pgid, pid_t *child_vpid, pid_t *rpgid);
 /* After the real creation: BIND(vpid, rpid) (rpid <= 0: failed, dropped)
  * and remember the child locally. */
-void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted);
+void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted, uint32_t gkill);
+/* The group-kill count + 1 (0: unknown), read just before a real fork and
+ * sent in the BIND (supervisor/gkill.c). */
+uint32_t shim_gkill_seen(void);
 /* A vpid from the supervisor's shared counter, taken now, or 0 (no counter,
  * retired, or our own identity unknown): ask with FORK.  Lock held, signals
  * blocked.  Announces this image first (shim_event_announce_locked). */

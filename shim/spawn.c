@@ -199,12 +199,13 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	if (shim_envbuf_make_for(&eb, envv, self, plain, room, need) == 0)
 		env = eb.env;
 	int marker = shim_forking_begin(vpid, self[3]); /* for a tracer (ptrace.c) */
+	uint32_t gkill = shim_gkill_seen();
 	rc = denied != 0 ? denied : fn(&rpid, path, fa, attr, argv, env);
 	shim_forking_end(marker, rc == 0 ? rpid : -1);
 	shim_envbuf_free(&eb);
 	bool tramped = targv != NULL;
 	free(targv);
-	shim_fork_bind(vpid, rc == 0 ? rpid : 0, counted);
+	shim_fork_bind(vpid, rc == 0 ? rpid : 0, counted, gkill);
 	/* The child's EXEC note, after its BIND, in a traced run: a spawn
 	 * returns 0 only once its child has exec'd, inside glibc where no
 	 * wrapper of ours notes it (the vfork parent writes its child's the

@@ -61,7 +61,8 @@ __attribute__((used)) int shim_vfork_pre(void)
 	 * handler in the parent must never see the child's context. */
 	shim_block(&old);
 	vf_marker = vpid > 0 ? shim_forking_begin(vpid, parent_r) : -1; /* for a tracer (ptrace.c) */
-	shim_vf = (struct shim_vf){ .active = true, .vpid = vpid, .counted = counted,
+	uint32_t gkill = shim_gkill_seen();
+	shim_vf = (struct shim_vf){ .active = true, .vpid = vpid, .counted = counted, .gkill = gkill,
 				    .parent_v = parent_v,
 				    .parent_r = parent_r, .conn = { .fd = -1 }, .oldmask = old };
 	return 0;
@@ -98,6 +99,7 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	size_t maplen = shim_vf.maplen;
 	bool exec_noted = shim_vf.exec_noted;
 	uint64_t stops = shim_vf.stop_sigs;
+	uint32_t gkill = shim_vf.gkill;
 	uint64_t exec_at = shim_vf.exec_at;
 	char exec_path[sizeof(shim_vf.exec_path)];
 	memcpy(exec_path, shim_vf.exec_path, sizeof(exec_path));
@@ -109,7 +111,7 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	shim_forking_end(marker, (pid_t)rc);
 	if (rc < 0) {
 		if (vpid > 0)
-			shim_fork_bind(vpid, 0, counted);
+			shim_fork_bind(vpid, 0, counted, 0);
 		shim_forking_release(marker);
 		shim_unblock(&old);
 		errno = (int)-rc;
@@ -117,7 +119,7 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	}
 	vfork_pass_stops(stops, (pid_t)rc);
 	if (vpid > 0) {
-		shim_fork_bind(vpid, (pid_t)rc, counted);
+		shim_fork_bind(vpid, (pid_t)rc, counted, gkill);
 		/* The child's EXEC note (exec.c), after its BIND. */
 		if (exec_noted)
 			shim_event_exec_for(vpid, (pid_t)rc, exec_path, strnlen(exec_path, sizeof(exec_path)),

@@ -84,6 +84,7 @@ static void client_close(struct sup *s, struct sup_client *c)
 	close(c->fd);
 	rpid_ix_del(s, c);
 	HASH_DEL(s->clients, c);
+	free(c->kill_rpids);
 	free(c);
 	if (s->listen_paused && sup_watch(s, s->lfd, SUP_W_LISTEN, 0) == 0)
 		s->listen_paused = false;
@@ -327,6 +328,9 @@ static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q
 		return false;
 	}
 	c->hello = true;
+	/* A fork child that saw a group kill during its fork (c: the count
+	 * its parent read, + 1), before its parent's BIND (gkill.c). */
+	gkill_replay(s, c->vpid, q->c);
 	/* The shim caches the ppid answered here with the real parent it saw
 	 * before sending: a parent already dead for the kernel (the peer was
 	 * reparented) must be dead for the model too. */

@@ -61,10 +61,16 @@ static int op_bind_counted(struct sup *s, struct sup_client *c, const struct pro
 	int rc;
 
 	if (eng_info(s->eng, q->a, &pi) == 0) {
-		if (pi.rpid == q->b)
+		if (pi.rpid == q->b) {
+			gkill_replay(s, q->a, q->c); /* its HELLO came first */
 			return 0;
-		if (pi.rpid == 0 && pi.ppid == c->vpid && pi.state != ENG_P_ZOMBIE)
-			return procs_bind(s, q->a, q->b);
+		}
+		if (pi.rpid == 0 && pi.ppid == c->vpid && pi.state != ENG_P_ZOMBIE) {
+			rc = procs_bind(s, q->a, q->b);
+			if (rc == 0)
+				gkill_replay(s, q->a, q->c);
+			return rc;
+		}
 		return -EEXIST;
 	}
 	if (!procs_vpid_handed(s, q->a))
@@ -88,6 +94,7 @@ static int op_bind_counted(struct sup *s, struct sup_client *c, const struct pro
 		return rc;
 	}
 	effects_apply(s, 0);
+	gkill_replay(s, q->a, q->c);
 	return 0;
 }
 
@@ -113,7 +120,10 @@ static int op_bind(struct sup *s, struct sup_client *c, const struct proto_req *
 			procs_forget(s, q->a);
 		return rc;
 	}
-	return procs_bind(s, q->a, q->b);
+	rc = procs_bind(s, q->a, q->b);
+	if (rc == 0)
+		gkill_replay(s, q->a, q->c);
+	return rc;
 }
 
 /* EXEC (one-way): only the command name for ps and the trace.  The model's
@@ -289,7 +299,7 @@ static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_re
  * itself would natively see it pending until it unblocks it, then lose
  * it; here it never arrives.)
  */
-static bool stop_discarded(struct sup *s, int32_t vpid, int sig)
+bool ops_stop_discarded(struct sup *s, int32_t vpid, int sig)
 {
 	struct eng_pinfo pi;
 	struct sysio_sigmasks m;
@@ -317,10 +327,39 @@ static bool zombie_child_of(struct sup *s, int32_t vpid, int32_t caller)
 	       pi.ppid == caller;
 }
 
+/* The rpids of the signal effects in s->fx, all of them, kept in the
+ * client for the pages after the first (op_kill); the count, or -ENOMEM. */
+static int32_t fx_keep_rpids(struct sup *s, struct sup_client *c, int32_t self, int sig)
+{
+	int32_t *v = realloc(c->kill_rpids, (s->fx.n > 0 ? s->fx.n : 1) * sizeof(*v));
+
+	if (v == NULL)
+		return -ENOMEM;
+	c->kill_rpids = v;
+	c->kill_n = 0;
+	c->kill_self = false;
+	/* As fx_page_rpids (below) lists them. */
+	for (size_t i = 0; i < s->fx.n; i++) {
+		const struct eng_effect *e = &s->fx.v[i];
+		struct sup_proc *p;
+		if (e->kind != ENG_FX_SIGNAL || ops_stop_discarded(s, e->vpid, sig))
+			continue;
+		if (self > 0 && e->vpid == self) {
+			c->kill_self = true;
+			continue;
+		}
+		p = procs_find(s, e->vpid);
+		if (!p || p->rpid <= 0 || (p->exited && !zombie_child_of(s, e->vpid, self)))
+			continue;
+		v[c->kill_n++] = (int32_t)p->rpid;
+	}
+	return c->kill_n;
+}
+
 /* The rpids of the signal effects in s->fx, from offset `offset` into
  * r->ids (as many as fit); the total count is returned.  Unbound
  * reservations and zombies (but the caller's own: zombie_child_of) are left
- * out, and so are the targets that discard `sig` (stop_discarded; 0: none do); `self` (0 none) is not
+ * out, and so are the targets that discard `sig` (ops_stop_discarded; 0: none do); `self` (0 none) is not
  * listed but flagged in v1. */
 static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r, int32_t self,
 			     int sig)
@@ -331,7 +370,7 @@ static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r,
 		const struct eng_effect *e = &s->fx.v[i];
 		struct sup_proc *p;
 
-		if (e->kind != ENG_FX_SIGNAL || stop_discarded(s, e->vpid, sig))
+		if (e->kind != ENG_FX_SIGNAL || ops_stop_discarded(s, e->vpid, sig))
 			continue;
 		if (self > 0 && e->vpid == self) {
 			r->v[1] = 1;
@@ -375,9 +414,33 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 		if (w.pgid > 1)
 			settle(s, c->vpid, &w);
 	}
+	/* A later page of a kill whose first page this client took: from the
+	 * targets taken then.  Computed again, the list had lost members that
+	 * died of the first page (a zombie is left out), and the offset then
+	 * skipped live ones: kill(-pgid) of 65 processes left one alive. */
+	if (q->c > 0 && c->kill_rpids != NULL && c->kill_pid == q->a && c->kill_sig == q->b) {
+		for (int32_t i = q->c; i < c->kill_n && r->n < PROTO_MAX_IDS; i++)
+			r->ids[r->n++] = c->kill_rpids[i];
+		r->v[0] = c->kill_n;
+		r->v[1] = c->kill_self ? 1 : 0;
+		return 0;
+	}
 	rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
 	if (rc >= 0)
 		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid, q->b);
+	if (rc >= 0 && q->c == 0) {
+		free(c->kill_rpids);
+		c->kill_rpids = NULL;
+		c->kill_n = 0;
+		if (r->v[0] > PROTO_MAX_IDS && fx_keep_rpids(s, c, c->vpid, q->b) >= 0) {
+			c->kill_pid = q->a;
+			c->kill_sig = q->b;
+		}
+	}
+	if (rc >= 0 && q->c == 0) {
+		gkill_note(s, c->vpid, q->a, q->b); /* for children forked meanwhile */
+		r->v[3] = gkill_real_group(s, c->vpid, q->a, q->b);
+	}
 	if (rc >= 0 && q->b != 0)
 		s->signalled = true; /* the caller sends them now: no polling (run.c) */
 	/* One KILL event per call, not per page. */
@@ -468,6 +531,8 @@ static int op_reaped(struct sup *s, struct sup_client *c, const struct proto_req
 		if (procs_running(s, v))
 			return -ECHILD;
 		procs_exit(s, v, q->c, true, "wait");
+	} else {
+		gkill_exit(s, v, q->c); /* its status was not known at its exit */
 	}
 	s->how = "wait";
 	s->how_status = q->c;

@@ -235,6 +235,7 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 	if (prev > 1 && prev != vpid && (old = procs_find(s, prev)) != NULL && old->rpid == rpid)
 		old->rpid = 0;
 	p->rpid = rpid;
+	p->gkill_known = s->gkill_seq; /* group kills from now on name it */
 	mview_sync_bind(s, vpid, prev);
 	if (p->stale_since) {
 		p->stale_since = 0;
@@ -454,6 +455,10 @@ int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char 
 	}
 	s->exit_known = known;
 	s->how = how;
+	if (known)
+		gkill_exit(s, vpid, wstatus);
+	else if (p && p->rpid > 0 && s->gkill_seq != 0)
+		gkill_exit_unknown(s, vpid, (pid_t)p->rpid);
 	rc = eng_exit(s->eng, vpid, wstatus, &s->fx);
 	effects_apply(s, 0);
 	s->how = NULL;

@@ -46,6 +46,7 @@ struct epoll_event;
 
 #define SUP_VERSION "0.1.0"
 #define SUP_VPID_MAX 4194304  /* the engine's vpid_max and the counter's max */
+#define SUP_GKILL_RING 64     /* group kills kept for forks in flight (gkill.c) */
 #define SUP_NAME_MAX 64       /* command names kept for ps and the trace */
 #define SUP_SWEEP_NS 500000000LL  /* zombie / stale reservation sweep period */
 #define SUP_KILL_TICK_NS 100000000LL /* re-scan period while killing the tree */
@@ -113,6 +114,11 @@ struct sup_proc {
 	bool exited;             /* eng_exit done (model zombie or reaped) */
 	int64_t stale_since;     /* unbound reservation whose parent is gone: first seen (ns), 0 = no */
 	char name[SUP_NAME_MAX]; /* basename of the last EXEC path; "" = use /proc comm */
+	uint32_t gkill_known;    /* the group-kill count when it was bound (gkill.c) */
+	bool gkill_done;         /* the kills sent during its fork were given to it */
+	uint32_t gkill_seen;     /* its BIND's c: the count its parent read + 1 (0 unknown) */
+	uint32_t gkill_died;     /* the group kill it died of (0: none) */
+	int32_t gkill_parent;    /* its parent when its BIND came (0: none said) */
 	UT_hash_handle hh;
 };
 
@@ -132,6 +138,12 @@ struct sup_client {
 	struct sup_client *rpid_next; /* the next connection of the same rpid (clients.c) */
 	bool busy;       /* its messages are being handled: nested drains skip it, and
 	                    only that outer frame may close it */
+	/* The targets of its last KILL with more than one page: later pages
+	 * come from this list, taken once, as the kernel signals a group at
+	 * one moment (ops.c, op_kill). */
+	int32_t *kill_rpids;
+	int32_t kill_n, kill_pid, kill_sig;
+	bool kill_self;
 	UT_hash_handle hh;
 };
 #define SUP_CLIENT_MAX_BAD 16
@@ -223,6 +235,14 @@ struct sup {
 	 * takes over. */
 	struct proto_vpids *vc;
 	struct proto_vpids vc_local;
+	/* The last group kills, by number, for children forked while they
+	 * were sent (gkill.c); gkill_seq is the count, published in vc. */
+	struct sup_gkill {
+		uint32_t seq; /* 0: empty */
+		int32_t pgid; /* -1: every process */
+		int32_t sig;
+	} gkill[SUP_GKILL_RING];
+	uint32_t gkill_seq;
 	bool vc_retired;
 	/* The model view (mview.c): the mapped file, its fd (to punch out
 	 * pages) and a count of published entries per page; mv NULL: none. */
@@ -398,7 +418,8 @@ void sysio_cmdline(pid_t rpid, char *buf, size_t len);
 bool sysio_dying(pid_t rpid);  /* exiting, zombie, SIGKILL pending, or gone */
 void sysio_set_proc(int dirfd); /* read /proc through this checked dirfd (procfs.c) */
 int sysio_pidfd_open(pid_t rpid);                /* fd or -errno */
-int sysio_pidfd_signal(int pidfd, int sig);      /* 0 or -errno */
+int sysio_pidfd_signal(int pidfd, int sig);
+int sysio_exit_code(pid_t rpid, int *status); /* a zombie's wait status */      /* 0 or -errno */
 pid_t sysio_pidfd_ppid(int pidfd);               /* its real parent, or -errno */
 bool sysio_pidfd_status(int pidfd, int *status); /* exited child of ours: its status */
 pid_t sysio_peek_any(int *status);               /* an exited child's rpid, not reaped; 0 none */
@@ -441,6 +462,14 @@ int procs_fork_at(struct sup *s, int32_t parent, int32_t vpid);
 bool procs_vpid_handed(struct sup *s, int32_t vpid);
 int procs_set_last_pid(struct sup *s, int32_t caller, int32_t last);
 struct proto_vpids *procs_vc(struct sup *s);
+
+/* gkill.c: group signals and forks in flight. */
+void gkill_note(struct sup *s, int32_t caller, int32_t pid, int sig);
+void gkill_replay(struct sup *s, int32_t vpid, int32_t seen);
+pid_t gkill_real_group(struct sup *s, int32_t caller, int32_t pid, int sig);
+void gkill_exit(struct sup *s, int32_t vpid, int wstatus);
+void gkill_exit_unknown(struct sup *s, int32_t vpid, pid_t rpid);
+bool ops_stop_discarded(struct sup *s, int32_t vpid, int sig); /* ops.c */
 void procs_pidfd_ready(struct sup *s, int32_t vpid);
 bool procs_pidfd_exited(struct sup *s, int32_t vpid);
 /* Open the pidfds of the pending processes among vpids now. */

@@ -67,6 +67,36 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 	return n;
 }
 
+/* A zombie's wait status from its /proc stat (the last field,
+ * exit_code): 0 and *status, or -errno (gone: reaped already). */
+int sysio_exit_code(pid_t rpid, int *status)
+{
+	char path[64], buf[1024];
+	const char *last;
+	ssize_t n;
+
+	if (rpid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "%d/stat", (int)rpid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	last = strrchr(buf, ' ');
+	if (last == NULL || strrchr(buf, ')') > last || strchr(buf, ')') == NULL)
+		return -EINVAL;
+	/* Field 52 exists since Linux 3.5: the 52nd field overall. */
+	int fields = 0;
+	for (const char *p = strrchr(buf, ')'); p != NULL && *p != '\0'; p++)
+		if (*p == ' ')
+			fields++;
+	if (fields + 2 < 52)
+		return -EINVAL;
+	*status = atoi(last + 1);
+	return 0;
+}
+
 int sysio_stat(pid_t rpid, struct sysio_stat *st)
 {
 	char path[64], buf[1024];

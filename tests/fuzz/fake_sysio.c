@@ -201,6 +201,14 @@ pid_t sysio_pidfd_ppid(int pidfd)
 }
 
 /* Default actions only: the fake processes install no handlers. */
+/* The fake kernel keeps no exit codes: as a zombie already reaped. */
+int sysio_exit_code(pid_t rpid, int *status)
+{
+	(void)rpid;
+	(void)status;
+	return -ESRCH;
+}
+
 int sysio_pidfd_signal(int pidfd, int sig)
 {
 	struct fake_proc *p;
