@@ -10,6 +10,11 @@ why=$(it_shim_missing); [ -n "$why" ] && { echo "FAIL: $why"; exit 1; }
 # group with kill(0, SIGTERM).
 it_both 'timeout 5 sleep 0.1' '0' sh -c 'timeout 5 sleep 0.1; echo $?'
 it_both 'timeout 0.2 sleep 5' '124' sh -c 'timeout 0.2 sleep 5; echo $?'
+# The group it kills keeps forking: none of its members is left over
+# (jobshim reports a leftover on stderr).  Before supervisor/gkill.c and
+# the one list for a KILL's pages, about 250 of them were.
+it_both 'timeout ends a group that forks all the time' '124' \
+	sh -c 'timeout 0.3 sh -c "while :; do sleep 5 & done"; echo $?'
 it_both 'nohup true' '0' sh -c 'nohup true 2>/dev/null; echo $?'
 it_both 'nohup keeps the pid through exec' '2 1' nohup sh -c 'echo $$ $PPID'
 it_both 'setsid true (not a group leader)' '0' sh -c 'setsid true; echo $?'
