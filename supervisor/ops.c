@@ -327,42 +327,14 @@ static bool zombie_child_of(struct sup *s, int32_t vpid, int32_t caller)
 	       pi.ppid == caller;
 }
 
-/* The rpids of the signal effects in s->fx, all of them, kept in the
- * client for the pages after the first (op_kill); the count, or -ENOMEM. */
-static int32_t fx_keep_rpids(struct sup *s, struct sup_client *c, int32_t self, int sig)
-{
-	int32_t *v = realloc(c->kill_rpids, (s->fx.n > 0 ? s->fx.n : 1) * sizeof(*v));
-
-	if (v == NULL)
-		return -ENOMEM;
-	c->kill_rpids = v;
-	c->kill_n = 0;
-	c->kill_self = false;
-	/* As fx_page_rpids (below) lists them. */
-	for (size_t i = 0; i < s->fx.n; i++) {
-		const struct eng_effect *e = &s->fx.v[i];
-		struct sup_proc *p;
-		if (e->kind != ENG_FX_SIGNAL || ops_stop_discarded(s, e->vpid, sig))
-			continue;
-		if (self > 0 && e->vpid == self) {
-			c->kill_self = true;
-			continue;
-		}
-		p = procs_find(s, e->vpid);
-		if (!p || p->rpid <= 0 || (p->exited && !zombie_child_of(s, e->vpid, self)))
-			continue;
-		v[c->kill_n++] = (int32_t)p->rpid;
-	}
-	return c->kill_n;
-}
-
-/* The rpids of the signal effects in s->fx, from offset `offset` into
- * r->ids (as many as fit); the total count is returned.  Unbound
- * reservations and zombies (but the caller's own: zombie_child_of) are left
- * out, and so are the targets that discard `sig` (ops_stop_discarded; 0: none do); `self` (0 none) is not
- * listed but flagged in v1. */
-static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r, int32_t self,
-			     int sig)
+/* The rpids of the signal effects in s->fx: from index `offset` of the
+ * list into out[*n..cap); the total count is returned.  Unbound
+ * reservations and zombies (but the caller's own: zombie_child_of) are
+ * left out, and so are the targets that discard `sig`
+ * (ops_stop_discarded; 0: none do); `self` (0 none) is not listed but
+ * flagged in *self_hit. */
+static int32_t fx_targets(struct sup *s, int32_t self, int sig, int32_t offset, int32_t *out,
+			  uint32_t cap, uint32_t *n, bool *self_hit)
 {
 	int32_t total = 0;
 
@@ -373,17 +345,45 @@ static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r,
 		if (e->kind != ENG_FX_SIGNAL || ops_stop_discarded(s, e->vpid, sig))
 			continue;
 		if (self > 0 && e->vpid == self) {
-			r->v[1] = 1;
+			*self_hit = true;
 			continue;
 		}
 		p = procs_find(s, e->vpid);
 		if (!p || p->rpid <= 0 || (p->exited && !zombie_child_of(s, e->vpid, self)))
 			continue;
-		if (total >= offset && r->n < PROTO_MAX_IDS)
-			r->ids[r->n++] = (int32_t)p->rpid;
+		if (total >= offset && *n < cap)
+			out[(*n)++] = (int32_t)p->rpid;
 		total++;
 	}
 	return total;
+}
+
+/* One page of them into r (the caller flagged in v1). */
+static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r, int32_t self,
+			     int sig)
+{
+	bool me = false;
+	int32_t total = fx_targets(s, self, sig, offset, r->ids, PROTO_MAX_IDS, &r->n, &me);
+
+	if (me)
+		r->v[1] = 1;
+	return total;
+}
+
+/* All of them, kept in the client for the pages after the first
+ * (op_kill); the count, or -ENOMEM. */
+static int32_t fx_keep_rpids(struct sup *s, struct sup_client *c, int32_t self, int sig)
+{
+	int32_t *v = realloc(c->kill_rpids, (s->fx.n > 0 ? s->fx.n : 1) * sizeof(*v));
+	uint32_t n = 0;
+
+	if (v == NULL)
+		return -ENOMEM;
+	c->kill_rpids = v;
+	c->kill_self = false;
+	fx_targets(s, self, sig, 0, v, (uint32_t)s->fx.n, &n, &c->kill_self);
+	c->kill_n = (int32_t)n;
+	return c->kill_n;
 }
 
 /* KILL: the targets' rpids, paged from offset c; the shim sends the real

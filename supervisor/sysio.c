@@ -67,20 +67,29 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 	return n;
 }
 
-/* A zombie's wait status from its /proc stat (the last field,
- * exit_code): 0 and *status, or -errno (gone: reaped already). */
-int sysio_exit_code(pid_t rpid, int *status)
+/* /proc/<rpid>/stat into buf: its length, or -errno (-ESRCH: gone). */
+static ssize_t read_stat(pid_t rpid, char *buf, size_t size)
 {
-	char path[64], buf[1024];
-	const char *last;
+	char path[64];
 	ssize_t n;
 
 	if (rpid <= 0)
 		return -ESRCH;
 	snprintf(path, sizeof(path), "%d/stat", (int)rpid);
-	n = read_small(path, buf, sizeof(buf));
+	n = read_small(path, buf, size);
+	return n == -ENOENT ? -ESRCH : n;
+}
+
+/* A zombie's wait status from its /proc stat (the last field,
+ * exit_code): 0 and *status, or -errno (gone: reaped already). */
+int sysio_exit_code(pid_t rpid, int *status)
+{
+	char buf[1024];
+	const char *last;
+	ssize_t n = read_stat(rpid, buf, sizeof(buf));
+
 	if (n < 0)
-		return n == -ENOENT ? -ESRCH : (int)n;
+		return (int)n;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	last = strrchr(buf, ' ');
@@ -99,7 +108,7 @@ int sysio_exit_code(pid_t rpid, int *status)
 
 int sysio_stat(pid_t rpid, struct sysio_stat *st)
 {
-	char path[64], buf[1024];
+	char buf[1024];
 	const char *open_paren, *close_paren;
 	ssize_t n;
 	size_t clen;
@@ -110,12 +119,9 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 	int ppid, pgrp, sid, tty_nr, tpgid;
 
 	memset(st, 0, sizeof(*st));
-	if (rpid <= 0)
-		return -ESRCH;
-	snprintf(path, sizeof(path), "%d/stat", (int)rpid);
-	n = read_small(path, buf, sizeof(buf));
+	n = read_stat(rpid, buf, sizeof(buf));
 	if (n < 0)
-		return n == -ENOENT ? -ESRCH : (int)n;
+		return (int)n;
 	/* comm may hold spaces and parentheses: it ends at the last ')'. */
 	open_paren = strchr(buf, '(');
 	close_paren = strrchr(buf, ')');
