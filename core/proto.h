@@ -36,9 +36,7 @@
 enum proto_op {
 	/* HELLO: first message of a connection.  a = claimed vpid (0 none;
 	 * from the fork cache or JOBSHIM_SELF), b = 1 when the client is the
-	 * ps tool (no process registration); c = a fork child's group-kill
-	 * count (its parent's read + 1; 0 none): kills it missed during its
-	 * fork are given to it (supervisor/gkill.c).
+	 * ps tool (no process registration).
 	 * reply: v0 vpid, v1 ppid, v2 pgid, v3 sid. */
 	PROTO_OP_HELLO = 1,
 	/* FORK: allocate a child vpid before the real fork/spawn.
@@ -187,9 +185,8 @@ struct proto_vpids {
 	 * (supervisor/events.c). */
 	_Atomic uint32_t stale_reads;
 	/* Group kills so far (supervisor/gkill.c): a forking parent reads it
-	 * just before its real fork and sends it + 1 in BIND's c (and a child
-	 * that sees it change during its fork in HELLO's c), so that a group
-	 * signal the child missed is given to it. */
+	 * just before its real fork and sends it + 1 in BIND's c, so that a
+	 * group signal the child missed is given to it. */
 	_Atomic uint32_t gkill_seq;
 };
 

@@ -299,16 +299,9 @@ static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
  * the ppid the supervisor answers is cached against it (hello_install),
  * and a parent that dies after the answer but before a later getppid
  * must leave a cache that no longer matches. */
-static uint32_t hello_gkill;
-
-void shim_conn_hello_gkill(uint32_t seen)
-{
-	hello_gkill = seen;
-}
-
 static int conn_hello(bool wait)
 {
-	struct proto_req req = { .op = PROTO_OP_HELLO, .a = shim_self_claim(), .c = (int32_t)hello_gkill };
+	struct proto_req req = { .op = PROTO_OP_HELLO, .a = shim_self_claim() };
 	struct proto_rep rep;
 	pid_t rppid = shim_sys_getppid();
 	int rc;

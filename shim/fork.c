@@ -56,20 +56,6 @@ SHIM_FORK_TEXT uint32_t shim_gkill_seen(void)
 	return vc != NULL ? atomic_load_explicit(&vc->gkill_seq, memory_order_acquire) + 1 : 0;
 }
 
-/* The child: a group kill came during the fork.  The parent may die of
- * it before its BIND (SIGKILL ends it as its fork returns), so the child
- * says hello itself, with the count its parent read: the supervisor gives
- * it what it missed (once, whichever of the two comes first).  Rare: one
- * round trip, only then. */
-static SHIM_FORK_TEXT void fork_child_gkill(uint32_t seen)
-{
-	if (seen == 0 || shim_gkill_seen() == seen)
-		return;
-	shim_conn_hello_gkill(seen);
-	(void)shim_connect();
-	shim_conn_hello_gkill(0);
-}
-
 /* Is a signal pending that the caller does not block?  The kernel's fork
  * delivers it before it makes the child (copy_process restarts the call),
  * so a fatal one leaves no child and a handler runs before the fork; with
@@ -264,7 +250,6 @@ again:
 		shim_guard_fork(0);
 		shim_guard(false);
 		shim_nest_check(); /* forked into a new pid namespace? */
-		fork_child_gkill(gkill);
 		shim_unblock(&old);
 		shim_errno_keep(err);
 		return 0;

@@ -484,8 +484,6 @@ void shim_event_child(void);
 
 /* Connect now (HELLO round trip) unless connected: 0 or -errno (LOST). */
 int shim_connect(void);
-/* The next HELLO's c: a fork child's group-kill count (gkill.c). */
-void shim_conn_hello_gkill(uint32_t seen);
 
 /* In a fork child: forget the parent's connection (close our copy) and
  * reset the lock. */

@@ -328,9 +328,6 @@ static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q
 		return false;
 	}
 	c->hello = true;
-	/* A fork child that saw a group kill during its fork (c: the count
-	 * its parent read, + 1), before its parent's BIND (gkill.c). */
-	gkill_replay(s, c->vpid, q->c);
 	/* The shim caches the ppid answered here with the real parent it saw
 	 * before sending: a parent already dead for the kernel (the peer was
 	 * reparented) must be dead for the model too. */

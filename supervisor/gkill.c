@@ -23,9 +23,9 @@
  * (proto_vpids.gkill_seq), which the parent reads just before its real
  * fork and sends in its BIND (c = count + 1; 0: not known).  Each process
  * records the count when it is bound (procs_bind: from then on the
- * engine names it).  At the BIND, or at the child's own HELLO when it
- * comes first, the kills numbered after the parent's read and up to the
- * binding that target the child's group (or everyone) are sent to the
+ * engine names it; the child's own HELLO may bind it before the BIND
+ * comes).  At the BIND, the kills numbered after the parent's read and up
+ * to the binding that target the child's group (or everyone) are sent to the
  * child, once: what the kernel does with a signal that came during the
  * fork.  A kill sent between the parent's read and its fork system call
  * also reaches the child, where natively the parent would have handled it
