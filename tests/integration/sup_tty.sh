@@ -31,10 +31,12 @@ send(J + " run -- sh -c 'test $(cut -d\" \" -f5 /proc/self/stat) = $(cut -d\" \"
 until("rc1=6")
 until("P$ ")
 # ^Z stops the job (jobshim with it), fg resumes it.
-# Each ^Z and ^C is typed once the tree's sh holds the terminal (a fixed
-# sleep only guessed it; on a loaded machine `sleep 3` could even end first).
+# Each ^Z and ^C is typed once the tree holds the terminal (a fixed sleep
+# only guessed it; on a loaded machine `sleep 3` could even end first),
+# ^Z once the job's sleep runs: typed while dash vforks it, it hangs the
+# job natively too (ptyshell.until_fg_has).
 send(J + " run -- sh -c 'sleep 3; echo FINISHED; exit 7'\n")
-ready = sh.until_fg_ready("sh", signal.SIGTSTP, 30)
+ready = sh.until_fg_has("sleep", 30)
 send("\x1a")
 until("Stopped")
 until("P$ ")

@@ -86,6 +86,45 @@ class PtyShell:
         self.misses.append("fg-ready %r" % (comm,))
         return False
 
+    def fg_has(self, comm):
+        """Is a process named `comm` in the terminal's foreground group?"""
+        try:
+            pg = self.foreground()
+        except OSError:
+            return False
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            name = st[st.find("(") + 1:st.rfind(")")]
+            fields = st[st.rfind(")") + 2:].split()
+            if name == comm and len(fields) > 2 and int(fields[2]) == pg:
+                return True
+        return False
+
+    def until_fg_has(self, comm, sec=120):
+        """Read on until fg_has(comm); False after `sec`, a hang guard.
+        A job's shell that vforks a command holds ^Z off until the child
+        has exec'd: a ^Z typed before that stops the child before its exec
+        and the job hangs, natively too (dash; 10 of 25 tries on a loaded
+        machine).  So ^Z waits for the command itself."""
+        end = time.time() + sec
+        while time.time() < end:
+            if self.fg_has(comm):
+                return True
+            r, _, _ = select.select([self.fd], [], [], 0.02)
+            if r:
+                try:
+                    self.out += os.read(self.fd, 4096)
+                except OSError:
+                    break
+        self.misses.append("fg-has %r" % (comm,))
+        return False
+
     def send(self, s):
         os.write(self.fd, s.encode())
 
