@@ -48,6 +48,10 @@
  * stdio streams on these files are cgstdio.c's (libc writes their
  * buffers internally, where no preload sees it).
  *
+ * An image that imports no other interposed name than these writes
+ * (elfscan.c's companion names) runs without the shim, unless its
+ * descriptor 1 may be such a file as it starts (shim_cgwrite_stdout_maybe).
+ *
  * Not covered: writev, an image's descriptors other than 1 that it did
  * not open itself (inherited across exec), a static image's writes, and
  * more than CGW_SLOTS such descriptors open at once.
@@ -180,6 +184,22 @@ static void fd1_look(void)
 	link[n] = '\0';
 	if (shim_cgwrite_candidate(link, (int)fl))
 		shim_cgwrite_opened(1);
+}
+
+/*
+ * May the descriptor 1 an exec'd image starts with be a pid file?  Asked
+ * by the exec and spawn wrappers for an image that could run without the
+ * shim (elfscan.c): such an image may still write a pid there (`/bin/echo
+ * $pid > cgroup.procs`), and only the shim translates it.  One fstatfs:
+ * a cgroup or proc file system says "maybe" (the image's own look,
+ * fd1_look, decides later); a pipe, a terminal or a regular file, "no".
+ */
+bool shim_cgwrite_stdout_maybe(void)
+{
+	struct statfs sf;
+
+	return shim_raw_syscall(SYS_fstatfs, 1, (long)&sf, 0, 0, 0, 0) == 0 &&
+	       (sf.f_type == CGROUP_V2_MAGIC || sf.f_type == CGROUP_V1_MAGIC || sf.f_type == PROCFS_SUPER_MAGIC);
 }
 
 /* Might fd be a remembered pid file?  One or two loads. */

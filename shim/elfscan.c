@@ -66,14 +66,17 @@ static const char *const extra_names[] = {
 /* Names we export that are no reason to keep the shim by themselves: they
  * change something only for a descriptor that signalfd or fanotify_init
  * (pidread.c) or an open of a cgroup pid file (cgwrite.c) made in this
- * image (or syscall), names that keep it anyway; mlockall, munlockall,
+ * image (or syscall), names that keep it anyway, or for a pid file on the
+ * image's descriptor 1 as it starts, which shim_image_kind_at looks at
+ * (the stdio flushes: cgstdio.c; almost every program imports fclose and
+ * fflush, coreutils' true and echo among them); mlockall, munlockall,
  * setrlimit and setrlimit64 only keep the shim's own mappings out of the
  * locked memory and the address-space limit (mlock.c, rlimit.c);
  * __asan_default_options is libasan's to call (sanitizer.c).
  * Almost every program imports read, write and dup2. */
 static const char *const companion_names[] = {
 	"read", "__read_chk", "dup", "dup2", "dup3", "write", "dprintf", "vdprintf",
-	"__dprintf_chk", "__vdprintf_chk", "mlockall", "munlockall", "setrlimit",
+	"__dprintf_chk", "__vdprintf_chk", "fflush", "fflush_unlocked", "fclose", "mlockall", "munlockall", "setrlimit",
 	"setrlimit64", "__asan_default_options", NULL,
 };
 
@@ -456,6 +459,11 @@ enum shim_image shim_image_kind_at(int dirfd, const char *path, int at_flags)
 		scan_close(&sc);
 		scan_cache(cache, &sc, v);
 	}
+	/* Its descriptor 1 may be a cgroup pid file: only the shim
+	 * translates a pid written there, whatever the image imports
+	 * (cgwrite.c). */
+	if (v == IMGCACHE_PLAIN && shim_cgwrite_stdout_maybe())
+		return SHIM_IMAGE_KEEP;
 	return v == IMGCACHE_PLAIN   ? SHIM_IMAGE_PLAIN
 	       : v == IMGCACHE_ALONE ? SHIM_IMAGE_ALONE
 	       : v == IMGCACHE_RAW   ? SHIM_IMAGE_RAW

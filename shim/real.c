@@ -150,6 +150,8 @@ static const char *const real_names[NSLOTS] = {
 	N(fa_destroy, "posix_spawn_file_actions_destroy"),
 	N(fa_addchdir, "posix_spawn_file_actions_addchdir_np"),
 	N(fa_addfchdir, "posix_spawn_file_actions_addfchdir_np"),
+	N(fa_adddup2, "posix_spawn_file_actions_adddup2"),
+	N(fa_addopen, "posix_spawn_file_actions_addopen"),
 };
 #undef N
 

@@ -36,9 +36,11 @@ static SHIM_HOT atomic_uint moves_at_child;
 static SHIM_HOT atomic_int last_child_vpid;
 static atomic_int warned;        /* the LOST warning was printed */
 
-/* Copied at init: programs may clear their environment later. */
-static SHIM_START_DATA char env_socket[108];     /* sun_path size */
-static SHIM_START_DATA char env_lib[1024];
+/* Copied at init: programs may clear their environment later.  16-byte
+ * aligned, not the 32 the compiler gives a large array by itself: the
+ * start data must end on its page (hot.ld), and padding took room. */
+static SHIM_START_DATA char env_socket[108] __attribute__((aligned(16))); /* sun_path size */
+static SHIM_START_DATA char env_lib[1024] __attribute__((aligned(16)));
 
 /* The re-entrancy guard: up while a thread is inside the shim holding the
  * lock (every shim_guard(true) follows shim_lock()), so that interposed

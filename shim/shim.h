@@ -240,11 +240,13 @@ struct shim_real {
 	int (*glob)(const char *, int, int (*)(const char *, int), void *); /* glob.c */
 	int (*glob64)(const char *, int, int (*)(const char *, int), void *);
 	long (*ptrace)(int, ...); /* debuggers (ptrace.c) */
-	/* posix_spawn file actions that move (spawnfa.c) */
+	/* posix_spawn file actions that move or set descriptor 1 (spawnfa.c) */
 	int (*fa_init)(void *);
 	int (*fa_destroy)(void *);
 	int (*fa_addchdir)(void *, const char *);
 	int (*fa_addfchdir)(void *, int);
+	int (*fa_adddup2)(void *, int, int);
+	int (*fa_addopen)(void *, int, const char *, int, mode_t);
 };
 extern struct shim_real real;
 
@@ -592,6 +594,11 @@ bool shim_exec_lists_only(enum shim_image image, const char *path, char *const a
 /* Has a chdir or fchdir been added to these posix_spawn file actions
  * (spawnfa.c)?  Then a relative path means another file in the child. */
 bool shim_spawnfa_moves(const void *fa);
+/* Has an open or dup2 onto descriptor 1 been added to them (spawnfa.c)? */
+bool shim_spawnfa_sets_stdout(const void *fa);
+/* May descriptor 1 be a cgroup pid file (or ns_last_pid)?  One fstatfs
+ * (cgwrite.c): a plain image keeps the shim then. */
+bool shim_cgwrite_stdout_maybe(void);
 /* The trampoline (shim/tramp/jobshim-exec FILE ARGV...) that execs `file`
  * from an image with the shim: its path in buf; -1 when it or the file
  * cannot be run (spawn.c). */

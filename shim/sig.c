@@ -12,7 +12,7 @@ typedef void (*sig_info_fn)(int, siginfo_t *, void *);
 
 /* The user's SA_SIGINFO handler for each signal whose real handler is our
  * trampoline; written by sigaction before the trampoline is installed. */
-static SHIM_START_DATA _Atomic(sig_info_fn) user_handler[SIG_SLOTS];
+static SHIM_START_DATA _Atomic(sig_info_fn) user_handler[SIG_SLOTS] __attribute__((aligned(16))); /* not 32: hot.ld's page (self.c) */
 
 /* Codes whose si_pid names a sending process (rpid on the wire). */
 bool shim_sig_has_sender(const siginfo_t *si)

@@ -179,6 +179,11 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	int denied = kind == SHIM_IMAGE_DENIED ? errno : 0;
 	if (denied != 0)
 		kind = SHIM_IMAGE_KEEP;
+	/* Its descriptor 1 set by a file action may be a cgroup pid file
+	 * (cgwrite.c): the parent's own, which elfscan.c looked at, says
+	 * nothing then. */
+	if (kind == SHIM_IMAGE_PLAIN && shim_spawnfa_sets_stdout(fa))
+		kind = SHIM_IMAGE_KEEP;
 	if (envp != NULL && shim_exec_lists_only(kind, file, argv, envp))
 		kind = SHIM_IMAGE_PLAIN; /* ldd's way: it only lists (exec.c) */
 	bool plain = kind == SHIM_IMAGE_PLAIN;

@@ -1,8 +1,11 @@
 /* t_cgwrite.c — a pid written into a cgroup's cgroup.procs (write, dprintf, stdio as libcgroup and LTP's SAFE_FILE_PRINTF write) moves that process (LTP mmap22, swapon01). */
 #include "lib/itest.h"
 
+#include <spawn.h>
 #include <stdbool.h>
 #include <sys/stat.h>
+
+extern char **environ;
 
 /* A new cgroup under the first writable hierarchy: its path in dir, false
  * when there is none (no root, no cgroup file system): then the test prints
@@ -48,7 +51,12 @@ static const char *const no_cgroup_lines[] = {
 	"freopen(\"w+\") of stdout, printf(its parent), exit: parent moved",
 	"fopen(\"r+\"), fprintf(main), fclose: ok",
 	"main moved: yes",
+	"posix_spawn /bin/echo (main), addopen of it as descriptor 1: main moved",
+	"posix_spawn /bin/echo (main), adddup2 of it onto descriptor 1: main moved",
+	"posix_spawn /bin/echo (main), our descriptor 1 on it: main moved",
+	"fork, dup2 onto 1, execv /bin/echo (main): main moved",
 };
+#define NO_CGROUP_LINES (sizeof(no_cgroup_lines) / sizeof(no_cgroup_lines[0]))
 
 /* The writer back into the parent cgroup ("0": itself). */
 static void back(const char *parent_procs)
@@ -100,6 +108,65 @@ static void main_by_stream(FILE *f, const char *what, const char *leaf)
 		fclose(f);
 }
 
+/*
+ * /bin/echo prints this process's pid on a descriptor 1 that is the pid
+ * file, the way `how` says; 0 on success.  echo imports no process call,
+ * only the stdio flushes: jobshim runs such an image without its shim
+ * unless its descriptor 1 may be a pid file (shim/elfscan.c), which a
+ * file action decides for a spawn.
+ */
+static int echo_main(const char *procs, const char *how)
+{
+	char num[16];
+	char *argv[] = { "/bin/echo", num, NULL };
+	posix_spawn_file_actions_t fa, *fap = NULL;
+	int status = -1, fd = -1, saved = -1, rc;
+	pid_t pid;
+
+	snprintf(num, sizeof num, "%d", (int)getpid());
+	if (strcmp(how, "fork") == 0) {
+		pid = it_fork("echo");
+		if (pid == 0) {
+			fd = open(procs, O_WRONLY);
+			if (fd < 0 || dup2(fd, 1) != 1)
+				_exit(98);
+			execv(argv[0], argv);
+			_exit(99);
+		}
+		return waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	}
+	if (strcmp(how, "ours") == 0) {
+		fflush(stdout);
+		fd = open(procs, O_WRONLY);
+		saved = dup(1);
+		if (fd < 0 || saved < 0 || dup2(fd, 1) != 1)
+			it_die("stdout onto the pid file");
+	} else {
+		posix_spawn_file_actions_init(&fa);
+		fap = &fa;
+		if (strcmp(how, "addopen") == 0) {
+			posix_spawn_file_actions_addopen(&fa, 1, procs, O_WRONLY, 0);
+		} else {
+			fd = open(procs, O_WRONLY);
+			if (fd < 0)
+				it_die("open cgroup.procs");
+			posix_spawn_file_actions_adddup2(&fa, fd, 1);
+		}
+	}
+	rc = posix_spawn(&pid, argv[0], fap, NULL, argv, environ);
+	if (saved >= 0 && dup2(saved, 1) != 1)
+		it_die("put stdout back");
+	if (saved >= 0)
+		close(saved);
+	if (fd >= 0)
+		close(fd);
+	if (fap != NULL)
+		posix_spawn_file_actions_destroy(fap);
+	if (rc != 0)
+		return -1;
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* A child prints its parent's pid on its stdout, made the file by dup2
  * or by freopen("w+"), and leaves it to exit's flush. */
 static void parent_by_child(const char *procs, bool reopen)
@@ -148,7 +215,7 @@ int main(int argc, char **argv)
 		it_out("second child moved: yes");
 		it_out("fprintf(a pid nobody has), fclose: -1 ESRCH");
 		it_out("fileno of the stream: its descriptor");
-		for (int i = 0; i < 11; i++)
+		for (size_t i = 0; i < NO_CGROUP_LINES; i++)
 			it_out("%s", no_cgroup_lines[i]);
 		it_put(ch, 'x');
 		it_put(ch2, 'x');
@@ -236,6 +303,19 @@ int main(int argc, char **argv)
 	       in_cgroup(getpid(), leaf) ? "moved" : "not moved");
 	back(parent);
 	main_by_stream(fopen(procs, "r+"), "fopen(\"r+\"), fprintf(main), fclose", leaf);
+	/* A plain image on the file: spawned with file actions, with ours, forked. */
+	static const char *const hows[][2] = {
+		{ "addopen", "posix_spawn /bin/echo (main), addopen of it as descriptor 1" },
+		{ "adddup2", "posix_spawn /bin/echo (main), adddup2 of it onto descriptor 1" },
+		{ "ours", "posix_spawn /bin/echo (main), our descriptor 1 on it" },
+		{ "fork", "fork, dup2 onto 1, execv /bin/echo (main)" },
+	};
+	for (size_t i = 0; i < sizeof(hows) / sizeof(hows[0]); i++) {
+		back(parent);
+		r = echo_main(procs, hows[i][0]);
+		it_out("%s: %s", hows[i][1],
+		       r != 0 ? "echo failed" : in_cgroup(getpid(), leaf) ? "main moved" : "main not moved");
+	}
 	/* Back to the parent cgroup, then remove it. */
 	back(parent);
 	if (rmdir(dir) < 0)
