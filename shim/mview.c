@@ -178,6 +178,12 @@ pid_t shim_mview_r2v(pid_t rpid)
  * child inherits the mappings instead of making its own. */
 void shim_mview_prime(void)
 {
+	/* Mapped already, as at nearly every fork: nothing to do, and
+	 * nothing written -- mv_readers' page, written before each fork, was
+	 * one more page fault per fork in the parent (the previous fork had
+	 * made it copy-on-write). */
+	if (atomic_load_explicit(&mv_map, memory_order_acquire) != NULL)
+		return;
 	atomic_fetch_add(&mv_readers, 1);
 	(void)mv_fresh(false);
 	atomic_fetch_sub(&mv_readers, 1);
