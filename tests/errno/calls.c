@@ -101,6 +101,39 @@ static long c_posix_spawnp(const struct val *v)
 {
 	return posix_spawnp(P(0), P(1), NULL, NULL, P(2), P(3));
 }
+/* The file actions the shim notes (spawnfa.c): glibc's checks, forwarded. */
+static long c_fa_adddup2(const struct val *v)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	long rc = posix_spawn_file_actions_adddup2(&fa, (int)A(0), (int)A(1));
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+static long c_fa_addopen(const struct val *v)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	long rc = posix_spawn_file_actions_addopen(&fa, (int)A(0), P(1), (int)A(2), 0644);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+static long c_fa_addchdir(const struct val *v)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	long rc = posix_spawn_file_actions_addchdir_np(&fa, P(0));
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+static long c_fa_addfchdir(const struct val *v)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	long rc = posix_spawn_file_actions_addfchdir_np(&fa, (int)A(0));
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
 static long c_spawn_pgroup(const struct val *v)
 {
 	posix_spawnattr_t at;
@@ -676,6 +709,10 @@ const struct call calls[] = {
 	{ "popen+pclose", ARGS2(K_PATH, "cmd", K_PATH, "mode"), R_INT, { 23, 24 }, c_popen, false },
 	{ "posix_spawn", ARGS4(K_OUT, "pid", K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0, 22 }, c_posix_spawn, false },
 	{ "posix_spawnp", ARGS4(K_OUT, "pid", K_PATH, "file", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 0, 23 }, c_posix_spawnp, false },
+	{ "posix_spawn_file_actions_adddup2", ARGS2(K_FD, "fd", K_FD, "newfd"), R_INT, { 0, 0 }, c_fa_adddup2, true },
+	{ "posix_spawn_file_actions_addopen", ARGS3(K_FD, "fd", K_PATH, "path", K_INT, "oflag"), R_INT, { 0, 0, 0 }, c_fa_addopen, true },
+	{ "posix_spawn_file_actions_addchdir_np", ARGS1(K_PATH, "path"), R_INT, { 0 }, c_fa_addchdir, true },
+	{ "posix_spawn_file_actions_addfchdir_np", ARGS1(K_FD, "fd"), R_INT, { 0 }, c_fa_addfchdir, true },
 	{ "posix_spawn(SETPGROUP)", ARGS2(K_PID, "pgroup", K_INT, "flags"), R_INT, { 1, 7 }, c_spawn_pgroup, false },
 	{ "execve", ARGS3(K_PATH, "path", K_ARGV, "argv", K_ARGV, "envp"), R_INT, { 22 }, c_execve, false },
 	{ "execv", ARGS2(K_PATH, "path", K_ARGV, "argv"), R_INT, { 22 }, c_execv, false },
