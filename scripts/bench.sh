@@ -5,7 +5,10 @@
 # both sides alike.  strace and fakeroot columns appear only where those are installed
 # (fakeroot is a bench-only dependency: apt-get install -y fakeroot).  An empty
 # LD_PRELOAD library is the floor of any preload (a reference column).  Ends with the
-# goals of issue 14, each beside its figure and whether it is met.  About 15 minutes
+# goals of issue 14, each beside its figure and whether it is met.  Beside a
+# ratio, the middle half of the rounds' own ratios (a round's native and
+# jobshim runs are neighbours): a goal whose limit lies inside it is missed
+# only within this machine's noise, and says so.  About 15 minutes
 # idle (the `make -j2` of this tree: MKROUNDS, default 3; 0 skips it).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `make bench` runs it with sh
 set -euo pipefail
@@ -28,6 +31,16 @@ EMPTY=; cc -shared -fPIC -o "$tmp/empty.so" "$tmp/empty.c" 2>/dev/null && EMPTY=
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "n/a" }'; }
+# spread NATIVE-FILE JOBSHIM-FILE: the rounds' own ratios (line i of one
+# against line i of the other: the runs of a round alternate, so the
+# machine's drift hits both alike), as "lowest-highest" of the middle half.
+# A goal whose limit falls inside it is within this machine's noise.
+spread() {
+	paste "$1" "$2" | awk '$1 > 0 && $2 > 0 { print $2 / $1 }' | sort -g |
+		awk '{ a[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
+			lo = int((NR - 1) / 4) + 1; hi = NR - int((NR - 1) / 4)
+			printf "%.2f-%.2f", a[lo], a[hi] }'
+}
 
 echo "## Engine (core/, in-process)"
 echo
@@ -36,8 +49,8 @@ echo
 
 echo "## Micro benchmarks (ns/op, median of $MROUNDS)"
 echo
-echo "| call | native | jobshim | ratio |"
-echo "|---|---:|---:|---:|"
+echo "| call | native | jobshim | ratio | rounds' middle half |"
+echo "|---|---:|---:|---:|---:|"
 cases="getpid getppid getppid_reparented getpgrp getsid getpgid_child getsid_child kill0 kill0_child kill_child setsid setpgid fork vfork_exec posix_spawn system"
 for r in $(seq "$MROUNDS"); do
 	"$B/bench/micro" all 0.3 >>"$tmp/native" 2>>"$tmp/err" || echo "native micro failed" >&2
@@ -46,8 +59,12 @@ done
 for c in $cases; do
 	n=$(awk -v c="$c" '$1 == c {print $2}' "$tmp/native" | median)
 	s=$(awk -v c="$c" '$1 == c {print $2}' "$tmp/shim" | median)
-	echo "| $c | $n | $s | $(ratio "$n" "$s") |"
+	awk -v c="$c" '$1 == c {print $2}' "$tmp/native" >"$tmp/cn"
+	awk -v c="$c" '$1 == c {print $2}' "$tmp/shim" >"$tmp/cs"
+	sp=$(spread "$tmp/cn" "$tmp/cs")
+	echo "| $c | $n | $s | $(ratio "$n" "$s") | $sp |"
 	fig "$c" "$(ratio "$n" "$s")"
+	fig "spread_$c" "$sp"
 done
 echo
 
@@ -84,8 +101,8 @@ FAKEROOT=; have fakeroot && FAKEROOT=fakeroot
 
 echo "## Macro benchmarks (ms, median of $ROUNDS; strace -f / fakeroot: median of $XROUNDS)"
 echo
-hdr="| run | native | jobshim | ratio | --trace | ratio | empty preload | ratio |"
-sep="|---|---:|---:|---:|---:|---:|---:|---:|"
+hdr="| run | native | jobshim | ratio | rounds' middle half | --trace | ratio | empty preload | ratio |"
+sep="|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 if [ -n "$STRACE" ]; then hdr="$hdr strace -f | + jobshim | ratio |"; sep="$sep---:|---:|---:|"; fi
 if [ -n "$FAKEROOT" ]; then hdr="$hdr fakeroot | + jobshim | ratio |"; sep="$sep---:|---:|---:|"; fi
 echo "$hdr"
@@ -110,7 +127,9 @@ for i in "${!macro_cmds[@]}"; do
 		fi
 	done
 	n=$(median <"$tmp/n"); s=$(median <"$tmp/s"); t=$(median <"$tmp/t"); e=$(median <"$tmp/e")
-	line="| ${macro_names[$i]} | $n | $s | $(ratio "$n" "$s") | $t | $(ratio "$n" "$t") | $e | $(ratio "$n" "$e") |"
+	sp=$(spread "$tmp/n" "$tmp/s")
+	fig "spread_macro_${macro_keys[$i]}" "$sp"
+	line="| ${macro_names[$i]} | $n | $s | $(ratio "$n" "$s") | $sp | $t | $(ratio "$n" "$t") | $e | $(ratio "$n" "$e") |"
 	fig "macro_${macro_keys[$i]}" "$(ratio "$n" "$s")"
 	fig "trace_${macro_keys[$i]}" "$(ratio "$n" "$t")"
 	fig "empty_${macro_keys[$i]}" "$(ratio "$n" "$e")"
@@ -210,8 +229,8 @@ echo
 # 10 ms, and a median of 3 moved by 25% between two runs of the bench.
 echo "## Scaling (µs per process, median of $ROUNDS)"
 echo
-echo "| run | native | jobshim | ratio |"
-echo "|---|---:|---:|---:|"
+echo "| run | native | jobshim | ratio | rounds' middle half |"
+echo "|---|---:|---:|---:|---:|"
 : >"$tmp/rss"
 for spec in "seq 100" "seq 1000" "seq 10000" "conc 1000"; do
 	: >"$tmp/n"; : >"$tmp/s"
@@ -222,8 +241,10 @@ for spec in "seq 100" "seq 1000" "seq 10000" "conc 1000"; do
 		awk '$1 == "rss" {print $3}' "$tmp/out" >>"$tmp/rss"
 	done
 	n=$(median <"$tmp/n"); s=$(median <"$tmp/s")
-	echo "| $spec | $n | $s | $(ratio "$n" "$s") |"
+	sp=$(spread "$tmp/n" "$tmp/s")
+	echo "| $spec | $n | $s | $(ratio "$n" "$s") | $sp |"
 	fig "scale_${spec// /_}" "$(ratio "$n" "$s")"
+	fig "spread_scale_${spec// /_}" "$sp"
 	fig "us_${spec// /_}" "$s"
 done
 echo
@@ -241,25 +262,37 @@ echo
 # figure shown is the worst of them.
 val() { awk -v k="$1" '$1 == k {v = $2} END {print (v == "" ? "n/a" : v)}' "$tmp/figs"; }
 goal() {
-	local what=$1 limit=$2 worst="" v k
+	local what=$1 limit=$2 worst="" worstkey="" v k
 	shift 2
 	for k in "$@"; do
 		v=$(val "$k")
 		[ "$v" = n/a ] && continue
-		worst=$(awk -v a="$worst" -v b="$v" 'BEGIN { if (a == "" || b + 0 > a + 0) print b; else print a }')
+		if [ -z "$worst" ] || awk -v a="$worst" -v b="$v" 'BEGIN { exit !(b + 0 > a + 0) }'; then
+			worst=$v
+			worstkey=$k
+		fi
 	done
 	[ -n "$worst" ] || worst=n/a
 	local met
-	met=$(awk -v w="$worst" -v l="$limit" 'BEGIN { if (w == "n/a") print "no figure"; else if (w + 0 <= l + 0) print "met"; else print "NOT met" }')
-	echo "| $what | <= $limit | $worst | $met |"
+	local sp
+	sp=$(val "spread_$worstkey")
+	[ "$sp" = n/a ] && sp=-
+	# NOT met, but the limit is inside the middle half of the rounds'
+	# own ratios: this machine's noise could decide it either way.
+	met=$(awk -v w="$worst" -v l="$limit" -v sp="$sp" 'BEGIN {
+		if (w == "n/a") { print "no figure"; exit }
+		if (w + 0 <= l + 0) { print "met"; exit }
+		if (sp != "-" && split(sp, r, "-") == 2 && r[1] != "" && r[1] + 0 <= l + 0) print "NOT met (limit within the spread)"
+		else print "NOT met" }')
+	echo "| $what | <= $limit | $worst | $sp | $met |"
 }
 # Flat: the per-process cost at 10,000 sequential within 10% of the cost at 100.
 flat=$(awk -v a="$(val us_seq_100)" -v b="$(val us_seq_10000)" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "n/a" }')
 fig flat_seq "$flat"
 echo "## Goals (issue 14): worst figure of each goal, ratios to native in this run"
 echo
-echo "| goal | limit | figure | met |"
-echo "|---|---:|---:|---|"
+echo "| goal | limit | figure | rounds' middle half | met |"
+echo "|---|---:|---:|---:|---|"
 goal "1. reads: getpgrp, getsid" 2 getpgrp getsid
 goal "1. reads: getpgid, getsid of another process" 2 getpgid_child getsid_child
 goal "1. reads: getppid, also after a reparent" 2 getppid getppid_reparented
