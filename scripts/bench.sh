@@ -246,6 +246,7 @@ for spec in "seq 100" "seq 1000" "seq 10000" "conc 1000"; do
 	fig "scale_${spec// /_}" "$(ratio "$n" "$s")"
 	fig "spread_scale_${spec// /_}" "$sp"
 	fig "us_${spec// /_}" "$s"
+	fig "native_us_${spec// /_}" "$n"
 done
 echo
 rss=$(median <"$tmp/rss")
@@ -312,5 +313,7 @@ goal "4. beats the empty preload (jobshim / empty preload)" 1.00 beats_empty_bas
 goal "issue 12: a Go program starting 300 subprocesses" 1.5 go_spawn300
 goal "5. supervisor bytes of VmRSS per live process (1,000 and 10,000 alive)" 1024 rss_1000 rss_10000
 echo
+nflat=$(awk -v a="$(val native_us_seq_100)" -v b="$(val native_us_seq_10000)" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "n/a" }')
+echo "Flatness natively, for comparison: per-process cost at 10,000 / at 100 is ${nflat} without jobshim."
 echo "References: an empty LD_PRELOAD costs $(val empty_dash)x native on the dash loop, $(val empty_bash)x on the bash loop;"
 echo "fakeroot + jobshim / fakeroot: $(val fakeroot_bash)x on the bash loop (fakeroot columns above)."
