@@ -56,7 +56,7 @@ static void clear(void)
  * system call; shim_self_install sets it in a fork child). */
 static void own_table(void)
 {
-	pid_t me = shim_self_rpid();
+	pid_t me = shim_mem_rpid();
 
 	if (atomic_load_explicit(&owner, memory_order_acquire) != me) {
 		clear();
@@ -220,5 +220,5 @@ void shim_child_reset(void)
 	if (shim_vf.active)
 		return; /* the table is the vfork parent's */
 	clear();
-	atomic_store(&owner, shim_self_rpid());
+	atomic_store(&owner, shim_mem_rpid());
 }

@@ -33,11 +33,22 @@
  * One difference: the child runs on its copy of the caller's stack, not on
  * `stack` (a fork child has its own copy of memory, so nothing else can
  * see which one it uses; a program that passes data through the top of
- * `stack` would).  Threads, CLONE_VM (a process sharing our memory shares
- * our identity cache too: it cannot have an identity of its own),
- * CLONE_PARENT, CLONE_SETTLS, CLONE_VFORK and CLONE_PIDFD pass through
- * untouched: their child registers lazily, as before, and its *_SETTID
- * words are the kernel's real ids.
+ * `stack` would).
+ *
+ * CLONE_VM (with or without CLONE_SIGHAND; LTP clone08, kcmp03, clone09):
+ * a process that shares our memory, so it must run on `stack` and cannot
+ * return through our frames.  The same fork bookkeeping numbers it, with
+ * libc's clone as the real call; the child starts in vm_start (below),
+ * whose arguments sit at the top of `stack`, enters its own identity in
+ * the table self.c keeps for such children (our variables are its
+ * variables), writes its *_SETTID words, puts back the caller's signal
+ * mask and runs fn(arg).  What it asks the supervisor goes over our
+ * connection, as ours (shim/README.md).
+ *
+ * Threads, CLONE_VM with CLONE_VFORK (the parent would sleep holding our
+ * lock) or with CLONE_NEWPID, CLONE_PARENT, CLONE_SETTLS and CLONE_PIDFD
+ * pass through untouched: their child registers lazily, as before, and
+ * its *_SETTID words are the kernel's real ids.
  */
 
 /* Flags that keep a clone a plain fork besides its exit signal. */
@@ -52,11 +63,63 @@
 /* The words we write ourselves. */
 #define CLONE_SETTID_WORDS (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID)
 
+/* Besides, for a child sharing our memory (not with CLONE_NEWPID: its
+ * child checks the namespace in our fork path, which it does not run). */
+#define CLONE_VMLIKE (CLONE_VM | CLONE_SIGHAND)
+
 /* The caller's call, for clone_fork (same thread, between set and use). */
 static SHIM_TLS struct {
 	unsigned long flags;
 	pid_t *ctid;
+	/* CLONE_VM only */
+	int (*fn)(void *);
+	void *arg, *stack, *tls;
+	pid_t *ptid;
+	uint64_t mask;
 } clone_cur;
+
+/* A CLONE_VM child's start, at the top of its stack. */
+struct vm_start {
+	int (*fn)(void *);
+	void *arg;
+	pid_t *ptid, *ctid;
+	unsigned long flags;
+	uint64_t mask; /* the caller's signal mask (the kernel's 64 bits) */
+	pid_t vpid, parent_v, parent_r;
+};
+
+/* The child: our fork path blocked every signal before the clone. */
+static int vm_start(void *p)
+{
+	const struct vm_start *s = p;
+
+	shim_vmkid_enter(s->vpid, s->parent_v, s->parent_r);
+	if (s->flags & CLONE_PARENT_SETTID)
+		shim_poke(s->ptid, &s->vpid, sizeof(s->vpid));
+	if (s->flags & CLONE_CHILD_SETTID)
+		shim_poke(s->ctid, &s->vpid, sizeof(s->vpid));
+	shim_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&s->mask, 0, sizeof(s->mask), 0, 0);
+	return s->fn(s->arg);
+}
+
+/* The real call of a CLONE_VM child, made by shim_fork with its vpid taken. */
+static pid_t clone_vm_fork(void)
+{
+	uintptr_t top = ((uintptr_t)clone_cur.stack - sizeof(struct vm_start)) & ~(uintptr_t)15;
+	struct vm_start *s = (struct vm_start *)top;
+
+	s->fn = clone_cur.fn;
+	s->arg = clone_cur.arg;
+	s->ptid = clone_cur.ptid;
+	s->ctid = clone_cur.ctid;
+	s->flags = clone_cur.flags;
+	s->mask = clone_cur.mask;
+	s->vpid = shim_guard_fork_vpid();
+	s->parent_v = shim_self_vpid();
+	s->parent_r = shim_self_rpid();
+	return REAL(clone)(vm_start, s, (int)(clone_cur.flags & ~(unsigned long)CLONE_SETTID_WORDS), s,
+			   NULL, clone_cur.tls, clone_cur.ctid);
+}
 
 static pid_t clone_fork(void)
 {
@@ -86,11 +149,30 @@ SHIM_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	ctid = va_arg(ap, pid_t *);
 	va_end(ap);
 	shim_init();
-	if (shim_mode() == SHIM_MODE_NONE || (flags & ~CSIGNAL & ~CLONE_FORKLIKE) != 0 ||
+	unsigned long f = (unsigned long)(unsigned int)flags;
+	bool vm = (f & CLONE_VM) && !(f & CLONE_NEWPID);
+	if (shim_mode() == SHIM_MODE_NONE || (f & ~CSIGNAL & ~CLONE_FORKLIKE & ~(vm ? CLONE_VMLIKE : 0)) != 0 ||
 	    fn == NULL || stack == NULL)
 		return REAL(clone)(fn, stack, flags, arg, ptid, tls, ctid);
-	clone_cur.flags = (unsigned long)(unsigned int)flags;
+	clone_cur.flags = f;
 	clone_cur.ctid = ctid;
+	if (vm) {
+		/* the caller's mask: ours is all blocked when the child starts */
+		shim_raw_syscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, (long)&clone_cur.mask, sizeof(clone_cur.mask), 0, 0);
+		clone_cur.fn = fn;
+		clone_cur.arg = arg;
+		clone_cur.stack = stack;
+		clone_cur.tls = tls;
+		clone_cur.ptid = ptid;
+		shim_vmkids_begin();
+		/* The child uses our connection, as ours: it must find one
+		 * (its own would be taken for ours, our identity for its). */
+		shim_connect();
+		pid = shim_fork(clone_vm_fork);
+		if (pid > 0 && (flags & CLONE_PARENT_SETTID))
+			shim_poke(ptid, &pid, sizeof(pid));
+		return pid;
+	}
 	pid = shim_fork(clone_fork);
 	if (pid > 0 && (flags & CLONE_PARENT_SETTID))
 		shim_poke(ptid, &pid, sizeof(pid));

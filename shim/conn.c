@@ -80,7 +80,7 @@ static struct shim_conn *cur(void)
 
 void shim_lock(void)
 {
-	int me = shim_self_rpid() > 0 ? shim_self_rpid() : 1;
+	int me = shim_mem_rpid() > 0 ? shim_mem_rpid() : 1;
 	int expect = 0;
 
 	if (shim_vf.active)
@@ -127,14 +127,14 @@ static bool conn_is_ours(const struct shim_conn *c)
  * of its socket is closed, its state forgotten.  Lock held. */
 static void main_conn_own(void)
 {
-	if (shim_vf.active || conn_owner == shim_self_rpid())
+	if (shim_vf.active || conn_owner == shim_mem_rpid())
 		return;
 	if (conn_is_ours(&main_conn))
 		close(main_conn.fd); /* the fd table was copied: the parent's stays */
 	main_conn.fd = -1;
 	main_conn.seq = 0;
 	oneway_pending = false;
-	conn_owner = shim_self_rpid();
+	conn_owner = shim_mem_rpid();
 }
 
 bool shim_conn_live(void)
@@ -143,7 +143,7 @@ bool shim_conn_live(void)
 	 * none of its own. */
 	if (shim_vf.active)
 		return shim_vf.conn.fd >= 0;
-	return main_conn.fd >= 0 && conn_owner == shim_self_rpid();
+	return main_conn.fd >= 0 && conn_owner == shim_mem_rpid();
 }
 
 static void conn_drop(void)
@@ -163,7 +163,7 @@ void shim_conn_child(void)
 	/* Our copy of the parent's socket: closing it leaves the parent's
 	 * connection intact (the fd table was copied by fork). */
 	conn_drop();
-	conn_owner = shim_self_rpid();
+	conn_owner = shim_mem_rpid();
 	pid_checked = false;
 	atomic_store(&lock, 0);
 }
@@ -231,7 +231,7 @@ static int conn_open(void)
 	cur()->dev = (uint64_t)st.st_dev;
 	cur()->ino = (uint64_t)st.st_ino;
 	if (!shim_vf.active)
-		conn_owner = shim_self_rpid();
+		conn_owner = shim_mem_rpid();
 	return 0;
 }
 
@@ -333,7 +333,7 @@ static int conn_ensure(bool wait_hello)
 {
 	main_conn_own();
 	if (shim_vf.active || !pid_checked) {
-		if (shim_sys_getpid() != shim_self_rpid()) {
+		if (shim_sys_getpid() != shim_mem_rpid() && !shim_self_vmkid()) {
 			main_conn.fd = -1; /* the parent's socket: abandon our copy, never use it */
 			main_conn.seq = 0;
 			shim_self_forget();
@@ -439,7 +439,7 @@ void shim_send_locked(struct proto_req *req)
 
 bool shim_conn_oneway_pending(void)
 {
-	return oneway_pending && conn_owner == shim_self_rpid();
+	return oneway_pending && conn_owner == shim_mem_rpid();
 }
 
 void shim_send(struct proto_req *req)

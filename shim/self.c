@@ -23,6 +23,11 @@ static SHIM_HOT _Atomic uint64_t ppid_cache; /* (vppid << 32) | rppid; 0 = unkno
  * (shim_self_forked); 0 = not known to be one.  Such a process leads no
  * session: its vpid is new, never the id of a session. */
 static SHIM_HOT atomic_int fork_rpid;
+/* Children sharing our memory exist (vmkids, below).  Defined here, and
+ * guard_rpid beside guard_fork_vpid: the compiler lays this file's fork
+ * page variables out in reverse, and each fills the hole before an
+ * 8-byte one, so the fork page did not grow (hot.ld). */
+static SHIM_HOT atomic_int vmkids_used;
 /* The real pid of the last process of this image that made a child
  * (shim_self_parented); a fork child inherits its parent's, so "made none
  * yet" is "not our own real pid". */
@@ -35,6 +40,25 @@ static SHIM_HOT atomic_uint self_moves;
 static SHIM_HOT atomic_uint moves_at_child;
 static SHIM_HOT atomic_int last_child_vpid;
 static atomic_int warned;        /* the LOST warning was printed */
+
+/*
+ * Processes that share our memory (clone with CLONE_VM, clone.c): such a
+ * child sees every variable above as its parent's, so its identity cannot
+ * live there.  Each one enters its real pid and vpid here as it starts;
+ * once any exists (vmkids_used, set by the parent before the clone), the
+ * identity getters compare the real pid with self_rpid, one getpid system
+ * call, as native getpid makes anyway.  A full table forgets its oldest
+ * entry: that child's getpid() is then its real pid (shim/README.md).
+ * vmkids_used and guard_rpid (below) sit on the fork page: getpid reads
+ * the flag in every process, and a fork child must not touch a page more
+ * for it.
+ */
+#define VMKIDS 64
+static struct {
+	atomic_int rpid, vpid;
+	atomic_int parent_v, parent_r; /* the cloner: its real child */
+} vmkids[VMKIDS];
+static atomic_uint vmkids_next;
 
 /* Copied at init: programs may clear their environment later.  16-byte
  * aligned, not the 32 the compiler gives a large array by itself: the
@@ -53,6 +77,9 @@ static SHIM_START_DATA char env_lib[1024] __attribute__((aligned(16)));
  * parent's memory, where another thread may hold the guard: its guard
  * stays thread-local (vf_guard). */
 static SHIM_HOT _Atomic uintptr_t guard_owner;
+/* The real pid of the task that raised the guard, kept only once
+ * vmkids_used: a child sharing our memory shares pthread_self() too. */
+static SHIM_HOT atomic_int guard_rpid;
 static SHIM_HOT pid_t guard_fork_vpid;
 static SHIM_TLS bool vf_guard;
 
@@ -64,6 +91,58 @@ SHIM_FORK_TEXT pid_t shim_sys_getpid(void)
 SHIM_FORK_TEXT pid_t shim_sys_getppid(void)
 {
 	return (pid_t)shim_raw_syscall(SYS_getppid, 0, 0, 0, 0, 0, 0);
+}
+
+void shim_vmkids_begin(void)
+{
+	atomic_store(&vmkids_used, 1);
+}
+
+void shim_vmkid_enter(pid_t vpid, pid_t parent_v, pid_t parent_r)
+{
+	pid_t r = shim_sys_getpid();
+	unsigned i;
+
+	for (i = 0; i < VMKIDS; i++)
+		if (atomic_load(&vmkids[i].rpid) == r)
+			break;
+	if (i == VMKIDS)
+		i = atomic_fetch_add(&vmkids_next, 1) % VMKIDS;
+	atomic_store(&vmkids[i].rpid, 0);
+	atomic_store(&vmkids[i].vpid, vpid);
+	atomic_store(&vmkids[i].parent_v, parent_v);
+	atomic_store(&vmkids[i].parent_r, parent_r);
+	atomic_store(&vmkids[i].rpid, r);
+}
+
+/* In a child sharing our memory: its vpid (and *rpid its real pid, *slot
+ * its entry); 0 in the process the identity belongs to, or for a child
+ * the table lost. */
+static pid_t vmkid_find(pid_t *rpid, unsigned *slot)
+{
+	if (__builtin_expect(!atomic_load_explicit(&vmkids_used, memory_order_relaxed), 1))
+		return 0;
+	pid_t r = shim_sys_getpid();
+
+	if (r == atomic_load(&self_rpid))
+		return 0;
+	for (unsigned i = 0; i < VMKIDS; i++)
+		if (atomic_load(&vmkids[i].rpid) == r) {
+			pid_t v = atomic_load(&vmkids[i].vpid);
+			if (atomic_load(&vmkids[i].rpid) == r && v > 0) {
+				if (rpid != NULL)
+					*rpid = r;
+				if (slot != NULL)
+					*slot = i;
+				return v;
+			}
+		}
+	return 0;
+}
+
+static pid_t vmkid_self(pid_t *rpid)
+{
+	return vmkid_find(rpid, NULL);
 }
 
 /* JOBSHIM_SELF = "V:R" or "V:R:VP:RP": trusted when R is our real pid, or
@@ -186,6 +265,8 @@ pid_t shim_self_vpid(void)
 
 	if (shim_vf.active)
 		return shim_vf.vpid > 0 && !shim_vf.lost ? shim_vf.vpid : shim_sys_getpid();
+	if ((v = vmkid_self(NULL)) > 0)
+		return v;
 	if (shim_guarded()) {
 		/* Inside a real fork (an atfork handler): the child answers the
 		 * id it is about to get. */
@@ -214,9 +295,25 @@ pid_t shim_last_vpid(void)
 
 pid_t shim_self_rpid(void)
 {
+	pid_t r;
+
+	if (shim_vf.active)
+		return shim_vf.rpid;
+	if (vmkid_self(&r) > 0)
+		return r;
+	return atomic_load(&self_rpid);
+}
+
+pid_t shim_mem_rpid(void)
+{
 	if (shim_vf.active)
 		return shim_vf.rpid;
 	return atomic_load(&self_rpid);
+}
+
+bool shim_self_vmkid(void)
+{
+	return !shim_vf.active && vmkid_self(NULL) > 0;
 }
 
 pid_t shim_self_claim(void)
@@ -230,6 +327,9 @@ pid_t shim_ppid_cached(pid_t real_ppid)
 {
 	if (shim_vf.active)
 		return shim_vf.parent_r == real_ppid ? shim_vf.parent_v : 0;
+	unsigned i;
+	if (vmkid_find(NULL, &i) > 0) /* the cache is our parent's */
+		return atomic_load(&vmkids[i].parent_r) == real_ppid ? atomic_load(&vmkids[i].parent_v) : 0;
 	uint64_t c = atomic_load(&ppid_cache);
 
 	if (c == 0 || (pid_t)(uint32_t)c != real_ppid)
@@ -241,7 +341,7 @@ SHIM_FORK_TEXT void shim_ppid_set(pid_t vppid, pid_t rppid)
 {
 	uint64_t c = 0;
 
-	if (shim_vf.active)
+	if (shim_vf.active || shim_self_vmkid())
 		return;
 	if (vppid > 0 && rppid > 0)
 		c = ((uint64_t)(uint32_t)vppid << 32) | (uint32_t)rppid;
@@ -306,6 +406,8 @@ bool shim_self_known(void)
 {
 	if (shim_vf.active)
 		return false;
+	if (vmkid_self(NULL) > 0)
+		return true;
 	return atomic_load(&self_vpid) > 0 && atomic_load(&self_rpid) == shim_sys_getpid();
 }
 
@@ -383,16 +485,24 @@ SHIM_FORK_TEXT bool shim_guarded(void)
 {
 	uintptr_t g = atomic_load_explicit(&guard_owner, memory_order_relaxed);
 
-	return vf_guard || (g != 0 && g == (uintptr_t)pthread_self());
+	if (vf_guard)
+		return true;
+	if (g == 0 || g != (uintptr_t)pthread_self())
+		return false;
+	/* the same pthread_self() in a child sharing our memory */
+	return !atomic_load_explicit(&vmkids_used, memory_order_relaxed) ||
+	       atomic_load(&guard_rpid) == shim_sys_getpid();
 }
 
 SHIM_FORK_TEXT void shim_guard(bool on)
 {
-	if (shim_vf.active)
+	if (shim_vf.active) {
 		vf_guard = on;
-	else
-		atomic_store_explicit(&guard_owner, on ? (uintptr_t)pthread_self() : 0,
-				      memory_order_relaxed);
+		return;
+	}
+	if (on && atomic_load_explicit(&vmkids_used, memory_order_relaxed))
+		atomic_store(&guard_rpid, shim_sys_getpid());
+	atomic_store_explicit(&guard_owner, on ? (uintptr_t)pthread_self() : 0, memory_order_relaxed);
 }
 
 SHIM_FORK_TEXT void shim_guard_fork(pid_t child_vpid)

@@ -383,8 +383,21 @@ void shim_self_moved(void);
 bool shim_self_unmoved_since(pid_t child_vpid);
 /* The claim sent with HELLO (0 none). */
 pid_t shim_self_claim(void);
-/* The real pid the cached identity and connection belong to. */
+/* Our real pid, as the cached identity knows it (a child sharing our
+ * memory: its own, one getpid system call). */
 pid_t shim_self_rpid(void);
+/* The real pid of the process the memory's state belongs to: the
+ * connection, its lock, the children table.  A child sharing our memory
+ * (CLONE_VM, clone.c) uses them as ours: this is its parent's pid. */
+pid_t shim_mem_rpid(void);
+/* This is such a child (it entered itself with shim_vmkid_enter). */
+bool shim_self_vmkid(void);
+/* Children sharing our memory (clone.c): shim_vmkids_begin before the
+ * first such clone, in the parent; shim_vmkid_enter in the child as it
+ * starts (its vpid, and its parent's ids), which then has an identity of
+ * its own (self.c). */
+void shim_vmkids_begin(void);
+void shim_vmkid_enter(pid_t vpid, pid_t parent_v, pid_t parent_r);
 /* Switch to LOST (prints the warning once). */
 void shim_self_lost(void);
 /* The program installed a seccomp filter of its own (or strict mode):

@@ -1,0 +1,140 @@
+/* t_clone_vm.c — clone(CLONE_VM) makes a process that shares our memory: its own pid (clone's result, its *_SETTID words, its getpid()), our pid as its parent, waitable and signalable by that pid. */
+#include <sched.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
+#include "lib/itest.h"
+
+/*
+ * LTP clone08 (CLONE_PARENT_SETTID | CLONE_VM), kcmp03, clone09.  The
+ * child shares our memory, so it reports by writing the variables below;
+ * the parent prints them after the wait.  Each comparison prints yes/no,
+ * so native and jobshim print the same.
+ */
+
+#define STACK_SIZE (1 << 16)
+static char child_stack[STACK_SIZE] __attribute__((aligned(16)));
+static pid_t ptid, ctid;
+static volatile pid_t c_pid, c_sys, c_ppid, c_pgrp, c_fork, c_waited;
+static volatile int c_kill, c_st, c_ok;
+static volatile sig_atomic_t c_mask_kept;
+
+static const char *yes(int b)
+{
+	return b ? "yes" : "no";
+}
+
+static int child_fn(void *arg)
+{
+	sigset_t m;
+
+	c_pid = getpid();
+	c_sys = (pid_t)syscall(SYS_getpid);
+	c_ppid = getppid();
+	c_pgrp = getpgrp();
+	c_kill = kill(c_pid, 0);
+	/* the caller's mask, not our fork path's (everything blocked) */
+	sigprocmask(SIG_BLOCK, NULL, &m);
+	c_mask_kept = sigismember(&m, SIGUSR1) && !sigismember(&m, SIGTERM);
+	c_ok = 1;
+	return (int)(intptr_t)arg;
+}
+
+/* The child forks: its child's parent is the CLONE_VM process. */
+static int forking_fn(void *arg)
+{
+	(void)arg;
+	c_pid = getpid();
+	c_fork = fork();
+	if (c_fork == 0)
+		_exit(getppid() == c_pid ? 3 : 4);
+	int st = 0;
+	c_waited = waitpid(c_fork, &st, 0);
+	c_st = st;
+	return 6;
+}
+
+static __attribute__((noreturn)) int pausing_fn(void *arg)
+{
+	(void)arg;
+	c_ok = 1;
+	for (;;)
+		pause();
+}
+
+static void reset(void)
+{
+	ptid = ctid = -1;
+	c_pid = c_sys = c_ppid = c_pgrp = c_fork = c_waited = 0;
+	c_kill = c_st = c_ok = 0;
+	c_mask_kept = 0;
+}
+
+static pid_t reap(const char *what, pid_t sel, pid_t pid)
+{
+	int st = 0;
+	pid_t r;
+
+	while ((r = waitpid(sel, &st, __WALL)) < 0 && errno == EINTR)
+		;
+	it_out("%s: waitpid = %s (clone's result: %s), %s", what, it_l(r), yes(r == pid),
+	       it_status(st));
+	return r;
+}
+
+static void vm_child(const char *name, int flags, pid_t sel)
+{
+	reset();
+	pid_t pid = clone(child_fn, child_stack + STACK_SIZE, flags, (void *)(intptr_t)7, &ptid, NULL, &ctid);
+	if (pid < 0)
+		it_die("clone");
+	it_name(pid, name);
+	reap(name, sel > 0 ? pid : sel, pid);
+	it_out("  ran: %s; getpid == clone(): %s, syscall(SYS_getpid) too: %s", yes(c_ok),
+	       yes(c_pid == pid), yes(c_sys == pid));
+	if (flags & CLONE_PARENT_SETTID)
+		it_out("  ptid == clone(): %s", yes(ptid == pid));
+	if (flags & CLONE_CHILD_SETTID)
+		it_out("  ctid == clone(): %s", yes(ctid == pid));
+	IT_PID("  child's getppid()", c_ppid);
+	IT_PID("  child's getpgrp()", c_pgrp);
+	it_out("  child's kill(self, 0): %d; mask kept: %s", c_kill, yes(c_mask_kept));
+	IT_PID("  our getpid() after", getpid());
+}
+
+int main(int argc, char **argv)
+{
+	it_child_modes(argc, argv);
+	it_init();
+	sigset_t m;
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+
+	vm_child("vm words", CLONE_VM | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | SIGCHLD, 1);
+	vm_child("vm sighand files", CLONE_VM | CLONE_SIGHAND | CLONE_FILES | SIGCHLD, -1);
+	vm_child("vm exit signal 0", CLONE_VM | CLONE_PARENT_SETTID, 0);
+
+	/* a CLONE_VM child that forks and waits */
+	reset();
+	pid_t pid = clone(forking_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0)
+		it_die("clone");
+	it_name(pid, "vm forker");
+	reap("vm forker", pid, pid);
+	it_out("  getpid == clone(): %s; its fork: %s; waited: %s; %s", yes(c_pid == pid),
+	       yes(c_fork > 0), yes(c_waited == c_fork), it_status(c_st));
+
+	/* signalled by its pid */
+	reset();
+	pid = clone(pausing_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0)
+		it_die("clone");
+	it_name(pid, "vm paused");
+	while (!c_ok)
+		sched_yield();
+	IT_RC("kill(vm paused, SIGTERM)", kill(pid, SIGTERM));
+	reap("vm paused", -1, pid);
+	IT_RC("waitpid(-1) with no child", waitpid(-1, NULL, __WALL));
+	return 0;
+}
