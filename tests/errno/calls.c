@@ -84,6 +84,22 @@ static void fill_iov(const struct val *x, void *base)
 static long c_fork(const struct val *v) { (void)v; pid_t p = fork(); if (p == 0) _exit(0); return p; }
 static long c__Fork(const struct val *v) { (void)v; pid_t p = _Fork(); if (p == 0) _exit(0); return p; }
 static long c_vfork(const struct val *v) { (void)v; pid_t p = vfork(); if (p == 0) _exit(0); return p; }
+/* glibc's clone() making a process (clone.c): the flags, always with
+ * CLONE_PARENT_SETTID so that the word's pointer classes reach the call
+ * (the kernel ignores a word it cannot write); reaped with __WALL (an
+ * exit signal other than SIGCHLD makes a clone child). */
+static char clone_stack[1 << 16] __attribute__((aligned(16)));
+static int clone_child(void *a) { (void)a; return 0; }
+static long clone_with(const struct val *v, int add)
+{
+	pid_t p = clone(clone_child, clone_stack + sizeof(clone_stack), (int)A(0) | CLONE_PARENT_SETTID | add,
+			NULL, P(1), NULL, NULL);
+	if (p > 0)
+		waitpid(p, NULL, __WALL);
+	return p;
+}
+static long c_clone(const struct val *v) { return clone_with(v, 0); }
+static long c_clone_vm(const struct val *v) { return clone_with(v, CLONE_VM); }
 static long c_daemon(const struct val *v) { return daemon((int)A(0), 1); }
 static long c_system(const struct val *v) { return system(P(0)); }
 static long c_popen(const struct val *v)
@@ -704,6 +720,8 @@ const struct call calls[] = {
 	{ "fork", ARGS0, R_PID, { 0 }, c_fork, false },
 	{ "_Fork", ARGS0, R_PID, { 0 }, c__Fork, false },
 	{ "vfork", ARGS0, R_PID, { 0 }, c_vfork, false },
+	{ "clone", ARGS2(K_INT, "flags", K_OUT, "ptid"), R_PID, { 0 }, c_clone, false },
+	{ "clone(CLONE_VM)", ARGS2(K_INT, "flags", K_OUT, "ptid"), R_PID, { 0 }, c_clone_vm, false },
 	{ "daemon", ARGS1(K_INT, "nochdir"), R_INT, { 0 }, c_daemon, false },
 	{ "system", ARGS1(K_PATH, "cmd"), R_INT, { 23 }, c_system, false },
 	{ "popen+pclose", ARGS2(K_PATH, "cmd", K_PATH, "mode"), R_INT, { 23, 24 }, c_popen, false },
