@@ -54,6 +54,19 @@ static int forking_fn(void *arg)
 	return 6;
 }
 
+/* The child execs: the new image's $$ and $PPID are the child's pid and ours. */
+static int exec_fn(void *arg)
+{
+	char me[16], parent[16];
+
+	(void)arg;
+	snprintf(me, sizeof me, "%d", (int)getpid());
+	snprintf(parent, sizeof parent, "%d", (int)getppid());
+	execl("/bin/sh", "sh", "-c", "[ \"$$\" = \"$1\" ] && [ \"$PPID\" = \"$2\" ]", "sh", me, parent,
+	      (char *)NULL);
+	return 127;
+}
+
 static __attribute__((noreturn)) int pausing_fn(void *arg)
 {
 	(void)arg;
@@ -124,6 +137,14 @@ int main(int argc, char **argv)
 	reap("vm forker", pid, pid);
 	it_out("  getpid == clone(): %s; its fork: %s; waited: %s; %s", yes(c_pid == pid),
 	       yes(c_fork > 0), yes(c_waited == c_fork), it_status(c_st));
+
+	/* execs /bin/sh, which checks its $$ and $PPID (exit 0 when right) */
+	reset();
+	pid = clone(exec_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0)
+		it_die("clone");
+	it_name(pid, "vm exec");
+	reap("vm exec", pid, pid);
 
 	/* signalled by its pid */
 	reset();
