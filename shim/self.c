@@ -361,6 +361,10 @@ SHIM_FORK_TEXT void shim_self_install(pid_t vpid, pid_t rpid)
 SHIM_FORK_TEXT void shim_self_forked(pid_t rpid)
 {
 	atomic_store(&fork_rpid, rpid);
+	/* A fork child has memory of its own: no child shares it yet (no
+	 * store when none did: the page is written anyway, but keep it so). */
+	if (atomic_load_explicit(&vmkids_used, memory_order_relaxed))
+		atomic_store(&vmkids_used, 0);
 }
 
 void shim_self_setsid(void)
