@@ -45,10 +45,16 @@
  * mask and runs fn(arg).  What it asks the supervisor goes over our
  * connection, as ours (shim/README.md).
  *
- * Threads, CLONE_VM with CLONE_VFORK (the parent would sleep holding our
- * lock) or with CLONE_NEWPID, CLONE_PARENT, CLONE_SETTLS and CLONE_PIDFD
- * pass through untouched: their child registers lazily, as before, and
- * its *_SETTID words are the kernel's real ids.
+ * CLONE_VM | CLONE_VFORK (a spawn made by hand; LTP clone05): the parent
+ * sleeps until the child execs or exits, so this is our vfork -- the same
+ * bookkeeping (vfork.c: the child's state in the thread's shim_vf, which
+ * it shares with its sleeping parent), around libc's clone on `stack`.
+ * The child starts in vfvm_start.
+ *
+ * Threads, CLONE_VFORK without CLONE_VM, CLONE_VM with CLONE_NEWPID,
+ * CLONE_PARENT, CLONE_SETTLS and CLONE_PIDFD pass through untouched: their
+ * child registers lazily, as before, and its *_SETTID words are the
+ * kernel's real ids.
  */
 
 /* Flags that keep a clone a plain fork besides its exit signal. */
@@ -102,11 +108,50 @@ static int vm_start(void *p)
 	return s->fn(s->arg);
 }
 
+/* A CLONE_VM | CLONE_VFORK child's start: its vfork state (the caller's
+ * mask back), then its words, as vm_start. */
+static int vfvm_start(void *p)
+{
+	const struct vm_start *s = p;
+
+	shim_vfork_post(0);
+	if (s->vpid > 0 && (s->flags & CLONE_PARENT_SETTID))
+		shim_poke(s->ptid, &s->vpid, sizeof(s->vpid));
+	if (s->vpid > 0 && (s->flags & CLONE_CHILD_SETTID))
+		shim_poke(s->ctid, &s->vpid, sizeof(s->vpid));
+	return s->fn(s->arg);
+}
+
+static struct vm_start *vm_start_at(void *stack)
+{
+	return (struct vm_start *)(((uintptr_t)stack - sizeof(struct vm_start)) & ~(uintptr_t)15);
+}
+
+static pid_t clone_vfork_vm(int (*fn)(void *), void *stack, int flags, void *arg, pid_t *ptid, void *tls,
+			    pid_t *ctid)
+{
+	int rc = shim_vfork_pre();
+
+	if (rc == 1)
+		return REAL(clone)(fn, stack, flags, arg, ptid, tls, ctid);
+	if (rc < 0)
+		return -1;
+	struct vm_start *s = vm_start_at(stack);
+	*s = (struct vm_start){ .fn = fn, .arg = arg, .ptid = ptid, .ctid = ctid,
+				.flags = (unsigned long)(unsigned int)flags, .vpid = shim_vf.vpid };
+	/* Offline (no vpid): the kernel's words are the right ones. */
+	int strip = s->vpid > 0 ? CLONE_SETTID_WORDS : 0;
+	long r = REAL(clone)(vfvm_start, s, flags & ~strip, s, ptid, tls, ctid);
+	pid_t pid = shim_vfork_post(r < 0 ? -(long)errno : r);
+	if (pid > 0 && strip && (flags & CLONE_PARENT_SETTID))
+		shim_poke(ptid, &pid, sizeof(pid));
+	return pid;
+}
+
 /* The real call of a CLONE_VM child, made by shim_fork with its vpid taken. */
 static pid_t clone_vm_fork(void)
 {
-	uintptr_t top = ((uintptr_t)clone_cur.stack - sizeof(struct vm_start)) & ~(uintptr_t)15;
-	struct vm_start *s = (struct vm_start *)top;
+	struct vm_start *s = vm_start_at(clone_cur.stack);
 
 	s->fn = clone_cur.fn;
 	s->arg = clone_cur.arg;
@@ -151,6 +196,9 @@ SHIM_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	shim_init();
 	unsigned long f = (unsigned long)(unsigned int)flags;
 	bool vm = (f & CLONE_VM) && !(f & CLONE_NEWPID);
+	if (vm && (f & CLONE_VFORK) && shim_mode() != SHIM_MODE_NONE && fn != NULL && stack != NULL &&
+	    (f & ~CSIGNAL & ~CLONE_FORKLIKE & ~CLONE_VMLIKE & ~(unsigned long)CLONE_VFORK) == 0)
+		return clone_vfork_vm(fn, stack, flags, arg, ptid, tls, ctid);
 	if (shim_mode() == SHIM_MODE_NONE || (f & ~CSIGNAL & ~CLONE_FORKLIKE & ~(vm ? CLONE_VMLIKE : 0)) != 0 ||
 	    fn == NULL || stack == NULL)
 		return REAL(clone)(fn, stack, flags, arg, ptid, tls, ctid);

@@ -137,7 +137,7 @@ static int kill_online(pid_t pid, int sig)
 	pid_t self = shim_sys_getpid();
 	struct kill_tally t = KILL_TALLY_INIT;
 	int total = 0, offset = 0, nlist = 0;
-	bool me = false, keep = pid < -1 && !shim_vf.active;
+	bool me = false, owner = false, keep = pid < -1 && !shim_vf.active && !shim_self_vmkid();
 	uint32_t changes = 0;
 	pid_t list[KILL_LIST_MAX];
 	pid_t rkill_group = 0; /* the real group to SIGKILL as well (v3) */
@@ -149,8 +149,15 @@ static int kill_online(pid_t pid, int sig)
 		if (rep.err < 0)
 			return offset == 0 ? rep.err : kill_tally_partial(&t);
 		total = rep.v[0];
-		if (rep.v[1] == 1)
-			me = true;
+		/* The engine names the connection's process: a child sharing
+		 * our memory asks on its parent's (clone.c), so then it is
+		 * the parent it names. */
+		if (rep.v[1] == 1) {
+			if (shim_self_vmkid())
+				owner = true;
+			else
+				me = true;
+		}
 		if (offset == 0)
 			rkill_group = rep.v[3];
 		if (offset == 0)
@@ -180,6 +187,8 @@ static int kill_online(pid_t pid, int sig)
 	 * and its parent may die of this signal before saying so. */
 	if (sig == SIGKILL && rkill_group > 1)
 		(void)real_kill(-rkill_group, SIGKILL);
+	if (owner)
+		kill_tally_add(&t, real_kill(shim_mem_rpid(), sig));
 	if (me)
 		kill_tally_add(&t, real_kill(self, sig));
 	if (keep && t.sent > 0)

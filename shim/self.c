@@ -288,8 +288,12 @@ pid_t shim_self_vpid(void)
 
 pid_t shim_last_vpid(void)
 {
+	pid_t v;
+
 	if (shim_vf.active)
 		return shim_vf.vpid;
+	if ((v = vmkid_self(NULL)) > 0)
+		return v;
 	return atomic_load(&last_vpid);
 }
 
@@ -318,8 +322,12 @@ bool shim_self_vmkid(void)
 
 pid_t shim_self_claim(void)
 {
+	pid_t v;
+
 	if (shim_vf.active)
 		return shim_vf.vpid;
+	if ((v = vmkid_self(NULL)) > 0)
+		return v;
 	return atomic_load(&claim_vpid);
 }
 

@@ -314,6 +314,12 @@ struct shim_vf {
 	                          the parent sends them to the exec'd child (vfork.c) */
 };
 extern SHIM_TLS struct shim_vf shim_vf;
+/* The vfork bookkeeping around a system call that makes a vfork child
+ * (vfork.c; also clone.c's CLONE_VM | CLONE_VFORK): pre in the parent
+ * before it (0 bookkeeping, 1 plain, -1 errno), post on both sides after
+ * it with its result (0 in the child, the rpid or -errno in the parent). */
+int shim_vfork_pre(void);
+pid_t shim_vfork_post(long rc);
 
 /* ---- identity and mode (shim/self.c) ------------------------------------ */
 

@@ -1,12 +1,19 @@
-/* t_clone_vm.c — clone(CLONE_VM) makes a process that shares our memory: its own pid (clone's result, its *_SETTID words, its getpid()), our pid as its parent, waitable and signalable by that pid. */
+/* t_clone_vm.c — clone(CLONE_VM), also with CLONE_VFORK, makes a process that shares our memory: its own pid (clone's result, its *_SETTID words, its getpid(), after an exec), our pid as its parent, waitable and signalable by that pid. */
 #include <sched.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 
 #include "lib/itest.h"
+#include "lib/rawsys.h"
+
+/* The kernel's thread id, past any wrapper. */
+static pid_t raw_gettid(void)
+{
+	return (pid_t)raw_syscall5(SYS_gettid, 0, 0, 0, 0, 0);
+}
 
 /*
- * LTP clone08 (CLONE_PARENT_SETTID | CLONE_VM), kcmp03, clone09.  The
+ * LTP clone08 (CLONE_PARENT_SETTID | CLONE_VM), kcmp03, clone09, clone05.  The
  * child shares our memory, so it reports by writing the variables below;
  * the parent prints them after the wait.  Each comparison prints yes/no,
  * so native and jobshim print the same.
@@ -17,7 +24,17 @@ static char child_stack[STACK_SIZE] __attribute__((aligned(16)));
 static pid_t ptid, ctid;
 static volatile pid_t c_pid, c_sys, c_ppid, c_pgrp, c_fork, c_waited;
 static volatile int c_kill, c_st, c_ok;
-static volatile sig_atomic_t c_mask_kept;
+static volatile sig_atomic_t c_mask_kept, cont_where;
+static pid_t main_tid; /* the kernel's id of our main thread */
+
+/* SIGCONT, which the child sends to its parent (a signal the shim always
+ * asks the engine about, over the parent's connection): who got it, by
+ * the kernel's thread id (1 us, 2 the child). */
+static void on_cont(int sig)
+{
+	(void)sig;
+	cont_where = raw_gettid() == main_tid ? 1 : 2;
+}
 
 static const char *yes(int b)
 {
@@ -33,6 +50,7 @@ static int child_fn(void *arg)
 	c_ppid = getppid();
 	c_pgrp = getpgrp();
 	c_kill = kill(c_pid, 0);
+	kill(c_ppid, SIGCONT);
 	/* the caller's mask, not our fork path's (everything blocked) */
 	sigprocmask(SIG_BLOCK, NULL, &m);
 	c_mask_kept = sigismember(&m, SIGUSR1) && !sigismember(&m, SIGTERM);
@@ -80,7 +98,7 @@ static void reset(void)
 	ptid = ctid = -1;
 	c_pid = c_sys = c_ppid = c_pgrp = c_fork = c_waited = 0;
 	c_kill = c_st = c_ok = 0;
-	c_mask_kept = 0;
+	c_mask_kept = cont_where = 0;
 }
 
 static pid_t reap(const char *what, pid_t sel, pid_t pid)
@@ -111,7 +129,8 @@ static void vm_child(const char *name, int flags, pid_t sel)
 		it_out("  ctid == clone(): %s", yes(ctid == pid));
 	IT_PID("  child's getppid()", c_ppid);
 	IT_PID("  child's getpgrp()", c_pgrp);
-	it_out("  child's kill(self, 0): %d; mask kept: %s", c_kill, yes(c_mask_kept));
+	it_out("  child's kill(self, 0): %d; mask kept: %s; its SIGCONT to its parent reached %s", c_kill,
+	       yes(c_mask_kept), cont_where == 1 ? "us" : cont_where == 2 ? "the child" : "nobody");
 	IT_PID("  our getpid() after", getpid());
 }
 
@@ -123,10 +142,17 @@ int main(int argc, char **argv)
 	sigemptyset(&m);
 	sigaddset(&m, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &m, NULL);
+	main_tid = raw_gettid();
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_cont;
+	sigaction(SIGCONT, &sa, NULL);
 
 	vm_child("vm words", CLONE_VM | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | SIGCHLD, 1);
 	vm_child("vm sighand files", CLONE_VM | CLONE_SIGHAND | CLONE_FILES | SIGCHLD, -1);
 	vm_child("vm exit signal 0", CLONE_VM | CLONE_PARENT_SETTID, 0);
+	/* a spawn made by hand: we sleep until the child exits or execs */
+	vm_child("vm vfork", CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | SIGCHLD, 1);
 
 	/* a CLONE_VM child that forks and waits */
 	reset();
@@ -145,6 +171,12 @@ int main(int argc, char **argv)
 		it_die("clone");
 	it_name(pid, "vm exec");
 	reap("vm exec", pid, pid);
+	reset();
+	pid = clone(exec_fn, child_stack + STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, NULL);
+	if (pid < 0)
+		it_die("clone");
+	it_name(pid, "vm vfork exec");
+	reap("vm vfork exec", pid, pid);
 
 	/* signalled by its pid */
 	reset();
