@@ -55,7 +55,9 @@ enum proto_op {
 	PROTO_OP_BIND,
 	/* EXEC (one-way): the caller is about to exec; text = path. */
 	PROTO_OP_EXEC,
-	/* SETSID: reply v0 = new sid. */
+	/* SETSID: a = 0 (the caller), or a child of the caller's that shares
+	 * its memory and asks on its connection (shim/clone.c: CLONE_VM);
+	 * any other a is ESRCH.  reply v0 = new sid. */
 	PROTO_OP_SETSID,
 	/* SETPGID: a = pid, b = pgid.  reply v1 = the real process group the
 	 * target joins (the shim mirrors virtual groups into the kernel), 0 =

@@ -69,6 +69,14 @@ static bool view_of(pid_t pid, struct mview_ids *v)
 	return shim_mview_ids(pid, v);
 }
 
+/* The pid to ask the engine about: 0 names the connection's process, our
+ * parent's in a child sharing its memory (clone.c), so that child names
+ * itself. */
+static pid_t ask_self(pid_t pid)
+{
+	return pid == 0 && shim_self_vmkid() ? shim_self_vpid() : pid;
+}
+
 static pid_t ids_getpgid(pid_t pid)
 {
 	struct mview_ids mv;
@@ -79,7 +87,7 @@ static pid_t ids_getpgid(pid_t pid)
 		return REAL(getpgid)(pid);
 	if (view_of(pid, &mv))
 		return mv.pgid;
-	rc = shim_ask(PROTO_OP_GETPGID, pid, 0, &v);
+	rc = shim_ask(PROTO_OP_GETPGID, ask_self(pid), 0, &v);
 	if (rc == 1)
 		return REAL(getpgid)(pid);
 	if (rc < 0) {
@@ -114,7 +122,7 @@ static pid_t ids_getsid(pid_t pid)
 		return REAL(getsid)(pid);
 	if (view_of(pid, &mv))
 		return mv.sid;
-	rc = shim_ask(PROTO_OP_GETSID, pid, 0, &v);
+	rc = shim_ask(PROTO_OP_GETSID, ask_self(pid), 0, &v);
 	if (rc == 1)
 		return REAL(getsid)(pid);
 	if (rc < 0) {
@@ -154,7 +162,7 @@ pid_t shim_setsid(void)
 		errno = -rc;
 		return -1;
 	}
-	rc = shim_ask(PROTO_OP_SETSID, 0, 0, &v);
+	rc = shim_ask(PROTO_OP_SETSID, ask_self(0), 0, &v);
 	if (rc == 1)
 		return REAL(setsid)();
 	if (rc < 0) {
@@ -215,6 +223,11 @@ static int ids_setpgid(pid_t pid, pid_t pgid)
 
 	if (shim_offline())
 		return REAL(setpgid)(pid, pgid);
+	/* As its parent's request (the connection's): setpgid of its own
+	 * child that has not exec'd, which the engine judges as the child's
+	 * own call here. */
+	pid = ask_self(pid);
+	req.a = pid;
 	/* Counted before the call (a count too many only makes a later
 	 * parent's setpgid ask): shim_oneway_child_setpgid reads it. */
 	if (pid == 0 || pid == shim_self_vpid())

@@ -684,7 +684,16 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		break;
 	case PROTO_OP_SETSID:
 		/* The shim repeats it for real (shim/ids.c): a real session,
-		 * whose orphaned groups the kernel signals itself. */
+		 * whose orphaned groups the kernel signals itself.  a: a child
+		 * that shares the caller's memory and so asks on its connection
+		 * (shim/clone.c) names itself; only a child of the caller's. */
+		if (q->a != 0 && q->a != self) {
+			if (q->a < 0 || eng_getppid(s->eng, q->a) != self) {
+				rc = -ESRCH;
+				break;
+			}
+			self = q->a;
+		}
 		settle_move(s, self, self, 0);
 		old_pgid = eng_getpgid(s->eng, self, 0);
 		rc = reply_value(r, eng_setsid(s->eng, self, &s->fx));

@@ -58,6 +58,32 @@ static int child_fn(void *arg)
 	return (int)(intptr_t)arg;
 }
 
+/* The child makes a group of its own: its getpgrp() and ours. */
+static volatile pid_t c_pgrp_after;
+static volatile int c_setpgid;
+static int grouping_fn(void *arg)
+{
+	(void)arg;
+	c_pid = getpid();
+	c_setpgid = setpgid(0, 0);
+	c_pgrp_after = getpgrp();
+	c_ok = 1;
+	return 0;
+}
+
+/* The child makes a session of its own. */
+static volatile pid_t c_setsid, c_sid_after;
+static int session_fn(void *arg)
+{
+	(void)arg;
+	c_pid = getpid();
+	c_setsid = setsid();
+	c_sid_after = getsid(0);
+	c_pgrp_after = getpgrp();
+	c_ok = 1;
+	return 0;
+}
+
 /* The child forks: its child's parent is the CLONE_VM process. */
 static int forking_fn(void *arg)
 {
@@ -177,6 +203,35 @@ int main(int argc, char **argv)
 		it_die("clone");
 	it_name(pid, "vm vfork exec");
 	reap("vm vfork exec", pid, pid);
+
+	/* its own group */
+	reset();
+	pid = clone(grouping_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0)
+		it_die("clone");
+	it_name(pid, "vm grouping");
+	while (!c_ok)
+		sched_yield();
+	it_out("vm grouping: setpgid(0, 0) = %d, then its getpgrp() is its pid: %s", c_setpgid,
+	       yes(c_pgrp_after == pid));
+	IT_PID("  getpgid(vm grouping)", getpgid(pid));
+	IT_PID("  our getpgrp()", getpgrp());
+	reap("vm grouping", pid, pid);
+
+	/* its own session */
+	reset();
+	pid = clone(session_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0)
+		it_die("clone");
+	it_name(pid, "vm session");
+	while (!c_ok)
+		sched_yield();
+	it_out("vm session: setsid() is its pid: %s; then getsid(0), getpgrp() too: %s, %s",
+	       yes(c_setsid == pid), yes(c_sid_after == pid), yes(c_pgrp_after == pid));
+	IT_PID("  getsid(vm session)", getsid(pid));
+	IT_PID("  our getsid(0)", getsid(0));
+	IT_PID("  our getpgrp()", getpgrp());
+	reap("vm session", pid, pid);
 
 	/* signalled by its pid */
 	reset();
