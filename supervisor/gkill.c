@@ -2,6 +2,9 @@
 #include "sup.h"
 
 #include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,6 +121,41 @@ void gkill_replay(struct sup *s, int32_t vpid, int32_t seen)
 	}
 }
 
+/*
+ * kill(-1, SIGKILL) of a tree in which a process forks: a parent that dies
+ * of it as its fork returns, before its BIND, leaves a child the engine
+ * never knew, so it was none of the targets; the kernel hands it to us
+ * (the subreaper) as the parent dies, before we see that death.  Linux
+ * could not leave it alive: the kill came before the parent's fork could
+ * finish, and either restarted the fork or was given to the child too.
+ * There is no real group to SIGKILL for kill(-1) (gkill_real_group), so
+ * every real child of ours the model does not know (not our tracer) gets
+ * SIGKILL when a process dies of a recent kill(-1, SIGKILL): through a
+ * pidfd, after checking that the pid is still our child, never by a pid
+ * number alone.  Any such child existed when the kill was sent, and every
+ * process but the sender and init was its target.
+ */
+static void sweep_unknown_children(struct sup *s)
+{
+	pid_t *kids = NULL;
+	size_t kcap = 0;
+	int n = sysio_children_all(s->self_rpid, &kids, &kcap, SIZE_MAX);
+
+	for (int i = 0; i < n; i++) {
+		pid_t r = kids[i];
+		struct sysio_stat st;
+		if (r == tracer_pid() || eng_rpid_to_vpid(s->eng, r) > 1)
+			continue;
+		int fd = (int)syscall(SYS_pidfd_open, r, 0);
+		if (fd < 0)
+			continue;
+		if (sysio_stat(r, &st) == 0 && st.ppid == s->self_rpid)
+			(void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		close(fd);
+	}
+	free(kids);
+}
+
 /* A process ended by a signal that a recent group kill of its group sent:
  * its children forked after that kill was numbered get it too (above);
  * those not bound yet get it at their BIND.  Called when the exit is
@@ -141,6 +179,8 @@ void gkill_exit(struct sup *s, int32_t vpid, int wstatus)
 			break;
 		if (g->sig == sig && (g->pgid == -1 || g->pgid == pgid)) {
 			p->gkill_died = n;
+			if (g->pgid == -1 && sig == SIGKILL)
+				sweep_unknown_children(s);
 			break;
 		}
 	}
