@@ -313,6 +313,7 @@ const char *proto_op_name(uint16_t op)
 		[PROTO_OP_NOTIF] = "notif",
 		[PROTO_OP_CTTY] = "ctty",
 		[PROTO_OP_LASTPID] = "lastpid",
+		[PROTO_OP_INITPROXY] = "initproxy",
 	};
 	if (op == 0 || op >= PROTO_OP_END_)
 		return "?";

@@ -141,6 +141,10 @@ enum proto_op {
 	 * lowest free vpid above a; proto_vpids.next then holds the last
 	 * vpid handed out + 1, for reads of the file.  reply: nothing. */
 	PROTO_OP_LASTPID,
+	/* INITPROXY: the real pid of the stand-in for vpid 1 that a tracer
+	 * attaches to (supervisor/initproxy.c), started at the first ask.
+	 * reply: v0 = its rpid; err: -errno (EPERM: none could start). */
+	PROTO_OP_INITPROXY,
 	PROTO_OP_END_ /* one past the last op */
 };
 

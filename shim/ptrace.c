@@ -422,9 +422,15 @@ static pid_t attach_arg(pid_t id)
 	if (shim_ptrace_status(id, &tgid, NULL, NULL) && tgid != id && shim_r2v(tgid) > 0)
 		return id;
 	/* vpid 1 is the supervisor: stopped by a tracer, it would stop every
-	 * round trip of the tree, the tracer's own included. */
-	if (id == 1)
-		return -EPERM;
+	 * round trip of the tree, the tracer's own included.  A tracer gets
+	 * a stand-in instead (supervisor/initproxy.c), which the table then
+	 * names 1 for every later request and wait. */
+	if (id == 1) {
+		pid_t proxy = 0;
+		if (shim_offline() || shim_ask(PROTO_OP_INITPROXY, 0, 0, &proxy) != 0 || proxy <= 0)
+			return -EPERM;
+		return proxy;
+	}
 	return vpid_arg(id);
 }
 

@@ -129,7 +129,7 @@ void gkill_replay(struct sup *s, int32_t vpid, int32_t seen)
  * could not leave it alive: the kill came before the parent's fork could
  * finish, and either restarted the fork or was given to the child too.
  * There is no real group to SIGKILL for kill(-1) (gkill_real_group), so
- * every real child of ours the model does not know (not our tracer) gets
+ * every real child of ours the model does not know (not our helpers) gets
  * SIGKILL when a process dies of a recent kill(-1, SIGKILL): through a
  * pidfd, after checking that the pid is still our child, never by a pid
  * number alone.  Any such child existed when the kill was sent, and every
@@ -144,7 +144,7 @@ static void sweep_unknown_children(struct sup *s)
 	for (int i = 0; i < n; i++) {
 		pid_t r = kids[i];
 		struct sysio_stat st;
-		if (r == tracer_pid() || eng_rpid_to_vpid(s->eng, r) > 1)
+		if (sup_helper_child(r) || eng_rpid_to_vpid(s->eng, r) > 1)
 			continue;
 		int fd = (int)syscall(SYS_pidfd_open, r, 0);
 		if (fd < 0)

@@ -157,7 +157,7 @@ void nest_adopt_descendants(struct sup *s)
 		int nk = sysio_children(r, kids, 512);
 
 		for (int i = 0; i < nk; i++) {
-			if (kids[i] == tracer_pid() && r == s->self_rpid)
+			if (r == s->self_rpid && sup_helper_child(kids[i]))
 				continue; /* our tracer (tracer_sup.c): not of the tree */
 			if (len == cap) {
 				size_t ncap = cap ? 2 * cap : 128;

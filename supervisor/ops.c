@@ -767,6 +767,9 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_LASTPID:
 		rc = procs_set_last_pid(s, c->vpid, q->a);
 		break;
+	case PROTO_OP_INITPROXY:
+		rc = reply_value(r, initproxy_get(s));
+		break;
 	default:
 		rc = -EOPNOTSUPP;
 		break;

@@ -697,6 +697,7 @@ void procs_reap_children(struct sup *s)
 		if (vpid > 1)
 			procs_exit(s, vpid, status, true, "reaped by init");
 		sysio_reap_pid(rpid);
+		initproxy_reaped(rpid);
 		if (rpid == s->cmd_rpid) {
 			s->cmd_reaped = true;
 			s->cmd_status = status;

@@ -384,6 +384,13 @@ int tracer_seize(struct sup *s, pid_t rpid, int32_t vpid); /* 0 or -errno */
 void tracer_ready(struct sup *s, uint32_t events);
 void tracer_stop(struct sup *s);
 pid_t tracer_pid(void);                       /* 0: none */
+
+/* initproxy.c: the stand-in for vpid 1 that a tracer attaches to. */
+int initproxy_get(struct sup *s);   /* its rpid (started at the first call), or -errno */
+pid_t initproxy_pid(void);          /* 0: none */
+void initproxy_reaped(pid_t rpid);  /* a child of ours was reaped: forget it if it was the stand-in */
+/* A child of ours that is none of the tree's: the tracer, the stand-in. */
+bool sup_helper_child(pid_t rpid);
 /* notif_cmd.c: the command's own filter when it is a static or Go image. */
 void notif_cmd_child(const char *argv0, int syncw, int ackr);
 void notif_cmd_parent(struct sup *s, pid_t child, int syncr, int ackw);

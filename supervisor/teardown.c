@@ -135,8 +135,8 @@ static void scan_real(struct sup *s, struct td_list *l)
 	for (;;) {
 		int nk = descend ? sysio_children_all(r, &kids, &kcap, SIZE_MAX) : 0;
 		for (int i = 0; i < nk; i++) {
-			if (kids[i] == tracer_pid() && r == s->self_rpid)
-				continue; /* our tracer (tracer_sup.c): not of the tree */
+			if (r == s->self_rpid && sup_helper_child(kids[i]))
+				continue; /* our tracer, the init stand-in: not of the tree */
 			if (len == cap) {
 				size_t ncap = cap ? 2 * cap : 128;
 				struct td_raw *nq = realloc(queue, ncap * sizeof(*nq));
@@ -284,15 +284,24 @@ bool teardown_no_children(struct sup *s)
 	siginfo_t si;
 
 	memset(&si, 0, sizeof(si));
-	pid_t kids[2];
+	pid_t kids[3];
+	int n;
 
 	while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
 		if (errno != EINTR)
 			return errno == ECHILD;
 	}
-	/* Our tracer (tracer_sup.c) lives until the end: it does not count. */
-	return si.si_pid == 0 && tracer_pid() > 0 &&
-	       sysio_children(s->self_rpid, kids, 2) == 1 && kids[0] == tracer_pid();
+	/* Our tracer (tracer_sup.c) and the init stand-in (initproxy.c) live
+	 * until the end: they do not count. */
+	if (si.si_pid != 0 || (tracer_pid() <= 0 && initproxy_pid() <= 0))
+		return false;
+	n = sysio_children(s->self_rpid, kids, 3);
+	if (n <= 0 || n > 2)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (!sup_helper_child(kids[i]))
+			return false;
+	return true;
 }
 
 /* Is the rest of the tree still at work: a process running or waiting for
