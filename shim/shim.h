@@ -557,6 +557,9 @@ void shim_tty_new_session(void);
  * costs supervisor lookups. */
 void shim_child_add(pid_t vpid, pid_t rpid);
 void shim_child_del(pid_t rpid);
+/* A reaped child dumped core: the file the kernel named with its real pid
+ * gets its vpid instead (corename.c). */
+void shim_core_rename(pid_t rpid, pid_t vpid, int sig);
 pid_t shim_child_v2r(pid_t vpid); /* 0 when unknown */
 pid_t shim_child_r2v(pid_t rpid); /* 0 when unknown */
 void shim_child_reset(void);      /* in a new child */

@@ -53,6 +53,8 @@ static void report(pid_t vpid, pid_t rpid, int status)
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		shim_child_del(rpid);
 		shim_ptrace_forget(rpid);
+		if (WIFSIGNALED(status) && WCOREDUMP(status))
+			shim_core_rename(rpid, vpid, WTERMSIG(status));
 	} else if (WIFSTOPPED(status) && ptrace_stop(rpid, status)) {
 		return;
 	} else if (WIFSTOPPED(status) || WIFCONTINUED(status)) {
