@@ -1,5 +1,6 @@
 /* t_clone_vm.c — clone(CLONE_VM), also with CLONE_VFORK, makes a process that shares our memory: its own pid (clone's result, its *_SETTID words, its getpid(), after an exec), our pid as its parent, waitable and signalable by that pid. */
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 
@@ -127,6 +128,20 @@ static void reset(void)
 	c_mask_kept = cont_where = 0;
 }
 
+/* A CLONE_VM child (flags besides CLONE_VM and SIGCHLD) running fn, named;
+ * with wait_ok, once it has said it runs (c_ok). */
+static pid_t start(const char *name, int (*fn)(void *), int flags, bool wait_ok)
+{
+	reset();
+	pid_t pid = clone(fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD | flags, NULL);
+	if (pid < 0)
+		it_die("clone");
+	it_name(pid, name);
+	while (wait_ok && !c_ok)
+		sched_yield();
+	return pid;
+}
+
 static pid_t reap(const char *what, pid_t sel, pid_t pid)
 {
 	int st = 0;
@@ -181,37 +196,19 @@ int main(int argc, char **argv)
 	vm_child("vm vfork", CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | SIGCHLD, 1);
 
 	/* a CLONE_VM child that forks and waits */
-	reset();
-	pid_t pid = clone(forking_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
-	if (pid < 0)
-		it_die("clone");
-	it_name(pid, "vm forker");
+	pid_t pid = start("vm forker", forking_fn, 0, false);
 	reap("vm forker", pid, pid);
 	it_out("  getpid == clone(): %s; its fork: %s; waited: %s; %s", yes(c_pid == pid),
 	       yes(c_fork > 0), yes(c_waited == c_fork), it_status(c_st));
 
 	/* execs /bin/sh, which checks its $$ and $PPID (exit 0 when right) */
-	reset();
-	pid = clone(exec_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
-	if (pid < 0)
-		it_die("clone");
-	it_name(pid, "vm exec");
+	pid = start("vm exec", exec_fn, 0, false);
 	reap("vm exec", pid, pid);
-	reset();
-	pid = clone(exec_fn, child_stack + STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, NULL);
-	if (pid < 0)
-		it_die("clone");
-	it_name(pid, "vm vfork exec");
+	pid = start("vm vfork exec", exec_fn, CLONE_VFORK, false);
 	reap("vm vfork exec", pid, pid);
 
 	/* its own group */
-	reset();
-	pid = clone(grouping_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
-	if (pid < 0)
-		it_die("clone");
-	it_name(pid, "vm grouping");
-	while (!c_ok)
-		sched_yield();
+	pid = start("vm grouping", grouping_fn, 0, true);
 	it_out("vm grouping: setpgid(0, 0) = %d, then its getpgrp() is its pid: %s", c_setpgid,
 	       yes(c_pgrp_after == pid));
 	IT_PID("  getpgid(vm grouping)", getpgid(pid));
@@ -219,13 +216,7 @@ int main(int argc, char **argv)
 	reap("vm grouping", pid, pid);
 
 	/* its own session */
-	reset();
-	pid = clone(session_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
-	if (pid < 0)
-		it_die("clone");
-	it_name(pid, "vm session");
-	while (!c_ok)
-		sched_yield();
+	pid = start("vm session", session_fn, 0, true);
 	it_out("vm session: setsid() is its pid: %s; then getsid(0), getpgrp() too: %s, %s",
 	       yes(c_setsid == pid), yes(c_sid_after == pid), yes(c_pgrp_after == pid));
 	IT_PID("  getsid(vm session)", getsid(pid));
@@ -234,13 +225,7 @@ int main(int argc, char **argv)
 	reap("vm session", pid, pid);
 
 	/* signalled by its pid */
-	reset();
-	pid = clone(pausing_fn, child_stack + STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
-	if (pid < 0)
-		it_die("clone");
-	it_name(pid, "vm paused");
-	while (!c_ok)
-		sched_yield();
+	pid = start("vm paused", pausing_fn, 0, true);
 	IT_RC("kill(vm paused, SIGTERM)", kill(pid, SIGTERM));
 	reap("vm paused", -1, pid);
 	IT_RC("waitpid(-1) with no child", waitpid(-1, NULL, __WALL));
