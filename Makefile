@@ -13,7 +13,7 @@ override CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -MMD -MP -DJOBSHIM_PREFIX=\"$(
 CHECK_FLAGS = $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck)
 
 CORE_SRC := $(wildcard core/*.c)
-SHIM_SRC := $(wildcard shim/*.c) core/proto.c
+SHIM_SRC := $(wildcard shim/*.c) core/proto.c core/corename.c
 SHIM_ASM := $(wildcard shim/*.S)
 SUP_SRC  := $(wildcard supervisor/*.c supervisor/view/*.c)
 UNIT_SRC := $(filter-out tests/unit/%_lib.c,$(wildcard tests/unit/test_*.c))

@@ -1,6 +1,8 @@
 /* corename.c — a core dump's file name carries the dumped process's vpid, as core_pattern's %p names it in its own pid namespace. */
 #include "shim.h"
 
+#include "../core/corename.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,51 +20,14 @@
  *
  * So the waiter that reaps a child whose status says a core was dumped
  * renames the file the kernel wrote to the name with the vpid: before
- * its wait returns, so the caller finds it (the supervisor's own reaps of
- * orphans do not: the name could be relative to a cwd it does not know).
- * Only a pattern we can rebuild exactly: a file (not a "|program" pipe)
- * whose specifiers are %p, %s and %% (other ones -- the time, the host,
- * the executable's name -- leave the file as the kernel named it), a
- * relative one taken from our cwd, as it usually is the dumper's.  Only
+ * its wait returns, so the caller finds it (the supervisor does the same
+ * for the orphans it reaps, with an absolute pattern: supervisor/sysio.c).
+ * Only a pattern we can rebuild exactly (core/corename.c: a file, not a
+ * "|program" pipe, whose specifiers are %p, %s and %%), a relative one
+ * taken from our cwd, as it usually is the dumper's.  Only
  * when the real-pid name exists and the vpid name does not: never another
  * file.  errno is kept.
  */
-
-/* Expand pattern for pid into out: false when it holds a specifier we
- * cannot rebuild or does not fit.  *has_pid: %p was there. */
-static bool expand(const char *pat, pid_t pid, int sig, char *out, size_t cap, bool *has_pid)
-{
-	size_t n = 0;
-
-	*has_pid = false;
-	for (const char *p = pat; *p; p++) {
-		char buf[16];
-		const char *add = buf;
-		if (*p != '%') {
-			buf[0] = *p;
-			buf[1] = '\0';
-		} else {
-			p++;
-			if (*p == 'p') {
-				snprintf(buf, sizeof(buf), "%d", (int)pid);
-				*has_pid = true;
-			} else if (*p == 's') {
-				snprintf(buf, sizeof(buf), "%d", sig);
-			} else if (*p == '%') {
-				add = "%";
-			} else {
-				return false;
-			}
-		}
-		size_t len = strlen(add);
-		if (n + len + 1 > cap)
-			return false;
-		memcpy(out + n, add, len);
-		n += len;
-	}
-	out[n] = '\0';
-	return n > 0;
-}
 
 /* A small /proc/sys file, its first line. */
 static bool read_line(const char *path, char *buf, size_t cap)
@@ -83,29 +48,20 @@ static bool read_line(const char *path, char *buf, size_t cap)
 
 void shim_core_rename(pid_t rpid, pid_t vpid, int sig)
 {
-	char pat[256], from[320], to[320], num[8];
-	bool has_pid;
+	char pat[256], from[320], to[320], uses[8] = "0";
 	struct stat st;
 	int saved = errno;
 
 	if (rpid <= 0 || vpid <= 0 || rpid == vpid || shim_mode() != SHIM_MODE_ONLINE)
 		return;
-	if (!read_line("/proc/sys/kernel/core_pattern", pat, sizeof(pat)) || pat[0] == '|')
+	if (!read_line("/proc/sys/kernel/core_pattern", pat, sizeof(pat)))
 		goto out;
-	if (pat[0] == '\0')
-		strcpy(pat, "core");
-	if (!expand(pat, rpid, sig, from, sizeof(from), &has_pid) ||
-	    !expand(pat, vpid, sig, to, sizeof(to), &has_pid))
-		goto out;
-	if (!has_pid) {
-		size_t lf = strlen(from), lt = strlen(to);
-		if (!read_line("/proc/sys/kernel/core_uses_pid", num, sizeof(num)) || strcmp(num, "0") == 0 ||
-		    lf + 12 > sizeof(from) || lt + 12 > sizeof(to))
-			goto out;
-		snprintf(from + lf, sizeof(from) - lf, ".%d", (int)rpid);
-		snprintf(to + lt, sizeof(to) - lt, ".%d", (int)vpid);
-	}
-	if (REAL(lstat)(from, &st) == 0 && S_ISREG(st.st_mode) && REAL(lstat)(to, &st) < 0 && errno == ENOENT)
+	(void)read_line("/proc/sys/kernel/core_uses_pid", uses, sizeof(uses));
+	bool uses_pid = strcmp(uses, "0") != 0;
+	if (corename_build(pat, uses_pid, rpid, sig, from, sizeof(from)) &&
+	    corename_build(pat, uses_pid, vpid, sig, to, sizeof(to)) && strcmp(from, to) != 0 &&
+	    REAL(lstat)(from, &st) == 0 && S_ISREG(st.st_mode) && REAL(lstat)(to, &st) < 0 &&
+	    errno == ENOENT)
 		(void)rename(from, to);
 out:
 	shim_errno_keep(saved);

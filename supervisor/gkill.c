@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,11 +145,11 @@ static void sweep_unknown_children(struct sup *s)
 		struct sysio_stat st;
 		if (sup_helper_child(r) || eng_rpid_to_vpid(s->eng, r) > 1)
 			continue;
-		int fd = (int)syscall(SYS_pidfd_open, r, 0);
+		int fd = sysio_pidfd_open(r);
 		if (fd < 0)
 			continue;
 		if (sysio_stat(r, &st) == 0 && st.ppid == s->self_rpid)
-			(void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+			(void)sysio_pidfd_signal(fd, SIGKILL);
 		close(fd);
 	}
 	free(kids);

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /*
@@ -697,6 +698,8 @@ void procs_reap_children(struct sup *s)
 		if (vpid > 1)
 			procs_exit(s, vpid, status, true, "reaped by init");
 		sysio_reap_pid(rpid);
+		if (vpid > 1 && WIFSIGNALED(status) && WCOREDUMP(status))
+			sysio_core_rename(rpid, vpid, WTERMSIG(status));
 		initproxy_reaped(rpid);
 		if (rpid == s->cmd_rpid) {
 			s->cmd_reaped = true;

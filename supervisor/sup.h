@@ -412,6 +412,9 @@ struct sysio_stat {
 	char comm[17];
 };
 int sysio_stat(pid_t rpid, struct sysio_stat *st); /* 0 or -errno */
+/* An orphan we reaped dumped core: its file, named with rpid by an
+ * absolute core_pattern, gets vpid's name (core/corename.h). */
+void sysio_core_rename(pid_t rpid, int32_t vpid, int sig);
 int sysio_children(pid_t rpid, pid_t *out, size_t cap); /* real children via /proc, at most cap */
 /* All of them (at most max) into *out, grown as needed (*cap: its size); the caller frees. */
 int sysio_children_all(pid_t rpid, pid_t **out, size_t *cap, size_t max);

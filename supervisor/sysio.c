@@ -1,6 +1,8 @@
 /* sysio.c — the supervisor's system calls about other processes: /proc reads, pidfds, reaping. */
 #include "sup.h"
 
+#include "../core/corename.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -424,4 +427,38 @@ void sysio_reap_pid(pid_t rpid)
 
 	while (waitid(P_PID, (id_t)rpid, &si, WEXITED | WNOHANG) < 0 && errno == EINTR)
 		;
+}
+
+/* A small /proc/sys file, its first line ("" when unreadable). */
+static void sys_line(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, cap - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/*
+ * The kernel named the core file with the real pid; %p means the pid in
+ * the dumper's namespace, its vpid here (shim/corename.c renames it for a
+ * parent that reaps).  Init reaps orphans: we do for them, for an absolute
+ * pattern only (a relative one names a file in the dumper's cwd, which we
+ * do not know), and only from the real-pid name to a free vpid name.
+ */
+void sysio_core_rename(pid_t rpid, int32_t vpid, int sig)
+{
+	char pat[256], uses[8], from[320], to[320];
+	struct stat st;
+
+	sys_line("/proc/sys/kernel/core_pattern", pat, sizeof(pat));
+	sys_line("/proc/sys/kernel/core_uses_pid", uses, sizeof(uses));
+	bool uses_pid = uses[0] != '\0' && strcmp(uses, "0") != 0;
+	if (pat[0] != '/' || !corename_build(pat, uses_pid, rpid, sig, from, sizeof(from)) ||
+	    !corename_build(pat, uses_pid, (pid_t)vpid, sig, to, sizeof(to)) || strcmp(from, to) == 0)
+		return;
+	if (lstat(from, &st) == 0 && S_ISREG(st.st_mode) && lstat(to, &st) < 0 && errno == ENOENT)
+		(void)rename(from, to);
 }

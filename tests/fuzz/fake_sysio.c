@@ -259,3 +259,11 @@ void sysio_reap_pid(pid_t rpid)
 		}
 	}
 }
+
+void sysio_core_rename(pid_t rpid, int32_t vpid, int sig)
+{
+	/* The fake kernel writes no core files. */
+	(void)rpid;
+	(void)vpid;
+	(void)sig;
+}
