@@ -70,16 +70,20 @@ printf 'all: a b c d\na:\n\t@/bin/true\nb:\n\t@echo hi >/dev/null; /bin/true\nc:
 "$J" run -- python3 -c 'import subprocess
 for i in range(6): subprocess.run(["/bin/true"]); subprocess.run("echo hi >/dev/null", shell=True); subprocess.check_output(["echo"])' >/dev/null 2>&1
 nm "$tmp/build/libjobshim.so" | awk -v logf="$log" '
+	function is(names, n) { return index("," names ",", "," n ",") > 0 }
 	function hex(s,   i, v) { v = 0; s = tolower(s); for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
-	NF == 3 && $2 ~ /^[tTwW]$/ { a = hex($1); sym[a] = $3; if ($3 == "__cyg_profile_func_enter") base = a }
+	# An exported wrapper and its alias (setpgid, shim_setpgid) share an
+	# address, and the section is named after the one that defines it:
+	# keep every name, comma-separated, and list them all.
+	NF == 3 && $2 ~ /^[tTwW]$/ { a = hex($1); if (a in sym) sym[a] = sym[a] "," $3; else sym[a] = $3; if ($3 == "__cyg_profile_func_enter") base = a }
 	END {
 		while ((getline line < logf) > 0) {
 			split(line, f, " ")
 			p = f[1]; fn = sym[base + f[2]]
 			if (!(p in first)) first[p] = fn
-			if (first[p] == "shim_ctor" || done[p]) continue
-			if (fn == "shim_ctor") { done[p] = 1; continue }
-			if (fn == "scan_open") scanned[p] = 1
+			if (is(first[p], "shim_ctor") || done[p]) continue
+			if (is(fn, "shim_ctor")) { done[p] = 1; continue }
+			if (is(fn, "scan_open")) scanned[p] = 1
 			if (!((p SUBSEP fn) in ran)) { ran[p, fn] = 1; order[++n] = p SUBSEP fn }
 		}
 		for (i = 1; i <= n; i++) {
@@ -87,7 +91,7 @@ nm "$tmp/build/libjobshim.so" | awk -v logf="$log" '
 			if (!(k[1] in scanned)) count[k[2]]++
 		}
 		for (fn in count) if (count[fn] >= 2 && fn != "") print count[fn], fn
-	}' | sort -k1,1nr -k2 | awk '{ print $2 }' >"$tmp/names"
+	}' | sort -k1,1nr -k2 | tee "$tmp/counted" | awk '{ print $2 }' | tr , '\n' >"$tmp/names"
 if ! $update; then
 	cat "$tmp/names"
 	exit 0

@@ -51,8 +51,10 @@
  * (see scan_cache). */
 #define SCAN_SETTLE_SEC 2
 
-/* Our exports, sorted in strcmp order. */
-static const char own_names[][OWN_NAME_MAX] = { OWN_NAMES };
+/* Our exports, sorted in strcmp order.  6 KiB that only a scan reads (an
+ * image the tree's cache does not know yet): out of .rodata, which shares
+ * the first 64 KiB window with the code fork children run (hot_text.ld). */
+static const char own_names[][OWN_NAME_MAX] __attribute__((section("jobshim_cold_rodata"))) = { OWN_NAMES };
 
 /* Names that create processes or reach the kernel behind our back but
  * that the shim does not export.  Changing this list or safe_libs changes

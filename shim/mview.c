@@ -43,8 +43,13 @@ static atomic_bool mv_unusable;
  * the count to drop to zero before unmapping (both sequentially
  * consistent: either the reader sees the hold, or the releaser sees the
  * reader).
+ *
+ * mv_readers is on the fork page (SHIM_HOT): every read writes it, and a
+ * read soon after a fork (a job-control shell's child checking its group,
+ * the parent's next lookup) would otherwise copy its page, one more
+ * copy-on-write fault per side per fork.
  */
-static atomic_int mv_readers;
+static atomic_int mv_readers SHIM_HOT;
 static atomic_uint mv_held;
 
 /* The view and the counters, or false (then every read asks the
