@@ -398,6 +398,34 @@ static bool ends_or_makes_stop(int sig)
 	       sig == SIGTTIN || sig == SIGTTOU;
 }
 
+/*
+ * A process jobshim could not number at its fork, named by its real pid.
+ * Code that neither the shim nor the tracer reaches made it -- a
+ * set-group-id image such as ssh-agent, whose loader drops the preload
+ * and whose libc calls the filter lets through (shim/seccomp_bpf.h) --
+ * so its creator saw, and told others, its real pid (`eval $(ssh-agent
+ * -s)` ... `kill $SSH_AGENT_PID`, git's t7528).  A kill of a pid that
+ * names no vpid reaches such a process by that real pid: one still
+ * unknown (a live descendant of the tree, none of our helpers) is
+ * registered here, as a HELLO would (procs_register), and one registered
+ * so before keeps that name.  A process numbered at its fork is reached
+ * by its vpid only, as in a pid namespace.  Its vpid, or 0.
+ */
+static int32_t unnumbered(struct sup *s, int32_t pid)
+{
+	int32_t v = eng_rpid_to_vpid(s->eng, pid);
+	struct sysio_stat st;
+	struct sup_proc *p;
+
+	if (v > 1)
+		return (p = procs_find(s, v)) != NULL && p->by_rpid && !p->exited ? v : 0;
+	if (v == 1 || pid == s->self_rpid || sup_helper_child(pid) || sysio_stat(pid, &st) < 0 ||
+	    st.state == 'Z' || st.state == 'X')
+		return 0;
+	v = procs_register(s, pid);
+	return v > 1 ? v : 0;
+}
+
 static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		   struct proto_rep *r)
 {
@@ -426,6 +454,11 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 		return 0;
 	}
 	rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
+	if (rc == -ESRCH && q->a > 1 && q->c == 0) {
+		int32_t v = unnumbered(s, q->a);
+		if (v > 1)
+			rc = eng_kill(s->eng, c->vpid, v, q->b, &s->fx);
+	}
 	if (rc >= 0)
 		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid, q->b);
 	if (rc >= 0 && q->c == 0) {

@@ -880,9 +880,28 @@ int procs_fork(struct sup *s, int32_t parent, int32_t *child)
 
 #define PROCS_CHAIN_MAX 64
 
+/*
+ * A process registered lazily was made by code the shim does not reach
+ * (a set-id or static image's fork the tracer did not number, ...), and
+ * so were its own setsid and setpgid: a real session or group it leads is
+ * taken into the model as the same call would have made it.  Only those
+ * it leads -- a group it joined is named after a process the model may
+ * not know.
+ */
+static void lead_as_real(struct sup *s, int32_t v, pid_t rpid, const struct sysio_stat *st)
+{
+	if (st->sid == rpid) {
+		if (eng_setsid(s->eng, v, &s->fx) >= 0)
+			eng_session_set_kernel(s->eng, v, true);
+	} else if (st->pgrp == rpid) {
+		(void)eng_setpgid(s->eng, v, 0, 0, &s->fx);
+	}
+}
+
 int32_t procs_register(struct sup *s, pid_t rpid)
 {
 	pid_t chain[PROCS_CHAIN_MAX];
+	struct sysio_stat stats[PROCS_CHAIN_MAX];
 	size_t n = 0;
 	pid_t r = rpid;
 	int32_t v;
@@ -899,6 +918,7 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 			break;
 		if (n == PROCS_CHAIN_MAX || sysio_stat(r, &st) < 0 || st.ppid <= 0)
 			return -EPERM;
+		stats[n] = st;
 		chain[n++] = r;
 		r = st.ppid;
 	}
@@ -914,6 +934,8 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 			return rc;
 		}
 		rc = procs_bind(s, child, chain[--n]);
+		if (rc >= 0)
+			lead_as_real(s, child, chain[n], &stats[n]);
 		effects_apply(s, 0);
 		s->how = NULL;
 		if (rc < 0) {
@@ -921,6 +943,9 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 			procs_forget(s, child);
 			return rc;
 		}
+		struct sup_proc *p = procs_find(s, child);
+		if (p)
+			p->by_rpid = true;
 		v = child;
 	}
 	return v;

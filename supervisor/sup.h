@@ -119,6 +119,8 @@ struct sup_proc {
 	uint32_t gkill_seen;     /* its BIND's c: the count its parent read + 1 (0 unknown) */
 	uint32_t gkill_died;     /* the group kill it died of (0: none) */
 	int32_t gkill_parent;    /* its parent when its BIND came (0: none said) */
+	bool by_rpid;            /* registered lazily: no numbered fork gave its vpid to
+	                            anyone, so a kill may name it by its real pid (ops.c) */
 	UT_hash_handle hh;
 };
 
