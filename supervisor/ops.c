@@ -422,6 +422,12 @@ static int32_t unnumbered(struct sup *s, int32_t pid)
 	if (v == 1 || pid == s->self_rpid || sup_helper_child(pid) || sysio_stat(pid, &st) < 0 ||
 	    st.state == 'Z' || st.state == 'X')
 		return 0;
+	/* A preloaded parent's BIND of it may still be queued on the
+	 * parent's connection (the FIFO's were handled before this request):
+	 * then it has its vpid, and that is its only name. */
+	clients_flush_rpid(s, st.ppid, false);
+	if (eng_rpid_to_vpid(s->eng, pid) > 0)
+		return 0;
 	v = procs_register(s, pid);
 	return v > 1 ? v : 0;
 }
