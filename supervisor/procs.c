@@ -951,6 +951,35 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 	return v;
 }
 
+/*
+ * Orphans no one numbered: real children of ours (the subreaper) the
+ * model does not know, made by code the shim does not reach -- the daemon
+ * a set-id image forked (ssh-agent) once that image has exited.  `ps`
+ * lists them natively, so a listing of /proc registers them first
+ * (procview_list), as a HELLO or a kill of their real pid would.  A
+ * preloaded one is left to name itself: an orphan whose parent died
+ * between its fork and its BIND holds a vpid from the counter, which its
+ * HELLO claims (clients.c, identify).
+ */
+void procs_adopt_orphans(struct sup *s)
+{
+	pid_t *kids = NULL;
+	size_t kcap = 0;
+	int n = sysio_children_all(s->self_rpid, &kids, &kcap, 4096);
+
+	for (int i = 0; i < n; i++) {
+		pid_t r = kids[i];
+		struct sysio_stat st;
+
+		if (sup_helper_child(r) || eng_rpid_to_vpid(s->eng, r) > 0 || sysio_stat(r, &st) < 0 ||
+		    st.state == 'Z' || st.state == 'X' || st.ppid != s->self_rpid ||
+		    sysio_maps_has(r, "/libjobshim.so"))
+			continue;
+		(void)procs_register(s, r);
+	}
+	free(kids);
+}
+
 /* ---- sweep ---------------------------------------------------------------- */
 
 bool procs_sweep_needed(struct sup *s)

@@ -61,8 +61,12 @@ int procview_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r)
  * reservation whose fork has not happened) have no /proc entry yet. */
 int procview_list(struct sup *s, const struct proto_req *q, struct proto_rep *r)
 {
-	int32_t v = eng_next(s->eng, q->a);
+	int32_t v;
 	uint32_t n = 0;
+
+	if (q->a <= 2)
+		procs_adopt_orphans(s); /* the first page: what ps would list natively */
+	v = eng_next(s->eng, q->a);
 
 	for (; v > 0; v = eng_next(s->eng, v + 1)) {
 		int64_t rpid = procview_rpid(s, v);

@@ -427,6 +427,9 @@ struct sysio_sigmasks {
 };
 int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m); /* 0 or -errno */
 void sysio_cmdline(pid_t rpid, char *buf, size_t len);
+/* Does a mapping of rpid name `path` (a part of it: its /proc maps)?  true also when the maps
+ * cannot be read: the caller's "no" must be certain. */
+bool sysio_maps_has(pid_t rpid, const char *path);
 bool sysio_dying(pid_t rpid);  /* exiting, zombie, SIGKILL pending, or gone */
 void sysio_set_proc(int dirfd); /* read /proc through this checked dirfd (procfs.c) */
 int sysio_pidfd_open(pid_t rpid);                /* fd or -errno */
@@ -465,6 +468,7 @@ int procs_reap(struct sup *s, int32_t parent, int32_t vpid);
 /* vpid of a recently reaped rpid (signals from a reaped sender), or -ESRCH. */
 int32_t procs_reaped_vpid(const struct sup *s, pid_t rpid);
 int32_t procs_register(struct sup *s, pid_t rpid);
+void procs_adopt_orphans(struct sup *s); /* unknown, not preloaded real children of ours */
 /* A new model child of parent with a vpid from the shared counter (or the
  * engine's, once retired), with its record; effects left in s->fx. */
 int procs_fork(struct sup *s, int32_t parent, int32_t *child);

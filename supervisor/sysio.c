@@ -314,6 +314,37 @@ bool sysio_dying(pid_t rpid)
 	return false;
 }
 
+bool sysio_maps_has(pid_t rpid, const char *path)
+{
+	char rel[64], buf[8192];
+	size_t plen = strlen(path), have = 0;
+	ssize_t n;
+	bool found = false;
+	int fd;
+
+	snprintf(rel, sizeof(rel), "%d/maps", (int)rpid);
+	fd = proc_open(rel, O_RDONLY);
+	if (fd < 0 || plen == 0 || plen >= sizeof(buf) / 2) {
+		if (fd >= 0)
+			close(fd);
+		return true;
+	}
+	/* Keep the last plen bytes of each read: a name may straddle two. */
+	while (!found && (n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		have += (size_t)n;
+		buf[have] = '\0';
+		found = memmem(buf, have, path, plen) != NULL;
+		if (have > plen) {
+			memmove(buf, buf + have - plen, plen);
+			have = plen;
+		}
+	}
+	if (n < 0 && !found)
+		found = true;
+	close(fd);
+	return found;
+}
+
 void sysio_cmdline(pid_t rpid, char *buf, size_t len)
 {
 	char path[64];

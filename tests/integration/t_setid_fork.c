@@ -1,9 +1,41 @@
 /* t_setid_fork.c — a set-group-id image's forked daemon, named by the pid its fork returned, can be signalled (eval $(ssh-agent -s); kill $SSH_AGENT_PID). */
 #include "lib/itest.h"
 
+#include <dirent.h>
+#include <stdbool.h>
 #include <grp.h>
 #include <libgen.h>
 #include <sys/stat.h>
+
+/* The daemon as ps finds it: processes in the /proc listing named like
+ * our copy, and how many of them lead their own session. */
+static void listed(int *named, int *leaders)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	*named = *leaders = 0;
+	while (d && (de = readdir(d)) != NULL) {
+		char path[300], buf[512], *close_paren;
+		int pid, sid;
+		FILE *f;
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		bool ok = fgets(buf, sizeof(buf), f) != NULL;
+		fclose(f);
+		close_paren = ok ? strrchr(buf, ')') : NULL;
+		if (!close_paren || strncmp(strchr(buf, '(') + 1, "setid-fork", 10) != 0 ||
+		    sscanf(buf, "%d", &pid) != 1 || sscanf(close_paren + 2, "%*c %*d %*d %d", &sid) != 1)
+			continue;
+		(*named)++;
+		*leaders += sid == pid;
+	}
+	if (d)
+		closedir(d);
+}
 
 /*
  * git's t7528 and many CI jobs: ssh-agent (set-group-id _ssh on Debian)
@@ -12,24 +44,34 @@
  * the preload (the loader's secure mode drops it) and its libc's calls
  * pass the seccomp filter, so under jobshim that pid is the daemon's real
  * one: the kill must still reach it (supervisor/ops.c, unnumbered), and
- * the daemon is in a session of its own, as natively.  Here the image is
+ * ps finds the daemon in a session of its own, as natively (procs.c,
+ * procs_adopt_orphans).  Here the image is
  * a set-group-id copy of this program; root only (a set-group-id file of
  * another group), and on a file system without nosuid.
  */
 
 static void agent(void)
 {
-	pid_t c = fork();
+	int ready[2];
+	char b;
 
+	if (pipe(ready) != 0)
+		it_die("pipe");
+	pid_t c = fork();
 	if (c < 0)
 		it_die("fork");
 	if (c == 0) {
 		setsid();
 		close(1);
+		close(ready[0]);
+		close(ready[1]); /* after setsid: the parent reads EOF */
 		for (int i = 0; i < 600; i++) /* a hang guard: 60 s */
 			usleep(100000);
 		_exit(0);
 	}
+	close(ready[1]);
+	while (read(ready[0], &b, 1) < 0 && errno == EINTR)
+		;
 	printf("%d %d\n", (int)c, getegid() != getgid());
 	exit(0);
 }
@@ -74,6 +116,9 @@ int main(int argc, char **argv)
 	if (n <= 0 || sscanf((line[n] = '\0', line), "%d %d", &pid, &setid) != 2 || pid <= 1)
 		it_die("read the daemon's pid");
 	it_out("the image: %s; it ran with another group: %s", it_status(st), setid ? "yes" : "no");
+	int named, leaders;
+	listed(&named, &leaders);
+	it_out("in the /proc listing: %d named like it, %d leading its own session", named, leaders);
 
 	IT_RC("kill(daemon, 0)", kill(pid, 0));
 	IT_RC("kill(daemon, SIGTERM)", kill(pid, SIGTERM));
