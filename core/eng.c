@@ -136,8 +136,10 @@ int eng_check(const struct eng *e, char *why, size_t whylen)
 	    e->init->pgrp->vpgid != ENG_VPID_INIT || e->init->pgrp->sess->vsid != ENG_VPID_INIT ||
 	    e->init->subreaper)
 		CHECK_FAIL("init is not vpid 1 in group 1 of session 1, parentless, alive, no subreaper");
-	if (e->next_vpid < 2 || e->next_vpid > e->vpid_max + 1)
-		CHECK_FAIL("next_vpid %d out of [2, %d]", e->next_vpid, e->vpid_max + 1);
+	/* 1 after ns_last_pid was written 0 (eng_set_last_pid): init holds 1,
+	 * so the next fork takes the lowest free id above it, as Linux's. */
+	if (e->next_vpid < 1 || e->next_vpid > e->vpid_max + 1)
+		CHECK_FAIL("next_vpid %d out of [1, %d]", e->next_vpid, e->vpid_max + 1);
 
 	/* Processes: keys, links, flags. */
 	HASH_ITER(hh, e->procs, p, tmp) {

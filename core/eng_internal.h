@@ -114,7 +114,8 @@ struct eng {
 	struct session *sessions; /* every non-empty session, by vsid */
 	struct proc *ordered;    /* utlist DL via ord_prev/ord_next: all processes by increasing vpid */
 	struct proc *init;       /* vpid 1; never NULL, never exits */
-	int32_t next_vpid;       /* next allocation candidate, in [2, vpid_max + 1] */
+	int32_t next_vpid;       /* next allocation candidate, in [2, vpid_max + 1]; 1 after
+	                            ns_last_pid was written 0 (eng_set_last_pid) */
 	bool wrapped;            /* allocation has wrapped once: candidates must be checked for use */
 	size_t nproc, nzombie, nbound; /* cached counts of procs / zombies / bound procs */
 	size_t ngrp, nsess;      /* cached counts of pgrps / sessions */

@@ -166,8 +166,16 @@ static void put_i64(struct trace *t, int64_t v)
 /* ns as seconds with six decimals, rounded to the microsecond (%.6f). */
 static void put_secs(struct trace *t, int64_t ns)
 {
-	int64_t us = ns >= 0 ? (ns + 500) / 1000 : -((-ns + 500) / 1000);
+	/* Rounded half away from zero without ns + 500 or -ns, which overflow
+	 * at the ends of the range (an event record's time is the writer's
+	 * word: the fuzzer wrote INT64_MAX). */
+	int64_t us = ns / 1000, rem = ns % 1000;
 	char frac[7] = ".";
+
+	if (rem >= 500)
+		us++;
+	else if (rem <= -500)
+		us--;
 
 	if (us < 0) {
 		put_raw(t, "-", 1);
