@@ -69,12 +69,18 @@ enum proto_op {
 	/* GETPPID: reply v0. */
 	PROTO_OP_GETPPID,
 	/* KILL: a = pid, b = sig, c = offset into the target list (paging:
-	 * pages after the first come from the list taken at offset 0).
+	 * pages after the first come from the list taken at offset 0),
+	 * d = PROTO_KILL_REAL_OK when the caller sends one real group kill
+	 * instead of the list if told to (v4).
 	 * reply: v0 = total targets, n = rpids in ids[] from offset c;
 	 * v1 = 1 when the caller itself is a target (it signals itself last);
 	 * v2 = the model view's change count with this answer (mview.h);
 	 * v3 = for SIGKILL to a group, its real group, to SIGKILL as well
-	 * (0 none; supervisor/gkill.c). */
+	 * (0 none; supervisor/gkill.c);
+	 * v4 = the real group that holds every target (d asked for it): the
+	 * caller sends kill(-v4, sig) alone, which the kernel delivers to all
+	 * of them at once (0: signal the list; supervisor/gkill.c,
+	 * gkill_atomic_group). */
 	PROTO_OP_KILL,
 	/* WAIT_SELECT: a = selector (wait4 pid), b = options, c = pairs to
 	 * skip (paging).  reply: v0 = total eligible, ids[] = (vpid, rpid)
@@ -153,6 +159,7 @@ enum proto_op {
 #define PROTO_FORK_FLAGS (PROTO_FORK_SETPGROUP | PROTO_FORK_SETSID)
 
 #define PROTO_BIND_COUNTED 1 /* BIND d: counter-allocated, create if unknown */
+#define PROTO_KILL_REAL_OK 1 /* KILL d: the caller can send the one real group kill of v4 */
 
 /* The tree's shared file PROTO_SHARED_FILE beside the socket in the
  * supervisor's run directory (0666: supervisor/rundir.c), PROTO_SHARED_SIZE

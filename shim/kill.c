@@ -57,7 +57,8 @@ static int kill_offline(pid_t pid, int sig)
  * `kill %1` left the job stopped.  So the next call, if it is a signal
  * of the same group that needs no engine (not a stop, continue or kill
  * signal, not 0: shim_kill_needs_engine) and the model has not changed
- * since the list was answered, signals the same real pids at once.
+ * since the list was answered, signals the same real pids (or the same
+ * real group, kill_group_at_once) at once.
  * "Not changed": the view is fresh (no record on its way) and its change
  * count is the one the reply carried (the supervisor counts every update
  * of a process's entry: a move to another group, an exit, a reap, a
@@ -129,10 +130,28 @@ static int kill_list_use(pid_t pid, int sig)
 	return rc;
 }
 
+/* Every target of a group kill is in real group rpgid, the virtual
+ * group's mirror (supervisor/gkill.c, gkill_atomic_group): one real
+ * kill(-rpgid) delivers to all of them before any runs on, as Linux's
+ * kill(-pgid) does; signalled one by one, a member that died of its
+ * signal first was seen dying by the others (a pipe's reader got EOF and
+ * exited 0 before its own SIGTERM).  The caller, if a member, is reached
+ * by the same call.  Kept for a second signal like a list (kill_list). */
+static int kill_group_at_once(pid_t pid, int sig, pid_t rpgid, uint32_t changes, bool keep)
+{
+	pid_t group = -rpgid;
+	int rc = real_kill(group, sig);
+
+	if (keep && rc == 0)
+		kill_list_keep(pid, changes, false, &group, 1);
+	return rc;
+}
+
 /* kill through the engine: 0, -errno, or 1 when the supervisor is gone. */
 static int kill_online(pid_t pid, int sig)
 {
-	struct proto_req req = { .op = PROTO_OP_KILL, .a = pid, .b = sig };
+	struct proto_req req = { .op = PROTO_OP_KILL, .a = pid, .b = sig,
+				 .d = shim_self_vmkid() ? 0 : PROTO_KILL_REAL_OK };
 	struct proto_rep rep;
 	pid_t self = shim_sys_getpid();
 	struct kill_tally t = KILL_TALLY_INIT;
@@ -158,6 +177,8 @@ static int kill_online(pid_t pid, int sig)
 			else
 				me = true;
 		}
+		if (offset == 0 && rep.v[4] > 1 && req.d == PROTO_KILL_REAL_OK)
+			return kill_group_at_once(pid, sig, rep.v[4], (uint32_t)rep.v[2], keep);
 		if (offset == 0)
 			rkill_group = rep.v[3];
 		if (offset == 0)

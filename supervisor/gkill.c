@@ -34,7 +34,7 @@
  * first (a few instructions: the window of the read).
  */
 
-void gkill_note(struct sup *s, int32_t caller, int32_t pid, int sig)
+void gkill_note(struct sup *s, int32_t caller, int32_t pid, int sig, bool real)
 {
 	struct proto_vpids *vc = procs_vc(s);
 	struct sup_gkill *g;
@@ -52,6 +52,7 @@ void gkill_note(struct sup *s, int32_t caller, int32_t pid, int sig)
 	g->seq = s->gkill_seq;
 	g->pgid = pgid;
 	g->sig = sig;
+	g->real = real;
 	atomic_store_explicit(&vc->gkill_seq, s->gkill_seq, memory_order_release);
 }
 
@@ -81,10 +82,21 @@ static void give_parents_death(struct sup *s, struct sup_proc *child, struct sup
 	const struct sup_gkill *g;
 	uint32_t k = parent->gkill_died;
 
-	if (k == 0 || child->gkill_seen == 0 || (int32_t)((child->gkill_seen - 1) - k) < 0)
+	if (k == 0 || child->gkill_seen == 0)
 		return;
 	g = &s->gkill[k % SUP_GKILL_RING];
 	if (g->seq != k || (g->pgid != -1 && g->pgid != eng_getpgid(s->eng, child->vpid, 0)))
+		return;
+	/* Sent to the real group (gkill_atomic_group): a child bound before
+	 * k was numbered was in it and got it from the kernel.  One forked
+	 * around it missed it only if it reached the parent before the fork
+	 * system call (all signals blocked there, so the kernel did not
+	 * restart the fork); the parent then died of it as the fork returned.
+	 * If it came after, the child has it too and dies of it anyway: the
+	 * second copy changes nothing.  So such a child gets it, whether its
+	 * parent read the count before k (gkill_replay gives real kills to
+	 * nobody) or after: every child bound once k was numbered. */
+	if (g->real ? (int32_t)(k - child->gkill_known) > 0 : (int32_t)((child->gkill_seen - 1) - k) < 0)
 		return;
 	give(s, child->vpid, g, "that ended its parent, forked after it was sent:");
 }
@@ -114,7 +126,9 @@ void gkill_replay(struct sup *s, int32_t vpid, int32_t seen)
 	pgid = eng_getpgid(s->eng, vpid, 0);
 	for (uint32_t n = from + 1; (int32_t)(to - n) >= 0; n++) {
 		const struct sup_gkill *g = &s->gkill[n % SUP_GKILL_RING];
-		if (g->seq != n || (g->pgid != -1 && g->pgid != pgid))
+		/* A real group kill reached the child with the kernel's own
+		 * rule: it was in the group from its fork on (above). */
+		if (g->seq != n || g->real || (g->pgid != -1 && g->pgid != pgid))
 			continue;
 		give(s, vpid, g, "during the fork of");
 	}
@@ -204,13 +218,13 @@ void gkill_exit(struct sup *s, int32_t vpid, int wstatus)
  * the terminal's group of the user's shell, and whose leader, when
  * alive, is a process of the tree.  0: none (kill(-1): every group).
  */
-pid_t gkill_real_group(struct sup *s, int32_t caller, int32_t pid, int sig)
+static pid_t tree_real_group(struct sup *s, int32_t caller, int32_t pid)
 {
 	struct sysio_stat st;
 	int32_t pgid;
 	pid_t r;
 
-	if (sig != SIGKILL || pid > 0 || pid == -1)
+	if (pid > 0 || pid == -1 || pid == INT32_MIN)
 		return 0;
 	pgid = pid == 0 ? eng_getpgid(s->eng, caller, 0) : -pid;
 	if (pgid <= 1)
@@ -221,6 +235,63 @@ pid_t gkill_real_group(struct sup *s, int32_t caller, int32_t pid, int sig)
 	if (sysio_stat(r, &st) == 0 && eng_rpid_to_vpid(s->eng, r) <= 1)
 		return 0; /* its leader lives outside the tree */
 	return r;
+}
+
+pid_t gkill_real_group(struct sup *s, int32_t caller, int32_t pid, int sig)
+{
+	return sig == SIGKILL ? tree_real_group(s, caller, pid) : 0;
+}
+
+/*
+ * Linux delivers a group signal to every member before any of them runs
+ * on (kill_pgrp: one pass under the tasklist lock).  Sent member by
+ * member, it is not one event: in `sleep 100 | cat &` ... `kill %1`,
+ * bash's SIGTERM killed sleep, and cat read the end of the pipe and
+ * exited 0 before its own SIGTERM came -- bash said "Done" where Linux
+ * says "Terminated" (3 runs in 30 on a loaded machine).  So the caller
+ * sends the one real kill(-R) instead, when R, the real group that
+ * mirrors the virtual one (procs_group_rpgid), holds every live target:
+ * each target's /proc stat says so now.  Members that move later, or a
+ * child forked meanwhile, are the kernel's to judge, as natively (a
+ * member leaving after this answer is signalled after its move; a fork
+ * child is in the group from its fork: gkill_replay gives it nothing).
+ *
+ * Not for: kill(-1) (no one group), signal 0 (nothing to deliver), the
+ * terminal's stop signals (the engine decides whether an orphaned group
+ * discards them, and the kernel would judge the real structure), a list
+ * longer than one reply, any target the engine could not name by a real
+ * pid, or a caller that did not ask (PROTO_KILL_REAL_OK).  0: signal the
+ * list.  `r` is the first page of the answer (op_kill).
+ */
+pid_t gkill_atomic_group(struct sup *s, int32_t caller, int32_t pid, int sig, const struct proto_rep *r)
+{
+	struct sysio_stat st;
+	int live = 0;
+	pid_t rg;
+
+	if (sig <= 0 || sig >= 65 || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+		return 0;
+	if (r->v[0] != (int32_t)r->n || r->n > PROTO_MAX_IDS)
+		return 0;
+	rg = tree_real_group(s, caller, pid);
+	if (rg <= 1)
+		return 0;
+	for (uint32_t i = 0; i < r->n; i++) {
+		if (r->ids[i] <= 0)
+			return 0;
+		if (sysio_stat(r->ids[i], &st) < 0 || st.state == 'Z' || st.state == 'X')
+			continue; /* gone meanwhile: neither way reaches it */
+		if (st.pgrp != rg)
+			return 0;
+		live++;
+	}
+	if (r->v[1] == 1) {
+		int64_t me = eng_vpid_to_rpid(s->eng, caller);
+		if (me <= 0 || sysio_stat((pid_t)me, &st) < 0 || st.pgrp != rg)
+			return 0;
+		live++;
+	}
+	return live > 0 ? rg : 0;
 }
 
 /* An exit whose status is its parent's to collect (the model learns it

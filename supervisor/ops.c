@@ -477,8 +477,11 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 		}
 	}
 	if (rc >= 0 && q->c == 0) {
-		gkill_note(s, c->vpid, q->a, q->b); /* for children forked meanwhile */
-		r->v[3] = gkill_real_group(s, c->vpid, q->a, q->b);
+		/* One real kill of the group's mirror, when it holds them all. */
+		pid_t atomic = q->d == PROTO_KILL_REAL_OK ? gkill_atomic_group(s, c->vpid, q->a, q->b, r) : 0;
+		gkill_note(s, c->vpid, q->a, q->b, atomic > 0); /* for children forked meanwhile */
+		r->v[3] = atomic > 0 ? 0 : gkill_real_group(s, c->vpid, q->a, q->b);
+		r->v[4] = atomic;
 	}
 	if (rc >= 0 && q->b != 0)
 		s->signalled = true; /* the caller sends them now: no polling (run.c) */

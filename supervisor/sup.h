@@ -243,6 +243,7 @@ struct sup {
 		uint32_t seq; /* 0: empty */
 		int32_t pgid; /* -1: every process */
 		int32_t sig;
+		bool real; /* sent to the group's real mirror at once (gkill_atomic_group) */
 	} gkill[SUP_GKILL_RING];
 	uint32_t gkill_seq;
 	bool vc_retired;
@@ -480,7 +481,8 @@ int procs_set_last_pid(struct sup *s, int32_t caller, int32_t last);
 struct proto_vpids *procs_vc(struct sup *s);
 
 /* gkill.c: group signals and forks in flight. */
-void gkill_note(struct sup *s, int32_t caller, int32_t pid, int sig);
+void gkill_note(struct sup *s, int32_t caller, int32_t pid, int sig, bool real);
+pid_t gkill_atomic_group(struct sup *s, int32_t caller, int32_t pid, int sig, const struct proto_rep *r);
 void gkill_replay(struct sup *s, int32_t vpid, int32_t seen);
 pid_t gkill_real_group(struct sup *s, int32_t caller, int32_t pid, int sig);
 void gkill_exit(struct sup *s, int32_t vpid, int wstatus);

@@ -40,6 +40,8 @@ START_TEST(req_round_trip)
 		}
 		if (op == PROTO_OP_BIND)
 			in.d = PROTO_BIND_COUNTED;
+		if (op == PROTO_OP_KILL)
+			in.d = PROTO_KILL_REAL_OK;
 		proto_pack_req(&in, buf);
 		ck_assert_msg(proto_unpack_req(buf, sizeof(buf), &out) == 0, "op %s", proto_op_name(op));
 		ck_assert_uint_eq(out.op, op);
@@ -137,6 +139,9 @@ START_TEST(req_fields)
 		{"bind: d 2", PROTO_OP_BIND, 5, 100, 0, -EINVAL, 2},
 		{"bind: negative d", PROTO_OP_BIND, 5, 100, 0, -EINVAL, -1},
 		{"kill: negative offset", PROTO_OP_KILL, 3, 9, -1, -EINVAL, 0},
+		{"kill: real group ok", PROTO_OP_KILL, -3, 15, 0, 0, PROTO_KILL_REAL_OK},
+		{"kill: d 2", PROTO_OP_KILL, -3, 15, 0, -EINVAL, 2},
+		{"kill: negative d", PROTO_OP_KILL, -3, 15, 0, -EINVAL, -1},
 		{"wait_select: negative offset", PROTO_OP_WAIT_SELECT, 0, 0, -1, -EINVAL, 0},
 		{"wait_select: any selector and options pass", PROTO_OP_WAIT_SELECT, INT32_MIN, -1, 0, 0, 0},
 		{"kill: any pid and sig pass (Linux judges)", PROTO_OP_KILL, INT32_MIN, 999, 0, 0, 0},
