@@ -204,6 +204,8 @@ static void trace_event(struct sup *s, const struct eng_fx *fx, size_t i)
 		trace_str(t, "sig", trace_signame(e->b, sig, sizeof(sig)));
 		trace_int(t, "targets", e->c);
 		trace_kill_targets(s, fx, i);
+		if (s->kill_real_group > 0)
+			trace_bool(t, "at_once", true); /* one real kill of the group's mirror */
 		trace_end(t, "kill: pid %d kill(%d, %s): %d target(s)", (int)e->vpid, (int)e->a,
 			  sig, (int)e->c);
 		break;

@@ -486,9 +486,11 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 	if (rc >= 0 && q->b != 0)
 		s->signalled = true; /* the caller sends them now: no polling (run.c) */
 	/* One KILL event per call, not per page. */
-	if (q->c == 0)
+	if (q->c == 0) {
+		s->kill_real_group = rc >= 0 ? r->v[4] : 0;
 		effects_apply(s, EFFECTS_NO_SIGNALS);
-	else
+		s->kill_real_group = 0;
+	} else
 		eng_fx_clear(&s->fx);
 	/* The view's change count with this answer: a shim may send a second
 	 * signal to the same list while the count stays so (shim/kill.c). */

@@ -246,6 +246,7 @@ struct sup {
 		bool real; /* sent to the group's real mirror at once (gkill_atomic_group) */
 	} gkill[SUP_GKILL_RING];
 	uint32_t gkill_seq;
+	pid_t kill_real_group; /* op_kill's answer while its KILL event is traced (gkill_atomic_group) */
 	bool vc_retired;
 	/* The model view (mview.c): the mapped file, its fd (to punch out
 	 * pages) and a count of published entries per page; mv NULL: none. */
