@@ -220,7 +220,6 @@ void gkill_exit(struct sup *s, int32_t vpid, int wstatus)
  */
 static pid_t tree_real_group(struct sup *s, int32_t caller, int32_t pid)
 {
-	struct sysio_stat st;
 	int32_t pgid;
 	pid_t r;
 
@@ -232,7 +231,7 @@ static pid_t tree_real_group(struct sup *s, int32_t caller, int32_t pid)
 	r = procs_group_rpgid(s, pgid, 0);
 	if (r <= 1 || r == getpgrp() || r == s->tty_pgrp || r == s->self_rpid)
 		return 0;
-	if (sysio_stat(r, &st) == 0 && eng_rpid_to_vpid(s->eng, r) <= 1)
+	if (sysio_getpgid(r) >= 0 && eng_rpid_to_vpid(s->eng, r) <= 1)
 		return 0; /* its leader lives outside the tree */
 	return r;
 }
@@ -251,7 +250,7 @@ pid_t gkill_real_group(struct sup *s, int32_t caller, int32_t pid, int sig)
  * says "Terminated" (3 runs in 30 on a loaded machine).  So the caller
  * sends the one real kill(-R) instead, when R, the real group that
  * mirrors the virtual one (procs_group_rpgid), holds every live target:
- * each target's /proc stat says so now.  Members that move later, or a
+ * each target's getpgid says so now.  Members that move later, or a
  * child forked meanwhile, are the kernel's to judge, as natively (a
  * member leaving after this answer is signalled after its move; a fork
  * child is in the group from its fork: gkill_replay gives it nothing).
@@ -265,9 +264,8 @@ pid_t gkill_real_group(struct sup *s, int32_t caller, int32_t pid, int sig)
  */
 pid_t gkill_atomic_group(struct sup *s, int32_t caller, int32_t pid, int sig, const struct proto_rep *r)
 {
-	struct sysio_stat st;
 	int live = 0;
-	pid_t rg;
+	pid_t rg, g;
 
 	if (sig <= 0 || sig >= 65 || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
 		return 0;
@@ -279,15 +277,15 @@ pid_t gkill_atomic_group(struct sup *s, int32_t caller, int32_t pid, int sig, co
 	for (uint32_t i = 0; i < r->n; i++) {
 		if (r->ids[i] <= 0)
 			return 0;
-		if (sysio_stat(r->ids[i], &st) < 0 || st.state == 'Z' || st.state == 'X')
+		if ((g = sysio_getpgid(r->ids[i])) < 0)
 			continue; /* gone meanwhile: neither way reaches it */
-		if (st.pgrp != rg)
+		if (g != rg)
 			return 0;
 		live++;
 	}
 	if (r->v[1] == 1) {
 		int64_t me = eng_vpid_to_rpid(s->eng, caller);
-		if (me <= 0 || sysio_stat((pid_t)me, &st) < 0 || st.pgrp != rg)
+		if (me <= 0 || sysio_getpgid((pid_t)me) != rg)
 			return 0;
 		live++;
 	}

@@ -416,6 +416,7 @@ struct sysio_stat {
 	char comm[17];
 };
 int sysio_stat(pid_t rpid, struct sysio_stat *st); /* 0 or -errno */
+pid_t sysio_getpgid(pid_t rpid); /* its real group (getpgid: no /proc read), or -errno */
 /* An orphan we reaped dumped core: its file, named with rpid by an
  * absolute core_pattern, gets vpid's name (core/corename.h). */
 void sysio_core_rename(pid_t rpid, int32_t vpid, int sig);

@@ -109,6 +109,16 @@ int sysio_exit_code(pid_t rpid, int *status)
 	return 0;
 }
 
+pid_t sysio_getpgid(pid_t rpid)
+{
+	pid_t g;
+
+	if (rpid <= 0)
+		return -ESRCH;
+	g = getpgid(rpid);
+	return g < 0 ? -errno : g;
+}
+
 int sysio_stat(pid_t rpid, struct sysio_stat *st)
 {
 	char buf[1024];

@@ -109,6 +109,13 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 	return 0;
 }
 
+pid_t sysio_getpgid(pid_t rpid)
+{
+	struct sysio_stat st;
+
+	return sysio_stat(rpid, &st) < 0 ? -ESRCH : st.pgrp;
+}
+
 /* Every fake process keeps the default dispositions, none blocked. */
 int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
 {
