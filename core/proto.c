@@ -121,7 +121,7 @@ static int req_fields_ok(const struct proto_req *r)
 		       in_range(r->d, 0, PROTO_BIND_COUNTED) &&
 		       (r->d != PROTO_BIND_COUNTED || r->b >= 1);
 	case PROTO_OP_KILL:
-		return in_range(r->c, 0, PROTO_PID_MAX) && in_range(r->d, 0, PROTO_KILL_REAL_OK);
+		return in_range(r->c, 0, PROTO_PID_MAX) && in_range(r->d, 0, PROTO_KILL_REAL_SENT);
 	case PROTO_OP_WAIT_SELECT:
 		return in_range(r->c, 0, PROTO_PID_MAX);
 	case PROTO_OP_REAPED:

@@ -71,7 +71,9 @@ enum proto_op {
 	/* KILL: a = pid, b = sig, c = offset into the target list (paging:
 	 * pages after the first come from the list taken at offset 0),
 	 * d = PROTO_KILL_REAL_OK when the caller sends one real group kill
-	 * instead of the list if told to (v4).
+	 * instead of the list if told to (v4); PROTO_KILL_REAL_SENT (pid 0
+	 * only) when it has sent the real kill(0) already: the list then
+	 * holds only the targets outside its real group.
 	 * reply: v0 = total targets, n = rpids in ids[] from offset c;
 	 * v1 = 1 when the caller itself is a target (it signals itself last);
 	 * v2 = the model view's change count with this answer (mview.h);
@@ -160,6 +162,8 @@ enum proto_op {
 
 #define PROTO_BIND_COUNTED 1 /* BIND d: counter-allocated, create if unknown */
 #define PROTO_KILL_REAL_OK 1 /* KILL d: the caller can send the one real group kill of v4 */
+#define PROTO_KILL_REAL_SENT 2 /* KILL d (pid 0): the caller sent kill(0) for real already; list only the
+				* targets outside its real group */
 
 /* The tree's shared file PROTO_SHARED_FILE beside the socket in the
  * supervisor's run directory (0666: supervisor/rundir.c), PROTO_SHARED_SIZE

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
 
 #include "mview.h"
 #include "../core/killtally.h"
@@ -147,16 +149,18 @@ static int kill_group_at_once(pid_t pid, int sig, pid_t rpgid, uint32_t changes,
 	return rc;
 }
 
-/* kill through the engine: 0, -errno, or 1 when the supervisor is gone. */
-static int kill_online(pid_t pid, int sig)
+/* kill through the engine: 0, -errno, or 1 when the supervisor is gone.
+ * `sent`: the caller has sent kill(0, sig) for real (kill_own_group):
+ * only the targets outside its real group are left to signal. */
+static int kill_online(pid_t pid, int sig, bool sent)
 {
 	struct proto_req req = { .op = PROTO_OP_KILL, .a = pid, .b = sig,
-				 .d = shim_self_vmkid() ? 0 : PROTO_KILL_REAL_OK };
+				 .d = sent ? PROTO_KILL_REAL_SENT : shim_self_vmkid() ? 0 : PROTO_KILL_REAL_OK };
 	struct proto_rep rep;
 	pid_t self = shim_sys_getpid();
 	struct kill_tally t = KILL_TALLY_INIT;
 	int total = 0, offset = 0, nlist = 0;
-	bool me = false, owner = false, keep = pid < -1 && !shim_vf.active && !shim_self_vmkid();
+	bool me = false, owner = false, keep = pid < -1 && !shim_vf.active && !shim_self_vmkid() && !sent;
 	uint32_t changes = 0;
 	pid_t list[KILL_LIST_MAX];
 	pid_t rkill_group = 0; /* the real group to SIGKILL as well (v3) */
@@ -208,6 +212,8 @@ static int kill_online(pid_t pid, int sig)
 	 * and its parent may die of this signal before saying so. */
 	if (sig == SIGKILL && rkill_group > 1)
 		(void)real_kill(-rkill_group, SIGKILL);
+	if (sent)
+		return 0; /* the real kill(0) reached the caller, at least */
 	if (owner)
 		kill_tally_add(&t, real_kill(shim_mem_rpid(), sig));
 	if (me)
@@ -217,6 +223,48 @@ static int kill_online(pid_t pid, int sig)
 	if (t.sent == 0) /* kill(1, sig): init ignores it, once permitted */
 		return pid == 1 ? shim_init_sig_check(sig) : 0;
 	return kill_tally_result(&t, pid);
+}
+
+/*
+ * kill(0, sig) of a signal that needs no engine: the real kill(0, sig)
+ * first, then the round trip.  Sent after the round trip, it came 100 µs
+ * or more after whatever the caller did just before.  timeout(1) ends a
+ * job with kill(child, sig) -- answered at once from its table of
+ * children -- then kill(0, sig): natively the second comes a microsecond
+ * after the first, while the child has not run yet, and the two are one
+ * pending signal; after a round trip the child had handled the first, and
+ * bash's `trap ... INT` ran twice (2 runs in 5 on a loaded machine).
+ *
+ * The caller's real group mirrors its virtual one, and is the tree's: the
+ * command's is made by the supervisor (run.c) and every other by a
+ * process of the tree; never the supervisor's, which is checked.  The
+ * caller's own copy waits, blocked, until the round trip has numbered the
+ * kill for forks in flight (supervisor/gkill.c) and the members outside
+ * the real group, if any, have theirs (the supervisor lists only those:
+ * PROTO_KILL_REAL_SENT), as Linux delivers the caller's own last.  Not
+ * under --trace, whose kill event must come before the deaths it causes.
+ * VIEW_ASK when it does not apply.
+ */
+static int kill_own_group(int sig)
+{
+	struct proto_vpids *vc;
+	sigset_t old;
+	pid_t rg, sup, sup_rg;
+	int rc;
+
+	if (shim_kill_needs_engine(sig) || shim_traced() || shim_vf.active || shim_self_vmkid() ||
+	    !shim_self_known() || (vc = shim_vpids()) == NULL || (sup = atomic_load(&vc->sup_rpid)) <= 1)
+		return VIEW_ASK;
+	rg = (pid_t)shim_raw_syscall(SYS_getpgid, 0, 0, 0, 0, 0, 0);
+	sup_rg = (pid_t)shim_raw_syscall(SYS_getpgid, sup, 0, 0, 0, 0, 0);
+	if (rg <= 1 || sup_rg < 0 || rg == sup_rg) /* 0: a group outside our pid namespace */
+		return VIEW_ASK;
+	shim_block(&old);
+	rc = real_kill(0, sig);
+	if (rc == 0)
+		(void)kill_online(0, sig, true);
+	shim_unblock(&old);
+	return rc;
 }
 
 /* SIGTSTP, SIGTTIN or SIGTTOU to ourselves with its default action: Linux
@@ -271,7 +319,9 @@ static int kill_any(pid_t pid, int sig)
 		rc = shim_child_kill(pid, sig);
 	if (rc != VIEW_ASK)
 		return rc;
-	rc = kill_online(pid, sig);
+	if (pid == 0 && (rc = kill_own_group(sig)) != VIEW_ASK)
+		return rc;
+	rc = kill_online(pid, sig, false);
 	if (rc == 1)
 		rc = kill_offline(pid, sig);
 	return rc;

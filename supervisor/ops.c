@@ -332,8 +332,9 @@ static bool zombie_child_of(struct sup *s, int32_t vpid, int32_t caller)
  * reservations and zombies (but the caller's own: zombie_child_of) are
  * left out, and so are the targets that discard `sig`
  * (ops_stop_discarded; 0: none do); `self` (0 none) is not listed but
- * flagged in *self_hit. */
-static int32_t fx_targets(struct sup *s, int32_t self, int sig, int32_t offset, int32_t *out,
+ * flagged in *self_hit.  `sent` (0 none): a real group the caller has
+ * signalled already (PROTO_KILL_REAL_SENT): its members are left out. */
+static int32_t fx_targets(struct sup *s, int32_t self, int sig, pid_t sent, int32_t offset, int32_t *out,
 			  uint32_t cap, uint32_t *n, bool *self_hit)
 {
 	int32_t total = 0;
@@ -351,6 +352,8 @@ static int32_t fx_targets(struct sup *s, int32_t self, int sig, int32_t offset, 
 		p = procs_find(s, e->vpid);
 		if (!p || p->rpid <= 0 || (p->exited && !zombie_child_of(s, e->vpid, self)))
 			continue;
+		if (sent > 1 && sysio_getpgid(p->rpid) == sent)
+			continue;
 		if (total >= offset && *n < cap)
 			out[(*n)++] = (int32_t)p->rpid;
 		total++;
@@ -360,10 +363,10 @@ static int32_t fx_targets(struct sup *s, int32_t self, int sig, int32_t offset, 
 
 /* One page of them into r (the caller flagged in v1). */
 static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r, int32_t self,
-			     int sig)
+			     int sig, pid_t sent)
 {
 	bool me = false;
-	int32_t total = fx_targets(s, self, sig, offset, r->ids, PROTO_MAX_IDS, &r->n, &me);
+	int32_t total = fx_targets(s, self, sig, sent, offset, r->ids, PROTO_MAX_IDS, &r->n, &me);
 
 	if (me)
 		r->v[1] = 1;
@@ -372,7 +375,7 @@ static int32_t fx_page_rpids(struct sup *s, int32_t offset, struct proto_rep *r,
 
 /* All of them, kept in the client for the pages after the first
  * (op_kill); the count, or -ENOMEM. */
-static int32_t fx_keep_rpids(struct sup *s, struct sup_client *c, int32_t self, int sig)
+static int32_t fx_keep_rpids(struct sup *s, struct sup_client *c, int32_t self, int sig, pid_t sent)
 {
 	int32_t *v = realloc(c->kill_rpids, (s->fx.n > 0 ? s->fx.n : 1) * sizeof(*v));
 	uint32_t n = 0;
@@ -381,7 +384,7 @@ static int32_t fx_keep_rpids(struct sup *s, struct sup_client *c, int32_t self, 
 		return -ENOMEM;
 	c->kill_rpids = v;
 	c->kill_self = false;
-	fx_targets(s, self, sig, 0, v, (uint32_t)s->fx.n, &n, &c->kill_self);
+	fx_targets(s, self, sig, sent, 0, v, (uint32_t)s->fx.n, &n, &c->kill_self);
 	c->kill_n = (int32_t)n;
 	return c->kill_n;
 }
@@ -465,13 +468,20 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 		if (v > 1)
 			rc = eng_kill(s->eng, c->vpid, v, q->b, &s->fx);
 	}
+	/* kill(0) the caller has sent for real (shim/kill.c, kill_own_group):
+	 * the members of its real group have it. */
+	pid_t sent = 0;
+	if (rc >= 0 && q->d == PROTO_KILL_REAL_SENT && q->a == 0 && q->c == 0) {
+		int64_t me = eng_vpid_to_rpid(s->eng, c->vpid);
+		sent = me > 0 ? sysio_getpgid((pid_t)me) : 0;
+	}
 	if (rc >= 0)
-		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid, q->b);
+		r->v[0] = fx_page_rpids(s, q->c, r, c->vpid, q->b, sent);
 	if (rc >= 0 && q->c == 0) {
 		free(c->kill_rpids);
 		c->kill_rpids = NULL;
 		c->kill_n = 0;
-		if (r->v[0] > PROTO_MAX_IDS && fx_keep_rpids(s, c, c->vpid, q->b) >= 0) {
+		if (r->v[0] > PROTO_MAX_IDS && fx_keep_rpids(s, c, c->vpid, q->b, sent) >= 0) {
 			c->kill_pid = q->a;
 			c->kill_sig = q->b;
 		}
@@ -479,7 +489,7 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 	if (rc >= 0 && q->c == 0) {
 		/* One real kill of the group's mirror, when it holds them all. */
 		pid_t atomic = q->d == PROTO_KILL_REAL_OK ? gkill_atomic_group(s, c->vpid, q->a, q->b, r) : 0;
-		gkill_note(s, c->vpid, q->a, q->b, atomic > 0); /* for children forked meanwhile */
+		gkill_note(s, c->vpid, q->a, q->b, atomic > 0 || sent > 1); /* for children forked meanwhile */
 		r->v[3] = atomic > 0 ? 0 : gkill_real_group(s, c->vpid, q->a, q->b);
 		r->v[4] = atomic;
 	}
@@ -487,7 +497,7 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 		s->signalled = true; /* the caller sends them now: no polling (run.c) */
 	/* One KILL event per call, not per page. */
 	if (q->c == 0) {
-		s->kill_real_group = rc >= 0 ? r->v[4] : 0;
+		s->kill_real_group = rc >= 0 ? (r->v[4] > 0 ? r->v[4] : sent) : 0;
 		effects_apply(s, EFFECTS_NO_SIGNALS);
 		s->kill_real_group = 0;
 	} else
@@ -682,7 +692,7 @@ static int op_pgrp_rpids(struct sup *s, struct sup_client *c, const struct proto
 	}
 	rc = eng_kill(s->eng, c->vpid, q->a == 0 ? 0 : -q->a, 0, &s->fx);
 	if (rc >= 0)
-		total = fx_page_rpids(s, q->c, r, 0, 0);
+		total = fx_page_rpids(s, q->c, r, 0, 0, 0);
 	eng_fx_clear(&s->fx);
 	if (rc < 0)
 		return rc;
