@@ -121,7 +121,7 @@ static int req_fields_ok(const struct proto_req *r)
 		       in_range(r->d, 0, PROTO_BIND_COUNTED) &&
 		       (r->d != PROTO_BIND_COUNTED || r->b >= 1);
 	case PROTO_OP_KILL:
-		return in_range(r->c, 0, PROTO_PID_MAX) && in_range(r->d, 0, PROTO_KILL_REAL_SENT);
+		return in_range(r->c, 0, PROTO_PID_MAX) && in_range(r->d, 0, PROTO_KILL_NOTE);
 	case PROTO_OP_WAIT_SELECT:
 		return in_range(r->c, 0, PROTO_PID_MAX);
 	case PROTO_OP_REAPED:
@@ -276,8 +276,10 @@ int proto_is_event(uint16_t op)
 {
 	/* SETPGID: only setpgid(0, 0) of a fork child and a parent's
 	 * setpgid(child, child), made and answered by the shim
-	 * (shim/viewwrite.c); the supervisor refuses any other form. */
-	return proto_is_oneway(op) || op == PROTO_OP_HELLO || op == PROTO_OP_SETPGID;
+	 * (shim/viewwrite.c); KILL: only the note of a kill(0) about to be
+	 * sent for real (PROTO_KILL_NOTE, shim/kill.c); the supervisor
+	 * refuses any other form. */
+	return proto_is_oneway(op) || op == PROTO_OP_HELLO || op == PROTO_OP_SETPGID || op == PROTO_OP_KILL;
 }
 
 int proto_is_oneway(uint16_t op)

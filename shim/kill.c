@@ -238,21 +238,22 @@ static int kill_online(pid_t pid, int sig, bool sent)
  * The caller's real group mirrors its virtual one, and is the tree's: the
  * command's is made by the supervisor (run.c) and every other by a
  * process of the tree; never the supervisor's, which is checked.  The
- * caller's own copy waits, blocked, until the round trip has numbered the
- * kill for forks in flight (supervisor/gkill.c) and the members outside
- * the real group, if any, have theirs (the supervisor lists only those:
- * PROTO_KILL_REAL_SENT), as Linux delivers the caller's own last.  Not
+ * kill is numbered for forks in flight (supervisor/gkill.c) by an event
+ * record written before it is sent (PROTO_KILL_NOTE).  The caller's own
+ * copy waits, blocked, until the members outside the real group, if any,
+ * have theirs (the supervisor lists only those: PROTO_KILL_REAL_SENT).  Not
  * under --trace, whose kill event must come before the deaths it causes.
  * VIEW_ASK when it does not apply.
  */
 static int kill_own_group(int sig)
 {
+	struct proto_req note = { .op = PROTO_OP_KILL, .a = 0, .b = sig, .d = PROTO_KILL_NOTE };
 	struct proto_vpids *vc;
 	sigset_t old;
 	pid_t rg, sup, sup_rg;
 	int rc;
 
-	if (shim_kill_needs_engine(sig) || shim_traced() || shim_vf.active || shim_self_vmkid() ||
+	if (sig <= 0 || sig >= _NSIG || shim_kill_needs_engine(sig) || shim_traced() || shim_vf.active || shim_self_vmkid() ||
 	    !shim_self_known() || (vc = shim_vpids()) == NULL || (sup = atomic_load(&vc->sup_rpid)) <= 1)
 		return VIEW_ASK;
 	rg = (pid_t)shim_raw_syscall(SYS_getpgid, 0, 0, 0, 0, 0, 0);
@@ -260,6 +261,15 @@ static int kill_own_group(int sig)
 	if (rg <= 1 || sup_rg < 0 || rg == sup_rg) /* 0: a group outside our pid namespace */
 		return VIEW_ASK;
 	shim_block(&old);
+	/* Numbered before it is sent: a member forking now, which gets it
+	 * just before its fork system call, makes a child without it and
+	 * then dies of it; that child's BIND comes after this note, so the
+	 * supervisor gives it the signal (gkill_exit), as Linux, whose fork
+	 * would not have finished, leaves no such child. */
+	if (!shim_event(&note)) {
+		shim_unblock(&old);
+		return VIEW_ASK;
+	}
 	rc = real_kill(0, sig);
 	if (rc == 0)
 		(void)kill_online(0, sig, true);

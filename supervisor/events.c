@@ -181,6 +181,16 @@ static bool handle_one(struct sup *s, const struct proto_evt *e, bool last_try)
 		s->nevbad++;
 		return true;
 	}
+	/* kill(0, sig) about to be sent for real (shim/kill.c,
+	 * kill_own_group): numbered now, before the records written after
+	 * the real signal (a BIND of a child its fork made meanwhile). */
+	if (e->op == PROTO_OP_KILL) {
+		if (e->d != PROTO_KILL_NOTE || e->a != 0 || e->b <= 0 || e->b >= 65 || e->c != 0)
+			s->nevbad++;
+		else
+			gkill_note(s, e->sender_v, 0, e->b, true);
+		return true;
+	}
 	/* Trace events carry the time the record was written. */
 	s->trace.at = (int64_t)e->at;
 	memset(&r, 0, sizeof(r));

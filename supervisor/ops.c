@@ -489,7 +489,10 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 	if (rc >= 0 && q->c == 0) {
 		/* One real kill of the group's mirror, when it holds them all. */
 		pid_t atomic = q->d == PROTO_KILL_REAL_OK ? gkill_atomic_group(s, c->vpid, q->a, q->b, r) : 0;
-		gkill_note(s, c->vpid, q->a, q->b, atomic > 0 || sent > 1); /* for children forked meanwhile */
+		/* For children forked meanwhile; a kill(0) sent for real first
+		 * was numbered by its note (events.c). */
+		if (q->d != PROTO_KILL_REAL_SENT)
+			gkill_note(s, c->vpid, q->a, q->b, atomic > 0);
 		r->v[3] = atomic > 0 ? 0 : gkill_real_group(s, c->vpid, q->a, q->b);
 		r->v[4] = atomic;
 	}

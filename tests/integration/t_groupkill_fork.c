@@ -14,6 +14,12 @@
  * is one that slipped past.  Before supervisor/gkill.c most rounds left
  * one (a SIGTERM to a forking leader: 26 of 30).
  *
+ * The fork-loop case again with the kill sent from inside the group,
+ * kill(0, SIGTERM) by a member: the shim sends that one for real before
+ * its round trip (shim/kill.c, kill_own_group), and numbers it with an
+ * event record written first, so that a child forked as it came is
+ * still given it when its parent dies of it.
+ *
  * The last case signals a group of 100 members at rest: its targets do
  * not fit one reply, and the second page was computed again after the
  * first page's members had died, which shifted the list and skipped live
@@ -54,7 +60,7 @@ static bool member_left(pid_t p)
 	return true;
 }
 
-static void run_case(const char *name, enum how how, int sig, int rounds, int n)
+static void run_case(const char *name, enum how how, int sig, int rounds, int n, bool from_inside)
 {
 	for (int r = 0; r < rounds; r++) {
 		int ready[2];
@@ -78,8 +84,24 @@ static void run_case(const char *name, enum how how, int sig, int rounds, int n)
 			usleep(200 + (useconds_t)(r * 97 % 1500)); /* somewhere in its forks */
 		}
 		close(ready[0]);
-		if (kill(-p, sig) < 0)
+		if (from_inside) {
+			pid_t k = fork();
+			if (k < 0)
+				it_die("fork");
+			if (k == 0) {
+				if (setpgid(0, p) < 0 || kill(0, sig) < 0)
+					_exit(1);
+				_exit(0);
+			}
+			int kst = it_reap(k);
+			if (!WIFSIGNALED(kst) || WTERMSIG(kst) != sig) {
+				it_out("%s: the killer %s", name, it_status(kst));
+				kill(-p, SIGKILL);
+				return;
+			}
+		} else if (kill(-p, sig) < 0) {
 			it_die("kill");
+		}
 		int st = it_reap(p);
 		if (!WIFSIGNALED(st) || WTERMSIG(st) != sig) {
 			it_out("%s: the leader %s", name, it_status(st));
@@ -99,9 +121,10 @@ static void run_case(const char *name, enum how how, int sig, int rounds, int n)
 int main(void)
 {
 	it_init();
-	run_case("fork loop, SIGTERM", FORK, SIGTERM, 30, 60);
-	run_case("fork loop, SIGKILL", FORK, SIGKILL, 30, 60);
-	run_case("vfork+exec loop, SIGTERM", VFORK_EXEC, SIGTERM, 30, 40);
-	run_case("100 members at rest, SIGTERM", AT_REST, SIGTERM, 5, 100);
+	run_case("fork loop, SIGTERM", FORK, SIGTERM, 30, 60, false);
+	run_case("fork loop, SIGKILL", FORK, SIGKILL, 30, 60, false);
+	run_case("vfork+exec loop, SIGTERM", VFORK_EXEC, SIGTERM, 30, 40, false);
+	run_case("fork loop, kill(0, SIGTERM) by a member", FORK, SIGTERM, 30, 60, true);
+	run_case("100 members at rest, SIGTERM", AT_REST, SIGTERM, 5, 100, false);
 	return 0;
 }

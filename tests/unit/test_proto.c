@@ -141,7 +141,8 @@ START_TEST(req_fields)
 		{"kill: negative offset", PROTO_OP_KILL, 3, 9, -1, -EINVAL, 0},
 		{"kill: real group ok", PROTO_OP_KILL, -3, 15, 0, 0, PROTO_KILL_REAL_OK},
 		{"kill: real kill(0) sent", PROTO_OP_KILL, 0, 15, 0, 0, PROTO_KILL_REAL_SENT},
-		{"kill: d 3", PROTO_OP_KILL, -3, 15, 0, -EINVAL, 3},
+		{"kill: note", PROTO_OP_KILL, 0, 15, 0, 0, PROTO_KILL_NOTE},
+		{"kill: d 4", PROTO_OP_KILL, -3, 15, 0, -EINVAL, 4},
 		{"kill: negative d", PROTO_OP_KILL, -3, 15, 0, -EINVAL, -1},
 		{"wait_select: negative offset", PROTO_OP_WAIT_SELECT, 0, 0, -1, -EINVAL, 0},
 		{"wait_select: any selector and options pass", PROTO_OP_WAIT_SELECT, INT32_MIN, -1, 0, 0, 0},
@@ -301,7 +302,7 @@ START_TEST(evt_malformed)
 
 	/* Ops that are not events, and per-field rules. */
 	struct proto_evt bad = e;
-	bad.op = PROTO_OP_KILL;
+	bad.op = PROTO_OP_WAIT_SELECT;
 	proto_pack_evt(&bad, buf);
 	ck_assert_int_eq(proto_unpack_evt(buf, sizeof(buf), &out), -EOPNOTSUPP);
 	struct proto_evt edits[8];
