@@ -11,7 +11,7 @@
 set -u
 . "$(dirname "$0")/lib/sup.sh" "${1:-build}" 120
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
-mkfifo "$T/go"
+mkfifo "$T/go" "$T/never"
 
 # The member waits in a blocking open of a FIFO nobody opens (a plain
 # system call: no request to the supervisor); its trap writes a file.
@@ -30,7 +30,6 @@ mkfifo "$T/go"
 	echo "member=$?"
 ' sh "$T" >"$T/out" 2>&1 &
 run=$!
-mkfifo "$T/never"
 for _ in $(seq 3000); do [ -s "$T/armed" ] && break; sleep 0.01; done
 [ -s "$T/armed" ] || bad "the run never armed: $(tr '\n' '|' <"$T/out")"
 kill -STOP "$run"
