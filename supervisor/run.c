@@ -191,6 +191,20 @@ static void child_exec(struct sup *s, int errfd, int syncw, int ackr)
 	_exit(err == ENOENT ? RUN_EXIT_NOTFOUND : RUN_EXIT_NOEXEC);
 }
 
+/* After a start that failed for want of descriptors: say which limit,
+ * since a hard limit of a dozen (`ulimit -n 12`) runs a plain command
+ * natively but leaves jobshim short of its own (listener, epoll, signal,
+ * timer and event descriptors, the command's pipes: about 20). */
+static void fd_limit_hint(int err)
+{
+	struct rlimit rl;
+
+	if (err != EMFILE || getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_max == RLIM_INFINITY)
+		return;
+	fprintf(stderr, "jobshim: the descriptor limit (ulimit -Hn) is %llu: jobshim needs about 20 of its own\n",
+		(unsigned long long)rl.rlim_max);
+}
+
 /* Fork and exec the command as vpid 2.  0, or the exit code when the
  * command could not be started. */
 static int spawn_command(struct sup *s)
@@ -211,7 +225,9 @@ static int spawn_command(struct sup *s)
 		return RUN_EXIT_FAIL;
 	}
 	if (pipe2(pfd, O_CLOEXEC) < 0 || pipe2(sync, O_CLOEXEC) < 0 || pipe2(ack, O_CLOEXEC) < 0) {
-		fprintf(stderr, "jobshim: pipe: %s\n", strerror(errno));
+		err = errno;
+		fprintf(stderr, "jobshim: pipe: %s\n", strerror(err));
+		fd_limit_hint(err);
 		return RUN_EXIT_FAIL;
 	}
 	term_handoff(s);
@@ -628,7 +644,9 @@ int run_main(const struct sup_opts *opt)
 	s.how_status = -1;
 	eng_fx_init(&s.fx);
 	if (setup(&s) < 0) {
+		int err = errno; /* the failed call's: each message keeps it */
 		cleanup(&s);
+		fd_limit_hint(err);
 		return RUN_EXIT_FAIL;
 	}
 	if (s.opt.timeout_ns > 0)

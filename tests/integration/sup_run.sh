@@ -32,6 +32,13 @@ expect_rc 125 "bad duration" "$J" run --timeout 10x -- true
 expect_rc 125 "missing library" "$J" run --lib /nonexistent/libjobshim.so -- true
 grep -q "^jobshim: --lib" "$T/err" && ok "missing library message" || bad "missing library message"
 expect_rc 125 "unknown subcommand" "$J" frobnicate
+# A hard descriptor limit too low for the supervisor's own descriptors:
+# a clear failure naming the limit, at each place setup runs out.
+for n in 6 10 14; do
+	expect_rc 125 "ulimit -n $n" bash -c "ulimit -n $n && exec \"\$@\"" sh "$J" run -- true
+	grep -q "^jobshim: the descriptor limit (ulimit -Hn) is $n: " "$T/err" &&
+		ok "ulimit -n $n message" || bad "ulimit -n $n message: $(cat "$T/err")"
+done
 expect_rc 0 "--help" "$J" --help
 grep -q "^Usage: jobshim run" "$T/out" && ok "--help text" || bad "--help text"
 expect_rc 0 "run --help" "$J" run --help
