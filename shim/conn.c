@@ -319,10 +319,15 @@ static int conn_hello(bool wait)
 	return 0;
 }
 
-static void conn_fail(void)
+/* rc: the failure's -errno.  EMFILE: the program holds every descriptor
+ * its limit allows and no room could be made above it (fdroom.c: a hard
+ * limit equal to the soft one, without CAP_SYS_RESOURCE). */
+static void conn_fail(int rc)
 {
 	conn_drop();
-	shim_self_lost();
+	shim_self_lost(rc == -EMFILE ? "no descriptor free for the supervisor's connection "
+				       "(RLIMIT_NOFILE used up), falling back to real calls"
+				     : NULL);
 }
 
 /* Make sure we are connected as ourselves.  A raw clone() child (made
@@ -353,7 +358,7 @@ static int conn_ensure(bool wait_hello)
 	if (rc == 0)
 		rc = conn_hello(wait_hello);
 	if (rc < 0)
-		conn_fail();
+		conn_fail(rc);
 	return rc;
 }
 
@@ -375,7 +380,7 @@ int shim_call_locked(struct proto_req *req, struct proto_rep *rep)
 		rc = conn_recvmsg(req->seq, rep);
 	if (rc < 0) {
 		if (shim_mode() == SHIM_MODE_ONLINE)
-			conn_fail();
+			conn_fail(rc);
 		memset(rep, 0, sizeof(*rep));
 	}
 	return rc;
@@ -431,8 +436,9 @@ void shim_send_locked(struct proto_req *req)
 	 * is applied: its readers ask from now on (shim/mview.c). */
 	if (proto_is_oneway(req->op) && (vc = shim_vpids()) != NULL)
 		atomic_store(&vc->oneway_sock, 1);
-	if (conn_sendmsg(req) < 0)
-		conn_fail();
+	int rc = conn_sendmsg(req);
+	if (rc < 0)
+		conn_fail(rc);
 	else if (!shim_vf.active)
 		oneway_pending = true;
 }

@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,25 +31,38 @@
  * SHIM_FD_MIN) makes no call more.
  */
 
-#define ROOM (SHIM_FD_MIN + 8) /* the soft limit while we make ours */
+#define ROOM (SHIM_FD_MIN + 8) /* the soft limit while we make ours, under a low one */
+#define ROOM_ABOVE 8            /* above a higher one the program has used up */
 
+/*
+ * A higher limit has the same problem once the program has used it up: a
+ * server at its 1,024 descriptors, or a test opening files until EMFILE,
+ * that then forks or asks for its group left us no descriptor for the
+ * connection or the view, and the process went on with real ids for good
+ * ("supervisor unreachable").  There the soft limit is raised by a few
+ * numbers for the moment, so ours lands on the old limit: above every
+ * number the program can be handed or name in dup2 (EBADF at or above
+ * the limit), as above.
+ */
 bool shim_fdroom_raise(struct shim_fdroom *r)
 {
 	struct rlimit up;
+	rlim_t want;
 
 	r->raised = false;
 	if (shim_raw_syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&r->saved, 0, 0) != 0 ||
-	    r->saved.rlim_cur > SHIM_FD_MIN)
+	    r->saved.rlim_cur == RLIM_INFINITY || r->saved.rlim_cur > (rlim_t)(INT_MAX - ROOM_ABOVE))
 		return false;
-	up.rlim_cur = ROOM;
-	up.rlim_max = r->saved.rlim_max < ROOM ? ROOM : r->saved.rlim_max;
+	want = r->saved.rlim_cur <= SHIM_FD_MIN ? ROOM : r->saved.rlim_cur + ROOM_ABOVE;
+	up.rlim_cur = want;
+	up.rlim_max = r->saved.rlim_max < want ? want : r->saved.rlim_max;
 	if (shim_raw_syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, (long)&up, 0, 0, 0) == 0) {
 		r->raised = true;
 		return true;
 	}
 	if (r->saved.rlim_max <= r->saved.rlim_cur)
 		return false; /* no room */
-	up.rlim_cur = r->saved.rlim_max < ROOM ? r->saved.rlim_max : ROOM;
+	up.rlim_cur = r->saved.rlim_max < want ? r->saved.rlim_max : want;
 	up.rlim_max = r->saved.rlim_max;
 	r->raised = shim_raw_syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, (long)&up, 0, 0, 0) == 0;
 	return r->raised;
@@ -69,11 +83,13 @@ int shim_fd_park(int fd)
 	if (fd < 0 || fd >= SHIM_FD_MIN)
 		return fd;
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, SHIM_FD_MIN);
-	if (hi < 0 && errno == EINVAL && shim_fdroom_raise(&r)) {
+	/* EINVAL: the limit is at or below SHIM_FD_MIN; EMFILE: every number
+	 * from there to a higher limit is in use. */
+	if (hi < 0 && (errno == EINVAL || errno == EMFILE) && shim_fdroom_raise(&r)) {
 		/* SHIM_FD_MIN if the raised limit allows it, else the first
 		 * number the program cannot have. */
-		int want = SHIM_FD_MIN < ROOM && r.saved.rlim_max >= ROOM ? SHIM_FD_MIN
-									  : (int)r.saved.rlim_cur;
+		int want = r.saved.rlim_cur <= SHIM_FD_MIN && r.saved.rlim_max >= ROOM ? SHIM_FD_MIN
+											: (int)r.saved.rlim_cur;
 		if (fd < want)
 			hi = fcntl(fd, F_DUPFD_CLOEXEC, want);
 		shim_fdroom_restore(&r);

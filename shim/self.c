@@ -456,19 +456,21 @@ static bool tree_warned(void)
 	return vc && atomic_exchange(&vc->lost_said, 1) != 0;
 }
 
-void shim_self_lost(void)
+void shim_self_lost(const char *why)
 {
+	if (why == NULL)
+		why = "supervisor unreachable, falling back to real calls";
 	if (shim_vf.active) {
 		shim_vf.lost = true;
 		if (atomic_load(&warned) == 0)
-			shim_warn("supervisor unreachable, falling back to real calls");
+			shim_warn(why);
 		return;
 	}
 	atomic_store(&mode, SHIM_MODE_LOST);
 	atomic_store(&self_vpid, 0);
 	atomic_store(&ppid_cache, 0);
 	if (atomic_exchange(&warned, 1) == 0 && !tree_warned())
-		shim_warn("supervisor unreachable, falling back to real calls");
+		shim_warn(why);
 }
 
 /*

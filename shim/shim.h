@@ -404,8 +404,9 @@ bool shim_self_vmkid(void);
  * its own (self.c). */
 void shim_vmkids_begin(void);
 void shim_vmkid_enter(pid_t vpid, pid_t parent_v, pid_t parent_r);
-/* Switch to LOST (prints the warning once). */
-void shim_self_lost(void);
+/* Switch to LOST (prints the warning once: `why`, or "supervisor
+ * unreachable" when NULL). */
+void shim_self_lost(const char *why);
 /* The program installed a seccomp filter of its own (or strict mode):
  * LOST, without the warning (prctl.c). */
 void shim_self_sandboxed(void);

@@ -13,9 +13,16 @@
  * (the hard one unchanged, so that any process may lift the soft one for a
  * moment: shim/fdroom.c) and descriptors 3 and up are closed first, so
  * that both sides start alike.
+ *
+ * c4: a higher limit, used up (a server at its 1,024 descriptors): the
+ * shim's descriptors then sit below the limit, among the program's, so
+ * the count differs and is not shown; what must not differ is that the
+ * calls needing a connection made after it still answer in virtual ids
+ * (they went on with real ids for good: "supervisor unreachable").
  */
 
 #define LIMIT 8
+#define LIMIT_HIGH 100 /* above SHIM_FD_MIN (shim.h) */
 
 /* Open /dev/null until EMFILE: how many, and the first; kept open. */
 static int fill(const char *who)
@@ -113,6 +120,36 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	it_out("c2: %s", it_status(it_reap(c2)));
+
+	/* A higher limit used up, then calls that need a connection. */
+	pid_t c4 = it_fork("c4");
+	if (c4 == 0) {
+		rl.rlim_cur = LIMIT_HIGH;
+		IT_RC("c4: soft RLIMIT_NOFILE " "100", setrlimit(RLIMIT_NOFILE, &rl));
+		int n = 0, first = -1, f;
+		while ((f = open("/dev/null", O_RDONLY)) >= 0) {
+			if (first < 0)
+				first = f;
+			n++;
+		}
+		it_out("c4: opened %s, then %s", n > LIMIT_HIGH - 10 ? "nearly all" : "FEW", it_errname(errno));
+		IT_RC("c4: setpgid(0, 0)", setpgid(0, 0));
+		ids("c4");
+		IT_RC("c4: kill(getppid(), 0)", kill(getppid(), 0));
+		IT_RC("c4: kill(0, 0)", kill(0, 0));
+		pid_t g = it_fork("g4");
+		if (g == 0)
+			_exit(6);
+		it_out("g4: %s", it_status(it_reap(g)));
+		ids("c4");
+		int p[2];
+		IT_RC("c4: pipe, all in use", pipe(p));
+		close(first);
+		close(first + 1);
+		IT_RC("c4: pipe, two closed", pipe(p));
+		_exit(0);
+	}
+	it_out("c4: %s", it_status(it_reap(c4)));
 
 	/* An image started under the limit. */
 	int fd[2];
