@@ -222,6 +222,18 @@ static inline int32_t proto_vpids_take(struct proto_vpids *vc)
 	return v >= 2 && v <= max ? v : 0;
 }
 
+/* A vpid taken for a real fork that failed before it made a process
+ * (RLIMIT_NPROC, ENOMEM): Linux checks those before it allocates a pid,
+ * so the next fork gets the number this one would have had.  Given back
+ * only while it is still the last one handed out; if another fork has
+ * taken one since, the gap stays. */
+static inline void proto_vpids_give_back(struct proto_vpids *vc, int32_t v)
+{
+	int32_t after = v + 1;
+
+	atomic_compare_exchange_strong(&vc->next, &after, v);
+}
+
 /*
  * Events: one-way news a process may send without its connection, written
  * as PROTO_EVT_SIZE-byte records into the FIFO PROTO_EVENTS_FILE beside the

@@ -79,6 +79,14 @@ static pid_t vc_take(void)
 	return vc ? proto_vpids_take(vc) : 0;
 }
 
+void shim_fork_give_back(pid_t vpid)
+{
+	struct proto_vpids *vc = vc_get();
+
+	if (vc != NULL && vpid > 0)
+		proto_vpids_give_back(vc, vpid);
+}
+
 pid_t shim_fork_counted(void)
 {
 	/* Children about to exec inherit these answers, counted or not. */
@@ -146,7 +154,7 @@ static pid_t fork_in_vfork_child(pid_t (*real_fn)(void))
  * sends BIND one-way (d = 1 for a counted vpid: the supervisor creates the
  * child then), through the event FIFO when it can (events.c).  Either may
  * reach the supervisor first.  A counted vpid whose real fork fails is
- * simply never used: the numbering has a gap there.
+ * given back (shim_fork_give_back) unless another fork took one since.
  */
 /* The FORK round trip, when there is no counter to take a vpid from: its
  * request and reply kept out of shim_fork's frame (below).  0 and *vpid,
@@ -228,7 +236,10 @@ again:
 	uint32_t gkill = shim_gkill_seen();
 	if (fork_signal_due(&old)) {
 		/* Came while we took the vpid: it goes first, and this vpid
-		 * is dropped (a counted one leaves a gap, as a failed fork). */
+		 * is dropped, a counted one given back: the kernel's fork
+		 * looks for pending signals before it allocates a pid. */
+		if (counted)
+			shim_fork_give_back(vpid);
 		fork_parent_done(vpid, -1, counted, marker, 0);
 		shim_guard_fork(0);
 		shim_guard(false);
@@ -256,6 +267,8 @@ again:
 	}
 	if (pid < 0)
 		err = errno;
+	if (pid < 0 && counted)
+		shim_fork_give_back(vpid);
 	fork_parent_done(vpid, pid, counted, marker, gkill);
 	shim_guard_fork(0);
 	shim_guard(false);

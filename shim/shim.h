@@ -539,6 +539,9 @@ uint32_t shim_gkill_seen(void);
 pid_t shim_fork_counted(void);
 /* The same, taking the lock and blocking signals itself (spawn, vfork). */
 pid_t shim_fork_counted_unlocked(void);
+/* A counted vpid whose real fork or vfork failed: back to the counter
+ * (proto_vpids_give_back). */
+void shim_fork_give_back(pid_t vpid);
 /* Our own fork (used by daemon): the fork wrapper's logic. */
 pid_t shim_fork(pid_t (*real_fn)(void));
 

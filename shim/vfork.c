@@ -110,6 +110,8 @@ __attribute__((used)) pid_t shim_vfork_post(long rc)
 	vf_marker = -1;
 	shim_forking_end(marker, (pid_t)rc);
 	if (rc < 0) {
+		if (vpid > 0 && counted)
+			shim_fork_give_back(vpid);
 		if (vpid > 0)
 			shim_fork_bind(vpid, 0, counted, 0);
 		shim_forking_release(marker);
