@@ -240,14 +240,16 @@ static bool passable_by_all(const char *tmp)
 /* Whether /dev/shm is a tmpfs any uid may make entries in (1777, like
  * /tmp) with room for a run (RUN_BASE_ROOM bytes free), mounted without
  * noexec: a library copied into DIR (share_lib) must be mappable as code
- * (Docker mounts its /dev/shm noexec). */
+ * (Docker mounts its /dev/shm noexec); and writable (a read-only mount
+ * made every run fail: "mkdtemp /dev/shm/...: Read-only file system"). */
 #define RUN_BASE_ROOM (16u << 20)
 static bool shm_usable(void)
 {
 	struct statfs fs;
 	struct stat st;
 
-	return statfs("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC && !(fs.f_flags & ST_NOEXEC) &&
+	return statfs("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
+	       !(fs.f_flags & (ST_NOEXEC | ST_RDONLY)) &&
 	       (uint64_t)fs.f_bavail * (uint64_t)fs.f_bsize >= RUN_BASE_ROOM && stat("/dev/shm", &st) == 0 &&
 	       S_ISDIR(st.st_mode) && (st.st_mode & (S_ISVTX | S_IRWXO)) == (S_ISVTX | S_IRWXO) &&
 	       passable_by_all("/dev/shm");

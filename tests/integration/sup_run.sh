@@ -32,6 +32,14 @@ expect_rc 125 "bad duration" "$J" run --timeout 10x -- true
 expect_rc 125 "missing library" "$J" run --lib /nonexistent/libjobshim.so -- true
 grep -q "^jobshim: --lib" "$T/err" && ok "missing library message" || bad "missing library message"
 expect_rc 125 "unknown subcommand" "$J" frobnicate
+# A read-only /dev/shm (a mount namespace of our own): the run directory
+# goes to /tmp instead of failing.
+if unshare -m true 2>/dev/null; then
+	expect_rc 0 "read-only /dev/shm" unshare -m sh -c 'mount -t tmpfs -o ro tmpfs /dev/shm && exec env -u TMPDIR "$@"' sh \
+		"$J" run -- sh -c 'test "$JOBSHIM_SOCKET" != "${JOBSHIM_SOCKET#/tmp/}"'
+else
+	ok "# SKIP read-only /dev/shm: no mount namespace"
+fi
 # A hard descriptor limit too low for the supervisor's own descriptors:
 # a clear failure naming the limit, at each place setup runs out.
 for n in 6 10 14; do
