@@ -28,7 +28,7 @@
  * tree is decided by the supervisor from SO_PEERCRED's pid:
  *
  *   TOP = BASE/jobshim-<pid>.XXXXXX      0711, ours: anyone may pass, no one
- *                                         may list it (BASE: run_base());
+ *                                         may list it (BASE: run_bases());
  *   TOP/lock                              0600, flock'ed while we live
  *                                         (rundir_prune.c);
  *   DIR = TOP/<24 random hex digits>      0711, ours: the secret component;
@@ -179,19 +179,33 @@ static void share_lib(struct sup *s)
 	unlink(path); /* keep the original: only other uids lose the shim */
 }
 
-/* TOP and DIR; 0 or -1 (reported). */
-static int make_dirs(struct sup *s, const char *tmp)
+/* TOP in the first of bases[0..n) where mkdtemp succeeds (run_bases):
+ * its index, or -1 (reported).  An explicit $TMPDIR where no directory can
+ * be made (read-only, /proc) is said and passed over, as Python's
+ * tempfile does, rather than failing a CI job that never uses it. */
+static int make_top(struct sup *s, const char *const *bases, int n, bool tmpdir_first)
+{
+	for (int i = 0; i < n; i++) {
+		snprintf(s->top, sizeof(s->top), "%s/jobshim-%d.XXXXXX", bases[i], (int)s->self_rpid);
+		if (mkdtemp(s->top))
+			return i;
+		if (i == n - 1)
+			fprintf(stderr, "jobshim: mkdtemp %s: %s\n", s->top, strerror(errno));
+		else if (i == 0 && tmpdir_first)
+			fprintf(stderr, "jobshim: $TMPDIR (%s): %s; using %s\n", bases[i], strerror(errno),
+				bases[i + 1]);
+	}
+	s->top[0] = '\0';
+	return -1;
+}
+
+/* DIR in TOP; 0 or -1 (reported). */
+static int make_dirs(struct sup *s)
 {
 	uint8_t rnd[RUNDIR_SECRET_BYTES];
 	char hex[2 * RUNDIR_SECRET_BYTES + 1];
 	ssize_t n;
 
-	snprintf(s->top, sizeof(s->top), "%s/jobshim-%d.XXXXXX", tmp, (int)s->self_rpid);
-	if (!mkdtemp(s->top)) {
-		fprintf(stderr, "jobshim: mkdtemp %s: %s\n", s->top, strerror(errno));
-		s->top[0] = '\0';
-		return -1;
-	}
 	take_lock(s);
 	do
 		n = getrandom(rnd, sizeof(rnd), 0);
@@ -255,9 +269,10 @@ static bool shm_usable(void)
 	       passable_by_all("/dev/shm");
 }
 
-/* Where TOP goes: $TMPDIR, when it is set to an absolute path with room in
+/* Where TOP goes, in order of preference (the next where the first
+ * cannot be made): $TMPDIR, when it is set to an absolute path with room in
  * sun_path for "/jobshim-<pid>.XXXXXX/<secret>/sock" and every uid may
- * pass it; else /dev/shm when shm_usable(); else /tmp.  (A noexec $TMPDIR
+ * pass it; /dev/shm when shm_usable(); /tmp.  (A noexec $TMPDIR
  * or /tmp limits share_lib's copy the same way, as it always did.)
  *
  * Why /dev/shm before /tmp: DIR holds the maps every fork, exec and exit
@@ -267,24 +282,34 @@ static bool shm_usable(void)
  * hole punch, dirty pages are written back to the disk, and removing the
  * files at the end evicts them all: 6.5 ms of the 10 ms a `jobshim run --
  * true` took; 2.9 ms in memory.  An explicit $TMPDIR is still obeyed. */
-static const char *run_base(void)
+static int run_bases(const char *bases[3], bool *tmpdir_first)
 {
 	const char *tmp = getenv("TMPDIR");
+	int n = 0;
 
+	*tmpdir_first = false;
 	if (tmp && tmp[0] == '/' && strlen(tmp) <= sizeof(((struct sockaddr_un *)0)->sun_path) - 56 &&
-	    passable_by_all(tmp))
-		return tmp;
-	return shm_usable() ? "/dev/shm" : "/tmp";
+	    passable_by_all(tmp)) {
+		bases[n++] = tmp;
+		*tmpdir_first = true;
+	}
+	if (shm_usable())
+		bases[n++] = "/dev/shm";
+	bases[n++] = "/tmp";
+	return n;
 }
 
 int rundir_make(struct sup *s)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	const char *tmp = run_base();
+	const char *bases[3];
+	bool tmpdir_first;
+	int nb = run_bases(bases, &tmpdir_first);
+	int at = make_top(s, bases, nb, tmpdir_first);
 
-	if (make_dirs(s, tmp) < 0)
+	if (at < 0 || make_dirs(s) < 0)
 		return -1;
-	rundir_prune(s, tmp);
+	rundir_prune(s, bases[at]);
 	snprintf(s->sock, sizeof(s->sock), "%s/sock", s->dir);
 	memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
 	/* "trace" beside the socket tells every image the run is traced, so

@@ -95,6 +95,10 @@ mkdir -m 700 "$T/priv"
 out=$(TMPDIR="$T/priv" timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_SOCKET"; exec setpriv --reuid 65534 --regid 65534 --clear-groups sh -c "sleep 0 & wait; echo \$!"' 2>"$T/err")
 case "$(echo $out)" in "$want/jobshim-"*"/sock 3") ok "private \$TMPDIR: run directory in $want, a uid change keeps the tree" ;;
 *) bad "private TMPDIR: '$(echo $out)' $(head -c 300 "$T/err")" ;; esac
+# A $TMPDIR where nothing can be made (/proc): said, and passed over.
+out=$(TMPDIR=/proc timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_SOCKET"' 2>"$T/err")
+case "$out" in "$want"/jobshim-*/sock) ok "unusable \$TMPDIR: run directory in $want" ;; *) bad "TMPDIR=/proc: '$out' $(head -c 300 "$T/err")" ;; esac
+grep -q '^jobshim: \$TMPDIR (/proc): .*; using ' "$T/err" && ok "unusable \$TMPDIR said" || bad "unusable TMPDIR not said: $(cat "$T/err")"
 
 # Children get vpids 3, 4, ... and see their parent.
 out=$(timeout 60 "$J" run -- sh -c 'sh -c "echo \$\$ \$PPID"; sh -c "echo \$\$ \$PPID"' 2>/dev/null)
