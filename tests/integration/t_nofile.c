@@ -50,6 +50,35 @@ static void ids(const char *who)
 	it_show_ids(who, it_my_ids());
 }
 
+/* With every descriptor in use (first: the lowest of those we opened):
+ * calls that need the shim's own, then a pipe, before and after two are
+ * closed.  Ends the process. */
+static void __attribute__((noreturn)) calls_when_full(const char *who, const char *kid, int code, int first)
+{
+	char what[64];
+	int p[2];
+
+	snprintf(what, sizeof what, "%s: setpgid(0, 0)", who);
+	IT_RC(what, setpgid(0, 0));
+	ids(who);
+	snprintf(what, sizeof what, "%s: kill(getppid(), 0)", who);
+	IT_RC(what, kill(getppid(), 0));
+	snprintf(what, sizeof what, "%s: kill(0, 0)", who);
+	IT_RC(what, kill(0, 0));
+	pid_t g = it_fork(kid);
+	if (g == 0)
+		_exit(code);
+	it_out("%s: %s", kid, it_status(it_reap(g)));
+	ids(who);
+	snprintf(what, sizeof what, "%s: pipe, all in use", who);
+	IT_RC(what, pipe(p));
+	close(first);
+	close(first + 1);
+	snprintf(what, sizeof what, "%s: pipe, two closed", who);
+	IT_RC(what, pipe(p));
+	_exit(0);
+}
+
 /* An exec'd image, started under the limit: report through fd. */
 static void probe(int fd)
 {
@@ -103,22 +132,8 @@ int main(int argc, char **argv)
 
 	/* Every descriptor in use first, then calls that need the shim's. */
 	pid_t c2 = it_fork("c2");
-	if (c2 == 0) {
-		int first = fill("c2");
-		IT_RC("c2: setpgid(0, 0)", setpgid(0, 0));
-		ids("c2");
-		IT_RC("c2: kill(getppid(), 0)", kill(getppid(), 0));
-		pid_t g = it_fork("g2");
-		if (g == 0)
-			_exit(5);
-		it_out("g2: %s", it_status(it_reap(g)));
-		int p[2];
-		IT_RC("c2: pipe, all in use", pipe(p));
-		close(first);
-		close(first + 1);
-		IT_RC("c2: pipe, two closed", pipe(p));
-		_exit(0);
-	}
+	if (c2 == 0)
+		calls_when_full("c2", "g2", 5, fill("c2"));
 	it_out("c2: %s", it_status(it_reap(c2)));
 
 	/* A higher limit used up, then calls that need a connection. */
@@ -133,21 +148,7 @@ int main(int argc, char **argv)
 			n++;
 		}
 		it_out("c4: opened %s, then %s", n > LIMIT_HIGH - 10 ? "nearly all" : "FEW", it_errname(errno));
-		IT_RC("c4: setpgid(0, 0)", setpgid(0, 0));
-		ids("c4");
-		IT_RC("c4: kill(getppid(), 0)", kill(getppid(), 0));
-		IT_RC("c4: kill(0, 0)", kill(0, 0));
-		pid_t g = it_fork("g4");
-		if (g == 0)
-			_exit(6);
-		it_out("g4: %s", it_status(it_reap(g)));
-		ids("c4");
-		int p[2];
-		IT_RC("c4: pipe, all in use", pipe(p));
-		close(first);
-		close(first + 1);
-		IT_RC("c4: pipe, two closed", pipe(p));
-		_exit(0);
+		calls_when_full("c4", "g4", 6, first);
 	}
 	it_out("c4: %s", it_status(it_reap(c4)));
 
