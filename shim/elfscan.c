@@ -144,11 +144,10 @@ static int scan_fd_reopen(int fd)
 /* Map the file an exec of (dirfd, path, execveat's flags) would run:
  * false when it cannot be opened or is not a regular file of a plausible
  * size; sc->refused holds the errno of a refusal (refused()). */
-static bool scan_open(struct scan *sc, int dirfd, const char *path, int at_flags)
+static int scan_open_fd(int dirfd, const char *path, int at_flags)
 {
-	int fd, err;
+	int fd;
 
-	memset(sc, 0, sizeof(*sc));
 	do {
 		if ((at_flags & AT_EMPTY_PATH) && path[0] == '\0') {
 			fd = scan_fd_reopen(dirfd);
@@ -162,6 +161,26 @@ static bool scan_open(struct scan *sc, int dirfd, const char *path, int at_flags
 					    (at_flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0));
 		}
 	} while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
+static bool scan_open(struct scan *sc, int dirfd, const char *path, int at_flags)
+{
+	struct shim_fdroom room;
+	int fd, err;
+
+	memset(sc, 0, sizeof(*sc));
+	fd = scan_open_fd(dirfd, path, at_flags);
+	/* Every descriptor in use: the exec itself needs none, so neither
+	 * may its scan (a static image exec'd from a full table ran without
+	 * its filter, in real ids).  Room above the limit for a moment
+	 * (fdroom.c). */
+	if (fd < 0 && errno == EMFILE && shim_fdroom_raise(&room)) {
+		fd = scan_open_fd(dirfd, path, at_flags);
+		err = errno;
+		shim_fdroom_restore(&room);
+		errno = err;
+	}
 	if (fd < 0) {
 		/* EAGAIN too: a read-only open without O_NONBLOCK is not
 		 * refused for want of anything. */

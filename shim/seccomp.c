@@ -34,8 +34,7 @@ static bool setid_image(struct image_at im)
 	return (st.st_mode & (S_ISUID | S_ISGID)) != 0;
 }
 
-/* The filter with its listener: the fd, or -errno. */
-static long install(struct sock_fprog *prog)
+static long install_once(struct sock_fprog *prog)
 {
 	long fd = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_BPF_FLAGS,
 				   (long)prog, 0, 0, 0);
@@ -43,6 +42,22 @@ static long install(struct sock_fprog *prog)
 	if (fd == -EINVAL) /* a kernel before 5.19 */
 		fd = shim_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				      SECCOMP_FILTER_FLAG_NEW_LISTENER, (long)prog, 0, 0, 0);
+	return fd;
+}
+
+/* The filter with its listener: the fd, or -errno.  EMFILE (every
+ * descriptor of the image's table in use, which its exec does not mind:
+ * the kernel takes the listener's number before it attaches anything)
+ * is retried with room above the limit for a moment (fdroom.c). */
+static long install(struct sock_fprog *prog)
+{
+	struct shim_fdroom room;
+	long fd = install_once(prog);
+
+	if (fd == -EMFILE && shim_fdroom_raise(&room)) {
+		fd = install_once(prog);
+		shim_fdroom_restore(&room);
+	}
 	return fd;
 }
 

@@ -55,6 +55,16 @@ $p: getpgid(ppid) == getpgrp $( [ $p = go ] && echo true || echo = 1)
 $p: setpgid(0, 0) = 0
 $p: pgrp now 3
 rc 7" sh -c '"$1"; echo rc $?' _ "$X"
+	# The same, exec'd from a full descriptor table (every number below a
+	# soft limit of 64 in use; the exec needs none): the shim's scan of
+	# the image and its filter's listener get room above the limit
+	# (shim/fdroom.c).  It ran unfiltered, in real ids, before.
+	[ $p = alone ] && it_both "$img: ids and setpgid(0, 0), exec'd from a full descriptor table" \
+		"$p: pid 3 ppid 2 pgrp 2 sid 2 tid==pid 1
+$p: getpgid(ppid) == getpgrp = 1
+$p: setpgid(0, 0) = 0
+$p: pgrp now 3
+rc 7" bash -c 'ulimit -Sn 64; for ((i = 3; i < 64; i++)); do eval "exec $i</dev/null"; done; "$1"; echo rc $?' _ "$X"
 	# The command itself (exec'd by the supervisor, not by a shim).
 	n=$(it_native "$X" ids 2>&1; echo "rc $?")
 	s=$(it_shim -- "$X" ids 2>&1; echo "rc $?")
