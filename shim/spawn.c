@@ -3,9 +3,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <fcntl.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /*
@@ -33,6 +36,25 @@ int shim_tramp_path(char *buf, size_t size, const char *file)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The trampoline is dynamic: from a table with every descriptor in use,
+ * the loader cannot open its libraries (exit 127), where natively the
+ * static image, which needs none, runs.  Then the soft limit is raised by
+ * a few for the length of the spawn (fdroom.c), and the trampoline's
+ * argv[0] names the limit to put back before its exec
+ * ("jobshim-exec:nofile=N", shim/tramp/jobshim-exec.c), so that the image
+ * starts with the program's.  Full means that no descriptor can be
+ * made now: an open of "/" for its path only, closed at once.
+ */
+static bool table_full(void)
+{
+	long fd = shim_raw_syscall(SYS_openat, AT_FDCWD, (long)"/", O_PATH | O_CLOEXEC, 0, 0, 0);
+
+	if (fd >= 0)
+		shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
+	return fd == -EMFILE;
 }
 
 static int spawn_tramp(char *buf, size_t size, const char *file, char *const argv[], char ***targv)
@@ -192,11 +214,18 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	char tramp[PATH_MAX];
 	char **targv = NULL;
 	const char *note = file != NULL ? file : path; /* the image, for the trace */
+	struct shim_fdroom fdroom = {.raised = false};
+	char tramp0[64];
 	if ((kind == SHIM_IMAGE_ALONE || kind == SHIM_IMAGE_RAW) && argv != NULL &&
 	    spawn_tramp(tramp, sizeof(tramp), file, argv, &targv) == 0) {
 		fn = REAL(posix_spawn);
 		path = tramp;
 		argv = targv;
+		if (table_full() && shim_fdroom_raise(&fdroom)) {
+			snprintf(tramp0, sizeof(tramp0), "jobshim-exec:nofile=%llu",
+				 (unsigned long long)fdroom.saved.rlim_cur);
+			targv[0] = tramp0;
+		}
 	}
 	char *const *envv = envp != NULL ? envp : (char *const[]){ NULL };
 	size_t need = shim_envbuf_need(envv);
@@ -206,6 +235,7 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	int marker = shim_forking_begin(vpid, self[3]); /* for a tracer (ptrace.c) */
 	uint32_t gkill = shim_gkill_seen();
 	rc = denied != 0 ? denied : fn(&rpid, path, fa, attr, argv, env);
+	shim_fdroom_restore(&fdroom);
 	shim_forking_end(marker, rc == 0 ? rpid : -1);
 	shim_envbuf_free(&eb);
 	bool tramped = targv != NULL;

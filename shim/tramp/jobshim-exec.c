@@ -12,7 +12,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -20,6 +22,15 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr, "usage: jobshim-exec PATH ARGV0 [ARG...] (used by jobshim's posix_spawn)\n");
 		return 2;
+	}
+	/* Spawned from a full descriptor table, with the soft limit raised so
+	 * that the loader could open our libraries (shim/spawn.c): the
+	 * program's limit back before the image starts. */
+	const char *lim = strstr(argv[0], ":nofile=");
+	struct rlimit rl;
+	if (lim != NULL && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = (rlim_t)strtoull(lim + 8, NULL, 10);
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	execv(argv[1], argv + 2);
 	/* The shim checked the file before choosing this way, so this is a race

@@ -65,6 +65,23 @@ $p: getpgid(ppid) == getpgrp = 1
 $p: setpgid(0, 0) = 0
 $p: pgrp now 3
 rc 7" bash -c 'ulimit -Sn 64; for ((i = 3; i < 64; i++)); do eval "exec $i</dev/null"; done; "$1"; echo rc $?' _ "$X"
+	# posix_spawn'd from a full table: its trampoline (jobshim-exec, dynamic)
+	# gets room to load for the spawn's length, and puts the limit back.
+	[ $p = alone ] && [ -x /usr/bin/python3 ] && it_both "$img: posix_spawn'd from a full descriptor table" \
+		"$p: pid 3 ppid 2 pgrp 2 sid 2 tid==pid 1
+$p: getpgid(ppid) == getpgrp = 1
+$p: setpgid(0, 0) = 0
+$p: pgrp now 3
+rc 7" /usr/bin/python3 -c '
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+try:
+    while True:
+        os.set_inheritable(os.open("/dev/null", os.O_RDONLY), True)
+except OSError:
+    pass
+p = os.posix_spawn(sys.argv[1], [sys.argv[1]], os.environ)
+print("rc", os.waitpid(p, 0)[1] >> 8, flush=True)' "$X"
 	# The command itself (exec'd by the supervisor, not by a shim).
 	n=$(it_native "$X" ids 2>&1; echo "rc $?")
 	s=$(it_shim -- "$X" ids 2>&1; echo "rc $?")
