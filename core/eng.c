@@ -65,6 +65,7 @@ int eng_new(struct eng **out, const struct eng_config *cfg)
 	e->vpid_max = vmax;
 	e->is_stopped = cfg ? cfg->is_stopped : NULL;
 	e->orphan_hup_all = cfg ? cfg->orphan_hup_all : NULL;
+	e->id_busy = cfg ? cfg->id_busy : NULL;
 	e->ctx = cfg ? cfg->ctx : NULL;
 	e->next_vpid = 2;
 	rc = proc_make_init(e);

@@ -40,11 +40,18 @@ typedef bool (*eng_stopped_fn)(void *ctx, int32_t vpid, int64_t rpid);
  * running one).  When NULL: every member, as older kernels do. */
 typedef bool (*eng_hup_all_fn)(void *ctx);
 
+/* Host-id oracle: is `id` held outside the model, by a live thread of our
+ * pid namespace that leads no process?  Linux never hands out as a pid an
+ * id a thread holds; eng_fork skips such ids (core/proto.h,
+ * proto_vpids_take_free, says why).  When NULL: no id is. */
+typedef bool (*eng_id_busy_fn)(void *ctx, int32_t id);
+
 struct eng_config {
 	int32_t vpid_max;          /* ids are allocated in [2, vpid_max]; 0 = default (4194304) */
 	eng_stopped_fn is_stopped; /* optional; see above */
 	eng_hup_all_fn orphan_hup_all; /* optional; see above */
-	void *ctx;                 /* passed to is_stopped and orphan_hup_all */
+	eng_id_busy_fn id_busy;    /* optional; see above */
+	void *ctx;                 /* passed to is_stopped, orphan_hup_all and id_busy */
 };
 
 /* ---- effects ---------------------------------------------------------- */

@@ -107,7 +107,8 @@ struct eng {
 	int32_t vpid_max;        /* ids are allocated in [2, vpid_max] */
 	eng_stopped_fn is_stopped; /* optional stopped-state oracle (struct eng_config) */
 	eng_hup_all_fn orphan_hup_all; /* optional kernel-rule oracle (struct eng_config) */
-	void *ctx;               /* argument of is_stopped and orphan_hup_all */
+	eng_id_busy_fn id_busy;  /* optional host-id oracle (struct eng_config) */
+	void *ctx;               /* argument of is_stopped, orphan_hup_all and id_busy */
 	struct proc *procs;      /* every process, zombies included, by vpid */
 	struct proc *by_rpid;    /* bound processes, by rpid */
 	struct pgrp *pgrps;      /* every non-empty group, by vpgid */

@@ -28,6 +28,12 @@ static bool proc_id_in_use(const struct eng *e, int32_t id)
 	return proc_find(e, id) || pgrp_find(e, id) || session_find(e, id);
 }
 
+/* Is id held by a thread outside the model (eng_id_busy_fn)? */
+static bool proc_id_busy(const struct eng *e, int32_t id)
+{
+	return e->id_busy != NULL && e->id_busy(e->ctx, id);
+}
+
 /* Next free vpid, without committing it; -EAGAIN when none is free. */
 static int32_t proc_pick_vpid(const struct eng *e)
 {
@@ -36,12 +42,12 @@ static int32_t proc_pick_vpid(const struct eng *e)
 
 	/* Before the first wrap nothing at or above next_vpid was ever handed
 	 * out, so the candidate is free without a lookup. */
-	if (!e->wrapped && v <= e->vpid_max)
+	if (!e->wrapped && v <= e->vpid_max && !proc_id_busy(e, v))
 		return v;
 	for (int32_t i = 0; i < span; i++, v++) {
 		if (v > e->vpid_max)
 			v = 2;
-		if (!proc_id_in_use(e, v))
+		if (!proc_id_in_use(e, v) && !proc_id_busy(e, v))
 			return v;
 	}
 	return -EAGAIN;

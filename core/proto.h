@@ -222,6 +222,30 @@ static inline int32_t proto_vpids_take(struct proto_vpids *vc)
 	return v >= 2 && v <= max ? v : 0;
 }
 
+/* A vpid from the counter that names no live thread, or 0 (as
+ * proto_vpids_take).  Linux has one id space for processes and threads,
+ * so it never hands out as a pid a number a live thread holds; jobshim's
+ * threads keep their real ids (gettid), and where real ids are small (a
+ * fresh pid namespace: a container) a vpid equal to one would name two
+ * things -- the shim reads a number equal to one of the caller's own
+ * threads as that thread (shim/thread.c), so the caller's /proc/<vpid>,
+ * setpriority or pidfd_open of that child reached its own thread.
+ * is_thread(v) says whether v is such an id (a live thread leading no
+ * process, in our pid namespace); those are taken and skipped, a gap like
+ * the ones Linux's numbering has where threads took ids.  Skipping at the
+ * take is enough: real ids grow from below the counter (each tree process
+ * takes a real id and a vpid, a thread a real id only), so a thread made
+ * later gets an id above every vpid handed out, until the kernel's ids
+ * wrap at pid_max. */
+static inline int32_t proto_vpids_take_free(struct proto_vpids *vc, bool (*is_thread)(int32_t v))
+{
+	int32_t v;
+
+	while ((v = proto_vpids_take(vc)) != 0 && is_thread(v))
+		;
+	return v;
+}
+
 /* A vpid taken for a real fork that failed before it made a process
  * (RLIMIT_NPROC, ENOMEM): Linux checks those before it allocates a pid,
  * so the next fork gets the number this one would have had.  Given back

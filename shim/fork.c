@@ -76,7 +76,7 @@ static pid_t vc_take(void)
 {
 	struct proto_vpids *vc = vc_get();
 
-	return vc ? proto_vpids_take(vc) : 0;
+	return vc ? proto_vpids_take_free(vc, shim_id_is_thread) : 0;
 }
 
 void shim_fork_give_back(pid_t vpid)

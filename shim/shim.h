@@ -774,6 +774,9 @@ pid_t shim_gettid(void);
  * arguments first and answers ESRCH exactly where it would.  Not under
  * jobshim: the id itself. */
 pid_t shim_xlate_tid(pid_t id);
+/* Is id a live thread leading no process, in our pid namespace (a number
+ * the vpid counter skips: core/proto.h, proto_vpids_take_free)? */
+bool shim_id_is_thread(int32_t id);
 /* A pid no process has: above PID_MAX_LIMIT (2^22), the kernel's bound
  * for /proc/sys/kernel/pid_max, so every lookup of it fails. */
 #define SHIM_PID_NONE ((pid_t)0x7fffffff)

@@ -138,6 +138,19 @@ pid_t shim_xlate_tid(pid_t id)
 	return r > 0 ? r : SHIM_PID_NONE;
 }
 
+/* tgkill(id, id) finds only a thread-group leader; kill(id) finds the
+ * group of any thread (a thread id works as kill's target).  Signal 0
+ * sends nothing; EPERM still means the id exists. */
+bool shim_id_is_thread(int32_t id)
+{
+	long k;
+
+	if (shim_raw_syscall(SYS_tgkill, id, id, 0, 0, 0, 0) != -ESRCH)
+		return false;
+	k = shim_raw_syscall(SYS_kill, id, 0, 0, 0, 0, 0);
+	return k == 0 || k == -EPERM;
+}
+
 /*
  * tgkill(tgid, tid) and rt_(tg)sigqueueinfo.  The tgid is a process: the
  * caller or a vpid.  A tid equal to the (virtual) tgid is the main thread;

@@ -7,7 +7,9 @@
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +42,23 @@ bool procs_orphan_hup_all(void *ctx)
 {
 	(void)ctx;
 	return kernrule_orphan_hup_all();
+}
+
+/* Is id a live thread leading no process, in our pid namespace (the tree's
+ * too)?  tgkill(id, id) finds only a thread-group leader; kill(id) finds
+ * the group of any thread.  Signal 0 sends nothing; EPERM: it exists. */
+bool procs_id_is_thread(int32_t id)
+{
+	if (syscall(SYS_tgkill, id, id, 0) == 0 || errno != ESRCH)
+		return false;
+	return kill(id, 0) == 0 || errno == EPERM;
+}
+
+/* The engine's host-id oracle (eng_id_busy_fn). */
+bool procs_id_busy(void *ctx, int32_t id)
+{
+	(void)ctx;
+	return procs_id_is_thread(id);
 }
 
 /* ---- records -------------------------------------------------------------- */
@@ -850,6 +869,8 @@ int procs_fork(struct sup *s, int32_t parent, int32_t *child)
 			procs_vc_retire(s);
 			break;
 		}
+		if (procs_id_is_thread(v))
+			continue; /* a live thread's id (proto_vpids_take_free) */
 		rc = eng_fork_at(s->eng, parent, v, &s->fx);
 		if (rc == -EEXIST)
 			continue; /* taken by hand (a test's engine): the next one */

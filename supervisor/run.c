@@ -523,6 +523,7 @@ static int setup(struct sup *s)
 	struct eng_config cfg = {.vpid_max = SUP_VPID_MAX,
 				 .is_stopped = procs_is_stopped,
 				 .orphan_hup_all = procs_orphan_hup_all,
+				 .id_busy = procs_id_busy,
 				 .ctx = s};
 	int rc;
 

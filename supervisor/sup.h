@@ -452,6 +452,10 @@ int procfs_check(void);
 bool procs_is_stopped(void *ctx, int32_t vpid, int64_t rpid);
 /* eng_hup_all_fn: kernrule_orphan_hup_all (kernrule.c). */
 bool procs_orphan_hup_all(void *ctx);
+/* A live thread's id, leading no process (proto_vpids_take_free); the
+ * engine's eng_id_busy_fn on top of it. */
+bool procs_id_is_thread(int32_t id);
+bool procs_id_busy(void *ctx, int32_t id);
 struct sup_proc *procs_find(struct sup *s, int32_t vpid);
 struct sup_proc *procs_add(struct sup *s, int32_t vpid);
 void procs_forget(struct sup *s, int32_t vpid);

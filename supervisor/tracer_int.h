@@ -55,6 +55,8 @@ void trc_kids_forget(pid_t tgid);
 /* t forked child (rpid): a vpid from the counter, its BIND written to the
  * FIFO; 0 when the tracer must ask (TRC_FORK). */
 int32_t trc_local_fork(const struct tracee *t, pid_t child);
+/* procs.c: is id a live thread leading no process (the counter skips it)? */
+bool procs_id_is_thread(int32_t id);
 /* t's wait returned child vpid/rpid with status: the reap, stop or
  * continue written to the FIFO (nothing for a WNOWAIT exit); false when
  * the tracer must tell with TRC_DONE. */

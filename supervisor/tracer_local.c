@@ -196,7 +196,7 @@ int32_t trc_local_fork(const struct tracee *t, pid_t child)
 {
 	int32_t v;
 
-	if (!fifo_ok(t) || (v = proto_vpids_take(vc)) == 0)
+	if (!fifo_ok(t) || (v = proto_vpids_take_free(vc, procs_id_is_thread)) == 0)
 		return 0;
 	/* A counted vpid that is never bound is a gap in the numbering, as
 	 * a shim's whose fork failed: the caller asks instead. */

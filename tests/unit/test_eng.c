@@ -178,6 +178,41 @@ START_TEST(test_set_last_pid)
 }
 END_TEST
 
+/* The host-id oracle: ids a live thread holds are skipped, before a wrap
+ * and after it, as Linux never hands a thread's id out as a pid. */
+static bool busy_3_4_9(void *ctx, int32_t id)
+{
+	(*(int *)ctx)++;
+	return id == 3 || id == 4 || id == 9;
+}
+
+START_TEST(test_id_busy)
+{
+	int asked = 0;
+	struct eng_config cfg = { .vpid_max = 16, .id_busy = busy_3_4_9, .ctx = &asked };
+	struct eng *e;
+	int32_t cmd;
+
+	eng_free(E);
+	ck_assert_int_eq(eng_new(&e, &cfg), 0);
+	E = e;
+	cmd = t_command(e);
+	ck_assert_int_eq(t_fork(e, cmd), 5);
+	ck_assert_int_gt(asked, 0);
+	ck_assert_int_eq(eng_last_pid(e), 5);
+	ck_assert_int_eq(t_fork(e, cmd), 6);
+	ck_assert_int_eq(t_fork(e, cmd), 7);
+	ck_assert_int_eq(t_fork(e, cmd), 8);
+	for (int32_t v = 10; v <= 16; v++)
+		ck_assert_int_eq(t_fork(e, cmd), v);
+	/* After the wrap: 2 is the command's, 3, 4 and 9 busy, the rest ours. */
+	t_exit(e, 6);
+	ck_assert_int_eq(eng_reap(e, cmd, 6, &FX), 0);
+	ck_assert_int_eq(t_fork(e, cmd), 6);
+	ck_assert_int_eq(eng_fork(e, cmd, &(int32_t){0}, &FX), -EAGAIN);
+}
+END_TEST
+
 /* eng_fork_at: a caller-chosen vpid.  World: command 2 (session 2), child 3
  * (leader of group 3), child 4 in group 3, zombie 5; vpid_max 64. */
 struct fork_at_row {
@@ -811,6 +846,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, test_fork_errors);
 	tcase_add_test(tc, test_vpid_wrap_and_eagain);
 	tcase_add_test(tc, test_set_last_pid);
+	tcase_add_test(tc, test_id_busy);
 	tcase_add_test(tc, test_fork_at_rows);
 	tcase_add_test(tc, test_fork_at_moves_cursor);
 	tcase_add_test(tc, test_fork_abort_rows);
