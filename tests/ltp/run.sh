@@ -18,7 +18,9 @@
 # factor for the tests that run for a set time rather than to an end:
 # 0.1 here, on both sides alike; fork13 forks for 600 s -- never its
 # million iterations on this machine -- so it would outlast the backstop
-# natively too and give no verdict; 0.1 makes it 60 s each side).
+# natively too and give no verdict; 0.1 makes it 60 s each side),
+# LTP_PIDPUSH=0 (jobshim runs without pidpush: real ids start at 1, as in
+# a container's fresh pid namespace, where they meet the vpids).
 # shellcheck source=../suite.sh
 . "$(dirname "$0")/../suite.sh" ltp "$@"
 S=$B/ltp-src
@@ -92,13 +94,14 @@ one() {
 	rcn=$?
 	# shellcheck disable=SC2086
 	(cd "$tmp/s" && TMPDIR=$tmp/s PATH=$dir:$PATH LTPROOT=$tmp/root timeout -k 5 "${LTP_TIMEOUT:-600}" \
-		$IT_NS "$PIDPUSH" "$NATIVE_INIT" "$JOBSHIM" run -- "$@" </dev/null >"$OUT/$name.shim" 2>&1)
+		$IT_NS ${PIDPUSH:+"$PIDPUSH"} "$NATIVE_INIT" "$JOBSHIM" run -- "$@" </dev/null >"$OUT/$name.shim" 2>&1)
 	rcs=$?
 	rm -rf "$tmp"
 	on=$(outcome "$kind" "$rcn" "$OUT/$name.native")
 	os=$(outcome "$kind" "$rcs" "$OUT/$name.shim")
 	if [ "$on" = "$os" ]; then echo "agree $name $on"; else echo "DISAGREE $name native: $on; jobshim: $os"; fi
 }
+[ "${LTP_PIDPUSH:-1}" = 0 ] && PIDPUSH=
 export -f one outcome
 export S OUT IT_NS NATIVE_INIT PIDPUSH JOBSHIM
 export LTP_RUNTIME_MUL=${LTP_RUNTIME_MUL:-0.1}
