@@ -100,6 +100,17 @@ START_TEST(test_fork_errors)
 }
 END_TEST
 
+/* The fixture's engine E replaced by a new one made with cfg. */
+static struct eng *t_renew(const struct eng_config *cfg)
+{
+	struct eng *e;
+
+	eng_free(E);
+	ck_assert_int_eq(eng_new(&e, cfg), 0);
+	E = e;
+	return e;
+}
+
 /* Ids are not reused until a wrap at vpid_max; then the lowest free id that
  * no process, group or session carries is taken; EAGAIN when all are used. */
 START_TEST(test_vpid_wrap_and_eagain)
@@ -108,9 +119,7 @@ START_TEST(test_vpid_wrap_and_eagain)
 	struct eng *e;
 	int32_t c, cmd;
 
-	eng_free(E);
-	ck_assert_int_eq(eng_new(&e, &cfg), 0);
-	E = e;
+	e = t_renew(&cfg);
 	cmd = t_command(e);
 	/* 3: leader of group 3, its member 4 keeps the id 3 in use. */
 	ck_assert_int_eq(t_fork(e, cmd), 3);
@@ -147,9 +156,7 @@ START_TEST(test_set_last_pid)
 	struct eng *e;
 	int32_t cmd;
 
-	eng_free(E);
-	ck_assert_int_eq(eng_new(&e, &cfg), 0);
-	E = e;
+	e = t_renew(&cfg);
 	cmd = t_command(e);
 	ck_assert_int_eq(eng_last_pid(e), 2);
 	ck_assert_int_eq(t_fork(e, cmd), 3);
@@ -193,9 +200,7 @@ START_TEST(test_id_busy)
 	struct eng *e;
 	int32_t cmd;
 
-	eng_free(E);
-	ck_assert_int_eq(eng_new(&e, &cfg), 0);
-	E = e;
+	e = t_renew(&cfg);
 	cmd = t_command(e);
 	ck_assert_int_eq(t_fork(e, cmd), 5);
 	ck_assert_int_gt(asked, 0);
@@ -292,9 +297,7 @@ START_TEST(test_fork_at_moves_cursor)
 	struct eng *e;
 	int32_t cmd, c = 0;
 
-	eng_free(E);
-	ck_assert_int_eq(eng_new(&e, &cfg), 0);
-	E = e;
+	e = t_renew(&cfg);
 	cmd = t_command(e);
 	ck_assert_int_eq(eng_fork_at(e, cmd, 3, &FX), 0);
 	ck_assert_int_eq(eng_fork_at(e, 3, 4, &FX), 0);
