@@ -16,7 +16,7 @@
 # supervisor names them first; jobshim's are counted in the verdict line).
 # Logs: BUILD/bash-out/NAME.{native,shim}.  Prints one line per test, then
 # the tally; exit 0 when every test agreed.  BASH_TIMEOUT: backstop per
-# run, 300 s.  Tests that fail the same way on both sides agree: as root,
+# run, 300 s; IT_PIDPUSH=0: no pidpush (lib/common.sh).  Tests that fail the same way on both sides agree: as root,
 # or without some locales, a few of bash's tests fail natively too.
 # shellcheck source=../suite.sh
 . "$(dirname "$0")/../suite.sh" bash-suite "$@"
@@ -54,7 +54,7 @@ one() {
 	# shellcheck disable=SC2086
 	(cd "$tmp/s" && TMPDIR=$tmp/s/tmp BASH_TSTOUT=$tmp/s/tmp/bashtst THIS_SH=$S/bash BUILD_DIR=$S \
 		PATH=$tmp/s:$PATH timeout -k 5 "${BASH_TIMEOUT:-300}" \
-		$IT_NS "$PIDPUSH" "$NATIVE_INIT" "$JOBSHIM" run -- sh "run-$name" </dev/null >"$OUT/$name.shim" 2>&1)
+		$IT_NS ${PIDPUSH:+"$PIDPUSH"} "$NATIVE_INIT" "$JOBSHIM" run -- sh "run-$name" </dev/null >"$OUT/$name.shim" 2>&1)
 	rcs=$?
 	rm -rf "$tmp"
 	left=$(grep -ac '^jobshim: leftover: ' "$OUT/$name.shim")

@@ -19,7 +19,7 @@
 # 0.1 here, on both sides alike; fork13 forks for 600 s -- never its
 # million iterations on this machine -- so it would outlast the backstop
 # natively too and give no verdict; 0.1 makes it 60 s each side),
-# LTP_PIDPUSH=0 (jobshim runs without pidpush: real ids start at 1, as in
+# IT_PIDPUSH=0 (jobshim runs without pidpush: real ids start at 1, as in
 # a container's fresh pid namespace, where they meet the vpids).
 # shellcheck source=../suite.sh
 . "$(dirname "$0")/../suite.sh" ltp "$@"
@@ -101,7 +101,6 @@ one() {
 	os=$(outcome "$kind" "$rcs" "$OUT/$name.shim")
 	if [ "$on" = "$os" ]; then echo "agree $name $on"; else echo "DISAGREE $name native: $on; jobshim: $os"; fi
 }
-[ "${LTP_PIDPUSH:-1}" = 0 ] && PIDPUSH=
 export -f one outcome
 export S OUT IT_NS NATIVE_INIT PIDPUSH JOBSHIM
 export LTP_RUNTIME_MUL=${LTP_RUNTIME_MUL:-0.1}
