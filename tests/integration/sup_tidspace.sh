@@ -39,4 +39,28 @@ else
 	bad "the same, two shells down"
 	diff <(echo "$want") <(echo "$got") | sed 's/^/#   /'
 fi
+# A real program: psutil's children(), ppid(), name() and pid_exists() of
+# a threaded Python process's children (they read /proc/<child>).
+PY=/usr/bin/python3 # Debian's, with python3-psutil (not a pyenv one)
+"$PY" -c 'import psutil' 2>/dev/null || { echo "not ok - python3-psutil missing (scripts/deps.sh)"; exit 1; }
+prog='
+import os, subprocess, threading, psutil
+ev = threading.Event()
+ts = [threading.Thread(target=ev.wait) for _ in range(6)]
+for t in ts: t.start()
+ps = [subprocess.Popen(["sleep", "30"]) for _ in range(4)]
+kids = psutil.Process().children()
+print(sorted(k.pid for k in kids) == sorted(p.pid for p in ps), [k.ppid() == os.getpid() for k in kids])
+print([psutil.Process(p.pid).name() for p in ps], [psutil.pid_exists(p.pid) for p in ps])
+for p in ps: p.kill(); p.wait()
+ev.set()
+for t in ts: t.join()'
+want=$(ns "$PY" -c "$prog")
+got=$(ns "$J" run -- "$PY" -c "$prog")
+if [ "$got" = "$want" ] && [ "${want%%$'\n'*}" = "True [True, True, True, True]" ]; then
+	ok "psutil in a threaded Python process: its children"
+else
+	bad "psutil in a threaded Python process: its children"
+	diff <(echo "$want") <(echo "$got") | sed 's/^/#   /'
+fi
 exit $fail
