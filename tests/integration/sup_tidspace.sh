@@ -32,6 +32,7 @@ fi
 
 # The same parent started by a shell started by a shell: its threads' ids
 # are further from the vpids that the first processes took.
+# shellcheck disable=SC2016 # $1 is the inner shell's
 got=$(ns "$J" run -- sh -c 'sh -c "$1"' sh "$B/itest/tidspace")
 if [ "$got" = "$want" ]; then
 	ok "the same, two shells down"
