@@ -155,6 +155,7 @@ static bool fd_proc_name(int fd, char *link, size_t cap, pid_t *rpid)
 {
 	char fdpath[48];
 	ssize_t got;
+	bool named;
 
 	memcpy(fdpath, "/proc/self/fd/", 14);
 	fdpath[14 + shim_fmt_int(fdpath + 14, fd)] = '\0';
@@ -163,11 +164,9 @@ static bool fd_proc_name(int fd, char *link, size_t cap, pid_t *rpid)
 		return false;
 	link[got] = '\0';
 	*rpid = (pid_t)atoi(link + 6);
-	if (shim_procpath_unreal(link, cap) < 0)
-		return false;
-	/* unchanged: a process outside the tree, or one of our threads */
-	return (size_t)got != strlen(link) ||
-	       shim_raw_syscall(SYS_tgkill, shim_sys_getpid(), *rpid, 0, 0, 0, 0) == 0;
+	/* Not by whether the text changed: where real ids are small (a fresh
+	 * pid namespace) "/proc/12" may become "/proc/10", or stay "/proc/2". */
+	return shim_procpath_unreal_named(link, cap, &named) == 0 && named;
 }
 
 bool shim_procdir_on_procfs(int fd)

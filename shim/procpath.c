@@ -182,25 +182,36 @@ size_t shim_procpath_self_link(int dirfd, const char *path, char *text, size_t c
 
 int shim_procpath_unreal(char *path, size_t cap)
 {
+	bool named;
+
+	return shim_procpath_unreal_named(path, cap, &named);
+}
+
+int shim_procpath_unreal_named(char *path, size_t cap, bool *named)
+{
 	char buf[PATH_MAX];
 	size_t at = 0, n;
 	long r, t;
 	pid_t self_r, v;
 	const char *rest;
 
+	*named = false;
 	if (strncmp(path, "/proc/", PROCPATH_PREFIX) != 0 || !pid_component(path + PROCPATH_PREFIX, &r, &n))
 		return 0;
 	if (shim_mode() != SHIM_MODE_ONLINE || shim_guarded() || r > PROTO_PID_MAX)
 		return 0;
 	self_r = shim_sys_getpid();
-	if (r == self_r)
+	if (r == self_r) {
 		v = shim_self_vpid();
-	else if (shim_raw_syscall(SYS_tgkill, self_r, r, 0, 0, 0, 0) == 0)
+	} else if (shim_raw_syscall(SYS_tgkill, self_r, r, 0, 0, 0, 0) == 0) {
+		*named = true;
 		return 0; /* one of our threads: named by its real id already */
-	else
+	} else {
 		v = shim_r2v((pid_t)r);
+	}
 	if (v <= 0)
 		return 0; /* outside the tree: no name in it */
+	*named = true;
 	rest = path + PROCPATH_PREFIX + n;
 	if (!put(buf, sizeof(buf), &at, "/proc/", PROCPATH_PREFIX) || !put_int(buf, sizeof(buf), &at, v))
 		return -ENAMETOOLONG;

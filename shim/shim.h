@@ -889,6 +889,10 @@ size_t shim_procpath_self_link(int dirfd, const char *path, char *text, size_t c
  * nothing changed: another path, a real thread id of ours, a pid outside
  * the tree), or -ENAMETOOLONG when the new path would not fit. */
 int shim_procpath_unreal(char *path, size_t cap);
+/* The same, and *named says whether the path is a tree process's or one
+ * of our threads' (the text alone cannot say: where real ids are small a
+ * vpid may be spelt like the rpid it replaces, or be the same number). */
+int shim_procpath_unreal_named(char *path, size_t cap, bool *named);
 long shim_sys_getcwd(char *buf, size_t size); /* syscall(SYS_getcwd) (realpath.c) */
 /* Is the cwd procfs' root or a /proc/<pid> directory (as noted, or asked
  * once in a new image)? */

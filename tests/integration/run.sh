@@ -2,8 +2,9 @@
 # run.sh BUILD [NAME...] — the integration suite; ends with "integration: N passed, M failed".
 #
 #   t_*       semantic tests: run natively (build/itest/native_init) and under
-#             `jobshim run`; both outputs must equal expected/t_*.out, the
-#             Linux truth.  Two tests each.
+#             `jobshim run`, there twice: with the real ids pushed past
+#             10000 (pidpush) and from 1; each output must equal
+#             expected/t_*.out, the Linux truth.  Three tests each.
 #   j_*       launcher-only facts (virtual pid numbers, kill(-1) kept inside
 #             the tree): under jobshim only, twice (pids must not vary),
 #             against expected/j_*.out.
@@ -100,6 +101,11 @@ for bin in "$B"/itest/t_*; do
 	fi
 	it_shim -- "$bin" >"$tmp/s.out" 2>"$tmp/s.err"
 	check "$name" shim $? "$tmp/s.out" "$tmp/s.err" "$exp"
+	# Again with the real ids from 1, as in a container's fresh pid
+	# namespace (no pidpush): there they meet the vpids, and a rule that
+	# tells one from the other by its size or spelling fails.
+	PIDPUSH='' it_shim -- "$bin" >"$tmp/s.out" 2>"$tmp/s.err"
+	check "$name" "shim, real ids from 1" $? "$tmp/s.out" "$tmp/s.err" "$exp"
 done
 
 for bin in "$B"/itest/j_*; do
