@@ -155,7 +155,8 @@ bool shim_id_is_thread(int32_t id)
  * tgkill(tgid, tid) and rt_(tg)sigqueueinfo.  The tgid is a process: the
  * caller or a vpid.  A tid equal to the (virtual) tgid is the main thread;
  * any other tid is a real thread id, passed on: the kernel checks that it
- * belongs to tgid.  A siginfo whose si_pid is our vpid gets our real pid
+ * belongs to tgid -- but not the group's own real id, which is read as a
+ * vpid.  A siginfo whose si_pid is our vpid gets our real pid
  * (receivers translate si_pid from real to virtual, see sig.c).
  */
 long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const void *info)
@@ -175,6 +176,13 @@ long shim_sys_tgsend(enum shim_tgsend kind, long tgid, long tid, long sig, const
 			return shim_init_tgsend(kind, rtid == (pid_t)tgid, sig, info);
 		if (rtid == (pid_t)tgid)
 			rtid = rt;
+		else if (rtid == rt)
+			/* The group's real id names its main thread to the
+			 * kernel, but the program names that thread by its
+			 * vpid: the number means what a vpid means (where
+			 * real ids are small, tgkill(ppid, pid) reached the
+			 * parent when the parent's real pid was our vpid). */
+			rtid = shim_xlate_tid(rtid);
 	}
 	if (kind == SHIM_TG_KILL)
 		return shim_raw_syscall(SYS_tgkill, rt, rtid, sig, 0, 0, 0);

@@ -148,17 +148,24 @@ static long do_kill(struct call *k, int32_t pid, int sig)
 	return kill_tally_result(&tally, pid);
 }
 
-/* fork is not filtered: a filtered parent knows its children by their
- * real pids.  kill(pid > 1) where pid is no vpid of the tree but a real
- * child of the caller's goes to that child (nobody else: a real pid is
- * never taken for a stranger).  1 = not such a child. */
+/* fork is not filtered: without our tracer a filtered parent knows its
+ * children by their real pids.  kill(pid > 1) where pid is no vpid of the
+ * tree but a real child of the caller's goes to that child (nobody else: a
+ * real pid is never taken for a stranger).  Not for a caller our tracer
+ * has: its forks gave it vpids, and where real ids are small (a fresh pid
+ * namespace) the vpid of a child it reaped may be the real pid of another
+ * child, alive -- kill(reaped, 0) then said it still existed.  1 = not
+ * such a child. */
 static long kill_own_child(struct call *k, int32_t pid, int sig)
 {
 	struct sysio_stat st;
+	pid_t tracer = tracer_pid();
 	int rc;
 
 	if (pid <= 1 || eng_vpid_to_rpid(k->s->eng, pid) != -ESRCH || sysio_stat(pid, &st) < 0 ||
 	    st.ppid != k->c.rpid)
+		return 1;
+	if (tracer > 0 && notif_status_field(k->tid, "TracerPid:", NULL, 0) == tracer)
 		return 1;
 	rc = may_signal(k->s, caller_cred(k), k->c.vpid, pid, sig);
 	return rc < 0 ? rc : send_as(k, pid, 0, sig);
@@ -237,10 +244,14 @@ static long do_tgsend(struct call *k, long nr, const __u64 *a)
 			return -ESRCH;
 		/* A real thread of that group is what the id means (Go's
 		 * runtime preempts its threads so); a vpid would name
-		 * another process, never one of tg's threads. */
+		 * another process, never one of tg's threads.  Not tg's own
+		 * real id: its main thread is named by its vpid, and where
+		 * real ids are small that number is some vpid
+		 * (tgkill(ppid, pid) reached the parent when the parent's
+		 * real pid was the caller's vpid). */
 		if ((pid_t)a[1] == (pid_t)a[0])
 			t = tg;
-		else if (tg > 1 && notif_is_thread_of((pid_t)a[1], tg))
+		else if (tg > 1 && (pid_t)a[1] != tg && notif_is_thread_of((pid_t)a[1], tg))
 			t = (pid_t)a[1];
 		else
 			t = xlate_tid(s, (pid_t)a[1]);

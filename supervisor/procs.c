@@ -929,7 +929,11 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 	struct eng_pinfo pi;
 
 	/* Walk up the real parents until a known process: the peer must be a
-	 * descendant of the supervisor (its chain reaches a known process). */
+	 * descendant of the supervisor (its chain reaches a known process),
+	 * and none of our helpers' (the tracer's doorbell child is the
+	 * tracer's: where real ids are small, a tree program's kill(5) of a
+	 * vpid it had reaped named it by its real pid, and the tracer and
+	 * its doorbell joined the tree). */
 	for (;;) {
 		struct sysio_stat st;
 		v = eng_rpid_to_vpid(s->eng, r);
@@ -937,7 +941,7 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 		 * the pid); eng_bind drops that binding when r is registered. */
 		if (v > 0 && eng_info(s->eng, v, &pi) == 0 && pi.state != ENG_P_ZOMBIE)
 			break;
-		if (n == PROCS_CHAIN_MAX || sysio_stat(r, &st) < 0 || st.ppid <= 0)
+		if (n == PROCS_CHAIN_MAX || sup_helper_child(r) || sysio_stat(r, &st) < 0 || st.ppid <= 0)
 			return -EPERM;
 		stats[n] = st;
 		chain[n++] = r;

@@ -20,7 +20,7 @@ if kill -0 "$outside" 2>/dev/null; then echo "outside alive"; else echo "outside
 kill "$outside"; wait "$outside" 2>/dev/null
 '
 # shellcheck disable=SC2086
-got=$(timeout -k 5 60 $IT_NS "$PIDPUSH" "$NATIVE_INIT" bash -c "$driver" _ "$JOBSHIM" "$B/itest/j_killall" </dev/null 2>&1)
+got=$(timeout -k 5 60 $IT_NS ${PIDPUSH:+"$PIDPUSH"} "$NATIVE_INIT" bash -c "$driver" _ "$JOBSHIM" "$B/itest/j_killall" </dev/null 2>&1)
 want="$(cat "$(dirname "$0")/expected/j_killall.out")
 tree exit 0
 bash survived

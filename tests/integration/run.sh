@@ -8,7 +8,8 @@
 #   j_*       launcher-only facts (virtual pid numbers, kill(-1) kept inside
 #             the tree): under jobshim only, twice (pids must not vary),
 #             against expected/j_*.out.
-#   prog_*.sh real programs under jobshim (bash, dash, python3, make, ...).
+#   prog_*.sh real programs under jobshim (bash, dash, python3, make, ...);
+#             prog_alone, prog_procfs and prog_killall also without pidpush.
 #   sup_*.sh  supervisor tests by other parts of the project.
 #             Scripts take BUILD as $1 and pass by exiting 0; one test each.
 #
@@ -123,14 +124,28 @@ for bin in "$B"/itest/j_*; do
 	done
 done
 
+# Each script once; those whose programs make pid calls of their own
+# (static images answered by the supervisor, /proc tools, kill(-1)) once
+# more with the real ids from 1 (IT_PIDPUSH=0, lib/common.sh), as the t_
+# tests above.
+runs=()
 for script in "$T"/prog_*.sh "$T"/sup_*.sh; do
+	runs+=("$script|1")
+done
+for small in prog_alone prog_procfs prog_killall; do
+	runs+=("$T/$small.sh|0")
+done
+for run in "${runs[@]}"; do
+	script=${run%|*}
+	push=${run##*|}
 	[ -f "$script" ] || continue
 	name=$(basename "$script" .sh)
 	selected "$name" || continue
+	[ "$push" = 0 ] && name="$name, real ids from 1"
 	# Hangs are caught by lib/guard.sh (no CPU time and no new process in
 	# the script's tree for 60 s), which a loaded machine never trips; a
 	# fixed 150 s limit failed sup_errno under load.  900 s: a backstop.
-	timeout 900 bash "$script" "$B" >"$tmp/p.out" 2>&1 </dev/null &
+	IT_PIDPUSH=$push timeout 900 bash "$script" "$B" >"$tmp/p.out" 2>&1 </dev/null &
 	spid=$!
 	bash "$T/lib/guard.sh" "$spid" 60 2>"$tmp/guard" &
 	gpid=$!

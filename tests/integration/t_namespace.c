@@ -281,6 +281,43 @@ static void raw_child_check(const char *how, pid_t got, struct it_chan c)
 	it_out("%s: syscall(SYS_wait4) = the child: %s, %s", how, yn(w == got), it_status(st));
 }
 
+/* tgkill(a, b, 0) with a and b two different processes: ESRCH, b is no
+ * thread of a.  Eight children: where real ids are small (run.sh's run
+ * without pidpush) one child's real pid is another's vpid, and a tid equal
+ * to the group's real pid reached the group's main thread. */
+static void tgkill_other(void)
+{
+	enum { N = 8 };
+	pid_t kid[N];
+	int wrong = 0, wrong_raw = 0;
+
+	for (int i = 0; i < N; i++) {
+		kid[i] = fork();
+		if (kid[i] < 0)
+			it_die("fork");
+		if (kid[i] == 0) {
+			pause();
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		for (int j = 0; j < N; j++) {
+			if (i == j)
+				continue;
+			errno = 0;
+			wrong += !(tgkill(kid[i], kid[j], 0) == -1 && errno == ESRCH);
+			errno = 0;
+			wrong_raw += !(syscall(SYS_tgkill, kid[i], kid[j], 0) == -1 && errno == ESRCH);
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		kill(kid[i], SIGKILL);
+		it_reap(kid[i]);
+	}
+	it_out("tgkill(child, another child, 0) is ESRCH: %s; by syscall(): %s", yn(wrong == 0),
+	       yn(wrong_raw == 0));
+}
+
 static void raw_calls(void)
 {
 	it_out("== raw syscall() process calls");
@@ -363,6 +400,7 @@ int main(int argc, char **argv)
 	it_init();
 	ids();
 	threads();
+	tgkill_other();
 	proc_paths();
 	raw_calls();
 	return 0;
