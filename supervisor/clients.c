@@ -185,7 +185,8 @@ static bool send_reply(struct sup_client *c, const struct proto_rep *r)
 	return n == (ssize_t)sizeof(buf);
 }
 
-static void drain_rpid(struct sup *s, pid_t rpid);
+static void drain_rpid(struct sup *s, pid_t rpid, bool news_only);
+static void clients_serve(struct sup *s, uint64_t id, uint32_t events, bool news_only);
 static bool backlog_maybe(struct sup *s, bool before_batch);
 
 /* HELLO with a claim the model does not know, taken from the shared counter
@@ -217,8 +218,12 @@ static int identify_counted(struct sup *s, struct sup_client *c, int32_t claim)
 	}
 	if (backlog_maybe(s, false))
 		clients_accept(s);
+	/* Inside a drain of the event FIFO (a record whose sender was
+	 * unknown), only the news on those connections: a request found
+	 * there may have been sent after records that are still in the
+	 * pipe, unread, and must be answered after them (drain_rpid). */
 	while (n > 0)
-		drain_rpid(s, chain[--n]);
+		drain_rpid(s, chain[--n], s->ev_draining);
 	v = eng_rpid_to_vpid(s->eng, c->rpid);
 	if (v == claim)
 		return 0;
@@ -339,10 +344,18 @@ static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q
 	return true;
 }
 
-/* One message; false when the connection must be closed. */
 /* Handle what every connection of rpid has queued (a connection being
- * handled further up the stack is skipped by clients_ready). */
-static void drain_rpid(struct sup *s, pid_t rpid)
+ * handled further up the stack is skipped by clients_ready).
+ * `news_only`: stop at a connection's first message that asks for an
+ * answer (HELLO and one-way messages are news), leaving it queued for
+ * the event loop (level-triggered).  The event FIFO is being drained
+ * further up the stack (events.c: a record whose sender is unknown
+ * makes us identify it, which drains its real ancestors' connections),
+ * so records written before such a request may still be unread in the
+ * pipe: answered now, it would come from a model without them -- a
+ * kill(-1) that missed the child whose BIND its own caller wrote
+ * before asking, a setpgid of that child failing with ESRCH. */
+static void drain_rpid(struct sup *s, pid_t rpid, bool news_only)
 {
 	uint64_t ids[8];
 	size_t n = 0;
@@ -359,7 +372,7 @@ static void drain_rpid(struct sup *s, pid_t rpid)
 		ids[n - 1 - i] = t;
 	}
 	for (size_t i = 0; i < n; i++)
-		clients_ready(s, ids[i], 0);
+		clients_serve(s, ids[i], 0, news_only);
 }
 
 static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size_t len)
@@ -389,7 +402,7 @@ static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size
 		 * messages it sent before exec'ing (BIND of a child it forked,
 		 * EXEC): handle them first, so the new image is answered from a
 		 * model that has seen them. */
-		drain_rpid(s, c->rpid);
+		drain_rpid(s, c->rpid, s->ev_draining);
 		keep = hello(s, c, &q, &r);
 	} else if (!c->hello) {
 		if (++c->nbad > SUP_CLIENT_MAX_BAD)
@@ -437,10 +450,27 @@ void clients_flush_rpid(struct sup *s, pid_t rpid, bool before_batch)
 	events_drain(s);
 	if (backlog_maybe(s, before_batch))
 		clients_accept(s);
-	drain_rpid(s, rpid);
+	drain_rpid(s, rpid, false);
 }
 
-void clients_ready(struct sup *s, uint64_t id, uint32_t events)
+/* Is the next message queued on c one that asks for an answer (not HELLO,
+ * not one-way)?  Read without taking it. */
+static bool next_is_request(const struct sup_client *c)
+{
+	uint8_t buf[PROTO_REQ_SIZE + 1];
+	struct proto_req q;
+	ssize_t n;
+
+	do
+		n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_PEEK);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return false;
+	(void)proto_unpack_req(buf, (size_t)n, &q);
+	return q.op != PROTO_OP_HELLO && !proto_is_oneway(q.op);
+}
+
+static void clients_serve(struct sup *s, uint64_t id, uint32_t events, bool news_only)
 {
 	struct sup_client *c = client_find(s, id);
 	uint8_t buf[PROTO_REQ_SIZE + 1];
@@ -449,6 +479,10 @@ void clients_ready(struct sup *s, uint64_t id, uint32_t events)
 		return; /* closed earlier in this batch, or handled further up the stack */
 	c->busy = true;
 	for (int i = 0; i < CLIENTS_BATCH; i++) {
+		if (news_only && next_is_request(c)) {
+			c->busy = false;
+			return;
+		}
 		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		/* ECONNRESET: the peer closed with our reply unread (HELLO sent
 		 * without waiting, then exec).  The error is reported once, before
@@ -471,4 +505,9 @@ void clients_ready(struct sup *s, uint64_t id, uint32_t events)
 		}
 	}
 	client_close(s, c);
+}
+
+void clients_ready(struct sup *s, uint64_t id, uint32_t events)
+{
+	clients_serve(s, id, events, false);
 }
