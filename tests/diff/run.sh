@@ -7,7 +7,9 @@
 #   -q      print only failures and the tally
 #   -c      remove the run directories of scenarios that agreed
 #   -o DIR  keep run directories under DIR (default $B/diff/runs)
-# Environment: B (build dir, default build), JSDIFF_SETTLE_MS (see README).
+# Environment: B (build dir, default build), JSDIFF_SETTLE_MS (see README),
+# IT_PIDPUSH=0 (the jobshim side without pidpush: real ids start at 1, as
+# in a container's fresh pid namespace, where they meet the vpids).
 # Exit status: 0 when every scenario agreed, 1 otherwise.
 set -u
 B=${B:-build}
@@ -44,6 +46,9 @@ run_one() {
 	if [ "$1" = native ]; then
 		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc \
 			"$JSDIFF" init "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
+	elif [ "${IT_PIDPUSH:-1}" = 0 ]; then
+		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc \
+			"$JOBSHIM" run -- "$JSDIFF" run "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
 	else
 		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc \
 			"$PIDPUSH" "$JOBSHIM" run -- "$JSDIFF" run "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
