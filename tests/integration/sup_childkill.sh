@@ -7,15 +7,7 @@
 # private pid namespace; only the run started here is stopped, by pid.
 set -u
 . "$(dirname "$0")/lib/sup.sh" "${1:-build}" 120
-[ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
-P="$B/itest/childkill_nosup"
-[ -x "$P" ] || { echo "not ok - $P missing"; exit 1; }
-
-"$J" run -- "$P" "$T" >"$T/out" 2>&1 &
-run=$!
-for _ in $(seq 3000); do grep -qs '^ready' "$T/out" && break; sleep 0.01; done
-kill -STOP "$run"
-touch "$T/stopped"
+stopped_run childkill_nosup
 # A hang guard, not a time limit: the cycles need no supervisor, so they
 # end while it stays stopped; if they asked it they would never end.
 for _ in $(seq 3000); do grep -qs '^done' "$T/out" && break; sleep 0.01; done

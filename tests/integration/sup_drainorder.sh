@@ -7,15 +7,7 @@
 # is stopped, by pid.
 set -u
 . "$(dirname "$0")/lib/sup.sh" "${1:-build}" 120
-[ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
-P="$B/itest/drainorder"
-[ -x "$P" ] || { echo "not ok - $P missing"; exit 1; }
-
-"$J" run -- "$P" "$T" >"$T/out" 2>&1 &
-run=$!
-for _ in $(seq 3000); do grep -qs '^ready' "$T/out" && break; sleep 0.01; done
-kill -STOP "$run"
-touch "$T/stopped"
+stopped_run drainorder
 for _ in $(seq 3000); do [ -e "$T/asking" ] && break; sleep 0.01; done
 # Waiting for the answer: in recvfrom (x86_64 45, aarch64 207), read from
 # /proc/PID/syscall.  A hang guard, not a time limit.

@@ -89,3 +89,17 @@ fds_back() {
 # through the shim, which translates the vpid.  Usage: sh -c "$IS_SLEEP"'...'
 # shellcheck disable=SC2016
 IS_SLEEP='is_sleep() { until read c 2>/dev/null </proc/$1/comm && [ "$c" = sleep ]; do sleep 0.01; done; };'
+
+# stopped_run NAME: run itest program NAME under jobshim in the background
+# (`NAME $T`, output in $T/out; its pid in `run`), and once it has printed
+# "ready", stop the run (the supervisor, by pid) and create $T/stopped, the
+# program's cue to go on without it.  Exits the test when NAME is missing.
+stopped_run() {
+	local p="$B/itest/$1"
+	[ -x "$J" ] && [ -x "$p" ] || { echo "not ok - $J or $p missing"; exit 1; }
+	"$J" run -- "$p" "$T" >"$T/out" 2>&1 &
+	run=$!
+	for _ in $(seq 3000); do grep -qs '^ready' "$T/out" && break; sleep 0.01; done
+	kill -STOP "$run"
+	touch "$T/stopped"
+}
