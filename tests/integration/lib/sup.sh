@@ -5,10 +5,13 @@
 # itself inside a private pid namespace first (under that hang guard), so
 # that a wrong group signal or kill(-1) can never reach a process outside;
 # its real pids start at 10000 or more (pidpush), far from the virtual ones.
+# IT_PIDPUSH=0 leaves pidpush out: real ids from 1, as in a container.
 B=$(cd "${1:-build}" && pwd)
 if [ -n "${2:-}" ] && [ "${SUP_IN_NS:-}" != 1 ]; then
+	push="$B/itest/pidpush"
+	[ "${IT_PIDPUSH:-1}" = 0 ] && push=
 	SUP_IN_NS=1 exec timeout "$2" unshare --pid --fork --kill-child --mount-proc \
-		"$B/itest/pidpush" "$0" "$B"
+		${push:+"$push"} "$0" "$B"
 fi
 J="$B/jobshim"
 T=$(mktemp -d)
