@@ -218,12 +218,14 @@ static int identify_counted(struct sup *s, struct sup_client *c, int32_t claim)
 	}
 	if (backlog_maybe(s, false))
 		clients_accept(s);
-	/* Inside a drain of the event FIFO (a record whose sender was
-	 * unknown), only the news on those connections: a request found
-	 * there may have been sent after records that are still in the
-	 * pipe, unread, and must be answered after them (drain_rpid). */
+	/* Only the news on those connections (their BINDs, HELLOs): a
+	 * request found there may have been sent after records not read
+	 * yet -- the rest of the pipe when a record of an unknown sender
+	 * brought us here, inside a drain of the event FIFO; records written
+	 * since the drain that came before this HELLO otherwise -- and must
+	 * be answered after them, from the event loop (drain_rpid). */
 	while (n > 0)
-		drain_rpid(s, chain[--n], s->ev_draining);
+		drain_rpid(s, chain[--n], true);
 	v = eng_rpid_to_vpid(s->eng, c->rpid);
 	if (v == claim)
 		return 0;
@@ -348,13 +350,14 @@ static bool hello(struct sup *s, struct sup_client *c, const struct proto_req *q
  * handled further up the stack is skipped by clients_ready).
  * `news_only`: stop at a connection's first message that asks for an
  * answer (HELLO and one-way messages are news), leaving it queued for
- * the event loop (level-triggered).  The event FIFO is being drained
- * further up the stack (events.c: a record whose sender is unknown
- * makes us identify it, which drains its real ancestors' connections),
- * so records written before such a request may still be unread in the
- * pipe: answered now, it would come from a model without them -- a
- * kill(-1) that missed the child whose BIND its own caller wrote
- * before asking, a setpgid of that child failing with ESRCH. */
+ * the event loop (level-triggered), which drains the event FIFO before
+ * each request.  Identifying a process (identify_counted) drains its
+ * real ancestors' connections for their news; a request found there
+ * may have been sent after records not read yet (when a record of an
+ * unknown sender brought us there, inside a drain, the rest of the
+ * pipe): answered then, it came from a model without them -- a
+ * getpgid(child) right after the fork failing with ESRCH because the
+ * child's BIND was unread (sup_drainorder). */
 static void drain_rpid(struct sup *s, pid_t rpid, bool news_only)
 {
 	uint64_t ids[8];
@@ -401,8 +404,10 @@ static bool handle(struct sup *s, struct sup_client *c, const uint8_t *buf, size
 		/* After an exec, the old image's connection may still hold
 		 * messages it sent before exec'ing (BIND of a child it forked,
 		 * EXEC): handle them first, so the new image is answered from a
-		 * model that has seen them. */
-		drain_rpid(s, c->rpid, s->ev_draining);
+		 * model that has seen them.  News only: a request of that
+		 * image was answered before it exec'd (the shim waits for each
+		 * answer), so one found there is not its (drain_rpid). */
+		drain_rpid(s, c->rpid, true);
 		keep = hello(s, c, &q, &r);
 	} else if (!c->hello) {
 		if (++c->nbad > SUP_CLIENT_MAX_BAD)
