@@ -216,9 +216,12 @@ static bool pgrp_member_stopped(const struct eng *e, const struct proc *p)
 	/* A zombie is not in a group stop (its signal state says "exiting"). */
 	if (p->zombie)
 		return false;
-	if (e->is_stopped)
-		return e->is_stopped(e->ctx, p->vpid, p->rpid);
-	return p->stopped;
+	if (!e->is_stopped)
+		return p->stopped;
+	/* In a real session the kernel has sent the pair by the time the exit
+	 * reaches us: a member it continued runs again, and the stop its
+	 * parent last reported (the record) is what says it was stopped. */
+	return e->is_stopped(e->ctx, p->vpid, p->rpid) || (p->pgrp->sess->kernel_orphans && p->stopped);
 }
 
 /* Is vpid among the ids added to fx since `from` (the stopped members)? */
@@ -244,7 +247,7 @@ static bool running_member(const struct pgrp *g, const struct eng_fx *fx, size_t
 void pgrp_orphan_check(struct eng *e, struct pgrp *g, const struct proc *ignore,
 		       const struct proc *culprit, enum eng_orphan_cause cause, struct eng_fx *fx)
 {
-	const struct proc *p;
+	struct proc *p;
 	size_t ev, nids_before = fx->nids;
 
 	/* The predicate first: the stopped oracle may read /proc, and it is
@@ -272,9 +275,18 @@ void pgrp_orphan_check(struct eng *e, struct pgrp *g, const struct proc *ignore,
 	if (!hup_all)
 		fx->v[ev].c |= ENG_ORPHAN_HUP_STOPPED;
 	/* The kernel signals a real session's group itself: the event only
-	 * explains it, so that nobody gets the pair twice. */
-	if (g->sess->kernel_orphans)
+	 * explains it, so that nobody gets the pair twice.  Its SIGCONT
+	 * continued every stopped member: the records follow, a CONT event
+	 * each (in the room eng_exit kept for the pair), so that a later exit
+	 * does not take a stale record for a stop. */
+	if (g->sess->kernel_orphans) {
+		DL_FOREACH2(g->members, p, mem_next)
+			if (p->stopped && !p->zombie) {
+				p->stopped = false;
+				fx_event(fx, ENG_EV_CONT, p->vpid, 0, 0, 0);
+			}
 		return;
+	}
 	DL_FOREACH2(g->members, p, mem_next)
 		if (hup_all || listed(fx, nids_before, p->vpid))
 			fx_signal(fx, p->vpid, SIGHUP);

@@ -137,7 +137,8 @@ static pid_t ids_getsid(pid_t pid)
  * groups"), so that the kernel's terminal job control -- ^C and ^Z to the
  * foreground group only, SIGTTIN/SIGTTOU for the background -- follows the
  * program's own setpgid and tcsetpgrp.  A virtual setsid is a real one
- * too; the command's session 2 stays in the user's real session.  The real call comes
+ * too; the command's session 2 is real without a controlling terminal and
+ * stays in the user's real session with one (run.c, root_can_be_real).  The real call comes
  * after the virtual one succeeded; its errors are not the program's (the
  * engine gave the answer), and errno is left alone.
  */

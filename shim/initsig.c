@@ -15,8 +15,8 @@
  * kill(supervisor, 0), which delivers nothing.  The SIGCONT exception
  * (same session) never applies: init is alone in session 1, and no tree
  * process can join it (the command starts session 2), while the real
- * session, shared by the whole tree and the supervisor, would wrongly
- * allow it, so the check always uses 0.
+ * session, shared by the whole tree and the supervisor when jobshim runs
+ * on a terminal, would wrongly allow it, so the check always uses 0.
  * 0, -EINVAL (bad signal: checked first, as Linux), -EPERM, or 0 when the
  * supervisor's pid is not known (nothing to check against).
  */

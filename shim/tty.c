@@ -20,8 +20,9 @@
  * after the rpid of the process that made it, whose vpid names the virtual
  * group, so a real answer translates as a pid (XLATE); a virtual group
  * becomes real through the engine (TCSETPGRP's reply names its mirror).
- * The root session is the exception (docs/internals.md, "Sessions"): its
- * terminal is the user's, whose foreground may be a group outside the tree
+ * The root session, when jobshim runs on a terminal, is the exception
+ * (docs/internals.md, "Sessions"): its terminal is the user's, whose
+ * foreground may be a group outside the tree
  * (jobshim's own, the user's shell); then the engine's record of session
  * 2's virtual foreground group answers.
  */
@@ -205,9 +206,10 @@ static int tty_setpgrp(int fd, pid_t pgid)
 	return 0;
 }
 
-/* Our own terminal's session is ours (the root's real session is the
- * user's, and its virtual id 2); a pty master answers for its slave's
- * session, named after the rpid of its leader. */
+/* Our own terminal's session is ours (on a terminal the root's real
+ * session is the user's, and its virtual id 2; without one it is the
+ * command's own, named after its rpid); a pty master answers for its
+ * slave's session, named after the rpid of its leader. */
 static pid_t tty_getsid(int fd)
 {
 	pid_t rsid, v;

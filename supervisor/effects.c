@@ -95,6 +95,15 @@ static void trace_orphan(struct sup *s, const struct eng_fx *fx, size_t i)
 	bool kernel = (e->c & ENG_ORPHAN_KERNEL) != 0;
 	bool hup_stopped = (e->c & ENG_ORPHAN_HUP_STOPPED) != 0;
 	int cause = e->c & ~(ENG_ORPHAN_KERNEL | ENG_ORPHAN_HUP_STOPPED);
+	struct eng_pinfo pi;
+
+	/* The kernel signalled a real session's group itself (no effects
+	 * follow): its members are the group's, zombies included as above. */
+	if (kernel)
+		for (int32_t v = eng_next(s->eng, 2); v > 0 && nm < sizeof(members) / sizeof(members[0]);
+		     v = eng_next(s->eng, v + 1))
+			if (eng_info(s->eng, v, &pi) == 0 && pi.pgid == e->a)
+				members[nm++] = v;
 
 	trace_begin(t, "orphan", 0, 0);
 	trace_int(t, "pgid", e->a);

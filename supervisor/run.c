@@ -159,7 +159,11 @@ static void child_exec(struct sup *s, int errfd, int syncw, int ackr)
 	size_t len;
 	int err;
 
-	setpgid(0, 0);
+	/* Whoever runs first makes the command's real group: here, or the
+	 * parent's setpgid.  A real session is made here only (a group
+	 * leader cannot call setsid, so the parent leaves it alone). */
+	if (!s->root_real || setsid() < 0)
+		setpgid(0, 0);
 	term_child(s);
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sigismember(&s->ignored, sig) == 1)
@@ -205,6 +209,28 @@ static void fd_limit_hint(int err)
 		(unsigned long long)rl.rlim_max);
 }
 
+/*
+ * Where the command's session 2 is for real (docs/internals.md, "Sessions
+ * and controlling terminals").  With a controlling terminal the command
+ * stays in our real session, where that terminal is: jobshim is a job of
+ * the user's shell (term.c), at the price of one known difference -- the
+ * supervisor, in the same real session, counts for the kernel as a link
+ * of the groups of the processes it adopted.  Without one (CI, a service,
+ * a container) nothing keeps the command there: it calls the real setsid,
+ * and session 2 is as real as the sessions made inside the tree.  The
+ * supervisor, virtual init's real self, is then in another session as
+ * init is, so the kernel applies the orphan rule to session 2's groups
+ * exactly as Linux does to the virtual ones, and the engine leaves the
+ * rule to it (eng_session_set_kernel), as for every real session.  A
+ * /proc that cannot be read keeps the first way.
+ */
+static bool root_can_be_real(struct sup *s)
+{
+	struct sysio_stat st;
+
+	return sysio_stat(s->self_rpid, &st) == 0 && st.tty_nr == 0;
+}
+
 /* Fork and exec the command as vpid 2.  0, or the exit code when the
  * command could not be started. */
 static int spawn_command(struct sup *s)
@@ -218,6 +244,9 @@ static int spawn_command(struct sup *s)
 	rc = procs_fork(s, 1, &v);
 	if (rc == 0)
 		rc = eng_setsid(s->eng, v, &s->fx);
+	s->root_real = rc >= 0 && root_can_be_real(s);
+	if (s->root_real)
+		eng_session_set_kernel(s->eng, v, true);
 	effects_apply(s, 0);
 	s->how = NULL;
 	if (rc < 0 || v != 2) {
@@ -246,7 +275,8 @@ static int spawn_command(struct sup *s)
 	close(sync[1]);
 	close(ack[0]);
 	s->cmd_rpid = pid;
-	setpgid(pid, pid); /* also done by the child: whoever runs first */
+	if (!s->root_real)
+		setpgid(pid, pid); /* also done by the child: whoever runs first */
 	term_give(s);
 	procs_bind(s, 2, pid);
 	notif_cmd_parent(s, pid, sync[0], ack[1]);

@@ -266,6 +266,8 @@ struct sup {
 	size_t nstale;           /* records with stale_since != 0 */
 
 	pid_t cmd_rpid;          /* the command's real pid = its real process group */
+	bool root_real;          /* session 2 is a real session the command leads: we
+	                            have no controlling terminal to keep (run.c) */
 	bool cmd_reaped;         /* the supervisor collected the command */
 	int cmd_status;          /* its wait status once reaped */
 

@@ -41,16 +41,20 @@ fi
 # side starts as pidpush, which moves the real pids to 10000 and more and
 # execs jobshim (pid 1 still): real and virtual pids never coincide, so a
 # missing translation shows.  The native side keeps the kernel's numbers.
+# jobshim starts in a session of its own, without a controlling terminal,
+# as the native side's P0 is (jsdiff init calls setsid): run from a
+# terminal, jobshim would keep the command in the terminal's session, and
+# the known difference of that way (known/README) would show.
 run_one() {
 	rm -rf "$3" && mkdir -p "$3/logs"
 	if [ "$1" = native ]; then
 		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc \
 			"$JSDIFF" init "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
 	elif [ "${IT_PIDPUSH:-1}" = 0 ]; then
-		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc \
+		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc setsid \
 			"$JOBSHIM" run -- "$JSDIFF" run "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
 	else
-		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc \
+		timeout -k 2 20 unshare --pid --fork --kill-child --mount-proc setsid \
 			"$PIDPUSH" "$JOBSHIM" run -- "$JSDIFF" run "$2" "$3/logs" </dev/null >"$3/stdout" 2>"$3/stderr"
 	fi
 	rc=$?
