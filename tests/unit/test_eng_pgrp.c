@@ -604,6 +604,51 @@ START_TEST(test_is_stopped_callback_only_for_orphaned)
 }
 END_TEST
 
+/* In a real session the kernel has continued the stopped members by the
+ * time the exit reaches the engine (the oracle says running): the stop a
+ * parent reported (the flag) names them, the records are cleared with a
+ * CONT event each, and a later exit finds nothing stopped. */
+START_TEST(test_is_stopped_kernel_session_uses_flag)
+{
+	struct oracle o = { .stopped = { 0 } };
+	struct eng_config cfg = { .is_stopped = oracle_fn, .ctx = &o };
+	const struct eng_effect *ev;
+	struct eng_pinfo pi;
+
+	eng_free(E);
+	ck_assert_int_eq(eng_new(&E, &cfg), 0);
+	t_command(E);
+	ck_assert_int_eq(eng_session_set_kernel(E, 2, true), 0);
+	t_fork(E, 2);                 /* 3, group 3 */
+	t_setpgid(E, 2, 3, 3);
+	t_fork(E, 3);                 /* 4 */
+	t_fork(E, 3);                 /* 5 */
+	t_stop(E, 4);                 /* flag: stopped; oracle: running */
+	eng_fx_clear(&FX);
+	t_exit(E, 3);
+	ev = t_orphan_ev(&FX, 3);
+	ck_assert_int_eq(ev->c, ENG_ORPHAN_SELF_EXIT | ENG_ORPHAN_KERNEL);
+	ck_assert_uint_eq(ev->nids, 1);
+	ck_assert(t_has_id(&FX, ev, 4));
+	ck_assert_uint_eq(t_count_signals(&FX), 0);
+	ck_assert_uint_eq(t_count_ev(&FX, ENG_EV_CONT), 1);
+	ck_assert_int_lt(t_find_ev(&FX, ENG_EV_ORPHAN, 0), t_find_ev(&FX, ENG_EV_CONT, 0));
+	ck_assert_int_eq(eng_info(E, 4, &pi), 0);
+	ck_assert_int_eq(pi.state, ENG_P_RUNNING);
+	/* A new link comes and goes: group 3 is orphaned again, with no
+	 * stopped member (a stale record of 4 would say otherwise). */
+	t_fork(E, 2);                 /* 6 */
+	t_setpgid(E, 2, 6, 3);
+	ck_assert(!eng_pgrp_orphaned(E, 3, 0));
+	eng_fx_clear(&FX);
+	t_exit(E, 6);
+	ck_assert(eng_pgrp_orphaned(E, 3, 0));
+	ck_assert_uint_eq(t_count_ev(&FX, ENG_EV_ORPHAN), 0);
+	/* Outside a real session the flag still yields to the oracle
+	 * (test_is_stopped_callback_overrides_flag). */
+}
+END_TEST
+
 START_TEST(test_pgrp_orphaned_predicate)
 {
 	t_world(E);
@@ -827,6 +872,7 @@ static Suite *pgrp_suite(void)
 	tcase_add_test(tc, test_is_stopped_callback_honoured);
 	tcase_add_test(tc, test_is_stopped_callback_overrides_flag);
 	tcase_add_test(tc, test_is_stopped_callback_only_for_orphaned);
+	tcase_add_test(tc, test_is_stopped_kernel_session_uses_flag);
 	suite_add_tcase(s, tc);
 	return s;
 }
