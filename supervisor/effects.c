@@ -120,11 +120,11 @@ static void trace_orphan(struct sup *s, const struct eng_fx *fx, size_t i)
 	off = 0;
 	for (size_t k = 0; k < nm && off < sizeof(mlist) - 16; k++)
 		off += (size_t)snprintf(mlist + off, sizeof(mlist) - off, " %d", (int)members[k]);
-	trace_end(t, "orphan: group %d orphaned by exit of pid %d (%s); stopped: %s -> SIGHUP%s, SIGCONT %s%s",
+	trace_end(t, "orphan: group %d orphaned by exit of pid %d (%s); stopped: %s -> SIGHUP%s, SIGCONT to%s%s",
 		  (int)e->a, (int)e->b,
 		  cause == ENG_ORPHAN_PARENT_EXIT ? "parent of a member" : "its last link outside the group",
-		  list, hup_stopped ? " (to the stopped only, as this kernel does)" : "",
-		  kernel ? "sent by the kernel (a real session: its rule fires on the mirror)" : "to", mlist);
+		  list, hup_stopped ? " (to the stopped only, as this kernel does)" : "", mlist,
+		  kernel ? ", sent by the kernel (a real session: its rule fires on the mirror)" : "");
 }
 
 /* The KILL event is followed by one SIGNAL effect per target (eng_kill):
