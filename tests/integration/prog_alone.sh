@@ -181,6 +181,8 @@ go: child ran: <nil>" "$X" flock
 	# 600 children one after another, then 600 at once, each waited for
 	# by pid: past the tracer's own table of children.
 	mode_agrees forkmany "many children, each waited for by pid" 3
+	# kill(-1, 0) right after a child vanished: the other child answers.
+	mode_agrees killgone "kill(-1) does not answer for a child already gone" 2
 	# The orphan rule across it: its session leader's exit orphans a group
 	# with a stopped member (SIGHUP and SIGCONT once each), with the
 	# tracer (a real session: the kernel's rule) and without (the engine's).

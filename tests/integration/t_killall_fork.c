@@ -1,6 +1,6 @@
 /* t_killall_fork.c — kill(-1, SIGKILL) while a process forks: nothing outlives it but the caller and init, as Linux makes a fork atomic with respect to kill(-1). */
 #include "lib/itest.h"
-#include "lib/rawstat.h"
+#include "lib/privns.h"
 
 #include <poll.h>
 #include <stdbool.h>
@@ -15,26 +15,9 @@
  * fork returned left such a child alive (supervisor/gkill.c).
  *
  * kill(-1) reaches every process the caller may signal: this test sends
- * it only inside a private pid namespace whose init is ours (run.sh's
- * unshare: native_init or pidpush as the namespace's real pid 1, read
- * past the shim), else it prints a line that fails the test.
+ * it only inside a private pid namespace whose init is ours (lib/privns.h),
+ * else it prints a line that fails the test.
  */
-
-static bool private_namespace(void)
-{
-	char buf[256] = "";
-	int fd = raw_open("/proc/1/cmdline", O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	const char *base = strrchr(buf, '/');
-	base = base ? base + 1 : buf;
-	return strcmp(base, "native_init") == 0 || strcmp(base, "pidpush") == 0;
-}
 
 static void leader(int n)
 {
