@@ -118,12 +118,12 @@ static int req_fields_ok(const struct proto_req *r)
 		return ((uint32_t)r->a & ~PROTO_FORK_FLAGS) == 0 && in_range(r->b, 0, PROTO_PID_MAX);
 	case PROTO_OP_BIND:
 		return in_range(r->a, 2, PROTO_PID_MAX) && in_range(r->b, 0, PROTO_PID_MAX) &&
-		       in_range(r->d, 0, PROTO_BIND_COUNTED) &&
-		       (r->d != PROTO_BIND_COUNTED || r->b >= 1);
+		       ((uint32_t)r->d & ~PROTO_BIND_FLAGS) == 0 &&
+		       (!(r->d & PROTO_BIND_COUNTED) || r->b >= 1);
 	case PROTO_OP_KILL:
 		return in_range(r->c, 0, PROTO_PID_MAX) && in_range(r->d, 0, PROTO_KILL_NOTE);
 	case PROTO_OP_WAIT_SELECT:
-		return in_range(r->c, 0, PROTO_PID_MAX);
+		return in_range(r->c, 0, PROTO_PID_MAX) && in_range(r->d, 0, PROTO_WAIT_SETTLE);
 	case PROTO_OP_REAPED:
 		return in_range(r->a, 0, PROTO_PID_MAX) && in_range(r->b, 1, PROTO_PID_MAX);
 	case PROTO_OP_STATE:

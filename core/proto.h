@@ -51,7 +51,8 @@ enum proto_op {
 	 * not know it yet (b >= 1 required); d = 0 keeps the old meaning.
 	 * c = the group-kill count the parent read just before the real fork,
 	 * + 1 (0: unknown): group kills numbered later that the engine sent
-	 * before it knew the child are given to it (supervisor/gkill.c). */
+	 * before it knew the child are given to it (supervisor/gkill.c).
+	 * d may also have PROTO_BIND_AUTOREAP. */
 	PROTO_OP_BIND,
 	/* EXEC (one-way): the caller is about to exec; text = path. */
 	PROTO_OP_EXEC,
@@ -85,8 +86,8 @@ enum proto_op {
 	 * gkill_atomic_group). */
 	PROTO_OP_KILL,
 	/* WAIT_SELECT: a = selector (wait4 pid), b = options, c = pairs to
-	 * skip (paging).  reply: v0 = total eligible, ids[] = (vpid, rpid)
-	 * pairs from offset c, n = ids used. */
+	 * skip (paging), d = PROTO_WAIT_SETTLE or 0.  reply: v0 = total
+	 * eligible, ids[] = (vpid, rpid) pairs from offset c, n = ids used. */
 	PROTO_OP_WAIT_SELECT,
 	/* REAPED (one-way): a = child vpid (0 unknown), b = child rpid,
 	 * c = wait status. */
@@ -161,6 +162,12 @@ enum proto_op {
 #define PROTO_FORK_FLAGS (PROTO_FORK_SETPGROUP | PROTO_FORK_SETSID)
 
 #define PROTO_BIND_COUNTED 1 /* BIND d: counter-allocated, create if unknown */
+#define PROTO_BIND_AUTOREAP 2 /* BIND d: the parent ignored SIGCHLD or set SA_NOCLDWAIT when it forked:
+			       * the kernel may reap the child at its exit, unseen (supervisor/procs.c) */
+#define PROTO_BIND_FLAGS (PROTO_BIND_COUNTED | PROTO_BIND_AUTOREAP)
+#define PROTO_WAIT_SETTLE 1 /* WAIT_SELECT d: first apply the exits the kernel reports among the
+			     * selected children (the caller's real wait said ECHILD: the kernel
+			     * reaped them, SIGCHLD ignored; shim/wait.c) */
 #define PROTO_KILL_REAL_OK 1 /* KILL d: the caller can send the one real group kill of v4 */
 #define PROTO_KILL_REAL_SENT 2 /* KILL d (pid 0): the caller sent kill(0) for real already; list only the
 				* targets outside its real group */

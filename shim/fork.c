@@ -172,6 +172,22 @@ static __attribute__((noinline)) int fork_ask_locked(pid_t *vpid)
 	return 0;
 }
 
+/* BIND's d: counted, and whether the kernel will reap the child by itself
+ * at its exit (SIGCHLD ignored, or SA_NOCLDWAIT: the parent's disposition
+ * now, one system call): then no wait will report it, and the supervisor
+ * watches its exit at once instead of lazily (supervisor/procs.c,
+ * reap_autoreaped). */
+static int32_t bind_flags(bool counted)
+{
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } act;
+	int32_t d = counted ? PROTO_BIND_COUNTED : 0;
+
+	if (shim_raw_syscall(SYS_rt_sigaction, SIGCHLD, 0, (long)&act, _NSIG / 8, 0, 0) == 0 &&
+	    (act.handler == (void *)SIG_IGN || (act.flags & SA_NOCLDWAIT)))
+		d |= PROTO_BIND_AUTOREAP;
+	return d;
+}
+
 /* The parent's side once the real fork returned: the tracer's marker, the
  * BIND, the child table.  A frame of its own, below shim_fork's: after a
  * fork every page the parent writes is a page fault (fork write-protected
@@ -184,7 +200,7 @@ static __attribute__((noinline)) void fork_parent_done(pid_t vpid, pid_t pid, bo
 {
 	shim_forking_end(marker, pid);
 	struct proto_req bind = { .op = PROTO_OP_BIND, .a = vpid, .b = pid > 0 ? pid : 0, .c = (int32_t)gkill,
-				  .d = counted ? PROTO_BIND_COUNTED : 0 };
+				  .d = bind_flags(counted) };
 	if ((pid > 0 || !counted) && !shim_event_locked(&bind))
 		shim_send_locked(&bind);
 	shim_forking_release(marker);
@@ -299,7 +315,7 @@ void shim_fork_bind(pid_t child_vpid, pid_t child_rpid, bool counted, uint32_t g
 {
 	struct proto_req req = { .op = PROTO_OP_BIND, .a = child_vpid,
 				 .b = child_rpid > 0 ? child_rpid : 0, .c = (int32_t)gkill,
-				 .d = counted ? PROTO_BIND_COUNTED : 0 };
+				 .d = bind_flags(counted) };
 
 	if (counted && child_rpid <= 0)
 		return; /* never created anywhere: the id is skipped */

@@ -222,7 +222,16 @@ static int kill_online(pid_t pid, int sig, bool sent)
 		kill_list_keep(pid, changes, me, list, nlist);
 	if (t.sent == 0) /* kill(1, sig): init ignores it, once permitted */
 		return pid == 1 ? shim_init_sig_check(sig) : 0;
-	return kill_tally_result(&t, pid);
+	int rc = kill_tally_result(&t, pid);
+	/* The target died between the answer and our kill (a child the kernel
+	 * reaped itself): ask once more with signal 0, whose handling applies
+	 * the exit first (supervisor/ops.c, op_kill), so that the next
+	 * getpgid(pid) says ESRCH too. */
+	if (rc == -ESRCH && pid > 1 && !me && !owner) {
+		struct proto_req again = { .op = PROTO_OP_KILL, .a = pid, .b = 0 };
+		(void)shim_call(&again, &rep);
+	}
+	return rc;
 }
 
 /*
@@ -317,11 +326,20 @@ static int kill_any(pid_t pid, int sig)
 	/* kill(pid, 0) asks whether pid exists and may be signalled: a live,
 	 * bound process the view shows exists, and the real kill(rpid, 0)
 	 * checks the permission as the kernel would.  Zombies, init and
-	 * everything else ask the engine. */
+	 * everything else ask the engine.  Gone for the kernel while the view
+	 * shows it alive, its exit has not reached the model yet (a child the
+	 * kernel reaped by itself, SIGCHLD ignored): ask, so that the
+	 * supervisor applies that exit before answering (ops.c, op_kill) and
+	 * the caller's next getpgid(pid) is ESRCH too. */
 	if (sig == 0 && pid > 1) {
 		struct mview_ids mv;
-		if (shim_mview_ids(pid, &mv) && mv.state == MVIEW_LIVE && mv.rpid > 0)
-			return real_kill(mv.rpid, 0);
+		if (shim_mview_ids(pid, &mv) && mv.state == MVIEW_LIVE && mv.rpid > 0) {
+			rc = real_kill(mv.rpid, 0);
+			if (rc != -ESRCH)
+				return rc;
+			rc = kill_online(pid, 0, false);
+			return rc == 1 ? -ESRCH : rc;
+		}
 	}
 	/* The view when it is fresh; else a child of ours from our table. */
 	rc = shim_view_kill(pid, sig);

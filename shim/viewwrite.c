@@ -250,7 +250,9 @@ int shim_view_kill(pid_t pid, int sig)
 	if (REAL(kill)(t.rpid, sig) < 0)
 		rc = -errno;
 	shim_errno_keep(saved);
-	return rc;
+	/* Gone, though the view shows it alive: its exit is not in the model
+	 * yet (reaped by the kernel itself); the round trip applies it. */
+	return rc == -ESRCH ? VIEW_ASK : rc;
 }
 
 /*
@@ -290,5 +292,6 @@ int shim_child_kill(pid_t pid, int sig)
 	if (REAL(kill)(rpid, sig) < 0)
 		rc = -errno;
 	shim_errno_keep(saved);
-	return rc;
+	/* Reaped by the kernel between the check and the kill: ask (above). */
+	return rc == -ESRCH ? VIEW_ASK : rc;
 }

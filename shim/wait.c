@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <limits.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #define WAIT4_OPTS (WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)
@@ -113,6 +115,29 @@ static pid_t wait_target(pid_t pid)
 	if (r <= 0)
 		r = shim_v2r(pid);
 	return r;
+}
+
+/*
+ * A wait that the kernel answered ECHILD in a process that ignores SIGCHLD
+ * (or set SA_NOCLDWAIT): the kernel reaped the children it waited for by
+ * itself, and the supervisor learns of those exits from their pidfds, a
+ * little later.  Ask it to apply them now (WAIT_SELECT with
+ * PROTO_WAIT_SETTLE, the answer unused), so that what the caller reads
+ * next -- getpgid(child), kill(child, 0) -- says they are gone, as Linux
+ * does once the wait has returned.  One system call to learn the
+ * disposition, and a round trip only for such a process.
+ */
+static void settle_after_echild(pid_t sel)
+{
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } act;
+	struct proto_req req = { .op = PROTO_OP_WAIT_SELECT, .a = sel, .b = WNOHANG, .d = PROTO_WAIT_SETTLE };
+	struct proto_rep rep;
+
+	if (sel == INT_MIN || shim_vf.active ||
+	    shim_raw_syscall(SYS_rt_sigaction, SIGCHLD, 0, (long)&act, _NSIG / 8, 0, 0) != 0 ||
+	    (act.handler != (void *)SIG_IGN && !(act.flags & SA_NOCLDWAIT)))
+		return;
+	(void)shim_call(&req, &rep);
 }
 
 /* Finish a wait that returned rpid: translate, report, fill si_pid. */
@@ -295,6 +320,8 @@ pid_t shim_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 	} else {
 		got = wait_group(&op, pid);
 	}
+	if (got == -ECHILD)
+		settle_after_echild(pid);
 	/* As the kernel: the child is reaped (and reported), then the status
 	 * and the rusage are written, in that order; an unwritable one is
 	 * EFAULT (never a fault in here). */
@@ -378,6 +405,8 @@ static int waitid_any(idtype_t idtype, id_t id, siginfo_t *info, int options)
 	} else {
 		got = wait_group(&op, sid == 0 ? 0 : -sid);
 	}
+	if (got == -ECHILD && (idtype == P_ALL || idtype == P_PID || idtype == P_PGID))
+		settle_after_echild(idtype == P_ALL ? -1 : idtype == P_PID ? sid : sid == 0 ? 0 : -sid);
 	if (got < 0) {
 		/* The kernel fills *info whatever the outcome (zeroes up to
 		 * si_status on an error), so an unwritable info is EFAULT even

@@ -244,7 +244,8 @@ static bool handle_batch(struct sup *s, const uint8_t *buf, size_t n)
 	/* Now the pidfds (a no-op for the children the batch reaped), or,
 	 * in a lazy batch, at the next flush (procs.c, procs_watch_pend). */
 	for (size_t i = 0; i < s->nwatch_later; i++)
-		if (!s->lazy_watch || !procs_watch_pend(s, s->watch_later[i]))
+		if (!s->lazy_watch || procs_autoreaped_child(s, s->watch_later[i]) ||
+		    !procs_watch_pend(s, s->watch_later[i]))
 			procs_watch(s, s->watch_later[i]);
 	s->nwatch_later = 0;
 	return aligned;

@@ -99,12 +99,12 @@ static int op_bind_counted(struct sup *s, struct sup_client *c, const struct pro
 }
 
 /* BIND (one-way): only for the caller's own children. */
-static int op_bind(struct sup *s, struct sup_client *c, const struct proto_req *q)
+static int op_bind_one(struct sup *s, struct sup_client *c, const struct proto_req *q)
 {
 	struct eng_pinfo pi;
 	int rc;
 
-	if (q->d == PROTO_BIND_COUNTED)
+	if (q->d & PROTO_BIND_COUNTED)
 		return op_bind_counted(s, c, q);
 	rc = eng_info(s->eng, q->a, &pi);
 
@@ -123,6 +123,18 @@ static int op_bind(struct sup *s, struct sup_client *c, const struct proto_req *
 	rc = procs_bind(s, q->a, q->b);
 	if (rc == 0)
 		gkill_replay(s, q->a, q->c);
+	return rc;
+}
+
+/* The child of a parent the kernel reaps for (PROTO_BIND_AUTOREAP) is
+ * watched at once (procs_bind). */
+static int op_bind(struct sup *s, struct sup_client *c, const struct proto_req *q)
+{
+	int rc;
+
+	s->bind_autoreap = (q->d & PROTO_BIND_AUTOREAP) != 0;
+	rc = op_bind_one(s, c, q);
+	s->bind_autoreap = false;
 	return rc;
 }
 
@@ -273,6 +285,8 @@ static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_re
 		if (eng_info(s->eng, target, &pi) == 0 && pi.ppid == c->vpid && !pi.execed)
 			eng_exec(s->eng, target, &s->fx);
 	}
+	if (target > 1 && target != c->vpid)
+		procs_settle_exits(s, &target, 1); /* gone for the kernel: ESRCH */
 	if (q->b >= 0)
 		settle_move(s, c->vpid, target, q->b == 0 ? target : q->b);
 	old = eng_getpgid(s->eng, c->vpid, target);
@@ -442,6 +456,12 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 
 	if (q->a == -1 && q->c == 0)
 		nest_adopt_descendants(s); /* kill(-1) reaches nested trees too */
+	/* kill(pid, sig): an exit of pid the kernel already reports comes
+	 * first (the shim asks when the view says alive and the kernel says
+	 * gone: a child the kernel reaped itself), so that the caller's next
+	 * getpgid(pid) agrees with this ESRCH. */
+	if (q->a > 1 && q->c == 0)
+		procs_settle_exits(s, &q->a, 1);
 	if (q->c == 0 && q->a != -1 && ends_or_makes_stop(q->b)) {
 		/* settle's group: pid's, the caller's (0), or -pid's. */
 		struct witness_q w = {.kind = Q_GROUP_WITNESSES,
@@ -523,6 +543,12 @@ static int op_wait_select(struct sup *s, struct sup_client *c, const struct prot
 	int n = eng_wait_select(s->eng, c->vpid, q->a, q->b, small, 256);
 	int32_t count = 0;
 
+	/* The caller's wait said ECHILD: children the kernel reaped by itself
+	 * (SIGCHLD ignored) go now, not when their pidfds are read. */
+	if (q->d == PROTO_WAIT_SETTLE && n > 0 && n <= 256) {
+		procs_settle_exits(s, small, (size_t)n);
+		n = eng_wait_select(s->eng, c->vpid, q->a, q->b, small, 256);
+	}
 	if (n < 0)
 		return n;
 	if (n > 256) {
@@ -768,6 +794,10 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_GETPPID:
 		if (q->op == PROTO_OP_GETPPID)
 			ops_settle_parents(s, self);
+		/* Another process's ids: its exit, if the kernel already reports
+		 * it, first (a child the kernel reaped by itself is gone). */
+		else if (q->a > 1 && q->a != self)
+			procs_settle_exits(s, &q->a, 1);
 		rc = reply_value(r, q->op == PROTO_OP_GETPGID ? eng_getpgid(s->eng, self, q->a)
 				    : q->op == PROTO_OP_GETSID ? eng_getsid(s->eng, self, q->a)
 							       : eng_getppid(s->eng, self));

@@ -256,6 +256,7 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid)
 		old->rpid = 0;
 	p->rpid = rpid;
 	p->gkill_known = s->gkill_seq; /* group kills from now on name it */
+	p->autoreap |= s->bind_autoreap;
 	mview_sync_bind(s, vpid, prev);
 	if (p->stale_since) {
 		p->stale_since = 0;
@@ -294,6 +295,13 @@ bool procs_watch_later(struct sup *s, int32_t vpid)
 	}
 	s->watch_later[s->nwatch_later++] = vpid;
 	return true;
+}
+
+bool procs_autoreaped_child(struct sup *s, int32_t vpid)
+{
+	struct sup_proc *p = procs_find(s, vpid);
+
+	return p && p->autoreap;
 }
 
 /*
@@ -417,6 +425,43 @@ static void unwatched(struct sup *s, const struct sup_proc *p, int err)
 		fprintf(stderr, "jobshim: pidfd_open(%lld): %s\n", (long long)p->rpid, strerror(err));
 }
 
+/*
+ * The kernel reaps the children of a parent that ignores SIGCHLD as they
+ * exit (do_notify_parent's autoreap): no zombie, no wait, no REAPED.  Left
+ * a zombie in the model until the sweep (SUP_SWEEP_NS), such a child kept
+ * its group and session for half a second: getpgid and getsid answered
+ * for it, setpgid(child, child) succeeded, kill(-1) listed it, where Linux
+ * says ESRCH.  So once its exit is known, the model reaps it at once when
+ * the kernel shows no zombie and its parent ignores SIGCHLD (SigIgn in its
+ * status: the kernel's test at the exit; a parent that stopped ignoring it
+ * since would have a zombie) or said at the fork that it would not wait
+ * (BIND's PROTO_BIND_AUTOREAP: SA_NOCLDWAIT, which /proc does not show).
+ * Any other zombie the kernel no longer has was reaped by a wait whose
+ * REAPED may be on its way: the sweep takes it after it.  Such a child is
+ * also watched at once rather than lazily (events.c), so that its exit
+ * reaches the model when the kernel reaps it, not 10 ms later.
+ */
+static void reap_autoreaped(struct sup *s, int32_t vpid)
+{
+	struct eng_pinfo pi, pp;
+	struct sysio_sigmasks m;
+	struct sysio_stat st;
+	struct sup_proc *p;
+
+	if (eng_info(s->eng, vpid, &pi) < 0 || pi.state != ENG_P_ZOMBIE || pi.rpid <= 0 || pi.ppid <= 1)
+		return;
+	if (sysio_stat((pid_t)pi.rpid, &st) == 0 && st.state == 'Z')
+		return; /* a real zombie (or the pid's next owner, a zombie too): its parent reaps it */
+	p = procs_find(s, vpid);
+	if (!(p && p->autoreap) &&
+	    (eng_info(s->eng, pi.ppid, &pp) < 0 || pp.state == ENG_P_ZOMBIE || pp.rpid <= 0 ||
+	     sysio_sigmasks((pid_t)pp.rpid, &m) < 0 || !(m.ignored & (1ULL << (SIGCHLD - 1)))))
+		return;
+	s->how = "autoreap";
+	procs_reap(s, pi.ppid, vpid);
+	s->how = NULL;
+}
+
 void procs_watch(struct sup *s, int32_t vpid)
 {
 	struct sup_proc *p = procs_find(s, vpid);
@@ -436,9 +481,10 @@ void procs_watch(struct sup *s, int32_t vpid)
 	if (fd < 0) {
 		/* Already reaped (its parent ignores SIGCHLD, or raced us): it
 		 * exited with a status nobody will tell us. */
-		if (fd == -ESRCH)
+		if (fd == -ESRCH) {
 			procs_exit(s, vpid, 0, false, "gone at bind");
-		else
+			reap_autoreaped(s, vpid);
+		} else
 			unwatched(s, p, -fd);
 		return;
 	}
@@ -543,6 +589,7 @@ void procs_pidfd_ready(struct sup *s, int32_t vpid)
 		return;
 	known = maybe_our_child(s, vpid) && sysio_pidfd_status(p->pidfd, &status);
 	procs_exit(s, vpid, known ? status : 0, known, "pidfd");
+	reap_autoreaped(s, vpid);
 }
 
 /* Make sure the model has seen the exit of vpid's parent when the kernel
@@ -584,7 +631,11 @@ void procs_settle_exits(struct sup *s, const int32_t *vpids, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct sup_proc *p = procs_find(s, vpids[i]);
 
-		if (!p || p->exited || p->rpid <= 0)
+		if (p && p->exited) {
+			reap_autoreaped(s, vpids[i]); /* a zombie the kernel no longer has */
+			continue;
+		}
+		if (!p || p->rpid <= 0)
 			continue;
 		/* One still waiting for its pidfd (procs_watch_pend) gets one
 		 * only if it has exited: a living one stays lazy. */

@@ -121,6 +121,8 @@ struct sup_proc {
 	int32_t gkill_parent;    /* its parent when its BIND came (0: none said) */
 	bool by_rpid;            /* registered lazily: no numbered fork gave its vpid to
 	                            anyone, so a kill may name it by its real pid (ops.c) */
+	bool autoreap;           /* its parent ignored SIGCHLD or set SA_NOCLDWAIT when it forked
+	                            (BIND's PROTO_BIND_AUTOREAP): watched at once (procs.c) */
 	UT_hash_handle hh;
 };
 
@@ -209,6 +211,7 @@ struct sup {
 	/* While a batch of event records is handled, procs_bind opens no
 	 * pidfd: the vpids wait here until the batch is done (events.c). */
 	bool defer_watch;
+	bool bind_autoreap;      /* the BIND being handled has PROTO_BIND_AUTOREAP (ops.c) */
 	bool unwatched_said;     /* a pidfd_open failure was reported (procs.c, unwatched) */
 	bool accept_short_said;  /* accept's EMFILE was reported (clients.c) */
 	int exits_epfd;          /* every watch pidfd again, never waited on by the loop:
@@ -466,6 +469,7 @@ int procs_bind(struct sup *s, int32_t vpid, int64_t rpid);
 void procs_watch(struct sup *s, int32_t vpid);
 int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how);
 bool procs_watch_later(struct sup *s, int32_t vpid);
+bool procs_autoreaped_child(struct sup *s, int32_t vpid); /* BIND said the kernel may reap it */
 bool procs_running(struct sup *s, int32_t vpid);
 /* Watch the processes a lazy batch left without a pidfd (sup.lazy_watch):
  * all of them, or (due_only) those pending for SUP_EVENTS_DELAY_NS. */

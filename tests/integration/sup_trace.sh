@@ -59,8 +59,9 @@ check "orphan event" 'len(find("orphan", cause="parent_exit", exited=2, signals=
 check "orphan right after the exit and reparent" \
 	'[e["ev"] for e in evs[evs.index(find("orphan")[0]) - 2:evs.index(find("orphan")[0])]] == ["exit", "reparent"]'
 
-# Children reaped by the kernel (SIGCHLD ignored: no REAPED message) leave
-# model zombies that the periodic sweep collects.
+# Children reaped by the kernel (SIGCHLD ignored: no REAPED message) are
+# reaped in the model as soon as their exits are known (supervisor/procs.c,
+# reap_autoreaped: "autoreap"), not left to the periodic sweep.
 cat >"$T/ign.py" <<'EOF2'
 import os, signal, time
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -70,14 +71,15 @@ for i in range(3):
 time.sleep(1.2)
 EOF2
 timeout 60 "$J" run --trace "$T/t.jsonl" -- python3 "$T/ign.py" 2>/dev/null
-# Swept while the command still runs (its sleep outlasts two sweep periods),
-# not by the teardown: before the command's exit, whatever the machine's load.
-# Only python's own children count: python3 may be a wrapper script (pyenv's
-# shim forks helpers of its own, and one of them was once swept too).
-PY_SWEPT='[e for e in find("reap", via="sweep") if e["parent"] in
-	{x["vpid"] for x in find("exec") + find("fork") if "python" in (x.get("path") or "")}]'
-check "auto-reaped children swept" "len($PY_SWEPT) == 3" \
-	"all(e[\"t\"] < find(\"exit\", vpid=2)[0][\"t\"] for e in $PY_SWEPT)"
+# While the command still runs (its sleep outlasts two sweep periods), not
+# by the teardown.  Only python's own children count: python3 may be a
+# wrapper script (pyenv's shim forks helpers of its own).
+PY_SET='{x["vpid"] for x in find("exec") + find("fork") if "python" in (x.get("path") or "")}'
+PY_AUTO="[e for e in find(\"reap\", via=\"autoreap\") if e[\"parent\"] in $PY_SET]"
+PY_SWEPT="[e for e in find(\"reap\", via=\"sweep\") if e[\"parent\"] in $PY_SET]"
+check "auto-reaped children reaped as the kernel did, not swept" \
+	"len($PY_AUTO) == 3" "len($PY_SWEPT) == 0" \
+	"all(e[\"t\"] < find(\"exit\", vpid=2)[0][\"t\"] for e in $PY_AUTO)"
 
 # A spawned child's exec happens inside glibc, out of the exec wrapper's
 # reach: its parent notes it once posix_spawn returned (spawn.c), with the

@@ -42,6 +42,8 @@ START_TEST(req_round_trip)
 			in.d = PROTO_BIND_COUNTED;
 		if (op == PROTO_OP_KILL)
 			in.d = PROTO_KILL_REAL_OK;
+		if (op == PROTO_OP_WAIT_SELECT)
+			in.d = PROTO_WAIT_SETTLE;
 		proto_pack_req(&in, buf);
 		ck_assert_msg(proto_unpack_req(buf, sizeof(buf), &out) == 0, "op %s", proto_op_name(op));
 		ck_assert_uint_eq(out.op, op);
@@ -136,7 +138,10 @@ START_TEST(req_fields)
 		{"bind: counted", PROTO_OP_BIND, 5, 100, 0, 0, PROTO_BIND_COUNTED},
 		{"bind: counted, no rpid", PROTO_OP_BIND, 5, 0, 0, -EINVAL, PROTO_BIND_COUNTED},
 		{"bind: counted, vpid 1", PROTO_OP_BIND, 1, 100, 0, -EINVAL, PROTO_BIND_COUNTED},
-		{"bind: d 2", PROTO_OP_BIND, 5, 100, 0, -EINVAL, 2},
+		{"bind: autoreap", PROTO_OP_BIND, 5, 100, 0, 0, PROTO_BIND_AUTOREAP},
+		{"bind: counted, autoreap", PROTO_OP_BIND, 5, 100, 0, 0, PROTO_BIND_COUNTED | PROTO_BIND_AUTOREAP},
+		{"bind: autoreap, no rpid", PROTO_OP_BIND, 5, 0, 0, 0, PROTO_BIND_AUTOREAP},
+		{"bind: d 4", PROTO_OP_BIND, 5, 100, 0, -EINVAL, 4},
 		{"bind: negative d", PROTO_OP_BIND, 5, 100, 0, -EINVAL, -1},
 		{"kill: negative offset", PROTO_OP_KILL, 3, 9, -1, -EINVAL, 0},
 		{"kill: real group ok", PROTO_OP_KILL, -3, 15, 0, 0, PROTO_KILL_REAL_OK},
@@ -146,6 +151,8 @@ START_TEST(req_fields)
 		{"kill: negative d", PROTO_OP_KILL, -3, 15, 0, -EINVAL, -1},
 		{"wait_select: negative offset", PROTO_OP_WAIT_SELECT, 0, 0, -1, -EINVAL, 0},
 		{"wait_select: any selector and options pass", PROTO_OP_WAIT_SELECT, INT32_MIN, -1, 0, 0, 0},
+		{"wait_select: settle", PROTO_OP_WAIT_SELECT, -1, 1, 0, 0, PROTO_WAIT_SETTLE},
+		{"wait_select: d 2", PROTO_OP_WAIT_SELECT, -1, 1, 0, -EINVAL, 2},
 		{"kill: any pid and sig pass (Linux judges)", PROTO_OP_KILL, INT32_MIN, 999, 0, 0, 0},
 		{"setpgid: negative values pass (engine judges)", PROTO_OP_SETPGID, -5, -5, 0, 0, 0},
 		{"reaped: rpid 0", PROTO_OP_REAPED, 3, 0, 0, -EINVAL, 0},
@@ -312,7 +319,7 @@ START_TEST(evt_malformed)
 	edits[1].sender_r = 0;
 	edits[2].parent_v = 0;      /* half a parent */
 	edits[3].parent_r = -5;
-	edits[4].d = 2;             /* BIND d is 0 or 1 */
+	edits[4].d = 4;             /* BIND d: PROTO_BIND_FLAGS bits only */
 	edits[5].a = 1;             /* BIND of init */
 	edits[6].b = 0;             /* counted BIND without an rpid */
 	edits[7].sender_r = PROTO_PID_MAX + 1;
