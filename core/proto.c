@@ -131,6 +131,7 @@ static int req_fields_ok(const struct proto_req *r)
 	case PROTO_OP_XLATE:
 		return in_range(r->a, PROTO_XLATE_R2V, PROTO_XLATE_V2R);
 	case PROTO_OP_SUBREAPER:
+	case PROTO_OP_AUTOREAP:
 		return in_range(r->a, 0, 1);
 	case PROTO_OP_PGRP_RPIDS:
 		return in_range(r->a, 0, PROTO_PID_MAX) && in_range(r->c, 0, PROTO_PID_MAX);
@@ -317,6 +318,7 @@ const char *proto_op_name(uint16_t op)
 		[PROTO_OP_CTTY] = "ctty",
 		[PROTO_OP_LASTPID] = "lastpid",
 		[PROTO_OP_INITPROXY] = "initproxy",
+		[PROTO_OP_AUTOREAP] = "autoreap",
 	};
 	if (op == 0 || op >= PROTO_OP_END_)
 		return "?";

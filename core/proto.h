@@ -154,6 +154,12 @@ enum proto_op {
 	 * attaches to (supervisor/initproxy.c), started at the first ask.
 	 * reply: v0 = its rpid; err: -errno (EPERM: none could start). */
 	PROTO_OP_INITPROXY,
+	/* AUTOREAP: the caller changed SIGCHLD's disposition; a = 1: the
+	 * kernel now reaps its children as they exit (SIG_IGN, or
+	 * SA_NOCLDWAIT, which /proc does not show), 0: no longer.  Its
+	 * children are watched at once and reaped in the model when the
+	 * kernel has reaped them (supervisor/procs.c).  reply: nothing. */
+	PROTO_OP_AUTOREAP,
 	PROTO_OP_END_ /* one past the last op */
 };
 

@@ -63,6 +63,28 @@ static void trampoline(int sig, siginfo_t *si, void *ctx)
 		fn(sig, si, ctx);
 }
 
+/* SIGCHLD ignored, or SA_NOCLDWAIT: the kernel reaps our children as they
+ * exit, and no wait will report them.  A change either way is told to the
+ * supervisor (AUTOREAP), which then watches them at once and lets them go
+ * when the kernel has (supervisor/procs.c; /proc shows SIG_IGN but not
+ * SA_NOCLDWAIT).  A fork tells it per child (fork.c, bind_flags); glibc's
+ * signal() calls its own sigaction, unseen, but SIG_IGN shows in /proc. */
+static bool autoreaps(const struct sigaction *sa)
+{
+	return sa->sa_handler == SIG_IGN || (sa->sa_flags & SA_NOCLDWAIT);
+}
+
+static void sig_autoreap_changed(const struct sigaction *old, const struct sigaction *now)
+{
+	struct proto_req req = { .op = PROTO_OP_AUTOREAP };
+	struct proto_rep rep;
+
+	if (old == NULL || autoreaps(old) == autoreaps(now) || shim_offline())
+		return;
+	req.a = autoreaps(now);
+	(void)shim_call(&req, &rep);
+}
+
 SHIM_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *oldact)
 {
 	struct sigaction mine;
@@ -84,9 +106,14 @@ SHIM_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction
 		atomic_store(&user_handler[sig], act->sa_sigaction);
 		act = &mine;
 	}
+	struct sigaction before;
+	if (sig == SIGCHLD && act != NULL && oldact == NULL)
+		oldact = &before; /* to tell a change of autoreaping (below) */
 	rc = REAL(sigaction)(sig, act, oldact);
 	if (rc < 0 && act == &mine)
 		atomic_store(&user_handler[sig], prev);
+	if (rc == 0 && sig == SIGCHLD && act != NULL)
+		sig_autoreap_changed(oldact, act);
 	if (rc == 0 && oldact != NULL && (oldact->sa_flags & SA_SIGINFO) &&
 	    oldact->sa_sigaction == trampoline)
 		oldact->sa_sigaction = prev;

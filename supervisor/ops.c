@@ -857,6 +857,10 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 	case PROTO_OP_INITPROXY:
 		rc = reply_value(r, initproxy_get(s));
 		break;
+	case PROTO_OP_AUTOREAP:
+		procs_autoreap_children(s, self, q->a == 1);
+		rc = 0;
+		break;
 	default:
 		rc = -EOPNOTSUPP;
 		break;

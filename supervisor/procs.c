@@ -297,6 +297,26 @@ bool procs_watch_later(struct sup *s, int32_t vpid)
 	return true;
 }
 
+/* AUTOREAP: parent's children are now reaped by the kernel (on) or no
+ * longer.  On: each is watched at once, and one already gone for the
+ * kernel leaves the model now (its exit may have come before the message). */
+void procs_autoreap_children(struct sup *s, int32_t parent, bool on)
+{
+	struct eng_pinfo pi;
+
+	for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1)) {
+		struct sup_proc *p;
+		if (eng_info(s->eng, v, &pi) < 0 || pi.ppid != parent || !(p = procs_find(s, v)))
+			continue;
+		p->autoreap = on;
+		if (!on)
+			continue;
+		if (p->pidfd < 0 && !p->exited)
+			pin(s, p);
+		procs_settle_exits(s, &v, 1);
+	}
+}
+
 bool procs_autoreaped_child(struct sup *s, int32_t vpid)
 {
 	struct sup_proc *p = procs_find(s, vpid);

@@ -470,6 +470,7 @@ void procs_watch(struct sup *s, int32_t vpid);
 int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how);
 bool procs_watch_later(struct sup *s, int32_t vpid);
 bool procs_autoreaped_child(struct sup *s, int32_t vpid); /* BIND said the kernel may reap it */
+void procs_autoreap_children(struct sup *s, int32_t parent, bool on); /* AUTOREAP */
 bool procs_running(struct sup *s, int32_t vpid);
 /* Watch the processes a lazy batch left without a pidfd (sup.lazy_watch):
  * all of them, or (due_only) those pending for SUP_EVENTS_DELAY_NS. */

@@ -165,6 +165,15 @@ static _Noreturn void jsd_steps(struct jsd *j, int start)
 		case SCN_HANG:
 			for (;;) /* until killed: no condition to miss a signal for */
 				pause();
+		case SCN_SIGCHLD: {
+			/* ign and nocldwait: the kernel reaps the children as they
+			 * exit (no zombie; a wait with none alive is ECHILD). */
+			struct sigaction sa = {.sa_handler = strcmp(st->argv[0], "ign") == 0 ? SIG_IGN : SIG_DFL,
+					       .sa_flags = strcmp(st->argv[0], "nocldwait") == 0 ? SA_NOCLDWAIT : 0};
+			int rc = sigaction(SIGCHLD, &sa, NULL);
+			log_line(j, i, "sigchld %s = %d", st->argv[0], rc);
+			break;
+		}
 		}
 		if (r != SYNC_OK)
 			log_line(j, i, "%s %s: %s", st->op == SCN_GONE ? "gone" : "stopped",

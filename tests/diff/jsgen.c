@@ -63,6 +63,7 @@ struct gen_act {
 
 struct gen {
 	uint64_t rng;
+	uint64_t rng2; /* the SIGCHLD dispositions' own stream: the rest of a seed's scenario is as before */
 	int nprocs;
 	struct gen_proc p[GEN_MAX_PROCS];
 	int nacts;
@@ -84,6 +85,17 @@ static uint64_t gen_next(struct gen *g)
 static int gen_rand(struct gen *g, int n)
 {
 	return (int)(gen_next(g) % (uint64_t)n);
+}
+
+/* A draw from the second stream (gen_next on a copy of its state). */
+static int gen_rand2(struct gen *g, int n)
+{
+	uint64_t keep = g->rng;
+	g->rng = g->rng2;
+	int r = gen_rand(g, n);
+	g->rng2 = g->rng;
+	g->rng = keep;
+	return r;
 }
 
 static bool gen_chance(struct gen *g, int percent)
@@ -285,6 +297,14 @@ static void gen_action(struct gen *g, int actor)
 	char b1[24], b2[24];
 	struct gen_proc *me = &g->p[actor];
 	me->nacts++;
+	/* Now and then the actor first changes SIGCHLD's disposition: ignored
+	 * or SA_NOCLDWAIT, the kernel reaps its children as they exit.  No
+	 * wait can block longer for it: a blocking wait is only made with no
+	 * live child (gen_wait). */
+	if (gen_rand2(g, 100) < 5) {
+		int m = gen_rand2(g, 10);
+		gen_act(g, actor, "sigchld %s", m < 5 ? "ign" : m < 8 ? "nocldwait" : "dfl");
+	}
 	for (;;) {
 		int r = gen_rand(g, 40);
 		if (r < 4 && g->nprocs < GEN_MAX_PROCS) {
@@ -431,6 +451,7 @@ static void gen_scenario(uint64_t seed, FILE *out)
 	static struct gen g;
 	memset(&g, 0, sizeof g);
 	g.rng = seed * 0x2545f4914f6cdd1dull + 1;
+	g.rng2 = seed * 0x9e3779b97f4a7c15ull + 7;
 	g.force_next = -1;
 	g.nprocs = 1;
 	g.p[0] = (struct gen_proc){.exists = true, .alive = true, .parent = -1};

@@ -28,6 +28,8 @@ enum scn_op {
 	                 the stop, counted from 1, that must have happened) */
 	SCN_SIGS,     /* log (and clear) the signals received so far */
 	SCN_HANG,     /* block forever: the end of a process that is killed */
+	SCN_SIGCHLD,  /* SIGCHLD's disposition: arg 0 ign (SIG_IGN), nocldwait
+	                 (SIG_DFL with SA_NOCLDWAIT) or dfl */
 };
 
 struct scn_step {

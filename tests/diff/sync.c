@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <gnu/lib-names.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,20 @@ enum sync_result sync_gone(struct jsd *j, int proc)
 			return SYNC_TIMEOUT;
 	} else if (errno != ESRCH) {
 		jsd_die("pidfd_open: %s", strerror(errno));
+	}
+	/* The pidfd is readable as the exit begins to be reported; a process
+	 * whose parent lets the kernel reap it (SIGCHLD ignored, SA_NOCLDWAIT)
+	 * is released a moment later, and until then getpgid and waitpid
+	 * still find it.  So: until it is a zombie, or gone. */
+	for (int k = 0; k < 100 + SYNC_TIMEOUT_MS; k++) {
+		int ppid;
+		char st = sync_proc_state(rpid, true, &ppid);
+		if (st == 0 || st == 'Z')
+			break;
+		if (k < 100)
+			sched_yield();
+		else
+			sync_sleep_ms(1);
 	}
 	sync_quiesce(j);
 	sync_settle();

@@ -32,7 +32,7 @@ START_TEST(req_round_trip)
 			in.a = PROTO_FORK_SETSID;
 		if (op == PROTO_OP_XLATE)
 			in.a = PROTO_XLATE_V2R;
-		if (op == PROTO_OP_SUBREAPER)
+		if (op == PROTO_OP_SUBREAPER || op == PROTO_OP_AUTOREAP)
 			in.a = 1;
 		if (op == PROTO_OP_CTTY) {
 			in.a = 1;
@@ -163,6 +163,9 @@ START_TEST(req_fields)
 		{"subreaper: negative", PROTO_OP_SUBREAPER, -1, 0, 0, -EINVAL, 0},
 		{"subreaper: on", PROTO_OP_SUBREAPER, 1, 0, 0, 0, 0},
 		{"subreaper: off", PROTO_OP_SUBREAPER, 0, 0, 0, 0, 0},
+		{"autoreap: on", PROTO_OP_AUTOREAP, 1, 0, 0, 0, 0},
+		{"autoreap: off", PROTO_OP_AUTOREAP, 0, 0, 0, 0, 0},
+		{"autoreap: a 2", PROTO_OP_AUTOREAP, 2, 0, 0, -EINVAL, 0},
 		{"pgrp_rpids: negative group", PROTO_OP_PGRP_RPIDS, -2, 0, 0, -EINVAL, 0},
 		{"pgrp_rpids: negative offset", PROTO_OP_PGRP_RPIDS, 5, 0, -1, -EINVAL, 0},
 		{"pgrp_rpids: own group", PROTO_OP_PGRP_RPIDS, 0, 0, 0, 0, 0},
@@ -363,6 +366,7 @@ START_TEST(op_names)
 {
 	ck_assert_str_eq(proto_op_name(PROTO_OP_SETPGID), "setpgid");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_SUBREAPER), "subreaper");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_AUTOREAP), "autoreap");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_PGRP_RPIDS), "pgrp_rpids");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_PROCIDS), "procids");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_PROCLIST), "proclist");
