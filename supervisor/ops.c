@@ -273,6 +273,23 @@ static void pin_links(struct sup *s, int32_t target, int32_t old_pgid)
 /* SETPGID: reply v1 = the real group the target must join (procs.c's
  * procs_group_rpgid: the shim mirrors the change into the kernel), 0 =
  * none known. */
+/*
+ * The process whose non-main thread has the real id tid, if it is one of
+ * the tree's; 0 otherwise.  Other threads keep their real ids under
+ * jobshim (shim/thread.c), and the vpid counter never hands out the id of
+ * a live thread, so a number the engine does not know may be one.
+ */
+static int32_t thread_owner(struct sup *s, int32_t tid)
+{
+	pid_t tgid = sysio_tgid(tid);
+	int32_t v;
+
+	if (tgid <= 0 || tgid == tid || tgid == s->self_rpid)
+		return 0;
+	v = eng_rpid_to_vpid(s->eng, tgid);
+	return v > 1 ? v : 0;
+}
+
 static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		      struct proto_rep *r)
 {
@@ -291,6 +308,9 @@ static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_re
 		settle_move(s, c->vpid, target, q->b == 0 ? target : q->b);
 	old = eng_getpgid(s->eng, c->vpid, target);
 	rc = eng_setpgid(s->eng, c->vpid, q->a, q->b, &s->fx);
+	/* Linux finds a thread by its id, then refuses it: not a group leader. */
+	if (rc == -ESRCH && q->b >= 0 && target > 1 && thread_owner(s, target) > 0)
+		rc = -EINVAL;
 	effects_apply(s, 0);
 	if (rc == 0)
 		pin_links(s, target, old);
@@ -484,7 +504,10 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 	}
 	rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
 	if (rc == -ESRCH && q->a > 1 && q->c == 0) {
-		int32_t v = unnumbered(s, q->a);
+		/* A thread's id: Linux signals its process (kill_pid_info). */
+		int32_t v = thread_owner(s, q->a);
+		if (v <= 1)
+			v = unnumbered(s, q->a);
 		if (v > 1)
 			rc = eng_kill(s->eng, c->vpid, v, q->b, &s->fx);
 	}
@@ -798,9 +821,19 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 		 * it, first (a child the kernel reaped by itself is gone). */
 		else if (q->a > 1 && q->a != self)
 			procs_settle_exits(s, &q->a, 1);
-		rc = reply_value(r, q->op == PROTO_OP_GETPGID ? eng_getpgid(s->eng, self, q->a)
-				    : q->op == PROTO_OP_GETSID ? eng_getsid(s->eng, self, q->a)
-							       : eng_getppid(s->eng, self));
+		{
+			int32_t who = q->a;
+			/* A thread's id names its process for these two, as in
+			 * Linux (find_task_by_vpid finds any thread). */
+			if (q->op != PROTO_OP_GETPPID && who > 1 && eng_info(s->eng, who, &(struct eng_pinfo){0}) < 0) {
+				int32_t owner = thread_owner(s, who);
+				if (owner > 0)
+					who = owner;
+			}
+			rc = reply_value(r, q->op == PROTO_OP_GETPGID ? eng_getpgid(s->eng, self, who)
+					    : q->op == PROTO_OP_GETSID ? eng_getsid(s->eng, self, who)
+								       : eng_getppid(s->eng, self));
+		}
 		break;
 	case PROTO_OP_KILL:
 		rc = op_kill(s, c, q, r);

@@ -1014,6 +1014,11 @@ int32_t procs_register(struct sup *s, pid_t rpid)
 			break;
 		if (n == PROCS_CHAIN_MAX || sup_helper_child(r) || sysio_stat(r, &st) < 0 || st.ppid <= 0)
 			return -EPERM;
+		/* A thread's id: /proc/<tid>/stat reads like a process whose
+		 * parent is its process's.  Registered, kill(tid, 0) made it a
+		 * process of the tree, adopted by init. */
+		if (n == 0 && sysio_tgid(r) != r)
+			return -ESRCH;
 		stats[n] = st;
 		chain[n++] = r;
 		r = st.ppid;

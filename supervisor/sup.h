@@ -434,6 +434,7 @@ struct sysio_sigmasks {
 	unsigned long long ignored, caught;
 };
 int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m); /* 0 or -errno */
+pid_t sysio_tgid(pid_t rpid); /* its thread group (rpid for a process), or -errno */
 void sysio_cmdline(pid_t rpid, char *buf, size_t len);
 /* Does a mapping of rpid name `path` (a part of it: its /proc maps)?  true also when the maps
  * cannot be read: the caller's "no" must be certain. */

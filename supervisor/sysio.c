@@ -179,6 +179,26 @@ int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
 	return 0;
 }
 
+/* The thread group of a task id: rpid itself for a process, its process's
+ * pid for another thread (/proc/<tid> exists, unlisted, for every thread). */
+pid_t sysio_tgid(pid_t rpid)
+{
+	char path[64], buf[4096];
+	const char *p;
+	long tgid;
+	ssize_t n;
+
+	if (rpid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "%d/status", (int)rpid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : (pid_t)n;
+	if (!(p = strstr(buf, "\nTgid:")) || sscanf(p + 6, "%ld", &tgid) != 1 || tgid <= 0)
+		return -EINVAL;
+	return (pid_t)tgid;
+}
+
 /* Append v to *out (n used, *cap allocated; max: the most wanted). */
 static bool kids_push(pid_t **out, size_t *n, size_t *cap, size_t max, long v)
 {

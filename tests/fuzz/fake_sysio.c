@@ -123,6 +123,12 @@ int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
 	return fake_find(rpid) ? 0 : -ESRCH;
 }
 
+/* Fake processes have one thread each. */
+pid_t sysio_tgid(pid_t rpid)
+{
+	return fake_find(rpid) ? rpid : -ESRCH;
+}
+
 int sysio_children(pid_t rpid, pid_t *out, size_t cap)
 {
 	size_t n = 0;
