@@ -18,7 +18,11 @@ command -v valgrind >/dev/null || { echo "FAIL: valgrind missing (scripts/deps.s
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cc -g -O0 -o "$dir/vg" "$(cd "$(dirname "$0")" && pwd)/lib/launches.c" || { echo "FAIL: cc"; exit 1; }
-VG="valgrind -q --error-exitcode=9"
+# --vgdb=no: valgrind's gdbserver FIFOs are /tmp/vgdb-pipe-*-<pid>-*, and
+# two runs of this script at once (two suites) have processes with the
+# same pid in their own namespaces: one unlinked the other's ("could not
+# unlink" on stderr).
+VG="valgrind -q --vgdb=no --error-exitcode=9"
 
 it_both 'a C program: fork, vfork, posix_spawn, system, setpgid; no memcheck error' \
 	$'spawned by 3\nsystem 3\npid 3 ppid 2 pgrp 3 children in order: 3 4 0 system 0\nrc 0' \
