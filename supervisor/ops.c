@@ -130,8 +130,11 @@ static int op_bind_one(struct sup *s, struct sup_client *c, const struct proto_r
  * watched at once (procs_bind). */
 static int op_bind(struct sup *s, struct sup_client *c, const struct proto_req *q)
 {
+	struct sup_proc *parent = procs_find(s, c->vpid);
 	int rc;
 
+	if (parent)
+		parent->reaps_kids = (q->d & PROTO_BIND_AUTOREAP) != 0; /* its disposition now */
 	s->bind_autoreap = (q->d & PROTO_BIND_AUTOREAP) != 0;
 	rc = op_bind_one(s, c, q);
 	s->bind_autoreap = false;

@@ -303,7 +303,10 @@ bool procs_watch_later(struct sup *s, int32_t vpid)
 void procs_autoreap_children(struct sup *s, int32_t parent, bool on)
 {
 	struct eng_pinfo pi;
+	struct sup_proc *pp = procs_find(s, parent);
 
+	if (pp)
+		pp->reaps_kids = on;
 	for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1)) {
 		struct sup_proc *p;
 		if (eng_info(s->eng, v, &pi) < 0 || pi.ppid != parent || !(p = procs_find(s, v)))
@@ -454,8 +457,10 @@ static void unwatched(struct sup *s, const struct sup_proc *p, int err)
  * says ESRCH.  So once its exit is known, the model reaps it at once when
  * the kernel shows no zombie and its parent ignores SIGCHLD (SigIgn in its
  * status: the kernel's test at the exit; a parent that stopped ignoring it
- * since would have a zombie) or said at the fork that it would not wait
- * (BIND's PROTO_BIND_AUTOREAP: SA_NOCLDWAIT, which /proc does not show).
+ * since would have a zombie) or said so last, at a fork or a sigaction
+ * (reaps_kids: BIND's PROTO_BIND_AUTOREAP, AUTOREAP; SA_NOCLDWAIT shows
+ * nowhere in /proc).  The parent now: an orphan's is the subreaper that
+ * adopted it (jsgen 130475).
  * Any other zombie the kernel no longer has was reaped by a wait whose
  * REAPED may be on its way: the sweep takes it after it.  Such a child is
  * also watched at once rather than lazily (events.c), so that its exit
@@ -472,8 +477,9 @@ static void reap_autoreaped(struct sup *s, int32_t vpid)
 		return;
 	if (sysio_stat((pid_t)pi.rpid, &st) == 0 && st.state == 'Z')
 		return; /* a real zombie (or the pid's next owner, a zombie too): its parent reaps it */
-	p = procs_find(s, vpid);
-	if (!(p && p->autoreap) &&
+	/* Its parent now (an orphan's is the subreaper that adopted it). */
+	p = procs_find(s, pi.ppid);
+	if (!(p && p->reaps_kids) &&
 	    (eng_info(s->eng, pi.ppid, &pp) < 0 || pp.state == ENG_P_ZOMBIE || pp.rpid <= 0 ||
 	     sysio_sigmasks((pid_t)pp.rpid, &m) < 0 || !(m.ignored & (1ULL << (SIGCHLD - 1)))))
 		return;

@@ -123,6 +123,8 @@ struct sup_proc {
 	                            anyone, so a kill may name it by its real pid (ops.c) */
 	bool autoreap;           /* its parent ignored SIGCHLD or set SA_NOCLDWAIT when it forked
 	                            (BIND's PROTO_BIND_AUTOREAP): watched at once (procs.c) */
+	bool reaps_kids;         /* the kernel reaps its children as they exit, as it last said
+	                            (its children's BINDs, AUTOREAP; procs.c, reap_autoreaped) */
 	UT_hash_handle hh;
 };
 

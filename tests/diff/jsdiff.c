@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -172,6 +173,13 @@ static _Noreturn void jsd_steps(struct jsd *j, int start)
 					       .sa_flags = strcmp(st->argv[0], "nocldwait") == 0 ? SA_NOCLDWAIT : 0};
 			int rc = sigaction(SIGCHLD, &sa, NULL);
 			log_line(j, i, "sigchld %s = %d", st->argv[0], rc);
+			break;
+		}
+		case SCN_SUBREAPER: {
+			/* Orphans below it come to it, not to init (the shim tells
+			 * the supervisor: shim/prctl.c). */
+			int rc = prctl(PR_SET_CHILD_SUBREAPER, st->argv[0][0] == '1' ? 1L : 0L, 0L, 0L, 0L);
+			log_line(j, i, "subreaper %s = %d", st->argv[0], rc);
 			break;
 		}
 		}

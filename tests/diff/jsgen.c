@@ -45,6 +45,7 @@
 
 struct gen_proc {
 	bool exists, alive, maybe_stopped, killed;
+	bool subreaper; /* PR_SET_CHILD_SUBREAPER: orphans below it come to it */
 	int nstops;  /* STOP actions aimed at it so far (`stopped X N`) */
 	int parent;  /* index, or -1 for init */
 	int nacts;   /* random actions so far */
@@ -132,13 +133,26 @@ static bool gen_has_live_child(const struct gen *g, int who)
 	return false;
 }
 
+/* Where who's children go when it dies: the nearest living subreaper
+ * among its ancestors (through their current parents), else init (-1),
+ * as kernel/exit.c's find_new_reaper. */
+static int gen_reaper(const struct gen *g, int who)
+{
+	for (int q = g->p[who].parent; q >= 0; q = g->p[q].parent)
+		if (g->p[q].alive && g->p[q].subreaper)
+			return q;
+	return -1;
+}
+
 static void gen_dies(struct gen *g, int who)
 {
+	int reaper = gen_reaper(g, who);
+
 	g->p[who].alive = false;
 	g->p[who].maybe_stopped = false;
 	for (int i = 0; i < g->nprocs; i++)
 		if (g->p[i].parent == who)
-			g->p[i].parent = -1; /* reparented to init */
+			g->p[i].parent = reaper;
 }
 
 /* A pid argument: a process, its negation, self, 0, -1, init, junk. */
@@ -304,6 +318,12 @@ static void gen_action(struct gen *g, int actor)
 	if (gen_rand2(g, 100) < 5) {
 		int m = gen_rand2(g, 10);
 		gen_act(g, actor, "sigchld %s", m < 5 ? "ign" : m < 8 ? "nocldwait" : "dfl");
+	}
+	/* And a subreaper: orphans below it come to it.  Its children, as
+	 * far as a wait is concerned, then include them (gen_dies). */
+	if (gen_rand2(g, 100) < 4) {
+		me->subreaper = gen_rand2(g, 4) != 0;
+		gen_act(g, actor, "subreaper %d", me->subreaper);
 	}
 	for (;;) {
 		int r = gen_rand(g, 40);

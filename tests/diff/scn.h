@@ -30,6 +30,7 @@ enum scn_op {
 	SCN_HANG,     /* block forever: the end of a process that is killed */
 	SCN_SIGCHLD,  /* SIGCHLD's disposition: arg 0 ign (SIG_IGN), nocldwait
 	                 (SIG_DFL with SA_NOCLDWAIT) or dfl */
+	SCN_SUBREAPER, /* prctl(PR_SET_CHILD_SUBREAPER, arg 0: 1 or 0) */
 };
 
 struct scn_step {
