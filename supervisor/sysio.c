@@ -160,19 +160,30 @@ int sysio_stat(pid_t rpid, struct sysio_stat *st)
 	return 0;
 }
 
+/* /proc/<rpid>/status into buf (NUL-terminated): its length, or -errno
+ * (ESRCH when there is no such task). */
+static ssize_t read_status(pid_t rpid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	if (rpid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "%d/status", (int)rpid);
+	n = read_small(path, buf, len);
+	return n == -ENOENT ? -ESRCH : n;
+}
+
 int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	const char *p;
 	ssize_t n;
 
 	memset(m, 0, sizeof(*m));
-	if (rpid <= 0)
-		return -ESRCH;
-	snprintf(path, sizeof(path), "%d/status", (int)rpid);
-	n = read_small(path, buf, sizeof(buf));
+	n = read_status(rpid, buf, sizeof(buf));
 	if (n < 0)
-		return n == -ENOENT ? -ESRCH : (int)n;
+		return (int)n;
 	if (!(p = strstr(buf, "\nSigIgn:")) || sscanf(p + 8, "%llx", &m->ignored) != 1 ||
 	    !(p = strstr(buf, "\nSigCgt:")) || sscanf(p + 8, "%llx", &m->caught) != 1)
 		return -EINVAL;
@@ -183,17 +194,13 @@ int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m)
  * pid for another thread (/proc/<tid> exists, unlisted, for every thread). */
 pid_t sysio_tgid(pid_t rpid)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	const char *p;
 	long tgid;
-	ssize_t n;
+	ssize_t n = read_status(rpid, buf, sizeof(buf));
 
-	if (rpid <= 0)
-		return -ESRCH;
-	snprintf(path, sizeof(path), "%d/status", (int)rpid);
-	n = read_small(path, buf, sizeof(buf));
 	if (n < 0)
-		return n == -ENOENT ? -ESRCH : (pid_t)n;
+		return (pid_t)n;
 	if (!(p = strstr(buf, "\nTgid:")) || sscanf(p + 6, "%ld", &tgid) != 1 || tgid <= 0)
 		return -EINVAL;
 	return (pid_t)tgid;
