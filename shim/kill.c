@@ -432,9 +432,11 @@ SHIM_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value)
 		}
 		return 0;
 	} else {
-		r = shim_v2r(pid);
-		if (r <= 0 && shim_offline())
-			r = shim_child_v2r(pid);
+		/* A vpid, or a thread's id (real: its process gets the signal,
+		 * as for kill), by the thread id rule (thread.c). */
+		r = shim_xlate_tid(pid);
+		if (r == SHIM_PID_NONE)
+			r = 0;
 	}
 	if (r <= 0) {
 		errno = ESRCH;

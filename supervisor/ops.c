@@ -679,6 +679,10 @@ static int op_xlate(struct sup *s, const struct proto_req *q, struct proto_rep *
 		r->v[0] = v;
 	} else {
 		int64_t rpid = q->b > 0 ? eng_vpid_to_rpid(s->eng, q->b) : -ESRCH;
+		/* A thread of a tree process keeps its real id (shim/thread.c):
+		 * the id names that thread, for the calls that take thread ids. */
+		if (rpid < 0 && q->b > 1 && thread_owner(s, q->b) > 0)
+			rpid = q->b;
 		if (rpid <= 0)
 			return -ESRCH;
 		r->v[0] = (int32_t)rpid;

@@ -1,6 +1,7 @@
 /* t_thread_ids.c — a thread's id in the pid calls: kill signals its process, getpgid and getsid answer its process's ids, setpgid refuses it (EINVAL), and it never becomes a process of the tree. */
 #include <dirent.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 
@@ -59,6 +60,10 @@ static void calls(const char *whose, pid_t t, pid_t pgid, pid_t sid)
 	it_out("%s thread: setpgid(tid, 0) %s", whose, setpgid(t, 0) == 0 ? "= 0" : it_errname(errno));
 	it_out("%s thread: setpgid(tid, getpgrp()) %s", whose, setpgid(t, getpgrp()) == 0 ? "= 0" : it_errname(errno));
 	it_out("%s thread: kill(tid, 0) %s", whose, kill(t, 0) == 0 ? "= 0" : it_errname(errno));
+	it_out("%s thread: sigqueue(tid, 0) %s", whose, sigqueue(t, 0, (union sigval){0}) == 0 ? "= 0" : it_errname(errno));
+	errno = 0;
+	int prio = getpriority(PRIO_PROCESS, (id_t)t);
+	it_out("%s thread: getpriority(PRIO_PROCESS, tid) %s", whose, prio == -1 && errno ? it_errname(errno) : "answered");
 }
 
 int main(void)
