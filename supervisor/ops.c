@@ -282,7 +282,7 @@ static void pin_links(struct sup *s, int32_t target, int32_t old_pgid)
  * jobshim (shim/thread.c), and the vpid counter never hands out the id of
  * a live thread, so a number the engine does not know may be one.
  */
-static int32_t thread_owner(struct sup *s, int32_t tid)
+int32_t ops_thread_owner(struct sup *s, int32_t tid)
 {
 	pid_t tgid = sysio_tgid(tid);
 	int32_t v;
@@ -312,7 +312,7 @@ static int op_setpgid(struct sup *s, struct sup_client *c, const struct proto_re
 	old = eng_getpgid(s->eng, c->vpid, target);
 	rc = eng_setpgid(s->eng, c->vpid, q->a, q->b, &s->fx);
 	/* Linux finds a thread by its id, then refuses it: not a group leader. */
-	if (rc == -ESRCH && q->b >= 0 && target > 1 && thread_owner(s, target) > 0)
+	if (rc == -ESRCH && q->b >= 0 && target > 1 && ops_thread_owner(s, target) > 0)
 		rc = -EINVAL;
 	effects_apply(s, 0);
 	if (rc == 0)
@@ -508,7 +508,7 @@ static int op_kill(struct sup *s, struct sup_client *c, const struct proto_req *
 	rc = eng_kill(s->eng, c->vpid, q->a, q->b, &s->fx);
 	if (rc == -ESRCH && q->a > 1 && q->c == 0) {
 		/* A thread's id: Linux signals its process (kill_pid_info). */
-		int32_t v = thread_owner(s, q->a);
+		int32_t v = ops_thread_owner(s, q->a);
 		if (v <= 1)
 			v = unnumbered(s, q->a);
 		if (v > 1)
@@ -681,7 +681,7 @@ static int op_xlate(struct sup *s, const struct proto_req *q, struct proto_rep *
 		int64_t rpid = q->b > 0 ? eng_vpid_to_rpid(s->eng, q->b) : -ESRCH;
 		/* A thread of a tree process keeps its real id (shim/thread.c):
 		 * the id names that thread, for the calls that take thread ids. */
-		if (rpid < 0 && q->b > 1 && thread_owner(s, q->b) > 0)
+		if (rpid < 0 && q->b > 1 && ops_thread_owner(s, q->b) > 0)
 			rpid = q->b;
 		if (rpid <= 0)
 			return -ESRCH;
@@ -833,7 +833,7 @@ static bool ops_run(struct sup *s, struct sup_client *c, const struct proto_req 
 			/* A thread's id names its process for these two, as in
 			 * Linux (find_task_by_vpid finds any thread). */
 			if (q->op != PROTO_OP_GETPPID && who > 1 && eng_info(s->eng, who, &(struct eng_pinfo){0}) < 0) {
-				int32_t owner = thread_owner(s, who);
+				int32_t owner = ops_thread_owner(s, who);
 				if (owner > 0)
 					who = owner;
 			}

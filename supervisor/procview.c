@@ -37,12 +37,16 @@ int procview_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r)
 {
 	struct eng_pinfo pi;
 	int64_t rpid = procview_rpid(s, q->a);
-	int32_t fg = 0;
+	int32_t fg = 0, who = q->a;
 
+	/* /proc/<tid>/stat of a tree process's other thread (its id is real:
+	 * shim/thread.c): its process's ids. */
+	if (rpid <= 0 && q->a > 1 && (who = ops_thread_owner(s, q->a)) > 0)
+		rpid = q->a;
 	if (rpid <= 0)
 		return -ESRCH;
-	ops_settle_parents(s, q->a);
-	if (eng_info(s->eng, q->a, &pi) < 0)
+	ops_settle_parents(s, who);
+	if (eng_info(s->eng, who, &pi) < 0)
 		return -ESRCH;
 	r->v[0] = pi.ppid > 0 ? pi.ppid : 0;
 	r->v[1] = pi.pgid;
@@ -50,7 +54,7 @@ int procview_ids(struct sup *s, const struct proto_req *q, struct proto_rep *r)
 	if (q->b <= 0)
 		r->v[3] = q->b;
 	else if ((fg = eng_rpid_to_vpid(s->eng, q->b)) <= 1)
-		r->v[3] = term_getpgrp(s, q->a, &fg) == 0 ? fg : 0;
+		r->v[3] = term_getpgrp(s, who, &fg) == 0 ? fg : 0;
 	else
 		r->v[3] = fg;
 	r->v[4] = (int32_t)rpid;

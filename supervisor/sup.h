@@ -382,6 +382,8 @@ int32_t clients_identify(struct sup *s, pid_t rpid, int32_t claim);
  * true when a reply must be sent (rep filled). */
 /* Apply the exits the kernel already reports along vpid's parent chain. */
 void ops_settle_parents(struct sup *s, int32_t vpid);
+/* The tree process whose non-main thread has real id tid, else 0. */
+int32_t ops_thread_owner(struct sup *s, int32_t tid);
 bool ops_dispatch(struct sup *s, struct sup_client *c, const struct proto_req *q,
 		  struct proto_rep *r);
 

@@ -106,6 +106,19 @@ int main(void)
 	if (read(up.r, &ct, sizeof(ct)) != sizeof(ct))
 		it_die("read tid");
 	calls("a child's", ct, c, getsid(0));
+	{
+		char path[64], buf[512];
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)ct);
+		FILE *f = fopen(path, "r");
+		long id = 0, ppid = 0, pgrp = 0;
+		char *cl = f && fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		if (cl)
+			id = strtol(buf, NULL, 10), sscanf(cl + 2, "%*c %ld %ld", &ppid, &pgrp);
+		it_out("a child's thread: /proc/tid/stat %s: id %s, parent %s, group %s", f ? "read" : it_errname(errno),
+		       id == ct ? "= tid" : "?", ppid == getpid() ? "= us" : "?", pgrp == c ? "= the child" : "?");
+		if (f)
+			fclose(f);
+	}
 	it_out("a child's thread: kill(tid, SIGUSR1) %s", kill(ct, SIGUSR1) == 0 ? "= 0" : it_errname(errno));
 	it_expect(up, 'u');
 	it_out("the child got SIGUSR1");
