@@ -473,10 +473,21 @@ static void reap_autoreaped(struct sup *s, int32_t vpid)
 	struct sysio_stat st;
 	struct sup_proc *p;
 
-	if (eng_info(s->eng, vpid, &pi) < 0 || pi.state != ENG_P_ZOMBIE || pi.rpid <= 0 || pi.ppid <= 1)
+	if (eng_info(s->eng, vpid, &pi) < 0 || pi.state != ENG_P_ZOMBIE || pi.rpid <= 0 || pi.ppid < 1)
 		return;
 	if (sysio_stat((pid_t)pi.rpid, &st) == 0 && st.state == 'Z')
 		return; /* a real zombie (or the pid's next owner, a zombie too): its parent reaps it */
+	if (pi.ppid == 1) {
+		/* Init's, and not ours to reap any more: its former parent
+		 * reaped it and died before its REAPED went out (whatever it
+		 * sent is read before its exit: clients_flush_rpid); the model
+		 * had applied that parent's exit first (settle_children
+		 * covers the other order). */
+		s->how = "reaped before its parent's exit";
+		procs_reap(s, 1, vpid);
+		s->how = NULL;
+		return;
+	}
 	/* Its parent now (an orphan's is the subreaper that adopted it). */
 	p = procs_find(s, pi.ppid);
 	if (!(p && p->reaps_kids) &&
@@ -524,6 +535,51 @@ void procs_watch(struct sup *s, int32_t vpid)
 	p->pidfd = fd;
 }
 
+/*
+ * A child that its parent reaped just before dying, too late to say so:
+ * the wait returned and a signal killed the parent before its REAPED went
+ * out (the signal is delivered as the wait returns: `kill -TERM -G` of a
+ * shell and the jobs it waits for).  The kernel has nothing left of it,
+ * but the model kept it, reparented to init, as a zombie -- or as a running
+ * process, its exit not read yet -- until the sweep (SUP_SWEEP_NS, half a
+ * second): kill(-G, 0), kill(-1, 0) and getpgid still found it.  So a
+ * parent's exit first settles its children: the exits the kernel already
+ * reports are applied (procs_settle_exits), and each zombie the kernel no
+ * longer has is reaped by that parent, as the kernel's history has it.  A
+ * zombie still there is reparented with the exit and reaped by its new
+ * parent as usual; one whose exit comes later, reparented to init, is
+ * reap_autoreaped's.  One list of the children per exit (none for most).
+ */
+static void settle_children(struct sup *s, int32_t parent)
+{
+	int32_t small[64], *kids = small;
+	int n = eng_wait_select(s->eng, parent, -1, 0, kids, 64);
+
+	if (n > 64) {
+		kids = malloc((size_t)n * sizeof(*kids));
+		if (!kids)
+			return; /* the sweep collects them, as before */
+		n = eng_wait_select(s->eng, parent, -1, 0, kids, (size_t)n);
+	}
+	if (n > 0)
+		procs_settle_exits(s, kids, (size_t)n);
+	for (int i = 0; i < n; i++) {
+		struct eng_pinfo pi;
+		struct sysio_stat st;
+
+		if (eng_info(s->eng, kids[i], &pi) < 0 || pi.ppid != parent || pi.state != ENG_P_ZOMBIE ||
+		    pi.rpid <= 0)
+			continue;
+		if (sysio_stat((pid_t)pi.rpid, &st) == 0 && st.state == 'Z')
+			continue;
+		s->how = "reaped before its parent's exit";
+		procs_reap(s, parent, kids[i]);
+		s->how = NULL;
+	}
+	if (kids != small)
+		free(kids);
+}
+
 int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char *how)
 {
 	struct sup_proc *p = procs_find(s, vpid);
@@ -541,6 +597,10 @@ int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char 
 		if (p && p->exited)
 			return -EALREADY;
 	}
+	settle_children(s, vpid);
+	p = procs_find(s, vpid);
+	if (p && p->exited)
+		return -EALREADY;
 	if (p) {
 		close_pidfd(s, p);
 		p->exited = true;
@@ -793,6 +853,11 @@ void procs_reap_children(struct sup *s)
 		vpid = eng_rpid_to_vpid(s->eng, rpid);
 		if (vpid > 1)
 			procs_exit(s, vpid, status, true, "reaped by init");
+		/* Its parent's exit, if the model has not applied it yet,
+		 * before the real reap: that exit would take this zombie, gone
+		 * from the kernel, for one its parent reaped before dying
+		 * (settle_children). */
+		parent = vpid > 1 ? settle_parent(s, vpid) : 0;
 		sysio_reap_pid(rpid);
 		if (vpid > 1 && WIFSIGNALED(status) && WCOREDUMP(status))
 			sysio_core_rename(rpid, vpid, WTERMSIG(status));
@@ -803,7 +868,6 @@ void procs_reap_children(struct sup *s)
 		}
 		if (vpid <= 1)
 			continue; /* never registered (a static binary's child): just reaped */
-		parent = settle_parent(s, vpid);
 		if (parent <= 0)
 			continue;
 		/* parent != 1 means the model disagrees with the kernel (a lazy
