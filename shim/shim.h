@@ -320,6 +320,7 @@ extern SHIM_TLS struct shim_vf shim_vf;
  * it with its result (0 in the child, the rpid or -errno in the parent). */
 int shim_vfork_pre(void);
 pid_t shim_vfork_post(long rc);
+void shim_settle_children(void); /* wait.c: our children's exits and unseen reaps into the model */
 
 /* ---- identity and mode (shim/self.c) ------------------------------------ */
 

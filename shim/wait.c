@@ -140,6 +140,20 @@ static void settle_after_echild(pid_t sel)
 	(void)shim_call(&req, &rep);
 }
 
+/* Our children's exits, and our reaps no shim saw, applied in the model
+ * now (wordexp.c): WAIT_SELECT of every child with PROTO_WAIT_SETTLE, the
+ * answer unused. */
+void shim_settle_children(void)
+{
+	struct proto_req req = { .op = PROTO_OP_WAIT_SELECT, .a = -1, .b = WNOHANG, .d = PROTO_WAIT_SETTLE };
+	struct proto_rep rep;
+	int saved = errno;
+
+	if (!shim_offline() && !shim_vf.active)
+		(void)shim_call(&req, &rep);
+	shim_errno_keep(saved);
+}
+
 /* Finish a wait that returned rpid: translate, report, fill si_pid. */
 static pid_t finish(struct waitop *op, pid_t rpid, pid_t vpid)
 {

@@ -499,6 +499,34 @@ static void reap_autoreaped(struct sup *s, int32_t vpid)
 	s->how = NULL;
 }
 
+/*
+ * A zombie of the model that the kernel no longer has, whose parent lives
+ * and reaps by waiting: a wait reaped it that the shim did not see (glibc's
+ * wordexp spawns its `$(...)` shell and waits for it through calls of its
+ * own), or whose REAPED is not written yet (the caller's wait returned
+ * in the kernel a moment ago; one already written has been read: events.c
+ * drains them before every request).  The sweep would take it after up to
+ * SUP_SWEEP_NS, and until then getpgid(child) answered where Linux says
+ * ESRCH.  A call about it (procs_settle_exits) takes it now: its parent
+ * reaped it, as the kernel's history has it.  A REAPED that comes after
+ * finds nothing (op_reaped: ECHILD, one-way).  Not at the exit itself
+ * (procs_pidfd_ready): there a parent's REAPED racing its pidfd is the
+ * usual order, and the trace keeps the status it carries.
+ */
+static void reap_unseen(struct sup *s, int32_t vpid)
+{
+	struct eng_pinfo pi;
+	struct sysio_stat st;
+
+	if (eng_info(s->eng, vpid, &pi) < 0 || pi.state != ENG_P_ZOMBIE || pi.rpid <= 0 || pi.ppid < 1)
+		return;
+	if (sysio_stat((pid_t)pi.rpid, &st) == 0 && st.state == 'Z')
+		return;
+	s->how = "reaped unseen";
+	procs_reap(s, pi.ppid, vpid);
+	s->how = NULL;
+}
+
 void procs_watch(struct sup *s, int32_t vpid)
 {
 	struct sup_proc *p = procs_find(s, vpid);
@@ -543,12 +571,13 @@ void procs_watch(struct sup *s, int32_t vpid)
  * but the model kept it, reparented to init, as a zombie -- or as a running
  * process, its exit not read yet -- until the sweep (SUP_SWEEP_NS, half a
  * second): kill(-G, 0), kill(-1, 0) and getpgid still found it.  So a
- * parent's exit first settles its children: the exits the kernel already
- * reports are applied (procs_settle_exits), and each zombie the kernel no
- * longer has is reaped by that parent, as the kernel's history has it.  A
- * zombie still there is reparented with the exit and reaped by its new
- * parent as usual; one whose exit comes later, reparented to init, is
- * reap_autoreaped's.  One list of the children per exit (none for most).
+ * parent's exit first settles its children (procs_settle_exits): the exits
+ * the kernel already reports are applied, and each zombie the kernel no
+ * longer has is reaped by that parent (reap_unseen), as the kernel's
+ * history has it.  A zombie still there is reparented with the exit and
+ * reaped by its new parent as usual; one whose exit comes later,
+ * reparented to init, is reap_autoreaped's.  One list of the children per
+ * exit (none for most).
  */
 static void settle_children(struct sup *s, int32_t parent)
 {
@@ -563,19 +592,6 @@ static void settle_children(struct sup *s, int32_t parent)
 	}
 	if (n > 0)
 		procs_settle_exits(s, kids, (size_t)n);
-	for (int i = 0; i < n; i++) {
-		struct eng_pinfo pi;
-		struct sysio_stat st;
-
-		if (eng_info(s->eng, kids[i], &pi) < 0 || pi.ppid != parent || pi.state != ENG_P_ZOMBIE ||
-		    pi.rpid <= 0)
-			continue;
-		if (sysio_stat((pid_t)pi.rpid, &st) == 0 && st.state == 'Z')
-			continue;
-		s->how = "reaped before its parent's exit";
-		procs_reap(s, parent, kids[i]);
-		s->how = NULL;
-	}
 	if (kids != small)
 		free(kids);
 }
@@ -737,6 +753,8 @@ void procs_settle_exits(struct sup *s, const int32_t *vpids, size_t n)
 		for (size_t i = 0; i < k; i++)
 			if (pfd[i].revents)
 				procs_pidfd_ready(s, v[i]);
+	for (size_t i = 0; i < n; i++)
+		reap_unseen(s, vpids[i]);
 	if (pfd != small) {
 		free(pfd);
 		free(v);
