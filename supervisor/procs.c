@@ -581,17 +581,29 @@ void procs_watch(struct sup *s, int32_t vpid)
  */
 static void settle_children(struct sup *s, int32_t parent)
 {
+	/* Settling a child may apply its exit, which settles its own
+	 * children: a chain of processes killed at once nests that deep.
+	 * Past SETTLE_DEPTH_MAX the rest is left to the loop and the sweep,
+	 * as before, rather than to the stack. */
+	enum { SETTLE_DEPTH_MAX = 32 };
+	static int depth;
 	int32_t small[64], *kids = small;
-	int n = eng_wait_select(s->eng, parent, -1, 0, kids, 64);
+	int n;
 
+	if (depth >= SETTLE_DEPTH_MAX)
+		return;
+	n = eng_wait_select(s->eng, parent, -1, 0, kids, 64);
 	if (n > 64) {
 		kids = malloc((size_t)n * sizeof(*kids));
 		if (!kids)
 			return; /* the sweep collects them, as before */
 		n = eng_wait_select(s->eng, parent, -1, 0, kids, (size_t)n);
 	}
-	if (n > 0)
+	if (n > 0) {
+		depth++;
 		procs_settle_exits(s, kids, (size_t)n);
+		depth--;
+	}
 	if (kids != small)
 		free(kids);
 }
