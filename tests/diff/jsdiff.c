@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,6 +125,47 @@ static void jsd_exec(struct jsd *j, int idx)
 	log_line(j, idx, "exec failed: %s", strerrorname_np(err));
 }
 
+/* wait4(rpid, WNOHANG) by a system call instruction of our own: the
+ * shim never sees it, so jobshim hears of the reap from no REAPED (the
+ * supervisor finds the zombie gone: supervisor/procs.c, reap_unseen).
+ * proc -1: any child.  Logged as the waitpid steps are, by label. */
+static void jsd_rawreap(struct jsd *j, int idx, int proc)
+{
+	int st = 0, rpid = -1;
+	long r;
+	char lab[32], sbuf[64];
+
+	if (proc >= 0 && (rpid = shared_vpid(j->sh, proc) ? shared_rpid_wait(j->sh, proc) : 0) <= 0) {
+		log_line(j, idx, "rawreap %s: never created", j->scn.procs[proc].name);
+		return;
+	}
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = 0;
+	__asm__ volatile("syscall" : "=a"(r) : "a"((long)SYS_wait4), "D"((long)rpid), "S"((long)&st), "d"((long)WNOHANG), "r"(r10)
+			 : "rcx", "r11", "memory");
+#else
+	r = syscall(SYS_wait4, rpid, &st, WNOHANG, NULL);
+	if (r < 0)
+		r = -errno;
+#endif
+	if (r < 0) {
+		log_line(j, idx, "rawreap %s = -1 %s", proc >= 0 ? j->scn.procs[proc].name : "-1",
+			 strerrorname_np((int)-r));
+		return;
+	}
+	lab[0] = '\0';
+	if (r == 0)
+		snprintf(lab, sizeof lab, "0");
+	for (int k = 0; r > 0 && k < j->scn.nprocs; k++)
+		if (j->sh->slot[k].rpid == (int)r)
+			snprintf(lab, sizeof lab, "%s", j->scn.procs[k].name);
+	if (lab[0] == '\0')
+		snprintf(lab, sizeof lab, "?");
+	log_status(st, sbuf, sizeof sbuf);
+	log_line(j, idx, "rawreap %s = %s%s%s", proc >= 0 ? j->scn.procs[proc].name : "-1", lab,
+		 r > 0 ? " status=" : "", r > 0 ? sbuf : "");
+}
+
 static const char *jsd_sync_name(enum sync_result r)
 {
 	return r == SYNC_DEAD ? "dead" : r == SYNC_NEVER ? "never created" : "timeout";
@@ -175,6 +217,9 @@ static _Noreturn void jsd_steps(struct jsd *j, int start)
 			log_line(j, i, "sigchld %s = %d", st->argv[0], rc);
 			break;
 		}
+		case SCN_RAWREAP:
+			jsd_rawreap(j, i, st->proc);
+			break;
 		case SCN_SUBREAPER: {
 			/* Orphans below it come to it, not to init (the shim tells
 			 * the supervisor: shim/prctl.c). */

@@ -75,6 +75,7 @@ static const struct {
 	{"gone", SCN_GONE, 1, 1},     {"stopped", SCN_STOPPED, 1, 2},
 	{"sigs", SCN_SIGS, 0, 0},     {"hang", SCN_HANG, 0, 0},
 	{"sigchld", SCN_SIGCHLD, 1, 1}, {"subreaper", SCN_SUBREAPER, 1, 1},
+	{"rawreap", SCN_RAWREAP, 1, 1},
 };
 
 /* First pass: process headers only, so that steps may name any process. */
@@ -162,6 +163,11 @@ static int scn_step(struct scn *s, int self, struct scn_step *st, char *tok[], i
 			return scn_fail(p, "sigchld: ign, nocldwait or dfl expected");
 		if (st->op == SCN_SUBREAPER && strcmp(st->argv[0], "1") != 0 && strcmp(st->argv[0], "0") != 0)
 			return scn_fail(p, "subreaper: 1 or 0 expected");
+		if (st->op == SCN_RAWREAP) {
+			st->proc = strcmp(st->argv[0], "-1") == 0 ? -1 : scn_proc_index(s, st->argv[0]);
+			if (st->proc < 0 && strcmp(st->argv[0], "-1") != 0)
+				return scn_fail(p, "rawreap: a process name or -1 expected");
+		}
 		if (st->op == SCN_EXIT && st->argc == 1 &&
 		    (!token_int(st->argv[0], &v) || v < 0 || v > 255))
 			return scn_fail(p, "exit: status 0..255 expected");

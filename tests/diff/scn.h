@@ -31,6 +31,8 @@ enum scn_op {
 	SCN_SIGCHLD,  /* SIGCHLD's disposition: arg 0 ign (SIG_IGN), nocldwait
 	                 (SIG_DFL with SA_NOCLDWAIT) or dfl */
 	SCN_SUBREAPER, /* prctl(PR_SET_CHILD_SUBREAPER, arg 0: 1 or 0) */
+	SCN_RAWREAP,  /* wait4(arg 0's kernel pid, or -1, WNOHANG) by a system call
+	                 instruction: a reap no shim sees (proc = -1 for "-1") */
 };
 
 struct scn_step {
