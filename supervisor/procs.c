@@ -571,20 +571,22 @@ void procs_watch(struct sup *s, int32_t vpid)
  * but the model kept it, reparented to init, as a zombie -- or as a running
  * process, its exit not read yet -- until the sweep (SUP_SWEEP_NS, half a
  * second): kill(-G, 0), kill(-1, 0) and getpgid still found it.  So a
- * parent's exit first settles its children (procs_settle_exits): the exits
- * the kernel already reports are applied, and each zombie the kernel no
- * longer has is reaped by that parent (reap_unseen), as the kernel's
- * history has it.  A zombie still there is reparented with the exit and
- * reaped by its new parent as usual; one whose exit comes later,
- * reparented to init, is reap_autoreaped's.  One list of the children per
- * exit (none for most).
+ * parent's exit first settles its children that the kernel no longer has
+ * at all: each exited, and was reaped, before its parent died (only that
+ * parent could reap it then), so its exit (if the model has not applied
+ * it) and its reap by that parent come first, as in the kernel's history.
+ * A child still there, running or a zombie, is left to its own events:
+ * whether its exit came before its parent's or after it is not known here,
+ * and the orphan rule judges each exit against the other.  One whose exit
+ * comes later, reparented to init, is reap_autoreaped's.  One list of the
+ * children per exit (none for most), one /proc read per child.
  */
 static void settle_children(struct sup *s, int32_t parent)
 {
-	/* Settling a child may apply its exit, which settles its own
-	 * children: a chain of processes killed at once nests that deep.
-	 * Past SETTLE_DEPTH_MAX the rest is left to the loop and the sweep,
-	 * as before, rather than to the stack. */
+	/* Applying a child's exit settles its own children in turn: a chain
+	 * of processes killed at once nests that deep.  Past
+	 * SETTLE_DEPTH_MAX the rest is left to the loop and the sweep, as
+	 * before, rather than to the stack. */
 	enum { SETTLE_DEPTH_MAX = 32 };
 	static int depth;
 	int32_t small[64], *kids = small;
@@ -599,11 +601,23 @@ static void settle_children(struct sup *s, int32_t parent)
 			return; /* the sweep collects them, as before */
 		n = eng_wait_select(s->eng, parent, -1, 0, kids, (size_t)n);
 	}
-	if (n > 0) {
-		depth++;
-		procs_settle_exits(s, kids, (size_t)n);
-		depth--;
+	depth++;
+	for (int i = 0; i < n; i++) {
+		struct eng_pinfo pi;
+		struct sysio_stat st;
+
+		if (eng_info(s->eng, kids[i], &pi) < 0 || pi.ppid != parent || pi.rpid <= 0 ||
+		    sysio_stat((pid_t)pi.rpid, &st) != -ESRCH)
+			continue; /* still there (or its pid's next owner): its own events */
+		if (pi.state != ENG_P_ZOMBIE)
+			procs_exit(s, kids[i], 0, false, "gone before its parent's exit");
+		if (eng_info(s->eng, kids[i], &pi) < 0 || pi.ppid != parent || pi.state != ENG_P_ZOMBIE)
+			continue;
+		s->how = "reaped before its parent's exit";
+		procs_reap(s, parent, kids[i]);
+		s->how = NULL;
 	}
+	depth--;
 	if (kids != small)
 		free(kids);
 }
