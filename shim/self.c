@@ -218,8 +218,19 @@ static void init_once(bool ctor)
 		if (lib != NULL)
 			shim_strlcpy(env_lib, lib, sizeof(env_lib));
 		const char *self = shim_env_find(environ, "JOBSHIM_SELF");
-		if (self != NULL)
+		if (self != NULL) {
 			parse_self(self, rpid);
+			/* The identity is read: the program does not see it.
+			 * It differs in every process (a vpid, an rpid), so
+			 * left in environ it made two runs of `env`, or a
+			 * shell's `export` before and after an exec, differ
+			 * where natively they are equal (mksh's check.t
+			 * xxx-exec-environment-2).  The exec wrappers hand
+			 * every new image its own (env.c); the constant
+			 * JOBSHIM_SOCKET, JOBSHIM_LIB and LD_PRELOAD stay,
+			 * for images that exec by other means. */
+			shim_env_drop(environ, "JOBSHIM_SELF");
+		}
 		atomic_store(&mode, SHIM_MODE_ONLINE);
 		shim_nest_check();
 	}

@@ -994,6 +994,8 @@ int shim_fdinfo_open(int fd);
 bool shim_parse_int(const char **s, long *out);
 /* environ lookup without getenv: the value after "name=", or NULL. */
 const char *shim_env_find(char *const envp[], const char *name);
+/* Remove every NAME=... entry from envp in place (no allocation). */
+void shim_env_drop(char **envp, const char *name);
 /* Copy a NUL-terminated string; false when it does not fit. */
 bool shim_strlcpy(char *dst, const char *src, size_t cap);
 /* Sleep ms milliseconds (nanosleep, EINTR ends it early). */

@@ -99,6 +99,19 @@ const char *shim_env_find(char *const envp[], const char *name)
 	return NULL;
 }
 
+void shim_env_drop(char **envp, const char *name)
+{
+	size_t len = strlen(name);
+	char **to = envp;
+
+	if (envp == NULL)
+		return;
+	for (char **e = envp; *e != NULL; e++)
+		if (strncmp(*e, name, len) != 0 || (*e)[len] != '=')
+			*to++ = *e;
+	*to = NULL;
+}
+
 bool shim_strlcpy(char *dst, const char *src, size_t cap)
 {
 	size_t len = strlen(src);

@@ -60,14 +60,22 @@ out=$(timeout 60 "$J" run -- sh -c 'echo $$ $PPID' 2>/dev/null)
 out=$(LD_PRELOAD=/lib/x86_64-linux-gnu/libc.so.6 timeout 60 "$J" run -- sh -c 'echo "$LD_PRELOAD"' 2>/dev/null)
 [ "$out" = "$(readlink -f "$B/libjobshim.so"):/lib/x86_64-linux-gnu/libc.so.6" ] &&
 	ok "LD_PRELOAD prepended" || bad "LD_PRELOAD: '$out'"
-out=$(timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_LIB|${JOBSHIM_SELF%%:*}|$JOBSHIM_SOCKET"' 2>/dev/null)
+out=$(timeout 60 "$J" run -- sh -c 'echo "$JOBSHIM_LIB|${JOBSHIM_SELF-unset}|$JOBSHIM_SOCKET"' 2>/dev/null)
 case "$out" in
-"$(readlink -f "$B/libjobshim.so")|2|"/*/sock) ok "JOBSHIM_* set" ;;
+"$(readlink -f "$B/libjobshim.so")|unset|"/*/sock) ok "JOBSHIM_LIB and JOBSHIM_SOCKET set, JOBSHIM_SELF read and hidden" ;;
 *) bad "JOBSHIM_*: '$out'" ;;
 esac
 sockdir=$(dirname "${out##*|}")
 [ ! -e "$sockdir" ] && [ ! -e "$(dirname "$sockdir")" ] && ok "run directories removed at the end" ||
 	bad "$sockdir or its parent left behind"
+# The identity a new image is handed (JOBSHIM_SELF, different in every
+# process) is in its kernel environment, not in environ: the environment a
+# program sees is the same in every process of the tree, as natively
+# (mksh's check.t xxx-exec-environment-2 compares two runs of a script).
+out=$(timeout 60 "$J" run -- sh -c 'a=$(env); b=$(sh -c env); c=$(exec env); [ "$a" = "$b" ] && [ "$a" = "$c" ] && echo same
+	cat /proc/self/environ | tr "\0" "\n" | grep -c "^JOBSHIM_SELF=[0-9]"' 2>/dev/null)
+[ "$(echo $out)" = "same 1" ] && ok "environment the same in every process; JOBSHIM_SELF only in /proc/PID/environ" ||
+	bad "environment differs between processes: '$(echo $out)'"
 # TOP 0711 (no one else may list it), TOP/<secret> 0711, the socket 0666:
 # every uid of the tree reaches it by the secret path (supervisor/rundir.c).
 out=$(timeout 60 "$J" run -- sh -c 's=$JOBSHIM_SOCKET; d=${s%/sock}; stat -c %a "${d%/*}" "$d" "$s" "$d/shared" "$d/events"; echo "${d##*/}"' 2>/dev/null)
