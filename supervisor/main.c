@@ -51,6 +51,10 @@ static const char run_usage[] =
 	"      --keep              report leftovers but leave them running\n"
 	"      --wait              wait for the whole tree to finish on its own\n"
 	"      --fail-on-leak      exit 3 when any process was left over\n"
+	"      --first-pid N       number COMMAND N (default 2), its children N+1, ...:\n"
+	"                            runs at the same time that share /tmp each get\n"
+	"                            their own range, so that files named after $$\n"
+	"                            do not collide\n"
 	"      --help              display this help and exit\n"
 	"\n"
 	"DURATION is a number with an optional suffix: ms, s (default), m or h.\n"
@@ -151,9 +155,25 @@ static int run_html(struct sup_opts *o, const char *html)
 	return rc;
 }
 
+/* --first-pid: a decimal number from 2 (init is 1) to one below the
+ * engine's vpid_max, so that the counter has room; -1 otherwise. */
+static int32_t parse_first_pid(const char *arg)
+{
+	char *end;
+	long v;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 2 || v >= SUP_VPID_MAX)
+		return -1;
+	return (int32_t)v;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_LIB = 1, O_TRACE, O_HTML, O_TIMEOUT, O_GRACE, O_SETTLE, O_KEEP, O_WAIT, O_LEAK, O_HELP };
+	enum { O_LIB = 1, O_TRACE, O_HTML, O_TIMEOUT, O_GRACE, O_SETTLE, O_KEEP, O_WAIT, O_LEAK, O_FIRST, O_HELP };
 	static const struct option longopts[] = {
 		{"lib", required_argument, NULL, O_LIB},
 		{"trace", required_argument, NULL, O_TRACE},
@@ -164,10 +184,11 @@ static int cmd_run(int argc, char **argv)
 		{"keep", no_argument, NULL, O_KEEP},
 		{"wait", no_argument, NULL, O_WAIT},
 		{"fail-on-leak", no_argument, NULL, O_LEAK},
+		{"first-pid", required_argument, NULL, O_FIRST},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
-	struct sup_opts o = {.grace_ns = 2000000000LL, .settle_ns = SUP_SETTLE_NS};
+	struct sup_opts o = {.grace_ns = 2000000000LL, .settle_ns = SUP_SETTLE_NS, .first_pid = 2};
 	bool keep = false, wait = false;
 	const char *html = NULL;
 	int c;
@@ -212,6 +233,12 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case O_LEAK:
 			o.fail_on_leak = true;
+			break;
+		case O_FIRST:
+			o.first_pid = parse_first_pid(optarg);
+			if (o.first_pid < 0)
+				return usage_error("run", "invalid pid for --first-pid: '%s' (2 to %d)", optarg,
+						   SUP_VPID_MAX - 1);
 			break;
 		case O_HELP:
 			fputs(run_usage, stdout);

@@ -148,7 +148,7 @@ void notif_cmd_child(const char *argv0, int syncw, int ackr)
  * one (the pipe ends at its exec otherwise). */
 void notif_cmd_parent(struct sup *s, pid_t child, int syncr, int ackw)
 {
-	struct sup_client c = {.rpid = child, .vpid = 2};
+	struct sup_client c = {.rpid = child, .vpid = s->opt.first_pid};
 	int32_t n;
 	ssize_t r;
 

@@ -939,7 +939,7 @@ struct proto_vpids *procs_vc(struct sup *s)
 {
 	if (!s->vc) {
 		s->vc = &s->vc_local;
-		atomic_store(&s->vc->next, 2);
+		atomic_store(&s->vc->next, s->opt.first_pid);
 		atomic_store(&s->vc->max, SUP_VPID_MAX);
 	}
 	return s->vc;

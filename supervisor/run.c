@@ -183,7 +183,7 @@ static void child_exec(struct sup *s, int errfd, int syncw, int ackr)
 		snprintf(preload, len, "%s%s%s", s->lib, old && *old ? ":" : "", old && *old ? old : "");
 		setenv("LD_PRELOAD", preload, 1);
 	}
-	snprintf(self, sizeof(self), "2:%d", (int)getpid());
+	snprintf(self, sizeof(self), "%d:%d", (int)s->opt.first_pid, (int)getpid());
 	setenv("JOBSHIM_SOCKET", s->sock, 1);
 	setenv("JOBSHIM_LIB", s->lib, 1);
 	setenv("JOBSHIM_SELF", self, 1);
@@ -231,7 +231,7 @@ static bool root_can_be_real(struct sup *s)
 	return sysio_stat(s->self_rpid, &st) == 0 && st.tty_nr == 0;
 }
 
-/* Fork and exec the command as vpid 2.  0, or the exit code when the
+/* Fork and exec the command as vpid 2 (--first-pid).  0, or the exit code when the
  * command could not be started. */
 static int spawn_command(struct sup *s)
 {
@@ -249,7 +249,7 @@ static int spawn_command(struct sup *s)
 		eng_session_set_kernel(s->eng, v, true);
 	effects_apply(s, 0);
 	s->how = NULL;
-	if (rc < 0 || v != 2) {
+	if (rc < 0 || v != s->opt.first_pid) {
 		fprintf(stderr, "jobshim: engine: cannot create the command: %s\n", strerror(-rc));
 		return RUN_EXIT_FAIL;
 	}
@@ -278,7 +278,7 @@ static int spawn_command(struct sup *s)
 	if (!s->root_real)
 		setpgid(pid, pid); /* also done by the child: whoever runs first */
 	term_give(s);
-	procs_bind(s, 2, pid);
+	procs_bind(s, s->opt.first_pid, pid);
 	notif_cmd_parent(s, pid, sync[0], ack[1]);
 	close(sync[0]);
 	close(ack[1]);
@@ -667,6 +667,8 @@ int run_main(const struct sup_opts *opt)
 
 	memset(&s, 0, sizeof(s));
 	s.opt = *opt;
+	if (s.opt.first_pid < 2)
+		s.opt.first_pid = 2;
 	s.self_rpid = getpid();
 	s.euid = geteuid();
 	s.epfd = s.lfd = s.sigfd = s.tfd = s.tty_fd = s.evfd = s.lockfd = s.exits_epfd = -1;

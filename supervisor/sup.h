@@ -102,6 +102,7 @@ struct sup_opts {
 	int64_t settle_ns;      /* --settle; command exit to the leftover count */
 	enum sup_end end;       /* --keep / --wait / default teardown */
 	bool fail_on_leak;      /* --fail-on-leak: exit 3 when anything was left over */
+	int32_t first_pid;      /* --first-pid: the command's vpid, where numbering starts (2) */
 	char **argv;            /* the command, NULL-terminated, argv[0] non-NULL */
 };
 

@@ -170,7 +170,7 @@ void term_check_stop(struct sup *s)
 	fg = tcgetpgrp(s->tty_fd);
 	if (fg != s->tty_pgrp && tree_group(s, fg) && (sig == SIGTTIN || sig == SIGTTOU))
 		return; /* the tree's own job control: a shell inside has its job in front */
-	eng_set_stopped(s->eng, 2, true, &s->fx);
+	eng_set_stopped(s->eng, s->opt.first_pid, true, &s->fx);
 	effects_apply(s, 0);
 	trace_flush(&s->trace);
 	if (fg == s->tty_pgrp && (sig == SIGTTIN || sig == SIGTTOU)) {
@@ -182,7 +182,7 @@ void term_check_stop(struct sup *s)
 			tcsetpgrp(s->tty_fd, s->cmd_rpid);
 	}
 	kill(-s->cmd_rpid, SIGCONT);
-	eng_set_stopped(s->eng, 2, false, &s->fx);
+	eng_set_stopped(s->eng, s->opt.first_pid, false, &s->fx);
 	effects_apply(s, 0);
 }
 
@@ -207,7 +207,7 @@ void term_cont(struct sup *s)
  */
 void term_hangup(struct sup *s, pid_t sender)
 {
-	int32_t mirror = procs_group_rpgid(s, 2, 0);
+	int32_t mirror = procs_group_rpgid(s, s->opt.first_pid, 0);
 	bool hung = s->tty_fd >= 0 && tcgetpgrp(s->tty_fd) < 0 && errno == EIO;
 	bool kernel_does = hung && mirror > 0 && mirror == s->tty_fg;
 	struct eng_pinfo pi;
@@ -215,19 +215,20 @@ void term_hangup(struct sup *s, pid_t sender)
 
 	if (!kernel_does)
 		for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1))
-			if (eng_info(s->eng, v, &pi) == 0 && pi.pgid == 2 && pi.state != ENG_P_ZOMBIE &&
+			if (eng_info(s->eng, v, &pi) == 0 && pi.pgid == s->opt.first_pid && pi.state != ENG_P_ZOMBIE &&
 			    procs_signal(s, v, SIGHUP) == 0)
 				n++;
 	if (trace_on(&s->trace)) {
 		trace_begin(&s->trace, "hangup", 0, 0);
 		trace_str(&s->trace, "signal", "SIGHUP");
 		trace_int(&s->trace, "sender_rpid", sender);
-		trace_int(&s->trace, "pgid", 2);
+		trace_int(&s->trace, "pgid", s->opt.first_pid);
 		trace_int(&s->trace, "processes", n);
 		trace_bool(&s->trace, "kernel", kernel_does);
-		trace_end(&s->trace, "hangup: SIGHUP from real pid %d %s", (int)sender,
-			  kernel_does ? "not passed on: the terminal hung up, the kernel signals its foreground group 2"
-				      : "passed on to group 2");
+		trace_end(&s->trace, "hangup: SIGHUP from real pid %d %s %d", (int)sender,
+			  kernel_does ? "not passed on: the terminal hung up, the kernel signals its foreground group"
+				      : "passed on to group",
+			  (int)s->opt.first_pid);
 	}
 }
 
