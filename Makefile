@@ -188,3 +188,17 @@ bash-suite-build:
 	sh tests/bash/build.sh $(B)
 bash-suite: all bash-suite-build
 	B=$(B) bash tests/bash/run.sh -j $(BASH_JOBS) $(BASH_TESTS)
+
+# The test suites of zsh, mksh, ksh93, yash, fish and GNU make, natively vs under
+# jobshim (tests/shells/README.md); not part of `make check`.  `make shells-suite`
+# installs the shells, fetches the suites of Debian 12's versions (a local mirror or
+# github) into $(B)/shells-src and runs them: SHELLS_JOBS at a time, SHELLS_TESTS a
+# selection (zsh, zsh:W02jobs, mksh, ksh93:sigchld, yash:sigtstp3-p, fish:pexpects/fg, make).
+SHELLS_JOBS ?= 2
+SHELLS_TESTS ?=
+.PHONY: shells-suite shells-suite-build
+shells-suite-build:
+	SHELLS=1 sh scripts/deps.sh
+	sh tests/shells/build.sh $(B)
+shells-suite: all shells-suite-build
+	B=$(B) bash tests/shells/run.sh -j $(SHELLS_JOBS) $(SHELLS_TESTS)

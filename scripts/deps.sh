@@ -18,6 +18,9 @@ pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psuti
 # `make ltp` (tests/ltp/) and `make bash-suite` (tests/bash/) build LTP and bash from
 # source: LTP=1 adds their tools.
 [ "${LTP:-0}" = 1 ] && pkgs="$pkgs autoconf automake m4 bison flex make git"
+# `make shells-suite` (tests/shells/): the shells whose own suites it runs, and
+# what those suites need (perl for mksh's and make's drivers, g++ for fish's helper).
+[ "${SHELLS:-0}" = 1 ] && pkgs="$pkgs zsh mksh ksh93u+m yash fish perl g++ make git"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
