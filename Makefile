@@ -153,7 +153,10 @@ install: all
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Our dependency files only: the third-party trees fetched into $(B) (the
+# suites of tests/ltp, tests/bash, tests/shells) have files named *.d of
+# their own (zsh's completion function _invoke-rc.d).
+-include $(shell find $(B) \( -name '*-src' -o -name 'ltp-*' -o -name '*-out' \) -prune -o -name '*.d' -print 2>/dev/null)
 
 # Differential testing against Linux (tests/diff/): diff-fuzz, diff-corpus.
 -include tests/diff/diff.mk
