@@ -32,7 +32,7 @@ pid_t initproxy_pid(void)
 
 bool sup_helper_child(pid_t rpid)
 {
-	return rpid > 0 && (rpid == tracer_pid() || rpid == proxy);
+	return rpid > 0 && (rpid == tracer_pid() || rpid == proxy || rpid == guard_pid());
 }
 
 void initproxy_reaped(pid_t rpid)

@@ -906,6 +906,7 @@ void procs_reap_children(struct sup *s)
 		if (vpid > 1 && WIFSIGNALED(status) && WCOREDUMP(status))
 			sysio_core_rename(rpid, vpid, WTERMSIG(status));
 		initproxy_reaped(rpid);
+		guard_reaped(rpid);
 		if (rpid == s->cmd_rpid) {
 			s->cmd_reaped = true;
 			s->cmd_status = status;

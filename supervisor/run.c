@@ -609,11 +609,13 @@ static int setup(struct sup *s)
 		return -1;
 	}
 	mview_sync(s, 1);
+	guard_start(s);
 	return 0;
 }
 
 static void cleanup(struct sup *s)
 {
+	guard_stop(s);
 	term_restore(s);
 	clients_close_all(s);
 	notif_close_all(s);

@@ -403,7 +403,12 @@ pid_t tracer_pid(void);                       /* 0: none */
 int initproxy_get(struct sup *s);   /* its rpid (started at the first call), or -errno */
 pid_t initproxy_pid(void);          /* 0: none */
 void initproxy_reaped(pid_t rpid);  /* a child of ours was reaped: forget it if it was the stand-in */
-/* A child of ours that is none of the tree's: the tracer, the stand-in. */
+/* guard.c: the process that ends the tree if we die without doing it. */
+void guard_start(struct sup *s);  /* at set-up, before the command */
+void guard_stop(struct sup *s);   /* at cleanup: kill and reap it */
+pid_t guard_pid(void);            /* 0: none */
+void guard_reaped(pid_t rpid);    /* a child of ours was reaped: forget it if it was the guard */
+/* A child of ours that is none of the tree's: the tracer, the stand-in, the guard. */
 bool sup_helper_child(pid_t rpid);
 /* notif_cmd.c: the command's own filter when it is a static or Go image. */
 void notif_cmd_child(const char *argv0, int syncw, int ackr);

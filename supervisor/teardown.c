@@ -284,19 +284,19 @@ bool teardown_no_children(struct sup *s)
 	siginfo_t si;
 
 	memset(&si, 0, sizeof(si));
-	pid_t kids[3];
+	pid_t kids[4];
 	int n;
 
 	while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
 		if (errno != EINTR)
 			return errno == ECHILD;
 	}
-	/* Our tracer (tracer_sup.c) and the init stand-in (initproxy.c) live
-	 * until the end: they do not count. */
-	if (si.si_pid != 0 || (tracer_pid() <= 0 && initproxy_pid() <= 0))
+	/* Our tracer (tracer_sup.c), the init stand-in (initproxy.c) and
+	 * the guard (guard.c) live until the end: they do not count. */
+	if (si.si_pid != 0 || (tracer_pid() <= 0 && initproxy_pid() <= 0 && guard_pid() <= 0))
 		return false;
-	n = sysio_children(s->self_rpid, kids, 3);
-	if (n <= 0 || n > 2)
+	n = sysio_children(s->self_rpid, kids, 4);
+	if (n <= 0 || n > 3)
 		return false;
 	for (int i = 0; i < n; i++)
 		if (!sup_helper_child(kids[i]))

@@ -10,6 +10,7 @@
  *
  * `fault_nosup killsup` only kills the supervisor (found by SO_PEERCRED on
  * $JOBSHIM_SOCKET) and waits until it is gone: for shells in the tree.
+ * Its guard is killed first (kill_guard), or it would end the tree.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -103,10 +104,45 @@ static long peer_of_socket(void)
 	return cred.pid;
 }
 
+/* The supervisor's guard (supervisor/guard.c: the child named
+ * jobshim-guard), killed first: it would end the tree whose life after
+ * the supervisor's death this program tests.  So both die, as by a
+ * `pkill -9 jobshim`. */
+static void kill_guard(long sup)
+{
+	char path[96], kids[4096], comm[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", sup, sup);
+	fd = raw_open(path, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, kids, sizeof(kids) - 1);
+	if (fd >= 0)
+		close(fd);
+	kids[n > 0 ? n : 0] = '\0';
+	for (char *tok = strtok(kids, " \n"); tok; tok = strtok(NULL, " \n")) {
+		long kid = atol(tok);
+
+		snprintf(path, sizeof(path), "/proc/%ld/comm", kid);
+		fd = raw_open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, comm, sizeof(comm) - 1);
+		if (fd >= 0)
+			close(fd);
+		comm[n > 0 ? n : 0] = '\0';
+		if (strcmp(comm, "jobshim-guard\n") != 0 || raw_kill(kid, SIGKILL) != 0)
+			continue;
+		for (int i = 0; i < 500 && !gone(kid); i++)
+			nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+	}
+}
+
 static int kill_sup(long sup)
 {
-	long rc = raw_kill(sup, SIGKILL);
+	long rc;
 	int dead = 0;
+
+	kill_guard(sup);
+	rc = raw_kill(sup, SIGKILL);
 
 	for (int i = 0; i < 500 && rc == 0 && !(dead = gone(sup)); i++)
 		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# sup_rundir_prune.sh BUILD — a supervisor killed by SIGKILL leaves its run directory; the next
+# sup_rundir_prune.sh BUILD — a supervisor killed by SIGKILL with its guard leaves its run directory; the next
 # run in the same TMPDIR removes it (supervisor/rundir_prune.c), and never a live run's, a fresh
 # one's, another version's (no lock file) or anything that is not a run directory.
 # Runs in a private pid namespace: supervisors are killed with SIGKILL, their commands by pid.
@@ -19,14 +19,28 @@ start_run() {
 	for i in $(seq 200); do s=$(ls "$TMP"/jobshim-$p.*/*/sock 2>/dev/null) && break; sleep 0.05; done
 	eval "$1_sup=$p; $1_top=$(dirname "$(dirname "${s:-x/x/x}")")"
 }
-# the command's real pid: the supervisor's child
-cmd_of() { cat /proc/"$1"/task/*/children 2>/dev/null | awk '{print $1; exit}'; }
+# the command's real pid: the supervisor's child that is not its guard
+cmd_of() {
+	local k
+	for k in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		[ "$(cat /proc/"$k"/comm 2>/dev/null)" != jobshim-guard ] && { echo "$k"; return; }
+	done
+}
+# kill_both SUP: SIGKILL the supervisor's guard (supervisor/guard.c, which
+# would remove the run directory), then the supervisor: as `pkill -9 jobshim`.
+kill_both() {
+	local k
+	for k in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		[ "$(cat /proc/"$k"/comm 2>/dev/null)" = jobshim-guard ] && kill -KILL "$k"
+	done
+	kill -KILL "$1"
+}
 aged() { touch -h -d '1 minute ago' "$@"; }
 
 # 1. a killed run, aged: pruned by the next run
 start_run dead 'exec sleep 60'
 dc=$(cmd_of "$dead_sup")
-kill -KILL "$dead_sup"; wait "$dead_sup" 2>/dev/null
+kill_both "$dead_sup"; wait "$dead_sup" 2>/dev/null
 [ -n "$dc" ] && kill -KILL "$dc" 2>/dev/null
 [ -d "$dead_top" ] && [ -e "$dead_top/lock" ] && ok "SIGKILL leaves the run directory (with its lock file)" ||
 	bad "no leftover to prune: '$dead_top'"
@@ -38,7 +52,7 @@ aged "$dead_top"
 # 2. a killed run, fresh: kept (a supervisor just starting looks the same)
 start_run fresh 'exec sleep 60'
 fc=$(cmd_of "$fresh_sup")
-kill -KILL "$fresh_sup"; wait "$fresh_sup" 2>/dev/null
+kill_both "$fresh_sup"; wait "$fresh_sup" 2>/dev/null
 [ -n "$fc" ] && kill -KILL "$fc" 2>/dev/null
 
 # 3. a live run, aged: kept, and still works afterwards

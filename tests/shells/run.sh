@@ -30,6 +30,12 @@ OUT=$B/shells-out
 [ -d "$D" ] || { echo "shells: not fetched (sh tests/shells/build.sh $B)"; exit 2; }
 mkdir -p "$OUT"
 
+# Each run's own /tmp (a tmpfs in its mount namespace): the native runs,
+# side by side, all number their shell alike, and zsh's comptest names
+# /tmp/comptest.$$ (Y01completion and Y02compmatch removed each other's).
+PRIVTMP=()
+[ -n "$IT_NS" ] && PRIVTMP=(sh -c 'mount -t tmpfs -o mode=1777 jobshim-tmp /tmp && exec "$@"' privtmp)
+
 # run MODE WORKDIR CMD...: CMD natively (MODE n) or under jobshim (s), in
 # WORKDIR (or RUN_CWD) with TMPDIR under WORKDIR, in a private pid
 # namespace; its output on stdout, its status returned.
@@ -40,12 +46,12 @@ run() {
 	if [ "$mode" = n ]; then
 		# shellcheck disable=SC2086
 		(cd "${RUN_CWD:-$wd}" && TMPDIR=$wd/tmp timeout -k 5 "${SHELLS_TIMEOUT:-600}" \
-			$IT_NS "$NATIVE_INIT" "$@" </dev/null 2>&1)
+			$IT_NS "${PRIVTMP[@]}" "$NATIVE_INIT" "$@" </dev/null 2>&1)
 	else
 		fp=$((($(printf '%s' "$UNIT" | cksum | cut -d' ' -f1) % 40) * 100000 + 2))
 		# shellcheck disable=SC2086
 		(cd "${RUN_CWD:-$wd}" && TMPDIR=$wd/tmp timeout -k 5 "${SHELLS_TIMEOUT:-600}" \
-			$IT_NS ${PIDPUSH:+"$PIDPUSH"} "$NATIVE_INIT" "$JOBSHIM" run --first-pid "$fp" -- "$@" </dev/null 2>&1)
+			$IT_NS "${PRIVTMP[@]}" ${PIDPUSH:+"$PIDPUSH"} "$NATIVE_INIT" "$JOBSHIM" run --first-pid "$fp" -- "$@" </dev/null 2>&1)
 	fi
 }
 
@@ -55,7 +61,7 @@ outcome() {
 	case "$unit" in
 	zsh:*) grep -a -e 'test failed' -e 'failed:' -e 'skipped' -e 'successful' "$log" ;;
 	mksh) grep -a -E '^(pass|FAIL) ' "$log" ;;
-	ksh93:*) grep -a -E 'FAIL|tests .* errors' "$log" ;;
+	ksh93:*) grep -a -E 'FAIL|tests? .* errors?' "$log" ;;
 	yash:*) grep -a -h '^%%% ' "$wd"/*.trs 2>/dev/null | awk '{ n[$2]++ } END { for (k in n) print k, n[k] }' | sort ;;
 	fish:*) grep -a -E '^Testing file|Failure|ok \(|SKIPPED' "$log" ;;
 	make) grep -a -E '\.\.\.\.\. |Tests in' "$log" ;;
