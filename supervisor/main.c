@@ -262,6 +262,8 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	if (argc > 0 && strcmp(argv[0], "jobshim-guard") == 0)
+		return guard_main(argc, argv); /* exec'd by guard_start: guard.c */
 	if (argc < 2)
 		return usage_error(NULL, "%s", "missing command (run, ps, view or why)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -641,6 +641,7 @@ static void cleanup(struct sup *s)
 		eng_free(s->eng);
 	trace_flush(&s->trace);
 	trace_close(&s->trace);
+	guard_reap(s);
 }
 
 static int exit_code(struct sup *s)

@@ -405,9 +405,15 @@ pid_t initproxy_pid(void);          /* 0: none */
 void initproxy_reaped(pid_t rpid);  /* a child of ours was reaped: forget it if it was the stand-in */
 /* guard.c: the process that ends the tree if we die without doing it. */
 void guard_start(struct sup *s);  /* at set-up, before the command */
-void guard_stop(struct sup *s);   /* at cleanup: kill and reap it */
+void guard_stop(struct sup *s);   /* at the start of the cleanup: kill it */
+void guard_reap(struct sup *s);   /* at its end: reap it */
 pid_t guard_pid(void);            /* 0: none */
 void guard_reaped(pid_t rpid);    /* a child of ours was reaped: forget it if it was the guard */
+int guard_main(int argc, char **argv); /* the guard itself: main.c, argv[0] "jobshim-guard" */
+/* guard_kill.c: what the guard does.  A guard's environment is only
+ * GUARD_MARK=<its run's socket>. */
+#define GUARD_MARK "JOBSHIM_GUARD_"
+size_t guard_kill_tree(const char *var, const char *dir); /* how many it killed */
 /* A child of ours that is none of the tree's: the tracer, the stand-in, the guard. */
 bool sup_helper_child(pid_t rpid);
 /* notif_cmd.c: the command's own filter when it is a static or Go image. */

@@ -80,10 +80,13 @@ kill -KILL "$jp"
 wait "$jp"
 until_none sleep jobshim jobshim-guard && ok "nested: both trees killed" ||
 	bad "nested: left: $(ps -eo pid,ppid,pgid,sid,comm | grep -v -e ps -e ' bash$')"
-# The outer tree: sleep 300 and the inner jobshim; the inner: three sleeps.
-grep -q "^jobshim: the supervisor (pid $jp) died without ending its tree: killed 2 process(es) of it$" "$T/err" &&
-	grep -q "^jobshim: the supervisor (pid [0-9]*) died without ending its tree: killed 3 process(es) of it$" "$T/err" &&
-	ok "nested: each guard killed its own tree" || bad "nested messages: $(cat "$T/err")"
+# The outer guard kills the inner tree too (descendants of the inner
+# jobshim, as a pid namespace's death reaches the namespaces below it),
+# so how many each guard counts depends on which came first.
+# so the inner guard may find nothing left to kill (and then says nothing).
+grep -q "^jobshim: the supervisor (pid $jp) died without ending its tree: killed [0-9]* process(es) of it$" "$T/err" &&
+	[ "$(grep -c 'died without ending its tree' "$T/err")" -le 2 ] &&
+	ok "nested: the outer guard acted" || bad "nested messages: $(cat "$T/err")"
 
 # 5. A static image and what it forks (the tracer's tracees; the tracer
 # dies with the supervisor).
@@ -99,6 +102,32 @@ if cc -static -O2 -o "$T/stpause" "$T/st.c" 2>"$T/cc.err"; then
 	wait "$jp"
 	until_none stpause jobshim-tracer jobshim-guard && ok "static image and its fork killed" ||
 		bad "static: left: $(ps -eo pid,ppid,pgid,sid,comm | grep -v -e ps -e ' bash$')"
+else
+	bad "cc -static: $(cat "$T/cc.err")"
+fi
+
+# 5b. A child that a static image exec'd with an empty environment carries
+# no mark of the run: it dies as a descendant of one that does.
+cat >"$T/stexec.c" <<'EOF'
+#include <unistd.h>
+int main(void)
+{
+	char *argv[] = {"sleep", "301", 0}, *envp[] = {0};
+	execve("/bin/sleep", argv, envp);
+	return 127;
+}
+EOF
+if cc -static -O2 -o "$T/stexec" "$T/stexec.c" 2>"$T/cc.err"; then
+	"$J" run -- sh -c "'$T/stexec' & exec sleep 303" 2>"$T/err" &
+	jp=$!
+	until_count sleep 2 || bad "clean-environment child did not start: $(cat "$T/err")"
+	pid=$(pgrep -f '^sleep 301$')
+	[ -n "$pid" ] && ! tr '\0' '\n' <"/proc/$pid/environ" | grep -q JOBSHIM &&
+		ok "the exec'd child has no JOBSHIM_ variable" || bad "child's environment: $(tr '\0' ' ' <"/proc/$pid/environ" 2>&1)"
+	kill -KILL "$jp"
+	wait "$jp"
+	until_none sleep jobshim-guard && ok "a descendant without the run's mark killed" ||
+		bad "clean environment: left: $(ps -eo pid,ppid,pgid,sid,comm | grep -v -e ps -e ' bash$')"
 else
 	bad "cc -static: $(cat "$T/cc.err")"
 fi
