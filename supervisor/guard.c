@@ -97,20 +97,35 @@ static long guard_raw(long nr, long a1, long a2, long a3)
 #endif
 }
 
-/* `jobshim-guard SUP_RPID SOCK DIR TOP`: the guard (main.c). */
+/* `jobshim-guard SUP_RPID`, its environment only GUARD_MARK=SOCK: the guard
+ * (main.c).  The socket's path names the run's secret directory: it is
+ * passed where only who may ptrace us can read it, never in argv, which
+ * every user can (/proc/PID/cmdline). */
 int guard_main(int argc, char **argv)
 {
-	char var[sizeof("JOBSHIM_SOCKET=") + 256], dir[256];
+	char var[sizeof("JOBSHIM_SOCKET=") + 256], dir[256], top[256], *slash;
+	const char *sock = getenv(GUARD_MARK);
 	struct pollfd p = {.events = POLLIN};
 	size_t killed;
 	sigset_t all;
 	int null;
 	pid_t sup;
 
-	if (argc != 5 || (sup = (pid_t)atoi(argv[1])) <= 1) {
+	if (argc != 2 || (sup = (pid_t)atoi(argv[1])) <= 1 || !sock || strlen(sock) >= sizeof(dir)) {
 		fprintf(stderr, "jobshim-guard: started by jobshim run only\n");
 		return 2;
 	}
+	/* SOCK is TOP/<secret>/sock (rundir.c) */
+	snprintf(var, sizeof(var), "JOBSHIM_SOCKET=%s", sock);
+	snprintf(top, sizeof(top), "%s", sock);
+	for (int i = 0; i < 2; i++)
+		if ((slash = strrchr(top, '/')) != NULL)
+			*slash = '\0';
+	snprintf(dir, sizeof(dir), "%s", sock);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		slash[1] = '\0'; /* "TOP/<secret>/": what a map of the run's files names */
+	if (!slash || !top[0])
+		return 2;
 	/* Neither the terminal's signals nor a kill of the job's group. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
@@ -123,8 +138,6 @@ int guard_main(int argc, char **argv)
 	p.fd = sysio_pidfd_open(sup);
 	if (p.fd == -ENOSYS)
 		return 0; /* Linux < 5.3: nothing to watch with */
-	snprintf(var, sizeof(var), "JOBSHIM_SOCKET=%s", argv[2]);
-	snprintf(dir, sizeof(dir), "%s/", argv[3]);
 	/* The pidfd was opened first: while our parent is `sup` it names it.
 	 * Otherwise (or no pidfd: ESRCH) the supervisor is gone already. */
 	if (p.fd >= 0 && getppid() == sup)
@@ -132,8 +145,7 @@ int guard_main(int argc, char **argv)
 			;
 	/* The supervisor died without its cleanup, which kills us first. */
 	killed = guard_kill_tree(var, dir);
-	rundir_rmtree(AT_FDCWD, argv[3], RUNDIR_RMTREE_DEPTH);
-	rundir_rmtree(AT_FDCWD, argv[4], RUNDIR_RMTREE_DEPTH);
+	rundir_rmtree(AT_FDCWD, top, RUNDIR_RMTREE_DEPTH); /* and DIR below it */
 	if (killed > 0)
 		fprintf(stderr, "jobshim: the supervisor (pid %d) died without ending its tree: killed %zu process(es) of it\n",
 			(int)sup, killed);
@@ -143,7 +155,7 @@ int guard_main(int argc, char **argv)
 void guard_start(struct sup *s)
 {
 	char rpid[16], mark[sizeof(GUARD_MARK "=") + sizeof(s->sock)];
-	char *argv[] = {"jobshim-guard", rpid, s->sock, s->dir, s->top, NULL};
+	char *argv[] = {"jobshim-guard", rpid, NULL};
 	char *envp[] = {mark, NULL};
 	pid_t pid;
 
