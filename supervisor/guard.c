@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -20,44 +23,40 @@
  * with it (the kernel SIGKILLs them).  The supervisor is the tree's init,
  * and tears the tree down itself when it ends, on a signal, a --timeout
  * or the command's exit (teardown.c).  A SIGKILL (an outer `timeout -s
- * KILL`, the OOM killer, `kill -9` of a stuck run) or a crash ends it
- * before it can: without this process the tree ran on, orphaned, with
- * every daemon a test had leaked.
+ * KILL`, a CI runner killing the job's group, `kill -9` of a stuck run) or
+ * a crash ends it before it can: without the guard the tree ran on,
+ * orphaned, with every daemon a test had leaked.
  *
- * So every run has a guard: this binary again (/proc/self/exe, argv[0]
- * "jobshim-guard"), started at the supervisor's set-up, before the
- * command, with vfork and exec -- a fork that stayed would write-protect
- * every page of the supervisor, whose next write to each would then copy
- * it: about 4 ms of CPU per run on a VM where a fault costs 20 µs.  The
- * exec is made by a raw system call with an environment of our own, so
- * that an outer run's shim (a nested jobshim) neither loads into the
- * guard nor puts its variables back.  The guard holds nothing of ours
- * (stdin and stdout /dev/null, only stderr kept; every signal blocked; a
- * session of its own, so that neither the terminal's signals nor a kill
- * of the job's group reach it) and sleeps on a pidfd of the supervisor.
- * The supervisor's cleanup kills and reaps it; if the pidfd fires first,
- * the supervisor died without cleaning up, and the guard:
+ * So every run has a guard, started at the supervisor's set-up, before
+ * the command: a clone of the supervisor that shares its memory
+ * (CLONE_VM), with descriptors and signal actions of its own.  It closes
+ * our descriptors (stdin and stdout become /dev/null, stderr stays),
+ * blocks every signal, makes a session of its own (neither the terminal's
+ * signals nor a kill of the job's group reach it) and sleeps on a pidfd of
+ * the supervisor.  The supervisor's cleanup kills it first and reaps it
+ * last.  If the pidfd fires first, the supervisor died without cleaning
+ * up, and the guard execs this binary again (/proc/self/exe, argv[0]
+ * "jobshim-guard", guard_main) to do the work of guard_kill.c in an
+ * address space and a libc of its own.
  *
- *   - kills every process that carries this run's JOBSHIM_SOCKET in its
- *     environment as the kernel keeps it (/proc/PID/environ: the strings
- *     of its exec, which every image of the tree gets, the shim's exec
- *     wrappers putting the variable back where a program dropped it), or
- *     maps a file of this run's directory (a shimmed program that
- *     rewrote its environment area for its title, as postgres does);
- *   - through a pidfd opened before the check, so that a pid reused in
- *     between names nobody: what is killed is what was checked;
- *   - again and again until a round finds none alive (a fork in flight
- *     inherits the environment: the next round finds the child), for at
- *     most GUARD_MAX_NS;
- *   - then removes the run directory and says on stderr how many it killed.
+ * Why so: a fork that stayed would write-protect every page of the
+ * supervisor, and each page it then wrote would be copied (about 4 ms of
+ * CPU per run, on a VM where a page fault costs 20 µs); an exec at the
+ * start costs the loader's work in every run (3 ms there).  The clone
+ * costs neither; its price is that the waiting guard may make raw system
+ * calls only, and that the kernel's OOM killer, which kills every process
+ * sharing its victim's memory, takes the guard along with the supervisor.
+ * The exec is a raw system call with an environment of our own
+ * (GUARD_MARK=<socket>, the socket's path naming the run's secret
+ * directory: never in argv, which every user can read), so that an outer
+ * run's shim (a nested jobshim) neither loads into the guard nor puts its
+ * variables back.
  *
- * The guard of a nested jobshim is a process of the outer tree, without
- * the outer run's variable (its environment is only GUARD_MARK), and a
- * process whose environment names another run or a guard is not checked
- * further: the outer guard, killing the inner supervisor, leaves the
- * inner guard to end the inner tree.
- * What it cannot see (a process of another uid without root, one that is
- * not dumpable) it cannot kill.
+ * The guard of a nested run is a process of the outer tree; guard_kill.c
+ * never kills a guard, so the outer guard, killing the inner supervisor
+ * and its tree, leaves the inner guard to finish.  What a guard cannot
+ * see (a process of another uid, or not dumpable, when jobshim is not
+ * root) it cannot kill.
  */
 
 
@@ -74,47 +73,103 @@ void guard_reaped(pid_t rpid)
 		guard = 0;
 }
 
-/* A system call past any shim (an outer run's, when jobshim is nested:
- * the vfork child must exec with our environment, not have it fixed). */
-static long guard_raw(long nr, long a1, long a2, long a3)
+/* A system call past any shim, touching no errno and no other thread-local
+ * state: the waiting guard shares the supervisor's memory (and, in a
+ * nested run, an outer run's shim must not fix its exec's environment). */
+static long guard_raw(long nr, long a1, long a2, long a3, long a4, long a5)
 {
 #if defined(__x86_64__)
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
 	long ret;
 
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a1), "S"(a2), "d"(a3) : "rcx", "r11", "memory");
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8)
+			 : "rcx", "r11", "memory");
 	return ret;
 #elif defined(__aarch64__)
 	register long x8 __asm__("x8") = nr;
 	register long x0 __asm__("x0") = a1;
 	register long x1 __asm__("x1") = a2;
 	register long x2 __asm__("x2") = a3;
+	register long x3 __asm__("x3") = a4;
+	register long x4 __asm__("x4") = a5;
 
-	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
 	return x0;
 #else
-	long r = syscall(nr, a1, a2, a3);
-	return r < 0 ? -errno : r;
+#error "guard.c: raw system calls for x86_64 and aarch64 only"
 #endif
 }
 
-/* `jobshim-guard SUP_RPID`, its environment only GUARD_MARK=SOCK: the guard
- * (main.c).  The socket's path names the run's secret directory: it is
- * passed where only who may ptrace us can read it, never in argv, which
- * every user can (/proc/PID/cmdline). */
+/* What the waiting guard needs, in memory it shares with us and that
+ * outlives our death (static: the supervisor's data, kept by the guard's
+ * hold on the address space). */
+static struct {
+	pid_t sup;           /* our real pid */
+	char rpid[16];       /* the same, as text */
+	char mark[sizeof(GUARD_MARK "=") + 216];
+	char *argv[3], *envp[2];
+} ga;
+
+#define GUARD_STACK (64 * 1024)
+
+/* The waiting guard: a clone of the supervisor sharing its memory
+ * (CLONE_VM), with descriptors and signal actions of its own.  Only raw
+ * system calls until the exec: the supervisor's thread-local state (errno,
+ * the stack guard) is its own, and the supervisor may have died holding
+ * any lock of libc's. */
+static int guard_wait(void *unused)
+{
+	uint64_t all = ~0ULL;
+	struct pollfd p = {.events = POLLIN};
+	long fd, null;
+
+	(void)unused;
+	/* Neither the terminal's signals nor a kill of the job's group. */
+	guard_raw(SYS_rt_sigprocmask, SIG_BLOCK, (long)&all, 0, sizeof(all), 0);
+	guard_raw(SYS_setsid, 0, 0, 0, 0, 0);
+	guard_raw(SYS_prctl, PR_SET_NAME, (long)"jobshim-guard", 0, 0, 0);
+	/* None of our descriptors (our listening socket held by a guard would
+	 * take connections nobody answers), stdin and stdout /dev/null. */
+	null = guard_raw(SYS_openat, AT_FDCWD, (long)"/dev/null", O_RDWR, 0, 0);
+	if (null >= 0) {
+		guard_raw(SYS_dup3, null, 0, 0, 0, 0);
+		guard_raw(SYS_dup3, null, 1, 0, 0, 0);
+	}
+	guard_raw(SYS_close_range, 3, ~0U, 0, 0, 0);
+	fd = guard_raw(SYS_pidfd_open, ga.sup, 0, 0, 0, 0);
+	if (fd == -ENOSYS)
+		guard_raw(SYS_exit, 0, 0, 0, 0, 0); /* Linux < 5.3: nothing to watch with */
+	p.fd = (int)fd;
+	/* The pidfd was opened first: while our parent is `sup` it names it.
+	 * Otherwise (or no pidfd: ESRCH) the supervisor is gone already. */
+	if (fd >= 0 && guard_raw(SYS_getppid, 0, 0, 0, 0, 0) == ga.sup)
+		while (guard_raw(SYS_ppoll, (long)&p, 1, 0, 0, 0) < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			;
+	/* The supervisor died without its cleanup (which kills us first):
+	 * the rest in a fresh image, with malloc and stdio of its own. */
+	guard_raw(SYS_execve, (long)"/proc/self/exe", (long)ga.argv, (long)ga.envp, 0, 0);
+	guard_raw(SYS_exit, 127, 0, 0, 0, 0);
+	return 0;
+}
+
+/* `jobshim-guard SUP_RPID`, its environment only GUARD_MARK=SOCK: what
+ * guard_wait execs once the supervisor is dead (main.c).  Its signals
+ * stay blocked, its session and descriptors are guard_wait's. */
 int guard_main(int argc, char **argv)
 {
 	char var[sizeof("JOBSHIM_SOCKET=") + 256], dir[256], top[256], *slash;
 	const char *sock = getenv(GUARD_MARK);
-	struct pollfd p = {.events = POLLIN};
 	size_t killed;
-	sigset_t all;
-	int null;
 	pid_t sup;
 
 	if (argc != 2 || (sup = (pid_t)atoi(argv[1])) <= 1 || !sock || strlen(sock) >= sizeof(dir)) {
 		fprintf(stderr, "jobshim-guard: started by jobshim run only\n");
 		return 2;
 	}
+	prctl(PR_SET_NAME, "jobshim-guard"); /* the exec named us "exe" */
 	/* SOCK is TOP/<secret>/sock (rundir.c) */
 	snprintf(var, sizeof(var), "JOBSHIM_SOCKET=%s", sock);
 	snprintf(top, sizeof(top), "%s", sock);
@@ -126,24 +181,6 @@ int guard_main(int argc, char **argv)
 		slash[1] = '\0'; /* "TOP/<secret>/": what a map of the run's files names */
 	if (!slash || !top[0])
 		return 2;
-	/* Neither the terminal's signals nor a kill of the job's group. */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, NULL);
-	setsid();
-	prctl(PR_SET_NAME, "jobshim-guard");
-	null = open("/dev/null", O_RDWR);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
-		return 1;
-	syscall(SYS_close_range, 3, ~0U, 0);
-	p.fd = sysio_pidfd_open(sup);
-	if (p.fd == -ENOSYS)
-		return 0; /* Linux < 5.3: nothing to watch with */
-	/* The pidfd was opened first: while our parent is `sup` it names it.
-	 * Otherwise (or no pidfd: ESRCH) the supervisor is gone already. */
-	if (p.fd >= 0 && getppid() == sup)
-		while (poll(&p, 1, -1) < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
-			;
-	/* The supervisor died without its cleanup, which kills us first. */
 	killed = guard_kill_tree(var, dir);
 	rundir_rmtree(AT_FDCWD, top, RUNDIR_RMTREE_DEPTH); /* and DIR below it */
 	if (killed > 0)
@@ -154,22 +191,26 @@ int guard_main(int argc, char **argv)
 
 void guard_start(struct sup *s)
 {
-	char rpid[16], mark[sizeof(GUARD_MARK "=") + sizeof(s->sock)];
-	char *argv[] = {"jobshim-guard", rpid, NULL};
-	char *envp[] = {mark, NULL};
+	static char *stack;
 	pid_t pid;
 
-	if (!s->dir[0] || !s->top[0])
+	if (!s->dir[0] || !s->top[0] || strlen(s->sock) + sizeof(GUARD_MARK "=") > sizeof(ga.mark))
 		return;
-	/* Our real pid, past an outer shim: the guard watches the process. */
-	snprintf(rpid, sizeof(rpid), "%ld", guard_raw(SYS_getpid, 0, 0, 0));
-	snprintf(mark, sizeof(mark), "%s=%s", GUARD_MARK, s->sock);
-	fflush(stderr);
-	pid = vfork();
-	if (pid == 0) {
-		guard_raw(SYS_execve, (long)"/proc/self/exe", (long)argv, (long)envp);
-		guard_raw(SYS_exit, 127, 0, 0);
+	if (!stack) {
+		stack = mmap(NULL, GUARD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (stack == MAP_FAILED) {
+			stack = NULL;
+			return;
+		}
 	}
+	/* Our real pid, past an outer shim: the guard watches the process. */
+	ga.sup = (pid_t)guard_raw(SYS_getpid, 0, 0, 0, 0, 0);
+	snprintf(ga.rpid, sizeof(ga.rpid), "%d", (int)ga.sup);
+	snprintf(ga.mark, sizeof(ga.mark), "%s=%s", GUARD_MARK, s->sock);
+	ga.argv[0] = "jobshim-guard";
+	ga.argv[1] = ga.rpid;
+	ga.envp[0] = ga.mark;
+	pid = clone(guard_wait, stack + GUARD_STACK, CLONE_VM | SIGCHLD, NULL);
 	if (pid > 0)
 		guard = pid;
 }

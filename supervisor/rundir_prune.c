@@ -15,7 +15,9 @@
  * in it, an outer --timeout's last resort, the OOM killer -- has its guard
  * remove its TOP (rundir.c: a socket, a FIFO and a few sparse files in
  * $TMPDIR), unless the guard was killed too (`pkill -9 jobshim`, a
- * kill(-1)): then the TOP stays, one more for every such run of a CI job.  Every supervisor holds
+ * kill(-1), the OOM killer, which kills the guard that shares the
+ * supervisor's memory along with it): then the TOP stays, one more for
+ * every such run of a CI job.  Every supervisor holds
  * an flock on TOP/lock for its whole life; the kernel drops the lock with
  * the process, whatever pid namespace it runs in (a pid written in a file
  * would name nothing, or the wrong process, seen from another namespace).
