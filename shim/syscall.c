@@ -1,6 +1,7 @@
 /* syscall.c — syscall(): pid-related numbers go through the wrappers, the rest pass untouched; the shim's raw system call. */
 #include "shim.h"
 #include "vgquiet.h"
+#include "../core/rawcall.h"
 
 #include <sys/mman.h>
 
@@ -43,31 +44,8 @@
 
 SHIM_FORK_TEXT long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-#if defined(__x86_64__)
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	register long r9 __asm__("r9") = a6;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-#elif defined(__aarch64__)
-	register long x8 __asm__("x8") = nr;
-	register long x0 __asm__("x0") = a1;
-	register long x1 __asm__("x1") = a2;
-	register long x2 __asm__("x2") = a3;
-	register long x3 __asm__("x3") = a4;
-	register long x4 __asm__("x4") = a5;
-	register long x5 __asm__("x5") = a6;
-
-	__asm__ volatile("svc 0"
-			 : "+r"(x0)
-			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-			 : "memory");
-	return x0;
+#if RAWCALL_NATIVE
+	return rawcall6(nr, a1, a2, a3, a4, a5, a6);
 #else
 	/* Elsewhere: libc's entry (resolved by shim_init, which every path
 	 * runs before its first system call). */

@@ -1,5 +1,6 @@
 /* guard.c — the watch on the supervisor's own death: a SIGKILLed or crashed supervisor leaves no tree behind. */
 #include "sup.h"
+#include "../core/rawcall.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -73,34 +74,16 @@ void guard_reaped(pid_t rpid)
 		guard = 0;
 }
 
+#if !RAWCALL_NATIVE
+#error "guard.c: the waiting guard makes raw system calls (core/rawcall.h): x86_64 and aarch64"
+#endif
+
 /* A system call past any shim, touching no errno and no other thread-local
  * state: the waiting guard shares the supervisor's memory (and, in a
  * nested run, an outer run's shim must not fix its exec's environment). */
 static long guard_raw(long nr, long a1, long a2, long a3, long a4, long a5)
 {
-#if defined(__x86_64__)
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8)
-			 : "rcx", "r11", "memory");
-	return ret;
-#elif defined(__aarch64__)
-	register long x8 __asm__("x8") = nr;
-	register long x0 __asm__("x0") = a1;
-	register long x1 __asm__("x1") = a2;
-	register long x2 __asm__("x2") = a3;
-	register long x3 __asm__("x3") = a4;
-	register long x4 __asm__("x4") = a5;
-
-	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
-	return x0;
-#else
-#error "guard.c: raw system calls for x86_64 and aarch64 only"
-#endif
+	return rawcall6(nr, a1, a2, a3, a4, a5, 0);
 }
 
 /* What the waiting guard needs, in memory it shares with us and that
