@@ -60,7 +60,6 @@
  * root) it cannot kill.
  */
 
-
 static pid_t guard;
 
 pid_t guard_pid(void)
@@ -128,9 +127,14 @@ static int guard_wait(void *unused)
 	p.fd = (int)fd;
 	/* The pidfd was opened first: while our parent is `sup` it names it.
 	 * Otherwise (or no pidfd: ESRCH) the supervisor is gone already. */
-	if (fd >= 0 && guard_raw(SYS_getppid, 0, 0, 0, 0, 0) == ga.sup)
-		while (guard_raw(SYS_ppoll, (long)&p, 1, 0, 0, 0) < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
-			;
+	while (fd >= 0 && guard_raw(SYS_getppid, 0, 0, 0, 0, 0) == ga.sup) {
+		long n = guard_raw(SYS_ppoll, (long)&p, 1, 0, 0, 0);
+
+		if (n > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)))
+			break;
+		if (n < 0 && n != -EINTR)
+			guard_raw(SYS_exit, 1, 0, 0, 0, 0); /* never a kill on a doubt */
+	}
 	/* The supervisor died without its cleanup (which kills us first):
 	 * the rest in a fresh image, with malloc and stdio of its own. */
 	guard_raw(SYS_execve, (long)"/proc/self/exe", (long)ga.argv, (long)ga.envp, 0, 0);

@@ -38,6 +38,8 @@ export TMPDIR=$T/tmp
 setsid "$J" run -- sh -c 'sleep 300 & setsid sleep 301 & (sleep 302 &); exec sleep 303' 2>"$T/err" &
 jp=$!
 until_count sleep 4 || bad "the tree did not start: $(cat "$T/err")"
+# and the subshell that forked sleep 302 has exited: the tree is the 4 sleeps
+until_none sh || bad "a shell of the tree is still there"
 [ "$(count jobshim-guard)" -eq 1 ] && ok "one guard while the run lives" || bad "guards: $(count jobshim-guard)"
 kill -KILL -- "-$jp"
 wait "$jp"
