@@ -265,7 +265,6 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		      char *const envp[], int at_flags)
 {
 	struct shim_envbuf eb;
-	char tramp[PATH_MAX];
 	pid_t self[4] = { 0, 0, 0, 0 };
 	char *const *env = envp;
 	int rc, err;
@@ -346,10 +345,14 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 			size_t n = 0;
 			while (argv[n] != NULL)
 				n++;
-			/* On the stack: a vfork child must not allocate. */
+			/* On the stack: a vfork child must not allocate.  Here
+			 * only: a PATH_MAX array in the frame put every exec's
+			 * callees a page further down (one more page fault in
+			 * each shell child that execs). */
 			char **targv = __builtin_alloca((n + 3) * sizeof(*targv));
+			char *tramp = __builtin_alloca(PATH_MAX);
 			if (kind == EXEC_PATH && strcmp(program_invocation_short_name, "jobshim-exec") != 0 &&
-			    shim_tramp_path(tramp, sizeof(tramp), path) == 0) {
+			    shim_tramp_path(tramp, PATH_MAX, path) == 0) {
 				targv[0] = tramp;
 				targv[1] = (char *)path;
 				memcpy(targv + 2, argv, (n + 1) * sizeof(*targv));
@@ -422,6 +425,31 @@ static __attribute__((noinline)) int exec_proc(enum exec_kind kind, const char *
 
 #define SHIM_AT_EXECVE_CHECK 0x10000 /* <linux/fcntl.h> since 6.14 */
 
+/* execveat with flags beyond AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH (exec_any
+ * says why).  A frame of its own for the buffer: in exec_any's, every
+ * exec's callees ran a page further down the stack. */
+static __attribute__((noinline)) int exec_at_flags(const char *path, int fd, char *const argv[],
+						   char *const envp[], int at_flags)
+{
+	char buf[PATH_MAX];
+
+	if (!(at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | SHIM_AT_EXECVE_CHECK)) &&
+	    !shim_offline() && shim_user_str_ok(path) && shim_procpath_candidate(path)) {
+		int prc = shim_procpath(path, buf, sizeof(buf));
+		if (prc < 0) {
+			errno = -prc;
+			return -1;
+		}
+		path = buf;
+	}
+	long rc = shim_raw_syscall(SYS_execveat, fd, (long)path, (long)argv, (long)envp, at_flags, 0);
+	if (rc < 0) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return (int)rc;
+}
+
 static int exec_any(enum exec_kind kind, const char *path, int fd, char *const argv[],
 		    char *const envp[], int at_flags)
 {
@@ -432,25 +460,8 @@ static int exec_any(enum exec_kind kind, const char *path, int fd, char *const a
 	 * scanned or noted.  AT_EXECVE_CHECK (Linux 6.14) only asks whether
 	 * the file may run: the kernel's answer, for the file natively named
 	 * (a /proc/<vpid> path translated), and nothing noted either. */
-	if (kind == EXEC_AT && (at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
-		char buf[PATH_MAX];
-		if (!(at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | SHIM_AT_EXECVE_CHECK)) &&
-		    !shim_offline() && shim_user_str_ok(path) && shim_procpath_candidate(path)) {
-			int prc = shim_procpath(path, buf, sizeof(buf));
-			if (prc < 0) {
-				errno = -prc;
-				return -1;
-			}
-			path = buf;
-		}
-		long rc = shim_raw_syscall(SYS_execveat, fd, (long)path, (long)argv, (long)envp,
-					   at_flags, 0);
-		if (rc < 0) {
-			errno = (int)-rc;
-			return -1;
-		}
-		return (int)rc;
-	}
+	if (kind == EXEC_AT && (at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0)
+		return exec_at_flags(path, fd, argv, envp, at_flags);
 	if (kind != EXEC_FD && !shim_offline() && shim_user_str_ok(path) &&
 	    shim_procpath_candidate(path))
 		return exec_proc(kind, path, fd, argv, envp, at_flags);

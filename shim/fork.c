@@ -219,6 +219,7 @@ SHIM_FORK_TEXT pid_t shim_fork(pid_t (*real_fn)(void))
 		return fork_in_vfork_child(real_fn);
 	if (shim_offline())
 		return fork_offline(real_fn);
+	shim_forkpte_prime(); /* no text fault in the child (forkpte.c) */
 again:
 	shim_block(&old);
 	if (fork_signal_due(&old)) {

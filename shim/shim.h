@@ -538,6 +538,8 @@ uint32_t shim_gkill_seen(void);
  * retired, or our own identity unknown): ask with FORK.  Lock held, signals
  * blocked.  Announces this image first (shim_event_announce_locked). */
 pid_t shim_fork_counted(void);
+/* forkpte.c */
+void shim_forkpte_prime(void);
 /* The same, taking the lock and blocking signals itself (spawn, vfork). */
 pid_t shim_fork_counted_unlocked(void);
 /* A counted vpid whose real fork or vfork failed: back to the counter
