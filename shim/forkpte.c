@@ -16,22 +16,27 @@
  * VM, 1-2% of a fork + _exit + waitpid).  A mapping with an anonymous page
  * has its entries copied: then the child runs our code with none.
  *
- * So, in an image that forks more than once, the first page of our file
- * (the ELF header, the build note, the start of the symbol hash: data
- * the loader reads, never code, so no thread runs in it) is made private:
- * read-write, one byte written with its own value, back to read+exec.
- * The kernel copies the page and merges the mapping back into one (the
- * maps listing is unchanged); its contents never change.  Cost: two
- * mprotect calls and one copied page, once per image, from the second
- * fork on (an image that forks once would pay more than it saves); a
- * child inherits the private page, and its forks copy the entries too.
+ * So, in an image that forks more than once, our first segment's mapping
+ * (headers and code) gets a private page: the whole mapping read, write
+ * and execute for a moment, the first byte of the ELF header (read by
+ * nobody after the loader) written with its own value, then back to read
+ * and execute.  The whole mapping, not one page: an
+ * mprotect of part of it splits it, and the parts would not merge again
+ * (the written part is now charged as writable), so the rest would still
+ * have no anonymous page.  Nothing is ever not executable, so a thread
+ * running our code meanwhile runs on; the contents never change, and the
+ * maps listing is unchanged.  Cost: two mprotect calls and one copied
+ * page, once per image, from the second fork on (an image that forks once
+ * would pay more than it saves); a child inherits the private page, and
+ * its forks copy the entries too.  One visible difference: a core dump
+ * includes a private mapping that has an anonymous page (coredump_filter's
+ * default), so a program's core file holds our text (under 200 KiB) once
+ * it has forked twice.
  *
- * Where mprotect is refused (a W^X policy), nothing changes.  A failed
- * return to read+exec leaves a non-executable page with no code in it
- * (shim/hot_text.ld checks that the first 4 KiB hold none; with larger
- * pages the first page holds code, and nothing is done).
+ * Where a policy refuses a writable and executable mapping (SELinux's
+ * execmod, systemd's MemoryDenyWriteExecute), nothing changes; a failed
+ * return to read and execute leaves it writable as well, and working.
  */
-#define SHIM_FORKPTE_PAGE 4096
 extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 
 /* Forks seen, saturating at 2: the thread that moves it 1 -> 2 does the
@@ -49,7 +54,7 @@ static size_t text_length(void)
 	for (unsigned i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD)
 			return ph[i].p_vaddr == 0 && ph[i].p_offset == 0 && (ph[i].p_flags & PF_X)
-				       ? (ph[i].p_memsz + SHIM_FORKPTE_PAGE - 1) & ~(size_t)(SHIM_FORKPTE_PAGE - 1)
+				       ? ph[i].p_memsz
 				       : 0;
 	return 0;
 }
@@ -61,11 +66,11 @@ void shim_forkpte_prime(void)
 	if (n >= 2 || !atomic_compare_exchange_strong(&forks_seen, &n, n + 1) || n + 1 != 2)
 		return;
 	char *text = (char *)__ehdr_start;
-	size_t len = getpagesize() == SHIM_FORKPTE_PAGE ? text_length() : 0;
-	if (len == 0 || shim_raw_syscall(SYS_mprotect, (long)text, (long)len,
+	size_t page = (size_t)getpagesize(), len = text_length();
+	if (len < page || shim_raw_syscall(SYS_mprotect, (long)text, (long)len,
 					 PROT_READ | PROT_WRITE | PROT_EXEC, 0, 0, 0) != 0)
 		return;
-	volatile char *last = text + SHIM_FORKPTE_PAGE - 1;
-	*last = *last;
+	volatile char *first = text;
+	*first = *first;
 	(void)shim_raw_syscall(SYS_mprotect, (long)text, (long)len, PROT_READ | PROT_EXEC, 0, 0, 0);
 }

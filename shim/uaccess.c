@@ -106,8 +106,13 @@ static bool has_nul(const char *s, size_t n)
  */
 extern void *__curbrk;
 #define UA_HEAP_AFTER 64 /* probes before the heap's start is read */
-static uintptr_t heap_start; /* 0: not known (yet) */
-static unsigned heap_probes;
+/* On the fork page (shim.h), which relocation writes in every image
+ * anyway: in .bss, an image's first probe read and wrote a page of its
+ * own, one more page fault in every image's start (the start page is
+ * full).  A fork child only reads them once its parent has learned the
+ * heap's start. */
+static SHIM_HOT uintptr_t heap_start; /* 0: not known (yet) */
+static SHIM_HOT unsigned heap_probes;
 
 static void heap_learn(void)
 {
@@ -150,7 +155,7 @@ static void heap_learn(void)
 #define UA_HEAP_FORKS 3 /* forks before the heap's start is read */
 void shim_uaccess_prime(void)
 {
-	static unsigned forks;
+	static SHIM_HOT unsigned forks;
 
 	if (__atomic_load_n(&heap_start, __ATOMIC_RELAXED) == 0 && ++forks == UA_HEAP_FORKS)
 		heap_learn();
