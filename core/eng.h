@@ -47,7 +47,7 @@ typedef bool (*eng_hup_all_fn)(void *ctx);
 typedef bool (*eng_id_busy_fn)(void *ctx, int32_t id);
 
 struct eng_config {
-	int32_t vpid_max;          /* ids are allocated in [2, vpid_max]; 0 = default (4194304) */
+	int32_t vpid_max;          /* ids are allocated in [2, vpid_max]; 0 = default (4194304); the supervisor: pid_max - 1 */
 	eng_stopped_fn is_stopped; /* optional; see above */
 	eng_hup_all_fn orphan_hup_all; /* optional; see above */
 	eng_id_busy_fn id_busy;    /* optional; see above */
@@ -125,8 +125,11 @@ void eng_free(struct eng *e);
 /* ---- process lifecycle -------------------------------------------------- */
 
 /* fork: a new child of `parent` in parent's group and session, running,
- * not exec'd, no rpid bound yet.  ESRCH: parent unknown or a zombie.
- * EAGAIN: no free vpid.  ENOMEM. */
+ * not exec'd, no rpid bound yet.  Its vpid: the lowest free one from the
+ * cursor on; past vpid_max the numbering wraps to 300 (Linux's
+ * RESERVED_PIDS; to 2 when vpid_max is not above 300), as Linux's pids
+ * wrap at pid_max.  ESRCH: parent unknown or a zombie.  EAGAIN: no free
+ * vpid.  ENOMEM. */
 int eng_fork(struct eng *e, int32_t parent, int32_t *child, struct eng_fx *fx);
 
 /* fork with a caller-chosen vpid (the supervisor's shared counter hands ids
@@ -136,8 +139,18 @@ int eng_fork(struct eng *e, int32_t parent, int32_t *child, struct eng_fx *fx);
  * never hands it out again. */
 int eng_fork_at(struct eng *e, int32_t parent, int32_t vpid, struct eng_fx *fx);
 
+/* A run of free vpids for the supervisor's shared counter, which hands
+ * them out without asking (core/proto.h, proto_vpids): *first is the id
+ * eng_fork would pick now (the numbering wraps as there), *count (1 to
+ * want) how many ids from it on are free, not past vpid_max.  The cursor
+ * moves past the run, so eng_fork never hands those ids out; each one the
+ * counter hands out comes back as an eng_fork_at.  Ids a live thread
+ * holds are not looked at past the first (the counter's takers skip them,
+ * proto_vpids_take_free).  EAGAIN: no free vpid; EINVAL: want < 1. */
+int eng_reserve_run(struct eng *e, int32_t want, int32_t *first, int32_t *count);
+
 /* A write of `last` to /proc/sys/kernel/ns_last_pid: the next eng_fork
- * picks the lowest free id above `last` (wrapping to 2 past vpid_max), as
+ * picks the lowest free id above `last` (wrapping past vpid_max as eng_fork does), as
  * Linux allocates after the write.  EINVAL: last < 0 or > vpid_max (the
  * sysctl's range: 0..pid_max).  The caller's privilege is the kernel's
  * to judge (the shim's real write comes first). */

@@ -63,6 +63,10 @@ static inline unsigned eng_hash_key(const void *key, unsigned len)
 #define ENG_VPID_INIT 1
 #define ENG_VPID_MAX_DEFAULT 4194304
 #define ENG_VPID_MAX_MIN 16
+/* Linux's RESERVED_PIDS: past pid_max its numbering wraps to 300, not to 1
+ * (alloc_pid: once the cursor is above it), so that the daemons a system
+ * starts first keep ids nobody reuses. */
+#define ENG_RESERVED_IDS 300
 #define ENG_SIG_MAX 64 /* Linux _NSIG */
 
 /* ---- records ------------------------------------------------------------ */

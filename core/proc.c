@@ -34,6 +34,14 @@ static bool proc_id_busy(const struct eng *e, int32_t id)
 	return e->id_busy != NULL && e->id_busy(e->ctx, id);
 }
 
+/* Where the numbering goes on past vpid_max: ENG_RESERVED_IDS once the
+ * cursor is above it (Linux's alloc_pid), else 2 (1 is init's).  An
+ * engine whose vpid_max is that small (tests) wraps to 2. */
+static int32_t proc_wrap_to(const struct eng *e)
+{
+	return e->vpid_max > ENG_RESERVED_IDS && e->next_vpid > ENG_RESERVED_IDS ? ENG_RESERVED_IDS : 2;
+}
+
 /* Next free vpid, without committing it; -EAGAIN when none is free. */
 static int32_t proc_pick_vpid(const struct eng *e)
 {
@@ -46,7 +54,7 @@ static int32_t proc_pick_vpid(const struct eng *e)
 		return v;
 	for (int32_t i = 0; i < span; i++, v++) {
 		if (v > e->vpid_max)
-			v = 2;
+			v = proc_wrap_to(e);
 		if (!proc_id_in_use(e, v) && !proc_id_busy(e, v))
 			return v;
 	}
@@ -224,6 +232,25 @@ int eng_fork(struct eng *e, int32_t parent, int32_t *child, struct eng_fx *fx)
 		return rc;
 	proc_commit_vpid(e, v);
 	*child = v;
+	return 0;
+}
+
+int eng_reserve_run(struct eng *e, int32_t want, int32_t *first, int32_t *count)
+{
+	int32_t v, n = 1;
+
+	if (want < 1)
+		return -EINVAL;
+	v = proc_pick_vpid(e);
+	if (v < 0)
+		return v;
+	while (n < want && v + n <= e->vpid_max && !proc_id_in_use(e, v + n))
+		n++;
+	if (v < e->next_vpid || e->next_vpid > e->vpid_max)
+		e->wrapped = true;
+	e->next_vpid = v + n;
+	*first = v;
+	*count = n;
 	return 0;
 }
 

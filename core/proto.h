@@ -198,8 +198,12 @@ enum proto_op {
 #define PROTO_IMGCACHE_SIZE 65536
 #define PROTO_SHARED_SIZE (PROTO_IMGCACHE_OFF + PROTO_IMGCACHE_SIZE)
 struct proto_vpids {
-	_Atomic int32_t next; /* the next vpid to hand out */
-	_Atomic int32_t max;  /* the largest one the counter may hand out; 0 = retired */
+	/* The run of vpids the counter hands out: the next one (low 32 bits)
+	 * and the last one (high 32 bits; 0 = none to hand out).  One word,
+	 * so that a take (compare-and-swap of next + 1) either falls wholly
+	 * in a run or fails: the supervisor arms a new run of free ids when
+	 * one is used up (supervisor/procs.c, procs_vc_rearm). */
+	_Atomic uint64_t run;
 	_Atomic int32_t sup_rpid; /* the supervisor's real pid: writers of the event
 	                             FIFO check it is alive (nobody may read it else) */
 	/* The model view (shim/mview.h): event records written to the FIFO,
@@ -222,17 +226,39 @@ struct proto_vpids {
 	_Atomic uint32_t gkill_seq;
 };
 
-/* A vpid from the counter, or 0: ask with FORK instead (the counter is
- * retired, or this take went past max).  Shared by the shim's fork and
- * the tracer's (supervisor/tracer_local.c). */
+static inline uint64_t proto_vpids_pack(int32_t next, int32_t max)
+{
+	return ((uint64_t)(uint32_t)max << 32) | (uint32_t)next;
+}
+
+static inline int32_t proto_vpids_next(uint64_t run)
+{
+	return (int32_t)(uint32_t)run;
+}
+
+static inline int32_t proto_vpids_max(uint64_t run)
+{
+	return (int32_t)(uint32_t)(run >> 32);
+}
+
+/* Has run an id left to hand out? */
+static inline bool proto_vpids_left(uint64_t run)
+{
+	return proto_vpids_next(run) >= 2 && proto_vpids_next(run) <= proto_vpids_max(run);
+}
+
+/* A vpid from the counter, or 0: ask with FORK instead (the run is used
+ * up; the supervisor arms the next).  Shared by the shim's fork and the
+ * tracer's (supervisor/tracer_local.c). */
 static inline int32_t proto_vpids_take(struct proto_vpids *vc)
 {
-	int32_t max = atomic_load(&vc->max), v;
+	uint64_t run = atomic_load(&vc->run);
 
-	if (atomic_load(&vc->next) > max)
-		return 0;
-	v = atomic_fetch_add(&vc->next, 1);
-	return v >= 2 && v <= max ? v : 0;
+	while (proto_vpids_left(run))
+		if (atomic_compare_exchange_weak(&vc->run, &run,
+						 proto_vpids_pack(proto_vpids_next(run) + 1, proto_vpids_max(run))))
+			return proto_vpids_next(run);
+	return 0;
 }
 
 /* A vpid from the counter that names no live thread, or 0 (as
@@ -266,9 +292,10 @@ static inline int32_t proto_vpids_take_free(struct proto_vpids *vc, bool (*is_th
  * taken one since, the gap stays. */
 static inline void proto_vpids_give_back(struct proto_vpids *vc, int32_t v)
 {
-	int32_t after = v + 1;
+	uint64_t run = atomic_load(&vc->run);
 
-	atomic_compare_exchange_strong(&vc->next, &after, v);
+	if (proto_vpids_next(run) == v + 1 && proto_vpids_max(run) >= v)
+		atomic_compare_exchange_strong(&vc->run, &run, proto_vpids_pack(v, proto_vpids_max(run)));
 }
 
 /*

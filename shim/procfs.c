@@ -592,15 +592,17 @@ static int procfs_memfd(const struct procfs_out *o, int flags)
 static int procfs_last_pid(struct procfs_out *o)
 {
 	struct proto_vpids *vc = shim_vpids();
+	uint64_t run;
 	int32_t next, max;
 
 	if (vc == NULL)
 		return -ENOENT;
-	next = atomic_load(&vc->next);
-	max = atomic_load(&vc->max);
+	run = atomic_load(&vc->run);
+	next = proto_vpids_next(run);
+	max = proto_vpids_max(run);
 	if (next < 2)
 		return -ENOENT;
-	/* max 0: retired; the supervisor keeps next at its last + 1 */
+	/* max 0: no run; the supervisor keeps next at its last + 1 */
 	out_int(o, max != 0 && next - 1 > max ? max : next - 1);
 	out_put(o, "\n", 1);
 	return 0;

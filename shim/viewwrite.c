@@ -102,10 +102,12 @@ int shim_view_setpgid(pid_t pid, pid_t pgid)
 	return rc;
 }
 
-/* Is vpid the last one the shared counter handed out (a live counter)? */
+/* Is vpid the last one the shared counter handed out (a live run)? */
 static bool newest(struct proto_vpids *vc, pid_t vpid)
 {
-	return atomic_load(&vc->max) > 0 && atomic_load(&vc->next) == vpid + 1;
+	uint64_t run = atomic_load(&vc->run);
+
+	return proto_vpids_max(run) > 0 && proto_vpids_next(run) == vpid + 1;
 }
 
 /*

@@ -54,7 +54,8 @@ static const char run_usage[] =
 	"      --first-pid N       number COMMAND N (default 2), its children N+1, ...:\n"
 	"                            runs at the same time that share /tmp each get\n"
 	"                            their own range, so that files named after $$\n"
-	"                            do not collide\n"
+	"                            do not collide; pids stay below the machine's\n"
+	"                            pid_max unless N is above it (then 4194303)\n"
 	"      --help              display this help and exit\n"
 	"\n"
 	"DURATION is a number with an optional suffix: ms, s (default), m or h.\n"
@@ -166,7 +167,7 @@ static int32_t parse_first_pid(const char *arg)
 		return -1;
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 2 || v >= SUP_VPID_MAX)
+	if (errno != 0 || *end != '\0' || v < 2 || v >= SUP_VPID_LIMIT)
 		return -1;
 	return (int32_t)v;
 }
@@ -238,7 +239,7 @@ static int cmd_run(int argc, char **argv)
 			o.first_pid = parse_first_pid(optarg);
 			if (o.first_pid < 0)
 				return usage_error("run", "invalid pid for --first-pid: '%s' (2 to %d)", optarg,
-						   SUP_VPID_MAX - 1);
+						   SUP_VPID_LIMIT - 1);
 			break;
 		case O_HELP:
 			fputs(run_usage, stdout);

@@ -3,6 +3,7 @@
 #include "kernrule.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <poll.h>
 #include <stdatomic.h>
@@ -931,25 +932,94 @@ void procs_reap_children(struct sup *s)
  * from the shared counter right before their real fork (no round trip), and
  * the supervisor's own allocations (the command, FORK for posix_spawn and
  * fallbacks, lazy registrations) take theirs from the same counter, so the
- * numbers follow creation order.  Past max the counter is retired rather
- * than wrapped: a shim cannot see which ids are still in use, the engine
- * can.  From then on (after ~4M forks) every shim uses FORK and the engine
- * picks the lowest free id above its cursor, as Linux does after a wrap.
+ * numbers follow creation order.  The counter hands out a run of ids
+ * (core/proto.h): first [first_pid, vpid_max], then, when a run is used
+ * up, the next run of free ids the engine finds from its cursor on
+ * (procs_vc_rearm, eng_reserve_run: wrapping past vpid_max to 300, as
+ * Linux's pids wrap at pid_max).  A shim cannot see which ids are still in
+ * use; the engine can, so it is the engine that chooses each run, and the
+ * shims only count through it.  The shim that finds a run used up asks
+ * with FORK, which arms the next.  Retired (max 0 for good, the engine
+ * allocating every id) only when the engine refuses an id of a run
+ * (EINVAL: a test's engine with a smaller vpid_max).
  */
+/*
+ * Linux's pids stay below pid_max (/proc/sys/kernel/pid_max, 32768 on a
+ * small machine, per pid namespace on recent kernels), and programs rely
+ * on it: LTP's tst_get_unused_pid() answers pid_max itself as a pid no
+ * process has, getpid01 checks every pid against it, tools size tables by
+ * it.  So the tree's vpids stay below it too, and wrap past it as Linux's
+ * pids do (the engine: to 300, RESERVED_PIDS).  Read once: a later write
+ * of pid_max changes the kernel's range for new pids, not ours.  A
+ * --first-pid at or above it (side-by-side runs given ranges of their own,
+ * tests/shells/run.sh) widens the range to Linux's limit instead.
+ */
+int32_t sup_vpid_max(struct sup *s)
+{
+	char buf[32];
+	long v = 0;
+	ssize_t n;
+	int fd;
+
+	if (s->vpid_max > 0)
+		return s->vpid_max;
+	fd = open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		v = strtol(buf, NULL, 10);
+	}
+	/* Unreadable, or outside what the kernel allows (301 .. 2^22). */
+	if (v <= 300 || v > SUP_VPID_LIMIT + 1)
+		v = SUP_VPID_LIMIT + 1;
+	s->vpid_max = (int32_t)(v - 1);
+	if (s->opt.first_pid >= s->vpid_max)
+		s->vpid_max = SUP_VPID_LIMIT;
+	return s->vpid_max;
+}
+
 struct proto_vpids *procs_vc(struct sup *s)
 {
 	if (!s->vc) {
 		s->vc = &s->vc_local;
-		atomic_store(&s->vc->next, s->opt.first_pid);
-		atomic_store(&s->vc->max, SUP_VPID_MAX);
+		atomic_store(&s->vc->run, proto_vpids_pack(s->opt.first_pid, sup_vpid_max(s)));
 	}
 	return s->vc;
+}
+
+/* No run: takes answer 0, and the next stays for reads of ns_last_pid. */
+static void procs_vc_empty(struct sup *s, int32_t next)
+{
+	atomic_store(&procs_vc(s)->run, proto_vpids_pack(next, 0));
 }
 
 static void procs_vc_retire(struct sup *s)
 {
 	s->vc_retired = true;
-	atomic_store(&procs_vc(s)->max, 0);
+	procs_vc_empty(s, proto_vpids_next(atomic_load(&procs_vc(s)->run)));
+}
+
+/* The run is used up (or emptied by LASTPID): arm the next from the
+ * engine.  True when the counter has ids again (a give-back may have
+ * refilled it meanwhile); false when no id is free.  A run whose arming
+ * lost the race to a give-back is left unused: a gap, as Linux's numbering
+ * has where ids were skipped. */
+static bool procs_vc_rearm(struct sup *s)
+{
+	struct proto_vpids *vc = procs_vc(s);
+	uint64_t run = atomic_load(&vc->run);
+	int32_t first, count;
+
+	if (proto_vpids_left(run))
+		return true;
+	if (eng_reserve_run(s->eng, INT32_MAX, &first, &count) < 0)
+		return false;
+	s->vc_wrapped = true;
+	if (!atomic_compare_exchange_strong(&vc->run, &run, proto_vpids_pack(first, first + count - 1)))
+		return proto_vpids_left(run);
+	return true;
 }
 
 /*
@@ -990,18 +1060,18 @@ pid_t procs_group_rpgid(struct sup *s, int32_t vpgid, int32_t target)
 static void procs_vc_publish(struct sup *s)
 {
 	if (s->vc_retired)
-		atomic_store(&procs_vc(s)->next, eng_last_pid(s->eng) + 1);
+		procs_vc_empty(s, eng_last_pid(s->eng) + 1);
 }
 
 /*
  * LASTPID: a process of the tree wrote `last` to ns_last_pid, and the
  * kernel took it.  Linux's next pid is then the lowest free one above
- * `last`; so is the tree's next vpid.  The shared counter cannot go back
- * (a shim takes from it without seeing which ids are in use), so it is
- * retired, as after ~4M forks: every fork asks with FORK from then on, and
- * the engine picks.  A fork that took its vpid from the counter before
- * and has not bound it yet keeps it (its BIND creates it); the engine sees
- * that id in use only from then.  EINVAL past the engine's vpid_max.
+ * `last`; so is the tree's next vpid.  The counter's run is emptied (its
+ * next reads as last + 1); the next fork asks with FORK, and the run armed
+ * then starts at the lowest free id above `last` (procs_vc_rearm).  A fork
+ * that took its vpid from the counter before and has not bound it yet
+ * keeps it (its BIND creates it); the engine sees that id in use only
+ * from then.  EINVAL past the engine's vpid_max.
  */
 int procs_set_last_pid(struct sup *s, int32_t caller, int32_t last)
 {
@@ -1009,9 +1079,8 @@ int procs_set_last_pid(struct sup *s, int32_t caller, int32_t last)
 
 	if (rc < 0)
 		return rc;
-	if (!s->vc_retired)
-		procs_vc_retire(s);
-	procs_vc_publish(s);
+	s->vc_wrapped = true; /* ids above `last` may have been handed out */
+	procs_vc_empty(s, last + 1);
 	if (trace_on(&s->trace)) {
 		trace_begin(&s->trace, "last_pid", caller, eng_vpid_to_rpid(s->eng, caller));
 		trace_int(&s->trace, "last", last);
@@ -1023,9 +1092,9 @@ int procs_set_last_pid(struct sup *s, int32_t caller, int32_t last)
 
 bool procs_vpid_handed(struct sup *s, int32_t vpid)
 {
-	if (vpid < 2 || vpid > SUP_VPID_MAX)
+	if (vpid < 2 || vpid > sup_vpid_max(s))
 		return false;
-	return s->vc_retired || vpid < atomic_load(&procs_vc(s)->next);
+	return s->vc_retired || s->vc_wrapped || vpid < proto_vpids_next(atomic_load(&procs_vc(s)->run));
 }
 
 int procs_fork_at(struct sup *s, int32_t parent, int32_t vpid)
@@ -1048,10 +1117,17 @@ int procs_fork(struct sup *s, int32_t parent, int32_t *child)
 	/* Refuse before taking an id: a failed fork leaves no gap. */
 	if (eng_info(s->eng, parent, &pi) < 0 || pi.state == ENG_P_ZOMBIE)
 		return -ESRCH;
-	while (!s->vc_retired) {
-		int32_t v = atomic_fetch_add(&vc->next, 1);
+	for (int rearms = 0; !s->vc_retired;) {
+		int32_t v = proto_vpids_take(vc);
 
-		if (v < 2 || v > SUP_VPID_MAX || v > atomic_load(&vc->max)) {
+		if (v == 0) {
+			/* Used up: the next run (bounded: each run's first id
+			 * was no thread's when the engine chose it). */
+			if (++rearms > 64 || !procs_vc_rearm(s))
+				break;
+			continue;
+		}
+		if (v > sup_vpid_max(s)) {
 			procs_vc_retire(s);
 			break;
 		}

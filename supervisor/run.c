@@ -550,7 +550,7 @@ static void loop(struct sup *s)
 
 static int setup(struct sup *s)
 {
-	struct eng_config cfg = {.vpid_max = SUP_VPID_MAX,
+	struct eng_config cfg = {.vpid_max = sup_vpid_max(s),
 				 .is_stopped = procs_is_stopped,
 				 .orphan_hup_all = procs_orphan_hup_all,
 				 .id_busy = procs_id_busy,

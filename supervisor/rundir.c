@@ -116,8 +116,7 @@ static void make_shared(struct sup *s)
 		return;
 	}
 	s->vc = m;
-	atomic_store(&s->vc->next, s->opt.first_pid);
-	atomic_store(&s->vc->max, SUP_VPID_MAX);
+	atomic_store(&s->vc->run, proto_vpids_pack(s->opt.first_pid, sup_vpid_max(s)));
 	atomic_store(&s->vc->sup_rpid, s->self_rpid);
 }
 

@@ -45,7 +45,10 @@
 struct epoll_event;
 
 #define SUP_VERSION "0.1.0"
-#define SUP_VPID_MAX 4194304  /* the engine's vpid_max and the counter's max */
+/* The largest vpid there can be: PID_MAX_LIMIT - 1, the largest pid Linux
+ * hands out at any pid_max.  A run's own bound is the machine's pid_max - 1
+ * (procs.c, sup_vpid_max). */
+#define SUP_VPID_LIMIT 4194303
 #define SUP_GKILL_RING 64     /* group kills kept for forks in flight (gkill.c) */
 #define SUP_NAME_MAX 64       /* command names kept for ps and the trace */
 #define SUP_SWEEP_NS 500000000LL  /* zombie / stale reservation sweep period */
@@ -238,9 +241,9 @@ struct sup {
 	int64_t watch_pend_at;   /* the first due, 0 = nothing pending */
 	/* The shared vpid counter (procs.c): the mapped file vcpath, or
 	 * vc_local when there is none (tests/fuzz/); set on first use.  Every
-	 * vpid of the tree comes from it until it is retired: vc_retired,
-	 * max = 0, and the engine's own allocation (which skips ids in use)
-	 * takes over. */
+	 * vpid of the tree comes from it, a run of free ids at a time (procs.c),
+	 * unless it is retired: vc_retired, max = 0, and the engine's own
+	 * allocation (which skips ids in use) takes over. */
 	struct proto_vpids *vc;
 	struct proto_vpids vc_local;
 	/* The last group kills, by number, for children forked while they
@@ -254,6 +257,8 @@ struct sup {
 	uint32_t gkill_seq;
 	pid_t kill_real_group; /* op_kill's answer while its KILL event is traced (gkill_atomic_group) */
 	bool vc_retired;
+	bool vc_wrapped; /* a second run was armed, or ns_last_pid written: any vpid in range may have been handed out */
+	int32_t vpid_max; /* ids are handed out in [2, vpid_max]; 0: not read yet (sup_vpid_max) */
 	/* The model view (mview.c): the mapped file, its fd (to punch out
 	 * pages) and a count of published entries per page; mv NULL: none. */
 	void *mv;
@@ -509,6 +514,10 @@ int procs_fork_at(struct sup *s, int32_t parent, int32_t vpid);
 bool procs_vpid_handed(struct sup *s, int32_t vpid);
 int procs_set_last_pid(struct sup *s, int32_t caller, int32_t last);
 struct proto_vpids *procs_vc(struct sup *s);
+/* The largest vpid of this run: the kernel's pid_max - 1 (read once), as
+ * Linux's pids stay below pid_max; SUP_VPID_LIMIT when --first-pid asked
+ * for a number at or above that. */
+int32_t sup_vpid_max(struct sup *s);
 
 /* gkill.c: group signals and forks in flight. */
 void gkill_note(struct sup *s, int32_t caller, int32_t pid, int sig, bool real);

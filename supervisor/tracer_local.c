@@ -14,7 +14,7 @@
  * overhead per subprocess.  A preloaded fork pays none of them (shim/fork.c,
  * shim/children.c, shim/wait.c), and the tracer does as the shim does:
  *
- *   - the child's vpid comes from the shared counter (proto_vpids.next),
+ *   - the child's vpid comes from the shared counter (proto_vpids.run),
  *     and its BIND goes as a record into the event FIFO (PROTO_BIND_COUNTED,
  *     the sender being the forking tracee).  The supervisor reads the FIFO
  *     before anything else it handles (supervisor/events.c), so the child,

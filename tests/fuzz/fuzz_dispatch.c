@@ -424,7 +424,7 @@ static int32_t evval(struct sup *s, uint8_t x)
 	if (x == 0xf1)
 		return fz_last_child;
 	if (x == 0xf2)
-		return atomic_load(&procs_vc(s)->next);
+		return proto_vpids_next(atomic_load(&procs_vc(s)->run));
 	return val(x);
 }
 
@@ -501,15 +501,13 @@ static size_t fifo_record(struct sup *s, int k, unsigned mode, const uint8_t *d,
 static void counted_fork(struct sup *s, int k, bool fails)
 {
 	struct proto_vpids *vc = procs_vc(s);
-	int32_t max = atomic_load(&vc->max), v;
+	int32_t v;
 
 	if (k < FAKE_NSLOT && (!fake.p[k].rpid || fake.p[k].state == 'Z'))
 		return;
-	if (atomic_load(&vc->next) > max)
-		return; /* retired: the shim asks with FORK */
-	v = atomic_fetch_add(&vc->next, 1);
-	if (v < 2 || v > max)
-		return;
+	v = proto_vpids_take(vc);
+	if (v == 0)
+		return; /* used up or retired: the shim asks with FORK */
 	fz_last_v = v;
 	fz_last_child = 0;
 	if (fails)

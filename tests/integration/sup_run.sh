@@ -29,10 +29,10 @@ grep -q "^jobshim: run: unrecognized option '--no-such-option'" "$T/err" &&
 	ok "unknown option message" || bad "unknown option message: $(cat "$T/err")"
 expect_rc 125 "missing command" "$J" run
 expect_rc 125 "bad duration" "$J" run --timeout 10x -- true
-for v in 1 0 -5 x 2x 4194304 99999999999 ''; do
+for v in 1 0 -5 x 2x 4194303 4194304 99999999999 ''; do
 	expect_rc 125 "--first-pid '$v' refused" "$J" run --first-pid "$v" -- true
 done
-grep -q "^jobshim: run: invalid pid for --first-pid: '' (2 to 4194303)" "$T/err" &&
+grep -q "^jobshim: run: invalid pid for --first-pid: '' (2 to 4194302)" "$T/err" &&
 	ok "--first-pid message" || bad "--first-pid message: $(cat "$T/err")"
 expect_rc 125 "missing library" "$J" run --lib /nonexistent/libjobshim.so -- true
 grep -q "^jobshim: --lib" "$T/err" && ok "missing library message" || bad "missing library message"
@@ -63,14 +63,21 @@ expect_rc 0 "--version" "$J" --version
 out=$(timeout 60 "$J" run -- sh -c 'echo $$ $PPID' 2>/dev/null)
 [ "$out" = "2 1" ] && ok "command is vpid 2, child of 1" || bad "ids: '$out'"
 # --first-pid: the command is that pid, leader of that session, and its
-# descendants follow it; the numbering wraps to 2 past the engine's last
-# id, 4194304, as Linux's wraps past pid_max.
+# descendants follow it.  vpids stay below the machine's pid_max and wrap
+# there to 300, as Linux's pids do (RESERVED_PIDS); a --first-pid above
+# pid_max widens the range to Linux's largest pid, 4194303.
 out=$(timeout 60 "$J" run --first-pid 70000 -- sh -c 'echo $$ $PPID $(ps -o pgid= -o sid= -p $$); sh -c "echo \$\$ \$PPID"; kill -0 70000 && echo ok' 2>/dev/null)
 [ "$(echo $out)" = "70000 1 70000 70000 70002 70000 ok" ] && ok "--first-pid 70000: the command is 70000, its children 70001, ..." ||
 	bad "--first-pid 70000: '$(echo $out)'"
-out=$(timeout 60 "$J" run --first-pid 4194303 -- sh -c 'echo $$; sh -c "echo \$\$"; sh -c "echo \$\$"' 2>/dev/null)
-[ "$(echo $out)" = "4194303 4194304 2" ] && ok "--first-pid 4194303: the numbering wraps to 2" ||
+out=$(timeout 60 "$J" run --first-pid 4194302 -- sh -c 'echo $$; sh -c "echo \$\$"; sh -c "echo \$\$"' 2>/dev/null)
+[ "$(echo $out)" = "4194302 4194303 300" ] && ok "--first-pid 4194302: the numbering wraps to 300 past 4194303" ||
 	bad "--first-pid wrap: '$(echo $out)'"
+# At the machine's pid_max: no vpid reaches it (LTP's tst_get_unused_pid
+# answers pid_max as a pid nobody has), the next one is 300.
+pmax=$(cat /proc/sys/kernel/pid_max)
+out=$(timeout 60 "$J" run --first-pid $((pmax - 2)) -- sh -c 'echo $$; sh -c "echo \$\$"; sh -c "echo \$\$"; kill -0 '$pmax' 2>/dev/null || echo ESRCH' 2>/dev/null)
+[ "$(echo $out)" = "$((pmax - 2)) $((pmax - 1)) 300 ESRCH" ] && ok "pid_max $pmax: vpids stay below it and wrap to 300" ||
+	bad "pid_max $pmax wrap: '$(echo $out)'"
 out=$(LD_PRELOAD=/lib/x86_64-linux-gnu/libc.so.6 timeout 60 "$J" run -- sh -c 'echo "$LD_PRELOAD"' 2>/dev/null)
 [ "$out" = "$(readlink -f "$B/libjobshim.so"):/lib/x86_64-linux-gnu/libc.so.6" ] &&
 	ok "LD_PRELOAD prepended" || bad "LD_PRELOAD: '$out'"

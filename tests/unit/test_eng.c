@@ -147,6 +147,51 @@ START_TEST(test_vpid_wrap_and_eagain)
 }
 END_TEST
 
+/* Past a vpid_max above 300 the numbering wraps to 300, as Linux's pids
+ * wrap at pid_max to RESERVED_PIDS; runs for the shared counter
+ * (eng_reserve_run) start where eng_fork would and stop before an id in
+ * use, and eng_fork never hands their ids out. */
+START_TEST(test_vpid_wrap_reserved_and_runs)
+{
+	struct eng_config cfg = { .vpid_max = 400 };
+	struct eng *e;
+	int32_t cmd, first = 0, count = 0, c = 0;
+
+	e = t_renew(&cfg);
+	cmd = t_command(e);
+	ck_assert_int_eq(eng_reserve_run(e, 0, &first, &count), -EINVAL);
+	/* The first run: from 3 to vpid_max, all free. */
+	ck_assert_int_eq(eng_reserve_run(e, INT32_MAX, &first, &count), 0);
+	ck_assert_int_eq(first, 3);
+	ck_assert_int_eq(count, 398);
+	/* The counter hands out 3..400; 310 stays alive, the others end. */
+	for (int32_t v = 3; v <= 400; v++) {
+		ck_assert_int_eq(eng_fork_at(e, cmd, v, &FX), 0);
+		if (v != 310) {
+			t_exit(e, v);
+			ck_assert_int_eq(eng_reap(e, cmd, v, &FX), 0);
+		}
+	}
+	/* Wrapped: from 300 (not 3), up to the live 310. */
+	ck_assert_int_eq(eng_reserve_run(e, INT32_MAX, &first, &count), 0);
+	ck_assert_int_eq(first, 300);
+	ck_assert_int_eq(count, 10);
+	/* A short run, then eng_fork goes on past both. */
+	ck_assert_int_eq(eng_reserve_run(e, 5, &first, &count), 0);
+	ck_assert_int_eq(first, 311);
+	ck_assert_int_eq(count, 5);
+	ck_assert_int_eq(eng_fork(e, cmd, &c, &FX), 0);
+	ck_assert_int_eq(c, 316);
+	/* ns_last_pid just below vpid_max: 400, then the wrap to 300 again
+	 * (300..309 were a run the counter never handed out). */
+	ck_assert_int_eq(eng_set_last_pid(e, 399), 0);
+	ck_assert_int_eq(eng_fork(e, cmd, &c, &FX), 0);
+	ck_assert_int_eq(c, 400);
+	ck_assert_int_eq(eng_fork(e, cmd, &c, &FX), 0);
+	ck_assert_int_eq(c, 300);
+}
+END_TEST
+
 /* ns_last_pid: a written id moves the cursor (back too); the next fork
  * takes the lowest free id above it, skipping ids in use, wrapping at
  * vpid_max; the read shows the last id handed out. */
@@ -848,6 +893,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, test_fork_numbers_and_inherits);
 	tcase_add_test(tc, test_fork_errors);
 	tcase_add_test(tc, test_vpid_wrap_and_eagain);
+	tcase_add_test(tc, test_vpid_wrap_reserved_and_runs);
 	tcase_add_test(tc, test_set_last_pid);
 	tcase_add_test(tc, test_id_busy);
 	tcase_add_test(tc, test_fork_at_rows);
