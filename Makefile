@@ -173,12 +173,15 @@ clean:
 # LTP_ALL=1 builds every syscall directory and open_posix interface (about 3,100 tests).
 LTP_JOBS ?= 2
 LTP_TESTS ?=
-.PHONY: ltp ltp-build
+.PHONY: ltp ltp-build ltp-tree
 ltp-build:
 	LTP=1 sh scripts/deps.sh
 	sh tests/ltp/build.sh $(B)
 ltp: all ltp-build
 	B=$(B) bash tests/ltp/run.sh -j $(LTP_JOBS) $(LTP_TESTS)
+# The same list as a harness runs it: one process tree natively, one `jobshim run` (tests/ltp/tree.sh).
+ltp-tree: all ltp-build
+	B=$(B) bash tests/ltp/tree.sh -j $(LTP_JOBS) $(LTP_TESTS)
 
 # bash's own test suite, natively vs under jobshim (tests/bash/README.md); not part of
 # `make check`.  `make bash-suite` fetches (a local mirror or github) and builds bash into

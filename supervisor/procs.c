@@ -1014,6 +1014,12 @@ static bool procs_vc_rearm(struct sup *s)
 
 	if (proto_vpids_left(run))
 		return true;
+	/* Every id of the used-up run was handed out, but the last ones may
+	 * not be bound yet (their BINDs still on the way, the asker's FORK
+	 * overtaking them): the engine's cursor may still be below them.
+	 * The next run starts past the old one's end. */
+	if (proto_vpids_max(run) > eng_last_pid(s->eng))
+		eng_set_last_pid(s->eng, proto_vpids_max(run));
 	if (eng_reserve_run(s->eng, INT32_MAX, &first, &count) < 0)
 		return false;
 	s->vc_wrapped = true;

@@ -31,34 +31,8 @@ OUT=$B/ltp-out
 [ -d "$S/testcases" ] && [ -d "$P" ] || { echo "ltp: not built (make ltp)"; exit 2; }
 mkdir -p "$OUT"
 
-# The list: "NAME DIR CMD ARGS..." lines.  Programs are looked up among the
-# built directories' executables (one find, not a glob per runtest line).
-list() {
-	local name cmd args
-	declare -A where
-	while read -r f; do
-		where[$(basename "$f")]=$(dirname "$f")
-	done < <(find "$S"/testcases/kernel/syscalls -mindepth 2 -maxdepth 2 -type f -perm -u+x ! -name '*.sh')
-	while [ -z "${LTP_POSIX:-}" ] && read -r name cmd args; do
-		case "$name" in ''|'#'*) continue ;; esac
-		[ -n "${where[$cmd]:-}" ] && echo "$name ${where[$cmd]} $cmd${args:+ $args}"
-	done <"$S/runtest/syscalls"
-	for bin in "$P"/*; do
-		[ -x "$bin" ] && echo "posix-$(basename "$bin") $P $(basename "$bin")"
-	done
-}
-
-# outcome KIND RC LOG
-outcome() {
-	local o="exit $2"
-	[ "$2" -gt 128 ] && [ "$2" -lt 160 ] && o="killed by $(kill -l $(($2 - 128)) 2>/dev/null || echo $(($2 - 128)))"
-	if [ "$1" = ltp ]; then
-		for r in TPASS TFAIL TBROK TCONF TWARN; do
-			o="$o $r=$(grep -c "$r" "$3")"
-		done
-	fi
-	echo "$o"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # one "NAME DIR CMD ARGS...": both runs, one verdict line.
 one() {
@@ -66,19 +40,9 @@ one() {
 	shift 2
 	case "$name" in posix-*) kind=posix ;; esac
 	tmp=$(mktemp -d)
-	mkdir -p "$tmp/n" "$tmp/s" "$tmp/root/testcases/data"
-	# LTP finds a test's resource files (the child programs it copies
-	# into its temporary directory: execve_child, execveat_child, ...) in
-	# $LTPROOT/testcases/bin and its data in $LTPROOT/testcases/data/TCID,
-	# where an install puts them; this tree is not installed, so both
-	# point into the test's build directory (without them those tests
-	# broke on both sides, TBROK "Failed to copy resource").
-	ln -s "$dir" "$tmp/root/testcases/bin"
-	[ -d "$dir/datafiles" ] && ln -s "$dir/datafiles" "$tmp/root/testcases/data/$(basename "$1")"
-	# Other uids must reach into TMPDIR: the tests that drop privileges,
-	# and under jobshim their way to the supervisor (its run directory is
-	# made there; mktemp's 0700 cut them off: "supervisor unreachable").
-	chmod 755 "$tmp" "$tmp/n" "$tmp/s"
+	mkdir -p "$tmp/n" "$tmp/s"
+	ltp_root "$tmp" "$dir" "$1"
+	chmod 755 "$tmp/n" "$tmp/s"
 	# LTP's cgroup library names its group after getpid() (ltp/test-<pid>):
 	# two such tests at once, each pid 2 of its own namespace, shared it
 	# and removed it under each other (-j 2: thousands of TBROK, then SEGV,
@@ -101,15 +65,9 @@ one() {
 	os=$(outcome "$kind" "$rcs" "$OUT/$name.shim")
 	if [ "$on" = "$os" ]; then echo "agree $name $on"; else echo "DISAGREE $name native: $on; jobshim: $os"; fi
 }
-export -f one outcome
+export -f one outcome ltp_root
 export S OUT IT_NS NATIVE_INIT PIDPUSH JOBSHIM
 export LTP_RUNTIME_MUL=${LTP_RUNTIME_MUL:-0.1}
 
-sel() {
-	[ $# -eq 0 ] && { cat; return; }
-	local re
-	re="^($(printf '%s|' "$@" | sed 's/|$//')) "
-	grep -E "$re"
-}
 # shellcheck disable=SC2154 # names: suite.sh
 list | sel "${names[@]}" | suite_run "$OUT"
