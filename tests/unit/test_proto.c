@@ -362,6 +362,55 @@ START_TEST(evt_random_bytes)
 }
 END_TEST
 
+static bool no_thread(int32_t v)
+{
+	(void)v;
+	return false;
+}
+
+static bool thread_at_5(int32_t v)
+{
+	return v == 5;
+}
+
+/* The vpid counter's run (proto_vpids.run): takes go through it in
+ * order, skip the ids a thread holds, stop at its end; a give-back
+ * returns only the last id taken, and never into a run armed since. */
+START_TEST(vpids_run)
+{
+	struct proto_vpids vc;
+
+	memset(&vc, 0, sizeof(vc));
+	ck_assert_int_eq(proto_vpids_take(&vc), 0); /* no run */
+	atomic_store(&vc.run, proto_vpids_pack(3, 6));
+	ck_assert_int_eq(proto_vpids_next(atomic_load(&vc.run)), 3);
+	ck_assert_int_eq(proto_vpids_max(atomic_load(&vc.run)), 6);
+	ck_assert_int_eq(proto_vpids_take(&vc), 3);
+	ck_assert_int_eq(proto_vpids_take_free(&vc, thread_at_5), 4);
+	proto_vpids_give_back(&vc, 3); /* not the last one taken: stays a gap */
+	ck_assert_int_eq(proto_vpids_next(atomic_load(&vc.run)), 5);
+	proto_vpids_give_back(&vc, 4);
+	ck_assert_int_eq(proto_vpids_take_free(&vc, thread_at_5), 4);
+	ck_assert_int_eq(proto_vpids_take_free(&vc, thread_at_5), 6); /* 5: a thread's */
+	ck_assert_int_eq(proto_vpids_take(&vc), 0);                  /* used up */
+	ck_assert_int_eq(proto_vpids_take(&vc), 0);
+	ck_assert(!proto_vpids_left(atomic_load(&vc.run)));
+	proto_vpids_give_back(&vc, 6);
+	ck_assert_int_eq(proto_vpids_take_free(&vc, no_thread), 6);
+	/* A new run, [300, 301]: a late give-back of 6 does not touch it. */
+	atomic_store(&vc.run, proto_vpids_pack(300, 301));
+	proto_vpids_give_back(&vc, 6);
+	ck_assert_int_eq(proto_vpids_take(&vc), 300);
+	proto_vpids_give_back(&vc, 299);
+	ck_assert_int_eq(proto_vpids_take(&vc), 301);
+	ck_assert_int_eq(proto_vpids_take(&vc), 0);
+	/* Emptied (max 0, as LASTPID leaves it): next stays readable. */
+	atomic_store(&vc.run, proto_vpids_pack(42, 0));
+	ck_assert_int_eq(proto_vpids_take(&vc), 0);
+	ck_assert_int_eq(proto_vpids_next(atomic_load(&vc.run)), 42);
+}
+END_TEST
+
 START_TEST(op_names)
 {
 	ck_assert_str_eq(proto_op_name(PROTO_OP_SETPGID), "setpgid");
@@ -389,6 +438,7 @@ int main(void)
 	tcase_add_test(tc, req_round_trip);
 	tcase_add_test(tc, rep_round_trip);
 	tcase_add_test(tc, op_names);
+	tcase_add_test(tc, vpids_run);
 	tcase_add_test(tc, evt_round_trip);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("malformed messages");
