@@ -16,19 +16,6 @@
 
 static const char *const LAST = "/proc/sys/kernel/ns_last_pid";
 
-static pid_t kid(void)
-{
-	pid_t p = fork();
-
-	if (p < 0)
-		it_die("fork");
-	if (p == 0)
-		_exit(0);
-	if (waitpid(p, NULL, 0) != p)
-		it_die("waitpid");
-	return p;
-}
-
 static long read_last(void)
 {
 	FILE *f = fopen(LAST, "r");
@@ -87,7 +74,7 @@ int main(int argc, char **argv)
 
 	it_child_modes(argc, argv);
 	it_init();
-	a = kid();
+	a = it_dead_pid();
 	fd = open(LAST, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || dprintf(fd, "%d", (int)a) < 0) {
 		if (errno != EPERM && errno != EACCES)
@@ -96,7 +83,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	close(fd);
-	b = kid();
+	b = it_dead_pid();
 	it_out("read after a fork: %s", read_last() == b ? "that child" : "another pid");
 
 	/* LTP's SAFE_FILE_PRINTF: fopen, vfprintf, fclose */
@@ -107,7 +94,7 @@ int main(int argc, char **argv)
 	fprintf(f, "%d", (int)a - 1);
 	it_out("fopen + fprintf + fclose: %d", fclose(f));
 	it_out("read after the write: %s", read_last() == a - 1 ? "the number written" : "another");
-	b = kid();
+	b = it_dead_pid();
 	it_out("fork after it: %s", b == a ? "the reaped child's pid again" : "another pid");
 	f = fopen(LAST, "we");
 	it_out("fileno of the stream: %s", f != NULL && fileno(f) >= 0 && fstat(fileno(f), &s1) == 0 &&
@@ -120,12 +107,12 @@ int main(int argc, char **argv)
 		it_die("open ns_last_pid");
 	n = snprintf(t, sizeof t, "%d\n", (int)a - 1);
 	it_out("write: %s", write(fd, t, (size_t)n) == n ? "ok" : it_errname(errno));
-	b = kid();
+	b = it_dead_pid();
 	it_out("fork after it: %s", b == a ? "the reaped child's pid again" : "another pid");
 	/* the descriptor is at offset 2 or more now: accepted, ignored */
 	n = snprintf(t, sizeof t, "%d", (int)a + 50);
 	it_out("write at offset 2: %s", write(fd, t, (size_t)n) == n ? "ok" : it_errname(errno));
-	b = kid();
+	b = it_dead_pid();
 	it_out("fork after it: %s", b == a + 1 ? "ignored" : "moved");
 	refused(fd, "-1");
 	refused(fd, "x");
@@ -133,13 +120,13 @@ int main(int argc, char **argv)
 	lseek(fd, 0, SEEK_SET);
 	rc = dprintf(fd, "%d", (int)a + 100);
 	it_out("dprintf of pid + 100: %s", rc > 0 ? "ok" : it_errname(errno));
-	b = kid();
+	b = it_dead_pid();
 	it_out("fork after it: %s", b == a + 101 ? "pid + 101" : "another pid");
 	/* a child's fork takes the next one too */
 	struct it_chan ch = it_chan();
 	b = fork();
 	if (b == 0) {
-		pid_t g = kid();
+		pid_t g = it_dead_pid();
 		it_put(ch, g == a + 103 ? 'y' : 'n');
 		_exit(0);
 	}

@@ -16,19 +16,6 @@
 
 static const char *const LAST = "/proc/sys/kernel/ns_last_pid";
 
-static pid_t kid(void)
-{
-	pid_t p = fork();
-
-	if (p < 0)
-		it_die("fork");
-	if (p == 0)
-		_exit(0);
-	if (waitpid(p, NULL, 0) != p)
-		it_die("waitpid");
-	return p;
-}
-
 static bool set_last(long v)
 {
 	FILE *f = fopen(LAST, "w");
@@ -87,11 +74,11 @@ int main(int argc, char **argv)
 	it_out("the child after 299: 300 %s", is(a, 300));
 	if (!set_last(max - 2))
 		it_die("ns_last_pid");
-	b = kid();
+	b = it_dead_pid();
 	it_out("the child after pid_max - 2: pid_max - 1 %s", is(b, max - 1));
-	c = kid();
+	c = it_dead_pid();
 	it_out("the next wraps, 300 in use: 301 %s", is(c, 301));
-	d = kid();
+	d = it_dead_pid();
 	it_out("then: 302 %s", is(d, 302));
 	errno = 0;
 	rc = kill((pid_t)max, 0);
