@@ -928,22 +928,6 @@ void procs_reap_children(struct sup *s)
 /* ---- vpid allocation ---------------------------------------------------------- */
 
 /*
- * Linux numbers a process when it forks, so do we: the shims take vpids
- * from the shared counter right before their real fork (no round trip), and
- * the supervisor's own allocations (the command, FORK for posix_spawn and
- * fallbacks, lazy registrations) take theirs from the same counter, so the
- * numbers follow creation order.  The counter hands out a run of ids
- * (core/proto.h): first [first_pid, vpid_max], then, when a run is used
- * up, the next run of free ids the engine finds from its cursor on
- * (procs_vc_rearm, eng_reserve_run: wrapping past vpid_max to 300, as
- * Linux's pids wrap at pid_max).  A shim cannot see which ids are still in
- * use; the engine can, so it is the engine that chooses each run, and the
- * shims only count through it.  The shim that finds a run used up asks
- * with FORK, which arms the next.  Retired (max 0 for good, the engine
- * allocating every id) only when the engine refuses an id of a run
- * (EINVAL: a test's engine with a smaller vpid_max).
- */
-/*
  * Linux's pids stay below pid_max (/proc/sys/kernel/pid_max, 32768 on a
  * small machine, per pid namespace on recent kernels), and programs rely
  * on it: LTP's tst_get_unused_pid() answers pid_max itself as a pid no
@@ -980,6 +964,22 @@ int32_t sup_vpid_max(struct sup *s)
 	return s->vpid_max;
 }
 
+/*
+ * Linux numbers a process when it forks, so do we: the shims take vpids
+ * from the shared counter right before their real fork (no round trip), and
+ * the supervisor's own allocations (the command, FORK for posix_spawn and
+ * fallbacks, lazy registrations) take theirs from the same counter, so the
+ * numbers follow creation order.  The counter hands out a run of ids
+ * (core/proto.h): first [first_pid, vpid_max], then, when a run is used
+ * up, the next run of free ids the engine finds from its cursor on
+ * (procs_vc_rearm, eng_reserve_run: wrapping past vpid_max to 300, as
+ * Linux's pids wrap at pid_max).  A shim cannot see which ids are still in
+ * use; the engine can, so it is the engine that chooses each run, and the
+ * shims only count through it.  The shim that finds a run used up asks
+ * with FORK, which arms the next.  Retired (max 0 for good, the engine
+ * allocating every id) only when the engine refuses an id of a run
+ * (EINVAL: a test's engine with a smaller vpid_max).
+ */
 struct proto_vpids *procs_vc(struct sup *s)
 {
 	if (!s->vc) {
