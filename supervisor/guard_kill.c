@@ -29,9 +29,26 @@
  * Each process is signalled through a pidfd opened before anything was
  * read of it: if it died and its pid was reused meanwhile, what was read
  * was the new process's, and the signal goes to nobody.  Rounds follow
- * each other GUARD_ROUND_NS apart until one finds no process of the run
- * alive (a fork in flight inherits the environment: the next round finds
- * the child), for at most GUARD_MAX_NS.
+ * each other GUARD_ROUND_NS apart, for at most GUARD_MAX_NS, until one is
+ * *quiet*: it signalled no process of the run, saw no process in the
+ * middle of an exec, and no process was created while it ran.  Why each:
+ *
+ *  - a process of the run forked before the round began is in the round's
+ *    listing (with the run's environment, inherited), unless it died: the
+ *    listing of /proc holds every process that lives through it;
+ *  - one forked while the round ran may be missing from it (its pid was
+ *    passed already), and its parent need not be there to be signalled
+ *    either: `sh -c "cmd & exit"` forks, exits and is reaped within the
+ *    round.  The namespace's last pid (ns_last_pid, the cursor of pid
+ *    allocation, which a fork in a namespace below moves as well) read
+ *    before and after the round tells that some fork happened; the next
+ *    round finds the child;
+ *  - an image between the two halves of execve, whose new memory is in
+ *    place but whose arguments and environment are not yet written
+ *    (mm->env_end is 0: /proc shows both empty), cannot be told; it is
+ *    UNSETTLED, and the next round reads it again.  Before these two
+ *    rules, a loaded CI machine saw 1 in 100 SIGKILLed runs of a tree of
+ *    `sh -c "sleep 300 & exit 0"` loops leave a sleep behind.
  */
 
 #define GUARD_MAX_NS (5LL * 1000000000LL) /* rounds of kills, at most */
@@ -41,10 +58,13 @@
 
 enum gcls { G_UNKNOWN, G_MINE, G_GUARD, G_OTHER_RUN, G_DESC, G_NOT };
 
+#define PF_KTHREAD_FLAG 0x00200000u /* field 9 of /proc/PID/stat: a kernel thread */
+
 struct gproc {
 	pid_t pid, ppid;
 	int pidfd;
 	enum gcls cls;
+	bool unsettled; /* between the halves of an execve: undecided */
 };
 
 struct gscan {
@@ -58,16 +78,13 @@ struct gscan {
 	size_t nseen, scap;
 };
 
-/* The whole of /proc/PID/NAME into g->buf: its length, or -1. */
-static ssize_t read_all(struct gscan *g, int proc, pid_t pid, const char *name)
+/* The whole of /proc/REL into g->buf: its length, or -1. */
+static ssize_t read_rel(struct gscan *g, int proc, const char *rel)
 {
-	char rel[48];
 	size_t len = 0;
 	ssize_t n;
-	int fd;
+	int fd = openat(proc, rel, O_RDONLY | O_CLOEXEC);
 
-	snprintf(rel, sizeof(rel), "%d/%s", (int)pid, name);
-	fd = openat(proc, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	for (;;) {
@@ -92,21 +109,43 @@ static ssize_t read_all(struct gscan *g, int proc, pid_t pid, const char *name)
 	return (ssize_t)len;
 }
 
-/* Field 4 of /proc/PID/stat, or -1. */
-static pid_t read_ppid(struct gscan *g, int proc, pid_t pid)
+/* The whole of /proc/PID/NAME into g->buf: its length, or -1. */
+static ssize_t read_all(struct gscan *g, int proc, pid_t pid, const char *name)
 {
-	char *p;
-	int ppid;
+	char rel[48];
 
-	if (read_all(g, proc, pid, "stat") <= 0 || !(p = strrchr(g->buf, ')')) || sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
+	snprintf(rel, sizeof(rel), "%d/%s", (int)pid, name);
+	return read_rel(g, proc, rel);
 }
 
-static enum gcls classify(struct gscan *g, int proc, pid_t pid)
+/* The state (field 3), ppid (4) and flags (9) of /proc/PID/stat: false
+ * when it cannot be read. */
+static bool read_stat(struct gscan *g, int proc, pid_t pid, char *state, pid_t *ppid, unsigned *flags)
 {
-	ssize_t n = read_all(g, proc, pid, "environ");
+	char *p;
+	int pp;
 
+	if (read_all(g, proc, pid, "stat") <= 0 || !(p = strrchr(g->buf, ')')) ||
+	    sscanf(p + 1, " %c %d %*d %*d %*d %*d %u", state, &pp, flags) != 3)
+		return false;
+	*ppid = (pid_t)pp;
+	return true;
+}
+
+/* Is this a process between the two halves of an execve?  Its new memory
+ * is in place, its arguments and environment not yet (both read empty),
+ * and it is neither a kernel thread (no memory) nor dead (none either). */
+static bool unsettled(struct gscan *g, int proc, pid_t pid, char state, unsigned flags)
+{
+	return state != 'Z' && state != 'X' && !(flags & PF_KTHREAD_FLAG) && read_all(g, proc, pid, "cmdline") == 0;
+}
+
+static enum gcls classify(struct gscan *g, int proc, struct gproc *p, char state, unsigned flags)
+{
+	ssize_t n = read_all(g, proc, p->pid, "environ");
+
+	if (n == 0 && unsettled(g, proc, p->pid, state, flags))
+		p->unsettled = true; /* may be MINE still, through an ancestor */
 	for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen(g->buf + i) + 1) {
 		const char *e = g->buf + i;
 
@@ -117,7 +156,7 @@ static enum gcls classify(struct gscan *g, int proc, pid_t pid)
 		if (!strncmp(e, "JOBSHIM_SOCKET=", 15))
 			return G_OTHER_RUN;
 	}
-	n = read_all(g, proc, pid, "maps");
+	n = read_all(g, proc, p->pid, "maps");
 	return n > 0 && strstr(g->buf, g->dir) ? G_MINE : G_UNKNOWN;
 }
 
@@ -186,11 +225,27 @@ static void seen_add(struct gscan *g, pid_t pid)
 	g->nseen++;
 }
 
+/* The namespace's last pid: sys/kernel/ns_last_pid, else the last field
+ * of loadavg (the same cursor); -1 when neither can be read. */
+static long last_pid(struct gscan *g, int proc)
+{
+	char *sp;
+
+	if (read_rel(g, proc, "sys/kernel/ns_last_pid") > 0)
+		return strtol(g->buf, NULL, 10);
+	if (read_rel(g, proc, "loadavg") > 0 && (sp = strrchr(g->buf, ' ')) != NULL)
+		return strtol(sp + 1, NULL, 10);
+	return -1;
+}
+
 /* One snapshot of /proc, then SIGKILL to every process of the run in it.
- * How many were alive to be signalled (already dying ones too). */
+ * How many were alive to be signalled (already dying ones too), plus the
+ * unsettled ones, plus one if a process was created meanwhile: 0 when
+ * the round was quiet (above). */
 static int kill_round(struct gscan *g, int proc)
 {
 	int dfd = dup(proc), alive = 0;
+	long before = last_pid(g, proc);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *de;
 	pid_t self = getpid();
@@ -222,8 +277,13 @@ static int kill_round(struct gscan *g, int proc)
 		p->pidfd = sysio_pidfd_open(p->pid);
 		if (p->pidfd < 0)
 			continue;
-		p->ppid = read_ppid(g, proc, p->pid);
-		p->cls = classify(g, proc, p->pid);
+		char state = '?';
+		unsigned flags = 0;
+
+		p->unsettled = false;
+		if (!read_stat(g, proc, p->pid, &state, &p->ppid, &flags))
+			p->ppid = -1;
+		p->cls = classify(g, proc, p, state, flags);
 		g->n++;
 	}
 	closedir(d);
@@ -234,11 +294,13 @@ static int kill_round(struct gscan *g, int proc)
 		if ((p->cls == G_MINE || descends(g, p)) && sysio_pidfd_signal(p->pidfd, SIGKILL) == 0) {
 			alive++;
 			seen_add(g, p->pid);
+		} else if (p->unsettled) {
+			alive++; /* not signalled: read again in the next round */
 		}
 	}
 	for (size_t i = 0; i < g->n; i++)
 		close(g->p[i].pidfd);
-	return alive;
+	return alive + (last_pid(g, proc) != before);
 }
 
 size_t guard_kill_tree(const char *var, const char *dir)
