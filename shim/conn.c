@@ -242,11 +242,12 @@ static int conn_sendmsg(struct proto_req *req)
 
 	req->seq = ++cur()->seq;
 	proto_pack_req(req, buf);
+	/* Raw, here and in conn_recvmsg: no errno written (shim_errno_keep). */
 	do
-		n = send(cur()->fd, buf, sizeof(buf), MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+		n = shim_raw_syscall(SYS_sendto, cur()->fd, (long)buf, sizeof(buf), MSG_NOSIGNAL, 0, 0);
+	while (n == -EINTR);
 	if (n != (ssize_t)sizeof(buf))
-		return n < 0 ? -errno : -EPIPE;
+		return n < 0 ? (int)n : -EPIPE;
 	return 0;
 }
 
@@ -270,16 +271,16 @@ static int conn_recvmsg(uint32_t seq, struct proto_rep *rep)
 		/* A reply usually comes within tens of µs: poll for it for a
 		 * while before sleeping, since waking a sleeping CPU costs about
 		 * as much again on a virtual machine. */
-		ssize_t n = recv(cur()->fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		ssize_t n = shim_raw_syscall(SYS_recvfrom, cur()->fd, (long)buf, sizeof(buf), MSG_DONTWAIT, 0, 0);
+		if (n == -EAGAIN) {
 			if (shim_now_ns() < spin_until)
 				continue;
-			n = recv(cur()->fd, buf, sizeof(buf), 0);
+			n = shim_raw_syscall(SYS_recvfrom, cur()->fd, (long)buf, sizeof(buf), 0, 0, 0);
 		}
-		if (n < 0 && errno == EINTR)
+		if (n == -EINTR)
 			continue;
 		if (n <= 0)
-			return n < 0 ? -errno : -ECONNRESET;
+			return n < 0 ? (int)n : -ECONNRESET;
 		if (proto_unpack_rep(buf, (size_t)n, rep) < 0)
 			return -EPROTO;
 		if (rep->op == PROTO_OP_HELLO && rep->err == 0 && rep->seq != seq)

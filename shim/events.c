@@ -56,13 +56,13 @@ static bool ev_open(void)
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		if (fd >= 0)
 			close(fd);
-		errno = saved;
+		shim_errno_keep(saved);
 		return false;
 	}
 	ev_fd = fd;
 	ev_dev = (uint64_t)st.st_dev;
 	ev_ino = (uint64_t)st.st_ino;
-	errno = saved;
+	shim_errno_keep(saved);
 	return true;
 }
 

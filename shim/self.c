@@ -98,6 +98,13 @@ void shim_vmkids_begin(void)
 	atomic_store(&vmkids_used, 1);
 }
 
+/* Does another process share our thread's TLS (a CLONE_VM child, which
+ * our clone never gives a TLS of its own)?  shim_errno_keep's question. */
+bool shim_tls_shared(void)
+{
+	return atomic_load_explicit(&vmkids_used, memory_order_relaxed) != 0;
+}
+
 void shim_vmkid_enter(pid_t vpid, pid_t parent_v, pid_t parent_r)
 {
 	pid_t r = shim_sys_getpid();

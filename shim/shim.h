@@ -98,12 +98,20 @@ bool shim_fdroom_raise(struct shim_fdroom *r);
 void shim_fdroom_restore(struct shim_fdroom *r);
 int shim_fd_park(int fd);
 
+bool shim_tls_shared(void);
+
 /* errno put back as the caller had it, without a store when it did not
  * change: errno sits in the thread's TLS page, and a store there after a
- * fork copies that page for nothing (see SHIM_HOT). */
+ * fork copies that page for nothing (see SHIM_HOT).  Never once a child
+ * shares our memory (clone with CLONE_VM, self.c): it shares our thread's
+ * TLS too, errno included, and a change seen here may be the other
+ * process's -- the EINTR its signal gave our wait, which a write back
+ * would turn into a wrong error.  There the shim's own system calls on
+ * the common paths are raw (conn.c), so that it writes no errno unless a
+ * call fails, as libc's wrappers do. */
 static inline void shim_errno_keep(int e)
 {
-	if (errno != e)
+	if (errno != e && !shim_tls_shared())
 		errno = e;
 }
 
