@@ -8,7 +8,7 @@
 # goals of issue 14, each beside its figure and whether it is met.  Beside a
 # ratio, the middle half of the rounds' own ratios (a round's native and
 # jobshim runs are neighbours): a goal whose limit lies inside it is missed
-# only within this machine's noise, and says so.  About 15 minutes
+# only within this machine's noise, and says so.  About 25 minutes
 # idle (the `make -j2` of this tree: MKROUNDS, default 3; 0 skips it).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `make bench` runs it with sh
 set -euo pipefail
