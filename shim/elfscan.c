@@ -82,11 +82,17 @@ static const char *const companion_names[] = {
 	"setrlimit64", "__asan_default_options", NULL,
 };
 
-/* DT_NEEDED libraries that never create or signal processes for their
- * caller (prefixes of the soname). */
+/* DT_NEEDED libraries that never create, signal or name processes for
+ * their caller (prefixes of the soname).  Not libcap: its cap_get_pid and
+ * capgetp read another process's capabilities by pid (getpcaps PID, whose
+ * own imports are all harmless, asked the kernel about real pid PID) and
+ * cap_launch forks.  libselinux's getpidcon(pid) opens /proc/PID/attr,
+ * which an image without the shim would not translate; kept, because
+ * SELinux is off where jobshim runs (the read fails either way) and the
+ * tools a build runs (cp, mkdir, install) link it. */
 static const char *const safe_libs[] = {
 	"libc.so.", "libm.so.", "libpthread.so.", "librt.so.", "libdl.so.", "ld-linux",
-	"libselinux.so.", "libacl.so.", "libattr.so.", "libcap.so.", "libz.so.", "libzstd.so.",
+	"libselinux.so.", "libacl.so.", "libattr.so.", "libz.so.", "libzstd.so.",
 	"liblzma.so.", "libbz2.so.", "libpcre2-8.so.", "libgmp.so.", "libcrypt.so.",
 	"libgcc_s.so.", "libbfd-", "libsframe.so.", "libopcodes-", "libtinfo.so.", NULL,
 };

@@ -32,7 +32,7 @@
 #define IMGCACHE_SIZE PROTO_IMGCACHE_SIZE
 /* Bump when the slot format or the decision rules of elfscan.c change
  * (the exported set is covered by OWN_NAMES_SUM). */
-#define IMGCACHE_VERSION 7
+#define IMGCACHE_VERSION 8
 
 enum imgcache_verdict {
 	IMGCACHE_MISS = 0,
