@@ -273,7 +273,8 @@ static inline int32_t proto_vpids_take(struct proto_vpids *vc)
  * process, in our pid namespace); those are taken and skipped, a gap like
  * the ones Linux's numbering has where threads took ids.  Skipping at the
  * take is enough: real ids grow from below the counter (each tree process
- * takes a real id and a vpid, a thread a real id only), so a thread made
+ * takes a real id and a vpid, a thread a real id and, when the shim sees
+ * its pthread_create, a vpid it leaves unused), so a thread made
  * later gets an id above every vpid handed out, until the kernel's ids
  * wrap at pid_max. */
 static inline int32_t proto_vpids_take_free(struct proto_vpids *vc, bool (*is_thread)(int32_t v))

@@ -79,6 +79,24 @@ static pid_t vc_take(void)
 	return vc ? proto_vpids_take_free(vc, shim_id_is_thread) : 0;
 }
 
+/*
+ * Every thread Linux makes takes an id from the same space as processes,
+ * so a threaded program's next child gets a pid that many higher: python
+ * starting a thread and then forking, node (its thread pool), a JVM.
+ * Threads keep their real ids under jobshim (thread.c), so without this
+ * the tree's numbering ran behind the native one by a thread's worth at
+ * each pthread_create.  The number is taken and left unused, a gap in the
+ * vpids as the thread's id is in Linux's pids.  Threads the shim does not
+ * see (a static image's, Go's runtime's raw clones, glibc's own helper
+ * threads) take none.
+ */
+pid_t shim_thread_take_vpid(void)
+{
+	if (shim_vf.active || shim_offline() || !shim_self_known())
+		return 0;
+	return vc_take();
+}
+
 void shim_fork_give_back(pid_t vpid)
 {
 	struct proto_vpids *vc = vc_get();

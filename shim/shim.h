@@ -553,6 +553,11 @@ pid_t shim_fork_counted_unlocked(void);
 /* A counted vpid whose real fork or vfork failed: back to the counter
  * (proto_vpids_give_back). */
 void shim_fork_give_back(pid_t vpid);
+/* A vpid taken from the counter for a new thread and never bound (Linux's
+ * threads take their ids from the pid space), or 0 (offline, a vfork
+ * child, no counter).  Given back with shim_fork_give_back when the
+ * thread could not be made. */
+pid_t shim_thread_take_vpid(void);
 /* Our own fork (used by daemon): the fork wrapper's logic. */
 pid_t shim_fork(pid_t (*real_fn)(void));
 

@@ -95,15 +95,20 @@ static void *thread_begin(void *p)
 SHIM_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
 	struct thread_start *st = malloc(sizeof(*st));
+	pid_t vpid;
 	int r;
 
 	if (st == NULL)
 		return REAL(pthread_create)(t, attr, fn, arg);
 	st->fn = fn;
 	st->arg = arg;
+	/* The id Linux's thread would take from the pid space (fork.c). */
+	vpid = shim_thread_take_vpid();
 	r = REAL(pthread_create)(t, attr, thread_begin, st);
-	if (r != 0)
+	if (r != 0) {
 		free(st);
+		shim_fork_give_back(vpid);
+	}
 	return r;
 }
 
