@@ -132,8 +132,29 @@ static void await_pending(pid_t pid, int sig)
 	}
 }
 
+static void allow(int fan, int fd)
+{
+	struct fanotify_response r = { .fd = fd, .response = FAN_ALLOW };
+
+	if (write(fan, &r, sizeof r) != sizeof r)
+		it_die("fanotify response");
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The first event once the job holds the terminal: type ^Z.  The line
+ * discipline reads the input later: the event is answered once the
+ * job's leader has the signal pending. */
+static void first_open(int m, pid_t job)
+{
+	if (write(m, "\x1a", 1) != 1)
+		it_die("write ^Z");
+	await_pending(job, SIGTSTP);
+}
+
 static void run_case(const char *name, const char *dir)
 {
+	int held[16], nheld = 0;
 	int fan, rep[2];
 	bool sent = false, ready = false;
 	pid_t job = 0;
@@ -187,28 +208,40 @@ static void run_case(const char *name, const char *dir)
 				memmove(out, nl + 1, len);
 			}
 		}
+		/* An open that came before the session's "R" line: the job
+		 * saw itself in front (tcsetpgrp) and exec'd before the
+		 * session wrote the line.  It waits in the kernel until
+		 * answered, so it is held until then, not let through
+		 * unmarked (the native run said "no open of the image was
+		 * seen" about once in a few hundred runs under load). */
+		if (ready && nheld > 0) {
+			if (!sent) {
+				first_open(m, job);
+				sent = true;
+			}
+			for (int i = 0; i < nheld; i++)
+				allow(fan, held[i]);
+			nheld = 0;
+		}
 		if (pf[0].revents & POLLIN) {
 			char buf[4096];
 			ssize_t n = read(fan, buf, sizeof buf);
 			struct fanotify_event_metadata *ev = (void *)buf;
 			for (; n > 0 && FAN_EVENT_OK(ev, n); ev = FAN_EVENT_NEXT(ev, n)) {
+				if (!ready && nheld < (int)(sizeof held / sizeof held[0])) {
+					held[nheld++] = ev->fd;
+					continue;
+				}
 				if (!sent && ready) {
-					if (write(m, "\x1a", 1) != 1)
-						it_die("write ^Z");
-					/* The line discipline reads the input
-					 * later: the event is answered once the
-					 * job's leader has the signal pending. */
-					await_pending(job, SIGTSTP);
+					first_open(m, job);
 					sent = true;
 				}
-				struct fanotify_response r = { .fd = ev->fd, .response = FAN_ALLOW };
-				if (write(fan, &r, sizeof r) != sizeof r)
-					it_die("fanotify response");
-				if (ev->fd >= 0)
-					close(ev->fd);
+				allow(fan, ev->fd);
 			}
 		}
 	}
+	for (int i = 0; i < nheld; i++)
+		allow(fan, held[i]);
 	out[len] = '\0';
 	for (char *line = strtok(out, "\n"); line != NULL; line = strtok(NULL, "\n"))
 		it_out("%s: %s", name, line);
