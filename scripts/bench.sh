@@ -316,6 +316,29 @@ if [ -n "$fc" ]; then
 fi
 echo
 
+# What one fork child runs and touches between its fork and its exec (or
+# _exit): instructions, code pages, data pages (of them on shared
+# mappings), by bench/census.c, which single-steps it.  Counts, not times:
+# on a machine that charges per page touched, the pages are the cost.
+echo "## What a fork child touches up to its exec (bench/census: instructions / code pages / data pages, shared in brackets)"
+echo
+echo "| child | native | empty preload | jobshim | of it code pages in libjobshim.so |"
+echo "|---|---:|---:|---:|---:|"
+census_cell() { awk '$1 == "insns" { printf "%d / %d / %d (%d)", $2, $4, $8, $10 }' "$1"; }
+census_rows=("bash loop: a child that execs /bin/true|bash -c 'for i in 1 2 3; do /bin/true; done'"
+	"job-control shell: a job's child (setpgid, then exec)|bash -c 'set -m; for i in 1 2 3; do /bin/true & wait \$!; done'"
+	"fork + _exit loop (bench/micro fork)|$B/bench/micro fork 0.001")
+for row in "${census_rows[@]}"; do
+	name=${row%%|*}; cmd=${row#*|}
+	eval "\"$B/bench/census\" 2 $cmd" >"$tmp/cn" 2>/dev/null </dev/null || true
+	if [ -n "$EMPTY" ]; then eval "LD_PRELOAD=\"$EMPTY\" \"$B/bench/census\" 2 $cmd" >"$tmp/ce" 2>/dev/null </dev/null || true; else : >"$tmp/ce"; fi
+	eval "\"$J\" run -- \"$B/bench/census\" 2 $cmd" >"$tmp/cs" 2>/dev/null </dev/null || true
+	echo "| $name | $(census_cell "$tmp/cn") | $(census_cell "$tmp/ce") | $(census_cell "$tmp/cs") | $(awk '$1 == "insns" {print $6}' "$tmp/cs") |"
+done
+echo
+echo "Code pages are exact (each instruction's page); data pages are those the kernel marked referenced, which for a file or shared mapping includes the neighbours a fault maps with the page it needs (fault-around), so they are an upper bound there."
+echo
+
 # ---- goals (issue 14) --------------------------------------------------------
 # goal NAME LIMIT FIGURE-KEY...: met when every figure is <= LIMIT; the
 # figure shown is the worst of them.
