@@ -180,6 +180,42 @@ static bool sup_running(void)
 	return r <= 0 || shim_raw_syscall(SYS_kill, r, 0, 0, 0, 0, 0) != -ESRCH;
 }
 
+/* connect(2) to the supervisor's socket.  After a chroot (chroot.c) its
+ * path may name nothing, or another file: the connection is made from
+ * inside the run directory kept open then, by the socket's own name, and
+ * the working directory put back.  Signals are blocked here (the lock
+ * holder's), so no handler runs in the other directory; another thread's
+ * relative path could, in a chrooted threaded process that connects
+ * anew -- the price of reaching a directory outside the root. */
+static int conn_connect(int fd, const struct sockaddr_un *addr)
+{
+	int dir = shim_root_rundir();
+
+	if (dir < 0)
+		return connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+	const char *name = strrchr(addr->sun_path, '/');
+	struct sockaddr_un rel = { .sun_family = AF_UNIX };
+	int here = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0, 0);
+	int rc, e;
+
+	if (here < 0) {
+		errno = -here;
+		return -1;
+	}
+	shim_strlcpy(rel.sun_path, name != NULL ? name + 1 : addr->sun_path, sizeof(rel.sun_path));
+	if (shim_raw_syscall(SYS_fchdir, dir, 0, 0, 0, 0, 0) != 0) {
+		shim_raw_syscall(SYS_close, here, 0, 0, 0, 0, 0);
+		errno = ENOENT;
+		return -1;
+	}
+	rc = connect(fd, (struct sockaddr *)&rel, sizeof(rel));
+	e = errno;
+	shim_raw_syscall(SYS_fchdir, here, 0, 0, 0, 0, 0);
+	shim_raw_syscall(SYS_close, here, 0, 0, 0, 0, 0);
+	errno = e;
+	return rc;
+}
+
 static int conn_open(void)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -202,7 +238,7 @@ static int conn_open(void)
 	fd = shim_fd_park(fd); /* out of the program's way (fdroom.c) */
 	if (fd < 0)
 		return -errno;
-	while (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	while (conn_connect(fd, &addr) < 0) {
 		int e = errno;
 		if (e == EINTR)
 			continue;

@@ -323,6 +323,14 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 			image = valgrind_tool(argv);
 		if (shim_exec_lists_only(image, by_path ? path : NULL, argv, envp))
 			image = SHIM_IMAGE_PLAIN;
+		/* Inside a root where the library or the run directory is
+		 * not what its path names (chroot.c): the loader could not
+		 * preload us, and would say so on stderr.  A dynamic image
+		 * runs without us, as a plain one (real ids); a static one is
+		 * filtered as anywhere. */
+		bool root_apart = shim_root_fd1 != 0 && !shim_root_reachable();
+		if (root_apart && (image == SHIM_IMAGE_KEEP || image == SHIM_IMAGE_RAW))
+			image = SHIM_IMAGE_PLAIN;
 		/* An image the shim will not be in cannot announce itself
 		 * before its first fork: we do it now (events.c). */
 		if (image == SHIM_IMAGE_ALONE)
@@ -332,7 +340,7 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		 * down: one more page fault in every shell child). */
 		size_t need = shim_envbuf_need(envp);
 		void *room = need <= SHIM_ENVBUF_ROOM_MAX ? __builtin_alloca(need) : NULL;
-		if (shim_envbuf_make_for(&eb, envp, self, image == SHIM_IMAGE_PLAIN, room, need) == 0)
+		if (shim_envbuf_make_for(&eb, envp, self, image == SHIM_IMAGE_PLAIN || root_apart, room, need) == 0)
 			env = eb.env;
 		/* Its pid calls go to the supervisor instead (seccomp.c).
 		 * valgrind runs no seccomp(2) (ENOSYS, and a warning): from a

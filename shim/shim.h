@@ -475,6 +475,21 @@ bool shim_event_keeps_errno(const struct proto_req *req); /* shim_event leaving 
  * (type S_IFREG or S_IFIFO, ours, at least min_size bytes; -1 otherwise),
  * or map it MAP_SHARED read-write (NULL otherwise). */
 int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size);
+/* After a chroot (chroot.c): the run directory kept open, plus one (0:
+ * this process's root never moved).  On the fork page: every exec and
+ * every image's start look at it, and a function or variable elsewhere
+ * would be one more page for each (docs/internals.md, "What a fork
+ * costs"). */
+extern int shim_root_fd1;
+static inline int shim_root_rundir(void)
+{
+	return shim_root_fd1 - 1;
+}
+/* After a chroot: can an image exec'd now load the shim and reach the run
+ * directory by their paths?  (Callers ask only when shim_root_fd1.) */
+bool shim_root_reachable(void);
+/* chroot(2), keeping the supervisor within reach: 0 or -errno. */
+long shim_sys_chroot(const char *path);
 void *shim_sup_file_map(const char *name, size_t size);
 /* The mapping kept in *slot, made on first use (shim_sup_file_map); NULL
  * and *unusable set when it cannot be made, never tried again.  Two

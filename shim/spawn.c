@@ -208,7 +208,10 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 		kind = SHIM_IMAGE_KEEP;
 	if (envp != NULL && shim_exec_lists_only(kind, file, argv, envp))
 		kind = SHIM_IMAGE_PLAIN; /* ldd's way: it only lists (exec.c) */
-	bool plain = kind == SHIM_IMAGE_PLAIN;
+	/* Inside a root the shim cannot be loaded from (chroot.c): not
+	 * preloaded, so that the loader prints no error; the image runs
+	 * unfiltered (its trampoline is out of reach too). */
+	bool plain = kind == SHIM_IMAGE_PLAIN || (shim_root_fd1 != 0 && !shim_root_reachable());
 	/* A static, musl or Go image needs the seccomp filter, which only our
 	 * exec wrapper installs: spawn the trampoline, which execs it. */
 	char tramp[PATH_MAX];

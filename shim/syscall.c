@@ -336,6 +336,14 @@ static long route(long nr, long a[6], bool *done)
 	 * even when the environment passed leaves them out. */
 	case SYS_execve:
 		return shim_execve((const char *)a[0], (char *const *)a[1], (char *const *)a[2]);
+	case SYS_chroot: { /* the supervisor kept within reach (chroot.c) */
+		long rc = shim_sys_chroot((const char *)a[0]);
+		if (rc < 0) {
+			errno = (int)-rc;
+			return -1;
+		}
+		return rc;
+	}
 	case SYS_prlimit64: /* a finite RLIMIT_AS of oneself (rlimit.c) */
 		return shim_sys_prlimit64((pid_t)a[0], (int)a[1], (const void *)a[2], (void *)a[3]);
 	case SYS_setrlimit:

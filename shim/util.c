@@ -173,21 +173,30 @@ int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size)
 	struct stat st, dst;
 	int fd;
 
+	/* After a chroot the directory is the one kept open, never what its
+	 * path names in the new root (chroot.c). */
+	int dirfd = shim_root_rundir() >= 0 ? shim_root_rundir() : AT_FDCWD;
+
 	if (dirlen == 0 || dirlen + len + 1 > sizeof(path))
 		return -1;
-	memcpy(path, sock, dirlen);
-	memcpy(path + dirlen, ".", 2);
-	if (shim_raw_syscall(SYS_newfstatat, AT_FDCWD, (long)path, (long)&dst, 0, 0, 0) != 0 ||
+	if (dirfd == AT_FDCWD) {
+		memcpy(path, sock, dirlen);
+		memcpy(path + dirlen, ".", 2);
+	} else {
+		dirlen = 0;
+		memcpy(path, ".", 2);
+	}
+	if (shim_raw_syscall(SYS_newfstatat, dirfd, (long)path, (long)&dst, 0, 0, 0) != 0 ||
 	    !S_ISDIR(dst.st_mode) || (dst.st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		return -1;
 	memcpy(path + dirlen, name, len + 1);
-	fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path, flags | O_CLOEXEC | O_NOFOLLOW,
+	fd = (int)shim_raw_syscall(SYS_openat, dirfd, (long)path, flags | O_CLOEXEC | O_NOFOLLOW,
 				   0, 0, 0);
 	/* Every descriptor below a low limit in use: ours goes above it
 	 * (fdroom.c). */
 	struct shim_fdroom room;
 	if (fd == -EMFILE && shim_fdroom_raise(&room)) {
-		fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
+		fd = (int)shim_raw_syscall(SYS_openat, dirfd, (long)path,
 					   flags | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
 		shim_fdroom_restore(&room);
 	}
