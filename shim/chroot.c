@@ -36,7 +36,8 @@
  */
 
 SHIM_HOT int shim_root_fd1;
-static dev_t lib_dev;
+static dev_t dir_dev, lib_dev;
+static ino_t dir_ino;
 static ino_t lib_ino;
 static bool lib_known;
 
@@ -60,8 +61,28 @@ static void root_prepare(void)
 	}
 	int fd = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0,
 				       0);
-	if (fd >= 0 && (fd = shim_fd_park(fd)) >= 0)
+	if (fd >= 0 && (fd = shim_fd_park(fd)) >= 0 &&
+	    shim_raw_syscall(SYS_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH, 0, 0) == 0) {
+		dir_dev = st.st_dev;
+		dir_ino = st.st_ino;
 		shim_root_fd1 = fd + 1;
+	}
+}
+
+/* The run directory kept open, or -1 when the program closed it since
+ * (python's subprocess closes every descriptor in its child: close_range)
+ * or its number now holds something else.  Then the supervisor is out of
+ * reach for this process: never by the path, which in the new root may
+ * name another file. */
+int shim_root_dirfd(void)
+{
+	int fd = shim_root_rundir();
+	struct stat st;
+
+	if (fd < 0 || shim_raw_syscall(SYS_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH, 0, 0) != 0 ||
+	    st.st_dev != dir_dev || st.st_ino != dir_ino)
+		return -1;
+	return fd;
 }
 
 /* Can an image exec'd now load the shim and reach the supervisor by its
@@ -70,7 +91,7 @@ static void root_prepare(void)
 bool shim_root_reachable(void)
 {
 	const char *sock = shim_env_socket(), *slash = strrchr(sock, '/');
-	struct stat st, rd;
+	struct stat st;
 	char dir[108];
 
 	if (shim_root_fd1 == 0)
@@ -83,8 +104,7 @@ bool shim_root_reachable(void)
 	memcpy(dir, sock, (size_t)(slash - sock) + 1);
 	dir[slash - sock + 1] = '\0';
 	return shim_raw_syscall(SYS_newfstatat, AT_FDCWD, (long)dir, (long)&st, 0, 0, 0) == 0 &&
-	       shim_raw_syscall(SYS_newfstatat, shim_root_rundir(), (long)"", (long)&rd, AT_EMPTY_PATH, 0, 0) == 0 &&
-	       st.st_dev == rd.st_dev && st.st_ino == rd.st_ino;
+	       st.st_dev == dir_dev && st.st_ino == dir_ino;
 }
 
 /* chroot(2) as the shim's callers make it: libc's wrapper and syscall(). */

@@ -189,10 +189,13 @@ static bool sup_running(void)
  * anew -- the price of reaching a directory outside the root. */
 static int conn_connect(int fd, const struct sockaddr_un *addr)
 {
-	int dir = shim_root_rundir();
-
-	if (dir < 0)
+	if (shim_root_fd1 == 0)
 		return connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+	int dir = shim_root_dirfd();
+	if (dir < 0) {
+		errno = ENOENT;
+		return -1;
+	}
 	const char *name = strrchr(addr->sun_path, '/');
 	struct sockaddr_un rel = { .sun_family = AF_UNIX };
 	int here = (int)shim_raw_syscall(SYS_openat, AT_FDCWD, (long)".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0, 0);

@@ -488,6 +488,9 @@ static inline int shim_root_rundir(void)
 /* After a chroot: can an image exec'd now load the shim and reach the run
  * directory by their paths?  (Callers ask only when shim_root_fd1.) */
 bool shim_root_reachable(void);
+/* After a chroot: the run directory's descriptor if it is still ours,
+ * else -1 (closed by the program: the supervisor is out of reach). */
+int shim_root_dirfd(void);
 /* chroot(2), keeping the supervisor within reach: 0 or -errno. */
 long shim_sys_chroot(const char *path);
 void *shim_sup_file_map(const char *name, size_t size);

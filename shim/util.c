@@ -175,9 +175,9 @@ int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size)
 
 	/* After a chroot the directory is the one kept open, never what its
 	 * path names in the new root (chroot.c). */
-	int dirfd = shim_root_rundir() >= 0 ? shim_root_rundir() : AT_FDCWD;
+	int dirfd = shim_root_fd1 != 0 ? shim_root_dirfd() : AT_FDCWD;
 
-	if (dirlen == 0 || dirlen + len + 1 > sizeof(path))
+	if (dirfd == -1 || dirlen == 0 || dirlen + len + 1 > sizeof(path))
 		return -1;
 	if (dirfd == AT_FDCWD) {
 		memcpy(path, sock, dirlen);
