@@ -208,3 +208,16 @@ shells-suite-build:
 	sh tests/shells/build.sh $(B)
 shells-suite: all shells-suite-build
 	B=$(B) bash tests/shells/run.sh -j $(SHELLS_JOBS) $(SHELLS_TESTS)
+
+# The Go standard library's process and signal tests (os/exec, os/signal, syscall, os),
+# built with the installed Go, cgo and static, natively vs under jobshim
+# (tests/go/README.md); not part of `make check`.  GO_JOBS at a time, GO_TESTS a
+# selection (static, cgo+tty, syscall, static:os/exec).
+GO_JOBS ?= 2
+GO_TESTS ?=
+.PHONY: go-suite go-suite-build
+go-suite-build:
+	sh scripts/deps.sh
+	sh tests/go/build.sh $(B)
+go-suite: all go-suite-build
+	B=$(B) bash tests/go/run.sh -j $(GO_JOBS) $(GO_TESTS)
