@@ -209,7 +209,7 @@ shells-suite-build:
 shells-suite: all shells-suite-build
 	B=$(B) bash tests/shells/run.sh -j $(SHELLS_JOBS) $(SHELLS_TESTS)
 
-# The Go standard library's process and signal tests (os/exec, os/signal, syscall, os),
+# The Go standard library's process and signal tests (os/exec, os/signal, syscall, os, runtime),
 # built with the installed Go, cgo and static, natively vs under jobshim
 # (tests/go/README.md); not part of `make check`.  GO_JOBS at a time, GO_TESTS a
 # selection (static, cgo+tty, syscall, static:os/exec).
