@@ -221,3 +221,16 @@ go-suite-build:
 	sh tests/go/build.sh $(B)
 go-suite: all go-suite-build
 	B=$(B) bash tests/go/run.sh -j $(GO_JOBS) $(GO_TESTS)
+
+# Node.js's own tests (Debian 12's nodejs 18.20.4 sources) with the installed node,
+# natively vs under jobshim (tests/node/README.md); not part of `make check`.
+# NODE_JOBS at a time; NODE_TESTS a selection (child-process,
+# parallel/test-process-kill-pid.js, all).
+NODE_JOBS ?= 2
+NODE_TESTS ?=
+.PHONY: node-suite node-suite-build
+node-suite-build:
+	NODE=1 sh scripts/deps.sh
+	sh tests/node/build.sh $(B)
+node-suite: all node-suite-build
+	B=$(B) bash tests/node/run.sh -j $(NODE_JOBS) $(NODE_TESTS)
