@@ -8,8 +8,8 @@
 # workers and the file system (about 1,050: child-process, process,
 # cluster, worker, stdio, tty, pipe, net, dgram, os, fs, repl, readline,
 # signal, spawn, kill, domain, abort, exception, ...); `all`: every file
-# (about 3,300: http's and others' tests wait for the timeout here).  Each file runs twice, as
-# node's own runner runs it (its `// Flags:` line on node's command line),
+# (about 3,300: http's and others' tests wait for the timeout here).
+# Each file runs twice, as node's own runner runs it (its `// Flags:` line on node's command line),
 # from the test directory with NODE_TEST_DIR (its temporary files) and
 # NODE_COMMON_PORT (the port of tests that need a fixed one) of its own,
 # each time in its own pid namespace (tests/integration/lib/common.sh):
