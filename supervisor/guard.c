@@ -197,7 +197,17 @@ void guard_start(struct sup *s)
 	ga.argv[0] = "jobshim-guard";
 	ga.argv[1] = ga.rpid;
 	ga.envp[0] = ga.mark;
+	/* Born with its name (a clone copies ours), not given it when it
+	 * first runs, which on a busy machine can come after the command has
+	 * started: what looks for the guard by name (ps; a test that kills
+	 * the supervisor and its guard, as `pkill -9 jobshim` would, to see
+	 * the tree live on) finds it from the start.  Nothing of the tree
+	 * exists yet to see us so named. */
+	char name[16] = "jobshim";
+	(void)prctl(PR_GET_NAME, name);
+	(void)prctl(PR_SET_NAME, "jobshim-guard");
 	pid = clone(guard_wait, stack + GUARD_STACK, CLONE_VM | SIGCHLD, NULL);
+	(void)prctl(PR_SET_NAME, name);
 	if (pid > 0)
 		guard = pid;
 }
