@@ -213,9 +213,36 @@ static bool handle_one(struct sup *s, const struct proto_evt *e, bool last_try)
  * child whose REAPED is in the batch never needs one (its exit comes with
  * the reap, status and all).
  */
+/* The batch being handled and which of its records are: events_unread_from. */
+static struct proto_evt batch_evs[EVENTS_BATCH];
+static bool batch_done[EVENTS_BATCH];
+static size_t batch_count;
+
+/*
+ * Has vpid records in the batch being handled that are not handled yet?
+ * Then it lived when the record being handled was written, and when the
+ * rest of its own were: an exit the kernel reports for it now is applied
+ * after them (the loop's pidfd, the batch's end), never by a request's
+ * settling in between (procs_settle_exits, ops_settle_parents).  Applied
+ * first, its BIND of a child written before it died was refused (ESRCH,
+ * dead parent), and that child, registered lazily under init with
+ * another vpid, found itself unknown (ESRCH from setpgid, kill and getsid
+ * of itself: jsgen 962591291, a parent's setpgid(child, child) record
+ * read together with that child's own BIND after it had been SIGKILLed).
+ * The record being handled is its sender's last word so far: the sender
+ * is the caller, never settled.
+ */
+bool events_unread_from(int32_t vpid)
+{
+	for (size_t i = 0; i < batch_count; i++)
+		if (!batch_done[i] && batch_evs[i].sender_v == vpid)
+			return true;
+	return false;
+}
+
 static bool handle_batch(struct sup *s, const uint8_t *buf, size_t n)
 {
-	static struct proto_evt evs[EVENTS_BATCH];
+	struct proto_evt *evs = batch_evs;
 	static size_t late[EVENTS_BATCH];
 	size_t count = 0, nlate = 0;
 	bool aligned = true;
@@ -233,13 +260,23 @@ static bool handle_batch(struct sup *s, const uint8_t *buf, size_t n)
 		count++;
 	}
 	s->defer_watch = true;
+	for (size_t i = 0; i < count; i++)
+		batch_done[i] = false;
+	batch_count = count;
 	/* In order; a record whose sender is not known yet waits until the
 	 * end of the batch, where its parent's BIND has usually been read. */
-	for (size_t i = 0; i < count; i++)
-		if (!handle_one(s, &evs[i], false))
+	for (size_t i = 0; i < count; i++) {
+		batch_done[i] = true;
+		if (!handle_one(s, &evs[i], false)) {
+			batch_done[i] = false;
 			late[nlate++] = i;
-	for (size_t i = 0; i < nlate; i++)
+		}
+	}
+	for (size_t i = 0; i < nlate; i++) {
+		batch_done[late[i]] = true;
 		handle_one(s, &evs[late[i]], true);
+	}
+	batch_count = 0;
 	s->defer_watch = false;
 	/* Now the pidfds (a no-op for the children the batch reaped), or,
 	 * in a lazy batch, at the next flush (procs.c, procs_watch_pend). */

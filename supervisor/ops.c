@@ -611,8 +611,8 @@ void ops_settle_parents(struct sup *s, int32_t vpid)
 	struct eng_pinfo pi;
 
 	for (int i = 0; i < 64 && eng_info(s->eng, vpid, &pi) == 0 && pi.ppid > 1; i++) {
-		if (!procs_pidfd_exited(s, pi.ppid))
-			return;
+		if (events_unread_from(pi.ppid) || !procs_pidfd_exited(s, pi.ppid))
+			return; /* unread records: it lived when they were written */
 		procs_pidfd_ready(s, pi.ppid);
 	}
 }

@@ -764,8 +764,8 @@ void procs_settle_exits(struct sup *s, const int32_t *vpids, size_t n)
 			reap_autoreaped(s, vpids[i]); /* a zombie the kernel no longer has */
 			continue;
 		}
-		if (!p || p->rpid <= 0)
-			continue;
+		if (!p || p->rpid <= 0 || events_unread_from(vpids[i]))
+			continue; /* unread records: it lived when they were written */
 		/* One still waiting for its pidfd (procs_watch_pend) gets one
 		 * only if it has exited: a living one stays lazy. */
 		if (p->pidfd < 0 && !procs_running(s, vpids[i]))
@@ -824,7 +824,7 @@ void procs_settle_all(struct sup *s, int32_t caller)
 	for (size_t i = 0; i < npend; i++) {
 		p = procs_find(s, pend[i]);
 		if (p && p->vpid != caller && !p->exited && p->pidfd < 0 && p->rpid > 0 &&
-		    !procs_running(s, pend[i]))
+		    !events_unread_from(pend[i]) && !procs_running(s, pend[i]))
 			procs_watch(s, pend[i]); /* may apply a "gone" exit; pinned: below */
 	}
 	free(pend);
@@ -835,7 +835,8 @@ void procs_settle_all(struct sup *s, int32_t caller)
 
 		for (int i = 0; i < n; i++) {
 			int32_t v = (int32_t)(uint32_t)evs[i].data.u64;
-			if (v == caller || !(p = procs_find(s, v)) || p->exited || p->pidfd < 0)
+			if (v == caller || !(p = procs_find(s, v)) || p->exited || p->pidfd < 0 ||
+			    events_unread_from(v))
 				continue;
 			procs_pidfd_ready(s, v);
 			done++;

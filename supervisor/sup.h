@@ -333,6 +333,7 @@ void events_drain(struct sup *s);         /* handle every record written so far 
 void events_ready(struct sup *s);         /* epoll said readable */
 void events_tick(struct sup *s, int64_t now); /* re-arm when due */
 void events_check(struct sup *s);         /* after a request: stale reads? read at once */
+bool events_unread_from(int32_t vpid);    /* records of vpid's in the batch being handled, not yet handled */
 
 /* rundir.c */
 int rundir_make(struct sup *s);   /* TOP/secret DIR, socket, shared file; 0 or -1 (reported) */
