@@ -190,18 +190,26 @@ static __attribute__((noinline)) int fork_ask_locked(pid_t *vpid)
 	return 0;
 }
 
+/* Will the kernel reap our children by itself at their exit (SIGCHLD
+ * ignored, or SA_NOCLDWAIT)?  Our disposition now, asked of the kernel
+ * (one system call): glibc's signal() sets it unseen by the shim. */
+bool shim_autoreaps(void)
+{
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } act;
+
+	return shim_raw_syscall(SYS_rt_sigaction, SIGCHLD, 0, (long)&act, _NSIG / 8, 0, 0) == 0 &&
+	       (act.handler == (void *)SIG_IGN || (act.flags & SA_NOCLDWAIT));
+}
+
 /* BIND's d: counted, and whether the kernel will reap the child by itself
- * at its exit (SIGCHLD ignored, or SA_NOCLDWAIT: the parent's disposition
- * now, one system call): then no wait will report it, and the supervisor
- * watches its exit at once instead of lazily (supervisor/procs.c,
+ * at its exit: then no wait will report it, and the supervisor watches
+ * its exit at once instead of lazily (supervisor/procs.c,
  * reap_autoreaped). */
 static int32_t bind_flags(bool counted)
 {
-	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } act;
 	int32_t d = counted ? PROTO_BIND_COUNTED : 0;
 
-	if (shim_raw_syscall(SYS_rt_sigaction, SIGCHLD, 0, (long)&act, _NSIG / 8, 0, 0) == 0 &&
-	    (act.handler == (void *)SIG_IGN || (act.flags & SA_NOCLDWAIT)))
+	if (shim_autoreaps())
 		d |= PROTO_BIND_AUTOREAP;
 	return d;
 }

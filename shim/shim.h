@@ -383,6 +383,7 @@ void shim_self_install(pid_t vpid, pid_t rpid);
 void shim_self_forget(void);
 /* Our vpid is known and belongs to this very process (no round trip). */
 bool shim_self_known(void);
+bool shim_autoreaps(void); /* SIGCHLD ignored or SA_NOCLDWAIT now (fork.c) */
 /* A fork child (rpid: its real pid) that has not called setsid since:
  * shim_self_no_session answers true until shim_self_setsid (or an exec). */
 void shim_self_forked(pid_t rpid);
