@@ -15,12 +15,15 @@
 #include "scn.h"
 #include "shared.h"
 #include "sigrec.h"
+#include "spawn.h"
 #include "token.h"
 
 /* One row per call; the scenario names a call by its libc name. */
 static const struct calls_row calls_rows[] = {
 	{"fork", CALLS_RET_PID, {CALLS_CHILD}, CALLS_FORK},
 	{"_Fork", CALLS_RET_PID, {CALLS_CHILD}, CALLS_FORK},
+	{"vfork", CALLS_RET_PID, {CALLS_CHILD}, CALLS_FORK | CALLS_SPAWN},
+	{"posix_spawn", CALLS_RET_INT, {CALLS_CHILD, CALLS_SPAWNF, CALLS_PID}, CALLS_FORK | CALLS_SPAWN},
 	{"getpid", CALLS_RET_PID, {0}, 0},
 	{"getppid", CALLS_RET_PID, {0}, 0},
 	{"getpgrp", CALLS_RET_PID, {0}, 0},
@@ -148,6 +151,8 @@ long calls_run(struct jsd *j, const struct scn_step *st, int idx)
 	int nargs = 0, t = 0, alen = 0;
 	bool unresolved = false;
 
+	if (row->flags & CALLS_SPAWN)
+		return spawn_run(j, st, idx);
 	memset(&o, 0, sizeof o);
 	o.status = 0x5a5a;
 	memset(&o.ru, 0xff, sizeof o.ru);

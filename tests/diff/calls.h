@@ -27,6 +27,7 @@ enum calls_kind {
 	CALLS_STATUS,  /* out, int *: a wait status, logged when ret > 0 */
 	CALLS_RUSAGE,  /* out, struct rusage *: logged as filled or not */
 	CALLS_SIGINFO, /* out, siginfo_t *: logged when ret == 0 */
+	CALLS_SPAWNF,  /* text, short: posix_spawn flags, 0 or SETPGROUP|SETSID */
 };
 
 enum calls_ret {
@@ -36,6 +37,7 @@ enum calls_ret {
 
 #define CALLS_MAX_ARGS 6
 #define CALLS_FORK 1u /* the call forks: the child runs the CALLS_CHILD process */
+#define CALLS_SPAWN 2u /* made by spawn.c, not libffi: the child execs the executor (vfork, posix_spawn) */
 
 struct calls_row {
 	const char *name;

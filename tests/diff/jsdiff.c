@@ -39,6 +39,7 @@ static void jsd_usage(void)
 		"usage: jsdiff init SCN LOGDIR    native run: be the pid namespace's init, start P0\n"
 		"       jsdiff run SCN LOGDIR     be P0 (under jobshim: the command)\n"
 		"       jsdiff merge SCN LOGDIR   print the merged log\n"
+		"       (jsdiff start SCN LOGDIR NAME and resume ...: the images of spawn and exec steps)\n"
 		"       jsdiff check SCN...       parse and validate scenarios\n");
 	exit(2);
 }
@@ -322,6 +323,20 @@ int main(int argc, char **argv)
 		log_open(j);
 		sync_barriers_create(&j->scn);
 		sigrec_install(j->sh);
+		jsd_steps(j, 0);
+	}
+	if (strcmp(argv[1], "start") == 0 && argc == 5) {
+		/* A process made by a vfork or posix_spawn step (spawn.c): as a
+		 * fork child, from step 0, handled signals still blocked. */
+		j->sh = shared_open(j->logdir);
+		int self = scn_proc_index(&j->scn, argv[4]);
+		if (!j->sh || self <= 0)
+			jsd_die("start: bad shared region or process '%s'", argv[4]);
+		jsd_child_start(j, self);
+		sigrec_install(j->sh);
+		sigset_t none;
+		sigemptyset(&none);
+		sigrec_restore(&none);
 		jsd_steps(j, 0);
 	}
 	if (strcmp(argv[1], "resume") == 0 && argc == 7) {

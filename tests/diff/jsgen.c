@@ -65,6 +65,7 @@ struct gen_act {
 struct gen {
 	uint64_t rng;
 	uint64_t rng2; /* the SIGCHLD dispositions' own stream: the rest of a seed's scenario is as before */
+	uint64_t rng3; /* how a process is created (fork, vfork, posix_spawn): its own stream too */
 	int nprocs;
 	struct gen_proc p[GEN_MAX_PROCS];
 	int nacts;
@@ -98,6 +99,21 @@ static int gen_rand2(struct gen *g, int n)
 	g->rng = keep;
 	return r;
 }
+
+/* A draw from the third stream. */
+static int gen_rand3(struct gen *g, int n)
+{
+	uint64_t keep = g->rng;
+	g->rng = g->rng3;
+	int r = gen_rand(g, n);
+	g->rng3 = g->rng;
+	g->rng = keep;
+	return r;
+}
+
+/* -f: every process is made by fork, as before session 53 (a seed then
+ * gives the scenario it gave then). */
+static bool gen_forks_only;
 
 static bool gen_chance(struct gen *g, int percent)
 {
@@ -305,6 +321,35 @@ static void gen_kill(struct gen *g, int actor)
 		gen_act(g, actor, "kill %s %s", gen_pid_arg(g, buf, sizeof buf, true), sig);
 }
 
+/* The step that makes process c: mostly fork; else vfork or posix_spawn,
+ * whose child is a new image of the executor (spawn.c), with the group or
+ * session attributes a shell's spawn asks for.  A spawn whose group the
+ * kernel refuses makes c by fork instead (logged), so c exists either
+ * way.  Drawn from the third stream. */
+static void gen_create(struct gen *g, int actor, int c)
+{
+	static const char *const flags[] = {"0", "SETPGROUP", "SETPGROUP", "SETSID", "SETPGROUP|SETSID"};
+	int k = gen_forks_only ? 0 : gen_rand3(g, 20);
+	if (k < 13) {
+		gen_act(g, actor, "fork %s", gen_names[c]);
+		return;
+	}
+	if (k < 15) {
+		gen_act(g, actor, "vfork %s", gen_names[c]);
+		return;
+	}
+	const char *f = flags[gen_rand3(g, 5)];
+	const char *pg = "0";
+	int q = gen_rand3(g, 10);
+	if (q >= 5 && q < 8)
+		pg = gen_names[gen_rand3(g, g->nprocs)];
+	else if (q == 8)
+		pg = "self";
+	else if (q == 9)
+		pg = gen_rand3(g, 2) ? "-1" : "99999";
+	gen_act(g, actor, "posix_spawn %s %s %s", gen_names[c], f, pg);
+}
+
 /* One random action by `actor`. */
 static void gen_action(struct gen *g, int actor)
 {
@@ -353,7 +398,7 @@ static void gen_action(struct gen *g, int actor)
 		if (r < 4 && g->nprocs < GEN_MAX_PROCS) {
 			int c = g->nprocs++;
 			g->p[c] = (struct gen_proc){.exists = true, .alive = true, .parent = actor};
-			gen_act(g, actor, "fork %s", gen_names[c]);
+			gen_create(g, actor, c);
 			return;
 		}
 		if (r >= 4 && r < 6 && actor != 0 && me->nacts > 1) {
@@ -495,6 +540,7 @@ static void gen_scenario(uint64_t seed, FILE *out)
 	memset(&g, 0, sizeof g);
 	g.rng = seed * 0x2545f4914f6cdd1dull + 1;
 	g.rng2 = seed * 0x9e3779b97f4a7c15ull + 7;
+	g.rng3 = seed * 0xd1b54a32d192ed03ull + 13;
 	g.force_next = -1;
 	g.nprocs = 1;
 	g.p[0] = (struct gen_proc){.exists = true, .alive = true, .parent = -1};
@@ -524,12 +570,17 @@ int main(int argc, char **argv)
 {
 	const char *dir = NULL;
 	int a = 1;
-	if (argc > 2 && strcmp(argv[1], "-o") == 0) {
-		dir = argv[2];
-		a = 3;
+	if (argc > a && strcmp(argv[a], "-f") == 0) {
+		gen_forks_only = true;
+		a++;
+	}
+	if (argc > a + 1 && strcmp(argv[a], "-o") == 0) {
+		dir = argv[a + 1];
+		a += 2;
 	}
 	if (argc - a < 1 || argc - a > 2) {
-		fprintf(stderr, "usage: jsgen [-o DIR] SEED [N]   (N scenarios, seeds SEED..SEED+N-1)\n");
+		fprintf(stderr, "usage: jsgen [-f] [-o DIR] SEED [N]   (N scenarios, seeds SEED..SEED+N-1;\n"
+				"       -f: every process made by fork, as the seeds of sessions before 53)\n");
 		return 2;
 	}
 	unsigned long long seed = strtoull(argv[a], NULL, 0);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
 #include "scn.h"
@@ -38,7 +39,8 @@ static const struct {
 	{"WEXITED", WEXITED},       {"WCONTINUED", WCONTINUED}, {"WNOWAIT", WNOWAIT},
 	{"__WNOTHREAD", __WNOTHREAD}, {"__WALL", __WALL},       {"__WCLONE", __WCLONE},
 	{"P_ALL", P_ALL},           {"P_PID", P_PID},         {"P_PGID", P_PGID},
-	{"P_PIDFD", P_PIDFD},
+	{"P_PIDFD", P_PIDFD},       {"SETPGROUP", POSIX_SPAWN_SETPGROUP},
+	{"SETSID", POSIX_SPAWN_SETSID},
 };
 
 static bool token_flag(const char *t, size_t len, long *v)
@@ -102,6 +104,8 @@ const char *token_check(enum calls_kind kind, const char *t, const struct scn *s
 		return token_sig(t, &v) ? NULL : "not a signal name or number";
 	case CALLS_WOPT:
 		return token_wopt(t, &v) ? NULL : "not FLAG|FLAG... or an integer";
+	case CALLS_SPAWNF:
+		return token_wopt(t, &v) ? NULL : "not 0, SETPGROUP, SETSID or SETPGROUP|SETSID";
 	case CALLS_IDTYPE:
 		return token_int(t, &v) || token_flag(t, strlen(t), &v) ? NULL
 									 : "not P_ALL/P_PID/P_PGID or an integer";
@@ -135,6 +139,7 @@ long token_value(enum calls_kind kind, const char *t, const struct scn *s,
 		token_sig(t, &v);
 		return v;
 	case CALLS_WOPT:
+	case CALLS_SPAWNF:
 		token_wopt(t, &v);
 		return v;
 	case CALLS_IDTYPE:
