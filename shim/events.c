@@ -15,8 +15,8 @@
  * connection, each woke the supervisor (three wakeups per short-lived
  * process with the pidfd exit, tens of µs each on a 2-CPU machine).
  * Written here instead, they wait in the FIFO until the supervisor wakes
- * for something else, or for its short re-arm timer, and it reads them
- * before any request it handles (proto.h, supervisor/events.c).
+ * for something else or for its timer (a write never wakes it), and it
+ * reads them before any request it handles (proto.h, supervisor/events.c).
  *
  * The FIFO is opened O_RDWR: while we hold a read end a write can never
  * fail with EPIPE, whose SIGPIPE would reach the program (signals are

@@ -24,26 +24,33 @@
  *     that happened after a record was written is always handled after it,
  *     so the model every answer comes from includes all the news written
  *     before the question was asked -- the ordering Linux gives;
- *   - otherwise at most SUP_EVENTS_DELAY_NS late: the FIFO is in epoll
- *     with EPOLLONESHOT; when it fires we drain it and look again only
- *     after the delay, on the timer.  While records keep coming (some were
- *     read since the last look) the timer alone keeps draining it, every
- *     delay; the FIFO goes back into epoll after a quiet delay.  So a
- *     stream of short-lived processes costs one wakeup per delay, on our
- *     own timer, instead of three per process: a writer wakes us (an IPI,
- *     costly in a VM) only for the first record after a quiet spell.
- *   - except right after the tree paid for the delay: a read of the model
+ *   - otherwise on our own timer, never on a writer's wakeup: every
+ *     SUP_EVENTS_DELAY_NS while records keep coming, and, after a look
+ *     that found none, at twice the last interval up to
+ *     SUP_EVENTS_QUIET_MAX_NS (a quiet tree costs us a few wakeups a
+ *     second).  Until session 53 the FIFO went back into epoll after a
+ *     quiet spell, and the first record then woke us at once: that record
+ *     is nearly always a parent's BIND just after fork, the pipe's
+ *     wakeup is a synchronous one that brings us onto the writer's CPU,
+ *     and we preempted the parent there; when we slept again the new
+ *     child ran first.  Linux lets the parent run on after fork, and
+ *     programs depend on it without knowing: in bash's own test suite, a
+ *     coprocess that exits at once was reaped before the next command
+ *     in 6 runs of 12 under jobshim with the other CPU busy, never
+ *     natively (nameref11.sub, `coproc RO { :; }; declare -p RO_PID`).
+ *     A timer wakes us at a moment unrelated to any fork.
+ *   - sooner right after the tree paid for a delay: a read of the model
  *     view is answered only when every record counted has been applied
  *     (shim/mview.c), and one that finds records waiting asks us instead,
- *     a round trip (two context switches: 150-300 µs here) where our
- *     waking up for a record costs its writer about 20 µs.  Such a shim
+ *     a round trip (two context switches: 150-300 µs here).  Such a shim
  *     counts the read in stale_reads (proto.h); each one we see buys
- *     SUP_EVENTS_EAGER_WAKEUPS wakeups at once, for the next records.  A
- *     bash started by a fork loop asked for its getpgrp each time (its
- *     parent's BIND of it was waiting); now about one in three does.  A
- *     time window instead of a count cost the job-control loop 9%: one
+ *     SUP_EVENTS_EAGER_TICKS looks SUP_EVENTS_EAGER_NS apart.  A bash
+ *     started by a fork loop asks for its getpgrp at its start, about a
+ *     millisecond after its parent's BIND of it.  (The eager looks were
+ *     wakeups by the FIFO until session 53, with the preemption above.
+ *     A time window instead of a count cost the job-control loop 9%: one
  *     stale read at its start made every record of the next 200 ms wake
- *     us, and no read there needed it.
+ *     us, and no read there needed it.)
  *
  * Records land whole and in one global order (each is one write of at most
  * PIPE_BUF bytes).  A record cannot prove who wrote it (the FIFO carries
@@ -82,15 +89,10 @@ void events_open(struct sup *s)
 		return;
 	}
 	fcntl(fd, F_SETPIPE_SZ, EVENTS_PIPE_SIZE); /* best effort: 64 KiB otherwise */
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT,
-				 .data.u64 = SUP_KEY(SUP_W_EVENTS, 0)};
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		close(fd);
-		unlink(s->evpath);
-		s->evpath[0] = '\0';
-		return;
-	}
 	s->evfd = fd;
+	/* Never in epoll: read on our timer (above). */
+	s->ev_quiet_ns = SUP_EVENTS_DELAY_NS;
+	s->ev_tick_at = sup_now() + SUP_EVENTS_DELAY_NS;
 }
 
 void events_close(struct sup *s)
@@ -339,56 +341,45 @@ static int events_eager(struct sup *s)
 	stale = atomic_load_explicit(&s->vc->stale_reads, memory_order_relaxed);
 	n = stale - s->ev_stale_seen;
 	s->ev_stale_seen = stale;
-	if (n > SUP_EVENTS_EAGER_MAX / SUP_EVENTS_EAGER_WAKEUPS)
-		n = SUP_EVENTS_EAGER_MAX / SUP_EVENTS_EAGER_WAKEUPS;
-	s->ev_eager_left += (int)n * SUP_EVENTS_EAGER_WAKEUPS;
+	if (n > SUP_EVENTS_EAGER_MAX / SUP_EVENTS_EAGER_TICKS)
+		n = SUP_EVENTS_EAGER_MAX / SUP_EVENTS_EAGER_TICKS;
+	s->ev_eager_left += (int)n * SUP_EVENTS_EAGER_TICKS;
 	if (s->ev_eager_left > SUP_EVENTS_EAGER_MAX)
 		s->ev_eager_left = SUP_EVENTS_EAGER_MAX;
 	return s->ev_eager_left;
 }
 
-/* The FIFO back into epoll: the next record written fires at once. */
-static void events_arm(struct sup *s)
-{
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT,
-				 .data.u64 = SUP_KEY(SUP_W_EVENTS, 0)};
-
-	s->ev_rearm_at = 0;
-	epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->evfd, &ev);
-}
-
-void events_ready(struct sup *s)
-{
-	events_drain(s);
-	s->ev_busy = false;
-	if (s->evfd < 0)
-		return;
-	if (events_eager(s) > 0) {
-		s->ev_eager_left--;
-		events_arm(s);
-	} else if (!s->ev_rearm_at) {
-		s->ev_rearm_at = sup_now() + SUP_EVENTS_DELAY_NS;
-	}
-}
-
+/* The timer's look at the FIFO: read it, then choose the next look. */
 void events_tick(struct sup *s, int64_t now)
 {
-	if (!s->ev_rearm_at || now < s->ev_rearm_at || s->evfd < 0)
+	int64_t next;
+
+	if (s->evfd < 0 || !s->ev_tick_at || now < s->ev_tick_at)
 		return;
 	events_drain(s);
-	if (s->ev_busy && events_eager(s) == 0) {
-		/* Still busy: look again after another delay. */
-		s->ev_busy = false;
-		s->ev_rearm_at = now + SUP_EVENTS_DELAY_NS;
-		return;
+	if (events_eager(s) > 0) {
+		s->ev_eager_left--;
+		next = SUP_EVENTS_EAGER_NS;
+	} else if (s->ev_busy) {
+		s->ev_quiet_ns = SUP_EVENTS_DELAY_NS;
+		next = SUP_EVENTS_DELAY_NS;
+	} else {
+		s->ev_quiet_ns = s->ev_quiet_ns * 2 > SUP_EVENTS_QUIET_MAX_NS ? SUP_EVENTS_QUIET_MAX_NS
+									     : s->ev_quiet_ns * 2;
+		next = s->ev_quiet_ns;
 	}
-	/* Quiet, or a read paid for the delay: the next record fires. */
 	s->ev_busy = false;
-	events_arm(s);
+	s->ev_tick_at = now + next;
 }
 
+/* After a request: reads that had to ask bring the next look forward. */
 void events_check(struct sup *s)
 {
-	if (s->evfd >= 0 && s->ev_rearm_at && events_eager(s) > 0)
-		events_arm(s);
+	int64_t soon;
+
+	if (s->evfd < 0 || events_eager(s) == 0)
+		return;
+	soon = sup_now() + SUP_EVENTS_EAGER_NS;
+	if (soon < s->ev_tick_at)
+		s->ev_tick_at = soon;
 }

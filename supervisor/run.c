@@ -404,8 +404,8 @@ static void arm_timer(struct sup *s)
 		next = s->deadline;
 	if (s->sweep_at && (!next || s->sweep_at < next))
 		next = s->sweep_at;
-	if (s->ev_rearm_at && (!next || s->ev_rearm_at < next))
-		next = s->ev_rearm_at;
+	if (s->ev_tick_at && (!next || s->ev_tick_at < next))
+		next = s->ev_tick_at;
 	if (s->watch_pend_at && (!next || s->watch_pend_at < next))
 		next = s->watch_pend_at;
 	if (next == s->timer_set)
@@ -528,9 +528,6 @@ static void loop(struct sup *s)
 				break;
 			case SUP_W_PIDFD:
 				procs_pidfd_ready(s, (int32_t)SUP_KEY_ID(key));
-				break;
-			case SUP_W_EVENTS:
-				events_ready(s);
 				break;
 			case SUP_W_NOTIF:
 				notif_ready(s, SUP_KEY_ID(key), evs[i].events);

@@ -68,11 +68,15 @@ struct epoll_event;
 #define SUP_SETTLE_STEP_NS 100000000LL
 #define SUP_SETTLE_MAX 10
 #define SUP_FD_RESERVE 64 /* a descriptor table this small or smaller is not bounded (run.c) */
-#define SUP_EVENTS_DELAY_NS 10000000LL /* event FIFO re-armed this long after it fired */
-/* ... except for this many wakeups after each read that had to ask
- * because records were waiting (stale_reads, proto.h; events.c), and at
- * most this many in all. */
-#define SUP_EVENTS_EAGER_WAKEUPS 8
+/* The event FIFO is read on a timer (events.c): this often while records
+ * come, up to SUP_EVENTS_QUIET_MAX_NS apart while none do, ... */
+#define SUP_EVENTS_DELAY_NS 10000000LL
+#define SUP_EVENTS_QUIET_MAX_NS 40000000LL
+/* ... and SUP_EVENTS_EAGER_NS apart for this many looks after each read
+ * that had to ask because records were waiting (stale_reads, proto.h),
+ * at most this many owed in all. */
+#define SUP_EVENTS_EAGER_NS 500000LL
+#define SUP_EVENTS_EAGER_TICKS 8
 #define SUP_EVENTS_EAGER_MAX 64
 
 /* epoll keys: kind in the top byte, an id below (never an fd or a pointer,
@@ -83,7 +87,6 @@ enum sup_watch {
 	SUP_W_TIMER,
 	SUP_W_CLIENT, /* id = client id */
 	SUP_W_PIDFD,  /* id = vpid */
-	SUP_W_EVENTS, /* the event FIFO (events.c) */
 	SUP_W_NOTIF,  /* a seccomp listener (notif.c), id = its number */
 };
 #define SUP_KEY(kind, id) (((uint64_t)(kind) << 56) | ((uint64_t)(id) & 0xffffffffffffffULL))
@@ -209,10 +212,11 @@ struct sup {
 	char evpath[216];        /* dir + "/events", the event FIFO ("" when none) */
 	int evfd;                /* its read end (O_RDWR), -1 none; epoll one-shot */
 	bool ev_draining;        /* events_drain is on the stack */
-	int64_t ev_rearm_at;     /* when the FIFO goes back into epoll, 0 = it is in */
-	bool ev_busy;            /* records were read since the FIFO last fired or ticked */
+	int64_t ev_tick_at;      /* the timer's next look at the FIFO (events.c) */
+	int64_t ev_quiet_ns;     /* the interval after a look that found nothing */
+	bool ev_busy;            /* records were read since the last look */
 	uint32_t ev_stale_seen;  /* stale_reads when last looked at */
-	int ev_eager_left;       /* wakeups the FIFO still fires at once (events_eager) */
+	int ev_eager_left;       /* looks still owed at SUP_EVENTS_EAGER_NS (events_eager) */
 	uint64_t nevbad;         /* event records refused */
 	/* While a batch of event records is handled, procs_bind opens no
 	 * pidfd: the vpids wait here until the batch is done (events.c). */
@@ -330,9 +334,8 @@ struct sup {
 void events_open(struct sup *s);          /* after epoll exists; without it shims use connections */
 void events_close(struct sup *s);
 void events_drain(struct sup *s);         /* handle every record written so far */
-void events_ready(struct sup *s);         /* epoll said readable */
-void events_tick(struct sup *s, int64_t now); /* re-arm when due */
-void events_check(struct sup *s);         /* after a request: stale reads? read at once */
+void events_tick(struct sup *s, int64_t now); /* the timer's look, when due */
+void events_check(struct sup *s);         /* after a request: stale reads? look sooner */
 bool events_unread_from(int32_t vpid);    /* records of vpid's in the batch being handled, not yet handled */
 
 /* rundir.c */

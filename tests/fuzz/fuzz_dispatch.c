@@ -36,9 +36,8 @@
  *     7    fake fork: a child of k (15: of the outsider) in the next free slot
  *     8    k exits; 1 byte status      9  k's real parent reaps it
  *     10   one pass of the event loop as run.c's loop makes it: the event
- *          FIFO is drained first, then client sockets, pidfds and the
- *          FIFO's readiness (events_ready); k odd: then its re-arm timer
- *          is due (events_tick)
+ *          FIFO is drained first, then client sockets and pidfds; k odd:
+ *          then the timer's look at the FIFO is due (events_tick)
  *     11   SIGCHLD: the supervisor reaps its children
  *     12   sweep (k odd: as if the stale reservations had aged)
  *     13   k stops / continues         14  k closes its connection
@@ -246,12 +245,10 @@ static void event_pass(struct sup *s, bool timer)
 			clients_ready(s, SUP_KEY_ID(key), evs[i].events);
 		else if (SUP_KEY_KIND(key) == SUP_W_PIDFD)
 			procs_pidfd_ready(s, (int32_t)SUP_KEY_ID(key));
-		else if (SUP_KEY_KIND(key) == SUP_W_EVENTS)
-			events_ready(s);
 	}
-	/* The timer fired for the re-arm (run.c's on_timer). */
-	if (timer && s->ev_rearm_at)
-		events_tick(s, s->ev_rearm_at);
+	/* The timer fired for a look at the FIFO (run.c's on_timer). */
+	if (timer && s->ev_tick_at)
+		events_tick(s, s->ev_tick_at);
 	s->batch = NULL;
 	s->nbatch = 0;
 }
