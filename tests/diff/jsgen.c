@@ -89,26 +89,25 @@ static int gen_rand(struct gen *g, int n)
 	return (int)(gen_next(g) % (uint64_t)n);
 }
 
-/* A draw from the second stream (gen_next on a copy of its state). */
-static int gen_rand2(struct gen *g, int n)
+/* A draw from another stream (gen_next on a copy of its state). */
+static int gen_rand_from(struct gen *g, uint64_t *stream, int n)
 {
 	uint64_t keep = g->rng;
-	g->rng = g->rng2;
+	g->rng = *stream;
 	int r = gen_rand(g, n);
-	g->rng2 = g->rng;
+	*stream = g->rng;
 	g->rng = keep;
 	return r;
 }
 
-/* A draw from the third stream. */
+static int gen_rand2(struct gen *g, int n)
+{
+	return gen_rand_from(g, &g->rng2, n);
+}
+
 static int gen_rand3(struct gen *g, int n)
 {
-	uint64_t keep = g->rng;
-	g->rng = g->rng3;
-	int r = gen_rand(g, n);
-	g->rng3 = g->rng;
-	g->rng = keep;
-	return r;
+	return gen_rand_from(g, &g->rng3, n);
 }
 
 /* -f: every process is made by fork, as before session 53 (a seed then
