@@ -100,6 +100,7 @@ void events_close(struct sup *s)
 	if (s->evfd >= 0)
 		close(s->evfd);
 	s->evfd = -1;
+	s->ev_tick_at = 0; /* no more looks: the timer must not fire for them */
 	if (s->evpath[0])
 		unlink(s->evpath);
 	s->evpath[0] = '\0';
