@@ -164,11 +164,15 @@ enum sync_result sync_gone(struct jsd *j, int proc)
 	/* The pidfd is readable as the exit begins to be reported; a process
 	 * whose parent lets the kernel reap it (SIGCHLD ignored, SA_NOCLDWAIT)
 	 * is released a moment later, and until then getpgid and waitpid
-	 * still find it.  So: until it is a zombie, or gone. */
+	 * still find it.  So: until it is a zombie, or gone -- gone for the
+	 * kernel's pid table, which kill(pid, 0) asks: its /proc/PID/stat
+	 * can no longer be read while getsid and kill still find it (the
+	 * corpus's getsid-autoreaped-child gave getsid(C) = P0 natively after
+	 * `gone C`, one run in eight). */
 	for (int k = 0; k < 100 + SYNC_TIMEOUT_MS; k++) {
 		int ppid;
 		char st = sync_proc_state(rpid, true, &ppid);
-		if (st == 0 || st == 'Z')
+		if (st == 'Z' || (st == 0 && sync_kernel(SYS_kill, rpid, 0, 0) < 0 && errno == ESRCH))
 			break;
 		if (k < 100)
 			sched_yield();
