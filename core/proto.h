@@ -177,8 +177,9 @@ enum proto_op {
 #define PROTO_KILL_REAL_OK 1 /* KILL d: the caller can send the one real group kill of v4 */
 #define PROTO_KILL_REAL_SENT 2 /* KILL d (pid 0): the caller sent kill(0) for real already; list only the
 				* targets outside its real group */
-#define PROTO_KILL_NOTE 3 /* KILL as an event record (a = 0, b = sig): the sender is about to send
-			   * kill(0, sig) for real; number it for forks in flight (supervisor/gkill.c) */
+#define PROTO_KILL_NOTE 3 /* KILL as an event record (a = 0 or -pgid, b = sig): the sender is about to
+			   * send kill(a, sig) for real (to its own real group, or to the group's real
+			   * mirror); number it for forks in flight (supervisor/gkill.c) */
 
 /* The tree's shared file PROTO_SHARED_FILE beside the socket in the
  * supervisor's run directory (0666: supervisor/rundir.c), PROTO_SHARED_SIZE

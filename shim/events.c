@@ -135,8 +135,13 @@ bool shim_event_locked(const struct proto_req *req)
 	if (!ev_write(&e))
 		return false;
 	/* Counted after the write: the supervisor's snapshot of the count
-	 * then covers only records already in the pipe (shim/mview.c). */
-	atomic_fetch_add(&shim_vpids()->ev_posted, 1);
+	 * then covers only records already in the pipe (shim/mview.c).  A
+	 * kill's note changes nothing the view shows (it numbers the kill
+	 * for forks in flight, supervisor/gkill.c): not counted, so that it
+	 * leaves the view fresh -- a shell's `kill %1 %2` sends the second
+	 * from the view too. */
+	if (req->op != PROTO_OP_KILL || req->d != PROTO_KILL_NOTE)
+		atomic_fetch_add(&shim_vpids()->ev_posted, 1);
 	return true;
 }
 

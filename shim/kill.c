@@ -349,6 +349,8 @@ static int kill_any(pid_t pid, int sig)
 		return rc;
 	if (pid == 0 && (rc = kill_own_group(sig)) != VIEW_ASK)
 		return rc;
+	if (pid < -1 && (rc = shim_view_kill_group(pid, sig)) != VIEW_ASK)
+		return rc;
 	rc = kill_online(pid, sig, false);
 	if (rc == 1)
 		rc = kill_offline(pid, sig);

@@ -157,6 +157,20 @@ bool shim_mview_changes(uint32_t *out)
 	return ok;
 }
 
+/* The live members of group pgid, by real pid (mview_group_rpids), or -1
+ * when the view is not fresh or cannot say. */
+int shim_mview_group(pid_t pgid, pid_t *rpids, int max, int max_pages)
+{
+	int n = -1;
+
+	atomic_fetch_add(&mv_readers, 1);
+	void *m = mv_fresh(true);
+	if (m != NULL && pgid > 1)
+		n = mview_group_rpids(m, pgid, rpids, max, max_pages);
+	atomic_fetch_sub(&mv_readers, 1);
+	return n;
+}
+
 pid_t shim_mview_v2r(pid_t vpid)
 {
 	struct mview_ids v;

@@ -154,18 +154,12 @@ static inline void mview_write(void *map, int32_t vpid, const struct mview_ids *
 	atomic_store_explicit(&e->seq, s + 2, memory_order_release);
 }
 
-/* Reader: a consistent copy of vpid's entry; false when vpid is out of
- * range or the entry is not published (state MVIEW_NONE). */
-static inline bool mview_read(void *map, int32_t vpid, struct mview_ids *out)
+/* Reader: a consistent copy of entry e: 1, or 0 when it is not published
+ * (state MVIEW_NONE), -1 when the writer stayed inside it (ask instead). */
+static inline int mview_read_ent(struct mview_ent *e, struct mview_ids *out)
 {
-	struct mview_ent *e;
 	uint32_t s1, s2;
 
-	if (vpid <= 0 || vpid >= MVIEW_NVPID)
-		return false;
-	e = mview_ent(map, vpid);
-	if (!mview_backed(map, (uint64_t)((char *)e - (char *)map)))
-		return false;
 	/* The writer is inside for a few stores, unless it was preempted
 	 * there: then give up and ask it (a round trip) rather than spin. */
 	for (int tries = 0; tries < MVIEW_TRIES; tries++) {
@@ -184,7 +178,67 @@ static inline bool mview_read(void *map, int32_t vpid, struct mview_ids *out)
 		if (s1 == s2)
 			return out->state != MVIEW_NONE;
 	}
-	return false;
+	return -1;
+}
+
+/* Reader: a consistent copy of vpid's entry; false when vpid is out of
+ * range or the entry is not published (state MVIEW_NONE). */
+static inline bool mview_read(void *map, int32_t vpid, struct mview_ids *out)
+{
+	struct mview_ent *e;
+
+	if (vpid <= 0 || vpid >= MVIEW_NVPID)
+		return false;
+	e = mview_ent(map, vpid);
+	if (!mview_backed(map, (uint64_t)((char *)e - (char *)map)))
+		return false;
+	return mview_read_ent(e, out) == 1;
+}
+
+/*
+ * Reader: the live members of group pgid (pgid > 1), found by reading
+ * every entry on the backed pages of entries: their real pids go to
+ * rpids[0..max), their number is returned.  -1 when the view cannot say:
+ * more than max_pages pages of entries are backed (a large tree: a
+ * round trip is cheaper than the scan), more than max members, a member
+ * not bound to a real pid yet, or an entry its writer stayed inside.
+ * Zombies are left out: the kernel's group still holds them, and a
+ * signal to one changes nothing.  The caller trusts the answer only if
+ * the view was fresh when it began (shim/mview.c).
+ */
+static inline int mview_group_rpids(void *map, int32_t pgid, int32_t *rpids, int max, int max_pages)
+{
+	const uint64_t first = MVIEW_ENTS_OFF / 4096, last = (MVIEW_ENTS_OFF + (uint64_t)MVIEW_NVPID * MVIEW_ENT_SIZE - 1) / 4096;
+	_Atomic uint64_t *words = (_Atomic uint64_t *)((char *)map + MVIEW_BACKED_OFF);
+	int n = 0, pages = 0;
+
+	for (uint64_t w = first / 64; w <= last / 64; w++) {
+		uint64_t bits = atomic_load_explicit(&words[w], memory_order_acquire);
+		while (bits != 0) {
+			uint64_t page = w * 64 + (uint64_t)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			if (page < first || page > last)
+				continue;
+			if (++pages > max_pages)
+				return -1;
+			int64_t v0 = (int64_t)((page * 4096 - MVIEW_ENTS_OFF) / MVIEW_ENT_SIZE);
+			for (int64_t v = v0; v < v0 + MVIEW_PER_PAGE && v < MVIEW_NVPID; v++) {
+				struct mview_ids e;
+				int got;
+				if (v <= 1)
+					continue; /* 0 names nothing, 1 is init: in no tree group */
+				got = mview_read_ent(mview_ent(map, (int32_t)v), &e);
+				if (got < 0)
+					return -1;
+				if (got == 0 || e.state != MVIEW_LIVE || e.pgid != pgid)
+					continue;
+				if (e.rpid <= 0 || n == max)
+					return -1;
+				rpids[n++] = e.rpid;
+			}
+		}
+	}
+	return n;
 }
 
 /* Reader: the vpid bound to real pid rpid, 0 when the view cannot say.

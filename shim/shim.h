@@ -680,6 +680,7 @@ void shim_image_prime(void);
 struct mview_ids;
 bool shim_mview_ids(pid_t vpid, struct mview_ids *out); /* vpid's entry */
 bool shim_mview_changes(uint32_t *out); /* the view's change count, when fresh */
+int shim_mview_group(pid_t pgid, pid_t *rpids, int max, int max_pages); /* live members' rpids, or -1: ask */
 pid_t shim_mview_v2r(pid_t vpid);                        /* > 0, or 0: ask */
 pid_t shim_mview_r2v(pid_t rpid);                        /* > 1, or 0: ask */
 void shim_mview_asking(int op); /* a request goes: after a stale read? */
@@ -705,6 +706,8 @@ int shim_oneway_setpgid(pid_t pid, pid_t pgid);
  * parent's group: made for real, posted one-way (viewwrite.c). */
 int shim_oneway_child_setpgid(pid_t pid, pid_t pgid);
 int shim_view_kill(pid_t pid, int sig);
+/* kill(-pgid, sig): one real kill of the group's real mirror, found in the view. */
+int shim_view_kill_group(pid_t pid, int sig);
 bool shim_kill_needs_engine(int sig); /* viewwrite.c */
 /* kill of an unreaped child of ours, by its real pid from our table. */
 int shim_child_kill(pid_t pid, int sig);

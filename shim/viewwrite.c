@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
@@ -255,6 +256,68 @@ int shim_view_kill(pid_t pid, int sig)
 	/* Gone, though the view shows it alive: its exit is not in the model
 	 * yet (reaped by the kernel itself); the round trip applies it. */
 	return rc == -ESRCH ? VIEW_ASK : rc;
+}
+
+/*
+ * kill(-pgid, sig) of a group of the tree: one real kill of the group's
+ * real mirror, as the round trip ends in when the mirror holds every live
+ * member (supervisor/gkill.c, gkill_atomic_group) -- here the members
+ * come from the view.  A shell's `kill %1 %2` made a round trip per job,
+ * tens of µs in which the first job died and its SIGCHLD reached the
+ * shell before the second kill; natively the second comes a microsecond
+ * after the first, and the shell handles both deaths together (bash then
+ * reports them differently).
+ *
+ * When: a signal that needs no engine (shim_kill_needs_engine: no stop,
+ * continue, SIGKILL or 0), a fresh view showing at least one live member,
+ * every live member bound to a real pid that is in the same real group
+ * R now (getpgid), R none of the supervisor's (its real pid or group),
+ * and R's leader, if alive, a process of the tree.  The kernel then
+ * signals every member in one pass, with its own permission checks: its
+ * answer is Linux's (EPERM when no member may be signalled).  A member
+ * that moves meanwhile, or a child forked meanwhile, is the kernel's to
+ * judge, as natively.  Numbered before it is sent, like kill_own_group's
+ * kill(0) (shim/kill.c): a note in the event FIFO, so that a member that
+ * dies of it as its fork returns has its new child given the signal too
+ * (supervisor/gkill.c).  Not under --trace (the trace shows each kill),
+ * in a vfork child, or in a child sharing our memory.  VIEW_ASK
+ * otherwise: the round trip decides, as before.
+ */
+#define VIEW_GKILL_MAX 64   /* members checked at most */
+#define VIEW_GKILL_PAGES 16 /* backed pages of the view scanned at most (2,048 vpids) */
+int shim_view_kill_group(pid_t pid, int sig)
+{
+	struct proto_req note = { .op = PROTO_OP_KILL, .a = pid, .b = sig, .d = PROTO_KILL_NOTE };
+	pid_t rpids[VIEW_GKILL_MAX], pgid, rg = 0, sup, leader;
+	struct proto_vpids *vc;
+	int n, saved = errno;
+	long r;
+
+	if (pid >= -1 || pid == INT_MIN || sig <= 0 || sig >= _NSIG || shim_kill_needs_engine(sig) ||
+	    shim_vf.active || shim_traced() || shim_self_vmkid() || !shim_self_known() ||
+	    (vc = shim_vpids()) == NULL || (sup = atomic_load(&vc->sup_rpid)) <= 1)
+		return VIEW_ASK;
+	pgid = -pid;
+	n = shim_mview_group(pgid, rpids, VIEW_GKILL_MAX, VIEW_GKILL_PAGES);
+	if (n <= 0)
+		return VIEW_ASK; /* none live: ESRCH or zombies only, the engine's */
+	for (int i = 0; i < n; i++) {
+		r = shim_raw_syscall(SYS_getpgid, rpids[i], 0, 0, 0, 0, 0);
+		if (r <= 1 || (i > 0 && r != rg))
+			return VIEW_ASK; /* gone (reaped by the kernel), or not mirrored */
+		rg = (pid_t)r;
+	}
+	if (rg == sup || shim_raw_syscall(SYS_getpgid, sup, 0, 0, 0, 0, 0) == rg)
+		return VIEW_ASK;
+	leader = shim_mview_r2v(rg);
+	if (leader <= 1 && shim_raw_syscall(SYS_getpgid, rg, 0, 0, 0, 0, 0) != -ESRCH)
+		return VIEW_ASK; /* its leader lives, and the view does not show it in the tree */
+	if (!shim_event(&note))
+		return VIEW_ASK;
+	r = shim_raw_syscall(SYS_kill, -rg, sig, 0, 0, 0, 0);
+	shim_errno_keep(saved);
+	/* Every member went between the check and the kill: the engine says. */
+	return r == -ESRCH ? VIEW_ASK : (int)r;
 }
 
 /*

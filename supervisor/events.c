@@ -184,11 +184,13 @@ static bool handle_one(struct sup *s, const struct proto_evt *e, bool last_try)
 		s->nevbad++;
 		return true;
 	}
-	/* kill(0, sig) about to be sent for real (shim/kill.c,
-	 * kill_own_group): numbered now, before the records written after
-	 * the real signal (a BIND of a child its fork made meanwhile). */
+	/* kill(0, sig) or kill(-pgid, sig) about to be sent for real
+	 * (shim/kill.c, kill_own_group; shim/viewwrite.c,
+	 * shim_view_kill_group): numbered now, before the records written
+	 * after the real signal (a BIND of a child its fork made meanwhile). */
 	if (e->op == PROTO_OP_KILL) {
-		if (e->d != PROTO_KILL_NOTE || e->a != 0 || e->b <= 0 || e->b >= 65 || e->c != 0)
+		if (e->d != PROTO_KILL_NOTE || (e->a != 0 && (e->a >= -1 || e->a == INT32_MIN)) || e->b <= 0 ||
+		    e->b >= 65 || e->c != 0)
 			s->nevbad++;
 		else
 			gkill_note(s, e->sender_v, 0, e->b, true);

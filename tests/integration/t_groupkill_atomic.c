@@ -26,16 +26,6 @@
  * Natively both have it.  Needs root (SCHED_FIFO), as the suite does.
  */
 
-static void pin_cpu0(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) < 0)
-		it_die("sched_setaffinity");
-}
-
 /* Is SIGTERM in the shared pending set of the status file open at fd? */
 static bool term_pending(int fd)
 {
@@ -120,7 +110,7 @@ static void run_round(int round)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_term;
 		sigaction(SIGTERM, &sa, NULL);
-		pin_cpu0();
+		it_pin_cpu(0);
 		if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
 			it_die("sched_setscheduler");
 		it_put(ready, 'a');
@@ -161,7 +151,7 @@ static void run_round(int round)
 int main(void)
 {
 	it_init();
-	pin_cpu0();
+	it_pin_cpu(0);
 	for (int round = 0; round < 10; round++)
 		run_round(round);
 	it_out("10 rounds");

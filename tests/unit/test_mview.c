@@ -1,4 +1,4 @@
-/* test_mview.c — check suite for the model view's layout (shim/mview.h): offsets, seqlock reads under a concurrent writer, the reverse table. */
+/* test_mview.c — check suite for the model view's layout (shim/mview.h): offsets, seqlock reads under a concurrent writer, the reverse table, a group's members. */
 #include <check.h>
 #include <pthread.h>
 #include <sched.h>
@@ -160,6 +160,54 @@ static void *race_reader(void *arg)
 	return (void *)torn;
 }
 
+/* A group's live members, by real pid, from every backed page of
+ * entries; zombies, other groups and init left out; and the cases where
+ * the view cannot say (shim/viewwrite.c asks the supervisor then). */
+static void put(void *m, int32_t vpid, uint32_t state, int32_t pgid, int32_t rpid)
+{
+	struct mview_ids v = {.state = state, .ppid = 1, .pgid = pgid, .sid = 2, .rpid = rpid};
+
+	back_ent(m, vpid);
+	mview_write(m, vpid, &v);
+}
+
+START_TEST(test_group_members)
+{
+	void *m = map_view();
+	int32_t r[8];
+
+	ck_assert_int_eq(mview_group_rpids(m, 5, r, 8, 16), 0); /* nothing published */
+	put(m, 1, MVIEW_LIVE, 5, 901);                            /* init: never a member */
+	put(m, 5, MVIEW_LIVE, 5, 905);
+	put(m, 6, MVIEW_ZOMBIE, 5, 906);
+	put(m, 7, MVIEW_LIVE, 7, 907);
+	put(m, 300000, MVIEW_LIVE, 5, 1300); /* a page far away */
+	ck_assert_int_eq(mview_group_rpids(m, 5, r, 8, 16), 2);
+	ck_assert_int_eq(r[0], 905);
+	ck_assert_int_eq(r[1], 1300);
+	ck_assert_int_eq(mview_group_rpids(m, 7, r, 8, 16), 1);
+	ck_assert_int_eq(r[0], 907);
+	ck_assert_int_eq(mview_group_rpids(m, 6, r, 8, 16), 0);
+	/* More members than room, or more backed pages than allowed. */
+	ck_assert_int_eq(mview_group_rpids(m, 5, r, 1, 16), -1);
+	ck_assert_int_eq(mview_group_rpids(m, 5, r, 8, 1), -1);
+	/* A member not bound to a real pid yet. */
+	put(m, 8, MVIEW_LIVE, 7, 0);
+	ck_assert_int_eq(mview_group_rpids(m, 7, r, 8, 16), -1);
+	/* An entry its writer stays inside (odd seq). */
+	put(m, 8, MVIEW_LIVE, 9, 908);
+	atomic_fetch_add(&mview_ent(m, 8)->seq, 1);
+	ck_assert_int_eq(mview_group_rpids(m, 7, r, 8, 16), -1);
+	atomic_fetch_add(&mview_ent(m, 8)->seq, 1);
+	ck_assert_int_eq(mview_group_rpids(m, 7, r, 8, 16), 1);
+	/* The last vpid's page, at the end of the entries. */
+	put(m, MVIEW_NVPID - 1, MVIEW_LIVE, 7, 2000);
+	ck_assert_int_eq(mview_group_rpids(m, 7, r, 8, 16), 2);
+	ck_assert_int_eq(r[1], 2000);
+	munmap(m, MVIEW_SIZE);
+}
+END_TEST
+
 START_TEST(test_no_torn_reads)
 {
 	pthread_t w, r[2];
@@ -191,6 +239,7 @@ static Suite *mview_suite(void)
 	tcase_add_test(tc, test_unpublished_and_range);
 	tcase_add_test(tc, test_odd_seq_gives_up);
 	tcase_add_test(tc, test_reverse);
+	tcase_add_test(tc, test_group_members);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("concurrency");
 	tcase_set_timeout(tc, 60);

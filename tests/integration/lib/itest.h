@@ -174,6 +174,17 @@ static inline void it_guard(void)
 	alarm(IT_GUARD_SECS);
 }
 
+/* Run on CPU cpu only (a test that orders processes by priority on one CPU). */
+static inline void it_pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		it_die("sched_setaffinity");
+}
+
 /* Call first in main (after it_child_modes): the table, "main", "init", the guard. */
 static inline void it_init(void)
 {
