@@ -3,6 +3,8 @@
 #include "wordscan.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -119,12 +121,12 @@ static char *sbuf_cat(struct sbuf *b, const char *const parts[])
 
 #define CAT(b, ...) sbuf_cat((b), (const char *const[]){ __VA_ARGS__, NULL })
 
-static char *self_string(struct sbuf *b, const pid_t self[4])
+static char *self_string(struct sbuf *b, const pid_t self[4], unsigned hide)
 {
 	char tail[64];
 	size_t n = 0;
 
-	/* "V:R" or "V:R:VP:RP" */
+	/* "V:R" or "V:R:VP:RP", then "/H" when something was put back */
 	n += shim_fmt_int(tail + n, self[0]);
 	tail[n++] = ':';
 	n += shim_fmt_int(tail + n, self[1] > 0 ? self[1] : 0);
@@ -133,6 +135,10 @@ static char *self_string(struct sbuf *b, const pid_t self[4])
 		n += shim_fmt_int(tail + n, self[2]);
 		tail[n++] = ':';
 		n += shim_fmt_int(tail + n, self[3]);
+	}
+	if (hide != 0) {
+		tail[n++] = '/';
+		n += shim_fmt_int(tail + n, (int)hide);
 	}
 	tail[n] = '\0';
 	return CAT(b, name_self, tail);
@@ -180,6 +186,7 @@ static int env_build(char *const envp[], const pid_t self[4], char **out, size_t
 	struct sbuf b = { buf, buflen };
 	const char *lib = shim_env_lib(), *sock = shim_env_socket();
 	bool seen_preload = false, seen_sock = false, seen_lib = false;
+	unsigned hide = 0;
 	size_t n = 0;
 
 	for (size_t i = 0; envp != NULL && envp[i] != NULL; i++) {
@@ -201,6 +208,7 @@ static int env_build(char *const envp[], const pid_t self[4], char **out, size_t
 				e = CAT(&b, name_preload, lib, val[0] != '\0' ? colon : empty, val);
 				if (e == NULL)
 					return -E2BIG;
+				hide |= SHIM_HIDE_PRELOAD_HEAD;
 			}
 		}
 		if (has_prefix(e, name_sock))
@@ -212,13 +220,21 @@ static int env_build(char *const envp[], const pid_t self[4], char **out, size_t
 	if (lib[0] != '\0' && !seen_preload && !plain) {
 		if ((out[n++] = CAT(&b, name_preload, lib)) == NULL)
 			return -E2BIG;
+		hide |= SHIM_HIDE_PRELOAD;
 	}
-	if (!seen_sock && (out[n++] = CAT(&b, name_sock, sock)) == NULL)
-		return -E2BIG;
-	if (lib[0] != '\0' && !seen_lib &&
-	    (out[n++] = CAT(&b, name_lib, lib)) == NULL)
-		return -E2BIG;
-	if (self[0] > 0 && (out[n++] = self_string(&b, self)) == NULL)
+	if (!seen_sock) {
+		if ((out[n++] = CAT(&b, name_sock, sock)) == NULL)
+			return -E2BIG;
+		hide |= SHIM_HIDE_SOCKET;
+	}
+	if (lib[0] != '\0' && !seen_lib) {
+		if ((out[n++] = CAT(&b, name_lib, lib)) == NULL)
+			return -E2BIG;
+		hide |= SHIM_HIDE_LIB;
+	}
+	/* An image without the shim reads no identity (and could not take
+	 * it out of its environ: `env` and `printenv` would differ). */
+	if (self[0] > 0 && !plain && (out[n++] = self_string(&b, self, hide)) == NULL)
 		return -E2BIG;
 	out[n] = NULL;
 	return 0;
@@ -283,4 +299,84 @@ void shim_envbuf_free(struct shim_envbuf *eb)
 	}
 	eb->map = NULL;
 	eb->env = NULL;
+}
+
+bool shim_env_lacks_ours(char *const envp[])
+{
+	bool sock = false, lib = shim_env_lib()[0] == '\0';
+
+	for (size_t i = 0; envp != NULL && envp[i] != NULL && !(sock && lib); i++) {
+		if (has_prefix(envp[i], name_sock))
+			sock = true;
+		else if (has_prefix(envp[i], name_lib))
+			lib = true;
+	}
+	return !(sock && lib);
+}
+
+/* What shim_env_hide took out, for shim_env_unhide. */
+static unsigned env_hidden;
+
+/* "LD_PRELOAD=<lib>:<rest>" becomes "LD_PRELOAD=<rest>", in place: the
+ * string is the program's (the initial stack), which the kernel's copy
+ * shows too -- only JOBSHIM_SOCKET matters there. */
+static bool preload_strip_head(char **envp, const char *lib)
+{
+	size_t len = env_strlen(lib);
+
+	for (; envp != NULL && *envp != NULL; envp++) {
+		char *v = *envp + sizeof(name_preload) - 1;
+		if (!has_prefix(*envp, name_preload) || !env_same(v, lib, len) || (v[len] != ':' && v[len] != '\0'))
+			continue;
+		char *rest = v[len] == ':' ? v + len + 1 : v + len;
+		size_t n = env_strlen(rest) + 1;
+		for (size_t i = 0; i < n; i++)
+			v[i] = rest[i];
+		return true;
+	}
+	return false;
+}
+
+void shim_env_hide(char **envp, unsigned hide)
+{
+	const char *lib = shim_env_lib();
+
+	if (hide & SHIM_HIDE_SOCKET)
+		shim_env_drop(envp, "JOBSHIM_SOCKET");
+	if ((hide & SHIM_HIDE_LIB) && lib[0] != '\0')
+		shim_env_drop(envp, "JOBSHIM_LIB");
+	else
+		hide &= ~(unsigned)SHIM_HIDE_LIB;
+	if ((hide & SHIM_HIDE_PRELOAD) && lib[0] != '\0' && shim_env_find(envp, "LD_PRELOAD") != NULL &&
+	    env_same(shim_env_find(envp, "LD_PRELOAD"), lib, env_strlen(lib) + 1)) {
+		shim_env_drop(envp, "LD_PRELOAD");
+		hide &= ~(unsigned)SHIM_HIDE_PRELOAD_HEAD;
+	} else {
+		hide &= ~(unsigned)SHIM_HIDE_PRELOAD;
+		if (!(hide & SHIM_HIDE_PRELOAD_HEAD) || lib[0] == '\0' || !preload_strip_head(envp, lib))
+			hide &= ~(unsigned)SHIM_HIDE_PRELOAD_HEAD;
+	}
+	env_hidden = hide;
+}
+
+void shim_env_unhide(void)
+{
+	const char *lib = shim_env_lib(), *cur;
+
+	if (env_hidden & SHIM_HIDE_SOCKET)
+		setenv("JOBSHIM_SOCKET", shim_env_socket(), 0);
+	if (env_hidden & SHIM_HIDE_LIB)
+		setenv("JOBSHIM_LIB", lib, 0);
+	if (env_hidden & SHIM_HIDE_PRELOAD)
+		setenv("LD_PRELOAD", lib, 0);
+	if ((env_hidden & SHIM_HIDE_PRELOAD_HEAD) && (cur = getenv("LD_PRELOAD")) != NULL) {
+		size_t len = env_strlen(lib) + 1 + env_strlen(cur) + 1;
+		char *v = malloc(len);
+		if (v != NULL) {
+			snprintf(v, len, "%s%s%s", lib, cur[0] != '\0' ? ":" : "", cur);
+			setenv("LD_PRELOAD", v, 1);
+			free(v);
+		}
+	}
+	env_hidden = 0;
 }

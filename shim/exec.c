@@ -321,6 +321,11 @@ static int exec_image(enum exec_kind kind, const char *path, int fd, char *const
 		 * launcher names itself to its tool. */
 		if (image == SHIM_IMAGE_ALONE && shim_env_find(envp, "VALGRIND_LAUNCHER") != NULL)
 			image = valgrind_tool(argv);
+		/* Our variables must be put back (the program left them out),
+		 * and only the shim can take them out of the new image's
+		 * environ again (env.c): it gets the shim. */
+		if (image == SHIM_IMAGE_PLAIN && shim_env_lacks_ours(envp))
+			image = SHIM_IMAGE_KEEP;
 		if (shim_exec_lists_only(image, by_path ? path : NULL, argv, envp))
 			image = SHIM_IMAGE_PLAIN;
 		/* Inside a root where the library or the run directory is

@@ -23,6 +23,10 @@ __attribute__((visibility("default"))) void jobshim_detach(void)
 {
 	shim_init();
 	shim_self_detach();
+	/* The nested supervisor reads the outer run's variables (its
+	 * socket's directory, the preload list): an `env -i jobshim run`
+	 * had them taken out of environ (env.c). */
+	shim_env_unhide();
 }
 
 /* The new "LD_PRELOAD=..." without the shim (static: no allocation). */

@@ -152,13 +152,16 @@ static pid_t vmkid_self(pid_t *rpid)
 	return vmkid_find(rpid, NULL);
 }
 
-/* JOBSHIM_SELF = "V:R" or "V:R:VP:RP": trusted when R is our real pid, or
- * when R is 0 (a spawned child: the spawner did not know our rpid yet) and
- * RP is our real parent — only the spawner's own direct child can see its
- * rpid as parent together with an environment built for that one spawn. */
-static void parse_self(const char *s, pid_t rpid)
+/* JOBSHIM_SELF = "V:R" or "V:R:VP:RP", then maybe "/H": trusted when R is
+ * our real pid, or when R is 0 (a spawned child: the spawner did not know
+ * our rpid yet) and RP is our real parent — only the spawner's own direct
+ * child can see its rpid as parent together with an environment built for
+ * that one spawn.  Returns H (SHIM_HIDE_*, env.c) when trusted, else 0:
+ * an identity handed to another process (through an image without the
+ * shim) says nothing about what that one's program passed. */
+static unsigned parse_self(const char *s, pid_t rpid)
 {
-	long v[4] = { 0, 0, 0, 0 };
+	long v[4] = { 0, 0, 0, 0 }, hide = 0;
 	int n = 0;
 
 	while (n < 4 && shim_parse_int(&s, &v[n])) {
@@ -168,7 +171,12 @@ static void parse_self(const char *s, pid_t rpid)
 		s++;
 	}
 	if (n < 2 || v[0] <= 0 || v[0] > PROTO_PID_MAX)
-		return;
+		return 0;
+	if (*s == '/') {
+		s++;
+		if (!shim_parse_int(&s, &hide) || hide < 0 || hide > 15)
+			hide = 0;
+	}
 	bool have_parent = n == 4 && v[2] > 0 && v[3] > 0;
 	pid_t rppid = have_parent ? shim_sys_getppid() : 0;
 	bool parent_ok = have_parent && rppid == (pid_t)v[3];
@@ -179,7 +187,9 @@ static void parse_self(const char *s, pid_t rpid)
 		atomic_store(&self_vpid, (int)v[0]);
 		if (parent_ok)
 			shim_ppid_set((pid_t)v[2], (pid_t)v[3]);
+		return (unsigned)hide;
 	}
+	return 0;
 }
 
 /*
@@ -226,7 +236,7 @@ static void init_once(bool ctor)
 			shim_strlcpy(env_lib, lib, sizeof(env_lib));
 		const char *self = shim_env_find(environ, "JOBSHIM_SELF");
 		if (self != NULL) {
-			parse_self(self, rpid);
+			unsigned hide = parse_self(self, rpid);
 			/* The identity is read: the program does not see it.
 			 * It differs in every process (a vpid, an rpid), so
 			 * left in environ it made two runs of `env`, or a
@@ -234,9 +244,14 @@ static void init_once(bool ctor)
 			 * where natively they are equal (mksh's check.t
 			 * xxx-exec-environment-2).  The exec wrappers hand
 			 * every new image its own (env.c); the constant
-			 * JOBSHIM_SOCKET, JOBSHIM_LIB and LD_PRELOAD stay,
-			 * for images that exec by other means. */
+			 * JOBSHIM_SOCKET, JOBSHIM_LIB and LD_PRELOAD stay
+			 * where our program's parent passed them (for
+			 * images that exec by other means), and go where the
+			 * exec wrapper put them back (`env -i`: shim.h,
+			 * SHIM_HIDE_*). */
 			shim_env_drop(environ, "JOBSHIM_SELF");
+			if (hide != 0)
+				shim_env_hide(environ, hide);
 		}
 		atomic_store(&mode, SHIM_MODE_ONLINE);
 		shim_nest_check();

@@ -612,6 +612,28 @@ int shim_env_build(char *const envp[], const pid_t self[4], char **out, size_t c
 		   char *buf, size_t buflen);
 /* Space needed by shim_env_build for envp: pointers and bytes. */
 void shim_env_size(char *const envp[], size_t *nptr, size_t *nbytes);
+/*
+ * A new image sees our variables only where its program's environment had
+ * them: the exec wrappers put back what a program left out (`env -i`,
+ * Python's env={}), which the kernel's copy of the environment must hold
+ * (a new image that execs by other means keeps the shim; the guard finds
+ * the run's processes by JOBSHIM_SOCKET in /proc/PID/environ), and name
+ * in JOBSHIM_SELF's "/H" suffix what they put back; the new image's shim
+ * takes those out of `environ` again (shim_env_hide).  H is these bits:
+ */
+#define SHIM_HIDE_SOCKET 1       /* JOBSHIM_SOCKET was put back */
+#define SHIM_HIDE_LIB 2          /* JOBSHIM_LIB was put back */
+#define SHIM_HIDE_PRELOAD 4      /* LD_PRELOAD was put back, holding only us */
+#define SHIM_HIDE_PRELOAD_HEAD 8 /* our library was put first in the program's LD_PRELOAD */
+/* Does envp lack JOBSHIM_SOCKET or JOBSHIM_LIB?  Then an image that needs
+ * no shim gets it anyway, to take them out of its environ (exec.c). */
+bool shim_env_lacks_ours(char *const envp[]);
+/* Take out of envp (our environ) what `hide` names; remembered for
+ * shim_env_unhide. */
+void shim_env_hide(char **envp, unsigned hide);
+/* Put back into environ what shim_env_hide took out (a nested supervisor,
+ * nest.c: it reads the outer run's variables). */
+void shim_env_unhide(void);
 
 /* An environment built on the stack when small, else in an anonymous
  * mapping (mmap is async-signal-safe, malloc is not). */
@@ -629,8 +651,8 @@ size_t shim_envbuf_need(char *const envp[]);
  * there (roomlen bytes, e.g. alloca(shim_envbuf_need(envp)) sized to what
  * it takes: a fork child about to exec touches as few fresh stack pages
  * as it can, each a page fault), else in a mapping.  `plain`: the image
- * needs no shim (elfscan.c), so our library is taken out of LD_PRELOAD
- * (JOBSHIM_* stay). */
+ * needs no shim (elfscan.c), so our library is taken out of LD_PRELOAD,
+ * and it gets no JOBSHIM_SELF (JOBSHIM_SOCKET and JOBSHIM_LIB stay). */
 int shim_envbuf_make_for(struct shim_envbuf *eb, char *const envp[], const pid_t self[4],
 			 bool plain, void *room, size_t roomlen);
 void shim_envbuf_free(struct shim_envbuf *eb);

@@ -206,6 +206,9 @@ int shim_spawn(pid_t *pid, const char *path, const void *fa, const void *attrp,
 	 * nothing then. */
 	if (kind == SHIM_IMAGE_PLAIN && shim_spawnfa_sets_stdout(fa))
 		kind = SHIM_IMAGE_KEEP;
+	/* Our variables put back: the shim takes them out again (exec.c). */
+	if (kind == SHIM_IMAGE_PLAIN && (envp == NULL || shim_env_lacks_ours(envp)))
+		kind = SHIM_IMAGE_KEEP;
 	if (envp != NULL && shim_exec_lists_only(kind, file, argv, envp))
 		kind = SHIM_IMAGE_PLAIN; /* ldd's way: it only lists (exec.c) */
 	/* Inside a root the shim cannot be loaded from (chroot.c): not
