@@ -209,6 +209,17 @@ shells-suite-build:
 shells-suite: all shells-suite-build
 	B=$(B) bash tests/shells/run.sh -j $(SHELLS_JOBS) $(SHELLS_TESTS)
 
+# GNU coreutils' own test suite (9.1, Debian 12's upstream tarball), natively vs under
+# jobshim (tests/coreutils/README.md); not part of `make check`.  `make coreutils-suite`
+# fetches and builds it into $(B)/coreutils-src and runs `make check` both ways:
+# COREUTILS_USER=nobody as that user, COREUTILS_EXPENSIVE=1 with the expensive tests.
+.PHONY: coreutils-suite coreutils-suite-build
+coreutils-suite-build:
+	sh scripts/deps.sh
+	sh tests/coreutils/build.sh $(B)
+coreutils-suite: all coreutils-suite-build
+	B=$(B) bash tests/coreutils/run.sh
+
 # The Go standard library's process and signal tests (os/exec, os/signal, syscall, os, runtime),
 # built with the installed Go, cgo and static, natively vs under jobshim
 # (tests/go/README.md); not part of `make check`.  GO_JOBS at a time, GO_TESTS a
