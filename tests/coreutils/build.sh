@@ -2,10 +2,10 @@
 # build.sh BUILD — fetch and build GNU coreutils 9.1 (Debian 12's upstream tarball) for tests/coreutils/run.sh.
 #
 # The original tarball from deb.debian.org (or the file $COREUTILS_TARBALL),
-# checked against the sha256 in Debian 12's coreutils_9.1-1.dsc, unpacked
+# checked against the sha256 in Debian 12's coreutils_9.1-1.dsc (tests/fetch.sh), unpacked
 # into BUILD/coreutils-src and built there (configure --disable-nls,
 # nice, -j2): the suite tests the programs of that tree, not the installed
-# ones.  Python's urllib fetches (no curl or wget on a bare machine).
+# ones.
 set -eu
 B=${1:-build}
 mkdir -p "$B"
@@ -17,12 +17,7 @@ SHA=61a1f410d78ba7e7f37a5a4f50e6d1320aca33375484a3255eddf17a38580423
 if [ ! -x "$S/src/ls" ]; then
 	if [ ! -f "$S/configure" ]; then
 		T=${COREUTILS_TARBALL:-$B/$NAME}
-		if [ ! -f "$T" ]; then
-			python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$URL" "$T.part" ||
-				{ echo "coreutils-suite: could not fetch $URL"; rm -f "$T.part"; exit 1; }
-			mv "$T.part" "$T"
-		fi
-		echo "$SHA  $T" | sha256sum -c --quiet - || { echo "coreutils-suite: $T is not Debian's $NAME"; exit 1; }
+		sh "$(dirname "$0")/../fetch.sh" coreutils-suite "$URL" "$SHA" "$T"
 		rm -rf "$S" && mkdir -p "$S"
 		tar -xJf "$T" -C "$S" --strip-components=1
 	fi

@@ -3,11 +3,10 @@
 #
 # Debian's original tarball, from deb.debian.org (or the file
 # $NODE_SRC_TARBALL), checked against the sha256 of Debian 12's nodejs
-# 18.20.4+dfsg-1~deb12u2 .dsc; only test/common, test/fixtures,
+# 18.20.4+dfsg-1~deb12u2 .dsc (tests/fetch.sh); only test/common, test/fixtures,
 # test/parallel and test/sequential are unpacked, into BUILD/node-src.
 # Nothing is built: the tests run with the installed node (nodejs,
-# scripts/deps.sh: NODE=1).  Python's urllib fetches (no curl or wget on a
-# bare machine).
+# scripts/deps.sh: NODE=1).
 set -eu
 B=${1:-build}
 mkdir -p "$B"
@@ -18,12 +17,7 @@ URL=http://deb.debian.org/debian/pool/main/n/nodejs/$NAME
 SHA=6ce58062c71eae37d9c5ac31eeaeff9c2d48561d21c2849179d056c9c1bd9ebc
 [ -d "$S/test/parallel" ] && { echo "node-suite: tests in $S"; exit 0; }
 T=${NODE_SRC_TARBALL:-$B/$NAME}
-if [ ! -f "$T" ]; then
-	python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$URL" "$T.part" ||
-		{ echo "node-suite: could not fetch $URL"; rm -f "$T.part"; exit 1; }
-	mv "$T.part" "$T"
-fi
-echo "$SHA  $T" | sha256sum -c --quiet - || { echo "node-suite: $T is not Debian's $NAME"; exit 1; }
+sh "$(dirname "$0")/../fetch.sh" node-suite "$URL" "$SHA" "$T"
 rm -rf "$S.part" && mkdir -p "$S.part"
 tar -xJf "$T" -C "$S.part" --strip-components=1 --wildcards \
 	'*/test/common/*' '*/test/fixtures/*' '*/test/parallel/*' '*/test/sequential/*'
