@@ -215,7 +215,7 @@ shells-suite: all shells-suite-build
 # COREUTILS_USER=nobody as that user, COREUTILS_EXPENSIVE=1 with the expensive tests.
 .PHONY: coreutils-suite coreutils-suite-build
 coreutils-suite-build:
-	sh scripts/deps.sh
+	COREUTILS=1 sh scripts/deps.sh
 	sh tests/coreutils/build.sh $(B)
 coreutils-suite: all coreutils-suite-build
 	B=$(B) bash tests/coreutils/run.sh

@@ -21,8 +21,12 @@ pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psuti
 # `make shells-suite` (tests/shells/): the shells whose own suites it runs, and
 # what those suites need (perl for mksh's and make's drivers, g++ for fish's helper).
 [ "${SHELLS:-0}" = 1 ] && pkgs="$pkgs zsh mksh ksh93u+m yash fish perl g++ make git"
-# `make node-suite` (tests/node/): node, whose own tests it runs.
-[ "${NODE:-0}" = 1 ] && pkgs="$pkgs nodejs"
+# `make node-suite` (tests/node/): node, whose own tests it runs; xz-utils unpacks
+# its tarball.
+[ "${NODE:-0}" = 1 ] && pkgs="$pkgs nodejs xz-utils"
+# `make coreutils-suite` (tests/coreutils/): xz-utils unpacks coreutils' tarball,
+# make builds it, perl runs its .pl tests (without it they skip on both sides).
+[ "${COREUTILS:-0}" = 1 ] && pkgs="$pkgs xz-utils make perl"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
