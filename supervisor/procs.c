@@ -648,6 +648,10 @@ int procs_exit(struct sup *s, int32_t vpid, int wstatus, bool known, const char 
 		close_pidfd(s, p);
 		p->exited = true;
 	}
+	/* The terminal's SIGHUP when the command was its controlling
+	 * process: the kernel sends it before the exit's orphan rule. */
+	if (vpid == s->opt.first_pid)
+		term_command_exit(s);
 	s->exit_known = known;
 	s->how = how;
 	if (known)

@@ -164,6 +164,7 @@ static void child_exec(struct sup *s, int errfd, int syncw, int ackr)
 	 * leader cannot call setsid, so the parent leaves it alone). */
 	if (!s->root_real || setsid() < 0)
 		setpgid(0, 0);
+	ttytake_child(s);
 	term_child(s);
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sigismember(&s->ignored, sig) == 1)
@@ -221,14 +222,19 @@ static void fd_limit_hint(int err)
  * supervisor, virtual init's real self, is then in another session as
  * init is, so the kernel applies the orphan rule to session 2's groups
  * exactly as Linux does to the virtual ones, and the engine leaves the
- * rule to it (eng_session_set_kernel), as for every real session.  A
- * /proc that cannot be read keeps the first way.
+ * rule to it (eng_session_set_kernel), as for every real session.  So
+ * too when we lead our session, its terminal ours (tmux, ssh -t): the
+ * command takes that terminal from us (ttytake.c), as the controlling
+ * process natively is.  A /proc that cannot be read keeps the first way.
  */
 static bool root_can_be_real(struct sup *s)
 {
 	struct sysio_stat st;
 
-	return sysio_stat(s->self_rpid, &st) == 0 && st.tty_nr == 0;
+	s->take_tty = -1;
+	if (sysio_stat(s->self_rpid, &st) < 0)
+		return false;
+	return st.tty_nr == 0 || ttytake_plan(s);
 }
 
 /* Fork and exec the command as vpid 2 (--first-pid).  0, or the exit code when the
@@ -241,6 +247,7 @@ static int spawn_command(struct sup *s)
 	pid_t pid;
 
 	s->how = "command";
+	s->take_tty = -1;
 	rc = procs_fork(s, 1, &v);
 	if (rc == 0)
 		rc = eng_setsid(s->eng, v, &s->fx);
@@ -251,12 +258,14 @@ static int spawn_command(struct sup *s)
 	s->how = NULL;
 	if (rc < 0 || v != s->opt.first_pid) {
 		fprintf(stderr, "jobshim: engine: cannot create the command: %s\n", strerror(-rc));
+		ttytake_abort(s);
 		return RUN_EXIT_FAIL;
 	}
 	if (pipe2(pfd, O_CLOEXEC) < 0 || pipe2(sync, O_CLOEXEC) < 0 || pipe2(ack, O_CLOEXEC) < 0) {
 		err = errno;
 		fprintf(stderr, "jobshim: pipe: %s\n", strerror(err));
 		fd_limit_hint(err);
+		ttytake_abort(s);
 		return RUN_EXIT_FAIL;
 	}
 	term_handoff(s);
@@ -267,10 +276,13 @@ static int spawn_command(struct sup *s)
 		fprintf(stderr, "jobshim: fork: %s\n", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
+		ttytake_abort(s);
 		return RUN_EXIT_FAIL;
 	}
 	if (pid == 0)
 		child_exec(s, pfd[1], sync[1], ack[0]);
+	s->cmd_rpid = pid;
+	ttytake_parent(s);
 	close(pfd[1]);
 	close(sync[1]);
 	close(ack[0]);

@@ -282,7 +282,12 @@ struct sup {
 
 	pid_t cmd_rpid;          /* the command's real pid = its real process group */
 	bool root_real;          /* session 2 is a real session the command leads: we
-	                            have no controlling terminal to keep (run.c) */
+	                            have no controlling terminal to keep, or we lead
+	                            our session and give the command its terminal
+	                            (run.c, ttytake.c) */
+	int take_tty;            /* that terminal (/dev/tty opened), until handed over; -1 */
+	int take_pipe[2][2];     /* the hand-over's two steps: [0] child -> us ("in a
+	                            session of its own"), [1] us -> child ("released") */
 	bool cmd_reaped;         /* the supervisor collected the command */
 	int cmd_status;          /* its wait status once reaped */
 
@@ -315,6 +320,10 @@ struct sup {
 	pid_t tty_pgrp;          /* our real group, the job our shell put us in */
 	pid_t tty_fg;            /* the tree's group we (or a tree process) last made
 	                            the terminal's foreground, 0 none */
+	int32_t hup_vpgid;       /* we are our terminal's controlling process and it
+	                            hung up: the virtual foreground group of that
+	                            moment, which gets SIGHUP and SIGCONT when the
+	                            command exits (term_command_exit), 0 none */
 
 	struct trace trace;
 
@@ -567,7 +576,13 @@ void term_check_stop(struct sup *s);
 void term_note_fg(struct sup *s, pid_t rpgid);
 void term_cont(struct sup *s);
 void term_hangup(struct sup *s, pid_t sender);
+void term_command_exit(struct sup *s);
 void term_die_like(int sig);
+/* ttytake.c: the terminal handed to the command when we lead our session. */
+bool ttytake_plan(struct sup *s);
+void ttytake_child(struct sup *s);
+void ttytake_parent(struct sup *s);
+void ttytake_abort(struct sup *s);
 int term_getpgrp(struct sup *s, int32_t caller, int32_t *pgid);
 int term_setpgrp(struct sup *s, int32_t caller, int32_t pgid);
 int term_ctty(struct sup *s, int32_t caller, const struct proto_req *q);

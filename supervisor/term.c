@@ -48,6 +48,8 @@
 void term_handoff(struct sup *s)
 {
 	s->tty_fd = -1;
+	if (s->take_tty >= 0)
+		return; /* the command takes our terminal (ttytake.c) */
 	if (!isatty(0) || tcgetsid(0) != getsid(0))
 		return;
 	s->tty_fd = 0;
@@ -170,6 +172,24 @@ void term_check_stop(struct sup *s)
 	fg = tcgetpgrp(s->tty_fd);
 	if (fg != s->tty_pgrp && tree_group(s, fg) && (sig == SIGTTIN || sig == SIGTTOU))
 		return; /* the tree's own job control: a shell inside has its job in front */
+	if (sig == SIGTSTP && own_group_orphaned(s)) {
+		/* Natively the command would sit where we do, in our orphaned
+		 * group (we lead our session: tmux, ssh -t, script and docker
+		 * -t run us so; or our shell has exited), and the kernel would
+		 * have discarded the ^Z.  Its real group is not orphaned (we,
+		 * its parent, are in the same session), so it stopped: continue
+		 * it at once.  Stopping ourselves instead (SIGSTOP, since the
+		 * kernel discards our SIGTSTP too) would leave both stopped with
+		 * nobody to continue them. */
+		kill(-s->cmd_rpid, SIGCONT);
+		if (trace_on(&s->trace)) {
+			trace_begin(&s->trace, "tty_stop_discarded", s->opt.first_pid, s->cmd_rpid);
+			trace_str(&s->trace, "signal", "SIGTSTP");
+			trace_end(&s->trace, "tty stop discarded: SIGTSTP to the command's group, orphaned "
+				  "as ours is; continued");
+		}
+		return;
+	}
 	eng_set_stopped(s->eng, s->opt.first_pid, true, &s->fx);
 	effects_apply(s, 0);
 	trace_flush(&s->trace);
@@ -194,42 +214,129 @@ void term_cont(struct sup *s)
 		tcsetpgrp(s->tty_fd, s->cmd_rpid);
 }
 
+/* The live members of virtual group `pgid` get `sig`; returns how many. */
+static int signal_vgroup(struct sup *s, int32_t pgid, int sig)
+{
+	struct eng_pinfo pi;
+	int n = 0;
+
+	for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1))
+		if (eng_info(s->eng, v, &pi) == 0 && pi.pgid == pgid && pi.state != ENG_P_ZOMBIE &&
+		    procs_signal(s, v, sig) == 0)
+			n++;
+	return n;
+}
+
+/* Virtual session `sid`'s foreground group (its leader's until a TCSETPGRP). */
+static int32_t fg_vpgid(struct sup *s, int32_t sid)
+{
+	struct sup_fg *f;
+
+	HASH_FIND(hh, s->fg, &sid, sizeof(sid), f);
+	return f && f->vpgid > 0 ? f->vpgid : sid;
+}
+
+/* Are we our terminal's controlling process: a real session leader whose
+ * terminal fd 0 is (tmux, `ssh -t`, `script -c`, `docker run -t` run us
+ * so)?  Natively the command would be: it leads virtual session 2, whose
+ * terminal ours is. */
+static bool we_control(struct sup *s)
+{
+	return s->tty_fd >= 0 && getsid(0) == getpid();
+}
+
+/* how: "group" (passed on to group 2), "kernel" (left to the kernel),
+ * "leader" (to the command, as the terminal's controlling process), "exit"
+ * (the command exited: to the foreground group `pgid`). */
+static void trace_hangup(struct sup *s, pid_t sender, const char *how, int32_t pgid, int n, const char *what)
+{
+	if (!trace_on(&s->trace))
+		return;
+	trace_begin(&s->trace, "hangup", 0, 0);
+	trace_str(&s->trace, "signal", "SIGHUP");
+	trace_int(&s->trace, "sender_rpid", sender);
+	trace_str(&s->trace, "how", how);
+	trace_int(&s->trace, "pgid", pgid);
+	trace_int(&s->trace, "processes", n);
+	trace_bool(&s->trace, "kernel", strcmp(how, "kernel") == 0);
+	trace_end(&s->trace, "hangup: SIGHUP from real pid %d: %s %d", (int)sender, what, (int)pgid);
+}
+
 /*
- * A SIGHUP from outside: our shell passing on a hangup to its jobs (an
- * interactive shell resends SIGHUP to every job before it exits), or a
- * `kill -HUP`.  Natively it would reach the job's process group: the
- * command's group, virtual group 2, not the whole tree; the tree carries
- * on, and its processes that survive are torn down when the command exits.
- * One exception keeps a hangup from arriving twice: when the terminal has
- * been hung up and the tree's group is its foreground group, the kernel
- * signals that group itself (when the controlling process exits), so we
- * send nothing.
+ * A SIGHUP from outside.  Three cases:
+ *
+ * - The terminal hung up and we are its controlling process (we_control:
+ *   the kernel's SIGHUP, sender 0, with a SIGCONT).  The kernel signals
+ *   only the controlling process (tty_signal_session_leader), and
+ *   remembers the foreground group, which gets SIGHUP and SIGCONT when
+ *   that process exits (disassociate_ctty).  Natively that process is the
+ *   command: it gets the pair (an interactive shell then passes SIGHUP on
+ *   to its jobs and dies of it), and term_command_exit signals the group.
+ * - Our shell passing on a hangup to its jobs (an interactive shell resends
+ *   SIGHUP to every job before it exits), or a `kill -HUP`.  Natively it
+ *   would reach the job's process group: the command's group, virtual
+ *   group 2, not the whole tree; the tree carries on, and its processes
+ *   that survive are torn down when the command exits.
+ * - The same when the terminal has been hung up and the tree's group is
+ *   its foreground group: the kernel signals that group itself when our
+ *   shell, the controlling process, exits, so we send nothing (a hangup
+ *   must not arrive twice: a HUP trap would run twice).
  */
 void term_hangup(struct sup *s, pid_t sender)
 {
 	int32_t mirror = procs_group_rpgid(s, s->opt.first_pid, 0);
 	bool hung = s->tty_fd >= 0 && tcgetpgrp(s->tty_fd) < 0 && errno == EIO;
-	bool kernel_does = hung && mirror > 0 && mirror == s->tty_fg;
-	struct eng_pinfo pi;
 	int n = 0;
 
-	if (!kernel_does)
-		for (int32_t v = eng_next(s->eng, 2); v > 0; v = eng_next(s->eng, v + 1))
-			if (eng_info(s->eng, v, &pi) == 0 && pi.pgid == s->opt.first_pid && pi.state != ENG_P_ZOMBIE &&
-			    procs_signal(s, v, SIGHUP) == 0)
-				n++;
-	if (trace_on(&s->trace)) {
-		trace_begin(&s->trace, "hangup", 0, 0);
-		trace_str(&s->trace, "signal", "SIGHUP");
-		trace_int(&s->trace, "sender_rpid", sender);
-		trace_int(&s->trace, "pgid", s->opt.first_pid);
-		trace_int(&s->trace, "processes", n);
-		trace_bool(&s->trace, "kernel", kernel_does);
-		trace_end(&s->trace, "hangup: SIGHUP from real pid %d %s %d", (int)sender,
-			  kernel_does ? "not passed on: the terminal hung up, the kernel signals its foreground group"
-				      : "passed on to group",
-			  (int)s->opt.first_pid);
+	if (hung && sender == 0 && we_control(s)) {
+		if (!s->hup_vpgid)
+			s->hup_vpgid = fg_vpgid(s, s->opt.first_pid);
+		if (!s->cmd_reaped && procs_signal(s, s->opt.first_pid, SIGHUP) == 0) {
+			procs_signal(s, s->opt.first_pid, SIGCONT);
+			n = 1;
+		}
+		trace_hangup(s, sender, "leader", s->opt.first_pid, n,
+			     "we control the terminal that hung up: SIGHUP and SIGCONT to the command,"
+			     " the session's leader, as its controlling process; then to the foreground"
+			     " group when it exits, group");
+		return;
 	}
+	if (hung && mirror > 0 && mirror == s->tty_fg) {
+		trace_hangup(s, sender, "kernel", s->opt.first_pid, 0,
+			     "not passed on: the terminal hung up, the kernel signals its foreground group");
+		return;
+	}
+	n = signal_vgroup(s, s->opt.first_pid, SIGHUP);
+	trace_hangup(s, sender, "group", s->opt.first_pid, n, "passed on to group");
+}
+
+/*
+ * The command, virtual session 2's leader, exited.  When we are the
+ * terminal's controlling process, natively the command was, and its exit
+ * signals the terminal's foreground group (disassociate_ctty): the group
+ * in front when the terminal hung up gets SIGHUP and SIGCONT; without a
+ * hangup the group in front now gets SIGHUP (a pty's; a console would be
+ * hung up as well, which we do not do).  Before the command's exit is
+ * applied, as the kernel does it before the exit's orphan rule.
+ */
+void term_command_exit(struct sup *s)
+{
+	int32_t g;
+	int n;
+
+	if (s->hup_vpgid > 0) {
+		g = s->hup_vpgid;
+		n = signal_vgroup(s, g, SIGHUP);
+		signal_vgroup(s, g, SIGCONT);
+	} else if (we_control(s) && tcgetpgrp(s->tty_fd) > 0) {
+		g = fg_vpgid(s, s->opt.first_pid);
+		n = signal_vgroup(s, g, SIGHUP);
+	} else {
+		return;
+	}
+	if (n > 0)
+		trace_hangup(s, 0, "exit", g, n,
+			     "the command, the terminal's controlling process, exited: foreground group");
 }
 
 /* The command died of SIGINT or SIGQUIT: die of the same signal, so that

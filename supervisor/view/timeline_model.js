@@ -260,7 +260,9 @@ function tlBuild(evs) {
 			mark("fg", known(v, e), e, "terminal: group " + e.pgid + " in front");
 			break;
 		case "hangup":
-			mark("hangup", init, e, "SIGHUP from outside" + (e.kernel ? " (the kernel signals group 2)" : " \u2192 group 2"));
+			mark("hangup", init, e, e.how === "leader" ? "terminal hung up: SIGHUP, SIGCONT \u2192 the command (its controlling process)"
+				: e.how === "exit" ? "the command, the terminal's controlling process, exited: SIGHUP \u2192 group " + e.pgid
+				: "SIGHUP from outside" + (e.kernel ? " (the kernel signals group 2)" : " \u2192 group 2"));
 			break;
 		case "teardown": {
 			// Every process alive at that moment gets it (teardown.c).
@@ -320,6 +322,11 @@ function tlDescribe(e) {
 	case "foreground":
 		return p + " tcsetpgrp: session " + e.sid + "'s foreground group " + e.from + " \u2192 " + e.pgid;
 	case "hangup":
+		if (e.how === "leader")
+			return "the terminal hung up; jobshim, its real controlling process, sends SIGHUP and SIGCONT to the command, the virtual one";
+		if (e.how === "exit")
+			return "the command, the terminal's controlling process, exited: SIGHUP to foreground group " + e.pgid +
+				" (" + e.processes + " process(es))";
 		return "SIGHUP to jobshim from real pid " + e.sender_rpid + " (outside): " + (e.kernel
 			? "the terminal hung up and group 2 is in front: the kernel signals it, nothing passed on"
 			: "passed on to group 2 (" + e.processes + " process(es))");

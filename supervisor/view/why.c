@@ -230,17 +230,33 @@ static void on_teardown(struct why *w, const struct tjson *j, double t)
 		line(w, t, true, "SIGCONT from jobshim (teardown), right after the SIGTERM, so that a stopped process acts on it");
 }
 
-/* A SIGHUP from outside the tree (term.c): passed on to group 2, or left to
- * the kernel when the terminal has hung up. */
+/* A SIGHUP from outside the tree (term.c): passed on to group 2, left to
+ * the kernel when the terminal has hung up, sent to the command as the
+ * terminal's controlling process, or to the foreground group when the
+ * command, that process, exited. */
 static void on_hangup(struct why *w, const struct tjson *j, double t)
 {
 	const struct why_proc *me = proc(w, w->vpid);
 	long long sender = (long long)tjson_int(j, "sender_rpid", 0);
+	long long pgid = (long long)tjson_int(j, "pgid", 2);
 	const struct tjson_val *kernel = tjson_get(j, "kernel");
+	const char *how = tjson_str(j, "how") ? tjson_str(j, "how") : "";
 
-	if (!me->seen || me->exited || me->pgid != 2)
+	if (!me->seen || me->exited)
 		return;
-	if (kernel && kernel->type == TJSON_BOOL && kernel->num != 0)
+	if (strcmp(how, "leader") == 0) {
+		if (w->vpid == 2)
+			line(w, t, true, "SIGHUP and SIGCONT from jobshim: the terminal hung up, and the command, "
+				     "the leader of its session, is the terminal's controlling process (jobshim got "
+				     "them from the kernel as the real one)");
+		return;
+	}
+	if (me->pgid != pgid)
+		return;
+	if (strcmp(how, "exit") == 0)
+		line(w, t, true, "SIGHUP from jobshim: the command, the terminal's controlling process, exited "
+			     "while group %lld was in front", pgid);
+	else if (kernel && kernel->type == TJSON_BOOL && kernel->num != 0)
 		line(w, t, true, "SIGHUP from the kernel: the terminal hung up and its foreground group is the "
 			     "command's group 2 (jobshim got SIGHUP from real pid %lld and passed nothing on, so "
 			     "that the hangup arrives once)", sender);
