@@ -41,8 +41,11 @@
  * user's terminal (term.c), with the differences listed in the README.
  */
 
-/* Is any process other than us in session `sid`?  (Also true when /proc
- * cannot tell: then we leave the terminal alone.) */
+/* Is any process other than us and our children in session `sid`?  (Also
+ * true when /proc cannot tell: then we leave the terminal alone.)  Our
+ * children, before the command's fork, are our helpers: the guard, which
+ * blocks every signal from its start and makes a session of its own
+ * (guard.c) -- on a busy machine it may not have done so yet. */
 static bool others_in_session(pid_t sid, pid_t self)
 {
 	DIR *d = opendir("/proc");
@@ -58,7 +61,7 @@ static bool others_in_session(pid_t sid, pid_t self)
 
 		if (*end || pid <= 0 || pid == self)
 			continue;
-		if (sysio_stat((pid_t)pid, &st) == 0 && st.sid == sid)
+		if (sysio_stat((pid_t)pid, &st) == 0 && st.sid == sid && st.ppid != self)
 			found = true;
 	}
 	closedir(d);
