@@ -41,16 +41,18 @@
  * user's terminal (term.c), with the differences listed in the README.
  */
 
-/* Is any process other than us and our children in session `sid`?  (Also
- * true when /proc cannot tell: then we leave the terminal alone.)  Our
- * children, before the command's fork, are our helpers: the guard, which
- * blocks every signal from its start and makes a session of its own
- * (guard.c) -- on a busy machine it may not have done so yet. */
+/* Is any process other than us and our guard in session `sid`?  (Also
+ * true when /proc cannot tell: then we leave the terminal alone.)  The
+ * guard blocks every signal from its start and makes a session of its own
+ * (guard.c), but on a busy machine it may not have done so yet.  A child
+ * our earlier image left (`sh -c 'sleep 9 & exec jobshim run ...'`) is
+ * someone else. */
 static bool others_in_session(pid_t sid, pid_t self)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	bool found = false;
+	pid_t guard = guard_pid();
 
 	if (!d)
 		return true;
@@ -61,7 +63,7 @@ static bool others_in_session(pid_t sid, pid_t self)
 
 		if (*end || pid <= 0 || pid == self)
 			continue;
-		if (sysio_stat((pid_t)pid, &st) == 0 && st.sid == sid && st.ppid != self)
+		if (sysio_stat((pid_t)pid, &st) == 0 && st.sid == sid && pid != guard)
 			found = true;
 	}
 	closedir(d);

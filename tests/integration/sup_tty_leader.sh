@@ -64,5 +64,13 @@ trace leader-exit "SIGHUP to the foreground group" '"ev":"hangup".*"how":"exit"'
 for c in hangup-fg-job suspend leader-exit; do
 	grep -q '"how":"handed"' "$d/$c.jsonl" && { echo "not ok - $c: handed over with someone else in the session"; fail=1; }
 done
+rm -f "$d"/*.jsonl
+
+# A child of jobshim's earlier image in its session (and group): the
+# hand-over's TIOCNOTTY would hang it up, so the terminal stays jobshim's.
+run "jobshim, its earlier image's child in its group" "suspend" \
+	sh -c 'sleep 120 & exec "$@"' sh "$J" run --trace "$d/{case}.jsonl" --
+grep -q '"how":"handed"' "$d/suspend.jsonl" &&
+	{ echo "not ok - suspend: handed over with a child of the earlier image in the session"; fail=1; }
 rm -rf "$d"
 exit $fail
