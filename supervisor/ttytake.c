@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -139,6 +140,21 @@ void ttytake_child(struct sup *s)
 	s->take_tty = -1;
 }
 
+/* The terminal's name for the trace ("/dev/pts/3"): the one of a standard
+ * descriptor on the same device (TIOCGDEV: ours was opened as /dev/tty). */
+static void tty_name(int fd, char *name, size_t len)
+{
+	unsigned int dev;
+	struct stat st;
+
+	if (ioctl(fd, TIOCGDEV, &dev) == 0)
+		for (int i = 0; i <= 2; i++)
+			if (fstat(i, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == (dev_t)dev &&
+			    ttyname_r(i, name, len) == 0)
+				return;
+	snprintf(name, len, "/dev/tty");
+}
+
 /* Discard a pending `sig` of ours: setting SIG_IGN drops it (POSIX),
  * blocked or not; the disposition then goes back. */
 static void discard_pending(int sig)
@@ -177,8 +193,7 @@ void ttytake_parent(struct sup *s)
 	}
 	while (write(s->take_pipe[1][1], r, 1) < 0 && errno == EINTR)
 		;
-	if (ttyname_r(s->take_tty, name, sizeof(name)) != 0)
-		name[0] = '\0';
+	tty_name(s->take_tty, name, sizeof(name));
 	close(s->take_pipe[0][0]);
 	close(s->take_pipe[1][1]);
 	close(s->take_tty);

@@ -48,7 +48,7 @@ d=$(mktemp -d)
 run native "$all"
 run "jobshim, the terminal handed over" "$all" "$J" run --wait --trace "$d/{case}.jsonl" --
 for c in $all; do
-	trace "$c" "the command took the terminal" '"ev":"ctty".*"acquired":true,"how":"handed","sid":2,"leader":true'
+	trace "$c" "the command took the terminal" '"ev":"ctty".*"acquired":true,"how":"handed","sid":2,"leader":true,"tty":"/dev/pts/'
 done
 rm -f "$d"/*.jsonl
 
