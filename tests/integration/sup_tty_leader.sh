@@ -1,14 +1,9 @@
 #!/bin/bash
 # sup_tty_leader.sh BUILD — jobshim as its terminal's controlling process (tmux, ssh -t, script -c, docker run -t start it so): the command takes the terminal and leads its real session, so a hangup reaches it as natively (bash passes it on to its jobs and dies of it), its exit sends the foreground group SIGHUP, and a ^Z is discarded for its orphaned group instead of stopping the run for good; and when someone else shares jobshim's session (no hand-over), the supervisor plays those rules.
 set -u
-B=$(cd "${1:-build}" && pwd)
-if [ "${SUP_IN_NS:-}" != 1 ]; then
-	# Hangups and ^Z reach groups: inside a private pid namespace.
-	SUP_IN_NS=1 exec timeout 300 unshare --pid --fork --kill-child --mount-proc "$0" "$B"
-fi
-J="$B/jobshim"
+# Hangups and ^Z reach groups: inside a private pid namespace.
+. "$(dirname "$0")/lib/sup.sh" "${1:-build}" 300
 L="$(cd "$(dirname "$0")" && pwd)/lib"
-fail=0
 [ -x "$J" ] || { echo "not ok - $J missing"; exit 1; }
 
 # Linux's answer, written down so that every side is held to it.
@@ -44,7 +39,7 @@ trace() {
 }
 
 all="hangup-at-prompt hangup-fg-job suspend leader-exit"
-d=$(mktemp -d)
+d=$T
 run native "$all"
 run "jobshim, the terminal handed over" "$all" "$J" run --wait --trace "$d/{case}.jsonl" --
 for c in $all; do
@@ -72,5 +67,4 @@ run "jobshim, its earlier image's child in its group" "suspend" \
 	sh -c 'sleep 120 & exec "$@"' sh "$J" run --trace "$d/{case}.jsonl" --
 grep -q '"how":"handed"' "$d/suspend.jsonl" &&
 	{ echo "not ok - suspend: handed over with a child of the earlier image in the session"; fail=1; }
-rm -rf "$d"
 exit $fail
