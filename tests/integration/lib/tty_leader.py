@@ -49,12 +49,14 @@ def hangup(name, fg, want):
     Natively bash, the controlling process, gets SIGHUP, passes it on to
     its jobs and dies of it; the foreground group gets SIGHUP again when
     bash exits."""
-    if os.path.exists(LOG):
-        os.unlink(LOG)
+    ready = LOG + ".bg"
+    for f in (LOG, ready):
+        if os.path.exists(f):
+            os.unlink(f)
     sh = PtyShell(pfx(name) + BASH)
     sh.send("PS1='L@''@> '\n")
     ok = sh.until("L@@> ")
-    sh.send("(trap 'echo bg >>%s; exit 0' HUP; sleep 60 & wait) &\n" % LOG)
+    sh.send("(trap 'echo bg >>%s; exit 0' HUP; touch %s; sleep 60 & wait) &\n" % (LOG, ready))
     ok = ok and sh.until("L@@> ")
     if fg:
         sh.send("sh -c 'trap \"echo fg >>%s; exit 0\" HUP; echo F$((1+1)); sleep 60 & wait'\n" % LOG)
@@ -62,7 +64,9 @@ def hangup(name, fg, want):
     else:
         sh.send("echo R$((1+1))\n")
         ok = ok and sh.until("R2\r") and sh.until("L@@> ")
-    time.sleep(0.2)  # the background job's trap is set
+    end = time.time() + 30  # the background job's trap is set
+    while not os.path.exists(ready) and time.time() < end:
+        time.sleep(0.02)
     os.close(sh.fd)
     _, st = os.waitpid(sh.pid, 0)
     print("%s: %s status=%s traps=%s" % (name, "ready" if ok else "NOT READY " + repr(sh.text()[-200:]),
