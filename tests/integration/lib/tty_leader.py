@@ -24,6 +24,7 @@ def pfx(case):
 
 LOG = os.path.abspath("hup.log")
 BASH = ["bash", "--norc", "--noprofile", "-i"]
+HUPJOB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tty_hupjob.py")
 
 
 def status(st):
@@ -45,30 +46,25 @@ def traps(want, sec=30):
 
 def hangup(name, fg, want):
     """bash -i at its prompt (or waiting for a foreground job), a background
-    job with a HUP trap; then the terminal hangs up (the master closed).
-    Natively bash, the controlling process, gets SIGHUP, passes it on to
-    its jobs and dies of it; the foreground group gets SIGHUP again when
-    bash exits, which may run its trap a second time or not (a race,
-    natively too): each trap logs once."""
-    ready = LOG + ".bg"
-    for f in (LOG, ready):
+    job that logs its first SIGHUP; then the terminal hangs up (the master
+    closed).  Natively bash, the controlling process, gets SIGHUP, passes
+    it on to its jobs and dies of it; the foreground group gets SIGHUP
+    again when bash exits."""
+    for f in (LOG, LOG + ".bg", LOG + ".fg"):
         if os.path.exists(f):
             os.unlink(f)
     sh = PtyShell(pfx(name) + BASH)
     sh.send("PS1='L@''@> '\n")
     ok = sh.until("L@@> ")
-    sh.send("(trap '[ -n \"$h\" ] || echo bg >>%s; h=1; exit 0' HUP; touch %s; sleep 60 & wait) &\n" % (LOG, ready))
+    sh.send("python3 %s bg %s %s.bg &\n" % (HUPJOB, LOG, LOG))
     ok = ok and sh.until("L@@> ")
     if fg:
-        sh.send("sh -c 'trap \"[ -n \\\"\\$h\\\" ] || echo fg >>%s; h=1; exit 0\" HUP; echo F$((1+1)); "
-                "sleep 60 & wait'\n" % LOG)
-        ok = ok and sh.until("F2\r")
-    else:
-        sh.send("echo R$((1+1))\n")
-        ok = ok and sh.until("R2\r") and sh.until("L@@> ")
-    end = time.time() + 30  # the background job's trap is set
-    while not os.path.exists(ready) and time.time() < end:
+        sh.send("python3 %s fg %s %s.fg\n" % (HUPJOB, LOG, LOG))
+    # The jobs' handlers are set.
+    end = time.time() + 30
+    while time.time() < end and not all(os.path.exists(LOG + s) for s in ([".bg", ".fg"] if fg else [".bg"])):
         time.sleep(0.02)
+    ok = ok and time.time() < end
     os.close(sh.fd)
     _, st = os.waitpid(sh.pid, 0)
     print("%s: %s status=%s traps=%s" % (name, "ready" if ok else "NOT READY " + repr(sh.text()[-200:]),
@@ -99,8 +95,8 @@ def leader_exit():
     ready = LOG + ".ready"
     if os.path.exists(ready):
         os.unlink(ready)
-    sh = PtyShell(pfx("leader-exit") + ["sh", "-c", "(trap 'echo exit >>%s; exit 0' HUP; touch %s; sleep 60 & wait) & "
-                         "while [ ! -e %s ]; do sleep 0.05; done" % (LOG, ready, ready)])
+    sh = PtyShell(pfx("leader-exit") + ["sh", "-c", "python3 %s exit %s %s & while [ ! -e %s ]; do sleep 0.05; done" %
+                                        (HUPJOB, LOG, ready, ready)])
     sh.until("\x00never", sec=30)
     _, st = os.waitpid(sh.pid, 0)
     print("leader-exit: status=%s traps=%s" % (status(st), traps(1)))
