@@ -548,3 +548,28 @@ pid_t shim_r2v(pid_t rpid)
 		return 0;
 	return rep.v[0];
 }
+
+/*
+ * The kernel knows a process from its fork on; the supervisor from its
+ * parent's BIND, written after the fork returns in the parent.  A child
+ * that runs first and at once sends a message (Chromium's zygote children
+ * ping the browser, which reads their pid from SCM_CREDENTIALS), connects
+ * or signals can reach a third process before that: XLATE does not know
+ * it yet, and its peer would be shown pid 0 (the zygote then handed its
+ * child 0 as its pid, and the child aborted).  Its parent's fork marker
+ * names it meanwhile (ptrace.c).  Only for an id XLATE did not know, and
+ * the marker is read before XLATE is asked again: a slot reused since was
+ * released after this child's BIND, which XLATE then answers.
+ */
+pid_t shim_r2v_acting(pid_t rpid)
+{
+	pid_t v = shim_r2v(rpid), guess;
+
+	if (v > 0 || rpid <= 0)
+		return v;
+	guess = shim_fork_marker_guess(rpid);
+	if (guess <= 0)
+		return 0;
+	v = shim_r2v(rpid);
+	return v > 0 ? v : guess;
+}

@@ -386,7 +386,7 @@ SHIM_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *le
 		shim_init();
 		if (!shim_offline()) {
 			pid_t *pid = val; /* struct ucred starts with the pid */
-			*pid = *pid > 0 ? shim_r2v(*pid) : *pid;
+			*pid = *pid > 0 ? shim_r2v_acting(*pid) : *pid;
 		}
 	}
 	return rc;

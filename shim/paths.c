@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /*
@@ -309,6 +310,43 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 	bool tty_watch = shim_tty_watch(flags);
 
 	return file_opened(path, flags, shim_path_in_at(dirfd, path, &pb) ? REAL(openat64_2)(dirfd, pb.path, flags) : -1, tty_watch);
+}
+
+/*
+ * creat is open(path, O_CREAT | O_WRONLY | O_TRUNC, mode), but glibc makes
+ * the creat system call itself rather than calling open, so it needs entries
+ * of its own.  Without them a /proc/<vpid> path reached the real /proc/<vpid>,
+ * another process's: Chromium's WriteFile sets a renderer's
+ * /proc/<pid>/oom_score_adj with creat, and as root it set some unrelated
+ * process's instead (or failed with ENOENT).
+ */
+SHIM_EXPORT int creat(const char *path, mode_t mode)
+{
+	return open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+SHIM_EXPORT int creat64(const char *path, mode_t mode)
+{
+	return open64(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+/* syscall(SYS_openat2, ...): glibc 2.36 has no wrapper, so programs make
+ * the call themselves.  The path as openat's (a /proc/<vpid> path names the
+ * process); the rest, how and its size, goes to the kernel as given, which
+ * checks it.  No rewritten /proc contents here: the kernel's file. */
+long shim_sys_openat2(int dirfd, const char *path, const void *how, size_t size)
+{
+	struct shim_pathbuf pb;
+
+	if (!shim_path_in_at(dirfd, path, &pb))
+		return -errno;
+#ifdef SYS_openat2
+	return shim_raw_syscall(SYS_openat2, dirfd, (long)pb.path, (long)how, (long)size, 0, 0);
+#else
+	(void)how;
+	(void)size;
+	return -ENOSYS;
+#endif
 }
 
 /* After fopen of rpath: the accounting file (acct.c), a cgroup pid file

@@ -323,7 +323,7 @@ static bool find_other(const struct maps_line *m, void *ctx)
 
 /* The vpid the real parent of new task rpid was giving it, or 0: the slot
  * naming rpid, else the only fork in flight (several: ambiguous). */
-static pid_t marker_guess(pid_t rpid)
+pid_t shim_fork_marker_guess(pid_t rpid)
 {
 	static struct marker_home own; /* filled once; a race only redoes it */
 	static _Atomic bool own_ok;
@@ -370,7 +370,7 @@ pid_t shim_ptrace_r2v(pid_t rpid)
 		return rpid;
 	if ((v = shim_child_r2v(rpid)) > 0 || (v = tab_find(rpid, false)) > 0)
 		return v;
-	guess = marker_guess(rpid); /* before XLATE: see the top of this file */
+	guess = shim_fork_marker_guess(rpid); /* before XLATE: see the top of this file */
 	v = shim_r2v(rpid);
 	/* Never show two tasks under one id (the tracer would take them for
 	 * one): a guess already shown for another task is dropped. */

@@ -88,7 +88,7 @@ static void creds_in(struct msghdr *msg)
 			struct ucred cr;
 			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
 			if (cr.pid > 0)
-				cr.pid = shim_r2v(cr.pid);
+				cr.pid = shim_r2v_acting(cr.pid);
 			memcpy(CMSG_DATA(c), &cr, sizeof(cr));
 		}
 	}

@@ -548,6 +548,10 @@ pid_t shim_conn_peer(void);
  * (1 for the supervisor). */
 pid_t shim_v2r(pid_t vpid);
 pid_t shim_r2v(pid_t rpid);
+/* shim_r2v for a process that has just acted -- sent a message with its
+ * credentials, connected, sent a signal: one forked a moment ago is named
+ * by its parent's fork marker while its BIND is not written yet. */
+pid_t shim_r2v_acting(pid_t rpid);
 
 /* ---- fork bookkeeping (shim/fork.c) ------------------------------------- */
 /* FORK round trip for a spawn-like creation (no real fork under the lock):
@@ -886,6 +890,10 @@ struct shim_forking {
 int shim_forking_begin(pid_t vpid, pid_t parent_rpid);
 void shim_forking_end(int slot, pid_t child_rpid);
 void shim_forking_release(int slot);
+/* The vpid the real parent of process rpid is giving it in a fork still in
+ * flight (its BIND not written), from that parent's marker; 0 none or not
+ * readable.  Read before the XLATE that it backs up (ptrace.c). */
+pid_t shim_fork_marker_guess(pid_t rpid);
 /* ptrace with virtual ids (the wrapper's logic, also for syscall()). */
 long shim_ptrace(int req, pid_t pid, void *addr, void *data);
 /* This image has traced something (ATTACH/SEIZE or any request on a
@@ -954,6 +962,7 @@ int shim_procpath_unreal(char *path, size_t cap);
  * vpid may be spelt like the rpid it replaces, or be the same number). */
 int shim_procpath_unreal_named(char *path, size_t cap, bool *named);
 long shim_sys_getcwd(char *buf, size_t size); /* syscall(SYS_getcwd) (realpath.c) */
+long shim_sys_openat2(int dirfd, const char *path, const void *how, size_t size); /* paths.c */
 /* Is the cwd procfs' root or a /proc/<pid> directory (as noted, or asked
  * once in a new image)? */
 bool shim_procpath_in_proc(void);

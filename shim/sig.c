@@ -50,7 +50,7 @@ void shim_sig_translate(siginfo_t *si)
 	sig_uncode(si);
 	if (si == NULL || !shim_sig_has_sender(si) || si->si_pid <= 0 || shim_offline())
 		return;
-	si->si_pid = shim_r2v(si->si_pid);
+	si->si_pid = shim_r2v_acting(si->si_pid);
 	shim_errno_keep(saved);
 }
 

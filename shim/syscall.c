@@ -457,6 +457,15 @@ static long route(long nr, long a[6], bool *done)
 #endif
 	case SYS_openat:
 		return openat((int)a[0], (const char *)a[1], (int)a[2], (mode_t)a[3]);
+#ifdef SYS_creat
+	case SYS_creat:
+		return creat((const char *)a[0], (mode_t)a[1]);
+#endif
+#ifdef SYS_openat2
+	case SYS_openat2:
+		return sys_result(shim_sys_openat2((int)a[0], (const char *)a[1], (const void *)a[2],
+						   (size_t)a[3]));
+#endif
 #ifdef SYS_stat
 	case SYS_stat:
 		return stat((const char *)a[0], (struct stat *)a[1]);
