@@ -168,7 +168,7 @@ int shim_cgroupfs_open(int dirfd, const char *path, int flags, mode_t mode)
 		goto plain;
 	shim_raw_syscall(SYS_lseek, mfd, 0, SEEK_SET, 0, 0, 0);
 	shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
-	return mfd;
+	return shim_memfd_readonly(mfd, flags);
 plain:
 	/* the caller's own descriptor: drop the O_CLOEXEC we added */
 	if (!(flags & O_CLOEXEC))

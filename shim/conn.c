@@ -130,7 +130,7 @@ static void main_conn_own(void)
 	if (shim_vf.active || conn_owner == shim_mem_rpid())
 		return;
 	if (conn_is_ours(&main_conn))
-		close(main_conn.fd); /* the fd table was copied: the parent's stays */
+		shim_close(main_conn.fd); /* the fd table was copied: the parent's stays */
 	main_conn.fd = -1;
 	main_conn.seq = 0;
 	oneway_pending = false;
@@ -151,7 +151,7 @@ static void conn_drop(void)
 	struct shim_conn *c = cur();
 
 	if (conn_is_ours(c))
-		close(c->fd);
+		shim_close(c->fd);
 	c->fd = -1;
 	c->seq = 0;
 	if (!shim_vf.active)
@@ -251,7 +251,7 @@ static int conn_open(void)
 			nap = nap * 2 > CONN_CONNECT_NAP_MAX_MS ? CONN_CONNECT_NAP_MAX_MS : nap * 2;
 			continue;
 		}
-		close(fd);
+		shim_close(fd);
 		return -e;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -262,7 +262,7 @@ static int conn_open(void)
 		atomic_store(&conn_peer, cred.pid);
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
-		close(fd);
+		shim_close(fd);
 		return -EBADF;
 	}
 	cur()->fd = fd;
@@ -558,8 +558,9 @@ pid_t shim_r2v(pid_t rpid)
  * it yet, and its peer would be shown pid 0 (the zygote then handed its
  * child 0 as its pid, and the child aborted).  Its parent's fork marker
  * names it meanwhile (ptrace.c).  Only for an id XLATE did not know, and
- * the marker is read before XLATE is asked again: a slot reused since was
- * released after this child's BIND, which XLATE then answers.
+ * the marker is read before XLATE is asked again: a slot released or
+ * reused since was released after this child's BIND, which XLATE then
+ * answers.
  */
 pid_t shim_r2v_acting(pid_t rpid)
 {
@@ -568,8 +569,7 @@ pid_t shim_r2v_acting(pid_t rpid)
 	if (v > 0 || rpid <= 0)
 		return v;
 	guess = shim_fork_marker_guess(rpid);
-	if (guess <= 0)
-		return 0;
+	/* Asked again even without a guess: the BIND may have come since. */
 	v = shim_r2v(rpid);
-	return v > 0 ? v : guess;
+	return v > 0 ? v : guess > 0 ? guess : 0;
 }

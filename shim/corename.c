@@ -38,7 +38,7 @@ static bool read_line(const char *path, char *buf, size_t cap)
 	if (fd < 0)
 		return false;
 	n = REAL(read)(fd, buf, cap - 1);
-	close(fd);
+	shim_close(fd);
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';

@@ -196,12 +196,12 @@ static bool scan_open(struct scan *sc, int dirfd, const char *path, int at_flags
 	}
 	if (fstat(fd, &sc->st) < 0 || !S_ISREG(sc->st.st_mode) ||
 	    sc->st.st_size < (off_t)sizeof(Elf64_Ehdr) || (uint64_t)sc->st.st_size > SCAN_MAX_FILE) {
-		close(fd);
+		shim_close(fd);
 		return false;
 	}
 	void *m = mmap(NULL, (size_t)sc->st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	err = errno;
-	close(fd);
+	shim_close(fd);
 	if (m == MAP_FAILED) {
 		/* Not EAGAIN here: under mlockall(MCL_FUTURE) that is
 		 * RLIMIT_MEMLOCK's answer to us. */

@@ -55,7 +55,7 @@ static bool ev_open(void)
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		if (fd >= 0)
-			close(fd);
+			shim_close(fd);
 		shim_errno_keep(saved);
 		return false;
 	}

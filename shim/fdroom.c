@@ -96,6 +96,6 @@ int shim_fd_park(int fd)
 	}
 	if (hi < 0)
 		return fd;
-	close(fd);
+	shim_close(fd);
 	return hi;
 }

@@ -388,7 +388,7 @@ SHIM_EXPORT int daemon(int nochdir, int noclose)
 		if (fd < 0)
 			return -1;
 		if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode)) {
-			close(fd);
+			shim_close(fd);
 			errno = ENODEV;
 			return -1;
 		}
@@ -396,7 +396,7 @@ SHIM_EXPORT int daemon(int nochdir, int noclose)
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		if (fd > STDERR_FILENO)
-			close(fd);
+			shim_close(fd);
 	}
 	return 0;
 }

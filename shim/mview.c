@@ -72,7 +72,7 @@ static bool mv_open(void)
 	if (fd < 0)
 		return false;
 	m = mmap(NULL, MVIEW_SIZE, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
+	shim_close(fd);
 	if (m == MAP_FAILED)
 		return false;
 	if (mview_head(m)->magic != MVIEW_MAGIC) {

@@ -156,7 +156,7 @@ static bool procfs_fopen(const char *path, const char *how, FILE **f)
 	*f = fd < 0 ? NULL : fdopen(fd, how);
 	if (*f == NULL && fd >= 0) {
 		int saved = errno;
-		close(fd);
+		shim_close(fd);
 		shim_errno_keep(saved);
 	}
 	return true;

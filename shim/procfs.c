@@ -557,7 +557,7 @@ static ssize_t procfs_slurp(const char *rpath, char *buf, size_t cap)
 		return -errno;
 	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
 		len += (size_t)n;
-	close(fd);
+	shim_close(fd);
 	if (n < 0)
 		return -EIO;
 	if (len == cap - 1)
@@ -578,13 +578,13 @@ static int procfs_memfd(const struct procfs_out *o, int flags)
 	while (at < o->len) {
 		ssize_t n = write(fd, o->buf + at, o->len - at);
 		if (n <= 0) {
-			close(fd);
+			shim_close(fd);
 			return n < 0 ? -errno : -EIO;
 		}
 		at += (size_t)n;
 	}
 	lseek(fd, 0, SEEK_SET);
-	return fd;
+	return shim_memfd_readonly(fd, flags);
 }
 
 /* ns_last_pid: "<n>\n", the last vpid handed out; -ENOENT (pass the open

@@ -96,7 +96,7 @@ static int scan_at(int dirfd, const char *dir, void *list, scan_filter filter, s
 		if (fd >= 0 && d == NULL) {
 			int err = errno;
 
-			close(fd);
+			shim_close(fd);
 			errno = err;
 		}
 	}

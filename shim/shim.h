@@ -1053,6 +1053,16 @@ bool shim_procdir_any(void);
 /* ---- small signal-safe helpers (shim/util.c) ---------------------------- */
 void shim_warn(const char *msg);                /* "jobshim: msg\n" on fd 2 */
 size_t shim_fmt_int(char *buf, long v);         /* decimal, returns length */
+/* close(2) made directly, errno untouched: never through the PLT, where a
+ * program's own close() may sit (Chromium's checks ScopedFD ownership from
+ * a function-local static: called by us inside its own static's guard,
+ * whose gettid we answer, it waited for itself forever). */
+void shim_close(int fd);
+/* A memfd the shim filled in place of a file the caller opened read-only,
+ * as a read-only descriptor: O_RDONLY in F_GETFL, writes EBADF, as the
+ * kernel's file would be.  Consumes mfd; the new fd, or mfd if it cannot
+ * be reopened. */
+int shim_memfd_readonly(int mfd, int flags);
 /* One raw read of up to cap - 1 bytes from fd, which is then closed; the
  * bytes NUL-terminated.  Their number, or -1 when none. */
 long shim_read_close(int fd, char *buf, size_t cap);

@@ -130,16 +130,16 @@ SHIM_EXPORT FILE *popen(const char *cmd, const char *mode)
 	if (child_end == target) {
 		/* dup2 onto itself would keep close-on-exec: move it away. */
 		int moved = fcntl(child_end, F_DUPFD_CLOEXEC, 3);
-		close(child_end);
+		shim_close(child_end);
 		if (moved < 0) {
-			close(parent_end);
+			shim_close(parent_end);
 			return NULL;
 		}
 		child_end = moved;
 	}
 	if (posix_spawn_file_actions_init(&fa) != 0) {
-		close(fds[0]);
-		close(fds[1]);
+		shim_close(fds[0]);
+		shim_close(fds[1]);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -153,9 +153,9 @@ SHIM_EXPORT FILE *popen(const char *cmd, const char *mode)
 	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
 	rc = shim_spawn(&pid, SHELL_PATH, &fa, NULL, argv, environ, false);
 	posix_spawn_file_actions_destroy(&fa);
-	close(child_end);
+	shim_close(child_end);
 	if (rc != 0) {
-		close(parent_end);
+		shim_close(parent_end);
 		errno = rc;
 		return NULL;
 	}
@@ -164,7 +164,7 @@ SHIM_EXPORT FILE *popen(const char *cmd, const char *mode)
 	fp = fdopen(parent_end, reading ? "r" : "w");
 	if (fp == NULL) {
 		int e = errno;
-		close(parent_end);
+		shim_close(parent_end);
 		shim_wait4(pid, NULL, 0, NULL);
 		errno = e;
 		return NULL;

@@ -52,7 +52,7 @@ static bool tty_free(void)
 		free_state = leader() && (fd = REAL(open)("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0 &&
 			     errno == ENXIO;
 		if (fd >= 0)
-			close(fd);
+			shim_close(fd);
 		shim_errno_keep(saved);
 	}
 	return free_state;
@@ -318,7 +318,7 @@ SHIM_EXPORT int login_tty(int fd)
 	(void)dup2(fd, 1);
 	(void)dup2(fd, 2);
 	if (fd > 2)
-		close(fd);
+		shim_close(fd);
 	return 0;
 }
 
@@ -335,17 +335,17 @@ SHIM_EXPORT pid_t forkpty(int *amaster, char *name, const struct termios *termp,
 		return -1;
 	pid = shim_fork(REAL(fork));
 	if (pid < 0) {
-		close(master);
-		close(slave);
+		shim_close(master);
+		shim_close(slave);
 		return -1;
 	}
 	if (pid == 0) {
-		close(master);
+		shim_close(master);
 		if (login_tty(slave) < 0)
 			_exit(1);
 		return 0;
 	}
 	*amaster = master;
-	close(slave);
+	shim_close(slave);
 	return pid;
 }

@@ -204,7 +204,7 @@ int shim_sup_file_open(const char *name, int flags, mode_t type, off_t min_size)
 		return -1;
 	if (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type || st.st_uid != dst.st_uid ||
 	    st.st_size < min_size) {
-		close(fd);
+		shim_close(fd);
 		return -1;
 	}
 	return fd;
@@ -218,7 +218,7 @@ void *shim_sup_file_map(const char *name, size_t size)
 	if (fd < 0)
 		return NULL;
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
+	shim_close(fd);
 	return m != MAP_FAILED ? m : NULL;
 }
 
@@ -239,4 +239,32 @@ void *shim_sup_file_map_once(_Atomic(void *) *slot, atomic_bool *unusable, const
 		m = expect;
 	}
 	return m;
+}
+
+void shim_close(int fd)
+{
+	shim_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
+}
+
+/*
+ * A memfd is read-write; a reader may check (Chromium's base::File CHECKs
+ * that a file it opened for reading has O_RDONLY in F_GETFL, and the
+ * browser died of it on its first /proc/<pid>/stat).  Reopening it through
+ * /proc/self/fd makes a new open file description with the caller's flags
+ * (the file's contents are the memfd's, its offset 0).
+ */
+int shim_memfd_readonly(int mfd, int flags)
+{
+	char path[32] = "/proc/self/fd/";
+	size_t n = strlen(path);
+	int keep = O_CLOEXEC | O_NONBLOCK | O_NOATIME | O_DIRECT | O_SYNC | O_DSYNC | O_NOCTTY | O_LARGEFILE;
+	long fd;
+
+	n += shim_fmt_int(path + n, mfd);
+	path[n] = '\0';
+	fd = shim_raw_syscall(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | (flags & keep), 0, 0, 0);
+	if (fd < 0)
+		return mfd;
+	shim_raw_syscall(SYS_close, mfd, 0, 0, 0, 0, 0);
+	return (int)fd;
 }

@@ -1,4 +1,4 @@
-/* t_procwrite.c — /proc/<pid> paths through the calls that are not open: creat (glibc makes the creat system call itself), syscall(SYS_creat) and syscall(SYS_openat2). */
+/* t_procwrite.c — /proc/<pid> paths through the calls that are not open: creat (glibc makes the creat system call itself), syscall(SYS_creat) and syscall(SYS_openat2); stat and status opened read-only stay read-only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -76,6 +76,28 @@ static void show_comm(pid_t pid)
 	printf("openat2 with an unknown flag: %ld %s\n", fd, strerror(errno));
 }
 
+/* /proc/<pid>/stat and status opened read-only are read-only descriptors:
+ * the shim's rewritten copy was a read-write memfd, and Chromium, which
+ * CHECKs a file it opened for reading, died on its first stat. */
+static void show_mode(pid_t pid, const char *name)
+{
+	char path[64];
+	int fd, fl;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("%s: %s\n", name, strerror(errno));
+		return;
+	}
+	fl = fcntl(fd, F_GETFL);
+	errno = 0;
+	printf("%s: access mode %s, close-on-exec %d, write: %s\n", name,
+	       (fl & O_ACCMODE) == O_RDONLY ? "O_RDONLY" : "not O_RDONLY",
+	       (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0, write(fd, "x", 1) < 0 ? strerror(errno) : "written");
+	close(fd);
+}
+
 int main(void)
 {
 	int ready[2], go[2];
@@ -96,6 +118,8 @@ int main(void)
 	set_oom(pid, "123", 0);
 	set_oom(pid, "456", 1);
 	show_comm(pid);
+	show_mode(pid, "stat");
+	show_mode(pid, "status");
 	if (write(go[1], "g", 1) != 1)
 		return 1;
 	waitpid(pid, NULL, 0);
