@@ -322,12 +322,24 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
  */
 SHIM_EXPORT int creat(const char *path, mode_t mode)
 {
-	return open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+	struct shim_pathbuf pb;
+	int flags = O_CREAT | O_WRONLY | O_TRUNC;
+
+	/* open's path, not open itself: a program may define its own open;
+	 * no O_NOCTTY, so a terminal may become the caller's, as with open */
+	bool tty_watch = shim_tty_watch(flags);
+
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(open)(pb.path, flags, mode) : -1, tty_watch);
 }
 
 SHIM_EXPORT int creat64(const char *path, mode_t mode)
 {
-	return open64(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+	struct shim_pathbuf pb;
+	int flags = O_CREAT | O_WRONLY | O_TRUNC;
+
+	bool tty_watch = shim_tty_watch(flags);
+
+	return file_opened(path, flags, shim_path_in(path, &pb) ? REAL(open64)(pb.path, flags, mode) : -1, tty_watch);
 }
 
 /* syscall(SYS_openat2, ...): glibc 2.36 has no wrapper, so programs make
