@@ -571,5 +571,12 @@ pid_t shim_r2v_acting(pid_t rpid)
 	guess = shim_fork_marker_guess(rpid);
 	/* Asked again even without a guess: the BIND may have come since. */
 	v = shim_r2v(rpid);
-	return v > 0 ? v : guess > 0 ? guess : 0;
+	if (v > 0 || guess <= 0)
+		return v > 0 ? v : 0;
+	/* The marker's owner must be ours: another run's tree has markers
+	 * too, numbered in its own namespace. */
+	pid_t ppid;
+	if (!shim_ptrace_status(rpid, NULL, &ppid, NULL) || shim_r2v(ppid) <= 1)
+		return 0;
+	return guess;
 }

@@ -26,15 +26,27 @@ names=("$@")
 missing=$(it_shim_missing)
 [ -z "$missing" ] || { echo "$SUITE: $missing"; exit 2; }
 
-# suite_run OUT: `one` for each line of the input, $jobs at a time, each
+# suite_run OUT: `one` for each line of the input, $jobs at a time (those
+# matching SUITE_SERIAL one at a time, after the rest), each
 # verdict also in OUT/results (this run's, moved there at the end: two runs
 # at once sharing OUT each count their own); then the tally.  Status 0
 # when every test agreed, 2 when none ran.
 suite_run() {
-	local res total agree
+	local res total agree in
 	res=$(mktemp "$1/.results.XXXXXX") || return 2
+	in=$(mktemp "$1/.list.XXXXXX") || return 2
+	cat >"$in"
+	# Tests matching SUITE_SERIAL (an extended regex: node's sequential/
+	# tests, which assume the machine to themselves, fixed ports and all)
+	# run one at a time, after the others.
 	# shellcheck disable=SC2016
-	xargs -r -d '\n' -n 1 -P "$jobs" bash -c 'one $1' one | tee "$res"
+	if [ -n "${SUITE_SERIAL:-}" ]; then
+		grep -v -E -- "$SUITE_SERIAL" "$in" | xargs -r -d '\n' -n 1 -P "$jobs" bash -c 'one $1' one | tee "$res"
+		grep -E -- "$SUITE_SERIAL" "$in" | xargs -r -d '\n' -n 1 -P 1 bash -c 'one $1' one | tee -a "$res"
+	else
+		xargs -r -d '\n' -n 1 -P "$jobs" bash -c 'one $1' one <"$in" | tee "$res"
+	fi
+	rm -f "$in"
 	total=$(grep -c . "$res")
 	agree=$(grep -c '^agree ' "$res")
 	mv -f "$res" "$1/results"

@@ -84,4 +84,7 @@ list() {
 	done
 }
 # shellcheck disable=SC2154 # names: suite.sh
-list "${names[@]}" | suite_run "$OUT"
+# sequential/ tests bind fixed ports (common.PORT) and expect to run alone:
+# one at a time, after the parallel/ ones (at -j 2 two of them collided on
+# a port once: EADDRINUSE in test-net-listen-shared-ports.js).
+list "${names[@]}" | SUITE_SERIAL='^sequential/' suite_run "$OUT"
