@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -166,6 +167,36 @@ static pid_t clone_vm_fork(void)
 			   NULL, clone_cur.tls, clone_cur.ctid);
 }
 
+/*
+ * The word where glibc keeps the calling thread's tid, in its thread
+ * descriptor (struct pthread, at pthread_self()): glibc's own fork has the
+ * kernel write the child's tid there (CLONE_CHILD_SETTID), and a program
+ * that clones by hand can do the same to keep glibc's cache right.  glibc
+ * passes that word to real system calls (pthread_sigqueue, pthread_kill
+ * of another thread, pthread_getaffinity_np), so it must get the real
+ * tid, never the vpid we write in other SETTID words: with the vpid, glibc
+ * named no thread (ESRCH; t_clone_tidword).  Found by its value: the only int equal to the caller's real tid in the
+ * descriptor's first 1 KiB (glibc 2.36: offset 720); NULL when not
+ * exactly one.
+ */
+pid_t *shim_tcb_tid_word(void)
+{
+	const char *self = (const char *)pthread_self();
+	pid_t words[256], tid = (pid_t)shim_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	int at = -1;
+
+	if (!shim_peek(words, self, sizeof(words)))
+		return NULL;
+	for (int i = 0; i < 256; i++) {
+		if (words[i] != tid)
+			continue;
+		if (at >= 0)
+			return NULL;
+		at = i;
+	}
+	return at < 0 ? NULL : (pid_t *)(void *)(self + at * (int)sizeof(pid_t));
+}
+
 static pid_t clone_fork(void)
 {
 	/* x86-64 and aarch64 order: flags, stack, parent_tid, child_tid, tls.
@@ -221,13 +252,17 @@ SHIM_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 			shim_poke(ptid, &pid, sizeof(pid));
 		return pid;
 	}
+	/* glibc's tid word, looked up in the parent: the child's copy of the
+	 * descriptor holds the parent's tid until the word is written */
+	pid_t *glibc_tid = (flags & CLONE_CHILD_SETTID) ? shim_tcb_tid_word() : NULL;
 	pid = shim_fork(clone_fork);
 	if (pid > 0 && (flags & CLONE_PARENT_SETTID))
 		shim_poke(ptid, &pid, sizeof(pid));
 	if (pid != 0)
 		return pid;
 	if (flags & CLONE_CHILD_SETTID) {
-		pid_t self = shim_self_vpid();
+		pid_t self = ctid == glibc_tid && ctid != NULL ? (pid_t)shim_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0)
+							       : shim_self_vpid();
 		shim_poke(ctid, &self, sizeof(self));
 	}
 	shim_raw_syscall(SYS_exit, fn(arg), 0, 0, 0, 0, 0);

@@ -552,6 +552,10 @@ pid_t shim_r2v(pid_t rpid);
  * credentials, connected, sent a signal: one forked a moment ago is named
  * by its parent's fork marker while its BIND is not written yet. */
 pid_t shim_r2v_acting(pid_t rpid);
+/* The word where glibc keeps the calling thread's tid (its thread
+ * descriptor), NULL when not found: a CLONE_CHILD_SETTID aimed at it gets
+ * the real tid, not the vpid (clone.c). */
+pid_t *shim_tcb_tid_word(void);
 
 /* ---- fork bookkeeping (shim/fork.c) ------------------------------------- */
 /* FORK round trip for a spawn-like creation (no real fork under the lock):

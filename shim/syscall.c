@@ -281,10 +281,12 @@ static long clone_any(long nr, const long a[6])
 		return 1;
 	clone_cur.nr = nr;
 	memcpy(clone_cur.a, a, sizeof(clone_cur.a));
+	/* glibc's own tid word keeps the kernel's value (clone.c) */
+	pid_t *glibc_tid = (flags & CLONE_CHILD_SETTID) ? shim_tcb_tid_word() : NULL;
 	r = shim_fork(clone_real);
 	if (r > 0)
 		settid(flags, CLONE_PARENT_SETTID, ptid, (pid_t)r);
-	else if (r == 0)
+	else if (r == 0 && !(glibc_tid != NULL && (uint64_t)(uintptr_t)glibc_tid == ctid))
 		settid(flags, CLONE_CHILD_SETTID, ctid, shim_self_vpid());
 	return r;
 }
