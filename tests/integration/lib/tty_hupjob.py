@@ -1,4 +1,4 @@
-"""tty_hupjob.py NAME LOG READY — a job that logs NAME to LOG on its first SIGHUP and exits 0 (tty_leader.py).
+"""tty_hupjob.py NAME LOG READY — a job that logs NAME to LOG on its first SIGHUP (once) and exits 0 (tty_leader.py).
 
 No shell: a shell's job forks (`sleep 60 & wait`), and a SIGHUP that comes
 while the fork's child has not yet dropped the shell's trap runs the trap
@@ -11,7 +11,18 @@ import sys
 name, log, ready = sys.argv[1:4]
 
 
+done = False
+
+
 def hup(_sig, _frame):
+    # A job in front gets two SIGHUPs at a hangup (its shell's and the
+    # kernel's), and Python may run this handler again, nested, at any
+    # bytecode boundary inside it: natively too, under load, it logged
+    # twice.  The flag is set before anything is written.
+    global done
+    if done:
+        return
+    done = True
     with open(log, "a") as f:
         f.write(name + "\n")
     os._exit(0)
