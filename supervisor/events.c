@@ -187,13 +187,17 @@ static bool handle_one(struct sup *s, const struct proto_evt *e, bool last_try)
 	/* kill(0, sig) or kill(-pgid, sig) about to be sent for real
 	 * (shim/kill.c, kill_own_group; shim/viewwrite.c,
 	 * shim_view_kill_group): numbered now, before the records written
-	 * after the real signal (a BIND of a child its fork made meanwhile). */
+	 * after the real signal (a BIND of a child its fork made meanwhile).
+	 * Numbered for the group it names: for kill(-pgid) that is pgid, not
+	 * the sender's (gkill_exit looks the kill up by the dead member's
+	 * group; numbered as the sender's, a child forked as the signal came
+	 * outlived its group's kill). */
 	if (e->op == PROTO_OP_KILL) {
 		if (e->d != PROTO_KILL_NOTE || (e->a != 0 && (e->a >= -1 || e->a == INT32_MIN)) || e->b <= 0 ||
 		    e->b >= 65 || e->c != 0)
 			s->nevbad++;
 		else
-			gkill_note(s, e->sender_v, 0, e->b, true);
+			gkill_note(s, e->sender_v, e->a, e->b, true);
 		return true;
 	}
 	/* Trace events carry the time the record was written. */

@@ -1,6 +1,7 @@
 /* t_groupkill_fork.c — kill(-pgid) of a group whose leader is forking: no member outlives it, as Linux makes a fork atomic with respect to group signals. */
 #include "lib/itest.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 
 /*
@@ -20,13 +21,44 @@
  * event record written first, so that a child forked as it came is
  * still given it when its parent dies of it.
  *
+ * The held cases stop the leader's fork in a pthread_atfork prepare
+ * handler until the group's SIGTERM is pending: natively the handler
+ * runs with the signal unblocked and the leader dies there, before its
+ * fork; under jobshim the shim has blocked every signal for its
+ * bookkeeping, so the fork goes on and the child must be given the
+ * signal when its parent dies of it (supervisor/gkill.c, gkill_exit).
+ * The kill from outside is the view's one real kill(-R): its note was
+ * numbered for the sender's group, not the target's, and the child
+ * outlived it in every round.
+ *
  * The last case signals a group of 100 members at rest: its targets do
  * not fit one reply, and the second page was computed again after the
  * first page's members had died, which shifted the list and skipped live
  * ones (supervisor/ops.c, op_kill).
  */
 
-enum how { FORK, VFORK_EXEC, AT_REST };
+enum how { FORK, VFORK_EXEC, AT_REST, HELD };
+
+static int held_ready = -1;
+
+/* The first fork waits here, with the pipe told, for SIGTERM to be
+ * pending (never natively: it is delivered, and ends the leader). */
+static void held_prepare(void)
+{
+	int fd = held_ready;
+	sigset_t p;
+
+	if (fd < 0)
+		return;
+	held_ready = -1;
+	if (write(fd, "F", 1) != 1)
+		_exit(1);
+	for (int ms = 0; ms < 10000; ms++) {
+		if (sigpending(&p) == 0 && sigismember(&p, SIGTERM))
+			return;
+		usleep(1000);
+	}
+}
 
 static void leader(enum how how, int n, int ready)
 {
@@ -72,14 +104,23 @@ static void run_case(const char *name, enum how how, int sig, int rounds, int n,
 		if (p == 0) {
 			setpgid(0, 0);
 			close(ready[0]);
+			if (how == HELD) {
+				held_ready = ready[1];
+				if (pthread_atfork(held_prepare, NULL, NULL) != 0)
+					_exit(1);
+			}
 			leader(how, n, how == AT_REST ? ready[1] : -1);
 		}
 		close(ready[1]);
 		setpgid(p, p);
-		if (how == AT_REST) {
+		if (how == AT_REST || how == HELD) {
 			char c;
 			if (read(ready[0], &c, 1) != 1)
 				it_die("leader not ready");
+			/* Once the supervisor has caught up, the kill from
+			 * outside takes the view's path (shim/viewwrite.c). */
+			if (how == HELD)
+				usleep(20000);
 		} else {
 			usleep(200 + (useconds_t)(r * 97 % 1500)); /* somewhere in its forks */
 		}
@@ -125,6 +166,8 @@ int main(void)
 	run_case("fork loop, SIGKILL", FORK, SIGKILL, 30, 60, false);
 	run_case("vfork+exec loop, SIGTERM", VFORK_EXEC, SIGTERM, 30, 40, false);
 	run_case("fork loop, kill(0, SIGTERM) by a member", FORK, SIGTERM, 30, 60, true);
+	run_case("fork held until the kill, SIGTERM", HELD, SIGTERM, 3, 1, false);
+	run_case("fork held until the kill, kill(0, SIGTERM) by a member", HELD, SIGTERM, 3, 1, true);
 	run_case("100 members at rest, SIGTERM", AT_REST, SIGTERM, 5, 100, false);
 	return 0;
 }
