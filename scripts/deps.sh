@@ -5,7 +5,8 @@ set -eu
 # Build: uthash-dev check libffi-dev pkg-config.  Tests: python3 (real-program
 # tests and trace parsing), procps, psmisc, python3-psutil (prog_procfs: ps, pgrep,
 # pkill, killall, psutil), sysvinit-utils (its pidof), chromium (the `jobshim
-# view` page loaded headless: tests/integration/sup_view*.sh), strace and gdb
+# view` page loaded headless: tests/integration/sup_view*.sh, and prog_chromium.sh),
+# firefox-esr (headless, sandboxes on: prog_firefox.sh), strace and gdb
 # (debuggers inside the tree: prog_debuggers.sh), musl-tools and golang-go
 # (static musl and Go images under the seccomp filter: prog_alone.sh), expect,
 # python3-pexpect, tmux and bsdutils' script (programs driving a pty:
@@ -14,7 +15,7 @@ set -eu
 # gcc's sanitizer runtimes come with gcc), valgrind (programs under memcheck:
 # prog_valgrind.sh; its valgrind.h quiets the shim's pointer probes); bash, dash, coreutils and util-linux
 # are essential.
-pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium strace gdb musl-tools golang-go expect python3-pexpect tmux bsdutils zsh mksh clang valgrind"
+pkgs="uthash-dev check libffi-dev pkg-config python3 procps psmisc python3-psutil sysvinit-utils chromium firefox-esr strace gdb musl-tools golang-go expect python3-pexpect tmux bsdutils zsh mksh clang valgrind"
 # `make ltp` (tests/ltp/) and `make bash-suite` (tests/bash/) build LTP and bash from
 # source: LTP=1 adds their tools.
 [ "${LTP:-0}" = 1 ] && pkgs="$pkgs autoconf automake m4 bison flex make git"

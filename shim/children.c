@@ -17,7 +17,7 @@
  * Scans stop at `used`, the slots claimed since the table was last
  * cleared: a miss (every fork looks its pid up first) reads a few slots,
  * not the whole table. */
-#define CHILD_HOT_SLOTS 508 /* 4 KiB less the room of uaccess.c's variables on the fork page (hot.ld) */
+#define CHILD_HOT_SLOTS 496 /* 4 KiB less the fork variables, and room for the start data to stay on its page (hot.ld) */
 #define CHILD_SLOTS 8192
 
 static SHIM_HOT_TAIL _Atomic uint64_t slots[CHILD_HOT_SLOTS];

@@ -141,6 +141,8 @@ static pid_t fork_offline(pid_t (*real_fn)(void))
 
 	if (pid > 0 && shim_mode() == SHIM_MODE_LOST && !shim_guarded())
 		shim_child_add(pid, pid);
+	if (pid == 0)
+		shim_self_unkeep(); /* a confined parent's ids are not ours */
 	return pid;
 }
 

@@ -33,7 +33,7 @@ SHIM_EXPORT pid_t getppid(void)
 	struct mview_ids mv;
 
 	if (shim_offline())
-		return rppid;
+		return shim_self_kept() && (v = shim_ppid_cached(rppid)) > 0 ? v : rppid;
 	/* The parent can only change by exiting, which changes the real parent
 	 * too (reparenting to the subreaper): same real parent, same answer. */
 	v = shim_ppid_cached(rppid);

@@ -46,6 +46,10 @@ static int kill_offline(pid_t pid, int sig)
 	r = shim_child_v2r(pid);
 	if (r > 0)
 		return real_kill(r, sig);
+	/* Confined with its ids kept (self.c): its parent too, while the
+	 * one getppid() names lives. */
+	if (shim_self_kept() && (r = shim_sys_getppid()) > 1 && shim_ppid_cached(r) == pid)
+		return real_kill(r, sig);
 	return -ESRCH;
 }
 

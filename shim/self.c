@@ -40,6 +40,7 @@ static SHIM_HOT atomic_uint self_moves;
 static SHIM_HOT atomic_uint moves_at_child;
 static SHIM_HOT atomic_int last_child_vpid;
 static atomic_int warned;        /* the LOST warning was printed */
+static atomic_int sandboxed_rpid; /* the real pid that confined itself keeping its ids (shim_self_sandboxed) */
 
 /*
  * Processes that share our memory (clone with CLONE_VM, clone.c): such a
@@ -312,7 +313,13 @@ pid_t shim_self_vpid(void)
 	if (v > 0)
 		return v;
 	if (shim_mode() != SHIM_MODE_ONLINE)
-		return shim_sys_getpid();
+	{
+		/* Kept after a filter of its own (shim_self_sandboxed): still
+		 * one getpid system call, as natively, to tell a child made
+		 * without our fork (raw clone) from the process itself. */
+		pid_t r = shim_sys_getpid();
+		return shim_self_kept() && atomic_load(&sandboxed_rpid) == r ? atomic_load(&last_vpid) : r;
+	}
 	/* No identity yet: connecting sends HELLO, whose answer installs it. */
 	shim_connect();
 	v = atomic_load(&self_vpid);
@@ -523,9 +530,31 @@ void shim_self_sandboxed(void)
 		shim_vf.lost = true;
 		return;
 	}
+	/* Its ids stay what they were: a process's pid never changes.
+	 * Firefox's sandboxed children name themselves by getpid() after
+	 * their filter is in, in IPC endpoints their parent made for the pid
+	 * it knows (the vpid): the real pid failed its assertion
+	 * (EndpointProcInfo::Current()) and the child crashed.  Calls that
+	 * take a pid map this one to the real pid (shim_xlate_tid, kill's
+	 * offline path), as they map last_vpid after a lost supervisor.
+	 * No system call here: the filter is in already, and may refuse
+	 * even getpid (LTP seccomp01's). */
+	if (atomic_load(&self_vpid) > 0)
+		atomic_store(&sandboxed_rpid, atomic_load(&self_rpid));
 	atomic_store(&mode, SHIM_MODE_LOST);
 	atomic_store(&self_vpid, 0);
-	atomic_store(&ppid_cache, 0);
+}
+
+/* Cleared in a child forked from then on (fork.c, fork_offline): its
+ * ids are its real ones. */
+bool shim_self_kept(void)
+{
+	return atomic_load_explicit(&sandboxed_rpid, memory_order_relaxed) > 0 && atomic_load(&last_vpid) > 0;
+}
+
+void shim_self_unkeep(void)
+{
+	atomic_store(&sandboxed_rpid, 0);
 }
 
 SHIM_FORK_TEXT bool shim_guarded(void)

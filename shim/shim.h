@@ -166,6 +166,13 @@ struct shim_real {
 	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
 	int (*vdprintf)(int, const char *, va_list);
 	int (*clock_getcpuclockid)(pid_t, clockid_t *);
+	/* pthread calls that hand glibc's tid word to the kernel (tidword.c) */
+	int (*pthread_getattr_np)(pthread_t, void *);
+	int (*pthread_getaffinity_np)(pthread_t, size_t, void *);
+	int (*pthread_setaffinity_np)(pthread_t, size_t, const void *);
+	int (*pthread_getcpuclockid)(pthread_t, clockid_t *);
+	int (*pthread_kill)(pthread_t, int);
+	int (*pthread_sigqueue)(pthread_t, int, const union sigval);
 	int (*msgctl)(int, int, void *);
 	int (*shmctl)(int, int, void *);
 	int (*semctl)(int, int, int, ...);
@@ -420,6 +427,10 @@ void shim_self_lost(const char *why);
 /* The program installed a seccomp filter of its own (or strict mode):
  * LOST, without the warning (prctl.c). */
 void shim_self_sandboxed(void);
+/* Did this process confine itself with its ids kept (getpid and getppid
+ * answer as before, from what is known)? */
+bool shim_self_kept(void);
+void shim_self_unkeep(void);
 
 /* ---- re-entrancy guard (shim/self.c) ------------------------------------ */
 /* Set while this thread is inside a locked request or a real fork (signals

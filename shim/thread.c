@@ -135,9 +135,14 @@ pid_t shim_xlate_tid(pid_t id)
 	if (own_thread(self_r, id))
 		return id;
 	if (shim_offline()) {
-		/* LOST: what we know for sure (our children), as kill does. */
+		/* LOST: what we know for sure (our children, and our parent
+		 * when confined with our ids kept), as kill does. */
 		r = shim_child_v2r(id);
-		return r > 0 ? r : SHIM_PID_NONE;
+		if (r > 0)
+			return r;
+		if (shim_self_kept() && (r = shim_sys_getppid()) > 1 && shim_ppid_cached(r) == id)
+			return r;
+		return SHIM_PID_NONE;
 	}
 	r = shim_v2r(id);
 	return r > 0 ? r : SHIM_PID_NONE;

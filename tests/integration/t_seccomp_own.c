@@ -31,6 +31,47 @@ static const struct sock_fprog prog = {
 	.filter = (struct sock_filter *)allow_list,
 };
 
+static const struct sock_filter allow_all[] = {
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
+static const struct sock_fprog allow_all_prog = {
+	.len = 1,
+	.filter = (struct sock_filter *)allow_all,
+};
+
+static volatile sig_atomic_t got_usr1;
+static void on_usr1(int sig) { (void)sig; got_usr1 = 1; }
+
+/* A confined process keeps its ids: Firefox's sandboxed children name
+ * themselves by getpid() once their filter is in, in messages to a
+ * parent that knows them by the pid fork gave it.  Under jobshim the
+ * shim leaves the supervisor alone from the filter on (it cannot read
+ * the filter), and getpid() turned into the real pid. */
+static void identity(void)
+{
+	pid_t pid = getpid(), ppid = getppid();
+
+	signal(SIGUSR1, on_usr1);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &allow_all_prog) < 0)
+		_exit(91);
+	it_out("  confined: getpid %s (%s), getppid %s (%s), gettid %s", it_l(getpid()),
+	       getpid() == pid ? "as before" : "changed", it_l(getppid()), getppid() == ppid ? "as before" : "changed",
+	       syscall(SYS_gettid) == getpid() ? "= getpid" : "differs");
+	int k0 = kill(getpid(), 0);
+	int k1 = kill(getpid(), SIGUSR1);
+	int kp = kill(getppid(), 0);
+	it_out("  confined: kill(getpid(), 0) %d, kill(getpid(), SIGUSR1) %d, %s, kill(getppid(), 0) %d", k0, k1,
+	       got_usr1 ? "received" : "not received", kp);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(getppid() == getpid() ? 1 : 0);
+	int st;
+	it_out("  confined: its child %s", waitpid(c, &st, 0) == c ? it_status(st) : "not waited for");
+	_exit(0);
+}
+
 /* In a child of main: confine, fork, wait, report through write. */
 static void sandbox(bool raw)
 {
@@ -67,5 +108,10 @@ int main(int argc, char **argv)
 			sandbox(raw);
 		it_out("sandbox: %s", it_status(it_reap(s)));
 	}
+	it_out("-- an allow-all filter: the ids stay");
+	pid_t s = it_fork("confined");
+	if (s == 0)
+		identity();
+	it_out("confined: %s", it_status(it_reap(s)));
 	return 0;
 }
