@@ -105,11 +105,11 @@ static pid_t *vpid_word(pthread_t th)
 	if (shim_vf.active || shim_offline())
 		return NULL;
 	vpid = shim_self_vpid();
-	rpid = shim_sys_getpid();
-	if (vpid <= 1 || vpid == rpid || (off = tidword_offset()) < 0)
+	if (vpid <= 1 || (off = tidword_offset()) < 0)
 		return NULL;
 	w = (pid_t *)(void *)((char *)th + off);
-	if (__atomic_load_n(w, __ATOMIC_RELAXED) != vpid)
+	/* The usual case ends here, without a system call. */
+	if (__atomic_load_n(w, __ATOMIC_RELAXED) != vpid || vpid == (rpid = shim_sys_getpid()))
 		return NULL;
 	/* A real thread of ours whose id is that number (tgkill checks the
 	 * pair, signal 0 sends nothing): the word is right as it is. */
