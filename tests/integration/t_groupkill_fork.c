@@ -1,7 +1,7 @@
 /* t_groupkill_fork.c — kill(-pgid) of a group whose leader is forking: no member outlives it, as Linux makes a fork atomic with respect to group signals. */
 #include "lib/itest.h"
+#include "lib/heldfork.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 
 /*
@@ -22,11 +22,9 @@
  * still given it when its parent dies of it.
  *
  * The held cases stop the leader's fork in a pthread_atfork prepare
- * handler until the group's SIGTERM is pending: natively the handler
- * runs with the signal unblocked and the leader dies there, before its
- * fork; under jobshim the shim has blocked every signal for its
- * bookkeeping, so the fork goes on and the child must be given the
- * signal when its parent dies of it (supervisor/gkill.c, gkill_exit).
+ * handler until the group's SIGTERM is pending (lib/heldfork.h): natively
+ * the leader dies there, before its fork; under jobshim the child must be
+ * given the signal when its parent dies of it (gkill_exit).
  * The kill from outside is the view's one real kill(-R): its note was
  * numbered for the sender's group, not the target's, and the child
  * outlived it in every round.
@@ -39,26 +37,6 @@
 
 enum how { FORK, VFORK_EXEC, AT_REST, HELD };
 
-static int held_ready = -1;
-
-/* The first fork waits here, with the pipe told, for SIGTERM to be
- * pending (never natively: it is delivered, and ends the leader). */
-static void held_prepare(void)
-{
-	int fd = held_ready;
-	sigset_t p;
-
-	if (fd < 0)
-		return;
-	held_ready = -1;
-	if (write(fd, "F", 1) != 1)
-		_exit(1);
-	for (int ms = 0; ms < 10000; ms++) {
-		if (sigpending(&p) == 0 && sigismember(&p, SIGTERM))
-			return;
-		usleep(1000);
-	}
-}
 
 static void leader(enum how how, int n, int ready)
 {
@@ -104,11 +82,8 @@ static void run_case(const char *name, enum how how, int sig, int rounds, int n,
 		if (p == 0) {
 			setpgid(0, 0);
 			close(ready[0]);
-			if (how == HELD) {
-				held_ready = ready[1];
-				if (pthread_atfork(held_prepare, NULL, NULL) != 0)
-					_exit(1);
-			}
+			if (how == HELD)
+				held_fork_arm(ready[1]);
 			leader(how, n, how == AT_REST ? ready[1] : -1);
 		}
 		close(ready[1]);
