@@ -674,7 +674,16 @@ static int op_xlate(struct sup *s, const struct proto_req *q, struct proto_rep *
 		int32_t v = q->b > 0 ? eng_rpid_to_vpid(s->eng, q->b) : -ESRCH;
 		if (v < 0 && q->b > 0)
 			v = procs_reaped_vpid(s, q->b);
-		if (v < 0)
+		/* A process of a pid namespace nested in the tree (CLONE_NEWPID:
+		 * Chromium's zygote and the renderers it forks) runs no shim of
+		 * ours and says nothing: natively its pid in our namespace is
+		 * visible to the tree (SCM_CREDENTIALS, SO_PEERCRED, /proc), so
+		 * it gets a vpid now, as kill(-1) registers such processes
+		 * (nest.c).  Only there: a tree process's fresh child is bound by
+		 * its parent's BIND with the vpid its fork took. */
+		if (v < 0 && q->b > 1 && sysio_in_nested_pidns(q->b))
+			v = procs_register(s, q->b);
+		if (v <= 0)
 			return -ESRCH;
 		r->v[0] = v;
 	} else {

@@ -469,6 +469,8 @@ struct sysio_sigmasks {
 };
 int sysio_sigmasks(pid_t rpid, struct sysio_sigmasks *m); /* 0 or -errno */
 pid_t sysio_tgid(pid_t rpid); /* its thread group (rpid for a process), or -errno */
+/* Is rpid in a pid namespace nested in ours (its NSpid line is longer)? */
+bool sysio_in_nested_pidns(pid_t rpid);
 void sysio_cmdline(pid_t rpid, char *buf, size_t len);
 /* Does a mapping of rpid name `path` (a part of it: its /proc maps)?  true also when the maps
  * cannot be read: the caller's "no" must be certain. */

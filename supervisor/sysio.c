@@ -206,6 +206,40 @@ pid_t sysio_tgid(pid_t rpid)
 	return (pid_t)tgid;
 }
 
+/* How many pid namespaces deep a task sees itself from ours: the fields
+ * of its NSpid line (1: ours; 0 when unknown). */
+static int nspid_depth(pid_t rpid)
+{
+	char buf[4096];
+	const char *p;
+	int n = 0;
+	ssize_t len = read_status(rpid, buf, sizeof(buf));
+
+	if (len < 0 || !(p = strstr(buf, "\nNSpid:")))
+		return 0;
+	for (p += 7; *p != '\0' && *p != '\n';) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p < '0' || *p > '9')
+			break;
+		n++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return n;
+}
+
+bool sysio_in_nested_pidns(pid_t rpid)
+{
+	static int own;
+	int d;
+
+	if (own == 0)
+		own = nspid_depth(getpid());
+	d = nspid_depth(rpid);
+	return own > 0 && d > own;
+}
+
 /* Append v to *out (n used, *cap allocated; max: the most wanted). */
 static bool kids_push(pid_t **out, size_t *n, size_t *cap, size_t max, long v)
 {

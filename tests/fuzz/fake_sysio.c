@@ -129,6 +129,13 @@ pid_t sysio_tgid(pid_t rpid)
 	return fake_find(rpid) ? rpid : -ESRCH;
 }
 
+/* The fake kernel has one pid namespace. */
+bool sysio_in_nested_pidns(pid_t rpid)
+{
+	(void)rpid;
+	return false;
+}
+
 int sysio_children(pid_t rpid, pid_t *out, size_t cap)
 {
 	size_t n = 0;
