@@ -2,10 +2,13 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,7 +23,9 @@
  * gettid is its vpid, which then sat in the word: pthread_getattr_np
  * asked sched_getaffinity about the vpid and failed with ESRCH, and every
  * sandboxed Firefox child crashed on it (shim/tidword.c).  The child
- * checks glibc's calls on itself, then a second thread's calls on it.
+ * checks glibc's calls on itself, then a second thread's calls on it;
+ * then again under a seccomp filter of its own, as Firefox's children
+ * run (the shim then keeps its ids: shim/self.c, shim_self_sandboxed).
  */
 
 static pid_t glibc_tid(void)
@@ -98,6 +103,7 @@ static void checks(int mended)
 	pthread_t t;
 	int e;
 
+	got_usr1 = got_usr2 = 0;
 	e = pthread_getattr_np(pthread_self(), &attr);
 	if (e == 0)
 		pthread_attr_destroy(&attr);
@@ -152,6 +158,12 @@ int main(void)
 		return 0;
 	}
 	printf("clone() child: %s\n", mend());
+	checks(1);
+	static struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		printf("seccomp: %s\n", strerror(errno));
+	printf("clone() child, under its own seccomp filter:\n");
 	checks(1);
 	fflush(stdout);
 	_exit(0);
