@@ -27,7 +27,10 @@ SHIM_EXPORT pid_t getpid(void)
 	return shim_self_vpid();
 }
 
-SHIM_EXPORT pid_t getppid(void)
+/* getppid's work, inlined into both its callers: getppid's own code
+ * stays in its section of the fork child's window (hot_text.ld), and
+ * shim_self_sandboxing calls no exported name (no PLT slot). */
+static inline __attribute__((always_inline)) pid_t ppid_of_self(void)
 {
 	pid_t rppid = shim_sys_getppid(), v;
 	struct mview_ids mv;
@@ -56,6 +59,11 @@ SHIM_EXPORT pid_t getppid(void)
 	if (shim_sys_getppid() == rppid)
 		shim_ppid_set(v, rppid);
 	return v;
+}
+
+SHIM_EXPORT pid_t getppid(void)
+{
+	return ppid_of_self();
 }
 
 /* vpid's entry in the model view (0 = the caller); false: ask instead
@@ -295,3 +303,12 @@ extern __typeof(getppid) shim_getppid __attribute__((alias("getppid"), copy(getp
 extern __typeof(getpgid) shim_getpgid __attribute__((alias("getpgid"), copy(getpgid)));
 extern __typeof(getsid) shim_getsid __attribute__((alias("getsid"), copy(getsid)));
 extern __typeof(setpgid) shim_setpgid __attribute__((alias("setpgid"), copy(setpgid)));
+
+/* Before the program's filter goes in: the parent's vpid asked now
+ * (ppid_of_self, above), so that a kept getppid can answer it from its cache
+ * with no round trip (shim_self_kept). */
+void shim_self_sandboxing(void)
+{
+	if (shim_mode() == SHIM_MODE_ONLINE && !shim_vf.active)
+		(void)ppid_of_self();
+}

@@ -27,6 +27,8 @@ int shim_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 		/* No such process: yama's EINVAL (or the kernel's without yama). */
 		a2 = (unsigned long)shim_xlate_tid((pid_t)a2);
 	}
+	if (option == PR_SET_SECCOMP)
+		shim_self_sandboxing();
 	rc = REAL(prctl)(option, a2, a3, a4, a5);
 	if (rc == 0 && option == PR_SET_SECCOMP && shim_mode() != SHIM_MODE_NONE)
 		shim_self_sandboxed();

@@ -427,6 +427,8 @@ void shim_self_lost(const char *why);
 /* The program installed a seccomp filter of its own (or strict mode):
  * LOST, without the warning (prctl.c). */
 void shim_self_sandboxed(void);
+/* About to install one (its parent's vpid cached first). */
+void shim_self_sandboxing(void);
 /* Did this process confine itself with its ids kept (getpid and getppid
  * answer as before, from what is known)? */
 bool shim_self_kept(void);

@@ -534,6 +534,8 @@ static long route(long nr, long a[6], bool *done)
 	case SYS_seccomp: {
 		/* The program's own filter or strict mode: real calls from now
 		 * on (self.c, shim_self_sandboxed). */
+		if (a[0] == SECCOMP_SET_MODE_STRICT || a[0] == SECCOMP_SET_MODE_FILTER)
+			shim_self_sandboxing();
 		long r = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 		if (r >= 0 && (a[0] == SECCOMP_SET_MODE_STRICT || a[0] == SECCOMP_SET_MODE_FILTER) &&
 		    shim_mode() != SHIM_MODE_NONE)
